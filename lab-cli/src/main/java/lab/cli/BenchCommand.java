@@ -1,0 +1,20 @@
+package lab.cli;
+
+import java.util.concurrent.Callable;
+import lab.core.run.Benchmark;
+import lab.core.run.Benchmarks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "bench", description = "Run a scenario's benchmark and print its figures.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SCENARIO")
+    String scenario;
+
+    @Override
+    public Integer call() throws Exception {
+        Benchmark b = Benchmarks.find(scenario);
+        Say say = new Say();
+        return b.run(say::line, say);
+    }
+}

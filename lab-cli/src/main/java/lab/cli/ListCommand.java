@@ -1,0 +1,45 @@
+package lab.cli;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lab.core.engine.CapabilityProfile;
+import lab.core.engine.Engine;
+import lab.core.engine.EngineException;
+import lab.core.host.HostFacts;
+import lab.core.host.HostProbe;
+import lab.core.host.HostView;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import picocli.CommandLine.Command;
+
+@Command(name = "list", description = "Scenarios, their seed, and whether this host can run each.")
+final class ListCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        HostFacts facts = new HostProbe().probe();
+        String engineVersion = null;
+        int major = 0;
+        String api = "";
+        try {
+            Engine e = Engine.connect();
+            engineVersion = e.version();
+            major = e.majorVersion();
+            api = e.apiVersion();
+        } catch (EngineException e) {
+            // listed as the reason below
+        }
+        HostView host = new HostView(facts, CapabilityProfile.compute(facts.capBnd(), major), engineVersion, api);
+        System.out.printf("%-22s %-5s %-10s %s%n", "SCENARIO", "SEED", "CAN RUN", "TITLE / REASON");
+        for (Scenario s : Scenarios.all()) {
+            Params defaults = Params.resolve(s.params(), Map.of());
+            List<String> unmet = s.needs(defaults).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+            String can = engineVersion == null ? "no" : unmet.isEmpty() ? "yes" : "no";
+            System.out.printf("%-22s %-5s %-10s %s%n", s.id(), s.seed(), can, s.title());
+            if (engineVersion == null) System.out.printf("%-39s reason: no Docker engine answers%n", "");
+            for (String r : unmet) System.out.printf("%-39s reason: %s%n", "", r);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+package lab.core.engine;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What one container of a run is: its role in the scenario, image, command and privileges. */
+public final class ContainerSpec {
+    final String role;
+    final String image;
+    List<String> command = List.of("tini", "--", "sleep", "infinity");
+    Privileges privileges = Privileges.none();
+    String pidMode;
+    String networkMode = "none";
+    final Map<String, String> env = new LinkedHashMap<>();
+
+    private ContainerSpec(String role, String image) {
+        this.role = role;
+        this.image = image;
+    }
+
+    public static ContainerSpec of(String role, String image) {
+        return new ContainerSpec(role, image);
+    }
+
+    public ContainerSpec command(String... cmd) {
+        this.command = List.of(cmd);
+        return this;
+    }
+
+    public ContainerSpec privileges(Privileges p) {
+        this.privileges = p;
+        return this;
+    }
+
+    /** Shares the pid namespace of another container, so its /proc/1/root is visible here. */
+    public ContainerSpec pidOf(LabContainer other) {
+        this.pidMode = "container:" + other.id();
+        return this;
+    }
+
+    /** Sees every task of the host (tracers, stack samplers). */
+    public ContainerSpec hostPid() {
+        this.pidMode = "host";
+        return this;
+    }
+
+    /** Network mode; "none" by default: nothing of the lab needs to talk unless a scenario says so. */
+    public ContainerSpec network(String mode) {
+        this.networkMode = mode;
+        return this;
+    }
+
+    public ContainerSpec env(String k, String v) {
+        env.put(k, v);
+        return this;
+    }
+
+    public String role() { return role; }
+    public String image() { return image; }
+    public Privileges privileges() { return privileges; }
+}

@@ -1,0 +1,217 @@
+package lab.core.engine;
+
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.PullResponseItem;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Lab images, built from images/NAME/ on demand. The tag carries a hash of the folder and of
+ * the base image, so an image is rebuilt exactly when its folder (or the base) changes.
+ *
+ * <p>The base is the official Debian image when a registry answers within a short probe, else
+ * a minimal Debian built here with debootstrap: a pull with no registry can hang for minutes,
+ * so the probe is bounded and its answer kept for the run.
+ */
+public final class Images {
+    public static final String BASE = "lab/base:bookworm";
+    static final String UPSTREAM_BASE = "debian:bookworm";
+    static final String SOURCE_LABEL = "lab.base.source";
+
+    private final Engine engine;
+    private final Path imagesDir;
+    private final Consumer<String> say;
+    private final Path logDir;
+    private String baseSource;
+
+    public Images(Engine engine, Path imagesDir, Consumer<String> say, Path logDir) {
+        this.engine = engine;
+        this.imagesDir = imagesDir;
+        this.say = say;
+        this.logDir = logDir;
+    }
+
+    /** Where the base image came from: "registry" or "debootstrap"; known after {@link #base()}. */
+    public String baseSource() {
+        return baseSource;
+    }
+
+    /** Makes sure the base image exists and returns its reference. */
+    public synchronized String base() {
+        if (engine.imageExists(BASE)) {
+            baseSource = sourceOf(BASE);
+            return BASE;
+        }
+        if (!"1".equals(System.getenv("LAB_OFFLINE")) && pullWithin(UPSTREAM_BASE, probeSeconds())) {
+            buildFromDockerfile("base", "FROM " + UPSTREAM_BASE + "\nLABEL " + SOURCE_LABEL + "=registry\n", BASE, Map.of());
+            baseSource = "registry";
+            say.accept("base image " + BASE + " from the registry's " + UPSTREAM_BASE);
+            return BASE;
+        }
+        say.accept("no registry answers: building the base image " + BASE + " from Debian's packages with debootstrap (~30 s, once)");
+        debootstrap();
+        baseSource = sourceOf(BASE);
+        return BASE;
+    }
+
+    private static long probeSeconds() {
+        String s = System.getenv("LAB_PULL_PROBE_SECONDS");
+        try {
+            return s == null ? 8 : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            return 8;
+        }
+    }
+
+    private String sourceOf(String ref) {
+        Map<String, String> labels = engine.client().inspectImageCmd(ref).exec().getConfig().getLabels();
+        return labels == null ? "unknown" : labels.getOrDefault(SOURCE_LABEL, "unknown");
+    }
+
+    private boolean pullWithin(String ref, long seconds) {
+        PullImageResultCallback cb = new PullImageResultCallback() {
+            @Override
+            public void onNext(PullResponseItem item) {
+                super.onNext(item);
+            }
+        };
+        try {
+            engine.client().pullImageCmd(ref).exec(cb);
+            boolean done = cb.awaitCompletion(seconds, TimeUnit.SECONDS);
+            if (!done) {
+                cb.close();
+                return false;
+            }
+            return engine.imageExists(ref);
+        } catch (Exception e) {
+            try { cb.close(); } catch (IOException ignored) { }
+            return false;
+        }
+    }
+
+    private void debootstrap() {
+        Path script = imagesDir.resolve("base/debootstrap.sh");
+        Path log = logDir.resolve("base-image.log");
+        try {
+            Files.createDirectories(logDir);
+            Process p = new ProcessBuilder("bash", script.toString(), BASE)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new EngineException("building the base image with debootstrap took over 15 minutes, see " + log);
+            }
+            if (p.exitValue() != 0 || !engine.imageExists(BASE)) {
+                throw new EngineException("cannot build the base image: no registry answers and debootstrap failed (exit " + p.exitValue() + "), see " + log);
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot build the base image: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException("interrupted while building the base image");
+        }
+    }
+
+    /** Makes sure images/NAME is built against the current base; returns its tag. */
+    public synchronized String ensure(String name) {
+        Path dir = imagesDir.resolve(name);
+        if (!Files.isRegularFile(dir.resolve("Dockerfile"))) throw new EngineException("no image folder " + dir + " with a Dockerfile");
+        String base = base();
+        String tag = "lab/" + name + ":" + contentHash(dir, engine.imageId(base)).substring(0, 12);
+        if (engine.imageExists(tag)) return tag;
+        say.accept("building image " + tag + " from images/" + name + " (once per change of that folder)");
+        long t0 = System.nanoTime();
+        build(dir, tag, Map.of("BASE", base), name);
+        say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
+        return tag;
+    }
+
+    private void build(Path dir, String tag, Map<String, String> args, String logName) {
+        Path log = logDir.resolve("image-" + logName + ".log");
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            var cmd = engine.client().buildImageCmd(dir.toFile())
+                    .withTags(Set.of(tag))
+                    .withPull(false)
+                    .withLabels(Map.of("lab.image", logName));
+            args.forEach(cmd::withBuildArg);
+            String id = cmd.exec(new BuildImageResultCallback() {
+                @Override
+                public void onNext(BuildResponseItem item) {
+                    if (item.getStream() != null) out.print(item.getStream());
+                    if (item.getErrorDetail() != null) out.println("ERROR: " + item.getErrorDetail().getMessage());
+                    super.onNext(item);
+                }
+            }).awaitImageId(30, TimeUnit.MINUTES);
+            if (id == null) throw new EngineException("building " + tag + " gave no image, see " + log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            if (e instanceof EngineException) throw e;
+            throw new EngineException("building " + tag + " failed: " + firstLine(e.getMessage()) + " (log: " + log + ")", e);
+        }
+    }
+
+    private void buildFromDockerfile(String name, String dockerfile, String tag, Map<String, String> args) {
+        try {
+            Path tmp = Files.createTempDirectory("lab-image-");
+            try {
+                Files.writeString(tmp.resolve("Dockerfile"), dockerfile);
+                build(tmp, tag, args, name);
+            } finally {
+                try (Stream<Path> s = Files.walk(tmp)) {
+                    s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** SHA-256 over the folder's files (relative path and bytes, in path order) and the base image id. */
+    static String contentHash(Path dir, String baseId) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            List<Path> sorted = files.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+            for (Path f : sorted) {
+                md.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(Files.readAllBytes(f));
+                md.update((byte) 0);
+            }
+            md.update(String.valueOf(baseId).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

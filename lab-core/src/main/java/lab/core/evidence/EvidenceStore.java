@@ -1,0 +1,124 @@
+package lab.core.evidence;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A run's evidence bundle, written as the run goes so that a crash still leaves a readable
+ * (INCOMPLETE) bundle: {@code <root>/<scenario>/<yyyyMMdd-HHmmss>-<runid>/}, with
+ * {@code <root>/latest} pointing at the newest run.
+ */
+public final class EvidenceStore implements AutoCloseable {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final Path dir;
+    private final BufferedWriter events;
+
+    private EvidenceStore(Path dir) throws IOException {
+        this.dir = dir;
+        this.events = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    public static EvidenceStore create(Path root, String scenario, String runId, Instant start) {
+        try {
+            Path dir = root.resolve(scenario).resolve(STAMP.format(start) + "-" + runId);
+            Files.createDirectories(dir);
+            EvidenceStore store = new EvidenceStore(dir);
+            pointLatest(root, dir);
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the evidence under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void pointLatest(Path root, Path dir) throws IOException {
+        Path latest = root.resolve("latest");
+        Path tmp = root.resolve(".latest." + ProcessHandle.current().pid());
+        Files.deleteIfExists(tmp);
+        Files.createSymbolicLink(tmp, root.relativize(dir));
+        Files.move(tmp, latest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Appends one timestamped line to events.jsonl. */
+    public void event(String kind, JsonNode data) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("t", Instant.now().toString());
+        line.put("kind", kind);
+        if (data != null && data.isObject()) line.setAll((ObjectNode) data);
+        else if (data != null) line.set("data", data);
+        synchronized (events) {
+            try {
+                events.write(Json.MAPPER.writeValueAsString(line));
+                events.newLine();
+            } catch (IOException e) {
+                // Evidence is best effort once the disk is full; the run itself goes on.
+            }
+        }
+    }
+
+    public void event(String kind, Object data) {
+        event(kind, Json.MAPPER.valueToTree(data));
+    }
+
+    public void flush() {
+        synchronized (events) {
+            try {
+                events.flush();
+            } catch (IOException ignored) {
+                // see event()
+            }
+        }
+    }
+
+    public Path writeText(String relative, String content) {
+        Path p = dir.resolve(relative);
+        try {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, content, StandardCharsets.UTF_8);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes JSON through a temporary file and a rename, so readers never see half a file. */
+    public Path writeJson(String relative, Object value) {
+        Path p = dir.resolve(relative);
+        try {
+            Files.createDirectories(p.getParent());
+            Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
+            Json.PRETTY.writeValue(tmp.toFile(), value);
+            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (events) {
+            try {
+                events.close();
+            } catch (IOException ignored) {
+                // nothing more to save
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package lab.core.run;
+
+import java.util.function.Consumer;
+
+/** A scenario's benchmark: prints figures measured in one run (ratios against a baseline of the same run). */
+public interface Benchmark {
+    String scenarioId();
+
+    /** Runs it, printing figures through {@code say}; returns an exit code. */
+    int run(Consumer<String> say, Progress progress) throws Exception;
+}

@@ -1,0 +1,19 @@
+package lab.core.run;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/** Benchmarks on the class path, found through ServiceLoader. */
+public final class Benchmarks {
+    private Benchmarks() {}
+
+    public static Benchmark find(String scenarioId) {
+        List<Benchmark> all = new ArrayList<>();
+        ServiceLoader.load(Benchmark.class).forEach(all::add);
+        return all.stream().filter(b -> b.scenarioId().equals(scenarioId)).findFirst()
+                .orElseThrow(() -> new UsageException("no benchmark for '" + scenarioId + "' (valid: "
+                        + all.stream().map(Benchmark::scenarioId).collect(Collectors.joining(", ")) + ")"));
+    }
+}

@@ -1,0 +1,23 @@
+package lab.core.run;
+
+import java.util.function.Consumer;
+import lab.core.engine.Images;
+import lab.core.engine.LabResources;
+import lab.core.evidence.EvidenceStore;
+import lab.core.host.HostView;
+
+/** What a scenario gets to build its lab with. */
+public record LabContext(
+        Params params,
+        HostView host,
+        LabResources resources,
+        Images images,
+        EvidenceStore evidence,
+        Progress progress,
+        long randomSeed,
+        Consumer<String> say) {
+
+    public void say(String line) {
+        say.accept(line);
+    }
+}

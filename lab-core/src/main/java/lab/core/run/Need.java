@@ -1,0 +1,46 @@
+package lab.core.run;
+
+import java.util.function.Function;
+import lab.core.host.Feature;
+import lab.core.host.FeatureState;
+import lab.core.host.HostView;
+
+/**
+ * Something a scenario or an arm needs from the host. {@link #unmet} returns null when the
+ * host has it, else the reason a SKIPPED verdict will carry (naming the missing feature).
+ */
+public final class Need {
+    private final String what;
+    private final Function<HostView, String> check;
+
+    private Need(String what, Function<HostView, String> check) {
+        this.what = what;
+        this.check = check;
+    }
+
+    public static Need feature(Feature f) {
+        return new Need(f.description(), h -> {
+            FeatureState s = h.facts().feature(f);
+            if (s.isPresent()) return null;
+            return (s.present() == null ? "cannot tell whether the host has " : "the host lacks ") + f.description()
+                    + " (" + f.configOption() + "): " + s.evidence();
+        });
+    }
+
+    public static Need capability(String cap) {
+        return new Need("CAP_" + cap, h -> h.profile().allows(cap) ? null
+                : "the host withholds CAP_" + cap + " (bounding set " + h.profile().boundingSetHex() + ")"
+                + (h.profile().unknownToEngine().contains(cap) ? "; the engine does not know it" : ""));
+    }
+
+    public static Need cgroupVersion(int version) {
+        return new Need("cgroup v" + version, h -> h.facts().cgroupVersion() == version ? null
+                : "needs cgroup v" + version + ", the host has v" + h.facts().cgroupVersion());
+    }
+
+    public String what() { return what; }
+
+    public String unmet(HostView host) {
+        return check.apply(host);
+    }
+}

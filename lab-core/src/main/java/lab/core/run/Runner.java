@@ -1,0 +1,321 @@
+package lab.core.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import lab.core.engine.CapabilityProfile;
+import lab.core.engine.Cleaner;
+import lab.core.engine.Engine;
+import lab.core.engine.EngineException;
+import lab.core.engine.Images;
+import lab.core.engine.LabHome;
+import lab.core.engine.LabResources;
+import lab.core.engine.Owner;
+import lab.core.evidence.EvidenceStore;
+import lab.core.host.HostFacts;
+import lab.core.host.HostProbe;
+import lab.core.host.HostView;
+import lab.core.report.JUnitXml;
+
+/**
+ * Runs one scenario: checks the host, builds the lab, runs each arm, turns counts into
+ * verdicts with intervals, writes the evidence as it goes, and removes everything it created
+ * — at the end, on failure, and on Ctrl-C.
+ */
+public final class Runner {
+    /** What the user asked for. */
+    public record Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out,
+                          String commandLine) { }
+
+    /** What came of it: the exit code and where the evidence is. */
+    public record Result(int exitCode, RunRecord record, Path evidence) { }
+
+    private final Consumer<String> say;
+    private final Progress progress;
+
+    public Runner(Consumer<String> say, Progress progress) {
+        this.say = say;
+        this.progress = progress;
+    }
+
+    /** Checks the request against the scenario before anything is created (usage errors: exit 2). */
+    public static List<Arm> selectArms(Scenario s, List<String> names) {
+        if (names == null || names.isEmpty()) return s.arms();
+        List<Arm> out = new ArrayList<>();
+        for (String n : names) {
+            Arm a = s.arms().stream().filter(x -> x.name().equals(n)).findFirst()
+                    .orElseThrow(() -> new UsageException("unknown arm '" + n + "' of " + s.id() + " (valid: "
+                            + s.arms().stream().map(Arm::name).collect(Collectors.joining(", ")) + ")"));
+            out.add(a);
+        }
+        return out;
+    }
+
+    public Result run(Scenario scenario, Request req) {
+        Params params = Params.resolve(scenario.params(), req.params());
+        List<Arm> arms = selectArms(scenario, req.arms());
+        long trials = req.trials() == null ? scenario.defaultTrials() : req.trials();
+        if (trials < 1) throw new UsageException("--trials must be at least 1");
+        long seed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
+        Path out = req.out();
+        try {
+            Files.createDirectories(out);
+            if (!Files.isWritable(out)) throw new UsageException("the output directory " + out + " is not writable");
+        } catch (IOException e) {
+            throw new UsageException("cannot create the output directory " + out + ": " + e.getMessage());
+        }
+
+        Engine engine = Engine.connect();
+        HostFacts facts = new HostProbe().probe();
+        CapabilityProfile profile = CapabilityProfile.compute(facts.capBnd(), engine.majorVersion());
+        HostView host = new HostView(facts, profile, engine.version(), engine.apiVersion());
+
+        Cleaner.Swept swept = new Cleaner(engine).sweep();
+        if (swept.containers() + swept.networks() > 0) {
+            say.accept("removed " + swept.containers() + " container(s) and " + swept.networks() + " network(s) left by dead runs " + swept.runs());
+        }
+
+        Instant started = Instant.now();
+        String runId = Long.toHexString(started.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        EvidenceStore evidence;
+        try {
+            evidence = EvidenceStore.create(out, scenario.id(), runId, started);
+        } catch (UncheckedIOException e) {
+            throw new UsageException(e.getMessage());
+        }
+        RunRecord rec = newRecord(scenario, runId, started, params, seed, trials, host, req);
+        evidence.writeJson("run.json", rec);
+        say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId + " · " + trials + " " + scenario.trialUnit() + "s per arm · kernel " + facts.kernelRelease());
+
+        // The whole scenario is skipped when the host lacks what every arm needs.
+        List<String> unmet = scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+        if (!unmet.isEmpty()) {
+            String reason = String.join("; ", unmet);
+            for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason)));
+            return finish(rec, evidence, ExitCodes.SKIPPED, "COMPLETE", null, "SKIPPED: " + reason);
+        }
+
+        LabResources resources = new LabResources(engine, profile, Owner.self(runId));
+        Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
+        LabContext ctx = new LabContext(params, host, resources, images, evidence, progress, seed, say);
+        Teardown teardown = new Teardown(resources);
+        Thread hook = new Thread(() -> {
+            if (teardown.run()) {
+                rec.statusReason = "interrupted";
+                rec.endedAt = Instant.now().toString();
+                try {
+                    evidence.writeJson("run.json", rec);
+                } catch (RuntimeException ignored) {
+                    // best effort while the JVM goes down
+                }
+                evidence.close();
+            }
+        }, "lab-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code;
+        String status = "COMPLETE";
+        String statusReason = null;
+        try {
+            long t0 = System.nanoTime();
+            Scenario.Lab lab = scenario.open(ctx);
+            teardown.lab = lab;
+            rec.images.putAll(imagesOf(resources));
+            rec.containers.putAll(resources.granted());
+            rec.host.put("baseImage", Images.BASE + " (" + images.baseSource() + ")");
+            say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s)", (System.nanoTime() - t0) / 1e9,
+                    resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", "))));
+            evidence.writeJson("run.json", rec);
+            for (Arm arm : arms) {
+                ArmOutcome outcome = runArm(lab, arm, trials, host);
+                RunRecord.ArmRecord ar = armRecord(arm, outcome);
+                rec.arms.add(ar);
+                say.accept(armLine(ar, scenario.trialUnit()));
+                evidence.event("arm", ar);
+                evidence.writeJson("run.json", rec);
+            }
+            rec.findings.putAll(lab.findings());
+            lab.findingLines().forEach(say);
+            code = rec.arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR) ? ExitCodes.LAB_FAILURE
+                    : rec.arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
+            if (rec.arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) code = ExitCodes.SKIPPED;
+        } catch (EngineException e) {
+            code = ExitCodes.LAB_FAILURE;
+            status = "INCOMPLETE";
+            statusReason = e.getMessage();
+        } catch (Exception e) {
+            code = ExitCodes.LAB_FAILURE;
+            status = "INCOMPLETE";
+            statusReason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            evidence.writeText("lab-error.txt", stackTrace(e));
+        } finally {
+            progress.clear();
+            teardown.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // already shutting down: the hook ran teardown too
+            }
+        }
+        return finish(rec, evidence, code, status, statusReason, null);
+    }
+
+    private ArmOutcome runArm(Scenario.Lab lab, Arm arm, long trials, HostView host) {
+        List<String> unmet = arm.needs().stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+        if (!unmet.isEmpty()) return ArmOutcome.skipped(String.join("; ", unmet));
+        long t0 = System.nanoTime();
+        ArmOutcome o;
+        try {
+            o = lab.run(arm, trials);
+        } catch (Exception e) {
+            o = ArmOutcome.error(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            progress.clear();
+        }
+        o.timings().putIfAbsent("elapsed_s", round((System.nanoTime() - t0) / 1e9, 3));
+        return o;
+    }
+
+    private Result finish(RunRecord rec, EvidenceStore evidence, int code, String status, String statusReason, String line) {
+        rec.status = status;
+        if (statusReason != null) rec.statusReason = statusReason;
+        rec.endedAt = Instant.now().toString();
+        rec.exitCode = code;
+        evidence.writeJson("run.json", rec);
+        try {
+            JUnitXml.write(rec, evidence.dir(), evidence.dir().resolve("junit.xml"));
+        } catch (IOException e) {
+            say.accept("cannot write junit.xml: " + e.getMessage());
+        }
+        evidence.close();
+        if (line != null) say.accept(line);
+        if (statusReason != null && !"COMPLETE".equals(status)) say.accept("lab failure: " + statusReason);
+        say.accept("evidence: " + evidence.dir());
+        return new Result(code, rec, evidence.dir());
+    }
+
+    private static RunRecord newRecord(Scenario s, String runId, Instant started, Params params, long seed, long trials,
+                                       HostView host, Request req) {
+        RunRecord rec = new RunRecord();
+        rec.scenario = s.id();
+        rec.title = s.title();
+        rec.seed = s.seed();
+        rec.runId = runId;
+        rec.startedAt = started.toString();
+        rec.params.putAll(params.ordered());
+        rec.randomSeed = seed;
+        rec.trialsPerArm = trials;
+        rec.trialUnit = s.trialUnit();
+        HostFacts f = host.facts();
+        rec.host.put("hostname", f.hostname());
+        rec.host.put("kernelRelease", f.kernelRelease());
+        rec.host.put("kernelVersion", f.kernelVersion());
+        rec.host.put("kernelCmdline", f.kernelCmdline());
+        rec.host.put("kernelConfig", f.kernelConfigSource());
+        rec.host.put("kernelConfigSha256", f.kernelConfigSha256());
+        rec.host.put("cgroupVersion", f.cgroupVersion());
+        rec.host.put("engineVersion", host.engineVersion());
+        rec.host.put("engineApi", host.engineApi());
+        Map<String, Object> caps = new LinkedHashMap<>();
+        caps.put("boundingSet", host.profile().boundingSetHex());
+        caps.put("available", host.profile().available());
+        caps.put("withheldByHost", host.profile().withheldByHost());
+        caps.put("unknownToEngine", host.profile().unknownToEngine());
+        rec.host.put("capabilityProfile", caps);
+        rec.host.put("sysctls", f.sysctls());
+        Map<String, String> features = new LinkedHashMap<>();
+        f.features().forEach((k, v) -> features.put(k.name().toLowerCase(Locale.ROOT), v.word()));
+        rec.host.put("features", features);
+        rec.replay = replayLine(s, params, seed, trials, req);
+        return rec;
+    }
+
+    static String replayLine(Scenario s, Params params, long seed, long trials, Request req) {
+        StringBuilder b = new StringBuilder("./lab run ").append(s.id());
+        params.ordered().forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
+        if (req.arms() != null && !req.arms().isEmpty()) b.append(" --arms ").append(String.join(",", req.arms()));
+        b.append(" --trials ").append(trials).append(" --seed ").append(seed);
+        return b.toString();
+    }
+
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o) {
+        RunRecord.ArmRecord r = new RunRecord.ArmRecord();
+        r.name = arm.name();
+        r.description = arm.description();
+        r.expected = arm.expected();
+        r.verdict = o.verdict();
+        r.asExpected = r.verdict == r.expected;
+        r.reason = o.reason();
+        r.failures = o.failures();
+        r.trials = o.trials();
+        r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
+        double[] ci = Stats.wilson95(o.failures(), o.trials());
+        r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
+        r.timings.putAll(o.timings());
+        r.metrics.putAll(o.metrics());
+        r.notes.addAll(o.notes());
+        return r;
+    }
+
+    static String armLine(RunRecord.ArmRecord a, String unit) {
+        String mark = a.asExpected ? "as expected" : "EXPECTED " + a.expected;
+        if (a.verdict == Verdict.SKIPPED || a.verdict == Verdict.ERROR) {
+            return String.format(Locale.ROOT, "  %-16s %-15s %s  (%s)", a.name, a.verdict, a.reason, mark);
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-15s %d/%d %ss = %.2f %% [95%% CI %.2f–%.2f %%]",
+                a.name, a.verdict, a.failures, a.trials, unit, 100 * a.rate, 100 * a.ci95[0], 100 * a.ci95[1]));
+        b.append("  (").append(mark).append(')');
+        for (String n : a.notes) b.append("\n  ").append(" ".repeat(17)).append(n);
+        return b.toString();
+    }
+
+    private static Map<String, String> imagesOf(LabResources r) {
+        Map<String, String> m = new LinkedHashMap<>();
+        r.containers().forEach(c -> m.put(c.role(), c.image() + " " + r.engine().imageId(c.image())));
+        return m;
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static String stackTrace(Throwable e) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(sw));
+        return sw.toString();
+    }
+
+    /** Closes the lab and removes its resources once, from whichever thread gets there first. */
+    private static final class Teardown {
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final LabResources resources;
+        volatile Scenario.Lab lab;
+
+        Teardown(LabResources resources) {
+            this.resources = resources;
+        }
+
+        /** True for the caller that actually tore down. */
+        boolean run() {
+            if (!done.compareAndSet(false, true)) return false;
+            try {
+                if (lab != null) lab.close();
+            } catch (RuntimeException ignored) {
+                // the containers go next regardless
+            }
+            resources.close();
+            return true;
+        }
+    }
+}

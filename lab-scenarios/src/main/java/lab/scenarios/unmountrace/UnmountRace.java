@@ -1,0 +1,96 @@
+package lab.scenarios.unmountrace;
+
+import java.util.List;
+import lab.core.host.Feature;
+import lab.core.run.Arm;
+import lab.core.run.LabContext;
+import lab.core.run.Need;
+import lab.core.run.Params;
+import lab.core.run.ParamSpec;
+import lab.core.run.Scenario;
+import lab.core.run.Verdict;
+
+/**
+ * Seed 000: "zpool destroy: cannot unmount ...: Device busy" once every few hours. A monitoring
+ * daemon (vmtoolsd) re-read the mount table and stat(2)ed every mount point; a stat in flight
+ * holds a reference on the filesystem, so an unmount racing with it sees EBUSY.
+ */
+public final class UnmountRace implements Scenario {
+    static final List<String> FILESYSTEMS = List.of("fuse", "ext4", "xfs", "tmpfs");
+
+    @Override
+    public String id() {
+        return "unmount-race";
+    }
+
+    @Override
+    public String title() {
+        return "umount fails with EBUSY while a monitoring daemon stats every mount point";
+    }
+
+    @Override
+    public String seed() {
+        return "000";
+    }
+
+    @Override
+    public String story() {
+        return "A driver mounts, writes, unmounts and destroys filesystems under <prefix>/group-0/container-N/temp "
+                + "while a poller in another container (vmtoolsd's role) re-reads the mount table and stats every "
+                + "mount point. The first umount of a cycle that fails with EBUSY is a failure; bpftrace on syscall "
+                + "tracepoints names the task that held the mount.";
+    }
+
+    @Override
+    public List<Need> needs(Params params) {
+        List<Need> needs = new java.util.ArrayList<>(List.of(Need.capability("SYS_ADMIN"), Need.capability("SYS_PTRACE")));
+        switch (params.getString("fs")) {
+            case "fuse" -> needs.add(Need.feature(Feature.FUSE));
+            case "ext4" -> needs.addAll(List.of(Need.feature(Feature.LOOP), Need.feature(Feature.EXT4), Need.capability("MKNOD")));
+            case "xfs" -> needs.addAll(List.of(Need.feature(Feature.LOOP), Need.feature(Feature.XFS), Need.capability("MKNOD")));
+            default -> { }
+        }
+        return needs;
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.choice("fs", "fuse", FILESYSTEMS, "filesystem cycled: libfuse3 fs served by the driver, ext4/xfs on a loop device, or tmpfs"),
+                ParamSpec.integer("mounts", 32, 1, 256, "mount points used round-robin"),
+                ParamSpec.duration("poll-interval", "0ms", 0, 60_000, "poller's sleep between rounds (0 = busy loop)"),
+                ParamSpec.string("poller", "builtin", "'builtin', or a shell command run in the poller container instead "
+                        + "(it sees the target's mounts under $LAB_TARGET_ROOT$LAB_PREFIX)"),
+                ParamSpec.duration("hold", "0ms", 0, 10_000, "how long each filesystem stays mounted before the umount"),
+                ParamSpec.integer("size-kb", 4, 0, 1 << 20, "KiB written into each filesystem per cycle"),
+                ParamSpec.integer("fs-mb", 64, 16, 4096, "size of each loop-backed image (ext4, xfs)"),
+                ParamSpec.integer("backoff-retries", 12, 1, 30, "retry-backoff: retries before a cycle counts as failed"),
+                ParamSpec.integer("backoff-start-us", 100, 1, 1_000_000, "retry-backoff: first sleep, doubled each retry"),
+                ParamSpec.duration("arm-limit", "120s", 1_000, 3_600_000, "an arm stops after this long even if cycles remain"),
+                ParamSpec.choice("tracer", "on", List.of("on", "off"), "name the holder of each EBUSY with bpftrace"));
+    }
+
+    @Override
+    public List<Arm> arms() {
+        return List.of(
+                Arm.of("plain", Verdict.REPRODUCED, "the poller stats every mount point; umount2 once per cycle"),
+                Arm.of("skip-lab-prefix", Verdict.NOT_REPRODUCED, "the seed's fix: the poller ignores the lab's mounts"),
+                Arm.of("retry-backoff", Verdict.NOT_REPRODUCED, "umount retried with exponential backoff; a cycle fails only when every retry does"),
+                Arm.of("lazy-detach", Verdict.REPRODUCED, "umount2(MNT_DETACH): never EBUSY, but the filesystem outlives the umount and the busy moves to the destroy step"));
+    }
+
+    @Override
+    public long defaultTrials() {
+        return 2000;
+    }
+
+    @Override
+    public String trialUnit() {
+        return "cycle";
+    }
+
+    @Override
+    public Lab open(LabContext ctx) {
+        return UnmountRaceLab.open(ctx);
+    }
+}

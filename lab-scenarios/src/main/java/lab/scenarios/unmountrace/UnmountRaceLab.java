@@ -1,0 +1,218 @@
+package lab.scenarios.unmountrace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import lab.core.agent.Agent;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.LabContainer;
+import lab.core.engine.Privileges;
+import lab.core.run.Arm;
+import lab.core.run.ArmOutcome;
+import lab.core.run.LabContext;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.trace.Attribution;
+import lab.core.trace.MountHolderTracer;
+
+/**
+ * The built lab: a target container running the cycle driver, a poller container sharing its
+ * pid namespace (so it reaches the target's mounts through /proc/1/root, as a host daemon
+ * would), and the mount-holder tracer. Every cycle happens inside the driver; the JVM sends
+ * one command per arm and reads the results as JSON lines.
+ */
+final class UnmountRaceLab implements Scenario.Lab {
+    static final String IMAGE = "unmount-race";
+    /** The target's root as the poller sees it (shared pid namespace: the target's init is pid 1). */
+    static final String TARGET_ROOT = "/proc/1/root";
+
+    private final LabContext ctx;
+    private final Params p;
+    private final String prefix;
+    private final Agent driver;
+    private final Agent poller;
+    private final boolean builtinPoller;
+    private final MountHolderTracer tracer;
+    private final Map<String, Attribution> attributionByArm = new LinkedHashMap<>();
+
+    private UnmountRaceLab(LabContext ctx, String prefix, Agent driver, Agent poller, boolean builtinPoller,
+                           MountHolderTracer tracer) {
+        this.ctx = ctx;
+        this.p = ctx.params();
+        this.prefix = prefix;
+        this.driver = driver;
+        this.poller = poller;
+        this.builtinPoller = builtinPoller;
+        this.tracer = tracer;
+    }
+
+    static UnmountRaceLab open(LabContext ctx) {
+        Params p = ctx.params();
+        String image = ctx.images().ensure(IMAGE);
+        // The run id in the prefix keeps concurrent runs out of each other's traces.
+        String prefix = "/lab/" + ctx.resources().owner().runId();
+        Privileges targetPrivs = Privileges.of("SYS_ADMIN", "MKNOD")
+                .withDevices("/dev/fuse", "/dev/loop-control")
+                .withDeviceCgroupRules("b 7:* rwm");
+        LabContainer target = ctx.resources().start(ContainerSpec.of("target", image).privileges(targetPrivs));
+        // Reading another task's /proc/PID/root needs ptrace access to it.
+        LabContainer pollerBox = ctx.resources().start(ContainerSpec.of("poller", image).pidOf(target)
+                .privileges(Privileges.of("SYS_PTRACE", "DAC_READ_SEARCH")));
+        MountHolderTracer tracer = null;
+        if ("on".equals(p.getString("tracer"))) {
+            tracer = MountHolderTracer.start(ctx, prefix + "/", List.of(prefix + "/", TARGET_ROOT + prefix + "/"));
+            if (tracer.available()) {
+                tracer.label(pollerBox.hostPid(), "poller");
+                tracer.label(target.hostPid(), "target");
+            } else {
+                ctx.say("holder tracing unavailable: " + tracer.unavailableReason());
+            }
+        }
+        Agent driver = target.agent("lab-cycle", List.of("lab-cycle"), Map.of(), line -> ctx.evidence().event("driver", line));
+        driver.await("ready", Duration.ofSeconds(30), null);
+        boolean builtin = "builtin".equals(p.getString("poller"));
+        Agent poller;
+        if (builtin) {
+            poller = pollerBox.agent("lab-poller", List.of("lab-poller"), Map.of(), line -> ctx.evidence().event("poller", line));
+            poller.await("ready", Duration.ofSeconds(30), null);
+        } else {
+            // A user's own agent: it runs for the whole lab and sees what a host daemon would.
+            poller = pollerBox.agent("custom-poller", List.of("sh", "-c", p.getString("poller")),
+                    Map.of("LAB_TARGET_ROOT", TARGET_ROOT, "LAB_PREFIX", prefix), line -> ctx.evidence().event("poller", line));
+        }
+        return new UnmountRaceLab(ctx, prefix, driver, poller, builtin, tracer);
+    }
+
+    @Override
+    public ArmOutcome run(Arm arm, long trials) {
+        String umount;
+        String skip = "";
+        switch (arm.name()) {
+            case "plain" -> umount = "plain";
+            case "skip-lab-prefix" -> {
+                if (!builtinPoller) return ArmOutcome.skipped("a custom poller cannot be told to skip the lab's mounts");
+                umount = "plain";
+                skip = prefix;
+            }
+            case "retry-backoff" -> umount = "backoff";
+            case "lazy-detach" -> umount = "lazy";
+            default -> throw new IllegalArgumentException("no arm " + arm.name());
+        }
+        if (builtinPoller) {
+            poller.send(String.format(Locale.ROOT, "start mounts=/proc/1/mounts root=%s interval_us=%d%s", TARGET_ROOT,
+                    p.getLong("poll-interval") * 1000, skip.isEmpty() ? "" : " skip=" + skip));
+        }
+        MountHolderTracer.Mark mark = tracer != null && tracer.available() ? tracer.mark() : null;
+        driver.send(String.format(Locale.ROOT,
+                "run arm=%s fs=%s prefix=%s mounts=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
+                        + "max_retries=%d backoff_us=%d fs_mb=%d",
+                arm.name(), p.getString("fs"), prefix, p.getLong("mounts"), trials, p.getLong("arm-limit"), umount,
+                p.getLong("size-kb"), p.getLong("hold"), p.getLong("backoff-retries"), p.getLong("backoff-start-us"),
+                p.getLong("fs-mb")));
+        JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000),
+                line -> progress(arm, trials, line));
+        JsonNode stopped = null;
+        if (builtinPoller) {
+            poller.send("stop");
+            stopped = poller.await("stopped", Duration.ofSeconds(30), null);
+        }
+        return outcome(arm, done, stopped, mark);
+    }
+
+    private void progress(Arm arm, long trials, JsonNode line) {
+        if ("progress".equals(line.path("ev").asText()) && line.has("cycles")) {
+            ctx.progress().update(arm.name(), line.path("cycles").asLong(), trials, line.path("failures").asLong() + " failed");
+        }
+    }
+
+    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, MountHolderTracer.Mark mark) {
+        long cycles = done.path("cycles").asLong();
+        long failures = done.path("failures").asLong();
+        ArmOutcome o = ArmOutcome.counted(cycles, failures)
+                .timing("elapsed_s", done.path("elapsed_ms").asDouble() / 1000.0)
+                .timing("cycles_per_s", done.path("cycles_per_s").asDouble())
+                .timing("first_failure_ms", done.path("first_failure_ms").asDouble())
+                .metric("ebusy_first_attempt", done.path("ebusy_first").asLong())
+                .metric("busy_at_destroy", done.path("busy_at_destroy").asLong());
+        if (stopped != null) o.metric("poller_rounds", stopped.path("rounds").asLong()).metric("poller_calls", stopped.path("calls").asLong());
+        switch (arm.name()) {
+            case "retry-backoff" -> {
+                o.metric("retried_cycles", done.path("retried_cycles").asLong())
+                        .metric("retries", done.path("retries").asLong())
+                        .metric("max_retries_in_a_cycle", done.path("max_retries").asLong())
+                        .metric("slept_us_total", done.path("slept_us_total").asLong())
+                        .metric("slept_us_max", done.path("slept_us_max").asLong());
+                o.note(String.format(Locale.ROOT, "%d cycles hit EBUSY first and needed retries (at most %d in one cycle); worst cycle slept %.1f ms, %.1f ms lost in all",
+                        done.path("retried_cycles").asLong(), done.path("max_retries").asLong(),
+                        done.path("slept_us_max").asLong() / 1000.0, done.path("slept_us_total").asLong() / 1000.0));
+            }
+            case "lazy-detach" -> o.note(String.format(Locale.ROOT,
+                    "umount2(MNT_DETACH) never failed; in %d cycles the filesystem outlived it and was still busy at the destroy step",
+                    done.path("busy_at_destroy").asLong()));
+            default -> {
+                if (failures > 0) o.note(String.format(Locale.ROOT, "first EBUSY after %.1f ms; %.0f cycles/s",
+                        done.path("first_failure_ms").asDouble(), done.path("cycles_per_s").asDouble()));
+            }
+        }
+        if (mark != null) {
+            long ebusy = done.path("ebusy_first").asLong();
+            Attribution a = tracer.attribution(mark, ebusy, Duration.ofSeconds(3));
+            attributionByArm.put(arm.name(), a);
+            o.metric("ebusy_traced", a.ebusy()).metric("ebusy_named", a.named()).metric("ebusy_named_poller", a.namedBy("poller"));
+            if (a.ebusy() > 0) {
+                o.note(String.format(Locale.ROOT, "holder named for %d of %d traced EBUSY events (%.1f %%), %d by the poller",
+                        a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller")));
+            }
+        }
+        return o;
+    }
+
+    @Override
+    public Map<String, Object> findings() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("prefix", prefix);
+        if (tracer == null) {
+            f.put("attribution", Map.of("available", false, "reason", "tracer=off"));
+        } else if (!tracer.available()) {
+            f.put("attribution", Map.of("available", false, "reason", tracer.unavailableReason()));
+        } else {
+            f.put("attribution", attributionByArm);
+        }
+        return f;
+    }
+
+    @Override
+    public List<String> findingLines() {
+        List<String> lines = new ArrayList<>();
+        if (tracer == null || !tracer.available()) {
+            lines.add("holder: not traced (" + (tracer == null ? "tracer=off" : tracer.unavailableReason()) + ")");
+            return lines;
+        }
+        Attribution a = attributionByArm.get("plain");
+        if (a == null) a = attributionByArm.values().stream().filter(x -> x.ebusy() > 0).findFirst().orElse(null);
+        if (a == null || a.culprits().isEmpty()) {
+            lines.add("holder: no EBUSY event to attribute");
+            return lines;
+        }
+        Attribution.Culprit c = a.culprits().get(0);
+        lines.add(String.format(Locale.ROOT, "holder: %s (%s, host pid %d, ppid %d) `%s` via %s on %s — behind %d of %d EBUSY events",
+                c.comm(), c.role(), c.pid(), c.ppid(), c.cmdline(), c.calls(), c.examplePath(), c.events(), a.ebusy()));
+        if (!c.stack().isEmpty()) lines.add("        user stack: " + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
+        lines.add(String.format(Locale.ROOT, "attribution: %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
+                a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
+                a.ebusy() == 0 ? 0.0 : 100.0 * a.namedBy("poller") / a.ebusy()));
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        // EOF makes the driver unmount what it mounted; the containers are removed after this.
+        driver.close();
+        poller.close();
+        if (tracer != null) tracer.close();
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Finds a Docker engine that answers; on a Debian-like host, as root, installs Debian's
+# docker.io (and debootstrap, which builds the base image when no registry answers) and
+# starts the engine. Prints nothing on success but the one line saying what it did.
+# Exit 0: an engine answers (DOCKER_HOST or the default socket). Exit 3: none, and we cannot start one.
+set -u
+STATE_DIR=${LAB_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/lab}
+mkdir -p "$STATE_DIR"
+LOG="$STATE_DIR/engine.log"
+
+docker_cli() {
+  # Debian's client matches Debian's engine; a newer stray client may speak a newer API.
+  if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker; fi
+}
+
+answers() {
+  local cli; cli=$(docker_cli) || return 1
+  [ -n "$cli" ] || return 1
+  timeout 10 "$cli" version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+answers && exit 0
+
+if [ -n "${DOCKER_HOST:-}" ]; then
+  echo "lab: DOCKER_HOST=$DOCKER_HOST does not answer" >&2; exit 3
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "lab: no Docker engine answers on /var/run/docker.sock and this host cannot start one (needs root on a Debian-like host)" >&2
+  exit 3
+fi
+
+if ! [ -x /usr/sbin/dockerd ] || ! command -v debootstrap >/dev/null 2>&1; then
+  echo "lab: installing Debian's docker.io and debootstrap (log: $LOG)" >&2
+  {
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q && apt-get install -y -q --no-install-recommends docker.io debootstrap iptables
+  } >>"$LOG" 2>&1 || { echo "lab: installing docker.io failed, see $LOG" >&2; exit 3; }
+fi
+
+echo "lab: starting the Docker engine (log: $LOG)" >&2
+# setsid: the engine must outlive this shell and the CLI that called it.
+setsid /usr/sbin/dockerd >>"$LOG" 2>&1 < /dev/null &
+for _ in $(seq 1 60); do
+  answers && exit 0
+  sleep 1
+done
+echo "lab: the Docker engine did not answer within 60 s, see $LOG" >&2
+exit 3
