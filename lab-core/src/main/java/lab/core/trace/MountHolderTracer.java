@@ -129,6 +129,15 @@ public final class MountHolderTracer implements AutoCloseable {
 
     private void accept(JsonNode line) {
         String type = line.path("type").asText();
+        if ("syscall".equals(type)) {
+            // system() output: bpftrace wraps what psargs printed, itself a JSON line.
+            try {
+                line = lab.core.evidence.Json.MAPPER.readTree(line.path("data").asText());
+                type = line.path("type").asText();
+            } catch (java.io.IOException e) {
+                return;
+            }
+        }
         if ("psargs".equals(type)) {
             cmdlines.put(line.path("pid").asLong(), line.path("cmdline").asText());
             return;

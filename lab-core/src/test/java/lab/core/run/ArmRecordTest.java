@@ -1,0 +1,37 @@
+package lab.core.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ArmRecordTest {
+    @Test
+    void verdictFollowsTheCounts() {
+        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
+        RunRecord.ArmRecord r = Runner.armRecord(plain, ArmOutcome.counted(2000, 97));
+        assertEquals(Verdict.REPRODUCED, r.verdict);
+        assertTrue(r.asExpected);
+        assertEquals(0.0485, r.rate, 1e-9);
+        assertTrue(r.ci95[0] < 0.0485 && r.ci95[1] > 0.0485);
+
+        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.REPRODUCED, ""), ArmOutcome.counted(2000, 0));
+        assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
+        assertFalse(fix.asExpected);
+    }
+
+    @Test
+    void noTrialIsAnErrorNotAPass() {
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(0, 0));
+        assertEquals(Verdict.ERROR, r.verdict);
+        assertFalse(r.asExpected);
+    }
+
+    @Test
+    void skippedKeepsItsReason() {
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.skipped("no CONFIG_BONDING"));
+        assertEquals(Verdict.SKIPPED, r.verdict);
+        assertEquals("no CONFIG_BONDING", r.reason);
+    }
+}
