@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PullResponseItem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -193,6 +194,34 @@ public final class Images {
         if (s == null) return "";
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /**
+     * Copies files out of an image into {@code dest} (for running an image's helper on the bare
+     * host as a baseline). Uses a created, never started, container that is removed at once.
+     */
+    public void extract(String image, Path dest, String... paths) {
+        String id = engine.client().createContainerCmd(image).withLabels(Map.of("lab.extract", "true")).exec().getId();
+        try {
+            Files.createDirectories(dest);
+            for (String p : paths) {
+                try (InputStream tar = engine.client().copyArchiveFromContainerCmd(id, p).exec();
+                     org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
+                             new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar)) {
+                    org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
+                    while ((e = in.getNextEntry()) != null) {
+                        if (!e.isFile()) continue;
+                        Path out = dest.resolve(Path.of(e.getName()).getFileName().toString());
+                        Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        out.toFile().setExecutable((e.getMode() & 0100) != 0);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            engine.client().removeContainerCmd(id).withForce(true).exec();
+        }
     }
 
     /** SHA-256 over the folder's files (relative path and bytes, in path order) and the base image id. */

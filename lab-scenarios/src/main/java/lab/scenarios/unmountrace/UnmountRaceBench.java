@@ -1,0 +1,119 @@
+package lab.scenarios.unmountrace;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import lab.core.engine.Engine;
+import lab.core.engine.Images;
+import lab.core.engine.LabHome;
+import lab.core.evidence.Json;
+import lab.core.run.Benchmark;
+import lab.core.run.ExitCodes;
+import lab.core.run.Progress;
+import lab.core.run.RunRecord;
+import lab.core.run.Runner;
+
+/**
+ * Figures for unmount-race, all from one invocation: the cycle driver's speed inside the lab
+ * against the same binary on the bare host (no poller in either, runs interleaved so drift on
+ * a shared machine hits both), the time from a ready lab to the first EBUSY, and attribution.
+ */
+public final class UnmountRaceBench implements Benchmark {
+    static final int CYCLES = 5000;
+    static final int ROUNDS = 3;
+
+    @Override
+    public String scenarioId() {
+        return "unmount-race";
+    }
+
+    @Override
+    public int run(Consumer<String> say, Progress progress) throws Exception {
+        Path work = Files.createTempDirectory("lab-bench-");
+        Path out = work.resolve("runs");
+        Runner runner = new Runner(s -> { }, progress);
+        Engine engine = Engine.connect();
+        Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
+        String image = images.ensure(UnmountRaceLab.IMAGE);
+        Path bin = work.resolve("bin");
+        images.extract(image, bin, "/usr/local/bin/lab-cycle", "/usr/lib/x86_64-linux-gnu/libfuse3.so.3");
+
+        say.accept(String.format(Locale.ROOT, "unmount-race benchmark: %d rounds of %d FUSE cycles, driver alone (no poller, no tracer)", ROUNDS, CYCLES));
+        double[] host = new double[ROUNDS];
+        double[] lab = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            host[i] = bareHost(bin, work);
+            RunRecord r = runner.run(new UnmountRace(), new Runner.Request(
+                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, (long) i, out, "")).record();
+            lab[i] = ((Number) r.arms.get(0).timings.get("cycles_per_s")).doubleValue();
+            say.accept(String.format(Locale.ROOT, "  round %d: bare host %.0f cycles/s, lab %.0f cycles/s", i + 1, host[i], lab[i]));
+        }
+        double h = median(host);
+        double l = median(lab);
+        say.accept(String.format(Locale.ROOT, "cycles/s: lab %.0f vs bare host %.0f (medians) → ratio %.2f (goal ≥ 0.90)", l, h, l / h));
+
+        Runner.Result plain = runner.run(new UnmountRace(), new Runner.Request(Map.of(), List.of("plain"), 3000L, 7L, out, ""));
+        RunRecord.ArmRecord a = plain.record().arms.get(0);
+        double first = ((Number) a.timings.get("first_failure_ms")).doubleValue();
+        say.accept(String.format(Locale.ROOT, "plain arm with poller and tracer: %d/%d EBUSY (%.2f %%), %.0f cycles/s",
+                a.failures, a.trials, 100 * a.rate, ((Number) a.timings.get("cycles_per_s")).doubleValue()));
+        say.accept(first < 0 ? "lab ready → first EBUSY: none in 3000 cycles"
+                : String.format(Locale.ROOT, "lab ready → first EBUSY: %.3f s (goal ≤ 5 s)", first / 1000));
+        long traced = ((Number) a.metrics.getOrDefault("ebusy_traced", 0)).longValue();
+        long named = ((Number) a.metrics.getOrDefault("ebusy_named", 0)).longValue();
+        long poller = ((Number) a.metrics.getOrDefault("ebusy_named_poller", 0)).longValue();
+        say.accept(traced == 0 ? "attribution: no traced EBUSY"
+                : String.format(Locale.ROOT, "attribution: %d of %d traced EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
+                traced == 0 ? 0 : named, traced, 100.0 * named / traced, poller, 100.0 * poller / traced));
+        say.accept("evidence of the plain run: " + plain.evidence());
+        return ExitCodes.OK;
+    }
+
+    /** The image's own driver binary on the host, in a private mount namespace so its mounts die with it. */
+    private static double bareHost(Path bin, Path work) throws IOException, InterruptedException {
+        Path prefix = work.resolve("pool");
+        ProcessBuilder pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private", bin.resolve("lab-cycle").toString());
+        pb.environment().put("LD_LIBRARY_PATH", bin.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            w.write(String.format(Locale.ROOT, "run arm=bare-host fs=fuse prefix=%s mounts=32 cycles=%d duration_ms=120000 umount=plain size_kb=4 hold_ms=0%n", prefix, CYCLES));
+            w.flush();
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.startsWith("{")) continue;
+                JsonNode n = Json.MAPPER.readTree(line);
+                if ("done".equals(n.path("ev").asText())) {
+                    w.write("quit\n");
+                    w.flush();
+                    return n.path("cycles_per_s").asDouble();
+                }
+                if ("error".equals(n.path("ev").asText())) throw new IOException("driver on the host: " + n.path("msg").asText());
+            }
+            throw new IOException("the driver on the host exited without a result");
+        } finally {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+}
