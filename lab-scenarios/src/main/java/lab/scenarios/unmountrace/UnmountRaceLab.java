@@ -108,9 +108,9 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         MountHolderTracer.Mark mark = tracer != null && tracer.available() ? tracer.mark() : null;
         driver.send(String.format(Locale.ROOT,
-                "run arm=%s fs=%s prefix=%s mounts=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
+                "run arm=%s fs=%s prefix=%s mounts=%d live=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
                         + "max_retries=%d backoff_us=%d fs_mb=%d",
-                arm.name(), p.getString("fs"), prefix, p.getLong("mounts"), trials, p.getLong("arm-limit"), umount,
+                arm.name(), p.getString("fs"), prefix, p.getLong("mounts"), live(p), trials, p.getLong("arm-limit"), umount,
                 p.getLong("size-kb"), p.getLong("hold"), p.getLong("backoff-retries"), p.getLong("backoff-start-us"),
                 p.getLong("fs-mb")));
         JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000),
@@ -121,6 +121,12 @@ final class UnmountRaceLab implements Scenario.Lab {
             stopped = poller.await("stopped", Duration.ofSeconds(30), null);
         }
         return outcome(arm, done, stopped, mark);
+    }
+
+    /** Filesystems mounted at once; 0 means every mount point. */
+    static long live(Params p) {
+        long live = p.getLong("live");
+        return live == 0 ? p.getLong("mounts") : Math.min(live, p.getLong("mounts"));
     }
 
     private void progress(Arm arm, long trials, JsonNode line) {
@@ -143,11 +149,11 @@ final class UnmountRaceLab implements Scenario.Lab {
             case "retry-backoff" -> {
                 o.metric("retried_cycles", done.path("retried_cycles").asLong())
                         .metric("retries", done.path("retries").asLong())
-                        .metric("max_retries_in_a_cycle", done.path("max_retries").asLong())
+                        .metric("max_retries_in_a_cycle", done.path("retries_max").asLong())
                         .metric("slept_us_total", done.path("slept_us_total").asLong())
                         .metric("slept_us_max", done.path("slept_us_max").asLong());
                 o.note(String.format(Locale.ROOT, "%d cycles hit EBUSY first and needed retries (at most %d in one cycle); worst cycle slept %.1f ms, %.1f ms lost in all",
-                        done.path("retried_cycles").asLong(), done.path("max_retries").asLong(),
+                        done.path("retried_cycles").asLong(), done.path("retries_max").asLong(),
                         done.path("slept_us_max").asLong() / 1000.0, done.path("slept_us_total").asLong() / 1000.0));
             }
             case "lazy-detach" -> o.note(String.format(Locale.ROOT,

@@ -1,0 +1,867 @@
+/*
+ * lab-cycle: mount / write / umount cycle driver.
+ *
+ * Long-lived: one command per line on stdin, JSON lines on stdout, so a caller
+ * drives thousands of cycles per second over a single stream instead of one
+ * process start per cycle. Commands:
+ *   run arm=NAME fs=fuse|ext4|xfs|tmpfs prefix=/lab/pool mounts=32 cycles=N
+ *       duration_ms=0 umount=plain|backoff|lazy size_kb=4 hold_ms=0
+ *       max_retries=12 backoff_us=100 fs_mb=64
+ *   stop        (only while a run is going: end it early)
+ *   quit | EOF  unmount what we mounted, remove our dirs, exit 0
+ * EOF during a run with no command queued ends the run at once.
+ */
+#define _GNU_SOURCE
+#define FUSE_USE_VERSION 34
+#include <fuse_lowlevel.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXM 1024
+#define PATHLEN 512
+
+static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT seen */
+static int g_eof;                      /* stdin closed */
+
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+/* ---------------------------------------------------------------- output */
+
+static void jesc(char *dst, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { dst[o++] = '\\'; dst[o++] = c; }
+        else if (c < 0x20) o += snprintf(dst + o, n - o, "\\u%04x", c);
+        else dst[o++] = c;
+    }
+    dst[o] = 0;
+}
+
+/* One JSON object per line; a closed stdout means nobody listens any more. */
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    if (fflush(stdout) != 0) g_stop = 1;
+}
+
+static void err(const char *fmt, ...)
+{
+    char msg[600], e[1300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jesc(e, sizeof e, msg);
+    out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_us(long us)
+{
+    struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !g_stop) ;
+}
+
+/* ------------------------------------------------------ in-memory FUSE fs */
+
+/* One root directory holding a handful of regular files; enough for the
+ * driver's write and for a poller's stat/statfs/opendir. */
+#define NFILES 8
+struct mfile { char name[64]; char *data; size_t size, cap; };
+struct mfs { pthread_mutex_t lk; struct mfile f[NFILES]; int n; };
+
+static struct mfile *ino2f(struct mfs *fs, fuse_ino_t ino)
+{
+    return (ino >= 2 && ino < 2 + (fuse_ino_t)fs->n) ? &fs->f[ino - 2] : NULL;
+}
+
+static int fill_attr(struct mfs *fs, fuse_ino_t ino, struct stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->st_ino = ino;
+    if (ino == FUSE_ROOT_ID) {
+        st->st_mode = S_IFDIR | 0755;
+        st->st_nlink = 2;
+        return 0;
+    }
+    struct mfile *f = ino2f(fs, ino);
+    if (!f) return ENOENT;
+    st->st_mode = S_IFREG | 0644;
+    st->st_nlink = 1;
+    st->st_size = f->size;
+    st->st_blocks = (f->size + 511) / 512;
+    return 0;
+}
+
+static void reply_entry(fuse_req_t req, struct mfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct fuse_entry_param e = { .ino = ino, .attr_timeout = 1.0, .entry_timeout = 1.0 };
+    fill_attr(fs, ino, &e.attr);
+    if (fi) fuse_reply_create(req, &e, fi);
+    else fuse_reply_entry(req, &e);
+}
+
+static void m_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    pthread_mutex_lock(&fs->lk);
+    for (int i = 0; parent == FUSE_ROOT_ID && i < fs->n; i++)
+        if (strcmp(fs->f[i].name, name) == 0) {
+            reply_entry(req, fs, i + 2, NULL);
+            pthread_mutex_unlock(&fs->lk);
+            return;
+        }
+    pthread_mutex_unlock(&fs->lk);
+    fuse_reply_err(req, ENOENT);
+}
+
+static void m_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    struct stat st;
+    (void)fi;
+    pthread_mutex_lock(&fs->lk);
+    int e = fill_attr(fs, ino, &st);
+    pthread_mutex_unlock(&fs->lk);
+    if (e) fuse_reply_err(req, e);
+    else fuse_reply_attr(req, &st, 1.0);
+}
+
+static void m_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                      struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    struct stat st;
+    (void)fi;
+    pthread_mutex_lock(&fs->lk);
+    struct mfile *f = ino2f(fs, ino);
+    if (f && (to_set & FUSE_SET_ATTR_SIZE) && (size_t)attr->st_size <= f->size)
+        f->size = attr->st_size;   /* truncation (O_TRUNC) is all the driver needs */
+    int e = fill_attr(fs, ino, &st);
+    pthread_mutex_unlock(&fs->lk);
+    if (e) fuse_reply_err(req, e);
+    else fuse_reply_attr(req, &st, 1.0);
+}
+
+static void m_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                     struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    (void)mode;
+    if (parent != FUSE_ROOT_ID) { fuse_reply_err(req, ENOENT); return; }
+    pthread_mutex_lock(&fs->lk);
+    int i;
+    for (i = 0; i < fs->n && strcmp(fs->f[i].name, name) != 0; i++) ;
+    if (i == fs->n) {
+        if (fs->n == NFILES || strlen(name) >= sizeof fs->f[0].name) {
+            pthread_mutex_unlock(&fs->lk);
+            fuse_reply_err(req, ENOSPC);
+            return;
+        }
+        snprintf(fs->f[i].name, sizeof fs->f[i].name, "%s", name);
+        fs->n++;
+    }
+    fs->f[i].size = 0;
+    reply_entry(req, fs, i + 2, fi);
+    pthread_mutex_unlock(&fs->lk);
+}
+
+static void m_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    pthread_mutex_lock(&fs->lk);
+    struct mfile *f = ino2f(fs, ino);
+    if (f && (fi->flags & O_TRUNC)) f->size = 0;
+    pthread_mutex_unlock(&fs->lk);
+    if (f) fuse_reply_open(req, fi);
+    else fuse_reply_err(req, ino == FUSE_ROOT_ID ? EISDIR : ENOENT);
+}
+
+static void m_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    (void)fi;
+    pthread_mutex_lock(&fs->lk);
+    struct mfile *f = ino2f(fs, ino);
+    size_t end = off + size;
+    if (f && end > f->cap) {
+        char *d = realloc(f->data, end);
+        if (!d) f = NULL;
+        else { f->data = d; f->cap = end; }
+    }
+    if (f) {
+        if ((size_t)off > f->size) memset(f->data + f->size, 0, off - f->size);
+        memcpy(f->data + off, buf, size);
+        if (end > f->size) f->size = end;
+    }
+    pthread_mutex_unlock(&fs->lk);
+    if (f) fuse_reply_write(req, size);
+    else fuse_reply_err(req, ENOSPC);
+}
+
+static void m_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    (void)fi;
+    pthread_mutex_lock(&fs->lk);
+    struct mfile *f = ino2f(fs, ino);
+    if (!f) {
+        pthread_mutex_unlock(&fs->lk);
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    size_t n = (size_t)off < f->size ? f->size - off : 0;
+    if (n > size) n = size;
+    fuse_reply_buf(req, n ? f->data + off : NULL, n);
+    pthread_mutex_unlock(&fs->lk);
+}
+
+static void m_ok(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino; (void)fi;
+    fuse_reply_err(req, 0);
+}
+
+static void m_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    if (ino == FUSE_ROOT_ID) fuse_reply_open(req, fi);
+    else fuse_reply_err(req, ENOTDIR);
+}
+
+static void m_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    char buf[4096];
+    size_t used = 0;
+    (void)fi;
+    if (size > sizeof buf) size = sizeof buf;
+    pthread_mutex_lock(&fs->lk);
+    for (off_t i = off; ino == FUSE_ROOT_ID && i < 2 + fs->n; i++) {
+        struct stat st = { .st_ino = i < 2 ? FUSE_ROOT_ID : (fuse_ino_t)i, .st_mode = i < 2 ? S_IFDIR : S_IFREG };
+        const char *name = i == 0 ? "." : i == 1 ? ".." : fs->f[i - 2].name;
+        size_t n = fuse_add_direntry(req, buf + used, size - used, name, &st, i + 1);
+        if (n > size - used) break;
+        used += n;
+    }
+    pthread_mutex_unlock(&fs->lk);
+    fuse_reply_buf(req, buf, used);
+}
+
+static void m_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+    struct statvfs sv = { .f_bsize = 4096, .f_frsize = 4096, .f_blocks = 16384, .f_bfree = 16384,
+                          .f_bavail = 16384, .f_files = NFILES + 1, .f_ffree = NFILES, .f_namemax = 63 };
+    (void)ino;
+    fuse_reply_statfs(req, &sv);
+}
+
+static const struct fuse_lowlevel_ops mfs_ops = {
+    .lookup = m_lookup, .getattr = m_getattr, .setattr = m_setattr, .create = m_create,
+    .open = m_open, .write = m_write, .read = m_read, .flush = m_ok, .release = m_ok,
+    .opendir = m_opendir, .readdir = m_readdir, .releasedir = m_ok, .statfs = m_statfs,
+};
+
+static void *fuse_thread(void *se)
+{
+    /* Ends when the kernel drops the connection (read gives ENODEV), i.e.
+     * once the superblock is gone after the umount. */
+    fuse_session_loop(se);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ params */
+
+struct params {
+    char arm[64], fs[8], umount[8], prefix[256];
+    long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb;
+};
+
+static int parse_run(char *args, struct params *p)
+{
+    *p = (struct params){ .mounts = 32, .cycles = 1000, .size_kb = 4, .max_retries = 12,
+                          .backoff_us = 100, .fs_mb = 64 };
+    strcpy(p->fs, "fuse");
+    strcpy(p->umount, "plain");
+    strcpy(p->prefix, "/lab/pool");
+    p->arm[0] = 0;
+    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        char *v = strchr(tok, '=');
+        if (!v) { err("bad argument '%s' (want key=value)", tok); return -1; }
+        *v++ = 0;
+        struct { const char *k; char *s; size_t n; long *l; } keys[] = {
+            { "arm", p->arm, sizeof p->arm, NULL }, { "fs", p->fs, sizeof p->fs, NULL },
+            { "umount", p->umount, sizeof p->umount, NULL }, { "prefix", p->prefix, sizeof p->prefix, NULL },
+            { "mounts", NULL, 0, &p->mounts }, { "live", NULL, 0, &p->live }, { "cycles", NULL, 0, &p->cycles },
+            { "duration_ms", NULL, 0, &p->duration_ms }, { "size_kb", NULL, 0, &p->size_kb },
+            { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
+            { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
+        };
+        size_t k;
+        for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k].k, tok) != 0; k++) ;
+        if (k == sizeof keys / sizeof keys[0]) { err("unknown key '%s'", tok); return -1; }
+        if (keys[k].s) {
+            if (strlen(v) >= keys[k].n) { err("value of %s too long", tok); return -1; }
+            strcpy(keys[k].s, v);
+        } else {
+            char *end;
+            errno = 0;
+            *keys[k].l = strtol(v, &end, 10);
+            if (errno || *end || *keys[k].l < 0) { err("bad number %s=%s", tok, v); return -1; }
+        }
+    }
+    if (strcmp(p->fs, "fuse") && strcmp(p->fs, "ext4") && strcmp(p->fs, "xfs") && strcmp(p->fs, "tmpfs")) {
+        err("fs must be fuse|ext4|xfs|tmpfs"); return -1;
+    }
+    if (strcmp(p->umount, "plain") && strcmp(p->umount, "backoff") && strcmp(p->umount, "lazy")) {
+        err("umount must be plain|backoff|lazy"); return -1;
+    }
+    if (p->prefix[0] != '/' || strlen(p->prefix) < 2) { err("prefix must be an absolute path below /"); return -1; }
+    size_t pl = strlen(p->prefix);
+    while (pl > 1 && p->prefix[pl - 1] == '/') p->prefix[--pl] = 0;
+    if (p->mounts < 1 || p->mounts > MAXM) { err("mounts must be 1..%d", MAXM); return -1; }
+    if (p->live == 0) p->live = 1;
+    if (p->live > p->mounts) { err("live must be 1..mounts"); return -1; }
+    if (p->size_kb > 1 << 20) { err("size_kb too large"); return -1; }
+    if (!p->arm[0]) snprintf(p->arm, sizeof p->arm, "%s-%s", p->fs, p->umount);
+    if (!strcmp(p->fs, "xfs") && p->fs_mb < 300) p->fs_mb = 300;   /* mkfs.xfs refuses smaller */
+    if (p->fs_mb < 16) p->fs_mb = 16;
+    return 0;
+}
+
+/* ---------------------------------------------------------- housekeeping */
+
+/* Prefixes we used, so quit can find what to clean up. */
+static char g_prefixes[8][256];
+static int g_nprefixes;
+
+static void remember_prefix(const char *prefix)
+{
+    for (int i = 0; i < g_nprefixes; i++)
+        if (!strcmp(g_prefixes[i], prefix)) return;
+    if (g_nprefixes < 8) strcpy(g_prefixes[g_nprefixes++], prefix);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[PATHLEN];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *s = tmp + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
+            *s = '/';
+        }
+    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+static void mp_path(char *dst, const struct params *p, int i)
+{
+    snprintf(dst, PATHLEN, "%s/group-0/container-%d/temp", p->prefix, i);
+}
+
+/* Image files for loop filesystems, made once per (slot, fs, size). */
+static struct { char fs[8]; long mb; char path[PATHLEN]; } g_img[MAXM];
+
+static int run_mkfs(const char *fs, const char *img)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(2, 1);   /* stdout is the JSON channel: keep mkfs chatter off it */
+        if (!strcmp(fs, "ext4")) execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", img, (char *)NULL);
+        else execlp("mkfs.xfs", "mkfs.xfs", "-q", "-f", img, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static int prepare_images(const struct params *p)
+{
+    char dir[300];   /* prefix (< 256) + "/.img" */
+    snprintf(dir, sizeof dir, "%s/.img", p->prefix);
+    if (mkdir_p(dir)) { err("mkdir %s: %s", dir, strerror(errno)); return -1; }
+    for (int i = 0; i < p->mounts && !g_stop; i++) {
+        char img[PATHLEN];
+        snprintf(img, sizeof img, "%s/%d.img", dir, i);
+        if (!strcmp(g_img[i].fs, p->fs) && g_img[i].mb == p->fs_mb && !strcmp(g_img[i].path, img)
+            && access(img, F_OK) == 0)
+            continue;
+        int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || ftruncate(fd, p->fs_mb << 20)) {
+            err("create %s: %s", img, strerror(errno));
+            if (fd >= 0) close(fd);
+            return -1;
+        }
+        close(fd);
+        if (run_mkfs(p->fs, img)) { err("mkfs.%s %s failed", p->fs, img); return -1; }
+        snprintf(g_img[i].fs, sizeof g_img[i].fs, "%s", p->fs);
+        g_img[i].mb = p->fs_mb;
+        snprintf(g_img[i].path, sizeof g_img[i].path, "%s", img);
+    }
+    return g_stop ? -1 : 0;
+}
+
+/* --------------------------------------------------- filesystem per cycle */
+
+struct mounted {
+    struct fuse_session *se;
+    pthread_t th;
+    struct mfs *mfs;
+    int loop_fd;          /* our own open of the loop device, kept until destroy */
+    char loopdev[32];
+};
+
+/* A free loop device bound to the image, autoclear: it detaches itself as
+ * soon as nobody holds it, including when this container dies. */
+static int loop_attach(const char *img, struct mounted *m)
+{
+    int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (ctl < 0) { err("open /dev/loop-control: %s", strerror(errno)); return -1; }
+    int ifd = open(img, O_RDWR | O_CLOEXEC);
+    if (ifd < 0) { err("open %s: %s", img, strerror(errno)); close(ctl); return -1; }
+    int rc = -1;
+    for (int tries = 0; tries < 20 && rc < 0; tries++) {
+        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+        if (n < 0) { err("LOOP_CTL_GET_FREE: %s", strerror(errno)); break; }
+        snprintf(m->loopdev, sizeof m->loopdev, "/dev/loop%d", n);
+        unsigned maj = 7, min = n;
+        char sys[64], buf[32];
+        snprintf(sys, sizeof sys, "/sys/class/block/loop%d/dev", n);
+        FILE *f = fopen(sys, "re");   /* the real numbers, in case loop.max_part is set */
+        if (f) {
+            if (fgets(buf, sizeof buf, f)) sscanf(buf, "%u:%u", &maj, &min);
+            fclose(f);
+        }
+        if (mknod(m->loopdev, S_IFBLK | 0660, makedev(maj, min)) && errno != EEXIST) {
+            err("mknod %s: %s", m->loopdev, strerror(errno));
+            break;
+        }
+        m->loop_fd = open(m->loopdev, O_RDWR | O_CLOEXEC);
+        if (m->loop_fd < 0) { err("open %s: %s", m->loopdev, strerror(errno)); break; }
+        struct loop_config cfg = { .fd = ifd };
+        cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+        snprintf((char *)cfg.info.lo_file_name, LO_NAME_SIZE, "%s", img);
+        if (ioctl(m->loop_fd, LOOP_CONFIGURE, &cfg) == 0) { rc = 0; break; }
+        int e = errno;
+        close(m->loop_fd);
+        m->loop_fd = -1;
+        if (e != EBUSY) { err("LOOP_CONFIGURE %s: %s", m->loopdev, strerror(e)); break; }
+        /* EBUSY: someone else on the host took that device first; get another */
+    }
+    close(ifd);
+    close(ctl);
+    return rc;
+}
+
+static int fs_mount(const struct params *p, int i, const char *mp, struct mounted *m)
+{
+    memset(m, 0, sizeof *m);
+    m->loop_fd = -1;
+    if (!strcmp(p->fs, "tmpfs")) {
+        if (mount("lab-cycle", mp, "tmpfs", 0, "size=1m")) { err("mount tmpfs %s: %s", mp, strerror(errno)); return -1; }
+        return 0;
+    }
+    if (!strcmp(p->fs, "fuse")) {
+        char *argv[] = { "lab-cycle", "-o", "fsname=lab-cycle,subtype=lab-cycle,allow_other", NULL };
+        struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+        m->mfs = calloc(1, sizeof *m->mfs);
+        pthread_mutex_init(&m->mfs->lk, NULL);
+        m->se = fuse_session_new(&args, &mfs_ops, sizeof mfs_ops, m->mfs);
+        fuse_opt_free_args(&args);
+        if (!m->se) { err("fuse_session_new failed"); goto fuse_fail; }
+        if (fuse_session_mount(m->se, mp)) { err("fuse_session_mount %s failed", mp); goto fuse_fail; }
+        if (pthread_create(&m->th, NULL, fuse_thread, m->se)) {
+            err("pthread_create failed");
+            umount2(mp, MNT_DETACH);
+            goto fuse_fail;
+        }
+        return 0;
+fuse_fail:
+        if (m->se) fuse_session_destroy(m->se);
+        free(m->mfs);
+        m->se = NULL; m->mfs = NULL;
+        return -1;
+    }
+    if (loop_attach(g_img[i].path, m)) return -1;
+    if (mount(m->loopdev, mp, p->fs, 0, NULL)) {
+        err("mount %s on %s: %s", m->loopdev, mp, strerror(errno));
+        close(m->loop_fd);   /* autoclear detaches it */
+        m->loop_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Release what the cycle created. Returns 1 when the filesystem outlived the
+ * umount (someone still holds its superblock), else 0. */
+static int fs_destroy(struct mounted *m)
+{
+    int busy = 0;
+    if (m->se) {
+        /* The kernel aborts the connection when the superblock dies; a /dev/fuse
+         * fd without POLLERR means the filesystem is still alive. */
+        struct pollfd pfd = { .fd = fuse_session_fd(m->se), .events = POLLIN };
+        if (poll(&pfd, 1, 0) >= 0 && !(pfd.revents & POLLERR)) busy = 1;
+        pthread_join(m->th, NULL);
+        fuse_session_destroy(m->se);   /* no fuse_session_unmount: we already unmounted */
+        for (int i = 0; i < m->mfs->n; i++) free(m->mfs->f[i].data);
+        pthread_mutex_destroy(&m->mfs->lk);
+        free(m->mfs);
+        m->se = NULL; m->mfs = NULL;
+    }
+    if (m->loop_fd >= 0) {
+        /* A mounted filesystem claims its block device exclusively. */
+        int fd = open(m->loopdev, O_RDONLY | O_EXCL | O_CLOEXEC);
+        if (fd >= 0) close(fd);
+        else if (errno == EBUSY) busy = 1;
+        else err("open %s O_EXCL: %s", m->loopdev, strerror(errno));
+        close(m->loop_fd);   /* last opener gone: autoclear detaches the loop */
+        m->loop_fd = -1;
+    }
+    return busy;
+}
+
+/* Keep trying (every 1 ms) until the umount goes through; after limit_ms or a
+ * stop request, detach it lazily so nothing is left behind. */
+static int umount_until(const char *mp, double limit_ms)
+{
+    double t0 = now_ms();
+    while (umount2(mp, 0) != 0) {
+        if (errno != EBUSY) { err("umount %s: %s", mp, strerror(errno)); return -1; }
+        if (g_stop || now_ms() - t0 > limit_ms) {
+            if (!g_stop) err("umount %s still EBUSY after %.0f ms, detaching", mp, limit_ms);
+            umount2(mp, MNT_DETACH);
+            return -1;
+        }
+        sleep_us(1000);
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- stdin */
+
+static char g_in[65536];
+static size_t g_inlen;
+
+/* Read what is available; wait up to timeout_ms (-1 forever). */
+static void fill_input(int timeout_ms)
+{
+    struct pollfd pfd = { .fd = 0, .events = POLLIN };
+    if (g_eof || poll(&pfd, 1, timeout_ms) <= 0) return;
+    if (g_inlen == sizeof g_in) g_inlen = 0;   /* absurd line: drop it */
+    ssize_t n = read(0, g_in + g_inlen, sizeof g_in - g_inlen);
+    if (n == 0) g_eof = 1;
+    else if (n > 0) g_inlen += n;
+}
+
+/* Pop one complete line into dst; 1 if there was one. */
+static int pop_line(char *dst, size_t n)
+{
+    char *nl = memchr(g_in, '\n', g_inlen);
+    if (!nl) {
+        if (!g_eof || !g_inlen) return 0;
+        nl = g_in + g_inlen;   /* last line without newline */
+    }
+    size_t len = nl - g_in;
+    snprintf(dst, n, "%.*s", (int)len, g_in);
+    size_t used = len < g_inlen ? len + 1 : len;
+    memmove(g_in, g_in + used, g_inlen - used);
+    g_inlen -= used;
+    size_t l = strlen(dst);
+    while (l && (dst[l - 1] == '\r' || dst[l - 1] == ' ')) dst[--l] = 0;
+    return 1;
+}
+
+/* During a run: a pending "stop" line ends it, and so does EOF with nothing
+ * queued (the controller is gone). Other queued commands wait for the run. */
+static int stop_requested(void)
+{
+    fill_input(0);
+    if (g_eof && !g_inlen) return 1;
+    char *nl = memchr(g_in, '\n', g_inlen);
+    if (nl && !strncmp(g_in, "stop", 4) && (nl - g_in == 4 || (nl - g_in == 5 && g_in[4] == '\r'))) {
+        char tmp[16];
+        pop_line(tmp, sizeof tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------- run */
+
+struct stats {
+    long cycles, failures, ebusy_first, retried_cycles, retries, retries_max, busy_at_destroy, errors;
+    long long slept_us_total, slept_us_max;
+    double first_failure_ms;
+};
+
+/* Creates, mounts and fills the filesystem of slot i. */
+static int cycle_up(const struct params *p, int i, const char *data, struct mounted *m, struct stats *s)
+{
+    char mp[PATHLEN], file[PATHLEN + 8];
+    mp_path(mp, p, i);
+    if (mkdir(mp, 0755) && errno != EEXIST && mkdir_p(mp)) {
+        err("mkdir %s: %s", mp, strerror(errno));
+        s->errors++;
+        return -1;
+    }
+    if (fs_mount(p, i, mp, m)) { s->errors++; rmdir(mp); return -1; }
+    snprintf(file, sizeof file, "%s/data", mp);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, data, p->size_kb * 1024) != p->size_kb * 1024) {
+        err("write %s: %s", file, strerror(errno));
+        s->errors++;
+    }
+    if (fd >= 0) close(fd);
+    return 0;
+}
+
+/* Unmounts and destroys slot i, the way the arm says; counted when c >= 0.
+ * Returns 1 when the cycle failed. */
+static int cycle_down(const struct params *p, int i, long c, struct mounted *m, struct stats *s,
+                      double t0, const char *arm)
+{
+    char mp[PATHLEN], ejs[2 * PATHLEN];
+    int lazy = !strcmp(p->umount, "lazy"), backoff = !strcmp(p->umount, "backoff");
+    mp_path(mp, p, i);
+    jesc(ejs, sizeof ejs, mp);
+    if (p->hold_ms && c >= 0) sleep_us(p->hold_ms * 1000);
+
+    int failed = 0;
+    if (c < 0) {
+        /* winding down after the run: just make sure it goes */
+        if (umount_until(mp, 10000)) s->errors++;
+    } else if (lazy) {
+        if (umount2(mp, MNT_DETACH)) { err("umount2(MNT_DETACH) %s: %s", mp, strerror(errno)); s->errors++; }
+    } else if (umount2(mp, 0) == 0) {
+        /* first attempt went through */
+    } else if (errno != EBUSY) {
+        err("umount %s: %s", mp, strerror(errno));
+        s->errors++;
+        umount2(mp, MNT_DETACH);
+    } else {
+        s->ebusy_first++;
+        double tf = now_ms() - t0;
+        if (!backoff) {
+            failed = 1;
+            out("{\"ev\":\"ebusy\",\"arm\":\"%s\",\"cycle\":%ld,\"mp\":\"%s\",\"t_ms\":%.3f}", arm, c, ejs, tf);
+            if (umount_until(mp, 10000)) s->errors++;
+        } else {
+            long r = 0, wait = p->backoff_us;
+            long long slept = 0;
+            int ok = 0;
+            while (r < p->max_retries && !g_stop) {
+                double ts = now_ms();
+                sleep_us(wait);
+                slept += (long long)((now_ms() - ts) * 1000);
+                r++;
+                if (umount2(mp, 0) == 0) { ok = 1; break; }
+                if (errno != EBUSY) { err("umount %s: %s", mp, strerror(errno)); break; }
+                wait *= 2;
+            }
+            s->retried_cycles++;
+            s->retries += r;
+            if (r > s->retries_max) s->retries_max = r;
+            s->slept_us_total += slept;
+            if (slept > s->slept_us_max) s->slept_us_max = slept;
+            out("{\"ev\":\"retried\",\"arm\":\"%s\",\"cycle\":%ld,\"retries\":%ld,\"slept_us\":%lld,\"ok\":%s}",
+                arm, c, r, slept, ok ? "true" : "false");
+            if (!ok) {
+                failed = 1;
+                if (umount_until(mp, 10000)) s->errors++;   /* finish the cycle anyway */
+            }
+        }
+    }
+    int busy = fs_destroy(m);
+    if (busy && c >= 0) {
+        s->busy_at_destroy++;
+        out("{\"ev\":\"busy_at_destroy\",\"arm\":\"%s\",\"cycle\":%ld,\"mp\":\"%s\",\"t_ms\":%.3f}",
+            arm, c, ejs, now_ms() - t0);
+        if (lazy) failed = 1;
+    }
+    if (rmdir(mp) && errno != ENOENT) { err("rmdir %s: %s", mp, strerror(errno)); s->errors++; }
+    return failed;
+}
+
+/* One arm. Slots are mount points used round-robin; `live` of them stay
+ * mounted at once (1: mount, write, umount one after the other; mounts: every
+ * mount point lives for a whole round, as the seed's test pool did). Cycle c
+ * brings slot c+live-1 up and takes slot c down. */
+static void run(struct params *p)
+{
+    char arm[160];
+    jesc(arm, sizeof arm, p->arm);
+    struct stats s = { .first_failure_ms = -1 };
+    int loopfs = !strcmp(p->fs, "ext4") || !strcmp(p->fs, "xfs");
+    remember_prefix(p->prefix);
+    if (loopfs) {
+        double t = now_ms();
+        if (prepare_images(p)) return;
+        out("{\"ev\":\"prepared\",\"arm\":\"%s\",\"fs\":\"%s\",\"fs_mb\":%ld,\"ms\":%.1f}",
+            arm, p->fs, p->fs_mb, now_ms() - t);
+    }
+    char *data = malloc(p->size_kb * 1024 + 1);
+    memset(data, 'x', p->size_kb * 1024 + 1);
+    static struct mounted slot[MAXM];
+    static char up[MAXM];
+    memset(up, 0, sizeof up);
+    for (int i = 0; i < p->live - 1; i++) up[i] = cycle_up(p, i, data, &slot[i], &s) == 0;
+
+    double t0 = now_ms(), last_progress = t0, last_check = t0;
+    int consecutive_errors = 0;
+    long c;
+    for (c = 0; (p->cycles == 0 || c < p->cycles) && !g_stop; c++) {
+        double t = now_ms();
+        if (p->duration_ms && t - t0 >= p->duration_ms) break;
+        if (t - last_check >= 50) {
+            last_check = t;
+            if (stop_requested()) break;
+        }
+        if (t - last_progress >= 1000) {
+            last_progress = t;
+            out("{\"ev\":\"progress\",\"arm\":\"%s\",\"cycles\":%ld,\"failures\":%ld,\"elapsed_ms\":%.0f}",
+                arm, s.cycles, s.failures, t - t0);
+        }
+        if (consecutive_errors >= 50) { err("50 cycles in a row failed, ending the run"); break; }
+
+        int in = (c + p->live - 1) % p->mounts, i = c % p->mounts;
+        if (!up[in]) up[in] = cycle_up(p, in, data, &slot[in], &s) == 0;
+        if (!up[i]) { consecutive_errors++; continue; }
+        up[i] = 0;
+        if (cycle_down(p, i, c, &slot[i], &s, t0, arm) && s.failures++ == 0) s.first_failure_ms = now_ms() - t0;
+        s.cycles++;
+        consecutive_errors = 0;
+    }
+    double el = now_ms() - t0;
+    for (int i = 0; i < p->mounts; i++)
+        if (up[i]) { up[i] = 0; cycle_down(p, i, -1, &slot[i], &s, t0, arm); }
+    free(data);
+    out("{\"ev\":\"done\",\"arm\":\"%s\",\"fs\":\"%s\",\"umount\":\"%s\",\"live\":%ld,\"cycles\":%ld,\"failures\":%ld,"
+        "\"ebusy_first\":%ld,\"retried_cycles\":%ld,\"retries\":%ld,\"max_retries\":%ld,\"retries_max\":%ld,"
+        "\"slept_us_total\":%lld,\"slept_us_max\":%lld,\"busy_at_destroy\":%ld,\"errors\":%ld,"
+        "\"elapsed_ms\":%.1f,\"first_failure_ms\":%.3f,\"cycles_per_s\":%.1f}",
+        arm, p->fs, p->umount, p->live, s.cycles, s.failures, s.ebusy_first, s.retried_cycles, s.retries,
+        p->max_retries, s.retries_max, s.slept_us_total, s.slept_us_max, s.busy_at_destroy, s.errors, el,
+        s.first_failure_ms, el > 0 ? s.cycles * 1000.0 / el : 0.0);
+}
+
+/* --------------------------------------------------------------- cleanup */
+
+static void unescape_mnt(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else *o++ = *s;
+    }
+    *o = 0;
+}
+
+/* Unmount everything still mounted under our prefixes (deepest first), then
+ * remove the directories and image files we made. */
+static void cleanup(void)
+{
+    for (int k = 0; k < g_nprefixes; k++) {
+        const char *pre = g_prefixes[k];
+        size_t pl = strlen(pre);
+        for (int pass = 0; pass < 4; pass++) {
+            FILE *f = fopen("/proc/self/mountinfo", "re");
+            if (!f) break;
+            char line[4096], mps[64][PATHLEN];
+            int n = 0;
+            while (fgets(line, sizeof line, f) && n < 64) {
+                char mp[PATHLEN];
+                if (sscanf(line, "%*s %*s %*s %*s %511s", mp) != 1) continue;
+                unescape_mnt(mp);
+                if (!strncmp(mp, pre, pl) && mp[pl] == '/') strcpy(mps[n++], mp);
+            }
+            fclose(f);
+            if (!n) break;
+            for (int j = n - 1; j >= 0; j--)   /* later entries are mounted on top */
+                if (umount2(mps[j], 0) && umount2(mps[j], MNT_DETACH) == 0)
+                    ;   /* lazy as a last resort */
+        }
+        char path[PATHLEN];
+        for (int i = 0; i < MAXM; i++) {
+            snprintf(path, sizeof path, "%s/group-0/container-%d/temp", pre, i);
+            rmdir(path);
+            snprintf(path, sizeof path, "%s/group-0/container-%d", pre, i);
+            rmdir(path);
+            snprintf(path, sizeof path, "%s/.img/%d.img", pre, i);
+            unlink(path);
+        }
+        snprintf(path, sizeof path, "%s/group-0", pre);
+        rmdir(path);
+        snprintf(path, sizeof path, "%s/.img", pre);
+        rmdir(path);
+        rmdir(pre);   /* only if empty: never remove what others put there */
+    }
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: wake poll() */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
+    char line[4096];
+    while (!g_stop) {
+        if (!pop_line(line, sizeof line)) {
+            if (g_eof) break;
+            fill_input(-1);
+            continue;
+        }
+        if (!line[0]) continue;
+        if (!strcmp(line, "quit")) break;
+        if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
+            struct params p;
+            if (parse_run(line + 3, &p) == 0) run(&p);
+        } else if (!strcmp(line, "stop")) {
+            /* no run going: nothing to stop */
+        } else {
+            err("unknown command '%.40s'", line);
+        }
+    }
+    cleanup();
+    return 0;
+}

@@ -1,0 +1,263 @@
+/*
+ * lab-poller: plays a monitoring daemon (vmtoolsd) that re-reads the mount
+ * table and stat()s every mount point, forever.
+ *
+ * Commands on stdin, JSON lines on stdout:
+ *   start mounts=/proc/1/mounts root=/proc/1/root interval_us=0 skip=PREFIX only=PREFIX
+ *     skip: leave mounts under PREFIX alone (the seed's workaround)
+ *     only: probe nothing but mounts under PREFIX (a narrower, faster poller)
+ *   stop
+ *   quit | EOF
+ * Run in another container sharing the target's pid namespace, /proc/1/root
+ * is the target's root: the mounts are reached the way a host daemon would.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+struct cfg { char mounts[256], root[256], skip[256], only[256]; long interval_us; int mountinfo; };
+
+static struct cfg g_cfg;
+static atomic_int g_running;
+static atomic_ulong g_rounds, g_calls, g_errors;
+static pthread_t g_thread;
+static volatile sig_atomic_t g_quit;
+
+static void on_signal(int sig) { (void)sig; g_quit = 1; }
+
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    if (fflush(stdout) != 0) g_quit = 1;
+}
+
+static void err(const char *msg)
+{
+    char e[512];
+    size_t o = 0;
+    for (const char *s = msg; *s && o + 7 < sizeof e; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { e[o++] = '\\'; e[o++] = c; }
+        else if (c < 0x20) o += snprintf(e + o, sizeof e - o, "\\u%04x", c);
+        else e[o++] = c;
+    }
+    e[o] = 0;
+    out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
+}
+
+/* The mount table escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else *o++ = *s;
+    }
+    *o = 0;
+}
+
+static int under(const char *mp, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    while (n > 1 && prefix[n - 1] == '/') n--;
+    return n && !strncmp(mp, prefix, n) && (mp[n] == '/' || mp[n] == 0);
+}
+
+static void call(int failed)
+{
+    atomic_fetch_add(&g_calls, 1);
+    if (failed) atomic_fetch_add(&g_errors, 1);
+}
+
+/* Each of these pins the mount while it runs; that is the race.
+ * noinline (here and below): glibc's syscall wrappers set up no frame, so a
+ * frame-pointer unwinder skips their direct caller; keeping probe() a real
+ * frame makes poll_thread show up in a holder's user stack. */
+static __attribute__((noinline)) void probe(const char *path)
+{
+    struct stat st;
+    struct statx stx;
+    struct statfs sfs;
+    call(stat(path, &st) != 0);
+    call(statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) != 0);
+    call(statfs(path, &sfs) != 0);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+    call(fd < 0);
+    if (fd >= 0) close(fd);
+}
+
+static __attribute__((noinline)) void *poll_thread(void *arg)
+{
+    (void)arg;
+    const struct cfg *c = &g_cfg;
+    char *line = NULL, path[4096 + 256];
+    size_t cap = 0;
+    /* the whole table is read first, then probed, as a daemon would */
+    char *table = NULL;
+    size_t tcap = 0;
+    while (atomic_load(&g_running)) {
+        FILE *f = fopen(c->mounts, "re");
+        if (!f) {
+            atomic_fetch_add(&g_errors, 1);
+            usleep(100000);
+            continue;
+        }
+        size_t tlen = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, f)) > 0) {
+            char mp[4096];
+            int ok = c->mountinfo ? sscanf(line, "%*s %*s %*s %*s %4095s", mp) : sscanf(line, "%*s %4095s", mp);
+            if (ok != 1) continue;
+            unescape(mp);
+            size_t l = strlen(mp) + 1;
+            if (tlen + l > tcap) {
+                tcap = (tlen + l) * 2;
+                table = realloc(table, tcap);
+            }
+            memcpy(table + tlen, mp, l);
+            tlen += l;
+        }
+        fclose(f);
+        for (size_t o = 0; o < tlen && atomic_load(&g_running); o += strlen(table + o) + 1) {
+            const char *mp = table + o;
+            if ((c->skip[0] && under(mp, c->skip)) || (c->only[0] && !under(mp, c->only))) continue;
+            snprintf(path, sizeof path, "%s%s", c->root, mp);
+            probe(path);
+        }
+        atomic_fetch_add(&g_rounds, 1);
+        if (c->interval_us) usleep(c->interval_us);
+    }
+    free(line);
+    free(table);
+    return NULL;
+}
+
+static int parse_start(char *args, struct cfg *c)
+{
+    *c = (struct cfg){ .mounts = "/proc/1/mounts", .root = "/proc/1/root" };
+    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        char *v = strchr(tok, '=');
+        if (!v) { err("bad argument (want key=value)"); return -1; }
+        *v++ = 0;
+        char *dst = !strcmp(tok, "mounts") ? c->mounts : !strcmp(tok, "root") ? c->root
+                  : !strcmp(tok, "skip") ? c->skip : !strcmp(tok, "only") ? c->only : NULL;
+        if (dst) {
+            if (strlen(v) >= sizeof c->mounts) { err("value too long"); return -1; }
+            strcpy(dst, v);
+        } else if (!strcmp(tok, "interval_us")) {
+            char *end;
+            c->interval_us = strtol(v, &end, 10);
+            if (*end || c->interval_us < 0) { err("bad interval_us"); return -1; }
+        } else {
+            err("unknown key");
+            return -1;
+        }
+    }
+    size_t rl = strlen(c->root);   /* "/" and "" both mean: paths as they are */
+    while (rl && c->root[rl - 1] == '/') c->root[--rl] = 0;
+    size_t ml = strlen(c->mounts);
+    c->mountinfo = ml >= 9 && !strcmp(c->mounts + ml - 9, "mountinfo");
+    return 0;
+}
+
+static void stop(void)
+{
+    if (!atomic_load(&g_running)) {
+        out("{\"ev\":\"stopped\",\"rounds\":0,\"calls\":0,\"errors\":0}");
+        return;
+    }
+    atomic_store(&g_running, 0);
+    pthread_join(g_thread, NULL);
+    out("{\"ev\":\"stopped\",\"rounds\":%lu,\"calls\":%lu,\"errors\":%lu}",
+        atomic_load(&g_rounds), atomic_load(&g_calls), atomic_load(&g_errors));
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
+
+    char buf[8192];
+    size_t len = 0;
+    int eof = 0;
+    double last = now_ms();
+    while (!g_quit && !eof) {
+        struct pollfd pfd = { .fd = 0, .events = POLLIN };
+        int r = poll(&pfd, 1, 1000);
+        if (atomic_load(&g_running) && now_ms() - last >= 1000) {
+            last = now_ms();
+            out("{\"ev\":\"progress\",\"rounds\":%lu,\"calls\":%lu,\"errors\":%lu}",
+                atomic_load(&g_rounds), atomic_load(&g_calls), atomic_load(&g_errors));
+        }
+        if (r <= 0) continue;
+        if (len == sizeof buf) len = 0;
+        ssize_t n = read(0, buf + len, sizeof buf - len);
+        if (n <= 0) { eof = 1; n = 0; }
+        len += n;
+        char *nl;
+        while ((nl = memchr(buf, '\n', len)) || (eof && len)) {
+            size_t l = nl ? (size_t)(nl - buf) : len;
+            char line[8192];
+            memcpy(line, buf, l);
+            line[l] = 0;
+            if (l && line[l - 1] == '\r') line[l - 1] = 0;
+            size_t used = nl ? l + 1 : l;
+            memmove(buf, buf + used, len - used);
+            len -= used;
+            if (!strncmp(line, "start", 5) && (line[5] == ' ' || !line[5])) {
+                if (atomic_load(&g_running)) { err("already running"); continue; }
+                if (parse_start(line + 5, &g_cfg)) continue;
+                atomic_store(&g_rounds, 0);
+                atomic_store(&g_calls, 0);
+                atomic_store(&g_errors, 0);
+                atomic_store(&g_running, 1);
+                if (pthread_create(&g_thread, NULL, poll_thread, NULL)) {
+                    atomic_store(&g_running, 0);
+                    err("pthread_create failed");
+                    continue;
+                }
+                last = now_ms();
+                out("{\"ev\":\"started\",\"pid\":%d}", (int)getpid());
+            } else if (!strcmp(line, "stop")) {
+                stop();
+            } else if (!strcmp(line, "quit")) {
+                eof = 1;
+                len = 0;
+                break;
+            } else if (line[0]) {
+                err("unknown command");
+            }
+        }
+    }
+    if (atomic_load(&g_running)) stop();
+    return 0;
+}
