@@ -46,6 +46,8 @@ public final class MountHolderTracer implements AutoCloseable {
     private final List<HolderEvents.Holder> holders = new ArrayList<>();
     private final Map<Long, String> cmdlines = new ConcurrentHashMap<>();
     private final Map<Long, String> roleByMntns = new ConcurrentHashMap<>();
+    /** bpftrace's pid (host namespace), from lab-trace's first line: stopped by pid, never by name. */
+    private volatile long bpftracePid = -1;
 
     private MountHolderTracer(LabContainer container, Agent agent, String unavailable) {
         this.container = container;
@@ -138,6 +140,10 @@ public final class MountHolderTracer implements AutoCloseable {
                 return;
             }
         }
+        if ("lab_trace".equals(type)) {
+            bpftracePid = line.path("pid").asLong();
+            return;
+        }
         if ("psargs".equals(type)) {
             cmdlines.put(line.path("pid").asLong(), line.path("cmdline").asText());
             return;
@@ -204,13 +210,13 @@ public final class MountHolderTracer implements AutoCloseable {
     /** Stops bpftrace (SIGINT makes it print its summary); the container goes with the run. */
     @Override
     public void close() {
-        if (!agent.exited()) {
+        if (!agent.exited() && bpftracePid > 0) {
             try {
-                container.exec(Duration.ofSeconds(5), "pkill", "-INT", "-x", "bpftrace");
+                container.exec(Duration.ofSeconds(5), "kill", "-INT", Long.toString(bpftracePid));
             } catch (RuntimeException ignored) {
                 // the container is removed next anyway
             }
-            agent.close();
         }
+        agent.close();
     }
 }
