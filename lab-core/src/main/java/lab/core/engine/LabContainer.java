@@ -13,24 +13,27 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import lab.core.agent.Agent;
-import org.testcontainers.containers.GenericContainer;
 
 /** One running container of a run. */
 public final class LabContainer {
     private final String role;
-    private final GenericContainer<?> container;
+    private final String id;
+    private final String name;
+    private final String image;
     private final DockerClient client;
 
-    LabContainer(String role, GenericContainer<?> container, DockerClient client) {
+    LabContainer(String role, String id, String name, String image, DockerClient client) {
         this.role = role;
-        this.container = container;
+        this.id = id;
+        this.name = name;
+        this.image = image;
         this.client = client;
     }
 
     public String role() { return role; }
-    public String id() { return container.getContainerId(); }
-    public String name() { return container.getContainerName().replaceFirst("^/", ""); }
-    public String image() { return container.getDockerImageName(); }
+    public String id() { return id; }
+    public String name() { return name; }
+    public String image() { return image; }
 
     /** Pid of the container's init in the host's pid namespace. */
     public long hostPid() {
@@ -69,10 +72,19 @@ public final class LabContainer {
         return new ExecResult(code == null ? -1 : code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), false);
     }
 
+    /** The container's own output (its init's stdout and stderr), for the evidence. */
     public String logs() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try {
-            return container.getLogs();
-        } catch (RuntimeException e) {
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).withTail(2000)
+                    .exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame f) {
+                            buf.writeBytes(f.getPayload());
+                        }
+                    }).awaitCompletion(10, TimeUnit.SECONDS);
+            return buf.toString(StandardCharsets.UTF_8);
+        } catch (RuntimeException | InterruptedException e) {
             return "(logs unavailable: " + e.getMessage() + ")";
         }
     }
@@ -80,9 +92,5 @@ public final class LabContainer {
     /** The engine's own description of the container (for the evidence). */
     public Object inspect() {
         return client.inspectContainerCmd(id()).exec();
-    }
-
-    void remove() {
-        container.stop();
     }
 }

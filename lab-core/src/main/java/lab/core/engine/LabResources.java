@@ -1,14 +1,13 @@
 package lab.core.engine;
 
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Device;
-import java.time.Duration;
+import com.github.dockerjava.api.model.HostConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * Everything one run creates on the engine, labelled with its owner, removed in reverse order
@@ -44,33 +43,32 @@ public final class LabResources implements AutoCloseable {
         }
         String name = "lab-" + owner.runId() + "-" + spec.role;
         Privileges p = spec.privileges;
-        @SuppressWarnings("resource")
-        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(spec.image))
-                .withLabels(owner.labels())
-                .withLabel("lab.role", spec.role)
-                .withCommand(spec.command.toArray(String[]::new))
+        Map<String, String> labels = new LinkedHashMap<>(owner.labels());
+        labels.put("lab.role", spec.role);
+        HostConfig hc = HostConfig.newHostConfig()
+                .withCapAdd(p.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new))
+                .withSecurityOpts(p.securityOpts())
+                .withDevices(p.devices().stream().map(Device::parse).toList())
+                .withDeviceCgroupRules(p.deviceCgroupRules())
                 .withNetworkMode(spec.networkMode)
-                .withEnv(spec.env)
-                .withStartupTimeout(Duration.ofSeconds(60))
-                .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName(name);
-                    var hc = cmd.getHostConfig();
-                    hc.withCapAdd(p.capabilities().stream().map(com.github.dockerjava.api.model.Capability::valueOf)
-                                    .toArray(com.github.dockerjava.api.model.Capability[]::new))
-                            .withSecurityOpts(p.securityOpts())
-                            .withDevices(p.devices().stream().map(Device::parse).toList())
-                            .withDeviceCgroupRules(p.deviceCgroupRules())
-                            .withInit(false);
-                    if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
-                });
-        LabContainer lc = new LabContainer(spec.role, c, engine.client());
+                .withInit(false);
+        if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
+        String id = null;
         try {
-            c.start();
+            id = engine.client().createContainerCmd(spec.image)
+                    .withName(name)
+                    .withLabels(labels)
+                    .withCmd(spec.command)
+                    .withEnv(spec.env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withHostConfig(hc)
+                    .exec().getId();
+            engine.client().startContainerCmd(id).exec();
         } catch (RuntimeException e) {
             // A container that failed to start stays behind in state "created": remove it.
-            removeByName(name);
+            removeByName(id != null ? id : name);
             throw new EngineException("cannot start the " + spec.role + " container: " + rootMessage(e), e);
         }
+        LabContainer lc = new LabContainer(spec.role, id, name, spec.image, engine.client());
         containers.add(lc);
         synchronized (this) {
             granted.put(spec.role, p);
@@ -99,7 +97,7 @@ public final class LabResources implements AutoCloseable {
         }
     }
 
-    /** Removes every container of the run, newest first; errors are collected, not thrown halfway. */
+    /** Removes every container of the run at once; errors are collected, not thrown halfway. */
     @Override
     public void close() {
         List<LabContainer> all;
@@ -107,12 +105,21 @@ public final class LabResources implements AutoCloseable {
             all = new ArrayList<>(containers);
             containers.clear();
         }
-        Collections.reverse(all);
+        // In parallel: a tracer or a FUSE server can take a second to die, and an
+        // interrupted run should be gone in seconds. Plain threads: this also runs in a
+        // shutdown hook, where a shared pool may already be busy.
+        List<Thread> removers = new ArrayList<>();
         for (LabContainer c : all) {
+            Thread t = new Thread(() -> removeByName(c.id()), "lab-remove-" + c.role());
+            t.start();
+            removers.add(t);
+        }
+        for (Thread t : removers) {
             try {
-                c.remove();
-            } catch (RuntimeException e) {
-                removeByName(c.name());
+                t.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

@@ -111,7 +111,11 @@ public final class Runner {
         LabContext ctx = new LabContext(params, host, resources, images, evidence, progress, seed, say);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
-            if (teardown.run()) {
+            // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every
+            // helper, and their mounts and loop devices go with their mount namespace.
+            teardown.interrupted = true;
+            if (teardown.run(false)) {
+                rec.status = "INCOMPLETE";
                 rec.statusReason = "interrupted";
                 rec.endedAt = Instant.now().toString();
                 try {
@@ -137,7 +141,9 @@ public final class Runner {
                     resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", "))));
             evidence.writeJson("run.json", rec);
             for (Arm arm : arms) {
+                if (teardown.interrupted) break;
                 ArmOutcome outcome = runArm(lab, arm, trials, host);
+                if (teardown.interrupted) break;
                 RunRecord.ArmRecord ar = armRecord(arm, outcome);
                 rec.arms.add(ar);
                 say.accept(armLine(ar, scenario.trialUnit()));
@@ -160,12 +166,16 @@ public final class Runner {
             evidence.writeText("lab-error.txt", stackTrace(e));
         } finally {
             progress.clear();
-            teardown.run();
+            teardown.run(true);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
                 // already shutting down: the hook ran teardown too
             }
+        }
+        if (teardown.interrupted) {
+            // the shutdown hook owns run.json now
+            return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
         }
         return finish(rec, evidence, code, status, statusReason, null);
     }
@@ -301,16 +311,17 @@ public final class Runner {
         private final AtomicBoolean done = new AtomicBoolean();
         private final LabResources resources;
         volatile Scenario.Lab lab;
+        volatile boolean interrupted;
 
         Teardown(LabResources resources) {
             this.resources = resources;
         }
 
-        /** True for the caller that actually tore down. */
-        boolean run() {
+        /** True for the caller that actually tore down; {@code graceful} lets the helpers clean up first. */
+        boolean run(boolean graceful) {
             if (!done.compareAndSet(false, true)) return false;
             try {
-                if (lab != null) lab.close();
+                if (graceful && lab != null) lab.close();
             } catch (RuntimeException ignored) {
                 // the containers go next regardless
             }
