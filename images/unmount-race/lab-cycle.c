@@ -4,9 +4,11 @@
  * Long-lived: one command per line on stdin, JSON lines on stdout, so a caller
  * drives thousands of cycles per second over a single stream instead of one
  * process start per cycle. Commands:
- *   run arm=NAME fs=fuse|ext4|xfs|tmpfs prefix=/lab/pool mounts=32 cycles=N
+ *   run arm=NAME fs=fuse|ext4|xfs|tmpfs prefix=/lab/pool mounts=32 live=1 cycles=N
  *       duration_ms=0 umount=plain|backoff|lazy size_kb=4 hold_ms=0
- *       max_retries=12 backoff_us=100 fs_mb=64
+ *       max_retries=12 backoff_us=100 fs_mb=64 holder_scan=0
+ *     live: filesystems mounted at once (1..mounts); holder_scan=1: after each
+ *     EBUSY, look for holders in /proc (the fallback when nothing can trace)
  *   stop        (only while a run is going: end it early)
  *   quit | EOF  unmount what we mounted, remove our dirs, exit 0
  * EOF during a run with no command queued ends the run at once.
@@ -16,6 +18,7 @@
 #include <fuse_lowlevel.h>
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/loop.h>
@@ -309,7 +312,7 @@ static void *fuse_thread(void *se)
 
 struct params {
     char arm[64], fs[8], umount[8], prefix[256];
-    long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb;
+    long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb, holder_scan;
 };
 
 static int parse_run(char *args, struct params *p)
@@ -330,6 +333,7 @@ static int parse_run(char *args, struct params *p)
             { "mounts", NULL, 0, &p->mounts }, { "live", NULL, 0, &p->live }, { "cycles", NULL, 0, &p->cycles },
             { "duration_ms", NULL, 0, &p->duration_ms }, { "size_kb", NULL, 0, &p->size_kb },
             { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
+            { "holder_scan", NULL, 0, &p->holder_scan },
             { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
         };
         size_t k;
@@ -656,6 +660,61 @@ static int cycle_up(const struct params *p, int i, const char *data, struct moun
     return 0;
 }
 
+/* The fallback when no tracer can attach: right after an EBUSY, look through
+ * every task this pid namespace shows for a cwd, root or open file under the
+ * mount point. It only catches holders that keep something open; a stat in
+ * flight has usually returned before the scan gets there. Prints one line. */
+static void scan_holders(const char *arm, long c, const char *mp, const char *ejs)
+{
+    char found[1024] = "";
+    size_t flen = 0, mplen = strlen(mp);
+    int n = 0;
+    DIR *proc = opendir("/proc");
+    struct dirent *d;
+    while (proc && (d = readdir(proc)) && n < 4) {
+        if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
+        char base[64], path[96], link[PATHLEN];
+        snprintf(base, sizeof base, "/proc/%s", d->d_name);
+        const char *fixed[] = { "cwd", "root" };
+        const char *via = NULL;
+        char fdname[32];
+        for (int k = 0; k < 2 && !via; k++) {
+            snprintf(path, sizeof path, "%s/%s", base, fixed[k]);
+            ssize_t l = readlink(path, link, sizeof link - 1);
+            if (l > 0) { link[l] = 0; if (!strncmp(link, mp, mplen) && (link[mplen] == 0 || link[mplen] == '/')) via = fixed[k]; }
+        }
+        snprintf(path, sizeof path, "%s/fd", base);
+        DIR *fds = via ? NULL : opendir(path);
+        struct dirent *f;
+        while (fds && !via && (f = readdir(fds))) {
+            if (f->d_name[0] == '.') continue;
+            char fp[160];
+            snprintf(fp, sizeof fp, "%s/%s", path, f->d_name);
+            ssize_t l = readlink(fp, link, sizeof link - 1);
+            if (l > 0) {
+                link[l] = 0;
+                if (!strncmp(link, mp, mplen) && (link[mplen] == 0 || link[mplen] == '/')) {
+                    snprintf(fdname, sizeof fdname, "fd/%.20s", f->d_name);
+                    via = fdname;
+                }
+            }
+        }
+        if (fds) closedir(fds);
+        if (!via) continue;
+        char comm[64] = "", ec[128];
+        snprintf(path, sizeof path, "%s/comm", base);
+        FILE *cf = fopen(path, "re");
+        if (cf) { if (fgets(comm, sizeof comm, cf)) comm[strcspn(comm, "\n")] = 0; fclose(cf); }
+        jesc(ec, sizeof ec, comm);
+        flen += snprintf(found + flen, sizeof found - flen, "%s{\"pid\":%s,\"comm\":\"%s\",\"via\":\"%s\"}",
+                         n ? "," : "", d->d_name, ec, via);
+        n++;
+    }
+    if (proc) closedir(proc);
+    out("{\"ev\":\"holder_scan\",\"arm\":\"%s\",\"cycle\":%ld,\"mp\":\"%s\",\"found\":%d,\"holders\":[%s]}",
+        arm, c, ejs, n, found);
+}
+
 /* Unmounts and destroys slot i, the way the arm says; counted when c >= 0.
  * Returns 1 when the cycle failed. */
 static int cycle_down(const struct params *p, int i, long c, struct mounted *m, struct stats *s,
@@ -683,6 +742,7 @@ static int cycle_down(const struct params *p, int i, long c, struct mounted *m, 
     } else {
         s->ebusy_first++;
         double tf = now_ms() - t0;
+        if (p->holder_scan) scan_holders(arm, c, mp, ejs);
         if (!backoff) {
             failed = 1;
             out("{\"ev\":\"ebusy\",\"arm\":\"%s\",\"cycle\":%ld,\"mp\":\"%s\",\"t_ms\":%.3f}", arm, c, ejs, tf);

@@ -6,6 +6,8 @@ import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.PullResponseItem;
 import java.io.IOException;
 import java.io.InputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -204,23 +206,28 @@ public final class Images {
         String id = engine.client().createContainerCmd(image).withLabels(Map.of("lab.extract", "true")).exec().getId();
         try {
             Files.createDirectories(dest);
-            for (String p : paths) {
-                try (InputStream tar = engine.client().copyArchiveFromContainerCmd(id, p).exec();
-                     org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
-                             new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(tar)) {
-                    org.apache.commons.compress.archivers.tar.TarArchiveEntry e;
-                    while ((e = in.getNextEntry()) != null) {
-                        if (!e.isFile()) continue;
-                        Path out = dest.resolve(Path.of(e.getName()).getFileName().toString());
-                        Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        out.toFile().setExecutable((e.getMode() & 0100) != 0);
-                    }
-                }
-            }
+            for (String p : paths) extractOne(id, p, dest.resolve(Path.of(p).getFileName().toString()), 8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             engine.client().removeContainerCmd(id).withForce(true).exec();
+        }
+    }
+
+    /** One file, following symbolic links (a library's soname is one) up to {@code hops} times. */
+    private void extractOne(String containerId, String path, Path out, int hops) throws IOException {
+        try (InputStream tar = engine.client().copyArchiveFromContainerCmd(containerId, path).exec();
+             TarArchiveInputStream in = new TarArchiveInputStream(tar)) {
+            TarArchiveEntry e = in.getNextEntry();
+            if (e == null) throw new IOException("nothing at " + path + " in the image");
+            if (e.isSymbolicLink()) {
+                if (hops == 0) throw new IOException("too many links at " + path);
+                String target = e.getLinkName();
+                extractOne(containerId, target.startsWith("/") ? target : Path.of(path).resolveSibling(target).toString(), out, hops - 1);
+                return;
+            }
+            Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            out.toFile().setExecutable((e.getMode() & 0100) != 0);
         }
     }
 

@@ -137,7 +137,9 @@ public final class Runner {
             rec.images.putAll(imagesOf(resources));
             rec.containers.putAll(resources.granted());
             rec.host.put("baseImage", Images.BASE + " (" + images.baseSource() + ")");
-            say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s)", (System.nanoTime() - t0) / 1e9,
+            double readyS = (System.nanoTime() - t0) / 1e9;
+            rec.findings.put("lab_ready_s", round(readyS, 3));
+            say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s)", readyS,
                     resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", "))));
             evidence.writeJson("run.json", rec);
             for (Arm arm : arms) {

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Who held the mount when umount returned EBUSY, over one window of events: how many
@@ -33,8 +34,8 @@ public record Attribution(String method, boolean available, String unavailableRe
      * Attributes each EBUSY to the holders whose interval covered it. An event with several
      * holders counts once, for the role that covered it most often (the poller, in practice).
      */
-    static Attribution of(String method, List<HolderEvents.Ebusy> busy, List<HolderEvents.Holder> holders,
-                          Map<Long, String> roleByMntns, Map<Long, String> cmdlines) {
+    public static Attribution of(String method, List<HolderEvents.Ebusy> busy, List<HolderEvents.Holder> holders,
+                                 Function<HolderEvents.Holder, String> roleOf, Map<Long, String> cmdlines) {
         long named = 0;
         Map<String, Long> byRole = new LinkedHashMap<>();
         Map<Long, Culprit> byPid = new LinkedHashMap<>();
@@ -43,7 +44,7 @@ public record Attribution(String method, boolean available, String unavailableRe
             HolderEvents.Holder chosen = null;
             for (HolderEvents.Holder h : holders) {
                 if (!h.covers(e.seq())) continue;
-                String r = roleByMntns.getOrDefault(h.mntns(), "other");
+                String r = roleOf.apply(h);
                 if (chosen == null || (!"other".equals(r) && "other".equals(role))) {
                     chosen = h;
                     role = r;

@@ -196,7 +196,7 @@ public final class MountHolderTracer implements AutoCloseable {
             b = List.copyOf(busy.subList(m.busy(), busy.size()));
             h = List.copyOf(holders.subList(Math.max(0, m.holders()), holders.size()));
         }
-        return Attribution.of("bpftrace syscall tracepoints", b, h, roleByMntns, cmdlines);
+        return Attribution.of("bpftrace syscall tracepoints", b, h, x -> roleByMntns.getOrDefault(x.mntns(), "other"), cmdlines);
     }
 
     private static void sleep(long ms) {

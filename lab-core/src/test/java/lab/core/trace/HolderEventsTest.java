@@ -40,7 +40,7 @@ class HolderEventsTest {
                 new HolderEvents.Holder(1, 2, 77, 1, 500, "systemd", "sys_exit_statfs", 10, "/a", List.of()),
                 new HolderEvents.Holder(1, 1, 99, 1, 100, "lab-poller", "sys_exit_newfstatat", 10, "/a", List.of("f")),
                 new HolderEvents.Holder(2, 2, 99, 1, 100, "lab-poller", "sys_exit_statx", 10, "/b", List.of("f")));
-        Attribution a = Attribution.of("test", busy, holders, Map.of(100L, "poller"), Map.of(99L, "lab-poller"));
+        Attribution a = Attribution.of("test", busy, holders, h -> h.mntns() == 100 ? "poller" : "other", Map.of(99L, "lab-poller"));
         assertEquals(3, a.ebusy());
         assertEquals(2, a.named());
         assertEquals(2, a.namedBy("poller"));

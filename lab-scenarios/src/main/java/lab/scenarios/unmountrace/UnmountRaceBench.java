@@ -22,6 +22,7 @@ import lab.core.engine.LabHome;
 import lab.core.evidence.Json;
 import lab.core.run.Benchmark;
 import lab.core.run.ExitCodes;
+import lab.core.run.Params;
 import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
@@ -43,7 +44,7 @@ public final class UnmountRaceBench implements Benchmark {
     @Override
     public int run(Consumer<String> say, Progress progress) throws Exception {
         Path work = Files.createTempDirectory("lab-bench-");
-        Path out = work.resolve("runs");
+        Path out = Path.of("lab-runs");
         Runner runner = new Runner(s -> { }, progress);
         Engine engine = Engine.connect();
         Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
@@ -67,11 +68,13 @@ public final class UnmountRaceBench implements Benchmark {
 
         Runner.Result plain = runner.run(new UnmountRace(), new Runner.Request(Map.of(), List.of("plain"), 3000L, 7L, out, ""));
         RunRecord.ArmRecord a = plain.record().arms.get(0);
-        double first = ((Number) a.timings.get("first_failure_ms")).doubleValue();
+        Object wall = a.timings.get("arm_start_to_first_ebusy_ms");
+        double first = wall == null ? -1 : ((Number) wall).doubleValue();
+        double ready = ((Number) plain.record().findings.getOrDefault("lab_ready_s", 0.0)).doubleValue();
         say.accept(String.format(Locale.ROOT, "plain arm with poller and tracer: %d/%d EBUSY (%.2f %%), %.0f cycles/s",
                 a.failures, a.trials, 100 * a.rate, ((Number) a.timings.get("cycles_per_s")).doubleValue()));
         say.accept(first < 0 ? "lab ready → first EBUSY: none in 3000 cycles"
-                : String.format(Locale.ROOT, "lab ready → first EBUSY: %.3f s (goal ≤ 5 s)", first / 1000));
+                : String.format(Locale.ROOT, "lab ready → first EBUSY: %.3f s (goal ≤ 5 s); bringing the lab up took %.1f s", first / 1000, ready));
         long traced = ((Number) a.metrics.getOrDefault("ebusy_traced", 0)).longValue();
         long named = ((Number) a.metrics.getOrDefault("ebusy_named", 0)).longValue();
         long poller = ((Number) a.metrics.getOrDefault("ebusy_named_poller", 0)).longValue();
@@ -79,6 +82,9 @@ public final class UnmountRaceBench implements Benchmark {
                 : String.format(Locale.ROOT, "attribution: %d of %d traced EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
                 traced == 0 ? 0 : named, traced, 100.0 * named / traced, poller, 100.0 * poller / traced));
         say.accept("evidence of the plain run: " + plain.evidence());
+        try (var files = Files.walk(work)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
         return ExitCodes.OK;
     }
 
@@ -91,11 +97,16 @@ public final class UnmountRaceBench implements Benchmark {
         Process p = pb.start();
         try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
              BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            w.write(String.format(Locale.ROOT, "run arm=bare-host fs=fuse prefix=%s mounts=32 cycles=%d duration_ms=120000 umount=plain size_kb=4 hold_ms=0%n", prefix, CYCLES));
+            Params defaults = Params.resolve(new UnmountRace().params(), Map.of());
+            w.write(UnmountRaceLab.runCommand(defaults, "bare-host", "plain", prefix.toString(), CYCLES, false) + "\n");
             w.flush();
             String line;
+            StringBuilder other = new StringBuilder();
             while ((line = r.readLine()) != null) {
-                if (!line.startsWith("{")) continue;
+                if (!line.startsWith("{")) {
+                    other.append(line).append('\n');
+                    continue;
+                }
                 JsonNode n = Json.MAPPER.readTree(line);
                 if ("done".equals(n.path("ev").asText())) {
                     w.write("quit\n");
@@ -104,7 +115,7 @@ public final class UnmountRaceBench implements Benchmark {
                 }
                 if ("error".equals(n.path("ev").asText())) throw new IOException("driver on the host: " + n.path("msg").asText());
             }
-            throw new IOException("the driver on the host exited without a result");
+            throw new IOException("the driver on the host exited without a result: " + other.toString().strip());
         } finally {
             if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
         }

@@ -38,15 +38,18 @@ final class UnmountRaceLab implements Scenario.Lab {
     private final boolean builtinPoller;
     private final MountHolderTracer tracer;
     private final Map<String, Attribution> attributionByArm = new LinkedHashMap<>();
+    /** The built-in poller's pid in the target's pid namespace, which it shares (-1 for a custom one). */
+    private final long pollerPid;
 
-    private UnmountRaceLab(LabContext ctx, String prefix, Agent driver, Agent poller, boolean builtinPoller,
+    private UnmountRaceLab(LabContext ctx, String prefix, Agent driver, Agent poller, long pollerPid,
                            MountHolderTracer tracer) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.prefix = prefix;
         this.driver = driver;
         this.poller = poller;
-        this.builtinPoller = builtinPoller;
+        this.builtinPoller = pollerPid > 0;
+        this.pollerPid = pollerPid;
         this.tracer = tracer;
     }
 
@@ -76,15 +79,16 @@ final class UnmountRaceLab implements Scenario.Lab {
         driver.await("ready", Duration.ofSeconds(30), null);
         boolean builtin = "builtin".equals(p.getString("poller"));
         Agent poller;
+        long pollerPid = -1;
         if (builtin) {
             poller = pollerBox.agent("lab-poller", List.of("lab-poller"), Map.of(), line -> ctx.evidence().event("poller", line));
-            poller.await("ready", Duration.ofSeconds(30), null);
+            pollerPid = poller.await("ready", Duration.ofSeconds(30), null).path("pid").asLong();
         } else {
             // A user's own agent: it runs for the whole lab and sees what a host daemon would.
             poller = pollerBox.agent("custom-poller", List.of("sh", "-c", p.getString("poller")),
                     Map.of("LAB_TARGET_ROOT", TARGET_ROOT, "LAB_PREFIX", prefix), line -> ctx.evidence().event("poller", line));
         }
-        return new UnmountRaceLab(ctx, prefix, driver, poller, builtin, tracer);
+        return new UnmountRaceLab(ctx, prefix, driver, poller, pollerPid, tracer);
     }
 
     @Override
@@ -102,25 +106,45 @@ final class UnmountRaceLab implements Scenario.Lab {
             case "lazy-detach" -> umount = "lazy";
             default -> throw new IllegalArgumentException("no arm " + arm.name());
         }
+        long armStart = System.nanoTime();
+        long[] firstEbusyNs = {-1};
         if (builtinPoller) {
             poller.send(String.format(Locale.ROOT, "start mounts=/proc/1/mounts root=%s interval_us=%d%s", TARGET_ROOT,
                     p.getLong("poll-interval") * 1000, skip.isEmpty() ? "" : " skip=" + skip));
         }
-        MountHolderTracer.Mark mark = tracer != null && tracer.available() ? tracer.mark() : null;
-        driver.send(String.format(Locale.ROOT,
-                "run arm=%s fs=%s prefix=%s mounts=%d live=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
-                        + "max_retries=%d backoff_us=%d fs_mb=%d",
-                arm.name(), p.getString("fs"), prefix, p.getLong("mounts"), live(p), trials, p.getLong("arm-limit"), umount,
-                p.getLong("size-kb"), p.getLong("hold"), p.getLong("backoff-retries"), p.getLong("backoff-start-us"),
-                p.getLong("fs-mb")));
-        JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000),
-                line -> progress(arm, trials, line));
+        MountHolderTracer.Mark mark = traced() ? tracer.mark() : null;
+        List<JsonNode> scans = new ArrayList<>();
+        driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced()));
+        JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000), line -> {
+            if ("holder_scan".equals(line.path("ev").asText())) scans.add(line);
+            if (firstEbusyNs[0] < 0 && "ebusy".equals(line.path("ev").asText())) firstEbusyNs[0] = System.nanoTime() - armStart;
+            progress(arm, trials, line);
+        });
         JsonNode stopped = null;
         if (builtinPoller) {
             poller.send("stop");
             stopped = poller.await("stopped", Duration.ofSeconds(30), null);
         }
-        return outcome(arm, done, stopped, mark);
+        Attribution a = mark != null ? tracer.attribution(mark, done.path("ebusy_first").asLong(), Duration.ofSeconds(3))
+                : ProcScan.attribution(scans, pollerPid);
+        ArmOutcome o = outcome(arm, done, stopped, a);
+        // Seen from here: includes starting the poller and mounting the first round.
+        if (firstEbusyNs[0] >= 0) o.timing("arm_start_to_first_ebusy_ms", firstEbusyNs[0] / 1e6);
+        return o;
+    }
+
+    private boolean traced() {
+        return tracer != null && tracer.available();
+    }
+
+    /** The driver's command for one arm (the benchmark sends the same one to the driver on the bare host). */
+    static String runCommand(Params p, String arm, String umount, String prefix, long cycles, boolean holderScan) {
+        return String.format(Locale.ROOT,
+                "run arm=%s fs=%s prefix=%s mounts=%d live=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
+                        + "max_retries=%d backoff_us=%d fs_mb=%d holder_scan=%d",
+                arm, p.getString("fs"), prefix, p.getLong("mounts"), live(p), cycles, p.getLong("arm-limit"), umount,
+                p.getLong("size-kb"), p.getLong("hold"), p.getLong("backoff-retries"), p.getLong("backoff-start-us"),
+                p.getLong("fs-mb"), holderScan ? 1 : 0);
     }
 
     /** Filesystems mounted at once; 0 means every mount point. */
@@ -135,7 +159,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
     }
 
-    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, MountHolderTracer.Mark mark) {
+    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, Attribution a) {
         long cycles = done.path("cycles").asLong();
         long failures = done.path("failures").asLong();
         ArmOutcome o = ArmOutcome.counted(cycles, failures)
@@ -164,15 +188,12 @@ final class UnmountRaceLab implements Scenario.Lab {
                         done.path("first_failure_ms").asDouble(), done.path("cycles_per_s").asDouble()));
             }
         }
-        if (mark != null) {
-            long ebusy = done.path("ebusy_first").asLong();
-            Attribution a = tracer.attribution(mark, ebusy, Duration.ofSeconds(3));
-            attributionByArm.put(arm.name(), a);
-            o.metric("ebusy_traced", a.ebusy()).metric("ebusy_named", a.named()).metric("ebusy_named_poller", a.namedBy("poller"));
-            if (a.ebusy() > 0) {
-                o.note(String.format(Locale.ROOT, "holder named for %d of %d traced EBUSY events (%.1f %%), %d by the poller",
-                        a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller")));
-            }
+        attributionByArm.put(arm.name(), a);
+        o.metric("attribution_method", a.method())
+                .metric("ebusy_traced", a.ebusy()).metric("ebusy_named", a.named()).metric("ebusy_named_poller", a.namedBy("poller"));
+        if (a.ebusy() > 0) {
+            o.note(String.format(Locale.ROOT, "holder named for %d of %d EBUSY events (%.1f %%), %d by the poller [%s]",
+                    a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"), a.method()));
         }
         return o;
     }
@@ -181,22 +202,19 @@ final class UnmountRaceLab implements Scenario.Lab {
     public Map<String, Object> findings() {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("prefix", prefix);
-        if (tracer == null) {
-            f.put("attribution", Map.of("available", false, "reason", "tracer=off"));
-        } else if (!tracer.available()) {
-            f.put("attribution", Map.of("available", false, "reason", tracer.unavailableReason()));
-        } else {
-            f.put("attribution", attributionByArm);
+        if (!traced()) {
+            f.put("tracer", Map.of("available", false, "reason", tracer == null ? "tracer=off" : tracer.unavailableReason()));
         }
+        f.put("attribution", attributionByArm);
         return f;
     }
 
     @Override
     public List<String> findingLines() {
         List<String> lines = new ArrayList<>();
-        if (tracer == null || !tracer.available()) {
-            lines.add("holder: not traced (" + (tracer == null ? "tracer=off" : tracer.unavailableReason()) + ")");
-            return lines;
+        if (!traced()) {
+            lines.add("holder tracing: unavailable (" + (tracer == null ? "tracer=off" : tracer.unavailableReason())
+                    + "); fallback: " + ProcScan.METHOD);
         }
         Attribution a = attributionByArm.get("plain");
         if (a == null) a = attributionByArm.values().stream().filter(x -> x.ebusy() > 0).findFirst().orElse(null);
@@ -208,8 +226,8 @@ final class UnmountRaceLab implements Scenario.Lab {
         lines.add(String.format(Locale.ROOT, "holder: %s (%s, host pid %d, ppid %d) `%s` via %s on %s — behind %d of %d EBUSY events",
                 c.comm(), c.role(), c.pid(), c.ppid(), c.cmdline(), c.calls(), c.examplePath(), c.events(), a.ebusy()));
         if (!c.stack().isEmpty()) lines.add("        user stack: " + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
-        lines.add(String.format(Locale.ROOT, "attribution: %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
-                a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
+        lines.add(String.format(Locale.ROOT, "attribution (%s): %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
+                a.method(), a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
                 a.ebusy() == 0 ? 0.0 : 100.0 * a.namedBy("poller") / a.ebusy()));
         return lines;
     }
