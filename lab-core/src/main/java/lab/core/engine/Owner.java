@@ -1,10 +1,9 @@
 package lab.core.engine;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import lab.core.host.ProcFiles;
 
 /**
  * Who created a resource: the run id plus the creating process, identified by pid, its start
@@ -41,20 +40,16 @@ public record Owner(String runId, long pid, long startTicks, String bootId) {
     }
 
     static String currentBootId() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return ProcFiles.read(Path.of("/proc/sys/kernel/random/boot_id")).orElse("unknown");
     }
 
     /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or -1 when the pid is gone. */
     static long startTicksOf(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String stat = ProcFiles.read(Path.of("/proc/" + pid + "/stat")).orElse("");
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[19]);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return -1;
         }
     }

@@ -37,24 +37,24 @@ public final class HostProbe {
     }
 
     public HostFacts probe() {
-        String release = read(proc.resolve("sys/kernel/osrelease")).orElse("unknown");
+        String release = ProcFiles.read(proc.resolve("sys/kernel/osrelease")).orElse("unknown");
         Optional<KernelConfig> config = KernelConfig.load(proc, release);
-        String filesystems = read(proc.resolve("filesystems")).orElse("");
+        String filesystems = ProcFiles.read(proc.resolve("filesystems")).orElse("");
         int cgroup = cgroupVersion();
         Map<Feature, FeatureState> f = new EnumMap<>(Feature.class);
         for (Feature feature : Feature.values()) f.put(feature, probe(feature, filesystems, cgroup, config));
         Map<String, String> sysctls = new LinkedHashMap<>();
-        for (String s : SYSCTLS) read(proc.resolve("sys").resolve(s)).ifPresent(v -> sysctls.put(s.replace('/', '.'), v));
+        for (String s : SYSCTLS) ProcFiles.read(proc.resolve("sys").resolve(s)).ifPresent(v -> sysctls.put(s.replace('/', '.'), v));
         return new HostFacts(
-                read(proc.resolve("sys/kernel/hostname")).orElse("unknown"),
+                ProcFiles.read(proc.resolve("sys/kernel/hostname")).orElse("unknown"),
                 release,
-                read(proc.resolve("sys/kernel/version")).orElse("unknown"),
-                read(proc.resolve("cmdline")).orElse(""),
+                ProcFiles.read(proc.resolve("sys/kernel/version")).orElse("unknown"),
+                ProcFiles.read(proc.resolve("cmdline")).orElse(""),
                 config.map(KernelConfig::source).orElse("none readable"),
                 config.map(KernelConfig::sha256).orElse(""),
                 cgroup,
                 capBnd(),
-                read(proc.resolve("sys/kernel/random/boot_id")).orElse(""),
+                ProcFiles.read(proc.resolve("sys/kernel/random/boot_id")).orElse(""),
                 sysctls,
                 f);
     }
@@ -81,7 +81,7 @@ public final class HostProbe {
                 return FeatureState.no("no /sys/kernel/btf/vmlinux");
             case MEMCG:
                 if (cgroup == 1 && Files.isDirectory(sys.resolve("fs/cgroup/memory"))) return FeatureState.yes("cgroup v1 memory controller mounted");
-                if (cgroup == 2 && read(sys.resolve("fs/cgroup/cgroup.controllers")).orElse("").contains("memory")) return FeatureState.yes("memory in cgroup.controllers");
+                if (cgroup == 2 && ProcFiles.read(sys.resolve("fs/cgroup/cgroup.controllers")).orElse("").contains("memory")) return FeatureState.yes("memory in cgroup.controllers");
                 break;
             case FREEZER:
                 if (cgroup == 1 && Files.isDirectory(sys.resolve("fs/cgroup/freezer"))) return FeatureState.yes("cgroup v1 freezer mounted");
@@ -119,18 +119,11 @@ public final class HostProbe {
     }
 
     private long capBnd() {
-        String status = read(proc.resolve("self/status")).orElse("");
+        String status = ProcFiles.read(proc.resolve("self/status")).orElse("");
         for (String line : status.split("\n")) {
             if (line.startsWith("CapBnd:")) return Long.parseUnsignedLong(line.substring(7).trim(), 16);
         }
         return 0;
     }
 
-    static Optional<String> read(Path p) {
-        try {
-            return Optional.of(new String(Files.readAllBytes(p), StandardCharsets.UTF_8).trim());
-        } catch (IOException | SecurityException e) {
-            return Optional.empty();
-        }
-    }
 }

@@ -218,8 +218,12 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         Attribution a = attributionByArm.get("plain");
         if (a == null) a = attributionByArm.values().stream().filter(x -> x.ebusy() > 0).findFirst().orElse(null);
-        if (a == null || a.culprits().isEmpty()) {
+        if (a == null || a.ebusy() == 0) {
             lines.add("holder: no EBUSY event to attribute");
+            return lines;
+        }
+        if (a.culprits().isEmpty()) {
+            lines.add(String.format(Locale.ROOT, "holder: not found for any of %d EBUSY events by %s", a.ebusy(), a.method()));
             return lines;
         }
         Attribution.Culprit c = a.culprits().get(0);

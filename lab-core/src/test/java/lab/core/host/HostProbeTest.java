@@ -1,0 +1,45 @@
+package lab.core.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The probe against a recorded /proc, /sys and /dev layout. */
+class HostProbeTest {
+    private static void write(Path p, String s) throws IOException {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, s);
+    }
+
+    @Test
+    void directSignsWinAndTheConfigDecidesTheRest(@TempDir Path root) throws IOException {
+        Path proc = root.resolve("proc");
+        Path sys = root.resolve("sys");
+        Path dev = root.resolve("dev");
+        write(proc.resolve("sys/kernel/osrelease"), "6.18.44-test\n");
+        write(proc.resolve("sys/kernel/hung_task_timeout_secs"), "120\n");
+        write(proc.resolve("filesystems"), "nodev\tfuse\n\text4\nnodev\toverlay\n");
+        write(proc.resolve("self/status"), "Name:\tjava\nCapBnd:\t000001fffeffffff\n");
+        write(dev.resolve("fuse"), "");
+        Files.createDirectories(sys.resolve("fs/cgroup/memory"));
+        // no kernel config anywhere: what leaves no sign is unknown, not absent
+        HostFacts f = new HostProbe(proc, sys, dev).probe();
+        assertEquals("6.18.44-test", f.kernelRelease());
+        assertEquals(1, f.cgroupVersion());
+        assertEquals(0x1fffeffffffL, f.capBnd());
+        assertTrue(f.feature(Feature.FUSE).isPresent());
+        assertTrue(f.feature(Feature.OVERLAY).isPresent());
+        assertTrue(f.feature(Feature.MEMCG).isPresent());
+        assertFalse(f.feature(Feature.BTF).isPresent());
+        assertNull(f.feature(Feature.BONDING).present());
+        assertTrue(f.feature(Feature.BONDING).evidence().contains("no kernel config"));
+        assertEquals("120", f.sysctls().get("kernel.hung_task_timeout_secs"));
+    }
+}
