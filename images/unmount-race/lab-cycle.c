@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
+#include "jsonl.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -41,46 +42,7 @@
 #define MAXM 1024
 #define PATHLEN 512
 
-static volatile sig_atomic_t g_stop;   /* SIGTERM/SIGINT seen */
 static int g_eof;                      /* stdin closed */
-
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
-
-/* ---------------------------------------------------------------- output */
-
-static void jesc(char *dst, size_t n, const char *s)
-{
-    size_t o = 0;
-    for (; *s && o + 7 < n; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') { dst[o++] = '\\'; dst[o++] = c; }
-        else if (c < 0x20) o += snprintf(dst + o, n - o, "\\u%04x", c);
-        else dst[o++] = c;
-    }
-    dst[o] = 0;
-}
-
-/* One JSON object per line; a closed stdout means nobody listens any more. */
-static void out(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (fflush(stdout) != 0) g_stop = 1;
-}
-
-static void err(const char *fmt, ...)
-{
-    char msg[600], e[1300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    jesc(e, sizeof e, msg);
-    out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
-}
 
 static double now_ms(void)
 {
@@ -148,32 +110,34 @@ static void m_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
     fuse_reply_err(req, ENOENT);
 }
 
-static void m_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* Replies with the attributes of ino; called with fs->lk held, releases it. */
+static void reply_attr_unlock(fuse_req_t req, struct mfs *fs, fuse_ino_t ino)
 {
-    struct mfs *fs = fuse_req_userdata(req);
     struct stat st;
-    (void)fi;
-    pthread_mutex_lock(&fs->lk);
     int e = fill_attr(fs, ino, &st);
     pthread_mutex_unlock(&fs->lk);
     if (e) fuse_reply_err(req, e);
     else fuse_reply_attr(req, &st, 1.0);
 }
 
+static void m_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct mfs *fs = fuse_req_userdata(req);
+    (void)fi;
+    pthread_mutex_lock(&fs->lk);
+    reply_attr_unlock(req, fs, ino);
+}
+
 static void m_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
                       struct fuse_file_info *fi)
 {
     struct mfs *fs = fuse_req_userdata(req);
-    struct stat st;
     (void)fi;
     pthread_mutex_lock(&fs->lk);
     struct mfile *f = ino2f(fs, ino);
     if (f && (to_set & FUSE_SET_ATTR_SIZE) && (size_t)attr->st_size <= f->size)
         f->size = attr->st_size;   /* truncation (O_TRUNC) is all the driver needs */
-    int e = fill_attr(fs, ino, &st);
-    pthread_mutex_unlock(&fs->lk);
-    if (e) fuse_reply_err(req, e);
-    else fuse_reply_attr(req, &st, 1.0);
+    reply_attr_unlock(req, fs, ino);
 }
 
 static void m_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -848,17 +812,6 @@ static void run(struct params *p)
 
 /* --------------------------------------------------------------- cleanup */
 
-static void unescape_mnt(char *s)
-{
-    char *o = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 3;
-        } else *o++ = *s;
-    }
-    *o = 0;
-}
 
 /* Unmount everything still mounted under our prefixes (deepest first), then
  * remove the directories and image files we made. */

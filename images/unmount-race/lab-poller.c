@@ -27,52 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonl.h"
+
 struct cfg { char mounts[256], root[256], skip[256], only[256]; long interval_us; int mountinfo; };
 
 static struct cfg g_cfg;
 static atomic_int g_running;
 static atomic_ulong g_rounds, g_calls, g_errors;
 static pthread_t g_thread;
-static volatile sig_atomic_t g_quit;
 
-static void on_signal(int sig) { (void)sig; g_quit = 1; }
-
-static void out(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    putchar('\n');
-    if (fflush(stdout) != 0) g_quit = 1;
-}
-
-static void err(const char *msg)
-{
-    char e[512];
-    size_t o = 0;
-    for (const char *s = msg; *s && o + 7 < sizeof e; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') { e[o++] = '\\'; e[o++] = c; }
-        else if (c < 0x20) o += snprintf(e + o, sizeof e - o, "\\u%04x", c);
-        else e[o++] = c;
-    }
-    e[o] = 0;
-    out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
-}
-
-/* The mount table escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (; *s; s++) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 3;
-        } else *o++ = *s;
-    }
-    *o = 0;
-}
 
 static int under(const char *mp, const char *prefix)
 {
@@ -126,7 +89,7 @@ static __attribute__((noinline)) void *poll_thread(void *arg)
             char mp[4096];
             int ok = c->mountinfo ? sscanf(line, "%*s %*s %*s %*s %4095s", mp) : sscanf(line, "%*s %4095s", mp);
             if (ok != 1) continue;
-            unescape(mp);
+            unescape_mnt(mp);
             size_t l = strlen(mp) + 1;
             if (tlen + l > tcap) {
                 tcap = (tlen + l) * 2;
@@ -210,7 +173,7 @@ int main(void)
     size_t len = 0;
     int eof = 0;
     double last = now_ms();
-    while (!g_quit && !eof) {
+    while (!g_stop && !eof) {
         struct pollfd pfd = { .fd = 0, .events = POLLIN };
         int r = poll(&pfd, 1, 1000);
         if (atomic_load(&g_running) && now_ms() - last >= 1000) {

@@ -83,7 +83,7 @@ public final class UnmountRace implements Scenario {
 
     @Override
     public long defaultTrials() {
-        return 2000;
+        return 3000;
     }
 
     @Override

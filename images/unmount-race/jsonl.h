@@ -1,0 +1,66 @@
+/*
+ * jsonl.h: what the lab's helpers share: one JSON object per line on stdout,
+ * errors as {"ev":"error"} lines, and the mount table's octal escapes.
+ * It defines g_stop, which a closed stdout
+ * (nobody listening any more) or SIGTERM/SIGINT sets.
+ */
+#ifndef LAB_JSONL_H
+#define LAB_JSONL_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+/* JSON string escape of s into dst (n bytes), truncating. */
+static void jesc(char *dst, size_t n, const char *s)
+{
+    size_t o = 0;
+    for (; *s && o + 7 < n; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { dst[o++] = '\\'; dst[o++] = c; }
+        else if (c < 0x20) o += snprintf(dst + o, n - o, "\\u%04x", c);
+        else dst[o++] = c;
+    }
+    dst[o] = 0;
+}
+
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    if (fflush(stdout) != 0) g_stop = 1;
+}
+
+static void err(const char *fmt, ...)
+{
+    char msg[600], e[1300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    jesc(e, sizeof e, msg);
+    out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
+}
+
+/* The mount table escapes space, tab, newline and backslash as \ooo. */
+static void unescape_mnt(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else *o++ = *s;
+    }
+    *o = 0;
+}
+
+#endif
