@@ -6,7 +6,7 @@
  * process start per cycle. Commands:
  *   run arm=NAME fs=fuse|ext4|xfs|tmpfs prefix=/lab/pool mounts=32 live=1 cycles=N
  *       duration_ms=0 umount=plain|backoff|lazy size_kb=4 hold_ms=0
- *       max_retries=12 backoff_us=100 fs_mb=64 holder_scan=0
+ *       max_retries=12 backoff_us=100 fs_mb=64 holder_scan=0 seed=0
  *     live: filesystems mounted at once (1..mounts); holder_scan=1: after each
  *     EBUSY, look for holders in /proc (the fallback when nothing can trace)
  *   stop        (only while a run is going: end it early)
@@ -276,7 +276,7 @@ static void *fuse_thread(void *se)
 
 struct params {
     char arm[64], fs[8], umount[8], prefix[256];
-    long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb, holder_scan;
+    long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb, holder_scan, seed;
 };
 
 static int parse_run(char *args, struct params *p)
@@ -297,7 +297,7 @@ static int parse_run(char *args, struct params *p)
             { "mounts", NULL, 0, &p->mounts }, { "live", NULL, 0, &p->live }, { "cycles", NULL, 0, &p->cycles },
             { "duration_ms", NULL, 0, &p->duration_ms }, { "size_kb", NULL, 0, &p->size_kb },
             { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
-            { "holder_scan", NULL, 0, &p->holder_scan },
+            { "holder_scan", NULL, 0, &p->holder_scan }, { "seed", NULL, 0, &p->seed },
             { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
         };
         size_t k;
@@ -770,10 +770,21 @@ static void run(struct params *p)
     static struct mounted slot[MAXM];
     static char up[MAXM];
     memset(up, 0, sizeof up);
-    for (int i = 0; i < p->live - 1; i++) up[i] = cycle_up(p, i, data, &slot[i], &s) == 0;
 
     double t0 = now_ms(), last_progress = t0, last_check = t0;
     int consecutive_errors = 0;
+    /* The order mount points take their turn in: a permutation drawn from the
+     * seed, so a replay with the same seed runs the same schedule. */
+    static int order[MAXM];
+    unsigned long long x = (unsigned long long)p->seed * 2654435761ULL + 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < p->mounts; k++) order[k] = k;
+    for (int k = p->mounts - 1; k > 0 && p->seed; k--) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;   /* xorshift64 */
+        int j = (int)(x % (unsigned long long)(k + 1)), t = order[k];
+        order[k] = order[j]; order[j] = t;
+    }
+    for (int k = 0; k < p->live - 1; k++) up[order[k]] = cycle_up(p, order[k], data, &slot[order[k]], &s) == 0;
+    t0 = last_progress = last_check = now_ms();   /* the first round's mounts are set-up, not cycles */
     long c;
     for (c = 0; (p->cycles == 0 || c < p->cycles) && !g_stop; c++) {
         double t = now_ms();
@@ -789,7 +800,7 @@ static void run(struct params *p)
         }
         if (consecutive_errors >= 50) { err("50 cycles in a row failed, ending the run"); break; }
 
-        int in = (c + p->live - 1) % p->mounts, i = c % p->mounts;
+        int in = order[(c + p->live - 1) % p->mounts], i = order[c % p->mounts];
         if (!up[in]) up[in] = cycle_up(p, in, data, &slot[in], &s) == 0;
         if (!up[i]) { consecutive_errors++; continue; }
         up[i] = 0;

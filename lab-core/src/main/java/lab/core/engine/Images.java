@@ -143,7 +143,24 @@ public final class Images {
         long t0 = System.nanoTime();
         build(dir, tag, Map.of("BASE", base), name);
         say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
+        pruneOlder("lab/" + name, tag);
         return tag;
+    }
+
+    /** Removes the builds of an image's earlier folder contents; one still used by a container stays. */
+    private void pruneOlder(String repository, String keep) {
+        for (var img : engine.client().listImagesCmd().withImageNameFilter(repository).exec()) {
+            String[] tags = img.getRepoTags();
+            if (tags == null || java.util.Arrays.asList(tags).contains(keep)) continue;
+            for (String t : tags) {
+                if (!t.startsWith(repository + ":")) continue;
+                try {
+                    engine.client().removeImageCmd(t).exec();
+                } catch (RuntimeException ignored) {
+                    // in use: it goes next time
+                }
+            }
+        }
     }
 
     private void build(Path dir, String tag, Map<String, String> args, String logName) {

@@ -139,8 +139,8 @@ public final class Runner {
             rec.host.put("baseImage", Images.BASE + " (" + images.baseSource() + ")");
             double readyS = (System.nanoTime() - t0) / 1e9;
             rec.findings.put("lab_ready_s", round(readyS, 3));
-            say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s)", readyS,
-                    resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", "))));
+            say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s; base image from %s)", readyS,
+                    resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", ")), images.baseSource()));
             evidence.writeJson("run.json", rec);
             for (Arm arm : arms) {
                 if (teardown.interrupted) break;

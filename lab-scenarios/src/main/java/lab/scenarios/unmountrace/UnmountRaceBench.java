@@ -58,7 +58,7 @@ public final class UnmountRaceBench implements Benchmark {
         for (int i = 0; i < ROUNDS; i++) {
             host[i] = bareHost(bin, work);
             RunRecord r = runner.run(new UnmountRace(), new Runner.Request(
-                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, (long) i, out, "")).record();
+                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, 1L, out, "")).record();
             lab[i] = ((Number) r.arms.get(0).timings.get("cycles_per_s")).doubleValue();
             say.accept(String.format(Locale.ROOT, "  round %d: bare host %.0f cycles/s, lab %.0f cycles/s", i + 1, host[i], lab[i]));
         }
@@ -98,7 +98,7 @@ public final class UnmountRaceBench implements Benchmark {
         try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
              BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             Params defaults = Params.resolve(new UnmountRace().params(), Map.of());
-            w.write(UnmountRaceLab.runCommand(defaults, "bare-host", "plain", prefix.toString(), CYCLES, false) + "\n");
+            w.write(UnmountRaceLab.runCommand(defaults, "bare-host", "plain", prefix.toString(), CYCLES, false, 1) + "\n");
             w.flush();
             String line;
             StringBuilder other = new StringBuilder();

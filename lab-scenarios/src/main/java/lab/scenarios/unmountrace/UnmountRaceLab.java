@@ -114,7 +114,8 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         MountHolderTracer.Mark mark = traced() ? tracer.mark() : null;
         List<JsonNode> scans = new ArrayList<>();
-        driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced()));
+        // Every arm runs the same seeded schedule of mount points, so arms differ only in what they change.
+        driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()));
         JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000), line -> {
             if ("holder_scan".equals(line.path("ev").asText())) scans.add(line);
             if (firstEbusyNs[0] < 0 && "ebusy".equals(line.path("ev").asText())) firstEbusyNs[0] = System.nanoTime() - armStart;
@@ -138,13 +139,13 @@ final class UnmountRaceLab implements Scenario.Lab {
     }
 
     /** The driver's command for one arm (the benchmark sends the same one to the driver on the bare host). */
-    static String runCommand(Params p, String arm, String umount, String prefix, long cycles, boolean holderScan) {
+    static String runCommand(Params p, String arm, String umount, String prefix, long cycles, boolean holderScan, long seed) {
         return String.format(Locale.ROOT,
                 "run arm=%s fs=%s prefix=%s mounts=%d live=%d cycles=%d duration_ms=%d umount=%s size_kb=%d hold_ms=%d "
-                        + "max_retries=%d backoff_us=%d fs_mb=%d holder_scan=%d",
+                        + "max_retries=%d backoff_us=%d fs_mb=%d holder_scan=%d seed=%d",
                 arm, p.getString("fs"), prefix, p.getLong("mounts"), live(p), cycles, p.getLong("arm-limit"), umount,
                 p.getLong("size-kb"), p.getLong("hold"), p.getLong("backoff-retries"), p.getLong("backoff-start-us"),
-                p.getLong("fs-mb"), holderScan ? 1 : 0);
+                p.getLong("fs-mb"), holderScan ? 1 : 0, seed);
     }
 
     /** Filesystems mounted at once; 0 means every mount point. */
@@ -227,8 +228,9 @@ final class UnmountRaceLab implements Scenario.Lab {
             return lines;
         }
         Attribution.Culprit c = a.culprits().get(0);
-        lines.add(String.format(Locale.ROOT, "holder: %s (%s, host pid %d, ppid %d) `%s` via %s on %s — behind %d of %d EBUSY events",
-                c.comm(), c.role(), c.pid(), c.ppid(), c.cmdline(), c.calls(), c.examplePath(), c.events(), a.ebusy()));
+        lines.add(String.format(Locale.ROOT, "holder: %s (%s, pid %d, ppid %d) `%s` via %s on %s, held up to %.0f µs — behind %d of %d EBUSY events",
+                c.comm(), c.role(), c.pid(), c.ppid(), c.cmdline(), c.calls(), c.examplePath(), c.maxDurNs() / 1e3,
+                c.events(), a.ebusy()));
         if (!c.stack().isEmpty()) lines.add("        user stack: " + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
         lines.add(String.format(Locale.ROOT, "attribution (%s): %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
                 a.method(), a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
