@@ -36,6 +36,8 @@ public final class Images {
     public static final String BASE = "lab/base:bookworm";
     static final String UPSTREAM_BASE = "debian:bookworm";
     static final String SOURCE_LABEL = "lab.base.source";
+    /** Sources every helper may use (images/common/*), added to each image's build context. */
+    static final String COMMON = "common";
 
     private final Engine engine;
     private final Path imagesDir;
@@ -137,11 +139,17 @@ public final class Images {
         Path dir = imagesDir.resolve(name);
         if (!Files.isRegularFile(dir.resolve("Dockerfile"))) throw new EngineException("no image folder " + dir + " with a Dockerfile");
         String base = base();
-        String tag = "lab/" + name + ":" + contentHash(dir, engine.imageId(base)).substring(0, 12);
+        Path common = imagesDir.resolve(COMMON);
+        String tag = "lab/" + name + ":" + contentHash(List.of(dir, common), engine.imageId(base)).substring(0, 12);
         if (engine.imageExists(tag)) return tag;
         say.accept("building image " + tag + " from images/" + name + " (once per change of that folder)");
         long t0 = System.nanoTime();
-        build(dir, tag, Map.of("BASE", base), name);
+        Path context = buildContext(dir, common);
+        try {
+            build(context, tag, Map.of("BASE", base), name);
+        } finally {
+            deleteTree(context);
+        }
         say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
         pruneOlder("lab/" + name, tag);
         return tag;
@@ -200,9 +208,7 @@ public final class Images {
                 Files.writeString(tmp.resolve("Dockerfile"), dockerfile);
                 build(tmp, tag, args, name);
             } finally {
-                try (Stream<Path> s = Files.walk(tmp)) {
-                    s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-                }
+                deleteTree(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -248,16 +254,51 @@ public final class Images {
         }
     }
 
-    /** SHA-256 over the folder's files (relative path and bytes, in path order) and the base image id. */
-    static String contentHash(Path dir, String baseId) {
-        try (Stream<Path> files = Files.walk(dir)) {
+    /** A build context: the image's folder plus the shared sources beside it. */
+    private static Path buildContext(Path dir, Path common) {
+        try {
+            Path ctx = Files.createTempDirectory("lab-context-");
+            for (Path src : List.of(common, dir)) {
+                if (!Files.isDirectory(src)) continue;
+                try (Stream<Path> files = Files.walk(src)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        Path to = ctx.resolve(src.relativize(f).toString());
+                        Files.createDirectories(to.getParent());
+                        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            return ctx;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory; nothing else depends on it
+        }
+    }
+
+    /** SHA-256 over the folders' files (relative path and bytes, in path order) and the base image id. */
+    static String contentHash(List<Path> dirs, String baseId) {
+        try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            List<Path> sorted = files.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
-            for (Path f : sorted) {
-                md.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-                md.update((byte) 0);
-                md.update(Files.readAllBytes(f));
-                md.update((byte) 0);
+            for (Path dir : dirs) {
+                if (!Files.isDirectory(dir)) continue;
+                List<Path> sorted;
+                try (Stream<Path> files = Files.walk(dir)) {
+                    sorted = files.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+                }
+                md.update(dir.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                for (Path f : sorted) {
+                    md.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+                    md.update((byte) 0);
+                    md.update(Files.readAllBytes(f));
+                    md.update((byte) 0);
+                }
             }
             md.update(String.valueOf(baseId).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest());

@@ -46,6 +46,18 @@ public final class LabContainer {
         return Agent.start(client, id(), role + "/" + name, cmd, env, tap);
     }
 
+    /** Whether the engine says it is running. */
+    public boolean running() {
+        var st = client.inspectContainerCmd(id).exec().getState();
+        return Boolean.TRUE.equals(st.getRunning());
+    }
+
+    /** The engine's word for its state, e.g. "running", with pid and exit code. */
+    public String state() {
+        var st = client.inspectContainerCmd(id).exec().getState();
+        return String.format("state %s (running=%s, pid %s, exit code %s)", st.getStatus(), st.getRunning(), st.getPidLong(), st.getExitCodeLong());
+    }
+
     /** Runs a command to completion, bounded by {@code timeout}: for set-up and evidence only. */
     public ExecResult exec(Duration timeout, String... cmd) {
         String execId = client.execCreateCmd(id()).withCmd(cmd).withAttachStdout(true).withAttachStderr(true).exec().getId();

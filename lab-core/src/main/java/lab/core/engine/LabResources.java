@@ -20,6 +20,7 @@ public final class LabResources implements AutoCloseable {
     private final Owner owner;
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
+    private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
 
     public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
         this.engine = engine;
@@ -91,6 +92,20 @@ public final class LabResources implements AutoCloseable {
         return m.replaceAll("\\s+", " ").trim();
     }
 
+    /**
+     * An action to run before the run's containers are removed, also on Ctrl-C: e.g. aborting
+     * the run's own FUSE connections, without which a deadlocked container cannot be removed.
+     */
+    public void beforeRemoval(Runnable action) {
+        beforeRemoval.add(action);
+    }
+
+    /** Removes one container of the run now (e.g. after each trial). */
+    public void remove(LabContainer c) {
+        containers.remove(c);
+        removeByName(c.id());
+    }
+
     public List<LabContainer> containers() {
         synchronized (containers) {
             return List.copyOf(containers);
@@ -100,6 +115,18 @@ public final class LabResources implements AutoCloseable {
     /** Removes every container of the run at once; errors are collected, not thrown halfway. */
     @Override
     public void close() {
+        List<Runnable> actions;
+        synchronized (beforeRemoval) {
+            actions = new ArrayList<>(beforeRemoval);
+            beforeRemoval.clear();
+        }
+        for (Runnable r : actions) {
+            try {
+                r.run();
+            } catch (RuntimeException ignored) {
+                // removal goes ahead regardless
+            }
+        }
         List<LabContainer> all;
         synchronized (containers) {
             all = new ArrayList<>(containers);

@@ -1,0 +1,109 @@
+package lab.core.hang;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import lab.core.agent.Agent;
+import lab.core.agent.AgentException;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.LabContainer;
+import lab.core.engine.Privileges;
+import lab.core.run.LabContext;
+
+/**
+ * Watches the tasks of a container's pid namespace for a hang and recovers from it. A hang is
+ * a verdict, not a timeout: the kernel's hung-task detector takes minutes and has a per-boot
+ * budget, so the watcher samples task states and kernel stacks itself, every few
+ * milliseconds, from a container that sees the host's pids. Recovery aborts exactly the FUSE
+ * connection the stuck task waits on, after checking that it is the run's own.
+ *
+ * <p>Times it reports are CLOCK_MONOTONIC milliseconds, the clock behind
+ * {@link System#nanoTime()} on Linux, so latencies are measured against the JVM's own events.
+ */
+public final class HangWatcher implements AutoCloseable {
+    public static final String IMAGE = "watcher";
+
+    private final Agent agent;
+    private final List<JsonNode> pending = new ArrayList<>();
+
+    private HangWatcher(Agent agent) {
+        this.agent = agent;
+    }
+
+    public static HangWatcher start(LabContext ctx) {
+        String image = ctx.images().ensure(IMAGE);
+        LabContainer c = ctx.resources().start(ContainerSpec.of("watcher", image).hostPid()
+                .privileges(Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "KILL")));
+        Agent a = c.agent("lab-watch", List.of("lab-watch"), Map.of(), line -> ctx.evidence().event("watcher", line));
+        a.await("ready", Duration.ofSeconds(30), null);
+        return new HangWatcher(a);
+    }
+
+    /** Starts watching the pid namespace of {@code hostPid} (a container's init) under {@code id}. */
+    public void watch(String id, long hostPid, String rule, int intervalMs) {
+        agent.send("watch id=" + id + " pidns=" + hostPid + " rule=" + rule + " interval_ms=" + intervalMs);
+    }
+
+    public void unwatch(String id) {
+        agent.send("unwatch id=" + id);
+    }
+
+    /** The first "hang" or "gone" event of watch {@code id}, or null when neither came in time. */
+    public JsonNode awaitHangOrGone(String id, Duration timeout) {
+        return await(n -> id.equals(n.path("id").asText())
+                && ("hang".equals(n.path("ev").asText()) || "gone".equals(n.path("ev").asText())), timeout);
+    }
+
+    /** A "gone" event of watch {@code id}, or null. */
+    public JsonNode awaitGone(String id, Duration timeout) {
+        return await(n -> id.equals(n.path("id").asText()) && "gone".equals(n.path("ev").asText()), timeout);
+    }
+
+    /**
+     * Aborts FUSE connection {@code conn}, which the watcher first confirms is mounted, in
+     * the stuck tasks' view, at a path or source containing {@code expect}. Returns the
+     * watcher's answer ("aborted" or "refused").
+     */
+    public JsonNode abort(String id, long conn, String expect, Duration timeout) {
+        agent.send("abort id=" + id + " conn=" + conn + " expect=" + expect);
+        JsonNode n = await(x -> id.equals(x.path("id").asText()) && x.path("conn").asLong() == conn
+                && ("aborted".equals(x.path("ev").asText()) || "refused".equals(x.path("ev").asText())), timeout);
+        if (n == null) throw new AgentException("the watcher did not answer the abort of connection " + conn);
+        return n;
+    }
+
+    private synchronized JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        for (Iterator<JsonNode> it = pending.iterator(); it.hasNext(); ) {
+            JsonNode n = it.next();
+            if (match.test(n)) {
+                it.remove();
+                return n;
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return null;
+            JsonNode n = agent.next(Duration.ofNanos(left));
+            if (n == null) return null;
+            if ("exited".equals(n.path("ev").asText())) throw new AgentException("the watcher exited");
+            if ("error".equals(n.path("ev").asText())) throw new AgentException("watcher: " + n.path("msg").asText());
+            if (match.test(n)) return n;
+            if (pending.size() < 1000) pending.add(n);
+        }
+    }
+
+    /** JVM monotonic time in the watcher's unit. */
+    public static double nowMs() {
+        return System.nanoTime() / 1e6;
+    }
+
+    @Override
+    public void close() {
+        agent.close();
+    }
+}

@@ -1,0 +1,99 @@
+package lab.scenarios.fusekill;
+
+import java.util.List;
+import lab.core.host.Feature;
+import lab.core.run.Arm;
+import lab.core.run.LabContext;
+import lab.core.run.Need;
+import lab.core.run.ParamSpec;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Verdict;
+
+/**
+ * Seed 002 (Netflix): killing a container whose FUSE server holds a file open on its own
+ * mount leaves it unkillable. On exit the holder's files are flushed, FLUSH waits for an
+ * answer only the server's dead threads could give, and FLUSH is not killable; the
+ * namespace's init waits in zap_pid_ns_processes for ever.
+ */
+public final class FuseKillDeadlock implements Scenario {
+    /** One arm: the server variant it runs and what the write-up and incidents lead us to expect. */
+    record Variant(String arm, Verdict expected, String fusedArgs, String description) { }
+
+    static final List<Variant> VARIANTS = List.of(
+            new Variant("plain", Verdict.REPRODUCED, "--holder=thread --flush=answer",
+                    "another thread of the server holds a file open on the mount; FLUSH answered normally"),
+            new Variant("fork-holder", Verdict.REPRODUCED, "--holder=fork --flush=answer",
+                    "a forked child (no exec) holds the file"),
+            new Variant("flush-never", Verdict.REPRODUCED, "--holder=thread --flush=never",
+                    "FLUSH read and never answered"),
+            new Variant("writeback-dirty", Verdict.REPRODUCED, "--holder=thread --flush=answer --writeback",
+                    "writeback cache with dirty pages: the exit flush waits for writeback"),
+            new Variant("no-holder", Verdict.NOT_REPRODUCED, "--holder=none --flush=answer",
+                    "nobody holds a file open on the mount"),
+            new Variant("noflush", Verdict.NOT_REPRODUCED, "--holder=thread --flush=answer --noflush",
+                    "open replies with FOPEN_NOFLUSH: close sends no FLUSH"),
+            new Variant("exec-holder", Verdict.NOT_REPRODUCED, "--holder=exec --flush=answer",
+                    "the holder is an exec'd process without the /dev/fuse fd"),
+            new Variant("request-timeout", Verdict.NOT_REPRODUCED, "--holder=thread --flush=answer --request-timeout=%d",
+                    "the server asks for a FUSE request timeout in its INIT reply (protocol 7.43, Linux 6.14+)"));
+
+    @Override
+    public String id() {
+        return "fuse-kill-deadlock";
+    }
+
+    @Override
+    public String title() {
+        return "docker kill never returns: a FUSE server flushing a file on its own mount while it dies";
+    }
+
+    @Override
+    public String seed() {
+        return "002";
+    }
+
+    @Override
+    public String story() {
+        return "Each trial starts a container running a libfuse3 server (under an init, as Docker users run it), kills it "
+                + "through the engine API, and watches the container's tasks: one blocked in FUSE while dying is a hang, "
+                + "detected from its kernel stack within a second, recorded with every task's stack and what the engine "
+                + "answered, then recovered by aborting exactly that FUSE connection.";
+    }
+
+    @Override
+    public List<Need> needs(Params params) {
+        return List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN"), Need.capability("SYS_PTRACE"));
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.choice("kill", "docker-kill", List.of("docker-kill", "docker-rm"),
+                        "how the container is killed: the engine's kill, or remove with force"),
+                ParamSpec.duration("hang-limit", "2s", 500, 600_000,
+                        "a container still there this long after the kill, with a task stuck in FUSE, is a hang"),
+                ParamSpec.integer("request-timeout", 5, 1, 600, "request-timeout arm: seconds the server asks for"),
+                ParamSpec.integer("watch-interval-ms", 20, 1, 1000, "how often the watcher samples task states and stacks"));
+    }
+
+    @Override
+    public List<Arm> arms() {
+        return VARIANTS.stream().map(v -> Arm.of(v.arm(), v.expected(), v.description())).toList();
+    }
+
+    @Override
+    public long defaultTrials() {
+        return 4;
+    }
+
+    @Override
+    public String trialUnit() {
+        return "kill";
+    }
+
+    @Override
+    public Lab open(LabContext ctx) {
+        return FuseKillLab.open(ctx);
+    }
+}

@@ -1,0 +1,217 @@
+package lab.scenarios.fusekill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.LabContainer;
+import lab.core.engine.Privileges;
+import lab.core.hang.HangWatcher;
+import lab.core.run.Arm;
+import lab.core.run.ArmOutcome;
+import lab.core.run.LabContext;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Stats;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * One container per trial running lab-fused, killed through the engine API while the watcher
+ * samples its tasks. A task stuck in FUSE while dying that keeps the container alive past the
+ * hang limit is a hang: its stacks are kept, then exactly its FUSE connection is aborted.
+ */
+final class FuseKillLab implements Scenario.Lab {
+    static final String IMAGE = "fuse-kill";
+
+    private final LabContext ctx;
+    private final Params p;
+    private final String image;
+    private final String mountPrefix;
+    private final HangWatcher watcher;
+    /** Trial containers not yet removed: the teardown path must be able to unstick them. */
+    private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+
+    private FuseKillLab(LabContext ctx, String image, HangWatcher watcher) {
+        this.ctx = ctx;
+        this.p = ctx.params();
+        this.image = image;
+        this.watcher = watcher;
+        this.mountPrefix = "/lab/" + ctx.resources().owner().runId() + "/";
+    }
+
+    static FuseKillLab open(LabContext ctx) {
+        String image = ctx.images().ensure(IMAGE);
+        HangWatcher watcher = HangWatcher.start(ctx);
+        FuseKillLab lab = new FuseKillLab(ctx, image, watcher);
+        ctx.resources().beforeRemoval(lab::unstickAll);
+        return lab;
+    }
+
+    /** What one kill showed. */
+    record Trial(boolean hang, Double detectMs, Double recoverMs, String engine, String note, String skipped) { }
+
+    @Override
+    public ArmOutcome run(Arm arm, long trials) {
+        FuseKillDeadlock.Variant v = FuseKillDeadlock.VARIANTS.stream().filter(x -> x.arm().equals(arm.name())).findFirst().orElseThrow();
+        String args = v.fusedArgs().contains("%d") ? String.format(Locale.ROOT, v.fusedArgs(), p.getLong("request-timeout")) : v.fusedArgs();
+        // The kernel checks request timeouts on a timer (every 15 s in 6.14+): give it that long.
+        long limitMs = v.arm().equals("request-timeout") ? Math.max(p.getLong("hang-limit"), (p.getLong("request-timeout") + 20) * 1000)
+                : p.getLong("hang-limit");
+        List<Trial> done = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
+            Trial t = trial(arm.name(), i, args, limitMs);
+            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            done.add(t);
+        }
+        return outcome(done);
+    }
+
+    private Trial trial(String arm, int i, String args, long limitMs) {
+        String mount = mountPrefix + "mnt";
+        List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mount));
+        cmd.addAll(Arrays.asList(args.split(" ")));
+        LabContainer c = ctx.resources().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
+                .command(cmd.toArray(String[]::new))
+                .privileges(Privileges.of("SYS_ADMIN").withDevices("/dev/fuse")));
+        live.add(c);
+        String watch = arm + "-" + i;
+        try {
+            String unsupported = awaitReady(c);
+            if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
+            watcher.watch(watch, c.hostPid(), "fuse-dying", (int) p.getLong("watch-interval-ms"));
+            double tKill = HangWatcher.nowMs();
+            CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
+            JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
+            if (ev == null) {
+                return new Trial(true, null, null, answer(engine), "no task stuck in FUSE, yet the container outlived the hang limit", null);
+            }
+            if ("gone".equals(ev.path("ev").asText())) {
+                return new Trial(false, null, null, answer(engine), null, null);
+            }
+            double detect = ev.path("t_mono_ms").asDouble() - tKill;
+            long left = (long) (limitMs - (HangWatcher.nowMs() - tKill));
+            JsonNode gone = watcher.awaitGone(watch, Duration.ofMillis(Math.max(0, left)));
+            if (gone != null) {
+                // Stuck for a while, then freed without the lab: the mitigation at work.
+                return new Trial(false, detect, null, answer(engine), String.format(Locale.ROOT,
+                        "stuck in FUSE, freed by the kernel after %.0f ms", gone.path("t_mono_ms").asDouble() - tKill), null);
+            }
+            ctx.evidence().writeJson("stacks/" + watch + ".json", ev);
+            String state = c.state();
+            double tAbort = HangWatcher.nowMs();
+            for (long conn : connections(ev)) watcher.abort(watch, conn, mountPrefix, Duration.ofSeconds(10));
+            JsonNode after = watcher.awaitGone(watch, Duration.ofSeconds(10));
+            Double recover = after == null ? null : after.path("t_mono_ms").asDouble() - tAbort;
+            return new Trial(true, detect, recover, "while hung: " + state + "; kill call " + answer(engine),
+                    after == null ? "still present 10 s after the abort" : null, null);
+        } finally {
+            watcher.unwatch(watch);
+            live.remove(c);
+            ctx.resources().remove(c);
+        }
+    }
+
+    /** Waits until the server says its mount is up and held; returns a skip reason when the kernel cannot run the variant. */
+    private String awaitReady(LabContainer c) {
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok() || !c.running());
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("lab-fused did not get ready in 20 s: " + c.logs().strip());
+        }
+        if (c.running()) return null;
+        String logs = c.logs();
+        for (String line : logs.split("\n")) {
+            if (line.contains("\"unsupported\"")) return "the kernel does not support it: " + line.strip();
+        }
+        throw new IllegalStateException("lab-fused exited before it was ready: " + logs.strip());
+    }
+
+    /** Kills the container the way users do; returns what the engine answered and when. */
+    private String kill(LabContainer c, double tKill) {
+        try {
+            if ("docker-rm".equals(p.getString("kill"))) ctx.resources().engine().client().removeContainerCmd(c.id()).withForce(true).exec();
+            else ctx.resources().engine().client().killContainerCmd(c.id()).exec();
+            return String.format(Locale.ROOT, "returned after %.0f ms", HangWatcher.nowMs() - tKill);
+        } catch (RuntimeException e) {
+            return String.format(Locale.ROOT, "failed after %.0f ms: %s", HangWatcher.nowMs() - tKill, e.getMessage().strip());
+        }
+    }
+
+    private static String answer(CompletableFuture<String> engine) {
+        try {
+            return engine.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "no answer in 30 s";
+        }
+    }
+
+    static Set<Long> connections(JsonNode hang) {
+        Set<Long> conns = new LinkedHashSet<>();
+        for (JsonNode t : hang.path("stuck")) for (JsonNode m : t.path("fuse_conns")) conns.add(m.path("conn").asLong());
+        return conns;
+    }
+
+    private ArmOutcome outcome(List<Trial> trials) {
+        long hangs = trials.stream().filter(Trial::hang).count();
+        ArmOutcome o = ArmOutcome.counted(trials.size(), hangs);
+        double[] detect = trials.stream().filter(t -> t.hang() && t.detectMs() != null).mapToDouble(Trial::detectMs).sorted().toArray();
+        double[] recover = trials.stream().filter(t -> t.recoverMs() != null).mapToDouble(Trial::recoverMs).sorted().toArray();
+        if (detect.length > 0) {
+            o.timing("detect_ms_p50", Stats.quantile(detect, 0.5)).timing("detect_ms_max", detect[detect.length - 1]);
+        }
+        if (recover.length > 0) {
+            o.timing("recover_ms_p50", Stats.quantile(recover, 0.5)).timing("recover_ms_max", recover[recover.length - 1]);
+        }
+        o.metric("recovered", recover.length);
+        Map<String, Long> answers = new LinkedHashMap<>();
+        for (Trial t : trials) if (t.engine() != null) answers.merge(t.engine().replaceAll("\\d+ ms", "N ms"), 1L, Long::sum);
+        o.metric("engine_answers", answers);
+        List<String> notes = trials.stream().map(Trial::note).filter(n -> n != null).distinct().toList();
+        o.metric("trial_notes", notes);
+        if (hangs > 0) {
+            o.note(String.format(Locale.ROOT, "%d of %d kills hung; detected after %.0f ms (max %.0f), %d recovered by aborting the connection in %.0f ms (max %.0f)",
+                    hangs, trials.size(), detect.length > 0 ? Stats.quantile(detect, 0.5) : Double.NaN,
+                    detect.length > 0 ? detect[detect.length - 1] : Double.NaN, recover.length,
+                    recover.length > 0 ? Stats.quantile(recover, 0.5) : Double.NaN, recover.length > 0 ? recover[recover.length - 1] : Double.NaN));
+        }
+        notes.forEach(o::note);
+        return o;
+    }
+
+    /** Teardown, also on Ctrl-C: kill what is left and abort the run's own FUSE connections where a task is stuck. */
+    private void unstickAll() {
+        for (LabContainer c : live) {
+            String watch = "teardown-" + c.role();
+            try {
+                watcher.watch(watch, c.hostPid(), "fuse-dying", 20);
+                CompletableFuture.runAsync(() -> kill(c, HangWatcher.nowMs()));
+                JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofSeconds(3));
+                if (ev != null && "hang".equals(ev.path("ev").asText())) {
+                    for (long conn : connections(ev)) watcher.abort(watch, conn, mountPrefix, Duration.ofSeconds(5));
+                    watcher.awaitGone(watch, Duration.ofSeconds(5));
+                }
+            } catch (RuntimeException ignored) {
+                // removal follows regardless
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        unstickAll();
+        watcher.close();
+    }
+}
