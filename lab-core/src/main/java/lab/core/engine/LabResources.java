@@ -21,6 +21,7 @@ public final class LabResources implements AutoCloseable {
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
+    private volatile java.util.function.LongConsumer onStarted = pid -> { };
 
     public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
         this.engine = engine;
@@ -71,6 +72,7 @@ public final class LabResources implements AutoCloseable {
         }
         LabContainer lc = new LabContainer(spec.role, id, name, spec.image, engine.client());
         containers.add(lc);
+        onStarted.accept(lc.hostPid());
         synchronized (this) {
             granted.put(spec.role, p);
         }
@@ -98,6 +100,11 @@ public final class LabResources implements AutoCloseable {
      */
     public void beforeRemoval(Runnable action) {
         beforeRemoval.add(action);
+    }
+
+    /** Told the host pid of every container's init as it starts (the kernel-log watch claims them). */
+    public void onStarted(java.util.function.LongConsumer sink) {
+        this.onStarted = sink;
     }
 
     /** Removes one container of the run now (e.g. after each trial). */

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
 import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.KernelLog;
 import lab.core.host.HostView;
 
 /** What a scenario gets to build its lab with. */
@@ -13,6 +14,7 @@ public record LabContext(
         LabResources resources,
         Images images,
         EvidenceStore evidence,
+        KernelLog kernelLog,
         Progress progress,
         long randomSeed,
         Consumer<String> say) {

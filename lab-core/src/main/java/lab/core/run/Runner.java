@@ -23,6 +23,7 @@ import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
 import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.KernelLog;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
@@ -107,8 +108,10 @@ public final class Runner {
         }
 
         LabResources resources = new LabResources(engine, profile, Owner.self(runId));
+        KernelLog kernelLog = KernelLog.follow();
+        resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
-        LabContext ctx = new LabContext(params, host, resources, images, evidence, progress, seed, say);
+        LabContext ctx = new LabContext(params, host, resources, images, evidence, kernelLog, progress, seed, say);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every
@@ -169,6 +172,7 @@ public final class Runner {
         } finally {
             progress.clear();
             teardown.run(true);
+            keepKernelLog(kernelLog, evidence, rec);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {
@@ -180,6 +184,23 @@ public final class Runner {
             return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
         }
         return finish(rec, evidence, code, status, statusReason, null);
+    }
+
+    /** kernel.log in the evidence, and the run's status says so when the kernel hit a BUG or Oops in one of its tasks. */
+    private void keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
+        log.close();
+        List<KernelLog.Line> lines = log.lines();
+        Map<String, Object> k = new LinkedHashMap<>();
+        if (log.unavailableReason() != null) k.put("unavailable", log.unavailableReason());
+        k.put("headlines", lines.stream().filter(KernelLog.Line::headline).count());
+        k.put("headlinesOfRun", lines.stream().filter(l -> l.headline() && l.ours()).count());
+        k.put("severeForRun", log.severeForRun());
+        rec.findings.put("kernelLog", k);
+        if (!lines.isEmpty()) evidence.writeText("kernel.log", log.render());
+        if (log.severeForRun()) {
+            rec.statusReason = "the kernel reported a BUG/Oops in a task of the run (see kernel.log)";
+            say.accept("kernel: BUG/Oops in a task of this run — see kernel.log");
+        }
     }
 
     private ArmOutcome runArm(Scenario.Lab lab, Arm arm, long trials, HostView host) {
