@@ -177,7 +177,9 @@ final class FuseKillLab implements Scenario.Lab {
         }
         o.metric("recovered", recover.length);
         Map<String, Long> answers = new LinkedHashMap<>();
-        for (Trial t : trials) if (t.engine() != null) answers.merge(t.engine().replaceAll("\\d+ ms", "N ms"), 1L, Long::sum);
+        for (Trial t : trials) {
+            if (t.engine() != null) answers.merge(t.engine().replaceAll("\\d+ ms", "N ms").replaceAll("pid \\d+", "pid N"), 1L, Long::sum);
+        }
         o.metric("engine_answers", answers);
         List<String> notes = trials.stream().map(Trial::note).filter(n -> n != null).distinct().toList();
         o.metric("trial_notes", notes);
