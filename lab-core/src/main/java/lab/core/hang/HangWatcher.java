@@ -28,10 +28,29 @@ public final class HangWatcher implements AutoCloseable {
     public static final String IMAGE = "watcher";
 
     private final Agent agent;
+    /** Lines not yet claimed by a waiter; guarded by this. */
     private final List<JsonNode> pending = new ArrayList<>();
 
     private HangWatcher(Agent agent) {
         this.agent = agent;
+        // One reader hands lines to any number of waiters (a trial and the Ctrl-C teardown may wait at once).
+        Thread reader = new Thread(this::readLoop, "lab-watcher-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void readLoop() {
+        while (true) {
+            JsonNode n = agent.next(Duration.ofSeconds(1));
+            synchronized (this) {
+                if (n != null) {
+                    if (pending.size() > 10_000) pending.remove(0);
+                    pending.add(n);
+                }
+                notifyAll();
+                if (n != null && "exited".equals(n.path("ev").asText())) return;
+            }
+        }
     }
 
     public static HangWatcher start(LabContext ctx) {
@@ -77,23 +96,29 @@ public final class HangWatcher implements AutoCloseable {
     }
 
     private synchronized JsonNode await(Predicate<JsonNode> match, Duration timeout) {
-        for (Iterator<JsonNode> it = pending.iterator(); it.hasNext(); ) {
-            JsonNode n = it.next();
-            if (match.test(n)) {
-                it.remove();
-                return n;
-            }
-        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
+            for (Iterator<JsonNode> it = pending.iterator(); it.hasNext(); ) {
+                JsonNode n = it.next();
+                String ev = n.path("ev").asText();
+                if ("exited".equals(ev)) throw new AgentException("the watcher exited");
+                if (match.test(n)) {
+                    it.remove();
+                    return n;
+                }
+                if ("error".equals(ev)) {
+                    it.remove();
+                    throw new AgentException("watcher: " + n.path("msg").asText());
+                }
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) return null;
-            JsonNode n = agent.next(Duration.ofNanos(left));
-            if (n == null) return null;
-            if ("exited".equals(n.path("ev").asText())) throw new AgentException("the watcher exited");
-            if ("error".equals(n.path("ev").asText())) throw new AgentException("watcher: " + n.path("msg").asText());
-            if (match.test(n)) return n;
-            if (pending.size() < 1000) pending.add(n);
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 
