@@ -22,6 +22,7 @@ import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
+import lab.core.engine.Reaper;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
 import lab.core.host.HostFacts;
@@ -107,7 +108,10 @@ public final class Runner {
             return finish(rec, evidence, ExitCodes.SKIPPED, "COMPLETE", null, "SKIPPED: " + reason);
         }
 
-        LabResources resources = new LabResources(engine, profile, Owner.self(runId));
+        Owner owner = Owner.self(runId);
+        LabResources resources = new LabResources(engine, profile, owner);
+        // Started before anything is created: if this JVM is SIGKILLed from here on, the reaper cleans up.
+        Process reaper = Reaper.spawn(owner, LabHome.stateDir().resolve("reaper.log"));
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
@@ -172,6 +176,7 @@ public final class Runner {
         } finally {
             progress.clear();
             teardown.run(true);
+            reaper.destroy();
             keepKernelLog(kernelLog, evidence, rec);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,0 +1,145 @@
+package lab.core.engine;
+
+import com.github.dockerjava.api.model.Container;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import lab.core.host.ProcFiles;
+
+/**
+ * The guarantee that outlives the CLI. Every run starts one reaper: a small JVM in its own
+ * session (so neither Ctrl-C to the terminal nor a SIGKILL of the CLI reaches it) that
+ * checks once a second whether the CLI still runs, and when it is gone removes what the run
+ * left. A container deadlocked in FUSE cannot be removed until its connection is aborted, so
+ * the reaper aborts the run's own FUSE connections first: only connections mounted under the
+ * run's prefix (/lab/RUNID/) in the mount table of that container's tasks.
+ *
+ * <p>Why a process and not Testcontainers' Ryuk: Ryuk's image cannot be pulled offline, and a
+ * reaper container would need the engine socket mounted into it; a host process built from the
+ * same jar needs neither. (On a remote engine the next step is a reaper container.)
+ */
+public final class Reaper {
+    private Reaper() {}
+
+    /** Starts the reaper for {@code owner}'s run; returns its process so a clean end can stop it. */
+    public static Process spawn(Owner owner, Path log) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dapi.version=" + System.getProperty("api.version", "1.41"),
+                "-cp", System.getProperty("java.class.path"), Reaper.class.getName(),
+                owner.runId(), Long.toString(owner.pid()), Long.toString(owner.startTicks()), owner.bootId()));
+        try {
+            Files.createDirectories(log.getParent());
+            return new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+        } catch (IOException e) {
+            throw new EngineException("cannot start the run's reaper: " + e.getMessage(), e);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Owner owner = new Owner(args[0], Long.parseLong(args[1]), Long.parseLong(args[2]), args[3]);
+        while (Owner.ownerAlive(owner.labels())) TimeUnit.SECONDS.sleep(1);
+        System.out.println(Instant.now() + " reaper: the CLI of run " + owner.runId() + " is gone; cleaning up");
+        Engine engine = Engine.connect();
+        int removed = reapRun(engine, owner.runId());
+        System.out.println(Instant.now() + " reaper: removed " + removed + " container(s) of run " + owner.runId());
+        System.exit(0);
+    }
+
+    /** Removes every container of the run, aborting the run's FUSE connections where a removal fails. */
+    public static int reapRun(Engine engine, String runId) {
+        int removed = 0;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<Container> left = engine.client().listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of(Owner.RUN, runId)).exec();
+            if (left.isEmpty()) break;
+            for (Container c : left) {
+                // The run is over: its FUSE connections go first, so that a server deadlocked
+                // in its own flush cannot keep the removal waiting (the engine gives up after ~12 s).
+                try {
+                    Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
+                    if (pid != null && pid > 0) abortRunConnections(pid, "/lab/" + runId + "/");
+                    engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                    removed++;
+                } catch (RuntimeException e) {
+                    System.out.println(Instant.now() + " reaper: " + c.getNames()[0] + ": " + e.getMessage());
+                }
+            }
+        }
+        for (var n : engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + runId)).exec()) {
+            try {
+                engine.client().removeNetworkCmd(n.getId()).exec();
+            } catch (RuntimeException ignored) {
+                // in use or gone
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Aborts the FUSE connections mounted under {@code prefix} in the mount tables of the
+     * tasks in the pid namespace of {@code initPid}. fusectl is host-wide and usually not
+     * mounted, so it is mounted in a private mount namespace for the write.
+     */
+    static void abortRunConnections(long initPid, String prefix) {
+        Set<String> conns = new LinkedHashSet<>();
+        String ns = link("/proc/" + initPid + "/ns/pid");
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                if (ns == null || !ns.equals(link(p + "/ns/pid"))) continue;
+                try (Stream<Path> tasks = Files.list(p.resolve("task"))) {
+                    for (Path t : tasks.toList()) conns.addAll(fuseConnections(ProcFiles.read(t.resolve("mountinfo")).orElse(""), prefix));
+                } catch (IOException ignored) {
+                    // exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return;
+        }
+        for (String id : conns) {
+            String sh = "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
+                    + "echo 1 > /sys/fs/fuse/connections/" + id + "/abort";
+            try {
+                Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+                pr.waitFor(10, TimeUnit.SECONDS);
+                System.out.println(Instant.now() + " reaper: aborted FUSE connection " + id + " under " + prefix);
+            } catch (IOException | InterruptedException e) {
+                System.out.println(Instant.now() + " reaper: cannot abort FUSE connection " + id + ": " + e);
+            }
+        }
+    }
+
+    /** Connection ids (device minors) of FUSE mounts under {@code prefix} in a mountinfo text. */
+    static Set<String> fuseConnections(String mountinfo, String prefix) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String line : mountinfo.split("\n")) {
+            String[] f = line.split(" ");
+            int dash = List.of(f).indexOf("-");
+            if (f.length < 5 || dash < 0 || dash + 1 >= f.length) continue;
+            if (!f[dash + 1].startsWith("fuse") || !f[4].startsWith(prefix)) continue;
+            String[] dev = f[2].split(":");
+            if (dev.length == 2 && dev[0].equals("0")) out.add(dev[1]);
+        }
+        return out;
+    }
+
+    private static String link(String p) {
+        try {
+            return Files.readSymbolicLink(Path.of(p)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+}
