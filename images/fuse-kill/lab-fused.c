@@ -27,10 +27,13 @@
  * The mount is made here with mount(2) on our own /dev/fuse fd (O_CLOEXEC,
  * so an exec'd holder cannot inherit it) and handed to libfuse through
  * fuse_session_custom_io(). The same hook is how --request-timeout works:
- * libfuse 3.14 speaks protocol 7.38 and cannot ask for a request timeout
- * (7.43), so the INIT reply libfuse writes gets FUSE_INIT_EXT, the
+ * libfuse 3.14 answers INIT with protocol 7.31 and cannot ask for a request
+ * timeout (7.43), so the INIT reply libfuse writes gets FUSE_INIT_EXT, the
  * FUSE_REQUEST_TIMEOUT flag and the request_timeout field set on its way to
- * the kernel. Nothing else of the protocol is touched.
+ * the kernel, which reads those flags whatever minor the reply names.
+ * Nothing else of the protocol is touched. The kernel checks for expired
+ * requests on a timer (every 15 s), so the timeout ends a hang later than
+ * its value says.
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 34
@@ -545,7 +548,7 @@ static void *setup(void *arg)
     if (g.holder == H_THREAD) {
         int fd = open_held(1);
         if (fd < 0) fail("holder open", -fd);
-        ready(gettid(), -1);
+        ready(gettid(), 1);   /* a thread shares the server's fd table */
         hold_forever(fd);
     }
     /* fork and exec: the child reports on a pipe. For exec the write end is

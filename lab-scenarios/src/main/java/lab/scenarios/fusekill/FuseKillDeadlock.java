@@ -24,19 +24,26 @@ public final class FuseKillDeadlock implements Scenario {
             new Variant("plain", Verdict.REPRODUCED, "--holder=thread --flush=answer",
                     "another thread of the server holds a file open on the mount; FLUSH answered normally"),
             new Variant("fork-holder", Verdict.REPRODUCED, "--holder=fork --flush=answer",
-                    "a forked child (no exec) holds the file"),
+                    "a forked child (no exec) holds the file; a race: it hangs when the child drops /dev/fuse last (about half the kills)"),
             new Variant("flush-never", Verdict.REPRODUCED, "--holder=thread --flush=never",
                     "FLUSH read and never answered"),
+            new Variant("enosys-first", Verdict.REPRODUCED, "--holder=thread --flush=enosys",
+                    "FLUSH answered ENOSYS, but the exit's FLUSH is the first one"),
             new Variant("writeback-dirty", Verdict.REPRODUCED, "--holder=thread --flush=answer --writeback",
                     "writeback cache with dirty pages: the exit flush waits for writeback"),
+            new Variant("writeback-noflush", Verdict.REPRODUCED, "--holder=thread --flush=answer --writeback --noflush",
+                    "as writeback-dirty with FOPEN_NOFLUSH: the wait is for writeback, not for FLUSH"),
             new Variant("no-holder", Verdict.NOT_REPRODUCED, "--holder=none --flush=answer",
                     "nobody holds a file open on the mount"),
             new Variant("noflush", Verdict.NOT_REPRODUCED, "--holder=thread --flush=answer --noflush",
                     "open replies with FOPEN_NOFLUSH: close sends no FLUSH"),
+            new Variant("enosys-warm", Verdict.NOT_REPRODUCED, "--holder=thread --flush=enosys --warm-close",
+                    "FLUSH answered ENOSYS once before the hold: the kernel stops sending FLUSH"),
             new Variant("exec-holder", Verdict.NOT_REPRODUCED, "--holder=exec --flush=answer",
                     "the holder is an exec'd process without the /dev/fuse fd"),
             new Variant("request-timeout", Verdict.NOT_REPRODUCED, "--holder=thread --flush=answer --request-timeout=%d",
-                    "the server asks for a FUSE request timeout in its INIT reply (protocol 7.43, Linux 6.14+)"));
+                    "the server asks for a FUSE request timeout in its INIT reply (protocol 7.43, Linux 6.14+); "
+                            + "at most 3 kills, each waiting for the kernel's 15 s timer"));
 
     @Override
     public String id() {
@@ -84,7 +91,7 @@ public final class FuseKillDeadlock implements Scenario {
 
     @Override
     public long defaultTrials() {
-        return 4;
+        return 6;
     }
 
     @Override

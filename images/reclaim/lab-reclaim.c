@@ -1,0 +1,1000 @@
+/*
+ * lab-reclaim: builds the reclaim-deadlock stack (seed 001) and drives a
+ * writer through it: ext4 on a loop device whose image file lives on a FUSE
+ * passthrough mount served by lab-passthru, everything charged to the
+ * container's memory cgroup unless the variant says otherwise.
+ *
+ *   writer -> ext4 (<prefix>/ext4) -> /dev/loopN -> <prefix>/fuse/disk.img
+ *          -> lab-passthru (a separate process) -> <prefix>/backing/disk.img
+ *
+ * Long-lived: one command per line on stdin, JSON lines on stdout.
+ *   run arm=NAME variant=V prefix=/lab/RUNID image_mb=3072 dd_mb=2048 bs_kb=1024
+ *       fsync=1 threads=8 daemon_memcg_mb=1024 progress_ms=200 stall_ms=5000
+ *     V: plain | daemon-own-memcg | odirect-pool | loop-direct-io | mlockall-only
+ *        | writeback-cache | io-flusher | odirect-only
+ *   stop         during a run: SIGKILL the writer (one stuck in D state only
+ *                goes once its I/O is released)
+ *   quit | EOF   EOF during a run stops it like stop; then exit
+ * A run prints, in this order:
+ *   {"ev":"set-up","arm":..,"daemon_pid":..,"writer_pid":..,"loop":"/dev/loopN","fuse_conn":N,..}
+ *   {"ev":"progress","arm":..,"bytes":N,"t_ms":..,"phase":"write|fsync","memcg_bytes":N}
+ *   {"ev":"stalled","arm":..,"bytes":N,"since_ms":..}     no progress for stall_ms (once per stall)
+ *   {"ev":"done","arm":..,"bytes":N,"ms":..,"rc":..,"error":..,..}   exactly once
+ *   {"ev":"torn-down","arm":..,"ms":..,"clean":true|false,"left":[..]}  always last
+ * and may print {"ev":"unsupported",..} (then done has "skipped":true),
+ * {"ev":"daemon","arm":..,"line":{..}} for anything else the server says,
+ * {"ev":"daemon-exit",..} and {"ev":"error",..}.
+ * Pids are this pid namespace's. fuse_conn is the minor of the FUSE mount's
+ * device, the name of its directory under fusectl.
+ */
+#define _GNU_SOURCE
+#include "jsonl.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PATHLEN 512
+#define IMG "disk.img"
+
+static int g_eof;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) ;
+}
+
+/* --------------------------------------------------------------- variants */
+
+static const struct variant {
+    const char *name;
+    const char *opts[3];    /* lab-passthru switches */
+    int own_memcg, loop_dio;
+} variants[] = {
+    { "plain", { 0 }, 0, 0 },
+    { "daemon-own-memcg", { 0 }, 1, 0 },
+    { "odirect-pool", { "--odirect-pool", "--mlockall" }, 0, 0 },
+    { "loop-direct-io", { 0 }, 0, 1 },
+    { "mlockall-only", { "--mlockall" }, 0, 0 },
+    { "writeback-cache", { "--writeback-cache" }, 0, 0 },
+    { "io-flusher", { "--io-flusher" }, 0, 0 },
+    { "odirect-only", { "--odirect-pool" }, 0, 0 },   /* the pool without mlockall */
+};
+#define NVARIANTS (int)(sizeof variants / sizeof variants[0])
+
+/* ------------------------------------------------------------------ params */
+
+struct params {
+    char arm[64], variant[32], prefix[256];
+    long image_mb, dd_mb, bs_kb, fsync, threads, daemon_memcg_mb, progress_ms, stall_ms;
+};
+
+static int parse_run(char *args, struct params *p, const struct variant **v)
+{
+    *p = (struct params){ .image_mb = 3072, .dd_mb = 2048, .bs_kb = 1024, .fsync = 1, .threads = 8,
+                          .daemon_memcg_mb = 1024, .progress_ms = 200, .stall_ms = 5000 };
+    strcpy(p->variant, "plain");
+    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        char *val = strchr(tok, '=');
+        if (!val) { err("bad argument '%s' (want key=value)", tok); return -1; }
+        *val++ = 0;
+        struct { const char *k; char *s; size_t n; long *l; } keys[] = {
+            { "arm", p->arm, sizeof p->arm, NULL }, { "variant", p->variant, sizeof p->variant, NULL },
+            { "prefix", p->prefix, sizeof p->prefix, NULL }, { "image_mb", NULL, 0, &p->image_mb },
+            { "dd_mb", NULL, 0, &p->dd_mb }, { "bs_kb", NULL, 0, &p->bs_kb }, { "fsync", NULL, 0, &p->fsync },
+            { "threads", NULL, 0, &p->threads }, { "daemon_memcg_mb", NULL, 0, &p->daemon_memcg_mb },
+            { "progress_ms", NULL, 0, &p->progress_ms }, { "stall_ms", NULL, 0, &p->stall_ms },
+        };
+        size_t k;
+        for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k].k, tok); k++) ;
+        if (k == sizeof keys / sizeof keys[0]) { err("unknown key '%s'", tok); return -1; }
+        if (keys[k].s) {
+            if (strlen(val) >= keys[k].n) { err("value of %s too long", tok); return -1; }
+            strcpy(keys[k].s, val);
+        } else {
+            char *end;
+            errno = 0;
+            *keys[k].l = strtol(val, &end, 10);
+            if (errno || *end || *keys[k].l < 0) { err("bad number %s=%s", tok, val); return -1; }
+        }
+    }
+    int i;
+    for (i = 0; i < NVARIANTS && strcmp(variants[i].name, p->variant); i++) ;
+    if (i == NVARIANTS) {
+        err("variant must be plain|daemon-own-memcg|odirect-pool|loop-direct-io|mlockall-only|"
+            "writeback-cache|io-flusher|odirect-only");
+        return -1;
+    }
+    *v = &variants[i];
+    if (p->prefix[0] != '/' || strlen(p->prefix) < 2) { err("prefix must be an absolute path below /"); return -1; }
+    size_t pl = strlen(p->prefix);
+    while (pl > 1 && p->prefix[pl - 1] == '/') p->prefix[--pl] = 0;
+    if (p->image_mb < 64 || p->image_mb > 1 << 20) { err("image_mb must be 64..1048576"); return -1; }
+    if (p->dd_mb + 64 > p->image_mb) { err("dd_mb must leave 64 MiB of the image for ext4 itself"); return -1; }
+    if (p->bs_kb < 1 || p->bs_kb > 65536) { err("bs_kb must be 1..65536"); return -1; }
+    if (p->threads < 1 || p->threads > 64) { err("threads must be 1..64"); return -1; }
+    if (p->daemon_memcg_mb < 64) { err("daemon_memcg_mb must be at least 64"); return -1; }
+    if (p->progress_ms < 10) p->progress_ms = 10;
+    if (!p->arm[0]) snprintf(p->arm, sizeof p->arm, "%s", p->variant);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- stdin */
+
+static char g_in[65536];
+static size_t g_inlen;
+
+static void fill_input(int timeout_ms)
+{
+    struct pollfd pfd = { .fd = 0, .events = POLLIN };
+    if (g_eof || poll(&pfd, 1, timeout_ms) <= 0) return;
+    if (g_inlen == sizeof g_in) g_inlen = 0;   /* absurd line: drop it */
+    ssize_t n = read(0, g_in + g_inlen, sizeof g_in - g_inlen);
+    if (n == 0) g_eof = 1;
+    else if (n > 0) g_inlen += n;
+}
+
+static int pop_line(char *dst, size_t n)
+{
+    char *nl = memchr(g_in, '\n', g_inlen);
+    if (!nl) {
+        if (!g_eof || !g_inlen) return 0;
+        nl = g_in + g_inlen;
+    }
+    size_t len = nl - g_in;
+    snprintf(dst, n, "%.*s", (int)len, g_in);
+    size_t used = len < g_inlen ? len + 1 : len;
+    memmove(g_in, g_in + used, g_inlen - used);
+    g_inlen -= used;
+    size_t l = strlen(dst);
+    while (l && (dst[l - 1] == '\r' || dst[l - 1] == ' ')) dst[--l] = 0;
+    return 1;
+}
+
+/* During a run: a queued "stop" line, or EOF with nothing queued (the
+ * controller is gone). Other commands wait for the run to end. */
+static int stop_requested(void)
+{
+    if (g_eof && !g_inlen) return 1;
+    char *nl = memchr(g_in, '\n', g_inlen);
+    if (nl && !strncmp(g_in, "stop", 4) && (nl - g_in == 4 || (nl - g_in == 5 && g_in[4] == '\r'))) {
+        char tmp[16];
+        pop_line(tmp, sizeof tmp);
+        return 1;
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- run state */
+
+/* What the writer shares with us: it may sit in D state, so it never has to
+ * tell us anything; we read its counters. */
+struct shared {
+    long long bytes;
+    int phase;            /* 0 waiting, 1 write, 2 fsync, 3 finished */
+    int err;              /* errno of the failing call */
+    int failed_in;        /* 0 none, 1 open, 2 write, 3 fsync, 4 close */
+    double t_go, t_write_end, t_end;
+};
+static const char *phase_names[] = { "wait", "write", "fsync", "finished" };
+static const char *call_names[] = { NULL, "open", "write", "fsync", "close" };
+
+struct run {
+    struct params p;
+    const struct variant *v;
+    char arm[160];
+    char backing[PATHLEN], fusemp[PATHLEN], ext4mp[PATHLEN], cgmnt[PATHLEN], cgdir[2 * PATHLEN];
+    int made_prefix, made_backing, made_fusemp, made_ext4mp, made_cgmnt;
+    int cg_mounted, cg_made;
+    pid_t daemon, writer;
+    int dpipe;            /* the daemon's stdout */
+    char dbuf[8192];
+    size_t dlen;
+    int go;               /* write end the writer waits on */
+    int wstat, dstat;     /* /proc/PID/stat of writer and daemon, kept open */
+    int alive;            /* read end; hangs up when the writer exits */
+    int loopnr, loop_fd, made_node;
+    char loopdev[32];
+    unsigned loop_maj, loop_min;
+    int ext4_mounted, fuse_seen;
+    long conn;
+    struct shared *sh;
+    int active;
+};
+
+static struct run R;
+
+static void jstr(char *dst, size_t n, const char *s) { jesc(dst, n, s); }
+
+/* ------------------------------------------------------------ the daemon */
+
+#define UNSUP "{\"ev\":\"unsupported\","
+
+/* Relays one line of the server's; returns 1 for ready, 3 unsupported, 2
+ * error, 0 otherwise. */
+static int daemon_line(struct run *r, const char *line)
+{
+    int kind = strstr(line, "\"ev\":\"ready\"") ? 1 : strstr(line, "\"ev\":\"unsupported\"") ? 3
+             : strstr(line, "\"ev\":\"error\"") ? 2 : 0;
+    if (line[0] != '{') {
+        char e[1100];
+        jstr(e, sizeof e, line);
+        out("{\"ev\":\"daemon\",\"arm\":\"%s\",\"text\":\"%s\"}", r->arm, e);
+    } else if (kind == 3 && !strncmp(line, UNSUP, sizeof UNSUP - 1)) {
+        /* the server's line with the arm added */
+        out(UNSUP "\"arm\":\"%s\",%s", r->arm, line + sizeof UNSUP - 1);
+    } else {
+        out("{\"ev\":\"daemon\",\"arm\":\"%s\",\"line\":%s}", r->arm, line);
+    }
+    return kind;
+}
+
+/* Reads what the server printed; returns the strongest kind seen (see
+ * daemon_line), -1 at EOF. */
+static int daemon_read(struct run *r)
+{
+    int kind = 0;
+    if (r->dpipe < 0) return -1;
+    for (;;) {
+        if (r->dlen == sizeof r->dbuf - 1) r->dlen = 0;
+        ssize_t n = read(r->dpipe, r->dbuf + r->dlen, sizeof r->dbuf - 1 - r->dlen);
+        if (n == 0) { close(r->dpipe); r->dpipe = -1; kind = kind ? kind : -1; break; }
+        if (n < 0) break;   /* EAGAIN */
+        r->dlen += n;
+        char *nl;
+        while ((nl = memchr(r->dbuf, '\n', r->dlen))) {
+            *nl = 0;
+            int k = daemon_line(r, r->dbuf);
+            if (k > kind) kind = k;
+            size_t used = nl + 1 - r->dbuf;
+            memmove(r->dbuf, nl + 1, r->dlen - used);
+            r->dlen -= used;
+        }
+    }
+    return kind;
+}
+
+/* Children keep off the command stream. */
+static void null_stdin(void)
+{
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) { dup2(fd, 0); close(fd); }
+}
+
+static int write_file(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    ssize_t n = write(fd, s, strlen(s));
+    int e = n < 0 ? errno : 0;
+    close(fd);
+    return -e;
+}
+
+static int start_daemon(struct run *r)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC)) { err("pipe: %s", strerror(errno)); return -1; }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) { err("fork: %s", strerror(errno)); close(pfd[0]); close(pfd[1]); return -1; }
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGPIPE, SIG_DFL);
+        dup2(pfd[1], 1);
+        null_stdin();
+        if (r->cg_made) {
+            /* Into the daemon's own memory cgroup before it allocates anything. */
+            char procs[2 * PATHLEN + 16], me[32];
+            snprintf(procs, sizeof procs, "%s/cgroup.procs", r->cgdir);
+            snprintf(me, sizeof me, "%d", (int)getpid());
+            int e = write_file(procs, me);
+            if (e) {
+                printf("{\"ev\":\"error\",\"msg\":\"moving the daemon into its memory cgroup: %s\"}\n", strerror(-e));
+                _exit(1);
+            }
+        }
+        char th[16];
+        snprintf(th, sizeof th, "%ld", r->p.threads);
+        const char *argv[16] = { "lab-passthru", "--source", r->backing, "--mount", r->fusemp, "--threads", th };
+        int n = 7;
+        for (int i = 0; i < 3 && r->v->opts[i]; i++) argv[n++] = r->v->opts[i];
+        argv[n] = NULL;
+        execvp("lab-passthru", (char **)argv);
+        printf("{\"ev\":\"error\",\"msg\":\"exec lab-passthru: %s\"}\n", strerror(errno));
+        _exit(127);
+    }
+    close(pfd[1]);
+    r->daemon = pid;
+    r->dpipe = pfd[0];
+    fcntl(r->dpipe, F_SETFL, O_NONBLOCK);
+    /* Until ready (or the reason it cannot be). */
+    double t0 = now_ms();
+    while (now_ms() - t0 < 15000) {
+        struct pollfd pf = { .fd = r->dpipe, .events = POLLIN };
+        poll(&pf, 1, 200);
+        int k = daemon_read(r);
+        if (k == 1) return 0;
+        if (k == 3) return 3;
+        if (k == 2 || k == -1) { err("lab-passthru did not start"); return -1; }
+    }
+    err("lab-passthru not ready after 15 s");
+    return -1;
+}
+
+/* ---------------------------------------------------- the daemon's memcg */
+
+/* The daemon's own memory cgroup, next to the container's: a cgroup below
+ * the container's would still count against the container's limit. Needs
+ * cgroup v1, the host's cgroup namespace (Docker's default on v1) and
+ * CAP_SYS_ADMIN to mount the memory hierarchy. */
+static int memcg_setup(struct run *r)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    char line[1024], path[PATHLEN] = "";
+    int unified = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2) continue;
+        *c2 = 0;
+        if (!strcmp(c1 + 1, "")) unified = 1;
+        char *ctl, *save = NULL;
+        for (ctl = strtok_r(c1 + 1, ",", &save); ctl; ctl = strtok_r(NULL, ",", &save))
+            if (!strcmp(ctl, "memory")) snprintf(path, sizeof path, "%s", c2 + 1);
+    }
+    if (f) fclose(f);
+    if (!path[0]) {
+        err("daemon-own-memcg: no cgroup v1 memory controller in /proc/self/cgroup%s; on cgroup v2 the lab "
+            "has to create the daemon's cgroup from the host", unified ? " (cgroup v2)" : "");
+        return -1;
+    }
+    if (!strcmp(path, "/")) {
+        err("daemon-own-memcg: this container's memory cgroup is the root of what it can see (a private "
+            "cgroup namespace?): run it with --cgroupns host, or create the daemon's cgroup from the host");
+        return -1;
+    }
+    snprintf(r->cgmnt, sizeof r->cgmnt, "%s/memcg", r->p.prefix);
+    if (mkdir(r->cgmnt, 0700) && errno != EEXIST) { err("mkdir %s: %s", r->cgmnt, strerror(errno)); return -1; }
+    r->made_cgmnt = 1;
+    if (mount("lab-reclaim", r->cgmnt, "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, "memory")) {
+        err("daemon-own-memcg: mount of the cgroup v1 memory hierarchy: %s (needs CAP_SYS_ADMIN and no "
+            "AppArmor/seccomp mount filter)", strerror(errno));
+        return -1;
+    }
+    r->cg_mounted = 1;
+    char mine[2 * PATHLEN];
+    struct stat st;
+    snprintf(mine, sizeof mine, "%s%s", r->cgmnt, path);
+    if (stat(mine, &st)) {
+        err("daemon-own-memcg: the mounted hierarchy does not show our cgroup %s (cgroup namespace?)", path);
+        return -1;
+    }
+    /* The run id (the prefix's last component) and the arm, in a name
+     * nobody else uses. */
+    char id[160], *base = strrchr(r->p.prefix, '/') + 1;
+    snprintf(id, sizeof id, "lab-reclaim-%s-%s", base, r->p.arm);
+    for (char *c = id; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') *c = '_';
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    snprintf(r->cgdir, sizeof r->cgdir, "%s%s/%s", r->cgmnt, path, id);
+    if (mkdir(r->cgdir, 0755)) {
+        err("daemon-own-memcg: mkdir %s: %s", r->cgdir + strlen(r->cgmnt), strerror(errno));
+        return -1;
+    }
+    r->cg_made = 1;
+    /* Bounded, so that the host itself is never pushed into reclaim: the
+     * daemon then reclaims only its own pages, whose writeback goes to the
+     * backing disk and never through itself. */
+    char file[2 * PATHLEN + 32], val[32];
+    snprintf(val, sizeof val, "%ld", r->p.daemon_memcg_mb << 20);
+    const char *names[] = { "memory.limit_in_bytes", "memory.memsw.limit_in_bytes" };
+    for (int i = 0; i < 2; i++) {
+        snprintf(file, sizeof file, "%s/%s", r->cgdir, names[i]);
+        int e = write_file(file, val);
+        if (e && !(i == 1 && e == -ENOENT)) {   /* no memsw without swap accounting */
+            err("daemon-own-memcg: %s: %s", names[i], strerror(-e));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* -------------------------------------------------------------- the loop */
+
+static int loop_attach(struct run *r, const char *img)
+{
+    int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+    if (ctl < 0) { err("open /dev/loop-control: %s", strerror(errno)); return -1; }
+    int ifd = open(img, O_RDWR | O_CLOEXEC);
+    if (ifd < 0) { err("open %s: %s", img, strerror(errno)); close(ctl); return -1; }
+    int rc = -1;
+    for (int tries = 0; tries < 20 && rc < 0; tries++) {
+        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+        if (n < 0) { err("LOOP_CTL_GET_FREE: %s", strerror(errno)); break; }
+        r->loopnr = n;
+        snprintf(r->loopdev, sizeof r->loopdev, "/dev/loop%d", n);
+        unsigned maj = 7, min = n;
+        char sys[64], buf[32];
+        snprintf(sys, sizeof sys, "/sys/class/block/loop%d/dev", n);
+        FILE *f = fopen(sys, "re");   /* the real numbers, in case loop.max_part is set */
+        if (f) {
+            if (fgets(buf, sizeof buf, f)) sscanf(buf, "%u:%u", &maj, &min);
+            fclose(f);
+        }
+        r->loop_maj = maj;
+        r->loop_min = min;
+        struct stat st;
+        if (stat(r->loopdev, &st) == 0 && (!S_ISBLK(st.st_mode) || st.st_rdev != makedev(maj, min))) {
+            err("%s exists and is not block device %u:%u", r->loopdev, maj, min);
+            break;
+        }
+        if (mknod(r->loopdev, S_IFBLK | 0600, makedev(maj, min)) == 0) r->made_node = 1;
+        else if (errno != EEXIST) { err("mknod %s: %s", r->loopdev, strerror(errno)); break; }
+        r->loop_fd = open(r->loopdev, O_RDWR | O_CLOEXEC);
+        if (r->loop_fd < 0) { err("open %s: %s", r->loopdev, strerror(errno)); break; }
+        struct loop_config cfg = { .fd = ifd };
+        /* Autoclear: the device detaches itself once nobody holds it, also
+         * when this container dies. */
+        cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | (r->v->loop_dio ? LO_FLAGS_DIRECT_IO : 0);
+        size_t il = strlen(img) < LO_NAME_SIZE - 1 ? strlen(img) : LO_NAME_SIZE - 1;
+        memcpy(cfg.info.lo_file_name, img, il);   /* informative only: truncated is fine */
+        if (ioctl(r->loop_fd, LOOP_CONFIGURE, &cfg) == 0) { rc = 0; break; }
+        int e = errno;
+        close(r->loop_fd);
+        r->loop_fd = -1;
+        if (r->made_node) { unlink(r->loopdev); r->made_node = 0; }
+        if (e != EBUSY) { err("LOOP_CONFIGURE %s: %s", r->loopdev, strerror(e)); break; }
+        /* EBUSY: someone else on the host took that device first */
+    }
+    close(ifd);
+    close(ctl);
+    return rc;
+}
+
+/* Whether the loop device still has a backing file (it is bound). */
+static int loop_bound(const struct run *r)
+{
+    char sys[80];
+    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/backing_file", r->loopnr);
+    return access(sys, F_OK) == 0;
+}
+
+static int loop_dio(const struct run *r)
+{
+    char sys[80], buf[8] = "";
+    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/dio", r->loopnr);
+    FILE *f = fopen(sys, "re");
+    if (f) {
+        if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
+        fclose(f);
+    }
+    return buf[0] == '1';
+}
+
+static int run_cmd(const char *const argv[])
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        dup2(2, 1);   /* stdout is the JSON channel */
+        execvp(argv[0], (char **)argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* The minor of the FUSE mount's device, i.e. its fusectl connection. */
+static long fuse_conn(const char *mp)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    long conn = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned maj, min;
+        char m[1024], *dash = strstr(line, " - ");
+        if (!dash || strncmp(dash + 3, "fuse", 4)) continue;
+        if (sscanf(line, "%*s %*s %u:%u %*s %1023s", &maj, &min, m) != 3) continue;
+        unescape_mnt(m);
+        if (!strcmp(m, mp) && maj == 0) conn = min;
+    }
+    if (f) fclose(f);
+    return conn;
+}
+
+/* Files read while the run goes are opened, and read once, at set-up and
+ * then re-read with pread from offset 0: a seq_file keeps its buffer, so
+ * the read allocates nothing that could leave this helper blocked in
+ * reclaim beside the tasks it reports on. */
+static ssize_t reread(int fd, char *buf, size_t n)
+{
+    if (fd < 0) return -1;
+    ssize_t l = pread(fd, buf, n - 1, 0);
+    buf[l > 0 ? l : 0] = 0;
+    return l;
+}
+
+static int g_memcg_fd = -1;   /* this container's memory.usage_in_bytes */
+
+static long long memcg_usage(void)
+{
+    char buf[32];
+    return reread(g_memcg_fd, buf, sizeof buf) > 0 ? atoll(buf) : -1;
+}
+
+static int open_stat(pid_t pid)
+{
+    char p[64], buf[512];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    reread(fd, buf, sizeof buf);
+    return fd;
+}
+
+/* State letter from a kept /proc/PID/stat fd; '?' when gone. */
+static char stat_state(int fd)
+{
+    char buf[512];
+    if (reread(fd, buf, sizeof buf) <= 0) return '?';
+    char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' ? rp[2] : '?';
+}
+
+/* ------------------------------------------------------------- the writer */
+
+static void writer_main(struct run *r, int gofd)
+{
+    struct shared *sh = r->sh;
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    prctl(PR_SET_NAME, "lab-writer");
+    null_stdin();
+    char c, file[PATHLEN + 8];
+    if (read(gofd, &c, 1) != 1) _exit(0);   /* set-up failed after the fork */
+    close(gofd);
+    snprintf(file, sizeof file, "%s/big", r->ext4mp);
+    size_t bs = r->p.bs_kb << 10;
+    char *buf;
+    if (posix_memalign((void **)&buf, 4096, bs)) _exit(2);
+    memset(buf, 0, bs);
+    long long total = (long long)r->p.dd_mb << 20;
+    sh->t_go = now_ms();
+    __atomic_store_n(&sh->phase, 1, __ATOMIC_RELEASE);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) { sh->err = errno; sh->failed_in = 1; sh->t_end = now_ms(); _exit(1); }
+    long long done = 0;
+    while (done < total) {
+        size_t want = total - done < (long long)bs ? (size_t)(total - done) : bs;
+        ssize_t n = write(fd, buf, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { sh->err = n < 0 ? errno : ENOSPC; sh->failed_in = 2; sh->t_end = now_ms(); _exit(1); }
+        done += n;
+        __atomic_store_n(&sh->bytes, done, __ATOMIC_RELEASE);
+    }
+    sh->t_write_end = now_ms();
+    __atomic_store_n(&sh->phase, 2, __ATOMIC_RELEASE);
+    if (r->p.fsync && fsync(fd)) { sh->err = errno; sh->failed_in = 3; sh->t_end = now_ms(); _exit(1); }
+    if (close(fd)) { sh->err = errno; sh->failed_in = 4; sh->t_end = now_ms(); _exit(1); }
+    sh->t_end = now_ms();
+    __atomic_store_n(&sh->phase, 3, __ATOMIC_RELEASE);
+    _exit(0);
+}
+
+static int start_writer(struct run *r)
+{
+    int pfd[2], afd[2];
+    if (pipe2(pfd, O_CLOEXEC)) { err("pipe: %s", strerror(errno)); return -1; }
+    if (pipe2(afd, O_CLOEXEC)) { err("pipe: %s", strerror(errno)); close(pfd[0]); close(pfd[1]); return -1; }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        err("fork: %s", strerror(errno));
+        close(pfd[0]); close(pfd[1]); close(afd[0]); close(afd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(pfd[1]);
+        close(afd[0]);   /* afd[1] stays open until we exit */
+        if (r->dpipe >= 0) close(r->dpipe);
+        writer_main(r, pfd[0]);
+    }
+    close(pfd[0]);
+    close(afd[1]);
+    r->writer = pid;
+    r->go = pfd[1];
+    r->alive = afd[0];
+    return 0;
+}
+
+/* ---------------------------------------------------------------- teardown */
+
+/* Waits up to ms for pid; 1 when it is gone (reaped), 0 when not. */
+static int reap(pid_t pid, int *status, long ms)
+{
+    double t0 = now_ms();
+    for (;;) {
+        pid_t w = waitpid(pid, status, WNOHANG);
+        if (w == pid || (w < 0 && errno == ECHILD)) return 1;
+        if (now_ms() - t0 >= ms) return 0;
+        sleep_ms(10);
+    }
+}
+
+static char task_state(pid_t pid)
+{
+    int fd = open_stat(pid);
+    char st = stat_state(fd);
+    if (fd >= 0) close(fd);
+    return st;
+}
+
+static int umount_retry(const char *mp, long ms, const char **how)
+{
+    double t0 = now_ms();
+    while (umount2(mp, 0)) {
+        if (errno == EINVAL || errno == ENOENT) { *how = "not-mounted"; return 0; }
+        if (errno != EBUSY || now_ms() - t0 >= ms) {
+            *how = umount2(mp, MNT_DETACH) == 0 ? "detached" : "failed";
+            return -1;
+        }
+        sleep_ms(20);
+    }
+    *how = "ok";
+    return 0;
+}
+
+/* What teardown could not remove, as a JSON array body. */
+struct left { char s[2048]; size_t n; };
+
+static void left_add(struct left *l, const char *fmt, ...)
+{
+    char item[512], e[1100];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(item, sizeof item, fmt, ap);
+    va_end(ap);
+    jesc(e, sizeof e, item);
+    if (l->n + strlen(e) + 4 >= sizeof l->s) return;
+    l->n += snprintf(l->s + l->n, sizeof l->s - l->n, "%s\"%s\"", l->n ? "," : "", e);
+}
+#define LEFT(...) left_add(&L, __VA_ARGS__)
+
+/* Everything the run created, in reverse; each step bounded, so a stuck
+ * step is reported instead of hanging the helper. Idempotent: quit runs it
+ * again for whatever was left. */
+static void teardown(struct run *r)
+{
+    double t0 = now_ms();
+    struct left L = { .n = 0 };
+    const char *ext4_how = "-", *fuse_how = "-";
+    double ms_ext4 = 0, ms_loop = 0, ms_fuse = 0, ms_daemon = 0;
+
+    if (r->go >= 0) { close(r->go); r->go = -1; }   /* a writer still waiting exits */
+    if (r->alive >= 0) { close(r->alive); r->alive = -1; }
+    if (r->writer > 0) {
+        int st;
+        if (!reap(r->writer, &st, 100)) {
+            kill(r->writer, SIGKILL);
+            if (!reap(r->writer, &st, 10000)) LEFT("writer pid %d (state %c)", (int)r->writer, task_state(r->writer));
+            else r->writer = 0;
+        } else r->writer = 0;
+    }
+    if (r->ext4_mounted) {
+        double t = now_ms();
+        if (umount_retry(r->ext4mp, 5000, &ext4_how) == 0 || !strcmp(ext4_how, "detached")) r->ext4_mounted = 0;
+        else LEFT("ext4 mount %s", r->ext4mp);
+        ms_ext4 = now_ms() - t;
+    }
+    if (r->loop_fd >= 0) { close(r->loop_fd); r->loop_fd = -1; }
+    if (r->loopdev[0]) {
+        double t = now_ms();
+        while (loop_bound(r) && now_ms() - t < 5000) sleep_ms(20);   /* autoclear runs on the last close */
+        ms_loop = now_ms() - t;
+        if (loop_bound(r)) LEFT("%s still bound", r->loopdev);
+        else {
+            if (r->made_node) unlink(r->loopdev);
+            r->made_node = 0;
+            r->loopdev[0] = 0;
+        }
+    }
+    if (r->fuse_seen) {
+        double t = now_ms();
+        if (umount_retry(r->fusemp, 3000, &fuse_how) == 0 || !strcmp(fuse_how, "detached")) r->fuse_seen = 0;
+        else LEFT("fuse mount %s", r->fusemp);
+        ms_fuse = now_ms() - t;
+    }
+    if (r->daemon > 0) {
+        double t = now_ms();
+        int st;
+        /* Unmounted, the connection ends and so does the server; else ask. */
+        if (!reap(r->daemon, &st, 3000)) {
+            kill(r->daemon, SIGTERM);
+            if (!reap(r->daemon, &st, 2000)) {
+                kill(r->daemon, SIGKILL);
+                if (!reap(r->daemon, &st, 5000))
+                    LEFT("daemon pid %d (state %c)", (int)r->daemon, task_state(r->daemon));
+            }
+        }
+        if (reap(r->daemon, &st, 0)) r->daemon = 0;
+        ms_daemon = now_ms() - t;
+    }
+    if (r->dpipe >= 0 && !r->daemon) {
+        daemon_read(r);
+        if (r->dpipe >= 0) close(r->dpipe);
+        r->dpipe = -1;
+    }
+    if (r->cg_made) {
+        double t = now_ms();
+        while (rmdir(r->cgdir) && errno == EBUSY && now_ms() - t < 3000) sleep_ms(20);
+        if (access(r->cgdir, F_OK) == 0) LEFT("memory cgroup %s", r->cgdir + strlen(r->cgmnt));
+        else r->cg_made = 0;
+    }
+    if (r->cg_mounted && !r->cg_made) {
+        if (umount2(r->cgmnt, 0) && umount2(r->cgmnt, MNT_DETACH)) LEFT("cgroup mount %s", r->cgmnt);
+        else r->cg_mounted = 0;
+    }
+    if (!r->daemon && !r->fuse_seen) {
+        char img[PATHLEN + 16];
+        snprintf(img, sizeof img, "%s/" IMG, r->backing);
+        unlink(img);
+    }
+    if (r->made_cgmnt && !r->cg_mounted && !rmdir(r->cgmnt)) r->made_cgmnt = 0;
+    if (r->made_ext4mp && !r->ext4_mounted && !rmdir(r->ext4mp)) r->made_ext4mp = 0;
+    if (r->made_fusemp && !r->fuse_seen && !rmdir(r->fusemp)) r->made_fusemp = 0;
+    if (r->made_backing && !rmdir(r->backing)) r->made_backing = 0;
+    if (r->made_prefix && !rmdir(r->p.prefix)) r->made_prefix = 0;   /* only if empty */
+    int clean = L.n == 0;
+    r->active = !clean;
+    out("{\"ev\":\"torn-down\",\"arm\":\"%s\",\"ms\":%.1f,\"clean\":%s,\"umount_ext4\":\"%s\",\"umount_ext4_ms\":%.1f,"
+        "\"loop_clear_ms\":%.1f,\"umount_fuse\":\"%s\",\"umount_fuse_ms\":%.1f,\"daemon_exit_ms\":%.1f,\"left\":[%s]}",
+        r->arm, now_ms() - t0, clean ? "true" : "false", ext4_how, ms_ext4, ms_loop, fuse_how, ms_fuse,
+        ms_daemon, L.s);
+}
+
+/* -------------------------------------------------------------------- run */
+
+static int mkdir_own(const char *path, int *made)
+{
+    if (mkdir(path, 0755) == 0) { *made = 1; return 0; }
+    if (errno == EEXIST) return 0;
+    err("mkdir %s: %s", path, strerror(errno));
+    return -1;
+}
+
+static int mkdir_parents(const char *path)
+{
+    char tmp[PATHLEN];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *s = tmp + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
+            *s = '/';
+        }
+    return 0;
+}
+
+static void done_skipped(struct run *r, const char *why)
+{
+    char e[600];
+    jstr(e, sizeof e, why);
+    out("{\"ev\":\"done\",\"arm\":\"%s\",\"variant\":\"%s\",\"skipped\":true,\"why\":\"%s\",\"bytes\":0,\"ms\":0,"
+        "\"rc\":null}", r->arm, r->v->name, e);
+}
+
+/* Builds the stack; 0 when the writer can go, 3 unsupported, -1 failed. */
+static int set_up(struct run *r)
+{
+    const struct params *p = &r->p;
+    snprintf(r->backing, sizeof r->backing, "%s/backing", p->prefix);
+    snprintf(r->fusemp, sizeof r->fusemp, "%s/fuse", p->prefix);
+    snprintf(r->ext4mp, sizeof r->ext4mp, "%s/ext4", p->prefix);
+    if (mkdir_parents(p->prefix) || mkdir_own(p->prefix, &r->made_prefix) || mkdir_own(r->backing, &r->made_backing)
+        || mkdir_own(r->fusemp, &r->made_fusemp) || mkdir_own(r->ext4mp, &r->made_ext4mp))
+        return -1;
+    if (r->v->own_memcg && memcg_setup(r)) return -1;
+
+    int k = start_daemon(r);
+    if (k) return k;
+    r->conn = fuse_conn(r->fusemp);
+    r->fuse_seen = 1;
+    if (r->conn < 0) { err("no FUSE mount at %s", r->fusemp); return -1; }
+
+    /* Sparse: only what ext4 writes takes space in the backing directory. */
+    char img[PATHLEN + 16];
+    snprintf(img, sizeof img, "%s/" IMG, r->fusemp);
+    int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)p->image_mb << 20)) {
+        err("create %s: %s", img, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
+    if (loop_attach(r, img)) return -1;
+    if (r->v->loop_dio && !loop_dio(r)) {
+        err("%s: the kernel did not keep LO_FLAGS_DIRECT_IO for a file on FUSE", r->loopdev);
+        return -1;
+    }
+    /* Lazy inode tables and journal, no discard: mkfs writes little through
+     * the stack, and noinit_itable keeps ext4lazyinit from writing later. */
+    const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1",
+                           r->loopdev, NULL };
+    int rc = run_cmd(mkfs);
+    if (rc) { err("mkfs.ext4 %s: exit %d", r->loopdev, rc); return -1; }
+    if (mount(r->loopdev, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable")) {
+        err("mount %s on %s: %s", r->loopdev, r->ext4mp, strerror(errno));
+        return -1;
+    }
+    r->ext4_mounted = 1;
+    close(r->loop_fd);   /* ext4 holds the device now; its umount detaches the loop */
+    r->loop_fd = -1;
+    return start_writer(r);
+}
+
+static void run(struct run *r)
+{
+    double ts = now_ms();
+    r->active = 1;
+    int k = set_up(r);
+    if (k) {
+        done_skipped(r, k == 3 ? "unsupported" : "set-up failed");
+        teardown(r);
+        return;
+    }
+    char cg[2 * PATHLEN] = "";
+    if (r->cg_made) jstr(cg, sizeof cg, r->cgdir + strlen(r->cgmnt));
+    out("{\"ev\":\"set-up\",\"arm\":\"%s\",\"variant\":\"%s\",\"daemon_pid\":%d,\"writer_pid\":%d,\"helper_pid\":%d,"
+        "\"loop\":\"%s\",\"loop_dev\":\"%u:%u\",\"loop_direct_io\":%s,\"fuse_conn\":%ld,\"fuse_mount\":\"%s\","
+        "\"ext4_mount\":\"%s\",\"daemon_memcg\":%s%s%s,\"image_mb\":%ld,\"dd_mb\":%ld,\"ms\":%.1f,\"t_mono_ms\":%.3f}",
+        r->arm, r->v->name, (int)r->daemon, (int)r->writer, (int)getpid(), r->loopdev, r->loop_maj, r->loop_min,
+        loop_dio(r) ? "true" : "false", r->conn, r->fusemp, r->ext4mp, cg[0] ? "\"" : "", cg[0] ? cg : "null",
+        cg[0] ? "\"" : "", r->p.image_mb, r->p.dd_mb, now_ms() - ts, now_ms());
+
+    struct shared *sh = r->sh;
+    r->wstat = open_stat(r->writer);
+    r->dstat = open_stat(r->daemon);
+    memcg_usage();
+    if (write(r->go, "g", 1) != 1) err("cannot start the writer: %s", strerror(errno));
+    close(r->go);
+    r->go = -1;
+    double t0 = now_ms(), next = t0 + r->p.progress_ms, last_change = t0;
+    long long last_bytes = -1;
+    int last_phase = -1, stalled = 0, killed = 0, status = 0;
+    for (;;) {
+        pid_t w = waitpid(r->writer, &status, WNOHANG);
+        if (w == r->writer) break;
+        if (r->daemon > 0) {
+            int dst;
+            if (waitpid(r->daemon, &dst, WNOHANG) == r->daemon) {
+                daemon_read(r);
+                out("{\"ev\":\"daemon-exit\",\"arm\":\"%s\",\"pid\":%d,\"status\":%d,\"signal\":%d,\"t_ms\":%.1f}",
+                    r->arm, (int)r->daemon, WIFEXITED(dst) ? WEXITSTATUS(dst) : -1,
+                    WIFSIGNALED(dst) ? WTERMSIG(dst) : 0, now_ms() - t0);
+                r->daemon = 0;
+            }
+        }
+        double t = now_ms();
+        int wait = next > t ? (int)(next - t) + 1 : 0;
+        struct pollfd pf[3] = { { .fd = 0, .events = g_eof ? 0 : POLLIN }, { .fd = r->dpipe, .events = POLLIN },
+                                { .fd = r->alive, .events = POLLIN } };
+        if (poll(pf, 3, wait) > 0) {
+            if (pf[0].revents) fill_input(0);
+            if (pf[1].revents) daemon_read(r);
+        }
+        if (!killed && (g_stop || stop_requested())) {
+            kill(r->writer, SIGKILL);
+            killed = 1;
+            out("{\"ev\":\"stopping\",\"arm\":\"%s\",\"writer_state\":\"%c\"}", r->arm, stat_state(r->wstat));
+        }
+        t = now_ms();
+        if (t >= next) {
+            next += r->p.progress_ms;
+            if (next < t) next = t + r->p.progress_ms;
+            long long b = __atomic_load_n(&sh->bytes, __ATOMIC_ACQUIRE);
+            int ph = __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
+            if (b != last_bytes || ph != last_phase) { last_bytes = b; last_phase = ph; last_change = t; stalled = 0; }
+            out("{\"ev\":\"progress\",\"arm\":\"%s\",\"bytes\":%lld,\"t_ms\":%.1f,\"phase\":\"%s\",\"memcg_bytes\":%lld}",
+                r->arm, b, t - t0, phase_names[ph & 3], memcg_usage());
+            if (!stalled && r->p.stall_ms && t - last_change >= r->p.stall_ms) {
+                stalled = 1;
+                out("{\"ev\":\"stalled\",\"arm\":\"%s\",\"bytes\":%lld,\"phase\":\"%s\",\"since_ms\":%.1f,"
+                    "\"writer_state\":\"%c\",\"daemon_state\":\"%c\"}",
+                    r->arm, b, phase_names[ph & 3], last_change - t0, stat_state(r->wstat),
+                    r->daemon > 0 ? stat_state(r->dstat) : '-');
+            }
+        }
+    }
+    r->writer = 0;
+    close(r->wstat);
+    close(r->dstat);
+    r->wstat = r->dstat = -1;
+    close(r->alive);
+    r->alive = -1;
+    double tend = now_ms();
+    long long b = __atomic_load_n(&sh->bytes, __ATOMIC_ACQUIRE);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    char error[64] = "null", failed[16] = "null";
+    if (sh->failed_in) {
+        snprintf(error, sizeof error, "\"%s\"", strerrorname_np(sh->err) ? strerrorname_np(sh->err) : "?");
+        snprintf(failed, sizeof failed, "\"%s\"", call_names[sh->failed_in]);
+    }
+    double write_ms = sh->t_write_end > 0 ? sh->t_write_end - sh->t_go : -1;
+    double fsync_ms = sh->t_write_end > 0 && sh->t_end > 0 ? sh->t_end - sh->t_write_end : -1;
+    out("{\"ev\":\"done\",\"arm\":\"%s\",\"variant\":\"%s\",\"bytes\":%lld,\"ms\":%.1f,\"rc\":%d,\"error\":%s,"
+        "\"failed_in\":%s,\"write_ms\":%.1f,\"fsync_ms\":%.1f,\"mb_per_s\":%.1f,\"stopped\":%s}",
+        r->arm, r->v->name, b, tend - t0, rc, error, failed, write_ms, fsync_ms,
+        tend > t0 ? b / 1048576.0 / ((tend - t0) / 1000) : 0.0, killed ? "true" : "false");
+    teardown(r);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: wake poll() */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    /* Shared with the writer across fork; one page, reused by every run. */
+    g_memcg_fd = open("/sys/fs/cgroup/memory/memory.usage_in_bytes", O_RDONLY | O_CLOEXEC);
+    struct shared *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) { err("mmap: %s", strerror(errno)); return 1; }
+    out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
+    char line[4096];
+    while (!g_stop) {
+        if (!pop_line(line, sizeof line)) {
+            if (g_eof) break;
+            fill_input(-1);
+            continue;
+        }
+        if (!line[0] || !strcmp(line, "stop")) continue;
+        if (!strcmp(line, "quit")) break;
+        if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
+            if (R.active) teardown(&R);   /* what an earlier run left, first */
+            if (R.active) { err("the previous run is not torn down; not starting another"); continue; }
+            struct run *r = &R;
+            memset(r, 0, sizeof *r);
+            r->dpipe = r->go = r->alive = r->loop_fd = r->wstat = r->dstat = -1;
+            r->sh = sh;
+            memset(sh, 0, sizeof *sh);
+            if (parse_run(line + 3, &r->p, &r->v)) continue;
+            jstr(r->arm, sizeof r->arm, r->p.arm);
+            run(r);
+        } else {
+            err("unknown command '%.40s'", line);
+        }
+    }
+    if (R.active) teardown(&R);
+    return 0;
+}
