@@ -14,10 +14,21 @@
 
 static volatile sig_atomic_t g_stop;
 
-static void on_signal(int sig) { (void)sig; g_stop = 1; }
+static inline void on_signal(int sig) { (void)sig; g_stop = 1; }
+
+/* Line-buffered JSON out, no death by SIGPIPE when the reader goes, and
+ * SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they wake poll()). */
+static inline void helper_init(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
 
 /* JSON string escape of s into dst (n bytes), truncating. */
-static void jesc(char *dst, size_t n, const char *s)
+static inline void jesc(char *dst, size_t n, const char *s)
 {
     size_t o = 0;
     for (; *s && o + 7 < n; s++) {
@@ -29,7 +40,7 @@ static void jesc(char *dst, size_t n, const char *s)
     dst[o] = 0;
 }
 
-static void out(const char *fmt, ...)
+static inline void out(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -39,7 +50,7 @@ static void out(const char *fmt, ...)
     if (fflush(stdout) != 0) g_stop = 1;
 }
 
-static void err(const char *fmt, ...)
+static inline void err(const char *fmt, ...)
 {
     char msg[600], e[1300];
     va_list ap;
@@ -51,7 +62,7 @@ static void err(const char *fmt, ...)
 }
 
 /* The mount table escapes space, tab, newline and backslash as \ooo. */
-static void unescape_mnt(char *s)
+static inline void unescape_mnt(char *s)
 {
     char *o = s;
     for (; *s; s++) {

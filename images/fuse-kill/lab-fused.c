@@ -39,6 +39,7 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "memfs.h"
 
 /* stdout is shared by the session loop and the setup thread: one line at a
  * time (stdio's lock is recursive, so out() inside keeps working). */
@@ -190,43 +191,9 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *ud)
 
 /* ------------------------------------------------------ in-memory FUSE fs */
 
-/* A root directory with a few regular files: enough for the holder. */
-#define NFILES 8
-struct mfile { char name[64]; char *data; size_t size, cap; };
-static struct { pthread_mutex_t lk; struct mfile f[NFILES]; int n; } fs = { .lk = PTHREAD_MUTEX_INITIALIZER };
+/* The shared in-memory fs (memfs.h); this server varies only INIT and FLUSH. */
+static struct mfs g_fs = { .lk = PTHREAD_MUTEX_INITIALIZER };
 static long g_flushes;
-
-static struct mfile *ino2f(fuse_ino_t ino)
-{
-    return ino >= 2 && ino < 2 + (fuse_ino_t)fs.n ? &fs.f[ino - 2] : NULL;
-}
-
-static int fill_attr(fuse_ino_t ino, struct stat *st)
-{
-    memset(st, 0, sizeof *st);
-    st->st_ino = ino;
-    if (ino == FUSE_ROOT_ID) {
-        st->st_mode = S_IFDIR | 0755;
-        st->st_nlink = 2;
-        return 0;
-    }
-    struct mfile *f = ino2f(ino);
-    if (!f) return ENOENT;
-    st->st_mode = S_IFREG | 0644;
-    st->st_nlink = 1;
-    st->st_size = f->size;
-    st->st_blocks = (f->size + 511) / 512;
-    return 0;
-}
-
-/* fs.lk held by the caller. */
-static void reply_entry(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    struct fuse_entry_param e = { .ino = ino, .attr_timeout = 1.0, .entry_timeout = 1.0 };
-    fill_attr(ino, &e.attr);
-    if (fi) fuse_reply_create(req, &e, fi);
-    else fuse_reply_entry(req, &e);
-}
 
 static void m_init(void *ud, struct fuse_conn_info *conn)
 {
@@ -234,126 +201,6 @@ static void m_init(void *ud, struct fuse_conn_info *conn)
     if (!g.writeback) return;
     if (conn->capable & FUSE_CAP_WRITEBACK_CACHE) conn->want |= FUSE_CAP_WRITEBACK_CACHE;
     else err("the kernel offers no writeback cache");
-}
-
-static void m_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-    pthread_mutex_lock(&fs.lk);
-    for (int i = 0; parent == FUSE_ROOT_ID && i < fs.n; i++)
-        if (!strcmp(fs.f[i].name, name)) {
-            reply_entry(req, i + 2, NULL);
-            pthread_mutex_unlock(&fs.lk);
-            return;
-        }
-    pthread_mutex_unlock(&fs.lk);
-    fuse_reply_err(req, ENOENT);
-}
-
-static void m_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    struct stat st;
-    (void)fi;
-    pthread_mutex_lock(&fs.lk);
-    int e = fill_attr(ino, &st);
-    pthread_mutex_unlock(&fs.lk);
-    if (e) fuse_reply_err(req, e);
-    else fuse_reply_attr(req, &st, 1.0);
-}
-
-static void m_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
-{
-    struct stat st;
-    (void)fi;
-    pthread_mutex_lock(&fs.lk);
-    struct mfile *f = ino2f(ino);
-    if (f && (to_set & FUSE_SET_ATTR_SIZE)) {
-        size_t sz = attr->st_size;
-        if (sz > f->cap) {
-            char *d = realloc(f->data, sz);
-            if (d) { memset(d + f->size, 0, sz - f->size); f->data = d; f->cap = sz; }
-        }
-        if (sz <= f->cap) f->size = sz;
-    }
-    int e = fill_attr(ino, &st);
-    pthread_mutex_unlock(&fs.lk);
-    if (e) fuse_reply_err(req, e);
-    else fuse_reply_attr(req, &st, 1.0);
-}
-
-/* What every open and create answers: the variant's FLUSH policy. */
-static void set_open_flags(struct fuse_file_info *fi)
-{
-    fi->noflush = g.noflush;
-}
-
-static void m_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
-{
-    (void)mode;
-    if (parent != FUSE_ROOT_ID) { fuse_reply_err(req, ENOENT); return; }
-    pthread_mutex_lock(&fs.lk);
-    int i;
-    for (i = 0; i < fs.n && strcmp(fs.f[i].name, name); i++) ;
-    if (i == fs.n) {
-        if (fs.n == NFILES || strlen(name) >= sizeof fs.f[0].name) {
-            pthread_mutex_unlock(&fs.lk);
-            fuse_reply_err(req, ENOSPC);
-            return;
-        }
-        snprintf(fs.f[i].name, sizeof fs.f[i].name, "%s", name);
-        fs.n++;
-    }
-    if (fi->flags & O_TRUNC) fs.f[i].size = 0;
-    set_open_flags(fi);
-    reply_entry(req, i + 2, fi);
-    pthread_mutex_unlock(&fs.lk);
-}
-
-static void m_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    pthread_mutex_lock(&fs.lk);
-    struct mfile *f = ino2f(ino);
-    if (f && (fi->flags & O_TRUNC)) f->size = 0;
-    pthread_mutex_unlock(&fs.lk);
-    set_open_flags(fi);
-    if (f) fuse_reply_open(req, fi);
-    else fuse_reply_err(req, ino == FUSE_ROOT_ID ? EISDIR : ENOENT);
-}
-
-static void m_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
-{
-    (void)fi;
-    pthread_mutex_lock(&fs.lk);
-    struct mfile *f = ino2f(ino);
-    size_t end = off + size;
-    if (f && end > f->cap) {
-        char *d = realloc(f->data, end);
-        if (!d) f = NULL;
-        else { f->data = d; f->cap = end; }
-    }
-    if (f) {
-        if ((size_t)off > f->size) memset(f->data + f->size, 0, off - f->size);
-        memcpy(f->data + off, buf, size);
-        if (end > f->size) f->size = end;
-    }
-    pthread_mutex_unlock(&fs.lk);
-    if (f) fuse_reply_write(req, size);
-    else fuse_reply_err(req, ENOSPC);
-}
-
-static void m_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
-{
-    (void)fi;
-    pthread_mutex_lock(&fs.lk);
-    struct mfile *f = ino2f(ino);
-    if (!f) {
-        pthread_mutex_unlock(&fs.lk);
-        fuse_reply_err(req, ENOENT);
-        return;
-    }
-    size_t n = (size_t)off < f->size ? f->size - off : 0;
-    if (n > size) n = size;
-    fuse_reply_buf(req, n ? f->data + off : NULL, n);
-    pthread_mutex_unlock(&fs.lk);
 }
 
 static void m_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -367,55 +214,11 @@ static void m_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     /* F_NEVER: the request stays unanswered for good; the closer waits. */
 }
 
-static void m_ok(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    (void)ino; (void)fi;
-    fuse_reply_err(req, 0);
-}
-
 static void m_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
     (void)ino; (void)datasync; (void)fi;
     fuse_reply_err(req, 0);
 }
-
-static void m_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    if (ino == FUSE_ROOT_ID) fuse_reply_open(req, fi);
-    else fuse_reply_err(req, ENOTDIR);
-}
-
-static void m_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
-{
-    char buf[4096];
-    size_t used = 0;
-    (void)fi;
-    if (size > sizeof buf) size = sizeof buf;
-    pthread_mutex_lock(&fs.lk);
-    for (off_t i = off; ino == FUSE_ROOT_ID && i < 2 + fs.n; i++) {
-        struct stat st = { .st_ino = i < 2 ? FUSE_ROOT_ID : (fuse_ino_t)i, .st_mode = i < 2 ? S_IFDIR : S_IFREG };
-        const char *name = i == 0 ? "." : i == 1 ? ".." : fs.f[i - 2].name;
-        size_t n = fuse_add_direntry(req, buf + used, size - used, name, &st, i + 1);
-        if (n > size - used) break;
-        used += n;
-    }
-    pthread_mutex_unlock(&fs.lk);
-    fuse_reply_buf(req, buf, used);
-}
-
-static void m_statfs(fuse_req_t req, fuse_ino_t ino)
-{
-    struct statvfs sv = { .f_bsize = 4096, .f_frsize = 4096, .f_blocks = 16384, .f_bfree = 16384,
-                          .f_bavail = 16384, .f_files = NFILES + 1, .f_ffree = NFILES, .f_namemax = 63 };
-    (void)ino;
-    fuse_reply_statfs(req, &sv);
-}
-
-static const struct fuse_lowlevel_ops ops = {
-    .init = m_init, .lookup = m_lookup, .getattr = m_getattr, .setattr = m_setattr, .create = m_create,
-    .open = m_open, .write = m_write, .read = m_read, .flush = m_flush, .release = m_ok, .fsync = m_fsync,
-    .opendir = m_opendir, .readdir = m_readdir, .releasedir = m_ok, .statfs = m_statfs,
-};
 
 /* ----------------------------------------------------------------- holder */
 
@@ -682,7 +485,12 @@ int main(int argc, char **argv)
 
     char *fargv[] = { argv[0], NULL };
     struct fuse_args args = FUSE_ARGS_INIT(1, fargv);
-    struct fuse_session *se = fuse_session_new(&args, &ops, sizeof ops, NULL);
+    struct fuse_lowlevel_ops ops = memfs_ops;
+    ops.init = m_init;
+    ops.flush = m_flush;
+    ops.fsync = m_fsync;
+    g_fs.noflush = g.noflush;
+    struct fuse_session *se = fuse_session_new(&args, &ops, sizeof ops, &g_fs);
     static const struct fuse_custom_io io = { .read = io_read, .writev = io_writev };
     if (!se || fuse_session_custom_io(se, &io, fd)) {
         err("cannot set up the FUSE session");

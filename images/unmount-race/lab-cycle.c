@@ -17,6 +17,8 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "cmdin.h"
+#include "memfs.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -42,7 +44,6 @@
 #define MAXM 1024
 #define PATHLEN 512
 
-static int g_eof;                      /* stdin closed */
 
 static double now_ms(void)
 {
@@ -56,213 +57,6 @@ static void sleep_us(long us)
     struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
     while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !g_stop) ;
 }
-
-/* ------------------------------------------------------ in-memory FUSE fs */
-
-/* One root directory holding a handful of regular files; enough for the
- * driver's write and for a poller's stat/statfs/opendir. */
-#define NFILES 8
-struct mfile { char name[64]; char *data; size_t size, cap; };
-struct mfs { pthread_mutex_t lk; struct mfile f[NFILES]; int n; };
-
-static struct mfile *ino2f(struct mfs *fs, fuse_ino_t ino)
-{
-    return (ino >= 2 && ino < 2 + (fuse_ino_t)fs->n) ? &fs->f[ino - 2] : NULL;
-}
-
-static int fill_attr(struct mfs *fs, fuse_ino_t ino, struct stat *st)
-{
-    memset(st, 0, sizeof *st);
-    st->st_ino = ino;
-    if (ino == FUSE_ROOT_ID) {
-        st->st_mode = S_IFDIR | 0755;
-        st->st_nlink = 2;
-        return 0;
-    }
-    struct mfile *f = ino2f(fs, ino);
-    if (!f) return ENOENT;
-    st->st_mode = S_IFREG | 0644;
-    st->st_nlink = 1;
-    st->st_size = f->size;
-    st->st_blocks = (f->size + 511) / 512;
-    return 0;
-}
-
-static void reply_entry(fuse_req_t req, struct mfs *fs, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    struct fuse_entry_param e = { .ino = ino, .attr_timeout = 1.0, .entry_timeout = 1.0 };
-    fill_attr(fs, ino, &e.attr);
-    if (fi) fuse_reply_create(req, &e, fi);
-    else fuse_reply_entry(req, &e);
-}
-
-static void m_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    pthread_mutex_lock(&fs->lk);
-    for (int i = 0; parent == FUSE_ROOT_ID && i < fs->n; i++)
-        if (strcmp(fs->f[i].name, name) == 0) {
-            reply_entry(req, fs, i + 2, NULL);
-            pthread_mutex_unlock(&fs->lk);
-            return;
-        }
-    pthread_mutex_unlock(&fs->lk);
-    fuse_reply_err(req, ENOENT);
-}
-
-/* Replies with the attributes of ino; called with fs->lk held, releases it. */
-static void reply_attr_unlock(fuse_req_t req, struct mfs *fs, fuse_ino_t ino)
-{
-    struct stat st;
-    int e = fill_attr(fs, ino, &st);
-    pthread_mutex_unlock(&fs->lk);
-    if (e) fuse_reply_err(req, e);
-    else fuse_reply_attr(req, &st, 1.0);
-}
-
-static void m_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    (void)fi;
-    pthread_mutex_lock(&fs->lk);
-    reply_attr_unlock(req, fs, ino);
-}
-
-static void m_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-                      struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    (void)fi;
-    pthread_mutex_lock(&fs->lk);
-    struct mfile *f = ino2f(fs, ino);
-    if (f && (to_set & FUSE_SET_ATTR_SIZE) && (size_t)attr->st_size <= f->size)
-        f->size = attr->st_size;   /* truncation (O_TRUNC) is all the driver needs */
-    reply_attr_unlock(req, fs, ino);
-}
-
-static void m_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                     struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    (void)mode;
-    if (parent != FUSE_ROOT_ID) { fuse_reply_err(req, ENOENT); return; }
-    pthread_mutex_lock(&fs->lk);
-    int i;
-    for (i = 0; i < fs->n && strcmp(fs->f[i].name, name) != 0; i++) ;
-    if (i == fs->n) {
-        if (fs->n == NFILES || strlen(name) >= sizeof fs->f[0].name) {
-            pthread_mutex_unlock(&fs->lk);
-            fuse_reply_err(req, ENOSPC);
-            return;
-        }
-        snprintf(fs->f[i].name, sizeof fs->f[i].name, "%s", name);
-        fs->n++;
-    }
-    fs->f[i].size = 0;
-    /* No FLUSH on close: the writer is a thread of this very process, and a
-     * SIGKILL between open and close would leave its exit waiting in
-     * fuse_flush for server threads that are already dead (seed 002). */
-    fi->noflush = 1;
-    reply_entry(req, fs, i + 2, fi);
-    pthread_mutex_unlock(&fs->lk);
-}
-
-static void m_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    pthread_mutex_lock(&fs->lk);
-    struct mfile *f = ino2f(fs, ino);
-    if (f && (fi->flags & O_TRUNC)) f->size = 0;
-    pthread_mutex_unlock(&fs->lk);
-    fi->noflush = 1;   /* see m_create */
-    if (f) fuse_reply_open(req, fi);
-    else fuse_reply_err(req, ino == FUSE_ROOT_ID ? EISDIR : ENOENT);
-}
-
-static void m_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-                    struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    (void)fi;
-    pthread_mutex_lock(&fs->lk);
-    struct mfile *f = ino2f(fs, ino);
-    size_t end = off + size;
-    if (f && end > f->cap) {
-        char *d = realloc(f->data, end);
-        if (!d) f = NULL;
-        else { f->data = d; f->cap = end; }
-    }
-    if (f) {
-        if ((size_t)off > f->size) memset(f->data + f->size, 0, off - f->size);
-        memcpy(f->data + off, buf, size);
-        if (end > f->size) f->size = end;
-    }
-    pthread_mutex_unlock(&fs->lk);
-    if (f) fuse_reply_write(req, size);
-    else fuse_reply_err(req, ENOSPC);
-}
-
-static void m_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    (void)fi;
-    pthread_mutex_lock(&fs->lk);
-    struct mfile *f = ino2f(fs, ino);
-    if (!f) {
-        pthread_mutex_unlock(&fs->lk);
-        fuse_reply_err(req, ENOENT);
-        return;
-    }
-    size_t n = (size_t)off < f->size ? f->size - off : 0;
-    if (n > size) n = size;
-    fuse_reply_buf(req, n ? f->data + off : NULL, n);
-    pthread_mutex_unlock(&fs->lk);
-}
-
-static void m_ok(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    (void)ino; (void)fi;
-    fuse_reply_err(req, 0);
-}
-
-static void m_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
-{
-    if (ino == FUSE_ROOT_ID) fuse_reply_open(req, fi);
-    else fuse_reply_err(req, ENOTDIR);
-}
-
-static void m_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
-{
-    struct mfs *fs = fuse_req_userdata(req);
-    char buf[4096];
-    size_t used = 0;
-    (void)fi;
-    if (size > sizeof buf) size = sizeof buf;
-    pthread_mutex_lock(&fs->lk);
-    for (off_t i = off; ino == FUSE_ROOT_ID && i < 2 + fs->n; i++) {
-        struct stat st = { .st_ino = i < 2 ? FUSE_ROOT_ID : (fuse_ino_t)i, .st_mode = i < 2 ? S_IFDIR : S_IFREG };
-        const char *name = i == 0 ? "." : i == 1 ? ".." : fs->f[i - 2].name;
-        size_t n = fuse_add_direntry(req, buf + used, size - used, name, &st, i + 1);
-        if (n > size - used) break;
-        used += n;
-    }
-    pthread_mutex_unlock(&fs->lk);
-    fuse_reply_buf(req, buf, used);
-}
-
-static void m_statfs(fuse_req_t req, fuse_ino_t ino)
-{
-    struct statvfs sv = { .f_bsize = 4096, .f_frsize = 4096, .f_blocks = 16384, .f_bfree = 16384,
-                          .f_bavail = 16384, .f_files = NFILES + 1, .f_ffree = NFILES, .f_namemax = 63 };
-    (void)ino;
-    fuse_reply_statfs(req, &sv);
-}
-
-static const struct fuse_lowlevel_ops mfs_ops = {
-    .lookup = m_lookup, .getattr = m_getattr, .setattr = m_setattr, .create = m_create,
-    .open = m_open, .write = m_write, .read = m_read, .flush = m_ok, .release = m_ok,
-    .opendir = m_opendir, .readdir = m_readdir, .releasedir = m_ok, .statfs = m_statfs,
-};
 
 static void *fuse_thread(void *se)
 {
@@ -474,7 +268,11 @@ static int fs_mount(const struct params *p, int i, const char *mp, struct mounte
         struct fuse_args args = FUSE_ARGS_INIT(3, argv);
         m->mfs = calloc(1, sizeof *m->mfs);
         pthread_mutex_init(&m->mfs->lk, NULL);
-        m->se = fuse_session_new(&args, &mfs_ops, sizeof mfs_ops, m->mfs);
+        /* No FLUSH on close: the writer is a thread of this very process, and a
+         * SIGKILL between open and close would leave its exit waiting in
+         * fuse_flush for server threads that are already dead (seed 002). */
+        m->mfs->noflush = 1;
+        m->se = fuse_session_new(&args, &memfs_ops, sizeof memfs_ops, m->mfs);
         fuse_opt_free_args(&args);
         if (!m->se) { err("fuse_session_new failed"); goto fuse_fail; }
         if (fuse_session_mount(m->se, mp)) { err("fuse_session_mount %s failed", mp); goto fuse_fail; }
@@ -548,38 +346,6 @@ static int umount_until(const char *mp, double limit_ms)
 
 /* ----------------------------------------------------------------- stdin */
 
-static char g_in[65536];
-static size_t g_inlen;
-
-/* Read what is available; wait up to timeout_ms (-1 forever). */
-static void fill_input(int timeout_ms)
-{
-    struct pollfd pfd = { .fd = 0, .events = POLLIN };
-    if (g_eof || poll(&pfd, 1, timeout_ms) <= 0) return;
-    if (g_inlen == sizeof g_in) g_inlen = 0;   /* absurd line: drop it */
-    ssize_t n = read(0, g_in + g_inlen, sizeof g_in - g_inlen);
-    if (n == 0) g_eof = 1;
-    else if (n > 0) g_inlen += n;
-}
-
-/* Pop one complete line into dst; 1 if there was one. */
-static int pop_line(char *dst, size_t n)
-{
-    char *nl = memchr(g_in, '\n', g_inlen);
-    if (!nl) {
-        if (!g_eof || !g_inlen) return 0;
-        nl = g_in + g_inlen;   /* last line without newline */
-    }
-    size_t len = nl - g_in;
-    snprintf(dst, n, "%.*s", (int)len, g_in);
-    size_t used = len < g_inlen ? len + 1 : len;
-    memmove(g_in, g_in + used, g_inlen - used);
-    g_inlen -= used;
-    size_t l = strlen(dst);
-    while (l && (dst[l - 1] == '\r' || dst[l - 1] == ' ')) dst[--l] = 0;
-    return 1;
-}
-
 /* During a run: a pending "stop" line ends it, and so does EOF with nothing
  * queued (the controller is gone). Other queued commands wait for the run. */
 static int stop_requested(void)
@@ -637,7 +403,7 @@ static void scan_holders(const char *arm, long c, const char *mp, const char *ej
     struct dirent *d;
     while (proc && (d = readdir(proc)) && n < 4) {
         if (d->d_name[0] < '1' || d->d_name[0] > '9') continue;
-        char base[64], path[96], link[PATHLEN];
+        char base[300], path[340], link[PATHLEN];
         snprintf(base, sizeof base, "/proc/%s", d->d_name);
         const char *fixed[] = { "cwd", "root" };
         const char *via = NULL;
@@ -652,7 +418,7 @@ static void scan_holders(const char *arm, long c, const char *mp, const char *ej
         struct dirent *f;
         while (fds && !via && (f = readdir(fds))) {
             if (f->d_name[0] == '.') continue;
-            char fp[160];
+            char fp[640];
             snprintf(fp, sizeof fp, "%s/%s", path, f->d_name);
             ssize_t l = readlink(fp, link, sizeof link - 1);
             if (l > 0) {
@@ -867,11 +633,7 @@ static void cleanup(void)
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: wake poll() */
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    helper_init();
 
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
     char line[4096];

@@ -162,11 +162,7 @@ static double now_ms(void)
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    helper_init();
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
 
     char buf[8192];
