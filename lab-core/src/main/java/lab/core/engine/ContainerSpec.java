@@ -13,6 +13,7 @@ public final class ContainerSpec {
     String pidMode;
     String networkMode = "none";
     final Map<String, String> env = new LinkedHashMap<>();
+    Long memoryBytes;
 
     private ContainerSpec(String role, String image) {
         this.role = role;
@@ -48,6 +49,12 @@ public final class ContainerSpec {
     /** Network mode; "none" by default: nothing of the lab needs to talk unless a scenario says so. */
     public ContainerSpec network(String mode) {
         this.networkMode = mode;
+        return this;
+    }
+
+    /** A memory limit with swap equal to it (no swap beyond the limit): the container's memory cgroup. */
+    public ContainerSpec memory(long bytes) {
+        this.memoryBytes = bytes;
         return this;
     }
 

@@ -55,6 +55,7 @@ public final class LabResources implements AutoCloseable {
                 .withNetworkMode(spec.networkMode)
                 .withInit(false);
         if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
+        if (spec.memoryBytes != null) hc.withMemory(spec.memoryBytes).withMemorySwap(spec.memoryBytes);
         String id = null;
         try {
             id = engine.client().createContainerCmd(spec.image)

@@ -93,7 +93,7 @@ public final class Reaper {
      * tasks in the pid namespace of {@code initPid}. fusectl is host-wide and usually not
      * mounted, so it is mounted in a private mount namespace for the write.
      */
-    static void abortRunConnections(long initPid, String prefix) {
+    public static void abortRunConnections(long initPid, String prefix) {
         Set<String> conns = new LinkedHashSet<>();
         String ns = link("/proc/" + initPid + "/ns/pid");
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {

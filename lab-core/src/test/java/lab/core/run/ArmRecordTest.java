@@ -33,5 +33,6 @@ class ArmRecordTest {
         RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.skipped("no CONFIG_BONDING"));
         assertEquals(Verdict.SKIPPED, r.verdict);
         assertEquals("no CONFIG_BONDING", r.reason);
+        assertTrue(r.asExpected, "a skipped arm is not a difference from what was expected");
     }
 }

@@ -1,0 +1,65 @@
+package lab.core.evidence;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import lab.core.host.ProcFiles;
+
+/**
+ * Host-side views the in-container watcher cannot give: kernel threads (loop workers, jbd2,
+ * flushers live in no container's pid namespace) and a container's memory cgroup counters.
+ * Read-only; callers pick the threads by names that carry their own devices (loop7,
+ * jbd2/loop7-8, flush-7:7), never by a pattern that would catch another user's.
+ */
+public final class KernelTasks {
+    private KernelTasks() {}
+
+    /** One task's state and kernel stack. */
+    public record Task(long pid, String comm, String state, List<String> stack) { }
+
+    /** Kernel threads (children of kthreadd) whose name the predicate accepts, with their stacks. */
+    public static List<Task> kernelThreads(Predicate<String> comm) {
+        List<Task> out = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                String stat = ProcFiles.read(p.resolve("stat")).orElse("");
+                int close = stat.lastIndexOf(')');
+                if (close < 0) continue;
+                String name = stat.substring(stat.indexOf('(') + 1, close);
+                String[] f = stat.substring(close + 2).split(" ");
+                if (f.length < 2 || !"2".equals(f[1]) || !comm.test(name)) continue;
+                String stack = ProcFiles.read(p.resolve("stack")).orElse("");
+                out.add(new Task(Long.parseLong(p.getFileName().toString()), name, f[0],
+                        stack.isBlank() ? List.of() : List.of(stack.replaceAll("\\[<0>\\] ", "").split("\n"))));
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /** Memory cgroup counters of the task {@code hostPid} (cgroup v1 or v2), or an empty map. */
+    public static Map<String, String> memcg(long hostPid) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : ProcFiles.read(Path.of("/proc/" + hostPid + "/cgroup")).orElse("").split("\n")) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3) continue;
+            boolean v1 = f[1].equals("memory") || List.of(f[1].split(",")).contains("memory");
+            boolean v2 = f[0].equals("0") && f[1].isEmpty();
+            if (!v1 && !v2) continue;
+            Path dir = v1 ? Path.of("/sys/fs/cgroup/memory" + f[2]) : Path.of("/sys/fs/cgroup" + f[2]);
+            List<String> files = v1 ? List.of("memory.limit_in_bytes", "memory.usage_in_bytes", "memory.max_usage_in_bytes",
+                    "memory.failcnt", "memory.stat") : List.of("memory.max", "memory.current", "memory.peak", "memory.events", "memory.stat");
+            m.put("path", dir.toString());
+            for (String name : files) ProcFiles.read(dir.resolve(name)).ifPresent(v -> m.put(name, v));
+            if (v1) break;
+        }
+        return m;
+    }
+}

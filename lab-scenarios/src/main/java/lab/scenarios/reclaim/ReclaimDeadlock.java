@@ -1,0 +1,88 @@
+package lab.scenarios.reclaim;
+
+import java.util.List;
+import lab.core.host.Feature;
+import lab.core.run.Arm;
+import lab.core.run.LabContext;
+import lab.core.run.Need;
+import lab.core.run.ParamSpec;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Verdict;
+
+/**
+ * Seed 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
+ * deadlocked under heavy writes. The daemon, allocating memory, waited in reclaim on a page
+ * whose writeback needed the daemon. Here: a libfuse3 passthrough daemon, a loop device on an
+ * image file on that FUSE mount, ext4 on the loop, a writer, all in one memory-limited
+ * container.
+ */
+public final class ReclaimDeadlock implements Scenario {
+    @Override
+    public String id() {
+        return "reclaim-deadlock";
+    }
+
+    @Override
+    public String title() {
+        return "a userspace block device deadlocks in memory reclaim under heavy writes";
+    }
+
+    @Override
+    public String seed() {
+        return "001";
+    }
+
+    @Override
+    public String story() {
+        return "Each trial builds writer → ext4 → loop → image file on a FUSE passthrough mount → daemon in a container "
+                + "with a memory limit, writes until done or stuck, and watches the container's tasks: tasks in D state "
+                + "with unchanged stacks and no bytes written is a hang, recorded with the stacks of the daemon, writer, "
+                + "loop worker, jbd2 and flusher and the memory cgroup's counters, then recovered by aborting the run's "
+                + "own FUSE connection.";
+    }
+
+    @Override
+    public List<Need> needs(Params params) {
+        return List.of(Need.feature(Feature.FUSE), Need.feature(Feature.LOOP), Need.feature(Feature.EXT4),
+                Need.feature(Feature.MEMCG), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"));
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.integer("memory-mb", 256, 64, 8192, "the container's memory limit (swap equal: none beyond it); mandatory"),
+                ParamSpec.integer("image-mb", 3072, 256, 65536, "size of the sparse image file on the FUSE mount"),
+                ParamSpec.integer("write-mb", 2048, 16, 65536, "how much the writer writes through ext4"),
+                ParamSpec.duration("stall", "3s", 500, 60_000, "D-state tasks with unchanged stacks and no bytes written this long are a hang"),
+                ParamSpec.duration("trial-limit", "180s", 10_000, 3_600_000, "a trial that neither ends nor stalls is stopped after this"));
+    }
+
+    @Override
+    public List<Arm> arms() {
+        return List.of(
+                Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup"),
+                Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own"),
+                Arm.of("odirect-pool", Verdict.NOT_REPRODUCED, "the daemon does its I/O with O_DIRECT from a pool of aligned buffers, and mlockall"),
+                Arm.of("loop-direct-io", Verdict.NOT_REPRODUCED, "the loop device does direct I/O to its backing file"),
+                Arm.of("mlockall-only", Verdict.REPRODUCED, "mlockall alone: a mitigation that does not work is a finding"),
+                Arm.of("writeback-cache", Verdict.REPRODUCED, "FUSE writeback cache: does not help either"),
+                Arm.of("io-flusher", Verdict.NOT_REPRODUCED, "the documented fix: the daemon is PR_SET_IO_FLUSHER")
+                        .needing(Need.capability("SYS_RESOURCE")));
+    }
+
+    @Override
+    public long defaultTrials() {
+        return 2;
+    }
+
+    @Override
+    public String trialUnit() {
+        return "write";
+    }
+
+    @Override
+    public Lab open(LabContext ctx) {
+        return ReclaimLab.open(ctx);
+    }
+}

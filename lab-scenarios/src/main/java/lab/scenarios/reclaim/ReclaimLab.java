@@ -1,0 +1,175 @@
+package lab.scenarios.reclaim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import lab.core.agent.Agent;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.LabContainer;
+import lab.core.engine.Privileges;
+import lab.core.engine.Reaper;
+import lab.core.evidence.KernelTasks;
+import lab.core.hang.HangWatcher;
+import lab.core.run.Arm;
+import lab.core.run.ArmOutcome;
+import lab.core.run.LabContext;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+
+/**
+ * One memory-limited container per trial running lab-reclaim (which builds the stack and runs
+ * the writer), the hang watcher on its pid namespace, and the host-side view of the kernel
+ * threads that serve its loop device.
+ */
+final class ReclaimLab implements Scenario.Lab {
+    static final String IMAGE = "reclaim";
+
+    private final LabContext ctx;
+    private final Params p;
+    private final String image;
+    private final String prefix;
+    private final HangWatcher watcher;
+    private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+
+    private ReclaimLab(LabContext ctx, String image, HangWatcher watcher) {
+        this.ctx = ctx;
+        this.p = ctx.params();
+        this.image = image;
+        this.watcher = watcher;
+        this.prefix = "/lab/" + ctx.resources().owner().runId();
+    }
+
+    static ReclaimLab open(LabContext ctx) {
+        String image = ctx.images().ensure(IMAGE);
+        ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
+        // A deadlocked container cannot be removed; the run's own FUSE connections go first.
+        ctx.resources().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
+        return lab;
+    }
+
+    /** What one write showed. */
+    record Trial(boolean hang, long bytes, Double detectS, Double recoverMs, String cost, String skipped) { }
+
+    @Override
+    public ArmOutcome run(Arm arm, long trials) {
+        List<Trial> done = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
+            Trial t = trial(arm.name(), i);
+            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            done.add(t);
+        }
+        return outcome(done);
+    }
+
+    private Trial trial(String arm, int i) {
+        long mem = p.getLong("memory-mb") << 20;
+        LabContainer c = ctx.resources().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
+                .privileges(Privileges.of("SYS_ADMIN", "MKNOD", "IPC_LOCK", "SYS_PTRACE")
+                        .withDevices("/dev/fuse", "/dev/loop-control").withDeviceCgroupRules("b 7:* rwm")));
+        live.add(c);
+        String watch = arm + "-" + i;
+        Agent a = c.agent("lab-reclaim", List.of("lab-reclaim"), Map.of(), line -> ctx.evidence().event("reclaim", line));
+        try {
+            a.await("ready", Duration.ofSeconds(30), null);
+            a.send(String.format(Locale.ROOT, "run arm=%s variant=%s prefix=%s image_mb=%d dd_mb=%d stall_ms=%d",
+                    watch, arm, prefix, p.getLong("image-mb"), p.getLong("write-mb"), p.getLong("stall")));
+            String[] unsupported = {null};
+            JsonNode setup = a.awaitMatching(n -> "set-up".equals(n.path("ev").asText()) || "done".equals(n.path("ev").asText()),
+                    "set-up", Duration.ofMinutes(5), n -> {
+                        if ("unsupported".equals(n.path("ev").asText())) unsupported[0] = n.path("why").asText(n.toString());
+                    });
+            if ("done".equals(setup.path("ev").asText())) {
+                if (unsupported[0] != null) return new Trial(false, 0, null, null, null, unsupported[0]);
+                throw new IllegalStateException("lab-reclaim ended before the set-up: " + setup);
+            }
+            watcher.watch(watch, c.hostPid(), "d-state-stall stall_ms=" + p.getLong("stall"), 50);
+            return follow(c, a, watch, setup);
+        } finally {
+            watcher.unwatch(watch);
+            a.close();
+            live.remove(c);
+            ctx.resources().remove(c);
+        }
+    }
+
+    /** Follows the writer until it ends or the watcher sees the hang; recovers a hang. */
+    private Trial follow(LabContainer c, Agent a, String watch, JsonNode setup) {
+        double start = HangWatcher.nowMs();
+        double lastByte = start;
+        long bytes = 0;
+        while (HangWatcher.nowMs() - start < p.getLong("trial-limit")) {
+            JsonNode ev = a.next(Duration.ofMillis(100));
+            if (ev != null) {
+                String kind = ev.path("ev").asText();
+                if ("progress".equals(kind) && ev.path("bytes").asLong() > bytes) {
+                    bytes = ev.path("bytes").asLong();
+                    lastByte = HangWatcher.nowMs();
+                } else if ("done".equals(kind)) {
+                    return new Trial(false, ev.path("bytes").asLong(bytes), null, null, null, null);
+                } else if ("exited".equals(kind)) {
+                    throw new IllegalStateException("lab-reclaim exited during the write");
+                }
+            }
+            JsonNode hang = watcher.awaitHangOrGone(watch, Duration.ZERO);
+            if (hang != null && "hang".equals(hang.path("ev").asText())) {
+                return recover(c, a, watch, setup, hang, bytes, (hang.path("t_mono_ms").asDouble() - lastByte) / 1000);
+            }
+        }
+        // Neither finished nor stuck in D state: stop it and say so.
+        JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
+        Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        return new Trial(true, bytes, null, null, "no D-state stall seen, yet the write did not finish in the trial limit"
+                + (none == null ? "" : " (" + none.path("ev").asText() + ")"), null);
+    }
+
+    private Trial recover(LabContainer c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("hang", hang);
+        String loop = setup.path("loop").asText().replace("/dev/", "");
+        String minor = loop.replace("loop", "");
+        // The loop worker, its jbd2 and its flusher live outside the container: picked by the device's own names.
+        evidence.put("kernelThreads", KernelTasks.kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
+                || comm.endsWith("flush-7:" + minor)));
+        evidence.put("memcg", KernelTasks.memcg(c.hostPid()));
+        ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
+        double tAbort = HangWatcher.nowMs();
+        JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
+        if (!"aborted".equals(ans.path("ev").asText())) Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(60), null);
+        double recover = HangWatcher.nowMs() - tAbort;
+        a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(60), null);
+        String cost = String.format(Locale.ROOT, "writer rc %s, %s", done.path("rc").asText("?"),
+                done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"));
+        return new Trial(true, bytes, sinceLastByteS, recover, cost, null);
+    }
+
+    private static ArmOutcome outcome(List<Trial> trials) {
+        long hangs = trials.stream().filter(Trial::hang).count();
+        ArmOutcome o = ArmOutcome.counted(trials.size(), hangs);
+        double[] detect = trials.stream().filter(t -> t.detectS() != null).mapToDouble(Trial::detectS).sorted().toArray();
+        double[] recover = trials.stream().filter(t -> t.recoverMs() != null).mapToDouble(Trial::recoverMs).sorted().toArray();
+        if (detect.length > 0) o.timing("stall_to_detect_s_max", detect[detect.length - 1]);
+        if (recover.length > 0) o.timing("recover_ms_max", recover[recover.length - 1]);
+        o.metric("mb_written", trials.stream().map(t -> t.bytes() >> 20).toList());
+        o.metric("recovery_cost", trials.stream().map(Trial::cost).filter(x -> x != null).toList());
+        if (hangs > 0) {
+            o.note(String.format(Locale.ROOT, "%d of %d writes hung (after %s MB); detected %.1f s after the last byte at most, recovered in %.0f ms at most",
+                    hangs, trials.size(), trials.stream().filter(Trial::hang).map(t -> Long.toString(t.bytes() >> 20)).toList(),
+                    detect.length > 0 ? detect[detect.length - 1] : Double.NaN, recover.length > 0 ? recover[recover.length - 1] : Double.NaN));
+            trials.stream().map(Trial::cost).filter(x -> x != null).distinct().forEach(x -> o.note("recovery cost: " + x));
+        }
+        return o;
+    }
+
+    @Override
+    public void close() {
+        live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), prefix + "/"));
+        watcher.close();
+    }
+}
