@@ -73,37 +73,47 @@ static double now_ms(void)
 
 /* ------------------------------------------------------------ buffer pool */
 
-/* One buffer per request thread, so a request never waits for one in
- * practice; the condition variable only covers libfuse starting a thread
- * more than we asked for. */
+/* Aligned buffers for O_DIRECT. With --odirect-pool one per request thread
+ * is allocated and touched at start, so a request never allocates. A file
+ * the client itself opened O_DIRECT (losetup --direct-io does) gets the
+ * same treatment from a pool that grows on first need and is then reused:
+ * the way a passthrough server has to forward O_DIRECT at all, since the
+ * data in a request buffer is not aligned. */
+#define POOL_MAX 64
 static struct {
     pthread_mutex_t lk;
     pthread_cond_t cv;
-    char **free;
+    char *free[POOL_MAX];
     int nfree, n;
-    size_t size;
 } pool = { .lk = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+#define POOL_BUF (MAX_IO + 2 * ALIGN)
+
+static char *pool_alloc(void)
+{
+    void *b;
+    if (posix_memalign(&b, ALIGN, POOL_BUF)) return NULL;
+    memset(b, 0, POOL_BUF);   /* fault every page in now */
+    return b;
+}
 
 static int pool_init(int n)
 {
-    pool.size = MAX_IO + 2 * ALIGN;
-    pool.free = calloc(n, sizeof *pool.free);
-    if (!pool.free) return -1;
     for (int i = 0; i < n; i++) {
-        void *b;
-        if (posix_memalign(&b, ALIGN, pool.size)) return -1;
-        memset(b, 0, pool.size);   /* fault every page in now, not under pressure */
+        char *b = pool_alloc();
+        if (!b) return -1;
         pool.free[pool.nfree++] = b;
+        pool.n++;
     }
-    pool.n = n;
     return 0;
 }
 
 static char *pool_get(void)
 {
     pthread_mutex_lock(&pool.lk);
-    while (!pool.nfree) pthread_cond_wait(&pool.cv, &pool.lk);
-    char *b = pool.free[--pool.nfree];
+    while (!pool.nfree && pool.n >= POOL_MAX) pthread_cond_wait(&pool.cv, &pool.lk);
+    char *b = NULL;
+    if (pool.nfree) b = pool.free[--pool.nfree];
+    else if ((b = pool_alloc())) pool.n++;
     pthread_mutex_unlock(&pool.lk);
     return b;
 }
@@ -115,6 +125,11 @@ static void pool_put(char *b)
     pthread_cond_signal(&pool.cv);
     pthread_mutex_unlock(&pool.lk);
 }
+
+/* fi->fh: the backing fd, and whether it is O_DIRECT. */
+#define FH(fd, direct) ((uint64_t)(unsigned)(fd) | ((uint64_t)!!(direct) << 32))
+#define FD(fi) ((int)((fi)->fh & 0xffffffffu))
+#define DIRECT(fi) ((int)((fi)->fh >> 32) & 1)
 
 /* Unaligned O_DIRECT writes are read-modify-write of whole blocks: they
  * exclude every other write while they run. Loop devices send aligned
@@ -236,19 +251,19 @@ static void p_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *a, int set, s
     char p[64];
     int fd = N(ino)->fd, r = 0;
     proc_path(p, sizeof p, fd);
-    if (!r && (set & FUSE_SET_ATTR_MODE) && (fi ? fchmod(fi->fh, a->st_mode) : chmod(p, a->st_mode))) r = errno;
+    if (!r && (set & FUSE_SET_ATTR_MODE) && (fi ? fchmod(FD(fi), a->st_mode) : chmod(p, a->st_mode))) r = errno;
     if (!r && (set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))
         && fchownat(fd, "", (set & FUSE_SET_ATTR_UID) ? a->st_uid : (uid_t)-1,
                     (set & FUSE_SET_ATTR_GID) ? a->st_gid : (gid_t)-1, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
         r = errno;
-    if (!r && (set & FUSE_SET_ATTR_SIZE) && (fi ? ftruncate(fi->fh, a->st_size) : truncate(p, a->st_size))) r = errno;
+    if (!r && (set & FUSE_SET_ATTR_SIZE) && (fi ? ftruncate(FD(fi), a->st_size) : truncate(p, a->st_size))) r = errno;
     if (!r && (set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME))) {
         struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
         if (set & FUSE_SET_ATTR_ATIME_NOW) ts[0].tv_nsec = UTIME_NOW;
         else if (set & FUSE_SET_ATTR_ATIME) ts[0] = a->st_atim;
         if (set & FUSE_SET_ATTR_MTIME_NOW) ts[1].tv_nsec = UTIME_NOW;
         else if (set & FUSE_SET_ATTR_MTIME) ts[1] = a->st_mtim;
-        if (fi ? futimens(fi->fh, ts) : utimensat(AT_FDCWD, p, ts, 0)) r = errno;
+        if (fi ? futimens(FD(fi), ts) : utimensat(AT_FDCWD, p, ts, 0)) r = errno;
     }
     if (r) { fuse_reply_err(req, r); return; }
     p_getattr(req, ino, fi);
@@ -258,20 +273,23 @@ static void p_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *a, int set, s
 static int backing_flags(int flags)
 {
     flags &= ~O_NOFOLLOW;
-    if (g.writeback) {
-        /* The kernel reads pages of write-only files to fill partial ones
-         * and does the appending itself. */
+    if (g.odirect) flags |= O_DIRECT;
+    /* The kernel reads pages of write-only files to fill partial ones in
+     * writeback-cache mode, and an unaligned O_DIRECT write is a
+     * read-modify-write here; the kernel supplies the offset of appending
+     * writes, and pwrite on an O_APPEND fd would ignore it. */
+    if (g.writeback || (flags & O_DIRECT)) {
         if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
         flags &= ~O_APPEND;
     }
-    if (g.odirect) flags |= O_DIRECT;
     return flags | O_CLOEXEC;
 }
 
 static void p_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
 {
     struct fuse_entry_param e;
-    int fd = openat(N(parent)->fd, name, backing_flags(fi->flags) | O_CREAT, mode);
+    int flags = backing_flags(fi->flags);
+    int fd = openat(N(parent)->fd, name, flags | O_CREAT, mode);
     if (fd < 0) {
         int r = errno;
         if (r == EINVAL && g.odirect) err("create %s: the backing filesystem refuses O_DIRECT", name);
@@ -280,7 +298,7 @@ static void p_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
     }
     int r = do_lookup(parent, name, &e);
     if (r) { close(fd); fuse_reply_err(req, r); return; }
-    fi->fh = fd;
+    fi->fh = FH(fd, flags & O_DIRECT);
     if (fuse_reply_create(req, &e, fi)) close(fd);
 }
 
@@ -288,33 +306,35 @@ static void p_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     char p[64];
     proc_path(p, sizeof p, N(ino)->fd);
-    int fd = open(p, backing_flags(fi->flags));
+    int flags = backing_flags(fi->flags);
+    int fd = open(p, flags);
     if (fd < 0) {
         int r = errno;
         if (r == EINVAL && g.odirect) err("open: the backing filesystem refuses O_DIRECT");
         fuse_reply_err(req, r);
         return;
     }
-    fi->fh = fd;
+    fi->fh = FH(fd, flags & O_DIRECT);
     if (fuse_reply_open(req, fi)) close(fd);
 }
 
 static void p_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
     (void)ino;
-    if (!g.odirect) {
+    if (!DIRECT(fi)) {
         char *b = malloc(size ? size : 1);
         if (!b) { fuse_reply_err(req, ENOMEM); return; }
-        ssize_t n = pread(fi->fh, b, size, off);
+        ssize_t n = pread(FD(fi), b, size, off);
         if (n < 0) fuse_reply_err(req, errno);
         else fuse_reply_buf(req, b, n);
         free(b);
         return;
     }
     off_t a0 = off & ~(off_t)(ALIGN - 1), a1 = (off + size + ALIGN - 1) & ~(off_t)(ALIGN - 1);
-    if ((size_t)(a1 - a0) > pool.size) { fuse_reply_err(req, EINVAL); return; }
+    if ((size_t)(a1 - a0) > POOL_BUF) { fuse_reply_err(req, EINVAL); return; }
     char *b = pool_get();
-    ssize_t n = pread(fi->fh, b, a1 - a0, a0);
+    if (!b) { fuse_reply_err(req, ENOMEM); return; }
+    ssize_t n = pread(FD(fi), b, a1 - a0, a0);
     if (n < 0) {
         fuse_reply_err(req, errno);
     } else {
@@ -362,19 +382,21 @@ static void p_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size
 {
     (void)ino;
     int r;
-    if (!g.odirect) {
-        r = pwrite_all(fi->fh, buf, size, off);
-    } else if (size + 2 * ALIGN > pool.size) {
+    char *b;
+    if (!DIRECT(fi)) {
+        r = pwrite_all(FD(fi), buf, size, off);
+    } else if (size + 2 * ALIGN > POOL_BUF) {
         r = EINVAL;
+    } else if (!(b = pool_get())) {
+        r = ENOMEM;
     } else {
-        char *b = pool_get();
         if (off % ALIGN == 0 && size % ALIGN == 0) {
             pthread_rwlock_rdlock(&rmw_lk);
             memcpy(b, buf, size);
-            r = pwrite_all(fi->fh, b, size, off);
+            r = pwrite_all(FD(fi), b, size, off);
         } else {
             pthread_rwlock_wrlock(&rmw_lk);
-            r = write_rmw(fi->fh, b, buf, size, off);
+            r = write_rmw(FD(fi), b, buf, size, off);
         }
         pthread_rwlock_unlock(&rmw_lk);
         pool_put(b);
@@ -392,20 +414,20 @@ static void p_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void p_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     (void)ino;
-    close(fi->fh);
+    close(FD(fi));
     fuse_reply_err(req, 0);
 }
 
 static void p_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
     (void)ino;
-    fuse_reply_err(req, (datasync ? fdatasync(fi->fh) : fsync(fi->fh)) ? errno : 0);
+    fuse_reply_err(req, (datasync ? fdatasync(FD(fi)) : fsync(FD(fi))) ? errno : 0);
 }
 
 static void p_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len, struct fuse_file_info *fi)
 {
     (void)ino;
-    fuse_reply_err(req, fallocate(fi->fh, mode, off, len) ? errno : 0);
+    fuse_reply_err(req, fallocate(FD(fi), mode, off, len) ? errno : 0);
 }
 
 static void p_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)

@@ -11,7 +11,7 @@
  *   run arm=NAME variant=V prefix=/lab/RUNID image_mb=3072 dd_mb=2048 bs_kb=1024
  *       fsync=1 threads=8 daemon_memcg_mb=1024 progress_ms=200 stall_ms=5000
  *     V: plain | daemon-own-memcg | odirect-pool | loop-direct-io | mlockall-only
- *        | writeback-cache | io-flusher | odirect-only
+ *        | writeback-cache | io-flusher | odirect-only | loop-direct-io-plain-open
  *   stop         during a run: SIGKILL the writer (one stuck in D state only
  *                goes once its I/O is released)
  *   quit | EOF   EOF during a run stops it like stop; then exit
@@ -74,7 +74,8 @@ static void sleep_ms(long ms)
 static const struct variant {
     const char *name;
     const char *opts[3];    /* lab-passthru switches */
-    int own_memcg, loop_dio;
+    int own_memcg;
+    int loop_dio;           /* 1: as losetup --direct-io=on, image opened O_DIRECT too; 2: flag only */
 } variants[] = {
     { "plain", { 0 }, 0, 0 },
     { "daemon-own-memcg", { 0 }, 1, 0 },
@@ -84,6 +85,7 @@ static const struct variant {
     { "writeback-cache", { "--writeback-cache" }, 0, 0 },
     { "io-flusher", { "--io-flusher" }, 0, 0 },
     { "odirect-only", { "--odirect-pool" }, 0, 0 },   /* the pool without mlockall */
+    { "loop-direct-io-plain-open", { 0 }, 0, 2 },
 };
 #define NVARIANTS (int)(sizeof variants / sizeof variants[0])
 
@@ -127,7 +129,7 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
     for (i = 0; i < NVARIANTS && strcmp(variants[i].name, p->variant); i++) ;
     if (i == NVARIANTS) {
         err("variant must be plain|daemon-own-memcg|odirect-pool|loop-direct-io|mlockall-only|"
-            "writeback-cache|io-flusher|odirect-only");
+            "writeback-cache|io-flusher|odirect-only|loop-direct-io-plain-open");
         return -1;
     }
     *v = &variants[i];
@@ -433,7 +435,7 @@ static int loop_attach(struct run *r, const char *img)
 {
     int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
     if (ctl < 0) { err("open /dev/loop-control: %s", strerror(errno)); return -1; }
-    int ifd = open(img, O_RDWR | O_CLOEXEC);
+    int ifd = open(img, O_RDWR | O_CLOEXEC | (r->v->loop_dio == 1 ? O_DIRECT : 0));
     if (ifd < 0) { err("open %s: %s", img, strerror(errno)); close(ctl); return -1; }
     int rc = -1;
     for (int tries = 0; tries < 20 && rc < 0; tries++) {
@@ -891,6 +893,7 @@ static void run(struct run *r)
     double t0 = now_ms(), next = t0 + r->p.progress_ms, last_change = t0;
     long long last_bytes = -1;
     int last_phase = -1, stalled = 0, killed = 0, status = 0;
+    long long peak = -1;   /* of the samples: the cgroup's own watermark spans the container's life */
     for (;;) {
         pid_t w = waitpid(r->writer, &status, WNOHANG);
         if (w == r->writer) break;
@@ -924,8 +927,10 @@ static void run(struct run *r)
             long long b = __atomic_load_n(&sh->bytes, __ATOMIC_ACQUIRE);
             int ph = __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
             if (b != last_bytes || ph != last_phase) { last_bytes = b; last_phase = ph; last_change = t; stalled = 0; }
+            long long use = memcg_usage();
+            if (use > peak) peak = use;
             out("{\"ev\":\"progress\",\"arm\":\"%s\",\"bytes\":%lld,\"t_ms\":%.1f,\"phase\":\"%s\",\"memcg_bytes\":%lld}",
-                r->arm, b, t - t0, phase_names[ph & 3], memcg_usage());
+                r->arm, b, t - t0, phase_names[ph & 3], use);
             if (!stalled && r->p.stall_ms && t - last_change >= r->p.stall_ms) {
                 stalled = 1;
                 out("{\"ev\":\"stalled\",\"arm\":\"%s\",\"bytes\":%lld,\"phase\":\"%s\",\"since_ms\":%.1f,"
@@ -949,12 +954,21 @@ static void run(struct run *r)
         snprintf(error, sizeof error, "\"%s\"", strerrorname_np(sh->err) ? strerrorname_np(sh->err) : "?");
         snprintf(failed, sizeof failed, "\"%s\"", call_names[sh->failed_in]);
     }
+    long long dmax = -1;   /* what the daemon's own cgroup peaked at */
+    if (r->cg_made) {
+        char f[2 * PATHLEN + 32], buf[32];
+        snprintf(f, sizeof f, "%s/memory.max_usage_in_bytes", r->cgdir);
+        int fd = open(f, O_RDONLY | O_CLOEXEC);
+        if (reread(fd, buf, sizeof buf) > 0) dmax = atoll(buf);
+        if (fd >= 0) close(fd);
+    }
     double write_ms = sh->t_write_end > 0 ? sh->t_write_end - sh->t_go : -1;
     double fsync_ms = sh->t_write_end > 0 && sh->t_end > 0 ? sh->t_end - sh->t_write_end : -1;
     out("{\"ev\":\"done\",\"arm\":\"%s\",\"variant\":\"%s\",\"bytes\":%lld,\"ms\":%.1f,\"rc\":%d,\"error\":%s,"
-        "\"failed_in\":%s,\"write_ms\":%.1f,\"fsync_ms\":%.1f,\"mb_per_s\":%.1f,\"stopped\":%s}",
+        "\"failed_in\":%s,\"write_ms\":%.1f,\"fsync_ms\":%.1f,\"mb_per_s\":%.1f,\"stopped\":%s,"
+        "\"memcg_peak_bytes\":%lld,\"daemon_memcg_max_bytes\":%lld}",
         r->arm, r->v->name, b, tend - t0, rc, error, failed, write_ms, fsync_ms,
-        tend > t0 ? b / 1048576.0 / ((tend - t0) / 1000) : 0.0, killed ? "true" : "false");
+        tend > t0 ? b / 1048576.0 / ((tend - t0) / 1000) : 0.0, killed ? "true" : "false", peak, dmax);
     teardown(r);
 }
 
