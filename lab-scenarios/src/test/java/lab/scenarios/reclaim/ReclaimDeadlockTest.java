@@ -1,0 +1,50 @@
+package lab.scenarios.reclaim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import lab.core.engine.Engine;
+import lab.core.engine.Owner;
+import lab.core.evidence.Json;
+import lab.core.run.Progress;
+import lab.core.run.RunRecord;
+import lab.core.run.Runner;
+import lab.core.run.Verdict;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reclaim deadlock for real, in a 256 MiB container: it hangs, is seen in reclaim, is recovered; the fix writes through. */
+@Tag("docker")
+class ReclaimDeadlockTest {
+    @Test
+    void plainDeadlocksInReclaimAndIsRecoveredOdirectPoolWritesThrough(@TempDir Path out) throws IOException {
+        List<String> said = new ArrayList<>();
+        Runner.Result res = new Runner(said::add, Progress.NONE).run(new ReclaimDeadlock(),
+                new Runner.Request(Map.of("write-mb", "1024"), List.of("plain", "odirect-pool", "io-flusher"), 1L, 1L, out, ""));
+        RunRecord r = res.record();
+        assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict, String.join("\n", said));
+        assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict, String.join("\n", said));
+        RunRecord.ArmRecord flusher = r.arms.get(2);
+        if (flusher.verdict == Verdict.SKIPPED) assertTrue(flusher.reason.contains("SYS_RESOURCE"), flusher.reason);
+
+        // The daemon's stack shows it waiting in memory-cgroup reclaim.
+        try (Stream<Path> files = Files.list(res.evidence().resolve("stacks"))) {
+            JsonNode h = Json.MAPPER.readTree(files.findFirst().orElseThrow().toFile());
+            String stacks = h.path("hang").path("stuck").toString();
+            assertTrue(stacks.contains("try_charge_memcg") || stacks.contains("shrink_"), stacks);
+            assertTrue(h.path("memcg").has("memory.usage_in_bytes") || h.path("memcg").has("memory.current"));
+        }
+        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
+    }
+}
