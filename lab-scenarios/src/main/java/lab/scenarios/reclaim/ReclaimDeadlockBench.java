@@ -35,7 +35,9 @@ public final class ReclaimDeadlockBench implements Benchmark {
         double k = Double.parseDouble(hungTask);
         say.accept(String.format(Locale.ROOT, "detection: at most %.1f s after the last byte written (lab) vs the kernel's hung-task report "
                 + "after %s s (kernel.hung_task_timeout_secs; its report can take up to twice that) → %.0fx sooner", d, hungTask, k > 0 ? k / d : Double.NaN));
-        say.accept(String.format(Locale.ROOT, "recovery: %s ms at most, by aborting the run's FUSE connection", a.timings.get("recover_ms_max")));
+        Object rec = a.timings.get("recover_ms_max");
+        say.accept(String.format(Locale.ROOT, "recovery: %.0f ms at most, by aborting the run's FUSE connection",
+                rec == null ? Double.NaN : ((Number) rec).doubleValue()));
         return ExitCodes.OK;
     }
 }
