@@ -8,13 +8,15 @@
  *
  *   --odirect-pool    backing files are opened O_DIRECT and every read and
  *                     write goes through a pool of aligned buffers allocated
- *                     and touched at start: serving a request allocates
- *                     neither page cache nor heap
+ *                     and touched at start (one per thread): serving a
+ *                     request allocates neither page cache nor heap
  *   --mlockall        mlockall(MCL_CURRENT|MCL_FUTURE) before anything else
  *   --writeback-cache ask the kernel for FUSE_CAP_WRITEBACK_CACHE
  *   --io-flusher      prctl(PR_SET_IO_FLUSHER): the kernel's own answer,
  *                     reclaim from this process never waits on I/O
- *   --threads N       request threads (default 8), one pool buffer each
+ *   --threads N       most request threads (default 8)
+ * Without --odirect-pool a file is opened the way the client opened it: a
+ * client's O_DIRECT (losetup --direct-io does that) reaches the backing file.
  *
  * JSON lines on stdout:
  *   {"ev":"ready","pid":..,"mount":..,"source":..,"conn":N,...}  mounted, INIT answered

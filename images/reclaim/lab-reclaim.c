@@ -10,22 +10,39 @@
  * Long-lived: one command per line on stdin, JSON lines on stdout.
  *   run arm=NAME variant=V prefix=/lab/RUNID image_mb=3072 dd_mb=2048 bs_kb=1024
  *       fsync=1 threads=8 daemon_memcg_mb=1024 progress_ms=200 stall_ms=5000
- *     V: plain | daemon-own-memcg | odirect-pool | loop-direct-io | mlockall-only
- *        | writeback-cache | io-flusher | odirect-only | loop-direct-io-plain-open
+ *     V, what changes against plain:
+ *       daemon-own-memcg   the server runs in a memory cgroup of its own, next to
+ *                          the container's (<parent>/lab-reclaim-<last prefix
+ *                          component>-<arm>, limit daemon_memcg_mb), removed at
+ *                          teardown; needs cgroup v1, the host's cgroup
+ *                          namespace and CAP_SYS_ADMIN
+ *       odirect-pool       lab-passthru --odirect-pool --mlockall
+ *       odirect-only       lab-passthru --odirect-pool
+ *       mlockall-only      lab-passthru --mlockall
+ *       writeback-cache    lab-passthru --writeback-cache
+ *       io-flusher         lab-passthru --io-flusher (unsupported without
+ *                          CAP_SYS_RESOURCE: done then says skipped)
+ *       loop-direct-io     LO_FLAGS_DIRECT_IO and the image opened O_DIRECT, as
+ *                          losetup --direct-io=on does
+ *       loop-direct-io-plain-open  LO_FLAGS_DIRECT_IO alone
  *   stop         during a run: SIGKILL the writer (one stuck in D state only
  *                goes once its I/O is released)
  *   quit | EOF   EOF during a run stops it like stop; then exit
  * A run prints, in this order:
  *   {"ev":"set-up","arm":..,"daemon_pid":..,"writer_pid":..,"loop":"/dev/loopN","fuse_conn":N,..}
- *   {"ev":"progress","arm":..,"bytes":N,"t_ms":..,"phase":"write|fsync","memcg_bytes":N}
- *   {"ev":"stalled","arm":..,"bytes":N,"since_ms":..}     no progress for stall_ms (once per stall)
- *   {"ev":"done","arm":..,"bytes":N,"ms":..,"rc":..,"error":..,..}   exactly once
+ *   {"ev":"progress","arm":..,"bytes":N,"t_ms":..,"phase":"write|fsync|finished","memcg_bytes":N}
+ *   {"ev":"stalled","arm":..,"bytes":N,"since_ms":..,"writer_state":"D",..}
+ *       no progress for stall_ms (once per stall)
+ *   {"ev":"done","arm":..,"bytes":N,"ms":..,"rc":..,"error":"EROFS"|null,"failed_in":..,..}
+ *       exactly once: the writer ended (rc as dd's: 0, 1 on an error, -9 when stopped)
  *   {"ev":"torn-down","arm":..,"ms":..,"clean":true|false,"left":[..]}  always last
  * and may print {"ev":"unsupported",..} (then done has "skipped":true),
  * {"ev":"daemon","arm":..,"line":{..}} for anything else the server says,
  * {"ev":"daemon-exit",..} and {"ev":"error",..}.
  * Pids are this pid namespace's. fuse_conn is the minor of the FUSE mount's
- * device, the name of its directory under fusectl.
+ * device, the name of its directory under fusectl. While the stack is hung
+ * this helper can block as well (what it allocates is charged to the same
+ * cgroup): its lines stop, the tasks tell what happened.
  */
 #define _GNU_SOURCE
 #include "jsonl.h"
@@ -218,7 +235,7 @@ struct run {
     char dbuf[8192];
     size_t dlen;
     int go;               /* write end the writer waits on */
-    int wstat, dstat;     /* /proc/PID/stat of writer and daemon, kept open */
+    int wstat;            /* the writer's /proc/PID/stat, kept open */
     int alive;            /* read end; hangs up when the writer exits */
     int loopnr, loop_fd, made_node;
     char loopdev[32];
@@ -288,6 +305,14 @@ static void null_stdin(void)
     if (fd >= 0) { dup2(fd, 0); close(fd); }
 }
 
+/* The writer says nothing, and one stuck in D state must not hold the
+ * caller's stream open after we are gone. */
+static void null_stdio(void)
+{
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) { dup2(fd, 0); dup2(fd, 1); dup2(fd, 2); close(fd); }
+}
+
 static int write_file(const char *path, const char *s)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -310,6 +335,7 @@ static int start_daemon(struct run *r)
         signal(SIGINT, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);
         dup2(pfd[1], 1);
+        dup2(pfd[1], 2);   /* libfuse's own messages come back as {"ev":"daemon","text":..} */
         null_stdin();
         if (r->cg_made) {
             /* Into the daemon's own memory cgroup before it allocates anything. */
@@ -581,7 +607,7 @@ static void writer_main(struct run *r, int gofd)
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
     prctl(PR_SET_NAME, "lab-writer");
-    null_stdin();
+    null_stdio();
     char c, file[PATHLEN + 8];
     if (read(gofd, &c, 1) != 1) _exit(0);   /* set-up failed after the fork */
     close(gofd);
@@ -849,12 +875,14 @@ static int set_up(struct run *r)
         return -1;
     }
     /* Lazy inode tables and journal, no discard: mkfs writes little through
-     * the stack, and noinit_itable keeps ext4lazyinit from writing later. */
+     * the stack. ext4lazyinit is one kernel thread for every ext4 on the
+     * host: noinit_itable and no_prefetch_block_bitmaps keep it off this
+     * filesystem, so a hang here cannot stall it for everyone. */
     const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1",
                            r->loopdev, NULL };
     int rc = run_cmd(mkfs);
     if (rc) { err("mkfs.ext4 %s: exit %d", r->loopdev, rc); return -1; }
-    if (mount(r->loopdev, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable")) {
+    if (mount(r->loopdev, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable,no_prefetch_block_bitmaps")) {
         err("mount %s on %s: %s", r->loopdev, r->ext4mp, strerror(errno));
         return -1;
     }
@@ -885,7 +913,6 @@ static void run(struct run *r)
 
     struct shared *sh = r->sh;
     r->wstat = open_stat(r->writer);
-    r->dstat = open_stat(r->daemon);
     memcg_usage();
     if (write(r->go, "g", 1) != 1) err("cannot start the writer: %s", strerror(errno));
     close(r->go);
@@ -934,16 +961,16 @@ static void run(struct run *r)
             if (!stalled && r->p.stall_ms && t - last_change >= r->p.stall_ms) {
                 stalled = 1;
                 out("{\"ev\":\"stalled\",\"arm\":\"%s\",\"bytes\":%lld,\"phase\":\"%s\",\"since_ms\":%.1f,"
-                    "\"writer_state\":\"%c\",\"daemon_state\":\"%c\"}",
-                    r->arm, b, phase_names[ph & 3], last_change - t0, stat_state(r->wstat),
-                    r->daemon > 0 ? stat_state(r->dstat) : '-');
+                    "\"writer_state\":\"%c\"}",
+                    r->arm, b, phase_names[ph & 3], last_change - t0, stat_state(r->wstat));
             }
         }
     }
     r->writer = 0;
+    long long use = memcg_usage();
+    if (use > peak) peak = use;
     close(r->wstat);
-    close(r->dstat);
-    r->wstat = r->dstat = -1;
+    r->wstat = -1;
     close(r->alive);
     r->alive = -1;
     double tend = now_ms();
@@ -999,7 +1026,7 @@ int main(void)
             if (R.active) { err("the previous run is not torn down; not starting another"); continue; }
             struct run *r = &R;
             memset(r, 0, sizeof *r);
-            r->dpipe = r->go = r->alive = r->loop_fd = r->wstat = r->dstat = -1;
+            r->dpipe = r->go = r->alive = r->loop_fd = r->wstat = -1;
             r->sh = sh;
             memset(sh, 0, sizeof *sh);
             if (parse_run(line + 3, &r->p, &r->v)) continue;
