@@ -21,6 +21,7 @@ public final class LabResources implements AutoCloseable {
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
+    private final List<Runnable> afterRemoval = Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.LongConsumer onStarted = pid -> { };
 
     public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
@@ -103,6 +104,11 @@ public final class LabResources implements AutoCloseable {
         beforeRemoval.add(action);
     }
 
+    /** An action to run once the run's containers are gone, e.g. removing cgroups they left. */
+    public void afterRemoval(Runnable action) {
+        afterRemoval.add(action);
+    }
+
     /** Told the host pid of every container's init as it starts (the kernel-log watch claims them). */
     public void onStarted(java.util.function.LongConsumer sink) {
         this.onStarted = sink;
@@ -155,6 +161,18 @@ public final class LabResources implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+        List<Runnable> after;
+        synchronized (afterRemoval) {
+            after = new ArrayList<>(afterRemoval);
+            afterRemoval.clear();
+        }
+        for (Runnable r : after) {
+            try {
+                r.run();
+            } catch (RuntimeException ignored) {
+                // best effort; the reaper tries again
             }
         }
     }

@@ -78,6 +78,7 @@ public final class Reaper {
                 }
             }
         }
+        removeRunCgroups(runId);
         for (var n : engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + runId)).exec()) {
             try {
                 engine.client().removeNetworkCmd(n.getId()).exec();
@@ -86,6 +87,25 @@ public final class Reaper {
             }
         }
         return removed;
+    }
+
+    /**
+     * Removes cgroups a run's helpers created next to their container's (their names carry
+     * the run id). rmdir only removes an empty cgroup, so nothing with tasks is touched.
+     */
+    public static void removeRunCgroups(String runId) {
+        for (String controller : List.of("memory", "cpu", "pids", "freezer", "blkio")) {
+            for (Path parent : List.of(Path.of("/sys/fs/cgroup", controller, "docker"), Path.of("/sys/fs/cgroup", controller))) {
+                if (!Files.isDirectory(parent)) continue;
+                try (Stream<Path> dirs = Files.list(parent)) {
+                    for (Path d : dirs.filter(Files::isDirectory).filter(x -> x.getFileName().toString().startsWith("lab-") && x.getFileName().toString().contains(runId)).toList()) {
+                        if (d.toFile().delete()) System.out.println(Instant.now() + " reaper: removed cgroup " + d);
+                    }
+                } catch (IOException ignored) {
+                    // not mounted or not ours to read
+                }
+            }
+        }
     }
 
     /**

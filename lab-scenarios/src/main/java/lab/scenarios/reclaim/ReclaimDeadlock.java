@@ -64,7 +64,10 @@ public final class ReclaimDeadlock implements Scenario {
                 Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup"),
                 Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own"),
                 Arm.of("odirect-pool", Verdict.NOT_REPRODUCED, "the daemon does its I/O with O_DIRECT from a pool of aligned buffers, and mlockall"),
-                Arm.of("loop-direct-io", Verdict.NOT_REPRODUCED, "the loop device does direct I/O to its backing file"),
+                // An earlier test saw no hang in 6 writes; measured here on 6.18 it hangs in about 2 of 3: the daemon
+                // still allocates memory charged to the container while serving the loop's direct I/O.
+                Arm.of("loop-direct-io", Verdict.REPRODUCED, "the loop device does direct I/O to its backing file "
+                        + "(not a fix: on 6.18 about 2 of 3 writes still deadlock)"),
                 Arm.of("mlockall-only", Verdict.REPRODUCED, "mlockall alone: a mitigation that does not work is a finding"),
                 Arm.of("writeback-cache", Verdict.REPRODUCED, "FUSE writeback cache: does not help either"),
                 Arm.of("io-flusher", Verdict.NOT_REPRODUCED, "the documented fix: the daemon is PR_SET_IO_FLUSHER")
@@ -73,7 +76,7 @@ public final class ReclaimDeadlock implements Scenario {
 
     @Override
     public long defaultTrials() {
-        return 2;
+        return 3;
     }
 
     @Override

@@ -49,6 +49,8 @@ final class ReclaimLab implements Scenario.Lab {
         ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
         // A deadlocked container cannot be removed; the run's own FUSE connections go first.
         ctx.resources().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
+        // The daemon's own memory cgroup (daemon-own-memcg) is named after the run; lab-reclaim removes it, this is the backstop.
+        ctx.resources().afterRemoval(() -> Reaper.removeRunCgroups(ctx.resources().owner().runId()));
         return lab;
     }
 
@@ -118,7 +120,12 @@ final class ReclaimLab implements Scenario.Lab {
             }
             JsonNode hang = watcher.awaitHangOrGone(watch, Duration.ZERO);
             if (hang != null && "hang".equals(hang.path("ev").asText())) {
-                return recover(c, a, watch, setup, hang, bytes, (hang.path("t_mono_ms").asDouble() - lastByte) / 1000);
+                // Stacks unchanged is not enough: a write that still creeps forward is slow, not stuck.
+                if (hang.path("t_mono_ms").asDouble() - lastByte >= p.getLong("stall")) {
+                    return recover(c, a, watch, setup, hang, bytes, (hang.path("t_mono_ms").asDouble() - lastByte) / 1000);
+                }
+                watcher.unwatch(watch);
+                watcher.watch(watch, c.hostPid(), "d-state-stall stall_ms=" + p.getLong("stall"), 50);
             }
         }
         // Neither finished nor stuck in D state: stop it and say so.
