@@ -40,6 +40,7 @@
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
 #include "memfs.h"
+#include "paths.h"
 
 /* stdout is shared by the session loop and the setup thread: one line at a
  * time (stdio's lock is recursive, so out() inside keeps working). */
@@ -290,22 +291,6 @@ static int has_fuse_fd(pid_t pid)
     return 0;
 }
 
-/* The connection id fusectl uses: the mount's device number (major 0). */
-static long mount_conn(void)
-{
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[4096];
-    long conn = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        unsigned maj, min;
-        char mp[1024];
-        if (sscanf(line, "%*s %*s %u:%u %*s %1023s", &maj, &min, mp) != 3) continue;
-        unescape_mnt(mp);
-        if (!strcmp(mp, g.mount)) conn = ((long)maj << 20) | min;   /* the last one is on top */
-    }
-    if (f) fclose(f);
-    return conn;
-}
 
 static void ready(pid_t holder_pid, int holder_fuse_fd)
 {
@@ -315,7 +300,7 @@ static void ready(pid_t holder_pid, int holder_fuse_fd)
              "\"holder_has_fuse_fd\":%s,\"conn\":%ld,\"flush\":\"%s\",\"noflush\":%s,\"writeback\":%s,"
              "\"warm_close\":%s,\"request_timeout\":%ld,\"t_mono_ms\":%.3f}",
              (int)getpid(), g_mount_js, holder_names[g.holder], (int)holder_pid,
-             holder_fuse_fd < 0 ? "null" : holder_fuse_fd ? "true" : "false", mount_conn(),
+             holder_fuse_fd < 0 ? "null" : holder_fuse_fd ? "true" : "false", fuse_conn_of(g.mount),
              flush_names[g.flush], g.noflush ? "true" : "false", g.writeback ? "true" : "false",
              g.warm_close ? "true" : "false", g.request_timeout, now_ms());
     out("%s", line);
@@ -403,18 +388,6 @@ static void usage(void)
     exit(2);
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[512];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *s = tmp + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
-}
 
 int main(int argc, char **argv)
 {

@@ -30,6 +30,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "paths.h"
 
 /* Request threads share stdout with the ready thread: one line at a time. */
 #define out(...) do { flockfile(stdout); out(__VA_ARGS__); funlockfile(stdout); } while (0)
@@ -527,22 +528,6 @@ static const struct fuse_lowlevel_ops ops = {
 
 /* ------------------------------------------------------------------ ready */
 
-/* The connection id fusectl uses: the mount's device number (major 0). */
-static long mount_conn(void)
-{
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[4096];
-    long conn = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        unsigned maj, min;
-        char mp[1024];
-        if (sscanf(line, "%*s %*s %u:%u %*s %1023s", &maj, &min, mp) != 3) continue;
-        unescape_mnt(mp);
-        if (!strcmp(mp, g.mount)) conn = ((long)maj << 20) | min;   /* the last one is on top */
-    }
-    if (f) fclose(f);
-    return conn;
-}
 
 /* Beside the session loop: the first stat of the mount waits for INIT, so
  * ready means the server answers. */
@@ -562,7 +547,7 @@ static void *ready_thread(void *arg)
     out("{\"ev\":\"ready\",\"pid\":%d,\"mount\":\"%s\",\"source\":\"%s\",\"conn\":%ld,\"threads\":%d,"
         "\"odirect_pool\":%s,\"pool_buffers\":%d,\"mlockall\":%s,\"writeback_cache\":%s,\"io_flusher\":%s,"
         "\"t_mono_ms\":%.3f}",
-        (int)getpid(), m, s, mount_conn(), g.threads, g.odirect ? "true" : "false", pool.n,
+        (int)getpid(), m, s, fuse_conn_of(g.mount), g.threads, g.odirect ? "true" : "false", pool.n,
         g.mlock ? "true" : "false", g.writeback ? "true" : "false", g.io_flusher ? "true" : "false", now_ms());
     return NULL;
 }

@@ -46,6 +46,7 @@
  */
 #define _GNU_SOURCE
 #include "jsonl.h"
+#include "cmdin.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -71,7 +72,6 @@
 #define PATHLEN 512
 #define IMG "disk.img"
 
-static int g_eof;
 
 static double now_ms(void)
 {
@@ -164,36 +164,6 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
 }
 
 /* ----------------------------------------------------------------- stdin */
-
-static char g_in[65536];
-static size_t g_inlen;
-
-static void fill_input(int timeout_ms)
-{
-    struct pollfd pfd = { .fd = 0, .events = POLLIN };
-    if (g_eof || poll(&pfd, 1, timeout_ms) <= 0) return;
-    if (g_inlen == sizeof g_in) g_inlen = 0;   /* absurd line: drop it */
-    ssize_t n = read(0, g_in + g_inlen, sizeof g_in - g_inlen);
-    if (n == 0) g_eof = 1;
-    else if (n > 0) g_inlen += n;
-}
-
-static int pop_line(char *dst, size_t n)
-{
-    char *nl = memchr(g_in, '\n', g_inlen);
-    if (!nl) {
-        if (!g_eof || !g_inlen) return 0;
-        nl = g_in + g_inlen;
-    }
-    size_t len = nl - g_in;
-    snprintf(dst, n, "%.*s", (int)len, g_in);
-    size_t used = len < g_inlen ? len + 1 : len;
-    memmove(g_in, g_in + used, g_inlen - used);
-    g_inlen -= used;
-    size_t l = strlen(dst);
-    while (l && (dst[l - 1] == '\r' || dst[l - 1] == ' ')) dst[--l] = 0;
-    return 1;
-}
 
 /* During a run: a queued "stop" line, or EOF with nothing queued (the
  * controller is gone). Other commands wait for the run to end. */

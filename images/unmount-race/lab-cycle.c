@@ -19,6 +19,7 @@
 #include "jsonl.h"
 #include "cmdin.h"
 #include "memfs.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -139,18 +140,6 @@ static void remember_prefix(const char *prefix)
     if (g_nprefixes < 8) strcpy(g_prefixes[g_nprefixes++], prefix);
 }
 
-static int mkdir_p(const char *path)
-{
-    char tmp[PATHLEN];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *s = tmp + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return mkdir(tmp, 0755) && errno != EEXIST ? -1 : 0;
-}
 
 static void mp_path(char *dst, const struct params *p, int i)
 {
