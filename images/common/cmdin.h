@@ -6,10 +6,14 @@
 #ifndef LAB_CMDIN_H
 #define LAB_CMDIN_H
 
+#include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "jsonl.h"
 
 static int g_eof;                             /* stdin closed */
 
@@ -43,6 +47,48 @@ static inline int pop_line(char *dst, size_t n)
     size_t l = strlen(dst);
     while (l && (dst[l - 1] == '\r' || dst[l - 1] == ' ')) dst[--l] = 0;
     return 1;
+}
+
+/* One key of a command's key=value arguments: a string field (s, n) or a
+ * non-negative number (l). */
+struct kv_key { const char *k; char *s; size_t n; long *l; };
+
+/* Fills the fields named by args ("k=v k=v ..."; modified in place). An
+ * unknown key, an overlong string or a bad number is an error line and -1. */
+static inline int parse_args(char *args, struct kv_key *keys, size_t nkeys)
+{
+    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+        char *v = strchr(tok, '=');
+        if (!v) { err("bad argument '%s' (want key=value)", tok); return -1; }
+        *v++ = 0;
+        size_t k;
+        for (k = 0; k < nkeys && strcmp(keys[k].k, tok) != 0; k++) ;
+        if (k == nkeys) { err("unknown key '%s'", tok); return -1; }
+        if (keys[k].s) {
+            if (strlen(v) >= keys[k].n) { err("value of %s too long", tok); return -1; }
+            strcpy(keys[k].s, v);
+        } else {
+            char *end;
+            errno = 0;
+            *keys[k].l = strtol(v, &end, 10);
+            if (errno || *end || *keys[k].l < 0) { err("bad number %s=%s", tok, v); return -1; }
+        }
+    }
+    return 0;
+}
+
+/* During a run: a queued "stop" line (taken off the queue), or EOF with
+ * nothing queued (the controller is gone). Other commands wait for the run. */
+static inline int stop_queued(void)
+{
+    if (g_eof && !g_inlen) return 1;
+    char *nl = memchr(g_in, '\n', g_inlen);
+    if (nl && !strncmp(g_in, "stop", 4) && (nl - g_in == 4 || (nl - g_in == 5 && g_in[4] == '\r'))) {
+        char tmp[16];
+        pop_line(tmp, sizeof tmp);
+        return 1;
+    }
+    return 0;
 }
 
 #endif

@@ -118,30 +118,14 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
     *p = (struct params){ .image_mb = 3072, .dd_mb = 2048, .bs_kb = 1024, .fsync = 1, .threads = 8,
                           .daemon_memcg_mb = 1024, .progress_ms = 200, .stall_ms = 5000 };
     strcpy(p->variant, "plain");
-    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        char *val = strchr(tok, '=');
-        if (!val) { err("bad argument '%s' (want key=value)", tok); return -1; }
-        *val++ = 0;
-        struct { const char *k; char *s; size_t n; long *l; } keys[] = {
-            { "arm", p->arm, sizeof p->arm, NULL }, { "variant", p->variant, sizeof p->variant, NULL },
-            { "prefix", p->prefix, sizeof p->prefix, NULL }, { "image_mb", NULL, 0, &p->image_mb },
-            { "dd_mb", NULL, 0, &p->dd_mb }, { "bs_kb", NULL, 0, &p->bs_kb }, { "fsync", NULL, 0, &p->fsync },
-            { "threads", NULL, 0, &p->threads }, { "daemon_memcg_mb", NULL, 0, &p->daemon_memcg_mb },
-            { "progress_ms", NULL, 0, &p->progress_ms }, { "stall_ms", NULL, 0, &p->stall_ms },
-        };
-        size_t k;
-        for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k].k, tok); k++) ;
-        if (k == sizeof keys / sizeof keys[0]) { err("unknown key '%s'", tok); return -1; }
-        if (keys[k].s) {
-            if (strlen(val) >= keys[k].n) { err("value of %s too long", tok); return -1; }
-            strcpy(keys[k].s, val);
-        } else {
-            char *end;
-            errno = 0;
-            *keys[k].l = strtol(val, &end, 10);
-            if (errno || *end || *keys[k].l < 0) { err("bad number %s=%s", tok, val); return -1; }
-        }
-    }
+    struct kv_key keys[] = {
+        { "arm", p->arm, sizeof p->arm, NULL }, { "variant", p->variant, sizeof p->variant, NULL },
+        { "prefix", p->prefix, sizeof p->prefix, NULL }, { "image_mb", NULL, 0, &p->image_mb },
+        { "dd_mb", NULL, 0, &p->dd_mb }, { "bs_kb", NULL, 0, &p->bs_kb }, { "fsync", NULL, 0, &p->fsync },
+        { "threads", NULL, 0, &p->threads }, { "daemon_memcg_mb", NULL, 0, &p->daemon_memcg_mb },
+        { "progress_ms", NULL, 0, &p->progress_ms }, { "stall_ms", NULL, 0, &p->stall_ms },
+    };
+    if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return -1;
     int i;
     for (i = 0; i < NVARIANTS && strcmp(variants[i].name, p->variant); i++) ;
     if (i == NVARIANTS) {
@@ -165,19 +149,6 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
 
 /* ----------------------------------------------------------------- stdin */
 
-/* During a run: a queued "stop" line, or EOF with nothing queued (the
- * controller is gone). Other commands wait for the run to end. */
-static int stop_requested(void)
-{
-    if (g_eof && !g_inlen) return 1;
-    char *nl = memchr(g_in, '\n', g_inlen);
-    if (nl && !strncmp(g_in, "stop", 4) && (nl - g_in == 4 || (nl - g_in == 5 && g_in[4] == '\r'))) {
-        char tmp[16];
-        pop_line(tmp, sizeof tmp);
-        return 1;
-    }
-    return 0;
-}
 
 /* -------------------------------------------------------------- run state */
 
@@ -912,7 +883,7 @@ static void run(struct run *r)
             if (pf[0].revents) fill_input(0);
             if (pf[1].revents) daemon_read(r);
         }
-        if (!killed && (g_stop || stop_requested())) {
+        if (!killed && (g_stop || stop_queued())) {
             kill(r->writer, SIGKILL);
             killed = 1;
             out("{\"ev\":\"stopping\",\"arm\":\"%s\",\"writer_state\":\"%c\"}", r->arm, stat_state(r->wstat));

@@ -82,32 +82,16 @@ static int parse_run(char *args, struct params *p)
     strcpy(p->umount, "plain");
     strcpy(p->prefix, "/lab/pool");
     p->arm[0] = 0;
-    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        char *v = strchr(tok, '=');
-        if (!v) { err("bad argument '%s' (want key=value)", tok); return -1; }
-        *v++ = 0;
-        struct { const char *k; char *s; size_t n; long *l; } keys[] = {
-            { "arm", p->arm, sizeof p->arm, NULL }, { "fs", p->fs, sizeof p->fs, NULL },
-            { "umount", p->umount, sizeof p->umount, NULL }, { "prefix", p->prefix, sizeof p->prefix, NULL },
-            { "mounts", NULL, 0, &p->mounts }, { "live", NULL, 0, &p->live }, { "cycles", NULL, 0, &p->cycles },
-            { "duration_ms", NULL, 0, &p->duration_ms }, { "size_kb", NULL, 0, &p->size_kb },
-            { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
-            { "holder_scan", NULL, 0, &p->holder_scan }, { "seed", NULL, 0, &p->seed },
-            { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
-        };
-        size_t k;
-        for (k = 0; k < sizeof keys / sizeof keys[0] && strcmp(keys[k].k, tok) != 0; k++) ;
-        if (k == sizeof keys / sizeof keys[0]) { err("unknown key '%s'", tok); return -1; }
-        if (keys[k].s) {
-            if (strlen(v) >= keys[k].n) { err("value of %s too long", tok); return -1; }
-            strcpy(keys[k].s, v);
-        } else {
-            char *end;
-            errno = 0;
-            *keys[k].l = strtol(v, &end, 10);
-            if (errno || *end || *keys[k].l < 0) { err("bad number %s=%s", tok, v); return -1; }
-        }
-    }
+    struct kv_key keys[] = {
+        { "arm", p->arm, sizeof p->arm, NULL }, { "fs", p->fs, sizeof p->fs, NULL },
+        { "umount", p->umount, sizeof p->umount, NULL }, { "prefix", p->prefix, sizeof p->prefix, NULL },
+        { "mounts", NULL, 0, &p->mounts }, { "live", NULL, 0, &p->live }, { "cycles", NULL, 0, &p->cycles },
+        { "duration_ms", NULL, 0, &p->duration_ms }, { "size_kb", NULL, 0, &p->size_kb },
+        { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
+        { "holder_scan", NULL, 0, &p->holder_scan }, { "seed", NULL, 0, &p->seed },
+        { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
+    };
+    if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return -1;
     if (strcmp(p->fs, "fuse") && strcmp(p->fs, "ext4") && strcmp(p->fs, "xfs") && strcmp(p->fs, "tmpfs")) {
         err("fs must be fuse|ext4|xfs|tmpfs"); return -1;
     }
@@ -335,19 +319,11 @@ static int umount_until(const char *mp, double limit_ms)
 
 /* ----------------------------------------------------------------- stdin */
 
-/* During a run: a pending "stop" line ends it, and so does EOF with nothing
- * queued (the controller is gone). Other queued commands wait for the run. */
+/* Polls stdin between cycles for a "stop" (or the controller's going). */
 static int stop_requested(void)
 {
     fill_input(0);
-    if (g_eof && !g_inlen) return 1;
-    char *nl = memchr(g_in, '\n', g_inlen);
-    if (nl && !strncmp(g_in, "stop", 4) && (nl - g_in == 4 || (nl - g_in == 5 && g_in[4] == '\r'))) {
-        char tmp[16];
-        pop_line(tmp, sizeof tmp);
-        return 1;
-    }
-    return 0;
+    return stop_queued();
 }
 
 /* ------------------------------------------------------------------- run */
