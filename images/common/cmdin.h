@@ -49,6 +49,18 @@ static inline int pop_line(char *dst, size_t n)
     return 1;
 }
 
+/* Blocks until the next command line; 0 once stdin is closed or a signal
+ * asked us to stop. */
+static inline int next_command(char *line, size_t n)
+{
+    while (!g_stop) {
+        if (pop_line(line, n)) return 1;
+        if (g_eof) return 0;
+        fill_input(-1);
+    }
+    return 0;
+}
+
 /* One key of a command's key=value arguments: a string field (s, n) or a
  * non-negative number (l). */
 struct kv_key { const char *k; char *s; size_t n; long *l; };

@@ -47,6 +47,7 @@
 #define _GNU_SOURCE
 #include "jsonl.h"
 #include "cmdin.h"
+#include "loopdev.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -178,9 +179,7 @@ struct run {
     int go;               /* write end the writer waits on */
     int wstat;            /* the writer's /proc/PID/stat, kept open */
     int alive;            /* read end; hangs up when the writer exits */
-    int loopnr, loop_fd, made_node;
-    char loopdev[32];
-    unsigned loop_maj, loop_min;
+    struct loopdev ld;
     int ext4_mounted, fuse_seen;
     long conn;
     struct shared *sh;
@@ -400,66 +399,21 @@ static int memcg_setup(struct run *r)
 
 static int loop_attach(struct run *r, const char *img)
 {
-    int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-    if (ctl < 0) { err("open /dev/loop-control: %s", strerror(errno)); return -1; }
-    int ifd = open(img, O_RDWR | O_CLOEXEC | (r->v->loop_dio == 1 ? O_DIRECT : 0));
-    if (ifd < 0) { err("open %s: %s", img, strerror(errno)); close(ctl); return -1; }
-    int rc = -1;
-    for (int tries = 0; tries < 20 && rc < 0; tries++) {
-        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-        if (n < 0) { err("LOOP_CTL_GET_FREE: %s", strerror(errno)); break; }
-        r->loopnr = n;
-        snprintf(r->loopdev, sizeof r->loopdev, "/dev/loop%d", n);
-        unsigned maj = 7, min = n;
-        char sys[64], buf[32];
-        snprintf(sys, sizeof sys, "/sys/class/block/loop%d/dev", n);
-        FILE *f = fopen(sys, "re");   /* the real numbers, in case loop.max_part is set */
-        if (f) {
-            if (fgets(buf, sizeof buf, f)) sscanf(buf, "%u:%u", &maj, &min);
-            fclose(f);
-        }
-        r->loop_maj = maj;
-        r->loop_min = min;
-        struct stat st;
-        if (stat(r->loopdev, &st) == 0 && (!S_ISBLK(st.st_mode) || st.st_rdev != makedev(maj, min))) {
-            err("%s exists and is not block device %u:%u", r->loopdev, maj, min);
-            break;
-        }
-        if (mknod(r->loopdev, S_IFBLK | 0600, makedev(maj, min)) == 0) r->made_node = 1;
-        else if (errno != EEXIST) { err("mknod %s: %s", r->loopdev, strerror(errno)); break; }
-        r->loop_fd = open(r->loopdev, O_RDWR | O_CLOEXEC);
-        if (r->loop_fd < 0) { err("open %s: %s", r->loopdev, strerror(errno)); break; }
-        struct loop_config cfg = { .fd = ifd };
-        /* Autoclear: the device detaches itself once nobody holds it, also
-         * when this container dies. */
-        cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR | (r->v->loop_dio ? LO_FLAGS_DIRECT_IO : 0);
-        size_t il = strlen(img) < LO_NAME_SIZE - 1 ? strlen(img) : LO_NAME_SIZE - 1;
-        memcpy(cfg.info.lo_file_name, img, il);   /* informative only: truncated is fine */
-        if (ioctl(r->loop_fd, LOOP_CONFIGURE, &cfg) == 0) { rc = 0; break; }
-        int e = errno;
-        close(r->loop_fd);
-        r->loop_fd = -1;
-        if (r->made_node) { unlink(r->loopdev); r->made_node = 0; }
-        if (e != EBUSY) { err("LOOP_CONFIGURE %s: %s", r->loopdev, strerror(e)); break; }
-        /* EBUSY: someone else on the host took that device first */
-    }
-    close(ifd);
-    close(ctl);
-    return rc;
+    return loop_bind(img, r->v->loop_dio == 1 ? O_DIRECT : 0, r->v->loop_dio ? LO_FLAGS_DIRECT_IO : 0, &r->ld);
 }
 
 /* Whether the loop device still has a backing file (it is bound). */
 static int loop_bound(const struct run *r)
 {
     char sys[80];
-    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/backing_file", r->loopnr);
+    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/backing_file", r->ld.nr);
     return access(sys, F_OK) == 0;
 }
 
 static int loop_dio(const struct run *r)
 {
     char sys[80], buf[8] = "";
-    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/dio", r->loopnr);
+    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/dio", r->ld.nr);
     FILE *f = fopen(sys, "re");
     if (f) {
         if (!fgets(buf, sizeof buf, f)) buf[0] = 0;
@@ -685,16 +639,16 @@ static void teardown(struct run *r)
         else LEFT("ext4 mount %s", r->ext4mp);
         ms_ext4 = now_ms() - t;
     }
-    if (r->loop_fd >= 0) { close(r->loop_fd); r->loop_fd = -1; }
-    if (r->loopdev[0]) {
+    if (r->ld.fd >= 0) { close(r->ld.fd); r->ld.fd = -1; }
+    if (r->ld.path[0]) {
         double t = now_ms();
         while (loop_bound(r) && now_ms() - t < 5000) sleep_ms(20);   /* autoclear runs on the last close */
         ms_loop = now_ms() - t;
-        if (loop_bound(r)) LEFT("%s still bound", r->loopdev);
+        if (loop_bound(r)) LEFT("%s still bound", r->ld.path);
         else {
-            if (r->made_node) unlink(r->loopdev);
-            r->made_node = 0;
-            r->loopdev[0] = 0;
+            if (r->ld.made_node) unlink(r->ld.path);
+            r->ld.made_node = 0;
+            r->ld.path[0] = 0;
         }
     }
     if (r->fuse_seen) {
@@ -812,7 +766,7 @@ static int set_up(struct run *r)
     close(fd);
     if (loop_attach(r, img)) return -1;
     if (r->v->loop_dio && !loop_dio(r)) {
-        err("%s: the kernel did not keep LO_FLAGS_DIRECT_IO for a file on FUSE", r->loopdev);
+        err("%s: the kernel did not keep LO_FLAGS_DIRECT_IO for a file on FUSE", r->ld.path);
         return -1;
     }
     /* Lazy inode tables and journal, no discard: mkfs writes little through
@@ -820,16 +774,16 @@ static int set_up(struct run *r)
      * host: noinit_itable and no_prefetch_block_bitmaps keep it off this
      * filesystem, so a hang here cannot stall it for everyone. */
     const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1",
-                           r->loopdev, NULL };
+                           r->ld.path, NULL };
     int rc = run_cmd(mkfs);
-    if (rc) { err("mkfs.ext4 %s: exit %d", r->loopdev, rc); return -1; }
-    if (mount(r->loopdev, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable,no_prefetch_block_bitmaps")) {
-        err("mount %s on %s: %s", r->loopdev, r->ext4mp, strerror(errno));
+    if (rc) { err("mkfs.ext4 %s: exit %d", r->ld.path, rc); return -1; }
+    if (mount(r->ld.path, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable,no_prefetch_block_bitmaps")) {
+        err("mount %s on %s: %s", r->ld.path, r->ext4mp, strerror(errno));
         return -1;
     }
     r->ext4_mounted = 1;
-    close(r->loop_fd);   /* ext4 holds the device now; its umount detaches the loop */
-    r->loop_fd = -1;
+    close(r->ld.fd);   /* ext4 holds the device now; its umount detaches the loop */
+    r->ld.fd = -1;
     return start_writer(r);
 }
 
@@ -848,7 +802,7 @@ static void run(struct run *r)
     out("{\"ev\":\"set-up\",\"arm\":\"%s\",\"variant\":\"%s\",\"daemon_pid\":%d,\"writer_pid\":%d,\"helper_pid\":%d,"
         "\"loop\":\"%s\",\"loop_dev\":\"%u:%u\",\"loop_direct_io\":%s,\"fuse_conn\":%ld,\"fuse_mount\":\"%s\","
         "\"ext4_mount\":\"%s\",\"daemon_memcg\":%s%s%s,\"image_mb\":%ld,\"dd_mb\":%ld,\"ms\":%.1f,\"t_mono_ms\":%.3f}",
-        r->arm, r->v->name, (int)r->daemon, (int)r->writer, (int)getpid(), r->loopdev, r->loop_maj, r->loop_min,
+        r->arm, r->v->name, (int)r->daemon, (int)r->writer, (int)getpid(), r->ld.path, r->ld.maj, r->ld.min,
         loop_dio(r) ? "true" : "false", r->conn, r->fusemp, r->ext4mp, cg[0] ? "\"" : "", cg[0] ? cg : "null",
         cg[0] ? "\"" : "", r->p.image_mb, r->p.dd_mb, now_ms() - ts, now_ms());
 
@@ -954,12 +908,7 @@ int main(void)
     if (sh == MAP_FAILED) { err("mmap: %s", strerror(errno)); return 1; }
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
     char line[4096];
-    while (!g_stop) {
-        if (!pop_line(line, sizeof line)) {
-            if (g_eof) break;
-            fill_input(-1);
-            continue;
-        }
+    while (next_command(line, sizeof line)) {
         if (!line[0] || !strcmp(line, "stop")) continue;
         if (!strcmp(line, "quit")) break;
         if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
@@ -967,7 +916,7 @@ int main(void)
             if (R.active) { err("the previous run is not torn down; not starting another"); continue; }
             struct run *r = &R;
             memset(r, 0, sizeof *r);
-            r->dpipe = r->go = r->alive = r->loop_fd = r->wstat = -1;
+            r->dpipe = r->go = r->alive = r->ld.fd = r->wstat = -1;
             r->sh = sh;
             memset(sh, 0, sizeof *sh);
             if (parse_run(line + 3, &r->p, &r->v)) continue;

@@ -20,6 +20,7 @@
 #include "cmdin.h"
 #include "memfs.h"
 #include "paths.h"
+#include "loopdev.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -182,56 +183,13 @@ struct mounted {
     struct fuse_session *se;
     pthread_t th;
     struct mfs *mfs;
-    int loop_fd;          /* our own open of the loop device, kept until destroy */
-    char loopdev[32];
+    struct loopdev ld;    /* ld.fd: our own open of the loop device, kept until destroy */
 };
-
-/* A free loop device bound to the image, autoclear: it detaches itself as
- * soon as nobody holds it, including when this container dies. */
-static int loop_attach(const char *img, struct mounted *m)
-{
-    int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-    if (ctl < 0) { err("open /dev/loop-control: %s", strerror(errno)); return -1; }
-    int ifd = open(img, O_RDWR | O_CLOEXEC);
-    if (ifd < 0) { err("open %s: %s", img, strerror(errno)); close(ctl); return -1; }
-    int rc = -1;
-    for (int tries = 0; tries < 20 && rc < 0; tries++) {
-        int n = ioctl(ctl, LOOP_CTL_GET_FREE);
-        if (n < 0) { err("LOOP_CTL_GET_FREE: %s", strerror(errno)); break; }
-        snprintf(m->loopdev, sizeof m->loopdev, "/dev/loop%d", n);
-        unsigned maj = 7, min = n;
-        char sys[64], buf[32];
-        snprintf(sys, sizeof sys, "/sys/class/block/loop%d/dev", n);
-        FILE *f = fopen(sys, "re");   /* the real numbers, in case loop.max_part is set */
-        if (f) {
-            if (fgets(buf, sizeof buf, f)) sscanf(buf, "%u:%u", &maj, &min);
-            fclose(f);
-        }
-        if (mknod(m->loopdev, S_IFBLK | 0660, makedev(maj, min)) && errno != EEXIST) {
-            err("mknod %s: %s", m->loopdev, strerror(errno));
-            break;
-        }
-        m->loop_fd = open(m->loopdev, O_RDWR | O_CLOEXEC);
-        if (m->loop_fd < 0) { err("open %s: %s", m->loopdev, strerror(errno)); break; }
-        struct loop_config cfg = { .fd = ifd };
-        cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-        snprintf((char *)cfg.info.lo_file_name, LO_NAME_SIZE, "%s", img);
-        if (ioctl(m->loop_fd, LOOP_CONFIGURE, &cfg) == 0) { rc = 0; break; }
-        int e = errno;
-        close(m->loop_fd);
-        m->loop_fd = -1;
-        if (e != EBUSY) { err("LOOP_CONFIGURE %s: %s", m->loopdev, strerror(e)); break; }
-        /* EBUSY: someone else on the host took that device first; get another */
-    }
-    close(ifd);
-    close(ctl);
-    return rc;
-}
 
 static int fs_mount(const struct params *p, int i, const char *mp, struct mounted *m)
 {
     memset(m, 0, sizeof *m);
-    m->loop_fd = -1;
+    m->ld.fd = -1;
     if (!strcmp(p->fs, "tmpfs")) {
         if (mount("lab-cycle", mp, "tmpfs", 0, "size=1m")) { err("mount tmpfs %s: %s", mp, strerror(errno)); return -1; }
         return 0;
@@ -261,11 +219,11 @@ fuse_fail:
         m->se = NULL; m->mfs = NULL;
         return -1;
     }
-    if (loop_attach(g_img[i].path, m)) return -1;
-    if (mount(m->loopdev, mp, p->fs, 0, NULL)) {
-        err("mount %s on %s: %s", m->loopdev, mp, strerror(errno));
-        close(m->loop_fd);   /* autoclear detaches it */
-        m->loop_fd = -1;
+    if (loop_bind(g_img[i].path, 0, 0, &m->ld)) return -1;
+    if (mount(m->ld.path, mp, p->fs, 0, NULL)) {
+        err("mount %s on %s: %s", m->ld.path, mp, strerror(errno));
+        close(m->ld.fd);   /* autoclear detaches it */
+        m->ld.fd = -1;
         return -1;
     }
     return 0;
@@ -288,14 +246,14 @@ static int fs_destroy(struct mounted *m)
         free(m->mfs);
         m->se = NULL; m->mfs = NULL;
     }
-    if (m->loop_fd >= 0) {
+    if (m->ld.fd >= 0) {
         /* A mounted filesystem claims its block device exclusively. */
-        int fd = open(m->loopdev, O_RDONLY | O_EXCL | O_CLOEXEC);
+        int fd = open(m->ld.path, O_RDONLY | O_EXCL | O_CLOEXEC);
         if (fd >= 0) close(fd);
         else if (errno == EBUSY) busy = 1;
-        else err("open %s O_EXCL: %s", m->loopdev, strerror(errno));
-        close(m->loop_fd);   /* last opener gone: autoclear detaches the loop */
-        m->loop_fd = -1;
+        else err("open %s O_EXCL: %s", m->ld.path, strerror(errno));
+        close(m->ld.fd);   /* last opener gone: autoclear detaches the loop */
+        m->ld.fd = -1;
     }
     return busy;
 }
@@ -602,12 +560,7 @@ int main(void)
 
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
     char line[4096];
-    while (!g_stop) {
-        if (!pop_line(line, sizeof line)) {
-            if (g_eof) break;
-            fill_input(-1);
-            continue;
-        }
+    while (next_command(line, sizeof line)) {
         if (!line[0]) continue;
         if (!strcmp(line, "quit")) break;
         if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
