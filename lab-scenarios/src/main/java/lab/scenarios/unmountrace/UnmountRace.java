@@ -83,7 +83,7 @@ public final class UnmountRace implements Scenario {
 
     @Override
     public long defaultTrials() {
-        return 3000;
+        return 5000;
     }
 
     @Override
