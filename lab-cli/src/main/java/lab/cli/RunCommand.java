@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Scenario s = Scenarios.find(scenario);
         Say say = new Say();
-        Runner.Request req = new Runner.Request(Params.parsePairs(params), arms, trials, seed, out, String.join(" ", params));
+        Runner.Request req = new Runner.Request(Params.parsePairs(params), arms, trials, seed, out);
         return new Runner(say::line, say).run(s, req).exitCode();
     }
 }

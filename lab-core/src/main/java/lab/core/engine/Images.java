@@ -3,7 +3,6 @@ package lab.core.engine;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
-import com.github.dockerjava.api.model.PullResponseItem;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -90,12 +89,7 @@ public final class Images {
     }
 
     private boolean pullWithin(String ref, long seconds) {
-        PullImageResultCallback cb = new PullImageResultCallback() {
-            @Override
-            public void onNext(PullResponseItem item) {
-                super.onNext(item);
-            }
-        };
+        PullImageResultCallback cb = new PullImageResultCallback();
         try {
             engine.client().pullImageCmd(ref).exec(cb);
             boolean done = cb.awaitCompletion(seconds, TimeUnit.SECONDS);

@@ -101,8 +101,4 @@ public final class LabContainer {
         }
     }
 
-    /** The engine's own description of the container (for the evidence). */
-    public Object inspect() {
-        return client.inspectContainerCmd(id()).exec();
-    }
 }

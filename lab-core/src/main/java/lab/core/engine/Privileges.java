@@ -21,11 +21,6 @@ public record Privileges(List<String> capabilities, List<String> devices, List<S
         return new Privileges(List.of(capabilities), List.of(), List.of(), UNCONFINED);
     }
 
-    /** Everything the profile allows: for `lab doctor` and ad-hoc debugging, never a scenario default. */
-    public static Privileges nearestToPrivileged(CapabilityProfile profile) {
-        return new Privileges(profile.available(), List.of("/dev/fuse"), List.of("b 7:* rwm"), UNCONFINED);
-    }
-
     public Privileges withDevices(String... paths) {
         List<String> d = new ArrayList<>(devices);
         d.addAll(List.of(paths));

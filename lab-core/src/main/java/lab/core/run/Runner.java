@@ -37,8 +37,7 @@ import lab.core.report.JUnitXml;
  */
 public final class Runner {
     /** What the user asked for. */
-    public record Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out,
-                          String commandLine) { }
+    public record Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out) { }
 
     /** What came of it: the exit code and where the evidence is. */
     public record Result(int exitCode, RunRecord record, Path evidence) { }

@@ -23,7 +23,7 @@ public final class ReclaimDeadlockBench implements Benchmark {
     public int run(Consumer<String> say, Progress progress) {
         String hungTask = new HostProbe().probe().sysctls().getOrDefault("kernel.hung_task_timeout_secs", "0");
         RunRecord r = new Runner(s -> { }, progress).run(new ReclaimDeadlock(),
-                new Runner.Request(Map.of(), List.of("plain"), 3L, 1L, Path.of("lab-runs"), "")).record();
+                new Runner.Request(Map.of(), List.of("plain"), 3L, 1L, Path.of("lab-runs"))).record();
         RunRecord.ArmRecord a = r.arms.get(0);
         Object detect = a.timings.get("stall_to_detect_s_max");
         say.accept(String.format(Locale.ROOT, "reclaim-deadlock benchmark: plain arm, %d of %d writes hung", a.failures, a.trials));

@@ -58,7 +58,7 @@ public final class UnmountRaceBench implements Benchmark {
         for (int i = 0; i < ROUNDS; i++) {
             host[i] = bareHost(bin, work);
             RunRecord r = runner.run(new UnmountRace(), new Runner.Request(
-                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, 1L, out, "")).record();
+                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, 1L, out)).record();
             lab[i] = ((Number) r.arms.get(0).timings.get("cycles_per_s")).doubleValue();
             say.accept(String.format(Locale.ROOT, "  round %d: bare host %.0f cycles/s, lab %.0f cycles/s", i + 1, host[i], lab[i]));
         }
@@ -66,7 +66,7 @@ public final class UnmountRaceBench implements Benchmark {
         double l = median(lab);
         say.accept(String.format(Locale.ROOT, "cycles/s: lab %.0f vs bare host %.0f (medians) → ratio %.2f (goal ≥ 0.90)", l, h, l / h));
 
-        Runner.Result plain = runner.run(new UnmountRace(), new Runner.Request(Map.of(), List.of("plain"), 3000L, 7L, out, ""));
+        Runner.Result plain = runner.run(new UnmountRace(), new Runner.Request(Map.of(), List.of("plain"), 3000L, 7L, out));
         RunRecord.ArmRecord a = plain.record().arms.get(0);
         Object wall = a.timings.get("arm_start_to_first_ebusy_ms");
         double first = wall == null ? -1 : ((Number) wall).doubleValue();

@@ -29,7 +29,7 @@ class FuseKillDeadlockTest {
     void plainHangsAndIsRecoveredNoflushExitsCleanly(@TempDir Path out) throws IOException {
         List<String> said = new ArrayList<>();
         Runner.Result res = new Runner(said::add, Progress.NONE).run(new FuseKillDeadlock(),
-                new Runner.Request(Map.of(), List.of("plain", "noflush"), 2L, 1L, out, ""));
+                new Runner.Request(Map.of(), List.of("plain", "noflush"), 2L, 1L, out));
         RunRecord r = res.record();
         RunRecord.ArmRecord plain = r.arms.get(0);
         assertEquals(Verdict.REPRODUCED, plain.verdict, String.join("\n", said));

@@ -29,7 +29,7 @@ class ReclaimDeadlockTest {
     void plainDeadlocksInReclaimAndIsRecoveredOdirectPoolWritesThrough(@TempDir Path out) throws IOException {
         List<String> said = new ArrayList<>();
         Runner.Result res = new Runner(said::add, Progress.NONE).run(new ReclaimDeadlock(),
-                new Runner.Request(Map.of("write-mb", "1024"), List.of("plain", "odirect-pool", "io-flusher"), 1L, 1L, out, ""));
+                new Runner.Request(Map.of("write-mb", "1024"), List.of("plain", "odirect-pool", "io-flusher"), 1L, 1L, out));
         RunRecord r = res.record();
         assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict, String.join("\n", said));
         assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict, String.join("\n", said));

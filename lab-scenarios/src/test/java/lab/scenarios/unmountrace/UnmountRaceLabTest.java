@@ -31,7 +31,7 @@ class UnmountRaceLabTest {
     private final List<String> said = new ArrayList<>();
 
     private Runner.Result run(Path out, Map<String, String> params, List<String> arms, long trials) {
-        return new Runner(said::add, Progress.NONE).run(new UnmountRace(), new Runner.Request(params, arms, trials, 1L, out, ""));
+        return new Runner(said::add, Progress.NONE).run(new UnmountRace(), new Runner.Request(params, arms, trials, 1L, out));
     }
 
     private static RunRecord.ArmRecord arm(RunRecord r, String name) {
