@@ -4,18 +4,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import lab.core.expect.Expectations;
 import lab.core.run.Params;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+import lab.core.soak.Soak;
+import lab.core.soak.StopRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Run a scenario: every arm, a verdict each, evidence under --out.")
+@Command(name = "run", description = "Run a scenario (or --all of them): every arm, a verdict each, evidence under --out.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SCENARIO", description = "scenario id (see: lab list)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "scenario id (see: lab list)")
     String scenario;
+
+    @Option(names = "--all", description = "run every scenario once, one combined report")
+    boolean all;
 
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
     List<String> params = new ArrayList<>();
@@ -32,11 +39,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where evidence bundles go (default: ${DEFAULT-VALUE})")
     Path out = Path.of("lab-runs");
 
+    @Option(names = "--expectations", paramLabel = "DIR", description = "expected verdicts (<scenario>.yaml files; default: the bundled ones)")
+    Path expectations;
+
     @Override
     public Integer call() {
-        Scenario s = Scenarios.find(scenario);
         Say say = new Say();
-        Runner.Request req = new Runner.Request(Params.parsePairs(params), arms, trials, seed, out);
+        if (all) {
+            if (scenario != null) throw new UsageException("give a scenario or --all, not both");
+            if (!params.isEmpty() || !arms.isEmpty()) throw new UsageException("--param and --arms apply to one scenario, not to --all");
+            List<String> ids = Scenarios.all().stream().map(Scenario::id).toList();
+            return new Soak(say::line, say).start("all", ids, java.util.Map.of(), List.of(), trials, seed, expectations, StopRule.count(1), out)
+                    .exitCode();
+        }
+        if (scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
+        Scenario s = Scenarios.find(scenario);
+        Runner.Request req = new Runner.Request(Params.parsePairs(params), arms, trials, seed, out,
+                expectations == null ? null : Expectations.from(expectations));
         return new Runner(say::line, say).run(s, req).exitCode();
     }
 }

@@ -55,6 +55,22 @@ public final class Engine {
         return 0;
     }
 
+    /** The engine's own settings that can change a verdict: storage and cgroup drivers, root dir, security options. */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Object> settings() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        try {
+            java.util.Map<String, Object> info = lab.core.evidence.Json.MAPPER.convertValue(client.infoCmd().exec(), java.util.Map.class);
+            for (String k : java.util.List.of("ServerVersion", "Driver", "DriverStatus", "CgroupDriver", "CgroupVersion", "DockerRootDir",
+                    "SecurityOptions", "KernelVersion", "OperatingSystem", "NCPU", "MemTotal")) {
+                if (info.get(k) != null) out.put(k, info.get(k));
+            }
+        } catch (RuntimeException e) {
+            out.put("error", e.getMessage());
+        }
+        return out;
+    }
+
     public DockerClient client() { return client; }
     public String version() { return version; }
     public String apiVersion() { return apiVersion; }

@@ -43,7 +43,8 @@ public final class EvidenceStore implements AutoCloseable {
         }
     }
 
-    private static void pointLatest(Path root, Path dir) throws IOException {
+    /** Points {@code root/latest} at {@code dir}, atomically. */
+    public static void pointLatest(Path root, Path dir) throws IOException {
         Path latest = root.resolve("latest");
         Path tmp = root.resolve(".latest." + ProcessHandle.current().pid());
         Files.deleteIfExists(tmp);

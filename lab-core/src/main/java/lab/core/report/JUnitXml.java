@@ -5,60 +5,83 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
+import lab.core.expect.Outcome;
 import lab.core.run.RunRecord;
 import lab.core.run.Verdict;
+import lab.core.soak.Tally;
 
 /**
- * JUnit XML for CI dashboards: one testcase per arm; a failure when the verdict differs from
- * the expected one, skipped with its reason, error when the lab failed.
+ * JUnit XML for CI dashboards: one testcase per scenario × arm; a failure (with the evidence
+ * path) when the outcome differs from the expectation, skipped with its reason, error when
+ * the lab failed.
  */
 public final class JUnitXml {
     private JUnitXml() {}
 
+    /** One testcase. {@code outcome} decides failure/skipped/error. */
+    private record Case(String classname, String name, Object seconds, Outcome outcome, String reason, String summary) { }
+
     public static void write(RunRecord run, Path evidenceDir, Path file) throws IOException {
-        long failures = run.arms.stream().filter(a -> !a.asExpected && a.verdict != Verdict.ERROR && a.verdict != Verdict.SKIPPED).count();
-        long errors = run.arms.stream().filter(a -> a.verdict == Verdict.ERROR).count();
-        long skipped = run.arms.stream().filter(a -> a.verdict == Verdict.SKIPPED).count();
+        List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name, a.timings.get("elapsed_s"),
+                a.outcome != null ? a.outcome : a.verdict == Verdict.SKIPPED ? Outcome.SKIPPED : a.verdict == Verdict.ERROR ? Outcome.ERROR
+                        : a.asExpected ? Outcome.AS_EXPECTED : a.verdict == Verdict.REPRODUCED ? Outcome.REGRESSION : Outcome.UNEXPECTED_PASS,
+                a.reason, summary(a.name, a.failures, a.trials, run.trialUnit, a.expected, a.verdict, a.outcome))).toList();
+        write("lab." + run.scenario, run.startedAt, cases, evidenceDir, file);
+    }
+
+    /** A soak or a run of several scenarios: one testcase per scenario × arm over every repetition. */
+    public static void writeTallies(String suite, List<Tally> tallies, Path evidenceDir, Path file) throws IOException {
+        List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario, t.arm, null, t.outcome, t.lastReason,
+                summary(t.arm, t.failures, t.trials, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
+        write(suite, null, cases, evidenceDir, file);
+    }
+
+    private static String summary(String arm, long k, long n, String unit, Verdict expected, Verdict got, Outcome outcome) {
+        return String.format(Locale.ROOT, "%s: %d of %d %s(s) failed; expected %s, got %s%s", arm, k, n, unit, expected, got,
+                outcome == null || outcome == Outcome.AS_EXPECTED ? "" : " — " + outcome.words());
+    }
+
+    private static void write(String suite, String timestamp, List<Case> cases, Path evidenceDir, Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
             x.writeStartDocument("UTF-8", "1.0");
             x.writeCharacters("\n");
             x.writeStartElement("testsuite");
-            x.writeAttribute("name", "lab." + run.scenario);
-            x.writeAttribute("tests", Integer.toString(run.arms.size()));
-            x.writeAttribute("failures", Long.toString(failures));
-            x.writeAttribute("errors", Long.toString(errors));
-            x.writeAttribute("skipped", Long.toString(skipped));
-            x.writeAttribute("timestamp", String.valueOf(run.startedAt));
+            x.writeAttribute("name", suite);
+            x.writeAttribute("tests", Integer.toString(cases.size()));
+            x.writeAttribute("failures", Long.toString(cases.stream().filter(c -> c.outcome().differs()).count()));
+            x.writeAttribute("errors", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.ERROR).count()));
+            x.writeAttribute("skipped", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.SKIPPED).count()));
+            if (timestamp != null) x.writeAttribute("timestamp", timestamp);
             x.writeCharacters("\n");
-            for (RunRecord.ArmRecord a : run.arms) {
+            for (Case c : cases) {
                 x.writeStartElement("testcase");
-                x.writeAttribute("classname", "lab." + run.scenario);
-                x.writeAttribute("name", a.name);
-                Object elapsed = a.timings.get("elapsed_s");
-                if (elapsed != null) x.writeAttribute("time", elapsed.toString());
-                String summary = String.format("%s: %d of %d %s(s) failed; expected %s, got %s", a.name, a.failures,
-                        a.trials, run.trialUnit, a.expected, a.verdict);
-                if (a.verdict == Verdict.SKIPPED) {
+                x.writeAttribute("classname", c.classname());
+                x.writeAttribute("name", c.name());
+                if (c.seconds() != null) x.writeAttribute("time", c.seconds().toString());
+                if (c.outcome() == Outcome.SKIPPED) {
                     x.writeStartElement("skipped");
-                    x.writeAttribute("message", String.valueOf(a.reason));
+                    x.writeAttribute("message", String.valueOf(c.reason()));
                     x.writeEndElement();
-                } else if (a.verdict == Verdict.ERROR) {
+                } else if (c.outcome() == Outcome.ERROR) {
                     x.writeStartElement("error");
-                    x.writeAttribute("message", String.valueOf(a.reason));
+                    x.writeAttribute("message", String.valueOf(c.reason()));
                     x.writeCharacters("evidence: " + evidenceDir);
                     x.writeEndElement();
-                } else if (!a.asExpected) {
+                } else if (c.outcome().differs()) {
                     x.writeStartElement("failure");
-                    x.writeAttribute("message", summary);
+                    x.writeAttribute("message", c.summary());
+                    x.writeAttribute("type", c.outcome().name());
                     x.writeCharacters("evidence: " + evidenceDir);
                     x.writeEndElement();
                 }
                 x.writeStartElement("system-out");
-                x.writeCharacters(summary + "\n");
+                x.writeCharacters(c.summary() + "\n");
                 x.writeEndElement();
                 x.writeEndElement();
                 x.writeCharacters("\n");

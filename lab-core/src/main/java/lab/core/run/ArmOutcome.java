@@ -17,6 +17,7 @@ public final class ArmOutcome {
     private final Map<String, Object> timings = new LinkedHashMap<>();
     private final Map<String, Object> metrics = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, List<Double>> samples = new LinkedHashMap<>();
 
     private ArmOutcome(long trials, long failures, Verdict forced, String reason) {
         if (failures < 0 || trials < 0 || failures > trials) throw new IllegalArgumentException(failures + " of " + trials);
@@ -48,6 +49,12 @@ public final class ArmOutcome {
         return this;
     }
 
+    /** One trial's measurement of {@code name} (e.g. "close_s"), kept for distributions in the reports. */
+    public synchronized ArmOutcome sample(String name, double value) {
+        samples.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        return this;
+    }
+
     /** A line for the person reading the report, e.g. where the failure moved to. */
     public ArmOutcome note(String line) {
         notes.add(line);
@@ -70,4 +77,5 @@ public final class ArmOutcome {
     public Map<String, Object> timings() { return timings; }
     public Map<String, Object> metrics() { return metrics; }
     public List<String> notes() { return notes; }
+    public Map<String, List<Double>> samples() { return samples; }
 }

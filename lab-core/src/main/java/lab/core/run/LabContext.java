@@ -1,5 +1,6 @@
 package lab.core.run;
 
+import java.util.Map;
 import java.util.function.Consumer;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
@@ -17,7 +18,16 @@ public record LabContext(
         KernelLog kernelLog,
         Progress progress,
         long randomSeed,
-        Consumer<String> say) {
+        Consumer<String> say,
+        Map<String, Object> services) {
+
+    /**
+     * Records a service's effective settings as the service reports them (e.g. every option of
+     * a volume), for run.json and for comparing runs: one differing option can be the cause.
+     */
+    public void settings(String service, Object effective) {
+        services.put(service, effective);
+    }
 
     public void say(String line) {
         say.accept(line);

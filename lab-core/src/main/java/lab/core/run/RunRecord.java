@@ -17,6 +17,12 @@ public final class RunRecord {
     public String startedAt;
     public String endedAt;
     public Map<String, Object> host = new LinkedHashMap<>();
+    /** The parts of the host that decide verdicts, with a short id (see Fingerprint). */
+    public Map<String, Object> fingerprint = new LinkedHashMap<>();
+    /** Each service's effective settings as the service itself reports them, e.g. a volume's options. */
+    public Map<String, Object> services = new LinkedHashMap<>();
+    /** Where the expected verdicts came from: "bundled" or a directory. */
+    public String expectations;
     public Map<String, Object> params = new LinkedHashMap<>();
     public long randomSeed;
     public long trialsPerArm;
@@ -33,7 +39,14 @@ public final class RunRecord {
         public String name;
         public String description;
         public Verdict expected;
+        /** Expected failure-rate band [low, high], when the expectation gives one. */
+        public double[] expectedRate;
+        /** The bug or fix behind the expectation, and the file entry it came from. */
+        public String expectationRef;
+        public String expectationSource;
         public Verdict verdict;
+        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see Outcome). */
+        public lab.core.expect.Outcome outcome;
         public boolean asExpected;
         public String reason;
         public long failures;
@@ -42,6 +55,8 @@ public final class RunRecord {
         public double[] ci95;
         public Map<String, Object> timings = new LinkedHashMap<>();
         public Map<String, Object> metrics = new LinkedHashMap<>();
+        /** Per-trial measurements (e.g. close() seconds, detection ms) for distributions and histograms. */
+        public Map<String, List<Double>> samples = new LinkedHashMap<>();
         public List<String> notes = new ArrayList<>();
     }
 }

@@ -28,6 +28,12 @@ import lab.core.evidence.KernelLog;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
+import lab.core.expect.Expectation;
+import lab.core.expect.Expectations;
+import lab.core.expect.Outcome;
+import lab.core.host.Fingerprint;
+import lab.core.host.MountOptions;
+import lab.core.report.HtmlReport;
 import lab.core.report.JUnitXml;
 
 /**
@@ -37,7 +43,16 @@ import lab.core.report.JUnitXml;
  */
 public final class Runner {
     /** What the user asked for. */
-    public record Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out) { }
+    public record Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out,
+                          Expectations expectations) {
+        public Request(Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path out) {
+            this(params, arms, trials, randomSeed, out, null);
+        }
+
+        Expectations expectationsOrBundled() {
+            return expectations == null ? Expectations.bundled() : expectations;
+        }
+    }
 
     /** What came of it: the exit code and where the evidence is. */
     public record Result(int exitCode, RunRecord record, Path evidence) { }
@@ -96,6 +111,14 @@ public final class Runner {
             throw new UsageException(e.getMessage());
         }
         RunRecord rec = newRecord(scenario, runId, started, params, seed, trials, host, req);
+        rec.host.put("engine", engine.settings());
+        rec.host.put("mounts", MountOptions.of(Path.of("/proc/self/mountinfo"), mountsOfInterest(rec)));
+        Fingerprint fp = Fingerprint.of(host);
+        rec.fingerprint.putAll(fp.asMap());
+        Expectations expectations = req.expectationsOrBundled();
+        rec.expectations = expectations.source();
+        Map<String, Expectation> expected = new LinkedHashMap<>();
+        for (Arm a : arms) expected.put(a.name(), expectations.forArm(scenario.id(), a, fp));
         evidence.writeJson("run.json", rec);
         say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId + " · " + trials + " " + scenario.trialUnit() + "s per arm · kernel " + facts.kernelRelease());
 
@@ -103,7 +126,7 @@ public final class Runner {
         List<String> unmet = scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
-            for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason)));
+            for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
             return finish(rec, evidence, ExitCodes.SKIPPED, "COMPLETE", null, "SKIPPED: " + reason);
         }
 
@@ -114,7 +137,7 @@ public final class Runner {
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
-        LabContext ctx = new LabContext(params, host, resources, images, evidence, kernelLog, progress, seed, say);
+        LabContext ctx = new LabContext(params, host, resources, images, evidence, kernelLog, progress, seed, say, rec.services);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every
@@ -152,7 +175,7 @@ public final class Runner {
                 if (teardown.interrupted) break;
                 ArmOutcome outcome = runArm(lab, arm, trials, host);
                 if (teardown.interrupted) break;
-                RunRecord.ArmRecord ar = armRecord(arm, outcome);
+                RunRecord.ArmRecord ar = armRecord(arm, outcome, expected.get(arm.name()));
                 rec.arms.add(ar);
                 say.accept(armLine(ar, scenario.trialUnit()));
                 evidence.event("arm", ar);
@@ -231,8 +254,9 @@ public final class Runner {
         evidence.writeJson("run.json", rec);
         try {
             JUnitXml.write(rec, evidence.dir(), evidence.dir().resolve("junit.xml"));
-        } catch (IOException e) {
-            say.accept("cannot write junit.xml: " + e.getMessage());
+            HtmlReport.writeRun(rec, evidence.dir());
+        } catch (IOException | UncheckedIOException e) {
+            say.accept("cannot write the reports: " + e.getMessage());
         }
         evidence.close();
         if (line != null) say.accept(line);
@@ -286,19 +310,28 @@ public final class Runner {
     }
 
     static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o) {
+        return armRecord(arm, o, new Expectation(arm.expected(), null, null, "scenario default"));
+    }
+
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o, Expectation e) {
         RunRecord.ArmRecord r = new RunRecord.ArmRecord();
         r.name = arm.name();
         r.description = arm.description();
-        r.expected = arm.expected();
+        r.expected = e.verdict();
+        r.expectedRate = e.rateBand();
+        r.expectationRef = e.ref();
+        r.expectationSource = e.source();
         r.verdict = o.verdict();
-        // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
-        r.asExpected = r.verdict == r.expected || r.verdict == Verdict.SKIPPED;
         r.reason = o.reason();
         r.failures = o.failures();
         r.trials = o.trials();
         r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
         double[] ci = Stats.wilson95(o.failures(), o.trials());
         r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
+        r.outcome = e.judge(r.verdict, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
+        // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
+        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED;
+        r.samples.putAll(o.samples());
         r.timings.putAll(o.timings());
         r.metrics.putAll(o.metrics());
         r.notes.addAll(o.notes());
@@ -307,7 +340,10 @@ public final class Runner {
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
         String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.asExpected ? "as expected" : "EXPECTED " + a.expected;
+                : a.outcome == null || a.outcome == Outcome.AS_EXPECTED || a.outcome == Outcome.ERROR ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
+                : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
+                        : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))
+                        + (a.expectationRef == null ? "" : " — " + a.expectationRef);
         if (a.verdict == Verdict.SKIPPED || a.verdict == Verdict.ERROR) {
             return String.format(Locale.ROOT, "  %-16s %-15s %s  (%s)", a.name, a.verdict, a.reason, mark);
         }
@@ -316,6 +352,14 @@ public final class Runner {
         b.append("  (").append(mark).append(')');
         for (String n : a.notes) b.append("\n  ").append(" ".repeat(17)).append(n);
         return b.toString();
+    }
+
+    /** Where the outcome is decided: the root fs, the engine's data root, cgroups, fusectl, /tmp. */
+    private static List<String> mountsOfInterest(RunRecord rec) {
+        List<String> paths = new ArrayList<>(List.of("/", "/tmp", "/sys/fs/cgroup", "/sys/fs/fuse/connections"));
+        Object engine = rec.host.get("engine");
+        if (engine instanceof Map<?, ?> m && m.get("DockerRootDir") != null) paths.add(1, m.get("DockerRootDir").toString());
+        return paths;
     }
 
     private static Map<String, String> imagesOf(LabResources r) {

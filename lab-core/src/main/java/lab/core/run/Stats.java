@@ -32,6 +32,31 @@ public final class Stats {
         return n <= 0 ? 0.0 : (double) k / n;
     }
 
+    /**
+     * 95 % interval for the difference of two rates, b − a, by Newcombe's hybrid score method
+     * (his method 10, built from the two Wilson intervals): well behaved at 0 and n, where the
+     * lab's rates live. The difference is significant when the interval excludes 0.
+     */
+    public static double[] newcombeDiff95(long ka, long na, long kb, long nb) {
+        double pa = rate(ka, na);
+        double pb = rate(kb, nb);
+        double[] a = wilson95(ka, na);
+        double[] b = wilson95(kb, nb);
+        double d = pb - pa;
+        double lo = d - Math.sqrt(Math.pow(pb - b[0], 2) + Math.pow(a[1] - pa, 2));
+        double hi = d + Math.sqrt(Math.pow(b[1] - pb, 2) + Math.pow(pa - a[0], 2));
+        return new double[] {Math.max(-1, lo), Math.min(1, hi)};
+    }
+
+    /**
+     * Trials needed (in all) for the Wilson interval of rate p to be no wider than {@code width},
+     * by the normal approximation with a floor for p near 0: an estimate for an ETA, not a promise.
+     */
+    public static long trialsForWidth(double p, double width) {
+        double q = Math.max(p * (1 - p), 0.25 * Math.min(1, width));
+        return (long) Math.ceil(4 * Z95 * Z95 * q / (width * width));
+    }
+
     /** Value at quantile q (0..1) of sorted values, nearest-rank. */
     public static double quantile(double[] sorted, double q) {
         if (sorted.length == 0) return Double.NaN;

@@ -198,6 +198,8 @@ final class FuseKillLab implements Scenario.Lab {
             o.timing("recover_ms_p50", Stats.quantile(recover, 0.5)).timing("recover_ms_max", recover[recover.length - 1]);
         }
         o.metric("recovered", recover.length);
+        for (double d : detect) o.sample("detect_ms", d);
+        for (double r : recover) o.sample("recover_ms", r);
         Map<String, Long> answers = new LinkedHashMap<>();
         for (Trial t : trials) {
             if (t.engine() != null) answers.merge(t.engine().replaceAll("\\d+ ms", "N ms").replaceAll("pid \\d+", "pid N"), 1L, Long::sum);

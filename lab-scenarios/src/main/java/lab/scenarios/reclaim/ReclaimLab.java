@@ -163,6 +163,8 @@ final class ReclaimLab implements Scenario.Lab {
         double[] recover = trials.stream().filter(t -> t.recoverMs() != null).mapToDouble(Trial::recoverMs).sorted().toArray();
         if (detect.length > 0) o.timing("stall_to_detect_s_max", detect[detect.length - 1]);
         if (recover.length > 0) o.timing("recover_ms_max", recover[recover.length - 1]);
+        for (double d : detect) o.sample("stall_to_detect_s", d);
+        for (double r : recover) o.sample("recover_ms", r);
         o.metric("mb_written", trials.stream().map(t -> t.bytes() >> 20).toList());
         o.metric("recovery_cost", trials.stream().map(Trial::cost).filter(x -> x != null).toList());
         if (hangs > 0) {

@@ -108,6 +108,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         long armStart = System.nanoTime();
         long[] firstEbusyNs = {-1};
+        List<Double> ebusyAtS = new ArrayList<>();
         if (builtinPoller) {
             poller.send(String.format(Locale.ROOT, "start mounts=/proc/1/mounts root=%s interval_us=%d%s", TARGET_ROOT,
                     p.getLong("poll-interval") * 1000, skip.isEmpty() ? "" : " skip=" + skip));
@@ -118,7 +119,11 @@ final class UnmountRaceLab implements Scenario.Lab {
         driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()));
         JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000), line -> {
             if ("holder_scan".equals(line.path("ev").asText())) scans.add(line);
-            if (firstEbusyNs[0] < 0 && "ebusy".equals(line.path("ev").asText())) firstEbusyNs[0] = System.nanoTime() - armStart;
+            if ("ebusy".equals(line.path("ev").asText())) {
+                long at = System.nanoTime() - armStart;
+                if (firstEbusyNs[0] < 0) firstEbusyNs[0] = at;
+                ebusyAtS.add(at / 1e9);
+            }
             progress(arm, trials, line);
         });
         JsonNode stopped = null;
@@ -131,6 +136,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         ArmOutcome o = outcome(arm, done, stopped, a);
         // Seen from here: includes starting the poller and mounting the first round.
         if (firstEbusyNs[0] >= 0) o.timing("arm_start_to_first_ebusy_ms", firstEbusyNs[0] / 1e6);
+        ebusyAtS.forEach(t -> o.sample("ebusy_at_s", t));
         return o;
     }
 

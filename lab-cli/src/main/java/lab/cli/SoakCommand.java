@@ -1,0 +1,86 @@
+package lab.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+import lab.core.soak.Soak;
+import lab.core.soak.StopRule;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "soak", description = "Repeat scenarios until a stopping rule holds; rates accumulate across repetitions (soak.json, junit.xml, report.html).")
+final class SoakCommand implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "scenario ids (or --all)")
+    List<String> scenarios = new ArrayList<>();
+
+    @Option(names = "--all", description = "every scenario")
+    boolean all;
+
+    /** Exactly one stopping rule; --duration may also bound --until-failure and --until-ci. */
+    static final class Stop {
+        @Option(names = "--count", paramLabel = "N", description = "repetitions") Long count;
+        @Option(names = "--until-failure", description = "until an outcome differs from the expectations") boolean untilFailure;
+        @Option(names = "--until-ci", paramLabel = "WIDTH", description = "until every arm's 95% interval is narrower than WIDTH (e.g. 0.05)") Double untilCi;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Stop stop;
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "time budget, e.g. 10m, 1h30m (alone: soak for that long)")
+    String duration;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue an interrupted soak from its directory")
+    Path resume;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--arms", split = ",", paramLabel = "ARM", description = "arms to run (default: all)")
+    List<String> arms = new ArrayList<>();
+
+    @Option(names = "--trials", paramLabel = "N", description = "trials per arm and repetition (default: the scenario's)")
+    Long trials;
+
+    @Option(names = "--seed", paramLabel = "N", description = "seed of the first repetition; repetition i uses N+i-1")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where bundles go (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("lab-runs");
+
+    @Option(names = "--expectations", paramLabel = "DIR", description = "expected verdicts (default: the bundled ones)")
+    Path expectations;
+
+    @Override
+    public Integer call() {
+        Say say = new Say();
+        Soak soak = new Soak(say::line, say);
+        if (resume != null) {
+            if (!scenarios.isEmpty() || stop != null || duration != null || all) throw new UsageException("--resume takes the soak's own settings; give nothing else");
+            return soak.resume(resume).exitCode();
+        }
+        List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
+        if (all && !scenarios.isEmpty()) throw new UsageException("give scenarios or --all, not both");
+        if (ids.isEmpty()) throw new UsageException("which scenario? (see: lab list, or --all)");
+        Duration budget = duration == null ? null : StopRule.parseDuration(duration);
+        StopRule rule;
+        if (stop == null) {
+            if (budget == null) throw new UsageException("say when to stop: --count N, --duration TIME, --until-failure or --until-ci WIDTH");
+            rule = StopRule.duration(budget);
+        } else if (stop.count != null) {
+            rule = budget == null ? StopRule.count(stop.count) : new StopRule(StopRule.Kind.COUNT, StopRule.count(stop.count).count(), 0, budget);
+        } else if (stop.untilFailure) {
+            rule = StopRule.untilFailure(budget);
+        } else {
+            rule = StopRule.untilCi(stop.untilCi, budget);
+        }
+        return soak.start("soak", ids, Params.parsePairs(params), arms, trials, seed, expectations, rule, out).exitCode();
+    }
+}

@@ -1,0 +1,206 @@
+package lab.core.compare;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import lab.core.evidence.Json;
+import lab.core.run.RunRecord;
+import lab.core.run.Stats;
+import lab.core.run.Verdict;
+import lab.core.soak.Results;
+import lab.core.soak.Tally;
+
+/**
+ * Two or more runs or soaks side by side, the first being the baseline: per scenario × arm the
+ * verdicts and rates with intervals, whether each difference from the baseline is significant
+ * (Newcombe's interval for the difference excludes 0), and what changed in the configuration
+ * that decides the outcome — so a changed verdict comes with the settings that changed.
+ */
+public final class Comparison {
+    /** One input, e.g. "A" or an engine's name. */
+    public record Side(String label, Results results) { }
+
+    public enum Change {
+        SAME,
+        /** The failure appeared, or its rate rose significantly: a regression. */
+        REGRESSION,
+        /** The failure disappeared, or its rate fell significantly. */
+        FIXED,
+        /** One side could not run the arm (skipped, lab error, or absent). */
+        NOT_COMPARED
+    }
+
+    /** One side's cell and how it changed from the baseline. */
+    public record Cell(Tally tally, double[] diffCi95, boolean significant, Change change) { }
+
+    public record Row(String scenario, String arm, List<Cell> cells) { }
+
+    /** A configuration key whose value differs between the baseline and another side. */
+    public record Difference(String key, List<String> values) { }
+
+    private final List<Side> sides;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<Difference> differences = new ArrayList<>();
+
+    private Comparison(List<Side> sides) {
+        this.sides = sides;
+        Set<String> keys = new LinkedHashSet<>();
+        for (Side s : sides) for (Tally t : s.results().tallies()) keys.add(t.scenario + "\u0000" + t.arm);
+        for (String k : keys) {
+            String[] sa = k.split("\u0000", 2);
+            Tally base = sides.get(0).results().tally(sa[0], sa[1]);
+            List<Cell> cells = new ArrayList<>();
+            for (int i = 0; i < sides.size(); i++) {
+                Tally t = sides.get(i).results().tally(sa[0], sa[1]);
+                cells.add(i == 0 ? new Cell(t, null, false, Change.SAME) : cell(base, t));
+            }
+            rows.add(new Row(sa[0], sa[1], cells));
+        }
+        diffConfig();
+    }
+
+    public static Comparison of(List<Side> sides) {
+        if (sides.size() < 2) throw new IllegalArgumentException("compare needs at least two sides");
+        return new Comparison(sides);
+    }
+
+    static Cell cell(Tally a, Tally b) {
+        if (b == null || a == null || !counted(a) || !counted(b)) return new Cell(b, null, false, Change.NOT_COMPARED);
+        double[] d = Stats.newcombeDiff95(a.failures, a.trials, b.failures, b.trials);
+        boolean significant = d[0] > 0 || d[1] < 0;
+        Change c;
+        if (a.verdict == Verdict.NOT_REPRODUCED && b.verdict == Verdict.REPRODUCED) c = Change.REGRESSION;
+        else if (a.verdict == Verdict.REPRODUCED && b.verdict == Verdict.NOT_REPRODUCED) c = Change.FIXED;
+        else if (significant) c = d[0] > 0 ? Change.REGRESSION : Change.FIXED;
+        else c = Change.SAME;
+        return new Cell(b, d, significant, c);
+    }
+
+    private static boolean counted(Tally t) {
+        return t.trials > 0 && (t.verdict == Verdict.REPRODUCED || t.verdict == Verdict.NOT_REPRODUCED);
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    public List<Difference> differences() {
+        return differences;
+    }
+
+    public boolean regression() {
+        return rows.stream().flatMap(r -> r.cells().stream()).anyMatch(c -> c.change() == Change.REGRESSION);
+    }
+
+    /** Flattens what decides an outcome (host, fingerprint, params, images, services, privileges) and keeps the keys that differ. */
+    private void diffConfig() {
+        Set<String> scenarios = new LinkedHashSet<>();
+        rows.forEach(r -> scenarios.add(r.scenario()));
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        for (String sc : scenarios) {
+            List<Map<String, String>> flat = new ArrayList<>();
+            for (Side s : sides) flat.add(flatten(s.results().first(sc)));
+            Set<String> keys = new LinkedHashSet<>();
+            flat.forEach(f -> keys.addAll(f.keySet()));
+            for (String k : keys) {
+                List<String> values = flat.stream().map(f -> f.get(k)).toList();
+                if (values.stream().distinct().count() <= 1) continue;
+                // Host-wide keys are shown once; per-scenario ones carry the scenario's name.
+                String shown = k.startsWith("host.") || k.startsWith("fingerprint.") ? k : sc + ": " + k;
+                all.putIfAbsent(shown, values);
+            }
+        }
+        all.forEach((k, v) -> differences.add(new Difference(k, v)));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> flatten(RunRecord r) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (r == null) return out;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", without(r.host, "hostname"));
+        m.put("fingerprint", r.fingerprint);
+        m.put("params", r.params);
+        m.put("images", r.images);
+        m.put("services", r.services);
+        m.put("containers", r.containers);
+        m.put("expectations", r.expectations);
+        m.put("trialsPerArm", r.trialsPerArm);
+        flatten("", Json.MAPPER.convertValue(m, Map.class), out);
+        return out;
+    }
+
+    private static Map<String, Object> without(Map<String, Object> m, String key) {
+        Map<String, Object> c = new LinkedHashMap<>(m);
+        c.remove(key);
+        return c;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void flatten(String prefix, Object v, Map<String, String> out) {
+        if (v instanceof Map<?, ?> map) {
+            for (var e : map.entrySet()) flatten(prefix.isEmpty() ? e.getKey().toString() : prefix + "." + e.getKey(), e.getValue(), out);
+        } else if (v instanceof List<?> list && list.stream().allMatch(x -> x instanceof Map<?, ?>)) {
+            for (int i = 0; i < list.size(); i++) flatten(prefix + "[" + i + "]", list.get(i), out);
+        } else if (v != null) {
+            try {
+                out.put(prefix, v instanceof String s ? s : Json.MAPPER.writeValueAsString(v));
+            } catch (java.io.IOException e) {
+                out.put(prefix, String.valueOf(v));
+            }
+        }
+    }
+
+    /** The table and the configuration differences, as the CLI prints them. */
+    public List<String> render() {
+        List<String> out = new ArrayList<>();
+        StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "%-20s %-16s", "scenario", "arm"));
+        for (Side s : sides) h.append(String.format(Locale.ROOT, " | %-44s", s.label()));
+        out.add(h.toString());
+        for (Row r : rows) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-20s %-16s", r.scenario(), r.arm()));
+            for (Cell c : r.cells()) b.append(" | ").append(String.format(Locale.ROOT, "%-44s", cellText(c)));
+            out.add(b.toString());
+            for (int i = 1; i < r.cells().size(); i++) {
+                Cell c = r.cells().get(i);
+                if (c.diffCi95() == null && c.change() == Change.SAME) continue;
+                String what = switch (c.change()) {
+                    case REGRESSION -> "REGRESSION";
+                    case FIXED -> "FIXED";
+                    case NOT_COMPARED -> "not compared";
+                    case SAME -> "same";
+                };
+                String diff = c.diffCi95() == null ? "" : String.format(Locale.ROOT, " · difference %+.2f %% [95%% CI %+.2f, %+.2f], %s",
+                        100 * (c.tally().rate - r.cells().get(0).tally().rate), 100 * c.diffCi95()[0], 100 * c.diffCi95()[1],
+                        c.significant() ? "significant" : "not significant");
+                if (c.change() != Change.SAME || c.significant()) out.add("    " + sides.get(i).label() + " vs " + sides.get(0).label() + ": " + what + diff);
+            }
+        }
+        if (differences.isEmpty()) {
+            out.add("configuration: no difference in what was recorded");
+        } else {
+            out.add("configuration differences (" + String.join(" → ", sides.stream().map(Side::label).toList()) + "):");
+            for (Difference d : differences) {
+                out.add("  " + d.key() + ": " + String.join(" → ", d.values().stream().map(v -> v == null ? "(absent)" : abbreviate(v)).toList()));
+            }
+        }
+        return out;
+    }
+
+    private static String cellText(Cell c) {
+        Tally t = c.tally();
+        if (t == null) return "(absent)";
+        if (t.trials == 0) return t.verdict + (t.lastReason == null ? "" : " " + abbreviate(t.lastReason));
+        return String.format(Locale.ROOT, "%s %d/%d %.2f%% [%.2f–%.2f]", t.verdict == Verdict.REPRODUCED ? "REPRODUCED" : "NOT_REPR.",
+                t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1]);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 97) + "...";
+    }
+
+}

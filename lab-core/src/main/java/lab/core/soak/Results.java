@@ -1,0 +1,96 @@
+package lab.core.soak;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import lab.core.evidence.Json;
+import lab.core.run.RunRecord;
+import lab.core.run.UsageException;
+
+/**
+ * Runs read back from disk — one run bundle, or every bundle of a soak — with their arms
+ * accumulated per scenario × arm. What compare, resume and the reports work from.
+ */
+public final class Results {
+    /** A run with where its bundle is. */
+    public record Run(RunRecord record, Path dir) { }
+
+    private final Path base;
+    private final List<Run> runs;
+    private final Map<String, Tally> tallies = new LinkedHashMap<>();
+
+    private Results(Path base, List<Run> runs) {
+        this.base = base;
+        this.runs = runs;
+        for (Run r : runs) {
+            String where = base.relativize(r.dir()).toString();
+            for (RunRecord.ArmRecord a : r.record().arms) {
+                tallies.computeIfAbsent(r.record().scenario + "\u0000" + a.name, k -> new Tally(r.record().scenario, a.name)).add(a, where.isEmpty() ? "." : where);
+            }
+        }
+        tallies.values().forEach(Tally::settle);
+    }
+
+    /**
+     * A run directory, a run.json, a soak directory or a soak.json. Every run.json below a soak
+     * counts, also one cut short by a crash: its finished arms are already in it.
+     */
+    public static Results load(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (Files.isRegularFile(p)) p = p.getParent();
+        if (!Files.isDirectory(p)) throw new UsageException("no run or soak at " + path);
+        if (Files.exists(p.resolve("run.json"))) return new Results(p, List.of(read(p.resolve("run.json"))));
+        return new Results(p, findRuns(p));
+    }
+
+    static List<Run> findRuns(Path dir) {
+        if (!Files.isDirectory(dir)) return new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir, 5)) {
+            List<Run> out = new ArrayList<>(s.filter(f -> f.getFileName().toString().equals("run.json"))
+                    .filter(f -> !Files.isSymbolicLink(f.getParent()))
+                    .map(Results::read).toList());
+            out.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
+            if (out.isEmpty() && !Files.exists(dir.resolve("soak.json"))) throw new UsageException("no run.json under " + dir);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Run read(Path runJson) {
+        try {
+            return new Run(Json.MAPPER.readValue(runJson.toFile(), RunRecord.class), runJson.getParent());
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    public Path base() {
+        return base;
+    }
+
+    public List<Run> runs() {
+        return runs;
+    }
+
+    /** Every scenario × arm in the order first seen. */
+    public List<Tally> tallies() {
+        return List.copyOf(tallies.values());
+    }
+
+    public Tally tally(String scenario, String arm) {
+        return tallies.get(scenario + "\u0000" + arm);
+    }
+
+    /** The first run of a scenario: its host, fingerprint, params, images and services describe the configuration. */
+    public RunRecord first(String scenario) {
+        return runs.stream().map(Run::record).filter(r -> scenario.equals(r.scenario)).findFirst().orElse(null);
+    }
+}

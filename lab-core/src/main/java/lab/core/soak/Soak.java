@@ -1,0 +1,245 @@
+package lab.core.soak;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.Json;
+import lab.core.expect.Expectations;
+import lab.core.expect.Outcome;
+import lab.core.report.HtmlReport;
+import lab.core.report.JUnitXml;
+import lab.core.run.ExitCodes;
+import lab.core.run.Progress;
+import lab.core.run.Runner;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+
+/**
+ * Repeats scenarios under a stopping rule and accumulates their rates. Each run is an ordinary
+ * run bundle under {@code <soak>/runs/}; soak.json is rewritten after every run and the tallies
+ * are recomputed from the bundles on disk, so a soak killed at any point resumes where it was
+ * ({@code lab soak --resume DIR}), counting the arms a crashed run had finished.
+ */
+public final class Soak {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private final Consumer<String> say;
+    private final Progress progress;
+
+    public Soak(Consumer<String> say, Progress progress) {
+        this.say = say;
+        this.progress = progress;
+    }
+
+    public record Result(int exitCode, SoakRecord record, Path dir) { }
+
+    /** Starts a new soak (kind "soak") or a one-pass run of several scenarios (kind "all") under {@code out}. */
+    public Result start(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
+                        Long randomSeed, Path expectationsDir, StopRule stop, Path out) {
+        if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
+        scenarioIds.forEach(Scenarios::find);
+        if (expectationsDir != null) Expectations.from(expectationsDir);
+        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
+        SoakRecord rec = new SoakRecord();
+        rec.kind = kind;
+        Instant now = Instant.now();
+        rec.soakId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.startedAt = now.toString();
+        rec.spec.scenarios.addAll(scenarioIds);
+        rec.spec.params.putAll(params);
+        rec.spec.arms.addAll(arms);
+        rec.spec.trials = trials;
+        rec.spec.randomSeed = randomSeed;
+        rec.spec.expectations = expectationsDir == null ? null : expectationsDir.toAbsolutePath().toString();
+        rec.spec.stop = stop.kind().name();
+        rec.spec.count = stop.count();
+        rec.spec.width = stop.width();
+        rec.spec.budgetS = stop.budget() == null ? null : stop.budget().toSeconds();
+        Path root = out.resolve(kind.equals("all") ? "all" : "soaks");
+        Path dir = root.resolve(STAMP.format(now) + "-" + rec.soakId);
+        try {
+            Files.createDirectories(dir.resolve("runs"));
+            EvidenceStore.pointLatest(root, dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot write the soak under " + out + ": " + e.getMessage());
+        }
+        rec.replay = replayLine(rec);
+        write(rec, dir);
+        return loop(rec, dir, stop);
+    }
+
+    /** Continues a soak from its directory. */
+    public Result resume(Path dir) {
+        Path f = dir.resolve("soak.json");
+        if (!Files.exists(f)) throw new UsageException("no soak.json in " + dir);
+        SoakRecord rec;
+        try {
+            rec = Json.MAPPER.readValue(f.toFile(), SoakRecord.class);
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + f + ": " + e.getMessage());
+        }
+        SoakRecord.Spec s = rec.spec;
+        Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
+        StopRule stop = new StopRule(StopRule.Kind.valueOf(s.stop), s.count, s.width, budget);
+        rec.status = "RUNNING";
+        rec.statusReason = null;
+        rec.stoppedBecause = null;
+        say.accept("resuming soak " + rec.soakId + " after " + rec.repetitions + " repetition(s), " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
+        return loop(rec, dir, stop);
+    }
+
+    private Result loop(SoakRecord rec, Path dir, StopRule stop) {
+        SoakRecord.Spec s = rec.spec;
+        List<Scenario> scenarios = s.scenarios.stream().map(Scenarios::find).toList();
+        Expectations expectations = s.expectations == null ? Expectations.bundled() : Expectations.from(Path.of(s.expectations));
+        say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios) + " · " + stop.describe() + " · " + dir);
+        Thread hook = new Thread(() -> {
+            // Killed politely: the runner's own hook removes the lab; say where the soak stands.
+            rec.status = "INCOMPLETE";
+            rec.statusReason = "interrupted (resume: ./lab soak --resume " + dir + ")";
+            rec.endedAt = Instant.now().toString();
+            write(rec, dir);
+        }, "lab-soak");
+        Runtime.getRuntime().addShutdownHook(hook);
+        double elapsedBefore = rec.elapsedS;
+        long t0 = System.nanoTime();
+        boolean interrupted = false;
+        String stopped = null;
+        boolean lastDiffered = false;
+        while (true) {
+            Results results = Results.load(dir);
+            rec.tallies = results.tallies();
+            Duration elapsed = Duration.ofMillis((long) (1000 * (elapsedBefore + (System.nanoTime() - t0) / 1e9)));
+            stopped = stop.stopReason(rec.repetitions, elapsed, rec.tallies, lastDiffered);
+            if (stopped != null) break;
+            long rep = rec.repetitions + 1;
+            say.accept(progressLine(rec, stop, rep, elapsed, trialsPerRep(results)));
+            lastDiffered = false;
+            for (Scenario sc : scenarios) {
+                long started = System.nanoTime();
+                Long seed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
+                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, s.arms, s.trials, seed, dir.resolve("runs"),
+                        expectations));
+                SoakRecord.RunEntry e = new SoakRecord.RunEntry();
+                e.repetition = rep;
+                e.scenario = sc.id();
+                e.dir = dir.relativize(r.evidence()).toString();
+                e.exitCode = r.exitCode();
+                e.status = r.record().status;
+                e.seconds = Math.round((System.nanoTime() - started) / 1e6) / 1e3;
+                rec.runs.add(e);
+                rec.fingerprint = r.record().fingerprint;
+                lastDiffered |= r.exitCode() == ExitCodes.DIFFERS || r.exitCode() == ExitCodes.LAB_FAILURE;
+                rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+                if ("interrupted".equals(r.record().statusReason)) {
+                    interrupted = true;
+                    break;
+                }
+                write(rec, dir);
+            }
+            if (interrupted) break;
+            rec.repetitions = rep;
+            rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+            write(rec, dir);
+        }
+        progress.clear();
+        if (interrupted) return new Result(ExitCodes.LAB_FAILURE, rec, dir);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // shutting down
+        }
+        rec.stoppedBecause = stopped;
+        rec.status = "COMPLETE";
+        rec.endedAt = Instant.now().toString();
+        rec.exitCode = exitCode(rec.tallies);
+        write(rec, dir);
+        Results results = Results.load(dir);
+        try {
+            JUnitXml.writeTallies("lab." + rec.kind, rec.tallies, dir, dir.resolve("junit.xml"));
+            HtmlReport.writeSoak(rec, results, dir);
+        } catch (IOException | UncheckedIOException e) {
+            say.accept("cannot write the reports: " + e.getMessage());
+        }
+        say.accept(rec.kind + " " + rec.soakId + " stopped: " + stopped + " · " + rec.repetitions + " repetition(s) in "
+                + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
+        for (Tally t : rec.tallies) say.accept(tallyLine(t));
+        say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
+        return new Result(rec.exitCode, rec, dir);
+    }
+
+    static int exitCode(List<Tally> tallies) {
+        if (tallies.isEmpty()) return ExitCodes.LAB_FAILURE;
+        if (tallies.stream().anyMatch(t -> t.outcome == Outcome.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (tallies.stream().anyMatch(t -> t.outcome.differs())) return ExitCodes.DIFFERS;
+        if (tallies.stream().allMatch(t -> t.outcome == Outcome.SKIPPED)) return ExitCodes.SKIPPED;
+        return ExitCodes.OK;
+    }
+
+    private static long trialsPerRep(Results results) {
+        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials).filter(n -> n > 0).min().orElse(1);
+    }
+
+    private static String progressLine(SoakRecord rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
+        String eta;
+        if (stop.kind() == StopRule.Kind.DURATION) {
+            eta = "ETA " + StopRule.human(stop.budget().minus(elapsed));
+        } else {
+            long left = stop.repsLeft(rec.repetitions, rec.tallies, trialsPerRep);
+            if (left < 0 || rec.repetitions == 0) eta = "ETA unknown";
+            else {
+                Duration per = elapsed.dividedBy(rec.repetitions);
+                Duration d = per.multipliedBy(left);
+                if (stop.budget() != null && d.compareTo(stop.budget().minus(elapsed)) > 0) d = stop.budget().minus(elapsed);
+                eta = "ETA " + StopRule.human(d) + " (" + left + " more)";
+            }
+        }
+        return String.format(Locale.ROOT, "%s repetition %d · %s elapsed · %s", rec.kind, rep, StopRule.human(elapsed), eta);
+    }
+
+    public static String tallyLine(Tally t) {
+        if (t.trials == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario, t.arm, t.verdict, t.lastReason);
+        return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%] over %d run(s)  %s",
+                t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1], t.runs,
+                t.outcome == Outcome.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected);
+    }
+
+    private static String replayLine(SoakRecord rec) {
+        SoakRecord.Spec s = rec.spec;
+        StringBuilder b = new StringBuilder(rec.kind.equals("all") ? "./lab run --all" : "./lab soak");
+        switch (StopRule.Kind.valueOf(s.stop)) {
+            case COUNT -> { if (!rec.kind.equals("all")) b.append(" --count ").append(s.count); }
+            case DURATION -> b.append(" --duration ").append(s.budgetS).append('s');
+            case UNTIL_FAILURE -> b.append(" --until-failure");
+            case UNTIL_CI -> b.append(" --until-ci ").append(s.width);
+        }
+        if (s.budgetS != null && !s.stop.equals("DURATION")) b.append(" --duration ").append(s.budgetS).append('s');
+        s.params.forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
+        if (!s.arms.isEmpty()) b.append(" --arms ").append(String.join(",", s.arms));
+        if (s.trials != null) b.append(" --trials ").append(s.trials);
+        if (s.randomSeed != null) b.append(" --seed ").append(s.randomSeed);
+        if (s.expectations != null) b.append(" --expectations ").append(s.expectations);
+        if (!rec.kind.equals("all")) b.append(' ').append(String.join(" ", s.scenarios));
+        return b.toString();
+    }
+
+    private static void write(SoakRecord rec, Path dir) {
+        Path tmp = dir.resolve(".soak.json.tmp");
+        try {
+            Json.PRETTY.writeValue(tmp.toFile(), rec);
+            Files.move(tmp, dir.resolve("soak.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write soak.json in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

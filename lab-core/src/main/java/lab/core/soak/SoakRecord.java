@@ -1,0 +1,52 @@
+package lab.core.soak;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** soak.json: what was asked, how far it got, and the accumulated verdicts. Rewritten after every run. */
+public final class SoakRecord {
+    /** "soak", or "all" for `lab run --all`. */
+    public String kind;
+    public String soakId;
+    /** RUNNING, COMPLETE or INCOMPLETE (interrupted; resume with `lab soak --resume DIR`). */
+    public String status = "RUNNING";
+    public String statusReason;
+    public String startedAt;
+    public String endedAt;
+    public Spec spec = new Spec();
+    /** Wall time spent running so far, over every resume. */
+    public double elapsedS;
+    public long repetitions;
+    public String stoppedBecause;
+    public Integer exitCode;
+    public Map<String, Object> fingerprint = new LinkedHashMap<>();
+    public List<RunEntry> runs = new ArrayList<>();
+    public List<Tally> tallies = new ArrayList<>();
+    public String replay;
+
+    /** What the soak was asked to do, enough to resume it. */
+    public static final class Spec {
+        public List<String> scenarios = new ArrayList<>();
+        public Map<String, String> params = new LinkedHashMap<>();
+        public List<String> arms = new ArrayList<>();
+        public Long trials;
+        public Long randomSeed;
+        public String expectations;
+        public String stop;
+        public long count;
+        public double width;
+        public Long budgetS;
+    }
+
+    /** One run of the soak: which repetition, where its bundle is, how it ended. */
+    public static final class RunEntry {
+        public long repetition;
+        public String scenario;
+        public String dir;
+        public Integer exitCode;
+        public String status;
+        public double seconds;
+    }
+}

@@ -1,0 +1,81 @@
+package lab.core.soak;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lab.core.expect.Expectation;
+import lab.core.expect.Outcome;
+import lab.core.run.RunRecord;
+import lab.core.run.Stats;
+import lab.core.run.Verdict;
+
+/**
+ * One scenario × arm accumulated over runs: k failures of n trials across every repetition,
+ * judged against the same expectation as a single run.
+ */
+public final class Tally {
+    public String scenario;
+    public String arm;
+    public Verdict expected;
+    public double[] expectedRate;
+    public String expectationRef;
+    public long failures;
+    public long trials;
+    public int runs;
+    public int skippedRuns;
+    public int errorRuns;
+    public String lastReason;
+    public double rate;
+    public double[] ci95;
+    public Verdict verdict;
+    public Outcome outcome;
+    /** The run bundles that contributed, relative to the soak's directory when there is one. */
+    public List<String> evidence = new ArrayList<>();
+    public Map<String, List<Double>> samples = new LinkedHashMap<>();
+
+    Tally() { }
+
+    Tally(String scenario, String arm) {
+        this.scenario = scenario;
+        this.arm = arm;
+    }
+
+    void add(RunRecord.ArmRecord a, String evidencePath) {
+        expected = a.expected;
+        expectedRate = a.expectedRate;
+        expectationRef = a.expectationRef;
+        runs++;
+        evidence.add(evidencePath);
+        if (a.verdict == Verdict.SKIPPED) {
+            skippedRuns++;
+            lastReason = a.reason;
+            return;
+        }
+        if (a.verdict == Verdict.ERROR) {
+            errorRuns++;
+            lastReason = a.reason;
+            return;
+        }
+        failures += a.failures;
+        trials += a.trials;
+        a.samples.forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    }
+
+    /** Verdict and outcome from the accumulated counts. */
+    void settle() {
+        rate = Stats.rate(failures, trials);
+        ci95 = Stats.wilson95(failures, trials);
+        if (trials > 0) verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
+        else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
+        if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
+            outcome = new Expectation(expected, expectedRate, expectationRef, null).judge(verdict, ci95);
+        } else {
+            outcome = verdict == Verdict.ERROR ? Outcome.ERROR : Outcome.SKIPPED;
+        }
+    }
+
+    public double ciWidth() {
+        return ci95 == null ? 1 : ci95[1] - ci95[0];
+    }
+}

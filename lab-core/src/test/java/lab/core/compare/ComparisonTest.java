@@ -1,0 +1,54 @@
+package lab.core.compare;
+
+import static lab.core.fixtures.RunFixtures.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import lab.core.run.Stats;
+import lab.core.soak.Results;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ComparisonTest {
+    @Test
+    void newcombeIntervalMatchesHisWorkedExample() {
+        // Newcombe (1998) table II, example (a): 56/70 vs 48/80 → difference 0.2000, method 10: 0.0524 to 0.3339.
+        double[] d = Stats.newcombeDiff95(48, 80, 56, 70);
+        assertEquals(0.0524, d[0], 0.0005);
+        assertEquals(0.3339, d[1], 0.0005);
+    }
+
+    @Test
+    void aFixThatStopsWorkingIsARegressionAndTheChangedSettingIsShown(@TempDir Path dir) throws Exception {
+        Path a = run(dir, "old", "6.1.0", "20", 70, 5000, 0);
+        Path b = run(dir, "new", "6.18.0", "40", 75, 5000, 9);
+        Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
+        assertTrue(c.regression());
+        Comparison.Row fix = c.rows().stream().filter(r -> r.arm().equals("skip-lab-prefix")).findFirst().orElseThrow();
+        assertEquals(Comparison.Change.REGRESSION, fix.cells().get(1).change());
+        Comparison.Row plain = c.rows().stream().filter(r -> r.arm().equals("plain")).findFirst().orElseThrow();
+        assertEquals(Comparison.Change.SAME, plain.cells().get(1).change());
+        assertFalse(plain.cells().get(1).significant());
+        List<String> keys = c.differences().stream().map(Comparison.Difference::key).toList();
+        assertTrue(keys.contains("host.kernelRelease"), keys.toString());
+        assertTrue(keys.contains("host.sysctls.vm.dirty_ratio"), keys.toString());
+        String text = String.join("\n", c.render());
+        assertTrue(text.contains("host.sysctls.vm.dirty_ratio: 20 → 40"), text);
+        assertTrue(text.contains("REGRESSION"), text);
+    }
+
+    @Test
+    void aSignificantlyLowerRateIsAFixAndSameRunsAreNotARegression(@TempDir Path dir) throws Exception {
+        Path a = run(dir, "a", "6.18.0", "20", 200, 5000, 0);
+        Path b = run(dir, "b", "6.18.0", "20", 20, 5000, 0);
+        Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
+        assertFalse(c.regression());
+        assertEquals(Comparison.Change.FIXED, c.rows().get(0).cells().get(1).change());
+        assertTrue(c.differences().isEmpty());
+        Comparison same = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("A again", Results.load(a))));
+        assertFalse(same.regression());
+    }
+}

@@ -1,0 +1,88 @@
+package lab.core.expect;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import lab.core.host.Fingerprint;
+import lab.core.run.Arm;
+import lab.core.run.UsageException;
+import lab.core.run.Verdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExpectationsTest {
+    private static final Fingerprint K618 = new Fingerprint("6.18.0-lab+", "abc", "ro quiet", 1, "20.10.24");
+    private static final Fingerprint K61 = new Fingerprint("6.1.0-27-amd64", "def", "ro", 2, "28.2.2");
+
+    @Test
+    void versionRanges() {
+        assertTrue(VersionRange.parse(">=6.14").matches("6.18.0-lab+"));
+        assertFalse(VersionRange.parse(">=6.14").matches("6.1.0-27-amd64"));
+        assertTrue(VersionRange.parse(">=6.1 <6.9").matches("6.1.0-27-amd64"));
+        assertFalse(VersionRange.parse(">=6.1 <6.9").matches("6.9"));
+        assertTrue(VersionRange.parse("6.18.*").matches("6.18.3"));
+        assertFalse(VersionRange.parse("6.18.*").matches("6.1.8"));
+        assertTrue(VersionRange.parse("<6.14").matches("2.6.32-220.el6"));
+        assertThrows(IllegalArgumentException.class, () -> VersionRange.parse("~6"));
+    }
+
+    @Test
+    void fileOverridesScenarioDefaultsAndHostEntriesOverrideTheFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("x.yaml"), """
+                scenario: x
+                arms:
+                  plain: {verdict: REPRODUCED, rate: [0.01, 0.05], ref: "bug 1"}
+                hosts:
+                  - match: {kernel: ">=6.14", cgroup: 1}
+                    arms:
+                      plain: {verdict: NOT_REPRODUCED, ref: "fixed in 6.14"}
+                """);
+        Expectations e = Expectations.from(dir);
+        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
+        Expectation old = e.forArm("x", plain, K61);
+        assertEquals(Verdict.REPRODUCED, old.verdict());
+        assertArrayEquals(new double[] {0.01, 0.05}, old.rateBand());
+        assertEquals("bug 1", old.ref());
+        Expectation fixed = e.forArm("x", plain, K618);
+        assertEquals(Verdict.NOT_REPRODUCED, fixed.verdict());
+        assertEquals("fixed in 6.14", fixed.ref());
+        assertTrue(fixed.source().endsWith("x.yaml hosts[0]"));
+        // An arm or a scenario the files do not mention keeps the scenario's own verdict.
+        assertEquals(Verdict.NOT_REPRODUCED, e.forArm("x", Arm.of("other", Verdict.NOT_REPRODUCED, ""), K618).verdict());
+        assertEquals("scenario default", e.forArm("y", plain, K618).source());
+    }
+
+    @Test
+    void badFilesAreUsageErrors(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("x.yaml"), "arms:\n  plain: {verdict: MAYBE}\n");
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("x", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        Files.writeString(dir.resolve("y.yaml"), "hosts:\n  - match: {colour: blue}\n    arms: {plain: {verdict: REPRODUCED}}\n");
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        assertThrows(UsageException.class, () -> Expectations.from(dir.resolve("absent")));
+    }
+
+    @Test
+    void judging() {
+        Expectation e = new Expectation(Verdict.REPRODUCED, new double[] {0.01, 0.05}, null, "t");
+        assertEquals(Outcome.AS_EXPECTED, e.judge(Verdict.REPRODUCED, new double[] {0.012, 0.02}));
+        assertEquals(Outcome.RATE_ABOVE_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.06, 0.09}));
+        assertEquals(Outcome.RATE_BELOW_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.001, 0.004}));
+        assertEquals(Outcome.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, new double[] {0, 0.001}));
+        Expectation fix = new Expectation(Verdict.NOT_REPRODUCED, null, null, "t");
+        assertEquals(Outcome.REGRESSION, fix.judge(Verdict.REPRODUCED, new double[] {0.001, 0.01}));
+        assertEquals(Outcome.SKIPPED, fix.judge(Verdict.SKIPPED, null));
+        assertFalse(Outcome.SKIPPED.differs());
+        assertTrue(Outcome.REGRESSION.differs());
+    }
+
+    @Test
+    void bundledFilesParse() {
+        // lab-core ships none; a missing file keeps the scenario default.
+        assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, ""), K618).source());
+    }
+}

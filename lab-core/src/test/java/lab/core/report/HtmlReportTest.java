@@ -1,0 +1,48 @@
+package lab.core.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import lab.core.fixtures.RunFixtures;
+import lab.core.evidence.Json;
+import lab.core.run.RunRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HtmlReportTest {
+    @Test
+    void histogramBinsCoverEveryValue() {
+        double[] v = {1, 2, 2, 3, 4, 5, 9, 10};
+        Map<String, Object> h = HtmlReport.histogram(v);
+        long total = 0;
+        for (long c : (long[]) h.get("counts")) total += c;
+        assertEquals(v.length, total);
+        assertEquals(1, ((long[]) HtmlReport.histogram(new double[] {7, 7}).get("counts")).length);
+    }
+
+    @Test
+    void runReportIsOneSelfContainedPageWithTheDataEscaped(@TempDir Path dir) throws Exception {
+        Path d = RunFixtures.run(dir, "r", "6.18", "20", 50, 5000, 0);
+        RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
+        r.arms.get(0).samples.put("close_s", List.of(0.1, 0.2, 44.0));
+        r.arms.get(0).notes.add("</script><b>not markup</b>");
+        Files.writeString(d.resolve("events.jsonl"), """
+                {"t":"2026-11-21T10:00:00.000Z","kind":"watcher","ev":"ready"}
+                {"t":"2026-11-21T10:00:01.500Z","kind":"watcher","ev":"hang","id":"plain-0"}
+                """);
+        Files.createDirectories(d.resolve("stacks"));
+        Files.writeString(d.resolve("stacks/hang-1.txt"), "[<0>] request_wait_answer+0x1\n[<0>] fuse_flush+0x2\n");
+        String html = Files.readString(HtmlReport.writeRun(r, d));
+        assertTrue(html.contains("<table id=verdicts>"));
+        assertTrue(html.contains("fuse_flush"));
+        assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
+        assertTrue(html.contains("Chart.js"), "the chart library is inlined");
+        assertTrue(!html.contains("src=\"http"), "no external script");
+        Map<?, ?> tl = HtmlReport.eventsTimeline(d.resolve("events.jsonl"));
+        assertEquals(List.of("watcher:ready", "watcher:hang"), tl.get("kinds"));
+    }
+}
