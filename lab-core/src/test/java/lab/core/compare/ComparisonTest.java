@@ -26,7 +26,7 @@ class ComparisonTest {
         Path a = run(dir, "old", "6.1.0", "20", 70, 5000, 0);
         Path b = run(dir, "new", "6.18.0", "40", 75, 5000, 9);
         Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
-        assertTrue(c.regression());
+        assertTrue(c.regression(false));
         Comparison.Row fix = c.rows().stream().filter(r -> r.arm().equals("skip-lab-prefix")).findFirst().orElseThrow();
         assertEquals(Comparison.Change.REGRESSION, fix.cells().get(1).change());
         Comparison.Row plain = c.rows().stream().filter(r -> r.arm().equals("plain")).findFirst().orElseThrow();
@@ -45,10 +45,14 @@ class ComparisonTest {
         Path a = run(dir, "a", "6.18.0", "20", 200, 5000, 0);
         Path b = run(dir, "b", "6.18.0", "20", 20, 5000, 0);
         Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
-        assertFalse(c.regression());
-        assertEquals(Comparison.Change.FIXED, c.rows().get(0).cells().get(1).change());
+        assertFalse(c.regression(true));
+        assertEquals(Comparison.Change.RATE_DOWN, c.rows().get(0).cells().get(1).change());
+        Comparison up = Comparison.of(List.of(new Comparison.Side("B", Results.load(b)), new Comparison.Side("A", Results.load(a))));
+        assertEquals(Comparison.Change.RATE_UP, up.rows().get(0).cells().get(1).change());
+        assertFalse(up.regression(false), "a rate change alone does not fail by default");
+        assertTrue(up.regression(true));
         assertTrue(c.differences().isEmpty());
         Comparison same = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("A again", Results.load(a))));
-        assertFalse(same.regression());
+        assertFalse(same.regression(true));
     }
 }
