@@ -46,6 +46,11 @@ public final class Results {
         Path p = path.toAbsolutePath().normalize();
         if (Files.isRegularFile(p)) p = p.getParent();
         if (!Files.isDirectory(p)) throw new UsageException("no run or soak at " + path);
+        try {
+            p = p.toRealPath(); // lab-runs/soaks/latest is a symbolic link, and a walk does not enter one
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (Files.exists(p.resolve("run.json"))) return new Results(p, List.of(read(p.resolve("run.json"))));
         return new Results(p, findRuns(p));
     }

@@ -79,9 +79,15 @@ public final class Soak {
     }
 
     /** Continues a soak from its directory. */
-    public Result resume(Path dir) {
-        Path f = dir.resolve("soak.json");
-        if (!Files.exists(f)) throw new UsageException("no soak.json in " + dir);
+    public Result resume(Path given) {
+        Path f = given.resolve("soak.json");
+        if (!Files.exists(f)) throw new UsageException("no soak.json in " + given);
+        Path dir;
+        try {
+            dir = given.toRealPath();
+        } catch (IOException e) {
+            throw new UsageException("cannot resolve " + given + ": " + e.getMessage());
+        }
         SoakRecord rec;
         try {
             rec = Json.MAPPER.readValue(f.toFile(), SoakRecord.class);
@@ -145,6 +151,7 @@ public final class Soak {
                     interrupted = true;
                     break;
                 }
+                rec.tallies = Results.load(dir).tallies();
                 write(rec, dir);
             }
             if (interrupted) break;

@@ -57,5 +57,8 @@ class StopRuleTest {
         assertEquals(lab.core.run.Verdict.REPRODUCED, fix.verdict);
         assertEquals(lab.core.expect.Outcome.REGRESSION, fix.outcome);
         assertEquals(lab.core.run.ExitCodes.DIFFERS, Soak.exitCode(Results.load(dir).tallies()));
+        // Through the "latest" link, as a user types it.
+        Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-latest"), dir);
+        assertEquals(10000, Results.load(link).tally("unmount-race", "plain").trials);
     }
 }
