@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The lab's command line: one class per subcommand, exit codes as documented in README.md. */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "lab 0.1.0",
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
-        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, CompareCommand.class,
+        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, CompareCommand.class, ReportCommand.class,
                 CleanCommand.class, BenchCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
@@ -18,7 +18,7 @@ public final class LabCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, soak, compare, clean, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, soak, compare, report, clean, bench)");
     }
 
     public static void main(String[] args) {

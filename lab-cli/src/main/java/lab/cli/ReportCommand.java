@@ -1,0 +1,35 @@
+package lab.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import lab.core.evidence.Json;
+import lab.core.report.HtmlReport;
+import lab.core.run.ExitCodes;
+import lab.core.run.RunRecord;
+import lab.core.run.UsageException;
+import lab.core.soak.Results;
+import lab.core.soak.SoakRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "report", description = "(Re)write report.html of a run or soak bundle, e.g. one copied from another host.")
+final class ReportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "a run or soak directory")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path d = dir.toRealPath();
+        Path page;
+        if (Files.exists(d.resolve("run.json"))) {
+            page = HtmlReport.writeRun(Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class), d);
+        } else if (Files.exists(d.resolve("soak.json"))) {
+            page = HtmlReport.writeSoak(Json.MAPPER.readValue(d.resolve("soak.json").toFile(), SoakRecord.class), Results.load(d), d);
+        } else {
+            throw new UsageException("no run.json or soak.json in " + dir);
+        }
+        new Say().line(page.toString());
+        return ExitCodes.OK;
+    }
+}
