@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import lab.core.run.Params;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.UsageException;
@@ -13,6 +12,7 @@ import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,23 +40,8 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "DIR", description = "continue an interrupted soak from its directory")
     Path resume;
 
-    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
-    List<String> params = new ArrayList<>();
-
-    @Option(names = "--arms", split = ",", paramLabel = "ARM", description = "arms to run (default: all)")
-    List<String> arms = new ArrayList<>();
-
-    @Option(names = "--trials", paramLabel = "N", description = "trials per arm and repetition (default: the scenario's)")
-    Long trials;
-
-    @Option(names = "--seed", paramLabel = "N", description = "seed of the first repetition; repetition i uses N+i-1")
-    Long seed;
-
-    @Option(names = "--out", paramLabel = "DIR", description = "where bundles go (default: ${DEFAULT-VALUE})")
-    Path out = Path.of("lab-runs");
-
-    @Option(names = "--expectations", paramLabel = "DIR", description = "expected verdicts (default: the bundled ones)")
-    Path expectations;
+    @Mixin
+    RunOptions o = new RunOptions();
 
     @Override
     public Integer call() {
@@ -81,6 +66,6 @@ final class SoakCommand implements Callable<Integer> {
         } else {
             rule = StopRule.untilCi(stop.untilCi, budget);
         }
-        return soak.start("soak", ids, Params.parsePairs(params), arms, trials, seed, expectations, rule, out).exitCode();
+        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, rule, o.out).exitCode();
     }
 }

@@ -133,15 +133,9 @@ public final class Comparison {
     static Map<String, String> flatten(RunRecord r) {
         Map<String, String> out = new LinkedHashMap<>();
         if (r == null) return out;
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = r.configuration();
+        // The host's name differs between any two hosts and decides nothing.
         m.put("host", without(r.host, "hostname"));
-        m.put("fingerprint", r.fingerprint);
-        m.put("params", r.params);
-        m.put("images", r.images);
-        m.put("services", r.services);
-        m.put("containers", r.containers);
-        m.put("expectations", r.expectations);
-        m.put("trialsPerArm", r.trialsPerArm);
         flatten("", Json.MAPPER.convertValue(m, Map.class), out);
         return out;
     }

@@ -61,14 +61,7 @@ public final class HtmlReport {
         section(b, "Findings", "<pre>" + esc(pretty(rec.findings)) + "</pre>");
         files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
         files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("fingerprint", rec.fingerprint);
-        config.put("host", rec.host);
-        config.put("services", rec.services);
-        config.put("params", rec.params);
-        config.put("images", rec.images);
-        config.put("containers", rec.containers);
-        config.put("expectations", rec.expectations);
+        Map<String, Object> config = rec.configuration();
         configuration(b, config);
         Map<String, Object> replay = new LinkedHashMap<>();
         replay.put("command", rec.replay);
@@ -122,11 +115,7 @@ public final class HtmlReport {
         for (String s : rec.spec.scenarios) {
             RunRecord first = results.first(s);
             if (first == null) continue;
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("host", first.host);
-            c.put("services", first.services);
-            c.put("params", first.params);
-            c.put("images", first.images);
+            Map<String, Object> c = first.configuration();
             config.put(s, c);
         }
         configuration(b, config);

@@ -34,6 +34,24 @@ public final class RunRecord {
     public String replay;
     public Integer exitCode;
 
+    /**
+     * What decides the outcome besides the code: host, fingerprint, services' effective
+     * settings, parameters, images, each container's privileges, expectations. Compared
+     * between runs and shown in the report.
+     */
+    public Map<String, Object> configuration() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("fingerprint", fingerprint);
+        c.put("host", host);
+        c.put("services", services);
+        c.put("params", params);
+        c.put("trialsPerArm", trialsPerArm);
+        c.put("images", images);
+        c.put("containers", containers);
+        c.put("expectations", expectations);
+        return c;
+    }
+
     /** One arm's verdict with its numbers. */
     public static final class ArmRecord {
         public String name;

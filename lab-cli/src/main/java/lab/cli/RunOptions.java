@@ -1,0 +1,33 @@
+package lab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import lab.core.run.Params;
+import picocli.CommandLine.Option;
+
+/** What `run` and `soak` share: parameters, arms, trials, seed, output and expectations. */
+final class RunOptions {
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--arms", split = ",", paramLabel = "ARM", description = "arms to run (default: all)")
+    List<String> arms = new ArrayList<>();
+
+    @Option(names = "--trials", paramLabel = "N", description = "trials per arm (default: the scenario's)")
+    Long trials;
+
+    @Option(names = "--seed", paramLabel = "N", description = "random seed (recorded in run.json; default: random; a soak's repetition i uses N+i-1)")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where evidence bundles go (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("lab-runs");
+
+    @Option(names = "--expectations", paramLabel = "DIR", description = "expected verdicts (<scenario>.yaml files; default: the bundled ones)")
+    Path expectations;
+
+    Map<String, String> paramMap() {
+        return Params.parsePairs(params);
+    }
+}
