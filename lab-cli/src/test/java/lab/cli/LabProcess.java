@@ -35,7 +35,7 @@ final class LabProcess {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dapi.version=" + System.getProperty("api.version", "1.41"),
-                "-Dlab.home=" + System.getProperty("lab.home", Path.of("").toAbsolutePath().getParent().toString()),
+                "-Dlab.home=" + env.getOrDefault("LAB_HOME", System.getProperty("lab.home", Path.of("").toAbsolutePath().getParent().toString())),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
                 "-cp", System.getProperty("java.class.path"), LabCli.class.getName()));
         cmd.addAll(List.of(args));

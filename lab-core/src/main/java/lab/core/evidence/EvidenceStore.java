@@ -23,7 +23,7 @@ public final class EvidenceStore implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     /** Space held back so that a full disk still leaves room for the final run.json (status INCOMPLETE, and why). */
-    static final int RESERVE_BYTES = 32 << 10;
+    static final int RESERVE_BYTES = 16 << 10;
 
     private final Path dir;
     private final BufferedWriter events;

@@ -138,6 +138,7 @@ public final class Runner {
         }, "lab-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code;
+        String skipLine = null;
         String status = "COMPLETE";
         String statusReason = null;
         try {
@@ -176,6 +177,7 @@ public final class Runner {
             code = ExitCodes.SKIPPED;
             status = "INCOMPLETE";
             statusReason = e.getMessage();
+            skipLine = "SKIPPED: " + e.getMessage();
         } catch (EngineException e) {
             code = ExitCodes.LAB_FAILURE;
             status = "INCOMPLETE";
@@ -208,7 +210,7 @@ public final class Runner {
             // the shutdown hook owns run.json now
             return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
         }
-        return finish(rec, evidence, code, status, statusReason, null);
+        return finish(rec, evidence, code, status, statusReason, skipLine);
     }
 
     /** kernel.log in the evidence, and the run's status says so when the kernel hit a BUG or Oops in one of its tasks. */
@@ -258,7 +260,7 @@ public final class Runner {
         }
         evidence.close();
         if (line != null) say.accept(line);
-        if (statusReason != null && !"COMPLETE".equals(status)) say.accept("lab failure: " + statusReason);
+        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) say.accept("lab failure: " + statusReason);
         say.accept("evidence: " + evidence.dir());
         return new Result(code, rec, evidence.dir());
     }
