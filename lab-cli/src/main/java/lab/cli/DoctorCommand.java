@@ -33,6 +33,11 @@ final class DoctorCommand implements Callable<Integer> {
         System.out.println("capabilities: bounding set " + c.get("boundingSet") + "; withheld by host: " + c.get("withheldByHost")
                 + "; unknown to engine: " + c.get("unknownToEngine"));
         System.out.println("  --privileged: " + c.get("privileged"));
+        System.out.println("privileges each scenario's containers request (and get, nothing more):");
+        ((Map<String, Map<String, Map<String, Object>>>) r.get("scenarioPrivileges")).forEach((id, roles) -> {
+            System.out.println("  " + id);
+            roles.forEach((role, m) -> System.out.printf("    %-10s %-6s %s%n", role, String.valueOf(m.get("granted")).startsWith("yes") ? "ok" : m.get("granted"), m.get("requests")));
+        });
         if (r.containsKey("images")) System.out.println("images:   " + ((Map<String, Object>) r.get("images")).get("base"));
         return 0;
     }

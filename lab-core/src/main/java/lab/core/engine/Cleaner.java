@@ -9,7 +9,8 @@ import java.util.TreeSet;
 
 /**
  * Removes what runs whose CLI is gone left behind. Only containers and networks that carry
- * the lab's run label are considered, and only those whose owner process is not alive.
+ * the lab's run label are considered, and only those whose owner process is not alive; the
+ * undo journals of such runs are replayed (each entry checks it is still the run's).
  */
 public final class Cleaner {
     private final Engine engine;
@@ -18,7 +19,7 @@ public final class Cleaner {
         this.engine = engine;
     }
 
-    public record Swept(List<String> runs, int containers, int networks) { }
+    public record Swept(List<String> runs, int containers, int networks, List<String> journals) { }
 
     public Swept sweep() {
         TreeSet<String> runs = new TreeSet<>();
@@ -48,6 +49,8 @@ public final class Cleaner {
                 // still in use or gone
             }
         }
-        return new Swept(List.copyOf(runs), nc, nn);
+        // Host-wide actions of dead runs (frozen cgroups, loop devices, sysctls, ...): replayed from their journals.
+        List<String> journals = UndoJournal.replayDead(LabHome.stateDir(), engine, line -> { });
+        return new Swept(List.copyOf(runs), nc, nn, journals);
     }
 }

@@ -25,23 +25,32 @@ public final class Engine {
     }
 
     public static Engine connect() {
+        String host = System.getenv("DOCKER_HOST");
         DockerClient client;
         try {
-            client = DockerClientFactory.instance().client();
+            // An explicit DOCKER_HOST is the engine meant: Testcontainers would quietly fall back to the default socket.
+            client = host != null && !host.isBlank() ? direct(host) : DockerClientFactory.instance().client();
         } catch (RuntimeException e) {
-            throw new EngineException("no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): start one, or run ./lab which starts one", e);
+            throw new HostLacksException("no Docker engine answers " + (host != null && !host.isBlank() ? "at " + host + " (DOCKER_HOST)"
+                    : "(DOCKER_HOST or /var/run/docker.sock)") + ": start one, or run ./lab which starts one", e);
         }
         Version v;
         try {
             v = client.versionCmd().exec();
         } catch (RuntimeException e) {
-            throw new EngineException("the Docker engine does not answer: " + e.getMessage(), e);
+            throw new HostLacksException("no Docker engine answers" + (host != null && !host.isBlank() ? " at " + host + " (DOCKER_HOST)" : "")
+                    + ": " + LabResources.rootMessage(e), e);
         }
         String api = v.getApiVersion();
-        if (compareApi(api, MIN_API) < 0) {
-            throw new EngineException("the Docker engine " + v.getVersion() + " speaks API " + api + "; the lab needs " + MIN_API + " (Docker 20.10) or newer");
+        if (api == null || compareApi(api, MIN_API) < 0) {
+            throw new HostLacksException("the Docker engine " + v.getVersion() + " speaks API " + api + "; the lab needs " + MIN_API + " (Docker 20.10) or newer");
         }
         return new Engine(client, v.getVersion(), api);
+    }
+
+    private static DockerClient direct(String host) {
+        return org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
+                org.testcontainers.dockerclient.TransportConfig.builder().dockerHost(java.net.URI.create(host)).build());
     }
 
     static int compareApi(String a, String b) {

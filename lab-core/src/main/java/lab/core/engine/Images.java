@@ -68,6 +68,9 @@ public final class Images {
             say.accept("base image " + BASE + " from the registry's " + UPSTREAM_BASE);
             return BASE;
         }
+        if ("never".equals(System.getenv("LAB_BUILD"))) {
+            throw new HostLacksException("the base image " + BASE + " is not on the engine and LAB_BUILD=never forbids building it");
+        }
         say.accept("no registry answers: building the base image " + BASE + " from Debian's packages with debootstrap (~30 s, once)");
         debootstrap();
         baseSource = sourceOf(BASE);
@@ -136,6 +139,9 @@ public final class Images {
         Path common = imagesDir.resolve(COMMON);
         String tag = "lab/" + name + ":" + contentHash(List.of(dir, common), engine.imageId(base)).substring(0, 12);
         if (engine.imageExists(tag)) return tag;
+        if ("never".equals(System.getenv("LAB_BUILD"))) {
+            throw new HostLacksException("image " + tag + " (images/" + name + ") is not on the engine and LAB_BUILD=never forbids building it");
+        }
         say.accept("building image " + tag + " from images/" + name + " (once per change of that folder)");
         long t0 = System.nanoTime();
         Path context = buildContext(dir, common);

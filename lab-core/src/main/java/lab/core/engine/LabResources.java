@@ -20,26 +20,65 @@ public final class LabResources implements AutoCloseable {
     private final Owner owner;
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
+    private final Map<String, Privileges> declared = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
     private final List<Runnable> afterRemoval = Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.LongConsumer onStarted = pid -> { };
+    private final UndoJournal journal;
 
     public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
         this.engine = engine;
         this.profile = profile;
         this.owner = owner;
+        this.journal = UndoJournal.of(owner, LabHome.stateDir());
     }
 
     public Owner owner() { return owner; }
     public Engine engine() { return engine; }
     public CapabilityProfile profile() { return profile; }
 
+    /**
+     * The run's journal of host-wide actions (loop devices, frozen cgroups, stopped tasks,
+     * sysctls, qdiscs, firewall rules, mounts, frozen filesystems, networks, cgroups): record
+     * before acting; the end of the run, the reaper and {@code lab clean} undo what is left.
+     */
+    public UndoJournal journal() { return journal; }
+
+    /** Records {@code undo} in the run's journal, then acts; the action is taken back at the end of the run at the latest. */
+    public UndoJournal.Entry recordThen(Undo undo, Runnable action) {
+        UndoJournal.Entry e = journal.record(undo);
+        action.run();
+        return e;
+    }
+
     /** Privileges given to each container, by role: recorded in the run's evidence. */
     public synchronized Map<String, Privileges> granted() {
         return Map.copyOf(granted);
     }
 
+    /** The scenario's declaration of what each container role needs: no container gets more. */
+    public void declare(Map<String, Privileges> byRole) {
+        declared.clear();
+        declared.putAll(byRole);
+    }
+
+    /** The declaration covering {@code role}: its own, or that of the role it is an instance of ("fused" for "fused-plain-0"). */
+    static Privileges declaredFor(Map<String, Privileges> declared, String role) {
+        if (declared.containsKey(role)) return declared.get(role);
+        return declared.entrySet().stream().filter(e -> role.startsWith(e.getKey() + "-"))
+                .max(java.util.Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue).orElse(null);
+    }
+
     public LabContainer start(ContainerSpec spec) {
+        if (!declared.isEmpty()) {
+            Privileges d = declaredFor(declared, spec.role);
+            boolean hostPid = "host".equals(spec.pidMode);
+            Privileges asked = hostPid ? spec.privileges.withHostPid() : spec.privileges;
+            if (d == null || !asked.within(d)) {
+                throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
+                        + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
+            }
+        }
         List<String> missing = profile.missing(spec.privileges.capabilities());
         if (!missing.isEmpty()) {
             throw new EngineException("the " + spec.role + " container needs CAP_" + String.join(", CAP_", missing) + ", which this host withholds");
@@ -55,7 +94,8 @@ public final class LabResources implements AutoCloseable {
                 .withDeviceCgroupRules(p.deviceCgroupRules())
                 .withNetworkMode(spec.networkMode)
                 .withInit(false);
-        if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
+        if (p.hostPid()) hc.withPidMode("host");
+        else if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
         if (spec.memoryBytes != null) hc.withMemory(spec.memoryBytes).withMemorySwap(spec.memoryBytes);
         String id = null;
         try {
@@ -76,7 +116,7 @@ public final class LabResources implements AutoCloseable {
         containers.add(lc);
         onStarted.accept(lc.hostPid());
         synchronized (this) {
-            granted.put(spec.role, p);
+            granted.put(spec.role, "host".equals(spec.pidMode) ? p.withHostPid() : p);
         }
         return lc;
     }
@@ -129,6 +169,8 @@ public final class LabResources implements AutoCloseable {
     /** Removes every container of the run at once; errors are collected, not thrown halfway. */
     @Override
     public void close() {
+        // Thaw, continue, restore before the removal: a frozen or stopped task keeps its container.
+        replayJournal();
         List<Runnable> actions;
         synchronized (beforeRemoval) {
             actions = new ArrayList<>(beforeRemoval);
@@ -174,6 +216,15 @@ public final class LabResources implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort; the reaper tries again
             }
+        }
+        replayJournal();
+    }
+
+    private void replayJournal() {
+        try {
+            journal.replay(engine, line -> { });
+        } catch (RuntimeException ignored) {
+            // entries stay pending: the reaper and lab clean replay them
         }
     }
 }

@@ -5,13 +5,19 @@ import java.util.List;
 
 /**
  * What one container of a scenario needs beyond Docker's defaults: capabilities, devices,
- * device cgroup rules. Always with seccomp and AppArmor unconfined: the lab studies the
- * kernel's behaviour, which a syscall filter would change.
+ * device cgroup rules, the host's pid namespace. Always with seccomp and AppArmor unconfined:
+ * the lab studies the kernel's behaviour, which a syscall filter would change. Scenarios
+ * declare these per container role ({@code Scenario.containers}); a container gets exactly
+ * its declaration, and {@code lab doctor} shows it.
  */
 public record Privileges(List<String> capabilities, List<String> devices, List<String> deviceCgroupRules,
-                         List<String> securityOpts) {
+                         List<String> securityOpts, boolean hostPid) {
 
     public static final List<String> UNCONFINED = List.of("seccomp=unconfined", "apparmor=unconfined");
+
+    public Privileges(List<String> capabilities, List<String> devices, List<String> deviceCgroupRules, List<String> securityOpts) {
+        this(capabilities, devices, deviceCgroupRules, securityOpts, false);
+    }
 
     public static Privileges none() {
         return new Privileges(List.of(), List.of(), List.of(), UNCONFINED);
@@ -24,12 +30,35 @@ public record Privileges(List<String> capabilities, List<String> devices, List<S
     public Privileges withDevices(String... paths) {
         List<String> d = new ArrayList<>(devices);
         d.addAll(List.of(paths));
-        return new Privileges(capabilities, List.copyOf(d), deviceCgroupRules, securityOpts);
+        return new Privileges(capabilities, List.copyOf(d), deviceCgroupRules, securityOpts, hostPid);
     }
 
     public Privileges withDeviceCgroupRules(String... rules) {
         List<String> r = new ArrayList<>(deviceCgroupRules);
         r.addAll(List.of(rules));
-        return new Privileges(capabilities, devices, List.copyOf(r), securityOpts);
+        return new Privileges(capabilities, devices, List.copyOf(r), securityOpts, hostPid);
+    }
+
+    /** Sees every task of the host (tracers, stack samplers). */
+    public Privileges withHostPid() {
+        return new Privileges(capabilities, devices, deviceCgroupRules, securityOpts, true);
+    }
+
+    /** Whether everything asked for here is within {@code declared}. */
+    public boolean within(Privileges declared) {
+        return declared.capabilities.containsAll(capabilities) && declared.devices.containsAll(devices)
+                && declared.deviceCgroupRules.containsAll(deviceCgroupRules) && declared.securityOpts.containsAll(securityOpts)
+                && (!hostPid || declared.hostPid);
+    }
+
+    /** One line for people: "SYS_ADMIN, MKNOD; /dev/fuse; b 7:* rwm; host pid". */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        parts.add(capabilities.isEmpty() ? "no added capabilities" : "CAP_" + String.join(", CAP_", capabilities));
+        if (!devices.isEmpty()) parts.add(String.join(", ", devices));
+        if (!deviceCgroupRules.isEmpty()) parts.add("device rules " + String.join(", ", deviceCgroupRules));
+        if (hostPid) parts.add("host pid");
+        parts.add(String.join(", ", securityOpts));
+        return String.join("; ", parts);
     }
 }

@@ -36,7 +36,8 @@ public final class Reaper {
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dapi.version=" + System.getProperty("api.version", "1.41"),
                 "-cp", System.getProperty("java.class.path"), Reaper.class.getName(),
-                owner.runId(), Long.toString(owner.pid()), Long.toString(owner.startTicks()), owner.bootId()));
+                owner.runId(), Long.toString(owner.pid()), Long.toString(owner.startTicks()), owner.bootId(),
+                LabHome.stateDir().toString()));
         try {
             Files.createDirectories(log.getParent());
             return new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -50,21 +51,42 @@ public final class Reaper {
 
     public static void main(String[] args) throws Exception {
         Owner owner = new Owner(args[0], Long.parseLong(args[1]), Long.parseLong(args[2]), args[3]);
-        while (Owner.ownerAlive(owner.labels())) TimeUnit.SECONDS.sleep(1);
-        System.out.println(Instant.now() + " reaper: the CLI of run " + owner.runId() + " is gone; cleaning up");
+        Path stateDir = Path.of(args.length > 4 ? args[4] : LabHome.stateDir().toString());
+        // Checked four times a second: the run's things should be gone within seconds of the kill.
+        while (Owner.ownerAlive(owner.labels())) TimeUnit.MILLISECONDS.sleep(250);
+        say("the CLI of run " + owner.runId() + " is gone; cleaning up");
         Engine engine = Engine.connect();
+        // Thaw, continue, restore first: a frozen or stopped task keeps its container from being removed.
+        UndoJournal.replayRun(stateDir, owner.runId(), engine, Reaper::say);
         int removed = reapRun(engine, owner.runId());
-        System.out.println(Instant.now() + " reaper: removed " + removed + " container(s) of run " + owner.runId());
+        // Then what needed the containers gone: loop devices, cgroups, networks.
+        int pending = UndoJournal.replayRun(stateDir, owner.runId(), engine, Reaper::say);
+        say("removed " + removed + " container(s) of run " + owner.runId()
+                + (pending == 0 ? "; undo journal replayed" : "; " + pending + " undo(s) failed, left for lab clean"));
         System.exit(0);
     }
 
-    /** Removes every container of the run, aborting the run's FUSE connections where a removal fails. */
+    private static void say(String s) {
+        System.out.println(Instant.now() + " reaper: " + s);
+    }
+
+    /**
+     * Removes every container of the run, aborting the run's FUSE connections where a removal
+     * fails. Listed again until two listings a second apart are empty: a create the CLI sent
+     * just before it died can land after the first listing.
+     */
     public static int reapRun(Engine engine, String runId) {
         int removed = 0;
-        for (int attempt = 0; attempt < 3; attempt++) {
+        int empty = 0;
+        for (int attempt = 0; attempt < 12 && empty < 2; attempt++) {
             List<Container> left = engine.client().listContainersCmd().withShowAll(true)
                     .withLabelFilter(Map.of(Owner.RUN, runId)).exec();
-            if (left.isEmpty()) break;
+            if (left.isEmpty()) {
+                empty++;
+                sleep(1000);
+                continue;
+            }
+            empty = 0;
             for (Container c : left) {
                 // The run is over: its FUSE connections go first, so that a server deadlocked
                 // in its own flush cannot keep the removal waiting (the engine gives up after ~12 s).
@@ -74,7 +96,7 @@ public final class Reaper {
                     engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
                     removed++;
                 } catch (RuntimeException e) {
-                    System.out.println(Instant.now() + " reaper: " + c.getNames()[0] + ": " + e.getMessage());
+                    say(c.getNames()[0] + ": " + e.getMessage());
                 }
             }
         }
@@ -87,6 +109,14 @@ public final class Reaper {
             }
         }
         return removed;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -128,16 +158,23 @@ public final class Reaper {
         } catch (IOException e) {
             return;
         }
-        for (String id : conns) {
-            String sh = "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
-                    + "echo 1 > /sys/fs/fuse/connections/" + id + "/abort";
-            try {
-                Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
-                pr.waitFor(10, TimeUnit.SECONDS);
-                System.out.println(Instant.now() + " reaper: aborted FUSE connection " + id + " under " + prefix);
-            } catch (IOException | InterruptedException e) {
-                System.out.println(Instant.now() + " reaper: cannot abort FUSE connection " + id + ": " + e);
-            }
+        for (String id : conns) abortConnection(id);
+    }
+
+    /**
+     * Aborts FUSE connection {@code id}. Callers pass only ids read, right before, from a
+     * mount under the run's prefix. fusectl is host-wide and usually not mounted, so it is
+     * mounted in a private mount namespace for the write.
+     */
+    static void abortConnection(String id) {
+        String sh = "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
+                + "echo 1 > /sys/fs/fuse/connections/" + id + "/abort";
+        try {
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+            pr.waitFor(10, TimeUnit.SECONDS);
+            say("aborted FUSE connection " + id);
+        } catch (IOException | InterruptedException e) {
+            say("cannot abort FUSE connection " + id + ": " + e);
         }
     }
 

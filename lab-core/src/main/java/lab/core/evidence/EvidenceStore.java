@@ -22,13 +22,35 @@ import java.time.format.DateTimeFormatter;
 public final class EvidenceStore implements AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
+    /** Space held back so that a full disk still leaves room for the final run.json (status INCOMPLETE, and why). */
+    static final int RESERVE_BYTES = 16 << 10;
+
     private final Path dir;
     private final BufferedWriter events;
+    private final Path reserve;
+    private volatile String failure;
 
     private EvidenceStore(Path dir) throws IOException {
         this.dir = dir;
+        this.reserve = dir.resolve(".reserve");
+        Files.write(reserve, new byte[RESERVE_BYTES]);
         this.events = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Why the evidence could not be written (e.g. "No space left on device"), or null while all is well. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Records the first write failure and gives the reserve back, so the run can still say it is INCOMPLETE. */
+    private void failed(IOException e) {
+        if (failure == null) failure = e.getMessage() == null ? e.toString() : e.getMessage();
+        try {
+            Files.deleteIfExists(reserve);
+        } catch (IOException ignored) {
+            // nothing more to free
+        }
     }
 
     public static EvidenceStore create(Path root, String scenario, String runId, Instant start) {
@@ -68,7 +90,8 @@ public final class EvidenceStore implements AutoCloseable {
                 events.write(Json.MAPPER.writeValueAsString(line));
                 events.newLine();
             } catch (IOException e) {
-                // Evidence is best effort once the disk is full; the run itself goes on.
+                // The runner stops at the next arm and says why.
+                failed(e);
             }
         }
     }
@@ -81,8 +104,8 @@ public final class EvidenceStore implements AutoCloseable {
         synchronized (events) {
             try {
                 events.flush();
-            } catch (IOException ignored) {
-                // see event()
+            } catch (IOException e) {
+                failed(e);
             }
         }
     }
@@ -94,6 +117,7 @@ public final class EvidenceStore implements AutoCloseable {
             Files.writeString(p, content, StandardCharsets.UTF_8);
             return p;
         } catch (IOException e) {
+            failed(e);
             throw new UncheckedIOException(e);
         }
     }
@@ -108,6 +132,12 @@ public final class EvidenceStore implements AutoCloseable {
             Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return p;
         } catch (IOException e) {
+            failed(e);
+            try {
+                Files.deleteIfExists(p.resolveSibling("." + p.getFileName() + ".tmp"));
+            } catch (IOException ignored) {
+                // the half-written copy stays hidden
+            }
             throw new UncheckedIOException(e);
         }
     }
@@ -117,9 +147,14 @@ public final class EvidenceStore implements AutoCloseable {
         synchronized (events) {
             try {
                 events.close();
-            } catch (IOException ignored) {
-                // nothing more to save
+            } catch (IOException e) {
+                failed(e);
             }
+        }
+        try {
+            Files.deleteIfExists(reserve);
+        } catch (IOException ignored) {
+            // a 32 KiB file left behind
         }
     }
 }

@@ -26,6 +26,8 @@ import lab.core.run.LabContext;
  */
 public final class HangWatcher implements AutoCloseable {
     public static final String IMAGE = "watcher";
+    /** The watcher's container: every task of the host, their stacks, and the right to abort and kill. */
+    public static final Privileges PRIVILEGES = Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "KILL").withHostPid();
 
     private final Agent agent;
     /** Lines not yet claimed by a waiter; guarded by this. */
@@ -55,8 +57,7 @@ public final class HangWatcher implements AutoCloseable {
 
     public static HangWatcher start(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer c = ctx.resources().start(ContainerSpec.of("watcher", image).hostPid()
-                .privileges(Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "KILL")));
+        LabContainer c = ctx.resources().start(ContainerSpec.of("watcher", image).privileges(PRIVILEGES));
         Agent a = c.agent("lab-watch", List.of("lab-watch"), Map.of(), line -> ctx.evidence().event("watcher", line));
         a.await("ready", Duration.ofSeconds(30), null);
         return new HangWatcher(a);

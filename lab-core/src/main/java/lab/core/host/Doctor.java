@@ -55,6 +55,7 @@ public final class Doctor {
         caps.put("privileged", p.withheldByHost().isEmpty() && p.unknownToEngine().isEmpty()
                 ? "possible" : "fails here; containers get the grantable set plus seccomp/apparmor unconfined");
         r.put("capabilities", caps);
+        r.put("scenarioPrivileges", lab.core.run.Scenarios.privileges(p));
         if (engine != null) {
             Map<String, Object> images = new LinkedHashMap<>();
             images.put("base", engine.imageExists(Images.BASE) ? Images.BASE + " present" : Images.BASE + " not built yet");

@@ -18,6 +18,8 @@ import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
+import lab.core.engine.HostLacksException;
+import lab.core.engine.Privileges;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
@@ -123,7 +125,8 @@ public final class Runner {
         say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId + " · " + trials + " " + scenario.trialUnit() + "s per arm · kernel " + facts.kernelRelease());
 
         // The whole scenario is skipped when the host lacks what every arm needs.
-        List<String> unmet = scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+        List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
+        unmet.addAll(privilegesUnmet(scenario.containers(params), profile));
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
             for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
@@ -132,6 +135,7 @@ public final class Runner {
 
         Owner owner = Owner.self(runId);
         LabResources resources = new LabResources(engine, profile, owner);
+        resources.declare(scenario.containers(params));
         // Started before anything is created: if this JVM is SIGKILLed from here on, the reaper cleans up.
         Process reaper = Reaper.spawn(owner, LabHome.stateDir().resolve("reaper.log"));
         KernelLog kernelLog = KernelLog.follow();
@@ -157,6 +161,7 @@ public final class Runner {
         }, "lab-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         int code;
+        String skipLine = null;
         String status = "COMPLETE";
         String statusReason = null;
         try {
@@ -173,6 +178,9 @@ public final class Runner {
             evidence.writeJson("run.json", rec);
             for (Arm arm : arms) {
                 if (teardown.interrupted) break;
+                // A full or failing disk stops the run: results nobody can read are not results.
+                evidence.flush();
+                if (evidence.failure() != null) throw new EvidenceFailure();
                 ArmOutcome outcome = runArm(lab, arm, trials, host);
                 if (teardown.interrupted) break;
                 RunRecord.ArmRecord ar = armRecord(arm, outcome, expected.get(arm.name()));
@@ -186,6 +194,13 @@ public final class Runner {
             code = rec.arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR) ? ExitCodes.LAB_FAILURE
                     : rec.arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
             if (rec.arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) code = ExitCodes.SKIPPED;
+            if (evidence.failure() != null) throw new EvidenceFailure();
+        } catch (HostLacksException e) {
+            // E.g. an image that is absent and may not be built: the host cannot run this.
+            code = ExitCodes.SKIPPED;
+            status = "INCOMPLETE";
+            statusReason = e.getMessage();
+            skipLine = "SKIPPED: " + e.getMessage();
         } catch (EngineException e) {
             code = ExitCodes.LAB_FAILURE;
             status = "INCOMPLETE";
@@ -193,8 +208,16 @@ public final class Runner {
         } catch (Exception e) {
             code = ExitCodes.LAB_FAILURE;
             status = "INCOMPLETE";
-            statusReason = e.getClass().getSimpleName() + ": " + e.getMessage();
-            evidence.writeText("lab-error.txt", stackTrace(e));
+            if (evidence.failure() != null) {
+                statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
+            } else {
+                statusReason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                try {
+                    evidence.writeText("lab-error.txt", stackTrace(e));
+                } catch (RuntimeException ignored) {
+                    // said in run.json's statusReason
+                }
+            }
         } finally {
             progress.clear();
             teardown.run(true);
@@ -210,7 +233,7 @@ public final class Runner {
             // the shutdown hook owns run.json now
             return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
         }
-        return finish(rec, evidence, code, status, statusReason, null);
+        return finish(rec, evidence, code, status, statusReason, skipLine);
     }
 
     /** kernel.log in the evidence, and the run's status says so when the kernel hit a BUG or Oops in one of its tasks. */
@@ -251,16 +274,17 @@ public final class Runner {
         if (statusReason != null) rec.statusReason = statusReason;
         rec.endedAt = Instant.now().toString();
         rec.exitCode = code;
-        evidence.writeJson("run.json", rec);
         try {
+            evidence.writeJson("run.json", rec);
             JUnitXml.write(rec, evidence.dir(), evidence.dir().resolve("junit.xml"));
             HtmlReport.writeRun(rec, evidence.dir());
         } catch (IOException | UncheckedIOException e) {
-            say.accept("cannot write the reports: " + e.getMessage());
+            // run.json written before says INCOMPLETE; the reason is on the terminal.
+            if (statusReason == null) statusReason = "the evidence could not be written under " + evidence.dir() + ": " + e.getMessage();
         }
         evidence.close();
         if (line != null) say.accept(line);
-        if (statusReason != null && !"COMPLETE".equals(status)) say.accept("lab failure: " + statusReason);
+        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) say.accept("lab failure: " + statusReason);
         say.accept("evidence: " + evidence.dir());
         return new Result(code, rec, evidence.dir());
     }
@@ -299,6 +323,26 @@ public final class Runner {
         rec.host.put("features", features);
         rec.replay = replayLine(s, params, seed, trials, req);
         return rec;
+    }
+
+    /** Container roles whose declared capabilities exceed what the host grants: one reason each. */
+    static List<String> privilegesUnmet(Map<String, Privileges> declared, CapabilityProfile profile) {
+        List<String> out = new ArrayList<>();
+        declared.forEach((role, p) -> {
+            List<String> missing = profile.missing(p.capabilities());
+            if (!missing.isEmpty()) {
+                out.add("the " + role + " container needs CAP_" + String.join(", CAP_", missing) + ", which the host withholds (bounding set "
+                        + profile.boundingSetHex() + ")");
+            }
+        });
+        return out;
+    }
+
+    /** The evidence disk failed (full, gone read-only): the run stops. */
+    private static final class EvidenceFailure extends RuntimeException {
+        EvidenceFailure() {
+            super("the evidence could not be written");
+        }
     }
 
     static String replayLine(Scenario s, Params params, long seed, long trials, Request req) {

@@ -26,6 +26,16 @@ public interface Scenario {
 
     List<Arm> arms();
 
+    /**
+     * What each of its containers needs, by role (a role covers its numbered instances, e.g.
+     * "fused" covers "fused-plain-0"): capabilities, devices, host pid. Containers get exactly
+     * this; a need beyond the host's bounding set makes the run SKIPPED naming the capability,
+     * and {@code lab doctor} lists it. Empty: the scenario declares nothing (not checked).
+     */
+    default java.util.Map<String, lab.core.engine.Privileges> containers(Params params) {
+        return java.util.Map.of();
+    }
+
     /** Trials per arm when the user does not say. */
     long defaultTrials();
 

@@ -17,6 +17,26 @@ public final class Scenarios {
         return out;
     }
 
+    /**
+     * Per scenario (default parameters), what each container role requests and whether this
+     * host grants it: what {@code lab doctor} shows.
+     */
+    public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(lab.core.engine.CapabilityProfile profile) {
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> out = new java.util.LinkedHashMap<>();
+        for (Scenario s : all()) {
+            java.util.Map<String, java.util.Map<String, Object>> roles = new java.util.LinkedHashMap<>();
+            s.containers(Params.resolve(s.params(), java.util.Map.of())).forEach((role, p) -> {
+                java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+                m.put("requests", p.describe());
+                List<String> missing = profile.missing(p.capabilities());
+                m.put("granted", missing.isEmpty() ? "yes" : "no: the host withholds CAP_" + String.join(", CAP_", missing));
+                roles.put(role, m);
+            });
+            out.put(s.id(), roles);
+        }
+        return out;
+    }
+
     public static Scenario find(String id) {
         return all().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new UsageException("unknown scenario '" + id + "' (valid: "

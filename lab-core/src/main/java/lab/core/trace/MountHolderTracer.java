@@ -35,6 +35,9 @@ import lab.core.run.LabContext;
  * never guessed.
  */
 public final class MountHolderTracer implements AutoCloseable {
+    /** bpftrace on the whole host: BPF needs SYS_ADMIN here (Docker 20.10 knows no CAP_BPF), ustack needs ptrace. */
+    public static final Privileges PRIVILEGES = Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "IPC_LOCK").withHostPid();
+
     public static final String IMAGE = "tracer";
     static final String TEMPLATE = "/lab/core/trace/umount-holders.bt";
     private static final String SCRIPT = "/tmp/umount-holders.bt";
@@ -64,8 +67,7 @@ public final class MountHolderTracer implements AutoCloseable {
      */
     public static MountHolderTracer start(LabContext ctx, String umountPrefix, List<String> holderPrefixes) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer c = ctx.resources().start(ContainerSpec.of("tracer", image).hostPid()
-                .privileges(Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "IPC_LOCK")));
+        LabContainer c = ctx.resources().start(ContainerSpec.of("tracer", image).privileges(PRIVILEGES));
         String script = script(umountPrefix, holderPrefixes);
         ctx.evidence().writeText("tracer/umount-holders.bt", script);
         copyInto(ctx.resources().engine().client(), c.id(), script);

@@ -1,6 +1,8 @@
 package lab.scenarios.fusekill;
 
 import java.util.List;
+import lab.core.engine.Privileges;
+import lab.core.hang.HangWatcher;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -44,6 +46,14 @@ public final class FuseKillDeadlock implements Scenario {
             new Variant("request-timeout", Verdict.NOT_REPRODUCED, "--holder=thread --flush=answer --request-timeout=%d",
                     "the server asks for a FUSE request timeout in its INIT reply (protocol 7.43, Linux 6.14+); "
                             + "at most 3 kills, each waiting for the kernel's 15 s timer"));
+
+    /** The FUSE server mounts its filesystem: nothing else. */
+    static final Privileges SERVER = Privileges.of("SYS_ADMIN").withDevices("/dev/fuse");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        return java.util.Map.of("fused", SERVER, "watcher", HangWatcher.PRIVILEGES);
+    }
 
     @Override
     public String id() {

@@ -15,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import lab.core.engine.ContainerSpec;
 import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
 import lab.core.hang.HangWatcher;
 import lab.core.run.Arm;
 import lab.core.run.ArmOutcome;
@@ -86,7 +85,7 @@ final class FuseKillLab implements Scenario.Lab {
         cmd.addAll(Arrays.asList(args.split(" ")));
         LabContainer c = ctx.resources().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
                 .command(cmd.toArray(String[]::new))
-                .privileges(Privileges.of("SYS_ADMIN").withDevices("/dev/fuse")));
+                .privileges(FuseKillDeadlock.SERVER));
         live.add(c);
         String watch = arm + "-" + i;
         try {

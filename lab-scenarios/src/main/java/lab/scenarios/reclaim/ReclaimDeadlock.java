@@ -1,6 +1,8 @@
 package lab.scenarios.reclaim;
 
 import java.util.List;
+import lab.core.engine.Privileges;
+import lab.core.hang.HangWatcher;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -18,6 +20,15 @@ import lab.core.run.Verdict;
  * container.
  */
 public final class ReclaimDeadlock implements Scenario {
+    /** FUSE daemon, loop device, ext4 and the writer in one container; IPC_LOCK for mlockall, SYS_PTRACE for the daemon's memcg move. */
+    static final Privileges STACK = Privileges.of("SYS_ADMIN", "MKNOD", "IPC_LOCK", "SYS_PTRACE")
+            .withDevices("/dev/fuse", "/dev/loop-control").withDeviceCgroupRules("b 7:* rwm");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        return java.util.Map.of("reclaim", STACK, "watcher", HangWatcher.PRIVILEGES);
+    }
+
     @Override
     public String id() {
         return "reclaim-deadlock";

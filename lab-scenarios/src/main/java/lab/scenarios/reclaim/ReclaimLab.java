@@ -11,7 +11,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import lab.core.agent.Agent;
 import lab.core.engine.ContainerSpec;
 import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
 import lab.core.engine.Reaper;
 import lab.core.evidence.KernelTasks;
 import lab.core.hang.HangWatcher;
@@ -72,8 +71,7 @@ final class ReclaimLab implements Scenario.Lab {
     private Trial trial(String arm, int i) {
         long mem = p.getLong("memory-mb") << 20;
         LabContainer c = ctx.resources().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
-                .privileges(Privileges.of("SYS_ADMIN", "MKNOD", "IPC_LOCK", "SYS_PTRACE")
-                        .withDevices("/dev/fuse", "/dev/loop-control").withDeviceCgroupRules("b 7:* rwm")));
+                .privileges(ReclaimDeadlock.STACK));
         live.add(c);
         String watch = arm + "-" + i;
         Agent a = c.agent("lab-reclaim", List.of("lab-reclaim"), Map.of(), line -> ctx.evidence().event("reclaim", line));

@@ -1,6 +1,7 @@
 package lab.scenarios.unmountrace;
 
 import java.util.List;
+import lab.core.engine.Privileges;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -17,6 +18,20 @@ import lab.core.run.Verdict;
  */
 public final class UnmountRace implements Scenario {
     static final List<String> FILESYSTEMS = List.of("fuse", "ext4", "xfs", "tmpfs");
+    /** The cycle driver mounts FUSE, or ext4/xfs on loop devices it binds (block major 7). */
+    static final Privileges TARGET = Privileges.of("SYS_ADMIN", "MKNOD").withDevices("/dev/fuse", "/dev/loop-control")
+            .withDeviceCgroupRules("b 7:* rwm");
+    /** Reading another task's /proc/PID/root needs ptrace access to it. */
+    static final Privileges POLLER = Privileges.of("SYS_PTRACE", "DAC_READ_SEARCH");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        java.util.Map<String, Privileges> m = new java.util.LinkedHashMap<>();
+        m.put("target", TARGET);
+        m.put("poller", POLLER);
+        if ("on".equals(params.getString("tracer"))) m.put("tracer", lab.core.trace.MountHolderTracer.PRIVILEGES);
+        return m;
+    }
 
     @Override
     public String id() {

@@ -10,7 +10,6 @@ import java.util.Map;
 import lab.core.agent.Agent;
 import lab.core.engine.ContainerSpec;
 import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
 import lab.core.run.Arm;
 import lab.core.run.ArmOutcome;
 import lab.core.run.LabContext;
@@ -58,13 +57,8 @@ final class UnmountRaceLab implements Scenario.Lab {
         String image = ctx.images().ensure(IMAGE);
         // The run id in the prefix keeps concurrent runs out of each other's traces.
         String prefix = "/lab/" + ctx.resources().owner().runId();
-        Privileges targetPrivs = Privileges.of("SYS_ADMIN", "MKNOD")
-                .withDevices("/dev/fuse", "/dev/loop-control")
-                .withDeviceCgroupRules("b 7:* rwm");
-        LabContainer target = ctx.resources().start(ContainerSpec.of("target", image).privileges(targetPrivs));
-        // Reading another task's /proc/PID/root needs ptrace access to it.
-        LabContainer pollerBox = ctx.resources().start(ContainerSpec.of("poller", image).pidOf(target)
-                .privileges(Privileges.of("SYS_PTRACE", "DAC_READ_SEARCH")));
+        LabContainer target = ctx.resources().start(ContainerSpec.of("target", image).privileges(UnmountRace.TARGET));
+        LabContainer pollerBox = ctx.resources().start(ContainerSpec.of("poller", image).pidOf(target).privileges(UnmountRace.POLLER));
         MountHolderTracer tracer = null;
         if ("on".equals(p.getString("tracer"))) {
             tracer = MountHolderTracer.start(ctx, prefix + "/", List.of(prefix + "/", TARGET_ROOT + prefix + "/"));
