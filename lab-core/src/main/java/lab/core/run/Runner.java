@@ -126,7 +126,12 @@ public final class Runner {
 
         // The whole scenario is skipped when the host lacks what every arm needs.
         List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
-        unmet.addAll(privilegesUnmet(scenario.containers(params), profile));
+        for (String p : privilegesUnmet(scenario.containers(params), profile)) {
+            // A capability the scenario's needs already named is said once, with its containers.
+            String cap = p.substring(0, p.indexOf(" (bounding set"));
+            unmet.removeIf(u -> u.startsWith(cap + " ") || u.equals(cap));
+            unmet.add(p);
+        }
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
             for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
@@ -327,14 +332,12 @@ public final class Runner {
 
     /** Container roles whose declared capabilities exceed what the host grants: one reason each. */
     static List<String> privilegesUnmet(Map<String, Privileges> declared, CapabilityProfile profile) {
+        // One line per withheld capability, naming every container that needs it.
+        Map<String, List<String>> rolesByCap = new java.util.TreeMap<>();
+        declared.forEach((role, p) -> profile.missing(p.capabilities()).forEach(c -> rolesByCap.computeIfAbsent(c, k -> new ArrayList<>()).add(role)));
         List<String> out = new ArrayList<>();
-        declared.forEach((role, p) -> {
-            List<String> missing = profile.missing(p.capabilities());
-            if (!missing.isEmpty()) {
-                out.add("the " + role + " container needs CAP_" + String.join(", CAP_", missing) + ", which the host withholds (bounding set "
-                        + profile.boundingSetHex() + ")");
-            }
-        });
+        rolesByCap.forEach((cap, roles) -> out.add("the host withholds CAP_" + cap + " (bounding set " + profile.boundingSetHex()
+                + "), which the " + String.join(", ", roles) + " container" + (roles.size() > 1 ? "s need" : " needs")));
         return out;
     }
 
