@@ -10,14 +10,15 @@ import picocli.CommandLine.Command;
 /** The lab's command line: one class per subcommand, exit codes as documented in README.md. */
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "lab 0.1.0",
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
-        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, CleanCommand.class, BenchCommand.class})
+        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, CleanCommand.class, BenchCommand.class,
+                TrootCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, clean, bench)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, clean, bench, troot)");
     }
 
     public static void main(String[] args) {
