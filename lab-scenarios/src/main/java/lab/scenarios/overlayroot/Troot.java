@@ -36,9 +36,9 @@ public final class Troot {
     /** What the command printed and its exit code. */
     public record Result(int exitCode, String stdout, String stderr) { }
 
-    /** The volume holding the roots: LAB_TROOT_VOLUME, or "lab-troot". */
+    /** The volume holding the roots: LAB_TROOT_VOLUME (or the lab.troot.volume property), else "lab-troot". */
     public static String volume() {
-        String v = System.getenv("LAB_TROOT_VOLUME");
+        String v = System.getProperty("lab.troot.volume", System.getenv("LAB_TROOT_VOLUME"));
         return v == null || v.isBlank() ? "lab-troot" : v;
     }
 
