@@ -42,7 +42,9 @@ public final class OverlayRoot implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        return List.of(Need.feature(Feature.OVERLAY), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"));
+        // DAC_READ_SEARCH: without it overlayfs silently turns index off (no file handles for the mounter).
+        return List.of(Need.feature(Feature.OVERLAY), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"),
+                Need.capability("DAC_READ_SEARCH"));
     }
 
     @Override
