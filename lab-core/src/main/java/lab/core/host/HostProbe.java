@@ -118,9 +118,10 @@ public final class HostProbe {
                 if (hasFs(filesystems, "configfs")) return FeatureState.yes("configfs in /proc/filesystems");
                 return withConfig(feature, config, "configfs not in /proc/filesystems");
             case BONDING:
-                return withAttempt(feature, config, attempts.bond());
+                return withAttempt(feature, config, wouldLoadModule(config, feature, "bonding") ? null : attempts.bond());
             case NETCONSOLE:
-                return withAttempt(feature, config, hasFs(filesystems, "configfs") ? attempts.configfs(true) : null);
+                return withAttempt(feature, config, hasFs(filesystems, "configfs") && !wouldLoadModule(config, feature, "netconsole")
+                        ? attempts.configfs(true) : null);
             case KPROBES:
                 if (Files.exists(sys.resolve("kernel/tracing/kprobe_events")) || Files.exists(sys.resolve("kernel/debug/tracing/kprobe_events")))
                     return FeatureState.yes("kprobe_events in tracefs");
@@ -139,6 +140,15 @@ public final class HostProbe {
         if (c.enabled(opt)) return FeatureState.yes(opt + "=" + value + " in " + c.source());
         return FeatureState.no(opt + (value.equals("n") ? " is not set in " : value.equals("absent") ? " is not in " : "=" + value + " in ") + c.source()
                 + ("m".equals(value) ? " (module, but CONFIG_MODULES is not set)" : ""));
+    }
+
+    /**
+     * Whether trying the feature would load its module: a probe must not change the host (a
+     * loaded module stays), so such a feature is judged by the config; the run loads it.
+     */
+    private boolean wouldLoadModule(Optional<KernelConfig> config, Feature feature, String module) {
+        return config.map(c -> "m".equals(c.get(feature.configOption()).orElse(""))).orElse(false)
+                && !Files.isDirectory(sys.resolve("module").resolve(module));
     }
 
     /** A real attempt is authoritative either way; the config says how the kernel was built, for the record. */

@@ -59,8 +59,13 @@ class HostProbeTest {
             @Override public FeatureState bond() { return FeatureState.no("`ip link add type bond` in a throwaway network namespace: Error: Unknown device type."); }
             @Override public FeatureState configfs(boolean wantNetconsole) { throw new AssertionError("no configfs to mount"); }
         };
+        // A configured module that is not loaded is not tried (the attempt would load it and leave it loaded).
+        HostFacts unloaded = new HostProbe(proc, root.resolve("sys"), root.resolve("dev"), refused).probe();
+        assertTrue(unloaded.feature(Feature.BONDING).isPresent());
+        assertEquals("CONFIG_BONDING=m in " + proc.resolve("config.gz"), unloaded.feature(Feature.BONDING).evidence());
+        // Once loaded it is tried, and the attempt is what counts.
+        Files.createDirectories(root.resolve("sys/module/bonding"));
         HostFacts f = new HostProbe(proc, root.resolve("sys"), root.resolve("dev"), refused).probe();
-        // The module is configured but cannot be loaded here: the attempt is what counts.
         assertFalse(f.feature(Feature.BONDING).isPresent());
         assertTrue(f.feature(Feature.BONDING).evidence().startsWith("`ip link add type bond`"), f.feature(Feature.BONDING).evidence());
         assertTrue(f.feature(Feature.BONDING).evidence().contains("CONFIG_BONDING=m"), f.feature(Feature.BONDING).evidence());
