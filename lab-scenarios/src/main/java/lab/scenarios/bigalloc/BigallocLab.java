@@ -98,25 +98,43 @@ final class BigallocLab implements Scenario.Lab {
         String loop = m.path("loop").asText();
         // Kernel-log lines naming this device (ext4 errors, I/O errors) are the run's.
         ctx.kernelLog().claimName(loop.replace("/dev/", ""));
+        FsFigures figures;
         try {
-            String mnt = m.path("mnt").asText();
-            long used0 = m.path("used").asLong();
-            Fio seq = fio(name, "seq", mnt, "write", "1M", p.getLong("seq-mb"));
-            Fio rand = fio(name, "rand", mnt, "randwrite", "4k", p.getLong("rand-mb"));
-            helper.send("usage name=" + name);
-            long used1 = helper.await("usage", Duration.ofMinutes(2), null).path("used").asLong();
-            helper.send(String.format(Locale.ROOT, "files name=%s n=%d size=%d", name, p.getLong("files"), p.getLong("file-bytes")));
-            JsonNode f = helper.await("files", Duration.ofMinutes(30), null);
-            long used2 = f.path("used").asLong();
-            return new FsFigures(name, loop, m.path("block").asLong(), m.path("cluster").asLong(), seq.writeBps(), rand.writeBps(),
-                    rand.writeIops(), seq.bytesWritten() + rand.bytesWritten(), used1 - used0, f.path("n").asLong(),
-                    f.path("size").asLong(), used2 - used1, f.path("ms").asDouble());
-        } finally {
-            helper.send("teardown name=" + name);
-            JsonNode t = helper.await("torn-down", Duration.ofMinutes(2), null);
-            if (!t.path("loop_cleared").asBoolean()) {
-                throw new IllegalStateException(loop + " still bound 10 s after the unmount of " + name);
+            figures = fill(name, m);
+        } catch (RuntimeException e) {
+            // The measurement's failure is the one to report; the teardown still runs.
+            try {
+                teardown(name, loop);
+            } catch (RuntimeException t) {
+                e.addSuppressed(t);
             }
+            throw e;
+        }
+        teardown(name, loop);
+        return figures;
+    }
+
+    private FsFigures fill(String name, JsonNode m) {
+        String mnt = m.path("mnt").asText();
+        long used0 = m.path("used").asLong();
+        Fio seq = fio(name, "seq", mnt, "write", "1M", p.getLong("seq-mb"));
+        Fio rand = fio(name, "rand", mnt, "randwrite", "4k", p.getLong("rand-mb"));
+        helper.send("usage name=" + name);
+        long used1 = helper.await("usage", Duration.ofMinutes(2), null).path("used").asLong();
+        helper.send(String.format(Locale.ROOT, "files name=%s n=%d size=%d", name, p.getLong("files"), p.getLong("file-bytes")));
+        JsonNode f = helper.await("files", Duration.ofMinutes(30), null);
+        long used2 = f.path("used").asLong();
+        return new FsFigures(name, m.path("loop").asText(), m.path("block").asLong(), m.path("cluster").asLong(), seq.writeBps(),
+                rand.writeBps(), rand.writeIops(), seq.bytesWritten() + rand.bytesWritten(), used1 - used0, f.path("n").asLong(),
+                f.path("size").asLong(), used2 - used1, f.path("ms").asDouble());
+    }
+
+    /** Unmounts and waits until autoclear released the loop device: the next filesystem starts from a clean slate. */
+    private void teardown(String name, String loop) {
+        helper.send("teardown name=" + name);
+        JsonNode t = helper.await("torn-down", Duration.ofMinutes(2), null);
+        if (!t.path("loop_cleared").asBoolean()) {
+            throw new IllegalStateException(loop + " still bound 10 s after the unmount of " + name);
         }
     }
 
