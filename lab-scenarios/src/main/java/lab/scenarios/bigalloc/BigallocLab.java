@@ -100,7 +100,9 @@ final class BigallocLab implements Scenario.Lab {
         ctx.kernelLog().claimName(loop.replace("/dev/", ""));
         FsFigures figures;
         try {
-            figures = fill(name, m);
+            Superblock sb = superblock(name);
+            if (sb.bigalloc() != bigalloc) throw new IllegalStateException(name + ": mkfs.ext4 gave features " + sb.features());
+            figures = fill(name, m, sb);
         } catch (RuntimeException e) {
             // The measurement's failure is the one to report; the teardown still runs.
             try {
@@ -114,7 +116,15 @@ final class BigallocLab implements Scenario.Lab {
         return figures;
     }
 
-    private FsFigures fill(String name, JsonNode m) {
+    /** The superblock as written, read from the image (dumpe2fs -h reads a mounted filesystem's image safely). */
+    private Superblock superblock(String name) {
+        ExecResult r = box.exec(Duration.ofSeconds(60), "dumpe2fs", "-h", dir + "/" + name + ".img");
+        ctx.evidence().writeText("dumpe2fs/" + name + ".txt", r.stdout());
+        if (!r.ok()) throw new IllegalStateException("dumpe2fs -h on " + name + " failed: " + r.stderr().strip());
+        return Superblock.parse(r.stdout());
+    }
+
+    private FsFigures fill(String name, JsonNode m, Superblock sb) {
         String mnt = m.path("mnt").asText();
         long used0 = m.path("used").asLong();
         Fio seq = fio(name, "seq", mnt, "write", "1M", p.getLong("seq-mb"));
@@ -124,7 +134,7 @@ final class BigallocLab implements Scenario.Lab {
         helper.send(String.format(Locale.ROOT, "files name=%s n=%d size=%d", name, p.getLong("files"), p.getLong("file-bytes")));
         JsonNode f = helper.await("files", Duration.ofMinutes(30), null);
         long used2 = f.path("used").asLong();
-        return new FsFigures(name, m.path("loop").asText(), m.path("block").asLong(), m.path("cluster").asLong(), seq.writeBps(),
+        return new FsFigures(name, m.path("loop").asText(), sb.blockBytes(), sb.clusterBytes(), seq.writeBps(),
                 rand.writeBps(), rand.writeIops(), seq.bytesWritten() + rand.bytesWritten(), used1 - used0, f.path("n").asLong(),
                 f.path("size").asLong(), used2 - used1, f.path("ms").asDouble());
     }

@@ -46,6 +46,8 @@ record Comparison(FsFigures plain, FsFigures bigalloc) {
         List<String> rows = new ArrayList<>();
         String big = "ext4 bigalloc " + bigalloc.clusterBytes() / 1024 + "k";
         rows.add(String.format(Locale.ROOT, "  %-40s %24s %24s", "", "ext4", big));
+        rows.add(row("block / cluster (dumpe2fs)", bytes(plain.blockBytes()) + " / " + bytes(plain.clusterBytes()),
+                bytes(bigalloc.blockBytes()) + " / " + bytes(bigalloc.clusterBytes()), ""));
         rows.add(row("sequential write (fio, 1 MiB, O_DIRECT)", mibs(plain.seqWriteBps()), mibs(bigalloc.seqWriteBps()),
                 String.format(Locale.ROOT, "%.2fx", bigalloc.seqWriteBps() / plain.seqWriteBps())));
         rows.add(row("random write (fio, 4 KiB, O_DIRECT)", mibs(plain.randWriteBps()) + String.format(Locale.ROOT, " %.0f IOPS", plain.randWriteIops()),

@@ -48,4 +48,22 @@ class ComparisonTest {
         assertFalse(c.smallFilesWasted(4));
         assertEquals(Double.POSITIVE_INFINITY, new Comparison(fs("p", 4096, 0, 0), fs("b", 65536, 0, 4096)).smallFilesRatio());
     }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = ComparisonTest.class.getResourceAsStream("/bigalloc/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void superblockFromDumpe2fsRecordedWithTheImagesE2fsprogs() throws IOException {
+        // e2fsprogs 1.47.0 (the image's) on 256 MiB images: mkfs picks 1 KiB blocks for a file system that small.
+        Superblock big = Superblock.parse(resource("dumpe2fs-bigalloc-64k.txt"));
+        assertTrue(big.bigalloc());
+        assertEquals(1024, big.blockBytes());
+        assertEquals(65536, big.clusterBytes());
+        Superblock plain = Superblock.parse(resource("dumpe2fs-plain.txt"));
+        assertFalse(plain.bigalloc());
+        assertEquals(plain.blockBytes(), plain.clusterBytes());
+    }
 }
