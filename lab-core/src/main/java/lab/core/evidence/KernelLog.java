@@ -95,6 +95,12 @@ public final class KernelLog implements AutoCloseable {
         names.add(Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(name) + "(?![A-Za-z0-9_])"));
     }
 
+    /** The run no longer holds {@code name} (a loop device it released): later lines naming it are not the run's. */
+    public void releaseName(String name) {
+        String quoted = Pattern.quote(name);
+        names.removeIf(p -> p.pattern().contains(quoted));
+    }
+
     /** Lines matching {@code p} are kept as evidence too (not as headlines), e.g. a driver refusing a device. */
     public void keep(Pattern p) {
         wanted.add(p);

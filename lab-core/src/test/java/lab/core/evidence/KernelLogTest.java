@@ -58,5 +58,8 @@ class KernelLogTest {
         assertTrue(lines.get(0).ours() && !lines.get(0).headline(), "the slave's refusal is kept as the run's evidence");
         assertFalse(lines.get(1).ours(), "a wanted line naming nothing of the run is the host's");
         assertTrue(lines.get(2).headline() && !lines.get(2).ours(), "loop17 is not loop7");
+        k.releaseName("loop7");
+        k.accept("4,6,1000005,-;WARNING: CPU: 0 PID: 5 at fs/ext4/super.c:1 ext4_put_super+0x1 (device loop7)\n");
+        assertFalse(k.lines().get(3).ours(), "a released device serves someone else now");
     }
 }

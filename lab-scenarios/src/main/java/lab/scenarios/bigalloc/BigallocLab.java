@@ -96,24 +96,30 @@ final class BigallocLab implements Scenario.Lab {
                 name, dir, p.getLong("image-mb"), cluster, bigalloc ? 1 : 0));
         JsonNode m = helper.await("mounted", Duration.ofMinutes(5), null);
         String loop = m.path("loop").asText();
-        // Kernel-log lines naming this device (ext4 errors, I/O errors) are the run's.
-        ctx.kernelLog().claimName(loop.replace("/dev/", ""));
-        FsFigures figures;
+        // Kernel-log lines naming this device (ext4 errors, I/O errors) are the run's while it holds the device;
+        // loop numbers are host-wide and taken again within moments of their release.
+        String dev = loop.replace("/dev/", "");
+        ctx.kernelLog().claimName(dev);
         try {
-            Superblock sb = superblock(name);
-            if (sb.bigalloc() != bigalloc) throw new IllegalStateException(name + ": mkfs.ext4 gave features " + sb.features());
-            figures = fill(name, m, sb);
-        } catch (RuntimeException e) {
-            // The measurement's failure is the one to report; the teardown still runs.
+            FsFigures figures;
             try {
-                teardown(name, loop);
-            } catch (RuntimeException t) {
-                e.addSuppressed(t);
+                Superblock sb = superblock(name);
+                if (sb.bigalloc() != bigalloc) throw new IllegalStateException(name + ": mkfs.ext4 gave features " + sb.features());
+                figures = fill(name, m, sb);
+            } catch (RuntimeException e) {
+                // The measurement's failure is the one to report; the teardown still runs.
+                try {
+                    teardown(name, loop);
+                } catch (RuntimeException t) {
+                    e.addSuppressed(t);
+                }
+                throw e;
             }
-            throw e;
+            teardown(name, loop);
+            return figures;
+        } finally {
+            ctx.kernelLog().releaseName(dev);
         }
-        teardown(name, loop);
-        return figures;
     }
 
     /** The superblock as written, read from the image (dumpe2fs -h reads a mounted filesystem's image safely). */
