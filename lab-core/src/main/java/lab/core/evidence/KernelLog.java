@@ -46,6 +46,9 @@ public final class KernelLog implements AutoCloseable {
     /** Pids as the kernel prints them next to a task: "PID: 12", "pid 12", "task comm:12", "Killed process 12". */
     static final Pattern PID_MENTION = Pattern.compile("(?i)(?:\\bpid[:= ]\\s*|\\btask [^\\s:]+:|killed process )(\\d+)");
 
+    /** The line of an oops report that names the task it hit. */
+    static final Pattern TASK_LINE = Pattern.compile("CPU: \\d+ .*PID: \\d+");
+
     private KernelLog(double sinceSeconds, java.util.function.LongFunction<String> pidNamespaceOf) {
         this.sinceSeconds = sinceSeconds;
         this.pidNamespaceOf = pidNamespaceOf;
@@ -161,8 +164,9 @@ public final class KernelLog implements AutoCloseable {
         } else if (contextLeft > 0) {
             contextLeft--;
             boolean ours = namesOurs(text);
-            if (ours && !contextOurs && headlineIndex >= 0) {
-                // "CPU: 1 PID: 1234 Comm: ..." comes after a BUG's headline: the whole report is the run's.
+            if (ours && !contextOurs && headlineIndex >= 0 && TASK_LINE.matcher(text).find()) {
+                // "CPU: 1 PID: 1234 Comm: ..." after a BUG's headline names the task it hit: the whole report is the run's.
+                // Only that line: any other record in the window may be unrelated.
                 for (int i = headlineIndex; i < lines.size(); i++) {
                     Line l = lines.get(i);
                     lines.set(i, new Line(l.seconds(), l.text(), l.headline(), true));

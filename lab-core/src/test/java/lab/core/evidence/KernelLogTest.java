@@ -41,6 +41,10 @@ class KernelLogTest {
         assertTrue(k.severeForRun(), "the headline became the run's once its trace named the run's task");
         k.accept("4,4,2000000,-;WARNING: CPU: 0 PID: 888 at fs/ext4/inode.c:1 foo+0x1/0x2\n");
         assertFalse(k.lines().get(3).ours(), "a host task's warning stays the host's");
+        k.claimName("lb0a1b2c3d");
+        k.accept("6,5,2000001,-;netpoll: netconsole: interface lb0a1b2c3d\n");
+        assertTrue(k.lines().get(4).ours());
+        assertFalse(k.lines().get(3).ours(), "a line of the run inside a host report's window does not make the report the run's");
     }
 
     @Test
