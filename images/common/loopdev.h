@@ -74,4 +74,13 @@ static inline int loop_bind(const char *img, int img_flags, unsigned lo_flags, s
     return rc;
 }
 
+/* Whether loop device nr still has a backing file: autoclear detaches it on
+ * the last close, a moment after the filesystem on it is unmounted. */
+static inline int loop_has_backing(int nr)
+{
+    char sys[80];
+    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/backing_file", nr);
+    return access(sys, F_OK) == 0;
+}
+
 #endif

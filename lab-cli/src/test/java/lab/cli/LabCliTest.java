@@ -53,4 +53,10 @@ class LabCliTest {
             assertEquals(0, s.count(), "bad input leaves no evidence directory behind");
         }
     }
+
+    @Test
+    void trootWithoutACommandIsAUsageError() {
+        assertOneLine(run("troot", "bogus"), "create, enter, list, destroy");
+        assertOneLine(run("troot", "enter", "world1"), "enter NAME -- CMD");
+    }
 }

@@ -14,6 +14,7 @@ public final class ContainerSpec {
     String networkMode = "none";
     final Map<String, String> env = new LinkedHashMap<>();
     Long memoryBytes;
+    final Map<String, String> volumes = new LinkedHashMap<>();
 
     private ContainerSpec(String role, String image) {
         this.role = role;
@@ -55,6 +56,12 @@ public final class ContainerSpec {
     /** A memory limit with swap equal to it (no swap beyond the limit): the container's memory cgroup. */
     public ContainerSpec memory(long bytes) {
         this.memoryBytes = bytes;
+        return this;
+    }
+
+    /** A named volume mounted at {@code path}: state that outlives the container on purpose (created by the caller). */
+    public ContainerSpec volume(String name, String path) {
+        volumes.put(name, path);
         return this;
     }
 

@@ -97,6 +97,10 @@ public final class LabResources implements AutoCloseable {
         if (p.hostPid()) hc.withPidMode("host");
         else if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
         if (spec.memoryBytes != null) hc.withMemory(spec.memoryBytes).withMemorySwap(spec.memoryBytes);
+        if (!spec.volumes.isEmpty()) {
+            hc.withBinds(spec.volumes.entrySet().stream()
+                    .map(v -> new com.github.dockerjava.api.model.Bind(v.getKey(), new com.github.dockerjava.api.model.Volume(v.getValue()))).toList());
+        }
         String id = null;
         try {
             id = engine.client().createContainerCmd(spec.image)

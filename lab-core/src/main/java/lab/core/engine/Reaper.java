@@ -101,6 +101,7 @@ public final class Reaper {
             }
         }
         removeRunCgroups(runId);
+        removeRunConfigfsItems(runId);
         for (var n : engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + runId)).exec()) {
             try {
                 engine.client().removeNetworkCmd(n.getId()).exec();
@@ -135,6 +136,25 @@ public final class Reaper {
                     // not mounted or not ours to read
                 }
             }
+        }
+    }
+
+    /**
+     * Removes netconsole targets a run left in configfs (host-wide; their names start with
+     * lab-RUNID-), in a private mount namespace since configfs is usually not mounted on the host.
+     */
+    public static void removeRunConfigfsItems(String runId) {
+        if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return;
+        String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
+                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
+                + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed $t\"; done";
+        try {
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+            pr.waitFor(10, TimeUnit.SECONDS);
+            String out = new String(pr.getInputStream().readAllBytes()).strip();
+            if (!out.isEmpty()) System.out.println(Instant.now() + " reaper: " + out.replace('\n', ' '));
+        } catch (IOException | InterruptedException e) {
+            System.out.println(Instant.now() + " reaper: cannot remove configfs items of run " + runId + ": " + e);
         }
     }
 

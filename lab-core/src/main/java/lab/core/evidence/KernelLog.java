@@ -13,8 +13,11 @@ import java.util.regex.Pattern;
 /**
  * Follows the kernel log (/dev/kmsg) during a run and keeps the lines that matter — BUG,
  * WARNING, Oops, general protection faults, hung tasks, OOM kills, lockups — with the lines
- * that follow them. The log is shared with the whole host, so each kept line says whether it
- * concerns the run: it names one of the pids the run registered, or it does not.
+ * that follow them, and lines a scenario asked for as evidence (e.g. netconsole refusing a
+ * device). The log is shared with the whole host, so each kept line says whether it concerns
+ * the run: it names a task of the run (a pid the run registered, or any task in the pid
+ * namespace of one), or a name the run registered (its loop devices, network devices, run id),
+ * or it does not. A headline whose call trace names the run's task is the run's too.
  */
 public final class KernelLog implements AutoCloseable {
     static final Pattern INTERESTING = Pattern.compile(
@@ -29,14 +32,26 @@ public final class KernelLog implements AutoCloseable {
 
     private final List<Line> lines = new ArrayList<>();
     private final Set<Long> pids = ConcurrentHashMap.newKeySet();
+    private final Set<String> pidNamespaces = ConcurrentHashMap.newKeySet();
+    private final List<Pattern> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Pattern> wanted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.function.LongFunction<String> pidNamespaceOf;
+    private int headlineIndex = -1;
     private final double sinceSeconds;
     private volatile String unavailable;
     private volatile boolean closed;
     private int contextLeft;
     private boolean contextOurs;
 
-    private KernelLog(double sinceSeconds) {
+    /** Pids as the kernel prints them next to a task: "PID: 12", "pid 12", "task comm:12", "Killed process 12". */
+    static final Pattern PID_MENTION = Pattern.compile("(?i)(?:\\bpid[:= ]\\s*|\\btask [^\\s:]+:|killed process )(\\d+)");
+
+    /** The line of an oops report that names the task it hit. */
+    static final Pattern TASK_LINE = Pattern.compile("CPU: \\d+ .*PID: \\d+");
+
+    private KernelLog(double sinceSeconds, java.util.function.LongFunction<String> pidNamespaceOf) {
         this.sinceSeconds = sinceSeconds;
+        this.pidNamespaceOf = pidNamespaceOf;
     }
 
     /**
@@ -44,7 +59,7 @@ public final class KernelLog implements AutoCloseable {
      * behind System.nanoTime(), so records from before the run are skipped by time.
      */
     public static KernelLog follow() {
-        KernelLog k = new KernelLog(System.nanoTime() / 1e9 - 1.0);
+        KernelLog k = new KernelLog(System.nanoTime() / 1e9 - 1.0, KernelLog::pidNamespace);
         Thread t = new Thread(k::readLoop, "lab-kmsg");
         t.setDaemon(true);
         t.start();
@@ -53,12 +68,53 @@ public final class KernelLog implements AutoCloseable {
 
     /** A log fed by hand (tests, recorded logs): only records stamped at or after {@code sinceSeconds} count. */
     static KernelLog fed(double sinceSeconds) {
-        return new KernelLog(sinceSeconds);
+        return fed(sinceSeconds, pid -> null);
     }
 
-    /** A task of the run: lines naming this pid are the run's. */
+    static KernelLog fed(double sinceSeconds, java.util.function.LongFunction<String> pidNamespaceOf) {
+        return new KernelLog(sinceSeconds, pidNamespaceOf);
+    }
+
+    /**
+     * A task of the run: lines naming this pid are the run's, and so are lines naming any task
+     * in its pid namespace (a container's init: the helpers exec'd into it are not its
+     * children, but share its namespace). The namespace is checked when the line arrives,
+     * while the task still exists.
+     */
     public void claim(long pid) {
-        if (pid > 0) pids.add(pid);
+        if (pid <= 0) return;
+        pids.add(pid);
+        String ns = pidNamespaceOf.apply(pid);
+        // A container sharing the host's pid namespace (a tracer, a watcher) says nothing about whose a task is.
+        if (ns != null && !ns.equals(pidNamespaceOf.apply(ProcessHandle.current().pid()))) pidNamespaces.add(ns);
+    }
+
+    /**
+     * A name of the run's own, e.g. a loop device ("loop7"), a network device or the run id in
+     * its mount paths: lines naming it are the run's. Matched as a whole word.
+     */
+    public void claimName(String name) {
+        if (name == null || name.isBlank()) return;
+        names.add(Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(name) + "(?![A-Za-z0-9_])"));
+    }
+
+    /** The run no longer holds {@code name} (a loop device it released): later lines naming it are not the run's. */
+    public void releaseName(String name) {
+        String quoted = Pattern.quote(name);
+        names.removeIf(p -> p.pattern().contains(quoted));
+    }
+
+    /** Lines matching {@code p} are kept as evidence too (not as headlines), e.g. a driver refusing a device. */
+    public void keep(Pattern p) {
+        wanted.add(p);
+    }
+
+    private static String pidNamespace(long pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/ns/pid")).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     public String unavailableReason() {
@@ -103,16 +159,39 @@ public final class KernelLog implements AutoCloseable {
         if (interesting) {
             contextLeft = CONTEXT;
             contextOurs = namesOurs(text);
+            headlineIndex = lines.size();
             lines.add(new Line(seconds, text, true, contextOurs));
         } else if (contextLeft > 0) {
             contextLeft--;
-            lines.add(new Line(seconds, text, false, contextOurs || namesOurs(text)));
+            boolean ours = namesOurs(text);
+            if (ours && !contextOurs && headlineIndex >= 0 && TASK_LINE.matcher(text).find()) {
+                // "CPU: 1 PID: 1234 Comm: ..." after a BUG's headline names the task it hit: the whole report is the run's.
+                // Only that line: any other record in the window may be unrelated.
+                for (int i = headlineIndex; i < lines.size(); i++) {
+                    Line l = lines.get(i);
+                    lines.set(i, new Line(l.seconds(), l.text(), l.headline(), true));
+                }
+                contextOurs = true;
+            }
+            lines.add(new Line(seconds, text, false, contextOurs || ours));
+        } else if (wanted.stream().anyMatch(p -> p.matcher(text).find())) {
+            lines.add(new Line(seconds, text, false, namesOurs(text)));
         }
     }
 
     private boolean namesOurs(String text) {
         for (long pid : pids) {
             if (Pattern.compile("(?<![0-9])" + pid + "(?![0-9])").matcher(text).find()) return true;
+        }
+        for (Pattern n : names) {
+            if (n.matcher(text).find()) return true;
+        }
+        if (!pidNamespaces.isEmpty()) {
+            java.util.regex.Matcher m = PID_MENTION.matcher(text);
+            while (m.find()) {
+                String ns = pidNamespaceOf.apply(Long.parseLong(m.group(1)));
+                if (ns != null && pidNamespaces.contains(ns)) return true;
+            }
         }
         return false;
     }

@@ -25,15 +25,39 @@ public final class HostProbe {
     private final Path proc;
     private final Path sys;
     private final Path dev;
+    private final Attempts attempts;
+
+    /**
+     * Features that leave no sign until used are tried for real, where nothing outside a
+     * throwaway namespace can be touched. An attempt answers null when it could not be made
+     * (no unshare, no privilege): then the kernel config decides.
+     */
+    public interface Attempts {
+        /** Creating a bond device in a throwaway network namespace. */
+        FeatureState bond();
+
+        /** Mounting configfs in a throwaway mount namespace, and finding netconsole's directory in it. */
+        FeatureState configfs(boolean wantNetconsole);
+
+        Attempts NONE = new Attempts() {
+            @Override public FeatureState bond() { return null; }
+            @Override public FeatureState configfs(boolean wantNetconsole) { return null; }
+        };
+    }
 
     public HostProbe() {
-        this(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+        this(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"), new NamespaceAttempts());
     }
 
     public HostProbe(Path proc, Path sys, Path dev) {
+        this(proc, sys, dev, Attempts.NONE);
+    }
+
+    public HostProbe(Path proc, Path sys, Path dev, Attempts attempts) {
         this.proc = proc;
         this.sys = sys;
         this.dev = dev;
+        this.attempts = attempts;
     }
 
     public HostFacts probe() {
@@ -90,6 +114,14 @@ public final class HostProbe {
             case HUNG_TASK:
                 if (Files.exists(proc.resolve("sys/kernel/hung_task_timeout_secs"))) return FeatureState.yes("kernel.hung_task_timeout_secs");
                 break;
+            case CONFIGFS:
+                if (hasFs(filesystems, "configfs")) return FeatureState.yes("configfs in /proc/filesystems");
+                return withConfig(feature, config, "configfs not in /proc/filesystems");
+            case BONDING:
+                return withAttempt(feature, config, wouldLoadModule(config, feature, "bonding") ? null : attempts.bond());
+            case NETCONSOLE:
+                return withAttempt(feature, config, hasFs(filesystems, "configfs") && !wouldLoadModule(config, feature, "netconsole")
+                        ? attempts.configfs(true) : null);
             case KPROBES:
                 if (Files.exists(sys.resolve("kernel/tracing/kprobe_events")) || Files.exists(sys.resolve("kernel/debug/tracing/kprobe_events")))
                     return FeatureState.yes("kprobe_events in tracefs");
@@ -97,13 +129,39 @@ public final class HostProbe {
             default:
                 break;
         }
+        return fromConfig(feature, config);
+    }
+
+    private static FeatureState fromConfig(Feature feature, Optional<KernelConfig> config) {
         if (config.isEmpty()) return FeatureState.unknown("no kernel config readable (/proc/config.gz, /boot/config-*)");
         KernelConfig c = config.get();
         String opt = feature.configOption();
         String value = c.get(opt).orElse("absent");
         if (c.enabled(opt)) return FeatureState.yes(opt + "=" + value + " in " + c.source());
-        return FeatureState.no(opt + (value.equals("n") ? " is not set" : "=" + value) + " in " + c.source()
+        return FeatureState.no(opt + (value.equals("n") ? " is not set in " : value.equals("absent") ? " is not in " : "=" + value + " in ") + c.source()
                 + ("m".equals(value) ? " (module, but CONFIG_MODULES is not set)" : ""));
+    }
+
+    /**
+     * Whether trying the feature would load its module: a probe must not change the host (a
+     * loaded module stays), so such a feature is judged by the config; the run loads it.
+     */
+    private boolean wouldLoadModule(Optional<KernelConfig> config, Feature feature, String module) {
+        return config.map(c -> "m".equals(c.get(feature.configOption()).orElse(""))).orElse(false)
+                && !Files.isDirectory(sys.resolve("module").resolve(module));
+    }
+
+    /** A real attempt is authoritative either way; the config says how the kernel was built, for the record. */
+    private FeatureState withAttempt(Feature feature, Optional<KernelConfig> config, FeatureState attempt) {
+        if (attempt == null) return fromConfig(feature, config);
+        FeatureState c = fromConfig(feature, config);
+        return new FeatureState(attempt.present(), attempt.evidence() + "; " + c.evidence());
+    }
+
+    /** The config decides; a direct sign already found missing goes first in the evidence. */
+    private FeatureState withConfig(Feature feature, Optional<KernelConfig> config, String sign) {
+        FeatureState c = fromConfig(feature, config);
+        return new FeatureState(c.present(), sign + "; " + c.evidence());
     }
 
     private static boolean hasFs(String filesystems, String name) {

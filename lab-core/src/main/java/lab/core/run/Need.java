@@ -27,6 +27,29 @@ public final class Need {
         });
     }
 
+    /**
+     * Several features a scenario needs together: when some are missing, one reason naming
+     * every missing config option first, then how each was found missing.
+     */
+    public static Need features(Feature... fs) {
+        String what = java.util.Arrays.stream(fs).map(Feature::description).collect(java.util.stream.Collectors.joining(", "));
+        return new Need(what, h -> {
+            java.util.List<String> absent = new java.util.ArrayList<>();
+            java.util.List<String> unknown = new java.util.ArrayList<>();
+            java.util.List<String> how = new java.util.ArrayList<>();
+            for (Feature f : fs) {
+                FeatureState s = h.facts().feature(f);
+                if (s.isPresent()) continue;
+                (s.present() == null ? unknown : absent).add(f.configOption());
+                how.add(s.evidence().startsWith(f.configOption()) ? s.evidence() : f.configOption() + ": " + s.evidence());
+            }
+            if (how.isEmpty()) return null;
+            String head = absent.isEmpty() ? "" : "the host lacks " + String.join(", ", absent);
+            if (!unknown.isEmpty()) head += (head.isEmpty() ? "" : "; ") + "cannot tell whether it has " + String.join(", ", unknown);
+            return head + " (" + String.join(" | ", how) + ")";
+        });
+    }
+
     public static Need capability(String cap) {
         return new Need("CAP_" + cap, h -> h.profile().allows(cap) ? null
                 : "the host withholds CAP_" + cap + " (bounding set " + h.profile().boundingSetHex() + ")"

@@ -42,4 +42,36 @@ class HostProbeTest {
         assertTrue(f.feature(Feature.BONDING).evidence().contains("no kernel config"));
         assertEquals("120", f.sysctls().get("kernel.hung_task_timeout_secs"));
     }
+
+    @Test
+    void aRealAttemptDecidesAndTheConfigIsKeptAsEvidence(@TempDir Path root) throws IOException {
+        Path proc = root.resolve("proc");
+        write(proc.resolve("sys/kernel/osrelease"), "6.18.44-test\n");
+        write(proc.resolve("filesystems"), "nodev\tsysfs\n");
+        write(proc.resolve("self/status"), "CapBnd:\t000001fffeffffff\n");
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write("CONFIG_MODULES=y\nCONFIG_BONDING=m\n# CONFIG_CONFIGFS_FS is not set\n".getBytes());
+        }
+        Files.createDirectories(proc);
+        Files.write(proc.resolve("config.gz"), gz.toByteArray());
+        HostProbe.Attempts refused = new HostProbe.Attempts() {
+            @Override public FeatureState bond() { return FeatureState.no("`ip link add type bond` in a throwaway network namespace: Error: Unknown device type."); }
+            @Override public FeatureState configfs(boolean wantNetconsole) { throw new AssertionError("no configfs to mount"); }
+        };
+        // A configured module that is not loaded is not tried (the attempt would load it and leave it loaded).
+        HostFacts unloaded = new HostProbe(proc, root.resolve("sys"), root.resolve("dev"), refused).probe();
+        assertTrue(unloaded.feature(Feature.BONDING).isPresent());
+        assertEquals("CONFIG_BONDING=m in " + proc.resolve("config.gz"), unloaded.feature(Feature.BONDING).evidence());
+        // Once loaded it is tried, and the attempt is what counts.
+        Files.createDirectories(root.resolve("sys/module/bonding"));
+        HostFacts f = new HostProbe(proc, root.resolve("sys"), root.resolve("dev"), refused).probe();
+        assertFalse(f.feature(Feature.BONDING).isPresent());
+        assertTrue(f.feature(Feature.BONDING).evidence().startsWith("`ip link add type bond`"), f.feature(Feature.BONDING).evidence());
+        assertTrue(f.feature(Feature.BONDING).evidence().contains("CONFIG_BONDING=m"), f.feature(Feature.BONDING).evidence());
+        assertFalse(f.feature(Feature.CONFIGFS).isPresent());
+        assertEquals("configfs not in /proc/filesystems; CONFIG_CONFIGFS_FS is not set in " + proc.resolve("config.gz"),
+                f.feature(Feature.CONFIGFS).evidence());
+        assertEquals("CONFIG_NETPOLL is not in " + proc.resolve("config.gz"), f.feature(Feature.NETPOLL).evidence());
+    }
 }

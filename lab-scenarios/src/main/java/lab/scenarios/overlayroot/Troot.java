@@ -1,0 +1,107 @@
+package lab.scenarios.overlayroot;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import lab.core.engine.CapabilityProfile;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.Engine;
+import lab.core.engine.ExecResult;
+import lab.core.engine.Images;
+import lab.core.engine.LabContainer;
+import lab.core.engine.LabHome;
+import lab.core.engine.LabResources;
+import lab.core.engine.Owner;
+import lab.core.engine.Privileges;
+import lab.core.host.HostProbe;
+import lab.core.run.UsageException;
+
+/**
+ * troot for people who want troot itself: each command runs in a lab container (the
+ * overlay-root image, whose root filesystem is the shared lower root) kept for the duration of
+ * the command and removed afterwards. The roots' upper layers live in one named volume,
+ * labelled lab.troot, mounted at /var/lib/troot; it is created by the first create and removed
+ * by the destroy of the last root.
+ */
+public final class Troot {
+    public static final String VOLUME_LABEL = "lab.troot";
+    static final List<String> COMMANDS = List.of("create", "enter", "list", "destroy");
+
+    private Troot() {}
+
+    /** What the command printed and its exit code. */
+    public record Result(int exitCode, String stdout, String stderr) { }
+
+    /** The volume holding the roots: LAB_TROOT_VOLUME (or the lab.troot.volume property), else "lab-troot". */
+    public static String volume() {
+        String v = System.getProperty("lab.troot.volume", System.getenv("LAB_TROOT_VOLUME"));
+        return v == null || v.isBlank() ? "lab-troot" : v;
+    }
+
+    public static void checkUsage(List<String> args) {
+        if (args.isEmpty() || !COMMANDS.contains(args.get(0))) {
+            throw new UsageException("troot needs one of " + String.join(", ", COMMANDS) + " (e.g. lab troot create world1)");
+        }
+        String cmd = args.get(0);
+        int n = args.size() - 1;
+        if (cmd.equals("list") ? n != 0 : cmd.equals("enter") ? n < 2 : n != 1) {
+            throw new UsageException("usage: lab troot create NAME | enter NAME -- CMD [ARGS...] | list | destroy NAME");
+        }
+    }
+
+    public static Result run(List<String> args, Consumer<String> say) {
+        checkUsage(args);
+        Engine engine = Engine.connect();
+        String volume = volume();
+        boolean exists = volumeExists(engine, volume);
+        if (!exists && !args.get(0).equals("create")) {
+            return new Result(args.get(0).equals("list") ? 0 : 1, "", args.get(0).equals("list") ? "" : "troot: no roots (volume " + volume + " absent)\n");
+        }
+        if (!exists) {
+            engine.client().createVolumeCmd().withName(volume).withLabels(Map.of(VOLUME_LABEL, "state")).exec();
+        }
+        CapabilityProfile profile = CapabilityProfile.compute(new HostProbe().probe().capBnd(), engine.majorVersion());
+        String runId = "troot" + Long.toHexString(Instant.now().toEpochMilli() & 0xffffffL);
+        LabResources resources = new LabResources(engine, profile, Owner.self(runId));
+        Thread hook = new Thread(resources::close, "lab-troot-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            String image = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir()).ensure(OverlayLab.IMAGE);
+            LabContainer box = resources.start(ContainerSpec.of("troot", image)
+                    .privileges(Privileges.of("SYS_ADMIN", "MKNOD", "DAC_READ_SEARCH"))
+                    .volume(volume, "/var/lib/troot"));
+            List<String> cmd = new ArrayList<>();
+            cmd.add("troot");
+            cmd.addAll(args);
+            ExecResult r = box.exec(Duration.ofHours(12), cmd.toArray(String[]::new));
+            int code = r.timedOut() ? 4 : (int) r.exitCode();
+            boolean empty = args.get(0).equals("destroy") && code == 0 && box.exec(Duration.ofMinutes(1), "troot", "list").stdout().isBlank();
+            resources.close();
+            if (empty) {
+                engine.client().removeVolumeCmd(volume).exec();
+                say.accept("troot: no roots left; removed the volume " + volume);
+            }
+            return new Result(code, r.stdout(), r.stderr());
+        } finally {
+            resources.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook runs the same close
+            }
+        }
+    }
+
+    static boolean volumeExists(Engine engine, String name) {
+        try {
+            engine.client().inspectVolumeCmd(name).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+}

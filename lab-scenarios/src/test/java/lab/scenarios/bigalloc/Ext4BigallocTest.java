@@ -1,0 +1,56 @@
+package lab.scenarios.bigalloc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import lab.core.engine.Engine;
+import lab.core.engine.Owner;
+import lab.core.host.ProcFiles;
+import lab.core.run.ExitCodes;
+import lab.core.run.Progress;
+import lab.core.run.RunRecord;
+import lab.core.run.Runner;
+import lab.core.run.Verdict;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One small comparison on real loop devices: the waste shows with 500 files; every device the run bound is released. */
+@Tag("docker")
+class Ext4BigallocTest {
+    @Test
+    void bigallocWastesSpaceOnSmallFilesOnlyAndReleasesItsLoopDevices(@TempDir Path out) throws IOException {
+        List<String> said = new ArrayList<>();
+        Runner.Result res = new Runner(said::add, Progress.NONE).run(new Ext4Bigalloc(), new Runner.Request(
+                Map.of("image-mb", "256", "files", "500", "seq-mb", "16", "rand-mb", "4"), List.of(), 1L, 1L, out));
+        RunRecord r = res.record();
+        String log = String.join("\n", said);
+        assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict, log);
+        assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict, log);
+        assertEquals(ExitCodes.OK, res.exitCode(), log);
+        assertTrue(log.contains("space for 500 x 1 KiB files"), log);
+
+        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
+        // The loop devices the run bound (named in its events) hold none of its images any more;
+        // the numbers themselves may already serve someone else.
+        Matcher m = Pattern.compile("\"loop\":\"/dev/(loop\\d+)\"").matcher(Files.readString(res.evidence().resolve("events.jsonl")));
+        int devices = 0;
+        while (m.find()) {
+            devices++;
+            String backing = ProcFiles.read(Path.of("/sys/class/block", m.group(1), "loop/backing_file")).orElse("");
+            assertFalse(backing.contains("/lab/" + r.runId + "/"), m.group(1) + " still backed by " + backing);
+        }
+        assertTrue(devices >= 2, "the run named its loop devices");
+    }
+}
