@@ -1,7 +1,6 @@
 package lab.cli;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
@@ -9,7 +8,6 @@ import lab.core.engine.EngineException;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
-import lab.core.run.Params;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import picocli.CommandLine.Command;
@@ -33,8 +31,7 @@ final class ListCommand implements Callable<Integer> {
         HostView host = new HostView(facts, CapabilityProfile.compute(facts.capBnd(), major), engineVersion, api);
         System.out.printf("%-22s %-5s %-10s %s%n", "SCENARIO", "SEED", "CAN RUN", "TITLE / REASON");
         for (Scenario s : Scenarios.all()) {
-            Params defaults = Params.resolve(s.params(), Map.of());
-            List<String> unmet = s.needs(defaults).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+            List<String> unmet = Scenarios.unmet(s, host);
             String can = engineVersion == null ? "no" : unmet.isEmpty() ? "yes" : "no";
             System.out.printf("%-22s %-5s %-10s %s%n", s.id(), s.seed(), can, s.title());
             if (engineVersion == null) System.out.printf("%-39s reason: no Docker engine answers%n", "");

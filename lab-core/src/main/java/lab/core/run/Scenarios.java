@@ -37,6 +37,14 @@ public final class Scenarios {
         return out;
     }
 
+    /** Why this host cannot run {@code s} with its default parameters; empty when it can. */
+    public static List<String> unmet(Scenario s, lab.core.host.HostView host) {
+        Params defaults = Params.resolve(s.params(), java.util.Map.of());
+        List<String> out = new ArrayList<>(s.needs(defaults).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
+        out.addAll(Runner.privilegesUnmet(s.containers(defaults), host.profile()));
+        return out;
+    }
+
     public static Scenario find(String id) {
         return all().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new UsageException("unknown scenario '" + id + "' (valid: "
