@@ -176,7 +176,12 @@ public final class Images {
             var cmd = engine.client().buildImageCmd(dir.toFile())
                     .withTags(Set.of(tag))
                     .withPull(false)
+                    // a failed step's container would otherwise stay behind, unlabelled
+                    .withForcerm(true)
                     .withLabels(Map.of("lab.image", logName));
+            // apt inside the build needs a network to Debian's mirror; an engine started
+            // without a default bridge (a second engine beside the host's) has none but the host's
+            if (!engine.hasDefaultBridge()) cmd.withNetworkMode("host");
             args.forEach(cmd::withBuildArg);
             String id = cmd.exec(new BuildImageResultCallback() {
                 @Override
