@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A second Docker engine on this host, beside the primary one (which it never touches): its
-# own dockerd, managed containerd, data root, exec root, unix socket and cgroup parent, no
+# own dockerd, managed containerd, data root, exec root, unix socket, cgroup parent and
 # default bridge, no iptables/ip6tables rules, no masquerading, no userland proxy, no sysctl
-# writes, and user networks from an address pool no other engine on the host uses.
+# writes, and networks from a 10.x/16 that no route and no other engine on the host uses.
+# (Not --bridge=none: with it dockerd deletes the host's docker0, the primary's bridge.)
 #
 #   extra-engine.sh start NAME [--tcp PORT] [--tls]   start (or find running) and print one line:
 #                                                      export DOCKER_HOST=... [DOCKER_CERT_PATH=... DOCKER_TLS_VERIFY=1]
@@ -193,7 +194,7 @@ sweep() {
     [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   local b
-  for b in $(our_bridges); do ip link del "$b" 2>/dev/null || true; done
+  for b in $(our_bridges) $(cat "$state/bridge" 2>/dev/null); do ip link show "$b" >/dev/null 2>&1 && ip link del "$b" 2>/dev/null; done
   [ -z "$(our_mounts)" ] && rm -rf "$data" "$state"
 
   # What is left, if anything.
@@ -244,12 +245,20 @@ case $cmd in
     chmod 700 "$state"
     printf '%s\n' "$want" >"$state/options"
     pool=$(pick_pool); echo "$pool" >"$state/pool"
+    # The default bridge: made here, named after the engine (15 characters at most), the
+    # pool's last /24; user networks come from its first half.
+    net=${pool%.0.0/16}
+    bridge=le$(printf '%s' "$name" | sha256sum | cut -c1-10)
+    echo "$bridge" >"$state/bridge"
+    ip link add "$bridge" type bridge
+    ip addr add "$net.255.1/24" dev "$bridge"
+    ip link set "$bridge" up
     # Not /etc/docker/daemon.json: the primary's settings (hosts, bridge, ...) are not ours.
     echo '{}' >"$state/daemon.json"
     args=(--config-file "$state/daemon.json" --data-root "$data" --exec-root "$exec_root" --pidfile "$pidfile"
           -H "unix://$sock" --group root
-          --bridge none --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false --ipv6=false
-          --userland-proxy=false --default-address-pool "base=$pool,size=24"
+          --bridge "$bridge" --iptables=false --ip6tables=false --ip-masq=false --ip-forward=false --ipv6=false
+          --userland-proxy=false --default-address-pool "base=$net.0.0/17,size=24"
           --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$cgparent"
           --storage-driver overlay2 --log-driver json-file)
     if [ -n "$tcp" ]; then

@@ -152,11 +152,14 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Whether the engine has its default "bridge" network (dockerd --bridge=none has not). */
-    public boolean hasDefaultBridge() {
+    /**
+     * Whether containers on the engine's default network reach beyond the host: it exists and
+     * masquerades (a second engine beside the host's runs without NAT, or without the bridge).
+     */
+    public boolean defaultBridgeReachesOut() {
         try {
-            client.inspectNetworkCmd().withNetworkId("bridge").exec();
-            return true;
+            var options = client.inspectNetworkCmd().withNetworkId("bridge").exec().getOptions();
+            return options == null || !"false".equals(options.get("com.docker.network.bridge.enable_ip_masquerade"));
         } catch (NotFoundException e) {
             return false;
         }

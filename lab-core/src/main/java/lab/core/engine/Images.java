@@ -179,9 +179,9 @@ public final class Images {
                     // a failed step's container would otherwise stay behind, unlabelled
                     .withForcerm(true)
                     .withLabels(Map.of("lab.image", logName));
-            // apt inside the build needs a network to Debian's mirror; an engine started
-            // without a default bridge (a second engine beside the host's) has none but the host's
-            if (!engine.hasDefaultBridge()) cmd.withNetworkMode("host");
+            // apt inside the build needs a way to Debian's mirror; on an engine whose default
+            // network does not masquerade (a second engine beside the host's) only the host's has one
+            if (!engine.defaultBridgeReachesOut()) cmd.withNetworkMode("host");
             args.forEach(cmd::withBuildArg);
             String id = cmd.exec(new BuildImageResultCallback() {
                 @Override

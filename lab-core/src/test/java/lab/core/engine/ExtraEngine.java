@@ -127,7 +127,7 @@ public final class ExtraEngine implements AutoCloseable {
 
     /**
      * What of this engine is still on the host, checked independently of the script: mounts
-     * under its roots, processes naming them, its cgroups, its directories.
+     * under its roots, processes naming them, its cgroups, its bridge, its directories.
      */
     public List<String> leftovers() {
         List<String> left = new ArrayList<>();
@@ -161,8 +161,19 @@ public final class ExtraEngine implements AutoCloseable {
         } catch (IOException ignored) {
             // no cgroup file system: nothing there to leave
         }
+        if (Files.exists(Path.of("/sys/class/net", bridge()))) left.add("bridge " + bridge());
         for (Path d : List.of(RUN_ROOT.resolve(name), dataRoot())) if (Files.exists(d)) left.add("directory " + d);
         return left;
+    }
+
+    /** The engine's default bridge, named as the script names it: "le" and 10 hex digits of sha256(name). */
+    public String bridge() {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            return "le" + java.util.HexFormat.of().formatHex(d).substring(0, 10);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean under(String path, String root) {

@@ -38,8 +38,12 @@ class ExtraEngineTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        // The host's engine keeps its bridge: a dockerd started with --bridge=none deletes docker0.
+        boolean docker0 = Files.exists(Path.of("/sys/class/net/docker0"));
         ExtraEngine extra = ExtraEngine.start(name, port, true);
         try {
+            assertEquals(docker0, Files.exists(Path.of("/sys/class/net/docker0")), "docker0 untouched by the start");
+            assertTrue(Files.exists(Path.of("/sys/class/net", extra.bridge())), "the engine's own bridge " + extra.bridge());
             assertEquals("tcp://127.0.0.1:" + port, extra.endpoint().toString(), extra.startLine());
             assertTrue(Files.isRegularFile(extra.certs().resolve("key.pem")), "client key in " + extra.certs());
             // start is idempotent: the same engine again
@@ -52,7 +56,7 @@ class ExtraEngineTest {
                 assertEquals(extra.dataRoot().toString(), settings.get("DockerRootDir"), settings.toString());
                 assertNotEquals(Engine.connect().settings().get("DockerRootDir"), settings.get("DockerRootDir"),
                         "the default engine is another one");
-                assertTrue(!tls.hasDefaultBridge(), "the second engine has no default bridge");
+                assertTrue(!tls.defaultBridgeReachesOut(), "the second engine does not masquerade");
 
                 String image = "lab-test/tini:1";
                 buildFromScratch(tls, image, dir);
@@ -69,6 +73,7 @@ class ExtraEngineTest {
             extra.close();
         }
         assertEquals(List.of(), extra.leftovers(), "what the stopped engine left");
+        assertEquals(docker0, Files.exists(Path.of("/sys/class/net/docker0")), "docker0 untouched by the stop");
     }
 
     @Test
