@@ -145,12 +145,37 @@ pick_pool() {
   die 4 "no free 10.200-249.0.0/16 for the engine's networks"
 }
 
+# Whether anything of an engine of this name is on the host: directories, processes, cgroups.
+traces() {
+  [ -e "$state" ] || [ -e "$data" ] || [ -n "$(our_pids)" ] || compgen -G "/sys/fs/cgroup/*/$cgparent" >/dev/null
+}
+
+# A container task stuck in its own FUSE server's flush survives SIGKILL and keeps its
+# container from being removed (the engine gives up after ~12 s): abort the FUSE connections
+# mounted in the engine's containers — only theirs, found through their tasks' mountinfo.
+abort_fuse() {
+  local pid i conns=""
+  # Per task: a dying leader is a zombie whose own mountinfo is gone; the stuck thread's is not.
+  for pid in $(cgroup_tasks); do
+    conns+=" $(cat "/proc/$pid"/task/*/mountinfo 2>/dev/null | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+      if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }')"
+  done
+  for i in $(tr ' ' '\n' <<<"$conns" | sort -un); do
+    unshare --mount sh -c "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; echo 1 > /sys/fs/fuse/connections/$i/abort" 2>/dev/null \
+      && echo "extra-engine: $name: aborted FUSE connection $i of a container" >&2
+  done
+  return 0
+}
+
 # Removes what a (possibly crashed) engine left: processes, mounts, cgroups, bridges, files.
 # Prints what it could not remove; returns non-zero then.
 sweep() {
   local pid left=() i
   pool=${pool:-$(cat "$state/pool" 2>/dev/null || true)}
-  # Containers first while the engine answers: the engine then removes their mounts and networks itself.
+  # The engine is going, and every container with it: FUSE connections first, so that no
+  # removal waits on a server deadlocked in its own flush.
+  abort_fuse
+  # Containers while the engine answers: it then removes their mounts and networks itself.
   if answers; then
     local ids; ids=$(cli ps -aq 2>/dev/null || true)
     [ -z "$ids" ] || CLI_TIMEOUT=60 cli rm -f -v $ids >/dev/null 2>&1 || true
@@ -167,20 +192,9 @@ sweep() {
   for i in $(seq 1 25); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
   for pid in $(our_pids) $(cgroup_tasks); do kill -KILL "$pid" 2>/dev/null || true; done
   for i in $(seq 1 25); do [ -z "$(cgroup_tasks)$(our_pids)" ] && break; sleep 0.2; done
-  # A container task stuck in its own FUSE server's flush survives SIGKILL: abort the FUSE
-  # connections mounted in our containers' tasks (only theirs: found through their mountinfo).
-  if [ -n "$(cgroup_tasks)" ]; then
-    local conns=""
-    for pid in $(cgroup_tasks); do
-      conns+=" $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break; if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }' \
-        "/proc/$pid/mountinfo" 2>/dev/null)"
-    done
-    for i in $(tr ' ' '\n' <<<"$conns" | sort -un); do
-      unshare --mount sh -c "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; echo 1 > /sys/fs/fuse/connections/$i/abort" 2>/dev/null \
-        && echo "extra-engine: $name: aborted FUSE connection $i of a stuck container" >&2
-    done
-    for i in $(seq 1 25); do [ -z "$(cgroup_tasks)" ] && break; sleep 0.2; done
-  fi
+  # and once more for any task that got stuck on the way
+  abort_fuse
+  for i in $(seq 1 25); do [ -z "$(cgroup_tasks)" ] && break; sleep 0.2; done
   # A killed shim leaves its socket in the host-wide /run/containerd/s, named
   # sha256(containerd address/namespace/container id): ours are computed, never guessed.
   for d in "$data"/containers/*/; do
@@ -205,7 +219,8 @@ sweep() {
   [ -e "$data" ] && left+=("$data")
   [ -e "$state" ] && left+=("$state")
   if [ ${#left[@]} -gt 0 ]; then
-    printf 'extra-engine: %s: left behind: %s\n' "$name" "${left[@]}" >&2
+    local IFS=';'
+    echo "extra-engine: $name: left behind: ${left[*]}" >&2
     return 1
   fi
   return 0
@@ -216,7 +231,7 @@ case $cmd in
     answers || die 4 "$name is not running"
     env_line ;;
   stop)
-    if [ ! -e "$state" ] && [ ! -e "$data" ] && [ -z "$(our_pids)" ]; then
+    if ! traces; then
       echo "extra-engine: $name is not running; nothing left"
       exit 0
     fi
@@ -233,7 +248,7 @@ case $cmd in
       exit 0
     fi
     # A previous crash: whatever it left goes before anything new is made.
-    if [ -e "$state" ] || [ -e "$data" ] || [ -n "$(our_pids)" ]; then
+    if traces; then
       echo "extra-engine: $name: removing what an earlier engine left" >&2
       sweep >&2 || die 4 "cannot clean up after an earlier $name"
     fi
