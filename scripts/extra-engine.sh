@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A second Docker engine on this host, beside the primary one (which it never touches): its
 # own dockerd, managed containerd, data root, exec root, unix socket, cgroup parent and
-# default bridge, no iptables/ip6tables rules, no masquerading, no userland proxy, no sysctl
-# writes, and networks from a 10.x/16 that no route and no other engine on the host uses.
+# default bridge, networks from a 10.x/16 that no route and no other engine on the host uses,
+# no masquerading, no userland proxy, no sysctl writes, and no iptables rule but one of ours:
+# forwarding within its 10.x/16 (the host's FORWARD policy may be DROP, and bridged traffic
+# passes it when br_netfilter is loaded).
 # (Not --bridge=none: with it dockerd deletes the host's docker0, the primary's bridge.)
 #
 #   extra-engine.sh start NAME [--tcp PORT] [--tls]   start (or find running) and print one line:
@@ -145,9 +147,14 @@ pick_pool() {
   die 4 "no free 10.200-249.0.0/16 for the engine's networks"
 }
 
+# The engine's one firewall rule, found by its comment (also after a crash lost the state).
+rule_comment() { echo "lab-engine $name"; }
+our_rules() { iptables -w -S FORWARD 2>/dev/null | grep -F -- "--comment \"$(rule_comment)\"" || true; }
+
 # Whether anything of an engine of this name is on the host: directories, processes, cgroups.
 traces() {
-  [ -e "$state" ] || [ -e "$data" ] || [ -n "$(our_pids)" ] || compgen -G "/sys/fs/cgroup/*/$cgparent" >/dev/null
+  [ -e "$state" ] || [ -e "$data" ] || [ -n "$(our_pids)" ] || compgen -G "/sys/fs/cgroup/*/$cgparent" >/dev/null \
+    || [ -n "$(our_rules)" ]
 }
 
 # A container task stuck in its own FUSE server's flush survives SIGKILL and keeps its
@@ -209,6 +216,10 @@ sweep() {
   done
   local b
   for b in $(our_bridges) $(cat "$state/bridge" 2>/dev/null); do ip link show "$b" >/dev/null 2>&1 && ip link del "$b" 2>/dev/null; done
+  local r
+  while read -r r; do
+    [ -n "$r" ] && eval "iptables -w ${r/#-A /-D }" 2>/dev/null || true
+  done < <(our_rules)
   [ -z "$(our_mounts)" ] && rm -rf "$data" "$state"
 
   # What is left, if anything.
@@ -216,6 +227,7 @@ sweep() {
   [ -z "$(our_mounts)" ] || left+=("mounts $(our_mounts | tr '\n' ' ')")
   for d in /sys/fs/cgroup/*/"$cgparent"; do [ -d "$d" ] && left+=("cgroup $d"); done
   [ -z "$(our_bridges)" ] || left+=("bridges $(echo $(our_bridges))")
+  [ -z "$(our_rules)" ] || left+=("iptables $(our_rules | tr '\n' ' ')")
   [ -e "$data" ] && left+=("$data")
   [ -e "$state" ] && left+=("$state")
   if [ ${#left[@]} -gt 0 ]; then
@@ -237,7 +249,7 @@ case $cmd in
     fi
     t0=$(date +%s.%N)
     sweep || exit 1
-    printf 'extra-engine: %s stopped in %.1f s; nothing left (processes, mounts, cgroups, bridges, files)\n' \
+    printf 'extra-engine: %s stopped in %.1f s; nothing left (processes, mounts, cgroups, bridges, iptables, files)\n' \
       "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" ;;
   start)
     want="tcp=$tcp"$'\n'"tls=$tls"
@@ -268,6 +280,7 @@ case $cmd in
     ip link add "$bridge" type bridge
     ip addr add "$net.255.1/24" dev "$bridge"
     ip link set "$bridge" up
+    iptables -w -I FORWARD -s "$pool" -d "$pool" -m comment --comment "$(rule_comment)" -j ACCEPT
     # Not /etc/docker/daemon.json: the primary's settings (hosts, bridge, ...) are not ours.
     echo '{}' >"$state/daemon.json"
     args=(--config-file "$state/daemon.json" --data-root "$data" --exec-root "$exec_root" --pidfile "$pidfile"

@@ -127,7 +127,8 @@ public final class ExtraEngine implements AutoCloseable {
 
     /**
      * What of this engine is still on the host, checked independently of the script: mounts
-     * under its roots, processes naming them, its cgroups, its bridge, its directories.
+     * under its roots, processes naming them, its cgroups, its bridge, its firewall rule, its
+     * directories.
      */
     public List<String> leftovers() {
         List<String> left = new ArrayList<>();
@@ -162,6 +163,16 @@ public final class ExtraEngine implements AutoCloseable {
             // no cgroup file system: nothing there to leave
         }
         if (Files.exists(Path.of("/sys/class/net", bridge()))) left.add("bridge " + bridge());
+        try {
+            Process p = new ProcessBuilder("iptables", "-w", "-S", "FORWARD").redirectErrorStream(true).start();
+            String rules = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            rules.lines().filter(l -> l.contains("\"lab-engine " + name + "\"")).forEach(l -> left.add("iptables " + l));
+        } catch (IOException e) {
+            // no iptables on this host: the script made no rule either
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Path d : List.of(RUN_ROOT.resolve(name), dataRoot())) if (Files.exists(d)) left.add("directory " + d);
         return left;
     }
