@@ -49,6 +49,8 @@ data=$DATA_ROOT/$name          # images, containers, volumes, containerd's conte
 sock=$state/docker.sock
 pidfile=$state/dockerd.pid
 cgparent=lab-engine-$name
+# The default bridge, named after the engine within the 15 characters of an interface name.
+bridge=le$(printf '%s' "$name" | sha256sum | cut -c1-10)
 
 [ "$(id -u)" = 0 ] || die 3 "needs root (a second dockerd)"
 [ -x "$DOCKERD" ] || die 3 "no $DOCKERD (Debian's docker.io)"
@@ -109,6 +111,8 @@ env_line() {
   local p t; p=$(sed -n 's/^tcp=//p' <<<"$o"); t=$(sed -n 's/^tls=//p' <<<"$o")
   if [ "$t" = 1 ]; then
     echo "export DOCKER_HOST=tcp://127.0.0.1:$p DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1"
+  elif [ -n "$p" ]; then
+    echo "export DOCKER_HOST=tcp://127.0.0.1:$p DOCKER_CERT_PATH= DOCKER_TLS_VERIFY="
   else
     echo "export DOCKER_HOST=unix://$sock DOCKER_CERT_PATH= DOCKER_TLS_VERIFY="
   fi
@@ -151,10 +155,10 @@ pick_pool() {
 rule_comment() { echo "lab-engine $name"; }
 our_rules() { iptables -w -S FORWARD 2>/dev/null | grep -F -- "--comment \"$(rule_comment)\"" || true; }
 
-# Whether anything of an engine of this name is on the host: directories, processes, cgroups.
+# Whether anything of an engine of this name is on the host.
 traces() {
   [ -e "$state" ] || [ -e "$data" ] || [ -n "$(our_pids)" ] || compgen -G "/sys/fs/cgroup/*/$cgparent" >/dev/null \
-    || [ -n "$(our_rules)" ]
+    || [ -e "/sys/class/net/$bridge" ] || [ -n "$(our_rules)" ]
 }
 
 # A container task stuck in its own FUSE server's flush survives SIGKILL and keeps its
@@ -215,7 +219,7 @@ sweep() {
     [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
   done
   local b
-  for b in $(our_bridges) $(cat "$state/bridge" 2>/dev/null); do ip link show "$b" >/dev/null 2>&1 && ip link del "$b" 2>/dev/null; done
+  for b in $(our_bridges) "$bridge"; do [ -e "/sys/class/net/$b" ] && ip link del "$b" 2>/dev/null; done
   local r
   while read -r r; do
     [ -n "$r" ] && eval "iptables -w ${r/#-A /-D }" 2>/dev/null || true
@@ -227,6 +231,7 @@ sweep() {
   [ -z "$(our_mounts)" ] || left+=("mounts $(our_mounts | tr '\n' ' ')")
   for d in /sys/fs/cgroup/*/"$cgparent"; do [ -d "$d" ] && left+=("cgroup $d"); done
   [ -z "$(our_bridges)" ] || left+=("bridges $(echo $(our_bridges))")
+  [ ! -e "/sys/class/net/$bridge" ] || left+=("bridge $bridge")
   [ -z "$(our_rules)" ] || left+=("iptables $(our_rules | tr '\n' ' ')")
   [ -e "$data" ] && left+=("$data")
   [ -e "$state" ] && left+=("$state")
@@ -267,16 +272,17 @@ case $cmd in
     if [ -n "$tcp" ] && { exec 8<>"/dev/tcp/127.0.0.1/$tcp"; } 2>/dev/null; then
       exec 8>&-; die 4 "127.0.0.1:$tcp is already taken"
     fi
+    # dockerd starts its own containerd only when none answers at the default address.
+    [ ! -S /run/containerd/containerd.sock ] || die 4 "a system containerd answers at /run/containerd/containerd.sock; dockerd would share it"
     t0=$(date +%s.%N)
+    # From here on a failure removes what was made.
+    trap 'sweep >&2 || true' EXIT
     mkdir -p "$state" "$exec_root" "$data"
     chmod 700 "$state"
     printf '%s\n' "$want" >"$state/options"
     pool=$(pick_pool); echo "$pool" >"$state/pool"
-    # The default bridge: made here, named after the engine (15 characters at most), the
-    # pool's last /24; user networks come from its first half.
+    # The default bridge: made here, on the pool's last /24; user networks come from its first half.
     net=${pool%.0.0/16}
-    bridge=le$(printf '%s' "$name" | sha256sum | cut -c1-10)
-    echo "$bridge" >"$state/bridge"
     ip link add "$bridge" type bridge
     ip addr add "$net.255.1/24" dev "$bridge"
     ip link set "$bridge" up
@@ -296,33 +302,37 @@ case $cmd in
         args+=(--tlsverify --tlscacert "$state/tls/ca.pem" --tlscert "$state/tls/cert.pem" --tlskey "$state/tls/key.pem")
       fi
     fi
-    # setsid: the engine outlives this shell. Its managed containerd lives under the exec root
-    # (dockerd starts its own when no containerd answers at /run/containerd/containerd.sock).
-    [ ! -S /run/containerd/containerd.sock ] || die 4 "a system containerd answers at /run/containerd/containerd.sock; dockerd would share it"
+    # setsid: the engine outlives this shell. Its managed containerd lives under the exec root.
     env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u NOTIFY_SOCKET \
       setsid "$DOCKERD" "${args[@]}" >>"$state/dockerd.log" 2>&1 </dev/null 9>&- &
     for _ in $(seq 1 $((START_TIMEOUT * 5))); do
       answers && break
       if ! kill -0 $! 2>/dev/null; then
         tail -5 "$state/dockerd.log" >&2
-        sweep >&2 || true
         die 4 "dockerd for $name exited while starting"
       fi
       sleep 0.2
     done
     if ! answers; then
       tail -5 "$state/dockerd.log" >&2
-      sweep >&2 || true
       die 4 "dockerd for $name did not answer within $START_TIMEOUT s"
     fi
-    if [ "$tls" = 1 ]; then
-      # The TCP side must answer too, with the client certificate, before we say it is ready.
+    if [ -n "$tcp" ]; then
+      # The TCP side must answer too (with the client certificate) before we say it is ready.
+      tcp_ok=0
       for _ in $(seq 1 50); do
-        DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1 \
-          timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && break
+        if [ "$tls" = 1 ]; then
+          DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1 \
+            timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && { tcp_ok=1; break; }
+        else
+          DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH= DOCKER_TLS_VERIFY= \
+            timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && { tcp_ok=1; break; }
+        fi
         sleep 0.2
       done
+      [ "$tcp_ok" = 1 ] || die 4 "dockerd for $name does not answer on 127.0.0.1:$tcp"
     fi
+    trap - EXIT
     printf '%s  # %s: dockerd %s answered in %.1f s\n' "$(env_line)" "$name" "$(engine_pid)" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" ;;
   *) usage ;;
 esac
