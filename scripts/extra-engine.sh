@@ -55,8 +55,9 @@ bridge=le$(printf '%s' "$name" | sha256sum | cut -c1-10)
 [ "$(id -u)" = 0 ] || die 3 "needs root (a second dockerd)"
 [ -x "$DOCKERD" ] || die 3 "no $DOCKERD (Debian's docker.io)"
 mkdir -p "$RUN_ROOT" "$DATA_ROOT"
-exec 9>"$RUN_ROOT/.$name.lock"
-flock -w 120 9 || die 4 "another start/stop of $name holds $RUN_ROOT/.$name.lock"
+# One start/stop at a time on this host, locked on the directory itself: no lock file to leave.
+exec 9<"$RUN_ROOT"
+flock -w 180 9 || die 4 "another start/stop holds $RUN_ROOT"
 
 cli() { DOCKER_HOST="unix://$sock" DOCKER_TLS_VERIFY= DOCKER_CERT_PATH= DOCKER_CONTEXT= timeout "${CLI_TIMEOUT:-20}" "$(docker_cli)" "$@"; }
 answers() { [ -S "$sock" ] && CLI_TIMEOUT=5 cli version --format '{{.Server.Version}}' >/dev/null 2>&1; }
