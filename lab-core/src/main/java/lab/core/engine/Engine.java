@@ -3,27 +3,41 @@ package lab.core.engine;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Version;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.testcontainers.DockerClientFactory;
 
 /**
- * The Docker engine the lab drives. Found the way Testcontainers finds one (DOCKER_HOST,
- * docker contexts, the default socket); the client is pinned to API 1.41 by the launcher, the
- * newest Docker 20.10 speaks, which newer engines still accept.
+ * The Docker engine the lab drives. By default found the way Testcontainers finds one
+ * (DOCKER_HOST with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, docker contexts, the default socket);
+ * {@link #connect(URI, Path)} drives one named endpoint instead, beside the default. The client
+ * is pinned to API 1.41 by the launcher, the newest Docker 20.10 speaks, which newer engines
+ * still accept.
  */
-public final class Engine {
+public final class Engine implements AutoCloseable {
     /** API version the lab needs at least: Docker 20.10. */
     public static final String MIN_API = "1.41";
 
     private final DockerClient client;
     private final String version;
     private final String apiVersion;
+    /** Whether {@link #close()} closes the client: not Testcontainers' shared one. */
+    private final boolean owned;
 
-    private Engine(DockerClient client, String version, String apiVersion) {
+    private Engine(DockerClient client, String version, String apiVersion, boolean owned) {
         this.client = client;
         this.version = version;
         this.apiVersion = apiVersion;
+        this.owned = owned;
     }
 
+    /** The engine of the environment (DOCKER_HOST, contexts, the default socket), through Testcontainers' shared client. */
     public static Engine connect() {
         String host = System.getenv("DOCKER_HOST");
         DockerClient client;
@@ -34,18 +48,71 @@ public final class Engine {
             throw new HostLacksException("no Docker engine answers " + (host != null && !host.isBlank() ? "at " + host + " (DOCKER_HOST)"
                     : "(DOCKER_HOST or /var/run/docker.sock)") + ": start one, or run ./lab which starts one", e);
         }
+        return checked(client, host != null && !host.isBlank() ? "at " + host + " (DOCKER_HOST)" : "", false);
+    }
+
+    /**
+     * The engine at {@code endpoint} (unix:///path or tcp://host:port), with TLS when
+     * {@code certs} names a directory holding ca.pem, cert.pem and key.pem (the layout of
+     * DOCKER_CERT_PATH), plain otherwise. Its own client, closed by {@link #close()}.
+     */
+    public static Engine connect(URI endpoint, Path certs) {
+        if (certs != null && !Files.isRegularFile(certs.resolve("ca.pem"))) {
+            throw new EngineException("no ca.pem in " + certs + " (TLS material for " + endpoint + ")");
+        }
+        DefaultDockerClientConfig cfg;
+        try {
+            // Everything explicit: the environment may name another engine.
+            cfg = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                    .withDockerHost(endpoint.toString())
+                    .withDockerTlsVerify(certs != null)
+                    .withDockerCertPath(certs == null ? null : certs.toString())
+                    .withApiVersion(System.getProperty("api.version", MIN_API))
+                    .build();
+        } catch (RuntimeException e) {
+            throw new EngineException("cannot use the engine endpoint " + endpoint + ": " + e.getMessage(), e);
+        }
+        ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(cfg.getDockerHost())
+                .sslConfig(cfg.getSSLConfig())
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
+        DockerClient client = DockerClientImpl.getInstance(cfg, http);
+        try {
+            return checked(client, "at " + endpoint, true);
+        } catch (RuntimeException e) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // the failure to report is the one above
+            }
+            throw e;
+        }
+    }
+
+    private static Engine checked(DockerClient client, String what, boolean owned) {
         Version v;
         try {
             v = client.versionCmd().exec();
         } catch (RuntimeException e) {
-            throw new HostLacksException("no Docker engine answers" + (host != null && !host.isBlank() ? " at " + host + " (DOCKER_HOST)" : "")
-                    + ": " + LabResources.rootMessage(e), e);
+            throw new HostLacksException("no Docker engine answers" + (what.isEmpty() ? "" : " " + what) + ": " + LabResources.rootMessage(e), e);
         }
         String api = v.getApiVersion();
         if (api == null || compareApi(api, MIN_API) < 0) {
             throw new HostLacksException("the Docker engine " + v.getVersion() + " speaks API " + api + "; the lab needs " + MIN_API + " (Docker 20.10) or newer");
         }
-        return new Engine(client, v.getVersion(), api);
+        return new Engine(client, v.getVersion(), api, owned);
+    }
+
+    /** Closes a client made for an explicit endpoint; the shared default client stays open. */
+    @Override
+    public void close() {
+        if (!owned) return;
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
     }
 
     private static DockerClient direct(String host) {
@@ -90,6 +157,19 @@ public final class Engine {
             return Integer.parseInt(version.split("[.+-]")[0]);
         } catch (NumberFormatException e) {
             return 0;
+        }
+    }
+
+    /**
+     * Whether containers on the engine's default network reach beyond the host: it exists and
+     * masquerades (a second engine beside the host's runs without NAT, or without the bridge).
+     */
+    public boolean defaultBridgeReachesOut() {
+        try {
+            var options = client.inspectNetworkCmd().withNetworkId("bridge").exec().getOptions();
+            return options == null || !"false".equals(options.get("com.docker.network.bridge.enable_ip_masquerade"));
+        } catch (NotFoundException e) {
+            return false;
         }
     }
 

@@ -182,7 +182,12 @@ public final class Images {
             var cmd = engine.client().buildImageCmd(dir.toFile())
                     .withTags(Set.of(tag))
                     .withPull(false)
+                    // a failed step's container would otherwise stay behind, unlabelled
+                    .withForcerm(true)
                     .withLabels(Map.of("lab.image", logName));
+            // apt inside the build needs a way to Debian's mirror; on an engine whose default
+            // network does not masquerade (a second engine beside the host's) only the host's has one
+            if (!engine.defaultBridgeReachesOut()) cmd.withNetworkMode("host");
             args.forEach(cmd::withBuildArg);
             String id = cmd.exec(new BuildImageResultCallback() {
                 @Override

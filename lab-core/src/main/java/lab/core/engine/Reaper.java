@@ -126,8 +126,7 @@ public final class Reaper {
      */
     public static void removeRunCgroups(String runId) {
         for (String controller : List.of("memory", "cpu", "pids", "freezer", "blkio")) {
-            for (Path parent : List.of(Path.of("/sys/fs/cgroup", controller, "docker"), Path.of("/sys/fs/cgroup", controller))) {
-                if (!Files.isDirectory(parent)) continue;
+            for (Path parent : cgroupParents(Path.of("/sys/fs/cgroup", controller))) {
                 try (Stream<Path> dirs = Files.list(parent)) {
                     for (Path d : dirs.filter(Files::isDirectory).filter(x -> x.getFileName().toString().startsWith("lab-") && x.getFileName().toString().contains(runId)).toList()) {
                         if (d.toFile().delete()) System.out.println(Instant.now() + " reaper: removed cgroup " + d);
@@ -156,6 +155,21 @@ public final class Reaper {
         } catch (IOException | InterruptedException e) {
             System.out.println(Instant.now() + " reaper: cannot remove configfs items of run " + runId + ": " + e);
         }
+    }
+
+    /**
+     * Where containers' cgroups sit: the hierarchy's root and its first level, which holds each
+     * engine's cgroup parent (/docker for the host's engine, another name for a second engine).
+     */
+    private static List<Path> cgroupParents(Path root) {
+        if (!Files.isDirectory(root)) return List.of();
+        List<Path> out = new ArrayList<>(List.of(root));
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(Files::isDirectory).forEach(out::add);
+        } catch (IOException ignored) {
+            // not ours to read
+        }
+        return out;
     }
 
     /**
