@@ -46,6 +46,58 @@ public final class LabContainer {
         return Agent.start(client, id(), role + "/" + name, cmd, env, tap);
     }
 
+    /** Freezes every task of the container (the cgroup freezer, as {@code docker pause}). */
+    public void pause() {
+        client.pauseContainerCmd(id).exec();
+    }
+
+    /** Thaws it; a container that is not paused is left as it is. */
+    public void unpause() {
+        var st = client.inspectContainerCmd(id).exec().getState();
+        if (Boolean.TRUE.equals(st.getPaused())) client.unpauseContainerCmd(id).exec();
+    }
+
+    /** One task of the container seen from the host: host pid and command name. */
+    public record HostTask(long pid, String comm) { }
+
+    /**
+     * The container's processes, by host pid, read from the host's /proc (tasks sharing its
+     * init's pid namespace). Read-only, so it works while they are frozen or stuck in the kernel.
+     */
+    public List<HostTask> hostTasks() {
+        long init = hostPid();
+        java.util.ArrayList<HostTask> out = new java.util.ArrayList<>();
+        String ns = link("/proc/" + init + "/ns/pid");
+        if (init <= 0 || ns == null) return out;
+        try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+            for (var p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                if (!ns.equals(link(p + "/ns/pid"))) continue;
+                lab.core.host.ProcFiles.read(p.resolve("comm"))
+                        .ifPresent(c -> out.add(new HostTask(Long.parseLong(p.getFileName().toString()), c.strip())));
+            }
+        } catch (java.io.IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /**
+     * A file of the container's filesystem read through its init's root on the host, without
+     * entering the container (it may be frozen or wedged). Absolute symbolic links would resolve
+     * against the host's root, so pass real paths (/run, not /var/run).
+     */
+    public java.nio.file.Path hostPath(String path) {
+        return java.nio.file.Path.of("/proc/" + hostPid() + "/root" + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    private static String link(String p) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(p)).toString();
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
     /** Whether the engine says it is running. */
     public boolean running() {
         var st = client.inspectContainerCmd(id).exec().getState();
