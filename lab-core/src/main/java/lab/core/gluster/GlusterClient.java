@@ -46,7 +46,7 @@ public final class GlusterClient {
         ExecResult r = container.exec(Duration.ofSeconds(60), "sh", "-c",
                 "mkdir -p '" + mount + "' && mount -t glusterfs " + server + ":/" + volume + " '" + mount + "'");
         if (!r.ok()) throw new EngineException("mount of " + volume + " in " + container.role() + " failed: " + (r.stdout() + r.stderr()).strip());
-        Wait.until("the mount of " + volume + " in " + container.role() + " connected to every brick", Duration.ofSeconds(60),
+        Wait.until("the mount of " + volume + " in " + container.role() + " connected to every brick", Duration.ofSeconds(120),
                 Duration.ofMillis(100), () -> mounted() && connectedBricks() == bricks, this::log);
     }
 

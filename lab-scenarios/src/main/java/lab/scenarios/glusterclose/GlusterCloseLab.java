@@ -209,8 +209,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         h.put("copier_host_pid", pid);
         List<Map<String, Object>> tasks = tasks(pid);
         h.put("tasks", tasks);
-        String stuck = tasks.stream().map(t -> String.valueOf(t.get("stack"))).filter(s -> s.contains("fuse_")).findFirst().orElse("");
-        h.put("stuck_stack", stuck);
+        h.put("stuck_stack", tasks.stream().map(t -> t.get("stack")).filter(s -> String.valueOf(s).contains("fuse_")).findFirst().orElse(List.of()));
         ctx.evidence().writeJson("stacks/" + id + ".json", h);
         Faults.signal(pid, "QUIT");
         JsonNode dump = lineOrNull(null, "goroutines", Duration.ofSeconds(10));
@@ -262,7 +261,8 @@ final class GlusterCloseLab implements Scenario.Lab {
         }
         md5.put("mount", client.md5(rel, Duration.ofSeconds(120)));
         for (String[] h : client.holders(rel)) {
-            md5.put(h[0] + ":" + h[1], cluster.md5OnBrick(cluster.brick(h[0]), rel));
+            GlusterCluster.Brick b = cluster.brick(h[0]);
+            md5.put(b.server().role() + ":" + b.path(), cluster.md5OnBrick(b, rel));
         }
         return md5;
     }
@@ -375,8 +375,8 @@ final class GlusterCloseLab implements Scenario.Lab {
         o.note(String.format(Locale.ROOT, "blocked at the %d s hang limit: %d of %d copies [95%% CI %.0f–%.0f %%]",
                 p.getLong("hang-limit") / 1000, hung, copies.size(), 100 * ci[0], 100 * ci[1]));
         if (hung > 0) {
-            hangs.stream().map(h -> String.valueOf(h.get("stuck_stack"))).filter(s -> !s.isBlank()).findFirst()
-                    .ifPresent(s -> o.note("stack: " + String.join(" <- ", s.replaceAll("[\\[\\]]", "").split(",\\s*")).replaceAll("\\+0x[0-9a-f]+/0x[0-9a-f]+", "")));
+            hangs.stream().map(h -> (List<?>) h.get("stuck_stack")).filter(s -> !s.isEmpty()).findFirst()
+                    .ifPresent(s -> o.note("stack: " + String.join(" <- ", s.stream().map(f -> String.valueOf(f).replaceAll("\\+0x[0-9a-f]+/0x[0-9a-f]+$", "")).toList())));
         }
         o.note(intact == copies.size() ? String.format(Locale.ROOT, "data intact: md5 of all %d copies matches the source on the mount and on every brick", intact)
                 : String.format(Locale.ROOT, "DATA LOST OR CORRUPT in %d of %d copies (see metrics.data_check)", copies.size() - intact, copies.size()));
