@@ -46,8 +46,9 @@ public final class GlusterClient {
         ExecResult r = container.exec(Duration.ofSeconds(60), "sh", "-c",
                 "mkdir -p '" + mount + "' && mount -t glusterfs " + server + ":/" + volume + " '" + mount + "'");
         if (!r.ok()) throw new EngineException("mount of " + volume + " in " + container.role() + " failed: " + (r.stdout() + r.stderr()).strip());
-        Wait.until("the mount of " + volume + " in " + container.role() + " connected to every brick", Duration.ofSeconds(120),
-                Duration.ofMillis(100), () -> mounted() && connectedBricks() == bricks, this::log);
+        Wait.inside(container, "the mount of " + volume + " in " + container.role() + " connected to every brick",
+                "grep -q ' " + mount + " fuse.glusterfs ' /proc/mounts && [ \"$(cat '" + mount + "'/.meta/graphs/active/" + volume
+                        + "-client-*/private 2>/dev/null | grep -c '^connected = 1')\" = " + bricks + " ]", Duration.ofSeconds(120), 0.05);
     }
 
     /** Whether fuse.glusterfs is mounted at the mount point (read from the host). */
