@@ -184,8 +184,9 @@ final class GlusterCloseLab implements Scenario.Lab {
             case "sigstop" -> faults.stop(b.server(), "glusterfsd"::equals, "glusterfsd");
             case "partition" -> faults.partition(b.server());
             case "freeze-two" -> {
-                List<String> held = holders.stream().map(h -> h[0]).toList();
-                GlusterCluster.Brick other = cluster.replicaSets().stream().filter(set -> set.stream().noneMatch(x -> held.contains(x.host())))
+                List<String> held = holders.stream().map(h -> cluster.brick(h[0]).server().id()).toList();
+                GlusterCluster.Brick other = cluster.replicaSets().stream()
+                        .filter(set -> set.stream().noneMatch(x -> held.contains(x.server().id())))
                         .map(set -> set.get(0)).findFirst()
                         .orElse(cluster.brick(holders.get(holders.size() > 1 ? 1 : 0)[0]));
                 yield faults.all(List.of(faults.freeze(b.server()), faults.freeze(other.server())));

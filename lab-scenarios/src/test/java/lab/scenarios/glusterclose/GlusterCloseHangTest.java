@@ -60,7 +60,7 @@ class GlusterCloseHangTest {
         String dump = Files.readString(res.evidence().resolve("gluster/flush-behind-off-0/client-statedump.txt"));
         assertTrue(dump.contains("DUMP-END-TIME") && dump.contains("op=FLUSH"), "statedump with the pending FLUSH");
 
-        // Nothing of the run is left: containers, networks, mounts.
+        // Nothing of the run is left: containers, networks, mounts, loop devices.
         Engine engine = Engine.connect();
         assertEquals(0, engine.client().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size());
         assertEquals(0, engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + r.runId)).exec().size());
@@ -68,6 +68,12 @@ class GlusterCloseHangTest {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 String mi = ProcFiles.read(p.resolve("mountinfo")).orElse("");
                 assertTrue(!mi.contains("/lab/" + r.runId + "/"), "a mount of the run remains in pid " + p.getFileName());
+            }
+        }
+        try (Stream<Path> loops = Files.list(Path.of("/sys/block"))) {
+            for (Path l : loops.filter(x -> x.getFileName().toString().startsWith("loop")).toList()) {
+                String backing = ProcFiles.read(l.resolve("loop/backing_file")).orElse("");
+                assertTrue(!backing.contains(r.runId), l + " is backed by a file of the run: " + backing);
             }
         }
     }
