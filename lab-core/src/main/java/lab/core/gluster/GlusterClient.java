@@ -51,6 +51,13 @@ public final class GlusterClient {
                         + "-client-*/private 2>/dev/null | grep -c '^connected = 1')\" = " + bricks + " ]", Duration.ofSeconds(120), 0.05);
     }
 
+    /** Waits until every brick's client translator is connected again (after a fault made the client drop one). */
+    public void awaitConnected(Duration timeout) {
+        Wait.inside(container, "the mount of " + volume + " in " + container.role() + " connected to every brick",
+                "[ \"$(cat '" + mount + "'/.meta/graphs/active/" + volume
+                        + "-client-*/private 2>/dev/null | grep -c '^connected = 1')\" = " + bricks + " ]", timeout, 0.1);
+    }
+
     /** Whether fuse.glusterfs is mounted at the mount point (read from the host). */
     public boolean mounted() {
         String mounts = ProcFiles.read(Path.of("/proc/" + container.hostPid() + "/mounts")).orElse("");

@@ -320,10 +320,12 @@ public final class GlusterCluster {
 
     /** Waits until self-heal has nothing left on any brick (`volume heal VOL info` says 0 entries everywhere). */
     public void awaitHealed(Duration timeout) {
+        String[] last = {""};
         Wait.until("self-heal of " + volume + " done", timeout, Duration.ofMillis(500), () -> {
             ExecResult r = cli(Duration.ofSeconds(20), "--mode=script", "volume", "heal", volume, "info");
+            last[0] = r.stdout() + r.stderr();
             return r.ok() && healPending(r.stdout()) == 0;
-        }, null);
+        }, () -> last[0].replaceAll("\\s*\n\\s*", " | "));
     }
 
     /** Entries still to heal over all bricks; -1 when a brick is not connected or unreadable. */

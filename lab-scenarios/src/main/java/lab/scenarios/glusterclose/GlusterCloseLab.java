@@ -161,7 +161,9 @@ final class GlusterCloseLab implements Scenario.Lab {
         boolean blocked = hung || (worst > p.getLong("blocked") && worst > writeMs);
 
         Map<String, String> md5 = checkData(rel);
-        boolean intact = md5.values().stream().allMatch(srcMd5::equals) && md5.containsKey("mount");
+        String selfHeal = md5.remove("self-heal");
+        if (selfHeal != null) note = join(note, "self-heal " + selfHeal);
+        boolean intact = md5.values().stream().allMatch(srcMd5::equals) && md5.containsKey("mount") && md5.size() > cluster.replica();
         client.remove(rel);
         if ("partition".equals(p.getString("fault"))) note = join(note, awaitOneConnectionPerBrick());
         return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault == null ? "none" : fault.describe(), intact, md5, note);
@@ -256,6 +258,8 @@ final class GlusterCloseLab implements Scenario.Lab {
     private Map<String, String> checkData(String rel) {
         Map<String, String> md5 = new LinkedHashMap<>();
         try {
+            // A brick the client dropped (ping timeout) is reconnected first: pathinfo names only connected replicas.
+            client.awaitConnected(Duration.ofSeconds(60));
             cluster.awaitHealed(Duration.ofSeconds(180));
         } catch (EngineException e) {
             md5.put("self-heal", "not done: " + e.getMessage());
