@@ -175,7 +175,12 @@ public final class GlusterCluster {
             create.add("force"); // bricks on the container's root filesystem
             GlusterCluster cluster = new GlusterCluster(resources, volume, replica, List.copyOf(srv), new ArrayList<>(), times);
             cluster.cliOk(create.subList(1, create.size()).toArray(String[]::new));
-            for (var o : options.entrySet()) cluster.set(o.getKey(), o.getValue());
+            if (!options.isEmpty()) {
+                // One transaction for all of them: `volume set` takes several key-value pairs.
+                List<String> set = new ArrayList<>(List.of("--mode=script", "volume", "set", volume));
+                options.forEach((k, v) -> set.addAll(List.of(k, v)));
+                cluster.cliOk(set.toArray(String[]::new));
+            }
             cluster.cliOk("--mode=script", "volume", "start", volume);
             Wait.until("every brick of " + volume + " online", Duration.ofSeconds(120), Duration.ofMillis(250),
                     () -> cluster.bricksOnline() == servers, null);
