@@ -6,13 +6,18 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import lab.core.agent.Agent;
+import lab.core.host.ProcFiles;
 
 /** One running container of a run. */
 public final class LabContainer {
@@ -66,16 +71,16 @@ public final class LabContainer {
      */
     public List<HostTask> hostTasks() {
         long init = hostPid();
-        java.util.ArrayList<HostTask> out = new java.util.ArrayList<>();
+        ArrayList<HostTask> out = new ArrayList<>();
         String ns = link("/proc/" + init + "/ns/pid");
         if (init <= 0 || ns == null) return out;
-        try (var procs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+        try (var procs = Files.list(Path.of("/proc"))) {
             for (var p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 if (!ns.equals(link(p + "/ns/pid"))) continue;
-                lab.core.host.ProcFiles.read(p.resolve("comm"))
+                ProcFiles.read(p.resolve("comm"))
                         .ifPresent(c -> out.add(new HostTask(Long.parseLong(p.getFileName().toString()), c.strip())));
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return out;
         }
         return out;
@@ -86,14 +91,14 @@ public final class LabContainer {
      * entering the container (it may be frozen or wedged). Absolute symbolic links would resolve
      * against the host's root, so pass real paths (/run, not /var/run).
      */
-    public java.nio.file.Path hostPath(String path) {
-        return java.nio.file.Path.of("/proc/" + hostPid() + "/root" + (path.startsWith("/") ? path : "/" + path));
+    public Path hostPath(String path) {
+        return Path.of("/proc/" + hostPid() + "/root" + (path.startsWith("/") ? path : "/" + path));
     }
 
     private static String link(String p) {
         try {
-            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of(p)).toString();
-        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return Files.readSymbolicLink(Path.of(p)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
     }

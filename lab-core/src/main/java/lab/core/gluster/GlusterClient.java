@@ -58,23 +58,6 @@ public final class GlusterClient {
                         + "-client-*/private 2>/dev/null | grep -c '^connected = 1')\" = " + bricks + " ]", timeout, 0.1);
     }
 
-    /** Whether fuse.glusterfs is mounted at the mount point (read from the host). */
-    public boolean mounted() {
-        String mounts = ProcFiles.read(Path.of("/proc/" + container.hostPid() + "/mounts")).orElse("");
-        for (String line : mounts.split("\n")) {
-            String[] f = line.split(" ");
-            if (f.length > 2 && f[1].equals(mount) && f[2].equals("fuse.glusterfs")) return true;
-        }
-        return false;
-    }
-
-    /** Bricks whose protocol/client translator in the active graph says connected = 1. */
-    public int connectedBricks() {
-        ExecResult r = container.exec(PROBE, "sh", "-c",
-                "cat '" + mount + "'/.meta/graphs/active/" + volume + "-client-*/private | grep -c '^connected = 1'");
-        return r.timedOut() ? -1 : Integer.parseInt(r.stdout().strip().isEmpty() ? "0" : r.stdout().strip());
-    }
-
     /**
      * A translator's private state in the client's active graph, e.g. {@code write-behind}
      * (flush_behind, window_size) or {@code client-0} (ping_timeout); empty when the probe timed out.

@@ -1,5 +1,8 @@
 package lab.core.gluster;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +24,7 @@ import lab.core.engine.Images;
 import lab.core.engine.LabContainer;
 import lab.core.engine.LabResources;
 import lab.core.engine.Privileges;
+import lab.core.host.ProcFiles;
 
 /**
  * A GlusterFS cluster in the run's containers: N servers running glusterd on a network of
@@ -118,7 +126,7 @@ public final class GlusterCluster {
             String net = resources.network("gluster");
             // A thread per container: the common pool has one thread on a 2-core machine, and
             // each create+start and each wait for glusterd is mostly waiting on the engine.
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(servers + clients);
+            ExecutorService pool = Executors.newFixedThreadPool(servers + clients);
             try {
                 return start(t0, times, image, net, pool);
             } finally {
@@ -126,7 +134,7 @@ public final class GlusterCluster {
             }
         }
 
-        private GlusterCluster start(long t0, Map<String, Double> times, String image, String net, java.util.concurrent.Executor pool) {
+        private GlusterCluster start(long t0, Map<String, Double> times, String image, String net, Executor pool) {
             long tImage = System.nanoTime();
             List<CompletableFuture<LabContainer>> futures = new ArrayList<>();
             for (int i = 1; i <= servers; i++) {
@@ -209,7 +217,7 @@ public final class GlusterCluster {
         for (CompletableFuture<T> f : fs) {
             try {
                 out.add(f.join());
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof RuntimeException r) throw r;
                 throw e;
             }
@@ -413,12 +421,12 @@ public final class GlusterCluster {
     public Map<String, String> serverLogs() {
         Map<String, String> out = new LinkedHashMap<>();
         for (LabContainer s : servers) {
-            java.nio.file.Path dir = s.hostPath("/var/log/glusterfs");
-            try (var files = java.nio.file.Files.walk(dir, 2)) {
-                for (var f : files.filter(java.nio.file.Files::isRegularFile).filter(f -> f.toString().endsWith(".log")).toList()) {
-                    out.put(s.role() + "/" + dir.relativize(f), lab.core.host.ProcFiles.read(f).orElse(""));
+            Path dir = s.hostPath("/var/log/glusterfs");
+            try (var files = Files.walk(dir, 2)) {
+                for (var f : files.filter(Files::isRegularFile).filter(f -> f.toString().endsWith(".log")).toList()) {
+                    out.put(s.role() + "/" + dir.relativize(f), ProcFiles.read(f).orElse(""));
                 }
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 out.put(s.role() + "/unreadable", String.valueOf(e.getMessage()));
             }
         }

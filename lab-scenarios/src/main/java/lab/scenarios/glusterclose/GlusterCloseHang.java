@@ -1,5 +1,6 @@
 package lab.scenarios.glusterclose;
 
+import java.util.ArrayList;
 import java.util.List;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
@@ -46,7 +47,7 @@ public final class GlusterCloseHang implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        List<Need> needs = new java.util.ArrayList<>(List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN")));
+        List<Need> needs = new ArrayList<>(List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN")));
         // Network faults enter the target's netns from a tool container.
         if (List.of("throttle", "partition").contains(params.getString("fault"))) {
             needs.add(Need.capability("NET_ADMIN"));
@@ -59,7 +60,8 @@ public final class GlusterCloseHang implements Scenario {
     public List<ParamSpec> params() {
         return List.of(
                 ParamSpec.integer("size-mb", 200, 1, 8192, "size of each copied file, MiB"),
-                ParamSpec.string("layout", "2x2", "volume layout DxR: D replica sets of R bricks, one server each (2x2: distributed-replicate on 4 servers)"),
+                ParamSpec.choice("layout", "2x2", List.of("2x2", "1x2", "1x3", "2x3", "3x2"),
+                        "volume layout DxR: D replica sets of R bricks, one server each (2x2: distributed-replicate on 4 servers)"),
                 ParamSpec.string("window-size", "1MB", "performance.write-behind-window-size"),
                 ParamSpec.integer("ping-timeout", 42, 0, 1800, "network.ping-timeout, seconds (42 as shipped); set before the volume starts"),
                 ParamSpec.choice("fault", "freeze", List.of(FAULTS.split(", ")),

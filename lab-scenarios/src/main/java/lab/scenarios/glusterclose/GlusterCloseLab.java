@@ -1,6 +1,7 @@
 package lab.scenarios.glusterclose;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,15 +63,9 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     static GlusterCloseLab open(LabContext ctx) {
         Params p = ctx.params();
-        String[] layout = p.getString("layout").toLowerCase(Locale.ROOT).split("x");
-        int sets;
-        int replica;
-        try {
-            sets = Integer.parseInt(layout[0].strip());
-            replica = Integer.parseInt(layout[1].strip());
-        } catch (RuntimeException e) {
-            throw new lab.core.run.UsageException("parameter layout=" + p.getString("layout") + " is not DxR (e.g. 2x2)");
-        }
+        String[] layout = p.getString("layout").split("x");
+        int sets = Integer.parseInt(layout[0]);
+        int replica = Integer.parseInt(layout[1]);
         Faults faults = new Faults(ctx.resources(), ctx.images());
         if (List.of("throttle", "partition").contains(p.getString("fault"))) faults.prepare();
         GlusterCluster cluster = GlusterCluster.builder(ctx.resources(), ctx.images())
@@ -121,11 +116,10 @@ final class GlusterCloseLab implements Scenario.Lab {
         String at = p.getString("fault-at");
         copier.send("copy id=" + id + " src=" + SRC + " dst=" + client.mount() + "/" + rel + " open=" + p.getString("open")
                 + " sync=" + (p.getString("sync").equals("on") ? 1 : 0) + " at=" + at);
-        JsonNode marker = line(id, "marker", Duration.ofMinutes(30));
+        line(id, "marker", Duration.ofMinutes(30));
         Fault fault = fault(rel);
         long limitMs = p.getLong("hang-limit");
         JsonNode closed = null;
-        JsonNode synced = null;
         boolean hung = false;
         String stuckIn = null;
         String note = null;
@@ -150,7 +144,7 @@ final class GlusterCloseLab implements Scenario.Lab {
             if (closed == null) throw new EngineException("copy " + id + " still blocked in " + stuckIn + " 180 s after the heal");
         }
         JsonNode written = take(id, "written");
-        synced = take(id, "synced");
+        JsonNode synced = take(id, "synced");
         double writeMs = written != null ? written.path("write_ms").asDouble() : closed.path("write_ms").asDouble();
         Double fsyncMs = synced == null ? null : synced.path("fsync_ms").asDouble();
         double closeMs = closed.path("close_ms").asDouble();
@@ -248,7 +242,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                 m.put("stack", stack.isBlank() ? List.of() : List.of(stack.replaceAll("\\[<0>\\] ", "").split("\n")));
                 out.add(m);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             out.add(Map.of("error", "cannot read /proc/" + pid + "/task: " + e.getMessage()));
         }
         return out;
