@@ -47,6 +47,8 @@ final class GlusterCloseLab implements Scenario.Lab {
     private final String srcMd5;
     private final Map<String, String> baseline;
     private final List<Map<String, Object>> hangs = new ArrayList<>();
+    /** Copies whose md5 did not match the source somewhere after the heal: a failure of its own, whatever the verdict. */
+    private final List<String> dataLost = new ArrayList<>();
     /** Lines of the copier read while waiting for another one. */
     private final List<JsonNode> backlog = new ArrayList<>();
 
@@ -158,6 +160,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         String selfHeal = md5.remove("self-heal");
         if (selfHeal != null) note = join(note, "self-heal " + selfHeal);
         boolean intact = md5.values().stream().allMatch(srcMd5::equals) && md5.containsKey("mount") && md5.size() > cluster.replica();
+        if (!intact) dataLost.add(id + " " + md5);
         client.remove(rel);
         if ("partition".equals(p.getString("fault"))) note = join(note, awaitOneConnectionPerBrick());
         return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault == null ? "none" : fault.describe(), intact, md5, note);
@@ -418,14 +421,19 @@ final class GlusterCloseLab implements Scenario.Lab {
         f.put("gluster_volume", cluster.volume());
         f.put("gluster_settings_at_bring_up", baseline);
         f.put("hangs", hangs);
+        f.put("data_lost_or_corrupt", dataLost);
         return f;
     }
 
     @Override
     public List<String> findingLines() {
         Map<String, Double> b = cluster.bringUp();
-        return List.of(String.format(Locale.ROOT, "gluster bring-up: %.1f s to %d bricks online and the client mounted",
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "gluster bring-up: %.1f s to %d bricks online and the client mounted",
                 b.get("mounted_s"), cluster.servers().size()));
+        lines.add(dataLost.isEmpty() ? "data: every copy's md5 matched the source on the mount and on every brick after the heal"
+                : "DATA LOST OR CORRUPT in " + dataLost.size() + " copies: " + String.join("; ", dataLost));
+        return lines;
     }
 
     @Override
