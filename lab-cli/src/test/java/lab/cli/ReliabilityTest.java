@@ -91,7 +91,8 @@ class ReliabilityTest {
         HostFacts facts = new HostProbe().probe();
         HostView host = new HostView(facts, CapabilityProfile.compute(facts.capBnd(), engine.majorVersion()), engine.version(), engine.apiVersion());
         runnable = Scenarios.all().stream().filter(s -> Scenarios.unmet(s, host).isEmpty()).toList();
-        Scenarios.all().stream().filter(s -> !runnable.contains(s))
+        List<String> runnableIds = runnable.stream().map(Scenario::id).toList();
+        Scenarios.all().stream().filter(s -> !runnableIds.contains(s.id()))
                 .forEach(s -> System.out.println("reliability: " + s.id() + " not killed: the host cannot run it: " + Scenarios.unmet(s, host)));
     }
 

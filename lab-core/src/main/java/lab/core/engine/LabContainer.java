@@ -6,13 +6,18 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import lab.core.agent.Agent;
+import lab.core.host.ProcFiles;
 
 /** One running container of a run. */
 public final class LabContainer {
@@ -44,6 +49,58 @@ public final class LabContainer {
     /** Starts a long-lived helper in this container (see {@link Agent}). */
     public Agent agent(String name, List<String> cmd, Map<String, String> env, Consumer<JsonNode> tap) {
         return Agent.start(client, id(), role + "/" + name, cmd, env, tap);
+    }
+
+    /** Freezes every task of the container (the cgroup freezer, as {@code docker pause}). */
+    public void pause() {
+        client.pauseContainerCmd(id).exec();
+    }
+
+    /** Thaws it; a container that is not paused is left as it is. */
+    public void unpause() {
+        var st = client.inspectContainerCmd(id).exec().getState();
+        if (Boolean.TRUE.equals(st.getPaused())) client.unpauseContainerCmd(id).exec();
+    }
+
+    /** One task of the container seen from the host: host pid and command name. */
+    public record HostTask(long pid, String comm) { }
+
+    /**
+     * The container's processes, by host pid, read from the host's /proc (tasks sharing its
+     * init's pid namespace). Read-only, so it works while they are frozen or stuck in the kernel.
+     */
+    public List<HostTask> hostTasks() {
+        long init = hostPid();
+        ArrayList<HostTask> out = new ArrayList<>();
+        String ns = link("/proc/" + init + "/ns/pid");
+        if (init <= 0 || ns == null) return out;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (var p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                if (!ns.equals(link(p + "/ns/pid"))) continue;
+                ProcFiles.read(p.resolve("comm"))
+                        .ifPresent(c -> out.add(new HostTask(Long.parseLong(p.getFileName().toString()), c.strip())));
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    /**
+     * A file of the container's filesystem read through its init's root on the host, without
+     * entering the container (it may be frozen or wedged). Absolute symbolic links would resolve
+     * against the host's root, so pass real paths (/run, not /var/run).
+     */
+    public Path hostPath(String path) {
+        return Path.of("/proc/" + hostPid() + "/root" + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    private static String link(String p) {
+        try {
+            return Files.readSymbolicLink(Path.of(p)).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     /** Whether the engine says it is running. */

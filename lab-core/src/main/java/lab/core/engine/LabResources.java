@@ -19,6 +19,7 @@ public final class LabResources implements AutoCloseable {
     private final CapabilityProfile profile;
     private final Owner owner;
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> networks = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
     private final Map<String, Privileges> declared = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
@@ -125,6 +126,25 @@ public final class LabResources implements AutoCloseable {
         return lc;
     }
 
+    /**
+     * Creates an internal bridge network for the run's containers to talk on (no route out;
+     * containers reach each other by container name), labelled like the containers so the
+     * reaper and the sweep remove it too. Returns its name, for {@link ContainerSpec#network}.
+     */
+    public String network(String role) {
+        String name = "lab-" + owner.runId() + "-" + role;
+        Map<String, String> labels = new LinkedHashMap<>(owner.labels());
+        labels.put("lab.role", role);
+        try {
+            engine.client().createNetworkCmd().withName(name).withDriver("bridge").withInternal(true)
+                    .withLabels(labels).withCheckDuplicate(true).exec();
+        } catch (RuntimeException e) {
+            throw new EngineException("cannot create the " + role + " network: " + rootMessage(e), e);
+        }
+        networks.add(name);
+        return name;
+    }
+
     private void removeByName(String name) {
         try {
             engine.client().removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
@@ -207,6 +227,18 @@ public final class LabResources implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            }
+        }
+        List<String> nets;
+        synchronized (networks) {
+            nets = new ArrayList<>(networks);
+            networks.clear();
+        }
+        for (String n : nets) {
+            try {
+                engine.client().removeNetworkCmd(n).exec();
+            } catch (RuntimeException ignored) {
+                // still in use or gone; the reaper and the sweep try again
             }
         }
         List<Runnable> after;

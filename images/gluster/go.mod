@@ -1,0 +1,3 @@
+module lab/copy
+
+go 1.19

@@ -1,0 +1,181 @@
+package lab.core.fault;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import lab.core.engine.ContainerSpec;
+import lab.core.engine.EngineException;
+import lab.core.engine.ExecResult;
+import lab.core.engine.Images;
+import lab.core.engine.LabContainer;
+import lab.core.engine.LabResources;
+import lab.core.engine.Privileges;
+
+/**
+ * Makes the run's faults and guarantees their heal: each injected fault is healed by
+ * {@link #healAll()}, which also runs before the run's containers are removed (end of run,
+ * failure, Ctrl-C). Network faults are applied from a tool container that sees the host's
+ * pids and enters the target's network namespace, so the target itself is never exec'd into
+ * (its tasks may be stuck in the kernel).
+ */
+public final class Faults {
+    public static final String IMAGE = "faults";
+
+    private final LabResources resources;
+    private final Images images;
+    private final List<Fault> active = new ArrayList<>();
+    private LabContainer tool;
+
+    public Faults(LabResources resources, Images images) {
+        this.resources = resources;
+        this.images = images;
+        resources.beforeRemoval(this::healAll);
+    }
+
+    /** The cgroup freezer on every task of the container ({@code docker pause}). */
+    public Fault freeze(LabContainer c) {
+        return track(new Fault() {
+            public String describe() { return "freeze " + c.role(); }
+            public void inject() { c.pause(); }
+            public void heal() { c.unpause(); }
+        });
+    }
+
+    /** SIGSTOP to the container's processes whose command name {@code comm} matches; SIGCONT heals. */
+    public Fault stop(LabContainer c, Predicate<String> comm, String what) {
+        List<Long> pids = new ArrayList<>();
+        return track(new Fault() {
+            public String describe() { return "SIGSTOP " + what + " in " + c.role() + " " + pids; }
+            public void inject() {
+                c.hostTasks().stream().filter(t -> comm.test(t.comm())).forEach(t -> pids.add(t.pid()));
+                if (pids.isEmpty()) throw new EngineException("no " + what + " process in " + c.role() + " to stop");
+                for (long p : pids) signal(p, "STOP");
+            }
+            public void heal() {
+                for (long p : pids) signal(p, "CONT");
+            }
+        });
+    }
+
+    /** A token-bucket filter on the container's egress (tc tbf on eth0), e.g. rate "8mbit". */
+    public Fault throttle(LabContainer c, String rate) {
+        if (!rate.matches("[0-9.]+[a-zA-Z]*")) throw new IllegalArgumentException("not a tc rate: " + rate);
+        return track(new Fault() {
+            public String describe() { return "tbf " + rate + " on the egress of " + c.role(); }
+            public void inject() { inNetns(c, "tc qdisc replace dev eth0 root tbf rate " + rate + " burst 32kbit latency 400ms"); }
+            public void heal() { inNetnsQuiet(c, "tc qdisc del dev eth0 root"); }
+        });
+    }
+
+    /** Cuts the container off its network: iptables DROP of everything in and out of eth0. */
+    public Fault partition(LabContainer c) {
+        String in = "INPUT -i eth0 -m comment --comment lab-partition -j DROP";
+        String out = "OUTPUT -o eth0 -m comment --comment lab-partition -j DROP";
+        return track(new Fault() {
+            public String describe() { return "iptables DROP on " + c.role(); }
+            public void inject() { inNetns(c, "iptables -w -I " + in + " && iptables -w -I " + out); }
+            public void heal() {
+                inNetnsQuiet(c, "while iptables -w -D " + in + " 2>/dev/null; do :; done; while iptables -w -D " + out + " 2>/dev/null; do :; done");
+            }
+        });
+    }
+
+    /** Several faults injected and healed together (healed in reverse order). */
+    public Fault all(List<Fault> faults) {
+        return new Fault() {
+            public String describe() { return String.join(" + ", faults.stream().map(Fault::describe).toList()); }
+            public void inject() { faults.forEach(Fault::inject); }
+            public void heal() {
+                RuntimeException first = null;
+                for (int i = faults.size() - 1; i >= 0; i--) {
+                    try {
+                        faults.get(i).heal();
+                    } catch (RuntimeException e) {
+                        if (first == null) first = e;
+                    }
+                }
+                if (first != null) throw first;
+            }
+        };
+    }
+
+    /** Heals every fault made so far; errors are collected, the first is thrown at the end. */
+    public void healAll() {
+        List<Fault> all;
+        synchronized (active) {
+            all = new ArrayList<>(active);
+        }
+        RuntimeException first = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                all.get(i).heal();
+            } catch (RuntimeException e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw first;
+    }
+
+    /** Registered while injected, so healAll() reaches it; a successful heal drops it. */
+    private Fault track(Fault f) {
+        return new Fault() {
+            public String describe() { return f.describe(); }
+            public void inject() {
+                synchronized (active) {
+                    active.add(this);
+                }
+                f.inject();
+            }
+            public void heal() {
+                f.heal();
+                synchronized (active) {
+                    active.remove(this);
+                }
+            }
+        };
+    }
+
+    /** Sends a signal to a host pid with the host's kill(1). */
+    public static void signal(long hostPid, String sig) {
+        try {
+            Process p = new ProcessBuilder("kill", "-" + sig.toUpperCase(Locale.ROOT), Long.toString(hostPid)).redirectErrorStream(true).start();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (IOException e) {
+            throw new EngineException("cannot signal pid " + hostPid + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void inNetns(LabContainer target, String sh) {
+        ExecResult r = tool().exec(Duration.ofSeconds(15), "nsenter", "-t", Long.toString(target.hostPid()), "-n", "sh", "-c", sh);
+        if (!r.ok()) throw new EngineException("in the network namespace of " + target.role() + ": '" + sh + "' failed: " + (r.timedOut() ? "timed out" : r.stderr().strip()));
+    }
+
+    private void inNetnsQuiet(LabContainer target, String sh) {
+        try {
+            var st = resources.engine().client().inspectContainerCmd(target.id()).exec().getState();
+            if (!Boolean.TRUE.equals(st.getRunning())) return; // its namespace, and the fault, went with it
+        } catch (RuntimeException e) {
+            return;
+        }
+        tool().exec(Duration.ofSeconds(15), "nsenter", "-t", Long.toString(target.hostPid()), "-n", "sh", "-c", sh);
+    }
+
+    private synchronized LabContainer tool() {
+        if (tool == null) {
+            tool = resources.start(ContainerSpec.of("faults", images.ensure(IMAGE)).hostPid()
+                    .privileges(Privileges.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")));
+        }
+        return tool;
+    }
+
+    /** Starts the tool container now rather than at the first network fault (keeps image builds out of a trial). */
+    public void prepare() {
+        tool();
+    }
+}

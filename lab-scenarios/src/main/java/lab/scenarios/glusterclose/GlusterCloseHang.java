@@ -1,0 +1,104 @@
+package lab.scenarios.glusterclose;
+
+import java.util.ArrayList;
+import java.util.List;
+import lab.core.host.Feature;
+import lab.core.run.Arm;
+import lab.core.run.LabContext;
+import lab.core.run.Need;
+import lab.core.run.ParamSpec;
+import lab.core.run.Params;
+import lab.core.run.Scenario;
+import lab.core.run.Verdict;
+
+/**
+ * Seed 004: a Go service copying large files onto a GlusterFS FUSE mount hung for ever in
+ * close() (in fsync() once Sync was added), data intact. Production had
+ * performance.flush-behind off, so close() waited for write-behind's data and the FLUSH to
+ * reach the bricks, and a stall on that path made the wait unbounded.
+ */
+public final class GlusterCloseHang implements Scenario {
+    static final String FAULTS = "freeze, freeze-two, sigstop, throttle, partition, none";
+
+    @Override
+    public String id() {
+        return "gluster-close-hang";
+    }
+
+    @Override
+    public String title() {
+        return "close() on a GlusterFS FUSE mount blocks while a brick stalls, with performance.flush-behind off";
+    }
+
+    @Override
+    public String seed() {
+        return "004";
+    }
+
+    @Override
+    public String story() {
+        return "A GlusterFS cluster (glusterd in N containers, a distributed-replicate volume) is mounted by a FUSE client "
+                + "container where a Go copier does what the seed's CopyFile did: os.Create, io.Copy, Close. Between the last "
+                + "write and close() the copier waits while the lab stalls the data path (a frozen brick by default); with "
+                + "flush-behind off close() waits for the bricks, with it on close() returns at once. A close() still blocked "
+                + "at the hang limit is kept with its kernel stack, the goroutine dump and the client's statedump, then the "
+                + "fault is healed and the copy's md5 checked on the mount and on every brick.";
+    }
+
+    @Override
+    public List<Need> needs(Params params) {
+        List<Need> needs = new ArrayList<>(List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN")));
+        // Network faults enter the target's netns from a tool container.
+        if (List.of("throttle", "partition").contains(params.getString("fault"))) {
+            needs.add(Need.capability("NET_ADMIN"));
+            needs.add(Need.capability("SYS_PTRACE"));
+        }
+        return needs;
+    }
+
+    @Override
+    public List<ParamSpec> params() {
+        return List.of(
+                ParamSpec.integer("size-mb", 200, 1, 8192, "size of each copied file, MiB"),
+                ParamSpec.choice("layout", "2x2", List.of("2x2", "1x2", "1x3", "2x3", "3x2"),
+                        "volume layout DxR: D replica sets of R bricks, one server each (2x2: distributed-replicate on 4 servers)"),
+                ParamSpec.string("window-size", "1MB", "performance.write-behind-window-size"),
+                ParamSpec.integer("ping-timeout", 42, 0, 1800, "network.ping-timeout, seconds (42 as shipped); set before the volume starts"),
+                ParamSpec.choice("fault", "freeze", List.of(FAULTS.split(", ")),
+                        "stall of the data path: freeze one brick of the file's replica set (cgroup freezer), freeze-two (one brick of "
+                                + "each of two replica sets), sigstop its glusterfsd, throttle the client's egress (tc tbf), partition the brick (iptables DROP), none"),
+                ParamSpec.choice("fault-at", "end", List.of("end", "mid"), "when: between the last write and close() (end) or halfway through the copy (mid)"),
+                ParamSpec.string("throttle-rate", "1mbit", "tc tbf rate of the throttle fault"),
+                ParamSpec.choice("open", "create", List.of("create", "wronly"),
+                        "create: Go's os.Create (O_RDWR|O_CREAT|O_TRUNC) and io.Copy; wronly: as cp (O_WRONLY|O_CREAT|O_TRUNC, 128 KiB writes)"),
+                ParamSpec.choice("sync", "off", List.of("off", "on"), "on: Sync() (fsync) before Close(), the seed's second attempt"),
+                ParamSpec.duration("hang-limit", "15s", 1000, 3_600_000,
+                        "a close() or fsync() still blocked this long after the fault is a hang: evidence is taken, then the fault healed"),
+                ParamSpec.duration("blocked", "1s", 10, 3_600_000,
+                        "a close() or fsync() slower than this and than the write phase counts as blocked"));
+    }
+
+    @Override
+    public List<Arm> arms() {
+        return List.of(
+                Arm.of("flush-behind-off", Verdict.REPRODUCED,
+                        "performance.flush-behind off, as in production: close() waits for the bricks"),
+                Arm.of("flush-behind-on", Verdict.NOT_REPRODUCED,
+                        "performance.flush-behind on, the fix: write-behind answers the FLUSH and sends it in the background"));
+    }
+
+    @Override
+    public long defaultTrials() {
+        return 3;
+    }
+
+    @Override
+    public String trialUnit() {
+        return "copy";
+    }
+
+    @Override
+    public Lab open(LabContext ctx) {
+        return GlusterCloseLab.open(ctx);
+    }
+}
