@@ -11,6 +11,8 @@ public enum Outcome {
     RATE_ABOVE_BAND,
     /** The verdict is as expected but the rate's interval lies below the expected band. */
     RATE_BELOW_BAND,
+    /** Data came out lost or corrupt in some trial: a failure whatever the verdict. */
+    DATA_LOSS,
     /** The host could not run the arm: no claim either way. */
     SKIPPED,
     /** The lab failed: no claim about the kernel. */
@@ -18,7 +20,7 @@ public enum Outcome {
 
     /** Whether this outcome makes a run differ from its expectations (exit 1). */
     public boolean differs() {
-        return this == REGRESSION || this == UNEXPECTED_PASS || this == RATE_ABOVE_BAND || this == RATE_BELOW_BAND;
+        return this == REGRESSION || this == UNEXPECTED_PASS || this == RATE_ABOVE_BAND || this == RATE_BELOW_BAND || this == DATA_LOSS;
     }
 
     public String words() {
@@ -28,6 +30,7 @@ public enum Outcome {
             case UNEXPECTED_PASS -> "UNEXPECTED_PASS (fix confirmed?)";
             case RATE_ABOVE_BAND -> "RATE ABOVE BAND (regression)";
             case RATE_BELOW_BAND -> "RATE BELOW BAND";
+            case DATA_LOSS -> "DATA LOST OR CORRUPT";
             case SKIPPED -> "skipped";
             case ERROR -> "lab error";
         };

@@ -18,6 +18,7 @@ public final class ArmOutcome {
     private final Map<String, Object> metrics = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+    private long dataLoss;
 
     private ArmOutcome(long trials, long failures, Verdict forced, String reason) {
         if (failures < 0 || trials < 0 || failures > trials) throw new IllegalArgumentException(failures + " of " + trials);
@@ -55,6 +56,15 @@ public final class ArmOutcome {
         return this;
     }
 
+    /**
+     * Trials whose data came out lost or corrupt: a failure of its own, whatever the verdict
+     * (a replay that hangs as documented must still leave the data intact, as in the write-up).
+     */
+    public ArmOutcome dataLoss(long trials) {
+        dataLoss = trials;
+        return this;
+    }
+
     /** A line for the person reading the report, e.g. where the failure moved to. */
     public ArmOutcome note(String line) {
         notes.add(line);
@@ -78,4 +88,5 @@ public final class ArmOutcome {
     public Map<String, Object> metrics() { return metrics; }
     public List<String> notes() { return notes; }
     public Map<String, List<Double>> samples() { return samples; }
+    public long dataLoss() { return dataLoss; }
 }

@@ -66,6 +66,8 @@ public final class RunRecord {
         /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see Outcome). */
         public lab.core.expect.Outcome outcome;
         public boolean asExpected;
+        /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
+        public long dataLoss;
         public String reason;
         public long failures;
         public long trials;

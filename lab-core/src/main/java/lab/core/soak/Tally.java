@@ -25,6 +25,7 @@ public final class Tally {
     public int runs;
     public int skippedRuns;
     public int errorRuns;
+    public long dataLoss;
     public String lastReason;
     public double rate;
     public double[] ci95;
@@ -58,6 +59,7 @@ public final class Tally {
             return;
         }
         failures += a.failures;
+        dataLoss += a.dataLoss;
         trials += a.trials;
         a.samples.forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
@@ -70,6 +72,7 @@ public final class Tally {
         else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
         if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
             outcome = new Expectation(expected, expectedRate, expectationRef, null).judge(verdict, ci95);
+            if (dataLoss > 0) outcome = Outcome.DATA_LOSS;
         } else {
             outcome = verdict == Verdict.ERROR ? Outcome.ERROR : Outcome.SKIPPED;
         }

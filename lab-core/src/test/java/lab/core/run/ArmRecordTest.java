@@ -35,4 +35,12 @@ class ArmRecordTest {
         assertEquals("no CONFIG_BONDING", r.reason);
         assertTrue(r.asExpected, "a skipped arm is not a difference from what was expected");
     }
+
+    @Test
+    void lostDataFailsTheArmWhateverItsVerdict() {
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("off", Verdict.REPRODUCED, ""), ArmOutcome.counted(3, 3).dataLoss(1));
+        assertEquals(Verdict.REPRODUCED, r.verdict);
+        assertEquals(lab.core.expect.Outcome.DATA_LOSS, r.outcome);
+        assertFalse(r.asExpected);
+    }
 }

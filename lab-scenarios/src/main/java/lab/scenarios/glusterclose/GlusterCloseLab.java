@@ -78,6 +78,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                 .progress(ctx::say)
                 .start();
         Map<String, String> baseline = cluster.settings();
+        ctx.settings("gluster volume " + cluster.volume() + " (at bring-up)", baseline);
         Agent copier = cluster.client().container().agent("lab-copy", List.of("lab-copy"), Map.of(),
                 line -> ctx.evidence().event("copier", line));
         copier.await("ready", Duration.ofSeconds(30), null);
@@ -358,6 +359,8 @@ final class GlusterCloseLab implements Scenario.Lab {
         putDistribution(o, "close_ms", close);
         putDistribution(o, "fsync_ms", fsync);
         putDistribution(o, "write_ms", write);
+        for (double v : close) o.sample("close_ms", v);
+        for (double v : fsync) o.sample("fsync_ms", v);
         double[] ci = Stats.wilson95(hung, copies.size());
         o.metric("hangs", Map.of("k", hung, "n", copies.size(), "ci95", List.of(round(ci[0]), round(ci[1]))));
         long intact = copies.stream().filter(Copy::dataIntact).count();
@@ -367,6 +370,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         data.put("lost_or_corrupt", copies.size() - intact);
         data.put("copies", copies.stream().map(Copy::md5).toList());
         o.metric("data_check", data);
+        o.dataLoss(copies.size() - intact);
         o.metric("faults", copies.stream().map(Copy::fault).distinct().toList());
         o.metric("errors", copies.stream().map(Copy::err).filter(e -> e != null).toList());
         o.note(String.format(Locale.ROOT, "close() p50 %s / p95 %s / max %s ms%s; write phase p50 %s ms",
