@@ -39,15 +39,13 @@ public final class Seeding {
             throw new EngineException("cannot list " + imagesDir + ": " + e.getMessage(), e);
         }
         if (refs.isEmpty()) return refs;
-        var save = from.client().saveImagesCmd();
+        // One image per stream: a save of several at once through the client came back cut short (only some loaded).
         for (String r : refs) {
-            int colon = r.lastIndexOf(':');
-            save = save.withImage(r.substring(0, colon), r.substring(colon + 1));
-        }
-        try (InputStream tar = save.exec()) {
-            to.client().loadImageCmd(tar).exec();
-        } catch (IOException | RuntimeException e) {
-            throw new EngineException("copying " + refs + " between engines failed: " + e.getMessage(), e);
+            try (InputStream tar = from.client().saveImageCmd(r).exec()) {
+                to.client().loadImageCmd(tar).exec();
+            } catch (IOException | RuntimeException e) {
+                throw new EngineException("copying " + r + " between engines failed: " + e.getMessage(), e);
+            }
         }
         for (String r : refs) if (!to.imageExists(r)) throw new EngineException(r + " is not on the engine after loading it");
         return refs;
