@@ -158,6 +158,9 @@ public final class Fleet {
             if (r == null) continue;
             results.put(e.name, r);
             e.tallies = r.tallies();
+            // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
+            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.get("id") != null).findFirst()
+                    .ifPresent(f -> { e.fingerprint.clear(); e.fingerprint.putAll(f); });
         }
         rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
         rec.status = "COMPLETE";
