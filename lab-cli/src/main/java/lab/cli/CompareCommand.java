@@ -2,9 +2,13 @@ package lab.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import lab.core.compare.Comparison;
+import lab.core.fleet.Fleet;
+import lab.core.fleet.FleetRecord;
 import lab.core.run.ExitCodes;
 import lab.core.run.UsageException;
 import lab.core.soak.Results;
@@ -13,23 +17,53 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "compare", description = "Runs or soaks side by side (the first is the baseline): verdicts, rates with intervals, "
-        + "significance, and the configuration that differs. Exit 1 when a verdict regressed (or, with --strict-rates, a rate rose significantly).")
+        + "significance, and the configuration that differs. A fleet directory counts as one side per engine. "
+        + "Exit 1 when a verdict regressed (or, with --strict-rates, a rate rose significantly).")
 final class CompareCommand implements Callable<Integer> {
-    @Parameters(arity = "2..*", paramLabel = "RUN_OR_SOAK", description = "run or soak directories (or their run.json / soak.json)")
+    @Parameters(arity = "1..*", paramLabel = "RUN_SOAK_OR_FLEET", description = "run, soak or fleet directories (or their run.json / soak.json)")
     List<Path> inputs = new ArrayList<>();
 
     @Option(names = "--strict-rates", description = "a significantly higher rate with the same verdict also counts as a regression")
     boolean strictRates;
 
+    @Option(names = "--baseline", paramLabel = "NAME", description = "the side (an engine's name, or a label value with --group-by) to compare the others with")
+    String baseline;
+
+    @Option(names = "--group-by", paramLabel = "LABEL", description = "fleets: merge the engines with the same value of LABEL into one side")
+    String groupBy;
+
     @Override
     public Integer call() {
         List<Comparison.Side> sides = new ArrayList<>();
         char label = 'A';
+        boolean several = inputs.size() > 1;
         for (Path p : inputs) {
-            Results r = Results.load(p);
-            if (r.tallies().isEmpty()) throw new UsageException("no finished arm in " + p);
-            sides.add(new Comparison.Side(label++ + " " + p.getFileName(), r));
+            String prefix = several ? label++ + " " : "";
+            FleetRecord fleet = Fleet.read(p);
+            if (fleet == null) {
+                if (groupBy != null) throw new UsageException("--group-by applies to fleet directories; " + p + " is not one");
+                Results r = Results.load(p);
+                if (r.tallies().isEmpty()) throw new UsageException("no finished arm in " + p);
+                sides.add(new Comparison.Side(prefix + p.getFileName(), r));
+                continue;
+            }
+            Map<String, List<Path>> groups = new LinkedHashMap<>();
+            for (FleetRecord.EngineEntry e : fleet.engines) {
+                String key = groupBy == null ? e.name : groupBy + "=" + e.labels.getOrDefault(groupBy, "(none)");
+                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p.resolve(e.dir));
+            }
+            groups.forEach((k, dirs) -> sides.add(new Comparison.Side(prefix + k, Results.merge(p, dirs))));
         }
+        if (baseline != null) {
+            int i = -1;
+            for (int j = 0; j < sides.size(); j++) {
+                String l = sides.get(j).label();
+                if (l.equals(baseline) || l.endsWith(" " + baseline) || l.endsWith("=" + baseline)) { i = j; break; }
+            }
+            if (i < 0) throw new UsageException("no side named '" + baseline + "' (sides: " + String.join(", ", sides.stream().map(Comparison.Side::label).toList()) + ")");
+            sides.add(0, sides.remove(i));
+        }
+        if (sides.size() < 2) throw new UsageException("compare needs two sides: two runs or soaks, or a fleet of two engines (or label groups)");
         Say say = new Say();
         Comparison c = Comparison.of(sides);
         c.render().forEach(say::line);

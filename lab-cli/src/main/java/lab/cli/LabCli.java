@@ -22,6 +22,7 @@ public final class LabCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        lab.core.fleet.Fleet.watchParent();
         System.exit(execute(args));
     }
 

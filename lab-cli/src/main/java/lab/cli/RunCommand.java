@@ -25,9 +25,16 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     RunOptions o = new RunOptions();
 
+    @Mixin
+    EngineOptions engines = new EngineOptions();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         Say say = new Say();
+        if (engines.active()) return fleet(say);
         if (all) {
             if (scenario != null) throw new UsageException("give a scenario or --all, not both");
             if (!o.params.isEmpty() || !o.arms.isEmpty()) throw new UsageException("--param and --arms apply to one scenario, not to --all");
@@ -40,5 +47,23 @@ final class RunCommand implements Callable<Integer> {
         Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.seed, o.out,
                 o.expectations == null ? null : Expectations.from(o.expectations));
         return new Runner(say::line, say).run(s, req).exitCode();
+    }
+
+    /** The same run on each engine: one child CLI per engine and scenario, one report. */
+    private int fleet(Say say) {
+        if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
+        if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
+        List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
+        o.paramMap();
+        List<String> rest = new java.util.ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
+        if (!rest.isEmpty() && rest.get(0).equals("run")) rest.remove(0);
+        rest.remove(all ? "--all" : scenario);
+        List<List<String>> commands = new java.util.ArrayList<>();
+        for (String id : ids) {
+            List<String> c = new java.util.ArrayList<>(List.of("run", id));
+            c.addAll(rest);
+            commands.add(c);
+        }
+        return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out)).exitCode();
     }
 }

@@ -43,12 +43,19 @@ final class SoakCommand implements Callable<Integer> {
     @Mixin
     RunOptions o = new RunOptions();
 
+    @Mixin
+    EngineOptions engines = new EngineOptions();
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
         Say say = new Say();
         Soak soak = new Soak(say::line, say);
         if (resume != null) {
             if (!scenarios.isEmpty() || stop != null || duration != null || all) throw new UsageException("--resume takes the soak's own settings; give nothing else");
+            if (engines.active()) throw new UsageException("--resume continues one engine's soak: resume it under the fleet's directory without --engine");
             return soak.resume(resume).exitCode();
         }
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
@@ -65,6 +72,14 @@ final class SoakCommand implements Callable<Integer> {
             rule = StopRule.untilFailure(budget);
         } else {
             rule = StopRule.untilCi(stop.untilCi, budget);
+        }
+        if (engines.active()) {
+            // Each engine soaks on its own under one stopping rule; one report over all of them.
+            List<String> c = new ArrayList<>(List.of("soak"));
+            List<String> rest = new ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
+            if (!rest.isEmpty() && rest.get(0).equals("soak")) rest.remove(0);
+            c.addAll(rest);
+            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out)).exitCode();
         }
         return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, rule, o.out).exitCode();
     }

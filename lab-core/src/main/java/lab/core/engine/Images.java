@@ -131,6 +131,14 @@ public final class Images {
         }
     }
 
+    /** The tag images/NAME gets on this engine against its current base, built or not; null without a base or a folder. */
+    public String tagFor(String name) {
+        Path dir = imagesDir.resolve(name);
+        String baseId = engine.imageId(BASE);
+        if (baseId == null || !Files.isRegularFile(dir.resolve("Dockerfile"))) return null;
+        return "lab/" + name + ":" + contentHash(List.of(dir, imagesDir.resolve(COMMON)), baseId).substring(0, 12);
+    }
+
     /** Makes sure images/NAME is built against the current base; returns its tag. */
     public synchronized String ensure(String name) {
         Path dir = imagesDir.resolve(name);

@@ -153,7 +153,7 @@ public final class LabResources implements AutoCloseable {
         }
     }
 
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = t.getMessage() == null ? t.toString() : t.getMessage();

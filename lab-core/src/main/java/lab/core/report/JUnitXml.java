@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -39,6 +40,14 @@ public final class JUnitXml {
         List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario, t.arm, null, t.outcome, t.lastReason,
                 summary(t.arm, t.failures, t.trials, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
         write(suite, null, cases, evidenceDir, file);
+    }
+
+    /** A fleet: one testcase per engine × scenario × arm, the engine in the class name (lab.ENGINE.SCENARIO). */
+    public static void writeFleet(String suite, Map<String, List<Tally>> byEngine, Path file) throws IOException {
+        List<Case> cases = new java.util.ArrayList<>();
+        byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario, t.arm, null, t.outcome,
+                t.lastReason, engine + " · " + summary(t.arm, t.failures, t.trials, "trial", t.expected, t.verdict, t.outcome)))));
+        write(suite, null, cases, file.getParent(), file);
     }
 
     private static String summary(String arm, long k, long n, String unit, Verdict expected, Verdict got, Outcome outcome) {

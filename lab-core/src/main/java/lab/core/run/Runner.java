@@ -114,6 +114,7 @@ public final class Runner {
         }
         RunRecord rec = newRecord(scenario, runId, started, params, seed, trials, host, req);
         rec.host.put("engine", engine.settings());
+        target().ifPresent(t -> rec.host.put("target", t));
         rec.host.put("mounts", MountOptions.of(Path.of("/proc/self/mountinfo"), mountsOfInterest(rec)));
         Fingerprint fp = Fingerprint.of(host);
         rec.fingerprint.putAll(fp.asMap());
@@ -408,6 +409,18 @@ public final class Runner {
         b.append("  (").append(mark).append(')');
         for (String n : a.notes) b.append("\n  ").append(" ".repeat(17)).append(n);
         return b.toString();
+    }
+
+    /** The engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity), from LAB_ENGINE. */
+    @SuppressWarnings("unchecked")
+    static java.util.Optional<Map<String, Object>> target() {
+        String json = System.getenv("LAB_ENGINE");
+        if (json == null || json.isBlank()) return java.util.Optional.empty();
+        try {
+            return java.util.Optional.of(lab.core.evidence.Json.MAPPER.readValue(json, Map.class));
+        } catch (IOException e) {
+            return java.util.Optional.of(Map.of("unreadable", json));
+        }
     }
 
     /** Where the outcome is decided: the root fs, the engine's data root, cgroups, fusectl, /tmp. */

@@ -55,6 +55,18 @@ public final class Results {
         return new Results(p, findRuns(p));
     }
 
+    /** Several run or soak directories as one side, e.g. the engines of a fleet that share a label; paths are relative to {@code base}. */
+    public static Results merge(Path base, List<Path> dirs) {
+        List<Run> runs = new ArrayList<>();
+        for (Path d : dirs) runs.addAll(load(d).runs());
+        runs.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
+        try {
+            return new Results(base.toAbsolutePath().normalize().toRealPath(), runs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static List<Run> findRuns(Path dir) {
         if (!Files.isDirectory(dir)) return new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir, 5)) {

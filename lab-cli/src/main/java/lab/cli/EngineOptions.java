@@ -1,0 +1,84 @@
+package lab.cli;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import lab.core.fleet.Fleet;
+import lab.core.fleet.Target;
+import lab.core.run.UsageException;
+import lab.core.soak.StopRule;
+import picocli.CommandLine.Option;
+
+/** What `run` and `soak` take to run on several engines at once (see Fleet). */
+final class EngineOptions {
+    @Option(names = "--engine", paramLabel = "ENDPOINT", description = "an engine to run on (repeatable): unix:///path, "
+            + "tcp://host:port[,certs=DIR], context:NAME; options ,name=N and ,LABEL=VALUE")
+    List<String> engines = new ArrayList<>();
+
+    @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}])")
+    Path inventory;
+
+    @Option(names = "--seed-images-from", paramLabel = "ENDPOINT", description = "copy the base image and this checkout's lab images "
+            + "from that engine to each engine that lacks them, instead of building them there")
+    String seedFrom;
+
+    @Option(names = "--engine-deadline", paramLabel = "TIME", description = "per engine: stop its runs after TIME (e.g. 30m); they become ERROR")
+    String deadline;
+
+    @Option(names = "--per-engine", paramLabel = "N", description = "commands run at once on one engine (default: ${DEFAULT-VALUE})")
+    int perEngine = 1;
+
+    /** Options the parent consumes; the children get the rest. */
+    private static final Set<String> OWN = Set.of("--engine", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--out");
+
+    boolean active() {
+        return !engines.isEmpty() || inventory != null;
+    }
+
+    List<Target> targets() {
+        Path config = dockerConfig();
+        List<Target> out = new ArrayList<>();
+        if (inventory != null) out.addAll(Target.inventory(inventory, config));
+        for (String e : engines) out.add(Target.parse(e, config));
+        if (out.size() < 1) throw new UsageException("no engine given");
+        return Target.distinct(out);
+    }
+
+    Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
+        Target seed = seedFrom == null ? null : Target.parse(seedFrom, dockerConfig());
+        Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
+        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, javaCommand());
+    }
+
+    /** The original arguments without the fleet's own options (and their values). */
+    static List<String> childArgs(List<String> original) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < original.size(); i++) {
+            String a = original.get(i);
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (OWN.contains(name)) {
+                if (!a.contains("=")) i++;
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
+    }
+
+    private static Path dockerConfig() {
+        String c = System.getenv("DOCKER_CONFIG");
+        return c != null && !c.isBlank() ? Path.of(c) : Path.of(System.getProperty("user.home"), ".docker");
+    }
+
+    /** This CLI again: the same java, JVM options and class path. */
+    private static List<String> javaCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabCli.class.getName()));
+        return cmd;
+    }
+}

@@ -1,0 +1,440 @@
+package lab.core.fleet;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import lab.core.engine.Engine;
+import lab.core.engine.Images;
+import lab.core.engine.LabHome;
+import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.Json;
+import lab.core.report.HtmlReport;
+import lab.core.report.JUnitXml;
+import lab.core.run.Arm;
+import lab.core.run.ExitCodes;
+import lab.core.run.RunRecord;
+import lab.core.run.Runner;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+import lab.core.run.Verdict;
+import lab.core.soak.Results;
+
+/**
+ * The same lab command on several engines at once. Each engine gets a child CLI of its own
+ * (DOCKER_HOST and the TLS variables set for it, --out under the fleet's directory), so it
+ * builds its own images there, has its own reaper, evidence and fingerprint, and its failure
+ * is its own. Engines run in parallel; an engine's commands run {@code perEngine} at a time.
+ * An engine that stops answering or outlives its deadline has its child stopped (SIGTERM: its
+ * teardown removes what it made on that engine; SIGKILL after a grace: its reaper does) and
+ * every scenario × arm it did not finish becomes ERROR with the reason.
+ *
+ * <p>The host-side parts of a run (host probe, kernel log, FUSE aborts through fusectl, kernel
+ * stacks) read the CLI's kernel, so an engine whose containers run on another kernel is
+ * refused: its runs are ERROR, naming what is not built yet.
+ */
+public final class Fleet {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    /** How often an engine is asked whether it still answers, and how many silent answers in a row make it lost. */
+    static final Duration PING_EVERY = Duration.ofSeconds(5);
+    static final int PINGS_LOST = 3;
+    /** Between SIGTERM and SIGKILL of a child whose engine is lost: its teardown gets this long. */
+    static final Duration GRACE = Duration.ofSeconds(60);
+
+    /**
+     * What to run: {@code commands} are the CLI invocations each engine runs (e.g. one
+     * {@code run SCENARIO ...} per scenario), without --out; {@code java} starts the CLI
+     * (java, its options, -cp, the main class).
+     */
+    public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
+                       Target seedFrom, Duration deadline, int perEngine, List<String> java) { }
+
+    public record Result(int exitCode, FleetRecord record, Path dir) { }
+
+    private final Consumer<String> say;
+
+    public Fleet(Consumer<String> say) {
+        this.say = say;
+    }
+
+    public Result run(Spec spec) {
+        Target.distinct(spec.targets());
+        if (spec.perEngine() < 1) throw new UsageException("--per-engine must be at least 1");
+        List<Scenario> scenarios = spec.scenarios().stream().map(Scenarios::find).toList();
+        for (Scenario s : scenarios) Runner.selectArms(s, spec.arms());
+        FleetRecord rec = new FleetRecord();
+        Instant now = Instant.now();
+        rec.fleetId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.startedAt = now.toString();
+        rec.command.addAll(spec.commands().get(0));
+        rec.scenarios.addAll(spec.scenarios());
+        rec.arms.addAll(spec.arms());
+        rec.seedImagesFrom = spec.seedFrom() == null ? null : spec.seedFrom().endpoint().toString();
+        rec.deadlineS = spec.deadline() == null ? null : spec.deadline().toSeconds();
+        rec.perEngine = spec.perEngine();
+        Path root = spec.out().resolve("fleet");
+        Path dir = root.resolve(STAMP.format(now) + "-" + rec.fleetId);
+        try {
+            Files.createDirectories(dir);
+            EvidenceStore.pointLatest(root, dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot write the fleet's report under " + spec.out() + ": " + e.getMessage());
+        }
+        for (Target t : spec.targets()) {
+            FleetRecord.EngineEntry e = new FleetRecord.EngineEntry();
+            e.name = t.name();
+            e.endpoint = t.endpoint().toString();
+            e.certs = t.certs() == null ? null : t.certs().toString();
+            e.labels.putAll(t.labels());
+            e.dir = t.name();
+            rec.engines.add(e);
+        }
+        write(rec, dir);
+        say.accept("fleet " + rec.fleetId + " · " + spec.targets().size() + " engines (" + String.join(", ", spec.targets().stream()
+                .map(t -> t.name() + " " + t.endpoint()).toList()) + ") · " + String.join(" ", rec.command) + " · " + dir);
+
+        Map<String, Process> children = new ConcurrentHashMap<>();
+        Thread hook = new Thread(() -> {
+            // Stopped: each child's own teardown removes what it made on its engine.
+            children.values().forEach(Process::destroy);
+            long until = System.nanoTime() + GRACE.toNanos();
+            for (Process p : children.values()) {
+                try {
+                    if (!p.waitFor(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS)) p.destroyForcibly();
+                } catch (InterruptedException ignored) {
+                    p.destroyForcibly();
+                }
+            }
+            rec.status = "INCOMPLETE";
+            rec.statusReason = "interrupted";
+            rec.endedAt = Instant.now().toString();
+            write(rec, dir);
+        }, "lab-fleet");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        ExecutorService engines = Executors.newFixedThreadPool(spec.targets().size());
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < spec.targets().size(); i++) {
+            Target t = spec.targets().get(i);
+            FleetRecord.EngineEntry e = rec.engines.get(i);
+            done.add(engines.submit(() -> engine(spec, t, e, scenarios, rec, dir, children)));
+        }
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (Exception ex) {
+                say.accept("fleet: " + ex);
+            }
+        }
+        engines.shutdown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException ignored) {
+            // shutting down: the hook owns fleet.json
+        }
+        Map<String, Results> results = new LinkedHashMap<>();
+        for (FleetRecord.EngineEntry e : rec.engines) {
+            Results r = engineResults(dir.resolve(e.dir));
+            if (r == null) continue;
+            results.put(e.name, r);
+            e.tallies = r.tallies();
+            // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
+            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.get("id") != null).findFirst()
+                    .ifPresent(f -> { e.fingerprint.clear(); e.fingerprint.putAll(f); });
+        }
+        rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
+        rec.status = "COMPLETE";
+        rec.endedAt = Instant.now().toString();
+        write(rec, dir);
+        try {
+            Map<String, List<lab.core.soak.Tally>> byEngine = new LinkedHashMap<>();
+            rec.engines.forEach(e -> byEngine.put(e.name, e.tallies));
+            JUnitXml.writeFleet("lab.fleet", byEngine, dir.resolve("junit.xml"));
+            HtmlReport.writeFleet(rec, results, dir);
+        } catch (IOException | UncheckedIOException ex) {
+            say.accept("cannot write the reports: " + ex.getMessage());
+        }
+        say.accept("fleet " + rec.fleetId + " done · exit " + rec.exitCode);
+        for (FleetRecord.EngineEntry e : rec.engines) {
+            say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + e.fingerprint.get("id")
+                    + "): " + e.status + (e.reason == null ? "" : " — " + e.reason) + " · exit " + e.exitCode);
+            for (var t : e.tallies) {
+                say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario, t.arm, t.verdict, t.failures, t.trials,
+                        t.lastReason == null || t.trials > 0 ? "" : " " + t.lastReason));
+            }
+        }
+        say.accept("evidence: " + dir + " (report.html, fleet.json, junit.xml; lab compare " + dir + ")");
+        return new Result(rec.exitCode, rec, dir);
+    }
+
+    /** One engine from connection to its last child; never throws: what went wrong becomes the engine's status. */
+    private void engine(Spec spec, Target t, FleetRecord.EngineEntry e, List<Scenario> scenarios, FleetRecord rec, Path dir,
+                        Map<String, Process> children) {
+        long t0 = System.nanoTime();
+        Consumer<String> sayE = l -> say.accept("[" + t.name() + "] " + l);
+        e.status = "RUNNING";
+        String lost = null;
+        List<Integer> codes = new ArrayList<>();
+        try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
+            if (spec.seedFrom() != null) {
+                try (Engine from = Engine.connect(spec.seedFrom().endpoint(), spec.seedFrom().certs())) {
+                    long s0 = System.nanoTime();
+                    e.seeded.addAll(Seeding.seed(from, engine, LabHome.imagesDir()));
+                    if (!e.seeded.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "seeded %s from %s in %.1f s", e.seeded,
+                            spec.seedFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
+                }
+            }
+            String base = new Images(engine, LabHome.imagesDir(), sayE, LabHome.stateDir()).base();
+            EngineHost host = EngineHost.identify(engine, base, rec.fleetId);
+            e.engine.putAll(host.describe());
+            write(rec, dir);
+            if (!host.sameKernel()) {
+                e.status = "REFUSED";
+                e.reason = "the engine runs on another kernel (" + host.info().get("Name") + ", kernel " + host.info().get("KernelVersion")
+                        + ", boot id " + host.bootId() + " ≠ this machine's " + host.localBootId() + "): the host probe, kernel log, FUSE aborts "
+                        + "and kernel-stack reads of a run read this machine's kernel, and running them in a container on that engine is not built yet";
+                sayE.accept("REFUSED: " + e.reason);
+            } else {
+                lost = children(spec, t, e, engine, host, dir, children, codes, sayE);
+            }
+        } catch (RuntimeException ex) {
+            e.status = "ERROR";
+            e.reason = lab.core.engine.LabResources.rootMessage(ex);
+            sayE.accept("ERROR: " + e.reason);
+        }
+        if (lost != null) {
+            e.status = "LOST";
+            e.reason = lost;
+        } else if ("RUNNING".equals(e.status)) {
+            e.status = "COMPLETE";
+        }
+        // What the engine did not finish is ERROR with the reason, so every engine has a row per scenario × arm.
+        if (!"COMPLETE".equals(e.status)) {
+            codes.add(ExitCodes.LAB_FAILURE);
+            markUnfinished(dir.resolve(e.dir), scenarios, spec.arms(), t, e);
+        }
+        e.exitCode = worst(codes);
+        Results r = engineResults(dir.resolve(e.dir));
+        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint.putAll(r.runs().get(0).record().fingerprint);
+        e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
+        write(rec, dir);
+    }
+
+    /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
+    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost host, Path dir,
+                            Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
+        AtomicReference<String> lost = new AtomicReference<>();
+        long deadline = spec.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + spec.deadline().toNanos();
+        ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
+        List<Future<Integer>> futures = new ArrayList<>();
+        Map<String, Object> described = new LinkedHashMap<>(t.describe());
+        described.put("engine", host.describe());
+        String engineJson;
+        try {
+            engineJson = Json.MAPPER.writeValueAsString(described);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        for (List<String> command : spec.commands()) {
+            futures.add(pool.submit(() -> {
+                if (lost.get() != null) return ExitCodes.LAB_FAILURE;
+                List<String> cmd = new ArrayList<>(spec.java());
+                cmd.addAll(command);
+                cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+                Map<String, String> env = pb.environment();
+                env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
+                env.put("DOCKER_HOST", t.endpoint().toString());
+                if (t.certs() != null) {
+                    env.put("DOCKER_CERT_PATH", t.certs().toString());
+                    env.put("DOCKER_TLS_VERIFY", "1");
+                }
+                env.put("LAB_ENGINE", engineJson);
+                env.put(CHILD_ENV, "1");
+                Process p = pb.start();
+                String key = t.name() + " " + p.pid();
+                children.put(key, p);
+                Thread pump = new Thread(() -> {
+                    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String l; (l = r.readLine()) != null; ) sayE.accept(l);
+                    } catch (IOException ignored) {
+                        // the child is gone
+                    }
+                }, "lab-fleet-out-" + t.name());
+                pump.start();
+                int missed = 0;
+                try {
+                    while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                        if (lost.get() == null && System.nanoTime() > deadline) {
+                            lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s");
+                        }
+                        if (lost.get() == null) {
+                            String why = ping(engine);
+                            missed = why == null ? 0 : missed + 1;
+                            if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");
+                        }
+                        if (lost.get() != null) {
+                            sayE.accept("engine lost: " + lost.get() + " — stopping its run (its teardown and reaper remove what it made there)");
+                            stop(p);
+                            break;
+                        }
+                    }
+                    p.waitFor();
+                    pump.join(10_000);
+                } finally {
+                    children.remove(key);
+                }
+                return p.exitValue();
+            }));
+        }
+        pool.shutdown();
+        for (Future<Integer> f : futures) {
+            try {
+                codes.add(f.get());
+            } catch (Exception ex) {
+                codes.add(ExitCodes.LAB_FAILURE);
+                lost.compareAndSet(null, "the child CLI could not be run: " + ex.getMessage());
+            }
+        }
+        return lost.get();
+    }
+
+    /** Environment variable set for a child CLI: it ends when its parent does (see {@link #watchParent()}). */
+    public static final String CHILD_ENV = "LAB_FLEET_CHILD";
+
+    /**
+     * In a child CLI: when the parent dies — even SIGKILLed — the pipe of its standard input
+     * closes; exiting then runs the child's shutdown hook, whose teardown removes what it made.
+     */
+    public static void watchParent() {
+        if (!"1".equals(System.getenv(CHILD_ENV))) return;
+        Thread w = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) { /* the parent writes nothing */ }
+            } catch (IOException ignored) {
+                // closed: the parent is gone as well
+            }
+            System.exit(ExitCodes.LAB_FAILURE);
+        }, "lab-fleet-parent");
+        w.setDaemon(true);
+        w.start();
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) p.destroyForcibly();
+    }
+
+    /** Null when the engine answers a ping within 10 s, else why not. */
+    private static String ping(Engine engine) {
+        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> engine.client().pingCmd().exec());
+        try {
+            f.get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.TimeoutException ex) {
+            f.cancel(true);
+            return "no answer to a ping within 10 s";
+        } catch (Exception ex) {
+            return lab.core.engine.LabResources.rootMessage(ex);
+        }
+    }
+
+    /** Every scenario × arm without a result on the engine gets an ERROR bundle saying why. */
+    private static void markUnfinished(Path engineDir, List<Scenario> scenarios, List<String> arms, Target t, FleetRecord.EngineEntry e) {
+        Results have = engineResults(engineDir);
+        for (Scenario s : scenarios) {
+            List<Arm> missing = Runner.selectArms(s, arms).stream()
+                    .filter(a -> have == null || have.tally(s.id(), a.name()) == null).toList();
+            if (missing.isEmpty()) continue;
+            RunRecord r = new RunRecord();
+            r.scenario = s.id();
+            r.title = s.title();
+            r.seed = s.seed();
+            r.runId = "engine-" + e.status.toLowerCase(java.util.Locale.ROOT);
+            r.status = "INCOMPLETE";
+            r.statusReason = e.status + ": " + e.reason;
+            r.startedAt = Instant.now().toString();
+            r.endedAt = r.startedAt;
+            r.host.put("target", t.describe());
+            if (!e.engine.isEmpty()) r.host.put("targetEngine", e.engine);
+            r.exitCode = ExitCodes.LAB_FAILURE;
+            for (Arm a : missing) {
+                RunRecord.ArmRecord ar = new RunRecord.ArmRecord();
+                ar.name = a.name();
+                ar.description = a.description();
+                ar.expected = a.expected();
+                ar.verdict = Verdict.ERROR;
+                ar.outcome = lab.core.expect.Outcome.ERROR;
+                ar.reason = "engine " + t.name() + " " + e.status + ": " + e.reason;
+                ar.ci95 = new double[] {0, 1};
+                r.arms.add(ar);
+            }
+            Path d = engineDir.resolve(s.id()).resolve(STAMP.format(Instant.now()) + "-" + r.runId);
+            try {
+                Files.createDirectories(d);
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    static Results engineResults(Path engineDir) {
+        if (!Files.isDirectory(engineDir)) return null;
+        try {
+            return Results.load(engineDir);
+        } catch (UsageException ex) {
+            return null;
+        }
+    }
+
+    /** 4 (lab failure, engine lost) over 1 (differs) over 0; 3 only when every one is 3; 2 counts as 4 here (a child refused its input). */
+    public static int worst(List<Integer> codes) {
+        if (codes.isEmpty()) return ExitCodes.LAB_FAILURE;
+        if (codes.stream().allMatch(c -> c == ExitCodes.SKIPPED)) return ExitCodes.SKIPPED;
+        if (codes.stream().anyMatch(c -> c == ExitCodes.LAB_FAILURE || c == ExitCodes.USAGE || c > ExitCodes.LAB_FAILURE)) return ExitCodes.LAB_FAILURE;
+        if (codes.stream().anyMatch(c -> c == ExitCodes.DIFFERS)) return ExitCodes.DIFFERS;
+        return ExitCodes.OK;
+    }
+
+    private static synchronized void write(FleetRecord rec, Path dir) {
+        try {
+            Path tmp = dir.resolve(".fleet.json.tmp");
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), rec);
+            Files.move(tmp, dir.resolve("fleet.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot write " + dir.resolve("fleet.json") + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The fleet record of a directory, or null when it is not a fleet's. */
+    public static FleetRecord read(Path dir) {
+        Path f = dir.resolve("fleet.json");
+        if (!Files.isRegularFile(f)) return null;
+        try {
+            return Json.MAPPER.readValue(f.toFile(), FleetRecord.class);
+        } catch (IOException ex) {
+            throw new UsageException("cannot read " + f + ": " + ex.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+}

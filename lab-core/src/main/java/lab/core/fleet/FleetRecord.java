@@ -1,0 +1,46 @@
+package lab.core.fleet;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lab.core.soak.Tally;
+
+/** fleet.json: what was asked of which engines, what each engine is, and what each answered. */
+public final class FleetRecord {
+    public String fleetId;
+    public String startedAt;
+    public String endedAt;
+    /** RUNNING, COMPLETE or INCOMPLETE (the CLI was stopped). */
+    public String status = "RUNNING";
+    public String statusReason;
+    /** The command each engine ran, without the fleet's own options. */
+    public List<String> command = new ArrayList<>();
+    public List<String> scenarios = new ArrayList<>();
+    public List<String> arms = new ArrayList<>();
+    public String seedImagesFrom;
+    public Long deadlineS;
+    public int perEngine;
+    public Integer exitCode;
+    public List<EngineEntry> engines = new ArrayList<>();
+
+    /** One engine: who it is, where its bundles are, and its verdicts. */
+    public static final class EngineEntry {
+        public String name;
+        public String endpoint;
+        public String certs;
+        public Map<String, String> labels = new LinkedHashMap<>();
+        /** The engine's ID, Name, KernelVersion, OperatingSystem, version, and its kernel's boot id against the CLI's. */
+        public Map<String, Object> engine = new LinkedHashMap<>();
+        /** PENDING, RUNNING, COMPLETE, LOST (stopped answering or past its deadline), REFUSED (another kernel), ERROR. */
+        public String status = "PENDING";
+        public String reason;
+        public Integer exitCode;
+        /** The engine's bundles, relative to the fleet directory. */
+        public String dir;
+        public double seconds;
+        public List<String> seeded = new ArrayList<>();
+        public Map<String, Object> fingerprint = new LinkedHashMap<>();
+        public List<Tally> tallies = new ArrayList<>();
+    }
+}
