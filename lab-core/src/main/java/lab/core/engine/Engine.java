@@ -40,15 +40,30 @@ public final class Engine implements AutoCloseable {
     /** The engine of the environment (DOCKER_HOST, contexts, the default socket), through Testcontainers' shared client. */
     public static Engine connect() {
         String host = System.getenv("DOCKER_HOST");
+        if (host != null && !host.isBlank()) {
+            // An explicit DOCKER_HOST is the engine meant (Testcontainers would quietly fall back to
+            // the default socket), with TLS as the Docker CLI reads it from the environment.
+            String verify = System.getenv("DOCKER_TLS_VERIFY");
+            Path certs = null;
+            if (verify != null && !verify.isBlank() && !verify.equals("0")) {
+                String dir = System.getenv("DOCKER_CERT_PATH");
+                certs = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".docker");
+            }
+            URI endpoint;
+            try {
+                endpoint = URI.create(host);
+            } catch (IllegalArgumentException e) {
+                throw new HostLacksException("DOCKER_HOST=" + host + " is not an engine address (unix:///path or tcp://host:port)", e);
+            }
+            return connect(endpoint, certs, "at " + host + " (DOCKER_HOST)");
+        }
         DockerClient client;
         try {
-            // An explicit DOCKER_HOST is the engine meant: Testcontainers would quietly fall back to the default socket.
-            client = host != null && !host.isBlank() ? direct(host) : DockerClientFactory.instance().client();
+            client = DockerClientFactory.instance().client();
         } catch (RuntimeException e) {
-            throw new HostLacksException("no Docker engine answers " + (host != null && !host.isBlank() ? "at " + host + " (DOCKER_HOST)"
-                    : "(DOCKER_HOST or /var/run/docker.sock)") + ": start one, or run ./lab which starts one", e);
+            throw new HostLacksException("no Docker engine answers (DOCKER_HOST or /var/run/docker.sock): start one, or run ./lab which starts one", e);
         }
-        return checked(client, host != null && !host.isBlank() ? "at " + host + " (DOCKER_HOST)" : "", false);
+        return checked(client, "", false);
     }
 
     /**
@@ -57,6 +72,10 @@ public final class Engine implements AutoCloseable {
      * DOCKER_CERT_PATH), plain otherwise. Its own client, closed by {@link #close()}.
      */
     public static Engine connect(URI endpoint, Path certs) {
+        return connect(endpoint, certs, "at " + endpoint);
+    }
+
+    private static Engine connect(URI endpoint, Path certs, String what) {
         if (certs != null && !Files.isRegularFile(certs.resolve("ca.pem"))) {
             throw new EngineException("no ca.pem in " + certs + " (TLS material for " + endpoint + ")");
         }
@@ -79,7 +98,7 @@ public final class Engine implements AutoCloseable {
                 .build();
         DockerClient client = DockerClientImpl.getInstance(cfg, http);
         try {
-            return checked(client, "at " + endpoint, true);
+            return checked(client, what, true);
         } catch (RuntimeException e) {
             try {
                 client.close();
@@ -113,11 +132,6 @@ public final class Engine implements AutoCloseable {
         } catch (IOException ignored) {
             // nothing left to release
         }
-    }
-
-    private static DockerClient direct(String host) {
-        return org.testcontainers.dockerclient.DockerClientProviderStrategy.getClientForConfig(
-                org.testcontainers.dockerclient.TransportConfig.builder().dockerHost(java.net.URI.create(host)).build());
     }
 
     static int compareApi(String a, String b) {

@@ -191,7 +191,11 @@ public final class Fleet {
     private void engine(Spec spec, Target t, FleetRecord.EngineEntry e, List<Scenario> scenarios, FleetRecord rec, Path dir,
                         Map<String, Process> children) {
         long t0 = System.nanoTime();
-        Consumer<String> sayE = l -> say.accept("[" + t.name() + "] " + l);
+        AtomicReference<String> lastLine = new AtomicReference<>();
+        Consumer<String> sayE = l -> {
+            lastLine.set(l);
+            say.accept("[" + t.name() + "] " + l);
+        };
         e.status = "RUNNING";
         String lost = null;
         List<Integer> codes = new ArrayList<>();
@@ -219,7 +223,7 @@ public final class Fleet {
             }
         } catch (RuntimeException ex) {
             e.status = "ERROR";
-            e.reason = lab.core.engine.LabResources.rootMessage(ex);
+            e.reason = ex instanceof lab.core.engine.EngineException ? ex.getMessage() : lab.core.engine.LabResources.rootMessage(ex);
             sayE.accept("ERROR: " + e.reason);
         }
         if (lost != null) {
@@ -227,6 +231,12 @@ public final class Fleet {
             e.reason = lost;
         } else if ("RUNNING".equals(e.status)) {
             e.status = "COMPLETE";
+        }
+        Results made = engineResults(dir.resolve(e.dir));
+        if ("COMPLETE".equals(e.status) && (made == null || made.runs().isEmpty())) {
+            // The child ended before any run began (no engine, no image): nothing ran there.
+            e.status = "ERROR";
+            e.reason = "no run began on the engine (exit " + codes + "): " + lastLine.get();
         }
         // What the engine did not finish is ERROR with the reason, so every engine has a row per scenario × arm.
         if (!"COMPLETE".equals(e.status)) {
