@@ -172,7 +172,17 @@ abort_fuse() {
     conns+=" $(cat "/proc/$pid"/task/*/mountinfo 2>/dev/null | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
       if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }')"
   done
+  # A connection also mounted in a process outside this engine (the host's engine, another
+  # engine, the host itself) is not the engine's own: leave it alone.
+  local ours=" $(cgroup_tasks | tr '\n' ' ') " outside=""
+  for pid in /proc/[0-9]*; do
+    pid=${pid#/proc/}
+    [[ "$ours" == *" $pid "* ]] && continue
+    outside+=" $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+      if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }' "/proc/$pid/mountinfo" 2>/dev/null)"
+  done
   for i in $(tr ' ' '\n' <<<"$conns" | sort -un); do
+    [[ " $(tr '\n' ' ' <<<"$outside") " == *" $i "* ]] && continue
     unshare --mount sh -c "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; echo 1 > /sys/fs/fuse/connections/$i/abort" 2>/dev/null \
       && echo "extra-engine: $name: aborted FUSE connection $i of a container" >&2
   done
