@@ -31,6 +31,7 @@
 #include "cmdin.h"
 #include "loopdev.h"
 #include "paths.h"
+#include "spawn.h"
 
 #define MAXFS 4
 
@@ -65,20 +66,6 @@ static long long used_bytes(const char *mnt)
     struct statfs st;
     if (statfs(mnt, &st)) return -1;
     return (long long)(st.f_blocks - st.f_bfree) * st.f_bsize;
-}
-
-/* Runs argv without a shell; its output goes to stderr, away from the JSON lines. */
-static int run(char *const argv[])
-{
-    pid_t p = fork();
-    if (p == 0) {
-        dup2(2, 1);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    if (p < 0 || waitpid(p, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void do_make(char *args)

@@ -36,6 +36,7 @@
 #include "jsonl.h"
 #include "cmdin.h"
 #include "paths.h"
+#include "spawn.h"
 
 static double now_ms(void)
 {
@@ -48,20 +49,6 @@ static const char *ename(int e)
 {
     const char *n = e ? strerrorname_np(e) : "";
     return n ? n : "?";
-}
-
-/* Runs argv without a shell, its output on stderr. */
-static int run(char *const argv[])
-{
-    pid_t p = fork();
-    if (p == 0) {
-        dup2(2, 1);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    if (p < 0 || waitpid(p, &st, 0) < 0) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* The options the kernel shows for the mount at mp (the last one there). */
