@@ -162,15 +162,47 @@ traces() {
     || [ -e "/sys/class/net/$bridge" ] || [ -n "$(our_rules)" ]
 }
 
+# Freezes (FROZEN) or thaws (THAWED) the engine's cgroup: cgroup v1's freezer or v2's
+# cgroup.freeze. A freeze waits up to 2 s; a task stuck in an uninterruptible wait (a FUSE
+# request nobody answers) never freezes, and returns 1 then, but such a task changes nothing.
+# Thawing the parent leaves a container a scenario froze itself frozen (v1 and v2 alike).
+freeze() {
+  local want=$1 f=/sys/fs/cgroup/freezer/$cgparent i
+  if [ -w "$f/freezer.state" ]; then
+    echo "$want" >"$f/freezer.state" 2>/dev/null || return 1
+    [ "$want" = THAWED ] && return 0
+    for i in $(seq 1 10); do [ "$(cat "$f/freezer.state" 2>/dev/null)" = FROZEN ] && return 0; sleep 0.2; done
+    return 1
+  fi
+  f=/sys/fs/cgroup/$cgparent
+  [ -w "$f/cgroup.freeze" ] || return 1
+  if [ "$want" = THAWED ]; then echo 0 >"$f/cgroup.freeze" 2>/dev/null; return 0; fi
+  echo 1 >"$f/cgroup.freeze" 2>/dev/null || return 1
+  for i in $(seq 1 10); do grep -qx 'frozen 1' "$f/cgroup.events" 2>/dev/null && return 0; sleep 0.2; done
+  return 1
+}
+
+# FUSE connection ids (device minors) in mountinfo texts on stdin.
+fuse_conns() {
+  awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
+         if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }'
+}
+
 # A container task stuck in its own FUSE server's flush survives SIGKILL and keeps its
 # container from being removed (the engine gives up after ~12 s): abort the FUSE connections
 # mounted in the engine's containers — only theirs, found through their tasks' mountinfo.
+# A connection's id is a device minor the kernel hands to the next mount as soon as it is
+# free, and the engine's containers may be mounting and unmounting thousands of times a
+# second beside another engine doing the same: the engine is frozen while its ids are read
+# and aborted, so that an id read is still its own when written to fusectl.
 abort_fuse() {
   local pid i conns=""
+  [ -n "$(cgroup_tasks)" ] || return 0
+  # A task waiting on a FUSE server that froze first cannot freeze (nor unmount anything).
+  freeze FROZEN || echo "extra-engine: $name: engine partly frozen (tasks wait on frozen FUSE servers)" >&2
   # Per task: a dying leader is a zombie whose own mountinfo is gone; the stuck thread's is not.
   for pid in $(cgroup_tasks); do
-    conns+=" $(cat "/proc/$pid"/task/*/mountinfo 2>/dev/null | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-      if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }')"
+    conns+=" $(cat "/proc/$pid"/task/*/mountinfo 2>/dev/null | fuse_conns)"
   done
   # A connection also mounted in a process outside this engine (the host's engine, another
   # engine, the host itself) is not the engine's own: leave it alone.
@@ -178,15 +210,23 @@ abort_fuse() {
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}
     [[ "$ours" == *" $pid "* ]] && continue
-    outside+=" $(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") break;
-      if ($(i+1) ~ /^fuse/ && $3 ~ /^0:/) { split($3, d, ":"); print d[2] } }' "/proc/$pid/mountinfo" 2>/dev/null)"
+    outside+=" $({ fuse_conns <"/proc/$pid/mountinfo"; } 2>/dev/null)"
   done
+  outside=" $(tr '\n' ' ' <<<"$outside") "
   for i in $(tr ' ' '\n' <<<"$conns" | sort -un); do
-    [[ " $(tr '\n' ' ' <<<"$outside") " == *" $i "* ]] && continue
+    [[ "$outside" == *" $i "* ]] && continue
     unshare --mount sh -c "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; echo 1 > /sys/fs/fuse/connections/$i/abort" 2>/dev/null \
       && echo "extra-engine: $name: aborted FUSE connection $i of a container" >&2
   done
+  freeze THAWED || true
   return 0
+}
+
+# Seconds since the previous phase of a stop, added to $phases ("abort 2.1 s, rm 3.0 s, ...").
+phase() {
+  local now; now=$(date +%s.%N)
+  phases+="${phases:+, }$1 $(awk -v a="$t_phase" -v b="$now" 'BEGIN { printf "%.1f", b - a }') s"
+  t_phase=$now
 }
 
 # Removes what a (possibly crashed) engine left: processes, mounts, cgroups, bridges, files.
@@ -194,9 +234,10 @@ abort_fuse() {
 sweep() {
   local pid left=() i
   pool=${pool:-$(cat "$state/pool" 2>/dev/null || true)}
+  phases="" t_phase=$(date +%s.%N)
   # The engine is going, and every container with it: FUSE connections first, so that no
   # removal waits on a server deadlocked in its own flush.
-  abort_fuse
+  abort_fuse; phase abort
   # Containers while the engine answers: it then removes their mounts and networks itself.
   if answers; then
     local ids; ids=$(cli ps -aq 2>/dev/null || true)
@@ -204,19 +245,23 @@ sweep() {
     local nets; nets=$(cli network ls -q --filter type=custom 2>/dev/null || true)
     [ -z "$nets" ] || cli network rm $nets >/dev/null 2>&1 || true
   fi
+  phase rm
   if pid=$(engine_pid); then
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 150); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
     [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
   fi
+  phase dockerd
   # A killed dockerd leaves its containerd and shims, and the shims their containers.
   for pid in $(our_pids); do kill -TERM "$pid" 2>/dev/null || true; done
   for i in $(seq 1 25); do [ -z "$(our_pids)" ] && break; sleep 0.2; done
   for pid in $(our_pids) $(cgroup_tasks); do kill -KILL "$pid" 2>/dev/null || true; done
   for i in $(seq 1 25); do [ -z "$(cgroup_tasks)$(our_pids)" ] && break; sleep 0.2; done
   # and once more for any task that got stuck on the way
+  phase kill
   abort_fuse
   for i in $(seq 1 25); do [ -z "$(cgroup_tasks)" ] && break; sleep 0.2; done
+  phase abort-stuck
   # A killed shim leaves its socket in the host-wide /run/containerd/s, named
   # sha256(containerd address/namespace/container id): ours are computed, never guessed.
   for d in "$data"/containers/*/; do
@@ -236,6 +281,7 @@ sweep() {
     [ -n "$r" ] && eval "iptables -w ${r/#-A /-D }" 2>/dev/null || true
   done < <(our_rules)
   [ -z "$(our_mounts)" ] && rm -rf "$data" "$state"
+  phase remove
 
   # What is left, if anything.
   [ -z "$(our_pids)$(cgroup_tasks)" ] || left+=("processes $(echo $(our_pids) $(cgroup_tasks))")
@@ -265,8 +311,8 @@ case $cmd in
     fi
     t0=$(date +%s.%N)
     sweep || exit 1
-    printf 'extra-engine: %s stopped in %.1f s; nothing left (processes, mounts, cgroups, bridges, iptables, files)\n' \
-      "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" ;;
+    printf 'extra-engine: %s stopped in %.1f s (%s); nothing left (processes, mounts, cgroups, bridges, iptables, files)\n' \
+      "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')" "$phases" ;;
   start)
     want="tcp=$tcp"$'\n'"tls=$tls"
     if engine_pid >/dev/null && answers; then

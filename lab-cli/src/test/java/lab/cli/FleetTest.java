@@ -157,6 +157,7 @@ class FleetTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "extra-engine.sh " + args[0]);
+        System.out.print(out); // what it aborted and removed, in the test's report
         assertEquals(0, p.exitValue(), out);
         Map<String, String> env = new HashMap<>();
         String l = out.lines().filter(x -> x.startsWith("export ")).findFirst().orElse("");

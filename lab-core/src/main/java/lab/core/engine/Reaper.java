@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +89,11 @@ public final class Reaper {
             }
             empty = 0;
             for (Container c : left) {
-                // The run is over: its FUSE connections go first, so that a server deadlocked
-                // in its own flush cannot keep the removal waiting (the engine gives up after ~12 s).
+                // The run is over. Killed first, the container stops mounting; then its FUSE
+                // connections go, so that a task stuck in a flush its deadlocked server never
+                // answers cannot keep the removal waiting (the engine gives up after ~12 s).
                 try {
+                    killQuietly(engine, c.getId());
                     Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
                     if (pid != null && pid > 0) abortRunConnections(pid, "/lab/" + runId + "/");
                     engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
@@ -110,6 +113,14 @@ public final class Reaper {
             }
         }
         return removed;
+    }
+
+    private static void killQuietly(Engine engine, String id) {
+        try {
+            engine.client().killContainerCmd(id).exec();
+        } catch (RuntimeException notRunning) {
+            // stopped already, or gone
+        }
     }
 
     private static void sleep(long ms) {
@@ -174,17 +185,19 @@ public final class Reaper {
 
     /**
      * Aborts the FUSE connections mounted under {@code prefix} in the mount tables of the
-     * tasks in the pid namespace of {@code initPid}. fusectl is host-wide and usually not
-     * mounted, so it is mounted in a private mount namespace for the write.
+     * tasks in the pid namespace of {@code initPid}.
      */
     public static void abortRunConnections(long initPid, String prefix) {
-        Set<String> conns = new LinkedHashSet<>();
+        Map<String, Path> conns = new LinkedHashMap<>();
         String ns = link("/proc/" + initPid + "/ns/pid");
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 if (ns == null || !ns.equals(link(p + "/ns/pid"))) continue;
                 try (Stream<Path> tasks = Files.list(p.resolve("task"))) {
-                    for (Path t : tasks.toList()) conns.addAll(fuseConnections(ProcFiles.read(t.resolve("mountinfo")).orElse(""), prefix));
+                    for (Path t : tasks.toList()) {
+                        Path mi = t.resolve("mountinfo");
+                        for (String id : fuseConnections(ProcFiles.read(mi).orElse(""), prefix)) conns.putIfAbsent(id, mi);
+                    }
                 } catch (IOException ignored) {
                     // exited meanwhile
                 }
@@ -192,23 +205,36 @@ public final class Reaper {
         } catch (IOException e) {
             return;
         }
-        for (String id : conns) abortConnection(id);
+        conns.forEach((id, mi) -> abortConnection(id, mi, prefix));
     }
 
     /**
-     * Aborts FUSE connection {@code id}. Callers pass only ids read, right before, from a
-     * mount under the run's prefix. fusectl is host-wide and usually not mounted, so it is
-     * mounted in a private mount namespace for the write.
+     * Aborts FUSE connection {@code id} if {@code mountinfo} still shows it mounted under
+     * {@code prefix}. The id is a device minor that the kernel hands to the next mount as soon
+     * as it is free, and other runs on the host may mount thousands of times a second: the
+     * check sits right before the write, in the same shell, so that an id whose mount went
+     * meanwhile is not written. fusectl is host-wide and usually not mounted, so it is mounted
+     * in a private mount namespace for the write.
      */
-    static void abortConnection(String id) {
-        String sh = "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
-                + "echo 1 > /sys/fs/fuse/connections/" + id + "/abort";
+    static void abortConnection(String id, Path mountinfo, String prefix) {
+        String sh = "awk -v d=\"0:$1\" -v p=\"$3\" '$3 == d && index($5, p) == 1 { f = 1 } END { exit !f }' \"$2\" || exit 3; "
+                + "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
+                + "echo 1 > /sys/fs/fuse/connections/$1/abort";
         try {
-            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
-            pr.waitFor(10, TimeUnit.SECONDS);
-            say("aborted FUSE connection " + id);
-        } catch (IOException | InterruptedException e) {
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh, "sh", id, mountinfo.toString(), prefix)
+                    .redirectErrorStream(true).start();
+            if (!pr.waitFor(10, TimeUnit.SECONDS)) {
+                pr.destroyForcibly();
+                say("cannot abort FUSE connection " + id + ": no answer within 10 s");
+            } else if (pr.exitValue() == 0) {
+                say("aborted FUSE connection " + id + " (mounted under " + prefix + ")");
+            } else if (pr.exitValue() != 3) {
+                say("cannot abort FUSE connection " + id + ": " + new String(pr.getInputStream().readAllBytes()).strip());
+            }
+        } catch (IOException e) {
             say("cannot abort FUSE connection " + id + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

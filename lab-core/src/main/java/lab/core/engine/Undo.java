@@ -253,13 +253,14 @@ public record Undo(String kind, Map<String, String> f) {
         String target = f.get("target");
         if (!scope.owns(target)) return "refused: " + target + " does not carry run " + scope.runId();
         if (Boolean.FALSE.equals(taskAlive("nsPid"))) return "gone: the mount namespace of " + target + " went with its task";
-        Path mi = f.containsKey("nsPid") ? Path.of("/proc", f.get("nsPid"), "mountinfo") : Path.of("/proc/self/mountinfo");
+        Path mi = f.containsKey("nsPid") ? Path.of("/proc", f.get("nsPid"), "mountinfo")
+                : Path.of("/proc", Long.toString(ProcessHandle.current().pid()), "mountinfo");
         String info = ProcFiles.read(mi).orElse("");
         List<String> lines = info.lines().filter(l -> l.split(" ").length > 4 && l.split(" ")[4].equals(target)).toList();
         if (lines.isEmpty()) return "gone: nothing mounted at " + target;
         for (String line : lines) {
             // A FUSE mount whose server is stuck cannot be unmounted: abort its connection first.
-            for (String conn : Reaper.fuseConnections(line, target)) Reaper.abortConnection(conn);
+            for (String conn : Reaper.fuseConnections(line, target)) Reaper.abortConnection(conn, mi, target);
         }
         run(inNs("-m", "umount", "-l", target));
         return "unmounted " + target;
