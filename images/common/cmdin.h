@@ -61,6 +61,33 @@ static inline int next_command(char *line, size_t n)
     return 0;
 }
 
+/* One command of a helper: its name and what runs it with the rest of its line. */
+struct command { const char *name; void (*run)(char *args); };
+
+/* For "stop" between runs: none going, nothing to stop. */
+static inline void no_command(char *args) { (void)args; }
+
+/* Runs command lines until "quit", the end of stdin or a signal asking to stop;
+ * an unknown command is an error line naming the known ones. */
+static inline void serve_commands(const struct command *cmds, size_t n)
+{
+    char line[4096];
+    while (next_command(line, sizeof line)) {
+        char *sp = strchr(line, ' ');
+        char *args = sp ? sp + 1 : line + strlen(line);
+        if (sp) *sp = 0;
+        if (!line[0]) continue;
+        if (!strcmp(line, "quit")) break;
+        size_t i;
+        for (i = 0; i < n && strcmp(cmds[i].name, line) != 0; i++) ;
+        if (i < n) { cmds[i].run(args); continue; }
+        char known[512] = "";
+        for (i = 0; i < n; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", cmds[i].name);
+        err("unknown command '%.40s' (%s)", line, known);
+    }
+}
+
 /* One key of a command's key=value arguments: a string field (s, n) or a
  * non-negative number (l). */
 struct kv_key { const char *k; char *s; size_t n; long *l; };

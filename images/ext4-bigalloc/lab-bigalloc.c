@@ -190,17 +190,10 @@ int main(void)
 {
     helper_init();
     out("{\"ev\":\"ready\"}");
-    char line[4096];
-    while (next_command(line, sizeof line)) {
-        char *sp = strchr(line, ' ');
-        char *args = sp ? sp + 1 : line + strlen(line);
-        if (sp) *sp = 0;
-        if (!strcmp(line, "make")) do_make(args);
-        else if (!strcmp(line, "usage")) do_usage(args);
-        else if (!strcmp(line, "files")) do_files(args);
-        else if (!strcmp(line, "teardown")) do_teardown(args);
-        else if (line[0]) err("unknown command '%s' (make, usage, files, teardown)", line);
-    }
+    static const struct command cmds[] = {
+        { "make", do_make }, { "usage", do_usage }, { "files", do_files }, { "teardown", do_teardown },
+    };
+    serve_commands(cmds, sizeof cmds / sizeof cmds[0]);
     for (int i = 0; i < MAXFS; i++) if (g_fs[i].used) teardown(&g_fs[i]);
     out("{\"ev\":\"done\"}");
     return 0;

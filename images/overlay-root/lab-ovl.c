@@ -317,15 +317,8 @@ int main(void)
 {
     helper_init();
     out("{\"ev\":\"ready\"}");
-    char line[4096];
-    while (next_command(line, sizeof line)) {
-        char *sp = strchr(line, ' ');
-        char *args = sp ? sp + 1 : line + strlen(line);
-        if (sp) *sp = 0;
-        if (!strcmp(line, "probe")) do_probe(args);
-        else if (!strcmp(line, "accept")) do_accept(args);
-        else if (line[0]) err("unknown command '%s' (probe, accept)", line);
-    }
+    static const struct command cmds[] = { { "probe", do_probe }, { "accept", do_accept } };
+    serve_commands(cmds, sizeof cmds / sizeof cmds[0]);
     out("{\"ev\":\"done\"}");
     return 0;
 }

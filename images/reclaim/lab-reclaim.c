@@ -894,6 +894,22 @@ static void run(struct run *r)
     teardown(r);
 }
 
+static struct shared *g_shared;   /* shared with the writer across fork; one page, reused by every run */
+
+static void do_run(char *args)
+{
+    if (R.active) teardown(&R);   /* what an earlier run left, first */
+    if (R.active) { err("the previous run is not torn down; not starting another"); return; }
+    struct run *r = &R;
+    memset(r, 0, sizeof *r);
+    r->dpipe = r->go = r->alive = r->ld.fd = r->wstat = -1;
+    r->sh = g_shared;
+    memset(g_shared, 0, sizeof *g_shared);
+    if (parse_run(args, &r->p, &r->v)) return;
+    jstr(r->arm, sizeof r->arm, r->p.arm);
+    run(r);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -902,30 +918,12 @@ int main(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
-    /* Shared with the writer across fork; one page, reused by every run. */
     g_memcg_fd = open("/sys/fs/cgroup/memory/memory.usage_in_bytes", O_RDONLY | O_CLOEXEC);
-    struct shared *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (sh == MAP_FAILED) { err("mmap: %s", strerror(errno)); return 1; }
+    g_shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (g_shared == MAP_FAILED) { err("mmap: %s", strerror(errno)); return 1; }
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
-    char line[4096];
-    while (next_command(line, sizeof line)) {
-        if (!line[0] || !strcmp(line, "stop")) continue;
-        if (!strcmp(line, "quit")) break;
-        if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
-            if (R.active) teardown(&R);   /* what an earlier run left, first */
-            if (R.active) { err("the previous run is not torn down; not starting another"); continue; }
-            struct run *r = &R;
-            memset(r, 0, sizeof *r);
-            r->dpipe = r->go = r->alive = r->ld.fd = r->wstat = -1;
-            r->sh = sh;
-            memset(sh, 0, sizeof *sh);
-            if (parse_run(line + 3, &r->p, &r->v)) continue;
-            jstr(r->arm, sizeof r->arm, r->p.arm);
-            run(r);
-        } else {
-            err("unknown command '%.40s'", line);
-        }
-    }
+    static const struct command cmds[] = { { "run", do_run }, { "stop", no_command } };
+    serve_commands(cmds, sizeof cmds / sizeof cmds[0]);
     if (R.active) teardown(&R);
     return 0;
 }

@@ -554,24 +554,19 @@ static void cleanup(void)
     }
 }
 
+static void do_run(char *args)
+{
+    struct params p;
+    if (parse_run(args, &p) == 0) run(&p);
+}
+
 int main(void)
 {
     helper_init();
 
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
-    char line[4096];
-    while (next_command(line, sizeof line)) {
-        if (!line[0]) continue;
-        if (!strcmp(line, "quit")) break;
-        if (!strncmp(line, "run", 3) && (line[3] == ' ' || !line[3])) {
-            struct params p;
-            if (parse_run(line + 3, &p) == 0) run(&p);
-        } else if (!strcmp(line, "stop")) {
-            /* no run going: nothing to stop */
-        } else {
-            err("unknown command '%.40s'", line);
-        }
-    }
+    static const struct command cmds[] = { { "run", do_run }, { "stop", no_command } };
+    serve_commands(cmds, sizeof cmds / sizeof cmds[0]);
     cleanup();
     return 0;
 }
