@@ -67,6 +67,17 @@ public final class Results {
         }
     }
 
+    /** These runs and one more, without reading anything back from disk (a soak adds each run it makes). */
+    public Results with(RunRecord record, Path dir) {
+        List<Run> more = new ArrayList<>(runs);
+        try {
+            more.add(new Run(record, dir.toRealPath())); // as load() sees it, so that paths relative to base agree
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Results(base, more);
+    }
+
     static List<Run> findRuns(Path dir) {
         if (!Files.isDirectory(dir)) return new ArrayList<>();
         try (Stream<Path> s = Files.walk(dir, 5)) {

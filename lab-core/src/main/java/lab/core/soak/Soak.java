@@ -122,8 +122,9 @@ public final class Soak {
         boolean interrupted = false;
         String stopped = null;
         boolean lastDiffered = false;
+        // Read once (a resumed soak's earlier runs); each new run is added as it ends.
+        Results results = Results.load(dir);
         while (true) {
-            Results results = Results.load(dir);
             rec.tallies = results.tallies();
             Duration elapsed = Duration.ofMillis((long) (1000 * (elapsedBefore + (System.nanoTime() - t0) / 1e9)));
             stopped = stop.stopReason(rec.repetitions, elapsed, rec.tallies, lastDiffered);
@@ -151,7 +152,8 @@ public final class Soak {
                     interrupted = true;
                     break;
                 }
-                rec.tallies = Results.load(dir).tallies();
+                results = results.with(r.record(), r.evidence());
+                rec.tallies = results.tallies();
                 write(rec, dir);
             }
             if (interrupted) break;
@@ -171,7 +173,6 @@ public final class Soak {
         rec.endedAt = Instant.now().toString();
         rec.exitCode = exitCode(rec.tallies);
         write(rec, dir);
-        Results results = Results.load(dir);
         try {
             JUnitXml.writeTallies("lab." + rec.kind, rec.tallies, dir, dir.resolve("junit.xml"));
             HtmlReport.writeSoak(rec, results, dir);
