@@ -1,6 +1,8 @@
 package lab.core.run;
 
 import java.util.List;
+import java.util.Map;
+import lab.core.engine.Privileges;
 
 /**
  * A replayable incident. Implementations live in their own package and are found through
@@ -32,8 +34,8 @@ public interface Scenario {
      * this; a need beyond the host's bounding set makes the run SKIPPED naming the capability,
      * and {@code lab doctor} lists it. Empty: the scenario declares nothing (not checked).
      */
-    default java.util.Map<String, lab.core.engine.Privileges> containers(Params params) {
-        return java.util.Map.of();
+    default Map<String, Privileges> containers(Params params) {
+        return Map.of();
     }
 
     /** Trials per arm when the user does not say. */
@@ -52,8 +54,8 @@ public interface Scenario {
         ArmOutcome run(Arm arm, long trials) throws Exception;
 
         /** Scenario-wide findings for run.json, e.g. who held the mount. */
-        default java.util.Map<String, Object> findings() {
-            return java.util.Map.of();
+        default Map<String, Object> findings() {
+            return Map.of();
         }
 
         /** Human lines summarising the findings. */
