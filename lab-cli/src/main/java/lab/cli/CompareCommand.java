@@ -37,6 +37,7 @@ final class CompareCommand implements Callable<Integer> {
         List<Comparison.Side> sides = new ArrayList<>();
         char label = 'A';
         boolean several = inputs.size() > 1;
+        List<String> notes = new ArrayList<>();
         for (Path p : inputs) {
             String prefix = several ? label++ + " " : "";
             FleetRecord fleet = Fleet.read(p);
@@ -53,6 +54,7 @@ final class CompareCommand implements Callable<Integer> {
                 groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p.resolve(e.dir));
             }
             groups.forEach((k, dirs) -> sides.add(new Comparison.Side(prefix + k, Results.merge(p, dirs))));
+            notes.addAll(fleet.sharedHostNotes());
         }
         if (baseline != null) {
             int i = -1;
@@ -67,6 +69,7 @@ final class CompareCommand implements Callable<Integer> {
         Say say = new Say();
         Comparison c = Comparison.of(sides);
         c.render().forEach(say::line);
+        notes.forEach(say::line);
         return c.regression(strictRates) ? ExitCodes.DIFFERS : ExitCodes.OK;
     }
 }

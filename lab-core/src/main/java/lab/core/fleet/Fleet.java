@@ -183,6 +183,7 @@ public final class Fleet {
                         t.lastReason == null || t.trials > 0 ? "" : " " + t.lastReason));
             }
         }
+        rec.sharedHostNotes().forEach(say);
         say.accept("evidence: " + dir + " (report.html, fleet.json, junit.xml; lab compare " + dir + ")");
         return new Result(rec.exitCode, rec, dir);
     }

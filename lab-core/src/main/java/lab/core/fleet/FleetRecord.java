@@ -43,4 +43,23 @@ public final class FleetRecord {
         public Map<String, Object> fingerprint = new LinkedHashMap<>();
         public List<Tally> tallies = new ArrayList<>();
     }
+
+    /**
+     * A line for each group of engines that ran on one host (the same boot id): the fleet runs
+     * them at the same time, so they competed for its CPUs and disks, and a rate difference
+     * between them says as much about that as about the engines.
+     */
+    public List<String> sharedHostNotes() {
+        Map<Object, List<String>> byBoot = new LinkedHashMap<>();
+        for (EngineEntry e : engines) {
+            Object boot = e.engine.get("bootId");
+            if (boot != null && !e.tallies.isEmpty()) byBoot.computeIfAbsent(boot, k -> new ArrayList<>()).add(e.name);
+        }
+        List<String> out = new ArrayList<>();
+        byBoot.forEach((boot, names) -> {
+            if (names.size() > 1) out.add("note: " + String.join(", ", names) + " ran at the same time on one host (boot id " + boot
+                    + "): they competed for its CPUs and disks, so their rates are not independent measurements");
+        });
+        return out;
+    }
 }

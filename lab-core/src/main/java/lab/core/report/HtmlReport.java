@@ -182,8 +182,9 @@ public final class HtmlReport {
         if (results.size() >= 2) {
             List<lab.core.compare.Comparison.Side> sides = new ArrayList<>();
             results.forEach((name, r) -> sides.add(new lab.core.compare.Comparison.Side(name, r)));
-            section(b, "Comparison (first engine is the baseline)", "<pre>" + esc(String.join("\n",
-                    lab.core.compare.Comparison.of(sides).render())) + "</pre>");
+            List<String> lines = new ArrayList<>(lab.core.compare.Comparison.of(sides).render());
+            lines.addAll(rec.sharedHostNotes());
+            section(b, "Comparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }
         Map<String, Object> config = new LinkedHashMap<>();
         for (var e : rec.engines) {
