@@ -21,8 +21,8 @@ final class EngineOptions {
     @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}])")
     Path inventory;
 
-    @Option(names = "--seed-images-from", paramLabel = "ENDPOINT", description = "copy the base image and this checkout's lab images "
-            + "from that engine to each engine that lacks them, instead of building them there")
+    @Option(names = "--seed-images-from", paramLabel = "ENDPOINT", description = "copy the base image, and then the lab images "
+            + "each run uses, from that engine to an engine that lacks them, instead of building them there")
     String seedFrom;
 
     @Option(names = "--engine-deadline", paramLabel = "TIME", description = "per engine: stop its runs after TIME (e.g. 30m); they become ERROR")

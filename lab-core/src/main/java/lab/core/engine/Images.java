@@ -9,6 +9,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,12 @@ public final class Images {
     static final String SOURCE_LABEL = "lab.base.source";
     /** Sources every helper may use (images/common/*), added to each image's build context. */
     static final String COMMON = "common";
+    /**
+     * An engine to copy a missing image from before building it (a fleet's --seed-images-from,
+     * set for each child), and the TLS material for it.
+     */
+    public static final String SEED_FROM_ENV = "LAB_SEED_IMAGES_FROM";
+    public static final String SEED_CERTS_ENV = "LAB_SEED_IMAGES_CERTS";
 
     private final Engine engine;
     private final Path imagesDir;
@@ -131,14 +139,6 @@ public final class Images {
         }
     }
 
-    /** The tag images/NAME gets on this engine against its current base, built or not; null without a base or a folder. */
-    public String tagFor(String name) {
-        Path dir = imagesDir.resolve(name);
-        String baseId = engine.imageId(BASE);
-        if (baseId == null || !Files.isRegularFile(dir.resolve("Dockerfile"))) return null;
-        return "lab/" + name + ":" + contentHash(List.of(dir, imagesDir.resolve(COMMON)), baseId).substring(0, 12);
-    }
-
     /** Makes sure images/NAME is built against the current base; returns its tag. */
     public synchronized String ensure(String name) {
         Path dir = imagesDir.resolve(name);
@@ -147,6 +147,7 @@ public final class Images {
         Path common = imagesDir.resolve(COMMON);
         String tag = "lab/" + name + ":" + contentHash(List.of(dir, common), engine.imageId(base)).substring(0, 12);
         if (engine.imageExists(tag)) return tag;
+        if (copyFromSeed(tag)) return tag;
         if ("never".equals(System.getenv("LAB_BUILD"))) {
             throw new HostLacksException("image " + tag + " (images/" + name + ") is not on the engine and LAB_BUILD=never forbids building it");
         }
@@ -161,6 +162,36 @@ public final class Images {
         say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
         pruneOlder("lab/" + name, tag);
         return tag;
+    }
+
+    /** Copies {@code tag} from the engine named by {@link #SEED_FROM_ENV} when that one has it; false to build it instead. */
+    private boolean copyFromSeed(String tag) {
+        String from = System.getenv(SEED_FROM_ENV);
+        if (from == null || from.isBlank()) return false;
+        String certs = System.getenv(SEED_CERTS_ENV);
+        long t0 = System.nanoTime();
+        try (Engine source = Engine.connect(URI.create(from), certs == null || certs.isBlank() ? null : Path.of(certs))) {
+            if (!source.imageExists(tag)) return false;
+            copy(source, engine, tag);
+        } catch (RuntimeException e) {
+            say.accept("cannot copy " + tag + " from " + from + " (" + firstLine(String.valueOf(e.getMessage())) + "): building it here");
+            return false;
+        }
+        say.accept(String.format(Locale.ROOT, "copied %s from %s in %.1f s", tag, from, (System.nanoTime() - t0) / 1e9));
+        return true;
+    }
+
+    /**
+     * Copies an image between engines (save on one, load on the other). Ids survive it: the copy
+     * has the source's id, so images built on a copied base get the same tags on both engines.
+     */
+    public static void copy(Engine from, Engine to, String ref) {
+        try (InputStream tar = from.client().saveImageCmd(ref).exec()) {
+            to.client().loadImageCmd(tar).exec();
+        } catch (IOException | RuntimeException e) {
+            throw new EngineException("copying " + ref + " between engines failed: " + e.getMessage(), e);
+        }
+        if (!to.imageExists(ref)) throw new EngineException(ref + " is not on the engine after loading it");
     }
 
     /** Removes the builds of an image's earlier folder contents; one still used by a container stays. */

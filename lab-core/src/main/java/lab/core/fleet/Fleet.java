@@ -204,7 +204,7 @@ public final class Fleet {
             if (spec.seedFrom() != null) {
                 try (Engine from = Engine.connect(spec.seedFrom().endpoint(), spec.seedFrom().certs())) {
                     long s0 = System.nanoTime();
-                    e.seeded.addAll(Seeding.seed(from, engine, LabHome.imagesDir()));
+                    e.seeded.addAll(Seeding.seedBase(from, engine));
                     if (!e.seeded.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "seeded %s from %s in %.1f s", e.seeded,
                             spec.seedFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
                 }
@@ -281,6 +281,10 @@ public final class Fleet {
                     env.put("DOCKER_TLS_VERIFY", "1");
                 }
                 env.put("LAB_ENGINE", engineJson);
+                if (spec.seedFrom() != null) {
+                    env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
+                    if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
+                }
                 env.put(CHILD_ENV, "1");
                 Process p = pb.start();
                 String key = t.name() + " " + p.pid();
