@@ -31,8 +31,12 @@ final class EngineOptions {
     @Option(names = "--per-engine", paramLabel = "N", description = "commands run at once on one engine (default: ${DEFAULT-VALUE})")
     int perEngine = 1;
 
+    @Option(names = "--per-host", paramLabel = "N", description = "commands run at once on one host, across the engines on it "
+            + "(the same boot id); 1 measures engines that share a host one after another (default: no bound)")
+    int perHost = 0;
+
     /** Options the parent consumes; the children get the rest. */
-    private static final Set<String> OWN = Set.of("--engine", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--out");
+    private static final Set<String> OWN = Set.of("--engine", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
 
     boolean active() {
         return !engines.isEmpty() || inventory != null;
@@ -50,7 +54,7 @@ final class EngineOptions {
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
         Target seed = seedFrom == null ? null : Target.parse(seedFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
-        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, javaCommand());
+        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost, javaCommand());
     }
 
     /** The original arguments without the fleet's own options (and their values). */

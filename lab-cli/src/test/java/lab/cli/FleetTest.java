@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (scripts/extra-engine.sh) reached over TCP with TLS. One report with both engines' verdicts
  * and fingerprints, compare across them, and an engine lost in the middle of a run (stopped)
  * or never there (a socket nobody serves) gives ERROR for its runs while the other's stand.
+ * The first fleet runs the engines one at a time (--per-host 1: they share this host), the
+ * second at once.
  */
 class FleetTest {
     static final Path HOME = Path.of(System.getProperty("lab.home", Path.of("").toAbsolutePath().getParent().toString()));
@@ -51,7 +54,7 @@ class FleetTest {
         try {
             String second = endpoint + ",certs=" + certs + ",name=second,role=candidate";
             LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "unmount-race", "--engine", DEFAULT,
-                    "--engine", second, "--seed-images-from", DEFAULT, "--arms", "plain,skip-lab-prefix", "--trials", "300", "--out", out.toString());
+                    "--engine", second, "--seed-images-from", DEFAULT, "--per-host", "1", "--arms", "plain,skip-lab-prefix", "--trials", "300", "--out", out.toString());
             int code = lab.await(600);
             assertTrue(code == 0 || code == 1, "exit " + code + "\n" + lab.out() + lab.err());
             Path fleet = out.resolve("fleet/latest").toRealPath();
@@ -78,13 +81,18 @@ class FleetTest {
             // Each engine's run recorded which engine it ran on.
             JsonNode run = Json.MAPPER.readTree(onlyRunJson(fleet.resolve("second")).toFile());
             assertEquals("second", run.get("host").get("target").get("name").asText());
+            // --per-host 1: both engines are on this host, so one ran after the other.
+            JsonNode first = Json.MAPPER.readTree(onlyRunJson(fleet.resolve("default")).toFile());
+            Instant[] a = span(first), b = span(run);
+            assertTrue(!a[0].isBefore(b[1]) || !b[0].isBefore(a[1]), "runs overlap: default " + List.of(a) + ", second " + List.of(b));
+            assertTrue(lab.out().contains("waiting for a slot on its host (--per-host 1)"), lab.out());
 
             LabProcess cmp = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "compare", fleet.toString());
             int cc = cmp.await(120);
             assertTrue(cc == 0 || cc == 1, cmp.out() + cmp.err());
             assertTrue(cmp.out().contains("default") && cmp.out().contains("second") && cmp.out().contains("skip-lab-prefix"), cmp.out());
-            // Both engines run on this one host: their rates competed for it, and compare says so.
-            assertTrue(cmp.out().contains("note: default, second ran at the same time on one host"), cmp.out());
+            // Both engines run on this one host, one at a time, and compare says so.
+            assertTrue(cmp.out().contains("note: default, second ran on one host") && cmp.out().contains("one at a time (--per-host 1)"), cmp.out());
             LabProcess grouped = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "compare", fleet.toString(), "--group-by", "role",
                     "--baseline", "candidate");
             int gc = grouped.await(120);
@@ -106,6 +114,8 @@ class FleetTest {
             stopped = true;
             int lc = lost.await(600);
             assertEquals(4, lc, lost.out() + lost.err());
+            // No --per-host: the two engines ran at the same time on this host, and the summary says their rates competed.
+            assertTrue(lost.out().contains("note: default, second ran at the same time on one host"), lost.out());
             JsonNode rec2 = Json.MAPPER.readTree(out2.resolve("fleet/latest/fleet.json").toFile());
             Map<String, JsonNode> byName = new HashMap<>();
             rec2.get("engines").forEach(e -> byName.put(e.get("name").asText(), e));
@@ -138,6 +148,10 @@ class FleetTest {
             }
         }
         return left;
+    }
+
+    private static Instant[] span(JsonNode run) {
+        return new Instant[] {Instant.parse(run.get("startedAt").asText()), Instant.parse(run.get("endedAt").asText())};
     }
 
     private static String dataRoot(Path engineDir) throws IOException {

@@ -20,7 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import lab.core.engine.Engine;
@@ -44,7 +46,9 @@ import lab.core.soak.Results;
  * The same lab command on several engines at once. Each engine gets a child CLI of its own
  * (DOCKER_HOST and the TLS variables set for it, --out under the fleet's directory), so it
  * builds its own images there, has its own reaper, evidence and fingerprint, and its failure
- * is its own. Engines run in parallel; an engine's commands run {@code perEngine} at a time.
+ * is its own. Engines run in parallel; an engine's commands run {@code perEngine} at a time, and
+ * with {@code perHost} at most that many run at once on one host (engines with the same boot
+ * id), so engines that share a host can be measured one after another instead of competing.
  * An engine that stops answering or outlives its deadline has its child stopped (SIGTERM: its
  * teardown removes what it made on that engine; SIGKILL after a grace: its reaper does) and
  * every scenario × arm it did not finish becomes ERROR with the reason.
@@ -67,11 +71,13 @@ public final class Fleet {
      * (java, its options, -cp, the main class).
      */
     public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
-                       Target seedFrom, Duration deadline, int perEngine, List<String> java) { }
+                       Target seedFrom, Duration deadline, int perEngine, int perHost, List<String> java) { }
 
     public record Result(int exitCode, FleetRecord record, Path dir) { }
 
     private final Consumer<String> say;
+    /** With a --per-host bound: the slots of each host (boot id), shared by its engines' children. */
+    private final Map<String, Semaphore> hosts = new ConcurrentHashMap<>();
 
     public Fleet(Consumer<String> say) {
         this.say = say;
@@ -80,6 +86,7 @@ public final class Fleet {
     public Result run(Spec spec) {
         Target.distinct(spec.targets());
         if (spec.perEngine() < 1) throw new UsageException("--per-engine must be at least 1");
+        if (spec.perHost() < 0) throw new UsageException("--per-host must be at least 1 (0: no bound)");
         List<Scenario> scenarios = spec.scenarios().stream().map(Scenarios::find).toList();
         for (Scenario s : scenarios) Runner.selectArms(s, spec.arms());
         FleetRecord rec = new FleetRecord();
@@ -92,6 +99,7 @@ public final class Fleet {
         rec.seedImagesFrom = spec.seedFrom() == null ? null : spec.seedFrom().endpoint().toString();
         rec.deadlineS = spec.deadline() == null ? null : spec.deadline().toSeconds();
         rec.perEngine = spec.perEngine();
+        rec.perHost = spec.perHost();
         Path root = spec.out().resolve("fleet");
         Path dir = root.resolve(STAMP.format(now) + "-" + rec.fleetId);
         try {
@@ -252,14 +260,16 @@ public final class Fleet {
     }
 
     /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
-    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost host, Path dir,
+    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost hostEngine, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         AtomicReference<String> lost = new AtomicReference<>();
-        long deadline = spec.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + spec.deadline().toNanos();
+        // The deadline counts from the engine's first child: waiting for a slot on a shared host is not the engine's slowness.
+        AtomicLong deadline = new AtomicLong();
+        Semaphore host = spec.perHost() == 0 ? null : hosts.computeIfAbsent(hostEngine.bootId(), k -> new Semaphore(spec.perHost(), true));
         ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
         List<Future<Integer>> futures = new ArrayList<>();
         Map<String, Object> described = new LinkedHashMap<>(t.describe());
-        described.put("engine", host.describe());
+        described.put("engine", hostEngine.describe());
         String engineJson;
         try {
             engineJson = Json.MAPPER.writeValueAsString(described);
@@ -268,58 +278,15 @@ public final class Fleet {
         }
         for (List<String> command : spec.commands()) {
             futures.add(pool.submit(() -> {
-                if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-                List<String> cmd = new ArrayList<>(spec.java());
-                cmd.addAll(command);
-                cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-                Map<String, String> env = pb.environment();
-                env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-                env.put("DOCKER_HOST", t.endpoint().toString());
-                if (t.certs() != null) {
-                    env.put("DOCKER_CERT_PATH", t.certs().toString());
-                    env.put("DOCKER_TLS_VERIFY", "1");
+                if (host != null && !host.tryAcquire()) {
+                    sayE.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
+                    host.acquire();
                 }
-                env.put("LAB_ENGINE", engineJson);
-                if (spec.seedFrom() != null) {
-                    env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
-                    if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
-                }
-                env.put(CHILD_ENV, "1");
-                Process p = pb.start();
-                String key = t.name() + " " + p.pid();
-                children.put(key, p);
-                Thread pump = new Thread(() -> {
-                    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String l; (l = r.readLine()) != null; ) sayE.accept(l);
-                    } catch (IOException ignored) {
-                        // the child is gone
-                    }
-                }, "lab-fleet-out-" + t.name());
-                pump.start();
-                int missed = 0;
                 try {
-                    while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-                        if (lost.get() == null && System.nanoTime() > deadline) {
-                            lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s");
-                        }
-                        if (lost.get() == null) {
-                            String why = ping(engine);
-                            missed = why == null ? 0 : missed + 1;
-                            if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");
-                        }
-                        if (lost.get() != null) {
-                            sayE.accept("engine lost: " + lost.get() + " — stopping its run (its teardown and reaper remove what it made there)");
-                            stop(p);
-                            break;
-                        }
-                    }
-                    p.waitFor();
-                    pump.join(10_000);
+                    return child(spec, t, e, engine, dir, children, command, engineJson, lost, deadline, sayE);
                 } finally {
-                    children.remove(key);
+                    if (host != null) host.release();
                 }
-                return p.exitValue();
             }));
         }
         pool.shutdown();
@@ -332,6 +299,65 @@ public final class Fleet {
             }
         }
         return lost.get();
+    }
+
+    /** One command on the engine as a child CLI, watched until it ends; its exit code. */
+    private int child(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, Path dir, Map<String, Process> children,
+                      List<String> command, String engineJson, AtomicReference<String> lost, AtomicLong deadline,
+                      Consumer<String> sayE) throws IOException, InterruptedException {
+        if (lost.get() != null) return ExitCodes.LAB_FAILURE;
+        deadline.compareAndSet(0, spec.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + spec.deadline().toNanos());
+        List<String> cmd = new ArrayList<>(spec.java());
+        cmd.addAll(command);
+        cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        env.put("DOCKER_HOST", t.endpoint().toString());
+        if (t.certs() != null) {
+            env.put("DOCKER_CERT_PATH", t.certs().toString());
+            env.put("DOCKER_TLS_VERIFY", "1");
+        }
+        env.put("LAB_ENGINE", engineJson);
+        if (spec.seedFrom() != null) {
+            env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
+            if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
+        }
+        env.put(CHILD_ENV, "1");
+        Process p = pb.start();
+        String key = t.name() + " " + p.pid();
+        children.put(key, p);
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) sayE.accept(l);
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        }, "lab-fleet-out-" + t.name());
+        pump.start();
+        int missed = 0;
+        try {
+            while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (lost.get() == null && System.nanoTime() > deadline.get()) {
+                    lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s");
+                }
+                if (lost.get() == null) {
+                    String why = ping(engine);
+                    missed = why == null ? 0 : missed + 1;
+                    if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");
+                }
+                if (lost.get() != null) {
+                    sayE.accept("engine lost: " + lost.get() + " — stopping its run (its teardown and reaper remove what it made there)");
+                    stop(p);
+                    break;
+                }
+            }
+            p.waitFor();
+            pump.join(10_000);
+        } finally {
+            children.remove(key);
+        }
+        return p.exitValue();
     }
 
     /** Environment variable set for a child CLI: it ends when its parent does (see {@link #watchParent()}). */

@@ -21,6 +21,8 @@ public final class FleetRecord {
     public String seedImagesFrom;
     public Long deadlineS;
     public int perEngine;
+    /** Commands at once on one host across its engines; 0: no bound. */
+    public int perHost;
     public Integer exitCode;
     public List<EngineEntry> engines = new ArrayList<>();
 
@@ -45,9 +47,9 @@ public final class FleetRecord {
     }
 
     /**
-     * A line for each group of engines that ran on one host (the same boot id): the fleet runs
-     * them at the same time, so they competed for its CPUs and disks, and a rate difference
-     * between them says as much about that as about the engines.
+     * A line for each group of engines that ran on one host (the same boot id). Unless the fleet
+     * ran them one at a time (--per-host 1) they competed for its CPUs and disks, and a rate
+     * difference between them says as much about that as about the engines.
      */
     public List<String> sharedHostNotes() {
         Map<Object, List<String>> byBoot = new LinkedHashMap<>();
@@ -57,8 +59,12 @@ public final class FleetRecord {
         }
         List<String> out = new ArrayList<>();
         byBoot.forEach((boot, names) -> {
-            if (names.size() > 1) out.add("note: " + String.join(", ", names) + " ran at the same time on one host (boot id " + boot
-                    + "): they competed for its CPUs and disks, so their rates are not independent measurements");
+            if (names.size() < 2) return;
+            String who = String.join(", ", names);
+            out.add(perHost == 1
+                    ? "note: " + who + " ran on one host (boot id " + boot + "), one at a time (--per-host 1): the same kernel, not competing for it"
+                    : "note: " + who + " ran at the same time on one host (boot id " + boot + "): they competed for its CPUs and disks, "
+                    + "so their rates are not independent measurements (--per-host 1 runs them one after another)");
         });
         return out;
     }
