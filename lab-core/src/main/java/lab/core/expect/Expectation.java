@@ -1,5 +1,8 @@
 package lab.core.expect;
 
+import java.util.Locale;
+import java.util.Optional;
+import lab.core.run.Stats;
 import lab.core.run.Verdict;
 
 /**
@@ -18,5 +21,20 @@ public record Expectation(Verdict verdict, double[] rateBand, String ref, String
             if (ci95[1] < rateBand[0]) return Outcome.RATE_BELOW_BAND;
         }
         return Outcome.AS_EXPECTED;
+    }
+
+    /**
+     * For a failure expected at a rate in the band that did not show in {@code trials}: when the
+     * band's low end would show none that often anyway (over 5 %), the line that says so and how
+     * many trials would show one 95 % of the time. A nightly run with few trials then reads as
+     * too short, not as a fix.
+     */
+    public Optional<String> tooFewToTell(long failures, long trials) {
+        if (verdict != Verdict.REPRODUCED || rateBand == null || rateBand[0] <= 0 || failures != 0 || trials <= 0) return Optional.empty();
+        double none = Stats.chanceOfNone(rateBand[0], trials);
+        if (none <= 0.05) return Optional.empty();
+        return Optional.of(String.format(Locale.ROOT, "0 of %d is not yet a fix: at the expected band's low end (%.2f %%) %d trials show none %.0f %% "
+                + "of the time; --trials %d show one 95 %% of the time", trials, 100 * rateBand[0], trials, 100 * none,
+                Stats.trialsToSee(rateBand[0], 0.95)));
     }
 }

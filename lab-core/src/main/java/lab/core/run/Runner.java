@@ -392,6 +392,7 @@ public final class Runner {
         r.timings.putAll(o.timings());
         r.metrics.putAll(o.metrics());
         r.notes.addAll(o.notes());
+        if (r.outcome == Outcome.UNEXPECTED_PASS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
         return r;
     }
 

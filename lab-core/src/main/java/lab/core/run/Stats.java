@@ -32,6 +32,16 @@ public final class Stats {
         return n <= 0 ? 0.0 : (double) k / n;
     }
 
+    /** Chance that n independent trials at failure rate p show no failure at all: (1 − p)^n. */
+    public static double chanceOfNone(double p, long n) {
+        return Math.exp(n * Math.log1p(-p));
+    }
+
+    /** Trials after which a failure at rate p (0 < p < 1) has shown at least once with the given probability. */
+    public static long trialsToSee(double p, double probability) {
+        return (long) Math.ceil(Math.log1p(-probability) / Math.log1p(-p));
+    }
+
     /**
      * 95 % interval for the difference of two rates, b − a, by Newcombe's hybrid score method
      * (his method 10, built from the two Wilson intervals): well behaved at 0 and n, where the

@@ -22,6 +22,20 @@ class ArmRecordTest {
     }
 
     @Test
+    void aFailureTooRareForTheTrialsIsNotCalledAFix() {
+        Arm arm = Arm.of("plain", Verdict.REPRODUCED, "");
+        var band = new lab.core.expect.Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
+        RunRecord.ArmRecord few = Runner.armRecord(arm, ArmOutcome.counted(300, 0), band);
+        assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, few.outcome);
+        // 0.999^300 = 74 %; 2995 trials see one 95 % of the time.
+        assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("--trials 2995")),
+                few.notes.toString());
+        RunRecord.ArmRecord enough = Runner.armRecord(arm, ArmOutcome.counted(5000, 0), band);
+        assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, enough.outcome);
+        assertTrue(enough.notes.stream().noneMatch(n -> n.contains("not yet a fix")), "0.999^5000 < 1 %: a fix, or a lost grip");
+    }
+
+    @Test
     void noTrialIsAnErrorNotAPass() {
         RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(0, 0));
         assertEquals(Verdict.ERROR, r.verdict);
