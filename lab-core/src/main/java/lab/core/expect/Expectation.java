@@ -34,7 +34,7 @@ public record Expectation(Verdict verdict, double[] rateBand, String ref, String
         double none = Stats.chanceOfNone(rateBand[0], trials);
         if (none <= 0.05) return Optional.empty();
         return Optional.of(String.format(Locale.ROOT, "0 of %d is not yet a fix: at the expected band's low end (%.2f %%) %d trials show none %.0f %% "
-                + "of the time; --trials %d show one 95 %% of the time", trials, 100 * rateBand[0], trials, 100 * none,
+                + "of the time; %d trials show one 95 %% of the time", trials, 100 * rateBand[0], trials, 100 * none,
                 Stats.trialsToSee(rateBand[0], 0.95)));
     }
 }

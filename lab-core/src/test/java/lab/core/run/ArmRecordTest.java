@@ -28,7 +28,7 @@ class ArmRecordTest {
         RunRecord.ArmRecord few = Runner.armRecord(arm, ArmOutcome.counted(300, 0), band);
         assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, few.outcome);
         // 0.999^300 = 74 %; 2995 trials see one 95 % of the time.
-        assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("--trials 2995")),
+        assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("2995 trials show one")),
                 few.notes.toString());
         RunRecord.ArmRecord enough = Runner.armRecord(arm, ArmOutcome.counted(5000, 0), band);
         assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, enough.outcome);
