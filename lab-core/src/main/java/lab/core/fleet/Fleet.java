@@ -260,16 +260,16 @@ public final class Fleet {
     }
 
     /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
-    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost hostEngine, Path dir,
+    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost host, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         AtomicReference<String> lost = new AtomicReference<>();
-        // The deadline counts from the engine's first child: waiting for a slot on a shared host is not the engine's slowness.
+        // The deadline counts from the engine's first child, not from its wait for a first slot on a shared host.
         AtomicLong deadline = new AtomicLong();
-        Semaphore host = spec.perHost() == 0 ? null : hosts.computeIfAbsent(hostEngine.bootId(), k -> new Semaphore(spec.perHost(), true));
+        Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(host.bootId(), k -> new Semaphore(spec.perHost(), true));
         ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
         List<Future<Integer>> futures = new ArrayList<>();
         Map<String, Object> described = new LinkedHashMap<>(t.describe());
-        described.put("engine", hostEngine.describe());
+        described.put("engine", host.describe());
         String engineJson;
         try {
             engineJson = Json.MAPPER.writeValueAsString(described);
@@ -278,14 +278,14 @@ public final class Fleet {
         }
         for (List<String> command : spec.commands()) {
             futures.add(pool.submit(() -> {
-                if (host != null && !host.tryAcquire()) {
+                if (slots != null && !slots.tryAcquire()) {
                     sayE.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
-                    host.acquire();
+                    slots.acquire();
                 }
                 try {
                     return child(spec, t, e, engine, dir, children, command, engineJson, lost, deadline, sayE);
                 } finally {
-                    if (host != null) host.release();
+                    if (slots != null) slots.release();
                 }
             }));
         }

@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.Expectations;
-import lab.core.expect.Expectation;
 import lab.core.expect.Outcome;
 import lab.core.report.HtmlReport;
 import lab.core.report.JUnitXml;
@@ -221,8 +220,7 @@ public final class Soak {
         return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%] over %d run(s)  %s",
                 t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1], t.runs,
                 t.outcome == Outcome.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
-                + (t.outcome != Outcome.UNEXPECTED_PASS ? "" : new Expectation(t.expected, t.expectedRate, null, null)
-                        .tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                + (t.outcome != Outcome.UNEXPECTED_PASS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }
 
     private static String replayLine(SoakRecord rec) {

@@ -64,6 +64,11 @@ public final class Tally {
         a.samples.forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
 
+    /** What the arm was expected to show, as its runs recorded it. */
+    public Expectation expectation() {
+        return new Expectation(expected, expectedRate, expectationRef, null);
+    }
+
     /** Verdict and outcome from the accumulated counts. */
     void settle() {
         rate = Stats.rate(failures, trials);
@@ -71,7 +76,7 @@ public final class Tally {
         if (trials > 0) verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
         else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
         if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
-            outcome = new Expectation(expected, expectedRate, expectationRef, null).judge(verdict, ci95);
+            outcome = expectation().judge(verdict, ci95);
             if (dataLoss > 0) outcome = Outcome.DATA_LOSS;
         } else {
             outcome = verdict == Verdict.ERROR ? Outcome.ERROR : Outcome.SKIPPED;
