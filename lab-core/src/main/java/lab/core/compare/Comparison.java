@@ -26,10 +26,16 @@ public final class Comparison {
 
     public enum Change {
         SAME,
-        /** The failure appeared where the baseline never saw it: a regression. */
+        /** The failure appeared where the baseline never saw it, and the rates differ significantly: a regression. */
         REGRESSION,
-        /** The failure disappeared. */
+        /** The failure disappeared, and the rates differ significantly. */
         FIXED,
+        /**
+         * The verdict changed but the rates are within noise of each other (0/300 against 2/300 at
+         * a 1 % race): too few trials to call it a regression or a fix. Run-level expectations
+         * still judge each side on its own.
+         */
+        FLIPPED,
         /** Same verdict, rate significantly higher. */
         RATE_UP,
         /** Same verdict, rate significantly lower. */
@@ -77,8 +83,9 @@ public final class Comparison {
         double[] d = Stats.newcombeDiff95(a.failures, a.trials, b.failures, b.trials);
         boolean significant = d[0] > 0 || d[1] < 0;
         Change c;
-        if (a.verdict == Verdict.NOT_REPRODUCED && b.verdict == Verdict.REPRODUCED) c = Change.REGRESSION;
-        else if (a.verdict == Verdict.REPRODUCED && b.verdict == Verdict.NOT_REPRODUCED) c = Change.FIXED;
+        boolean flipped = a.verdict != b.verdict;
+        if (flipped && !significant) c = Change.FLIPPED;
+        else if (flipped) c = b.verdict == Verdict.REPRODUCED ? Change.REGRESSION : Change.FIXED;
         else if (significant) c = d[0] > 0 ? Change.RATE_UP : Change.RATE_DOWN;
         else c = Change.SAME;
         return new Cell(b, d, significant, c);
@@ -97,7 +104,8 @@ public final class Comparison {
     }
 
     /**
-     * A verdict that flipped to REPRODUCED; with {@code strictRates} also a significant rise of
+     * A verdict that flipped to REPRODUCED with a significant difference (a flip within noise is
+     * FLIPPED and does not fail); with {@code strictRates} also a significant rise of
      * the rate. Rates alone do not fail a comparison by default: on a shared host the rate of a
      * race moves with the load more than binomial noise allows (3/300 and 12/300 were measured
      * minutes apart on one host and build), so a rate change is reported, and decided by a soak
@@ -161,6 +169,14 @@ public final class Comparison {
         }
     }
 
+    /** How often the side that saw none would see none at the other side's rate. */
+    private static String luck(Tally a, Tally b) {
+        Tally none = a.failures <= b.failures ? a : b, some = none == a ? b : a;
+        if (none.failures != 0 || some.rate <= 0) return "more trials needed";
+        return String.format(Locale.ROOT, "0 of %d is what %.2f %% gives %.0f %% of the time; at that rate %d trials show one 95 %% of the time",
+                none.trials, 100 * some.rate, 100 * Stats.chanceOfNone(some.rate, none.trials), Stats.trialsToSee(some.rate, 0.95));
+    }
+
     /** The table and the configuration differences, as the CLI prints them. */
     public List<String> render() {
         List<String> out = new ArrayList<>();
@@ -177,6 +193,7 @@ public final class Comparison {
                 String what = switch (c.change()) {
                     case REGRESSION -> "REGRESSION";
                     case FIXED -> "FIXED";
+                    case FLIPPED -> "VERDICT FLIPPED within noise (" + luck(r.cells().get(0).tally(), c.tally()) + ")";
                     case RATE_UP -> "RATE UP";
                     case RATE_DOWN -> "RATE DOWN";
                     case NOT_COMPARED -> "not compared";

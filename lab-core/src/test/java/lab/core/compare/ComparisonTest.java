@@ -25,7 +25,7 @@ class ComparisonTest {
     void aFixThatStopsWorkingIsARegressionAndTheChangedSettingIsShown(@TempDir Path dir) throws Exception {
         Path a = run(dir, "old", "6.1.0", "20", 70, 5000, 0);
         Path b = run(dir, "new", "6.18.0", "40", 75, 5000, 9);
-        Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
+        Comparison c = compare("A", a, "B", b);
         assertTrue(c.regression(false));
         Comparison.Row fix = c.rows().stream().filter(r -> r.arm().equals("skip-lab-prefix")).findFirst().orElseThrow();
         assertEquals(Comparison.Change.REGRESSION, fix.cells().get(1).change());
@@ -44,15 +44,35 @@ class ComparisonTest {
     void aSignificantlyLowerRateIsAFixAndSameRunsAreNotARegression(@TempDir Path dir) throws Exception {
         Path a = run(dir, "a", "6.18.0", "20", 200, 5000, 0);
         Path b = run(dir, "b", "6.18.0", "20", 20, 5000, 0);
-        Comparison c = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("B", Results.load(b))));
+        Comparison c = compare("A", a, "B", b);
         assertFalse(c.regression(true));
         assertEquals(Comparison.Change.RATE_DOWN, c.rows().get(0).cells().get(1).change());
-        Comparison up = Comparison.of(List.of(new Comparison.Side("B", Results.load(b)), new Comparison.Side("A", Results.load(a))));
+        Comparison up = compare("B", b, "A", a);
         assertEquals(Comparison.Change.RATE_UP, up.rows().get(0).cells().get(1).change());
         assertFalse(up.regression(false), "a rate change alone does not fail by default");
         assertTrue(up.regression(true));
         assertTrue(c.differences().isEmpty());
-        Comparison same = Comparison.of(List.of(new Comparison.Side("A", Results.load(a)), new Comparison.Side("A again", Results.load(a))));
+        Comparison same = compare("A", a, "A again", a);
         assertFalse(same.regression(true));
+    }
+
+    @Test
+    void aVerdictThatFlipsWithinNoiseIsNeitherARegressionNorAFix(@TempDir Path dir) throws Exception {
+        // 0 of 300 on one side, 2 of 300 on the other: a 0.67 % race shows none in 300 trials
+        // 13 % of the time and the difference's interval spans 0, so neither verdict outweighs the other.
+        Path a = run(dir, "lucky", "6.18.0", "20", 0, 300, 0);
+        Path b = run(dir, "seen", "6.18.0", "20", 2, 300, 2);
+        Comparison c = compare("A", a, "B", b);
+        assertFalse(c.regression(true));
+        c.rows().forEach(r -> assertEquals(Comparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
+        String text = String.join("\n", c.render());
+        assertTrue(text.contains("VERDICT FLIPPED within noise (0 of 300 is what 0.67 % gives 13 % of the time; "
+                + "at that rate 448 trials show one 95 % of the time)"), text);
+        Comparison back = compare("B", b, "A", a);
+        back.rows().forEach(r -> assertEquals(Comparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
+    }
+
+    private static Comparison compare(String baseline, Path a, String other, Path b) throws Exception {
+        return Comparison.of(List.of(new Comparison.Side(baseline, Results.load(a)), new Comparison.Side(other, Results.load(b))));
     }
 }
