@@ -29,6 +29,7 @@ public final class Engine implements AutoCloseable {
     private final String apiVersion;
     /** Whether {@link #close()} closes the client: not Testcontainers' shared one. */
     private final boolean owned;
+    private String identity;
 
     private Engine(DockerClient client, String version, String apiVersion, boolean owned) {
         this.client = client;
@@ -95,6 +96,10 @@ public final class Engine implements AutoCloseable {
                 .dockerHost(cfg.getDockerHost())
                 .sslConfig(cfg.getSSLConfig())
                 .connectionTimeout(Duration.ofSeconds(10))
+                // No read timeout, as on the default socket: a helper's stream is silent while it
+                // waits (a watcher, minutes). Set explicitly because without it a TLS connection
+                // keeps the connect timeout as its read timeout, and a stream silent for 10 s broke.
+                .responseTimeout(Duration.ZERO)
                 .build();
         DockerClient client = DockerClientImpl.getInstance(cfg, http);
         try {
@@ -185,6 +190,18 @@ public final class Engine implements AutoCloseable {
         } catch (NotFoundException e) {
             return false;
         }
+    }
+
+    /**
+     * What tells this engine from any other one this machine talks to: its ID (which two engines
+     * started from one /etc/docker/key.json share), its host's name and its data root.
+     */
+    public synchronized String identity() {
+        if (identity == null) {
+            var info = client.infoCmd().exec();
+            identity = info.getId() + " " + info.getName() + " " + info.getDockerRootDir();
+        }
+        return identity;
     }
 
     public boolean imageExists(String ref) {

@@ -11,10 +11,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import lab.core.agent.Agent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +69,21 @@ class ExtraEngineTest {
                 int code = tls.client().waitContainerCmd(id).exec(new WaitContainerResultCallback()).awaitStatusCode(60, TimeUnit.SECONDS);
                 assertEquals(0, code, "tini --version in a container of the second engine");
                 tls.client().removeContainerCmd(id).withForce(true).exec();
+
+                // A helper's stream stays silent while it waits (a watcher waiting for a task to
+                // hang, minutes at times): over TLS as over the socket, silence is not an error.
+                try (Engine host = Engine.connect()) {
+                    assumeTrue(host.imageExists(Images.BASE), "no " + Images.BASE + " on the default engine");
+                    Images.copy(host, tls, Images.BASE);
+                }
+                String quiet = tls.client().createContainerCmd(Images.BASE).withCmd("sleep", "120")
+                        .withLabels(Map.of("lab.test", name)).exec().getId();
+                tls.client().startContainerCmd(quiet).exec();
+                try (Agent a = Agent.start(tls.client(), quiet, "quiet", List.of("sh", "-c", "sleep 15; echo '{\"ev\":\"late\"}'"), Map.of(), null)) {
+                    a.await("late", Duration.ofSeconds(60), null);
+                } finally {
+                    tls.client().removeContainerCmd(quiet).withForce(true).exec();
+                }
                 assertEquals(List.of(), tls.client().listContainersCmd().withShowAll(true).exec());
             }
         } finally {
