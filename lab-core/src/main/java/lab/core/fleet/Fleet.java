@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import lab.core.engine.Engine;
@@ -263,8 +262,7 @@ public final class Fleet {
     private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost host, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         AtomicReference<String> lost = new AtomicReference<>();
-        // The deadline counts from the engine's first child, not from its wait for a first slot on a shared host.
-        AtomicLong deadline = new AtomicLong();
+        Budget budget = new Budget(spec.deadline());
         Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(host.bootId(), k -> new Semaphore(spec.perHost(), true));
         ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
         List<Future<Integer>> futures = new ArrayList<>();
@@ -282,9 +280,11 @@ public final class Fleet {
                     sayE.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
                     slots.acquire();
                 }
+                budget.started();
                 try {
-                    return child(spec, t, e, engine, dir, children, command, engineJson, lost, deadline, sayE);
+                    return child(spec, t, e, engine, dir, children, command, engineJson, lost, budget, sayE);
                 } finally {
+                    budget.ended();
                     if (slots != null) slots.release();
                 }
             }));
@@ -303,10 +303,9 @@ public final class Fleet {
 
     /** One command on the engine as a child CLI, watched until it ends; its exit code. */
     private int child(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, Path dir, Map<String, Process> children,
-                      List<String> command, String engineJson, AtomicReference<String> lost, AtomicLong deadline,
+                      List<String> command, String engineJson, AtomicReference<String> lost, Budget budget,
                       Consumer<String> sayE) throws IOException, InterruptedException {
         if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-        deadline.compareAndSet(0, spec.deadline() == null ? Long.MAX_VALUE : System.nanoTime() + spec.deadline().toNanos());
         List<String> cmd = new ArrayList<>(spec.java());
         cmd.addAll(command);
         cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
@@ -338,8 +337,8 @@ public final class Fleet {
         int missed = 0;
         try {
             while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-                if (lost.get() == null && System.nanoTime() > deadline.get()) {
-                    lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s");
+                if (lost.get() == null && budget.spent()) {
+                    lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s of running commands");
                 }
                 if (lost.get() == null) {
                     String why = ping(engine);
