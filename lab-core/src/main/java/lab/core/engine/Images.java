@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -66,13 +67,16 @@ public final class Images {
 
     /** Makes sure the base image exists and returns its reference. */
     public synchronized String base() {
-        if (engine.imageExists(BASE)) {
-            baseSource = sourceOf(BASE);
-            return BASE;
-        }
+        if (!engine.imageExists(BASE)) holding(BASE, this::makeBase);
+        baseSource = sourceOf(BASE);
+        return BASE;
+    }
+
+    /** The base image from the registry when one answers, else from debootstrap; nothing when another run made it meanwhile. */
+    private String makeBase() {
+        if (engine.imageExists(BASE)) return BASE;
         if (!"1".equals(System.getenv("LAB_OFFLINE")) && pullWithin(UPSTREAM_BASE, probeSeconds())) {
             buildFromDockerfile("base", "FROM " + UPSTREAM_BASE + "\nLABEL " + SOURCE_LABEL + "=registry\n", BASE, Map.of());
-            baseSource = "registry";
             say.accept("base image " + BASE + " from the registry's " + UPSTREAM_BASE);
             return BASE;
         }
@@ -81,7 +85,6 @@ public final class Images {
         }
         say.accept("no registry answers: building the base image " + BASE + " from Debian's packages with debootstrap (~30 s, once)");
         debootstrap();
-        baseSource = sourceOf(BASE);
         return BASE;
     }
 
@@ -147,21 +150,34 @@ public final class Images {
         Path common = imagesDir.resolve(COMMON);
         String tag = "lab/" + name + ":" + contentHash(List.of(dir, common), engine.imageId(base)).substring(0, 12);
         if (engine.imageExists(tag)) return tag;
-        if (copyFromSeed(tag)) return tag;
-        if ("never".equals(System.getenv("LAB_BUILD"))) {
-            throw new HostLacksException("image " + tag + " (images/" + name + ") is not on the engine and LAB_BUILD=never forbids building it");
-        }
-        say.accept("building image " + tag + " from images/" + name + " (once per change of that folder)");
-        long t0 = System.nanoTime();
-        Path context = buildContext(dir, common);
-        try {
-            build(context, tag, Map.of("BASE", base), name);
-        } finally {
-            deleteTree(context);
-        }
-        say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
-        pruneOlder("lab/" + name, tag);
-        return tag;
+        return holding(tag, () -> {
+            if (engine.imageExists(tag)) return tag;
+            if (copyFromSeed(tag)) return tag;
+            if ("never".equals(System.getenv("LAB_BUILD"))) {
+                throw new HostLacksException("image " + tag + " (images/" + name + ") is not on the engine and LAB_BUILD=never forbids building it");
+            }
+            say.accept("building image " + tag + " from images/" + name + " (once per change of that folder)");
+            long t0 = System.nanoTime();
+            Path context = buildContext(dir, common);
+            try {
+                build(context, tag, Map.of("BASE", base), name);
+            } finally {
+                deleteTree(context);
+            }
+            say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
+            pruneOlder("lab/" + name, tag);
+            return tag;
+        });
+    }
+
+    /**
+     * Runs {@code work}, which makes {@code ref}, holding the engine's image lock: runs that
+     * start together on one engine (a fleet's --per-engine, two labs at once) wait for the first
+     * to build or copy an image instead of doing it again. One lock file per engine, kept.
+     */
+    private <T> T holding(String ref, Supplier<T> work) {
+        Path lock = LabHome.stateDir().resolve("locks").resolve("images-" + shortHash(engine.identity()) + ".lock");
+        return MachineLock.holding(lock, say, "waiting for another run on this engine to finish building or copying an image (" + ref + " next)", work);
     }
 
     /** Copies {@code tag} from the engine named by {@link #SEED_FROM_ENV} when that one has it; false to build it instead. */
@@ -323,6 +339,14 @@ public final class Images {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory; nothing else depends on it
+        }
+    }
+
+    private static String shortHash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
