@@ -198,6 +198,10 @@ fuse_conns() {
 abort_fuse() {
   local pid i conns=""
   [ -n "$(cgroup_tasks)" ] || return 0
+  # A stop interrupted here must not leave the engine frozen (a SIGKILL still can: the next
+  # stop or start of the name thaws it).
+  trap 'freeze THAWED; exit 130' INT
+  trap 'freeze THAWED; exit 143' TERM HUP
   # A task waiting on a FUSE server that froze first cannot freeze (nor unmount anything).
   freeze FROZEN || echo "extra-engine: $name: engine partly frozen (tasks wait on frozen FUSE servers)" >&2
   # Per task: a dying leader is a zombie whose own mountinfo is gone; the stuck thread's is not.
@@ -219,6 +223,7 @@ abort_fuse() {
       && echo "extra-engine: $name: aborted FUSE connection $i of a container" >&2
   done
   freeze THAWED || true
+  trap - INT TERM HUP
   return 0
 }
 
