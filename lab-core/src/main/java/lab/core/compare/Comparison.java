@@ -173,8 +173,7 @@ public final class Comparison {
     private static String luck(Tally a, Tally b) {
         Tally none = a.failures <= b.failures ? a : b, some = none == a ? b : a;
         if (none.failures != 0 || some.rate <= 0) return "more trials needed";
-        return String.format(Locale.ROOT, "0 of %d is what %.2f %% gives %.0f %% of the time; at that rate %d trials show one 95 %% of the time",
-                none.trials, 100 * some.rate, 100 * Stats.chanceOfNone(some.rate, none.trials), Stats.trialsToSee(some.rate, 0.95));
+        return "0 of " + none.trials + " against " + some.failures + " of " + some.trials + ": " + Stats.absence(some.rate, none.trials);
     }
 
     /** The table and the configuration differences, as the CLI prints them. */

@@ -1,6 +1,5 @@
 package lab.core.expect;
 
-import java.util.Locale;
 import java.util.Optional;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;
@@ -33,8 +32,6 @@ public record Expectation(Verdict verdict, double[] rateBand, String ref, String
         if (verdict != Verdict.REPRODUCED || rateBand == null || rateBand[0] <= 0 || failures != 0 || trials <= 0) return Optional.empty();
         double none = Stats.chanceOfNone(rateBand[0], trials);
         if (none <= 0.05) return Optional.empty();
-        return Optional.of(String.format(Locale.ROOT, "0 of %d is not yet a fix: at the expected band's low end (%.2f %%) %d trials show none %.0f %% "
-                + "of the time; %d trials show one 95 %% of the time", trials, 100 * rateBand[0], trials, 100 * none,
-                Stats.trialsToSee(rateBand[0], 0.95)));
+        return Optional.of("0 of " + trials + " is not yet a fix, as the expected band's low end goes: " + Stats.absence(rateBand[0], trials));
     }
 }

@@ -1,5 +1,7 @@
 package lab.core.run;
 
+import java.util.Locale;
+
 /** Rates from k failures in n trials. */
 public final class Stats {
     private Stats() {}
@@ -40,6 +42,15 @@ public final class Stats {
     /** Trials after which a failure at rate p (0 < p < 1) has shown at least once with the given probability. */
     public static long trialsToSee(double p, double probability) {
         return (long) Math.ceil(Math.log1p(-probability) / Math.log1p(-p));
+    }
+
+    /**
+     * How little an absence of failures says at rate p (0 < p < 1): "at p n trials show none x %
+     * of the time; m trials show one 95 % of the time".
+     */
+    public static String absence(double p, long n) {
+        return String.format(Locale.ROOT, "at %.2f %% %d trials show none %.0f %% of the time; %d trials show one 95 %% of the time",
+                100 * p, n, 100 * chanceOfNone(p, n), trialsToSee(p, 0.95));
     }
 
     /**
