@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.Target;
+import lab.core.kernel.KernelSpec;
 import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Option;
@@ -17,6 +18,10 @@ final class EngineOptions {
     @Option(names = "--engine", paramLabel = "ENDPOINT", description = "an engine to run on (repeatable): unix:///path, "
             + "tcp://host:port[,certs=DIR], context:NAME; options ,name=N and ,LABEL=VALUE")
     List<String> engines = new ArrayList<>();
+
+    @Option(names = "--kernel", paramLabel = "KERNEL", description = "run in a QEMU guest of this kernel (repeatable; each is a column): "
+            + "host, debian:6.1, debian:6.12, debian:<package version>, path:/x/bzImage[,modules=DIR][,config=FILE]")
+    List<String> kernels = new ArrayList<>();
 
     @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}])")
     Path inventory;
@@ -36,10 +41,18 @@ final class EngineOptions {
     int perHost = 0;
 
     /** Options the parent consumes; the children get the rest. */
-    private static final Set<String> OWN = Set.of("--engine", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
+    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
 
+    /** Several columns: engines, or more than one kernel, or kernels beside engines. */
     boolean active() {
-        return !engines.isEmpty() || inventory != null;
+        return !engines.isEmpty() || inventory != null || kernels.size() > 1;
+    }
+
+    /** One guest kernel and nothing else: the run goes straight into that guest. Null otherwise (host included). */
+    KernelSpec guestKernel() {
+        if (active() || kernels.isEmpty()) return null;
+        KernelSpec k = KernelSpec.parse(kernels.get(0));
+        return k.isHost() ? null : k;
     }
 
     List<Target> targets() {
@@ -47,6 +60,11 @@ final class EngineOptions {
         List<Target> out = new ArrayList<>();
         if (inventory != null) out.addAll(Target.inventory(inventory, config));
         for (String e : engines) out.add(Target.parse(e, config));
+        for (String k : kernels) {
+            KernelSpec spec = KernelSpec.parse(k);
+            out.add(spec.isHost() ? new Target("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
+                    : Target.guest(k));
+        }
         if (out.size() < 1) throw new UsageException("no engine given");
         return Target.distinct(out);
     }
@@ -70,6 +88,12 @@ final class EngineOptions {
             out.add(a);
         }
         return out;
+    }
+
+    /** The engine a plain run uses: DOCKER_HOST, else the default socket. */
+    private static String defaultEndpoint() {
+        String h = System.getenv("DOCKER_HOST");
+        return h != null && !h.isBlank() ? h : "unix:///var/run/docker.sock";
     }
 
     private static Path dockerConfig() {

@@ -3,6 +3,8 @@ package lab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import lab.core.expect.Expectations;
+import lab.core.guest.GuestRun;
+import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
@@ -35,6 +37,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Say say = new Say();
         if (engines.active()) return fleet(say);
+        KernelSpec kernel = engines.guestKernel();
+        if (kernel != null) return guest(kernel, say);
         if (all) {
             if (scenario != null) throw new UsageException("give a scenario or --all, not both");
             if (!o.params.isEmpty() || !o.arms.isEmpty()) throw new UsageException("--param and --arms apply to one scenario, not to --all");
@@ -47,6 +51,17 @@ final class RunCommand implements Callable<Integer> {
         Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.seed, o.out,
                 o.expectations == null ? null : Expectations.from(o.expectations));
         return new Runner(say::line, say).run(s, req).exitCode();
+    }
+
+    /** The lab itself in a guest of that kernel, with this command's arguments; evidence lands under --out as usual. */
+    private int guest(KernelSpec kernel, Say say) {
+        if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
+        if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
+        if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
+        o.paramMap();
+        List<String> args = new java.util.ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
+        if (args.isEmpty() || !args.get(0).equals("run")) args.add(0, "run");
+        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, o.out, GuestRun.defaultShape()));
     }
 
     /** The same run on each engine: one child CLI per engine and scenario, one report. */

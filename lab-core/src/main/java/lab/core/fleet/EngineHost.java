@@ -76,7 +76,7 @@ public record EngineHost(Map<String, Object> info, String bootId, String localBo
         }
     }
 
-    static String cliBootId() {
+    public static String cliBootId() {
         try {
             return Files.readString(BOOT_ID).strip();
         } catch (IOException e) {

@@ -168,6 +168,8 @@ public final class Fleet {
             // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
             r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.get("id") != null).findFirst()
                     .ifPresent(f -> { e.fingerprint.clear(); e.fingerprint.putAll(f); });
+            // A guest's kernel is what its runs saw.
+            if (e.engine.isEmpty() && e.fingerprint.get("kernelRelease") != null) e.engine.put("KernelVersion", e.fingerprint.get("kernelRelease"));
         }
         rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
         rec.status = "COMPLETE";
@@ -207,27 +209,12 @@ public final class Fleet {
         e.status = "RUNNING";
         String lost = null;
         List<Integer> codes = new ArrayList<>();
-        try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
-            if (spec.seedFrom() != null) {
-                try (Engine from = Engine.connect(spec.seedFrom().endpoint(), spec.seedFrom().certs())) {
-                    long s0 = System.nanoTime();
-                    e.seeded.addAll(Seeding.seedBase(from, engine));
-                    if (!e.seeded.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "seeded %s from %s in %.1f s", e.seeded,
-                            spec.seedFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
-                }
-            }
-            String base = new Images(engine, LabHome.imagesDir(), sayE, LabHome.stateDir()).base();
-            EngineHost host = EngineHost.identify(engine, base, rec.fleetId);
-            e.engine.putAll(host.describe());
-            write(rec, dir);
-            if (!host.sameKernel()) {
-                e.status = "REFUSED";
-                e.reason = "the engine runs on another kernel (" + host.info().get("Name") + ", kernel " + host.info().get("KernelVersion")
-                        + ", boot id " + host.bootId() + " ≠ this machine's " + host.localBootId() + "): the host probe, kernel log, FUSE aborts "
-                        + "and kernel-stack reads of a run read this machine's kernel, and running them in a container on that engine is not built yet";
-                sayE.accept("REFUSED: " + e.reason);
+        try {
+            if (t.isGuest()) {
+                // The child boots the guest and runs the lab inside: no engine to reach from here.
+                lost = children(spec, t, e, null, EngineHost.cliBootId(), dir, children, codes, sayE);
             } else {
-                lost = children(spec, t, e, engine, host, dir, children, codes, sayE);
+                lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
         } catch (RuntimeException ex) {
             e.status = "ERROR";
@@ -258,16 +245,44 @@ public final class Fleet {
         write(rec, dir);
     }
 
+    /** An engine's column: seed it, identify it, refuse it when it runs on another kernel, else run the commands there. */
+    private String onEngine(Spec spec, Target t, FleetRecord.EngineEntry e, FleetRecord rec, Path dir, Map<String, Process> children,
+                            List<Integer> codes, Consumer<String> sayE) {
+        try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
+            if (spec.seedFrom() != null) {
+                try (Engine from = Engine.connect(spec.seedFrom().endpoint(), spec.seedFrom().certs())) {
+                    long s0 = System.nanoTime();
+                    e.seeded.addAll(Seeding.seedBase(from, engine));
+                    if (!e.seeded.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "seeded %s from %s in %.1f s", e.seeded,
+                            spec.seedFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
+                }
+            }
+            String base = new Images(engine, LabHome.imagesDir(), sayE, LabHome.stateDir()).base();
+            EngineHost host = EngineHost.identify(engine, base, rec.fleetId);
+            e.engine.putAll(host.describe());
+            write(rec, dir);
+            if (!host.sameKernel()) {
+                e.status = "REFUSED";
+                e.reason = "the engine runs on another kernel (" + host.info().get("Name") + ", kernel " + host.info().get("KernelVersion")
+                        + ", boot id " + host.bootId() + " ≠ this machine's " + host.localBootId() + "): the host probe, kernel log, FUSE aborts "
+                        + "and kernel-stack reads of a run read this machine's kernel; to test another kernel, run the lab in a guest (--kernel)";
+                sayE.accept("REFUSED: " + e.reason);
+                return null;
+            }
+            return children(spec, t, e, engine, host.bootId(), dir, children, codes, sayE);
+        }
+    }
+
     /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
-    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, EngineHost host, Path dir,
+    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         AtomicReference<String> lost = new AtomicReference<>();
         Budget budget = new Budget(spec.deadline());
-        Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(host.bootId(), k -> new Semaphore(spec.perHost(), true));
+        Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(bootId, k -> new Semaphore(spec.perHost(), true));
         ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
         List<Future<Integer>> futures = new ArrayList<>();
         Map<String, Object> described = new LinkedHashMap<>(t.describe());
-        described.put("engine", host.describe());
+        if (!e.engine.isEmpty()) described.put("engine", e.engine);
         String engineJson;
         try {
             engineJson = Json.MAPPER.writeValueAsString(described);
@@ -309,15 +324,18 @@ public final class Fleet {
         List<String> cmd = new ArrayList<>(spec.java());
         cmd.addAll(command);
         cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
+        if (t.isGuest()) cmd.addAll(List.of("--kernel", t.kernel()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-        env.put("DOCKER_HOST", t.endpoint().toString());
-        if (t.certs() != null) {
-            env.put("DOCKER_CERT_PATH", t.certs().toString());
-            env.put("DOCKER_TLS_VERIFY", "1");
+        if (!t.isGuest()) {
+            env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
+            env.put("DOCKER_HOST", t.endpoint().toString());
+            if (t.certs() != null) {
+                env.put("DOCKER_CERT_PATH", t.certs().toString());
+                env.put("DOCKER_TLS_VERIFY", "1");
+            }
+            env.put("LAB_ENGINE", engineJson);
         }
-        env.put("LAB_ENGINE", engineJson);
         if (spec.seedFrom() != null) {
             env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
             if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
@@ -340,7 +358,7 @@ public final class Fleet {
                 if (lost.get() == null && budget.spent()) {
                     lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s of running commands");
                 }
-                if (lost.get() == null) {
+                if (lost.get() == null && engine != null) {
                     String why = ping(engine);
                     missed = why == null ? 0 : missed + 1;
                     if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");

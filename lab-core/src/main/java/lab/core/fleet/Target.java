@@ -17,20 +17,37 @@ import lab.core.evidence.Json;
 import lab.core.run.UsageException;
 
 /**
- * One engine of a fleet: a short name, its endpoint (unix:// or tcp://), the directory of its
- * TLS material (ca.pem, cert.pem, key.pem; null without TLS) and labels such as kernel=6.1 or
- * role=candidate that compare can group by.
+ * Where a fleet runs one column: an engine — a short name, its endpoint (unix:// or tcp://),
+ * the directory of its TLS material (ca.pem, cert.pem, key.pem; null without TLS) and labels
+ * such as kernel=6.1 or role=candidate that compare can group by — or a guest of another
+ * kernel ({@code kernel} in the --kernel forms, endpoint guest:KERNEL), where the lab itself
+ * runs inside a QEMU guest (see lab.core.guest.GuestRun).
  */
-public record Target(String name, URI endpoint, Path certs, Map<String, String> labels) {
+public record Target(String name, URI endpoint, Path certs, Map<String, String> labels, String kernel) {
     public Target {
         labels = Map.copyOf(labels == null ? Map.of() : labels);
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")) {
             throw new UsageException("engine name '" + name + "' must be 1-40 of letters, digits, '.', '_', '-'");
         }
         String scheme = endpoint.getScheme();
-        if (!"unix".equals(scheme) && !"tcp".equals(scheme)) {
+        if (kernel == null && !"unix".equals(scheme) && !"tcp".equals(scheme)) {
             throw new UsageException("engine endpoint " + endpoint + " must be unix:///path or tcp://host:port");
         }
+    }
+
+    public Target(String name, URI endpoint, Path certs, Map<String, String> labels) {
+        this(name, endpoint, certs, labels, null);
+    }
+
+    /** A guest booting {@code kernel} (a --kernel form other than host), named after it: debian:6.1 is "debian-6.1". */
+    public static Target guest(String kernel) {
+        String name = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+        if (name.length() > 40) name = name.substring(0, 40);
+        return new Target(name, URI.create("guest:" + kernel.replace(" ", "%20")), null, Map.of("kernel", kernel), kernel);
+    }
+
+    public boolean isGuest() {
+        return kernel != null;
     }
 
     /**
@@ -160,6 +177,7 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
         m.put("endpoint", endpoint.toString());
         if (certs != null) m.put("certs", certs.toString());
         m.put("labels", labels);
+        if (kernel != null) m.put("kernel", kernel);
         return m;
     }
 }

@@ -1,0 +1,65 @@
+#!/bin/sh
+# PID 1 of a lab guest, handed over by the root disk's /sbin/lab-guest-init through QEMU's
+# fw_cfg (opt/lab/init), so changing it changes no disk. It mounts what a Debian host would
+# have, loads the modules the catalogue uses, starts the guest agent and a Docker engine on the
+# data disk, says LAB-GUEST-READY on the console and waits: the host saves the guest here
+# (opt/lab/mode=ready) or, with opt/lab/mode=load, loads the image archive on the disk whose
+# serial is lab-images into the engine and powers off.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+say() { echo "lab-init: $*"; }
+fail() { say "FAILED: $*"; sync; echo o > /proc/sysrq-trigger; sleep 10; }
+
+mountpoint -q /proc || mount -t proc proc /proc
+mountpoint -q /sys || mount -t sysfs sys /sys
+mountpoint -q /dev || mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /run; mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo 1 > /proc/sys/kernel/sysrq
+for m in qemu_fw_cfg virtio_console 9pnet_virtio 9p fuse loop overlay configfs veth bridge br_netfilter; do modprobe -q $m; done
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
+mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
+hostname lab-guest
+ip link set lo up
+
+fwcfg() { cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/$1/raw 2>/dev/null; }
+MODE=$(fwcfg mode)
+disk() { for b in /sys/block/vd*; do [ "$(cat $b/serial 2>/dev/null)" = "$1" ] && echo /dev/${b##*/}; done; }
+port() { for p in /sys/class/virtio-ports/*; do [ "$(cat $p/name 2>/dev/null)" = "$1" ] && echo /dev/${p##*/}; done; }
+
+GA=$(port org.qemu.guest_agent.0)
+[ -n "$GA" ] && qemu-ga -m virtio-serial -p "$GA" -t /run >/run/qemu-ga.log 2>&1 &
+
+DATA=$(disk lab-docker)
+[ -n "$DATA" ] || fail "no data disk (serial lab-docker)"
+mkdir -p /var/lib/docker
+mount -o noatime "$DATA" /var/lib/docker || fail "cannot mount the data disk $DATA"
+mkdir -p /var/lib/lab
+dockerd --host unix:///var/run/docker.sock --data-root /var/lib/docker >/run/dockerd.log 2>&1 &
+i=0
+until docker version >/dev/null 2>&1; do
+  i=$((i+1)); [ $i -gt 600 ] && { tail -20 /run/dockerd.log; fail "the guest's Docker engine did not answer within 120 s"; }
+  sleep 0.2
+done
+
+if [ "$MODE" = load ]; then
+  IMG=$(disk lab-images)
+  [ -n "$IMG" ] || fail "no image archive disk (serial lab-images)"
+  mkdir -p /run/images && mount -o ro "$IMG" /run/images || fail "cannot mount the image archive disk $IMG"
+  for t in /run/images/*.tar; do
+    docker load -i "$t" >/dev/null || fail "docker load of ${t##*/} failed"
+    say "loaded ${t##*/} at uptime $(cut -d' ' -f1 /proc/uptime)"
+  done
+  docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sed 's/^/lab-init: image /'
+  kill -TERM $(cat /var/run/docker.pid) 2>/dev/null
+  i=0; while [ -e /var/run/docker.pid ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i+1)); done
+  sync; umount /var/lib/docker || fail "cannot unmount the data disk"
+  say "LAB-IMAGES-LOADED"
+  echo o > /proc/sysrq-trigger; sleep 10
+fi
+
+say "LAB-GUEST-READY uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)"
+exec tini -s -- sleep infinity

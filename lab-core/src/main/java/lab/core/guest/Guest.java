@@ -1,0 +1,307 @@
+package lab.core.guest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import lab.core.engine.HostLacksException;
+import lab.core.engine.LabHome;
+
+/**
+ * One QEMU guest: its process, console, monitor and guest agent, in a directory of its own
+ * (overlays, sockets, pid file, console log). A guard process started before QEMU kills it and
+ * removes the directory when the lab process that started it is gone, even SIGKILLed.
+ * The guest has no network device: the lab inside talks to its own engine, and evidence
+ * leaves through a 9p share.
+ */
+public final class Guest implements AutoCloseable {
+    public static final String QEMU = "qemu-system-x86_64";
+
+    /** The kernel side: image, initramfs, modules disk (may be null), release. */
+    public record Boot(Path vmlinuz, Path initrd, Path modules, String release, String cmdline) { }
+
+    /** Size and acceleration. */
+    public record Shape(int cpus, int memoryMb, Accel accel) { }
+
+    /** A host directory seen by the guest through 9p under {@code tag}. */
+    public record Share(String tag, Path path, boolean readOnly) { }
+
+    /**
+     * Everything that makes the command line: what boots, the disks (root and data are qcow2
+     * overlays; images is a raw image archive or null), fw_cfg files for the guest's init, the
+     * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
+     * devices as the save, so shares are declared on both (their paths may differ).
+     */
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Path images, Map<String, String> fwcfg, List<Share> shares,
+                       Path incoming) { }
+
+    private final Spec spec;
+    private final Path dir;
+    private final Process qemu;
+    private final Process guard;
+    private Qmp qmp;
+    private GuestAgent agent;
+    private final long started = System.nanoTime();
+
+    private Guest(Spec spec, Path dir, Process qemu, Process guard) {
+        this.spec = spec;
+        this.dir = dir;
+        this.qemu = qemu;
+        this.guard = guard;
+    }
+
+    public static String qemuVersion() {
+        try {
+            Process p = new ProcessBuilder(QEMU, "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.SECONDS);
+            return out.lines().findFirst().orElse("").replaceFirst("^QEMU emulator version ", "").strip();
+        } catch (IOException e) {
+            throw new HostLacksException("no " + QEMU + " on this host (Debian's qemu-system-x86): guests cannot run");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuestException("interrupted");
+        }
+    }
+
+    /** Starts QEMU in {@code dir} (created, and removed again by {@link #close()} or the guard). */
+    public static Guest start(Spec spec, Path dir) {
+        qemuVersion();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new GuestException("cannot create " + dir + ": " + e.getMessage());
+        }
+        Process guard = spawnGuard(dir);
+        List<String> cmd = commandLine(spec, dir);
+        try {
+            Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            return new Guest(spec, dir, p, guard);
+        } catch (IOException e) {
+            guard.destroy();
+            throw new GuestException("cannot start " + QEMU + ": " + e.getMessage());
+        }
+    }
+
+    static List<String> commandLine(Spec spec, Path dir) {
+        Boot b = spec.boot();
+        List<String> c = new ArrayList<>(List.of(QEMU, "-name", "lab-guest", "-machine", "q35", "-nodefaults", "-no-user-config",
+                "-display", "none", "-no-reboot", "-smp", Integer.toString(spec.shape().cpus()), "-m", spec.shape().memoryMb() + "M"));
+        c.addAll(spec.shape().accel().qemuArgs());
+        c.addAll(List.of("-pidfile", dir.resolve("qemu.pid").toString(),
+                "-serial", "file:" + dir.resolve("console.log"),
+                "-kernel", b.vmlinuz().toString(), "-initrd", b.initrd().toString(), "-append", b.cmdline(),
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+        c.addAll(drive(spec.root(), "qcow2", "lab-root", false));
+        if (b.modules() != null) c.addAll(drive(b.modules(), "raw", "lab-modules", true));
+        c.addAll(drive(spec.data(), "qcow2", "lab-docker", false));
+        if (spec.images() != null) c.addAll(drive(spec.images(), "raw", "lab-images", true));
+        spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
+        c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
+                "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",
+                "-device", "virtserialport,bus=ser0.0,chardev=qga,name=org.qemu.guest_agent.0",
+                "-chardev", "file,id=labout,path=" + dir.resolve("lab.out"),
+                "-device", "virtserialport,bus=ser0.0,chardev=labout,name=lab.console"));
+        for (Share s : spec.shares()) {
+            c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + s.path() + ",security_model=" + (s.readOnly() ? "none,readonly=on" : "passthrough"),
+                    "-device", "virtio-9p-pci,fsdev=" + s.tag() + ",mount_tag=" + s.tag()));
+        }
+        if (spec.incoming() != null) c.addAll(List.of("-incoming", "exec:cat '" + spec.incoming() + "'"));
+        return c;
+    }
+
+    private static List<String> drive(Path file, String format, String serial, boolean readOnly) {
+        return List.of("-drive", "file=" + file + ",format=" + format + ",if=virtio,cache=unsafe,serial=" + serial + (readOnly ? ",readonly=on" : ""));
+    }
+
+    private static Process spawnGuard(Path dir) {
+        Path script = LabHome.imagesDir().resolve("guest/guard.sh");
+        long pid = ProcessHandle.current().pid();
+        String ticks = startTicks(pid);
+        try {
+            return new ProcessBuilder("setsid", "sh", script.toString(), Long.toString(pid), ticks, dir.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new GuestException("cannot start the guest's guard: " + e.getMessage());
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat, as guard.sh reads it. */
+    static String startTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    public boolean alive() {
+        return qemu.isAlive();
+    }
+
+    public double seconds() {
+        return (System.nanoTime() - started) / 1e9;
+    }
+
+    synchronized Qmp qmp() {
+        if (qmp == null) qmp = Qmp.connect(dir.resolve("qmp.sock"), Duration.ofSeconds(30));
+        return qmp;
+    }
+
+    synchronized GuestAgent agent(Duration within) {
+        if (agent == null) agent = GuestAgent.connect(dir.resolve("qga.sock"), within);
+        return agent;
+    }
+
+    /** A restored guest is paused once its state is in: resume it and set its clock. */
+    public void resume(Duration within) {
+        long until = System.nanoTime() + within.toNanos();
+        while (true) {
+            if (!qemu.isAlive()) throw died("while its saved state was loading");
+            String st = qmp().status();
+            if ("paused".equals(st) || "running".equals(st)) break;
+            if (System.nanoTime() > until) throw new GuestException("the guest's saved state did not load within " + within.toSeconds() + " s (status " + st + ")");
+            JsonSocket.sleep(50);
+        }
+        qmp().cont();
+        agent(within).clockFromRtc();
+    }
+
+    /** Waits for a console line containing {@code marker}; a guest that dies or panics first is an error with its console's tail. */
+    public void awaitConsole(String marker, Duration within) {
+        long until = System.nanoTime() + within.toNanos();
+        while (true) {
+            String console = console();
+            if (console.contains(marker)) return;
+            String failed = console.lines().filter(l -> l.contains("lab-init: FAILED")).findFirst().orElse(null);
+            if (failed != null) throw new GuestException("the guest's init failed: " + failed.strip() + "\n" + tail(20));
+            if (!qemu.isAlive()) throw died("before " + marker);
+            if (System.nanoTime() > until) {
+                throw new GuestException("the guest did not reach " + marker + " within " + within.toSeconds() + " s; console:\n" + tail(20));
+            }
+            JsonSocket.sleep(100);
+        }
+    }
+
+    /** Waits for QEMU to end by itself (the guest powered off). */
+    public boolean awaitExit(Duration within) {
+        try {
+            return qemu.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    GuestException died(String when) {
+        String panic = panic();
+        return new GuestException("the guest " + (panic != null ? "panicked" : "ended (QEMU exit " + exit() + ")") + " " + when
+                + (panic != null ? ": " + panic : "") + "; console:\n" + tail(25) + qemuLog());
+    }
+
+    private String exit() {
+        return qemu.isAlive() ? "-" : Integer.toString(qemu.exitValue());
+    }
+
+    private String qemuLog() {
+        try {
+            String q = Files.readString(dir.resolve("qemu.log")).strip();
+            return q.isEmpty() ? "" : "\nqemu: " + q;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The kernel's panic line, when the console has one. */
+    public String panic() {
+        return console().lines().filter(l -> l.contains("Kernel panic")).map(String::strip).findFirst().orElse(null);
+    }
+
+    public String console() {
+        try {
+            return Files.readString(dir.resolve("console.log"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public String tail(int lines) {
+        List<String> all = console().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Stops the guest and writes its state to {@code state} (QEMU migration to a file), then ends QEMU. */
+    public void saveTo(Path state, Duration within) {
+        qmp().stop();
+        qmp().saveTo(state, within);
+        qmp().quit();
+        awaitExit(Duration.ofSeconds(10));
+    }
+
+    /** Every task's stack on the guest's console (magic SysRq t), for a guest that stopped answering. */
+    public void showTasks() {
+        try {
+            qmp().sendKeys("alt-sysrq-t");
+        } catch (GuestException ignored) {
+            // the monitor is gone with the guest
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (qemu.isAlive()) {
+                try {
+                    qmp().quit();
+                } catch (GuestException ignored) {
+                    // not answering: killed below
+                }
+                if (!awaitExit(Duration.ofSeconds(5))) {
+                    qemu.destroyForcibly();
+                    awaitExit(Duration.ofSeconds(10));
+                }
+            }
+        } finally {
+            if (agent != null) agent.close();
+            if (qmp != null) qmp.close();
+            deleteTree(dir);
+            guard.destroy();
+        }
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort; the guard tries again
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "guest " + spec.boot().release() + " " + Arrays.toString(new Object[] {spec.shape()});
+    }
+}

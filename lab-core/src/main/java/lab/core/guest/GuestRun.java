@@ -1,0 +1,262 @@
+package lab.core.guest;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import lab.core.engine.Engine;
+import lab.core.engine.Images;
+import lab.core.engine.LabHome;
+import lab.core.evidence.Json;
+import lab.core.kernel.Kernel;
+import lab.core.kernel.KernelSpec;
+import lab.core.kernel.Kernels;
+import lab.core.run.ExitCodes;
+
+/**
+ * The lab itself, run inside a guest of another kernel: every host-side part of a run (host
+ * probe, kernel log, stack reads, FUSE aborts, bpftrace) then reads the guest's kernel by
+ * construction. The guest is restored from its warm state onto fresh overlays, sees the
+ * checkout and the CLI's class path read-only and the output directory read-write through 9p,
+ * runs the same lab command there (the images it needs are already in its engine), and is
+ * thrown away. Its console log and settings go into each bundle the run wrote.
+ */
+public final class GuestRun {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    /** Agent calls that fail in a row before the guest counts as not answering. */
+    private static final int SILENT = 3;
+    static final List<Guest.Share> SHARES = List.of(new Guest.Share("labhome", Path.of("/"), true),
+            new Guest.Share("labcp", Path.of("/"), true), new Guest.Share("labout", Path.of("/"), false));
+
+    /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
+    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape) { }
+
+    private final Consumer<String> say;
+
+    public GuestRun(Consumer<String> say) {
+        this.say = say;
+    }
+
+    /** The guest's shape unless the environment says otherwise: 2 vCPUs, 3 GiB. */
+    public static Guest.Shape defaultShape() {
+        return new Guest.Shape(envInt("LAB_GUEST_CPUS", 2), envInt("LAB_GUEST_MEMORY_MB", 3072), Accel.probe());
+    }
+
+    public int run(Request req) {
+        long t0 = System.nanoTime();
+        Kernels kernels = Kernels.atStateDir(say);
+        Kernel kernel = kernels.resolve(req.kernel());
+        Guests guests = Guests.atStateDir(say);
+        Path root = GuestDisks.root(say);
+        Path data;
+        try (Engine host = Engine.connect()) {
+            data = guests.dataDisk(host, labImages(host), kernel, root, req.shape());
+        }
+        Guests.Warm warm = guests.warm(kernel, root, data, req.shape(), SHARES);
+        Path out = req.out().toAbsolutePath().normalize();
+        Path home = LabHome.find().orElseThrow(() -> new GuestException("cannot find the lab's checkout (set LAB_HOME)"));
+        Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new lab.core.run.UsageException("cannot create the output directory " + out + ": " + e.getMessage());
+        }
+        String id = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        long r0 = System.nanoTime();
+        List<Guest.Share> shares = List.of(new Guest.Share("labhome", home, true), new Guest.Share("labcp", cp, true), new Guest.Share("labout", out, false));
+        List<String> said = new ArrayList<>();
+        int code;
+        String error = null;
+        Map<String, Object> vm;
+        try (Guest g = guests.restore(warm, shares, id)) {
+            double restore = (System.nanoTime() - r0) / 1e9;
+            vm = settings(g, kernel, restore);
+            say.accept(String.format("guest %s (%s, %s, %d vCPUs, %d MiB) restored in %.1f s", kernel.spec(), kernel.release(),
+                    req.shape().accel().name(), req.shape().cpus(), req.shape().memoryMb(), restore));
+            try {
+                code = exec(g, home, cp, out, req.labArgs(), vm, l -> {
+                    said.add(l);
+                    say.accept(l);
+                });
+            } catch (GuestException e) {
+                error = e.getMessage();
+                code = ExitCodes.LAB_FAILURE;
+            }
+            keepEvidence(g, out, said, vm, id);
+        }
+        if (error != null) say.accept("ERROR: " + error);
+        say.accept(String.format("guest run done in %.0f s (exit %d)", (System.nanoTime() - t0) / 1e9, code));
+        return code;
+    }
+
+    /** Every lab image of this checkout, made on the host's engine (the guest loads them from a disk, once). */
+    static List<String> labImages(Engine host) {
+        Images images = new Images(host, LabHome.imagesDir(), s -> { }, LabHome.stateDir());
+        List<String> refs = new ArrayList<>(List.of(images.base()));
+        try (Stream<Path> dirs = Files.list(LabHome.imagesDir())) {
+            for (Path d : dirs.sorted().toList()) {
+                if (Files.isRegularFile(d.resolve("Dockerfile"))) refs.add(images.ensure(d.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return refs;
+    }
+
+    private Map<String, Object> settings(Guest g, Kernel k, double restoreSeconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kernel", k.spec());
+        m.put("release", k.release());
+        if (k.packageVersion() != null) m.put("package", k.packageVersion());
+        if (k.configHash() != null) m.put("configHash", k.configHash());
+        m.put("options", k.options());
+        m.put("qemu", Guest.qemuVersion());
+        m.put("accel", g.spec().shape().accel().name());
+        m.put("accelWhy", g.spec().shape().accel().why());
+        m.put("cpus", g.spec().shape().cpus());
+        m.put("memoryMb", g.spec().shape().memoryMb());
+        m.put("cmdline", g.spec().boot().cmdline());
+        m.put("restoreSeconds", Math.round(restoreSeconds * 100) / 100.0);
+        return m;
+    }
+
+    /** Mounts the shares, runs the lab, streams what it prints; its exit code. */
+    private int exec(Guest g, Path home, Path cp, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
+        GuestAgent agent = g.agent(Duration.ofSeconds(30));
+        String mounts = String.join("; ", List.of(
+                "set -e",
+                "mkdir -p " + q(home) + " " + q(cp) + " " + q(out),
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome " + q(home),
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp " + q(cp),
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout " + q(out)));
+        GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts), Duration.ofSeconds(60));
+        if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
+        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", "lab.cli.LabCli"));
+        java.addAll(labArgs);
+        java.addAll(List.of("--out", out.toString()));
+        String target;
+        try {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("name", vm.get("kernel").toString().replace(':', '-'));
+            t.put("endpoint", "guest:" + vm.get("kernel"));
+            t.put("labels", Map.of("kernel", vm.get("kernel")));
+            t.put("guest", vm);
+            target = Json.MAPPER.writeValueAsString(t);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String script = "P=; for p in /sys/class/virtio-ports/*; do [ \"$(cat $p/name)\" = lab.console ] && P=/dev/${p##*/}; done; "
+                + "cd /root; exec \"$@\" >\"$P\" 2>&1";
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+        argv.addAll(java);
+        long pid = agent.start(argv, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TESTCONTAINERS_RYUK_DISABLED=true",
+                "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1",
+                "LAB_ENGINE=" + target));
+        try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
+            int silent = 0;
+            while (true) {
+                tail.poll();
+                if (!g.alive()) throw g.died("while the lab ran in it");
+                GuestAgent.Exec done;
+                try {
+                    done = agent.status(pid);
+                    silent = 0;
+                } catch (GuestException e) {
+                    if (++silent < SILENT) continue;
+                    g.showTasks();
+                    JsonSocket.sleep(3000);
+                    throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
+                }
+                if (done != null) {
+                    JsonSocket.sleep(300);
+                    tail.poll();
+                    return done.exitCode();
+                }
+                JsonSocket.sleep(250);
+            }
+        }
+    }
+
+    /** The console and the VM's settings go into every bundle the run named, and under out/guests/ when it named none. */
+    private void keepEvidence(Guest g, Path out, List<String> said, Map<String, Object> vm, String id) {
+        List<Path> bundles = said.stream().filter(l -> l.startsWith("evidence: ")).map(l -> Path.of(l.substring(10).split(" ")[0]))
+                .map(p -> p.isAbsolute() ? p : out.resolve(p)).filter(Files::isDirectory).toList();
+        List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
+        for (Path b : where) {
+            try {
+                Path d = Files.createDirectories(b.resolve("guest"));
+                Files.writeString(d.resolve("console.log"), g.console(), StandardCharsets.ISO_8859_1);
+                Files.copy(g.dir().resolve("qemu.cmdline"), d.resolve("qemu.cmdline"), StandardCopyOption.REPLACE_EXISTING);
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("vm.json").toFile(), vm);
+            } catch (IOException e) {
+                say.accept("cannot keep the guest's console in " + b + ": " + e.getMessage());
+            }
+        }
+        if (bundles.isEmpty()) say.accept("guest console: " + where.get(0).resolve("guest/console.log"));
+    }
+
+    private static String q(Path p) {
+        return "'" + p.toString().replace("'", "'\\''") + "'";
+    }
+
+    private static int envInt(String name, int dflt) {
+        String v = System.getenv(name);
+        try {
+            return v == null || v.isBlank() ? dflt : Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    /** Follows a file another process appends to, a line at a time. */
+    static final class Tail implements AutoCloseable {
+        private final Path file;
+        private final Consumer<String> line;
+        private long offset;
+        private final StringBuilder partial = new StringBuilder();
+
+        Tail(Path file, Consumer<String> line) {
+            this.file = file;
+            this.line = line;
+        }
+
+        void poll() {
+            if (!Files.exists(file)) return;
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                if (f.length() <= offset) return;
+                f.seek(offset);
+                byte[] b = new byte[(int) Math.min(f.length() - offset, 1 << 20)];
+                f.readFully(b);
+                offset += b.length;
+                partial.append(new String(b, StandardCharsets.UTF_8));
+                int nl;
+                while ((nl = partial.indexOf("\n")) >= 0) {
+                    line.accept(partial.substring(0, nl).replace("\r", ""));
+                    partial.delete(0, nl + 1);
+                }
+            } catch (IOException ignored) {
+                // read again next time
+            }
+        }
+
+        @Override
+        public void close() {
+            poll();
+            if (partial.length() > 0) line.accept(partial.toString());
+        }
+    }
+}

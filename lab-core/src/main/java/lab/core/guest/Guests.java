@@ -1,0 +1,296 @@
+package lab.core.guest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import lab.core.engine.Engine;
+import lab.core.engine.LabHome;
+import lab.core.engine.MachineLock;
+import lab.core.evidence.Json;
+import lab.core.kernel.HostCommand;
+import lab.core.kernel.Kernel;
+
+/**
+ * The cached pieces a guest is made of, built once and reused, under the state dir's guest/:
+ * <ul>
+ * <li>{@code data/<hash>/data.img}: the guest's /var/lib/docker (ext4) with the lab's images
+ * loaded — copying images over the guest's emulated network runs at ~3 MB/s, so they are loaded
+ * once from a disk, by the guest's own engine, keyed by the images' ids;</li>
+ * <li>{@code warm/<hash>/}: a guest booted once to its engine answering and saved there (QEMU
+ * migration to a file), with the overlays it wrote; a run restores it onto fresh overlays in
+ * seconds instead of a cold boot's half minute, and throws its writes away.</li>
+ * </ul>
+ * Each is made under a machine-wide lock, in a temporary directory renamed into place, so two
+ * lab processes make it once and a killed one leaves no half-made cache.
+ */
+public final class Guests {
+    static final String READY = "LAB-GUEST-READY";
+    static final String LOADED = "LAB-IMAGES-LOADED";
+    private static final Duration COLD_BOOT = Duration.ofMinutes(5);
+    private static final Duration LOAD = Duration.ofMinutes(40);
+
+    private final Path dir;
+    private final Consumer<String> say;
+
+    /** A saved guest: the state file and the overlays it was saved with, and how it was made. */
+    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, String> fwcfg,
+                       String cmdline) { }
+
+    public Guests(Path dir, Consumer<String> say) {
+        this.dir = dir;
+        this.say = say;
+    }
+
+    public static Guests atStateDir(Consumer<String> say) {
+        return new Guests(LabHome.stateDir().resolve("guest"), say);
+    }
+
+    /** The init the root disk's stub hands over to, from this checkout. */
+    static Path initScript() {
+        return LabHome.imagesDir().resolve("guest/lab-init.sh");
+    }
+
+    static String cmdline(Kernel k) {
+        // panic=-1 with QEMU's -no-reboot: a panicking guest ends QEMU at once, its console says why.
+        return "console=ttyS0 root=/dev/vda init=/sbin/lab-guest-init rw quiet loglevel=4 panic=-1 systemd.unified_cgroup_hierarchy=1";
+    }
+
+    /**
+     * A data disk with {@code images} (references on {@code host}) loaded by a guest's engine.
+     * Keyed by the images' ids: any change of an image folder makes a new one.
+     */
+    public Path dataDisk(Engine host, List<String> images, Kernel kernel, Path root, Guest.Shape shape) {
+        StringBuilder key = new StringBuilder("data-v1\n");
+        for (String ref : images) key.append(ref).append(' ').append(host.imageId(ref)).append('\n');
+        Path done = dir.resolve("data").resolve(hash(key.toString()));
+        Path disk = done.resolve("data.img");
+        if (Files.isRegularFile(disk)) return disk;
+        return locked("data-" + done.getFileName(), () -> {
+            if (Files.isRegularFile(disk)) return disk;
+            long t0 = System.nanoTime();
+            Path tmp = fresh(done);
+            Path archive = tmp.resolve("archive");
+            try {
+                Files.createDirectories(archive);
+                for (String ref : images) {
+                    try (InputStream tar = host.client().saveImageCmd(ref).exec()) {
+                        Files.copy(tar, archive.resolve(ref.replaceAll("[^A-Za-z0-9._-]", "_") + ".tar"));
+                    }
+                }
+                Files.writeString(tmp.resolve("images.txt"), key.toString());
+            } catch (IOException e) {
+                throw new GuestException("cannot save the lab's images for the guest: " + e.getMessage());
+            }
+            sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-images", "-d", archive.toString(), tmp.resolve("images.img").toString(),
+                    (sizeMb(archive) * 11 / 10 + 64) + "M"), "making the image archive disk");
+            deleteTree(archive);
+            Path data = tmp.resolve("data.img");
+            // Inode tables written now: left lazy, the guest would write them in the background of every run.
+            sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-docker", "-i", "32768", "-E", "lazy_itable_init=0,lazy_journal_init=0", data.toString(), "24G"),
+                    "making the data disk");
+            say.accept("loading " + images.size() + " lab images into a guest's engine (once per change of an image; slow under emulation)");
+            Path run = tmp.resolve("loader");
+            Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, run, "root.qcow2"), data, tmp.resolve("images.img"),
+                    Map.of("init", "file=" + copyInit(tmp), "mode", "string=load"), List.of(), null);
+            try (Guest g = Guest.start(spec, run)) {
+                g.awaitConsole(LOADED, LOAD);
+                if (!g.awaitExit(Duration.ofSeconds(60))) throw new GuestException("the loader guest did not power off");
+                Files.writeString(tmp.resolve("loader-console.log"), g.console());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                Files.delete(tmp.resolve("images.img"));
+            } catch (IOException ignored) {
+                // a leftover in the cache dir
+            }
+            publish(tmp, done);
+            say.accept(String.format("guest data disk with %d images ready in %.0f s", images.size(), (System.nanoTime() - t0) / 1e9));
+            return disk;
+        });
+    }
+
+    /** A guest of {@code kernel} booted to its engine answering and saved; made once per kernel, disks, init and shape. */
+    public Warm warm(Kernel kernel, Path root, Path data, Guest.Shape shape, List<Guest.Share> shareTags) {
+        String qemu = Guest.qemuVersion();
+        String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
+                kernel.modules() == null ? "-" : fileKey(kernel.modules()), fileKey(root), fileKey(data), read(initScript()),
+                shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), cmdline(kernel),
+                shareTags.stream().map(s -> s.tag() + (s.readOnly() ? ":ro" : ":rw")).toList().toString());
+        Path done = dir.resolve("warm").resolve(hash(key));
+        if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
+        return locked("warm-" + done.getFileName(), () -> {
+            if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
+            long t0 = System.nanoTime();
+            Path tmp = fresh(done);
+            Path init = copyInit(tmp);
+            List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
+            Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"), null,
+                    Map.of("init", "file=" + init, "mode", "string=ready"), shares, null);
+            say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
+            // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
+            try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
+                g.awaitConsole(READY, COLD_BOOT);
+                g.agent(Duration.ofSeconds(60));
+                double ready = g.seconds();
+                g.saveTo(tmp.resolve("state"), Duration.ofMinutes(2));
+                Files.writeString(tmp.resolve("console.log"), g.console());
+                Map<String, Object> meta = new LinkedHashMap<>();
+                meta.put("kernel", kernel.spec());
+                meta.put("release", kernel.release());
+                meta.put("qemu", qemu);
+                meta.put("accel", shape.accel().name());
+                meta.put("coldBootSeconds", Math.round(ready * 10) / 10.0);
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("warm.json").toFile(), meta);
+                say.accept(String.format("%s ready after a cold boot of %.1f s, saved", kernel.release(), ready));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (String f : List.of("root.qcow2", "data.qcow2", "state")) tmp.resolve(f).toFile().setReadOnly();
+            publish(tmp, done);
+            say.accept(String.format("warm guest made in %.0f s", (System.nanoTime() - t0) / 1e9));
+            return warmAt(done, kernel, shape);
+        });
+    }
+
+    private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
+        return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
+                Map.of("init", "file=" + d.resolve("lab-init.sh"), "mode", "string=ready"), cmdline(kernel));
+    }
+
+    /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
+    public Guest restore(Warm w, List<Guest.Share> shares, String id) {
+        Path run = dir.resolve("runs").resolve(id);
+        Guest.Spec spec = new Guest.Spec(boot(w.kernel()), w.shape(), overlay(w.root(), run, "root.qcow2"), overlay(w.data(), run, "data.qcow2"),
+                null, w.fwcfg(), shares, w.state());
+        Guest g = Guest.start(spec, run);
+        try {
+            g.resume(Duration.ofSeconds(60));
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    static Guest.Boot boot(Kernel k) {
+        return new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(), cmdline(k));
+    }
+
+    /** A qcow2 overlay in {@code in} whose backing file is {@code base}: writes land in the overlay. */
+    static Path overlay(Path base, Path in, String name) {
+        Path o = in.resolve(name);
+        try {
+            Files.createDirectories(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String fmt = base.toString().endsWith(".qcow2") ? "qcow2" : "raw";
+        sh(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", fmt, "-b", base.toAbsolutePath().toString(), o.toString()), "making an overlay");
+        return o;
+    }
+
+    private static Path copyInit(Path in) {
+        try {
+            Path to = in.resolve("lab-init.sh");
+            Files.copy(initScript(), to, StandardCopyOption.REPLACE_EXISTING);
+            return to;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> T locked(String name, java.util.function.Supplier<T> work) {
+        return MachineLock.holding(dir.resolve("locks").resolve(name + ".lock"), say, "waiting for another lab process to make the same guest piece", work);
+    }
+
+    private static Path fresh(Path done) {
+        Path tmp = done.resolveSibling(".tmp-" + done.getFileName() + "-" + ProcessHandle.current().pid());
+        deleteTree(tmp);
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return tmp;
+    }
+
+    private static void publish(Path tmp, Path done) {
+        try {
+            Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new GuestException("cannot place " + done + ": " + e.getMessage());
+        }
+    }
+
+    private static Path emptyDir(Path p) {
+        try {
+            return Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void sh(List<String> cmd, String what) {
+        HostCommand r = HostCommand.run(cmd, null, Map.of(), Duration.ofMinutes(10), null);
+        if (!r.ok()) throw new GuestException(what + " failed (" + String.join(" ", cmd) + "): " + r.lastLine());
+    }
+
+    private static long sizeMb(Path d) {
+        try (var s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() >> 20;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A file's identity for a cache key: path, size and modification time (hashing gigabytes each run costs too much). */
+    private static String fileKey(Path p) {
+        try {
+            return p.toAbsolutePath() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            throw new GuestException("missing guest file " + p + ": " + e.getMessage());
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String hash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path p) {
+        Guest.deleteTree(p);
+    }
+
+    static JsonNode readJson(Path p) {
+        try {
+            return Json.MAPPER.readTree(p.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
