@@ -17,13 +17,13 @@ import java.util.function.Supplier;
  * killed run never leaves it held. A JVM cannot hold two such locks on one file, hence the
  * in-process lock in front of it.
  */
-final class MachineLock {
+public final class MachineLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private MachineLock() {}
 
     /** Runs {@code work} holding {@code file}'s lock; says {@code waiting} once when another holds it. */
-    static <T> T holding(Path file, Consumer<String> say, String waiting, Supplier<T> work) {
+    public static <T> T holding(Path file, Consumer<String> say, String waiting, Supplier<T> work) {
         ReentrantLock local = IN_PROCESS.computeIfAbsent(file, k -> new ReentrantLock());
         boolean said = !local.tryLock();
         if (said) {

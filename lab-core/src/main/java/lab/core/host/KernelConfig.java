@@ -43,6 +43,15 @@ public final class KernelConfig {
         return Optional.empty();
     }
 
+    /** A config file such as a kernel package's boot/config-RELEASE; empty when it cannot be read. */
+    public static Optional<KernelConfig> read(Path file) {
+        try {
+            return Optional.of(parse(Files.readAllBytes(file), file.toString()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     static KernelConfig parse(byte[] text, String source) throws IOException {
         Map<String, String> m = new HashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new java.io.ByteArrayInputStream(text), StandardCharsets.UTF_8))) {

@@ -1,0 +1,358 @@
+package lab.core.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import lab.core.engine.EngineException;
+import lab.core.engine.HostLacksException;
+import lab.core.engine.LabHome;
+import lab.core.engine.MachineLock;
+import lab.core.run.UsageException;
+
+/**
+ * Kernels for guests, resolved from a {@link KernelSpec} and cached under the state dir's
+ * kernels/: one directory per kernel with its vmlinuz, config, initrd.img, modules.img and
+ * kernel.properties. Debian's come from the lab's own apt state ({@link DebianArchive}); each
+ * is downloaded and built once, under a lock, into a temporary directory renamed into place.
+ */
+public final class Kernels {
+    /** linux-image-RELEASE-amd64, the generic flavour only (no cloud, rt, -dbg or -unsigned). */
+    static final Pattern IMAGE = Pattern.compile("linux-image-(\\d+\\.\\d+\\.\\d+(?:-\\d+|\\+deb\\d+))-amd64");
+    private static final Pattern META = Pattern.compile("linux-image-amd64");
+    /** Where debian:SERIES looks for the metapackage linux-image-amd64, first match wins. */
+    private static final List<String> SERIES_SUITES = List.of("bookworm", "trixie", "bookworm-backports");
+
+    /** A kernel package a suite offers. */
+    public record Available(String spec, String packageName, String version, String release, String suite, boolean current) { }
+
+    private final Path dir;
+    private final Consumer<String> say;
+    private DebianArchive archive;
+
+    public Kernels(Path dir, Consumer<String> say) {
+        this.dir = dir;
+        this.say = say;
+    }
+
+    /** The state dir's kernels/. */
+    public static Kernels atStateDir(Consumer<String> say) {
+        return new Kernels(LabHome.stateDir().resolve("kernels"), say);
+    }
+
+    private DebianArchive archive() {
+        if (archive == null) archive = new DebianArchive(dir.resolve("apt"), DebianArchive.hostMirror(), say);
+        return archive;
+    }
+
+    /** The lab's apt state, refreshed when a day old, under the lock that keeps two labs' apt-get apart. */
+    private DebianArchive refreshed() {
+        DebianArchive a = archive();
+        MachineLock.holding(dir.resolve("apt.lock"), say, "waiting for another lab to update its package lists", () -> {
+            a.refresh();
+            return null;
+        });
+        return a;
+    }
+
+    public Kernel resolve(KernelSpec spec) {
+        return switch (spec.kind()) {
+            case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
+            case PATH -> fromPath(spec);
+            case DEBIAN_VERSION -> cachedDebian(spec.debian()).orElseGet(() -> debian(spec, versionPackage(spec)));
+            case DEBIAN_SERIES -> {
+                DebianArchive.Package p = seriesPackage(spec);
+                yield cachedDebian(p.version()).orElseGet(() -> debian(spec, p));
+            }
+        };
+    }
+
+    /** Every linux-image-*-amd64 the lab's suites offer, current ones (what debian:SERIES means) marked. */
+    public List<Available> available() {
+        DebianArchive a = refreshed();
+        List<Available> out = new ArrayList<>();
+        for (String suite : a.suites()) {
+            List<String> current = a.packages(suite, META).stream().map(m -> dependency(m.depends())).toList();
+            for (DebianArchive.Package p : a.packages(suite, IMAGE)) {
+                Matcher m = IMAGE.matcher(p.name());
+                m.matches();
+                out.add(new Available("debian:" + p.version(), p.name(), p.version(), m.group(1) + "-amd64", suite, current.contains(p.name())));
+            }
+        }
+        out.sort(Comparator.comparing(Available::suite).thenComparing(Available::release));
+        return out;
+    }
+
+    /** The kernels built here before, newest first. */
+    public List<Kernel> cached() {
+        List<Kernel> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> Files.isRegularFile(p.resolve("kernel.properties"))).forEach(p -> out.add(load(p)));
+        } catch (IOException e) {
+            return out;
+        }
+        out.sort(Comparator.comparing(Kernel::release).reversed());
+        return out;
+    }
+
+    /** The package linux-image-amd64 depends on in the first suite whose dependency is that series. */
+    private DebianArchive.Package seriesPackage(KernelSpec spec) {
+        DebianArchive a = refreshed();
+        List<String> seen = new ArrayList<>();
+        HostLacksException unreachable = null;
+        for (String suite : SERIES_SUITES) {
+            try {
+                for (DebianArchive.Package meta : a.packages(suite, META)) {
+                    String image = dependency(meta.depends());
+                    for (DebianArchive.Package p : a.packages(suite, Pattern.compile(Pattern.quote(image)))) {
+                        if (p.version().startsWith(spec.debian() + ".")) return p;
+                        seen.add(p.version() + " (" + suite + ")");
+                    }
+                }
+            } catch (HostLacksException e) {
+                if (unreachable == null) unreachable = e;
+            }
+        }
+        if (unreachable != null) throw unreachable;
+        throw new UsageException("--kernel " + spec.text() + ": no Debian suite's current kernel is " + spec.debian() + ".x; they are: "
+                + String.join(", ", seen));
+    }
+
+    private DebianArchive.Package versionPackage(KernelSpec spec) {
+        DebianArchive a = refreshed();
+        for (String suite : a.suites()) {
+            for (DebianArchive.Package p : a.packages(suite, IMAGE)) if (p.version().equals(spec.debian())) return p;
+        }
+        if (a.suites().isEmpty()) a.packages(DebianArchive.SUITES.get(0), IMAGE); // throws naming the unreachable mirror
+        throw new UsageException("--kernel " + spec.text() + ": no linux-image-*-amd64 " + spec.debian() + " in " + String.join(", ", a.suites())
+                + " (lab kernels lists them)");
+    }
+
+    /** "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" -> "linux-image-6.1.0-57-amd64". */
+    private static String dependency(String depends) {
+        return depends.split(",")[0].split("\\|")[0].strip().split("\\s")[0];
+    }
+
+    private static String dirName(String packageVersion) {
+        return "debian-" + packageVersion.replaceAll("[^A-Za-z0-9.+~-]", "_");
+    }
+
+    private java.util.Optional<Kernel> cachedDebian(String version) {
+        Path d = dir.resolve(dirName(version));
+        return Files.isRegularFile(d.resolve("kernel.properties")) ? java.util.Optional.of(load(d)) : java.util.Optional.empty();
+    }
+
+    private Kernel debian(KernelSpec spec, DebianArchive.Package p) {
+        Path target = dir.resolve(dirName(p.version()));
+        return building(target, (work, out) -> {
+            long t0 = System.nanoTime();
+            say.accept("downloading " + p.name() + " " + p.version() + " from " + p.suite());
+            Path deb = archive().download(p, work);
+            say.accept(String.format(Locale.ROOT, "downloaded %s (%d MB) in %.1f s", deb.getFileName(), Files.size(deb) >> 20, secs(t0)));
+            Path x = work.resolve("x");
+            run(List.of("dpkg-deb", "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(10));
+            Files.delete(deb);
+            String release = IMAGE.matcher(p.name()).replaceFirst("$1-amd64");
+            Path modules = Files.isDirectory(x.resolve("usr/lib/modules/" + release)) ? x.resolve("usr/lib/modules/" + release)
+                    : x.resolve("lib/modules/" + release);
+            Files.move(x.resolve("boot/vmlinuz-" + release), out.resolve("vmlinuz"));
+            Files.move(x.resolve("boot/config-" + release), out.resolve("config"));
+            build(out, release, Files.isDirectory(modules) ? modules : null);
+            write(out, "debian:" + p.version(), release, p.version());
+        });
+    }
+
+    private Kernel fromPath(KernelSpec spec) {
+        String key = sha256(spec.image().toString() + "\0" + spec.modules() + "\0" + spec.config() + "\0" + fileStamp(spec.image())
+                + fileStamp(spec.config())).substring(0, 16);
+        Path target = dir.resolve("path-" + key);
+        if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
+        return building(target, (work, out) -> {
+            Files.copy(spec.image(), out.resolve("vmlinuz"));
+            if (spec.config() != null) Files.copy(spec.config(), out.resolve("config"));
+            String release = spec.modules() == null ? imageRelease(spec.image()) : modulesRelease(spec.modules());
+            Path modules = null;
+            if (spec.modules() != null) {
+                // modules= names the release directory itself or its parent (what make modules_install fills)
+                Path src = Files.isRegularFile(spec.modules().resolve("modules.order")) ? spec.modules() : spec.modules().resolve(release);
+                modules = work.resolve("modules-copy");
+                run(List.of("cp", "-a", src.toString(), modules.toString()), work, Duration.ofMinutes(10));
+            }
+            build(out, release, modules);
+            write(out, spec.text(), release, null);
+        });
+    }
+
+    private static String fileStamp(Path p) {
+        try {
+            return p == null ? "" : Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The release a modules= directory is for: its own name, or its one subdirectory holding modules.order. */
+    private static String modulesRelease(Path modules) throws IOException {
+        if (Files.isRegularFile(modules.resolve("modules.order"))) return modules.getFileName().toString();
+        try (Stream<Path> s = Files.list(modules)) {
+            List<Path> r = s.filter(p -> Files.isRegularFile(p.resolve("modules.order"))).toList();
+            if (r.size() != 1) throw new UsageException("modules=" + modules + ": expected one RELEASE/modules.order under it, found " + r.size());
+            return r.get(0).getFileName().toString();
+        }
+    }
+
+    /** A bzImage's release from its header's kernel_version string (offset at 0x20e, + 0x200); "unknown" for a vmlinux. */
+    static String imageRelease(Path image) throws IOException {
+        byte[] b;
+        try (InputStream in = Files.newInputStream(image)) {
+            b = in.readNBytes(64 * 1024);
+        }
+        if (b.length < 0x210 || b[0x202] != 'H') return "unknown";
+        int off = ((b[0x20e] & 0xff) | (b[0x20f] & 0xff) << 8) + 0x200;
+        int end = off;
+        while (end < b.length && b[end] != 0 && b[end] != ' ') end++;
+        return off < b.length && end > off ? new String(b, off, end - off) : "unknown";
+    }
+
+    /** Modules image and initramfs from images/guest/build-kernel.sh (busybox from the lab's bookworm). */
+    private void build(Path out, String release, Path modules) throws IOException {
+        long t0 = System.nanoTime();
+        Path script = LabHome.imagesDir().resolve("guest/build-kernel.sh");
+        run(List.of("bash", script.toString(), release, modules == null ? "-" : modules.toString(), busybox().toString(), out.toString()), out,
+                Duration.ofMinutes(20));
+        say.accept(String.format(Locale.ROOT, "built the initramfs%s for %s in %.1f s", modules == null ? "" : " and modules image", release, secs(t0)));
+    }
+
+    /** busybox-static from the lab's bookworm, extracted once: the initramfs's shell and tools. */
+    private Path busybox() {
+        Path bb = dir.resolve("busybox/busybox");
+        if (Files.isExecutable(bb)) return bb;
+        return MachineLock.holding(dir.resolve("busybox.lock"), say, "waiting for another lab to fetch busybox", () -> {
+            if (Files.isExecutable(bb)) return bb;
+            DebianArchive a = refreshed();
+            DebianArchive.Package p = a.packages("bookworm", Pattern.compile("busybox-static")).stream().findFirst()
+                    .orElseThrow(() -> new HostLacksException("bookworm's lists have no busybox-static"));
+            try {
+                Path work = Files.createTempDirectory(dir, ".busybox-");
+                try {
+                    Path deb = a.download(p, work);
+                    run(List.of("dpkg-deb", "-x", deb.toString(), work.resolve("x").toString()), work, Duration.ofMinutes(2));
+                    Files.createDirectories(bb.getParent());
+                    Files.move(work.resolve("x/bin/busybox"), bb.resolveSibling("busybox.tmp"), StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(bb.resolveSibling("busybox.tmp"), bb, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    deleteTree(work);
+                }
+            } catch (IOException e) {
+                throw new EngineException("cannot fetch busybox-static: " + e.getMessage(), e);
+            }
+            return bb;
+        });
+    }
+
+    /** Fills {@code out} (in a temporary directory {@code work} removed afterwards) with a kernel's files. */
+    private interface Build {
+        void into(Path work, Path out) throws IOException;
+    }
+
+    /** Builds {@code target} once: under its lock, into a temporary directory renamed into place. */
+    private Kernel building(Path target, Build build) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new EngineException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return MachineLock.holding(dir.resolve(target.getFileName() + ".lock"), say, "waiting for another lab building " + target.getFileName(), () -> {
+            if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
+            Path work = null;
+            try {
+                work = Files.createTempDirectory(dir, ".build-");
+                Path out = Files.createDirectory(work.resolve("kernel"));
+                build.into(work, out);
+                Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
+                return load(target);
+            } catch (IOException e) {
+                throw new EngineException("cannot build " + target + ": " + e.getMessage(), e);
+            } finally {
+                deleteTree(work);
+            }
+        });
+    }
+
+    private void write(Path out, String spec, String release, String packageVersion) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("spec", spec);
+        p.setProperty("release", release);
+        if (packageVersion != null) p.setProperty("packageVersion", packageVersion);
+        try (OutputStream o = Files.newOutputStream(out.resolve("kernel.properties"))) {
+            p.store(o, "a kernel the lab boots in guests");
+        }
+    }
+
+    private static Kernel load(Path d) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(d.resolve("kernel.properties"))) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new EngineException("cannot read " + d.resolve("kernel.properties") + ": " + e.getMessage(), e);
+        }
+        Path config = Files.isRegularFile(d.resolve("config")) ? d.resolve("config") : null;
+        String hash = null;
+        if (config != null) {
+            try {
+                hash = sha256(Files.readAllBytes(config)).substring(0, 12);
+            } catch (IOException e) {
+                throw new EngineException("cannot read " + config + ": " + e.getMessage(), e);
+            }
+        }
+        Path modules = Files.isRegularFile(d.resolve("modules.img")) ? d.resolve("modules.img") : null;
+        return new Kernel(p.getProperty("spec"), p.getProperty("release"), p.getProperty("packageVersion"), d.resolve("vmlinuz"), config, hash,
+                d.resolve("initrd.img"), modules);
+    }
+
+    private void run(List<String> cmd, Path cwd, Duration limit) {
+        HostCommand r = HostCommand.run(cmd, cwd, Map.of(), limit, dir.resolve("build.log"));
+        if (!r.ok()) throw new EngineException(String.join(" ", cmd.subList(0, Math.min(2, cmd.size()))) + " failed: " + r.lastLine() + " (see " + dir.resolve("build.log") + ")");
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static String sha256(String s) {
+        return sha256(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static String sha256(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path p) {
+        if (p == null || !Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary directory under kernels/ is harmless
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package lab.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import lab.core.guest.GuestTools;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Debian's kernels fetched for real through the lab's own apt state, cached under the state dir. */
+@Tag("guest")
+class KernelsTest {
+    @BeforeAll
+    static void tools() {
+        for (String t : List.of("apt-get", "dpkg-deb", "depmod", "mkfs.ext4", "cpio")) {
+            assumeTrue(GuestTools.has(t), t + " is not installed (scripts/guest-tools.sh installs it)");
+        }
+    }
+
+    @Test
+    void debian61() throws Exception {
+        Kernels kernels = Kernels.atStateDir(System.out::println);
+        Kernel k = kernels.resolve(KernelSpec.parse("debian:6.1"));
+        assertTrue(k.release().matches("6\\.1\\.0-\\d+-amd64"), k.release());
+        assertTrue(k.packageVersion().startsWith("6.1."), k.packageVersion());
+        assertEquals("debian:" + k.packageVersion(), k.spec());
+        Map<String, String> o = k.options();
+        assertEquals("m", o.get("NETCONSOLE"));
+        assertEquals("m", o.get("FUSE_FS"));
+        assertEquals("y", o.get("KPROBES"));
+        assertEquals("-", o.get("MEMCG_V1"), "6.1 predates CONFIG_MEMCG_V1");
+        assertEquals(12, k.configHash().length());
+        assertTrue(Files.size(k.vmlinuz()) > 1 << 20);
+        assertTrue(Files.size(k.initrd()) > 100_000);
+        assertTrue(Files.size(k.modules()) > 100L << 20);
+        // the modules image holds RELEASE/ with depmod's output, read without mounting it
+        String ls = GuestFiles.debugfs(k.modules(), "ls -l /" + k.release());
+        assertTrue(ls.contains("modules.dep.bin"), ls);
+        assertTrue(ls.contains("kernel"), ls);
+        // resolved again: the same cached files, no download
+        assertEquals(k, kernels.resolve(KernelSpec.parse("debian:" + k.packageVersion())));
+        assertTrue(kernels.cached().contains(k));
+        assertTrue(kernels.available().stream().anyMatch(a -> a.current() && a.version().equals(k.packageVersion())));
+    }
+
+    @Test
+    void anAbsentVersionIsAUsageError() {
+        Kernels kernels = Kernels.atStateDir(System.out::println);
+        lab.core.run.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(lab.core.run.UsageException.class,
+                () -> kernels.resolve(KernelSpec.parse("debian:5.99.1-1")));
+        assertTrue(e.getMessage().contains("no linux-image"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void aPathKernelWithoutModulesGetsAnInitramfsOnly() throws Exception {
+        Kernels kernels = Kernels.atStateDir(System.out::println);
+        Kernel debian = kernels.resolve(KernelSpec.parse("debian:6.1"));
+        Kernel k = kernels.resolve(KernelSpec.parse("path:" + debian.vmlinuz() + ",config=" + debian.config()));
+        assertEquals(debian.release(), k.release(), "read from the bzImage header");
+        assertNull(k.modules());
+        assertNull(k.packageVersion());
+        assertEquals(debian.configHash(), k.configHash());
+        assertTrue(Files.isRegularFile(k.initrd()));
+    }
+}
