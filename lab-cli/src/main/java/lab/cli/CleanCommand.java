@@ -13,6 +13,8 @@ final class CleanCommand implements Callable<Integer> {
         System.out.printf("removed %d container(s) and %d network(s) of %d dead run(s)%s%n", s.containers(), s.networks(),
                 s.runs().size(), s.runs().isEmpty() ? "" : " " + s.runs());
         if (!s.journals().isEmpty()) System.out.println("undid the host-wide actions of dead run(s) " + s.journals());
+        int guests = lab.core.guest.Guests.atStateDir(l -> { }).sweep();
+        if (guests > 0) System.out.printf("stopped and removed %d guest(s) of dead run(s)%n", guests);
         return 0;
     }
 }

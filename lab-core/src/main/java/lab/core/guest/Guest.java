@@ -83,6 +83,13 @@ public final class Guest implements AutoCloseable {
         }
         Process guard = spawnGuard(dir);
         List<String> cmd = commandLine(spec, dir);
+        long self = ProcessHandle.current().pid();
+        try {
+            Files.writeString(dir.resolve("owner"), self + " " + startTicks(self) + "\n");
+        } catch (IOException e) {
+            guard.destroy();
+            throw new GuestException("cannot write " + dir.resolve("owner") + ": " + e.getMessage());
+        }
         try {
             Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -104,10 +111,10 @@ public final class Guest implements AutoCloseable {
                 "-serial", "file:" + dir.resolve("console.log"),
                 "-kernel", b.vmlinuz().toString(), "-initrd", b.initrd().toString(), "-append", b.cmdline(),
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
-        c.addAll(drive(spec.root(), "qcow2", "lab-root", false));
-        if (b.modules() != null) c.addAll(drive(b.modules(), "raw", "lab-modules", true));
-        c.addAll(drive(spec.data(), "qcow2", "lab-docker", false));
-        if (spec.images() != null) c.addAll(drive(spec.images(), "raw", "lab-images", true));
+        c.addAll(drive(spec.root(), "lab-root", false));
+        if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
+        c.addAll(drive(spec.data(), "lab-docker", false));
+        if (spec.images() != null) c.addAll(drive(spec.images(), "lab-images", true));
         spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
                 "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",
@@ -122,8 +129,11 @@ public final class Guest implements AutoCloseable {
         return c;
     }
 
-    private static List<String> drive(Path file, String format, String serial, boolean readOnly) {
-        return List.of("-drive", "file=" + file + ",format=" + format + ",if=virtio,cache=unsafe,serial=" + serial + (readOnly ? ",readonly=on" : ""));
+    /** A virtio disk the guest finds by its serial (/sys/block/vdX/serial), whatever order it probed the disks in. */
+    private static List<String> drive(Path file, String serial, boolean readOnly) {
+        String format = file.toString().endsWith(".qcow2") ? "qcow2" : "raw";
+        return List.of("-drive", "file=" + file + ",format=" + format + ",if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : ""),
+                "-device", "virtio-blk-pci,drive=" + serial + ",serial=" + serial);
     }
 
     private static Process spawnGuard(Path dir) {
@@ -288,6 +298,53 @@ public final class Guest implements AutoCloseable {
             if (qmp != null) qmp.close();
             deleteTree(dir);
             guard.destroy();
+        }
+    }
+
+    /**
+     * Guests whose lab process is gone and whose guard did not finish (killed too): their QEMU is
+     * killed (checked against its command line) and their directory removed. Returns how many.
+     */
+    public static int sweep(Path runs) {
+        if (!Files.isDirectory(runs)) return 0;
+        int n = 0;
+        try (Stream<Path> dirs = Files.list(runs)) {
+            for (Path d : dirs.toList()) {
+                String[] owner;
+                try {
+                    owner = Files.readString(d.resolve("owner")).strip().split(" ");
+                } catch (IOException e) {
+                    // Overlays made, QEMU not yet started when its process died: stale after a while.
+                    if (olderThan(d, Duration.ofMinutes(10))) deleteTree(d);
+                    continue;
+                }
+                String ticks;
+                try {
+                    ticks = startTicks(Long.parseLong(owner[0]));
+                } catch (UncheckedIOException e) {
+                    ticks = null;
+                }
+                if (owner[1].equals(ticks)) continue;
+                try {
+                    long q = Long.parseLong(Files.readString(d.resolve("qemu.pid")).strip());
+                    ProcessHandle.of(q).filter(h -> h.info().commandLine().orElse("").contains(d + "/")).ifPresent(ProcessHandle::destroyForcibly);
+                } catch (IOException | NumberFormatException ignored) {
+                    // QEMU never started
+                }
+                deleteTree(d);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    private static boolean olderThan(Path p, Duration age) {
+        try {
+            return Files.getLastModifiedTime(p).toInstant().isBefore(java.time.Instant.now().minus(age));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -60,10 +60,11 @@ public final class GuestRun {
         Kernels kernels = Kernels.atStateDir(say);
         Kernel kernel = kernels.resolve(req.kernel());
         Guests guests = Guests.atStateDir(say);
+        guests.sweep();
         Path root = GuestDisks.root(say);
         Path data;
         try (Engine host = Engine.connect()) {
-            data = guests.dataDisk(host, labImages(host), kernel, root, req.shape());
+            data = guests.dataDisk(host, labImages(host, say), kernel, root, req.shape());
         }
         Guests.Warm warm = guests.warm(kernel, root, data, req.shape(), SHARES);
         Path out = req.out().toAbsolutePath().normalize();
@@ -95,7 +96,7 @@ public final class GuestRun {
                 error = e.getMessage();
                 code = ExitCodes.LAB_FAILURE;
             }
-            keepEvidence(g, out, said, vm, id);
+            keepEvidence(g, warm, out, said, vm, id);
         }
         if (error != null) say.accept("ERROR: " + error);
         say.accept(String.format("guest run done in %.0f s (exit %d)", (System.nanoTime() - t0) / 1e9, code));
@@ -103,8 +104,8 @@ public final class GuestRun {
     }
 
     /** Every lab image of this checkout, made on the host's engine (the guest loads them from a disk, once). */
-    static List<String> labImages(Engine host) {
-        Images images = new Images(host, LabHome.imagesDir(), s -> { }, LabHome.stateDir());
+    static List<String> labImages(Engine host, Consumer<String> say) {
+        Images images = new Images(host, LabHome.imagesDir(), say, LabHome.stateDir());
         List<String> refs = new ArrayList<>(List.of(images.base()));
         try (Stream<Path> dirs = Files.list(LabHome.imagesDir())) {
             for (Path d : dirs.sorted().toList()) {
@@ -191,8 +192,12 @@ public final class GuestRun {
         }
     }
 
-    /** The console and the VM's settings go into every bundle the run named, and under out/guests/ when it named none. */
-    private void keepEvidence(Guest g, Path out, List<String> said, Map<String, Object> vm, String id) {
+    /**
+     * The console since the restore, the console of the cold boot the warm state was saved from,
+     * QEMU's command line and the VM's settings go into every bundle the run named, and under
+     * out/guests/ when it named none.
+     */
+    private void keepEvidence(Guest g, Guests.Warm warm, Path out, List<String> said, Map<String, Object> vm, String id) {
         List<Path> bundles = said.stream().filter(l -> l.startsWith("evidence: ")).map(l -> Path.of(l.substring(10).split(" ")[0]))
                 .map(p -> p.isAbsolute() ? p : out.resolve(p)).filter(Files::isDirectory).toList();
         List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
@@ -201,6 +206,7 @@ public final class GuestRun {
                 Path d = Files.createDirectories(b.resolve("guest"));
                 Files.writeString(d.resolve("console.log"), g.console(), StandardCharsets.ISO_8859_1);
                 Files.copy(g.dir().resolve("qemu.cmdline"), d.resolve("qemu.cmdline"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(warm.dir().resolve("console.log"), d.resolve("boot-console.log"), StandardCopyOption.REPLACE_EXISTING);
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("vm.json").toFile(), vm);
             } catch (IOException e) {
                 say.accept("cannot keep the guest's console in " + b + ": " + e.getMessage());

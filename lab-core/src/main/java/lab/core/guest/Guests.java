@@ -82,45 +82,61 @@ public final class Guests {
             if (Files.isRegularFile(disk)) return disk;
             long t0 = System.nanoTime();
             Path tmp = fresh(done);
-            Path archive = tmp.resolve("archive");
-            try {
-                Files.createDirectories(archive);
-                for (String ref : images) {
-                    try (InputStream tar = host.client().saveImageCmd(ref).exec()) {
-                        Files.copy(tar, archive.resolve(ref.replaceAll("[^A-Za-z0-9._-]", "_") + ".tar"));
-                    }
-                }
-                Files.writeString(tmp.resolve("images.txt"), key.toString());
-            } catch (IOException e) {
-                throw new GuestException("cannot save the lab's images for the guest: " + e.getMessage());
-            }
-            sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-images", "-d", archive.toString(), tmp.resolve("images.img").toString(),
-                    (sizeMb(archive) * 11 / 10 + 64) + "M"), "making the image archive disk");
-            deleteTree(archive);
-            Path data = tmp.resolve("data.img");
-            // Inode tables written now: left lazy, the guest would write them in the background of every run.
-            sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-docker", "-i", "32768", "-E", "lazy_itable_init=0,lazy_journal_init=0", data.toString(), "24G"),
-                    "making the data disk");
-            say.accept("loading " + images.size() + " lab images into a guest's engine (once per change of an image; slow under emulation)");
-            Path run = tmp.resolve("loader");
-            Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, run, "root.qcow2"), data, tmp.resolve("images.img"),
-                    Map.of("init", "file=" + copyInit(tmp), "mode", "string=load"), List.of(), null);
-            try (Guest g = Guest.start(spec, run)) {
-                g.awaitConsole(LOADED, LOAD);
-                if (!g.awaitExit(Duration.ofSeconds(60))) throw new GuestException("the loader guest did not power off");
-                Files.writeString(tmp.resolve("loader-console.log"), g.console());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            try {
-                Files.delete(tmp.resolve("images.img"));
-            } catch (IOException ignored) {
-                // a leftover in the cache dir
-            }
-            publish(tmp, done);
-            say.accept(String.format("guest data disk with %d images ready in %.0f s", images.size(), (System.nanoTime() - t0) / 1e9));
-            return disk;
+            return removedOnFailure(tmp, () -> loadImages(host, images, key.toString(), kernel, root, shape, tmp, done, t0));
         });
+    }
+
+    private Path loadImages(Engine host, List<String> images, String key, Kernel kernel, Path root, Guest.Shape shape, Path tmp, Path done,
+                            long t0) {
+        Path disk = done.resolve("data.img");
+        Path archive = tmp.resolve("archive");
+        try {
+            Files.createDirectories(archive);
+            for (String ref : images) {
+                try (InputStream tar = host.client().saveImageCmd(ref).exec()) {
+                    Files.copy(tar, archive.resolve(ref.replaceAll("[^A-Za-z0-9._-]", "_") + ".tar"));
+                }
+            }
+            Files.writeString(tmp.resolve("images.txt"), key);
+        } catch (IOException e) {
+            throw new GuestException("cannot save the lab's images for the guest: " + e.getMessage());
+        }
+        sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-images", "-d", archive.toString(), tmp.resolve("images.img").toString(),
+                (sizeMb(archive) * 11 / 10 + 64) + "M"), "making the image archive disk");
+        deleteTree(archive);
+        Path data = tmp.resolve("data.img");
+        // Inode tables written now: left lazy, the guest would write them in the background of every run.
+        sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-docker", "-i", "32768", "-E", "lazy_itable_init=0,lazy_journal_init=0", data.toString(), "24G"),
+                "making the data disk");
+        say.accept("loading " + images.size() + " lab images into a guest's engine (once per change of an image; slow under emulation)");
+        Path run = tmp.resolve("loader");
+        Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, run, "root.qcow2"), data, tmp.resolve("images.img"),
+                Map.of("init", "file=" + copyInit(tmp), "mode", "string=load"), List.of(), null);
+        try (Guest g = Guest.start(spec, run)) {
+            g.awaitConsole(LOADED, LOAD);
+            if (!g.awaitExit(Duration.ofSeconds(60))) throw new GuestException("the loader guest did not power off");
+            Files.writeString(tmp.resolve("loader-console.log"), g.console());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            Files.delete(tmp.resolve("images.img"));
+        } catch (IOException ignored) {
+            // a leftover in the cache dir
+        }
+        publish(tmp, done);
+        say.accept(String.format("guest data disk with %d images ready in %.0f s", images.size(), (System.nanoTime() - t0) / 1e9));
+        return disk;
+    }
+
+    /** What {@code work} makes in {@code tmp} is removed when it fails: a half-made cache entry is gigabytes. */
+    private static <T> T removedOnFailure(Path tmp, java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
     }
 
     /** A guest of {@code kernel} booted to its engine answering and saved; made once per kernel, disks, init and shape. */
@@ -136,39 +152,49 @@ public final class Guests {
             if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
             long t0 = System.nanoTime();
             Path tmp = fresh(done);
-            Path init = copyInit(tmp);
-            List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
-            Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"), null,
-                    Map.of("init", "file=" + init, "mode", "string=ready"), shares, null);
-            say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
-            // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
-            try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
-                g.awaitConsole(READY, COLD_BOOT);
-                g.agent(Duration.ofSeconds(60));
-                double ready = g.seconds();
-                g.saveTo(tmp.resolve("state"), Duration.ofMinutes(2));
-                Files.writeString(tmp.resolve("console.log"), g.console());
-                Map<String, Object> meta = new LinkedHashMap<>();
-                meta.put("kernel", kernel.spec());
-                meta.put("release", kernel.release());
-                meta.put("qemu", qemu);
-                meta.put("accel", shape.accel().name());
-                meta.put("coldBootSeconds", Math.round(ready * 10) / 10.0);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("warm.json").toFile(), meta);
-                say.accept(String.format("%s ready after a cold boot of %.1f s, saved", kernel.release(), ready));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            for (String f : List.of("root.qcow2", "data.qcow2", "state")) tmp.resolve(f).toFile().setReadOnly();
-            publish(tmp, done);
-            say.accept(String.format("warm guest made in %.0f s", (System.nanoTime() - t0) / 1e9));
-            return warmAt(done, kernel, shape);
+            return removedOnFailure(tmp, () -> saveWarm(kernel, root, data, shape, shareTags, qemu, tmp, done, t0));
         });
+    }
+
+    private Warm saveWarm(Kernel kernel, Path root, Path data, Guest.Shape shape, List<Guest.Share> shareTags, String qemu, Path tmp, Path done,
+                          long t0) {
+        Path init = copyInit(tmp);
+        List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
+        Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"), null,
+                Map.of("init", "file=" + init, "mode", "string=ready"), shares, null);
+        say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
+        // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
+        try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
+            g.awaitConsole(READY, COLD_BOOT);
+            g.agent(Duration.ofSeconds(60));
+            double ready = g.seconds();
+            g.saveTo(tmp.resolve("state"), Duration.ofMinutes(2));
+            Files.writeString(tmp.resolve("console.log"), g.console());
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("kernel", kernel.spec());
+            meta.put("release", kernel.release());
+            meta.put("qemu", qemu);
+            meta.put("accel", shape.accel().name());
+            meta.put("coldBootSeconds", Math.round(ready * 10) / 10.0);
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("warm.json").toFile(), meta);
+            say.accept(String.format("%s ready after a cold boot of %.1f s, saved", kernel.release(), ready));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (String f : List.of("root.qcow2", "data.qcow2", "state")) tmp.resolve(f).toFile().setReadOnly();
+        publish(tmp, done);
+        say.accept(String.format("warm guest made in %.0f s", (System.nanoTime() - t0) / 1e9));
+        return warmAt(done, kernel, shape);
     }
 
     private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
         return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
                 Map.of("init", "file=" + d.resolve("lab-init.sh"), "mode", "string=ready"), cmdline(kernel));
+    }
+
+    /** Removes the guests of lab processes that are gone (see {@link Guest#sweep}); how many. */
+    public int sweep() {
+        return Guest.sweep(dir.resolve("runs"));
     }
 
     /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
