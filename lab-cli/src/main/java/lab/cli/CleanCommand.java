@@ -5,7 +5,7 @@ import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
 import picocli.CommandLine.Command;
 
-@Command(name = "clean", description = "Remove containers and networks of lab runs whose CLI is gone, and undo their host-wide actions.")
+@Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Remove containers and networks of lab runs whose CLI is gone, and undo their host-wide actions.")
 final class CleanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
