@@ -59,7 +59,7 @@ public final class HtmlReport {
         rec.arms.forEach(a -> a.samples.forEach((k, v) -> samples.put(a.name + " · " + k, v)));
         distributions(b, data, samples);
         timeline(b, data, eventsTimeline(dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
-        section(b, "Findings", "<pre>" + esc(pretty(rec.findings)) + "</pre>");
+        section(b, "Findings", findings(rec.findings));
         files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
         files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
         Map<String, Object> config = rec.configuration();
@@ -239,6 +239,70 @@ public final class HtmlReport {
         b.append("</table>\n");
         data.put("rates", rates);
         if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
+    }
+
+    /** Column and row names a person reads, for the keys findings use most; any other key is shown as it is. */
+    private static final Map<String, String> LABELS = Map.ofEntries(Map.entry("comm", "holder"), Map.entry("cmdline", "command"),
+            Map.entry("events", "events"), Map.entry("stack", "stack"), Map.entry("chain", "chain"), Map.entry("calls", "syscalls"),
+            Map.entry("examplePath", "example path"), Map.entry("maxDurNs", "longest syscall (ns)"), Map.entry("ppid", "parent pid"),
+            Map.entry("ebusy", "EBUSY events"), Map.entry("named", "with a named holder"), Map.entry("namedByRole", "named, by role"),
+            Map.entry("culprits", "holders"), Map.entry("lab_ready_s", "lab ready (s)"), Map.entry("kernelLog", "kernel log"),
+            Map.entry("unavailableReason", "why unavailable"));
+
+    /** Findings as tables: one heading per finding, an object as rows of name and value, a list of objects as a table with a column per key. */
+    static String findings(Map<String, Object> findings) {
+        if (findings.isEmpty()) return "<p class=small>(none)</p>";
+        JsonNode root = Json.MAPPER.valueToTree(findings);
+        StringBuilder s = new StringBuilder();
+        StringBuilder scalars = new StringBuilder();
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().isContainerNode()) {
+                s.append("<h3>").append(esc(label(e.getKey()))).append("</h3>\n").append(node(e.getValue())).append('\n');
+            } else {
+                scalars.append("<tr><th>").append(esc(label(e.getKey()))).append("</th><td>").append(node(e.getValue())).append("</td></tr>\n");
+            }
+        }
+        return (scalars.length() == 0 ? "" : "<table class=\"kv findings\">\n" + scalars + "</table>\n") + s;
+    }
+
+    private static String node(JsonNode n) {
+        if (n.isObject()) {
+            if (n.isEmpty()) return "<span class=small>(none)</span>";
+            StringBuilder t = new StringBuilder("<table class=\"kv findings\">");
+            n.fields().forEachRemaining(e -> t.append("<tr><th>").append(esc(label(e.getKey()))).append("</th><td>").append(node(e.getValue())).append("</td></tr>"));
+            return t.append("</table>").toString();
+        }
+        if (n.isArray()) {
+            if (n.isEmpty()) return "<span class=small>(none)</span>";
+            boolean rows = true;
+            for (JsonNode x : n) rows &= x.isObject();
+            if (!rows) {
+                // Values one per line: a stack reads top frame first, as the kernel prints it.
+                StringBuilder l = new StringBuilder("<div class=frames>");
+                for (JsonNode x : n) l.append(x.isContainerNode() ? node(x) : esc(x.asText())).append("<br>");
+                return l.append("</div>").toString();
+            }
+            LinkedHashSet<String> cols = new LinkedHashSet<>();
+            for (JsonNode x : n) x.fieldNames().forEachRemaining(cols::add);
+            StringBuilder t = new StringBuilder("<table class=findings><tr>");
+            for (String c : cols) t.append("<th>").append(esc(label(c))).append("</th>");
+            t.append("</tr>");
+            for (JsonNode x : n) {
+                t.append("<tr>");
+                for (String c : cols) {
+                    JsonNode v = x.get(c);
+                    t.append(v != null && v.isNumber() ? "<td class=num>" : "<td>").append(v == null || v.isNull() ? "" : node(v)).append("</td>");
+                }
+                t.append("</tr>");
+            }
+            return t.append("</table>").toString();
+        }
+        return esc(n.isNull() ? "" : n.asText());
+    }
+
+    private static String label(String key) {
+        return LABELS.getOrDefault(key, key);
     }
 
     /** The arm's notes, then one line per reason its inconclusive trials gave. */
