@@ -1,9 +1,7 @@
 package lab.cli;
 
 import java.io.PrintWriter;
-import lab.core.engine.HostLacksException;
 import lab.core.run.ExitCodes;
-import lab.core.run.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -31,14 +29,9 @@ public final class LabCli implements Runnable {
         return configure(new CommandLine(new LabCli())).execute(args);
     }
 
-    /**
-     * The one map from what went wrong to the exit code, for every command: bad input 2, a host
-     * that lacks something 3, anything else the lab's own failure 4.
-     */
+    /** The exit code for what a command threw: picocli's own bad input is 2, the rest as {@link ExitCodes#of} maps it. */
     static int exitCode(Throwable ex) {
-        if (ex instanceof CommandLine.ParameterException || ex instanceof UsageException) return ExitCodes.USAGE;
-        if (ex instanceof HostLacksException) return ExitCodes.SKIPPED;
-        return ExitCodes.LAB_FAILURE;
+        return ex instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.of(ex);
     }
 
     /** The exit-code map and the one line each failure prints, on {@code cl} and its subcommands. */

@@ -109,4 +109,12 @@ class CliConventionsTest {
         assertEquals("lab: unknown arm 'x'", u.err().strip());
         assertEquals(ExitCodes.USAGE, run("run", "--no-such-option").code());
     }
+
+    @Test
+    void theRunnerUsesTheSameMap() {
+        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new EngineException("gluster volume start failed")));
+        assertEquals(ExitCodes.SKIPPED, ExitCodes.of(new HostLacksException("LAB_BUILD=never forbids building it")));
+        assertEquals(ExitCodes.USAGE, ExitCodes.of(new UsageException("--trials must be at least 1")));
+        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new lab.core.agent.AgentException("the copier did not report")));
+    }
 }

@@ -208,16 +208,16 @@ public final class Runner {
             if (evidence.failure() != null) throw new EvidenceFailure();
         } catch (HostLacksException e) {
             // E.g. an image that is absent and may not be built: the host cannot run this.
-            code = ExitCodes.SKIPPED;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             statusReason = e.getMessage();
             skipLine = "SKIPPED: " + e.getMessage();
         } catch (EngineException e) {
-            code = ExitCodes.LAB_FAILURE;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             statusReason = e.getMessage();
         } catch (Exception e) {
-            code = ExitCodes.LAB_FAILURE;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             if (evidence.failure() != null) {
                 statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
@@ -305,7 +305,9 @@ public final class Runner {
         }
         evidence.close();
         if (line != null) say.accept(line);
-        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) say.accept("lab failure: " + statusReason);
+        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) {
+            say.accept((code == ExitCodes.USAGE ? "lab: " : "lab failure: ") + statusReason);
+        }
         say.accept("evidence: " + evidence.dir());
         return new Result(code, rec, evidence.dir());
     }
