@@ -101,7 +101,8 @@ public final class Runner {
 
         Cleaner.Swept swept = new Cleaner(engine).sweep();
         if (swept.containers() + swept.networks() > 0) {
-            say.accept("removed " + swept.containers() + " container(s) and " + swept.networks() + " network(s) left by dead runs " + swept.runs());
+            say.accept("removed " + Words.count(swept.containers(), "container") + " and " + Words.count(swept.networks(), "network")
+                    + " left by dead runs " + swept.runs());
         }
 
         Instant started = Instant.now();

@@ -10,4 +10,9 @@ public final class Words {
     public static String plural(long n, String noun) {
         return English.plural(noun == null ? "trial" : noun, n == 1 ? 1 : 2);
     }
+
+    /** n and its noun: "1 run", "2 runs", "3 copies". */
+    public static String count(long n, String noun) {
+        return n + " " + plural(n, noun);
+    }
 }
