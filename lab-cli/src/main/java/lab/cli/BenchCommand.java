@@ -6,7 +6,7 @@ import lab.core.run.Benchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bench", description = "Run a scenario's benchmark and print its figures.")
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a scenario's benchmark and print its figures.")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SCENARIO")
     String scenario;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "compare", description = "Runs or soaks side by side (the first is the baseline): verdicts, rates with intervals, "
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Runs or soaks side by side (the first is the baseline): verdicts, rates with intervals, "
         + "significance, and the configuration that differs. A fleet directory counts as one side per engine. "
         + "Exit 1 when a verdict regressed (or, with --strict-rates, a rate rose significantly).")
 final class CompareCommand implements Callable<Integer> {

@@ -1,24 +1,23 @@
 package lab.cli;
 
 import java.io.PrintWriter;
-import lab.core.engine.EngineException;
 import lab.core.run.ExitCodes;
-import lab.core.run.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
 
 /** The lab's command line: one class per subcommand, exit codes as documented in README.md. */
-@Command(name = "lab", mixinStandardHelpOptions = true, version = "lab 0.1.0",
+@Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, CompareCommand.class, ReportCommand.class,
-                CleanCommand.class, BenchCommand.class, TrootCommand.class})
+                CleanCommand.class, BenchCommand.class, TrootCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, soak, compare, report, clean, bench, troot)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (" + String.join(", ", spec.subcommands().keySet()) + ")");
     }
 
     public static void main(String[] args) {
@@ -27,30 +26,27 @@ public final class LabCli implements Runnable {
     }
 
     public static int execute(String... args) {
-        CommandLine cl = new CommandLine(new LabCli());
-        // Bad input: one line naming what is valid, exit 2.
-        cl.setParameterExceptionHandler((ex, a) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("lab: " + ex.getMessage());
-            err.flush();
-            return ExitCodes.USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            PrintWriter err = c.getErr();
-            if (ex instanceof UsageException) {
-                err.println("lab: " + ex.getMessage());
-                err.flush();
-                return ExitCodes.USAGE;
-            }
-            if (ex instanceof EngineException) {
-                err.println("lab: " + ex.getMessage());
-                err.flush();
-                return ExitCodes.SKIPPED;
-            }
-            err.println("lab: " + ex);
-            err.flush();
-            return ExitCodes.LAB_FAILURE;
-        });
-        return cl.execute(args);
+        return configure(new CommandLine(new LabCli())).execute(args);
+    }
+
+    /** The exit code for what a command threw: picocli's own bad input is 2, the rest as {@link ExitCodes#of} maps it. */
+    static int exitCode(Throwable ex) {
+        return ex instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.of(ex);
+    }
+
+    /** The exit-code map and the one line each failure prints, on {@code cl} and its subcommands. */
+    static CommandLine configure(CommandLine cl) {
+        cl.setExitCodeExceptionMapper(LabCli::exitCode);
+        // Bad input: one line naming what is valid.
+        cl.setParameterExceptionHandler((ex, a) -> say(ex.getCommandLine().getErr(), "lab: " + ex.getMessage(), ex));
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> say(c.getErr(),
+                (exitCode(ex) == ExitCodes.LAB_FAILURE ? "lab failure: " : "lab: ") + (ex.getMessage() == null ? ex.toString() : ex.getMessage()), ex));
+        return cl;
+    }
+
+    private static int say(PrintWriter err, String line, Exception ex) {
+        err.println(line);
+        err.flush();
+        return exitCode(ex);
     }
 }

@@ -12,7 +12,7 @@ import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import picocli.CommandLine.Command;
 
-@Command(name = "list", description = "Scenarios, their seed, and whether this host can run each.")
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Scenarios, their seed, and whether this host can run each.")
 final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = "Run a scenario (or --all of them): every arm, a verdict each, evidence under --out.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a scenario (or --all of them): every arm, a verdict each, evidence under --out.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "scenario id (see: lab list)")
     String scenario;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "soak", description = "Repeat scenarios until a stopping rule holds; rates accumulate across repetitions (soak.json, junit.xml, report.html).")
+@Command(name = "soak", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Repeat scenarios until a stopping rule holds; rates accumulate across repetitions (soak.json, junit.xml, report.html).")
 final class SoakCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "scenario ids (or --all)")
     List<String> scenarios = new ArrayList<>();
@@ -28,7 +28,7 @@ final class SoakCommand implements Callable<Integer> {
     static final class Stop {
         @Option(names = "--count", paramLabel = "N", description = "repetitions") Long count;
         @Option(names = "--until-failure", description = "until an outcome differs from the expectations") boolean untilFailure;
-        @Option(names = "--until-ci", paramLabel = "WIDTH", description = "until every arm's 95% interval is narrower than WIDTH (e.g. 0.05)") Double untilCi;
+        @Option(names = "--until-ci", paramLabel = "WIDTH", description = "until every arm's 95%% interval is narrower than WIDTH (e.g. 0.05)") Double untilCi;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")

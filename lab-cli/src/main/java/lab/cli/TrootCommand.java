@@ -7,7 +7,7 @@ import lab.scenarios.overlayroot.Troot;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "troot", description = {"Per-user roots on overlayfs (seed 003's troot), run in a lab container:",
+@Command(name = "troot", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Per-user roots on overlayfs (seed 003's troot), run in a lab container:",
         "  lab troot create NAME | enter NAME -- CMD [ARGS...] | list | destroy NAME",
         "The roots live in the volume lab-troot (LAB_TROOT_VOLUME), removed with the last root."})
 final class TrootCommand implements Callable<Integer> {

@@ -219,8 +219,8 @@ public final class Comparison {
         Tally t = c.tally();
         if (t == null) return "(absent)";
         if (t.trials == 0) return t.verdict + (t.lastReason == null ? "" : " " + abbreviate(t.lastReason));
-        return String.format(Locale.ROOT, "%s %d/%d %.2f%% [%.2f–%.2f]", t.verdict == Verdict.REPRODUCED ? "REPRODUCED" : "NOT_REPR.",
-                t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1]);
+        return String.format(Locale.ROOT, "%s %d/%d %.2f%% [%.2f–%.2f]%s", t.verdict == Verdict.REPRODUCED ? "REPRODUCED" : "NOT_REPR.",
+                t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1], t.inconclusive > 0 ? " +" + t.inconclusive + " inconcl." : "");
     }
 
     private static String abbreviate(String s) {

@@ -78,7 +78,7 @@ public final class Engine implements AutoCloseable {
 
     private static Engine connect(URI endpoint, Path certs, String what) {
         if (certs != null && !Files.isRegularFile(certs.resolve("ca.pem"))) {
-            throw new EngineException("no ca.pem in " + certs + " (TLS material for " + endpoint + ")");
+            throw new HostLacksException("no ca.pem in " + certs + " (TLS material for " + endpoint + ")");
         }
         DefaultDockerClientConfig cfg;
         try {
@@ -90,7 +90,7 @@ public final class Engine implements AutoCloseable {
                     .withApiVersion(System.getProperty("api.version", MIN_API))
                     .build();
         } catch (RuntimeException e) {
-            throw new EngineException("cannot use the engine endpoint " + endpoint + ": " + e.getMessage(), e);
+            throw new HostLacksException("cannot use the engine endpoint " + endpoint + ": " + e.getMessage(), e);
         }
         ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
                 .dockerHost(cfg.getDockerHost())

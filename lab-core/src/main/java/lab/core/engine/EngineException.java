@@ -1,6 +1,6 @@
 package lab.core.engine;
 
-/** No usable Docker engine: the lab cannot run anything (exit 3). */
+/** Something the lab asked of the engine or the host failed: a lab failure (exit 4) unless it is a {@link HostLacksException}. */
 public class EngineException extends RuntimeException {
     public EngineException(String message) {
         super(message);

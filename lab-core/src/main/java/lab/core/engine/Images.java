@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -75,7 +76,8 @@ public final class Images {
     /** The base image from the registry when one answers, else from debootstrap; nothing when another run made it meanwhile. */
     private String makeBase() {
         if (engine.imageExists(BASE)) return BASE;
-        if (!"1".equals(System.getenv("LAB_OFFLINE")) && pullWithin(UPSTREAM_BASE, probeSeconds())) {
+        String noRegistry = "1".equals(System.getenv("LAB_OFFLINE")) ? "LAB_OFFLINE=1" : pullWithin(UPSTREAM_BASE, probeSeconds());
+        if (noRegistry == null) {
             buildFromDockerfile("base", "FROM " + UPSTREAM_BASE + "\nLABEL " + SOURCE_LABEL + "=registry\n", BASE, Map.of());
             say.accept("base image " + BASE + " from the registry's " + UPSTREAM_BASE);
             return BASE;
@@ -83,7 +85,7 @@ public final class Images {
         if ("never".equals(System.getenv("LAB_BUILD"))) {
             throw new HostLacksException("the base image " + BASE + " is not on the engine and LAB_BUILD=never forbids building it");
         }
-        say.accept("no registry answers: building the base image " + BASE + " from Debian's packages with debootstrap (~30 s, once)");
+        say.accept("no registry answers (" + noRegistry + "): building the base image " + BASE + " from Debian's packages with debootstrap (~30 s, once)");
         debootstrap();
         return BASE;
     }
@@ -102,20 +104,44 @@ public final class Images {
         return labels == null ? "unknown" : labels.getOrDefault(SOURCE_LABEL, "unknown");
     }
 
-    private boolean pullWithin(String ref, long seconds) {
-        PullImageResultCallback cb = new PullImageResultCallback();
+    /**
+     * Pulls ref within the probe's time; null when it arrived, else why not in a few words. The
+     * callback keeps the engine's error to itself: docker-java's own logs it with a stack trace,
+     * and on a host without a registry that is the expected answer, not news.
+     */
+    String pullWithin(String ref, long seconds) {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        PullImageResultCallback cb = new PullImageResultCallback() {
+            @Override
+            public void onError(Throwable t) {
+                failure.compareAndSet(null, t);
+                try {
+                    close();
+                } catch (IOException ignored) {
+                    // closing only releases the stream
+                }
+            }
+        };
         try {
             engine.client().pullImageCmd(ref).exec(cb);
             boolean done = cb.awaitCompletion(seconds, TimeUnit.SECONDS);
             if (!done) {
                 cb.close();
-                return false;
+                return "no answer in " + seconds + " s";
             }
-            return engine.imageExists(ref);
+            if (failure.get() != null) return probeError(failure.get());
+            return engine.imageExists(ref) ? null : ref + " is not on the engine after the pull";
         } catch (Exception e) {
             try { cb.close(); } catch (IOException ignored) { }
-            return false;
+            return probeError(e);
         }
+    }
+
+    /** The engine's answer in one line: "no such host" rather than the status, JSON and resolver details around it. */
+    static String probeError(Throwable t) {
+        String m = String.valueOf(t.getMessage()).strip().replaceAll("[\\\\\"}\\s]+$", "");
+        int colon = m.lastIndexOf(": ");
+        return (colon >= 0 && colon + 2 < m.length() ? m.substring(colon + 2) : m).replaceAll("\\s+", " ");
     }
 
     private void debootstrap() {

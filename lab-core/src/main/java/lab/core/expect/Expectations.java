@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -71,6 +74,72 @@ public final class Expectations {
             i++;
         }
         return e;
+    }
+
+    /**
+     * What is wrong with one expectations file, checked as data against the scenarios it may
+     * name ({@code scenarios}: id to arms): a file or scenario key naming no scenario, an arm
+     * that scenario lacks, a scenario arm with no entry, a verdict or band that does not parse,
+     * a host match that does not parse, and a file verdict other than the one the arm declares
+     * (the arm's verdict is what a run uses where no file speaks; the two must not disagree).
+     * Empty when the file is sound.
+     */
+    public static List<String> problems(Path file, Map<String, List<Arm>> scenarios) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(".yaml")) return List.of(file + ": not a .yaml file");
+        String id = name.substring(0, name.length() - ".yaml".length());
+        JsonNode root;
+        try {
+            root = parse(Files.newInputStream(file), file.toString());
+        } catch (IOException | UsageException e) {
+            return List.of(file + ": " + e.getMessage());
+        }
+        List<String> out = new ArrayList<>();
+        List<Arm> arms = scenarios.get(id);
+        if (arms == null) return List.of(file + ": no scenario '" + id + "' (valid: " + String.join(", ", scenarios.keySet()) + ")");
+        if (!id.equals(root.path("scenario").asText())) out.add(file + ": scenario: '" + root.path("scenario").asText() + "', expected '" + id + "'");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!List.of("scenario", "arms", "hosts").contains(key)) out.add(file + ": unknown key '" + key + "' (valid: scenario, arms, hosts)");
+        }
+        Map<String, Arm> byName = new LinkedHashMap<>();
+        arms.forEach(a -> byName.put(a.name(), a));
+        Fingerprint any = new Fingerprint("0", null, null, 0, "0");
+        List<Map.Entry<String, JsonNode>> sections = new ArrayList<>();
+        sections.add(Map.entry(file.toString(), root.path("arms")));
+        int i = 0;
+        for (JsonNode h : root.path("hosts")) {
+            String where = file + " hosts[" + i++ + "]";
+            sections.add(Map.entry(where, h.path("arms")));
+            try {
+                matches(h.path("match"), any, where);
+            } catch (RuntimeException e) {
+                out.add(e.getMessage().startsWith(where) ? e.getMessage() : where + ": " + e.getMessage());
+            }
+        }
+        for (Map.Entry<String, JsonNode> section : sections) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = section.getValue().fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                Arm arm = byName.get(entry.getKey());
+                if (arm == null) {
+                    out.add(section.getKey() + ": no arm '" + entry.getKey() + "' in " + id + " (valid: " + String.join(", ", byName.keySet()) + ")");
+                    continue;
+                }
+                try {
+                    Expectation e = apply(new Expectation(arm.expected(), null, null, null), entry.getValue(), section.getKey());
+                    boolean top = section.getValue() == root.path("arms");
+                    if (top && e.verdict() != arm.expected()) {
+                        out.add(section.getKey() + ": " + arm.name() + " expects " + e.verdict() + ", but the arm declares " + arm.expected());
+                    }
+                } catch (UsageException e) {
+                    out.add(e.getMessage());
+                }
+            }
+        }
+        for (String arm : byName.keySet()) {
+            if (!root.path("arms").has(arm)) out.add(file + ": no entry for " + id + "'s arm '" + arm + "'");
+        }
+        return out;
     }
 
     private Optional<JsonNode> load(String scenario) {

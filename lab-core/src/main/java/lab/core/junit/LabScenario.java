@@ -118,8 +118,8 @@ public final class LabScenario {
             case AS_EXPECTED -> { }
             case SKIPPED -> Assumptions.abort(arm + " SKIPPED: " + a.reason);
             case ERROR -> Assertions.fail(arm + ": the lab failed: " + a.reason + where);
-            default -> Assertions.fail(String.format(java.util.Locale.ROOT, "%s: %s — expected %s, got %s (%d of %d %ss)%s%s", arm, o.words(),
-                    a.expected, a.verdict, a.failures, a.trials, r.record().trialUnit, a.expectationRef == null ? "" : "; " + a.expectationRef, where));
+            default -> Assertions.fail(String.format(java.util.Locale.ROOT, "%s: %s — expected %s, got %s (%d of %d %s)%s%s", arm, o.words(),
+                    a.expected, a.verdict, a.failures, a.trials, lab.core.run.Words.plural(a.trials, r.record().trialUnit), a.expectationRef == null ? "" : "; " + a.expectationRef, where));
         }
     }
 }

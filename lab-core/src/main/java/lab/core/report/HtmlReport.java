@@ -20,6 +20,7 @@ import lab.core.expect.Outcome;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;
+import lab.core.run.Words;
 import lab.core.soak.Results;
 import lab.core.soak.SoakRecord;
 import lab.core.soak.Tally;
@@ -39,7 +40,7 @@ public final class HtmlReport {
 
     /** One row of the verdict table, from a run's arm or a soak's tally. */
     private record Row(String scenario, String arm, Verdict expected, double[] band, String ref, Verdict verdict, long k, long n,
-                       double rate, double[] ci, Outcome outcome, String reason, List<String> notes, String link) { }
+                       long inconclusive, double rate, double[] ci, Outcome outcome, String reason, List<String> notes, String link) { }
 
     public static Path writeRun(RunRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
@@ -48,17 +49,17 @@ public final class HtmlReport {
         b.append("<p class=meta>seed ").append(esc(rec.seed)).append(" · run ").append(esc(rec.runId)).append(" · ")
                 .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")
                 .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
-                .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(rec.trialUnit)).append("s per arm")
+                .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
                 .append(" · host ").append(esc(String.valueOf(rec.fingerprint.get("id")))).append(" (kernel ")
                 .append(esc(String.valueOf(rec.host.get("kernelRelease")))).append(")</p>\n");
         List<Row> rows = rec.arms.stream().map(a -> new Row(rec.scenario, a.name, a.expected, a.expectedRate, a.expectationRef, a.verdict,
-                a.failures, a.trials, a.rate, a.ci95, a.outcome, a.reason, a.notes, null)).toList();
+                a.failures, a.trials, a.inconclusive, a.rate, a.ci95, a.outcome, a.reason, inconclusiveNotes(a), null)).toList();
         verdicts(b, data, rows, rec.trialUnit);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         rec.arms.forEach(a -> a.samples.forEach((k, v) -> samples.put(a.name + " · " + k, v)));
         distributions(b, data, samples);
         timeline(b, data, eventsTimeline(dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
-        section(b, "Findings", "<pre>" + esc(pretty(rec.findings)) + "</pre>");
+        section(b, "Findings", findings(rec.findings));
         files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
         files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
         Map<String, Object> config = rec.configuration();
@@ -86,7 +87,7 @@ public final class HtmlReport {
                 .append(" · host ").append(esc(String.valueOf(rec.fingerprint.get("id")))).append(" (kernel ")
                 .append(esc(String.valueOf(rec.fingerprint.get("kernelRelease")))).append(")</p>\n");
         List<Row> rows = rec.tallies.stream().map(t -> new Row(t.scenario, t.arm, t.expected, t.expectedRate, t.expectationRef, t.verdict,
-                t.failures, t.trials, t.rate, t.ci95, t.outcome, t.lastReason, List.of(t.runs + " run(s)"
+                t.failures, t.trials, t.inconclusive, t.rate, t.ci95, t.outcome, t.lastReason, List.of(t.runs + " run(s)"
                 + (t.skippedRuns > 0 ? ", " + t.skippedRuns + " skipped" : "") + (t.errorRuns > 0 ? ", " + t.errorRuns + " lab error(s)" : "")),
                 t.evidence.isEmpty() ? null : t.evidence.get(t.evidence.size() - 1) + "/report.html")).toList();
         verdicts(b, data, rows, "trial");
@@ -154,8 +155,8 @@ public final class HtmlReport {
                 cells.append("<td class=\"v-").append(x.verdict).append("\">").append(link == null ? "" : "<a href=\"" + esc(link) + "\">")
                         .append(x.verdict).append(link == null ? "" : "</a>");
                 if (x.trials > 0) {
-                    cells.append(String.format(Locale.ROOT, "<br><span class=small>%d / %d · %.2f %% [%.2f – %.2f %%] · %s</span>", x.failures, x.trials,
-                            100 * x.rate, 100 * x.ci95[0], 100 * x.ci95[1], x.outcome));
+                    cells.append(String.format(Locale.ROOT, "<br><span class=small>%d / %d · %.2f %% [%.2f – %.2f %%] · %s%s</span>", x.failures, x.trials,
+                            100 * x.rate, 100 * x.ci95[0], 100 * x.ci95[1], x.outcome, x.inconclusive > 0 ? " · " + x.inconclusive + " inconclusive" : ""));
                 } else {
                     cells.append("<br><span class=small>").append(esc(x.lastReason)).append("</span>");
                 }
@@ -204,7 +205,8 @@ public final class HtmlReport {
 
     private static void verdicts(StringBuilder b, Map<String, Object> data, List<Row> rows, String unit) {
         b.append("<h2>Verdicts</h2>\n<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th><th>verdict</th>")
-                .append("<th>failed ").append(esc(unit)).append("s</th><th>rate</th><th>95% interval</th><th>outcome</th><th>why expected / notes</th></tr>\n");
+                .append("<th>failed ").append(esc(Words.plural(2, unit))).append("</th><th>rate</th><th>95% interval</th><th>inconclusive</th><th>outcome</th>")
+                .append("<th>why expected / notes</th></tr>\n");
         List<Map<String, Object>> rates = new ArrayList<>();
         for (Row r : rows) {
             boolean counted = r.verdict() == Verdict.REPRODUCED || r.verdict() == Verdict.NOT_REPRODUCED;
@@ -227,6 +229,7 @@ public final class HtmlReport {
             } else {
                 b.append("<td colspan=3>").append(esc(r.reason())).append("</td>");
             }
+            b.append("<td class=num>").append(r.inconclusive()).append("</td>");
             Outcome o = r.outcome() == null ? Outcome.AS_EXPECTED : r.outcome();
             b.append("<td><span class=\"o-").append(o).append("\">").append(esc(o.words())).append("</span></td><td class=small>")
                     .append(esc(r.ref() == null ? "" : r.ref()));
@@ -236,6 +239,77 @@ public final class HtmlReport {
         b.append("</table>\n");
         data.put("rates", rates);
         if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
+    }
+
+    /** Column and row names a person reads, for the keys findings use most; any other key is shown as it is. */
+    private static final Map<String, String> LABELS = Map.ofEntries(Map.entry("comm", "holder"), Map.entry("cmdline", "command"),
+            Map.entry("events", "events"), Map.entry("stack", "stack"), Map.entry("chain", "chain"), Map.entry("calls", "syscalls"),
+            Map.entry("examplePath", "example path"), Map.entry("maxDurNs", "longest syscall (ns)"), Map.entry("ppid", "parent pid"),
+            Map.entry("ebusy", "EBUSY events"), Map.entry("named", "with a named holder"), Map.entry("namedByRole", "named, by role"),
+            Map.entry("culprits", "holders"), Map.entry("lab_ready_s", "lab ready (s)"), Map.entry("kernelLog", "kernel log"),
+            Map.entry("unavailableReason", "why unavailable"));
+
+    /** Findings as tables: one heading per finding, an object as rows of name and value, a list of objects as a table with a column per key. */
+    static String findings(Map<String, Object> findings) {
+        if (findings.isEmpty()) return "<p class=small>(none)</p>";
+        JsonNode root = Json.MAPPER.valueToTree(findings);
+        StringBuilder s = new StringBuilder();
+        StringBuilder scalars = new StringBuilder();
+        for (var it = root.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().isContainerNode()) {
+                s.append("<h3>").append(esc(label(e.getKey()))).append("</h3>\n").append(node(e.getValue())).append('\n');
+            } else {
+                scalars.append("<tr><th>").append(esc(label(e.getKey()))).append("</th><td>").append(node(e.getValue())).append("</td></tr>\n");
+            }
+        }
+        return (scalars.length() == 0 ? "" : "<table class=\"kv findings\">\n" + scalars + "</table>\n") + s;
+    }
+
+    private static String node(JsonNode n) {
+        if (n.isObject()) {
+            if (n.isEmpty()) return "<span class=small>(none)</span>";
+            StringBuilder t = new StringBuilder("<table class=\"kv findings\">");
+            n.fields().forEachRemaining(e -> t.append("<tr><th>").append(esc(label(e.getKey()))).append("</th><td>").append(node(e.getValue())).append("</td></tr>"));
+            return t.append("</table>").toString();
+        }
+        if (n.isArray()) {
+            if (n.isEmpty()) return "<span class=small>(none)</span>";
+            boolean rows = true;
+            for (JsonNode x : n) rows &= x.isObject();
+            if (!rows) {
+                // Values one per line: a stack reads top frame first, as the kernel prints it.
+                StringBuilder l = new StringBuilder("<div class=frames>");
+                for (JsonNode x : n) l.append(x.isContainerNode() ? node(x) : esc(x.asText())).append("<br>");
+                return l.append("</div>").toString();
+            }
+            LinkedHashSet<String> cols = new LinkedHashSet<>();
+            for (JsonNode x : n) x.fieldNames().forEachRemaining(cols::add);
+            StringBuilder t = new StringBuilder("<table class=findings><tr>");
+            for (String c : cols) t.append("<th>").append(esc(label(c))).append("</th>");
+            t.append("</tr>");
+            for (JsonNode x : n) {
+                t.append("<tr>");
+                for (String c : cols) {
+                    JsonNode v = x.get(c);
+                    t.append(v != null && v.isNumber() ? "<td class=num>" : "<td>").append(v == null || v.isNull() ? "" : node(v)).append("</td>");
+                }
+                t.append("</tr>");
+            }
+            return t.append("</table>").toString();
+        }
+        return esc(n.isNull() ? "" : n.asText());
+    }
+
+    private static String label(String key) {
+        return LABELS.getOrDefault(key, key);
+    }
+
+    /** The arm's notes, then one line per reason its inconclusive trials gave. */
+    private static List<String> inconclusiveNotes(RunRecord.ArmRecord a) {
+        List<String> notes = new ArrayList<>(a.notes);
+        a.inconclusiveReasons.forEach((why, n) -> notes.add("inconclusive (" + n + "): " + why));
+        return notes;
     }
 
     private static void distributions(StringBuilder b, Map<String, Object> data, Map<String, List<Double>> samples) {

@@ -14,6 +14,7 @@ import javax.xml.stream.XMLStreamWriter;
 import lab.core.expect.Outcome;
 import lab.core.run.RunRecord;
 import lab.core.run.Verdict;
+import lab.core.run.Words;
 import lab.core.soak.Tally;
 
 /**
@@ -31,14 +32,14 @@ public final class JUnitXml {
         List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name, a.timings.get("elapsed_s"),
                 a.outcome != null ? a.outcome : a.verdict == Verdict.SKIPPED ? Outcome.SKIPPED : a.verdict == Verdict.ERROR ? Outcome.ERROR
                         : a.asExpected ? Outcome.AS_EXPECTED : a.verdict == Verdict.REPRODUCED ? Outcome.REGRESSION : Outcome.UNEXPECTED_PASS,
-                a.reason, summary(a.name, a.failures, a.trials, run.trialUnit, a.expected, a.verdict, a.outcome))).toList();
+                a.reason, summary(a.name, a.failures, a.trials, a.inconclusive, run.trialUnit, a.expected, a.verdict, a.outcome))).toList();
         write("lab." + run.scenario, run.startedAt, cases, evidenceDir, file);
     }
 
     /** A soak or a run of several scenarios: one testcase per scenario × arm over every repetition. */
     public static void writeTallies(String suite, List<Tally> tallies, Path evidenceDir, Path file) throws IOException {
         List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario, t.arm, null, t.outcome, t.lastReason,
-                summary(t.arm, t.failures, t.trials, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
+                summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
         write(suite, null, cases, evidenceDir, file);
     }
 
@@ -46,12 +47,13 @@ public final class JUnitXml {
     public static void writeFleet(String suite, Map<String, List<Tally>> byEngine, Path file) throws IOException {
         List<Case> cases = new java.util.ArrayList<>();
         byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario, t.arm, null, t.outcome,
-                t.lastReason, engine + " · " + summary(t.arm, t.failures, t.trials, "trial", t.expected, t.verdict, t.outcome)))));
+                t.lastReason, engine + " · " + summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome)))));
         write(suite, null, cases, file.getParent(), file);
     }
 
-    private static String summary(String arm, long k, long n, String unit, Verdict expected, Verdict got, Outcome outcome) {
-        return String.format(Locale.ROOT, "%s: %d of %d %s(s) failed; expected %s, got %s%s", arm, k, n, unit, expected, got,
+    private static String summary(String arm, long k, long n, long inconclusive, String unit, Verdict expected, Verdict got, Outcome outcome) {
+        return String.format(Locale.ROOT, "%s: %d of %d %s failed%s; expected %s, got %s%s", arm, k, n, Words.plural(n, unit),
+                inconclusive > 0 ? " (" + inconclusive + " more inconclusive, not counted)" : "", expected, got,
                 outcome == null || outcome == Outcome.AS_EXPECTED ? "" : " — " + outcome.words());
     }
 

@@ -4,10 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * What an arm measured: k failures in n trials, its timings, and any figures of its own.
  * The verdict follows from the counts unless the arm was skipped or the lab failed.
+ * Inconclusive trials (the trial ended without the lab seeing the mechanism either way, e.g. a
+ * timeout with no stuck task) are counted apart and stay out of k and n; an arm whose every
+ * trial was inconclusive has no verdict (ERROR, saying so).
  */
 public final class ArmOutcome {
     private final long trials;
@@ -19,6 +24,7 @@ public final class ArmOutcome {
     private final List<String> notes = new ArrayList<>();
     private final Map<String, List<Double>> samples = new LinkedHashMap<>();
     private long dataLoss;
+    private final Map<String, Long> inconclusive = new LinkedHashMap<>();
 
     private ArmOutcome(long trials, long failures, Verdict forced, String reason) {
         if (failures < 0 || trials < 0 || failures > trials) throw new IllegalArgumentException(failures + " of " + trials);
@@ -30,6 +36,17 @@ public final class ArmOutcome {
 
     public static ArmOutcome counted(long trials, long failures) {
         return new ArmOutcome(trials, failures, null, null);
+    }
+
+    /**
+     * Trials judged one by one: {@code inconclusiveWhy} gives the reason a trial showed neither a
+     * failure nor its absence (null when it did show one), {@code failed} whether a conclusive trial failed.
+     */
+    public static <T> ArmOutcome tally(List<T> trials, Predicate<T> failed, Function<T, String> inconclusiveWhy) {
+        List<T> conclusive = trials.stream().filter(t -> inconclusiveWhy.apply(t) == null).toList();
+        ArmOutcome o = counted(conclusive.size(), conclusive.stream().filter(failed).count());
+        trials.stream().map(inconclusiveWhy).filter(w -> w != null).forEach(o::inconclusive);
+        return o;
     }
 
     public static ArmOutcome skipped(String reason) {
@@ -65,6 +82,12 @@ public final class ArmOutcome {
         return this;
     }
 
+    /** One trial that showed neither the failure nor its absence, and why; it stays out of k and n. */
+    public synchronized ArmOutcome inconclusive(String why) {
+        inconclusive.merge(why, 1L, Long::sum);
+        return this;
+    }
+
     /** A line for the person reading the report, e.g. where the failure moved to. */
     public ArmOutcome note(String line) {
         notes.add(line);
@@ -78,8 +101,22 @@ public final class ArmOutcome {
     }
 
     public String reason() {
-        if (reason == null && forced == null && trials == 0) return "no trial ran";
+        if (reason == null && forced == null && trials == 0) {
+            long n = inconclusive();
+            return n == 0 ? "no trial ran" : "no verdict: all " + n + " trial" + (n == 1 ? " was" : "s were") + " inconclusive ("
+                    + String.join("; ", inconclusive.keySet()) + ")";
+        }
         return reason;
+    }
+
+    /** Trials that showed neither the failure nor its absence. */
+    public long inconclusive() {
+        return inconclusive.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Why trials were inconclusive, with how many each. */
+    public Map<String, Long> inconclusiveReasons() {
+        return inconclusive;
     }
 
     public long trials() { return trials; }

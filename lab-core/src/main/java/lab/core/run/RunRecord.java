@@ -71,6 +71,10 @@ public final class RunRecord {
         public String reason;
         public long failures;
         public long trials;
+        /** Trials that showed neither the failure nor its absence (e.g. a timeout with no stuck task): not in failures/trials. */
+        public long inconclusive;
+        /** Why those trials were inconclusive, with how many each. */
+        public Map<String, Long> inconclusiveReasons = new LinkedHashMap<>();
         public double rate;
         public double[] ci95;
         public Map<String, Object> timings = new LinkedHashMap<>();

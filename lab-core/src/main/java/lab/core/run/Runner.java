@@ -101,7 +101,8 @@ public final class Runner {
 
         Cleaner.Swept swept = new Cleaner(engine).sweep();
         if (swept.containers() + swept.networks() > 0) {
-            say.accept("removed " + swept.containers() + " container(s) and " + swept.networks() + " network(s) left by dead runs " + swept.runs());
+            say.accept("removed " + Words.count(swept.containers(), "container") + " and " + Words.count(swept.networks(), "network")
+                    + " left by dead runs " + swept.runs());
         }
 
         Instant started = Instant.now();
@@ -130,7 +131,7 @@ public final class Runner {
             expected.put(a.name(), e);
         }
         evidence.writeJson("run.json", rec);
-        say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId + " · " + trials + " " + scenario.trialUnit() + "s per arm · kernel " + facts.kernelRelease());
+        say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId +  " · " + trials + " " + Words.plural(trials, scenario.trialUnit()) + " per arm · kernel " + facts.kernelRelease());
 
         // The whole scenario is skipped when the host lacks what every arm needs.
         List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
@@ -204,22 +205,20 @@ public final class Runner {
             }
             rec.findings.putAll(lab.findings());
             lab.findingLines().forEach(say);
-            code = rec.arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR) ? ExitCodes.LAB_FAILURE
-                    : rec.arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
-            if (rec.arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) code = ExitCodes.SKIPPED;
+            code = exitCode(rec.arms);
             if (evidence.failure() != null) throw new EvidenceFailure();
         } catch (HostLacksException e) {
             // E.g. an image that is absent and may not be built: the host cannot run this.
-            code = ExitCodes.SKIPPED;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             statusReason = e.getMessage();
             skipLine = "SKIPPED: " + e.getMessage();
         } catch (EngineException e) {
-            code = ExitCodes.LAB_FAILURE;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             statusReason = e.getMessage();
         } catch (Exception e) {
-            code = ExitCodes.LAB_FAILURE;
+            code = ExitCodes.of(e);
             status = "INCOMPLETE";
             if (evidence.failure() != null) {
                 statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
@@ -247,6 +246,16 @@ public final class Runner {
             return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
         }
         return finish(rec, evidence, code, status, statusReason, skipLine);
+    }
+
+    /**
+     * The run's exit code from its arms: 4 when an arm has no verdict (the lab failed, or every
+     * trial was inconclusive), else 3 when every arm was skipped, else 0 or 1 against the expectations.
+     */
+    static int exitCode(List<RunRecord.ArmRecord> arms) {
+        if (arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) return ExitCodes.SKIPPED;
+        return arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
     }
 
     /** kernel.log in the evidence, and the run's status says so when the kernel hit a BUG or Oops in one of its tasks. */
@@ -297,7 +306,9 @@ public final class Runner {
         }
         evidence.close();
         if (line != null) say.accept(line);
-        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) say.accept("lab failure: " + statusReason);
+        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) {
+            say.accept((code == ExitCodes.USAGE ? "lab: " : "lab failure: ") + statusReason);
+        }
         say.accept("evidence: " + evidence.dir());
         return new Result(code, rec, evidence.dir());
     }
@@ -380,6 +391,8 @@ public final class Runner {
         r.reason = o.reason();
         r.failures = o.failures();
         r.trials = o.trials();
+        r.inconclusive = o.inconclusive();
+        r.inconclusiveReasons.putAll(o.inconclusiveReasons());
         r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
         double[] ci = Stats.wilson95(o.failures(), o.trials());
         r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
@@ -405,9 +418,11 @@ public final class Runner {
         if (a.verdict == Verdict.SKIPPED || a.verdict == Verdict.ERROR) {
             return String.format(Locale.ROOT, "  %-16s %-15s %s  (%s)", a.name, a.verdict, a.reason, mark);
         }
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-15s %d/%d %ss = %.2f %% [95%% CI %.2f–%.2f %%]",
-                a.name, a.verdict, a.failures, a.trials, unit, 100 * a.rate, 100 * a.ci95[0], 100 * a.ci95[1]));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-15s %d/%d %s = %.2f %% [95%% CI %.2f–%.2f %%]",
+                a.name, a.verdict, a.failures, a.trials, Words.plural(a.trials, unit), 100 * a.rate, 100 * a.ci95[0], 100 * a.ci95[1]));
+        if (a.inconclusive > 0) b.append(" + ").append(a.inconclusive).append(" inconclusive");
         b.append("  (").append(mark).append(')');
+        a.inconclusiveReasons.forEach((why, n) -> b.append("\n  ").append(" ".repeat(17)).append("inconclusive (").append(n).append("): ").append(why));
         for (String n : a.notes) b.append("\n  ").append(" ".repeat(17)).append(n);
         return b.toString();
     }

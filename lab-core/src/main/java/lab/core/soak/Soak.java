@@ -24,6 +24,7 @@ import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.UsageException;
+import lab.core.run.Words;
 
 /**
  * Repeats scenarios under a stopping rule and accumulates their rates. Each run is an ordinary
@@ -100,7 +101,7 @@ public final class Soak {
         rec.status = "RUNNING";
         rec.statusReason = null;
         rec.stoppedBecause = null;
-        say.accept("resuming soak " + rec.soakId + " after " + rec.repetitions + " repetition(s), " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
+        say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
         return loop(rec, dir, stop);
     }
 
@@ -179,7 +180,7 @@ public final class Soak {
         } catch (IOException | UncheckedIOException e) {
             say.accept("cannot write the reports: " + e.getMessage());
         }
-        say.accept(rec.kind + " " + rec.soakId + " stopped: " + stopped + " · " + rec.repetitions + " repetition(s) in "
+        say.accept(rec.kind + " " + rec.soakId + " stopped: " + stopped + " · " + Words.count(rec.repetitions, "repetition") + " in "
                 + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
         for (Tally t : rec.tallies) say.accept(tallyLine(t));
         say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
@@ -217,8 +218,9 @@ public final class Soak {
 
     public static String tallyLine(Tally t) {
         if (t.trials == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario, t.arm, t.verdict, t.lastReason);
-        return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%] over %d run(s)  %s",
-                t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1], t.runs,
+        return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%]%s over %s  %s",
+                t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1],
+                t.inconclusive > 0 ? " + " + t.inconclusive + " inconclusive" : "", Words.count(t.runs, "run"),
                 t.outcome == Outcome.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
                 + (t.outcome != Outcome.UNEXPECTED_PASS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }

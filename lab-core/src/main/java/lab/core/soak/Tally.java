@@ -22,6 +22,8 @@ public final class Tally {
     public String expectationRef;
     public long failures;
     public long trials;
+    /** Trials over every run that showed neither the failure nor its absence: not in failures/trials. */
+    public long inconclusive;
     public int runs;
     public int skippedRuns;
     public int errorRuns;
@@ -48,6 +50,7 @@ public final class Tally {
         expectationRef = a.expectationRef;
         runs++;
         evidence.add(evidencePath);
+        inconclusive += a.inconclusive;
         if (a.verdict == Verdict.SKIPPED) {
             skippedRuns++;
             lastReason = a.reason;

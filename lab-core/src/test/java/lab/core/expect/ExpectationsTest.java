@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import lab.core.host.Fingerprint;
 import lab.core.run.Arm;
 import lab.core.run.UsageException;
@@ -81,8 +83,47 @@ class ExpectationsTest {
     }
 
     @Test
-    void bundledFilesParse() {
-        // lab-core ships none; a missing file keeps the scenario default.
+    void aMissingFileKeepsTheScenarioDefault() {
+        // lab-core ships no file (lab-scenarios' BundledExpectationsTest checks the bundled ones).
         assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, ""), K618).source());
+    }
+
+    @Test
+    void filesAreCheckedAsDataAgainstTheScenarios(@TempDir Path dir) throws Exception {
+        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, ""), Arm.of("fix", Verdict.NOT_REPRODUCED, "")));
+        Path good = dir.resolve("x.yaml");
+        Files.writeString(good, """
+                scenario: x
+                arms:
+                  plain: {verdict: REPRODUCED, rate: [0.01, 0.5]}
+                  fix: {verdict: NOT_REPRODUCED}
+                hosts:
+                  - match: {kernel: "<6.14"}
+                    arms: {fix: {verdict: REPRODUCED}}
+                """);
+        assertEquals(List.of(), Expectations.problems(good, scenarios));
+
+        Files.writeString(good, """
+                scenario: x
+                arms:
+                  plain: {verdict: NOT_REPRODUCED, rate: [0.5, 0.1]}
+                  lazy: {verdict: REPRODUCED}
+                hosts:
+                  - match: {kernel: "~6"}
+                    arms: {other: {verdict: REPRODUCED}}
+                """);
+        String all = String.join("\n", Expectations.problems(good, scenarios));
+        assertTrue(all.contains("rate must be [low, high]"), all);
+        assertTrue(all.contains("no arm 'lazy' in x"), all);
+        assertTrue(all.contains("hosts[0]: no arm 'other' in x"), all);
+        assertTrue(all.contains("hosts[0]") && all.contains("~6"), all);
+        assertTrue(all.contains("no entry for x's arm 'fix'"), all);
+
+        Files.writeString(good, "scenario: x\narms:\n  plain: {verdict: NOT_REPRODUCED}\n  fix: {verdict: NOT_REPRODUCED}\n");
+        assertEquals(List.of(good + ": plain expects NOT_REPRODUCED, but the arm declares REPRODUCED"), Expectations.problems(good, scenarios));
+
+        Path stray = dir.resolve("y.yaml");
+        Files.writeString(stray, "scenario: y\narms: {}\n");
+        assertTrue(Expectations.problems(stray, scenarios).get(0).contains("no scenario 'y' (valid: x)"));
     }
 }

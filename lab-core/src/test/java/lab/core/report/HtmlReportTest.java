@@ -45,4 +45,32 @@ class HtmlReportTest {
         Map<?, ?> tl = HtmlReport.eventsTimeline(d.resolve("events.jsonl"));
         assertEquals(List.of("watcher:ready", "watcher:hang"), tl.get("kinds"));
     }
+
+    @Test
+    void findingsAreTablesAPersonReads(@TempDir Path dir) throws Exception {
+        Path d = RunFixtures.run(dir, "r", "6.18", "20", 16, 300, 0);
+        RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
+        Map<String, Object> culprit = new java.util.LinkedHashMap<>();
+        culprit.put("role", "poller");
+        culprit.put("pid", 12768);
+        culprit.put("comm", "stat");
+        culprit.put("cmdline", "stat -f /lab/r/group-0/container-3/temp");
+        culprit.put("chain", List.of("stat", "find", "sh"));
+        culprit.put("events", 52);
+        culprit.put("stack", List.of("statfs+7", "poll_thread+638"));
+        r.findings.put("lab_ready_s", 4.2);
+        r.findings.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
+        r.arms.get(0).inconclusive = 2;
+        r.arms.get(0).inconclusiveReasons.put("no task stuck in FUSE, yet the container outlived the hang limit", 2L);
+        String html = Files.readString(HtmlReport.writeRun(r, d));
+        String findings = html.substring(html.indexOf("<h2>Findings</h2>"), html.indexOf("<h2>", html.indexOf("<h2>Findings</h2>") + 5));
+        assertTrue(!findings.contains("<pre>"), "no raw JSON block: " + findings);
+        for (String cell : List.of("<th>holder</th>", "<th>command</th>", "<th>chain</th>", "<th>events</th>", "<th>stack</th>",
+                "<td>stat -f /lab/r/group-0/container-3/temp</td>", "<td class=num>52</td>", "stat<br>find<br>sh", "statfs+7<br>poll_thread+638",
+                "<th>lab ready (s)</th><td>4.2</td>", "<th>EBUSY events</th><td>53</td>")) {
+            assertTrue(findings.contains(cell), cell + " in " + findings);
+        }
+        assertTrue(html.contains("<th>inconclusive</th>") && html.contains("<td class=num>2</td>")
+                && html.contains("inconclusive (2): no task stuck in FUSE"), "the inconclusive trials are shown");
+    }
 }

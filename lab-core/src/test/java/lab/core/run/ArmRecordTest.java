@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ArmRecordTest {
@@ -56,5 +58,41 @@ class ArmRecordTest {
         assertEquals(Verdict.REPRODUCED, r.verdict);
         assertEquals(lab.core.expect.Outcome.DATA_LOSS, r.outcome);
         assertFalse(r.asExpected);
+    }
+
+    /** A trial that timed out without the lab seeing the mechanism is neither a failure nor a pass. */
+    record Trial(boolean failed, String inconclusive) { }
+
+    @Test
+    void inconclusiveTrialsStayOutOfTheCountsAndAreShown() {
+        List<Trial> trials = List.of(new Trial(false, null), new Trial(false, null), new Trial(false, "container outlived the limit"),
+                new Trial(false, "container outlived the limit"), new Trial(true, null));
+        ArmOutcome o = ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive);
+        assertEquals(3, o.trials());
+        assertEquals(1, o.failures());
+        assertEquals(2, o.inconclusive());
+
+        // A clean fix arm whose slow trials timed out stays NOT_REPRODUCED: a timeout is not a reproduction.
+        List<Trial> slowFix = List.of(new Trial(false, null), new Trial(false, "write did not finish"), new Trial(false, null));
+        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.tally(slowFix, Trial::failed, Trial::inconclusive));
+        assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
+        assertTrue(fix.asExpected);
+        assertEquals(2, fix.trials);
+        assertEquals(1, fix.inconclusive);
+        assertEquals(Map.of("write did not finish", 1L), fix.inconclusiveReasons);
+        String line = Runner.armLine(fix, "write");
+        assertTrue(line.contains("0/2 writes") && line.contains("+ 1 inconclusive") && line.contains("inconclusive (1): write did not finish"), line);
+        assertEquals(ExitCodes.OK, Runner.exitCode(List.of(fix)));
+    }
+
+    @Test
+    void anArmWhoseEveryTrialIsInconclusiveHasNoVerdict() {
+        List<Trial> trials = List.of(new Trial(false, "outlived the limit"), new Trial(false, "outlived the limit"));
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("plain", Verdict.REPRODUCED, ""), ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive));
+        assertEquals(Verdict.ERROR, r.verdict);
+        assertEquals(0, r.trials);
+        assertEquals(2, r.inconclusive);
+        assertTrue(r.reason.contains("all 2 trials were inconclusive") && r.reason.contains("outlived the limit"), r.reason);
+        assertEquals(ExitCodes.LAB_FAILURE, Runner.exitCode(List.of(r, Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(3, 0)))));
     }
 }

@@ -30,6 +30,23 @@ class ResultsTest {
         assertEquals(secondDir.toRealPath(), added.runs().get(1).dir());
     }
 
+    @Test
+    void inconclusiveTrialsAddUpOverRunsAndStayOutOfTheRate(@TempDir Path soak) throws Exception {
+        RunRecord one = record("2026-01-01T00:00:00Z", 0, 4);
+        one.arms.get(0).verdict = Verdict.NOT_REPRODUCED;
+        one.arms.get(0).inconclusive = 1;
+        RunRecord none = record("2026-01-01T00:01:00Z", 0, 0);
+        none.arms.get(0).verdict = Verdict.ERROR;
+        none.arms.get(0).inconclusive = 3;
+        write(soak, "runs/r1", one);
+        write(soak, "runs/r2", none);
+        Tally t = Results.load(soak).tally("s", "plain");
+        assertEquals(4, t.inconclusive);
+        assertEquals(4, t.trials);
+        assertEquals(Verdict.NOT_REPRODUCED, t.verdict);
+        assertEquals(1, t.errorRuns, "the run whose every trial was inconclusive had no verdict");
+    }
+
     private static RunRecord record(String startedAt, long failures, long trials) {
         RunRecord r = new RunRecord();
         r.scenario = "s";

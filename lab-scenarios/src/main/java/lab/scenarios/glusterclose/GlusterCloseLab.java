@@ -89,8 +89,11 @@ final class GlusterCloseLab implements Scenario.Lab {
     }
 
     /** What one copy showed. */
+    /** {@code inconclusive}: why the copy showed neither a blocked close() nor its absence; not counted. */
     record Copy(double writeMs, Double fsyncMs, Double closeMs, boolean blocked, boolean hungAtLimit, String err,
-                String fault, boolean dataIntact, Map<String, String> md5, String note) { }
+                String fault, boolean dataIntact, Map<String, String> md5, String note, String inconclusive) { }
+
+    static final String WRITE_BLOCKED = "the write phase was still blocked at the hang limit: the stall came mid-copy, close() never ran under it";
 
     @Override
     public ArmOutcome run(Arm arm, long trials) {
@@ -126,6 +129,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         boolean hung = false;
         String stuckIn = null;
         String note = null;
+        String inconclusive = null;
         try {
             if (fault != null) fault.inject();
             double tGo = nowMs();
@@ -136,7 +140,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                 stuckIn = backlogHas(id, "fsync-start") && !backlogHas(id, "synced") ? "fsync" : backlogHas(id, "close-start") ? "close" : "write";
                 hung = !stuckIn.equals("write");
                 keepEvidence(id, stuckIn, nowMs() - tGo);
-                if (!hung) note = "the write phase was still blocked at the hang limit (the stall came mid-copy)";
+                if (!hung) inconclusive = WRITE_BLOCKED;
             }
         } finally {
             if (fault != null) fault.heal();
@@ -155,7 +159,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                 : synced != null && synced.hasNonNull("err") ? "fsync: " + synced.path("err").asText() : null;
         drop(id);
         double worst = Math.max(closeMs, fsyncMs == null ? 0 : fsyncMs);
-        boolean blocked = hung || (worst > p.getLong("blocked") && worst > writeMs);
+        boolean blocked = inconclusive == null && (hung || (worst > p.getLong("blocked") && worst > writeMs));
 
         Map<String, String> md5 = checkData(rel);
         String selfHeal = md5.remove("self-heal");
@@ -164,7 +168,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         if (!intact) dataLost.add(id + " " + md5);
         client.remove(rel);
         if ("partition".equals(p.getString("fault"))) note = join(note, awaitOneConnectionPerBrick());
-        return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault == null ? "none" : fault.describe(), intact, md5, note);
+        return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault == null ? "none" : fault.describe(), intact, md5, note, inconclusive);
     }
 
     private static String join(String a, String b) {
@@ -350,9 +354,9 @@ final class GlusterCloseLab implements Scenario.Lab {
     // --- report ------------------------------------------------------------------------
 
     private ArmOutcome outcome(List<Copy> copies) {
-        long blocked = copies.stream().filter(Copy::blocked).count();
+        ArmOutcome o = ArmOutcome.tally(copies, Copy::blocked, Copy::inconclusive);
         long hung = copies.stream().filter(Copy::hungAtLimit).count();
-        ArmOutcome o = ArmOutcome.counted(copies.size(), blocked);
+        long counted = o.trials();
         double[] close = copies.stream().filter(c -> c.closeMs() != null).mapToDouble(Copy::closeMs).sorted().toArray();
         double[] fsync = copies.stream().filter(c -> c.fsyncMs() != null).mapToDouble(Copy::fsyncMs).sorted().toArray();
         double[] write = copies.stream().mapToDouble(Copy::writeMs).sorted().toArray();
@@ -361,8 +365,8 @@ final class GlusterCloseLab implements Scenario.Lab {
         putDistribution(o, "write_ms", write);
         for (double v : close) o.sample("close_ms", v);
         for (double v : fsync) o.sample("fsync_ms", v);
-        double[] ci = Stats.wilson95(hung, copies.size());
-        o.metric("hangs", Map.of("k", hung, "n", copies.size(), "ci95", List.of(round(ci[0]), round(ci[1]))));
+        double[] ci = Stats.wilson95(hung, counted);
+        o.metric("hangs", Map.of("k", hung, "n", counted, "ci95", List.of(round(ci[0]), round(ci[1]))));
         long intact = copies.stream().filter(Copy::dataIntact).count();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("source_md5", srcMd5);
@@ -379,7 +383,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                         fmt(Stats.quantile(fsync, 0.95)), fmt(fsync[fsync.length - 1])),
                 fmt(Stats.quantile(write, 0.5))));
         o.note(String.format(Locale.ROOT, "blocked at the %d s hang limit: %d of %d copies [95%% CI %.0f–%.0f %%]",
-                p.getLong("hang-limit") / 1000, hung, copies.size(), 100 * ci[0], 100 * ci[1]));
+                p.getLong("hang-limit") / 1000, hung, counted, 100 * ci[0], 100 * ci[1]));
         if (hung > 0) {
             hangs.stream().map(h -> (List<?>) h.get("stuck_stack")).filter(s -> !s.isEmpty()).findFirst()
                     .ifPresent(s -> o.note("stack: " + String.join(" <- ", s.stream().map(f -> String.valueOf(f).replaceAll("\\+0x[0-9a-f]+/0x[0-9a-f]+$", "")).toList())));

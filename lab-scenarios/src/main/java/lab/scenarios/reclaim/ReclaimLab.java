@@ -53,8 +53,17 @@ final class ReclaimLab implements Scenario.Lab {
         return lab;
     }
 
-    /** What one write showed. */
-    record Trial(boolean hang, long bytes, Double detectS, Double recoverMs, String cost, String skipped) { }
+    /**
+     * What one write showed. {@code inconclusive} says why the write showed neither a hang nor its
+     * absence (it neither finished nor stalled in D state within the trial limit): not counted.
+     */
+    record Trial(boolean hang, long bytes, Double detectS, Double recoverMs, String cost, String skipped, String inconclusive) {
+        Trial(boolean hang, long bytes, Double detectS, Double recoverMs, String cost, String skipped) {
+            this(hang, bytes, detectS, recoverMs, cost, skipped, null);
+        }
+    }
+
+    static final String UNFINISHED = "no D-state stall seen, yet the write did not finish in the trial limit";
 
     @Override
     public ArmOutcome run(Arm arm, long trials) {
@@ -129,8 +138,8 @@ final class ReclaimLab implements Scenario.Lab {
         // Neither finished nor stuck in D state: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
         Reaper.abortRunConnections(c.hostPid(), prefix + "/");
-        return new Trial(true, bytes, null, null, "no D-state stall seen, yet the write did not finish in the trial limit"
-                + (none == null ? "" : " (" + none.path("ev").asText() + ")"), null);
+        // A slow write, not a seen deadlock: the mechanism was not observed either way.
+        return new Trial(false, bytes, null, null, null, null, UNFINISHED + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
     }
 
     private Trial recover(LabContainer c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
@@ -154,16 +163,17 @@ final class ReclaimLab implements Scenario.Lab {
         return new Trial(true, bytes, sinceLastByteS, recover, cost, null);
     }
 
-    private static ArmOutcome outcome(List<Trial> trials) {
-        long hangs = trials.stream().filter(Trial::hang).count();
-        ArmOutcome o = ArmOutcome.counted(trials.size(), hangs);
+    static ArmOutcome outcome(List<Trial> all) {
+        ArmOutcome o = ArmOutcome.tally(all, Trial::hang, Trial::inconclusive);
+        List<Trial> trials = all.stream().filter(t -> t.inconclusive() == null).toList();
+        long hangs = o.failures();
         double[] detect = trials.stream().filter(t -> t.detectS() != null).mapToDouble(Trial::detectS).sorted().toArray();
         double[] recover = trials.stream().filter(t -> t.recoverMs() != null).mapToDouble(Trial::recoverMs).sorted().toArray();
         if (detect.length > 0) o.timing("stall_to_detect_s_max", detect[detect.length - 1]);
         if (recover.length > 0) o.timing("recover_ms_max", recover[recover.length - 1]);
         for (double d : detect) o.sample("stall_to_detect_s", d);
         for (double r : recover) o.sample("recover_ms", r);
-        o.metric("mb_written", trials.stream().map(t -> t.bytes() >> 20).toList());
+        o.metric("mb_written", all.stream().map(t -> t.bytes() >> 20).toList());
         o.metric("recovery_cost", trials.stream().map(Trial::cost).filter(x -> x != null).toList());
         if (hangs > 0) {
             o.note(String.format(Locale.ROOT, "%d of %d writes hung (after %s MB); detected %.1f s after the last byte at most, recovered in %.0f ms at most",

@@ -1,0 +1,120 @@
+package lab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import lab.core.engine.EngineException;
+import lab.core.engine.HostLacksException;
+import lab.core.run.ExitCodes;
+import lab.core.run.UsageException;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Help on every command, a help command, completion, the build's version, and one exit-code map. */
+class CliConventionsTest {
+    private record Output(int code, String out, String err) { }
+
+    private static Output run(String... args) {
+        return run(() -> new CommandLine(new LabCli()), args);
+    }
+
+    /** Runs the CLI with stdout and stderr captured; the command line is made after the streams are swapped, as picocli reads them then. */
+    private static Output run(Supplier<CommandLine> cli, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code = LabCli.configure(cli.get()).execute(args);
+            return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void everySubcommandAnswersHelp() {
+        CommandLine root = new CommandLine(new LabCli());
+        for (String name : root.getSubcommands().keySet()) {
+            if (name.equals("help")) continue;
+            for (String flag : new String[] {"--help", "-h"}) {
+                Output o = run(name, flag);
+                assertEquals(0, o.code(), name + " " + flag + ": " + o.err());
+                assertTrue(o.out().startsWith("Usage: lab " + name), name + " " + flag + ": " + o.out());
+                assertEquals("", o.err(), name + " " + flag);
+            }
+            Output h = run("help", name);
+            assertEquals(0, h.code(), "help " + name + ": " + h.err());
+            assertTrue(h.out().startsWith("Usage: lab " + name), "help " + name + ": " + h.out());
+        }
+        assertTrue(run("run", "--help").out().contains("--trials"));
+    }
+
+    @Test
+    void versionNamesTheBuild() {
+        Output o = run("--version");
+        assertEquals(0, o.code());
+        // lab-cli/pom.xml fills build.properties with the project version and the commit.
+        assertTrue(o.out().strip().matches("lab \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\((commit [0-9a-f]{7,}|commit unknown: not built from a git checkout)\\)"), o.out());
+        assertEquals(o.out(), run("run", "--version").out(), "the same on a subcommand");
+    }
+
+    @Test
+    void completionPrintsABashScriptCoveringTheCommands() {
+        Output o = run("completion");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("complete -F _complete_lab") && o.out().contains("function _picocli_lab_run()")
+                && o.out().contains("--trials"), o.out().substring(0, Math.min(400, o.out().length())));
+    }
+
+    @Command(name = "fails")
+    static final class Fails implements Callable<Integer> {
+        static RuntimeException next;
+
+        @Override
+        public Integer call() {
+            throw next;
+        }
+    }
+
+    private static Output failing(RuntimeException e) {
+        Fails.next = e;
+        return run(() -> new CommandLine(new LabCli()).addSubcommand(new Fails()), "fails");
+    }
+
+    @Test
+    void aLabFailureOutsideTheRunnerExitsFourNotSkipped() {
+        Output o = failing(new EngineException("timed out after 60 s waiting for glusterd on gluster-0"));
+        assertEquals(ExitCodes.LAB_FAILURE, o.code(), o.err());
+        assertEquals("lab failure: timed out after 60 s waiting for glusterd on gluster-0", o.err().strip());
+        assertEquals(ExitCodes.LAB_FAILURE, failing(new IllegalStateException("bug")).code());
+    }
+
+    @Test
+    void aHostThatLacksSomethingExitsThreeAndBadInputTwo() {
+        Output o = failing(new HostLacksException("no Docker engine answers at unix:///nowhere"));
+        assertEquals(ExitCodes.SKIPPED, o.code(), o.err());
+        assertEquals("lab: no Docker engine answers at unix:///nowhere", o.err().strip());
+        Output u = failing(new UsageException("unknown arm 'x'"));
+        assertEquals(ExitCodes.USAGE, u.code());
+        assertEquals("lab: unknown arm 'x'", u.err().strip());
+        assertEquals(ExitCodes.USAGE, run("run", "--no-such-option").code());
+    }
+
+    @Test
+    void theRunnerUsesTheSameMap() {
+        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new EngineException("gluster volume start failed")));
+        assertEquals(ExitCodes.SKIPPED, ExitCodes.of(new HostLacksException("LAB_BUILD=never forbids building it")));
+        assertEquals(ExitCodes.USAGE, ExitCodes.of(new UsageException("--trials must be at least 1")));
+        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new lab.core.agent.AgentException("the copier did not report")));
+    }
+}

@@ -1,0 +1,18 @@
+package lab.core.run;
+
+import org.atteo.evo.inflector.English;
+
+/** English for counts in what the lab says and writes. */
+public final class Words {
+    private Words() {}
+
+    /** The noun for n of it: "1 copy", "3 copies", "0 kills"; "trial" when a record names none. */
+    public static String plural(long n, String noun) {
+        return English.plural(noun == null ? "trial" : noun, n == 1 ? 1 : 2);
+    }
+
+    /** n and its noun: "1 run", "2 runs", "3 copies". */
+    public static String count(long n, String noun) {
+        return n + " " + plural(n, noun);
+    }
+}
