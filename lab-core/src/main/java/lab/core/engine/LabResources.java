@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Everything one run creates on the engine, labelled with its owner, removed in reverse order
- * on close. Containers get exactly the privileges their spec asks for, checked against what
- * the host can grant.
+ * on close. Containers get exactly the privileges their spec asks for, within what their role
+ * declares and what the host can grant; a role nobody declared gets no container.
  */
 public final class LabResources implements AutoCloseable {
     private final Engine engine;
@@ -21,16 +21,21 @@ public final class LabResources implements AutoCloseable {
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final List<String> networks = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
-    private final Map<String, Privileges> declared = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Privileges> declared;
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
     private final List<Runnable> afterRemoval = Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.LongConsumer onStarted = pid -> { };
     private final UndoJournal journal;
 
-    public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
+    /**
+     * {@code declared}: what each container role may ask for (a scenario's
+     * {@code containers(params)}); {@link #start} refuses any other role and anything more.
+     */
+    public LabResources(Engine engine, CapabilityProfile profile, Owner owner, Map<String, Privileges> declared) {
         this.engine = engine;
         this.profile = profile;
         this.owner = owner;
+        this.declared = Map.copyOf(declared);
         this.journal = UndoJournal.of(owner, LabHome.stateDir());
     }
 
@@ -57,12 +62,6 @@ public final class LabResources implements AutoCloseable {
         return Map.copyOf(granted);
     }
 
-    /** The scenario's declaration of what each container role needs: no container gets more. */
-    public void declare(Map<String, Privileges> byRole) {
-        declared.clear();
-        declared.putAll(byRole);
-    }
-
     /** The declaration covering {@code role}: its own, or that of the role it is an instance of ("fused" for "fused-plain-0"). */
     static Privileges declaredFor(Map<String, Privileges> declared, String role) {
         if (declared.containsKey(role)) return declared.get(role);
@@ -71,14 +70,11 @@ public final class LabResources implements AutoCloseable {
     }
 
     public LabContainer start(ContainerSpec spec) {
-        if (!declared.isEmpty()) {
-            Privileges d = declaredFor(declared, spec.role);
-            boolean hostPid = "host".equals(spec.pidMode);
-            Privileges asked = hostPid ? spec.privileges.withHostPid() : spec.privileges;
-            if (d == null || !asked.within(d)) {
-                throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
-                        + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
-            }
+        Privileges d = declaredFor(declared, spec.role);
+        Privileges asked = "host".equals(spec.pidMode) ? spec.privileges.withHostPid() : spec.privileges;
+        if (d == null || !asked.within(d)) {
+            throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
+                    + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
         }
         List<String> missing = profile.missing(spec.privileges.capabilities());
         if (!missing.isEmpty()) {

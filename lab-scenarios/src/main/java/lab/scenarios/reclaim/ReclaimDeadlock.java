@@ -56,7 +56,7 @@ public final class ReclaimDeadlock implements Scenario {
     @Override
     public List<Need> needs(Params params) {
         return List.of(Need.feature(Feature.FUSE), Need.feature(Feature.LOOP), Need.feature(Feature.EXT4),
-                Need.feature(Feature.MEMCG), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"));
+                Need.feature(Feature.MEMCG));
     }
 
     @Override
