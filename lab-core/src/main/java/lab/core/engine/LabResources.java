@@ -25,7 +25,6 @@ public final class LabResources implements AutoCloseable {
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
     private final List<Runnable> afterRemoval = Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.LongConsumer onStarted = pid -> { };
-    private final UndoJournal journal;
 
     /**
      * {@code declared}: what each container role may ask for (a scenario's
@@ -36,26 +35,11 @@ public final class LabResources implements AutoCloseable {
         this.profile = profile;
         this.owner = owner;
         this.declared = Map.copyOf(declared);
-        this.journal = UndoJournal.of(owner, LabHome.stateDir());
     }
 
     public Owner owner() { return owner; }
     public Engine engine() { return engine; }
     public CapabilityProfile profile() { return profile; }
-
-    /**
-     * The run's journal of host-wide actions (loop devices, frozen cgroups, stopped tasks,
-     * sysctls, qdiscs, firewall rules, mounts, frozen filesystems, networks, cgroups): record
-     * before acting; the end of the run, the reaper and {@code lab clean} undo what is left.
-     */
-    public UndoJournal journal() { return journal; }
-
-    /** Records {@code undo} in the run's journal, then acts; the action is taken back at the end of the run at the latest. */
-    public UndoJournal.Entry recordThen(Undo undo, Runnable action) {
-        UndoJournal.Entry e = journal.record(undo);
-        action.run();
-        return e;
-    }
 
     /** Privileges given to each container, by role: recorded in the run's evidence. */
     public synchronized Map<String, Privileges> granted() {
@@ -189,8 +173,6 @@ public final class LabResources implements AutoCloseable {
     /** Removes every container of the run at once; errors are collected, not thrown halfway. */
     @Override
     public void close() {
-        // Thaw, continue, restore before the removal: a frozen or stopped task keeps its container.
-        replayJournal();
         List<Runnable> actions;
         synchronized (beforeRemoval) {
             actions = new ArrayList<>(beforeRemoval);
@@ -248,15 +230,6 @@ public final class LabResources implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort; the reaper tries again
             }
-        }
-        replayJournal();
-    }
-
-    private void replayJournal() {
-        try {
-            journal.replay(engine, line -> { });
-        } catch (RuntimeException ignored) {
-            // entries stay pending: the reaper and lab clean replay them
         }
     }
 }
