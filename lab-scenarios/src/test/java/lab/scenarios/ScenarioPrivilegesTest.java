@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Privileges;
+import lab.core.host.HostView;
+import lab.core.run.Arm;
 import lab.core.run.Need;
 import lab.core.run.Params;
 import lab.core.run.Scenario;
@@ -49,6 +51,28 @@ class ScenarioPrivilegesTest {
             assertTrue(tool != null && tool.hostPid() && tool.capabilities().containsAll(List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")),
                     "faults tool for " + fault + ": " + tool);
         }
+    }
+
+    /**
+     * CAP_SYS_RESOURCE is the io-flusher arm's alone: declared for its own container role, so a
+     * host that withholds it skips that arm, naming it, and runs the others, whose containers
+     * do not get it.
+     */
+    @Test
+    void anArmsOwnContainerCarriesWhatOnlyThatArmNeeds() {
+        Scenario s = Scenarios.find("reclaim-deadlock");
+        CapabilityProfile noSysResource = CapabilityProfile.compute(0x1ffffffffffL & ~(1L << 24), 20);
+        HostView host = new HostView(null, noSysResource, "20.10.24", "1.41");
+        assertTrue(s.containers(defaults(s)).values().stream().noneMatch(p -> p.capabilities().contains("SYS_RESOURCE")),
+                "only the io-flusher arm's container gets CAP_SYS_RESOURCE");
+        Arm flusher = s.arms().stream().filter(a -> a.name().equals("io-flusher")).findFirst().orElseThrow();
+        Map<String, Privileges> own = new java.util.LinkedHashMap<>();
+        flusher.needs().forEach(n -> own.putAll(n.containers()));
+        assertTrue(own.get("reclaim-io-flusher").capabilities().contains("SYS_RESOURCE"), own.toString());
+        List<String> unmet = flusher.needs().stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
+        assertEquals(List.of("the host withholds CAP_SYS_RESOURCE (bounding set " + noSysResource.boundingSetHex()
+                + "), which the reclaim-io-flusher container needs"), unmet);
+        assertTrue(Scenarios.privileges(noSysResource).get("reclaim-deadlock").containsKey("reclaim-io-flusher"), "doctor lists it");
     }
 
     @Test

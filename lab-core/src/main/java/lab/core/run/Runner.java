@@ -135,6 +135,9 @@ public final class Runner {
         // The whole scenario is skipped when the host lacks what every arm needs: its features,
         // and the capabilities its containers are declared with.
         Map<String, Privileges> containers = scenario.containers(params);
+        // The roles of the selected arms' own containers, checked arm by arm (runArm).
+        Map<String, Privileges> declared = new LinkedHashMap<>(containers);
+        for (Arm a : arms) a.needs().forEach(n -> declared.putAll(n.containers()));
         List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
         unmet.addAll(privilegesUnmet(containers, profile));
         if (!unmet.isEmpty()) {
@@ -144,7 +147,7 @@ public final class Runner {
         }
 
         Owner owner = Owner.self(runId);
-        LabResources resources = new LabResources(engine, profile, owner, containers);
+        LabResources resources = new LabResources(engine, profile, owner, declared);
         // Started before anything is created: if this JVM is SIGKILLed from here on, the reaper cleans up.
         Process reaper = Reaper.spawn(owner, LabHome.stateDir().resolve("reaper.log"));
         KernelLog kernelLog = KernelLog.follow();
