@@ -9,8 +9,9 @@ import java.util.TreeSet;
 
 /**
  * Removes what runs whose CLI is gone left behind. Only containers and networks that carry
- * the lab's run label are considered, and only those whose owner process is not alive; the
- * undo journals of such runs are replayed (each entry checks it is still the run's).
+ * the lab's run label are considered, and only those whose owner process is not alive. What a
+ * dead run did outside the engine went with its containers (see README, "Nothing outlives a
+ * run"), or its reaper removed it.
  */
 public final class Cleaner {
     private final Engine engine;
@@ -19,7 +20,7 @@ public final class Cleaner {
         this.engine = engine;
     }
 
-    public record Swept(List<String> runs, int containers, int networks, List<String> journals) { }
+    public record Swept(List<String> runs, int containers, int networks) { }
 
     public Swept sweep() {
         TreeSet<String> runs = new TreeSet<>();
@@ -49,8 +50,6 @@ public final class Cleaner {
                 // still in use or gone
             }
         }
-        // Host-wide actions of dead runs (frozen cgroups, loop devices, sysctls, ...): replayed from their journals.
-        List<String> journals = UndoJournal.replayDead(LabHome.stateDir(), engine, line -> { });
-        return new Swept(List.copyOf(runs), nc, nn, journals);
+        return new Swept(List.copyOf(runs), nc, nn);
     }
 }

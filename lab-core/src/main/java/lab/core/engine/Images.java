@@ -144,12 +144,19 @@ public final class Images {
         return (colon >= 0 && colon + 2 < m.length() ? m.substring(colon + 2) : m).replaceAll("\\s+", " ");
     }
 
+    /**
+     * debootstrap.sh makes a build context (the root file system as a tar and a Dockerfile adding
+     * it to an empty image); it is built through this engine's API like any other image, so the
+     * base lands on the engine this run drives and never on the one a docker CLI would pick.
+     */
     private void debootstrap() {
         Path script = imagesDir.resolve("base/debootstrap.sh");
         Path log = logDir.resolve("base-image.log");
+        Path context = null;
         try {
             Files.createDirectories(logDir);
-            Process p = new ProcessBuilder("bash", script.toString(), BASE)
+            context = Files.createTempDirectory("lab-base-context-");
+            Process p = new ProcessBuilder("bash", script.toString(), context.toString())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -157,14 +164,18 @@ public final class Images {
                 p.destroyForcibly();
                 throw new EngineException("building the base image with debootstrap took over 15 minutes, see " + log);
             }
-            if (p.exitValue() != 0 || !engine.imageExists(BASE)) {
+            if (p.exitValue() != 0) {
                 throw new EngineException("cannot build the base image: no registry answers and debootstrap failed (exit " + p.exitValue() + "), see " + log);
             }
+            build(context, BASE, Map.of(), "base");
+            if (!engine.imageExists(BASE)) throw new EngineException("the base image " + BASE + " is not on the engine after building it, see " + log);
         } catch (IOException e) {
             throw new EngineException("cannot build the base image: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException("interrupted while building the base image");
+        } finally {
+            if (context != null) deleteTree(context);
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Everything one run creates on the engine, labelled with its owner, removed in reverse order
- * on close. Containers get exactly the privileges their spec asks for, checked against what
- * the host can grant.
+ * on close. Containers get exactly the privileges their spec asks for, within what their role
+ * declares and what the host can grant; a role nobody declared gets no container.
  */
 public final class LabResources implements AutoCloseable {
     private final Engine engine;
@@ -21,46 +21,29 @@ public final class LabResources implements AutoCloseable {
     private final List<LabContainer> containers = Collections.synchronizedList(new ArrayList<>());
     private final List<String> networks = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Privileges> granted = new LinkedHashMap<>();
-    private final Map<String, Privileges> declared = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Privileges> declared;
     private final List<Runnable> beforeRemoval = Collections.synchronizedList(new ArrayList<>());
     private final List<Runnable> afterRemoval = Collections.synchronizedList(new ArrayList<>());
     private volatile java.util.function.LongConsumer onStarted = pid -> { };
-    private final UndoJournal journal;
 
-    public LabResources(Engine engine, CapabilityProfile profile, Owner owner) {
+    /**
+     * {@code declared}: what each container role may ask for (a scenario's
+     * {@code containers(params)}); {@link #start} refuses any other role and anything more.
+     */
+    public LabResources(Engine engine, CapabilityProfile profile, Owner owner, Map<String, Privileges> declared) {
         this.engine = engine;
         this.profile = profile;
         this.owner = owner;
-        this.journal = UndoJournal.of(owner, LabHome.stateDir());
+        this.declared = Map.copyOf(declared);
     }
 
     public Owner owner() { return owner; }
     public Engine engine() { return engine; }
     public CapabilityProfile profile() { return profile; }
 
-    /**
-     * The run's journal of host-wide actions (loop devices, frozen cgroups, stopped tasks,
-     * sysctls, qdiscs, firewall rules, mounts, frozen filesystems, networks, cgroups): record
-     * before acting; the end of the run, the reaper and {@code lab clean} undo what is left.
-     */
-    public UndoJournal journal() { return journal; }
-
-    /** Records {@code undo} in the run's journal, then acts; the action is taken back at the end of the run at the latest. */
-    public UndoJournal.Entry recordThen(Undo undo, Runnable action) {
-        UndoJournal.Entry e = journal.record(undo);
-        action.run();
-        return e;
-    }
-
     /** Privileges given to each container, by role: recorded in the run's evidence. */
     public synchronized Map<String, Privileges> granted() {
         return Map.copyOf(granted);
-    }
-
-    /** The scenario's declaration of what each container role needs: no container gets more. */
-    public void declare(Map<String, Privileges> byRole) {
-        declared.clear();
-        declared.putAll(byRole);
     }
 
     /** The declaration covering {@code role}: its own, or that of the role it is an instance of ("fused" for "fused-plain-0"). */
@@ -71,14 +54,11 @@ public final class LabResources implements AutoCloseable {
     }
 
     public LabContainer start(ContainerSpec spec) {
-        if (!declared.isEmpty()) {
-            Privileges d = declaredFor(declared, spec.role);
-            boolean hostPid = "host".equals(spec.pidMode);
-            Privileges asked = hostPid ? spec.privileges.withHostPid() : spec.privileges;
-            if (d == null || !asked.within(d)) {
-                throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
-                        + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
-            }
+        Privileges d = declaredFor(declared, spec.role);
+        Privileges asked = "host".equals(spec.pidMode) ? spec.privileges.withHostPid() : spec.privileges;
+        if (d == null || !asked.within(d)) {
+            throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
+                    + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
         }
         List<String> missing = profile.missing(spec.privileges.capabilities());
         if (!missing.isEmpty()) {
@@ -193,8 +173,6 @@ public final class LabResources implements AutoCloseable {
     /** Removes every container of the run at once; errors are collected, not thrown halfway. */
     @Override
     public void close() {
-        // Thaw, continue, restore before the removal: a frozen or stopped task keeps its container.
-        replayJournal();
         List<Runnable> actions;
         synchronized (beforeRemoval) {
             actions = new ArrayList<>(beforeRemoval);
@@ -252,15 +230,6 @@ public final class LabResources implements AutoCloseable {
             } catch (RuntimeException ignored) {
                 // best effort; the reaper tries again
             }
-        }
-        replayJournal();
-    }
-
-    private void replayJournal() {
-        try {
-            journal.replay(engine, line -> { });
-        } catch (RuntimeException ignored) {
-            // entries stay pending: the reaper and lab clean replay them
         }
     }
 }

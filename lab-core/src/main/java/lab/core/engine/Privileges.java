@@ -27,6 +27,12 @@ public record Privileges(List<String> capabilities, List<String> devices, List<S
         return new Privileges(List.of(capabilities), List.of(), List.of(), UNCONFINED);
     }
 
+    public Privileges withCapabilities(String... more) {
+        List<String> c = new ArrayList<>(capabilities);
+        c.addAll(List.of(more));
+        return new Privileges(List.copyOf(c), devices, deviceCgroupRules, securityOpts, hostPid);
+    }
+
     public Privileges withDevices(String... paths) {
         List<String> d = new ArrayList<>(devices);
         d.addAll(List.of(paths));

@@ -37,8 +37,7 @@ public final class Reaper {
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dapi.version=" + System.getProperty("api.version", "1.41"),
                 "-cp", System.getProperty("java.class.path"), Reaper.class.getName(),
-                owner.runId(), Long.toString(owner.pid()), Long.toString(owner.startTicks()), owner.bootId(),
-                LabHome.stateDir().toString()));
+                owner.runId(), Long.toString(owner.pid()), Long.toString(owner.startTicks()), owner.bootId()));
         try {
             Files.createDirectories(log.getParent());
             return new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -52,18 +51,12 @@ public final class Reaper {
 
     public static void main(String[] args) throws Exception {
         Owner owner = new Owner(args[0], Long.parseLong(args[1]), Long.parseLong(args[2]), args[3]);
-        Path stateDir = Path.of(args.length > 4 ? args[4] : LabHome.stateDir().toString());
         // Checked four times a second: the run's things should be gone within seconds of the kill.
         while (Owner.ownerAlive(owner.labels())) TimeUnit.MILLISECONDS.sleep(250);
         say("the CLI of run " + owner.runId() + " is gone; cleaning up");
         Engine engine = Engine.connect();
-        // Thaw, continue, restore first: a frozen or stopped task keeps its container from being removed.
-        UndoJournal.replayRun(stateDir, owner.runId(), engine, Reaper::say);
         int removed = reapRun(engine, owner.runId());
-        // Then what needed the containers gone: loop devices, cgroups, networks.
-        int pending = UndoJournal.replayRun(stateDir, owner.runId(), engine, Reaper::say);
-        say("removed " + removed + " container(s) of run " + owner.runId()
-                + (pending == 0 ? "; undo journal replayed" : "; " + pending + " undo(s) failed, left for lab clean"));
+        say("removed " + removed + " container(s) of run " + owner.runId());
         System.exit(0);
     }
 

@@ -24,6 +24,10 @@ import lab.core.engine.Privileges;
  */
 public final class Faults {
     public static final String IMAGE = "faults";
+    /** The tool container's role: network faults only; freeze and SIGSTOP need no container. */
+    public static final String ROLE = "faults";
+    /** Sees the host's pids to nsenter a target's network namespace; NET_ADMIN for tc and iptables there. */
+    public static final Privileges PRIVILEGES = Privileges.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE").withHostPid();
 
     private final LabResources resources;
     private final Images images;
@@ -168,8 +172,7 @@ public final class Faults {
 
     private synchronized LabContainer tool() {
         if (tool == null) {
-            tool = resources.start(ContainerSpec.of("faults", images.ensure(IMAGE)).hostPid()
-                    .privileges(Privileges.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")));
+            tool = resources.start(ContainerSpec.of(ROLE, images.ensure(IMAGE)).privileges(PRIVILEGES));
         }
         return tool;
     }

@@ -39,6 +39,15 @@ import lab.core.host.ProcFiles;
  */
 public final class GlusterCluster {
     public static final String IMAGE = "gluster";
+    /** glusterd and its bricks (gluster-1, gluster-2, ...): SYS_ADMIN for the bricks' extended attributes. */
+    public static final Privileges SERVER = Privileges.of("SYS_ADMIN");
+    /** A FUSE client (client-1, ...). */
+    public static final Privileges CLIENT = Privileges.of("SYS_ADMIN").withDevices("/dev/fuse");
+
+    /** The containers of a cluster by role, for a scenario's declaration. */
+    public static java.util.Map<String, Privileges> containers() {
+        return java.util.Map.of("gluster", SERVER, "client", CLIENT);
+    }
     static final String BRICK_DIR = "/bricks/b";
     // Generous: glusterd answers in ~1 s on an idle machine, in tens of seconds on a loaded one.
     static final Duration CLI_TIMEOUT = Duration.ofSeconds(120);
@@ -138,16 +147,16 @@ public final class GlusterCluster {
             long tImage = System.nanoTime();
             List<CompletableFuture<LabContainer>> futures = new ArrayList<>();
             for (int i = 1; i <= servers; i++) {
-                String role = "gluster-" + i;
+                String role = "gluster-" + i; // an instance of the "gluster" role
                 futures.add(CompletableFuture.supplyAsync(() -> resources.start(ContainerSpec.of(role, image)
-                        .network(net).command("tini", "--", "glusterd", "-N").privileges(Privileges.of("SYS_ADMIN"))), pool));
+                        .network(net).command("tini", "--", "glusterd", "-N").privileges(SERVER)), pool));
             }
             for (int i = 1; i <= clients; i++) {
                 String role = "client-" + i;
                 // tini as init: each mount's glusterfs is reaped when it exits.
                 futures.add(CompletableFuture.supplyAsync(() -> resources.start(ContainerSpec.of(role, image)
                         .network(net).command("tini", "--", "sleep", "infinity")
-                        .privileges(Privileges.of("SYS_ADMIN").withDevices("/dev/fuse"))), pool));
+                        .privileges(CLIENT)), pool));
             }
             List<LabContainer> all = join(futures);
             List<LabContainer> srv = all.subList(0, servers);

@@ -1,6 +1,9 @@
 package lab.core.run;
 
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import lab.core.engine.Privileges;
 import lab.core.host.Feature;
 import lab.core.host.FeatureState;
 import lab.core.host.HostView;
@@ -12,10 +15,16 @@ import lab.core.host.HostView;
 public final class Need {
     private final String what;
     private final Function<HostView, String> check;
+    private final Map<String, Privileges> containers;
 
     private Need(String what, Function<HostView, String> check) {
+        this(what, check, Map.of());
+    }
+
+    private Need(String what, Function<HostView, String> check, Map<String, Privileges> containers) {
         this.what = what;
         this.check = check;
+        this.containers = containers;
     }
 
     public static Need feature(Feature f) {
@@ -50,10 +59,17 @@ public final class Need {
         });
     }
 
-    public static Need capability(String cap) {
-        return new Need("CAP_" + cap, h -> h.profile().allows(cap) ? null
-                : "the host withholds CAP_" + cap + " (bounding set " + h.profile().boundingSetHex() + ")"
-                + (h.profile().unknownToEngine().contains(cap) ? "; the engine does not know it" : ""));
+    /**
+     * A container role only one arm starts, with what it may have: declared for the run when the
+     * arm is selected, and the arm is SKIPPED, naming the capability, where the host withholds
+     * one of its capabilities. (A scenario's own roles are its {@code containers(params)}.)
+     */
+    public static Need container(String role, Privileges privileges) {
+        Map<String, Privileges> c = Map.of(role, privileges);
+        return new Need("the " + role + " container", h -> {
+            List<String> unmet = Runner.privilegesUnmet(c, h.profile());
+            return unmet.isEmpty() ? null : String.join("; ", unmet);
+        }, c);
     }
 
     public static Need cgroupVersion(int version) {
@@ -62,6 +78,9 @@ public final class Need {
     }
 
     public String what() { return what; }
+
+    /** The container roles this need declares (see {@link #container}); empty for the others. */
+    public Map<String, Privileges> containers() { return containers; }
 
     public String unmet(HostView host) {
         return check.apply(host);

@@ -133,14 +133,14 @@ public final class Runner {
         evidence.writeJson("run.json", rec);
         say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId +  " · " + trials + " " + Words.plural(trials, scenario.trialUnit()) + " per arm · kernel " + facts.kernelRelease());
 
-        // The whole scenario is skipped when the host lacks what every arm needs.
+        // The whole scenario is skipped when the host lacks what every arm needs: its features,
+        // and the capabilities its containers are declared with.
+        Map<String, Privileges> containers = scenario.containers(params);
+        // The roles of the selected arms' own containers, checked arm by arm (runArm).
+        Map<String, Privileges> declared = new LinkedHashMap<>(containers);
+        for (Arm a : arms) a.needs().forEach(n -> declared.putAll(n.containers()));
         List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
-        for (String p : privilegesUnmet(scenario.containers(params), profile)) {
-            // A capability the scenario's needs already named is said once, with its containers.
-            String cap = p.substring(0, p.indexOf(" (bounding set"));
-            unmet.removeIf(u -> u.startsWith(cap + " ") || u.equals(cap));
-            unmet.add(p);
-        }
+        unmet.addAll(privilegesUnmet(containers, profile));
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
             for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
@@ -148,8 +148,7 @@ public final class Runner {
         }
 
         Owner owner = Owner.self(runId);
-        LabResources resources = new LabResources(engine, profile, owner);
-        resources.declare(scenario.containers(params));
+        LabResources resources = new LabResources(engine, profile, owner, declared);
         // Started before anything is created: if this JVM is SIGKILLed from here on, the reaper cleans up.
         Process reaper = Reaper.spawn(owner, LabHome.stateDir().resolve("reaper.log"));
         KernelLog kernelLog = KernelLog.follow();

@@ -21,7 +21,10 @@ public interface Scenario {
     /** What happened and what the lab does about it, in a few sentences. */
     String story();
 
-    /** What the host must have for any arm to run with these parameters. */
+    /**
+     * What the host must have for any arm to run with these parameters, beyond the capabilities
+     * of {@link #containers}: those are checked from the declaration itself.
+     */
     List<Need> needs(Params params);
 
     List<ParamSpec> params();
@@ -31,12 +34,11 @@ public interface Scenario {
     /**
      * What each of its containers needs, by role (a role covers its numbered instances, e.g.
      * "fused" covers "fused-plain-0"): capabilities, devices, host pid. Containers get exactly
-     * this; a need beyond the host's bounding set makes the run SKIPPED naming the capability,
-     * and {@code lab doctor} lists it. Empty: the scenario declares nothing (not checked).
+     * this, and a container whose role is not declared here is refused; a capability beyond the
+     * host's bounding set makes the run SKIPPED naming it and its containers, and
+     * {@code lab doctor} lists every role.
      */
-    default Map<String, Privileges> containers(Params params) {
-        return Map.of();
-    }
+    Map<String, Privileges> containers(Params params);
 
     /** Trials per arm when the user does not say. */
     long defaultTrials();

@@ -18,14 +18,16 @@ public final class Scenarios {
     }
 
     /**
-     * Per scenario (default parameters), what each container role requests and whether this
-     * host grants it: what {@code lab doctor} shows.
+     * Per scenario (default parameters), what each container role requests, its arms' own
+     * roles included, and whether this host grants it: what {@code lab doctor} shows.
      */
     public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(lab.core.engine.CapabilityProfile profile) {
         java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> out = new java.util.LinkedHashMap<>();
         for (Scenario s : all()) {
             java.util.Map<String, java.util.Map<String, Object>> roles = new java.util.LinkedHashMap<>();
-            s.containers(Params.resolve(s.params(), java.util.Map.of())).forEach((role, p) -> {
+            java.util.Map<String, lab.core.engine.Privileges> declared = new java.util.LinkedHashMap<>(s.containers(Params.resolve(s.params(), java.util.Map.of())));
+            s.arms().forEach(a -> a.needs().forEach(n -> declared.putAll(n.containers())));
+            declared.forEach((role, p) -> {
                 java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("requests", p.describe());
                 List<String> missing = profile.missing(p.capabilities());

@@ -12,13 +12,33 @@ public final class HolderEvents {
     public record Ebusy(long seq, long ns, long pid, String comm, String path) { }
 
     /**
-     * A task whose path syscall (or open file) overlapped one or more busy umounts: the
-     * umount sequence numbers first..last were in flight while it held the mount.
+     * Who a holder is, read in the kernel while it held the mount (a task line precedes its
+     * holder lines): its parent and grandparent, by pid and command name, and its own argv, so
+     * that a task gone by the time user space could read /proc is still named.
      */
-    public record Holder(long first, long last, long pid, long ppid, long mntns, String comm, String call,
-                         long durNs, String path, List<String> stack) {
+    public record Task(long pid, long ppid, long gppid, String pcomm, String gcomm, String argv) { }
+
+    /**
+     * A task whose path syscall (or open file) overlapped one or more busy umounts: the
+     * umount sequence numbers first..last were in flight while it held the mount; with what
+     * its {@link Task} line said (empty where none came).
+     */
+    public record Holder(long first, long last, long pid, long ppid, long gppid, long mntns, String comm, String pcomm,
+                         String gcomm, String call, long durNs, String path, String argv, List<String> stack) {
+        public Holder with(Task t) {
+            return new Holder(first, last, pid, t.ppid(), t.gppid(), mntns, comm, t.pcomm(), t.gcomm(), call, durNs, path, t.argv(), stack);
+        }
+
         public boolean covers(long seq) {
             return seq >= first && seq <= last;
+        }
+
+        /** The task and its ancestors by command name, nearest first, e.g. [stat, find, sh]. */
+        public List<String> chain() {
+            List<String> c = new java.util.ArrayList<>(List.of(comm));
+            if (!pcomm.isEmpty()) c.add(pcomm);
+            if (!pcomm.isEmpty() && !gcomm.isEmpty()) c.add(gcomm);
+            return List.copyOf(c);
         }
     }
 
@@ -55,9 +75,44 @@ public final class HolderEvents {
             String s = lines[i].trim();
             if (!s.isEmpty()) stack.add(s);
         }
-        return new Holder(num(f, "first"), num(f, "last"), num(f, "pid"), num(f, "ppid"), num(f, "mntns"),
-                f.getOrDefault("comm", ""), f.getOrDefault("call", ""), num(f, "dur_ns"), f.getOrDefault("path", ""),
-                List.copyOf(stack));
+        return new Holder(num(f, "first"), num(f, "last"), num(f, "pid"), num(f, "ppid"), -1, num(f, "mntns"),
+                f.getOrDefault("comm", ""), "", "", f.getOrDefault("call", ""), num(f, "dur_ns"), f.getOrDefault("path", ""),
+                "", List.copyOf(stack));
+    }
+
+    /**
+     * "task pid=P ppid=P gppid=P pcomm=C gcomm=C pin=0|1 gin=0|1" and, on the next line, "args="
+     * with the argv as %r prints it. An ancestor outside the holder's mount namespace (pin or gin
+     * 0: the container runtime that started it) is left out of its ancestry.
+     */
+    static Task parseTask(String data) {
+        int nl = data.indexOf('\n');
+        Map<String, String> f = fields(nl < 0 ? data : data.substring(0, nl));
+        String args = nl < 0 ? "" : data.substring(nl + 1).strip();
+        boolean parentInside = num(f, "pin") != 0;
+        boolean grandparentInside = parentInside && num(f, "gin") != 0;
+        return new Task(num(f, "pid"), num(f, "ppid"), num(f, "gppid"), parentInside ? f.getOrDefault("pcomm", "") : "",
+                grandparentInside ? f.getOrDefault("gcomm", "") : "", args.startsWith("args=") ? argv(args.substring("args=".length())) : "");
+    }
+
+    /** A NUL-separated argv printed with %r (unprintable bytes as \xNN), as one line: arguments joined by spaces. */
+    static String argv(String r) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < r.length(); i++) {
+            char c = r.charAt(i);
+            if (c == '\\' && i + 3 < r.length() && r.charAt(i + 1) == 'x') {
+                try {
+                    b.write(Integer.parseInt(r.substring(i + 2, i + 4), 16));
+                    i += 3;
+                    continue;
+                } catch (NumberFormatException notHex) {
+                    // a plain backslash
+                }
+            }
+            b.write(c);
+        }
+        String s = b.toString(java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+        return s.strip();
     }
 
     private static long num(Map<String, String> f, String k) {

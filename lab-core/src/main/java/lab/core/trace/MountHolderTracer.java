@@ -48,6 +48,8 @@ public final class MountHolderTracer implements AutoCloseable {
     private final List<HolderEvents.Ebusy> busy = new ArrayList<>();
     private final List<HolderEvents.Holder> holders = new ArrayList<>();
     private final Map<Long, String> cmdlines = new ConcurrentHashMap<>();
+    /** The latest task line of each pid: it precedes the holder lines of that task. */
+    private final Map<Long, HolderEvents.Task> tasks = new ConcurrentHashMap<>();
     private final Map<Long, String> roleByMntns = new ConcurrentHashMap<>();
     /** bpftrace's pid (host namespace), from lab-trace's first line: stopped by pid, never by name. */
     private volatile long bpftracePid = -1;
@@ -154,7 +156,14 @@ public final class MountHolderTracer implements AutoCloseable {
         String data = line.path("data").asText();
         synchronized (this) {
             if (data.startsWith("ebusy ")) busy.add(HolderEvents.parseEbusy(data));
-            else if (data.startsWith("holder ")) holders.add(HolderEvents.parseHolder(data));
+            else if (data.startsWith("task ")) {
+                HolderEvents.Task t = HolderEvents.parseTask(data);
+                tasks.put(t.pid(), t);
+            } else if (data.startsWith("holder ")) {
+                HolderEvents.Holder h = HolderEvents.parseHolder(data);
+                HolderEvents.Task t = tasks.get(h.pid());
+                holders.add(t == null ? h : h.with(t));
+            }
         }
     }
 

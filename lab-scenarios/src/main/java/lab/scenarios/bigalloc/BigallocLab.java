@@ -44,7 +44,7 @@ final class BigallocLab implements Scenario.Lab {
     static BigallocLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
         LabContainer box = ctx.resources().start(ContainerSpec.of("bench", image)
-                .privileges(Privileges.of("SYS_ADMIN", "MKNOD").withDevices("/dev/loop-control").withDeviceCgroupRules("b 7:* rwm")));
+                .privileges(Ext4Bigalloc.BENCH));
         Agent helper = box.agent("lab-bigalloc", List.of("lab-bigalloc"), Map.of(), line -> ctx.evidence().event("bigalloc", line));
         helper.await("ready", Duration.ofSeconds(30), null);
         return new BigallocLab(ctx, box, helper);

@@ -1,6 +1,7 @@
 package lab.scenarios.bigalloc;
 
 import java.util.List;
+import lab.core.engine.Privileges;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -42,7 +43,15 @@ public final class Ext4Bigalloc implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        return List.of(Need.feature(Feature.LOOP), Need.feature(Feature.EXT4), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"));
+        return List.of(Need.feature(Feature.LOOP), Need.feature(Feature.EXT4));
+    }
+
+    /** mkfs, mount and fio on loop devices it binds (block major 7). */
+    static final Privileges BENCH = Privileges.of("SYS_ADMIN", "MKNOD").withDevices("/dev/loop-control").withDeviceCgroupRules("b 7:* rwm");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        return java.util.Map.of("bench", BENCH);
     }
 
     @Override

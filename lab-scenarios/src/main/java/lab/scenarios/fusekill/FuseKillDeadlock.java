@@ -80,7 +80,7 @@ public final class FuseKillDeadlock implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        return List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN"), Need.capability("SYS_PTRACE"));
+        return List.of(Need.feature(Feature.FUSE));
     }
 
     @Override

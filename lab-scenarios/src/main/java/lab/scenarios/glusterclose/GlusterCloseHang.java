@@ -1,7 +1,11 @@
 package lab.scenarios.glusterclose;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import lab.core.engine.Privileges;
+import lab.core.fault.Faults;
+import lab.core.gluster.GlusterCluster;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -47,13 +51,15 @@ public final class GlusterCloseHang implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        List<Need> needs = new ArrayList<>(List.of(Need.feature(Feature.FUSE), Need.capability("SYS_ADMIN")));
-        // Network faults enter the target's netns from a tool container.
-        if (List.of("throttle", "partition").contains(params.getString("fault"))) {
-            needs.add(Need.capability("NET_ADMIN"));
-            needs.add(Need.capability("SYS_PTRACE"));
-        }
-        return needs;
+        return List.of(Need.feature(Feature.FUSE));
+    }
+
+    @Override
+    public Map<String, Privileges> containers(Params params) {
+        Map<String, Privileges> m = new LinkedHashMap<>(GlusterCluster.containers());
+        // Network faults enter the target's netns from a tool container; freeze and SIGSTOP need none.
+        if (List.of("throttle", "partition").contains(params.getString("fault"))) m.put(Faults.ROLE, Faults.PRIVILEGES);
+        return m;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package lab.scenarios.netconsole;
 
 import java.util.List;
+import lab.core.engine.Privileges;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -44,7 +45,15 @@ public final class NetconsoleBondSlave implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        return List.of(Need.features(FEATURES.toArray(Feature[]::new)), Need.capability("NET_ADMIN"), Need.capability("SYS_ADMIN"));
+        return List.of(Need.features(FEATURES.toArray(Feature[]::new)));
+    }
+
+    /** Builds the bond in its own network namespace (NET_ADMIN) and writes netconsole's configfs items (SYS_ADMIN). */
+    static final Privileges NETNS = Privileges.of("NET_ADMIN", "SYS_ADMIN");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        return java.util.Map.of("netns", NETNS);
     }
 
     @Override

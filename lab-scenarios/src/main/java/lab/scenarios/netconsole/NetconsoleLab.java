@@ -51,7 +51,7 @@ final class NetconsoleLab implements Scenario.Lab {
         log.keep(Pattern.compile("netpoll: |netconsole: "));
         for (String n : List.of(bond, slave, peer)) log.claimName(n);
         String image = ctx.images().ensure(IMAGE);
-        LabContainer box = ctx.resources().start(ContainerSpec.of("netns", image).privileges(Privileges.of("NET_ADMIN", "SYS_ADMIN")));
+        LabContainer box = ctx.resources().start(ContainerSpec.of("netns", image).privileges(NetconsoleBondSlave.NETNS));
         ctx.resources().beforeRemoval(() -> box.exec(Duration.ofSeconds(20), "lab-netcons", "cleanup", prefix));
         ExecResult r = box.exec(Duration.ofSeconds(30), "lab-netcons", "setup", bond, slave, peer);
         JsonNode setup = parse(r);

@@ -57,7 +57,7 @@ final class OverlayLab implements Scenario.Lab {
         // DAC_READ_SEARCH: overlayfs uses file handles (index, xino on some layers) only for a mounter that could
         // open by handle; without it index=on falls back to off, silently but for a kernel-log line.
         LabContainer box = ctx.resources().start(ContainerSpec.of("roots", image)
-                .privileges(Privileges.of("SYS_ADMIN", "MKNOD", "DAC_READ_SEARCH")));
+                .privileges(OverlayRoot.ROOTS));
         Agent ovl = box.agent("lab-ovl", List.of("lab-ovl"), Map.of(), line -> ctx.evidence().event("ovl", line));
         ovl.await("ready", Duration.ofSeconds(30), null);
         OverlayLab lab = new OverlayLab(ctx, box, ovl);

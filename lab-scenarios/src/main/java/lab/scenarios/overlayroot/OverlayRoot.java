@@ -1,6 +1,7 @@
 package lab.scenarios.overlayroot;
 
 import java.util.List;
+import lab.core.engine.Privileges;
 import lab.core.host.Feature;
 import lab.core.run.Arm;
 import lab.core.run.LabContext;
@@ -42,9 +43,18 @@ public final class OverlayRoot implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        // DAC_READ_SEARCH: without it overlayfs silently turns index off (no file handles for the mounter).
-        return List.of(Need.feature(Feature.OVERLAY), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"),
-                Need.capability("DAC_READ_SEARCH"));
+        return List.of(Need.feature(Feature.OVERLAY));
+    }
+
+    /**
+     * Mounts overlays and makes device nodes in each root's private /dev; DAC_READ_SEARCH: without
+     * it overlayfs silently turns index off (no file handles for the mounter).
+     */
+    static final Privileges ROOTS = Privileges.of("SYS_ADMIN", "MKNOD", "DAC_READ_SEARCH");
+
+    @Override
+    public java.util.Map<String, Privileges> containers(Params params) {
+        return java.util.Map.of("roots", ROOTS);
     }
 
     @Override

@@ -66,13 +66,13 @@ public final class Troot {
         }
         CapabilityProfile profile = CapabilityProfile.compute(new HostProbe().probe().capBnd(), engine.majorVersion());
         String runId = "troot" + Long.toHexString(Instant.now().toEpochMilli() & 0xffffffL);
-        LabResources resources = new LabResources(engine, profile, Owner.self(runId));
+        LabResources resources = new LabResources(engine, profile, Owner.self(runId), Map.of("troot", OverlayRoot.ROOTS));
         Thread hook = new Thread(resources::close, "lab-troot-teardown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             String image = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir()).ensure(OverlayLab.IMAGE);
             LabContainer box = resources.start(ContainerSpec.of("troot", image)
-                    .privileges(Privileges.of("SYS_ADMIN", "MKNOD", "DAC_READ_SEARCH"))
+                    .privileges(OverlayRoot.ROOTS)
                     .volume(volume, "/var/lib/troot"));
             List<String> cmd = new ArrayList<>();
             cmd.add("troot");

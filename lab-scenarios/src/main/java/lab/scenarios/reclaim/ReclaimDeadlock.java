@@ -23,6 +23,8 @@ public final class ReclaimDeadlock implements Scenario {
     /** FUSE daemon, loop device, ext4 and the writer in one container; IPC_LOCK for mlockall, SYS_PTRACE for the daemon's memcg move. */
     static final Privileges STACK = Privileges.of("SYS_ADMIN", "MKNOD", "IPC_LOCK", "SYS_PTRACE")
             .withDevices("/dev/fuse", "/dev/loop-control").withDeviceCgroupRules("b 7:* rwm");
+    /** The io-flusher arm's stack: PR_SET_IO_FLUSHER needs CAP_SYS_RESOURCE, which no other arm gets. */
+    static final Privileges IO_FLUSHER = STACK.withCapabilities("SYS_RESOURCE");
 
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
@@ -56,7 +58,7 @@ public final class ReclaimDeadlock implements Scenario {
     @Override
     public List<Need> needs(Params params) {
         return List.of(Need.feature(Feature.FUSE), Need.feature(Feature.LOOP), Need.feature(Feature.EXT4),
-                Need.feature(Feature.MEMCG), Need.capability("SYS_ADMIN"), Need.capability("MKNOD"));
+                Need.feature(Feature.MEMCG));
     }
 
     @Override
@@ -82,7 +84,7 @@ public final class ReclaimDeadlock implements Scenario {
                 Arm.of("mlockall-only", Verdict.REPRODUCED, "mlockall alone: a mitigation that does not work is a finding"),
                 Arm.of("writeback-cache", Verdict.REPRODUCED, "FUSE writeback cache: does not help either"),
                 Arm.of("io-flusher", Verdict.NOT_REPRODUCED, "the documented fix: the daemon is PR_SET_IO_FLUSHER")
-                        .needing(Need.capability("SYS_RESOURCE")));
+                        .needing(Need.container("reclaim-io-flusher", IO_FLUSHER)));
     }
 
     @Override

@@ -80,7 +80,7 @@ final class ReclaimLab implements Scenario.Lab {
     private Trial trial(String arm, int i) {
         long mem = p.getLong("memory-mb") << 20;
         LabContainer c = ctx.resources().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
-                .privileges(ReclaimDeadlock.STACK));
+                .privileges("io-flusher".equals(arm) ? ReclaimDeadlock.IO_FLUSHER : ReclaimDeadlock.STACK));
         live.add(c);
         String watch = arm + "-" + i;
         Agent a = c.agent("lab-reclaim", List.of("lab-reclaim"), Map.of(), line -> ctx.evidence().event("reclaim", line));

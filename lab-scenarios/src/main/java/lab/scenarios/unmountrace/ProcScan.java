@@ -25,8 +25,8 @@ final class ProcScan {
             long cycle = s.path("cycle").asLong();
             busy.add(new HolderEvents.Ebusy(cycle, 0, 0, "lab-cycle", s.path("mp").asText()));
             for (JsonNode h : s.path("holders")) {
-                holders.add(new HolderEvents.Holder(cycle, cycle, h.path("pid").asLong(), 0, 0, h.path("comm").asText(),
-                        h.path("via").asText(), 0, s.path("mp").asText(), List.of()));
+                holders.add(new HolderEvents.Holder(cycle, cycle, h.path("pid").asLong(), 0, -1, 0, h.path("comm").asText(), "", "",
+                        h.path("via").asText(), 0, s.path("mp").asText(), "", List.of()));
             }
         }
         return Attribution.of(METHOD, busy, holders, h -> h.pid() == pollerPid ? "poller" : "other", Map.of());

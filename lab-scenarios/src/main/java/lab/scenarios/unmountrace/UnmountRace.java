@@ -58,14 +58,12 @@ public final class UnmountRace implements Scenario {
 
     @Override
     public List<Need> needs(Params params) {
-        List<Need> needs = new java.util.ArrayList<>(List.of(Need.capability("SYS_ADMIN"), Need.capability("SYS_PTRACE")));
-        switch (params.getString("fs")) {
-            case "fuse" -> needs.add(Need.feature(Feature.FUSE));
-            case "ext4" -> needs.addAll(List.of(Need.feature(Feature.LOOP), Need.feature(Feature.EXT4), Need.capability("MKNOD")));
-            case "xfs" -> needs.addAll(List.of(Need.feature(Feature.LOOP), Need.feature(Feature.XFS), Need.capability("MKNOD")));
-            default -> { }
-        }
-        return needs;
+        return switch (params.getString("fs")) {
+            case "fuse" -> List.of(Need.feature(Feature.FUSE));
+            case "ext4" -> List.of(Need.feature(Feature.LOOP), Need.feature(Feature.EXT4));
+            case "xfs" -> List.of(Need.feature(Feature.LOOP), Need.feature(Feature.XFS));
+            default -> List.of();
+        };
     }
 
     @Override

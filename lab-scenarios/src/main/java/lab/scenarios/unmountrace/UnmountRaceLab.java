@@ -228,9 +228,11 @@ final class UnmountRaceLab implements Scenario.Lab {
             return lines;
         }
         Attribution.Culprit c = a.culprits().get(0);
-        lines.add(String.format(Locale.ROOT, "holder: %s (%s, pid %d, ppid %d) `%s` via %s on %s, held up to %.0f µs — behind %d of %d EBUSY events",
-                c.comm(), c.role(), c.pid(), c.ppid(), c.cmdline(), c.calls(), c.examplePath(), c.maxDurNs() / 1e3,
-                c.events(), a.ebusy()));
+        lines.add(String.format(Locale.ROOT, "holder: %s (%s, %s) `%s` via %s on %s, held up to %.0f µs — behind %d of %d EBUSY events",
+                c.chainText(), c.role(), c.processes() == 1 ? "pid " + c.pid() + ", ppid " + c.ppid()
+                        : c.processes() + " processes, e.g. pid " + c.pid() + ", ppid " + c.ppid(),
+                c.cmdline(), c.calls(), c.examplePath(), c.maxDurNs() / 1e3, c.events(), a.ebusy()));
+        if (!c.parentCmdline().isEmpty() && c.chain().size() > 1) lines.add("        run by " + c.chain().get(1) + ": `" + c.parentCmdline() + "`");
         if (!c.stack().isEmpty()) lines.add("        user stack: " + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
         lines.add(String.format(Locale.ROOT, "attribution (%s): %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
                 a.method(), a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
