@@ -2,9 +2,8 @@
 # PID 1 of a lab guest, handed over by the root disk's /sbin/lab-guest-init through QEMU's
 # fw_cfg (opt/lab/init), so changing it changes no disk. It mounts what a Debian host would
 # have, loads the modules the catalogue uses, starts the guest agent and a Docker engine on the
-# data disk, says LAB-GUEST-READY on the console and waits: the host saves the guest here
-# (opt/lab/mode=ready) or, with opt/lab/mode=load, loads the image archive on the disk whose
-# serial is lab-images into the engine and powers off.
+# data disk (its images already there), says LAB-GUEST-READY on the console and waits: the host
+# saves the guest here and restores it for each run.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 say() { echo "lab-init: $*"; }
 fail() { say "FAILED: $*"; sync; echo o > /proc/sysrq-trigger; sleep 10; }
@@ -26,8 +25,6 @@ mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
 hostname lab-guest
 ip link set lo up
 
-fwcfg() { cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/$1/raw 2>/dev/null; }
-MODE=$(fwcfg mode)
 disk() { for b in /sys/block/vd*; do [ "$(cat $b/serial 2>/dev/null)" = "$1" ] && echo /dev/${b##*/}; done; }
 port() { for p in /sys/class/virtio-ports/*; do [ "$(cat $p/name 2>/dev/null)" = "$1" ] && echo /dev/${p##*/}; done; }
 
@@ -45,22 +42,6 @@ until docker version >/dev/null 2>&1; do
   i=$((i+1)); [ $i -gt 600 ] && { tail -20 /run/dockerd.log; fail "the guest's Docker engine did not answer within 120 s"; }
   sleep 0.2
 done
-
-if [ "$MODE" = load ]; then
-  IMG=$(disk lab-images)
-  [ -n "$IMG" ] || fail "no image archive disk (serial lab-images)"
-  mkdir -p /run/images && mount -o ro "$IMG" /run/images || fail "cannot mount the image archive disk $IMG"
-  for t in /run/images/*.tar; do
-    docker load -i "$t" >/dev/null || fail "docker load of ${t##*/} failed"
-    say "loaded ${t##*/} at uptime $(cut -d' ' -f1 /proc/uptime)"
-  done
-  docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sed 's/^/lab-init: image /'
-  kill -TERM $(cat /var/run/docker.pid) 2>/dev/null
-  i=0; while [ -e /var/run/docker.pid ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i+1)); done
-  sync; umount /var/lib/docker || fail "cannot unmount the data disk"
-  say "LAB-IMAGES-LOADED"
-  echo o > /proc/sysrq-trigger; sleep 10
-fi
 
 say "LAB-GUEST-READY uptime=$(cut -d' ' -f1 /proc/uptime) kernel=$(uname -r)"
 exec tini -s -- sleep infinity

@@ -36,13 +36,12 @@ public final class Guest implements AutoCloseable {
     public record Share(String tag, Path path, boolean readOnly) { }
 
     /**
-     * Everything that makes the command line: what boots, the disks (root and data are qcow2
-     * overlays; images is a raw image archive or null), fw_cfg files for the guest's init, the
+     * Everything that makes the command line: what boots, the disks (root and data, qcow2
+     * overlays or raw images), fw_cfg files for the guest's init, the
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
-    public record Spec(Boot boot, Shape shape, Path root, Path data, Path images, Map<String, String> fwcfg, List<Share> shares,
-                       Path incoming) { }
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, String> fwcfg, List<Share> shares, Path incoming) { }
 
     private final Spec spec;
     private final Path dir;
@@ -114,7 +113,6 @@ public final class Guest implements AutoCloseable {
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
         c.addAll(drive(spec.data(), "lab-docker", false));
-        if (spec.images() != null) c.addAll(drive(spec.images(), "lab-images", true));
         spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
                 "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",

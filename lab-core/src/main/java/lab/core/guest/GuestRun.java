@@ -64,7 +64,7 @@ public final class GuestRun {
         Path root = GuestDisks.root(say);
         Path data;
         try (Engine host = Engine.connect()) {
-            data = guests.dataDisk(host, labImages(host, say), kernel, root, req.shape());
+            data = guests.dataDisk(host, labImages(host, say));
         }
         Guests.Warm warm = guests.warm(kernel, root, data, req.shape(), SHARES);
         Path out = req.out().toAbsolutePath().normalize();
@@ -145,7 +145,8 @@ public final class GuestRun {
                 "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout " + q(out)));
         GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts), Duration.ofSeconds(60));
         if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
-        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-XX:+UseSerialGC",
+        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
+                "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", "lab.cli.LabCli"));
         java.addAll(labArgs);
         java.addAll(List.of("--out", out.toString()));

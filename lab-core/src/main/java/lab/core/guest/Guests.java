@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import lab.core.engine.Engine;
+import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
 import lab.core.evidence.Json;
@@ -38,9 +39,7 @@ import lab.core.kernel.Kernel;
  */
 public final class Guests {
     static final String READY = "LAB-GUEST-READY";
-    static final String LOADED = "LAB-IMAGES-LOADED";
     private static final Duration COLD_BOOT = Duration.ofMinutes(5);
-    private static final Duration LOAD = Duration.ofMinutes(40);
 
     private final Path dir;
     private final Consumer<String> say;
@@ -72,7 +71,7 @@ public final class Guests {
      * A data disk with {@code images} (references on {@code host}) loaded by a guest's engine.
      * Keyed by the images' ids: any change of an image folder makes a new one.
      */
-    public Path dataDisk(Engine host, List<String> images, Kernel kernel, Path root, Guest.Shape shape) {
+    public Path dataDisk(Engine host, List<String> images) {
         StringBuilder key = new StringBuilder("data-v1\n");
         for (String ref : images) key.append(ref).append(' ').append(host.imageId(ref)).append('\n');
         Path done = dir.resolve("data").resolve(hash(key.toString()));
@@ -82,51 +81,50 @@ public final class Guests {
             if (Files.isRegularFile(disk)) return disk;
             long t0 = System.nanoTime();
             Path tmp = fresh(done);
-            return removedOnFailure(tmp, () -> loadImages(host, images, key.toString(), kernel, root, shape, tmp, done, t0));
+            return removedOnFailure(tmp, () -> loadImages(host, images, key.toString(), tmp, done, t0));
         });
     }
 
-    private Path loadImages(Engine host, List<String> images, String key, Kernel kernel, Path root, Guest.Shape shape, Path tmp, Path done,
-                            long t0) {
-        Path disk = done.resolve("data.img");
-        Path archive = tmp.resolve("archive");
+    /**
+     * Loads the images into a second engine of this host's own (scripts/extra-engine.sh: its
+     * own dockerd, data root and bridge; the host's engine is only read), stops it, and makes
+     * the data disk from its data root with mkfs.ext4 -d. The guest's engine is the same Debian
+     * docker.io, so it reads that data root as its own. Loading inside the guest instead ran at
+     * a few MB/s under emulation: tens of minutes for the catalogue's images.
+     */
+    private Path loadImages(Engine host, List<String> images, String key, Path tmp, Path done, long t0) {
+        String name = "lab-gd-" + ProcessHandle.current().pid();
+        Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
+        say.accept("loading " + images.size() + " lab images into a throwaway engine for the guest's data disk (once per change of an image)");
+        HostCommand started = HostCommand.run(List.of("bash", script.toString(), "start", name), null, Map.of(), Duration.ofMinutes(3), null);
         try {
-            Files.createDirectories(archive);
-            for (String ref : images) {
-                try (InputStream tar = host.client().saveImageCmd(ref).exec()) {
-                    Files.copy(tar, archive.resolve(ref.replaceAll("[^A-Za-z0-9._-]", "_") + ".tar"));
-                }
+            if (!started.ok()) throw new GuestException("cannot start a throwaway engine for the guest's images: " + started.lastLine());
+            String endpoint = started.out().lines().filter(l -> l.startsWith("export DOCKER_HOST=")).findFirst()
+                    .map(l -> l.substring("export DOCKER_HOST=".length()).split("\\s")[0]).orElseThrow(() -> new GuestException("extra-engine.sh said no DOCKER_HOST: " + started.out()));
+            try (Engine into = Engine.connect(java.net.URI.create(endpoint), null)) {
+                for (String ref : images) Images.copy(host, into, ref);
             }
+            Path pidFile = Path.of(endpoint.substring("unix://".length())).resolveSibling("dockerd.pid");
+            long pid = Long.parseLong(read(pidFile).strip());
+            // Stopped before its data root is read: a consistent image store, nothing mounted.
+            ProcessHandle.of(pid).ifPresent(h -> {
+                h.destroy();
+                h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join();
+            });
+            Path dataRoot = Path.of(System.getenv().getOrDefault("LAB_ENGINES_DATA", "/var/lib/lab-engines")).resolve(name);
             Files.writeString(tmp.resolve("images.txt"), key);
-        } catch (IOException e) {
-            throw new GuestException("cannot save the lab's images for the guest: " + e.getMessage());
-        }
-        sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-images", "-d", archive.toString(), tmp.resolve("images.img").toString(),
-                (sizeMb(archive) * 11 / 10 + 64) + "M"), "making the image archive disk");
-        deleteTree(archive);
-        Path data = tmp.resolve("data.img");
-        // Inode tables written now: left lazy, the guest would write them in the background of every run.
-        sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-docker", "-i", "32768", "-E", "lazy_itable_init=0,lazy_journal_init=0", data.toString(), "24G"),
-                "making the data disk");
-        say.accept("loading " + images.size() + " lab images into a guest's engine (once per change of an image; slow under emulation)");
-        Path run = tmp.resolve("loader");
-        Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, run, "root.qcow2"), data, tmp.resolve("images.img"),
-                Map.of("init", "file=" + copyInit(tmp), "mode", "string=load"), List.of(), null);
-        try (Guest g = Guest.start(spec, run)) {
-            g.awaitConsole(LOADED, LOAD);
-            if (!g.awaitExit(Duration.ofSeconds(60))) throw new GuestException("the loader guest did not power off");
-            Files.writeString(tmp.resolve("loader-console.log"), g.console());
+            // Inode tables written now: left lazy, the guest would write them in the background of every run.
+            sh(List.of("mkfs.ext4", "-q", "-F", "-L", "lab-docker", "-i", "32768", "-E", "lazy_itable_init=0,lazy_journal_init=0",
+                    "-d", dataRoot.toString(), tmp.resolve("data.img").toString(), "24G"), "making the data disk");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        try {
-            Files.delete(tmp.resolve("images.img"));
-        } catch (IOException ignored) {
-            // a leftover in the cache dir
+        } finally {
+            HostCommand stopped = HostCommand.run(List.of("bash", script.toString(), "stop", name), null, Map.of(), Duration.ofMinutes(3), null);
+            if (!stopped.ok()) say.accept("the throwaway engine " + name + " did not stop cleanly: " + stopped.lastLine());
         }
         publish(tmp, done);
         say.accept(String.format("guest data disk with %d images ready in %.0f s", images.size(), (System.nanoTime() - t0) / 1e9));
-        return disk;
+        return done.resolve("data.img");
     }
 
     /** What {@code work} makes in {@code tmp} is removed when it fails: a half-made cache entry is gigabytes. */
@@ -160,8 +158,8 @@ public final class Guests {
                           long t0) {
         Path init = copyInit(tmp);
         List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
-        Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"), null,
-                Map.of("init", "file=" + init, "mode", "string=ready"), shares, null);
+        Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"),
+                Map.of("init", "file=" + init), shares, null);
         say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
         // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
         try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
@@ -189,7 +187,7 @@ public final class Guests {
 
     private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
         return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
-                Map.of("init", "file=" + d.resolve("lab-init.sh"), "mode", "string=ready"), cmdline(kernel));
+                Map.of("init", "file=" + d.resolve("lab-init.sh")), cmdline(kernel));
     }
 
     /** Removes the guests of lab processes that are gone (see {@link Guest#sweep}); how many. */
@@ -201,7 +199,7 @@ public final class Guests {
     public Guest restore(Warm w, List<Guest.Share> shares, String id) {
         Path run = dir.resolve("runs").resolve(id);
         Guest.Spec spec = new Guest.Spec(boot(w.kernel()), w.shape(), overlay(w.root(), run, "root.qcow2"), overlay(w.data(), run, "data.qcow2"),
-                null, w.fwcfg(), shares, w.state());
+                w.fwcfg(), shares, w.state());
         Guest g = Guest.start(spec, run);
         try {
             g.resume(Duration.ofSeconds(60));
@@ -243,8 +241,17 @@ public final class Guests {
         return MachineLock.holding(dir.resolve("locks").resolve(name + ".lock"), say, "waiting for another lab process to make the same guest piece", work);
     }
 
+    /** An empty directory beside {@code done} for this process; those of processes that died making it are removed. */
     private static Path fresh(Path done) {
-        Path tmp = done.resolveSibling(".tmp-" + done.getFileName() + "-" + ProcessHandle.current().pid());
+        String prefix = ".tmp-" + done.getFileName() + "-";
+        try (var s = Files.list(done.getParent())) {
+            s.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .filter(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString().substring(prefix.length()))).isEmpty())
+                    .forEach(Guests::deleteTree);
+        } catch (IOException | NumberFormatException ignored) {
+            // nothing there yet
+        }
+        Path tmp = done.resolveSibling(prefix + ProcessHandle.current().pid());
         deleteTree(tmp);
         try {
             Files.createDirectories(tmp);

@@ -2,13 +2,11 @@ package lab.core.guest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,25 +25,30 @@ import lab.core.evidence.Json;
  */
 final class JsonSocket implements AutoCloseable {
     private final SocketChannel channel;
-    private final OutputStream out;
     private final BlockingQueue<JsonNode> in = new ArrayBlockingQueue<>(1024);
     private final String what;
 
     private JsonSocket(SocketChannel channel, String what) {
         this.channel = channel;
         this.what = what;
-        this.out = Channels.newOutputStream(channel);
+        // Reads straight from the channel: its stream adapters share one lock between a blocked
+        // read and a write, so a command could not be sent while the reader waits.
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    // QGA may lead an answer with 0xff after guest-sync-delimited; strip control bytes.
-                    String s = l.replaceAll("^[\\x00-\\x1f\\xff]+", "").strip();
-                    if (s.isEmpty()) continue;
-                    try {
-                        in.offer(Json.MAPPER.readTree(s));
-                    } catch (IOException ignored) {
-                        // a torn line after a restore: not an answer
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            try {
+                while (channel.read(buf) >= 0) {
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        byte b = buf.get();
+                        if (b != '\n') {
+                            line.write(b);
+                            continue;
+                        }
+                        offer(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
                     }
+                    buf.clear();
                 }
             } catch (IOException ignored) {
                 // closed
@@ -53,6 +56,17 @@ final class JsonSocket implements AutoCloseable {
         }, "lab-" + what);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private void offer(String l) {
+        // QGA may lead an answer with 0xff after guest-sync-delimited; strip control bytes.
+        String s = l.replaceAll("^[\\x00-\\x1f\\xff]+", "").strip();
+        if (s.isEmpty()) return;
+        try {
+            in.offer(Json.MAPPER.readTree(s));
+        } catch (IOException ignored) {
+            // a torn line after a restore: not an answer
+        }
     }
 
     /** Connects, retrying until {@code within} passes: QEMU creates the socket shortly after it starts. */
@@ -75,8 +89,8 @@ final class JsonSocket implements AutoCloseable {
         cmd.put("execute", execute);
         if (arguments != null && !arguments.isEmpty()) cmd.set("arguments", Json.MAPPER.valueToTree(arguments));
         try {
-            out.write((cmd + "\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            ByteBuffer b = ByteBuffer.wrap((cmd + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) channel.write(b);
         } catch (IOException e) {
             throw new GuestException(what + ": cannot send " + execute + ": " + e.getMessage());
         }
