@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
 @Command(name = "lab", mixinStandardHelpOptions = true, version = "lab 0.1.0",
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, CompareCommand.class, ReportCommand.class,
-                CleanCommand.class, BenchCommand.class, TrootCommand.class})
+                CleanCommand.class, BenchCommand.class, TrootCommand.class, KernelsCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, soak, compare, report, clean, bench, troot)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (list, doctor, run, soak, compare, report, clean, bench, troot, kernels)");
     }
 
     public static void main(String[] args) {

@@ -1,8 +1,13 @@
 package lab.core.kernel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +42,20 @@ public record HostCommand(int code, String out) {
         } catch (IOException e) {
             return new HostCommand(-1, cmd.get(0) + ": " + e.getMessage());
         }
-        try {
-            // read on another thread: a tool that fills the pipe must not stop the timeout
-            StringBuilder out = new StringBuilder();
+        try (OutputStream logOut = log == null ? OutputStream.nullOutputStream() : appending(log)) {
+            logOut.write(("$ " + String.join(" ", cmd) + "\n").getBytes(StandardCharsets.UTF_8));
+            // read on another thread: a tool that fills the pipe must not stop the timeout; the log follows as it goes
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             Thread reader = new Thread(() -> {
-                try {
-                    out.append(new String(p.getInputStream().readAllBytes()));
+                byte[] buf = new byte[8192];
+                try (InputStream in = p.getInputStream()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        synchronized (out) {
+                            out.write(buf, 0, n);
+                        }
+                        logOut.write(buf, 0, n);
+                        logOut.flush();
+                    }
                 } catch (IOException ignored) {
                     // the process was killed
                 }
@@ -56,20 +69,30 @@ public record HostCommand(int code, String out) {
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             reader.join(10_000);
-            String text = out.toString();
-            if (log != null) {
-                Files.createDirectories(log.getParent());
-                Files.writeString(log, "$ " + String.join(" ", cmd) + "\n" + text + (done ? "" : "(killed after " + limit.toSeconds() + " s)\n"),
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            String text;
+            synchronized (out) {
+                text = out.toString(StandardCharsets.UTF_8);
             }
-            return new HostCommand(done ? p.exitValue() : -1, done ? text : text + "\n" + cmd.get(0) + ": no end within " + limit.toSeconds() + " s");
+            if (!done) {
+                String killed = cmd.get(0) + ": no end within " + limit.toSeconds() + " s, killed\n";
+                logOut.write(killed.getBytes(StandardCharsets.UTF_8));
+                return new HostCommand(-1, text + "\n" + killed);
+            }
+            return new HostCommand(p.exitValue(), text);
         } catch (InterruptedException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             return new HostCommand(-1, cmd.get(0) + ": interrupted");
         } catch (IOException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
             return new HostCommand(-1, "cannot write " + log + ": " + e.getMessage());
         }
+    }
+
+    private static OutputStream appending(Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        return Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

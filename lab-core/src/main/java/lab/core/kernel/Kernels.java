@@ -56,6 +56,16 @@ public final class Kernels {
         return new Kernels(LabHome.stateDir().resolve("kernels"), say);
     }
 
+    /** Where the kernels are cached. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The Debian mirror the host's apt uses: the lab's own apt and the guest root disk use it too. */
+    public static String hostMirror() {
+        return DebianArchive.hostMirror();
+    }
+
     private DebianArchive archive() {
         if (archive == null) archive = new DebianArchive(dir.resolve("apt"), DebianArchive.hostMirror(), say);
         return archive;

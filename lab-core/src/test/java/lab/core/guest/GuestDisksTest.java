@@ -1,0 +1,52 @@
+package lab.core.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import lab.core.kernel.HostCommand;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The guest root disk, built for real the first time (debootstrap: minutes) and cached after. */
+@Tag("guest")
+class GuestDisksTest {
+
+    static String debugfs(Path image, String request) {
+        HostCommand r = HostCommand.run(List.of("debugfs", "-R", request, image.toString()), null, Map.of(), Duration.ofMinutes(1), null);
+        if (!r.ok()) throw new AssertionError("debugfs -R '" + request + "' " + image + ": " + r.out());
+        return r.out();
+    }
+
+    @Test
+    void rootDiskHoldsTheEngineTheJreAndTheStubInit() throws Exception {
+        for (String t : List.of("debootstrap", "mkfs.ext4", "debugfs", "unshare")) {
+            assumeTrue(GuestTools.has(t), t + " is not installed (scripts/guest-tools.sh installs it)");
+        }
+        assumeTrue("0".equals(HostCommand.run(List.of("id", "-u"), null, Map.of(), Duration.ofSeconds(5), null).out().strip()),
+                "building the root disk needs root");
+        Path img = GuestDisks.root(System.out::println);
+        assertEquals(img, GuestDisks.root(), "cached: the same file, not built again");
+        assertTrue(img.getFileName().toString().equals("root-" + GuestDisks.rootHash() + ".img"), img.toString());
+        assertTrue(Files.size(img) >= 4L << 30, "room for the guest's writes");
+        String sbin = debugfs(img, "ls -l /usr/sbin");
+        assertTrue(sbin.contains("dockerd"), sbin);
+        assertTrue(sbin.contains("lab-guest-init") || debugfs(img, "ls -l /sbin").contains("lab-guest-init"), sbin);
+        String init = debugfs(img, "cat /sbin/lab-guest-init");
+        assertTrue(init.contains("opt/lab/init"), init);
+        String bin = debugfs(img, "ls -l /usr/bin");
+        for (String tool : List.of("bpftrace", "strace", "busybox", "containerd", "runc", "unshare", "setsid", "nsenter", "fusermount3")) {
+            assertTrue(bin.contains(" " + tool + " ") || bin.contains(" " + tool + "\n") || bin.contains(tool), tool + " missing from /usr/bin");
+        }
+        String jvm = debugfs(img, "ls -l /usr/lib/jvm");
+        assertTrue(jvm.contains("java-17-openjdk-amd64"), jvm);
+        String modules = debugfs(img, "ls /usr/lib/modules");
+        List<String> names = java.util.regex.Pattern.compile("\\(\\d+\\)\\s+(\\S+)").matcher(modules).results().map(m -> m.group(1)).toList();
+        assertEquals(List.of(".", ".."), names, "an empty mount point for the modules image: " + modules);
+    }
+}
