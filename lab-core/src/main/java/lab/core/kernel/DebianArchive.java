@@ -32,6 +32,8 @@ final class DebianArchive {
     private final Path dir;
     private final String mirror;
     private final Consumer<String> say;
+    /** What apt said when the last refresh failed, for the error naming an unreachable suite. */
+    private String problem;
 
     DebianArchive(Path dir, String mirror, Consumer<String> say) {
         this.dir = dir;
@@ -111,6 +113,7 @@ final class DebianArchive {
         say.accept("updating the lab's package lists for " + String.join(", ", SUITES) + " from " + mirror);
         HostCommand r = HostCommand.run(apt("apt-get", "update"), dir, Map.of(), Duration.ofMinutes(5), dir.resolve("apt.log"));
         List<String> have = suites();
+        if (!r.ok() || !have.containsAll(SUITES)) problem = problem(r);
         if (r.ok() && have.containsAll(SUITES)) {
             try {
                 Files.writeString(stamp, Instant.now().toString());
@@ -119,7 +122,7 @@ final class DebianArchive {
                 // refreshed again next time
             }
         } else if (!have.isEmpty()) {
-            say.accept("apt could not refresh every suite (" + problem(r) + "); using the lists it has: " + String.join(", ", have));
+            say.accept("apt could not refresh every suite (" + problem + "); using the lists it has: " + String.join(", ", have));
         }
     }
 
@@ -151,7 +154,8 @@ final class DebianArchive {
     List<Package> packages(String suite, Pattern name) {
         Path f = listFile(suite);
         if (f == null) {
-            throw new HostLacksException("apt cannot reach Debian's " + suite + " suite on " + mirror + " (see " + dir.resolve("apt.log") + ")");
+            throw new HostLacksException("apt cannot reach Debian's " + suite + " suite on " + mirror
+                    + (problem == null ? "" : ": " + problem) + " (see " + dir.resolve("apt.log") + ")");
         }
         List<Package> out = new ArrayList<>();
         String pkg = null;

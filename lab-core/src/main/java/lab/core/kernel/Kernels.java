@@ -43,11 +43,18 @@ public final class Kernels {
     public record Available(String spec, String packageName, String version, String release, String suite, boolean current) { }
 
     private final Path dir;
+    private final String mirror;
     private final Consumer<String> say;
     private DebianArchive archive;
 
     public Kernels(Path dir, Consumer<String> say) {
+        this(dir, null, say);
+    }
+
+    /** With {@code mirror} in place of the host's (null: the host's). */
+    Kernels(Path dir, String mirror, Consumer<String> say) {
         this.dir = dir;
+        this.mirror = mirror;
         this.say = say;
     }
 
@@ -67,7 +74,7 @@ public final class Kernels {
     }
 
     private DebianArchive archive() {
-        if (archive == null) archive = new DebianArchive(dir.resolve("apt"), DebianArchive.hostMirror(), say);
+        if (archive == null) archive = new DebianArchive(dir.resolve("apt"), mirror == null ? DebianArchive.hostMirror() : mirror, say);
         return archive;
     }
 
@@ -81,8 +88,9 @@ public final class Kernels {
         return a;
     }
 
+    /** The kernel {@code spec} names, downloaded and built first when not cached; its {@link Kernel#spec()} is the form as given. */
     public Kernel resolve(KernelSpec spec) {
-        return switch (spec.kind()) {
+        Kernel k = switch (spec.kind()) {
             case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
             case PATH -> fromPath(spec);
             case DEBIAN_VERSION -> cachedDebian(spec.debian()).orElseGet(() -> debian(spec, versionPackage(spec)));
@@ -91,6 +99,7 @@ public final class Kernels {
                 yield cachedDebian(p.version()).orElseGet(() -> debian(spec, p));
             }
         };
+        return new Kernel(spec.text(), k.release(), k.packageVersion(), k.vmlinuz(), k.config(), k.configHash(), k.initrd(), k.modules());
     }
 
     /** Every linux-image-*-amd64 the lab's suites offer, current ones (what debian:SERIES means) marked. */
@@ -105,11 +114,11 @@ public final class Kernels {
                 out.add(new Available("debian:" + p.version(), p.name(), p.version(), m.group(1) + "-amd64", suite, current.contains(p.name())));
             }
         }
-        out.sort(Comparator.comparing(Available::suite).thenComparing(Available::release));
+        out.sort(Comparator.comparing(Available::suite).thenComparing(Available::version, Kernels::compareVersions));
         return out;
     }
 
-    /** The kernels built here before, newest first. */
+    /** The kernels built here before, newest first, each with its exact spec (debian:VERSION, path:...). */
     public List<Kernel> cached() {
         List<Kernel> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
@@ -117,7 +126,7 @@ public final class Kernels {
         } catch (IOException e) {
             return out;
         }
-        out.sort(Comparator.comparing(Kernel::release).reversed());
+        out.sort(Comparator.comparing(Kernel::release, Kernels::compareVersions).reversed());
         return out;
     }
 
@@ -152,6 +161,18 @@ public final class Kernels {
         if (a.suites().isEmpty()) a.packages(DebianArchive.SUITES.get(0), IMAGE); // throws naming the unreachable mirror
         throw new UsageException("--kernel " + spec.text() + ": no linux-image-*-amd64 " + spec.debian() + " in " + String.join(", ", a.suites())
                 + " (lab kernels lists them)");
+    }
+
+    /** Numbers compared as numbers ("6.12.95" before "6.12.117"), the rest as text: enough for kernel package versions. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        String[] y = b.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            boolean num = Character.isDigit(x[i].charAt(0)) && Character.isDigit(y[i].charAt(0));
+            int c = num ? new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i])) : x[i].compareTo(y[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(x.length, y.length);
     }
 
     /** "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" -> "linux-image-6.1.0-57-amd64". */
