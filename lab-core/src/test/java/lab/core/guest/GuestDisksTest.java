@@ -17,12 +17,6 @@ import org.junit.jupiter.api.Test;
 @Tag("guest")
 class GuestDisksTest {
 
-    static String debugfs(Path image, String request) {
-        HostCommand r = HostCommand.run(List.of("debugfs", "-R", request, image.toString()), null, Map.of(), Duration.ofMinutes(1), null);
-        if (!r.ok()) throw new AssertionError("debugfs -R '" + request + "' " + image + ": " + r.out());
-        return r.out();
-    }
-
     @Test
     void rootDiskHoldsTheEngineTheJreAndTheStubInit() throws Exception {
         for (String t : List.of("debootstrap", "mkfs.ext4", "debugfs", "unshare")) {
@@ -34,19 +28,23 @@ class GuestDisksTest {
         assertEquals(img, GuestDisks.root(), "cached: the same file, not built again");
         assertTrue(img.getFileName().toString().equals("root-" + GuestDisks.rootHash() + ".img"), img.toString());
         assertTrue(Files.size(img) >= 4L << 30, "room for the guest's writes");
-        String sbin = debugfs(img, "ls -l /usr/sbin");
-        assertTrue(sbin.contains("dockerd"), sbin);
-        assertTrue(sbin.contains("lab-guest-init") || debugfs(img, "ls -l /sbin").contains("lab-guest-init"), sbin);
-        String init = debugfs(img, "cat /sbin/lab-guest-init");
+        List<String> sbin = names(GuestTools.debugfs(img, "ls -l /usr/sbin"));
+        assertTrue(sbin.containsAll(List.of("dockerd", "lab-guest-init", "modprobe", "iptables", "ip", "sysctl", "losetup", "debootstrap")), sbin.toString());
+        String init = GuestTools.debugfs(img, "cat /usr/sbin/lab-guest-init");
         assertTrue(init.contains("opt/lab/init"), init);
-        String bin = debugfs(img, "ls -l /usr/bin");
-        for (String tool : List.of("bpftrace", "strace", "busybox", "containerd", "runc", "unshare", "setsid", "nsenter", "fusermount3")) {
-            assertTrue(bin.contains(" " + tool + " ") || bin.contains(" " + tool + "\n") || bin.contains(tool), tool + " missing from /usr/bin");
-        }
-        String jvm = debugfs(img, "ls -l /usr/lib/jvm");
+        List<String> bin = names(GuestTools.debugfs(img, "ls -l /usr/bin"));
+        assertTrue(bin.containsAll(List.of("bpftrace", "strace", "busybox", "containerd", "runc", "tini", "unshare", "setsid", "nsenter",
+                "fusermount3", "bash", "kill")), bin.toString());
+        String jvm = GuestTools.debugfs(img, "ls -l /usr/lib/jvm");
         assertTrue(jvm.contains("java-17-openjdk-amd64"), jvm);
-        String modules = debugfs(img, "ls /usr/lib/modules");
+        String modules = GuestTools.debugfs(img, "ls /usr/lib/modules");
         List<String> names = java.util.regex.Pattern.compile("\\(\\d+\\)\\s+(\\S+)").matcher(modules).results().map(m -> m.group(1)).toList();
         assertEquals(List.of(".", ".."), names, "an empty mount point for the modules image: " + modules);
+    }
+
+    /** The names in debugfs's "ls -l" answer: each entry line's last field. */
+    private static List<String> names(String lsLong) {
+        return lsLong.lines().map(String::strip).filter(l -> l.matches("\\d+\\s+\\d+\\s+\\(\\d+\\).*"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
     }
 }

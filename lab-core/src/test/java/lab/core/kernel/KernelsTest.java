@@ -41,7 +41,7 @@ class KernelsTest {
         assertTrue(Files.size(k.initrd()) > 100_000);
         assertTrue(Files.size(k.modules()) > 100L << 20);
         // the modules image holds RELEASE/ with depmod's output, read without mounting it
-        String ls = GuestFiles.debugfs(k.modules(), "ls -l /" + k.release());
+        String ls = GuestTools.debugfs(k.modules(), "ls -l /" + k.release());
         assertTrue(ls.contains("modules.dep.bin"), ls);
         assertTrue(ls.contains("kernel"), ls);
         // resolved again by its exact version: the same cached files, no download
