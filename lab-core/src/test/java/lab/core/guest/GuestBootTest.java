@@ -113,4 +113,21 @@ class GuestBootTest {
         assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
         assertTrue(b.console().contains("lab-guest-init: no opt/lab/init in QEMU's fw_cfg (qemu_fw_cfg loaded: 1)"), b.tail());
     }
+
+    @Test
+    void aKernelGivenByPathWithItsModulesBoots() throws Exception {
+        Kernel debian = Kernels.atStateDir(System.out::println).resolve(KernelSpec.parse("debian:6.1"));
+        // a modules_install tree (lib/modules/RELEASE/...), here copied out of the Debian kernel's modules image
+        Path mods = Files.createDirectories(tmp.resolve("install/lib/modules"));
+        GuestTools.debugfs(debian.modules(), "rdump /" + debian.release() + " " + mods);
+        Files.delete(mods.resolve(debian.release() + "/modules.dep.bin")); // depmod's output is the lab's to make
+        KernelSpec spec = KernelSpec.parse("path:" + debian.vmlinuz() + ",modules=" + mods + ",config=" + debian.config());
+        Kernel k = new Kernels(tmp.resolve("kernels"), System.out::println).resolve(spec);
+        assertTrue(k.release().equals(debian.release()) && k.modules() != null && k.packageVersion() == null, k.toString());
+        Path init = Files.writeString(tmp.resolve("init.sh"),
+                "echo \"LAB-RELEASE $(uname -r)\"; modprobe fuse && echo FUSE-OK; echo o > /proc/sysrq-trigger\n");
+        Boot b = boot(k, init, "root=/dev/vda");
+        assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
+        assertTrue(b.console().contains("LAB-RELEASE " + k.release()) && b.console().contains("FUSE-OK"), b.tail());
+    }
 }
