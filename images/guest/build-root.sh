@@ -16,9 +16,10 @@ if [ -z "${LAB_ROOT_NS:-}" ]; then
 fi
 
 root=$(mktemp -d "$(dirname "$out")/.root-build.XXXXXX")
+tmp=$out.tmp.$$
 cleanup() {
   for m in dev/pts dev sys proc; do mountpoint -q "$root/$m" 2>/dev/null && umount -l "$root/$m"; done
-  rm -rf --one-file-system "$root" "$out.tmp"   # never into a mount still attached
+  rm -rf --one-file-system "$root" "$tmp"   # never into a mount still attached
 }
 trap cleanup EXIT
 
@@ -49,8 +50,7 @@ echo lab-guest > "$root/etc/hostname"
 echo 'nameserver 10.0.2.3' > "$root/etc/resolv.conf"   # QEMU user networking's DNS
 : > "$root/etc/fstab"
 
-rm -f "$out.tmp"
-mkfs.ext4 -q -F -L lab-guest-root -E root_owner=0:0 -d "$root" "$out.tmp" "$size"
-mv "$out.tmp" "$out"
+mkfs.ext4 -q -F -L lab-guest-root -E root_owner=0:0 -d "$root" "$tmp" "$size"
+mv "$tmp" "$out"
 t3=$(date +%s)
 echo "guest root disk $out: debootstrap $((t1 - t0)) s, packages $((t2 - t1)) s, mkfs.ext4 -d $((t3 - t2)) s, $(du -sh "$out" | cut -f1) allocated"

@@ -45,6 +45,9 @@ public final class GuestDisks {
             if (!"0".equals(uid())) throw new HostLacksException("building the guest root disk needs root (debootstrap, chroot)");
             say.accept("building the guest root disk " + img.getFileName() + " from Debian's packages (once per change of images/guest; log: "
                     + dir.resolve("root-build.log") + ")");
+            // what a build killed with its lab left (its mounts went with its private mount namespace)
+            HostCommand.run(List.of("sh", "-c", "rm -rf --one-file-system " + dir + "/.root-build.* " + dir + "/root-*.img.tmp.*"), dir, Map.of(),
+                    Duration.ofMinutes(2), null);
             long t0 = System.nanoTime();
             Path script = LabHome.imagesDir().resolve("guest/build-root.sh");
             HostCommand r = HostCommand.run(List.of("bash", script.toString(), img.toString(), Kernels.hostMirror()), dir, Map.of(),

@@ -150,36 +150,66 @@ final class DebianArchive {
         }
     }
 
-    /** The suite's packages whose name matches {@code name}; throws naming the suite when apt never reached it. */
+    /**
+     * The suite's packages whose name matches {@code name}, among those the lab fetches
+     * ({@link #INDEXED}); throws naming the suite when apt never reached it. A suite's list is
+     * tens of MB: it is read once per refresh into a small index next to it.
+     */
     List<Package> packages(String suite, Pattern name) {
         Path f = listFile(suite);
         if (f == null) {
             throw new HostLacksException("apt cannot reach Debian's " + suite + " suite on " + mirror
                     + (problem == null ? "" : ": " + problem) + " (see " + dir.resolve("apt.log") + ")");
         }
+        return index(suite, f).stream().filter(p -> name.matcher(p.name()).matches()).toList();
+    }
+
+    /** What {@link #packages} can find: the kernel images and their metapackages, and the initramfs's busybox. */
+    static final Pattern INDEXED = Pattern.compile("linux-image-.*|busybox-static");
+
+    private List<Package> index(String suite, Path list) {
+        Path index = dir.resolve("index-" + suite + ".tsv");
+        try {
+            if (Files.exists(index) && !Files.getLastModifiedTime(index).toInstant().isBefore(Files.getLastModifiedTime(list).toInstant())) {
+                return Files.readAllLines(index).stream().map(l -> l.split("\t", -1))
+                        .map(c -> new Package(c[0], c[1], suite, c[2])).toList();
+            }
+            List<Package> out = parse(list, suite);
+            StringBuilder tsv = new StringBuilder();
+            for (Package p : out) tsv.append(p.name()).append('\t').append(p.version()).append('\t').append(p.depends()).append('\n');
+            Path tmp = dir.resolve(index.getFileName() + ".tmp");
+            Files.writeString(tmp, tsv);
+            Files.move(tmp, index, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        } catch (IOException e) {
+            throw new HostLacksException("cannot read " + list + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@link #INDEXED} stanzas of a Packages file. */
+    private static List<Package> parse(Path list, String suite) throws IOException {
         List<Package> out = new ArrayList<>();
         String pkg = null;
         String version = null;
         String depends = "";
-        try (Stream<String> lines = Files.lines(f)) {
+        try (Stream<String> lines = Files.lines(list)) {
             for (String l : (Iterable<String>) lines::iterator) {
                 if (l.isEmpty()) {
-                    if (pkg != null && version != null && name.matcher(pkg).matches()) out.add(new Package(pkg, version, suite, depends));
+                    if (pkg != null && version != null) out.add(new Package(pkg, version, suite, depends));
                     pkg = null;
                     version = null;
                     depends = "";
                 } else if (l.startsWith("Package: ")) {
-                    pkg = l.substring(9).strip();
-                } else if (l.startsWith("Version: ")) {
+                    String n = l.substring(9).strip();
+                    pkg = INDEXED.matcher(n).matches() ? n : null;
+                } else if (pkg != null && l.startsWith("Version: ")) {
                     version = l.substring(9).strip();
-                } else if (l.startsWith("Depends: ")) {
+                } else if (pkg != null && l.startsWith("Depends: ")) {
                     depends = l.substring(9).strip();
                 }
             }
-            if (pkg != null && version != null && name.matcher(pkg).matches()) out.add(new Package(pkg, version, suite, depends));
-        } catch (IOException e) {
-            throw new HostLacksException("cannot read " + f + ": " + e.getMessage(), e);
         }
+        if (pkg != null && version != null) out.add(new Package(pkg, version, suite, depends));
         return out;
     }
 

@@ -42,6 +42,7 @@ public record HostCommand(int code, String out) {
         } catch (IOException e) {
             return new HostCommand(-1, cmd.get(0) + ": " + e.getMessage());
         }
+        RUNNING.add(p);
         try (OutputStream logOut = log == null ? OutputStream.nullOutputStream() : appending(log)) {
             logOut.write(("$ " + String.join(" ", cmd) + "\n").getBytes(StandardCharsets.UTF_8));
             // read on another thread: a tool that fills the pipe must not stop the timeout; the log follows as it goes
@@ -64,8 +65,7 @@ public record HostCommand(int code, String out) {
             reader.start();
             boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                stop(p);
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             reader.join(10_000);
@@ -80,15 +80,28 @@ public record HostCommand(int code, String out) {
             }
             return new HostCommand(p.exitValue(), text);
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            stop(p);
             Thread.currentThread().interrupt();
             return new HostCommand(-1, cmd.get(0) + ": interrupted");
         } catch (IOException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            stop(p);
             return new HostCommand(-1, "cannot write " + log + ": " + e.getMessage());
+        } finally {
+            RUNNING.remove(p);
         }
+    }
+
+    /** Tools running now: a lab stopped by a signal stops them too (a SIGKILLed one cannot). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(HostCommand::stop), "host-command-stop"));
+    }
+
+    /** Kills the tool and what it started (children first, so none is left to a reparenting). */
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static OutputStream appending(Path log) throws IOException {

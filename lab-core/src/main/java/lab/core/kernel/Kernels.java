@@ -280,7 +280,9 @@ public final class Kernels {
             DebianArchive.Package p = a.packages("bookworm", Pattern.compile("busybox-static")).stream().findFirst()
                     .orElseThrow(() -> new HostLacksException("bookworm's lists have no busybox-static"));
             try {
-                Path work = Files.createTempDirectory(dir, ".busybox-");
+                Path work = dir.resolve(".build-busybox");
+                deleteTree(work);
+                Files.createDirectories(work);
                 try {
                     Path deb = a.download(p, work);
                     run(List.of("dpkg-deb", "-x", deb.toString(), work.resolve("x").toString()), work, Duration.ofMinutes(2));
@@ -311,9 +313,11 @@ public final class Kernels {
         }
         return MachineLock.holding(dir.resolve(target.getFileName() + ".lock"), say, "waiting for another lab building " + target.getFileName(), () -> {
             if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
-            Path work = null;
+            // a build killed with its lab left this behind; under the lock nobody else uses it
+            Path work = dir.resolve(".build-" + target.getFileName());
             try {
-                work = Files.createTempDirectory(dir, ".build-");
+                deleteTree(work);
+                Files.createDirectories(work);
                 Path out = Files.createDirectory(work.resolve("kernel"));
                 build.into(work, out);
                 Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
