@@ -67,7 +67,10 @@ final class KernelsCommand implements Callable<Integer> {
         SHORT.values().forEach(h -> head.append(String.format(" %-5s", h)));
         System.out.println(cached.isEmpty() ? "  none yet (lab kernels fetch debian:6.1)" : head.toString());
         for (Kernel k : cached) {
-            StringBuilder row = new StringBuilder(String.format("  %-24s %-26s %-12s", k.spec(), k.release(), k.configHash() == null ? "-" : k.configHash()));
+            // a path: spec is long: on a line of its own, the columns under it
+            if (k.spec().length() > 24) System.out.println("  " + k.spec());
+            String spec = k.spec().length() > 24 ? "" : k.spec();
+            StringBuilder row = new StringBuilder(String.format("  %-24s %-26s %-12s", spec, k.release(), k.configHash() == null ? "-" : k.configHash()));
             Map<String, String> o = k.options();
             for (String opt : SHORT.keySet()) row.append(String.format(" %-5s", shown(o.get(opt))));
             System.out.println(row);

@@ -128,8 +128,10 @@ final class DebianArchive {
 
     /** apt's first error or warning line, which names the suite and the cause (NO_PUBKEY, unreachable host ...). */
     private static String problem(HostCommand r) {
-        return r.out().lines().filter(l -> l.startsWith("E:") || l.startsWith("W:") || l.startsWith("Err:")).findFirst()
+        String line = r.out().lines().filter(l -> l.startsWith("E:") || l.startsWith("W:") || l.startsWith("Err:")).findFirst()
                 .orElse(r.lastLine());
+        // bookworm's keyring knows trixie's keys from 2023.3+deb12u2 on
+        return line.contains("NO_PUBKEY") ? line + " (" + KEYRING + " lacks that suite's key: upgrade debian-archive-keyring)" : line;
     }
 
     /** The suites whose package lists are present. */
