@@ -28,8 +28,8 @@ import lab.core.run.UsageException;
 
 /**
  * Kernels for guests, resolved from a {@link KernelSpec} and cached under the state dir's
- * kernels/: one directory per kernel with its vmlinuz, config, initrd.img, modules.img and
- * kernel.properties. Debian's come from the lab's own apt state ({@link DebianArchive}); each
+ * kernels/: one directory per kernel and builder (debian-VERSION-BUILDER, path-HASH-BUILDER)
+ * with its vmlinuz, config, initrd.img, modules.img and kernel.properties. Debian's come from the lab's own apt state ({@link DebianArchive}); each
  * is downloaded and built once, under a lock, into a temporary directory renamed into place.
  */
 public final class Kernels {
@@ -46,6 +46,7 @@ public final class Kernels {
     private final String mirror;
     private final Consumer<String> say;
     private DebianArchive archive;
+    private String builder;
 
     public Kernels(Path dir, Consumer<String> say) {
         this(dir, null, say);
@@ -118,11 +119,12 @@ public final class Kernels {
         return out;
     }
 
-    /** The kernels built here before, newest first, each with its exact spec (debian:VERSION, path:...). */
+    /** The kernels built here by the current builder, newest first, each with its exact spec (debian:VERSION, path:...). */
     public List<Kernel> cached() {
         List<Kernel> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> Files.isRegularFile(p.resolve("kernel.properties"))).forEach(p -> out.add(load(p)));
+            s.filter(p -> p.getFileName().toString().endsWith("-" + builder()) && Files.isRegularFile(p.resolve("kernel.properties")))
+                    .forEach(p -> out.add(load(p)));
         } catch (IOException e) {
             return out;
         }
@@ -180,8 +182,33 @@ public final class Kernels {
         return depends.split(",")[0].split("\\|")[0].strip().split("\\s")[0];
     }
 
-    private static String dirName(String packageVersion) {
+    /** A Debian kernel's cache directory without the builder's hash: debian-VERSION. */
+    private static String debianKey(String packageVersion) {
         return "debian-" + packageVersion.replaceAll("[^A-Za-z0-9.+~-]", "_");
+    }
+
+    private String dirName(String packageVersion) {
+        return debianKey(packageVersion) + "-" + builder();
+    }
+
+    /**
+     * The first 8 hex digits of the sha256 of images/guest's build-kernel.sh and initrd-init:
+     * part of each kernel's directory name, so that a change to how the initramfs or the modules
+     * image is made builds them again.
+     */
+    private String builder() {
+        if (builder == null) {
+            StringBuilder b = new StringBuilder();
+            for (String f : List.of("build-kernel.sh", "initrd-init")) {
+                try {
+                    b.append(f).append('\0').append(Files.readString(LabHome.imagesDir().resolve("guest").resolve(f))).append('\0');
+                } catch (IOException e) {
+                    throw new EngineException("cannot read images/guest/" + f + ": " + e.getMessage(), e);
+                }
+            }
+            builder = sha256(b.toString()).substring(0, 8);
+        }
+        return builder;
     }
 
     private java.util.Optional<Kernel> cachedDebian(String version) {
@@ -191,7 +218,7 @@ public final class Kernels {
 
     private Kernel debian(KernelSpec spec, DebianArchive.Package p) {
         Path target = dir.resolve(dirName(p.version()));
-        return building(target, (work, out) -> {
+        return building(debianKey(p.version()), target, (work, out) -> {
             long t0 = System.nanoTime();
             say.accept("downloading " + p.name() + " " + p.version() + " from " + p.suite());
             Path deb = archive().download(p, work);
@@ -212,9 +239,9 @@ public final class Kernels {
     private Kernel fromPath(KernelSpec spec) {
         String key = sha256(spec.image().toString() + "\0" + spec.modules() + "\0" + spec.config() + "\0" + fileStamp(spec.image())
                 + fileStamp(spec.config())).substring(0, 16);
-        Path target = dir.resolve("path-" + key);
+        Path target = dir.resolve("path-" + key + "-" + builder());
         if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
-        return building(target, (work, out) -> {
+        return building("path-" + key, target, (work, out) -> {
             Files.copy(spec.image(), out.resolve("vmlinuz"));
             if (spec.config() != null) Files.copy(spec.config(), out.resolve("config"));
             String release = spec.modules() == null ? imageRelease(spec.image()) : modulesRelease(spec.modules());
@@ -304,23 +331,30 @@ public final class Kernels {
         void into(Path work, Path out) throws IOException;
     }
 
-    /** Builds {@code target} once: under its lock, into a temporary directory renamed into place. */
-    private Kernel building(Path target, Build build) {
+    /**
+     * Builds {@code target} once: under the lock of {@code key} (the kernel, whatever the
+     * builder), into a temporary directory renamed into place; then removes the kernel's
+     * directories an older builder made (and the unsuffixed one of the first builder).
+     */
+    private Kernel building(String key, Path target, Build build) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new EngineException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        return MachineLock.holding(dir.resolve(target.getFileName() + ".lock"), say, "waiting for another lab building " + target.getFileName(), () -> {
+        return MachineLock.holding(dir.resolve(key + ".lock"), say, "waiting for another lab building " + key, () -> {
             if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
             // a build killed with its lab left this behind; under the lock nobody else uses it
-            Path work = dir.resolve(".build-" + target.getFileName());
+            Path work = dir.resolve(".build-" + key);
             try {
                 deleteTree(work);
                 Files.createDirectories(work);
                 Path out = Files.createDirectory(work.resolve("kernel"));
                 build.into(work, out);
                 Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(d -> d.getFileName().toString().matches(Pattern.quote(key) + "(-[0-9a-f]{8})?") && !d.equals(target)).forEach(Kernels::deleteTree);
+                }
                 return load(target);
             } catch (IOException e) {
                 throw new EngineException("cannot build " + target + ": " + e.getMessage(), e);
