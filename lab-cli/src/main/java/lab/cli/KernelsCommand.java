@@ -1,13 +1,16 @@
 package lab.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import lab.core.engine.EngineException;
 import lab.core.evidence.Json;
 import lab.core.guest.GuestTools;
+import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
 import lab.core.kernel.Kernels;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kernels", description = {"Kernels for --kernel: the ones fetched and built here (with the build options the catalogue needs)",
+@Command(name = "kernels", description = {"Kernels for --kernel: the host's and the ones fetched and built here (with the build options the catalogue needs)",
         "and the ones Debian's suites offer.  lab kernels fetch debian:6.1 downloads one and builds its initramfs and modules image."},
         subcommands = KernelsCommand.Fetch.class)
 final class KernelsCommand implements Callable<Integer> {
@@ -41,8 +44,16 @@ final class KernelsCommand implements Callable<Integer> {
         } catch (EngineException e) {
             unavailable = e.getMessage();
         }
+        String hostRelease = System.getProperty("os.version");
+        Optional<KernelConfig> hostConfig = KernelConfig.load(Path.of("/proc"), hostRelease);
         if (json) {
             Map<String, Object> r = new LinkedHashMap<>();
+            Map<String, Object> host = new LinkedHashMap<>();
+            host.put("spec", "host");
+            host.put("release", hostRelease);
+            host.put("configHash", hostConfig.map(c -> c.sha256().substring(0, 12)).orElse(null));
+            host.put("options", Kernel.options(hostConfig));
+            r.put("host", host);
             List<Map<String, Object>> c = new ArrayList<>();
             for (Kernel k : cached) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -62,22 +73,18 @@ final class KernelsCommand implements Callable<Integer> {
             System.out.println(Json.PRETTY.writeValueAsString(r));
             return 0;
         }
-        System.out.println("cached in " + kernels.dir() + ":");
+        System.out.println("the host's kernel and those cached in " + kernels.dir() + ":");
         StringBuilder head = new StringBuilder(String.format("  %-24s %-26s %-12s", "SPEC", "RELEASE", "CONFIG"));
         SHORT.values().forEach(h -> head.append(String.format(" %-5s", h)));
-        System.out.println(cached.isEmpty() ? "  none yet (lab kernels fetch debian:6.1)" : head.toString());
+        System.out.println(head);
+        System.out.println(row("host", hostRelease, hostConfig.map(c -> c.sha256().substring(0, 12)).orElse(null), Kernel.options(hostConfig)));
+        if (cached.isEmpty()) System.out.println("  no other kernel yet (lab kernels fetch debian:6.1)");
         for (Kernel k : cached) {
             // a path: spec is long: on a line of its own, the columns under it
             if (k.spec().length() > 24) System.out.println("  " + k.spec());
-            String spec = k.spec().length() > 24 ? "" : k.spec();
-            StringBuilder row = new StringBuilder(String.format("  %-24s %-26s %-12s", spec, k.release(), k.configHash() == null ? "-" : k.configHash()));
-            Map<String, String> o = k.options();
-            for (String opt : SHORT.keySet()) row.append(String.format(" %-5s", shown(o.get(opt))));
-            System.out.println(row);
+            System.out.println(row(k.spec().length() > 24 ? "" : k.spec(), k.release(), k.configHash(), k.options()));
         }
-        if (!cached.isEmpty()) {
-            System.out.println("  y built in, m module, - not set, . not in the kernel's config; " + legend());
-        }
+        System.out.println("  y built in, m module, - not set, . not in the kernel's config, ? config unknown; " + legend());
         System.out.println("available from Debian:");
         if (unavailable != null) System.out.println("  " + unavailable);
         if (!available.isEmpty()) System.out.printf("  %-28s %-26s %-20s %s%n", "SPEC", "RELEASE", "SUITE", "");
@@ -87,6 +94,12 @@ final class KernelsCommand implements Callable<Integer> {
                     (a.current() ? "current" : "") + (here ? (a.current() ? ", cached" : "cached") : ""));
         }
         return 0;
+    }
+
+    private static String row(String spec, String release, String configHash, Map<String, String> options) {
+        StringBuilder row = new StringBuilder(String.format("  %-24s %-26s %-12s", spec, release, configHash == null ? "-" : configHash));
+        for (String opt : SHORT.keySet()) row.append(String.format(" %-5s", shown(options.get(opt))));
+        return row.toString().stripTrailing();
     }
 
     private static String shown(String v) {
