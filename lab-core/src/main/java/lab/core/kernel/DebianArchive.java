@@ -90,6 +90,11 @@ final class DebianArchive {
                 "-o", "Acquire::Languages=none",
                 "-o", "Acquire::GzipIndexes=false",
                 "-o", "APT::Get::List-Cleanup=0",
+                // a mirror that does not answer is said within a minute, not apt's default minutes
+                "-o", "Acquire::http::Timeout=20",
+                "-o", "Acquire::Retries=1",
+                // the lab's state dir is root's: apt's _apt sandbox user cannot write there
+                "-o", "APT::Sandbox::User=root",
                 "-q"));
         cmd.addAll(List.of(args));
         return cmd;
