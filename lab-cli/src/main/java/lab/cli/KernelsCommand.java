@@ -117,15 +117,25 @@ final class KernelsCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    @Command(name = "fetch", description = "Download a kernel (debian:6.1, debian:6.12, debian:VERSION, path:...) and build its initramfs and modules image.")
+    @Command(name = "fetch", description = {"Download kernels (debian:6.1, debian:6.12, debian:VERSION, path:...) and build their initramfs and modules image;",
+            "--root-disk also builds the guests' root disk (once per change of images/guest)."})
     static final class Fetch implements Callable<Integer> {
-        @Parameters(arity = "1..*", paramLabel = "KERNEL", description = "--kernel forms: " + KernelSpec.FORMS)
+        @Parameters(arity = "0..*", paramLabel = "KERNEL", description = "--kernel forms: " + KernelSpec.FORMS)
         List<String> specs = new ArrayList<>();
+
+        @Option(names = "--root-disk", description = "build the guests' root disk too")
+        boolean rootDisk;
 
         @Override
         public Integer call() {
             List<KernelSpec> parsed = specs.stream().map(KernelSpec::parse).toList();
+            if (parsed.isEmpty() && !rootDisk) throw new lab.core.run.UsageException("kernels fetch: name a kernel (" + KernelSpec.FORMS + ") or --root-disk");
             GuestTools.ensure();
+            if (rootDisk) {
+                long t0 = System.nanoTime();
+                java.nio.file.Path root = lab.core.guest.GuestDisks.root(System.err::println);
+                System.out.printf("root disk: %s (%.1f s)%n", root, (System.nanoTime() - t0) / 1e9);
+            }
             Kernels kernels = Kernels.atStateDir(System.err::println);
             for (KernelSpec s : parsed) {
                 if (s.isHost()) continue;
