@@ -1,5 +1,6 @@
 package lab.core.guest;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -31,6 +32,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GuestBootTest {
     @TempDir
     Path tmp;
+
+    /**
+     * How an init passed through fw_cfg ends: /sbin/lab-guest-init execs it, so it is PID 1 and
+     * must not return (the kernel panics when init exits); sysrq's power-off is asynchronous.
+     */
+    static final String POWER_OFF = "sync; echo o > /proc/sysrq-trigger; sleep 30";
 
     /** What a boot printed on the console, and whether the guest powered off within the limit. */
     record Boot(boolean ended, String console, double seconds) {
@@ -86,13 +93,14 @@ class GuestBootTest {
                 "modprobe fuse && [ -c /dev/fuse ] && echo FUSE-OK",
                 "modprobe bonding && grep -q '^bonding ' /proc/modules && echo BONDING-OK",
                 "echo \"LAB-BONDING $(modinfo -F filename bonding)\"",
-                "echo o > /proc/sysrq-trigger", ""));
+                POWER_OFF, ""));
         Boot b = boot(k, init, "root=/dev/vda");
         assertTrue(b.ended(), "the guest did not power off within 240 s; console tail:\n" + b.tail());
         System.out.printf(Locale.ROOT, "%s (%s): QEMU start to power-off %.1f s%n", spec, k.release(), b.seconds());
         assertTrue(b.console().contains("LAB-RELEASE " + k.release()), b.tail());
         assertTrue(b.console().contains("FUSE-OK"), b.tail());
         assertTrue(b.console().contains("BONDING-OK"), b.tail());
+        assertFalse(b.console().contains("Kernel panic"), b.tail());
         // from the modules image as packaged: trixie's .ko.xz load through the guest's (bookworm's) kmod
         String packaged = "/lib/modules/" + k.release() + "/kernel/drivers/net/bonding/bonding.ko" + (spec.equals("debian:6.12") ? ".xz" : "");
         assertTrue(b.console().contains("LAB-BONDING " + packaged), b.tail());
@@ -125,7 +133,7 @@ class GuestBootTest {
         Kernel k = new Kernels(tmp.resolve("kernels"), System.out::println).resolve(spec);
         assertTrue(k.release().equals(debian.release()) && k.modules() != null && k.packageVersion() == null, k.toString());
         Path init = Files.writeString(tmp.resolve("init.sh"),
-                "echo \"LAB-RELEASE $(uname -r)\"; modprobe fuse && echo FUSE-OK; echo o > /proc/sysrq-trigger\n");
+                "echo \"LAB-RELEASE $(uname -r)\"; modprobe fuse && echo FUSE-OK; " + POWER_OFF + "\n");
         Boot b = boot(k, init, "root=/dev/vda");
         assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
         assertTrue(b.console().contains("LAB-RELEASE " + k.release()) && b.console().contains("FUSE-OK"), b.tail());
