@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Turns a kernel's modules into the two boot artifacts a guest needs:
-#   OUT/modules.img  an ext4 image holding RELEASE/... with depmod done, mounted read-only at
+#   OUT/modules.img  an ext4 image labelled lab-modules holding RELEASE/... with depmod done, mounted read-only at
 #                    /usr/lib/modules in the guest (mkfs.ext4 -d: no loop mount)
 #   OUT/initrd.img   a busybox initramfs loading what mounts the root disk (images/guest/initrd-init)
 # Modules keep their compression (.ko.xz from trixie): the guest's kmod reads xz; busybox's insmod

@@ -33,6 +33,13 @@ public final class GuestTools {
         if (!r.ok()) throw new HostLacksException(r.lastLine().replaceFirst("^lab: ", ""));
     }
 
+    /** debugfs's answer to {@code request} ("ls -l /sbin", "cat /etc/hostname") on an ext4 image, read without mounting it. */
+    public static String debugfs(Path image, String request) {
+        HostCommand r = HostCommand.run(List.of("debugfs", "-R", request, image.toString()), null, Map.of(), Duration.ofMinutes(1), null);
+        if (!r.ok()) throw new IllegalStateException("debugfs -R '" + request + "' " + image + ": " + r.lastLine());
+        return r.out();
+    }
+
     private static String missing() {
         return String.join(", ", TOOLS.stream().filter(t -> !has(t)).toList());
     }

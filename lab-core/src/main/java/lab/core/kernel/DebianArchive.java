@@ -32,6 +32,8 @@ final class DebianArchive {
     private final Path dir;
     private final String mirror;
     private final Consumer<String> say;
+    /** What apt said when the last refresh failed, for the error naming an unreachable suite. */
+    private String problem;
 
     DebianArchive(Path dir, String mirror, Consumer<String> say) {
         this.dir = dir;
@@ -88,6 +90,11 @@ final class DebianArchive {
                 "-o", "Acquire::Languages=none",
                 "-o", "Acquire::GzipIndexes=false",
                 "-o", "APT::Get::List-Cleanup=0",
+                // a mirror that does not answer is said within a minute, not apt's default minutes
+                "-o", "Acquire::http::Timeout=20",
+                "-o", "Acquire::Retries=1",
+                // the lab's state dir is root's: apt's _apt sandbox user cannot write there
+                "-o", "APT::Sandbox::User=root",
                 "-q"));
         cmd.addAll(List.of(args));
         return cmd;
@@ -111,6 +118,7 @@ final class DebianArchive {
         say.accept("updating the lab's package lists for " + String.join(", ", SUITES) + " from " + mirror);
         HostCommand r = HostCommand.run(apt("apt-get", "update"), dir, Map.of(), Duration.ofMinutes(5), dir.resolve("apt.log"));
         List<String> have = suites();
+        if (!r.ok() || !have.containsAll(SUITES)) problem = problem(r);
         if (r.ok() && have.containsAll(SUITES)) {
             try {
                 Files.writeString(stamp, Instant.now().toString());
@@ -119,14 +127,16 @@ final class DebianArchive {
                 // refreshed again next time
             }
         } else if (!have.isEmpty()) {
-            say.accept("apt could not refresh every suite (" + problem(r) + "); using the lists it has: " + String.join(", ", have));
+            say.accept("apt could not refresh every suite (" + problem + "); using the lists it has: " + String.join(", ", have));
         }
     }
 
     /** apt's first error or warning line, which names the suite and the cause (NO_PUBKEY, unreachable host ...). */
     private static String problem(HostCommand r) {
-        return r.out().lines().filter(l -> l.startsWith("E:") || l.startsWith("W:") || l.startsWith("Err:")).findFirst()
+        String line = r.out().lines().filter(l -> l.startsWith("E:") || l.startsWith("W:") || l.startsWith("Err:")).findFirst()
                 .orElse(r.lastLine());
+        // bookworm's keyring knows trixie's keys from 2023.3+deb12u2 on
+        return line.contains("NO_PUBKEY") ? line + " (" + KEYRING + " lacks that suite's key: upgrade debian-archive-keyring)" : line;
     }
 
     /** The suites whose package lists are present. */
@@ -147,35 +157,66 @@ final class DebianArchive {
         }
     }
 
-    /** The suite's packages whose name matches {@code name}; throws naming the suite when apt never reached it. */
+    /**
+     * The suite's packages whose name matches {@code name}, among those the lab fetches
+     * ({@link #INDEXED}); throws naming the suite when apt never reached it. A suite's list is
+     * tens of MB: it is read once per refresh into a small index next to it.
+     */
     List<Package> packages(String suite, Pattern name) {
         Path f = listFile(suite);
         if (f == null) {
-            throw new HostLacksException("apt cannot reach Debian's " + suite + " suite on " + mirror + " (see " + dir.resolve("apt.log") + ")");
+            throw new HostLacksException("apt cannot reach Debian's " + suite + " suite on " + mirror
+                    + (problem == null ? "" : ": " + problem) + " (see " + dir.resolve("apt.log") + ")");
         }
+        return index(suite, f).stream().filter(p -> name.matcher(p.name()).matches()).toList();
+    }
+
+    /** What {@link #packages} can find: the kernel images and their metapackages, and the initramfs's busybox. */
+    static final Pattern INDEXED = Pattern.compile("linux-image-.*|busybox-static");
+
+    private List<Package> index(String suite, Path list) {
+        Path index = dir.resolve("index-" + suite + ".tsv");
+        try {
+            if (Files.exists(index) && !Files.getLastModifiedTime(index).toInstant().isBefore(Files.getLastModifiedTime(list).toInstant())) {
+                return Files.readAllLines(index).stream().map(l -> l.split("\t", -1))
+                        .map(c -> new Package(c[0], c[1], suite, c[2])).toList();
+            }
+            List<Package> out = parse(list, suite);
+            StringBuilder tsv = new StringBuilder();
+            for (Package p : out) tsv.append(p.name()).append('\t').append(p.version()).append('\t').append(p.depends()).append('\n');
+            Path tmp = dir.resolve(index.getFileName() + ".tmp");
+            Files.writeString(tmp, tsv);
+            Files.move(tmp, index, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return out;
+        } catch (IOException e) {
+            throw new HostLacksException("cannot read " + list + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@link #INDEXED} stanzas of a Packages file. */
+    private static List<Package> parse(Path list, String suite) throws IOException {
         List<Package> out = new ArrayList<>();
         String pkg = null;
         String version = null;
         String depends = "";
-        try (Stream<String> lines = Files.lines(f)) {
+        try (Stream<String> lines = Files.lines(list)) {
             for (String l : (Iterable<String>) lines::iterator) {
                 if (l.isEmpty()) {
-                    if (pkg != null && version != null && name.matcher(pkg).matches()) out.add(new Package(pkg, version, suite, depends));
+                    if (pkg != null && version != null) out.add(new Package(pkg, version, suite, depends));
                     pkg = null;
                     version = null;
                     depends = "";
                 } else if (l.startsWith("Package: ")) {
-                    pkg = l.substring(9).strip();
-                } else if (l.startsWith("Version: ")) {
+                    String n = l.substring(9).strip();
+                    pkg = INDEXED.matcher(n).matches() ? n : null;
+                } else if (pkg != null && l.startsWith("Version: ")) {
                     version = l.substring(9).strip();
-                } else if (l.startsWith("Depends: ")) {
+                } else if (pkg != null && l.startsWith("Depends: ")) {
                     depends = l.substring(9).strip();
                 }
             }
-            if (pkg != null && version != null && name.matcher(pkg).matches()) out.add(new Package(pkg, version, suite, depends));
-        } catch (IOException e) {
-            throw new HostLacksException("cannot read " + f + ": " + e.getMessage(), e);
         }
+        if (pkg != null && version != null) out.add(new Package(pkg, version, suite, depends));
         return out;
     }
 

@@ -1,8 +1,13 @@
 package lab.core.kernel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +42,21 @@ public record HostCommand(int code, String out) {
         } catch (IOException e) {
             return new HostCommand(-1, cmd.get(0) + ": " + e.getMessage());
         }
-        try {
-            // read on another thread: a tool that fills the pipe must not stop the timeout
-            StringBuilder out = new StringBuilder();
+        RUNNING.add(p);
+        try (OutputStream logOut = log == null ? OutputStream.nullOutputStream() : appending(log)) {
+            logOut.write(("$ " + String.join(" ", cmd) + "\n").getBytes(StandardCharsets.UTF_8));
+            // read on another thread: a tool that fills the pipe must not stop the timeout; the log follows as it goes
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
             Thread reader = new Thread(() -> {
-                try {
-                    out.append(new String(p.getInputStream().readAllBytes()));
+                byte[] buf = new byte[8192];
+                try (InputStream in = p.getInputStream()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        synchronized (out) {
+                            out.write(buf, 0, n);
+                        }
+                        logOut.write(buf, 0, n);
+                        logOut.flush();
+                    }
                 } catch (IOException ignored) {
                     // the process was killed
                 }
@@ -51,25 +65,47 @@ public record HostCommand(int code, String out) {
             reader.start();
             boolean done = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
             if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                stop(p);
                 p.waitFor(10, TimeUnit.SECONDS);
             }
             reader.join(10_000);
-            String text = out.toString();
-            if (log != null) {
-                Files.createDirectories(log.getParent());
-                Files.writeString(log, "$ " + String.join(" ", cmd) + "\n" + text + (done ? "" : "(killed after " + limit.toSeconds() + " s)\n"),
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            String text;
+            synchronized (out) {
+                text = out.toString(StandardCharsets.UTF_8);
             }
-            return new HostCommand(done ? p.exitValue() : -1, done ? text : text + "\n" + cmd.get(0) + ": no end within " + limit.toSeconds() + " s");
+            if (!done) {
+                String killed = cmd.get(0) + ": no end within " + limit.toSeconds() + " s, killed\n";
+                logOut.write(killed.getBytes(StandardCharsets.UTF_8));
+                return new HostCommand(-1, text + "\n" + killed);
+            }
+            return new HostCommand(p.exitValue(), text);
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            stop(p);
             Thread.currentThread().interrupt();
             return new HostCommand(-1, cmd.get(0) + ": interrupted");
         } catch (IOException e) {
+            stop(p);
             return new HostCommand(-1, "cannot write " + log + ": " + e.getMessage());
+        } finally {
+            RUNNING.remove(p);
         }
+    }
+
+    /** Tools running now: a lab stopped by a signal stops them too (a SIGKILLed one cannot). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(HostCommand::stop), "host-command-stop"));
+    }
+
+    /** Kills the tool and what it started (children first, so none is left to a reparenting). */
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    private static OutputStream appending(Path log) throws IOException {
+        Files.createDirectories(log.getParent());
+        return Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

@@ -33,10 +33,13 @@ public record Kernel(String spec, String release, String packageVersion, Path vm
      * Empty when the kernel's config is unknown.
      */
     public Map<String, String> options() {
+        return options(config == null ? Optional.empty() : KernelConfig.read(config));
+    }
+
+    /** {@link #OPTIONS} as {@code config} says them (the host's, for one): see {@link #options()}. */
+    public static Map<String, String> options(Optional<KernelConfig> config) {
         Map<String, String> out = new LinkedHashMap<>();
-        Optional<KernelConfig> c = config == null ? Optional.empty() : KernelConfig.read(config);
-        if (c.isEmpty()) return out;
-        for (String o : OPTIONS) out.put(o, c.get().get("CONFIG_" + o).orElse("-"));
+        config.ifPresent(c -> OPTIONS.forEach(o -> out.put(o, c.get("CONFIG_" + o).orElse("-"))));
         return out;
     }
 }

@@ -28,8 +28,8 @@ import lab.core.run.UsageException;
 
 /**
  * Kernels for guests, resolved from a {@link KernelSpec} and cached under the state dir's
- * kernels/: one directory per kernel with its vmlinuz, config, initrd.img, modules.img and
- * kernel.properties. Debian's come from the lab's own apt state ({@link DebianArchive}); each
+ * kernels/: one directory per kernel and builder (debian-VERSION-BUILDER, path-HASH-BUILDER)
+ * with its vmlinuz, config, initrd.img, modules.img and kernel.properties. Debian's come from the lab's own apt state ({@link DebianArchive}); each
  * is downloaded and built once, under a lock, into a temporary directory renamed into place.
  */
 public final class Kernels {
@@ -43,11 +43,19 @@ public final class Kernels {
     public record Available(String spec, String packageName, String version, String release, String suite, boolean current) { }
 
     private final Path dir;
+    private final String mirror;
     private final Consumer<String> say;
     private DebianArchive archive;
+    private String builder;
 
     public Kernels(Path dir, Consumer<String> say) {
+        this(dir, null, say);
+    }
+
+    /** With {@code mirror} in place of the host's (null: the host's). */
+    Kernels(Path dir, String mirror, Consumer<String> say) {
         this.dir = dir;
+        this.mirror = mirror;
         this.say = say;
     }
 
@@ -56,8 +64,18 @@ public final class Kernels {
         return new Kernels(LabHome.stateDir().resolve("kernels"), say);
     }
 
+    /** Where the kernels are cached. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The Debian mirror the host's apt uses: the lab's own apt and the guest root disk use it too. */
+    public static String hostMirror() {
+        return DebianArchive.hostMirror();
+    }
+
     private DebianArchive archive() {
-        if (archive == null) archive = new DebianArchive(dir.resolve("apt"), DebianArchive.hostMirror(), say);
+        if (archive == null) archive = new DebianArchive(dir.resolve("apt"), mirror == null ? DebianArchive.hostMirror() : mirror, say);
         return archive;
     }
 
@@ -71,8 +89,10 @@ public final class Kernels {
         return a;
     }
 
+    /** The kernel {@code spec} names, downloaded and built first when not cached; its {@link Kernel#spec()} is the form as given. */
     public Kernel resolve(KernelSpec spec) {
-        return switch (spec.kind()) {
+        if (!spec.isHost()) lab.core.guest.GuestTools.ensure();
+        Kernel k = switch (spec.kind()) {
             case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
             case PATH -> fromPath(spec);
             case DEBIAN_VERSION -> cachedDebian(spec.debian()).orElseGet(() -> debian(spec, versionPackage(spec)));
@@ -81,6 +101,7 @@ public final class Kernels {
                 yield cachedDebian(p.version()).orElseGet(() -> debian(spec, p));
             }
         };
+        return new Kernel(spec.text(), k.release(), k.packageVersion(), k.vmlinuz(), k.config(), k.configHash(), k.initrd(), k.modules());
     }
 
     /** Every linux-image-*-amd64 the lab's suites offer, current ones (what debian:SERIES means) marked. */
@@ -95,19 +116,20 @@ public final class Kernels {
                 out.add(new Available("debian:" + p.version(), p.name(), p.version(), m.group(1) + "-amd64", suite, current.contains(p.name())));
             }
         }
-        out.sort(Comparator.comparing(Available::suite).thenComparing(Available::release));
+        out.sort(Comparator.comparing(Available::suite).thenComparing(Available::version, Kernels::compareVersions));
         return out;
     }
 
-    /** The kernels built here before, newest first. */
+    /** The kernels built here by the current builder, newest first, each with its exact spec (debian:VERSION, path:...). */
     public List<Kernel> cached() {
         List<Kernel> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(p -> Files.isRegularFile(p.resolve("kernel.properties"))).forEach(p -> out.add(load(p)));
+            s.filter(p -> p.getFileName().toString().endsWith("-" + builder()) && Files.isRegularFile(p.resolve("kernel.properties")))
+                    .forEach(p -> out.add(load(p)));
         } catch (IOException e) {
             return out;
         }
-        out.sort(Comparator.comparing(Kernel::release).reversed());
+        out.sort(Comparator.comparing(Kernel::release, Kernels::compareVersions).reversed());
         return out;
     }
 
@@ -144,13 +166,50 @@ public final class Kernels {
                 + " (lab kernels lists them)");
     }
 
+    /** Numbers compared as numbers ("6.12.95" before "6.12.117"), the rest as text: enough for kernel package versions. */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        String[] y = b.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            boolean num = Character.isDigit(x[i].charAt(0)) && Character.isDigit(y[i].charAt(0));
+            int c = num ? new java.math.BigInteger(x[i]).compareTo(new java.math.BigInteger(y[i])) : x[i].compareTo(y[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
     /** "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" -> "linux-image-6.1.0-57-amd64". */
     private static String dependency(String depends) {
         return depends.split(",")[0].split("\\|")[0].strip().split("\\s")[0];
     }
 
-    private static String dirName(String packageVersion) {
+    /** A Debian kernel's cache directory without the builder's hash: debian-VERSION. */
+    private static String debianKey(String packageVersion) {
         return "debian-" + packageVersion.replaceAll("[^A-Za-z0-9.+~-]", "_");
+    }
+
+    private String dirName(String packageVersion) {
+        return debianKey(packageVersion) + "-" + builder();
+    }
+
+    /**
+     * The first 8 hex digits of the sha256 of images/guest's build-kernel.sh and initrd-init:
+     * part of each kernel's directory name, so that a change to how the initramfs or the modules
+     * image is made builds them again.
+     */
+    private String builder() {
+        if (builder == null) {
+            StringBuilder b = new StringBuilder();
+            for (String f : List.of("build-kernel.sh", "initrd-init")) {
+                try {
+                    b.append(f).append('\0').append(Files.readString(LabHome.imagesDir().resolve("guest").resolve(f))).append('\0');
+                } catch (IOException e) {
+                    throw new EngineException("cannot read images/guest/" + f + ": " + e.getMessage(), e);
+                }
+            }
+            builder = sha256(b.toString()).substring(0, 8);
+        }
+        return builder;
     }
 
     private java.util.Optional<Kernel> cachedDebian(String version) {
@@ -160,7 +219,7 @@ public final class Kernels {
 
     private Kernel debian(KernelSpec spec, DebianArchive.Package p) {
         Path target = dir.resolve(dirName(p.version()));
-        return building(target, (work, out) -> {
+        return building(debianKey(p.version()), target, (work, out) -> {
             long t0 = System.nanoTime();
             say.accept("downloading " + p.name() + " " + p.version() + " from " + p.suite());
             Path deb = archive().download(p, work);
@@ -181,9 +240,9 @@ public final class Kernels {
     private Kernel fromPath(KernelSpec spec) {
         String key = sha256(spec.image().toString() + "\0" + spec.modules() + "\0" + spec.config() + "\0" + fileStamp(spec.image())
                 + fileStamp(spec.config())).substring(0, 16);
-        Path target = dir.resolve("path-" + key);
+        Path target = dir.resolve("path-" + key + "-" + builder());
         if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
-        return building(target, (work, out) -> {
+        return building("path-" + key, target, (work, out) -> {
             Files.copy(spec.image(), out.resolve("vmlinuz"));
             if (spec.config() != null) Files.copy(spec.config(), out.resolve("config"));
             String release = spec.modules() == null ? imageRelease(spec.image()) : modulesRelease(spec.modules());
@@ -249,7 +308,9 @@ public final class Kernels {
             DebianArchive.Package p = a.packages("bookworm", Pattern.compile("busybox-static")).stream().findFirst()
                     .orElseThrow(() -> new HostLacksException("bookworm's lists have no busybox-static"));
             try {
-                Path work = Files.createTempDirectory(dir, ".busybox-");
+                Path work = dir.resolve(".build-busybox");
+                deleteTree(work);
+                Files.createDirectories(work);
                 try {
                     Path deb = a.download(p, work);
                     run(List.of("dpkg-deb", "-x", deb.toString(), work.resolve("x").toString()), work, Duration.ofMinutes(2));
@@ -271,21 +332,30 @@ public final class Kernels {
         void into(Path work, Path out) throws IOException;
     }
 
-    /** Builds {@code target} once: under its lock, into a temporary directory renamed into place. */
-    private Kernel building(Path target, Build build) {
+    /**
+     * Builds {@code target} once: under the lock of {@code key} (the kernel, whatever the
+     * builder), into a temporary directory renamed into place; then removes the kernel's
+     * directories an older builder made (and the unsuffixed one of the first builder).
+     */
+    private Kernel building(String key, Path target, Build build) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new EngineException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        return MachineLock.holding(dir.resolve(target.getFileName() + ".lock"), say, "waiting for another lab building " + target.getFileName(), () -> {
+        return MachineLock.holding(dir.resolve(key + ".lock"), say, "waiting for another lab building " + key, () -> {
             if (Files.isRegularFile(target.resolve("kernel.properties"))) return load(target);
-            Path work = null;
+            // a build killed with its lab left this behind; under the lock nobody else uses it
+            Path work = dir.resolve(".build-" + key);
             try {
-                work = Files.createTempDirectory(dir, ".build-");
+                deleteTree(work);
+                Files.createDirectories(work);
                 Path out = Files.createDirectory(work.resolve("kernel"));
                 build.into(work, out);
                 Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(d -> d.getFileName().toString().matches(Pattern.quote(key) + "(-[0-9a-f]{8})?") && !d.equals(target)).forEach(Kernels::deleteTree);
+                }
                 return load(target);
             } catch (IOException e) {
                 throw new EngineException("cannot build " + target + ": " + e.getMessage(), e);

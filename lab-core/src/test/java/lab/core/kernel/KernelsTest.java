@@ -30,7 +30,7 @@ class KernelsTest {
         Kernel k = kernels.resolve(KernelSpec.parse("debian:6.1"));
         assertTrue(k.release().matches("6\\.1\\.0-\\d+-amd64"), k.release());
         assertTrue(k.packageVersion().startsWith("6.1."), k.packageVersion());
-        assertEquals("debian:" + k.packageVersion(), k.spec());
+        assertEquals("debian:6.1", k.spec(), "the form as given");
         Map<String, String> o = k.options();
         assertEquals("m", o.get("NETCONSOLE"));
         assertEquals("m", o.get("FUSE_FS"));
@@ -41,13 +41,32 @@ class KernelsTest {
         assertTrue(Files.size(k.initrd()) > 100_000);
         assertTrue(Files.size(k.modules()) > 100L << 20);
         // the modules image holds RELEASE/ with depmod's output, read without mounting it
-        String ls = GuestFiles.debugfs(k.modules(), "ls -l /" + k.release());
+        String ls = GuestTools.debugfs(k.modules(), "ls -l /" + k.release());
         assertTrue(ls.contains("modules.dep.bin"), ls);
         assertTrue(ls.contains("kernel"), ls);
-        // resolved again: the same cached files, no download
-        assertEquals(k, kernels.resolve(KernelSpec.parse("debian:" + k.packageVersion())));
-        assertTrue(kernels.cached().contains(k));
+        // resolved again by its exact version: the same cached files, no download
+        Kernel exact = kernels.resolve(KernelSpec.parse("debian:" + k.packageVersion()));
+        assertEquals("debian:" + k.packageVersion(), exact.spec());
+        assertEquals(List.of(k.release(), k.vmlinuz(), k.initrd(), k.modules(), k.configHash()),
+                List.of(exact.release(), exact.vmlinuz(), exact.initrd(), exact.modules(), exact.configHash()));
+        assertTrue(kernels.cached().contains(exact));
         assertTrue(kernels.available().stream().anyMatch(a -> a.current() && a.version().equals(k.packageVersion())));
+    }
+
+    @Test
+    void aMirrorAptCannotReachIsOneLineNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        Kernels kernels = new Kernels(tmp, "http://127.0.0.1:9/debian", System.out::println);
+        lab.core.engine.HostLacksException e = org.junit.jupiter.api.Assertions.assertThrows(lab.core.engine.HostLacksException.class,
+                () -> kernels.resolve(KernelSpec.parse("debian:6.1")));
+        assertTrue(e.getMessage().startsWith("apt cannot reach Debian's bookworm suite on http://127.0.0.1:9/debian"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    void versionsCompareByNumber() {
+        assertTrue(Kernels.compareVersions("6.12.95-1~bpo12+1", "6.12.117-1") < 0);
+        assertTrue(Kernels.compareVersions("6.1.176-1", "6.1.170-3") > 0);
+        assertEquals(0, Kernels.compareVersions("6.1.0-50-amd64", "6.1.0-50-amd64"));
     }
 
     @Test

@@ -1,0 +1,141 @@
+package lab.core.guest;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import lab.core.kernel.HostCommand;
+import lab.core.kernel.Kernel;
+import lab.core.kernel.KernelSpec;
+import lab.core.kernel.Kernels;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The boot artifacts boot: a Debian kernel with its initramfs and modules image, the root disk
+ * under a throwaway qcow2 overlay, an init passed through fw_cfg that loads modules from the
+ * modules image (fuse; bonding, a .ko.xz on trixie's kernel) and powers off. QEMU with TCG.
+ */
+@Tag("guest")
+class GuestBootTest {
+    @TempDir
+    Path tmp;
+
+    /**
+     * How an init passed through fw_cfg ends: /sbin/lab-guest-init execs it, so it is PID 1 and
+     * must not return (the kernel panics when init exits); sysrq's power-off is asynchronous.
+     */
+    static final String POWER_OFF = "sync; echo o > /proc/sysrq-trigger; sleep 30";
+
+    /** What a boot printed on the console, and whether the guest powered off within the limit. */
+    record Boot(boolean ended, String console, double seconds) {
+        String tail() {
+            List<String> l = console.lines().toList();
+            return String.join("\n", l.subList(Math.max(0, l.size() - 30), l.size()));
+        }
+    }
+
+    @BeforeEach
+    void tools() {
+        for (String t : List.of("qemu-system-x86_64", "qemu-img", "debootstrap", "apt-get", "dpkg-deb", "depmod")) {
+            assumeTrue(GuestTools.has(t), t + " is not installed (scripts/guest-tools.sh installs it)");
+        }
+    }
+
+    /** Boots {@code k} on an overlay of the root disk with {@code init} as fw_cfg opt/lab/init (none when null); QEMU killed in the end. */
+    Boot boot(Kernel k, Path init, String extraAppend) throws Exception {
+        Path root = GuestDisks.root(System.out::println);
+        Path overlay = tmp.resolve("root.qcow2");
+        Files.deleteIfExists(overlay);
+        HostCommand img = HostCommand.run(List.of("qemu-img", "create", "-f", "qcow2", "-F", "raw", "-b", root.toString(), overlay.toString()),
+                null, Map.of(), Duration.ofSeconds(30), null);
+        assertTrue(img.ok(), img.out());
+        Path console = tmp.resolve("console.log");
+        Files.deleteIfExists(console);
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "1", "-m", "1G",
+                "-machine", "q35", "-display", "none", "-nodefaults", "-no-reboot", "-serial", "file:" + console,
+                "-kernel", k.vmlinuz().toString(), "-initrd", k.initrd().toString(),
+                "-append", "console=ttyS0 init=/sbin/lab-guest-init panic=-1 quiet loglevel=4 " + extraAppend,
+                "-drive", "file=" + overlay + ",format=qcow2,if=virtio,cache=unsafe",
+                "-drive", "file=" + k.modules() + ",format=raw,if=virtio,readonly=on"));
+        if (init != null) cmd.addAll(List.of("-fw_cfg", "name=opt/lab/init,file=" + init));
+        long t0 = System.nanoTime();
+        Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("qemu.out").toFile()).start();
+        try {
+            boolean ended = qemu.waitFor(240, TimeUnit.SECONDS);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            String out = Files.exists(console) ? Files.readString(console).replace("\r", "") : "";
+            return new Boot(ended, out + Files.readString(tmp.resolve("qemu.out")), secs);
+        } finally {
+            qemu.destroyForcibly();
+            qemu.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"debian:6.1", "debian:6.12"})
+    void bootsAndLoadsModules(String spec) throws Exception {
+        Kernel k = Kernels.atStateDir(System.out::println).resolve(KernelSpec.parse(spec));
+        Path init = Files.writeString(tmp.resolve("init.sh"), String.join("\n",
+                "echo \"LAB-RELEASE $(uname -r)\"",
+                "modprobe fuse && [ -c /dev/fuse ] && echo FUSE-OK",
+                "modprobe bonding && grep -q '^bonding ' /proc/modules && echo BONDING-OK",
+                "echo \"LAB-BONDING $(modinfo -F filename bonding)\"",
+                POWER_OFF, ""));
+        Boot b = boot(k, init, "root=/dev/vda");
+        assertTrue(b.ended(), "the guest did not power off within 240 s; console tail:\n" + b.tail());
+        System.out.printf(Locale.ROOT, "%s (%s): QEMU start to power-off %.1f s%n", spec, k.release(), b.seconds());
+        assertTrue(b.console().contains("LAB-RELEASE " + k.release()), b.tail());
+        assertTrue(b.console().contains("FUSE-OK"), b.tail());
+        assertTrue(b.console().contains("BONDING-OK"), b.tail());
+        assertFalse(b.console().contains("Kernel panic"), b.tail());
+        // from the modules image as packaged: trixie's .ko.xz load through the guest's (bookworm's) kmod
+        String packaged = "/lib/modules/" + k.release() + "/kernel/drivers/net/bonding/bonding.ko" + (spec.equals("debian:6.12") ? ".xz" : "");
+        assertTrue(b.console().contains("LAB-BONDING " + packaged), b.tail());
+    }
+
+    @Test
+    void withoutARootDiskTheInitramfsSaysSoAndPowersOff() throws Exception {
+        Kernel k = Kernels.atStateDir(System.out::println).resolve(KernelSpec.parse("debian:6.1"));
+        Boot b = boot(k, null, "root=/dev/vdq");
+        assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
+        assertTrue(b.console().contains("lab-initrd: no root disk /dev/vdq"), b.tail());
+    }
+
+    @Test
+    void withoutAnInitInFwCfgTheRootDiskSaysSoAndPowersOff() throws Exception {
+        Kernel k = Kernels.atStateDir(System.out::println).resolve(KernelSpec.parse("debian:6.1"));
+        Boot b = boot(k, null, "root=/dev/vda");
+        assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
+        assertTrue(b.console().contains("lab-guest-init: no opt/lab/init in QEMU's fw_cfg (qemu_fw_cfg loaded: 1)"), b.tail());
+    }
+
+    @Test
+    void aKernelGivenByPathWithItsModulesBoots() throws Exception {
+        Kernel debian = Kernels.atStateDir(System.out::println).resolve(KernelSpec.parse("debian:6.1"));
+        // a modules_install tree (lib/modules/RELEASE/...), here copied out of the Debian kernel's modules image
+        Path mods = Files.createDirectories(tmp.resolve("install/lib/modules"));
+        GuestTools.debugfs(debian.modules(), "rdump /" + debian.release() + " " + mods);
+        Files.delete(mods.resolve(debian.release() + "/modules.dep.bin")); // depmod's output is the lab's to make
+        KernelSpec spec = KernelSpec.parse("path:" + debian.vmlinuz() + ",modules=" + mods + ",config=" + debian.config());
+        Kernel k = new Kernels(tmp.resolve("kernels"), System.out::println).resolve(spec);
+        assertTrue(k.release().equals(debian.release()) && k.modules() != null && k.packageVersion() == null, k.toString());
+        Path init = Files.writeString(tmp.resolve("init.sh"),
+                "echo \"LAB-RELEASE $(uname -r)\"; modprobe fuse && echo FUSE-OK; " + POWER_OFF + "\n");
+        Boot b = boot(k, init, "root=/dev/vda");
+        assertTrue(b.ended(), "no power-off; console tail:\n" + b.tail());
+        assertTrue(b.console().contains("LAB-RELEASE " + k.release()) && b.console().contains("FUSE-OK"), b.tail());
+    }
+}
