@@ -6,7 +6,8 @@
 # saves the guest here and restores it for each run.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 say() { echo "lab-init: $*"; }
-fail() { say "FAILED: $*"; sync; echo o > /proc/sysrq-trigger; sleep 10; }
+# PID 1 must never return (the kernel would panic): power off and wait for QEMU to end.
+fail() { say "FAILED: $*"; sync; echo o > /proc/sysrq-trigger; while :; do sleep 60; done; }
 
 mountpoint -q /proc || mount -t proc proc /proc
 mountpoint -q /sys || mount -t sysfs sys /sys
@@ -17,13 +18,20 @@ mountpoint -q /run || mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo 1 > /proc/sys/kernel/sysrq
-for m in qemu_fw_cfg virtio_console 9pnet_virtio 9p fuse loop overlay configfs veth bridge br_netfilter; do modprobe -q $m; done
+# The modules the catalogue's scenarios use, loaded as on a host set up for them (a container
+# cannot load a module; netconsole's configfs directory exists only once it is loaded).
+for m in qemu_fw_cfg virtio_console 9pnet_virtio 9p fuse loop overlay configfs veth bridge br_netfilter bonding netconsole; do
+  modprobe -q $m
+done
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t configfs configfs /sys/kernel/config 2>/dev/null
 mount -t fusectl fusectl /sys/fs/fuse/connections 2>/dev/null
 hostname lab-guest
 ip link set lo up
+# The kernel's build configuration where Debian keeps it: the lab's feature probes read it.
+mkdir -p /boot
+cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/config/raw > /boot/config-$(uname -r) 2>/dev/null || rm -f /boot/config-$(uname -r)
 
 disk() { for b in /sys/block/vd*; do [ "$(cat $b/serial 2>/dev/null)" = "$1" ] && echo /dev/${b##*/}; done; }
 port() { for p in /sys/class/virtio-ports/*; do [ "$(cat $p/name 2>/dev/null)" = "$1" ] && echo /dev/${p##*/}; done; }

@@ -141,7 +141,7 @@ public final class Guests {
     public Warm warm(Kernel kernel, Path root, Path data, Guest.Shape shape, List<Guest.Share> shareTags) {
         String qemu = Guest.qemuVersion();
         String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
-                kernel.modules() == null ? "-" : fileKey(kernel.modules()), fileKey(root), fileKey(data), read(initScript()),
+                kernel.modules() == null ? "-" : fileKey(kernel.modules()), kernel.config() == null ? "-" : fileKey(kernel.config()), fileKey(root), fileKey(data), read(initScript()),
                 shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), cmdline(kernel),
                 shareTags.stream().map(s -> s.tag() + (s.readOnly() ? ":ro" : ":rw")).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
@@ -159,7 +159,7 @@ public final class Guests {
         Path init = copyInit(tmp);
         List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"),
-                Map.of("init", "file=" + init), shares, null);
+                fwcfg(init, kernel), shares, null);
         say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
         // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
         try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
@@ -187,7 +187,7 @@ public final class Guests {
 
     private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
         return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
-                Map.of("init", "file=" + d.resolve("lab-init.sh")), cmdline(kernel));
+                fwcfg(d.resolve("lab-init.sh"), kernel), cmdline(kernel));
     }
 
     /** Removes the guests of lab processes that are gone (see {@link Guest#sweep}); how many. */
@@ -208,6 +208,14 @@ public final class Guests {
             g.close();
             throw e;
         }
+    }
+
+    /** The init, and the kernel's build configuration for /boot/config-RELEASE, where the lab's feature probes read it. */
+    private static Map<String, String> fwcfg(Path init, Kernel k) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("init", "file=" + init);
+        if (k.config() != null) m.put("config", "file=" + k.config());
+        return m;
     }
 
     static Guest.Boot boot(Kernel k) {
