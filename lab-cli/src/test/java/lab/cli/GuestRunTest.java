@@ -1,6 +1,7 @@
 package lab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -43,12 +44,53 @@ class GuestRunTest {
             assertTrue(!"SKIPPED".equals(a.path("verdict").asText()), a.toString());
         }
 
+    }
+
+    /** Guest directories (state dir's guest/runs/ID) whose owner is {@code pid}: other labs' guests may run meanwhile. */
+    static List<Path> guestsOf(long pid) throws java.io.IOException {
         Path runs = LabHome.stateDir().resolve("guest/runs");
-        try (Stream<Path> left = Files.exists(runs) ? Files.list(runs) : Stream.empty()) {
-            assertEquals(List.of(), left.toList(), "guest directories left behind");
+        if (!Files.isDirectory(runs)) return List.of();
+        try (Stream<Path> d = Files.list(runs)) {
+            return d.filter(p -> {
+                try {
+                    return Files.readString(p.resolve("owner")).startsWith(pid + " ");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).toList();
         }
-        assertEquals(0, ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(runs.toString())).count(),
-                "a QEMU of a guest run is still running");
+    }
+
+    static long qemusIn(List<Path> dirs) {
+        return ProcessHandle.allProcesses().filter(p -> dirs.stream().anyMatch(d -> p.info().commandLine().orElse("").contains(d + "/"))).count();
+    }
+
+    /**
+     * A SIGKILL of the CLI while its guest runs (at a random point after the restore): within 30 s
+     * no QEMU of a guest run is left and no guest directory either; the guard did it.
+     */
+    @Test
+    void aKilledCliLeavesNoGuest(@TempDir Path tmp) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "guests need root");
+        assumeTrue(onPath("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs Debian's qemu-system-x86)");
+        long seed = Long.getLong("lab.reliability.seed", System.nanoTime());
+        java.util.Random random = new java.util.Random(seed);
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
+                "--trials", "20", "--out", tmp.resolve("runs").toString());
+        long until = System.nanoTime() + 1_800_000_000_000L;
+        while (!lab.out().contains("restored in") && lab.process.isAlive() && System.nanoTime() < until) Thread.sleep(200);
+        assertTrue(lab.process.isAlive(), "the run ended before its guest was up:\n" + lab.out() + lab.err());
+        List<Path> mine = guestsOf(lab.pid());
+        assertEquals(1, mine.size(), "the run's guest directory: " + mine);
+        assertEquals(1, qemusIn(mine), "the run's QEMU");
+        long delay = random.nextInt(8000);
+        Thread.sleep(delay);
+        lab.sigkill();
+        long t0 = System.nanoTime();
+        while ((System.nanoTime() - t0) < 30_000_000_000L && (qemusIn(mine) > 0 || Files.exists(mine.get(0)))) Thread.sleep(250);
+        System.out.printf("killed %d ms after the restore (seed %d); guest gone after %.1f s%n", delay, seed, (System.nanoTime() - t0) / 1e9);
+        assertEquals(0, qemusIn(mine), "a QEMU of the killed run is still running");
+        assertFalse(Files.exists(mine.get(0)), "the killed run's guest directory is left: " + mine.get(0));
     }
 
     private static JsonNode run(Path tmp, Path out, String scenario, String... more) throws Exception {
@@ -57,6 +99,7 @@ class GuestRunTest {
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), args.toArray(String[]::new));
         int code = lab.await(3600);
         assertEquals(0, code, "exit " + code + "\n" + lab.out() + lab.err());
+        assertEquals(List.of(), guestsOf(lab.pid()), "guest directories left behind");
         Path bundle;
         try (Stream<Path> s = Files.list(out.resolve(scenario))) {
             bundle = s.filter(p -> Files.exists(p.resolve("run.json"))).sorted().reduce((a, b) -> b).orElseThrow();

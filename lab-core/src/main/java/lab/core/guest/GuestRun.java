@@ -55,10 +55,12 @@ public final class GuestRun {
         return new Guest.Shape(envInt("LAB_GUEST_CPUS", 2), envInt("LAB_GUEST_MEMORY_MB", 3072), Accel.probe());
     }
 
-    public int run(Request req) {
-        long t0 = System.nanoTime();
-        Kernels kernels = Kernels.atStateDir(say);
-        Kernel kernel = kernels.resolve(req.kernel());
+    /**
+     * Everything a guest of {@code spec} is restored from, made where missing: the kernel, the
+     * root disk, the data disk with this checkout's images, the warm state.
+     */
+    public Guests.Warm prepare(KernelSpec spec, Guest.Shape shape) {
+        Kernel kernel = Kernels.atStateDir(say).resolve(spec);
         Guests guests = Guests.atStateDir(say);
         guests.sweep();
         Path root = GuestDisks.root(say);
@@ -66,7 +68,14 @@ public final class GuestRun {
         try (Engine host = Engine.connect()) {
             data = guests.dataDisk(host, labImages(host, say));
         }
-        Guests.Warm warm = guests.warm(kernel, root, data, req.shape(), SHARES);
+        return guests.warm(kernel, root, data, shape, SHARES);
+    }
+
+    public int run(Request req) {
+        long t0 = System.nanoTime();
+        Guests.Warm warm = prepare(req.kernel(), req.shape());
+        Kernel kernel = warm.kernel();
+        Guests guests = Guests.atStateDir(say);
         Path out = req.out().toAbsolutePath().normalize();
         Path home = LabHome.find().orElseThrow(() -> new GuestException("cannot find the lab's checkout (set LAB_HOME)"));
         Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
@@ -123,7 +132,6 @@ public final class GuestRun {
         m.put("release", k.release());
         if (k.packageVersion() != null) m.put("package", k.packageVersion());
         if (k.configHash() != null) m.put("configHash", k.configHash());
-        m.put("options", k.options());
         m.put("qemu", Guest.qemuVersion());
         m.put("accel", g.spec().shape().accel().name());
         m.put("accelWhy", g.spec().shape().accel().why());
@@ -199,8 +207,7 @@ public final class GuestRun {
      * out/guests/ when it named none.
      */
     private void keepEvidence(Guest g, Guests.Warm warm, Path out, List<String> said, Map<String, Object> vm, String id) {
-        List<Path> bundles = said.stream().filter(l -> l.startsWith("evidence: ")).map(l -> Path.of(l.substring(10).split(" ")[0]))
-                .map(p -> p.isAbsolute() ? p : out.resolve(p)).filter(Files::isDirectory).toList();
+        List<Path> bundles = bundles(out, said);
         List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
         for (Path b : where) {
             try {
@@ -214,6 +221,23 @@ public final class GuestRun {
             }
         }
         if (bundles.isEmpty()) say.accept("guest console: " + where.get(0).resolve("guest/console.log"));
+    }
+
+    private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile(" · run ([0-9a-f]+) · ");
+
+    /**
+     * The bundles the guest's lab began, found by the run ids of each run's first line, so also
+     * those of a run the guest died in (under out/ directly, or in a soak's runs/).
+     */
+    static List<Path> bundles(Path out, List<String> said) {
+        List<String> suffixes = said.stream().map(RUN_ID::matcher).filter(java.util.regex.Matcher::find).map(m -> "-" + m.group(1)).toList();
+        if (suffixes.isEmpty()) return List.of();
+        try (Stream<Path> s = Files.walk(out, 5)) {
+            return s.filter(Files::isDirectory).filter(p -> suffixes.stream().anyMatch(x -> p.getFileName().toString().endsWith(x)))
+                    .filter(p -> Files.exists(p.resolve("run.json"))).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static String q(Path p) {

@@ -331,6 +331,8 @@ public final class Runner {
         rec.host.put("kernelCmdline", f.kernelCmdline());
         rec.host.put("kernelConfig", f.kernelConfigSource());
         rec.host.put("kernelConfigSha256", f.kernelConfigSha256());
+        // The build options the catalogue depends on, so compare shows which of them differ between kernels.
+        rec.host.put("kernelOptions", lab.core.kernel.Kernel.options(lab.core.host.KernelConfig.load(Path.of("/proc"), f.kernelRelease())));
         rec.host.put("cgroupVersion", f.cgroupVersion());
         rec.host.put("engineVersion", host.engineVersion());
         rec.host.put("engineApi", host.engineApi());
