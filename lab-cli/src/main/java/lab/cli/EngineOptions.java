@@ -75,6 +75,16 @@ final class EngineOptions {
         return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost, javaCommand());
     }
 
+    /**
+     * The command as given, without the options that choose where it runs, in a guest of
+     * {@code kernel}: the lab inside writes its evidence under {@code out} on this host.
+     */
+    static int inGuest(KernelSpec kernel, String command, picocli.CommandLine.Model.CommandSpec spec, Path out, Say say) {
+        List<String> args = new ArrayList<>(childArgs(spec.commandLine().getParseResult().originalArgs()));
+        if (args.isEmpty() || !args.get(0).equals(command)) args.add(0, command);
+        return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out, lab.core.guest.GuestRun.defaultShape()));
+    }
+
     /** The original arguments without the fleet's own options (and their values). */
     static List<String> childArgs(List<String> original) {
         List<String> out = new ArrayList<>();

@@ -3,7 +3,6 @@ package lab.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import lab.core.expect.Expectations;
-import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
@@ -59,9 +58,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
         o.paramMap();
-        List<String> args = new java.util.ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
-        if (args.isEmpty() || !args.get(0).equals("run")) args.add(0, "run");
-        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, o.out, GuestRun.defaultShape()));
+        return EngineOptions.inGuest(kernel, "run", spec, o.out, say);
     }
 
     /** The same run on each engine: one child CLI per engine and scenario, one report. */

@@ -73,6 +73,11 @@ final class SoakCommand implements Callable<Integer> {
         } else {
             rule = StopRule.untilCi(stop.untilCi, budget);
         }
+        lab.core.kernel.KernelSpec kernel = engines.guestKernel();
+        if (kernel != null) {
+            o.paramMap();
+            return EngineOptions.inGuest(kernel, "soak", spec, o.out, say);
+        }
         if (engines.active()) {
             // Each engine soaks on its own under one stopping rule; one report over all of them.
             List<String> c = new ArrayList<>(List.of("soak"));

@@ -85,6 +85,19 @@ class BadInputTest {
         nothingRunning(p);
     }
 
+    /** The kernel forms: an unknown form lists the valid ones, a file that is not a kernel says so; both exit 2 before anything starts. */
+    @Test
+    void kernelsThatAreNot() throws Exception {
+        LabProcess p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "foo:1", "--out", dir.resolve("out").toString());
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("the forms are: host, debian:6.1, debian:6.12"));
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/etc/hostname", "--out", dir.resolve("out").toString());
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("/etc/hostname is not a kernel image"));
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
+        nothingRunning(p);
+    }
+
     @Test
     void engineTooOld() throws Exception {
         Path sock = dir.resolve("old-engine.sock");
