@@ -35,7 +35,7 @@ public final class Bisect {
 
     /** What to bisect; {@code kernels} empty for a configuration bisection. */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
-                       Side goodSide, Side badSide, List<String> kernels) {
+                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params) {
         public Plan {
             if (batch < 1) throw new UsageException("--trials must be at least 1");
             if (ceiling < batch) throw new UsageException("--max-trials must be at least --trials (" + batch + ")");
@@ -70,6 +70,7 @@ public final class Bisect {
         rec.bad = plan.bad();
         rec.goodSide = plan.goodSide();
         rec.badSide = plan.badSide();
+        rec.params.putAll(plan.params());
         if (plan.kernels().isEmpty()) {
             rec.kind = "configuration";
             rec.differences.addAll(Side.differences(plan.goodSide(), plan.badSide()));
@@ -92,16 +93,20 @@ public final class Bisect {
         return loop(rec, dir);
     }
 
-    /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
-    public Result resume(Path given) {
-        Path f = given.resolve("bisect.json");
-        if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + given);
-        BisectRecord rec;
+    /** A bisection's record from its directory. */
+    public static BisectRecord read(Path dir) {
+        Path f = dir.resolve("bisect.json");
+        if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + dir);
         try {
-            rec = Json.MAPPER.readValue(f.toFile(), BisectRecord.class);
+            return Json.MAPPER.readValue(f.toFile(), BisectRecord.class);
         } catch (IOException e) {
             throw new UsageException("cannot read " + f + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
+    public Result resume(Path given) {
+        BisectRecord rec = read(given);
         if ("COMPLETE".equals(rec.status)) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
         rec.status = "RUNNING";
         rec.statusReason = null;
@@ -279,6 +284,10 @@ public final class Bisect {
             long t0 = System.nanoTime();
             runner.run(c, n, d);
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (runner.counts(d).attempted() <= have.attempted()) {
+                // A run that failed before its first trial: running it again would fail again.
+                throw new IllegalStateException("step " + s.number + ": its run added no trial (see " + d + ")");
+            }
             batchSeconds += secs;
             batches++;
             s.seconds = Math.round((s.seconds + secs) * 10) / 10.0;
@@ -372,12 +381,9 @@ public final class Bisect {
 
     private static String replayLine(BisectRecord rec) {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
-        if (rec.kind.equals("kernel")) {
-            b.append(" --kernels ").append(String.join(",", rec.kernels));
-            if (rec.good != null) b.append(" --param '").append(rec.good).append('\'');
-        } else {
-            b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
-        }
+        if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
+        else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
+        rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));
         return b.append(" --trials ").append(rec.batch).append(" --max-trials ").append(rec.ceiling)
                 .append(" --confidence ").append(rec.confidenceLevel).toString();
     }

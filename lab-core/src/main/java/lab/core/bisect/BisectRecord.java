@@ -30,7 +30,7 @@ public final class BisectRecord {
     public Side badSide;
     public List<Difference> differences = new ArrayList<>();
     public List<String> kernels = new ArrayList<>();
-    /** Parameters every kernel step runs with. */
+    /** Parameters every step runs with, over what either side gives. */
     public Map<String, String> params = new LinkedHashMap<>();
     public List<StepRecord> steps = new ArrayList<>();
     /** The smallest set of changes found that turns good into bad, or the first bad kernel. */

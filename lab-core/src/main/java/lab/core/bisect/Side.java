@@ -23,23 +23,37 @@ import lab.core.run.UsageException;
  * parameters it ran with (settings parameters as the options themselves).
  */
 public record Side(Map<String, String> params, Map<String, Map<String, String>> settings) {
+    /** Where a bundle's scenario travels with its parameters until checked. */
+    private static final String SCENARIO = "\u0000scenario";
 
-    /** A parameter set or a run bundle directory, checked against the scenario's parameters. */
-    public static Side parse(String given, Scenario scenario) {
+    /**
+     * A parameter set or a run bundle directory (null: the scenario's defaults), with {@code common}
+     * over it, checked against the scenario's parameters.
+     */
+    public static Side parse(String given, Map<String, String> common, Scenario scenario) {
+        Map<String, Object> raw = new LinkedHashMap<>(given == null ? Map.of() : parse(given));
+        raw.putAll(common);
+        return of(raw, scenario);
+    }
+
+    private static Map<String, Object> parse(String given) {
         Path dir = Path.of(given);
         Map<String, Object> raw = new LinkedHashMap<>();
-        if (!given.contains("=") && Files.isDirectory(dir)) raw.putAll(bundleParams(dir, scenario));
-        else for (String pair : splitTop(given)) {
+        if (!given.contains("=") && Files.isDirectory(dir)) return bundleParams(dir);
+        for (String pair : splitTop(given)) {
             int eq = pair.indexOf('=');
             if (eq <= 0) throw new UsageException("malformed setting '" + pair + "' (expected key=value, or a run bundle directory)");
             raw.put(pair.substring(0, eq).strip(), pair.substring(eq + 1));
         }
-        return of(raw, scenario);
+        return raw;
     }
 
     /** Raw values (strings, or maps for settings) to a side: unknown parameters are one line naming them. */
     @SuppressWarnings("unchecked")
-    static Side of(Map<String, Object> raw, Scenario scenario) {
+    static Side of(Map<String, Object> given, Scenario scenario) {
+        Map<String, Object> raw = new LinkedHashMap<>(given);
+        Object from = raw.remove(SCENARIO);
+        if (from != null && !scenario.id().equals(from)) throw new UsageException("a run bundle of " + from + " is not a side of " + scenario.id());
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         scenario.params().forEach(s -> specs.put(s.name(), s));
         List<String> unknown = raw.keySet().stream().filter(k -> !specs.containsKey(k)).toList();
@@ -50,7 +64,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
         for (ParamSpec s : specs.values()) {
             Object v = raw.get(s.name());
             if (s.kind() == ParamSpec.Kind.SETTINGS) {
-                Map<String, String> m = v instanceof Map<?, ?> given ? stringMap(given) : (Map<String, String>) s.parse(v == null ? s.defaultValue() : v.toString());
+                Map<String, String> m = v instanceof Map<?, ?> map ? stringMap(map) : (Map<String, String>) s.parse(v == null ? s.defaultValue() : v.toString());
                 if (!m.isEmpty()) settings.put(s.name(), new LinkedHashMap<>(m));
             } else {
                 params.put(s.name(), String.valueOf(s.parse(v == null ? s.defaultValue() : v.toString())));
@@ -111,7 +125,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
     }
 
     /** A bundle's parameters from its run.json (the run directory, or a directory holding exactly one run of the scenario). */
-    private static Map<String, Object> bundleParams(Path dir, Scenario scenario) {
+    private static Map<String, Object> bundleParams(Path dir) {
         Path runJson = dir.resolve("run.json");
         if (!Files.isRegularFile(runJson)) {
             try (Stream<Path> s = Files.walk(dir, 4)) {
@@ -124,10 +138,8 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
         }
         try {
             JsonNode rec = Json.MAPPER.readTree(runJson.toFile());
-            if (!scenario.id().equals(rec.path("scenario").asText())) {
-                throw new UsageException(runJson + " is a run of " + rec.path("scenario").asText() + ", not of " + scenario.id());
-            }
             Map<String, Object> out = new LinkedHashMap<>();
+            out.put(SCENARIO, rec.path("scenario").asText());
             rec.path("params").fields().forEachRemaining(e -> out.put(e.getKey(),
                     e.getValue().isObject() ? Json.MAPPER.convertValue(e.getValue(), Map.class) : e.getValue().asText()));
             return out;

@@ -222,7 +222,7 @@ public final class Runner {
             if (evidence.failure() != null) {
                 statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
             } else {
-                statusReason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                statusReason = e instanceof UsageException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
                 try {
                     evidence.writeText("lab-error.txt", stackTrace(e));
                 } catch (RuntimeException ignored) {
