@@ -347,14 +347,19 @@ public final class Bisect {
         double conf = 1;
         double noMiss = 1;
         boolean any = false;
+        boolean anyGood = false;
         for (BisectRecord.StepRecord s : rec.steps) {
             if (s.decision == Decision.UNDECIDED || s.role.equals("bad side")) continue;
             any = true;
             conf *= s.confidence;
-            if (s.falseNegative != null) noMiss *= 1 - s.falseNegative;
+            if (s.falseNegative != null) {
+                anyGood = true;
+                noMiss *= 1 - s.falseNegative;
+            }
         }
         rec.confidence = any ? conf : null;
-        rec.falseNegative = any ? 1 - noMiss : null;
+        // Only a step decided GOOD can miss a failure; with none, there is no such chance to give.
+        rec.falseNegative = anyGood ? 1 - noMiss : null;
     }
 
     private void summary(BisectRecord rec, Path dir) {
@@ -367,8 +372,10 @@ public final class Bisect {
             say.accept("culprit: " + rec.culprit.stream().map(Difference::toString).collect(Collectors.joining("; ")));
         }
         if (rec.where != null) say.accept(rec.where);
-        if (rec.confidence != null) say.accept(String.format(Locale.ROOT, "confidence: %s (product of the decided steps'); chance of a false negative: %s",
-                Judge.pct(rec.confidence), Judge.pct(rec.falseNegative)));
+        if (rec.confidence != null) say.accept(String.format(Locale.ROOT, "confidence: %s (product of the decided steps'); %s", Judge.pct(rec.confidence),
+                rec.falseNegative == null ? "no step was decided good, so none can have missed the failure"
+                        : "chance that a step decided good missed the failure, were it only as frequent as the low end of the bad side's interval: "
+                                + Judge.pct(rec.falseNegative) + " (more trials a step lower it)"));
         say.accept("evidence: " + dir + " (report.html, bisect.json, steps/)");
     }
 

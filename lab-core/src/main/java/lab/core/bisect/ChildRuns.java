@@ -79,11 +79,12 @@ public final class ChildRuns implements StepRunner {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String l; (l = r.readLine()) != null; ) {
                 say.accept("    │ " + l);
-                if (!l.isBlank()) last = l.strip();
+                // The line that says why a run stopped: "lab: ...", "lab failure: ...", "SKIPPED: ...".
+                if (l.startsWith("lab: ") || l.startsWith("lab failure: ") || l.startsWith("SKIPPED: ")) last = l.substring(l.indexOf(": ") + 2).strip();
             }
             int code = p.waitFor();
-            if (code == ExitCodes.USAGE) throw new UsageException("the step's run refused its input: " + last);
-            if (code == ExitCodes.SKIPPED) throw new HostLacksException("the step's run was skipped: " + last);
+            if (code == ExitCodes.USAGE) throw new UsageException(last == null ? "the step's run refused its input (exit 2)" : last);
+            if (code == ExitCodes.SKIPPED) throw new HostLacksException(last == null ? "the step's run was skipped (exit 3)" : last);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

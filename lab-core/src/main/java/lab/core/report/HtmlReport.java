@@ -231,8 +231,9 @@ public final class HtmlReport {
             c.append("</table>\n");
         }
         if (rec.where != null) c.append("<p>").append(esc(rec.where)).append("</p>\n");
-        if (rec.confidence != null) c.append(String.format(Locale.ROOT, "<p>confidence of the whole: <b>%.2f %%</b> (the product of the decided steps'); "
-                + "chance of a false negative: %.2f %%</p>%n", 100 * rec.confidence, 100 * rec.falseNegative));
+        if (rec.confidence != null) c.append(String.format(Locale.ROOT, "<p>confidence of the whole: <b>%.2f %%</b> (the product of the decided steps')%s</p>%n",
+                100 * rec.confidence, rec.falseNegative == null ? "" : String.format(Locale.ROOT, "; chance that a step decided good missed the failure, were it only as frequent as the low end of the bad side's interval: %.2f %%",
+                        100 * rec.falseNegative)));
         section(b, rec.kind.equals("kernel") ? "Result" : "Culprit", c.toString());
         StringBuilder t = new StringBuilder("<table><tr><th>step</th><th>role</th><th>applied on top of the good side</th><th>k/n</th>"
                 + "<th>interval</th><th>decision</th><th>confidence</th><th>false negative</th><th>why</th><th>runs</th><th>replay (one batch)</th></tr>\n");
