@@ -121,9 +121,13 @@ public final class Bisect {
                 rec.bisectId, rec.kind, rec.scenario, rec.arm, rec.kind.equals("kernel") ? rec.kernels.size() + " kernels"
                         : rec.differences.size() + " differences", Judge.pct(rec.confidenceLevel), rec.batch, rec.ceiling, dir));
         if (rec.kind.equals("configuration")) rec.differences.forEach(d -> say.accept("  " + d));
+        String interrupted = "interrupted (resume: ./lab bisect --resume " + dir + ")";
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         Thread hook = new Thread(() -> {
+            // Ctrl-C or SIGTERM: the step's child is being stopped too (ChildRuns), its teardown removes its lab.
+            stopping.set(true);
             rec.status = "INCOMPLETE";
-            rec.statusReason = "interrupted (resume: ./lab bisect --resume " + dir + ")";
+            rec.statusReason = interrupted;
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
         }, "lab-bisect");
@@ -139,9 +143,10 @@ public final class Bisect {
             rec.status = "COMPLETE";
         } catch (RuntimeException e) {
             rec.status = "INCOMPLETE";
-            rec.statusReason = e.getMessage() + " (resume: ./lab bisect --resume " + dir + ")";
-            rec.exitCode = ExitCodes.of(e);
-            throw e;
+            rec.exitCode = stopping.get() ? ExitCodes.LAB_FAILURE : ExitCodes.of(e);
+            // Stopped from outside, the child's end is what the step saw: say interrupted, not why its output stopped.
+            rec.statusReason = stopping.get() ? interrupted : e.getMessage() + (rec.exitCode == ExitCodes.USAGE ? "" : " (resume: ./lab bisect --resume " + dir + ")");
+            if (!stopping.get()) throw e;
         } finally {
             rec.elapsedS = before + (System.nanoTime() - t0) / 1e9;
             rec.endedAt = Instant.now().toString();
@@ -157,6 +162,10 @@ public final class Bisect {
             } catch (RuntimeException e) {
                 say.accept("cannot write report.html: " + e.getMessage());
             }
+        }
+        if (stopping.get()) {
+            say.accept("bisect " + rec.bisectId + " " + interrupted);
+            return new Result(rec.exitCode, rec, dir);
         }
         summary(rec, dir);
         return new Result(rec.exitCode, rec, dir);

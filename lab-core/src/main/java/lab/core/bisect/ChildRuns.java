@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
 import lab.core.fleet.Fleet;
 import lab.core.run.ExitCodes;
+import lab.core.run.ParamSpec;
 import lab.core.run.Scenario;
 import lab.core.run.UsageException;
 import lab.core.soak.Results;
@@ -101,6 +102,11 @@ public final class ChildRuns implements StepRunner {
         c.side().nonDefault(scenario).forEach((k, v) -> a.addAll(List.of("--param", k + "=" + v)));
         for (Map.Entry<String, Map<String, String>> e : c.side().settings().entrySet()) {
             if (e.getValue().isEmpty()) continue;
+            if (c.kernel() != null) {
+                // The run goes into a guest, which does not see this host's files: the options inline.
+                a.addAll(List.of("--param", e.getKey() + "=" + ParamSpec.inline(e.getValue())));
+                continue;
+            }
             Path f = dir.toAbsolutePath().resolve(e.getKey() + ".txt");
             if (write) {
                 StringBuilder b = new StringBuilder();
