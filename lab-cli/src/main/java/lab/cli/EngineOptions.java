@@ -112,7 +112,7 @@ final class EngineOptions {
     }
 
     /** This CLI again: the same java, JVM options and class path. */
-    private static List<String> javaCommand() {
+    static List<String> javaCommand() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());

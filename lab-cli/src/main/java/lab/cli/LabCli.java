@@ -9,7 +9,7 @@ import picocli.CommandLine.HelpCommand;
 /** The lab's command line: one class per subcommand, exit codes as documented in README.md. */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
-        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, CompareCommand.class, ReportCommand.class,
+        subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, BisectCommand.class, CompareCommand.class, ReportCommand.class,
                 CleanCommand.class, BenchCommand.class, TrootCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec

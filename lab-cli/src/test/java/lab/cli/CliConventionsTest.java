@@ -111,6 +111,29 @@ class CliConventionsTest {
     }
 
     @Test
+    void bisectBadInputIsOneLineAndExitTwoBeforeAnythingRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String out = tmp.resolve("runs").toString();
+        String[][] cases = {
+                {"unknown parameter nonsense of gluster-close-hang (valid: size-mb,", "--good", "nonsense=1", "--bad", "size-mb=2"},
+                {"give --good and --bad", "--good", "size-mb=2"},
+                {"unknown arm 'nope'", "--arm", "nope", "--good", "size-mb=1", "--bad", "size-mb=2"},
+                {"nothing to bisect", "--good", "size-mb=2", "--bad", "size-mb=2"},
+                {"--max-trials must be at least --trials", "--good", "size-mb=1", "--bad", "size-mb=2", "--trials", "4", "--max-trials", "2"},
+                {"--confidence must be", "--good", "size-mb=1", "--bad", "size-mb=2", "--confidence", "1.5"},
+        };
+        for (String[] c : cases) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bisect", "gluster-close-hang", "--out", out));
+            args.addAll(java.util.List.of(c).subList(1, c.length));
+            Output o = run(args.toArray(String[]::new));
+            assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
+            assertEquals(1, o.err().strip().lines().count(), o.err());
+            assertTrue(o.err().startsWith("lab: ") && o.err().contains(c[0]), o.err());
+        }
+        assertTrue(run("bisect", "--resume", tmp.resolve("none").toString()).err().contains("no bisect.json in"));
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("runs")), "nothing was started");
+    }
+
+    @Test
     void theRunnerUsesTheSameMap() {
         assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new EngineException("gluster volume start failed")));
         assertEquals(ExitCodes.SKIPPED, ExitCodes.of(new HostLacksException("LAB_BUILD=never forbids building it")));

@@ -25,6 +25,7 @@ import lab.core.engine.LabContainer;
 import lab.core.engine.LabResources;
 import lab.core.engine.Privileges;
 import lab.core.host.ProcFiles;
+import lab.core.run.UsageException;
 
 /**
  * A GlusterFS cluster in the run's containers: N servers running glusterd on a network of
@@ -83,6 +84,7 @@ public final class GlusterCluster {
         private String volume = "gv";
         private String mountDir = "/mnt/gluster";
         private final Map<String, String> options = new LinkedHashMap<>();
+        private final java.util.Set<String> userOptions = new java.util.LinkedHashSet<>();
         private Consumer<String> say = s -> { };
 
         private Builder(LabResources resources, Images images) {
@@ -120,6 +122,15 @@ public final class GlusterCluster {
         public Builder option(String key, String value) {
             options.put(key, value);
             return this;
+        }
+
+        /**
+         * An option the user gave, set with the others: one GlusterFS does not know, or refuses to
+         * set, is bad input (a {@link UsageException} naming every such key), not a lab failure.
+         */
+        public Builder userOption(String key, String value) {
+            userOptions.add(key);
+            return option(key, value);
         }
 
         public Builder progress(Consumer<String> say) {
@@ -192,11 +203,22 @@ public final class GlusterCluster {
             create.add("force"); // bricks on the container's root filesystem
             GlusterCluster cluster = new GlusterCluster(resources, volume, replica, List.copyOf(srv), new ArrayList<>(), times);
             cluster.cliOk(create.subList(1, create.size()).toArray(String[]::new));
+            if (!userOptions.isEmpty()) {
+                Map<String, String> known = cluster.settings();
+                List<String> unknown = userOptions.stream().filter(k -> !known.containsKey(k)).toList();
+                if (!unknown.isEmpty()) throw new UsageException("unknown GlusterFS volume option" + (unknown.size() > 1 ? "s: " : ": ")
+                        + String.join(", ", unknown) + " (`gluster volume get VOLUME all` lists the " + known.size() + " this GlusterFS knows)");
+            }
             if (!options.isEmpty()) {
                 // One transaction for all of them: `volume set` takes several key-value pairs.
                 List<String> set = new ArrayList<>(List.of("--mode=script", "volume", "set", volume));
                 options.forEach((k, v) -> set.addAll(List.of(k, v)));
-                cluster.cliOk(set.toArray(String[]::new));
+                ExecResult r = cluster.cli(set.toArray(String[]::new));
+                if (!r.ok() && !userOptions.isEmpty()) {
+                    throw new UsageException("GlusterFS refuses the volume options " + String.join(", ", userOptions) + " as given: "
+                            + (r.stdout() + r.stderr()).strip().replace('\n', ' '));
+                }
+                if (!r.ok()) throw new EngineException("volume set failed: " + (r.stdout() + r.stderr()).strip());
             }
             cluster.cliOk("--mode=script", "volume", "start", volume);
             Wait.until("every brick of " + volume + " online", Duration.ofSeconds(120), Duration.ofMillis(250),

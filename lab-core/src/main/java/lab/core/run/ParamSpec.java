@@ -8,7 +8,7 @@ import java.util.Locale;
  * usage errors that name the valid choices.
  */
 public final class ParamSpec {
-    public enum Kind { INT, DURATION_MS, CHOICE, STRING }
+    public enum Kind { INT, DURATION_MS, CHOICE, STRING, SETTINGS }
 
     private final String name;
     private final Kind kind;
@@ -46,6 +46,22 @@ public final class ParamSpec {
         return new ParamSpec(name, Kind.STRING, def, description, List.of(), 0, 0);
     }
 
+    /**
+     * A set of a service's settings, {@code option=value} each: {@code @FILE} (one a line, # comments)
+     * or inline {@code option=value;option=value}. Parsed into an ordered map; which options the
+     * service knows is for the scenario to check.
+     */
+    public static ParamSpec settings(String name, String description) {
+        return new ParamSpec(name, Kind.SETTINGS, "", description, List.of(), 0, 0);
+    }
+
+    /** A settings map as the inline form {@link #settings} parses back: option=value;option=value. */
+    public static String inline(java.util.Map<?, ?> settings) {
+        StringBuilder b = new StringBuilder();
+        settings.forEach((k, v) -> b.append(b.length() == 0 ? "" : ";").append(k).append('=').append(v));
+        return b.toString();
+    }
+
     public String name() { return name; }
     public Kind kind() { return kind; }
     public String defaultValue() { return defaultValue; }
@@ -72,12 +88,45 @@ public final class ParamSpec {
                 if (ms < min || ms > max) throw new UsageException("parameter " + name + "=" + raw + " is out of range (" + range() + " ms)");
                 return ms;
             }
+            case SETTINGS:
+                return parseSettings(v);
             case CHOICE:
                 if (!choices.contains(v)) throw new UsageException("parameter " + name + "=" + raw + " is not one of " + String.join(", ", choices));
                 return v;
             default:
                 return v;
         }
+    }
+
+    private java.util.Map<String, String> parseSettings(String v) {
+        List<String> lines;
+        String where;
+        if (v.startsWith("@")) {
+            java.nio.file.Path f = java.nio.file.Path.of(v.substring(1));
+            try {
+                lines = java.nio.file.Files.readAllLines(f);
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                throw new UsageException("parameter " + name + ": cannot read " + f + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+            }
+            where = f.toString();
+        } else {
+            lines = v.isEmpty() ? List.of() : List.of(v.split(";"));
+            where = "the inline value";
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        List<String> bad = new java.util.ArrayList<>();
+        for (String line : lines) {
+            String t = line.strip();
+            if (t.isEmpty() || t.startsWith("#")) continue;
+            int eq = t.indexOf('=');
+            if (eq <= 0) {
+                bad.add("'" + t + "'");
+                continue;
+            }
+            out.put(t.substring(0, eq).strip(), t.substring(eq + 1).strip());
+        }
+        if (!bad.isEmpty()) throw new UsageException("parameter " + name + ": not option=value in " + where + ": " + String.join(", ", bad));
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     private String range() {

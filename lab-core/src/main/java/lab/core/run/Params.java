@@ -53,6 +53,12 @@ public final class Params {
         return String.valueOf(require(name));
     }
 
+    /** A {@link ParamSpec#settings} parameter: option to value, in the order given. */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> getSettings(String name) {
+        return (Map<String, String>) require(name);
+    }
+
     private Object require(String name) {
         Object v = values.get(name);
         if (v == null) throw new IllegalArgumentException("no parameter " + name);

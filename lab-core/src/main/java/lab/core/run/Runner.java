@@ -222,7 +222,7 @@ public final class Runner {
             if (evidence.failure() != null) {
                 statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
             } else {
-                statusReason = e.getClass().getSimpleName() + ": " + e.getMessage();
+                statusReason = e instanceof UsageException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
                 try {
                     evidence.writeText("lab-error.txt", stackTrace(e));
                 } catch (RuntimeException ignored) {
@@ -370,7 +370,14 @@ public final class Runner {
 
     static String replayLine(Scenario s, Params params, long seed, long trials, Request req) {
         StringBuilder b = new StringBuilder("./lab run ").append(s.id());
-        params.ordered().forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
+        params.ordered().forEach((k, v) -> {
+            // A settings map goes back inline, quoted for the shell.
+            if (v instanceof Map<?, ?> m) {
+                if (!m.isEmpty()) b.append(" --param '").append(k).append('=').append(ParamSpec.inline(m)).append('\'');
+            } else {
+                b.append(" --param ").append(k).append('=').append(v);
+            }
+        });
         if (req.arms() != null && !req.arms().isEmpty()) b.append(" --arms ").append(String.join(",", req.arms()));
         b.append(" --trials ").append(trials).append(" --seed ").append(seed);
         return b.toString();

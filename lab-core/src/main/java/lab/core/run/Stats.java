@@ -59,10 +59,15 @@ public final class Stats {
      * lab's rates live. The difference is significant when the interval excludes 0.
      */
     public static double[] newcombeDiff95(long ka, long na, long kb, long nb) {
+        return newcombeDiff(ka, na, kb, nb, Z95);
+    }
+
+    /** {@link #newcombeDiff95} at another level: z for a two-sided interval (1.96 for 95 %). */
+    public static double[] newcombeDiff(long ka, long na, long kb, long nb, double z) {
         double pa = rate(ka, na);
         double pb = rate(kb, nb);
-        double[] a = wilson95(ka, na);
-        double[] b = wilson95(kb, nb);
+        double[] a = wilson(ka, na, z);
+        double[] b = wilson(kb, nb, z);
         double d = pb - pa;
         double lo = d - Math.sqrt(Math.pow(pb - b[0], 2) + Math.pow(a[1] - pa, 2));
         double hi = d + Math.sqrt(Math.pow(b[1] - pb, 2) + Math.pow(pa - a[0], 2));

@@ -23,6 +23,9 @@ import lab.core.run.Verdict;
  */
 public final class GlusterCloseHang implements Scenario {
     static final String FAULTS = "freeze, freeze-two, sigstop, throttle, partition, none";
+    static final String VOLUME_SET = "volume-set";
+    /** The arm that runs the volume as configured: volume-set's options, nothing of its own. */
+    static final String AS_CONFIGURED = "as-configured";
 
     @Override
     public String id() {
@@ -81,7 +84,9 @@ public final class GlusterCloseHang implements Scenario {
                 ParamSpec.duration("hang-limit", "15s", 1000, 3_600_000,
                         "a close() or fsync() still blocked this long after the fault is a hang: evidence is taken, then the fault healed"),
                 ParamSpec.duration("blocked", "1s", 10, 3_600_000,
-                        "a close() or fsync() slower than this and than the write phase counts as blocked"));
+                        "a close() or fsync() slower than this and than the write phase counts as blocked"),
+                ParamSpec.settings(VOLUME_SET, "GlusterFS volume options set before the volume starts, after window-size and "
+                        + "ping-timeout (so they win): @FILE with one option=value a line, or option=value;option=value"));
     }
 
     @Override
@@ -90,7 +95,9 @@ public final class GlusterCloseHang implements Scenario {
                 Arm.of("flush-behind-off", Verdict.REPRODUCED,
                         "performance.flush-behind off, as in production: close() waits for the bricks"),
                 Arm.of("flush-behind-on", Verdict.NOT_REPRODUCED,
-                        "performance.flush-behind on, the fix: write-behind answers the FLUSH and sends it in the background"));
+                        "performance.flush-behind on, the fix: write-behind answers the FLUSH and sends it in the background"),
+                Arm.of(AS_CONFIGURED, Verdict.NOT_REPRODUCED,
+                        "the volume exactly as volume-set configures it, nothing overridden (GlusterFS's defaults, flush-behind on, where it says nothing)"));
     }
 
     @Override

@@ -70,13 +70,15 @@ final class GlusterCloseLab implements Scenario.Lab {
         int replica = Integer.parseInt(layout[1]);
         Faults faults = new Faults(ctx.resources(), ctx.images());
         if (List.of("throttle", "partition").contains(p.getString("fault"))) faults.prepare();
-        GlusterCluster cluster = GlusterCluster.builder(ctx.resources(), ctx.images())
+        GlusterCluster.Builder builder = GlusterCluster.builder(ctx.resources(), ctx.images())
                 .layout(sets * replica, replica)
                 .mountDir("/lab/" + ctx.resources().owner().runId() + "/mnt")
                 .option("network.ping-timeout", Long.toString(p.getLong("ping-timeout")))
                 .option("performance.write-behind-window-size", p.getString("window-size"))
-                .progress(ctx::say)
-                .start();
+                .progress(ctx::say);
+        // The user's own options last: they win over the two above.
+        p.getSettings(GlusterCloseHang.VOLUME_SET).forEach(builder::userOption);
+        GlusterCluster cluster = builder.start();
         Map<String, String> baseline = cluster.settings();
         ctx.settings("gluster volume " + cluster.volume() + " (at bring-up)", baseline);
         Agent copier = cluster.client().container().agent("lab-copy", List.of("lab-copy"), Map.of(),
@@ -97,10 +99,19 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     @Override
     public ArmOutcome run(Arm arm, long trials) {
-        String fb = arm.name().equals("flush-behind-on") ? "on" : "off";
-        cluster.set("performance.flush-behind", fb);
-        // The option reaches the client with a graph switch: wait until its active graph shows it.
-        client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
+        if (!arm.name().equals(GlusterCloseHang.AS_CONFIGURED)) {
+            String fb = arm.name().equals("flush-behind-on") ? "on" : "off";
+            cluster.set("performance.flush-behind", fb);
+            // The option reaches the client with a graph switch: wait until its active graph shows it.
+            client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
+        } else {
+            // An earlier arm of this run may have set flush-behind: back to what bring-up (volume-set) left.
+            String fb = baseline.get("performance.flush-behind");
+            if (fb != null && !fb.equals(cluster.settings().get("performance.flush-behind"))) {
+                cluster.set("performance.flush-behind", fb);
+                client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
+            }
+        }
         Map<String, String> now = cluster.settings();
         Map<String, String> changed = new LinkedHashMap<>();
         now.forEach((k, v) -> {

@@ -35,7 +35,7 @@ class GlusterCloseHangTest {
     void flushBehindOffBlocksCloseOnAFrozenBrickAndOnDoesNot(@TempDir Path out) throws IOException {
         List<String> said = new ArrayList<>();
         Runner.Result res = new Runner(said::add, Progress.NONE).run(new GlusterCloseHang(),
-                new Runner.Request(Map.of("size-mb", "8", "hang-limit", "5s"), List.of(), 1L, 1L, out));
+                new Runner.Request(Map.of("size-mb", "8", "hang-limit", "5s"), List.of("flush-behind-off", "flush-behind-on"), 1L, 1L, out));
         RunRecord r = res.record();
         String log = String.join("\n", said);
         assertEquals(2, r.arms.size(), log);

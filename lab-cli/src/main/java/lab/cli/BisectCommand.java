@@ -1,0 +1,87 @@
+package lab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import lab.core.bisect.Bisect;
+import lab.core.bisect.BisectRecord;
+import lab.core.bisect.ChildRuns;
+import lab.core.bisect.Side;
+import lab.core.kernel.KernelSpec;
+import lab.core.run.Arm;
+import lab.core.run.Params;
+import lab.core.run.Runner;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "bisect", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+        description = "Which change flips the verdict: ddmin over the differences between --good and --bad, or the first bad of --kernels; "
+                + "every step is a real run, repeated until decided at --confidence or undecided at --max-trials.")
+final class BisectCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "scenario id (see: lab list)")
+    String scenario;
+
+    @Option(names = "--arm", paramLabel = "ARM", description = "the arm every step runs (default: as-configured where the scenario has it, else its first)")
+    String arm;
+
+    @Option(names = "--good", paramLabel = "SIDE", description = "the good side: a run bundle directory, or settings like 'volume-set=@good.txt,size-mb=50'")
+    String good;
+
+    @Option(names = "--bad", paramLabel = "SIDE", description = "the bad side, in the same forms")
+    String bad;
+
+    @Option(names = "--kernels", split = ",", paramLabel = "KERNEL", description = "kernels in order, the first good and the last bad "
+            + "(--kernel forms: debian:6.1, debian:6.12, path:/x/bzImage...): the first bad one, each step in a guest")
+    List<String> kernels = new ArrayList<>();
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter every step runs with, over what either side gives (repeatable)")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--trials", paramLabel = "N", description = "trials per run; a step runs more runs until decided (default: ${DEFAULT-VALUE})")
+    long trials = 2;
+
+    @Option(names = "--max-trials", paramLabel = "N", description = "a step still undecided after this many trials is UNDECIDED (default: ${DEFAULT-VALUE})")
+    long maxTrials = 8;
+
+    @Option(names = "--confidence", paramLabel = "LEVEL", description = "two-sided level each step is decided at (default: ${DEFAULT-VALUE})")
+    double confidence = 0.95;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "where the bisection goes, under bisect/ (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("lab-runs");
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue a killed bisection from its finished steps")
+    Path resume;
+
+    @Override
+    public Integer call() {
+        Say say = new Say();
+        if (resume != null) {
+            if (scenario != null || good != null || bad != null || !kernels.isEmpty()) throw new UsageException("--resume takes the bisection's directory alone");
+            BisectRecord rec = Bisect.read(resume);
+            Scenario s = Scenarios.find(rec.scenario);
+            return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, rec.arm, say::line)).resume(resume).exitCode();
+        }
+        if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
+        Scenario s = Scenarios.find(scenario);
+        String a = arm != null ? arm : s.arms().stream().map(Arm::name).filter("as-configured"::equals).findFirst().orElse(s.arms().get(0).name());
+        Runner.selectArms(s, List.of(a));
+        Map<String, String> common = Params.parsePairs(params);
+        Bisect.Plan plan;
+        if (!kernels.isEmpty()) {
+            if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
+            kernels.forEach(KernelSpec::parse);
+            Side base = Side.parse(null, common, s);
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common);
+        } else {
+            if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common);
+        }
+        return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, a, say::line)).start(plan, out).exitCode();
+    }
+}
