@@ -23,6 +23,16 @@ public record Expectation(Verdict verdict, double[] rateBand, String ref, String
     }
 
     /**
+     * Judges counts: as {@link #judge(Verdict, double[])}, except that an expected failure absent
+     * from fewer trials than the band's low end needs to show one (see {@link #tooFewToTell}) is
+     * TOO_FEW_TRIALS, not an UNEXPECTED_PASS: the run says nothing either way.
+     */
+    public Outcome judge(Verdict got, long failures, long trials, double[] ci95) {
+        Outcome o = judge(got, ci95);
+        return o == Outcome.UNEXPECTED_PASS && tooFewToTell(failures, trials).isPresent() ? Outcome.TOO_FEW_TRIALS : o;
+    }
+
+    /**
      * For a failure expected at a rate in the band that did not show in {@code trials}: when the
      * band's low end would show none that often anyway (over 5 %), the line that says so and how
      * many trials would show one 95 % of the time. A nightly run with few trials then reads as

@@ -7,6 +7,11 @@ public enum Outcome {
     REGRESSION,
     /** The failure was expected and did not happen: a fix confirmed (or the replay lost its grip). */
     UNEXPECTED_PASS,
+    /**
+     * The failure was expected at a rate and did not show, in fewer trials than that rate needs
+     * to show one: no claim either way (more trials, or a soak, tell).
+     */
+    TOO_FEW_TRIALS,
     /** The verdict is as expected but the rate's interval lies above the expected band. */
     RATE_ABOVE_BAND,
     /** The verdict is as expected but the rate's interval lies below the expected band. */
@@ -28,6 +33,7 @@ public enum Outcome {
             case AS_EXPECTED -> "as expected";
             case REGRESSION -> "REGRESSION";
             case UNEXPECTED_PASS -> "UNEXPECTED_PASS (fix confirmed?)";
+            case TOO_FEW_TRIALS -> "not seen in too few trials to tell";
             case RATE_ABOVE_BAND -> "RATE ABOVE BAND (regression)";
             case RATE_BELOW_BAND -> "RATE BELOW BAND";
             case DATA_LOSS -> "DATA LOST OR CORRUPT";

@@ -38,7 +38,14 @@ public final class KernelsBench implements Benchmark {
     public int run(Consumer<String> say, Progress progress) throws Exception {
         String kernel = System.getenv().getOrDefault("LAB_BENCH_KERNEL", "debian:6.1");
         Path tmp = Files.createTempDirectory("lab-bench-kernels");
-        Map<String, String> figures = new LinkedHashMap<>();
+        // Each figure is said as soon as it is measured, and all of them again at the end.
+        Map<String, String> figures = new LinkedHashMap<>() {
+            @Override
+            public String put(String k, String v) {
+                say.accept(String.format(Locale.ROOT, "= %-36s %s", k, v));
+                return super.put(k, v);
+            }
+        };
         try {
             say.accept("1/4 cold set-up in an empty state dir (kernel, root disk, data disk, warm state, one kill per arm)");
             Child cold = child(List.of("run", "fuse-kill-deadlock", "--kernel", kernel, "--arms", "plain", "--trials", "1", "--out", tmp.resolve("cold").toString()),
@@ -67,9 +74,10 @@ public final class KernelsBench implements Benchmark {
             }
             figures.put("warm restore to engine answering", String.join("; ", restores));
 
-            say.accept("3/4 the whole `lab run fuse-kill-deadlock`, in the guest and on the host");
-            Child inGuest = child(List.of("run", "fuse-kill-deadlock", "--kernel", kernel, "--out", tmp.resolve("g").toString()), Map.of(), say);
-            Child onHost = child(List.of("run", "fuse-kill-deadlock", "--out", tmp.resolve("h").toString()), Map.of(), say);
+            say.accept("3/4 a whole `lab run fuse-kill-deadlock --arms plain,no-holder --trials 3`, in the guest and on the host");
+            List<String> fuse = List.of("run", "fuse-kill-deadlock", "--arms", "plain,no-holder", "--trials", "3");
+            Child inGuest = child(concat(fuse, "--kernel", kernel, "--out", tmp.resolve("g").toString()), Map.of(), say);
+            Child onHost = child(concat(fuse, "--out", tmp.resolve("h").toString()), Map.of(), say);
             figures.put("fuse-kill-deadlock, guest", sec(inGuest.seconds()) + " (exit " + inGuest.code() + ")");
             figures.put("fuse-kill-deadlock, host", sec(onHost.seconds()) + String.format(Locale.ROOT, " (exit %d); guest/host %.1fx",
                     onHost.code(), inGuest.seconds() / onHost.seconds()));
@@ -90,6 +98,12 @@ public final class KernelsBench implements Benchmark {
     }
 
     record Child(int code, String out, double seconds) { }
+
+    private static List<String> concat(List<String> a, String... b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(List.of(b));
+        return l;
+    }
 
     /** This CLI again with {@code args}, its output kept and its last lines shown as progress. */
     private static Child child(List<String> args, Map<String, String> env, Consumer<String> say) throws IOException, InterruptedException {

@@ -404,16 +404,16 @@ public final class Runner {
         r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
         double[] ci = Stats.wilson95(o.failures(), o.trials());
         r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
-        r.outcome = e.judge(r.verdict, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
+        r.outcome = e.judge(r.verdict, r.failures, r.trials, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
         r.dataLoss = o.dataLoss();
         if (r.dataLoss > 0) r.outcome = Outcome.DATA_LOSS;
         // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
-        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED;
+        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED || r.outcome == Outcome.TOO_FEW_TRIALS;
         r.samples.putAll(o.samples());
         r.timings.putAll(o.timings());
         r.metrics.putAll(o.metrics());
         r.notes.addAll(o.notes());
-        if (r.outcome == Outcome.UNEXPECTED_PASS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
+        if (r.outcome == Outcome.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
         return r;
     }
 

@@ -222,7 +222,7 @@ public final class Soak {
                 t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1],
                 t.inconclusive > 0 ? " + " + t.inconclusive + " inconclusive" : "", Words.count(t.runs, "run"),
                 t.outcome == Outcome.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
-                + (t.outcome != Outcome.UNEXPECTED_PASS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                + (t.outcome != Outcome.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }
 
     private static String replayLine(SoakRecord rec) {

@@ -79,7 +79,7 @@ public final class Tally {
         if (trials > 0) verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
         else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
         if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
-            outcome = expectation().judge(verdict, ci95);
+            outcome = expectation().judge(verdict, failures, trials, ci95);
             if (dataLoss > 0) outcome = Outcome.DATA_LOSS;
         } else {
             outcome = verdict == Verdict.ERROR ? Outcome.ERROR : Outcome.SKIPPED;

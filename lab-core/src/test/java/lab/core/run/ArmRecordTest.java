@@ -28,7 +28,8 @@ class ArmRecordTest {
         Arm arm = Arm.of("plain", Verdict.REPRODUCED, "");
         var band = new lab.core.expect.Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
         RunRecord.ArmRecord few = Runner.armRecord(arm, ArmOutcome.counted(300, 0), band);
-        assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, few.outcome);
+        assertEquals(lab.core.expect.Outcome.TOO_FEW_TRIALS, few.outcome);
+        assertTrue(few.asExpected, "too few trials to tell makes no claim: it does not fail the run");
         // 0.999^300 = 74 %; 2995 trials see one 95 % of the time.
         assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("2995 trials show one")),
                 few.notes.toString());
