@@ -42,8 +42,8 @@ record DaemonGrowth(long threadsAtStart, long threads, long mappedKb, long locke
         if (grew.isEmpty()) return;
         o.note(String.format(Locale.ROOT, "the daemon allocated after the write began in %d of %d writes "
                 + "(at most: threads started %d, KiB mapped %d, KiB locked %d)", grew.size(), writes.size(),
-                grew.stream().mapToLong(DaemonGrowth::threads).max().orElse(0),
-                grew.stream().mapToLong(DaemonGrowth::mappedKb).max().orElse(0),
-                grew.stream().mapToLong(DaemonGrowth::lockedKb).max().orElse(0)));
+                Math.max(0, grew.stream().mapToLong(DaemonGrowth::threads).max().orElse(0)),
+                Math.max(0, grew.stream().mapToLong(DaemonGrowth::mappedKb).max().orElse(0)),
+                Math.max(0, grew.stream().mapToLong(DaemonGrowth::lockedKb).max().orElse(0))));
     }
 }

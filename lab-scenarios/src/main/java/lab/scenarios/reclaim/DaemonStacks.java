@@ -44,7 +44,7 @@ final class DaemonStacks {
                     (flags & MAP_STACK) != 0 ? " — MAP_STACK: a new thread's stack" : "");
         }
         if (X86_64 && NAMES.containsKey(f[0])) return NAMES.get(f[0]) + (f.length > 3 && f[0].matches("1[78]")
-                ? String.format(Locale.ROOT, "(fd %d, %d KiB at %d MiB)", Long.decode(f[1]), Long.decode(f[3]) >> 10, Long.decode(f[4]) >> 20) : "");
+                ? String.format(Locale.ROOT, "(fd %d, %d KiB)", Long.decode(f[1]), Long.decode(f[3]) >> 10) : "");
         return "system call " + f[0] + (X86_64 ? "" : " (" + System.getProperty("os.arch") + ")");
     }
 }

@@ -58,6 +58,6 @@ class DaemonEvidenceTest {
                 + "folio_wait_writeback ← shrink_folio_list ← try_charge_memcg ← vm_area_alloc ← __mmap_region"), said);
         assertEquals("mmap(1028 KiB, flags 0x22)", DaemonStacks.syscall("9 0x0 0x101000 0x3 0x22 0xffffffffffffffff 0x0 0x7ffd 0x7f12"));
         assertEquals("a system call not readable while it runs", DaemonStacks.syscall("running"));
-        assertEquals("pwrite64(fd 5, 1024 KiB at 95 MiB)", DaemonStacks.syscall("18 0x5 0x7f454ff9a000 0x100000 0x5fe7000 0x1 0x0 0x7f454f948 0x7f45"));
+        assertEquals("pwrite64(fd 5, 1024 KiB)", DaemonStacks.syscall("18 0x5 0x7f454ff9a000 0x100000 0x5fe7000 0x1 0x0 0x7f454f948 0x7f45"));
     }
 }
