@@ -12,8 +12,8 @@
  *                     request allocates neither page cache nor heap
  *   --fixed-workers   N request threads, their stacks and receive buffers
  *                     allocated and touched before ready is said, and one
- *                     malloc arena kept warm: no thread, stack, buffer or arena is
- *                     created once requests flow. Without it libfuse's
+ *                     malloc arena kept warm: no thread, stack, buffer or
+ *                     arena is created once requests flow. Without it libfuse's
  *                     fuse_session_loop_mt starts a thread (stack mmap, then
  *                     a 1 MiB receive buffer and a malloc arena) whenever a
  *                     request arrives while every thread is busy, and the
@@ -23,7 +23,8 @@
  *   --writeback-cache ask the kernel for FUSE_CAP_WRITEBACK_CACHE
  *   --io-flusher      prctl(PR_SET_IO_FLUSHER): the kernel's own answer,
  *                     reclaim from this process never waits on I/O
- *   --threads N       most request threads (default 8)
+ *   --threads N       request threads (default 8): at most, or exactly with
+ *                     --fixed-workers
  * Without --odirect-pool a file is opened the way the client opened it: a
  * client's O_DIRECT (losetup --direct-io does that) reaches the backing file.
  *
