@@ -47,6 +47,7 @@
 #define err(...) do { flockfile(stdout); err(__VA_ARGS__); funlockfile(stdout); } while (0)
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -601,6 +602,9 @@ static int start_workers(struct fuse_session *se, int n)
     static void *warm[1024];
     for (int i = 0; i < 1024; i++) if ((warm[i] = malloc(1024))) memset(warm[i], 0, 1024);
     for (int i = 0; i < 1024; i++) free(warm[i]);
+    /* glibc maps libgcc_s at the first pthread_cancel, to unwind: now, not
+     * when the session ends (join_workers). */
+    if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE)) return ENOENT;
 
     pthread_attr_t attr;
     sigset_t block, old;
