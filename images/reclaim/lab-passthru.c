@@ -4,17 +4,27 @@
  * (seed 001).
  *
  *   lab-passthru --source DIR --mount DIR [--threads N] [--odirect-pool]
- *       [--mlockall] [--writeback-cache] [--io-flusher]
+ *       [--fixed-workers] [--mlockall] [--writeback-cache] [--io-flusher]
  *
  *   --odirect-pool    backing files are opened O_DIRECT and every read and
  *                     write goes through a pool of aligned buffers allocated
  *                     and touched at start (one per thread): serving a
  *                     request allocates neither page cache nor heap
+ *   --fixed-workers   N request threads, their stacks and receive buffers
+ *                     allocated and touched before ready is said, and one
+ *                     malloc arena kept warm: no thread, stack, buffer or
+ *                     arena is created once requests flow. Without it libfuse's
+ *                     fuse_session_loop_mt starts a thread (stack mmap, then
+ *                     a 1 MiB receive buffer and a malloc arena) whenever a
+ *                     request arrives while every thread is busy, and the
+ *                     thread that received that request does it before
+ *                     serving the request
  *   --mlockall        mlockall(MCL_CURRENT|MCL_FUTURE) before anything else
  *   --writeback-cache ask the kernel for FUSE_CAP_WRITEBACK_CACHE
  *   --io-flusher      prctl(PR_SET_IO_FLUSHER): the kernel's own answer,
  *                     reclaim from this process never waits on I/O
- *   --threads N       most request threads (default 8)
+ *   --threads N       request threads (default 8): at most, or exactly with
+ *                     --fixed-workers
  * Without --odirect-pool a file is opened the way the client opened it: a
  * client's O_DIRECT (losetup --direct-io does that) reaches the backing file.
  *
@@ -37,11 +47,15 @@
 #define err(...) do { flockfile(stdout); err(__VA_ARGS__); funlockfile(stdout); } while (0)
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +78,7 @@
 
 static struct {
     char source[512], mount[512];
-    int threads, odirect, mlock, writeback, io_flusher;
+    int threads, odirect, fixed, mlock, writeback, io_flusher;
 } g = { .threads = 8 };
 
 static double now_ms(void)
@@ -526,6 +540,96 @@ static const struct fuse_lowlevel_ops ops = {
     .opendir = p_opendir, .readdir = p_readdir, .releasedir = p_releasedir, .statfs = p_statfs,
 };
 
+/* --------------------------------------------------------- fixed workers */
+
+/* The kernel hands no request larger than max_write plus its headers,
+ * whatever count libfuse reads with. */
+#define RECV_BUF (MAX_IO + ALIGN)
+#define WORKER_STACK (256 << 10)
+
+static struct worker {
+    pthread_t th;
+    struct fuse_buf fbuf;
+} workers[64];
+static struct fuse_session *g_se;
+static sem_t workers_done;
+static int workers_err;
+
+/* Every page of the stack a request can use, faulted in now (under
+ * mlockall it already is). */
+static void __attribute__((noinline)) touch_stack(void)
+{
+    volatile char pad[WORKER_STACK - (32 << 10)];
+    for (size_t i = 0; i < sizeof pad; i += 4096) pad[i] = 0;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    touch_stack();
+    while (!fuse_session_exited(g_se)) {
+        pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+        int r = fuse_session_receive_buf(g_se, &w->fbuf);
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+        if (r == -EINTR) continue;
+        if (r <= 0) {
+            if (r < 0) { workers_err = r; fuse_session_exit(g_se); }
+            break;
+        }
+        fuse_session_process_buf(g_se, &w->fbuf);
+    }
+    sem_post(&workers_done);
+    return NULL;
+}
+
+/* n request threads, everything they will use allocated now; 0 or an errno. */
+static int start_workers(struct fuse_session *se, int n)
+{
+    g_se = se;
+    sem_init(&workers_done, 0, 0);
+    for (int i = 0; i < n; i++) {
+        if (!(workers[i].fbuf.mem = malloc(RECV_BUF))) return ENOMEM;
+        memset(workers[i].fbuf.mem, 0, RECV_BUF);
+    }
+    /* glibc gives a thread its own arena (a fresh mapping) at its first
+     * malloc, and libfuse allocates every request: one arena for all,
+     * its heap grown by 1 MiB now and never trimmed. After the receive
+     * buffers: malloc serves even a large request from a heap top that
+     * has room. */
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    static void *warm[1024];
+    for (int i = 0; i < 1024; i++) if ((warm[i] = malloc(1024))) memset(warm[i], 0, 1024);
+    for (int i = 0; i < 1024; i++) free(warm[i]);
+    /* glibc maps libgcc_s at the first pthread_cancel, to unwind: now, not
+     * when the session ends (join_workers). */
+    if (!dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE)) return ENOENT;
+
+    pthread_attr_t attr;
+    sigset_t block, old;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, WORKER_STACK);
+    sigemptyset(&block);   /* signals go to the main thread, as in libfuse's loop */
+    sigaddset(&block, SIGTERM); sigaddset(&block, SIGINT); sigaddset(&block, SIGHUP); sigaddset(&block, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int r = 0;
+    for (int i = 0; i < n && !r; i++) r = pthread_create(&workers[i].th, &attr, worker_main, &workers[i]);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    pthread_attr_destroy(&attr);
+    return r;
+}
+
+/* Until the connection ends (every worker reads ENODEV) or a signal's
+ * handler exits the session. */
+static int join_workers(int n)
+{
+    while (!fuse_session_exited(g_se)) sem_wait(&workers_done);
+    for (int i = 0; i < n; i++) pthread_cancel(workers[i].th);
+    for (int i = 0; i < n; i++) pthread_join(workers[i].th, NULL);
+    return workers_err;
+}
+
 /* ------------------------------------------------------------------ ready */
 
 
@@ -545,9 +649,9 @@ static void *ready_thread(void *arg)
     jesc(m, sizeof m, g.mount);
     jesc(s, sizeof s, g.source);
     out("{\"ev\":\"ready\",\"pid\":%d,\"mount\":\"%s\",\"source\":\"%s\",\"conn\":%ld,\"threads\":%d,"
-        "\"odirect_pool\":%s,\"pool_buffers\":%d,\"mlockall\":%s,\"writeback_cache\":%s,\"io_flusher\":%s,"
+        "\"odirect_pool\":%s,\"pool_buffers\":%d,\"fixed_workers\":%s,\"mlockall\":%s,\"writeback_cache\":%s,\"io_flusher\":%s,"
         "\"t_mono_ms\":%.3f}",
-        (int)getpid(), m, s, fuse_conn_of(g.mount), g.threads, g.odirect ? "true" : "false", pool.n,
+        (int)getpid(), m, s, fuse_conn_of(g.mount), g.threads, g.odirect ? "true" : "false", pool.n, g.fixed ? "true" : "false",
         g.mlock ? "true" : "false", g.writeback ? "true" : "false", g.io_flusher ? "true" : "false", now_ms());
     return NULL;
 }
@@ -557,7 +661,7 @@ static void *ready_thread(void *arg)
 static void usage(void)
 {
     fprintf(stderr, "usage: lab-passthru --source DIR --mount DIR [--threads N] [--odirect-pool]\n"
-                    "                    [--mlockall] [--writeback-cache] [--io-flusher]\n");
+                    "                    [--fixed-workers] [--mlockall] [--writeback-cache] [--io-flusher]\n");
     exit(2);
 }
 
@@ -571,7 +675,7 @@ int main(int argc, char **argv)
         { "source", required_argument, 0, 's' }, { "mount", required_argument, 0, 'm' },
         { "threads", required_argument, 0, 't' }, { "odirect-pool", no_argument, 0, 'o' },
         { "mlockall", no_argument, 0, 'l' }, { "writeback-cache", no_argument, 0, 'w' },
-        { "io-flusher", no_argument, 0, 'f' }, { 0, 0, 0, 0 },
+        { "io-flusher", no_argument, 0, 'f' }, { "fixed-workers", no_argument, 0, 'x' }, { 0, 0, 0, 0 },
     };
     for (int o; (o = getopt_long(argc, argv, "", lo, NULL)) != -1;) {
         switch (o) {
@@ -595,6 +699,7 @@ int main(int argc, char **argv)
         case 'l': g.mlock = 1; break;
         case 'w': g.writeback = 1; break;
         case 'f': g.io_flusher = 1; break;
+        case 'x': g.fixed = 1; break;
         default: usage();
         }
     }
@@ -637,6 +742,12 @@ int main(int argc, char **argv)
         umount2(g.mount, MNT_DETACH);
         return 1;
     }
+    int e;
+    if (g.fixed && (e = start_workers(se, g.threads))) {
+        err("cannot start %d request threads: %s", g.threads, strerror(e));
+        umount2(g.mount, MNT_DETACH);
+        return 1;
+    }
     pthread_t th;
     if (pthread_create(&th, NULL, ready_thread, NULL)) {
         err("pthread_create failed");
@@ -644,15 +755,20 @@ int main(int argc, char **argv)
         return 1;
     }
     pthread_detach(th);
-    /* libfuse adds a thread whenever all are busy; idle ones are kept, so
-     * once the load has been seen no thread is created (nor a stack
-     * allocated) while memory is short. */
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_clone_fd(cfg, 0);
-    fuse_loop_cfg_set_max_threads(cfg, g.threads);
-    fuse_loop_cfg_set_idle_threads(cfg, g.threads);
-    int rc = fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
+    int rc;
+    if (g.fixed) {
+        rc = join_workers(g.threads);
+    } else {
+        /* libfuse adds a thread whenever all are busy (idle ones are kept):
+         * a stack and a receive buffer mapped while the request that
+         * triggered it waits. */
+        struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+        fuse_loop_cfg_set_clone_fd(cfg, 0);
+        fuse_loop_cfg_set_max_threads(cfg, g.threads);
+        fuse_loop_cfg_set_idle_threads(cfg, g.threads);
+        rc = fuse_session_loop_mt(se, cfg);
+        fuse_loop_cfg_destroy(cfg);
+    }
     out("{\"ev\":\"session_end\",\"rc\":%d}", rc);
     fuse_remove_signal_handlers(se);
     fuse_session_destroy(se);

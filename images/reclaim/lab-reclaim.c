@@ -16,7 +16,10 @@
  *                          component>-<arm>, limit daemon_memcg_mb), removed at
  *                          teardown; needs cgroup v1, the host's cgroup
  *                          namespace and CAP_SYS_ADMIN
- *       odirect-pool       lab-passthru --odirect-pool --mlockall
+ *       odirect-pool       lab-passthru --odirect-pool --mlockall --fixed-workers
+ *       odirect-pool-ondemand  lab-passthru --odirect-pool --mlockall: the
+ *                          pool, with libfuse's request threads started on
+ *                          demand
  *       odirect-only       lab-passthru --odirect-pool
  *       mlockall-only      lab-passthru --mlockall
  *       writeback-cache    lab-passthru --writeback-cache
@@ -30,11 +33,17 @@
  *   quit | EOF   EOF during a run stops it like stop; then exit
  * A run prints, in this order:
  *   {"ev":"set-up","arm":..,"daemon_pid":..,"writer_pid":..,"loop":"/dev/loopN","fuse_conn":N,..}
- *   {"ev":"progress","arm":..,"bytes":N,"t_ms":..,"phase":"write|fsync|finished","memcg_bytes":N}
+ *   {"ev":"progress","arm":..,"bytes":N,"t_ms":..,"phase":"write|fsync|finished","memcg_bytes":N,
+ *    "daemon_threads":N}
  *   {"ev":"stalled","arm":..,"bytes":N,"since_ms":..,"writer_state":"D",..}
  *       no progress for stall_ms (once per stall)
- *   {"ev":"done","arm":..,"bytes":N,"ms":..,"rc":..,"error":"EROFS"|null,"failed_in":..,..}
- *       exactly once: the writer ended (rc as dd's: 0, 1 on an error, -9 when stopped)
+ *   {"ev":"done","arm":..,"bytes":N,"ms":..,"rc":..,"error":"EROFS"|null,"failed_in":..,
+ *    "daemon_at_go":{..},"daemon_at_end":{..},..}
+ *       exactly once: the writer ended (rc as dd's: 0, 1 on an error, -9 when
+ *       stopped); daemon_at_*: the server's threads, mapped, locked and
+ *       resident KiB and minor faults when the writer started, and when it
+ *       ended or, if it failed, at the last sample that saw it progress (not
+ *       what a hang's abort makes the server do)
  *   {"ev":"torn-down","arm":..,"ms":..,"clean":true|false,"left":[..]}  always last
  * and may print {"ev":"unsupported",..} (then done has "skipped":true),
  * {"ev":"daemon","arm":..,"line":{..}} for anything else the server says,
@@ -91,13 +100,14 @@ static void sleep_ms(long ms)
 
 static const struct variant {
     const char *name;
-    const char *opts[3];    /* lab-passthru switches */
+    const char *opts[4];    /* lab-passthru switches */
     int own_memcg;
     int loop_dio;           /* 1: as losetup --direct-io=on, image opened O_DIRECT too; 2: flag only */
 } variants[] = {
     { "plain", { 0 }, 0, 0 },
     { "daemon-own-memcg", { 0 }, 1, 0 },
-    { "odirect-pool", { "--odirect-pool", "--mlockall" }, 0, 0 },
+    { "odirect-pool", { "--odirect-pool", "--mlockall", "--fixed-workers" }, 0, 0 },
+    { "odirect-pool-ondemand", { "--odirect-pool", "--mlockall" }, 0, 0 },
     { "loop-direct-io", { 0 }, 0, 1 },
     { "mlockall-only", { "--mlockall" }, 0, 0 },
     { "writeback-cache", { "--writeback-cache" }, 0, 0 },
@@ -130,7 +140,7 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
     int i;
     for (i = 0; i < NVARIANTS && strcmp(variants[i].name, p->variant); i++) ;
     if (i == NVARIANTS) {
-        err("variant must be plain|daemon-own-memcg|odirect-pool|loop-direct-io|mlockall-only|"
+        err("variant must be plain|daemon-own-memcg|odirect-pool|odirect-pool-ondemand|loop-direct-io|mlockall-only|"
             "writeback-cache|io-flusher|odirect-only|loop-direct-io-plain-open");
         return -1;
     }
@@ -178,6 +188,7 @@ struct run {
     size_t dlen;
     int go;               /* write end the writer waits on */
     int wstat;            /* the writer's /proc/PID/stat, kept open */
+    int dstatus, dstat;   /* the daemon's /proc/PID/status and stat, kept open */
     int alive;            /* read end; hangs up when the writer exits */
     struct loopdev ld;
     int ext4_mounted, fuse_seen;
@@ -292,7 +303,7 @@ static int start_daemon(struct run *r)
         snprintf(th, sizeof th, "%ld", r->p.threads);
         const char *argv[16] = { "lab-passthru", "--source", r->backing, "--mount", r->fusemp, "--threads", th };
         int n = 7;
-        for (int i = 0; i < 3 && r->v->opts[i]; i++) argv[n++] = r->v->opts[i];
+        for (int i = 0; i < 4 && r->v->opts[i]; i++) argv[n++] = r->v->opts[i];
         argv[n] = NULL;
         execvp("lab-passthru", (char **)argv);
         printf("{\"ev\":\"error\",\"msg\":\"exec lab-passthru: %s\"}\n", strerror(errno));
@@ -494,6 +505,39 @@ static char stat_state(int fd)
     return rp && rp[1] == ' ' ? rp[2] : '?';
 }
 
+/* What the daemon holds. A thread, mapping or page fault that appears once
+ * the writer runs is an allocation, charged to the cgroup under pressure. */
+struct dmem { long threads, vm_kb, lck_kb, rss_kb; long long minflt; };
+
+static long status_field(const char *buf, const char *name)
+{
+    const char *l = strstr(buf, name);
+    return l ? atol(l + strlen(name)) : -1;
+}
+
+static struct dmem daemon_mem(const struct run *r)
+{
+    char buf[2048];
+    struct dmem d = { -1, -1, -1, -1, -1 };
+    if (reread(r->dstatus, buf, sizeof buf) > 0) {
+        d.threads = status_field(buf, "\nThreads:");
+        d.vm_kb = status_field(buf, "\nVmSize:");
+        d.lck_kb = status_field(buf, "\nVmLck:");
+        d.rss_kb = status_field(buf, "\nVmRSS:");
+    }
+    char *f = reread(r->dstat, buf, sizeof buf) > 0 ? strrchr(buf, ')') : NULL;
+    /* after the comm: state ppid pgrp session tty_nr tpgid flags minflt */
+    for (int i = 0; f && i < 8; i++) f = strchr(f + 1, ' ');
+    if (f) d.minflt = atoll(f + 1);
+    return d;
+}
+
+static void dmem_json(char *dst, size_t n, struct dmem d)
+{
+    snprintf(dst, n, "{\"threads\":%ld,\"vm_kb\":%ld,\"locked_kb\":%ld,\"rss_kb\":%ld,\"minflt\":%lld}",
+             d.threads, d.vm_kb, d.lck_kb, d.rss_kb, d.minflt);
+}
+
 /* ------------------------------------------------------------- the writer */
 
 static void writer_main(struct run *r, int gofd)
@@ -624,6 +668,8 @@ static void teardown(struct run *r)
     double ms_ext4 = 0, ms_loop = 0, ms_fuse = 0, ms_daemon = 0;
 
     if (r->go >= 0) { close(r->go); r->go = -1; }   /* a writer still waiting exits */
+    if (r->dstatus >= 0) { close(r->dstatus); r->dstatus = -1; }
+    if (r->dstat >= 0) { close(r->dstat); r->dstat = -1; }
     if (r->alive >= 0) { close(r->alive); r->alive = -1; }
     if (r->writer > 0) {
         int st;
@@ -750,6 +796,12 @@ static int set_up(struct run *r)
 
     int k = start_daemon(r);
     if (k) return k;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/%d/status", (int)r->daemon);
+    r->dstatus = open(proc, O_RDONLY | O_CLOEXEC);
+    snprintf(proc, sizeof proc, "/proc/%d/stat", (int)r->daemon);
+    r->dstat = open(proc, O_RDONLY | O_CLOEXEC);
+    daemon_mem(r);   /* the first read sizes the seq_file buffers */
     r->conn = fuse_conn(r->fusemp);
     r->fuse_seen = 1;
     if (r->conn < 0) { err("no FUSE mount at %s", r->fusemp); return -1; }
@@ -809,6 +861,7 @@ static void run(struct run *r)
     struct shared *sh = r->sh;
     r->wstat = open_stat(r->writer);
     memcg_usage();
+    struct dmem at_go = daemon_mem(r), at_end = at_go;
     if (write(r->go, "g", 1) != 1) err("cannot start the writer: %s", strerror(errno));
     close(r->go);
     r->go = -1;
@@ -848,11 +901,12 @@ static void run(struct run *r)
             if (next < t) next = t + r->p.progress_ms;
             long long b = __atomic_load_n(&sh->bytes, __ATOMIC_ACQUIRE);
             int ph = __atomic_load_n(&sh->phase, __ATOMIC_ACQUIRE);
-            if (b != last_bytes || ph != last_phase) { last_bytes = b; last_phase = ph; last_change = t; stalled = 0; }
+            struct dmem d = daemon_mem(r);
+            if (b != last_bytes || ph != last_phase) { last_bytes = b; last_phase = ph; last_change = t; stalled = 0; at_end = d; }
             long long use = memcg_usage();
             if (use > peak) peak = use;
-            out("{\"ev\":\"progress\",\"arm\":\"%s\",\"bytes\":%lld,\"t_ms\":%.1f,\"phase\":\"%s\",\"memcg_bytes\":%lld}",
-                r->arm, b, t - t0, phase_names[ph & 3], use);
+            out("{\"ev\":\"progress\",\"arm\":\"%s\",\"bytes\":%lld,\"t_ms\":%.1f,\"phase\":\"%s\",\"memcg_bytes\":%lld,"
+                "\"daemon_threads\":%ld}", r->arm, b, t - t0, phase_names[ph & 3], use, d.threads);
             if (!stalled && r->p.stall_ms && t - last_change >= r->p.stall_ms) {
                 stalled = 1;
                 out("{\"ev\":\"stalled\",\"arm\":\"%s\",\"bytes\":%lld,\"phase\":\"%s\",\"since_ms\":%.1f,"
@@ -884,13 +938,17 @@ static void run(struct run *r)
         if (reread(fd, buf, sizeof buf) > 0) dmax = atoll(buf);
         if (fd >= 0) close(fd);
     }
+    char dgo[200], dend[200];
+    dmem_json(dgo, sizeof dgo, at_go);
+    if (rc == 0) at_end = daemon_mem(r);
+    dmem_json(dend, sizeof dend, at_end);
     double write_ms = sh->t_write_end > 0 ? sh->t_write_end - sh->t_go : -1;
     double fsync_ms = sh->t_write_end > 0 && sh->t_end > 0 ? sh->t_end - sh->t_write_end : -1;
     out("{\"ev\":\"done\",\"arm\":\"%s\",\"variant\":\"%s\",\"bytes\":%lld,\"ms\":%.1f,\"rc\":%d,\"error\":%s,"
         "\"failed_in\":%s,\"write_ms\":%.1f,\"fsync_ms\":%.1f,\"mb_per_s\":%.1f,\"stopped\":%s,"
-        "\"memcg_peak_bytes\":%lld,\"daemon_memcg_max_bytes\":%lld}",
+        "\"memcg_peak_bytes\":%lld,\"daemon_memcg_max_bytes\":%lld,\"daemon_at_go\":%s,\"daemon_at_end\":%s}",
         r->arm, r->v->name, b, tend - t0, rc, error, failed, write_ms, fsync_ms,
-        tend > t0 ? b / 1048576.0 / ((tend - t0) / 1000) : 0.0, killed ? "true" : "false", peak, dmax);
+        tend > t0 ? b / 1048576.0 / ((tend - t0) / 1000) : 0.0, killed ? "true" : "false", peak, dmax, dgo, dend);
     teardown(r);
 }
 
@@ -902,7 +960,7 @@ static void do_run(char *args)
     if (R.active) { err("the previous run is not torn down; not starting another"); return; }
     struct run *r = &R;
     memset(r, 0, sizeof *r);
-    r->dpipe = r->go = r->alive = r->ld.fd = r->wstat = -1;
+    r->dpipe = r->go = r->alive = r->ld.fd = r->wstat = r->dstatus = r->dstat = -1;
     r->sh = g_shared;
     memset(g_shared, 0, sizeof *g_shared);
     if (parse_run(args, &r->p, &r->v)) return;

@@ -34,6 +34,9 @@ final class ReclaimLab implements Scenario.Lab {
     private final String prefix;
     private final HangWatcher watcher;
     private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+    /** The arm's writes so far: what the daemon allocated during each, how its threads were stuck in each hang. */
+    private final List<DaemonGrowth> grown = new ArrayList<>();
+    private final List<String> daemonStuck = new ArrayList<>();
 
     private ReclaimLab(LabContext ctx, String image, HangWatcher watcher) {
         this.ctx = ctx;
@@ -68,13 +71,18 @@ final class ReclaimLab implements Scenario.Lab {
     @Override
     public ArmOutcome run(Arm arm, long trials) {
         List<Trial> done = new ArrayList<>();
+        grown.clear();
+        daemonStuck.clear();
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), i);
             if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
             done.add(t);
         }
-        return outcome(done);
+        ArmOutcome o = outcome(done);
+        DaemonGrowth.report(grown, o);
+        daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
+        return o;
     }
 
     private Trial trial(String arm, int i) {
@@ -120,6 +128,7 @@ final class ReclaimLab implements Scenario.Lab {
                     bytes = ev.path("bytes").asLong();
                     lastByte = HangWatcher.nowMs();
                 } else if ("done".equals(kind)) {
+                    addGrowth(ev);
                     return new Trial(false, ev.path("bytes").asLong(bytes), null, null, null, null);
                 } else if ("exited".equals(kind)) {
                     throw new IllegalStateException("lab-reclaim exited during the write");
@@ -151,16 +160,27 @@ final class ReclaimLab implements Scenario.Lab {
         evidence.put("kernelThreads", KernelTasks.kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
                 || comm.endsWith("flush-7:" + minor)));
         evidence.put("memcg", KernelTasks.memcg(c.hostPid()));
+        // Host-side, all of the daemon's threads: the syscall line tells what a stuck one was allocating.
+        List<KernelTasks.Thread> daemon = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong())
+                .stream().mapToObj(KernelTasks::threads).findFirst().orElse(List.of());
+        evidence.put("daemon", daemon);
+        daemonStuck.addAll(DaemonStacks.stuck(daemon));
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
         if (!"aborted".equals(ans.path("ev").asText())) Reaper.abortRunConnections(c.hostPid(), prefix + "/");
         JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(60), null);
+        addGrowth(done);
         double recover = HangWatcher.nowMs() - tAbort;
         a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(60), null);
         String cost = String.format(Locale.ROOT, "writer rc %s, %s", done.path("rc").asText("?"),
                 done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"));
         return new Trial(true, bytes, sinceLastByteS, recover, cost, null);
+    }
+
+    private void addGrowth(JsonNode done) {
+        DaemonGrowth g = DaemonGrowth.of(done);
+        if (g != null) grown.add(g);
     }
 
     static ArmOutcome outcome(List<Trial> all) {

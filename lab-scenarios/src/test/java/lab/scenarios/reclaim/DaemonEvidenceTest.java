@@ -1,0 +1,63 @@
+package lab.scenarios.reclaim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import lab.core.evidence.Json;
+import lab.core.evidence.KernelTasks;
+import lab.core.run.ArmOutcome;
+import org.junit.jupiter.api.Test;
+
+/** How a write's daemon figures and a hang's daemon threads are read and said. */
+class DaemonEvidenceTest {
+    private static JsonNode done(String go, String end) throws Exception {
+        return Json.MAPPER.readTree("{\"ev\":\"done\",\"daemon_at_go\":" + go + ",\"daemon_at_end\":" + end + "}");
+    }
+
+    @Test
+    void aThreadStartedMidWriteIsGrowthAndSaidSo() throws Exception {
+        // lab-reclaim's figures from a write of the on-demand daemon: one thread, its stack, buffer and arena.
+        DaemonGrowth g = DaemonGrowth.of(done("{\"threads\":4,\"vm_kb\":219764,\"locked_kb\":219732,\"rss_kb\":23512,\"minflt\":5378}",
+                "{\"threads\":5,\"vm_kb\":286592,\"locked_kb\":286560,\"rss_kb\":24932,\"minflt\":5733}"));
+        assertEquals(new DaemonGrowth(4, 1, 66828, 66828, 355), g);
+        assertFalse(g.none());
+        DaemonGrowth still = DaemonGrowth.of(done("{\"threads\":9,\"vm_kb\":29640,\"locked_kb\":29608,\"rss_kb\":29580,\"minflt\":6896}",
+                "{\"threads\":9,\"vm_kb\":29640,\"locked_kb\":29608,\"rss_kb\":29580,\"minflt\":6896}"));
+        assertTrue(still.none());
+
+        ArmOutcome o = ArmOutcome.counted(2, 0);
+        DaemonGrowth.report(List.of(still, g), o);
+        assertEquals(List.of(0L, 1L), o.metrics().get("daemon_threads_started_in_write"));
+        assertEquals(1, o.notes().size());
+        assertTrue(o.notes().get(0).contains("1 of 2 writes") && o.notes().get(0).contains("threads started 1"), o.notes().get(0));
+
+        ArmOutcome clean = ArmOutcome.counted(1, 0);
+        DaemonGrowth.report(List.of(still), clean);
+        assertTrue(clean.notes().isEmpty());
+    }
+
+    @Test
+    void aSkippedWriteHasNoFigures() throws Exception {
+        assertNull(DaemonGrowth.of(Json.MAPPER.readTree("{\"ev\":\"done\",\"skipped\":true}")));
+    }
+
+    @Test
+    void aStuckThreadMappingAStackIsNamed() {
+        assumeTrue(List.of("amd64", "x86_64").contains(System.getProperty("os.arch")), "x86-64 system call numbers");
+        List<String> frames = List.of("folio_wait_writeback+0x2b/0x80", "shrink_folio_list+0x5e1/0xe10", "try_charge_memcg+0x1a0/0x6b0",
+                "vm_area_alloc+0x1f/0x90", "__mmap_region+0x8a/0x950");
+        List<String> said = DaemonStacks.stuck(List.of(
+                new KernelTasks.Thread(101, "lab-passthru", "D", "9 0x0 0x41000 0x3 0x20022 0xffffffffffffffff 0x0 0x7ffd 0x7f12", frames),
+                new KernelTasks.Thread(102, "lab-passthru", "S", "0 0x3 0x7f 0x101000 0x0 0x0 0x0 0x7ffd 0x7f12", List.of("fuse_dev_do_read"))));
+        assertEquals(List.of("1 daemon thread lab-passthru (D) in mmap(260 KiB, flags 0x20022) — MAP_STACK: a new thread's stack: "
+                + "folio_wait_writeback ← shrink_folio_list ← try_charge_memcg ← vm_area_alloc ← __mmap_region"), said);
+        assertEquals("mmap(1028 KiB, flags 0x22)", DaemonStacks.syscall("9 0x0 0x101000 0x3 0x22 0xffffffffffffffff 0x0 0x7ffd 0x7f12"));
+        assertEquals("a system call not readable while it runs", DaemonStacks.syscall("running"));
+        assertEquals("pwrite64(fd 5, 1024 KiB)", DaemonStacks.syscall("18 0x5 0x7f454ff9a000 0x100000 0x5fe7000 0x1 0x0 0x7f454f948 0x7f45"));
+    }
+}
