@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kernels", description = {"Kernels for --kernel: the host's and the ones fetched and built here (with the build options the catalogue needs)",
+@Command(name = "kernels", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Kernels for --kernel: the host's and the ones fetched and built here (with the build options the catalogue needs)",
         "and the ones Debian's suites offer.  lab kernels fetch debian:6.1 downloads one and builds its initramfs and modules image."},
         subcommands = KernelsCommand.Fetch.class)
 final class KernelsCommand implements Callable<Integer> {
@@ -117,7 +117,7 @@ final class KernelsCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    @Command(name = "fetch", description = {"Download kernels (debian:6.1, debian:6.12, debian:VERSION, path:...) and build their initramfs and modules image;",
+    @Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Download kernels (debian:6.1, debian:6.12, debian:VERSION, path:...) and build their initramfs and modules image;",
             "--root-disk also builds the guests' root disk (once per change of images/guest)."})
     static final class Fetch implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "KERNEL", description = "--kernel forms: " + KernelSpec.FORMS)
