@@ -1,0 +1,123 @@
+package lab.core.signature;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import lab.core.evidence.Json;
+import lab.core.run.RunRecord;
+
+/**
+ * Signatures deduplicated across bundles: each title once, with when it was first and last seen,
+ * how often, on which kernels, in which scenario × arm, and up to {@link #SAMPLES} samples to
+ * open. Runs are added in time order, so the first bundle a title is seen in is where it is new.
+ */
+public final class SignatureIndex {
+    public static final int SAMPLES = 5;
+
+    /** One deduplicated signature. */
+    public static final class Entry {
+        public String title;
+        public String kind;
+        public String firstSeen;
+        public String lastSeen;
+        /** The bundle (relative to the history's directory) where it was first seen. */
+        public String firstBundle;
+        public long count;
+        /** Occurrences in lines the kernel log marked as the run's own (stuck stacks always are). */
+        public long countOfRun;
+        public TreeSet<String> kernels = new TreeSet<>();
+        public TreeSet<String> where = new TreeSet<>();
+        /** Paths relative to the history's directory, the line or stack it came from after each. */
+        public List<Sample> samples = new ArrayList<>();
+    }
+
+    public record Sample(String path, String text) { }
+
+    private final Map<String, Entry> byTitle = new LinkedHashMap<>();
+
+    /**
+     * Every signature of one run bundle: its kernel.log headlines and its stacks/*.json stuck tasks.
+     * {@code night} is the day it counts for, {@code bundle} the unit it belongs to, {@code rel} the run's
+     * directory relative to the history's.
+     */
+    public void addRun(RunRecord rec, Path dir, String rel, String night, String bundle) {
+        String kernel = String.valueOf(rec.host.getOrDefault("kernelRelease", "?"));
+        Path log = dir.resolve("kernel.log");
+        if (Files.isRegularFile(log)) {
+            try {
+                for (Signatures.Found f : Signatures.ofKernelLog(Files.readString(log, StandardCharsets.UTF_8))) {
+                    add(f, night, bundle, kernel, rec.scenario, rel + "/kernel.log");
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // an unreadable log is a gap in the history, not a failure of it
+            }
+        }
+        Path stacks = dir.resolve("stacks");
+        if (!Files.isDirectory(stacks)) return;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(stacks)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path f : files) {
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(f.toFile());
+            } catch (IOException e) {
+                continue;
+            }
+            String arm = armOf(rec, f.getFileName().toString());
+            for (Signatures.Found x : Signatures.ofStacks(n)) {
+                add(x, night, bundle, kernel, rec.scenario + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName());
+            }
+        }
+    }
+
+    void add(Signatures.Found f, String night, String bundle, String kernel, String where, String sample) {
+        Entry e = byTitle.computeIfAbsent(f.title(), t -> {
+            Entry x = new Entry();
+            x.title = t;
+            x.kind = f.kind();
+            x.firstSeen = night;
+            x.firstBundle = bundle;
+            return x;
+        });
+        e.lastSeen = night;
+        e.count++;
+        if (f.ours()) e.countOfRun++;
+        e.kernels.add(kernel);
+        e.where.add(where);
+        if (e.samples.size() < SAMPLES && e.samples.stream().noneMatch(s -> s.path().equals(sample))) {
+            e.samples.add(new Sample(sample, f.sample().length() > 300 ? f.sample().substring(0, 300) + "…" : f.sample()));
+        }
+    }
+
+    /** Stacks files are named after the arm and the trial ("flush-never-1.json"): the longest arm name that prefixes it. */
+    static String armOf(RunRecord rec, String file) {
+        String best = null;
+        for (RunRecord.ArmRecord a : rec.arms) {
+            if (file.startsWith(a.name + "-") || file.startsWith(a.name + ".")) {
+                if (best == null || a.name.length() > best.length()) best = a.name;
+            }
+        }
+        return best;
+    }
+
+    /** Most recently seen first, then the most frequent. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(byTitle.values());
+        out.sort(Comparator.comparing((Entry e) -> e.lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(e -> -e.count).thenComparing(e -> e.title));
+        return out;
+    }
+}
