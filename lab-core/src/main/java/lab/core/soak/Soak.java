@@ -48,7 +48,8 @@ public final class Soak {
     public Result start(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
                         Long randomSeed, Path expectationsDir, StopRule stop, Path out) {
         if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
-        scenarioIds.forEach(Scenarios::find);
+        // Unknown arms are refused before the first run, not when their scenario's turn comes.
+        scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
         if (expectationsDir != null) Expectations.from(expectationsDir);
         if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
         SoakRecord rec = new SoakRecord();
@@ -136,7 +137,7 @@ public final class Soak {
             for (Scenario sc : scenarios) {
                 long started = System.nanoTime();
                 Long seed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
-                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, s.arms, s.trials, seed, dir.resolve("runs"),
+                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, armsFor(sc.id(), s.arms), s.trials, seed, dir.resolve("runs"),
                         expectations));
                 SoakRecord.RunEntry e = new SoakRecord.RunEntry();
                 e.repetition = rep;
@@ -185,6 +186,15 @@ public final class Soak {
         for (Tally t : rec.tallies) say.accept(tallyLine(t));
         say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
         return new Result(rec.exitCode, rec, dir);
+    }
+
+    /**
+     * The arms of one scenario out of --arms: "plain" applies to every scenario, "unmount-race:plain" to that one;
+     * a scenario none of them names runs every arm.
+     */
+    static List<String> armsFor(String scenario, List<String> arms) {
+        if (arms.stream().noneMatch(a -> a.contains(":"))) return arms;
+        return arms.stream().filter(a -> !a.contains(":") || a.startsWith(scenario + ":")).map(a -> a.substring(a.indexOf(':') + 1)).toList();
     }
 
     static int exitCode(List<Tally> tallies) {
