@@ -65,7 +65,9 @@ public final class Nightly {
         rec.scenarios.addAll(r.scenarios());
         rec.strictRates = r.strictRates();
         rec.since = r.since();
-        LabClock.since(r.since(), LabClock.today(clock)); // bad input before anything runs
+        // Bad input before anything is made.
+        LabClock.since(r.since(), LabClock.today(clock));
+        Soak.check(r.scenarios(), r.arms(), r.trials(), r.expectations());
         Path dir;
         try {
             Files.createDirectories(root);

@@ -47,11 +47,7 @@ public final class Soak {
     /** Starts a new soak (kind "soak") or a one-pass run of several scenarios (kind "all") under {@code out}. */
     public Result start(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
                         Long randomSeed, Path expectationsDir, StopRule stop, Path out) {
-        if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
-        // Unknown arms are refused before the first run, not when their scenario's turn comes.
-        scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
-        if (expectationsDir != null) Expectations.from(expectationsDir);
-        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
+        check(scenarioIds, arms, trials, expectationsDir);
         SoakRecord rec = new SoakRecord();
         rec.kind = kind;
         Instant now = Instant.now();
@@ -78,6 +74,14 @@ public final class Soak {
         rec.replay = replayLine(rec);
         write(rec, dir);
         return loop(rec, dir, stop);
+    }
+
+    /** Bad input, refused before anything is made: unknown scenarios and arms (not only when their turn comes), trials, expectations. */
+    public static void check(List<String> scenarioIds, List<String> arms, Long trials, Path expectationsDir) {
+        if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
+        scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
+        if (expectationsDir != null) Expectations.from(expectationsDir);
+        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
     }
 
     /** Continues a soak from its directory. */
