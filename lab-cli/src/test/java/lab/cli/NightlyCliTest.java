@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,18 +32,8 @@ class NightlyCliTest {
 
     private static final String[] TINY = {"--arms", "plain,skip-lab-prefix", "--trials", "200", "--count", "1", "unmount-race"};
 
-    private record Said(int code, String out) { }
-
     private static Said lab(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            return new Said(LabCli.execute(args), buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-            System.out.print(buf.toString(StandardCharsets.UTF_8));
-        }
+        return Said.lab(args);
     }
 
     private static String[] args(String date, String... more) {

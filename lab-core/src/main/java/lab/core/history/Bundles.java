@@ -93,7 +93,7 @@ public final class Bundles {
             b.runs.add(new Run(rec, dir, b.rel(dir), u, where(rec)));
         }
         b.runs.sort(Comparator.comparing((Run r) -> r.unit().night()).thenComparing(r -> String.valueOf(r.unit().startedAt()))
-                .thenComparing(r -> String.valueOf(r.record().startedAt)));
+                .thenComparing(r -> String.valueOf(r.record().startedAt)).thenComparing(Run::rel));
         return b;
     }
 

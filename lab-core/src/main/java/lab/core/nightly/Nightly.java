@@ -81,7 +81,16 @@ public final class Nightly {
         for (Path p : unfinished(root, dir)) say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
         write(rec, dir);
         say.accept("nightly " + rec.night + " on " + rec.host + " · " + dir);
-        Soak.Result soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), dir);
+        Soak.Result soak;
+        try {
+            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), dir);
+        } catch (RuntimeException e) {
+            // No engine, a host that lacks something: the night says why before the exit code does.
+            rec.status = "INCOMPLETE";
+            rec.statusReason = String.valueOf(e.getMessage());
+            write(rec, dir);
+            throw e;
+        }
         return finish(rec, dir, soak);
     }
 
