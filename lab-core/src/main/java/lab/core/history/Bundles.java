@@ -23,7 +23,7 @@ import lab.core.run.RunRecord;
 /**
  * Every bundle under a directory, read back: runs, soaks (and `run --all`), fleets, bisections
  * and nightlies, each run.json attributed to the innermost bundle around it and to a night. Symbolic
- * links (latest) are not followed, so nothing counts twice. Per-trial samples, timings and metrics
+ * links (latest) are not followed, so nothing counts twice. Per-trial samples, timings, metrics and findings
  * are not read: the history needs counts, verdicts and the configuration.
  */
 public final class Bundles {
@@ -39,7 +39,7 @@ public final class Bundles {
     @JsonIgnoreProperties({"samples", "timings", "metrics"})
     private abstract static class LightArm { }
 
-    @JsonIgnoreProperties({"findings", "containers"})
+    @JsonIgnoreProperties({"findings"})
     private abstract static class LightRun { }
 
     private static final ObjectMapper LIGHT = Json.MAPPER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
@@ -80,14 +80,12 @@ public final class Bundles {
         }
         for (Path m : markers) b.unit(m);
         b.nightsFromNightlies();
-        for (Path f : runJsons) {
-            RunRecord rec;
-            try {
-                rec = LIGHT.readValue(f.toFile(), RunRecord.class);
-            } catch (IOException e) {
-                continue; // a run.json cut short by a crash: nothing to count yet
-            }
-            Path dir = f.getParent();
+        // Parsing is most of the reading: on every core.
+        List<RunRecord> records = runJsons.parallelStream().map(Bundles::readRun).toList();
+        for (int i = 0; i < runJsons.size(); i++) {
+            RunRecord rec = records.get(i);
+            if (rec == null) continue; // a run.json cut short by a crash: nothing to count yet
+            Path dir = runJsons.get(i).getParent();
             Unit u = b.enclosing(dir);
             if (u == null) u = new Unit("run", rec.runId, dir, b.rel(dir), night(rec.startedAt), rec.startedAt, null);
             b.runs.add(new Run(rec, dir, b.rel(dir), u, where(rec)));
@@ -95,6 +93,14 @@ public final class Bundles {
         b.runs.sort(Comparator.comparing((Run r) -> r.unit().night()).thenComparing(r -> String.valueOf(r.unit().startedAt()))
                 .thenComparing(r -> String.valueOf(r.record().startedAt)).thenComparing(Run::rel));
         return b;
+    }
+
+    private static RunRecord readRun(Path f) {
+        try {
+            return LIGHT.readValue(f.toFile(), RunRecord.class);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void unit(Path marker) {

@@ -79,7 +79,9 @@ public final class HistoryBench implements Benchmark {
             h = History.build(root, first.plusDays(nights - 1), null);
             History.write(h, root);
             build[k] = (System.nanoTime() - b0) / 1e9;
-            say.accept(String.format(Locale.ROOT, "  build %d: %.2f s (read %.2f s)", k + 1, build[k], ((Number) h.read.get("readSeconds")).doubleValue()));
+            say.accept(String.format(Locale.ROOT, "  build %d: %.2f s (read %.2f s, signatures %.2f s, nights compared in %.2f s, files written in %.2f s)", k + 1,
+                    build[k], seconds(h, "readSeconds"), seconds(h, "signaturesSeconds"),
+                    seconds(h, "buildSeconds") - seconds(h, "readSeconds") - seconds(h, "signaturesSeconds"), build[k] - seconds(h, "buildSeconds")));
         }
         java.util.Arrays.sort(build);
         long html = Files.size(root.resolve("history.html"));
@@ -96,6 +98,10 @@ public final class HistoryBench implements Benchmark {
             say.accept("kept: " + root);
         }
         return 0;
+    }
+
+    private static double seconds(HistoryRecord h, String key) {
+        return ((Number) h.read.get(key)).doubleValue();
     }
 
     private static void night(Path root, LocalDate day, int i, List<Scenario> catalogue, Random rnd) throws IOException {

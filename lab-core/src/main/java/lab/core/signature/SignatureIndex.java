@@ -44,30 +44,32 @@ public final class SignatureIndex {
 
     private final Map<String, Entry> byTitle = new LinkedHashMap<>();
 
+    /** A signature found in a run: where (scenario, or scenario × arm) and the file it came from. */
+    public record Occurrence(Signatures.Found found, String where, String sample) { }
+
     /**
-     * Every signature of one run bundle: its kernel.log headlines and its stacks/*.json stuck tasks.
-     * {@code night} is the day it counts for, {@code bundle} the unit it belongs to, {@code rel} the run's
-     * directory relative to the history's.
+     * Every signature of one run bundle, its kernel.log headlines and its stacks/*.json stuck tasks; reads files only, so runs
+     * can be scanned in parallel and added in time order. {@code rel} is the run's directory relative to the history's.
      */
-    public void addRun(RunRecord rec, Path dir, String rel, String night, String bundle) {
-        String kernel = String.valueOf(rec.host.getOrDefault("kernelRelease", "?"));
+    public static List<Occurrence> scan(RunRecord rec, Path dir, String rel) {
+        List<Occurrence> out = new ArrayList<>();
         Path log = dir.resolve("kernel.log");
         if (Files.isRegularFile(log)) {
             try {
                 for (Signatures.Found f : Signatures.ofKernelLog(Files.readString(log, StandardCharsets.UTF_8))) {
-                    add(f, night, bundle, kernel, rec.scenario, rel + "/kernel.log");
+                    out.add(new Occurrence(f, rec.scenario, rel + "/kernel.log"));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
                 // an unreadable log is a gap in the history, not a failure of it
             }
         }
         Path stacks = dir.resolve("stacks");
-        if (!Files.isDirectory(stacks)) return;
+        if (!Files.isDirectory(stacks)) return out;
         List<Path> files;
         try (Stream<Path> s = Files.list(stacks)) {
             files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
         } catch (IOException e) {
-            return;
+            return out;
         }
         for (Path f : files) {
             JsonNode n;
@@ -78,9 +80,21 @@ public final class SignatureIndex {
             }
             String arm = armOf(rec, f.getFileName().toString());
             for (Signatures.Found x : Signatures.ofStacks(n)) {
-                add(x, night, bundle, kernel, rec.scenario + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName());
+                out.add(new Occurrence(x, rec.scenario + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName()));
             }
         }
+        return out;
+    }
+
+    /** The occurrences of one run, counted for {@code night} in bundle {@code bundle}; runs must come in time order. */
+    public void add(List<Occurrence> found, RunRecord rec, String night, String bundle) {
+        String kernel = String.valueOf(rec.host.getOrDefault("kernelRelease", "?"));
+        for (Occurrence o : found) add(o.found(), night, bundle, kernel, o.where(), o.sample());
+    }
+
+    /** {@link #scan} and {@link #add(List, RunRecord, String, String)} of one run. */
+    public void addRun(RunRecord rec, Path dir, String rel, String night, String bundle) {
+        add(scan(rec, dir, rel), rec, night, bundle);
     }
 
     void add(Signatures.Found f, String night, String bundle, String kernel, String where, String sample) {
