@@ -3,9 +3,7 @@ package lab.core.history;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -260,9 +258,7 @@ public final class History {
     /** history.json and history.html in {@code root}; returns the page. */
     public static Path write(HistoryRecord h, Path root) {
         try {
-            Path tmp = root.resolve(".history.json.tmp");
-            Json.MAPPER.writeValue(tmp.toFile(), h);
-            Files.move(tmp, root.resolve("history.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.MAPPER, h, root.resolve("history.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write history.json in " + root + ": " + e.getMessage(), e);
         }

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -255,10 +254,8 @@ public final class Nightly {
     }
 
     private static void write(NightRecord rec, Path dir) {
-        Path tmp = dir.resolve(".nightly.json.tmp");
         try {
-            Json.PRETTY.writeValue(tmp.toFile(), rec);
-            Files.move(tmp, dir.resolve("nightly.json"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.PRETTY, rec, dir.resolve("nightly.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write nightly.json in " + dir + ": " + e.getMessage(), e);
         }

@@ -259,10 +259,8 @@ public final class Soak {
     }
 
     private static void write(SoakRecord rec, Path dir) {
-        Path tmp = dir.resolve(".soak.json.tmp");
         try {
-            Json.PRETTY.writeValue(tmp.toFile(), rec);
-            Files.move(tmp, dir.resolve("soak.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.PRETTY, rec, dir.resolve("soak.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write soak.json in " + dir + ": " + e.getMessage(), e);
         }
