@@ -6,9 +6,9 @@ import lab.core.run.Benchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a scenario's benchmark and print its figures.")
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a benchmark and print its figures: a scenario's, or history (a year of generated nights: history build time and page size).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SCENARIO")
+    @Parameters(index = "0", paramLabel = "SCENARIO_OR_HISTORY")
     String scenario;
 
     @Override

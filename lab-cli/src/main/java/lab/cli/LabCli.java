@@ -10,7 +10,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, BisectCommand.class, CompareCommand.class, ReportCommand.class,
-                CleanCommand.class, BenchCommand.class, TrootCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
+                CleanCommand.class, BenchCommand.class, TrootCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -12,7 +12,7 @@ final class RunOptions {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--arms", split = ",", paramLabel = "ARM", description = "arms to run (default: all)")
+    @Option(names = "--arms", split = ",", paramLabel = "ARM", description = "arms to run (default: all); a soak or nightly of several scenarios also takes SCENARIO:ARM, one scenario's arm")
     List<String> arms = new ArrayList<>();
 
     @Option(names = "--trials", paramLabel = "N", description = "trials per arm (default: the scenario's)")

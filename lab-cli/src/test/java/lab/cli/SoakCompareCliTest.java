@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,19 +27,8 @@ class SoakCompareCliTest {
     @TempDir
     static Path out;
 
-    private record Said(int code, String out) { }
-
     private static Said lab(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int code = LabCli.execute(args);
-            return new Said(code, buf.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-            System.out.print(buf.toString(StandardCharsets.UTF_8));
-        }
+        return Said.lab(args);
     }
 
     private static Path soakDir() throws Exception {

@@ -18,4 +18,11 @@ public final class Json {
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Writes {@code value} to a temporary file beside {@code file} and renames it over: a reader or a crash never sees half a file. */
+    public static void replace(ObjectMapper mapper, Object value, java.nio.file.Path file) throws java.io.IOException {
+        java.nio.file.Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        mapper.writeValue(tmp.toFile(), value);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
 }

@@ -25,7 +25,7 @@ public final class KernelLog implements AutoCloseable {
                     + "invoked oom-killer|Kernel panic|soft lockup|hard LOCKUP|rcu_.*stall");
     static final Pattern SEVERE = Pattern.compile("BUG:|Oops|general protection|Kernel panic");
     /** Lines of call trace and registers kept after an interesting line. */
-    static final int CONTEXT = 40;
+    public static final int CONTEXT = 40;
 
     /** One kept line: the kernel's timestamp (seconds since boot), its text, and whether it names the run's tasks. */
     public record Line(double seconds, String text, boolean headline, boolean ours) { }
@@ -198,6 +198,11 @@ public final class KernelLog implements AutoCloseable {
 
     public synchronized List<Line> lines() {
         return List.copyOf(lines);
+    }
+
+    /** Whether a line is one the log keeps as a headline (BUG, WARNING, hung task, OOM, lockup...). */
+    public static boolean isHeadline(String text) {
+        return INTERESTING.matcher(text).find();
     }
 
     /** A BUG, Oops or panic among the lines that concern the run. */

@@ -572,11 +572,11 @@ public final class HtmlReport {
         section(b, "Evidence", s.append("</ul>").toString());
     }
 
-    private static void section(StringBuilder b, String title, String html) {
+    static void section(StringBuilder b, String title, String html) {
         b.append("<h2>").append(esc(title)).append("</h2>\n").append(html).append('\n');
     }
 
-    private static Path write(Path file, String title, StringBuilder body, Map<String, Object> data) {
+    static Path write(Path file, String title, StringBuilder body, Map<String, Object> data) {
         String page = template().replace("{{TITLE}}", esc(title)).replace("{{BODY}}", body.toString())
                 .replace("{{DATA}}", json(data).replace("</", "<\\/")).replace("{{CHARTJS}}", chartJs());
         try {

@@ -67,6 +67,11 @@ public final class Results {
         }
     }
 
+    /** Runs already read (e.g. one night's of a history), with paths relative to {@code base}. */
+    public static Results of(Path base, List<Run> runs) {
+        return new Results(base, runs);
+    }
+
     /** These runs and one more, without reading anything back from disk (a soak adds each run it makes). */
     public Results with(RunRecord record, Path dir) {
         List<Run> more = new ArrayList<>(runs);

@@ -47,10 +47,7 @@ public final class Soak {
     /** Starts a new soak (kind "soak") or a one-pass run of several scenarios (kind "all") under {@code out}. */
     public Result start(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
                         Long randomSeed, Path expectationsDir, StopRule stop, Path out) {
-        if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
-        scenarioIds.forEach(Scenarios::find);
-        if (expectationsDir != null) Expectations.from(expectationsDir);
-        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
+        check(scenarioIds, arms, trials, expectationsDir);
         SoakRecord rec = new SoakRecord();
         rec.kind = kind;
         Instant now = Instant.now();
@@ -77,6 +74,14 @@ public final class Soak {
         rec.replay = replayLine(rec);
         write(rec, dir);
         return loop(rec, dir, stop);
+    }
+
+    /** Bad input, refused before anything is made: unknown scenarios and arms (not only when their turn comes), trials, expectations. */
+    public static void check(List<String> scenarioIds, List<String> arms, Long trials, Path expectationsDir) {
+        if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
+        scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
+        if (expectationsDir != null) Expectations.from(expectationsDir);
+        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
     }
 
     /** Continues a soak from its directory. */
@@ -136,7 +141,7 @@ public final class Soak {
             for (Scenario sc : scenarios) {
                 long started = System.nanoTime();
                 Long seed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
-                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, s.arms, s.trials, seed, dir.resolve("runs"),
+                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, armsFor(sc.id(), s.arms), s.trials, seed, dir.resolve("runs"),
                         expectations));
                 SoakRecord.RunEntry e = new SoakRecord.RunEntry();
                 e.repetition = rep;
@@ -185,6 +190,15 @@ public final class Soak {
         for (Tally t : rec.tallies) say.accept(tallyLine(t));
         say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
         return new Result(rec.exitCode, rec, dir);
+    }
+
+    /**
+     * The arms of one scenario out of --arms: "plain" applies to every scenario, "unmount-race:plain" to that one;
+     * a scenario none of them names runs every arm.
+     */
+    static List<String> armsFor(String scenario, List<String> arms) {
+        if (arms.stream().noneMatch(a -> a.contains(":"))) return arms;
+        return arms.stream().filter(a -> !a.contains(":") || a.startsWith(scenario + ":")).map(a -> a.substring(a.indexOf(':') + 1)).toList();
     }
 
     static int exitCode(List<Tally> tallies) {
@@ -245,10 +259,8 @@ public final class Soak {
     }
 
     private static void write(SoakRecord rec, Path dir) {
-        Path tmp = dir.resolve(".soak.json.tmp");
         try {
-            Json.PRETTY.writeValue(tmp.toFile(), rec);
-            Files.move(tmp, dir.resolve("soak.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.PRETTY, rec, dir.resolve("soak.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write soak.json in " + dir + ": " + e.getMessage(), e);
         }

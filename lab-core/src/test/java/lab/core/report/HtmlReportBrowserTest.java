@@ -65,7 +65,7 @@ class HtmlReportBrowserTest {
         assertEquals(charts, attr(dom, "data-charts-painted"));
     }
 
-    private static String render(Path page, Path tmp) throws Exception {
+    static String render(Path page, Path tmp) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed (Debian package chromium; ./lab test installs it)");
         Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
         Path dom = tmp.resolve("dom.html");
@@ -82,13 +82,13 @@ class HtmlReportBrowserTest {
         return out;
     }
 
-    private static int attr(String dom, String name) {
+    static int attr(String dom, String name) {
         Matcher m = Pattern.compile(name + "=\"(\\d+)\"").matcher(dom);
         assertTrue(m.find(), name + " not set: the page's script did not run to the end");
         return Integer.parseInt(m.group(1));
     }
 
-    private static int count(String s, String what) {
+    static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
         return n;

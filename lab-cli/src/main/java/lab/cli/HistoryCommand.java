@@ -1,0 +1,41 @@
+package lab.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import lab.core.history.History;
+import lab.core.history.HistoryRecord;
+import lab.core.nightly.LabClock;
+import lab.core.run.ExitCodes;
+import lab.core.run.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Every run, soak, fleet, bisect and nightly "
+        + "bundle under DIR night by night: DIR/history.html (one self-contained page) and DIR/history.json.")
+final class HistoryCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "where the bundles are (default: ${DEFAULT-VALUE})")
+    Path dir = Path.of("lab-runs");
+
+    @Option(names = "--since", paramLabel = "WINDOW", description = "nights in this window: 14d, 2w or a date (default: all)")
+    String since;
+
+    @Option(names = "--date", paramLabel = "DATE", description = "today, instead of the clock's (also LAB_CLOCK)")
+    String date;
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(dir)) throw new UsageException("no directory " + dir);
+        LocalDate today = LabClock.today(LabClock.fromEnvironment(date));
+        HistoryRecord h = History.build(dir.toAbsolutePath().normalize(), today, LabClock.since(since, today));
+        Path page = History.write(h, dir.toAbsolutePath().normalize());
+        Say say = new Say();
+        say.line(String.format(java.util.Locale.ROOT, "%d night(s), %d bundle(s), %d run(s) read · %d series · %d flag(s) · %d configuration change(s) · "
+                        + "%d flaky · %d signature(s) · built in %s s", h.nights.size(), h.bundles.size(), h.read.get("runs"), h.series.size(), h.flags.size(),
+                h.changes.size(), h.series.stream().filter(s -> s.flaky).count(), h.signatures.size(), h.read.get("buildSeconds")));
+        say.line("history: " + page + " (and history.json)");
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,58 @@
+package lab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import lab.core.nightly.LabClock;
+import lab.core.nightly.Nightly;
+import lab.core.run.Scenario;
+import lab.core.run.Scenarios;
+import lab.core.run.UsageException;
+import lab.core.soak.StopRule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "nightly", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "One night: a soak (every scenario unless "
+        + "some are named), compare's tests against the previous night on this machine, then the history page (DIR/history.html). "
+        + "Each night is kept in DIR/nightly/<time>/. Exit 1 on a regression, 0 otherwise (4 when the lab failed, 3 when everything was skipped).")
+final class NightlyCommand implements Callable<Integer> {
+    @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "scenario ids (default: every scenario)")
+    List<String> scenarios = new ArrayList<>();
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "the soak's time budget, e.g. 1h, 6h30m (default: ${DEFAULT-VALUE}); at least one repetition runs")
+    String duration = "1h";
+
+    @Option(names = "--count", paramLabel = "N", description = "N repetitions instead of a time budget")
+    Long count;
+
+    @Option(names = "--strict-rates", description = "a significant rate rise with the same verdict also counts as a regression")
+    boolean strictRates;
+
+    @Option(names = "--since", paramLabel = "WINDOW", description = "the history page shows nights in this window: 14d, 2w or a date (default: all)")
+    String since;
+
+    @Option(names = "--date", paramLabel = "DATE", description = "the night's date instead of the clock's (2026-11-25, or an instant); also LAB_CLOCK in the environment")
+    String date;
+
+    @Option(names = "--resume", paramLabel = "NIGHT_DIR", description = "continue a night whose soak was interrupted, then compare and write the history")
+    Path resume;
+
+    @Mixin
+    RunOptions o = new RunOptions();
+
+    @Override
+    public Integer call() {
+        Say say = new Say();
+        Nightly nightly = new Nightly(say::line, say, LabClock.fromEnvironment(date));
+        if (resume != null) {
+            if (!scenarios.isEmpty() || count != null) throw new UsageException("--resume takes the night's own settings; give nothing else");
+            return nightly.resume(resume).exitCode();
+        }
+        List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
+        StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(StopRule.parseDuration(duration));
+        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, stop, o.out, strictRates, since)).exitCode();
+    }
+}

@@ -1,0 +1,278 @@
+package lab.core.nightly;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import lab.core.compare.Comparison;
+import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.Json;
+import lab.core.expect.Outcome;
+import lab.core.history.History;
+import lab.core.history.HistoryRecord;
+import lab.core.run.ExitCodes;
+import lab.core.run.Progress;
+import lab.core.run.UsageException;
+import lab.core.signature.SignatureIndex;
+import lab.core.soak.Results;
+import lab.core.soak.Soak;
+import lab.core.soak.SoakRecord;
+import lab.core.soak.StopRule;
+import lab.core.soak.Tally;
+
+/**
+ * One night: a soak, then compare's tests against the previous night on the same machine, then
+ * the history page of everything under the output directory. Each night lives in
+ * {@code DIR/nightly/<yyyyMMdd-HHmmss>/} (nightly.json and its soak); a night killed during its
+ * soak is continued by {@code lab nightly --resume} (or the soak alone by {@code lab soak --resume}).
+ */
+public final class Nightly {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private final Consumer<String> say;
+    private final Progress progress;
+    private final Clock clock;
+
+    public Nightly(Consumer<String> say, Progress progress, Clock clock) {
+        this.say = say;
+        this.progress = progress;
+        this.clock = clock;
+    }
+
+    /** What a night runs: the soak's request, and how the comparison and the history are made. */
+    public record Request(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long seed, Path expectations,
+                          StopRule stop, Path out, boolean strictRates, String since) { }
+
+    public record Result(int exitCode, NightRecord record, Path dir) { }
+
+    public Result run(Request r) {
+        Path root = r.out().resolve("nightly");
+        NightRecord rec = new NightRecord();
+        rec.at = clock.instant().toString();
+        rec.night = LabClock.today(clock).toString();
+        rec.host = host();
+        rec.scenarios.addAll(r.scenarios());
+        rec.strictRates = r.strictRates();
+        rec.since = r.since();
+        // Bad input before anything is made.
+        LabClock.since(r.since(), LabClock.today(clock));
+        Soak.check(r.scenarios(), r.arms(), r.trials(), r.expectations());
+        Path dir;
+        try {
+            Files.createDirectories(root);
+            dir = root.resolve(STAMP.format(clock.instant()));
+            for (int i = 2; Files.exists(dir); i++) dir = root.resolve(STAMP.format(clock.instant()) + "." + i);
+            Files.createDirectories(dir);
+            EvidenceStore.pointLatest(root, dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
+        }
+        for (Path p : unfinished(root, dir)) say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
+        write(rec, dir);
+        say.accept("nightly " + rec.night + " on " + rec.host + " · " + dir);
+        Soak.Result soak;
+        try {
+            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), dir);
+        } catch (RuntimeException e) {
+            // No engine, a host that lacks something: the night says why before the exit code does.
+            rec.status = "INCOMPLETE";
+            rec.statusReason = String.valueOf(e.getMessage());
+            write(rec, dir);
+            throw e;
+        }
+        return finish(rec, dir, soak);
+    }
+
+    /** Continues a night whose soak was interrupted, then compares and writes the history as a finished night does. */
+    public Result resume(Path given) {
+        Path dir;
+        NightRecord rec;
+        try {
+            dir = given.toRealPath();
+            rec = Json.MAPPER.readValue(dir.resolve("nightly.json").toFile(), NightRecord.class);
+        } catch (IOException e) {
+            throw new UsageException("no night at " + given + " (nightly.json: " + e.getMessage() + ")");
+        }
+        Path soakDir = soakOf(dir);
+        if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
+        say.accept("resuming nightly " + rec.night + " · " + dir);
+        rec.status = "RUNNING";
+        rec.statusReason = null;
+        write(rec, dir);
+        SoakRecord s = readSoak(soakDir);
+        Soak.Result soak = "COMPLETE".equals(s.status) ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
+                : new Soak(say, progress).resume(soakDir);
+        return finish(rec, dir, soak);
+    }
+
+    private Result finish(NightRecord rec, Path dir, Soak.Result soak) {
+        Path root = dir.getParent();
+        Path out = root.getParent();
+        rec.soak = dir.relativize(soak.dir()).toString();
+        if (!"COMPLETE".equals(soak.record().status)) {
+            rec.status = "INCOMPLETE";
+            rec.statusReason = "the soak did not finish (continue: ./lab nightly --resume " + dir + ")";
+            rec.exitCode = ExitCodes.LAB_FAILURE;
+            write(rec, dir);
+            say.accept("nightly " + rec.night + ": " + rec.statusReason);
+            return new Result(rec.exitCode, rec, dir);
+        }
+        Results tonight = Results.load(soak.dir());
+        Path previous = previous(root, dir, rec);
+        Comparison cmp = null;
+        if (previous == null) {
+            say.accept("no previous night on " + rec.host + " under " + root + ": nothing to compare with");
+        } else {
+            NightRecord p = read(previous);
+            rec.previous = root.relativize(previous).toString();
+            rec.previousNight = p.night;
+            cmp = Comparison.of(List.of(new Comparison.Side("previous " + p.night, Results.load(previous.resolve(p.soak))),
+                    new Comparison.Side("tonight " + rec.night, tonight)));
+            rec.comparison = cmp.render();
+            say.accept("compared with the night of " + p.night + " (" + previous + "):");
+            rec.comparison.forEach(l -> say.accept("  " + l));
+        }
+        LocalDate today = LocalDate.parse(rec.night);
+        HistoryRecord h = History.build(out, today, LabClock.since(rec.since, today));
+        Path page = History.write(h, out);
+        String ours = out.relativize(dir).toString();
+        for (SignatureIndex.Entry e : h.signatures) {
+            if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
+                rec.newSignatures.add(e.title + " (" + e.count + "× · " + String.join(", ", e.where) + ")");
+            }
+        }
+        rec.newSignatures.forEach(t -> say.accept("NEW signature: " + t));
+
+        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome == Outcome.REGRESSION || t.outcome == Outcome.RATE_ABOVE_BAND
+                || t.outcome == Outcome.DATA_LOSS);
+        rec.regression = cmp != null && cmp.regression(rec.strictRates) || expectRegression;
+        rec.exitCode = rec.regression ? ExitCodes.DIFFERS
+                : tonight.tallies().stream().anyMatch(t -> t.outcome == Outcome.ERROR) ? ExitCodes.LAB_FAILURE
+                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == Outcome.SKIPPED) ? ExitCodes.SKIPPED
+                : ExitCodes.OK;
+        rec.summary = summary(rec, tonight, cmp, expectRegression, page);
+        rec.status = "COMPLETE";
+        write(rec, dir);
+        rec.summary.forEach(say);
+        return new Result(rec.exitCode, rec, dir);
+    }
+
+    private static List<String> summary(NightRecord rec, Results tonight, Comparison cmp, boolean expectRegression, Path page) {
+        List<String> s = new ArrayList<>();
+        long arms = tonight.tallies().size();
+        List<String> changed = new ArrayList<>();
+        if (cmp != null) {
+            for (Comparison.Row row : cmp.rows()) {
+                Comparison.Change c = row.cells().get(1).change();
+                if (c != Comparison.Change.SAME && c != Comparison.Change.NOT_COMPARED) changed.add(row.scenario() + " × " + row.arm() + " " + c);
+            }
+        }
+        s.add("nightly " + rec.night + ": " + (rec.regression ? "REGRESSION" : "no regression") + " · " + arms + " scenario × arm"
+                + (rec.previousNight == null ? " · first night on this host" : " · against " + rec.previousNight + ": "
+                + (changed.isEmpty() ? "no change" : String.join(", ", changed)))
+                + (cmp == null || cmp.differences().isEmpty() ? "" : " · " + cmp.differences().size() + " setting(s) changed"));
+        if (expectRegression) {
+            for (Tally t : tonight.tallies()) {
+                if (t.outcome == Outcome.REGRESSION || t.outcome == Outcome.RATE_ABOVE_BAND || t.outcome == Outcome.DATA_LOSS) {
+                    s.add("  " + t.scenario + " × " + t.arm + ": " + t.outcome.words() + ", expected " + t.expected);
+                }
+            }
+        }
+        s.add(rec.newSignatures.isEmpty() ? "new signatures: none" : "new signatures: " + String.join("; ", rec.newSignatures));
+        s.add("history: " + page + " · exit " + rec.exitCode);
+        return s;
+    }
+
+    /** The newest finished night before this one on the same machine. */
+    static Path previous(Path root, Path dir, NightRecord tonight) {
+        Path best = null;
+        NightRecord bestRec = null;
+        for (Path p : nights(root)) {
+            if (p.equals(dir)) continue;
+            NightRecord r = read(p);
+            if (r == null || !"COMPLETE".equals(r.status) || !tonight.host.equals(r.host) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
+            if (bestRec == null || r.at.compareTo(bestRec.at) > 0) {
+                best = p;
+                bestRec = r;
+            }
+        }
+        return best;
+    }
+
+    private static List<Path> unfinished(Path root, Path dir) {
+        List<Path> out = new ArrayList<>();
+        for (Path p : nights(root)) {
+            NightRecord r = read(p);
+            if (!p.equals(dir) && r != null && !"COMPLETE".equals(r.status)) out.add(p);
+        }
+        return out;
+    }
+
+    private static List<Path> nights(Path root) {
+        if (!Files.isDirectory(root)) return List.of();
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> !Files.isSymbolicLink(p) && Files.isRegularFile(p.resolve("nightly.json"))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path soakOf(Path night) {
+        Path soaks = night.resolve("soaks");
+        if (!Files.isDirectory(soaks)) return null;
+        try (Stream<Path> s = Files.list(soaks)) {
+            return s.filter(p -> !Files.isSymbolicLink(p) && Files.isRegularFile(p.resolve("soak.json"))).max(Comparator.naturalOrder()).orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static SoakRecord readSoak(Path dir) {
+        try {
+            return Json.MAPPER.readValue(dir.resolve("soak.json").toFile(), SoakRecord.class);
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + dir.resolve("soak.json") + ": " + e.getMessage());
+        }
+    }
+
+    static NightRecord read(Path night) {
+        try {
+            return Json.MAPPER.readValue(night.resolve("nightly.json").toFile(), NightRecord.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void write(NightRecord rec, Path dir) {
+        try {
+            Json.replace(Json.PRETTY, rec, dir.resolve("nightly.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write nightly.json in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The machine, by name and machine id: a renamed host is another host, as is a reinstalled one. */
+    static String host() {
+        String name = text(Path.of("/proc/sys/kernel/hostname"));
+        String id = text(Path.of("/etc/machine-id"));
+        return (name.isEmpty() ? "unknown" : name) + (id.isEmpty() ? "" : "/" + id.substring(0, Math.min(12, id.length())));
+    }
+
+    private static String text(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

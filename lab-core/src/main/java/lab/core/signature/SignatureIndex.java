@@ -1,0 +1,137 @@
+package lab.core.signature;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import lab.core.evidence.Json;
+import lab.core.run.RunRecord;
+
+/**
+ * Signatures deduplicated across bundles: each title once, with when it was first and last seen,
+ * how often, on which kernels, in which scenario × arm, and up to {@link #SAMPLES} samples to
+ * open. Runs are added in time order, so the first bundle a title is seen in is where it is new.
+ */
+public final class SignatureIndex {
+    public static final int SAMPLES = 5;
+
+    /** One deduplicated signature. */
+    public static final class Entry {
+        public String title;
+        public String kind;
+        public String firstSeen;
+        public String lastSeen;
+        /** The bundle (relative to the history's directory) where it was first seen. */
+        public String firstBundle;
+        public long count;
+        /** Occurrences in lines the kernel log marked as the run's own (stuck stacks always are). */
+        public long countOfRun;
+        public TreeSet<String> kernels = new TreeSet<>();
+        public TreeSet<String> where = new TreeSet<>();
+        /** Paths relative to the history's directory, the line or stack it came from after each. */
+        public List<Sample> samples = new ArrayList<>();
+    }
+
+    public record Sample(String path, String text) { }
+
+    private final Map<String, Entry> byTitle = new LinkedHashMap<>();
+
+    /** A signature found in a run: where (scenario, or scenario × arm) and the file it came from. */
+    public record Occurrence(Signatures.Found found, String where, String sample) { }
+
+    /**
+     * Every signature of one run bundle, its kernel.log headlines and its stacks/*.json stuck tasks; reads files only, so runs
+     * can be scanned in parallel and added in time order. {@code rel} is the run's directory relative to the history's.
+     */
+    public static List<Occurrence> scan(RunRecord rec, Path dir, String rel) {
+        List<Occurrence> out = new ArrayList<>();
+        Path log = dir.resolve("kernel.log");
+        if (Files.isRegularFile(log)) {
+            try {
+                for (Signatures.Found f : Signatures.ofKernelLog(Files.readString(log, StandardCharsets.UTF_8))) {
+                    out.add(new Occurrence(f, rec.scenario, rel + "/kernel.log"));
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // an unreadable log is a gap in the history, not a failure of it
+            }
+        }
+        Path stacks = dir.resolve("stacks");
+        if (!Files.isDirectory(stacks)) return out;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(stacks)) {
+            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        } catch (IOException e) {
+            return out;
+        }
+        for (Path f : files) {
+            JsonNode n;
+            try {
+                n = Json.MAPPER.readTree(f.toFile());
+            } catch (IOException e) {
+                continue;
+            }
+            String arm = armOf(rec, f.getFileName().toString());
+            for (Signatures.Found x : Signatures.ofStacks(n)) {
+                out.add(new Occurrence(x, rec.scenario + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName()));
+            }
+        }
+        return out;
+    }
+
+    /** The occurrences of one run, counted for {@code night} in bundle {@code bundle}; runs must come in time order. */
+    public void add(List<Occurrence> found, RunRecord rec, String night, String bundle) {
+        String kernel = String.valueOf(rec.host.getOrDefault("kernelRelease", "?"));
+        for (Occurrence o : found) add(o.found(), night, bundle, kernel, o.where(), o.sample());
+    }
+
+    /** {@link #scan} and {@link #add(List, RunRecord, String, String)} of one run. */
+    public void addRun(RunRecord rec, Path dir, String rel, String night, String bundle) {
+        add(scan(rec, dir, rel), rec, night, bundle);
+    }
+
+    void add(Signatures.Found f, String night, String bundle, String kernel, String where, String sample) {
+        Entry e = byTitle.computeIfAbsent(f.title(), t -> {
+            Entry x = new Entry();
+            x.title = t;
+            x.kind = f.kind();
+            x.firstSeen = night;
+            x.firstBundle = bundle;
+            return x;
+        });
+        e.lastSeen = night;
+        e.count++;
+        if (f.ours()) e.countOfRun++;
+        e.kernels.add(kernel);
+        e.where.add(where);
+        if (e.samples.size() < SAMPLES && e.samples.stream().noneMatch(s -> s.path().equals(sample))) {
+            e.samples.add(new Sample(sample, f.sample().length() > 300 ? f.sample().substring(0, 300) + "…" : f.sample()));
+        }
+    }
+
+    /** Stacks files are named after the arm and the trial ("flush-never-1.json"): the longest arm name that prefixes it. */
+    static String armOf(RunRecord rec, String file) {
+        String best = null;
+        for (RunRecord.ArmRecord a : rec.arms) {
+            if (file.startsWith(a.name + "-") || file.startsWith(a.name + ".")) {
+                if (best == null || a.name.length() > best.length()) best = a.name;
+            }
+        }
+        return best;
+    }
+
+    /** Most recently seen first, then the most frequent. */
+    public List<Entry> entries() {
+        List<Entry> out = new ArrayList<>(byTitle.values());
+        out.sort(Comparator.comparing((Entry e) -> e.lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(e -> -e.count).thenComparing(e -> e.title));
+        return out;
+    }
+}
