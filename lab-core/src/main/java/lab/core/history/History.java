@@ -92,8 +92,8 @@ public final class History {
             for (var night : g.getValue().entrySet()) {
                 List<Results.Run> runs = night.getValue().stream().map(r -> new Results.Run(r.record(), r.dir())).toList();
                 Results cur = Results.of(root, runs);
-                Comparison cmp = prev == null ? null : Comparison.of(List.of(new Comparison.Side(prevNight, common(root, prev, cur)),
-                        new Comparison.Side(night.getKey(), common(root, cur, prev))));
+                Comparison cmp = prev == null ? null : Comparison.of(List.of(new Comparison.Side(prevNight, prev.sharedWith(cur)),
+                        new Comparison.Side(night.getKey(), cur.sharedWith(prev))));
                 boolean shown = night.getKey().compareTo(from) >= 0;
                 if (shown) nights.add(night.getKey());
                 Map<String, Comparison.Cell> cells = new HashMap<>();
@@ -145,16 +145,6 @@ public final class History {
         h.read.put("signaturesSeconds", Math.round((tSignatures - tRead) / 1e6) / 1e3);
         h.read.put("buildSeconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
         return h;
-    }
-
-    /**
-     * The runs of {@code a} whose scenario {@code b} ran too: a scenario one night did not run is not a configuration change, and
-     * compare would list every one of its settings as one.
-     */
-    private static Results common(Path root, Results a, Results b) {
-        java.util.Set<String> theirs = new java.util.HashSet<>();
-        b.runs().forEach(r -> theirs.add(r.record().scenario));
-        return Results.of(root, a.runs().stream().filter(r -> theirs.contains(r.record().scenario)).toList());
     }
 
     private static HistoryRecord.Point point(String night, Tally t, Comparison.Cell c, List<Bundles.Run> runs) {

@@ -136,9 +136,13 @@ public final class Nightly {
             NightRecord p = read(previous);
             rec.previous = root.relativize(previous).toString();
             rec.previousNight = p.night;
-            cmp = Comparison.of(List.of(new Comparison.Side("previous " + p.night, Results.load(previous.resolve(p.soak))),
-                    new Comparison.Side("tonight " + rec.night, tonight)));
-            rec.comparison = cmp.render();
+            Results before = Results.load(previous.resolve(p.soak));
+            // What both nights ran; a scenario added or dropped is said once, not as every one of its settings.
+            cmp = Comparison.of(List.of(new Comparison.Side("previous " + p.night, before.sharedWith(tonight)),
+                    new Comparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
+            rec.comparison = new ArrayList<>(cmp.render());
+            if (!tonight.scenariosNotIn(before).isEmpty()) rec.comparison.add("only tonight: " + String.join(", ", tonight.scenariosNotIn(before)));
+            if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night + ": " + String.join(", ", before.scenariosNotIn(tonight)));
             say.accept("compared with the night of " + p.night + " (" + previous + "):");
             rec.comparison.forEach(l -> say.accept("  " + l));
         }

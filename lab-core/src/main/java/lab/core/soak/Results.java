@@ -72,6 +72,24 @@ public final class Results {
         return new Results(base, runs);
     }
 
+    /**
+     * The runs of scenarios {@code other} ran too: what two nights have in common. A scenario only one of them ran is not a
+     * configuration change, yet compare would list every one of its settings as one.
+     */
+    public Results sharedWith(Results other) {
+        java.util.Set<String> theirs = new java.util.HashSet<>();
+        other.runs.forEach(r -> theirs.add(r.record().scenario));
+        return new Results(base, runs.stream().filter(r -> theirs.contains(r.record().scenario)).toList());
+    }
+
+    /** Scenarios these runs have and {@code other}'s do not. */
+    public java.util.Set<String> scenariosNotIn(Results other) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        runs.forEach(r -> out.add(r.record().scenario));
+        other.runs.forEach(r -> out.remove(r.record().scenario));
+        return out;
+    }
+
     /** These runs and one more, without reading anything back from disk (a soak adds each run it makes). */
     public Results with(RunRecord record, Path dir) {
         List<Run> more = new ArrayList<>(runs);
