@@ -37,7 +37,7 @@ public final class Guest implements AutoCloseable {
 
     /**
      * Everything that makes the command line: what boots, the disks (root and data, qcow2
-     * overlays or raw images), fw_cfg files for the guest's init, the
+     * overlays or raw images; no data disk: null), fw_cfg files for the guest's init, the
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
@@ -112,7 +112,7 @@ public final class Guest implements AutoCloseable {
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
-        c.addAll(drive(spec.data(), "lab-docker", false));
+        if (spec.data() != null) c.addAll(drive(spec.data(), "lab-docker", false));
         spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
                 "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
 import lab.core.kernel.Kernels;
@@ -54,33 +51,18 @@ class GuestBootTest {
         }
     }
 
-    /** Boots {@code k} on an overlay of the root disk with {@code init} as fw_cfg opt/lab/init (none when null); QEMU killed in the end. */
+    /** Boots {@code k} as the lab does (Guest), on an overlay of the root disk, with {@code init} as fw_cfg opt/lab/init (none when null). */
     Boot boot(Kernel k, Path init, String extraAppend) throws Exception {
         Path root = GuestDisks.root(System.out::println);
-        Path overlay = tmp.resolve("root.qcow2");
-        Files.deleteIfExists(overlay);
-        HostCommand img = HostCommand.run(List.of("qemu-img", "create", "-f", "qcow2", "-F", "raw", "-b", root.toString(), overlay.toString()),
-                null, Map.of(), Duration.ofSeconds(30), null);
-        assertTrue(img.ok(), img.out());
-        Path console = tmp.resolve("console.log");
-        Files.deleteIfExists(console);
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "1", "-m", "1G",
-                "-machine", "q35", "-display", "none", "-nodefaults", "-no-reboot", "-serial", "file:" + console,
-                "-kernel", k.vmlinuz().toString(), "-initrd", k.initrd().toString(),
-                "-append", "console=ttyS0 init=/sbin/lab-guest-init panic=-1 quiet loglevel=4 " + extraAppend,
-                "-drive", "file=" + overlay + ",format=qcow2,if=virtio,cache=unsafe",
-                "-drive", "file=" + k.modules() + ",format=raw,if=virtio,readonly=on"));
-        if (init != null) cmd.addAll(List.of("-fw_cfg", "name=opt/lab/init,file=" + init));
+        Path overlay = Guests.overlay(root, tmp, "root.qcow2");
+        Guest.Boot boot = new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(),
+                "console=ttyS0 init=/sbin/lab-guest-init panic=-1 quiet loglevel=4 " + extraAppend);
+        Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 1024, new Accel("tcg", "test")), overlay, null,
+                init == null ? Map.of() : Map.of("init", "file=" + init), List.of(), null);
         long t0 = System.nanoTime();
-        Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("qemu.out").toFile()).start();
-        try {
-            boolean ended = qemu.waitFor(240, TimeUnit.SECONDS);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            String out = Files.exists(console) ? Files.readString(console).replace("\r", "") : "";
-            return new Boot(ended, out + Files.readString(tmp.resolve("qemu.out")), secs);
-        } finally {
-            qemu.destroyForcibly();
-            qemu.waitFor(10, TimeUnit.SECONDS);
+        try (Guest g = Guest.start(spec, tmp.resolve("guest"))) {
+            boolean ended = g.awaitExit(Duration.ofSeconds(240));
+            return new Boot(ended, g.console().replace("\r", ""), (System.nanoTime() - t0) / 1e9);
         }
     }
 
