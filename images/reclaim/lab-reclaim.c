@@ -349,9 +349,15 @@ static int memcg_setup(struct run *r)
             if (!strcmp(ctl, "memory")) snprintf(path, sizeof path, "%s", c2 + 1);
     }
     if (f) fclose(f);
+    if (!path[0] && unified) {
+        /* Not built for cgroup v2: the daemon's cgroup would have to be made from the host, beside
+         * the container's. The host cannot run this arm: unsupported, not a failure. */
+        out(UNSUP "\"arm\":\"%s\",\"why\":\"daemon-own-memcg moves the daemon into a cgroup v1 memory "
+            "controller of its own; this host has cgroup v2, where that is not built yet\"}", r->arm);
+        return 3;
+    }
     if (!path[0]) {
-        err("daemon-own-memcg: no cgroup v1 memory controller in /proc/self/cgroup%s; on cgroup v2 the lab "
-            "has to create the daemon's cgroup from the host", unified ? " (cgroup v2)" : "");
+        err("daemon-own-memcg: no cgroup v1 memory controller in /proc/self/cgroup");
         return -1;
     }
     if (!strcmp(path, "/")) {
@@ -792,7 +798,10 @@ static int set_up(struct run *r)
     if (mkdir_parents(p->prefix) || mkdir_own(p->prefix, &r->made_prefix) || mkdir_own(r->backing, &r->made_backing)
         || mkdir_own(r->fusemp, &r->made_fusemp) || mkdir_own(r->ext4mp, &r->made_ext4mp))
         return -1;
-    if (r->v->own_memcg && memcg_setup(r)) return -1;
+    if (r->v->own_memcg) {
+        int m = memcg_setup(r);
+        if (m) return m < 0 ? -1 : m;
+    }
 
     int k = start_daemon(r);
     if (k) return k;

@@ -169,10 +169,11 @@ final class ReclaimLab implements Scenario.Lab {
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
         if (!"aborted".equals(ans.path("ev").asText())) Reaper.abortRunConnections(c.hostPid(), prefix + "/");
-        JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(60), null);
+        // Generous: after the abort the writer's ext4 fails its I/O and goes read-only, which took over a minute in a loaded emulated guest.
+        JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(180), null);
         addGrowth(done);
         double recover = HangWatcher.nowMs() - tAbort;
-        a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(60), null);
+        a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(180), null);
         String cost = String.format(Locale.ROOT, "writer rc %s, %s", done.path("rc").asText("?"),
                 done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"));
         return new Trial(true, bytes, sinceLastByteS, recover, cost, null);
