@@ -33,7 +33,12 @@ public final class Guest implements AutoCloseable {
     public record Shape(int cpus, int memoryMb, Accel accel) { }
 
     /** A host directory seen by the guest through 9p under {@code tag}. */
-    public record Share(String tag, Path path, boolean readOnly) { }
+    public record Share(String tag, Path path, boolean readOnly) {
+        /** The share's kind before its path is known. */
+        static Share tag(String tag, boolean readOnly) {
+            return new Share(tag, null, readOnly);
+        }
+    }
 
     /**
      * Everything that makes the command line: what boots, the disks (root and data, qcow2

@@ -38,8 +38,8 @@ public final class GuestRun {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     /** Agent calls that fail in a row before the guest counts as not answering. */
     private static final int SILENT = 3;
-    static final List<Guest.Share> SHARES = List.of(new Guest.Share("labhome", Path.of("/"), true),
-            new Guest.Share("labcp", Path.of("/"), true), new Guest.Share("labout", Path.of("/"), false));
+    /** The shares every guest has, by tag (a restore needs the devices its save had); their paths are each run's. */
+    static final List<Guest.Share> SHARES = List.of(Guest.Share.tag("labhome", true), Guest.Share.tag("labcp", true), Guest.Share.tag("labout", false));
 
     /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
     public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape) { }

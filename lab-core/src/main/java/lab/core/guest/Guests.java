@@ -62,10 +62,8 @@ public final class Guests {
         return LabHome.imagesDir().resolve("guest/lab-init.sh");
     }
 
-    static String cmdline(Kernel k) {
-        // panic=-1 with QEMU's -no-reboot: a panicking guest ends QEMU at once, its console says why.
-        return "console=ttyS0 root=/dev/vda init=/sbin/lab-guest-init rw quiet loglevel=4 panic=-1 systemd.unified_cgroup_hierarchy=1";
-    }
+    /** panic=-1 with QEMU's -no-reboot: a panicking guest ends QEMU at once, its console says why. */
+    static final String CMDLINE = "console=ttyS0 root=/dev/vda init=/sbin/lab-guest-init rw quiet loglevel=4 panic=-1";
 
     /**
      * A data disk with {@code images} (references on {@code host}) loaded by a guest's engine.
@@ -142,7 +140,7 @@ public final class Guests {
         String qemu = Guest.qemuVersion();
         String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
                 kernel.modules() == null ? "-" : fileKey(kernel.modules()), kernel.config() == null ? "-" : fileKey(kernel.config()), fileKey(root), fileKey(data), read(initScript()),
-                shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), cmdline(kernel),
+                shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE,
                 shareTags.stream().map(s -> s.tag() + (s.readOnly() ? ":ro" : ":rw")).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
         if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
@@ -187,7 +185,7 @@ public final class Guests {
 
     private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
         return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
-                fwcfg(d.resolve("lab-init.sh"), kernel), cmdline(kernel));
+                fwcfg(d.resolve("lab-init.sh"), kernel), CMDLINE);
     }
 
     /** Removes the guests of lab processes that are gone (see {@link Guest#sweep}); how many. */
@@ -219,7 +217,7 @@ public final class Guests {
     }
 
     static Guest.Boot boot(Kernel k) {
-        return new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(), cmdline(k));
+        return new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(), CMDLINE);
     }
 
     /** A qcow2 overlay in {@code in} whose backing file is {@code base}: writes land in the overlay. */
