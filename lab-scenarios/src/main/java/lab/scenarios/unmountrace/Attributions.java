@@ -19,26 +19,48 @@ public record Attributions(Attribution syscalls, Attribution kprobes, Agreement 
     /**
      * Per EBUSY event: named by both methods, by one, by neither; of those named by both, how
      * many the two named the same process for; and how many of the events the kernel's own
-     * return probe saw fail with EBUSY too.
+     * return probe saw fail with EBUSY too. Per failed unmount (an EBUSY and the retries after
+     * it: consecutive umounts of one path): how many each method named a holder for. The kprobe
+     * method names a holder at the last busy check before the holder lets go, so of an unmount
+     * retried while one stat was in flight it names the last EBUSY only; per failed unmount the
+     * two methods compare like for like.
      */
-    public record Agreement(long ebusy, long kernelEbusy, long both, long syscallsOnly, long kprobesOnly, long neither, long sameProcess) {
+    public record Agreement(long ebusy, long kernelEbusy, long both, long syscallsOnly, long kprobesOnly, long neither, long sameProcess,
+                            long failedUmounts, long failedUmountsNamedSyscalls, long failedUmountsNamedKprobes) {
         static Agreement of(List<HolderEvents.Ebusy> busy, List<HolderEvents.KernelBusy> kernel, List<HolderEvents.Holder> syscalls,
                             List<HolderEvents.Holder> kprobes) {
             Set<Long> kernelSeqs = kernel.stream().map(HolderEvents.KernelBusy::seq).collect(Collectors.toSet());
             long kernelEbusy = 0, both = 0, sOnly = 0, kOnly = 0, neither = 0, same = 0;
-            for (HolderEvents.Ebusy e : busy) {
+            long unmounts = 0, unmountsS = 0, unmountsK = 0;
+            boolean namedS = false, namedK = false;
+            HolderEvents.Ebusy previous = null;
+            for (HolderEvents.Ebusy e : busy.stream().sorted(java.util.Comparator.comparingLong(HolderEvents.Ebusy::seq)).toList()) {
                 if (kernelSeqs.contains(e.seq())) kernelEbusy++;
                 Set<Long> sp = pids(syscalls, e.seq());
                 Set<Long> kp = pids(kprobes, e.seq());
                 if (!sp.isEmpty() && !kp.isEmpty()) {
                     both++;
-                    sp.retainAll(kp);
-                    if (!sp.isEmpty()) same++;
+                    if (sp.stream().anyMatch(kp::contains)) same++;
                 } else if (!sp.isEmpty()) sOnly++;
                 else if (!kp.isEmpty()) kOnly++;
                 else neither++;
+                if (previous == null || previous.seq() + 1 != e.seq() || !previous.path().equals(e.path())) {
+                    // a new failed unmount: count the one before
+                    if (previous != null) {
+                        unmountsS += namedS ? 1 : 0;
+                        unmountsK += namedK ? 1 : 0;
+                    }
+                    unmounts++;
+                    namedS = false;
+                    namedK = false;
+                }
+                namedS |= !sp.isEmpty();
+                namedK |= !kp.isEmpty();
+                previous = e;
             }
-            return new Agreement(busy.size(), kernelEbusy, both, sOnly, kOnly, neither, same);
+            unmountsS += namedS ? 1 : 0;
+            unmountsK += namedK ? 1 : 0;
+            return new Agreement(busy.size(), kernelEbusy, both, sOnly, kOnly, neither, same, unmounts, unmountsS, unmountsK);
         }
 
         private static Set<Long> pids(List<HolderEvents.Holder> holders, long seq) {

@@ -61,13 +61,7 @@ public final class MountHolderTracer implements AutoCloseable {
     private final String unavailable;
     /** Why the kprobe method does not run, or null when it does. */
     private final String kprobesUnavailable;
-    private final List<HolderEvents.Ebusy> busy = new ArrayList<>();
-    private final List<HolderEvents.Holder> holders = new ArrayList<>();
-    private final List<HolderEvents.KernelBusy> kernelBusy = new ArrayList<>();
-    private final List<HolderEvents.Holder> releases = new ArrayList<>();
-    private final Map<Long, String> cmdlines = new ConcurrentHashMap<>();
-    /** The latest task line of each pid: it precedes the holder and release lines of that task. */
-    private final Map<Long, HolderEvents.Task> tasks = new ConcurrentHashMap<>();
+    private final TracerOutput output = new TracerOutput();
     private final Map<Long, String> roleByMntns = new ConcurrentHashMap<>();
     /** When the last line came (System.nanoTime). */
     private volatile long lastLine = System.nanoTime();
@@ -80,9 +74,6 @@ public final class MountHolderTracer implements AutoCloseable {
         this.unavailable = unavailable;
         this.kprobesUnavailable = unavailable != null ? unavailable : kprobesUnavailable;
     }
-
-    /** Window of events from {@link #mark()} on. */
-    public record Mark(int busy, int holders, int kernelBusy, int releases) { }
 
     /** The kernel's umount function to probe, or why the kprobe method cannot run. */
     record KprobePlan(TracerProgram.UmountFunction function, String unavailable) { }
@@ -175,40 +166,8 @@ public final class MountHolderTracer implements AutoCloseable {
 
     private void accept(JsonNode line) {
         lastLine = System.nanoTime();
-        String type = line.path("type").asText();
-        if ("syscall".equals(type)) {
-            // system() output: bpftrace wraps what psargs printed, itself a JSON line.
-            try {
-                line = lab.core.evidence.Json.MAPPER.readTree(line.path("data").asText());
-                type = line.path("type").asText();
-            } catch (java.io.IOException e) {
-                return;
-            }
-        }
-        if ("lab_trace".equals(type)) {
-            bpftracePid = line.path("pid").asLong();
-            return;
-        }
-        if ("psargs".equals(type)) {
-            cmdlines.put(line.path("pid").asLong(), line.path("cmdline").asText());
-            return;
-        }
-        if (!"printf".equals(type)) return;
-        String data = line.path("data").asText();
-        synchronized (this) {
-            if (data.startsWith("ebusy ")) busy.add(HolderEvents.parseEbusy(data));
-            else if (data.startsWith("task ")) {
-                HolderEvents.Task t = HolderEvents.parseTask(data);
-                tasks.put(t.pid(), t);
-            } else if (data.startsWith("holder ")) holders.add(withTask(HolderEvents.parseHolder(data)));
-            else if (data.startsWith("kbusy ")) kernelBusy.add(HolderEvents.parseKernelBusy(data));
-            else if (data.startsWith("krelease ")) releases.add(withTask(HolderEvents.parseRelease(data)));
-        }
-    }
-
-    private HolderEvents.Holder withTask(HolderEvents.Holder h) {
-        HolderEvents.Task t = tasks.get(h.pid());
-        return t == null ? h : h.with(t);
+        JsonNode other = output.accept(line);
+        if (other != null && "lab_trace".equals(other.path("type").asText())) bpftracePid = other.path("pid").asLong();
     }
 
     public boolean available() {
@@ -233,12 +192,8 @@ public final class MountHolderTracer implements AutoCloseable {
         return kprobesUnavailable;
     }
 
-    public synchronized Mark mark() {
-        return new Mark(busy.size(), holders.size(), kernelBusy.size(), releases.size());
-    }
-
-    public synchronized int ebusySince(Mark m) {
-        return busy.size() - m.busy();
+    public TracerOutput.Mark mark() {
+        return output.mark();
     }
 
     /**
@@ -246,20 +201,16 @@ public final class MountHolderTracer implements AutoCloseable {
      * {@code settle} for the tracer to catch up with {@code expectedEbusy} events (its output lags
      * the kernel a little).
      */
-    public Attributions attribution(Mark m, long expectedEbusy, Duration settle) {
+    public Attributions attribution(TracerOutput.Mark m, long expectedEbusy, Duration settle) {
         if (!available()) return Attributions.alone(Attribution.unavailable(Attributions.SYSCALLS, unavailable), unavailable);
         long deadline = System.nanoTime() + settle.toNanos();
-        while (ebusySince(m) < expectedEbusy && System.nanoTime() < deadline) sleep(50);
+        while (output.ebusySince(m) < expectedEbusy && System.nanoTime() < deadline) sleep(50);
         // Holder and release lines follow their EBUSY line, and bpftrace's output can lag the kernel
         // by seconds on a slow (emulated) machine: the tracer has caught up once it falls quiet, the
         // poller being stopped by now.
         while (System.nanoTime() - lastLine < QUIET.toNanos() && System.nanoTime() < deadline) sleep(100);
         sleep(Math.min(300, settle.toMillis()));
-        synchronized (this) {
-            return Attributions.of(List.copyOf(busy.subList(m.busy(), busy.size())), List.copyOf(holders.subList(m.holders(), holders.size())),
-                    List.copyOf(kernelBusy.subList(m.kernelBusy(), kernelBusy.size())), List.copyOf(releases.subList(m.releases(), releases.size())),
-                    kprobesUnavailable, x -> roleByMntns.getOrDefault(x.mntns(), "other"), cmdlines);
-        }
+        return output.attributions(m, kprobesUnavailable, x -> roleByMntns.getOrDefault(x.mntns(), "other"));
     }
 
     private static void sleep(long ms) {

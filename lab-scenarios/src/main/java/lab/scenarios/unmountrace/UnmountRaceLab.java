@@ -106,7 +106,7 @@ final class UnmountRaceLab implements Scenario.Lab {
             poller.send(String.format(Locale.ROOT, "start mounts=/proc/1/mounts root=%s interval_us=%d%s", TARGET_ROOT,
                     p.getLong("poll-interval") * 1000, skip.isEmpty() ? "" : " skip=" + skip));
         }
-        MountHolderTracer.Mark mark = traced() ? tracer.mark() : null;
+        TracerOutput.Mark mark = traced() ? tracer.mark() : null;
         List<JsonNode> scans = new ArrayList<>();
         // Every arm runs the same seeded schedule of mount points, so arms differ only in what they change.
         driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()));
@@ -199,6 +199,11 @@ final class UnmountRaceLab implements Scenario.Lab {
         o.metric("attribution_method", a.method())
                 .metric("ebusy_traced", a.ebusy()).metric("ebusy_named", a.named()).metric("ebusy_named_poller", a.namedBy("poller"));
         if (k.available()) o.metric("ebusy_named_kprobes", k.named()).metric("ebusy_named_poller_kprobes", k.namedBy("poller"));
+        if (both.agreement() != null) {
+            o.metric("failed_umounts_traced", both.agreement().failedUmounts())
+                    .metric("failed_umounts_named", both.agreement().failedUmountsNamedSyscalls())
+                    .metric("failed_umounts_named_kprobes", both.agreement().failedUmountsNamedKprobes());
+        }
         if (a.ebusy() > 0) {
             o.note(String.format(Locale.ROOT, "holder named for %d of %d EBUSY events (%.1f %%), %d by the poller [%s]",
                     a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"), a.method()));
@@ -214,8 +219,9 @@ final class UnmountRaceLab implements Scenario.Lab {
     /** How the two methods did on the same events, in one line. */
     static String agreementLine(Attributions.Agreement g) {
         return String.format(Locale.ROOT, "same %d EBUSY events (the kernel's return probe saw %d): named by both %d (the same process %d), "
-                + "syscall tracepoints only %d, kprobes only %d, neither %d", g.ebusy(), g.kernelEbusy(), g.both(), g.sameProcess(),
-                g.syscallsOnly(), g.kprobesOnly(), g.neither());
+                + "syscall tracepoints only %d, kprobes only %d, neither %d; of %d failed unmounts (an EBUSY and its retries), "
+                + "syscall tracepoints named %d, kprobes %d", g.ebusy(), g.kernelEbusy(), g.both(), g.sameProcess(),
+                g.syscallsOnly(), g.kprobesOnly(), g.neither(), g.failedUmounts(), g.failedUmountsNamedSyscalls(), g.failedUmountsNamedKprobes());
     }
 
     @Override
