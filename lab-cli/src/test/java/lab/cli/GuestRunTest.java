@@ -51,7 +51,7 @@ class GuestRunTest {
                 "a QEMU of a guest run is still running");
     }
 
-    private static JsonNode run(Path tmp, Path out, String scenario, String... more) throws Exception {
+    static JsonNode run(Path tmp, Path out, String scenario, String... more) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("run", scenario, "--kernel", "debian:6.1", "--out", out.toString()));
         args.addAll(List.of(more));
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), args.toArray(String[]::new));
@@ -80,7 +80,7 @@ class GuestRunTest {
         return m;
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         for (String d : (System.getenv("PATH") + ":/usr/sbin:/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) return true;
         }

@@ -235,7 +235,10 @@ final class UnmountRaceLab implements Scenario.Lab {
         attributionByArm.forEach((arm, both) -> {
             syscalls.put(arm, both.syscalls());
             kprobes.put(arm, both.kprobes());
-            for (Attribution a : List.of(both.syscalls(), both.kprobes())) methods.add(methodRow(arm, a, both.agreement()));
+            Attributions.Agreement g = both.agreement();
+            methods.add(methodRow(arm, both.syscalls(), g == null ? null : g.failedUmountsNamedSyscalls(), g, ""));
+            methods.add(methodRow(arm, both.kprobes(), g == null ? null : g.failedUmountsNamedKprobes(), g,
+                    !both.kprobes().available() ? both.kprobes().unavailableReason() : g == null ? "" : agreementLine(g)));
         });
         f.put("attribution", syscalls);
         f.put("attributionKprobes", kprobes);
@@ -243,8 +246,8 @@ final class UnmountRaceLab implements Scenario.Lab {
         return f;
     }
 
-    /** One method's counts on one arm's EBUSY events, as a row of the side-by-side table. */
-    private static Map<String, Object> methodRow(String arm, Attribution a, Attributions.Agreement g) {
+    /** One method's counts on one arm's EBUSY events and failed unmounts, as a row of the side-by-side table. */
+    private static Map<String, Object> methodRow(String arm, Attribution a, Long failedUmountsNamed, Attributions.Agreement g, String notes) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("arm", arm);
         m.put("method", a.method());
@@ -252,8 +255,10 @@ final class UnmountRaceLab implements Scenario.Lab {
         m.put("ebusy", a.ebusy());
         m.put("named", a.named());
         m.put("namedPoller", a.namedBy("poller"));
+        m.put("failedUmounts", g == null ? null : g.failedUmounts());
+        m.put("failedUmountsNamed", failedUmountsNamed);
         m.put("holder", a.culprits().isEmpty() ? "" : a.culprits().get(0).chainText());
-        m.put("notes", !a.available() ? a.unavailableReason() : g == null ? "" : agreementLine(g));
+        m.put("notes", notes);
         return m;
     }
 
