@@ -94,7 +94,7 @@ class GuestRunTest {
         assertFalse(Files.exists(mine.get(0)), "the killed run's guest directory is left: " + mine.get(0));
     }
 
-    private static JsonNode run(Path tmp, Path out, String scenario, String... more) throws Exception {
+    static JsonNode run(Path tmp, Path out, String scenario, String... more) throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("run", scenario, "--kernel", "debian:6.1", "--out", out.toString()));
         args.addAll(List.of(more));
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), args.toArray(String[]::new));
@@ -124,7 +124,7 @@ class GuestRunTest {
         return m;
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         for (String d : (System.getenv("PATH") + ":/usr/sbin:/usr/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) return true;
         }

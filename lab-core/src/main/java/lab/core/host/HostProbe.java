@@ -123,9 +123,11 @@ public final class HostProbe {
                 return withAttempt(feature, config, hasFs(filesystems, "configfs") && !wouldLoadModule(config, feature, "netconsole")
                         ? attempts.configfs(true) : null);
             case KPROBES:
+                // the perf kprobe PMU (what bpftrace attaches through) is registered only where kprobes are built in
+                if (Files.exists(sys.resolve("bus/event_source/devices/kprobe/type"))) return FeatureState.yes("the kprobe perf PMU in /sys/bus/event_source/devices");
                 if (Files.exists(sys.resolve("kernel/tracing/kprobe_events")) || Files.exists(sys.resolve("kernel/debug/tracing/kprobe_events")))
                     return FeatureState.yes("kprobe_events in tracefs");
-                break;
+                return withConfig(feature, config, "no kprobe perf PMU in /sys/bus/event_source/devices");
             default:
                 break;
         }

@@ -311,7 +311,9 @@ public final class HtmlReport {
             Map.entry("examplePath", "example path"), Map.entry("maxDurNs", "longest syscall (ns)"), Map.entry("ppid", "parent pid"),
             Map.entry("ebusy", "EBUSY events"), Map.entry("named", "with a named holder"), Map.entry("namedByRole", "named, by role"),
             Map.entry("culprits", "holders"), Map.entry("lab_ready_s", "lab ready (s)"), Map.entry("kernelLog", "kernel log"),
-            Map.entry("unavailableReason", "why unavailable"));
+            Map.entry("unavailableReason", "why unavailable"), Map.entry("namedPoller", "named: the poller"),
+            Map.entry("failedUmounts", "failed unmounts"), Map.entry("failedUmountsNamed", "failed unmounts named"),
+            Map.entry("attributionKprobes", "holders by kprobes"), Map.entry("attributionMethods", "attribution: both methods on the same EBUSY events"));
 
     /** Findings as tables: one heading per finding, an object as rows of name and value, a list of objects as a table with a column per key. */
     static String findings(Map<String, Object> findings) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import lab.core.trace.Attribution;
-import lab.core.trace.HolderEvents;
 
 /**
  * Attribution from the driver's own look through /proc right after each EBUSY (cwd, root and

@@ -29,7 +29,7 @@ public final class UnmountRace implements Scenario {
         java.util.Map<String, Privileges> m = new java.util.LinkedHashMap<>();
         m.put("target", TARGET);
         m.put("poller", POLLER);
-        if ("on".equals(params.getString("tracer"))) m.put("tracer", lab.core.trace.MountHolderTracer.PRIVILEGES);
+        if ("on".equals(params.getString("tracer"))) m.put("tracer", MountHolderTracer.PRIVILEGES);
         return m;
     }
 

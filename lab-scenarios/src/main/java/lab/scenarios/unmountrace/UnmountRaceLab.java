@@ -15,8 +15,6 @@ import lab.core.run.ArmOutcome;
 import lab.core.run.LabContext;
 import lab.core.run.Params;
 import lab.core.run.Scenario;
-import lab.core.trace.Attribution;
-import lab.core.trace.MountHolderTracer;
 
 /**
  * The built lab: a target container running the cycle driver, a poller container sharing its
@@ -36,7 +34,7 @@ final class UnmountRaceLab implements Scenario.Lab {
     private final Agent poller;
     private final boolean builtinPoller;
     private final MountHolderTracer tracer;
-    private final Map<String, Attribution> attributionByArm = new LinkedHashMap<>();
+    private final Map<String, Attributions> attributionByArm = new LinkedHashMap<>();
     /** The built-in poller's pid in the target's pid namespace, which it shares (-1 for a custom one). */
     private final long pollerPid;
 
@@ -68,6 +66,7 @@ final class UnmountRaceLab implements Scenario.Lab {
             } else {
                 ctx.say("holder tracing unavailable: " + tracer.unavailableReason());
             }
+            if (tracer.available() && tracer.kprobesUnavailable() != null) ctx.say("kprobe attribution unavailable: " + tracer.kprobesUnavailable());
         }
         Agent driver = target.agent("lab-cycle", List.of("lab-cycle"), Map.of(), line -> ctx.evidence().event("driver", line));
         driver.await("ready", Duration.ofSeconds(30), null);
@@ -107,7 +106,7 @@ final class UnmountRaceLab implements Scenario.Lab {
             poller.send(String.format(Locale.ROOT, "start mounts=/proc/1/mounts root=%s interval_us=%d%s", TARGET_ROOT,
                     p.getLong("poll-interval") * 1000, skip.isEmpty() ? "" : " skip=" + skip));
         }
-        MountHolderTracer.Mark mark = traced() ? tracer.mark() : null;
+        TracerOutput.Mark mark = traced() ? tracer.mark() : null;
         List<JsonNode> scans = new ArrayList<>();
         // Every arm runs the same seeded schedule of mount points, so arms differ only in what they change.
         driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()));
@@ -125,8 +124,8 @@ final class UnmountRaceLab implements Scenario.Lab {
             poller.send("stop");
             stopped = poller.await("stopped", Duration.ofSeconds(30), null);
         }
-        Attribution a = mark != null ? tracer.attribution(mark, done.path("ebusy_first").asLong(), Duration.ofSeconds(3))
-                : ProcScan.attribution(scans, pollerPid);
+        Attributions a = mark != null ? tracer.attribution(mark, done.path("ebusy_first").asLong(), Duration.ofSeconds(60))
+                : Attributions.alone(ProcScan.attribution(scans, pollerPid), untraced());
         ArmOutcome o = outcome(arm, done, stopped, a);
         // Seen from here: includes starting the poller and mounting the first round.
         if (firstEbusyNs[0] >= 0) o.timing("arm_start_to_first_ebusy_ms", firstEbusyNs[0] / 1e6);
@@ -160,7 +159,12 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
     }
 
-    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, Attribution a) {
+    /** Why the tracer, and with it the kprobe method, does not run. */
+    private String untraced() {
+        return tracer == null ? "tracer=off" : tracer.unavailableReason();
+    }
+
+    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, Attributions both) {
         long cycles = done.path("cycles").asLong();
         long failures = done.path("failures").asLong();
         ArmOutcome o = ArmOutcome.counted(cycles, failures)
@@ -189,55 +193,110 @@ final class UnmountRaceLab implements Scenario.Lab {
                         done.path("first_failure_ms").asDouble(), done.path("cycles_per_s").asDouble()));
             }
         }
-        attributionByArm.put(arm.name(), a);
+        attributionByArm.put(arm.name(), both);
+        Attribution a = both.syscalls();
+        Attribution k = both.kprobes();
         o.metric("attribution_method", a.method())
                 .metric("ebusy_traced", a.ebusy()).metric("ebusy_named", a.named()).metric("ebusy_named_poller", a.namedBy("poller"));
+        if (k.available()) o.metric("ebusy_named_kprobes", k.named()).metric("ebusy_named_poller_kprobes", k.namedBy("poller"));
+        if (both.agreement() != null) {
+            o.metric("failed_umounts_traced", both.agreement().failedUmounts())
+                    .metric("failed_umounts_named", both.agreement().failedUmountsNamedSyscalls())
+                    .metric("failed_umounts_named_kprobes", both.agreement().failedUmountsNamedKprobes());
+        }
         if (a.ebusy() > 0) {
             o.note(String.format(Locale.ROOT, "holder named for %d of %d EBUSY events (%.1f %%), %d by the poller [%s]",
                     a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"), a.method()));
+            if (k.available()) {
+                o.note(String.format(Locale.ROOT, "holder named for %d of the same %d EBUSY events (%.1f %%), %d by the poller [%s]",
+                        k.named(), k.ebusy(), 100 * k.namedFraction(), k.namedBy("poller"), k.method()));
+                o.note(agreementLine(both.agreement()));
+            }
         }
         return o;
+    }
+
+    /** How the two methods did on the same events, in one line. */
+    static String agreementLine(Attributions.Agreement g) {
+        return String.format(Locale.ROOT, "same %d EBUSY events (the kernel's return probe saw %d): named by both %d (the same process %d), "
+                + "syscall tracepoints only %d, kprobes only %d, neither %d; of %d failed unmounts (an EBUSY and its retries), "
+                + "syscall tracepoints named %d, kprobes %d", g.ebusy(), g.kernelEbusy(), g.both(), g.sameProcess(),
+                g.syscallsOnly(), g.kprobesOnly(), g.neither(), g.failedUmounts(), g.failedUmountsNamedSyscalls(), g.failedUmountsNamedKprobes());
     }
 
     @Override
     public Map<String, Object> findings() {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("prefix", prefix);
-        if (!traced()) {
-            f.put("tracer", Map.of("available", false, "reason", tracer == null ? "tracer=off" : tracer.unavailableReason()));
-        }
-        f.put("attribution", attributionByArm);
+        if (!traced()) f.put("tracer", Map.of("available", false, "reason", untraced()));
+        Map<String, Attribution> syscalls = new LinkedHashMap<>();
+        Map<String, Attribution> kprobes = new LinkedHashMap<>();
+        List<Map<String, Object>> methods = new ArrayList<>();
+        attributionByArm.forEach((arm, both) -> {
+            syscalls.put(arm, both.syscalls());
+            kprobes.put(arm, both.kprobes());
+            Attributions.Agreement g = both.agreement();
+            methods.add(methodRow(arm, both.syscalls(), g == null ? null : g.failedUmountsNamedSyscalls(), g, ""));
+            methods.add(methodRow(arm, both.kprobes(), g == null ? null : g.failedUmountsNamedKprobes(), g,
+                    !both.kprobes().available() ? both.kprobes().unavailableReason() : g == null ? "" : agreementLine(g)));
+        });
+        f.put("attribution", syscalls);
+        f.put("attributionKprobes", kprobes);
+        f.put("attributionMethods", methods);
         return f;
+    }
+
+    /** One method's counts on one arm's EBUSY events and failed unmounts, as a row of the side-by-side table. */
+    private static Map<String, Object> methodRow(String arm, Attribution a, Long failedUmountsNamed, Attributions.Agreement g, String notes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("arm", arm);
+        m.put("method", a.method());
+        m.put("available", a.available());
+        m.put("ebusy", a.ebusy());
+        m.put("named", a.named());
+        m.put("namedPoller", a.namedBy("poller"));
+        m.put("failedUmounts", g == null ? null : g.failedUmounts());
+        m.put("failedUmountsNamed", failedUmountsNamed);
+        m.put("holder", a.culprits().isEmpty() ? "" : a.culprits().get(0).chainText());
+        m.put("notes", notes);
+        return m;
     }
 
     @Override
     public List<String> findingLines() {
         List<String> lines = new ArrayList<>();
-        if (!traced()) {
-            lines.add("holder tracing: unavailable (" + (tracer == null ? "tracer=off" : tracer.unavailableReason())
-                    + "); fallback: " + ProcScan.METHOD);
-        }
-        Attribution a = attributionByArm.get("plain");
-        if (a == null) a = attributionByArm.values().stream().filter(x -> x.ebusy() > 0).findFirst().orElse(null);
-        if (a == null || a.ebusy() == 0) {
+        if (!traced()) lines.add("holder tracing: unavailable (" + untraced() + "); fallback: " + ProcScan.METHOD);
+        Attributions both = attributionByArm.get("plain");
+        if (both == null) both = attributionByArm.values().stream().filter(x -> x.syscalls().ebusy() > 0).findFirst().orElse(null);
+        if (both == null || both.syscalls().ebusy() == 0) {
             lines.add("holder: no EBUSY event to attribute");
+            if (both != null && !both.kprobes().available()) lines.add("attribution (" + both.kprobes().method() + "): unavailable — " + both.kprobes().unavailableReason());
             return lines;
         }
+        holderLines(lines, both.syscalls(), "held up to");
+        if (both.kprobes().available()) holderLines(lines, both.kprobes(), "released after the busy check within");
+        else lines.add("attribution (" + both.kprobes().method() + "): unavailable — " + both.kprobes().unavailableReason());
+        if (both.agreement() != null) lines.add("both methods: " + agreementLine(both.agreement()));
+        return lines;
+    }
+
+    /** The method's main holder and its coverage; {@code dur} says what the holder's duration measures for this method. */
+    private static void holderLines(List<String> lines, Attribution a, String dur) {
         if (a.culprits().isEmpty()) {
             lines.add(String.format(Locale.ROOT, "holder: not found for any of %d EBUSY events by %s", a.ebusy(), a.method()));
-            return lines;
+            return;
         }
         Attribution.Culprit c = a.culprits().get(0);
-        lines.add(String.format(Locale.ROOT, "holder: %s (%s, %s) `%s` via %s on %s, held up to %.0f µs — behind %d of %d EBUSY events",
-                c.chainText(), c.role(), c.processes() == 1 ? "pid " + c.pid() + ", ppid " + c.ppid()
+        lines.add(String.format(Locale.ROOT, "holder [%s]: %s (%s, %s) `%s` via %s%s, %s %.0f µs — behind %d of %d EBUSY events",
+                a.method(), c.chainText(), c.role(), c.processes() == 1 ? "pid " + c.pid() + ", ppid " + c.ppid()
                         : c.processes() + " processes, e.g. pid " + c.pid() + ", ppid " + c.ppid(),
-                c.cmdline(), c.calls(), c.examplePath(), c.maxDurNs() / 1e3, c.events(), a.ebusy()));
+                c.cmdline(), c.calls(), c.examplePath().isEmpty() ? "" : " on " + c.examplePath(), dur, c.maxDurNs() / 1e3, c.events(), a.ebusy()));
         if (!c.parentCmdline().isEmpty() && c.chain().size() > 1) lines.add("        run by " + c.chain().get(1) + ": `" + c.parentCmdline() + "`");
-        if (!c.stack().isEmpty()) lines.add("        user stack: " + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
+        if (!c.stack().isEmpty()) lines.add("        " + (a.method().equals(Attributions.KPROBES) ? "kernel" : "user") + " stack: "
+                + String.join(" ← ", c.stack().subList(0, Math.min(4, c.stack().size()))));
         lines.add(String.format(Locale.ROOT, "attribution (%s): %d of %d EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
                 a.method(), a.named(), a.ebusy(), 100 * a.namedFraction(), a.namedBy("poller"),
                 a.ebusy() == 0 ? 0.0 : 100.0 * a.namedBy("poller") / a.ebusy()));
-        return lines;
     }
 
     @Override

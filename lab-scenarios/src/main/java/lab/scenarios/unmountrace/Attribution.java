@@ -1,4 +1,4 @@
-package lab.core.trace;
+package lab.scenarios.unmountrace;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,15 +1,21 @@
-package lab.core.trace;
+package lab.scenarios.unmountrace;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the mount-holder tracer reports, parsed from its output lines. */
+/** What the mount-holder tracer reports, parsed from its output lines (both methods'). */
 public final class HolderEvents {
     private HolderEvents() {}
 
     /** An umount(2) of a traced path that returned EBUSY. */
     public record Ebusy(long seq, long ns, long pid, String comm, String path) { }
+
+    /**
+     * The kernel's umount function returned -EBUSY for umount {@code seq} (the same numbering as
+     * {@link Ebusy}); {@code check}: its busy check (propagate_mount_busy) said busy.
+     */
+    public record KernelBusy(long seq, long ns, boolean check) { }
 
     /**
      * Who a holder is, read in the kernel while it held the mount (a task line precedes its
@@ -70,14 +76,47 @@ public final class HolderEvents {
     static Holder parseHolder(String data) {
         String[] lines = data.split("\n");
         Map<String, String> f = fields(lines[0]);
+        List<String> stack = stack(lines);
+        return new Holder(num(f, "first"), num(f, "last"), num(f, "pid"), num(f, "ppid"), -1, num(f, "mntns"),
+                f.getOrDefault("comm", ""), "", "", f.getOrDefault("call", ""), num(f, "dur_ns"), f.getOrDefault("path", ""),
+                "", stack);
+    }
+
+    /**
+     * "krelease seq=N pid=P ppid=P mntns=INUM comm=C after_ns=D" and the kernel stack that dropped
+     * the reference: a holder of umount N by the kprobe method. Its call is the stack's first
+     * frames below mntput (how the reference was held: path_put ← vfs_statx, __fput, ...), its
+     * duration the time from the busy check to the release.
+     */
+    static Holder parseRelease(String data) {
+        String[] lines = data.split("\n");
+        Map<String, String> f = fields(lines[0]);
+        List<String> stack = stack(lines);
+        long seq = num(f, "seq");
+        return new Holder(seq, seq, num(f, "pid"), num(f, "ppid"), -1, num(f, "mntns"), f.getOrDefault("comm", ""), "", "",
+                releasedVia(stack), num(f, "after_ns"), "", "", stack);
+    }
+
+    /** The frames below mntput that dropped the reference, without offsets: "path_put ← vfs_statx". */
+    static String releasedVia(List<String> stack) {
+        List<String> names = stack.stream().map(s -> s.replaceFirst("\\+.*$", "")).toList();
+        int from = names.isEmpty() || !names.get(0).equals("mntput") ? 0 : 1;
+        return String.join(" ← ", names.subList(Math.min(from, names.size()), Math.min(from + 2, names.size())));
+    }
+
+    /** The stack lines below the first line, trimmed, blank ones left out. */
+    private static List<String> stack(String[] lines) {
         List<String> stack = new java.util.ArrayList<>();
         for (int i = 1; i < lines.length; i++) {
             String s = lines[i].trim();
             if (!s.isEmpty()) stack.add(s);
         }
-        return new Holder(num(f, "first"), num(f, "last"), num(f, "pid"), num(f, "ppid"), -1, num(f, "mntns"),
-                f.getOrDefault("comm", ""), "", "", f.getOrDefault("call", ""), num(f, "dur_ns"), f.getOrDefault("path", ""),
-                "", List.copyOf(stack));
+        return List.copyOf(stack);
+    }
+
+    static KernelBusy parseKernelBusy(String data) {
+        Map<String, String> f = fields(data);
+        return new KernelBusy(num(f, "seq"), num(f, "ns"), num(f, "check") == 1);
     }
 
     /**

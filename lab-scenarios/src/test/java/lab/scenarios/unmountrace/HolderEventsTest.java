@@ -1,4 +1,4 @@
-package lab.core.trace;
+package lab.scenarios.unmountrace;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -117,8 +117,8 @@ class HolderEventsTest {
     @Test
     void scriptHasLiteralLengths() {
         assertEquals("(strncmp(str(args->name), \"/lab/r1/\", 8) == 0 || strncmp(str(args->name), \"/proc/1/root/lab/r1/\", 20) == 0)",
-                MountHolderTracer.match("args->name", List.of("/lab/r1/", "/proc/1/root/lab/r1/")));
-        String s = MountHolderTracer.script("/lab/r1/", List.of("/lab/r1/", "/proc/1/root/lab/r1/"));
+                TracerProgram.match("args->name", List.of("/lab/r1/", "/proc/1/root/lab/r1/")));
+        String s = TracerProgram.syscalls("/lab/r1/", List.of("/lab/r1/", "/proc/1/root/lab/r1/"));
         assertTrue(!s.contains("@@"), "every placeholder substituted");
     }
 }
