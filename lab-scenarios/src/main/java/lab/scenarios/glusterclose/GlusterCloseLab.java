@@ -95,6 +95,11 @@ final class GlusterCloseLab implements Scenario.Lab {
     record Copy(double writeMs, Double fsyncMs, Double closeMs, boolean blocked, boolean hungAtLimit, String err,
                 String fault, boolean dataIntact, Map<String, String> md5, String note, String inconclusive) { }
 
+    /** An option's value as `volume set` takes it: `volume get` marks an untouched one "on(DEFAULT)". */
+    static String value(String got) {
+        return got == null ? null : got.replaceFirst("\\s*\\(DEFAULT\\)$", "").strip();
+    }
+
     static final String WRITE_BLOCKED = "the write phase was still blocked at the hang limit: the stall came mid-copy, close() never ran under it";
 
     @Override
@@ -106,8 +111,8 @@ final class GlusterCloseLab implements Scenario.Lab {
             client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
         } else {
             // An earlier arm of this run may have set flush-behind: back to what bring-up (volume-set) left.
-            String fb = baseline.get("performance.flush-behind");
-            if (fb != null && !fb.equals(cluster.settings().get("performance.flush-behind"))) {
+            String fb = value(baseline.get("performance.flush-behind"));
+            if (fb != null && !fb.equals(value(cluster.settings().get("performance.flush-behind")))) {
                 cluster.set("performance.flush-behind", fb);
                 client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
             }
