@@ -37,6 +37,8 @@ import java.util.stream.Stream;
  */
 public final class Images {
     public static final String BASE = "lab/base:bookworm";
+    /** How long an image of a lab folder is safe from pruning after it was made. */
+    static final java.time.Duration KEEP_RECENT = java.time.Duration.ofHours(6);
     static final String UPSTREAM_BASE = "debian:bookworm";
     static final String SOURCE_LABEL = "lab.base.source";
     /** Sources every helper may use (images/common/*), added to each image's build context. */
@@ -248,10 +250,16 @@ public final class Images {
     }
 
     /** Removes the builds of an image's earlier folder contents; one still used by a container stays. */
+    /**
+     * Removes the folder's earlier images, but none made in the last {@link #KEEP_RECENT}: another
+     * checkout on the same engine (a branch, a CI clone) may have made it and be about to use it.
+     */
     private void pruneOlder(String repository, String keep) {
+        long recent = System.currentTimeMillis() / 1000 - KEEP_RECENT.toSeconds();
         for (var img : engine.client().listImagesCmd().withImageNameFilter(repository).exec()) {
             String[] tags = img.getRepoTags();
             if (tags == null || java.util.Arrays.asList(tags).contains(keep)) continue;
+            if (img.getCreated() != null && img.getCreated() > recent) continue;
             for (String t : tags) {
                 if (!t.startsWith(repository + ":")) continue;
                 try {
