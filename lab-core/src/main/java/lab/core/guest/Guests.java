@@ -39,7 +39,7 @@ import lab.core.kernel.Kernel;
  */
 public final class Guests {
     static final String READY = "LAB-GUEST-READY";
-    private static final Duration COLD_BOOT = Duration.ofMinutes(5);
+    private static final Duration COLD_BOOT = Duration.ofMinutes(10);
 
     private final Path dir;
     private final Consumer<String> say;
