@@ -74,4 +74,25 @@ class HostProbeTest {
                 f.feature(Feature.CONFIGFS).evidence());
         assertEquals("CONFIG_NETPOLL is not in " + proc.resolve("config.gz"), f.feature(Feature.NETPOLL).evidence());
     }
+
+    @Test
+    void kprobesByTheirPerfPmuElseTheConfig(@TempDir Path root) throws IOException {
+        Path proc = root.resolve("proc");
+        Path sys = root.resolve("sys");
+        write(proc.resolve("sys/kernel/osrelease"), "6.1.0-test\n");
+        write(proc.resolve("self/status"), "CapBnd:\t000001fffeffffff\n");
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.GZIPOutputStream(gz)) {
+            z.write("# CONFIG_KPROBES is not set\n".getBytes());
+        }
+        Files.write(proc.resolve("config.gz"), gz.toByteArray());
+        FeatureState none = new HostProbe(proc, sys, root.resolve("dev")).probe().feature(Feature.KPROBES);
+        assertFalse(none.isPresent());
+        assertEquals("no kprobe perf PMU in /sys/bus/event_source/devices; CONFIG_KPROBES is not set in " + proc.resolve("config.gz"), none.evidence());
+        // the PMU bpftrace attaches through is the sign, whatever a config says
+        write(sys.resolve("bus/event_source/devices/kprobe/type"), "8\n");
+        FeatureState pmu = new HostProbe(proc, sys, root.resolve("dev")).probe().feature(Feature.KPROBES);
+        assertTrue(pmu.isPresent());
+        assertEquals("the kprobe perf PMU in /sys/bus/event_source/devices", pmu.evidence());
+    }
 }

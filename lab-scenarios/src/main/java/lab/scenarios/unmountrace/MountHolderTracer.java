@@ -87,14 +87,13 @@ public final class MountHolderTracer implements AutoCloseable {
         LabContainer c = ctx.resources().start(ContainerSpec.of("tracer", image).privileges(PRIVILEGES));
         String syscalls = TracerProgram.syscalls(umountPrefix, holderPrefixes);
         KprobePlan plan = kprobePlan(ctx.host().facts().feature(Feature.KPROBES), c);
-        if (plan.function() == null) return attach(ctx, c, syscalls, plan.unavailable());
-        MountHolderTracer both = attach(ctx, c, TracerProgram.withKprobes(umountPrefix, holderPrefixes, plan.function()), null);
+        if (plan.function() == null) return attach(ctx, c, syscalls, plan.unavailable(), "bpftrace could not attach", "tracer/unavailable.txt");
+        MountHolderTracer both = attach(ctx, c, TracerProgram.withKprobes(umountPrefix, holderPrefixes, plan.function()), null,
+                "bpftrace could not attach the kprobes on " + plan.function().symbol, "tracer/kprobes-unavailable.txt");
         if (both.available()) return both;
         // The syscall part attaches on its own where only the kprobes failed.
         both.close();
-        String why = "bpftrace could not attach the kprobes on " + plan.function().symbol + ": " + both.unavailable;
-        ctx.evidence().writeText("tracer/kprobes-unavailable.txt", why + "\n");
-        return attach(ctx, c, syscalls, why);
+        return attach(ctx, c, syscalls, both.unavailable, "bpftrace could not attach", "tracer/unavailable.txt");
     }
 
     /**
@@ -122,8 +121,12 @@ public final class MountHolderTracer implements AutoCloseable {
         return new KprobePlan(fn, null);
     }
 
-    /** Runs {@code script}; the tracer it makes says why when bpftrace did not attach. */
-    private static MountHolderTracer attach(LabContext ctx, LabContainer c, String script, String kprobesUnavailable) {
+    /**
+     * Runs {@code script}; the tracer it makes says why when bpftrace did not attach ({@code failed},
+     * then bpftrace's last words), and so does {@code failureFile} in the evidence.
+     */
+    private static MountHolderTracer attach(LabContext ctx, LabContainer c, String script, String kprobesUnavailable, String failed,
+                                            String failureFile) {
         ctx.evidence().writeText("tracer/umount-holders.bt", script);
         copyInto(ctx.resources().engine().client(), c.id(), script);
         MountHolderTracer[] self = new MountHolderTracer[1];
@@ -137,8 +140,8 @@ public final class MountHolderTracer implements AutoCloseable {
             a.awaitMatching(n -> "ready".equals(n.path("data").asText()), "ready", ATTACH, null);
             return t;
         } catch (AgentException e) {
-            String why = "bpftrace could not attach: " + String.join(" | ", lastLines(a.stderrTail(), 3));
-            ctx.evidence().writeText("tracer/unavailable.txt", why + "\n\n" + String.join("\n", a.stderrTail()));
+            String why = failed + ": " + String.join(" | ", lastLines(a.stderrTail(), 3));
+            ctx.evidence().writeText(failureFile, why + "\n\n" + String.join("\n", a.stderrTail()));
             return new MountHolderTracer(c, a, why, kprobesUnavailable);
         }
     }
