@@ -525,11 +525,21 @@ public final class HtmlReport {
         return Map.of("kinds", new ArrayList<>(kinds), "points", points);
     }
 
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
     private static void files(StringBuilder b, String title, Path base, List<Path> files, Path dir) {
         if (files.isEmpty()) return;
         StringBuilder s = new StringBuilder();
+        // A soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
+        Path from = real(dir);
         for (Path f : files) {
-            String rel = dir.relativize(f).toString();
+            String rel = from.relativize(real(f)).toString();
             String text;
             try {
                 text = Files.readString(f, StandardCharsets.UTF_8);

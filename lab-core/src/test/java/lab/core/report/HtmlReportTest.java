@@ -46,6 +46,21 @@ class HtmlReportTest {
         assertEquals(List.of("watcher:ready", "watcher:hang"), tl.get("kinds"));
     }
 
+    /** `lab run --all` with the default `--out lab-runs`: the soak's directory is relative, its runs are read back by real path. */
+    @Test
+    void aSoakReportUnderARelativeDirectoryLinksItsRunsStacks(@TempDir Path dir) throws Exception {
+        Path soak = Files.createDirectories(dir.resolve("soak"));
+        Path run = RunFixtures.run(soak.resolve("runs"), "r", "6.18", "20", 50, 5000, 0);
+        Files.createDirectories(run.resolve("stacks"));
+        Files.writeString(run.resolve("stacks/hang-1.txt"), "[<0>] fuse_flush+0x2\n");
+        lab.core.soak.SoakRecord rec = new lab.core.soak.SoakRecord();
+        rec.kind = "all";
+        rec.soakId = "s1";
+        Path relative = Path.of("").toAbsolutePath().relativize(soak);
+        String html = Files.readString(HtmlReport.writeSoak(rec, lab.core.soak.Results.load(soak), relative));
+        assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
+    }
+
     @Test
     void findingsAreTablesAPersonReads(@TempDir Path dir) throws Exception {
         Path d = RunFixtures.run(dir, "r", "6.18", "20", 16, 300, 0);
