@@ -94,6 +94,13 @@ public final class Guests {
         String name = "lab-gd-" + ProcessHandle.current().pid();
         Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
         say.accept("loading " + images.size() + " lab images into a throwaway engine for the guest's data disk (once per change of an image)");
+        // Stopped however this process ends: finally below, a shutdown hook on SIGTERM, and after a SIGKILL the next sweep.
+        Runnable stop = () -> {
+            HostCommand stopped = HostCommand.run(List.of("bash", script.toString(), "stop", name), null, Map.of(), Duration.ofMinutes(3), null);
+            if (!stopped.ok()) say.accept("the throwaway engine " + name + " did not stop cleanly: " + stopped.lastLine());
+        };
+        Thread hook = new Thread(stop, "lab-throwaway-engine");
+        Runtime.getRuntime().addShutdownHook(hook);
         HostCommand started = HostCommand.run(List.of("bash", script.toString(), "start", name), null, Map.of(), Duration.ofMinutes(3), null);
         try {
             if (!started.ok()) throw new GuestException("cannot start a throwaway engine for the guest's images: " + started.lastLine());
@@ -117,8 +124,12 @@ public final class Guests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            HostCommand stopped = HostCommand.run(List.of("bash", script.toString(), "stop", name), null, Map.of(), Duration.ofMinutes(3), null);
-            if (!stopped.ok()) say.accept("the throwaway engine " + name + " did not stop cleanly: " + stopped.lastLine());
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                stop.run();
+            } catch (IllegalStateException shuttingDown) {
+                // the hook stops it
+            }
         }
         publish(tmp, done);
         say.accept(String.format("guest data disk with %d images ready in %.0f s", images.size(), (System.nanoTime() - t0) / 1e9));
@@ -188,8 +199,24 @@ public final class Guests {
                 fwcfg(d.resolve("lab-init.sh"), kernel), CMDLINE);
     }
 
-    /** Removes the guests of lab processes that are gone (see {@link Guest#sweep}); how many. */
+    /**
+     * Removes the guests of lab processes that are gone (see {@link Guest#sweep}), and the
+     * throwaway engines (lab-gd-PID) of data disks whose maker is gone; how many guests.
+     */
     public int sweep() {
+        Path engines = Path.of(System.getenv().getOrDefault("LAB_ENGINES_RUN", "/run/lab-engines"));
+        if (Files.isDirectory(engines)) {
+            try (var s = Files.list(engines)) {
+                for (Path e : s.filter(p -> p.getFileName().toString().matches("lab-gd-\\d+")).toList()) {
+                    long pid = Long.parseLong(e.getFileName().toString().substring("lab-gd-".length()));
+                    if (ProcessHandle.of(pid).isPresent()) continue;
+                    Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
+                    HostCommand.run(List.of("bash", script.toString(), "stop", e.getFileName().toString()), null, Map.of(), Duration.ofMinutes(3), null);
+                }
+            } catch (IOException ignored) {
+                // nothing to sweep
+            }
+        }
         return Guest.sweep(dir.resolve("runs"));
     }
 
