@@ -1,5 +1,6 @@
 package lab.core.bisect;
 
+import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -107,8 +108,8 @@ public final class Bisect {
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
     public Result resume(Path given) {
         BisectRecord rec = read(given);
-        if ("COMPLETE".equals(rec.status)) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
-        rec.status = "RUNNING";
+        if (rec.status == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         say.accept("resuming bisection " + rec.bisectId + " after " + rec.steps.size() + " steps");
         return loop(rec, given.toAbsolutePath().normalize());
@@ -126,7 +127,7 @@ public final class Bisect {
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: the step's child is being stopped too (ChildRuns), its teardown removes its lab.
             stopping.set(true);
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = interrupted;
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -140,9 +141,9 @@ public final class Bisect {
         };
         try {
             rec.exitCode = rec.kind.equals("kernel") ? kernels(rec, steps) : configuration(rec, steps);
-            rec.status = "COMPLETE";
+            rec.status = RunStatus.COMPLETE;
         } catch (RuntimeException e) {
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.exitCode = stopping.get() ? ExitCodes.LAB_FAILURE : ExitCodes.of(e);
             // Stopped from outside, the child's end is what the step saw: say interrupted, not why its output stopped.
             rec.statusReason = stopping.get() ? interrupted : e.getMessage() + (rec.exitCode == ExitCodes.USAGE ? "" : " (resume: ./lab bisect --resume " + dir + ")");

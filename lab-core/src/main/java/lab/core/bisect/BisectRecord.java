@@ -1,5 +1,6 @@
 package lab.core.bisect;
 
+import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,7 @@ public final class BisectRecord {
     public String scenario;
     public String arm;
     /** RUNNING, COMPLETE or INCOMPLETE. */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     public String startedAt;
     public String endedAt;

@@ -1,5 +1,6 @@
 package lab.core.fleet;
 
+import lab.core.run.RunStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -132,7 +133,7 @@ public final class Fleet {
                     p.destroyForcibly();
                 }
             }
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = "interrupted";
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -172,7 +173,7 @@ public final class Fleet {
             if (e.engine.isEmpty() && e.fingerprint.get("kernelRelease") != null) e.engine.put("KernelVersion", e.fingerprint.get("kernelRelease"));
         }
         rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         write(rec, dir);
         try {
@@ -206,7 +207,7 @@ public final class Fleet {
             lastLine.set(l);
             say.accept("[" + t.name() + "] " + l);
         };
-        e.status = "RUNNING";
+        e.status = EngineStatus.RUNNING;
         String lost = null;
         List<Integer> codes = new ArrayList<>();
         try {
@@ -217,24 +218,24 @@ public final class Fleet {
                 lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
         } catch (RuntimeException ex) {
-            e.status = "ERROR";
+            e.status = EngineStatus.ERROR;
             e.reason = ex instanceof lab.core.engine.EngineException ? ex.getMessage() : lab.core.engine.LabResources.rootMessage(ex);
             sayE.accept("ERROR: " + e.reason);
         }
         if (lost != null) {
-            e.status = "LOST";
+            e.status = EngineStatus.LOST;
             e.reason = lost;
-        } else if ("RUNNING".equals(e.status)) {
-            e.status = "COMPLETE";
+        } else if (e.status == EngineStatus.RUNNING) {
+            e.status = EngineStatus.COMPLETE;
         }
         Results made = engineResults(dir.resolve(e.dir));
-        if ("COMPLETE".equals(e.status) && (made == null || made.runs().isEmpty())) {
+        if (e.status == EngineStatus.COMPLETE && (made == null || made.runs().isEmpty())) {
             // The child ended before any run began (no engine, no image): nothing ran there.
-            e.status = "ERROR";
+            e.status = EngineStatus.ERROR;
             e.reason = "no run began on the engine (exit " + codes + "): " + lastLine.get();
         }
         // What the engine did not finish is ERROR with the reason, so every engine has a row per scenario × arm.
-        if (!"COMPLETE".equals(e.status)) {
+        if (e.status != EngineStatus.COMPLETE) {
             codes.add(ExitCodes.LAB_FAILURE);
             markUnfinished(dir.resolve(e.dir), scenarios, spec.arms(), t, e);
         }
@@ -262,7 +263,7 @@ public final class Fleet {
             e.engine.putAll(host.describe());
             write(rec, dir);
             if (!host.sameKernel()) {
-                e.status = "REFUSED";
+                e.status = EngineStatus.REFUSED;
                 e.reason = "the engine runs on another kernel (" + host.info().get("Name") + ", kernel " + host.info().get("KernelVersion")
                         + ", boot id " + host.bootId() + " ≠ this machine's " + host.localBootId() + "): the host probe, kernel log, FUSE aborts "
                         + "and kernel-stack reads of a run read this machine's kernel; to test another kernel, run the lab in a guest (--kernel)";
@@ -428,8 +429,8 @@ public final class Fleet {
             r.scenario = s.id();
             r.title = s.title();
             r.seed = s.seed();
-            r.runId = "engine-" + e.status.toLowerCase(java.util.Locale.ROOT);
-            r.status = "INCOMPLETE";
+            r.runId = "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT);
+            r.status = RunStatus.INCOMPLETE;
             r.statusReason = e.status + ": " + e.reason;
             r.startedAt = Instant.now().toString();
             r.endedAt = r.startedAt;

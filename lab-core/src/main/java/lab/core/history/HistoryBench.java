@@ -1,5 +1,6 @@
 package lab.core.history;
 
+import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +141,7 @@ public final class HistoryBench implements Benchmark {
         SoakRecord rec = new SoakRecord();
         rec.kind = "soak";
         rec.soakId = String.format("%08x", i);
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.startedAt = day.atTime(2, 0, 1).toInstant(ZoneOffset.UTC).toString();
         rec.repetitions = 1;
         rec.spec.scenarios.addAll(catalogue.stream().map(Scenario::id).toList());
@@ -157,7 +158,7 @@ public final class HistoryBench implements Benchmark {
         r.title = s.title();
         r.seed = s.seed();
         r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
-        r.status = "COMPLETE";
+        r.status = RunStatus.COMPLETE;
         r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();
         r.endedAt = day.atTime(2, 9).toInstant(ZoneOffset.UTC).toString();
         r.host.put("hostname", "bench");

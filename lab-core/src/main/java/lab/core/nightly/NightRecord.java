@@ -1,5 +1,6 @@
 package lab.core.nightly;
 
+import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +13,7 @@ public final class NightRecord {
     /** The machine: host name and /etc/machine-id; the previous night is looked up on the same one. */
     public String host;
     /** RUNNING, COMPLETE or INCOMPLETE (the soak was interrupted; resume with `lab nightly --resume DIR`). */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     /** The night's soak, relative to this directory. */
     public String soak;

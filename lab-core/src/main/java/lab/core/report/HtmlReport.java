@@ -637,6 +637,11 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "%.3g", v);
     }
 
+    /** A status or other word: its name, escaped; nothing for null. */
+    static String esc(Enum<?> e) {
+        return e == null ? "" : esc(e.name());
+    }
+
     static String esc(String s) {
         if (s == null) return "";
         StringBuilder b = new StringBuilder(s.length());

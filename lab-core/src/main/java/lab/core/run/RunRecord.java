@@ -12,7 +12,7 @@ public final class RunRecord {
     public String seed;
     public String runId;
     /** COMPLETE or INCOMPLETE. */
-    public String status = "INCOMPLETE";
+    public RunStatus status = RunStatus.INCOMPLETE;
     public String statusReason;
     public String startedAt;
     public String endedAt;

@@ -144,7 +144,7 @@ public final class Runner {
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
             for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
-            return finish(rec, evidence, ExitCodes.SKIPPED, "COMPLETE", null, "SKIPPED: " + reason);
+            return finish(rec, evidence, ExitCodes.SKIPPED, RunStatus.COMPLETE, null, "SKIPPED: " + reason);
         }
 
         Owner owner = Owner.self(runId);
@@ -161,7 +161,7 @@ public final class Runner {
             // helper, and their mounts and loop devices go with their mount namespace.
             teardown.interrupted = true;
             if (teardown.run(false)) {
-                rec.status = "INCOMPLETE";
+                rec.status = RunStatus.INCOMPLETE;
                 rec.statusReason = "interrupted";
                 rec.endedAt = Instant.now().toString();
                 try {
@@ -175,7 +175,7 @@ public final class Runner {
         Runtime.getRuntime().addShutdownHook(hook);
         int code;
         String skipLine = null;
-        String status = "COMPLETE";
+        RunStatus status = RunStatus.COMPLETE;
         String statusReason = null;
         try {
             long t0 = System.nanoTime();
@@ -209,16 +209,16 @@ public final class Runner {
         } catch (HostLacksException e) {
             // E.g. an image that is absent and may not be built: the host cannot run this.
             code = ExitCodes.of(e);
-            status = "INCOMPLETE";
+            status = RunStatus.INCOMPLETE;
             statusReason = e.getMessage();
             skipLine = "SKIPPED: " + e.getMessage();
         } catch (EngineException e) {
             code = ExitCodes.of(e);
-            status = "INCOMPLETE";
+            status = RunStatus.INCOMPLETE;
             statusReason = e.getMessage();
         } catch (Exception e) {
             code = ExitCodes.of(e);
-            status = "INCOMPLETE";
+            status = RunStatus.INCOMPLETE;
             if (evidence.failure() != null) {
                 statusReason = "the evidence could not be written under " + evidence.dir() + ": " + evidence.failure();
             } else {
@@ -290,7 +290,7 @@ public final class Runner {
         return o;
     }
 
-    private Result finish(RunRecord rec, EvidenceStore evidence, int code, String status, String statusReason, String line) {
+    private Result finish(RunRecord rec, EvidenceStore evidence, int code, RunStatus status, String statusReason, String line) {
         rec.status = status;
         if (statusReason != null) rec.statusReason = statusReason;
         rec.endedAt = Instant.now().toString();
@@ -305,7 +305,7 @@ public final class Runner {
         }
         evidence.close();
         if (line != null) say.accept(line);
-        if (statusReason != null && !"COMPLETE".equals(status) && code != ExitCodes.SKIPPED) {
+        if (statusReason != null && status != RunStatus.COMPLETE && code != ExitCodes.SKIPPED) {
             say.accept((code == ExitCodes.USAGE ? "lab: " : "lab failure: ") + statusReason);
         }
         say.accept("evidence: " + evidence.dir());

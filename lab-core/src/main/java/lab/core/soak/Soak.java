@@ -1,5 +1,6 @@
 package lab.core.soak;
 
+import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -103,7 +104,7 @@ public final class Soak {
         SoakRecord.Spec s = rec.spec;
         Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
         StopRule stop = new StopRule(StopRule.Kind.valueOf(s.stop), s.count, s.width, budget);
-        rec.status = "RUNNING";
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         rec.stoppedBecause = null;
         say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
@@ -117,7 +118,7 @@ public final class Soak {
         say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios) + " · " + stop.describe() + " · " + dir);
         Thread hook = new Thread(() -> {
             // Killed politely: the runner's own hook removes the lab; say where the soak stands.
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = "interrupted (resume: ./lab soak --resume " + dir + ")";
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -175,7 +176,7 @@ public final class Soak {
             // shutting down
         }
         rec.stoppedBecause = stopped;
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         rec.exitCode = exitCode(rec.tallies);
         write(rec, dir);

@@ -1,5 +1,6 @@
 package lab.core.soak;
 
+import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ public final class SoakRecord {
     public String kind;
     public String soakId;
     /** RUNNING, COMPLETE or INCOMPLETE (interrupted; resume with `lab soak --resume DIR`). */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     public String startedAt;
     public String endedAt;
@@ -46,7 +47,7 @@ public final class SoakRecord {
         public String scenario;
         public String dir;
         public Integer exitCode;
-        public String status;
+        public RunStatus status;
         public double seconds;
     }
 }

@@ -51,7 +51,7 @@ class ResultsTest {
         RunRecord r = new RunRecord();
         r.scenario = "s";
         r.runId = startedAt;
-        r.status = "COMPLETE";
+        r.status = lab.core.run.RunStatus.COMPLETE;
         r.startedAt = startedAt;
         RunRecord.ArmRecord a = new RunRecord.ArmRecord();
         a.name = "plain";
