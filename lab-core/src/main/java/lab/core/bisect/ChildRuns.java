@@ -1,5 +1,6 @@
 package lab.core.bisect;
 
+import lab.core.run.ArmKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -128,7 +129,7 @@ public final class ChildRuns implements StepRunner {
     @Override
     public Counts counts(Path dir) {
         if (runs(dir).isEmpty()) return Counts.NONE;
-        Tally t = Results.load(dir).tally(scenario.id(), arm);
+        Tally t = Results.load(dir).tally(new ArmKey(scenario.id(), arm));
         return t == null ? Counts.NONE : new Counts(t.failures, t.trials, t.inconclusive);
     }
 

@@ -1,5 +1,6 @@
 package lab.core.fleet;
 
+import lab.core.run.ArmKey;
 import lab.core.run.RunStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -423,7 +424,7 @@ public final class Fleet {
         Results have = engineResults(engineDir);
         for (Scenario s : scenarios) {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
-                    .filter(a -> have == null || have.tally(s.id(), a.name()) == null).toList();
+                    .filter(a -> have == null || have.tally(new ArmKey(s.id(), a.name())) == null).toList();
             if (missing.isEmpty()) continue;
             RunRecord r = new RunRecord();
             r.scenario = s.id();

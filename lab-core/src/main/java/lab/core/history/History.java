@@ -1,5 +1,6 @@
 package lab.core.history;
 
+import lab.core.run.ArmKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,7 +83,7 @@ public final class History {
             groups.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(r.unit().night(), n -> new ArrayList<>()).add(r);
         }
         TreeSet<String> nights = new TreeSet<>();
-        Map<String, HistoryRecord.Series> series = new LinkedHashMap<>();
+        Map<HistoryRecord.SeriesKey, HistoryRecord.Series> series = new LinkedHashMap<>();
         for (var g : groups.entrySet()) {
             String group = g.getKey();
             String where = group.split(" · ", 2)[0];
@@ -96,10 +97,10 @@ public final class History {
                         new Comparison.Side(night.getKey(), cur.sharedWith(prev))));
                 boolean shown = night.getKey().compareTo(from) >= 0;
                 if (shown) nights.add(night.getKey());
-                Map<String, Comparison.Cell> cells = new HashMap<>();
-                if (cmp != null) for (Comparison.Row row : cmp.rows()) cells.put(row.scenario() + "\u0000" + row.arm(), row.cells().get(1));
+                Map<ArmKey, Comparison.Cell> cells = new HashMap<>();
+                if (cmp != null) for (Comparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
                 for (Tally t : cur.tallies()) {
-                    HistoryRecord.Series s = series.computeIfAbsent(group + "\u0000" + t.scenario + "\u0000" + t.arm, k -> {
+                    HistoryRecord.Series s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()), k -> {
                         HistoryRecord.Series x = new HistoryRecord.Series();
                         x.group = group;
                         x.where = where;
@@ -110,7 +111,7 @@ public final class History {
                     });
                     s.expected = t.expected == null ? s.expected : t.expected.name();
                     if (!shown) continue;
-                    Comparison.Cell c = cells.get(t.scenario + "\u0000" + t.arm);
+                    Comparison.Cell c = cells.get(t.key());
                     HistoryRecord.Point p = point(night.getKey(), t, c, night.getValue());
                     s.points.add(p);
                     if (p.change != null && !p.change.equals("SAME") && !p.change.equals("NOT_COMPARED")) {
@@ -121,7 +122,7 @@ public final class History {
                         f.scenario = t.scenario;
                         f.arm = t.arm;
                         f.change = p.change;
-                        Tally before = prev.tally(t.scenario, t.arm);
+                        Tally before = prev.tally(t.key());
                         f.before = before == null ? null : before.failures + "/" + before.trials;
                         f.after = t.failures + "/" + t.trials;
                         f.diffCi95 = p.diffCi95;

@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import lab.core.run.ArmKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,18 +135,17 @@ public final class HtmlReport {
                 .append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")").append(" · exit ").append(rec.exitCode)
                 .append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt)).append(" · <code>")
                 .append(esc(String.join(" ", rec.command))).append("</code></p>\n");
-        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-        rec.engines.forEach(e -> e.tallies.forEach(t -> keys.add(t.scenario + "\u0000" + t.arm)));
+        java.util.Set<ArmKey> keys = new java.util.LinkedHashSet<>();
+        rec.engines.forEach(e -> e.tallies.forEach(t -> keys.add(t.key())));
         StringBuilder t = new StringBuilder("<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th>");
         for (var e : rec.engines) t.append("<th>").append(esc(e.name)).append("<br><span class=small>").append(esc(String.valueOf(e.labels)))
                 .append("</span></th>");
         t.append("</tr>\n");
-        for (String k : keys) {
-            String[] sa = k.split("\u0000", 2);
+        for (ArmKey k : keys) {
             Verdict expected = null;
             StringBuilder cells = new StringBuilder();
             for (var e : rec.engines) {
-                Tally x = e.tallies.stream().filter(y -> y.scenario.equals(sa[0]) && y.arm.equals(sa[1])).findFirst().orElse(null);
+                Tally x = e.tallies.stream().filter(y -> y.key().equals(k)).findFirst().orElse(null);
                 if (x == null) {
                     cells.append("<td>(absent)</td>");
                     continue;
@@ -162,7 +162,7 @@ public final class HtmlReport {
                 }
                 cells.append("</td>");
             }
-            t.append("<tr class=arm><td>").append(esc(sa[0])).append("</td><td>").append(esc(sa[1])).append("</td><td>").append(expected)
+            t.append("<tr class=arm><td>").append(esc(k.scenario())).append("</td><td>").append(esc(k.arm())).append("</td><td>").append(expected)
                     .append("</td>").append(cells).append("</tr>\n");
         }
         section(b, "Verdicts per engine", t.append("</table>").toString());

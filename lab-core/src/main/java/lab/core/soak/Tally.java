@@ -1,5 +1,6 @@
 package lab.core.soak;
 
+import lab.core.run.ArmKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +40,13 @@ public final class Tally {
 
     Tally() { }
 
-    Tally(String scenario, String arm) {
-        this.scenario = scenario;
-        this.arm = arm;
+    Tally(ArmKey key) {
+        this.scenario = key.scenario();
+        this.arm = key.arm();
+    }
+
+    public ArmKey key() {
+        return new ArmKey(scenario, arm);
     }
 
     void add(RunRecord.ArmRecord a, String evidencePath) {
