@@ -145,17 +145,11 @@ public final class Comparison {
     static Map<String, String> flatten(RunRecord r) {
         Map<String, String> out = new LinkedHashMap<>();
         if (r == null) return out;
-        Map<String, Object> m = r.configuration();
+        Map<String, Object> m = Json.MAPPER.convertValue(r.configuration(), Map.class);
         // The host's name differs between any two hosts and decides nothing.
-        m.put("host", without(r.host, "hostname"));
-        flatten("", Json.MAPPER.convertValue(m, Map.class), out);
+        if (m.get("host") instanceof Map<?, ?> host) host.remove("hostname");
+        flatten("", m, out);
         return out;
-    }
-
-    private static Map<String, Object> without(Map<String, Object> m, String key) {
-        Map<String, Object> c = new LinkedHashMap<>(m);
-        c.remove(key);
-        return c;
     }
 
     @SuppressWarnings("unchecked")

@@ -168,10 +168,10 @@ public final class Fleet {
             results.put(e.name, r);
             e.tallies = r.tallies();
             // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
-            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.get("id") != null).findFirst()
-                    .ifPresent(f -> { e.fingerprint.clear(); e.fingerprint.putAll(f); });
+            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.id() != null).findFirst()
+                    .ifPresent(f -> e.fingerprint = f);
             // A guest's kernel is what its runs saw.
-            if (e.engine.isEmpty() && e.fingerprint.get("kernelRelease") != null) e.engine.put("KernelVersion", e.fingerprint.get("kernelRelease"));
+            if (e.engine.isEmpty() && e.fingerprint != null && e.fingerprint.kernelRelease() != null) e.engine.put("KernelVersion", e.fingerprint.kernelRelease());
         }
         rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
         rec.status = RunStatus.COMPLETE;
@@ -187,7 +187,7 @@ public final class Fleet {
         }
         say.accept("fleet " + rec.fleetId + " done · exit " + rec.exitCode);
         for (FleetRecord.EngineEntry e : rec.engines) {
-            say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + e.fingerprint.get("id")
+            say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + (e.fingerprint == null ? "?" : e.fingerprint.id())
                     + "): " + e.status + (e.reason == null ? "" : " — " + e.reason) + " · exit " + e.exitCode);
             for (var t : e.tallies) {
                 say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario, t.arm, t.verdict, t.failures, t.trials,
@@ -242,7 +242,7 @@ public final class Fleet {
         }
         e.exitCode = worst(codes);
         Results r = engineResults(dir.resolve(e.dir));
-        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint.putAll(r.runs().get(0).record().fingerprint);
+        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint = r.runs().get(0).record().fingerprint;
         e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
         write(rec, dir);
     }
@@ -435,8 +435,8 @@ public final class Fleet {
             r.statusReason = e.status + ": " + e.reason;
             r.startedAt = Instant.now().toString();
             r.endedAt = r.startedAt;
-            r.host.put("target", t.describe());
-            if (!e.engine.isEmpty()) r.host.put("targetEngine", e.engine);
+            r.host.target = t.describe();
+            if (!e.engine.isEmpty()) r.host.targetEngine = e.engine;
             r.exitCode = ExitCodes.LAB_FAILURE;
             for (Arm a : missing) {
                 RunRecord.ArmRecord ar = new RunRecord.ArmRecord();

@@ -43,7 +43,7 @@ public final class FleetRecord {
         public String dir;
         public double seconds;
         public List<String> seeded = new ArrayList<>();
-        public Map<String, Object> fingerprint = new LinkedHashMap<>();
+        public lab.core.run.RunRecord.HostFingerprint fingerprint;
         public List<Tally> tallies = new ArrayList<>();
     }
 

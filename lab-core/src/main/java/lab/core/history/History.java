@@ -164,7 +164,7 @@ public final class History {
             p.diffCi95 = c.diffCi95();
         }
         Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario)).findFirst().orElse(runs.get(0));
-        p.kernel = String.valueOf(first.record().host.getOrDefault("kernelRelease", "?"));
+        p.kernel = first.record().host.kernel();
         Bundles.Unit u = first.unit();
         p.link = (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html";
         return p;
@@ -232,7 +232,7 @@ public final class History {
                 if (!r.dir().startsWith(u.dir())) continue;
                 for (RunRecord.ArmRecord a : r.record().arms) {
                     Map<String, Object> step = new LinkedHashMap<>();
-                    step.put("kernel", r.record().host.getOrDefault("kernelRelease", "?"));
+                    step.put("kernel", r.record().host.kernel());
                     step.put("scenario", r.record().scenario);
                     step.put("arm", a.name);
                     step.put("verdict", Objects.toString(a.verdict, null));

@@ -51,8 +51,7 @@ public final class HtmlReport {
                 .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")
                 .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
                 .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
-                .append(" · host ").append(esc(String.valueOf(rec.fingerprint.get("id")))).append(" (kernel ")
-                .append(esc(String.valueOf(rec.host.get("kernelRelease")))).append(")</p>\n");
+                .append(" · host ").append(esc(hostId(rec.fingerprint))).append(" (kernel ").append(esc(rec.host.kernelRelease)).append(")</p>\n");
         List<Row> rows = rec.arms.stream().map(a -> new Row(rec.scenario, a.name, a.expected, a.expectedRate, a.expectationRef, a.verdict,
                 a.failures, a.trials, a.inconclusive, a.rate, a.ci95, a.outcome, a.reason, inconclusiveNotes(a), null)).toList();
         verdicts(b, data, rows, rec.trialUnit);
@@ -63,8 +62,7 @@ public final class HtmlReport {
         section(b, "Findings", findings(rec.findings));
         files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
         files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
-        Map<String, Object> config = rec.configuration();
-        configuration(b, config);
+        configuration(b, Json.MAPPER.convertValue(rec.configuration(), Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
         Map<String, Object> replay = new LinkedHashMap<>();
         replay.put("command", rec.replay);
         replay.put("randomSeed", rec.randomSeed);
@@ -85,8 +83,7 @@ public final class HtmlReport {
                 .append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")").append(" · exit ").append(rec.exitCode)
                 .append(" · ").append(rec.repetitions).append(" repetition(s), ").append(rec.runs.size()).append(" run(s) in ")
                 .append(String.format(Locale.ROOT, "%.0f s", rec.elapsedS)).append(" · stopped: ").append(esc(rec.stoppedBecause))
-                .append(" · host ").append(esc(String.valueOf(rec.fingerprint.get("id")))).append(" (kernel ")
-                .append(esc(String.valueOf(rec.fingerprint.get("kernelRelease")))).append(")</p>\n");
+                .append(" · host ").append(esc(hostId(rec.fingerprint))).append(" (kernel ").append(esc(kernelOf(rec.fingerprint))).append(")</p>\n");
         List<Row> rows = rec.tallies.stream().map(t -> new Row(t.scenario, t.arm, t.expected, t.expectedRate, t.expectationRef, t.verdict,
                 t.failures, t.trials, t.inconclusive, t.rate, t.ci95, t.outcome, t.lastReason, List.of(t.runs + " run(s)"
                 + (t.skippedRuns > 0 ? ", " + t.skippedRuns + " skipped" : "") + (t.errorRuns > 0 ? ", " + t.errorRuns + " lab error(s)" : "")),
@@ -117,11 +114,13 @@ public final class HtmlReport {
         for (String s : rec.spec.scenarios) {
             RunRecord first = results.first(s);
             if (first == null) continue;
-            Map<String, Object> c = first.configuration();
-            config.put(s, c);
+            config.put(s, first.configuration());
         }
         configuration(b, config);
-        replay(b, rec.replay, Map.of("spec", rec.spec, "fingerprint", rec.fingerprint));
+        Map<String, Object> replay = new LinkedHashMap<>();
+        replay.put("spec", rec.spec);
+        replay.put("fingerprint", rec.fingerprint);
+        replay(b, rec.replay, replay);
         links(b, dir, List.of("soak.json", "junit.xml", "runs"));
         return write(dir.resolve("report.html"), "lab · " + rec.kind + " · " + rec.soakId, b, data);
     }
@@ -175,8 +174,8 @@ public final class HtmlReport {
                     .append(esc(e.engine.get("Name") + " · " + e.engine.get("OperatingSystem") + " · kernel " + e.engine.get("KernelVersion")
                             + " · engine " + e.engine.get("ServerVersion") + " · ID " + e.engine.get("ID") + " · same kernel as the CLI: "
                             + e.engine.get("sameKernelAsCli")))
-                    .append("</td><td class=small>").append(esc(String.valueOf(e.fingerprint.get("id")))).append(" (kernel ")
-                    .append(esc(String.valueOf(e.fingerprint.get("kernelRelease")))).append(")</td><td><a href=\"").append(esc(e.dir)).append("\">")
+                    .append("</td><td class=small>").append(esc(hostId(e.fingerprint))).append(" (kernel ")
+                    .append(esc(kernelOf(e.fingerprint))).append(")</td><td><a href=\"").append(esc(e.dir)).append("\">")
                     .append(esc(e.dir)).append("/</a></td></tr>\n");
         }
         section(b, "Engines", en.append("</table>").toString());
@@ -316,8 +315,8 @@ public final class HtmlReport {
             Map.entry("attributionKprobes", "holders by kprobes"), Map.entry("attributionMethods", "attribution: both methods on the same EBUSY events"));
 
     /** Findings as tables: one heading per finding, an object as rows of name and value, a list of objects as a table with a column per key. */
-    static String findings(Map<String, Object> findings) {
-        if (findings.isEmpty()) return "<p class=small>(none)</p>";
+    static String findings(RunRecord.Findings findings) {
+        if (findings.none()) return "<p class=small>(none)</p>";
         JsonNode root = Json.MAPPER.valueToTree(findings);
         StringBuilder s = new StringBuilder();
         StringBuilder scalars = new StringBuilder();
@@ -635,6 +634,14 @@ public final class HtmlReport {
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    private static String hostId(RunRecord.HostFingerprint f) {
+        return f == null ? "?" : f.id();
+    }
+
+    private static String kernelOf(RunRecord.HostFingerprint f) {
+        return f == null ? "?" : f.kernelRelease();
     }
 
     /** A status or other word: its name, escaped; nothing for null. */

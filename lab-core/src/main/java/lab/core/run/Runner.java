@@ -114,11 +114,11 @@ public final class Runner {
             throw new UsageException(e.getMessage());
         }
         RunRecord rec = newRecord(scenario, runId, started, params, seed, trials, host, req);
-        rec.host.put("engine", engine.settings());
-        target().ifPresent(t -> rec.host.put("target", t));
-        rec.host.put("mounts", MountOptions.of(Path.of("/proc/self/mountinfo"), mountsOfInterest(rec)));
+        rec.host.engine.putAll(engine.settings());
+        rec.host.target = target().orElse(null);
+        rec.host.mounts.putAll(MountOptions.of(Path.of("/proc/self/mountinfo"), mountsOfInterest(rec)));
         Fingerprint fp = Fingerprint.of(host);
-        rec.fingerprint.putAll(fp.asMap());
+        rec.fingerprint = RunRecord.HostFingerprint.of(fp);
         Expectations expectations = req.expectationsOrBundled();
         rec.expectations = expectations.source();
         Map<String, Expectation> expected = new LinkedHashMap<>();
@@ -183,9 +183,9 @@ public final class Runner {
             teardown.lab = lab;
             rec.images.putAll(imagesOf(resources));
             rec.containers.putAll(resources.granted());
-            rec.host.put("baseImage", Images.BASE + " (" + images.baseSource() + ")");
+            rec.host.baseImage = Images.BASE + " (" + images.baseSource() + ")";
             double readyS = (System.nanoTime() - t0) / 1e9;
-            rec.findings.put("lab_ready_s", round(readyS, 3));
+            rec.findings.labReadyS = round(readyS, 3);
             say.accept(String.format(Locale.ROOT, "lab ready in %.1f s (%s; base image from %s)", readyS,
                     resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", ")), images.baseSource()));
             evidence.writeJson("run.json", rec);
@@ -202,7 +202,7 @@ public final class Runner {
                 evidence.event("arm", ar);
                 evidence.writeJson("run.json", rec);
             }
-            rec.findings.putAll(lab.findings());
+            lab.findings().forEach(rec.findings::put);
             lab.findingLines().forEach(say);
             code = exitCode(rec.arms);
             if (evidence.failure() != null) throw new EvidenceFailure();
@@ -261,12 +261,8 @@ public final class Runner {
     private void keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
         log.close();
         List<KernelLog.Line> lines = log.lines();
-        Map<String, Object> k = new LinkedHashMap<>();
-        if (log.unavailableReason() != null) k.put("unavailable", log.unavailableReason());
-        k.put("headlines", lines.stream().filter(KernelLog.Line::headline).count());
-        k.put("headlinesOfRun", lines.stream().filter(l -> l.headline() && l.ours()).count());
-        k.put("severeForRun", log.severeForRun());
-        rec.findings.put("kernelLog", k);
+        rec.findings.kernelLog = new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
+                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun());
         if (!lines.isEmpty()) evidence.writeText("kernel.log", log.render());
         if (log.severeForRun()) {
             rec.statusReason = "the kernel reported a BUG/Oops in a task of the run (see kernel.log)";
@@ -325,27 +321,21 @@ public final class Runner {
         rec.trialsPerArm = trials;
         rec.trialUnit = s.trialUnit();
         HostFacts f = host.facts();
-        rec.host.put("hostname", f.hostname());
-        rec.host.put("kernelRelease", f.kernelRelease());
-        rec.host.put("kernelVersion", f.kernelVersion());
-        rec.host.put("kernelCmdline", f.kernelCmdline());
-        rec.host.put("kernelConfig", f.kernelConfigSource());
-        rec.host.put("kernelConfigSha256", f.kernelConfigSha256());
-        // The build options the catalogue depends on, so compare shows which of them differ between kernels.
-        rec.host.put("kernelOptions", lab.core.kernel.Kernel.options(lab.core.host.KernelConfig.load(Path.of("/proc"), f.kernelRelease())));
-        rec.host.put("cgroupVersion", f.cgroupVersion());
-        rec.host.put("engineVersion", host.engineVersion());
-        rec.host.put("engineApi", host.engineApi());
-        Map<String, Object> caps = new LinkedHashMap<>();
-        caps.put("boundingSet", host.profile().boundingSetHex());
-        caps.put("available", host.profile().available());
-        caps.put("withheldByHost", host.profile().withheldByHost());
-        caps.put("unknownToEngine", host.profile().unknownToEngine());
-        rec.host.put("capabilityProfile", caps);
-        rec.host.put("sysctls", f.sysctls());
-        Map<String, String> features = new LinkedHashMap<>();
-        f.features().forEach((k, v) -> features.put(k.name().toLowerCase(Locale.ROOT), v.word()));
-        rec.host.put("features", features);
+        RunRecord.Host h = rec.host;
+        h.hostname = f.hostname();
+        h.kernelRelease = f.kernelRelease();
+        h.kernelVersion = f.kernelVersion();
+        h.kernelCmdline = f.kernelCmdline();
+        h.kernelConfig = f.kernelConfigSource();
+        h.kernelConfigSha256 = f.kernelConfigSha256();
+        h.kernelOptions.putAll(lab.core.kernel.Kernel.options(lab.core.host.KernelConfig.load(Path.of("/proc"), f.kernelRelease())));
+        h.cgroupVersion = f.cgroupVersion();
+        h.engineVersion = host.engineVersion();
+        h.engineApi = host.engineApi();
+        h.capabilityProfile = new RunRecord.Capabilities(host.profile().boundingSetHex(), List.copyOf(host.profile().available()),
+                List.copyOf(host.profile().withheldByHost()), List.copyOf(host.profile().unknownToEngine()));
+        h.sysctls.putAll(f.sysctls());
+        f.features().forEach((k, v) -> h.features.put(k.name().toLowerCase(Locale.ROOT), v.word()));
         rec.replay = replayLine(s, params, seed, trials, req);
         return rec;
     }
@@ -450,8 +440,8 @@ public final class Runner {
     /** Where the outcome is decided: the root fs, the engine's data root, cgroups, fusectl, /tmp. */
     private static List<String> mountsOfInterest(RunRecord rec) {
         List<String> paths = new ArrayList<>(List.of("/", "/tmp", "/sys/fs/cgroup", "/sys/fs/fuse/connections"));
-        Object engine = rec.host.get("engine");
-        if (engine instanceof Map<?, ?> m && m.get("DockerRootDir") != null) paths.add(1, m.get("DockerRootDir").toString());
+        Object root = rec.host.engine.get("DockerRootDir");
+        if (root != null) paths.add(1, root.toString());
         return paths;
     }
 

@@ -22,7 +22,7 @@ public final class SoakRecord {
     public long repetitions;
     public String stoppedBecause;
     public Integer exitCode;
-    public Map<String, Object> fingerprint = new LinkedHashMap<>();
+    public lab.core.run.RunRecord.HostFingerprint fingerprint;
     public List<RunEntry> runs = new ArrayList<>();
     public List<Tally> tallies = new ArrayList<>();
     public String replay;
