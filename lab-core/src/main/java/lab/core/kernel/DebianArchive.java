@@ -17,11 +17,11 @@ import lab.core.engine.HostLacksException;
 
 /**
  * Debian's archive as the lab's own apt sees it: its own sources.list (bookworm,
- * bookworm-backports and trixie on the mirror the host's apt uses), lists, cache and dpkg status
+ * bookworm-backports, trixie and trixie-backports on the mirror the host's apt uses), lists, cache and dpkg status
  * under one directory. The host's /etc/apt and /var/lib/apt are only read (sources, keyring).
  */
 final class DebianArchive {
-    static final List<String> SUITES = List.of("bookworm", "bookworm-backports", "trixie");
+    static final List<String> SUITES = List.of("bookworm", "bookworm-backports", "trixie", "trixie-backports");
     static final String KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
     private static final Duration FRESH = Duration.ofHours(24);
     private static final Pattern LIST_FILE = Pattern.compile(".*_dists_(.+)_main_binary-amd64_Packages");
@@ -100,11 +100,12 @@ final class DebianArchive {
         return cmd;
     }
 
-    /** Refreshes the lists when they are missing or a day old; stale lists serve when the mirror does not answer. */
+    /** Refreshes the lists when one is missing or they are a day old; stale lists serve when the mirror does not answer. */
     void refresh() {
         Path stamp = dir.resolve("lists/.updated");
         try {
-            if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(FRESH))) return;
+            if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(FRESH))
+                    && suites().containsAll(SUITES)) return;
             Files.createDirectories(dir.resolve("lists/partial"));
             Files.createDirectories(dir.resolve("cache/archives/partial"));
             Files.createDirectories(dir.resolve("state"));

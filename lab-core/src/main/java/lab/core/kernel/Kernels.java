@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -36,8 +37,11 @@ public final class Kernels {
     /** linux-image-RELEASE-amd64, the generic flavour only (no cloud, rt, -dbg or -unsigned). */
     static final Pattern IMAGE = Pattern.compile("linux-image-(\\d+\\.\\d+\\.\\d+(?:-\\d+|\\+deb\\d+))-amd64");
     private static final Pattern META = Pattern.compile("linux-image-amd64");
-    /** Where debian:SERIES looks for the metapackage linux-image-amd64, first match wins. */
-    private static final List<String> SERIES_SUITES = List.of("bookworm", "trixie", "bookworm-backports");
+    /**
+     * Where debian:SERIES looks for the metapackage linux-image-amd64, first match wins; a series
+     * no metapackage points at (debian:6.16) is the newest package of that series in any suite.
+     */
+    private static final List<String> SERIES_SUITES = List.of("bookworm", "trixie", "bookworm-backports", "trixie-backports");
 
     /** A kernel package a suite offers. */
     public record Available(String spec, String packageName, String version, String release, String suite, boolean current) { }
@@ -152,7 +156,10 @@ public final class Kernels {
             }
         }
         if (unreachable != null) throw unreachable;
-        throw new UsageException("--kernel " + spec.text() + ": no Debian suite's current kernel is " + spec.debian() + ".x; they are: "
+        Optional<DebianArchive.Package> newest = a.suites().stream().flatMap(suite -> a.packages(suite, IMAGE).stream())
+                .filter(p -> p.version().startsWith(spec.debian() + ".")).max(Comparator.comparing(DebianArchive.Package::version, Kernels::compareVersions));
+        if (newest.isPresent()) return newest.get();
+        throw new UsageException("--kernel " + spec.text() + ": no Debian suite has a " + spec.debian() + ".x kernel; the current ones are: "
                 + String.join(", ", seen));
     }
 
@@ -178,9 +185,13 @@ public final class Kernels {
         return Integer.compare(x.length, y.length);
     }
 
-    /** "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" -> "linux-image-6.1.0-57-amd64". */
-    private static String dependency(String depends) {
-        return depends.split(",")[0].split("\\|")[0].strip().split("\\s")[0];
+    /**
+     * The kernel image a metapackage depends on: "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" ->
+     * "linux-image-6.1.0-57-amd64"; newer ones list linux-base-amd64 before it.
+     */
+    static String dependency(String depends) {
+        return java.util.Arrays.stream(depends.split("[,|]")).map(d -> d.strip().split("\\s")[0])
+                .filter(d -> IMAGE.matcher(d).matches()).findFirst().orElse("");
     }
 
     /** A Debian kernel's cache directory without the builder's hash: debian-VERSION. */
