@@ -172,11 +172,15 @@ final class DebianArchive {
         return index(suite, f).stream().filter(p -> name.matcher(p.name()).matches()).toList();
     }
 
-    /** What {@link #packages} can find: the kernel images and their metapackages, and the initramfs's busybox. */
-    static final Pattern INDEXED = Pattern.compile("linux-image-.*|busybox-static");
+    /**
+     * What {@link #packages} can find: the kernel images and their metapackages, the packages
+     * Debian's 7.x kernels are split into, and the initramfs's busybox.
+     */
+    static final Pattern INDEXED = Pattern.compile("linux-(image|base|binary|modules)-.*|busybox-static");
 
     private List<Package> index(String suite, Path list) {
-        Path index = dir.resolve("index-" + suite + ".tsv");
+        // named by what it indexes, so a wider INDEXED is not served by an older, narrower index
+        Path index = dir.resolve("index-" + suite + "-" + Integer.toHexString(INDEXED.pattern().hashCode()) + ".tsv");
         try {
             if (Files.exists(index) && !Files.getLastModifiedTime(index).toInstant().isBefore(Files.getLastModifiedTime(list).toInstant())) {
                 return Files.readAllLines(index).stream().map(l -> l.split("\t", -1))

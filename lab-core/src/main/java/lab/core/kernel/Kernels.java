@@ -231,21 +231,44 @@ public final class Kernels {
     private Kernel debian(KernelSpec spec, DebianArchive.Package p) {
         Path target = dir.resolve(dirName(p.version()));
         return building(debianKey(p.version()), target, (work, out) -> {
-            long t0 = System.nanoTime();
-            say.accept("downloading " + p.name() + " " + p.version() + " from " + p.suite());
-            Path deb = archive().download(p, work);
-            say.accept(String.format(Locale.ROOT, "downloaded %s (%d MB) in %.1f s", deb.getFileName(), Files.size(deb) >> 20, secs(t0)));
-            Path x = work.resolve("x");
-            run(List.of("dpkg-deb", "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(10));
-            Files.delete(deb);
             String release = IMAGE.matcher(p.name()).replaceFirst("$1-amd64");
+            Path x = work.resolve("x");
+            for (DebianArchive.Package part : parts(p, release)) {
+                long t0 = System.nanoTime();
+                say.accept("downloading " + part.name() + " " + part.version() + " from " + part.suite());
+                Path deb = archive().download(part, work);
+                say.accept(String.format(Locale.ROOT, "downloaded %s (%d MB) in %.1f s", deb.getFileName(), Files.size(deb) >> 20, secs(t0)));
+                run(List.of("dpkg-deb", "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(10));
+                Files.delete(deb);
+            }
             Path modules = Files.isDirectory(x.resolve("usr/lib/modules/" + release)) ? x.resolve("usr/lib/modules/" + release)
                     : x.resolve("lib/modules/" + release);
-            Files.move(x.resolve("boot/vmlinuz-" + release), out.resolve("vmlinuz"));
-            Files.move(x.resolve("boot/config-" + release), out.resolve("config"));
+            // boot/ up to 6.x; Debian's split 7.x packages keep them beside the modules
+            Files.move(firstOf(x.resolve("boot/vmlinuz-" + release), modules.resolve("vmlinuz")), out.resolve("vmlinuz"));
+            Files.move(firstOf(x.resolve("boot/config-" + release), modules.resolve("config")), out.resolve("config"));
             build(out, release, Files.isDirectory(modules) ? modules : null);
             write(out, "debian:" + p.version(), release, p.version());
         });
+    }
+
+    private static Path firstOf(Path a, Path b) {
+        return Files.exists(a) ? a : b;
+    }
+
+    /**
+     * The packages a kernel's files are in: the image package alone, or, from Debian's 7.x on,
+     * where linux-image-RELEASE holds nothing, also the linux-base-, linux-binary- and
+     * linux-modules-RELEASE it depends on (vmlinuz, config and modules are split among them).
+     */
+    private List<DebianArchive.Package> parts(DebianArchive.Package image, String release) {
+        List<DebianArchive.Package> out = new ArrayList<>(List.of(image));
+        for (String d : image.depends().split(",")) {
+            String name = d.strip().split("\\s")[0];
+            if (!name.endsWith("-" + release) || !name.startsWith("linux-")) continue;
+            archive().packages(image.suite(), Pattern.compile(Pattern.quote(name))).stream()
+                    .filter(p -> p.version().equals(image.version())).findFirst().ifPresent(out::add);
+        }
+        return out;
     }
 
     private Kernel fromPath(KernelSpec spec) {
