@@ -1,5 +1,6 @@
 package lab.core.bisect;
 
+import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +31,6 @@ import lab.core.soak.StopRule;
  * resumes from what is on disk ({@link #resume}).
  */
 public final class Bisect {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     /** What to bisect; {@code kernels} empty for a configuration bisection. */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
@@ -60,7 +58,7 @@ public final class Bisect {
         new Judge(plan.confidence());
         BisectRecord rec = new BisectRecord();
         Instant now = Instant.now();
-        rec.bisectId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.bisectId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.scenario = plan.scenario();
         rec.arm = plan.arm();
@@ -83,7 +81,7 @@ public final class Bisect {
         }
         rec.replay = replayLine(rec);
         Path root = out.resolve("bisect");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.bisectId);
+        Path dir = RunId.dir(root, now, rec.bisectId);
         try {
             Files.createDirectories(dir.resolve("steps"));
             EvidenceStore.pointLatest(root, dir);

@@ -1,6 +1,7 @@
 package lab.core.fleet;
 
 import lab.core.run.ArmKey;
+import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,7 +58,6 @@ import lab.core.soak.Results;
  * refused: its runs are ERROR, naming what is not built yet.
  */
 public final class Fleet {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     /** How often an engine is asked whether it still answers, and how many silent answers in a row make it lost. */
     static final Duration PING_EVERY = Duration.ofSeconds(5);
     static final int PINGS_LOST = 3;
@@ -92,7 +90,7 @@ public final class Fleet {
         for (Scenario s : scenarios) Runner.selectArms(s, spec.arms());
         FleetRecord rec = new FleetRecord();
         Instant now = Instant.now();
-        rec.fleetId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.fleetId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.command.addAll(spec.commands().get(0));
         rec.scenarios.addAll(spec.scenarios());
@@ -102,7 +100,7 @@ public final class Fleet {
         rec.perEngine = spec.perEngine();
         rec.perHost = spec.perHost();
         Path root = spec.out().resolve("fleet");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.fleetId);
+        Path dir = RunId.dir(root, now, rec.fleetId);
         try {
             Files.createDirectories(dir);
             EvidenceStore.pointLatest(root, dir);
@@ -449,7 +447,7 @@ public final class Fleet {
                 ar.ci95 = new double[] {0, 1};
                 r.arms.add(ar);
             }
-            Path d = engineDir.resolve(s.id()).resolve(STAMP.format(Instant.now()) + "-" + r.runId);
+            Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
             try {
                 Files.createDirectories(d);
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);

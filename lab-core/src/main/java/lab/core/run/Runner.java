@@ -106,7 +106,7 @@ public final class Runner {
         }
 
         Instant started = Instant.now();
-        String runId = Long.toHexString(started.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        String runId = RunId.of(started);
         EvidenceStore evidence;
         try {
             evidence = EvidenceStore.create(out, scenario.id(), runId, started);

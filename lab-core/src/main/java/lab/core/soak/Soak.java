@@ -1,5 +1,6 @@
 package lab.core.soak;
 
+import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +33,6 @@ import lab.core.run.Words;
  * ({@code lab soak --resume DIR}), counting the arms a crashed run had finished.
  */
 public final class Soak {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private final Consumer<String> say;
     private final Progress progress;
 
@@ -52,7 +50,7 @@ public final class Soak {
         SoakRecord rec = new SoakRecord();
         rec.kind = kind;
         Instant now = Instant.now();
-        rec.soakId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.soakId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.spec.scenarios.addAll(scenarioIds);
         rec.spec.params.putAll(params);
@@ -65,7 +63,7 @@ public final class Soak {
         rec.spec.width = stop.width();
         rec.spec.budgetS = stop.budget() == null ? null : stop.budget().toSeconds();
         Path root = out.resolve(kind.equals("all") ? "all" : "soaks");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.soakId);
+        Path dir = RunId.dir(root, now, rec.soakId);
         try {
             Files.createDirectories(dir.resolve("runs"));
             EvidenceStore.pointLatest(root, dir);
