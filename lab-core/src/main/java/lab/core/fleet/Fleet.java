@@ -35,11 +35,11 @@ import lab.core.report.JUnitXml;
 import lab.core.run.Arm;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
+import lab.core.run.RunRecords;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 import lab.core.soak.Results;
 
 /**
@@ -424,29 +424,10 @@ public final class Fleet {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
                     .filter(a -> have == null || have.tally(new ArmKey(s.id(), a.name())) == null).toList();
             if (missing.isEmpty()) continue;
-            RunRecord r = new RunRecord();
-            r.scenario = s.id();
-            r.title = s.title();
-            r.seed = s.seed();
-            r.runId = "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT);
-            r.status = RunStatus.INCOMPLETE;
-            r.statusReason = e.status + ": " + e.reason;
-            r.startedAt = Instant.now().toString();
-            r.endedAt = r.startedAt;
+            RunRecord r = RunRecords.unfinished(s, missing, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT),
+                    e.status + ": " + e.reason, "engine " + t.name() + " " + e.status + ": " + e.reason);
             r.host.target = t.describe();
             if (!e.engine.isEmpty()) r.host.targetEngine = e.engine;
-            r.exitCode = ExitCodes.LAB_FAILURE;
-            for (Arm a : missing) {
-                RunRecord.ArmRecord ar = new RunRecord.ArmRecord();
-                ar.name = a.name();
-                ar.description = a.description();
-                ar.expected = a.expected();
-                ar.verdict = Verdict.ERROR;
-                ar.outcome = lab.core.expect.Outcome.ERROR;
-                ar.reason = "engine " + t.name() + " " + e.status + ": " + e.reason;
-                ar.ci95 = new double[] {0, 1};
-                r.arms.add(ar);
-            }
             Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
             try {
                 Files.createDirectories(d);
