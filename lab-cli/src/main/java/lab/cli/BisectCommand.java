@@ -65,7 +65,7 @@ final class BisectCommand implements Callable<Integer> {
             if (scenario != null || good != null || bad != null || !kernels.isEmpty()) throw new UsageException("--resume takes the bisection's directory alone");
             BisectRecord rec = Bisect.read(resume);
             Scenario s = Scenarios.find(rec.scenario);
-            return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, rec.arm, say::line)).resume(resume).exitCode();
+            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume).exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
         Scenario s = Scenarios.find(scenario);
@@ -82,6 +82,6 @@ final class BisectCommand implements Callable<Integer> {
             if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common);
         }
-        return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, a, say::line)).start(plan, out).exitCode();
+        return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out).exitCode();
     }
 }

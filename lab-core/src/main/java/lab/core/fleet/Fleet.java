@@ -3,11 +3,8 @@ package lab.core.fleet;
 import lab.core.run.ArmKey;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,11 +62,10 @@ public final class Fleet {
 
     /**
      * What to run: {@code commands} are the CLI invocations each engine runs (e.g. one
-     * {@code run SCENARIO ...} per scenario), without --out; {@code java} starts the CLI
-     * (java, its options, -cp, the main class).
+     * {@code run SCENARIO ...} per scenario), without --out.
      */
     public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
-                       Target seedFrom, Duration deadline, int perEngine, int perHost, List<String> java) { }
+                       Target seedFrom, Duration deadline, int perEngine, int perHost) { }
 
     public record Result(int exitCode, FleetRecord record, Path dir) { }
 
@@ -273,148 +268,11 @@ public final class Fleet {
         }
     }
 
-    /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
+    /** Runs the engine's commands; returns why the engine was lost, or null. */
     private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
-        AtomicReference<String> lost = new AtomicReference<>();
-        Budget budget = new Budget(spec.deadline());
         Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(bootId, k -> new Semaphore(spec.perHost(), true));
-        ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
-        List<Future<Integer>> futures = new ArrayList<>();
-        Map<String, Object> described = new LinkedHashMap<>(t.describe());
-        if (!e.engine.isEmpty()) described.put("engine", e.engine);
-        String engineJson;
-        try {
-            engineJson = Json.MAPPER.writeValueAsString(described);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        for (List<String> command : spec.commands()) {
-            futures.add(pool.submit(() -> {
-                if (slots != null && !slots.tryAcquire()) {
-                    sayE.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
-                    slots.acquire();
-                }
-                budget.started();
-                try {
-                    return child(spec, t, e, engine, dir, children, command, engineJson, lost, budget, sayE);
-                } finally {
-                    budget.ended();
-                    if (slots != null) slots.release();
-                }
-            }));
-        }
-        pool.shutdown();
-        for (Future<Integer> f : futures) {
-            try {
-                codes.add(f.get());
-            } catch (Exception ex) {
-                codes.add(ExitCodes.LAB_FAILURE);
-                lost.compareAndSet(null, "the child CLI could not be run: " + ex.getMessage());
-            }
-        }
-        return lost.get();
-    }
-
-    /** One command on the engine as a child CLI, watched until it ends; its exit code. */
-    private int child(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, Path dir, Map<String, Process> children,
-                      List<String> command, String engineJson, AtomicReference<String> lost, Budget budget,
-                      Consumer<String> sayE) throws IOException, InterruptedException {
-        if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-        List<String> cmd = new ArrayList<>(spec.java());
-        cmd.addAll(command);
-        cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
-        if (t.isGuest()) cmd.addAll(List.of("--kernel", t.kernel()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        if (!t.isGuest()) {
-            env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-            env.put("DOCKER_HOST", t.endpoint().toString());
-            if (t.certs() != null) {
-                env.put("DOCKER_CERT_PATH", t.certs().toString());
-                env.put("DOCKER_TLS_VERIFY", "1");
-            }
-            env.put("LAB_ENGINE", engineJson);
-        }
-        if (spec.seedFrom() != null) {
-            env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
-            if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
-        }
-        env.put(CHILD_ENV, "1");
-        Process p = pb.start();
-        String key = t.name() + " " + p.pid();
-        children.put(key, p);
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) sayE.accept(l);
-            } catch (IOException ignored) {
-                // the child is gone
-            }
-        }, "lab-fleet-out-" + t.name());
-        pump.start();
-        int missed = 0;
-        try {
-            while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-                if (lost.get() == null && budget.spent()) {
-                    lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s of running commands");
-                }
-                if (lost.get() == null && engine != null) {
-                    String why = ping(engine);
-                    missed = why == null ? 0 : missed + 1;
-                    if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");
-                }
-                if (lost.get() != null) {
-                    sayE.accept("engine lost: " + lost.get() + " — stopping its run (its teardown and reaper remove what it made there)");
-                    stop(p);
-                    break;
-                }
-            }
-            p.waitFor();
-            pump.join(10_000);
-        } finally {
-            children.remove(key);
-        }
-        return p.exitValue();
-    }
-
-    /** Environment variable set for a child CLI: it ends when its parent does (see {@link #watchParent()}). */
-    public static final String CHILD_ENV = "LAB_FLEET_CHILD";
-
-    /**
-     * In a child CLI: when the parent dies — even SIGKILLed — the pipe of its standard input
-     * closes; exiting then runs the child's shutdown hook, whose teardown removes what it made.
-     */
-    public static void watchParent() {
-        if (!"1".equals(System.getenv(CHILD_ENV))) return;
-        Thread w = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) { /* the parent writes nothing */ }
-            } catch (IOException ignored) {
-                // closed: the parent is gone as well
-            }
-            System.exit(ExitCodes.LAB_FAILURE);
-        }, "lab-fleet-parent");
-        w.setDaemon(true);
-        w.start();
-    }
-
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) p.destroyForcibly();
-    }
-
-    /** Null when the engine answers a ping within 10 s, else why not. */
-    private static String ping(Engine engine) {
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> engine.client().pingCmd().exec());
-        try {
-            f.get(10, TimeUnit.SECONDS);
-            return null;
-        } catch (java.util.concurrent.TimeoutException ex) {
-            f.cancel(true);
-            return "no answer to a ping within 10 s";
-        } catch (Exception ex) {
-            return lab.core.engine.LabResources.rootMessage(ex);
-        }
+        return new EngineCommands(spec, t, e.engine, engine, dir.resolve(e.dir), children, sayE).run(slots, codes);
     }
 
     /** Every scenario × arm without a result on the engine gets an ERROR bundle saying why. */
