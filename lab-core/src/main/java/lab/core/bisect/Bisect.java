@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
@@ -157,7 +157,7 @@ public final class Bisect {
             }
             write(rec, dir);
             try {
-                HtmlReport.writeBisect(rec, dir);
+                BisectPage.write(rec, dir);
             } catch (RuntimeException e) {
                 say.accept("cannot write report.html: " + e.getMessage());
             }

@@ -26,7 +26,7 @@ import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.FleetPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.Arm;
 import lab.core.run.ExitCodes;
@@ -174,7 +174,7 @@ public final class Fleet {
             Map<String, List<lab.core.soak.Tally>> byEngine = new LinkedHashMap<>();
             rec.engines.forEach(e -> byEngine.put(e.name, e.tallies));
             JUnitXml.writeFleet("lab.fleet", byEngine, dir.resolve("junit.xml"));
-            HtmlReport.writeFleet(rec, results, dir);
+            FleetPage.write(rec, results, dir);
         } catch (IOException | UncheckedIOException ex) {
             say.accept("cannot write the reports: " + ex.getMessage());
         }

@@ -1,7 +1,7 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlReport.esc;
-import static lab.core.report.HtmlReport.section;
+import static lab.core.report.HtmlPage.esc;
+import static lab.core.report.HtmlPage.section;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class HistoryPage {
         signatures(b, h);
         bisections(b, h);
         bundles(b, h);
-        return HtmlReport.write(file, "lab · history", b, data);
+        return HtmlPage.writePage(file, "lab · history", b, data);
     }
 
     private static String label(HistoryRecord.Series s, boolean manyGroups) {

@@ -18,7 +18,7 @@ import lab.core.host.HostFacts;
 import lab.core.host.HostView;
 import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
-import lab.core.report.HtmlReport;
+import lab.core.report.RunPage;
 import lab.core.report.JUnitXml;
 
 /** Fills run.json — its header, the host, each arm's verdict from its counts, the kernel log's summary — and writes the bundle's files. */
@@ -160,9 +160,11 @@ public final class RunRecords {
         rec.exitCode = code;
         String failed = null;
         try {
+            // The report's timeline reads events.jsonl: every event written so far, the last arm's included.
+            evidence.flush();
             evidence.writeJson("run.json", rec);
             JUnitXml.write(rec, evidence.dir(), evidence.dir().resolve("junit.xml"));
-            HtmlReport.writeRun(rec, evidence.dir());
+            RunPage.write(rec, evidence.dir());
         } catch (IOException | UncheckedIOException e) {
             // run.json written before says INCOMPLETE; the reason is on the terminal.
             failed = "the evidence could not be written under " + evidence.dir() + ": " + e.getMessage();

@@ -16,7 +16,7 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.Expectations;
 import lab.core.expect.Outcome;
-import lab.core.report.HtmlReport;
+import lab.core.report.SoakPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.ExitCodes;
 import lab.core.run.Progress;
@@ -180,7 +180,7 @@ public final class Soak {
         write(rec, dir);
         try {
             JUnitXml.writeTallies("lab." + rec.kind, rec.tallies, dir, dir.resolve("junit.xml"));
-            HtmlReport.writeSoak(rec, results, dir);
+            SoakPage.write(rec, results, dir);
         } catch (IOException | UncheckedIOException e) {
             say.accept("cannot write the reports: " + e.getMessage());
         }
