@@ -1,7 +1,5 @@
 package lab.core.bisect;
 
-import lab.core.run.RunId;
-import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +16,8 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunId;
+import lab.core.run.RunStatus;
 import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 

@@ -1,10 +1,10 @@
 package lab.core.bisect;
 
-import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 
 /** bisect.json: what was asked (enough to resume), every step with its counts and decision, and the culprit. */
 public final class BisectRecord {

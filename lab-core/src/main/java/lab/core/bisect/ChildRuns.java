@@ -1,6 +1,5 @@
 package lab.core.bisect;
 
-import lab.core.run.ArmKey;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
+import lab.core.run.ArmKey;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 import lab.core.run.ParamSpec;

@@ -1,6 +1,5 @@
 package lab.core.compare;
 
-import lab.core.run.ArmKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import lab.core.evidence.Json;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;

@@ -1,8 +1,5 @@
 package lab.core.fleet;
 
-import lab.core.run.ArmKey;
-import lab.core.run.RunId;
-import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,9 +26,12 @@ import lab.core.evidence.Json;
 import lab.core.report.FleetPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.Arm;
+import lab.core.run.ArmKey;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunId;
 import lab.core.run.RunRecord;
 import lab.core.run.RunRecords;
+import lab.core.run.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;

@@ -1,10 +1,10 @@
 package lab.core.fleet;
 
-import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 import lab.core.soak.Tally;
 
 /** fleet.json: what was asked of which engines, what each engine is, and what each answered. */

@@ -1,7 +1,5 @@
 package lab.core.history;
 
-import lab.core.run.ArmKey;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -15,9 +13,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
 import lab.core.compare.Comparison;
 import lab.core.evidence.Json;
 import lab.core.report.HistoryPage;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.signature.SignatureIndex;

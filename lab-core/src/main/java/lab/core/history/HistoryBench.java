@@ -1,6 +1,5 @@
 package lab.core.history;
 
-import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import lab.core.run.Benchmark;
 import lab.core.run.ParamSpec;
 import lab.core.run.Progress;
 import lab.core.run.RunRecord;
+import lab.core.run.RunStatus;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.Stats;

@@ -1,10 +1,10 @@
 package lab.core.history;
 
-import lab.core.run.ArmKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.ArmKey;
 import lab.core.signature.SignatureIndex;
 
 /** history.json: every scenario × arm night by night, what changed between nights, flags, flaky arms and crash signatures. */

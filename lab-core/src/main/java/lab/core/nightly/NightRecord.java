@@ -1,8 +1,8 @@
 package lab.core.nightly;
 
-import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
+import lab.core.run.RunStatus;
 
 /** nightly.json: one night — when it counts for, on which host, its soak, the night it was compared with, and what came out. */
 public final class NightRecord {

@@ -1,6 +1,5 @@
 package lab.core.nightly;
 
-import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +23,7 @@ import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.run.ExitCodes;
 import lab.core.run.Progress;
+import lab.core.run.RunStatus;
 import lab.core.run.UsageException;
 import lab.core.signature.SignatureIndex;
 import lab.core.soak.Results;

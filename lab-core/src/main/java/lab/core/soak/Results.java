@@ -1,6 +1,5 @@
 package lab.core.soak;
 
-import lab.core.run.ArmKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.core.evidence.Json;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.UsageException;
 

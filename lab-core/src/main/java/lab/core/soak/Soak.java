@@ -1,7 +1,5 @@
 package lab.core.soak;
 
-import lab.core.run.RunId;
-import lab.core.run.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,6 +18,8 @@ import lab.core.report.SoakPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.ExitCodes;
 import lab.core.run.Progress;
+import lab.core.run.RunId;
+import lab.core.run.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;

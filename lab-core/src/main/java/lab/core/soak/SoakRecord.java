@@ -1,10 +1,10 @@
 package lab.core.soak;
 
-import lab.core.run.RunStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 
 /** soak.json: what was asked, how far it got, and the accumulated verdicts. Rewritten after every run. */
 public final class SoakRecord {

@@ -1,12 +1,12 @@
 package lab.core.soak;
 
-import lab.core.run.ArmKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.core.expect.Expectation;
 import lab.core.expect.Outcome;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;
