@@ -39,7 +39,7 @@ public final class HtmlPage {
         b.append("<h2>Verdicts</h2>\n<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th><th>verdict</th>")
                 .append("<th>failed ").append(esc(Words.plural(2, unit))).append("</th><th>rate</th><th>95% interval</th><th>inconclusive</th><th>outcome</th>")
                 .append("<th>why expected / notes</th></tr>\n");
-        List<Map<String, Object>> rates = new ArrayList<>();
+        List<RatePoint> rates = new ArrayList<>();
         for (Row r : rows) {
             boolean counted = r.verdict() == Verdict.REPRODUCED || r.verdict() == Verdict.NOT_REPRODUCED;
             b.append("<tr class=arm><td>").append(esc(r.scenario())).append("</td><td>")
@@ -50,14 +50,8 @@ public final class HtmlPage {
             if (counted) {
                 b.append(String.format(Locale.ROOT, "<td class=num>%d / %d</td><td class=num>%.2f %%</td><td class=num>%.2f – %.2f %%</td>",
                         r.k(), r.n(), 100 * r.rate(), 100 * r.ci()[0], 100 * r.ci()[1]));
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("label", (rows.stream().map(Row::scenario).distinct().count() > 1 ? r.scenario() + " · " : "") + r.arm());
-                m.put("rate", r.rate());
-                m.put("lo", r.ci()[0]);
-                m.put("hi", r.ci()[1]);
-                m.put("verdict", r.verdict());
-                if (r.band() != null) m.put("band", r.band());
-                rates.add(m);
+                rates.add(new RatePoint((rows.stream().map(Row::scenario).distinct().count() > 1 ? r.scenario() + " · " : "") + r.arm(),
+                        r.rate(), r.ci()[0], r.ci()[1], r.verdict(), r.band()));
             } else {
                 b.append("<td colspan=3>").append(esc(r.reason())).append("</td>");
             }
@@ -74,7 +68,7 @@ public final class HtmlPage {
     }
 
     static void distributions(StringBuilder b, Map<String, Object> data, Map<String, List<Double>> samples) {
-        List<Map<String, Object>> hists = new ArrayList<>();
+        List<Histogram> hists = new ArrayList<>();
         StringBuilder t = new StringBuilder("<table><tr><th>measurement</th><th>n</th><th>p50</th><th>p95</th><th>max</th></tr>\n");
         StringBuilder charts = new StringBuilder("<div class=grid>\n");
         int i = 0;
@@ -84,12 +78,9 @@ public final class HtmlPage {
             t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=num>%d</td><td class=num>%.4g</td><td class=num>%.4g</td><td class=num>%.4g</td></tr>\n",
                     esc(e.getKey()), v.length, Stats.quantile(v, 0.5), Stats.quantile(v, 0.95), v[v.length - 1]));
             if (i >= 24) continue;
-            Map<String, Object> h = histogram(v);
-            h.put("id", "hist-" + i);
-            h.put("title", e.getKey());
+            Bins bins = histogram(v);
             String key = e.getKey();
-            h.put("unit", key.substring(key.lastIndexOf(' ') + 1));
-            hists.add(h);
+            hists.add(new Histogram(bins.labels(), bins.counts(), "hist-" + i, key, key.substring(key.lastIndexOf(' ') + 1)));
             charts.append("<div><div class=small>").append(esc(e.getKey())).append("</div><div class=chart><canvas id=hist-").append(i).append("></canvas></div></div>\n");
             i++;
         }
@@ -99,7 +90,7 @@ public final class HtmlPage {
     }
 
     /** Equal-width bins over [min, max]; about √n of them, 4 to 24. */
-    static Map<String, Object> histogram(double[] sorted) {
+    static Bins histogram(double[] sorted) {
         double lo = sorted[0];
         double hi = sorted[sorted.length - 1];
         int bins = (int) Math.max(4, Math.min(24, Math.ceil(Math.sqrt(sorted.length))));
@@ -109,11 +100,17 @@ public final class HtmlPage {
         for (double v : sorted) counts[Math.min(bins - 1, (int) ((v - lo) / w))]++;
         List<String> labels = new ArrayList<>();
         for (int i = 0; i < bins; i++) labels.add(bins == 1 ? fmt(lo) : fmt(lo + i * w) + "–" + fmt(lo + (i + 1) * w));
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("labels", labels);
-        h.put("counts", counts);
-        return h;
+        return new Bins(labels, counts);
     }
+
+    /** A rate with its interval on the rates chart; the expected band, if any, drawn behind it. */
+    record RatePoint(String label, double rate, double lo, double hi, Verdict verdict, double[] band) { }
+
+    /** Equal-width bins: each one's label and how many values fell in it. */
+    record Bins(List<String> labels, long[] counts) { }
+
+    /** One measurement's histogram on the page, under its canvas id. */
+    record Histogram(List<String> labels, long[] counts, String id, String title, String unit) { }
 
     static void timeline(StringBuilder b, Map<String, Object> data, Map<String, Object> tl, String title) {
         if (tl == null || ((List<?>) tl.get("points")).isEmpty()) return;

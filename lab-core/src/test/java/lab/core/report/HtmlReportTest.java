@@ -17,11 +17,11 @@ class HtmlReportTest {
     @Test
     void histogramBinsCoverEveryValue() {
         double[] v = {1, 2, 2, 3, 4, 5, 9, 10};
-        Map<String, Object> h = HtmlPage.histogram(v);
+        HtmlPage.Bins h = HtmlPage.histogram(v);
         long total = 0;
-        for (long c : (long[]) h.get("counts")) total += c;
+        for (long c : h.counts()) total += c;
         assertEquals(v.length, total);
-        assertEquals(1, ((long[]) HtmlPage.histogram(new double[] {7, 7}).get("counts")).length);
+        assertEquals(1, HtmlPage.histogram(new double[] {7, 7}).counts().length);
     }
 
     @Test
