@@ -109,13 +109,19 @@ public final class HtmlPage {
     /** Equal-width bins: each one's label and how many values fell in it. */
     record Bins(List<String> labels, long[] counts) { }
 
+    /** Events or runs over time, one row per kind. */
+    record Timeline(List<String> kinds, List<TimelinePoint> points) { }
+
+    /** One event at {@code x} seconds from the first, of kind {@code k}, with what it concerns ({@code t}: an id or a name), if anything. */
+    record TimelinePoint(double x, String k, String t) { }
+
     /** One measurement's histogram on the page, under its canvas id. */
     record Histogram(List<String> labels, long[] counts, String id, String title, String unit) { }
 
-    static void timeline(StringBuilder b, Map<String, Object> data, Map<String, Object> tl, String title) {
-        if (tl == null || ((List<?>) tl.get("points")).isEmpty()) return;
+    static void timeline(StringBuilder b, Map<String, Object> data, Timeline tl, String title) {
+        if (tl == null || tl.points().isEmpty()) return;
         data.put("timeline", tl);
-        int kinds = ((List<?>) tl.get("kinds")).size();
+        int kinds = tl.kinds().size();
         b.append("<h2>").append(esc(title)).append("</h2>\n<div class=chart style=\"height:").append(Math.max(200, 60 + 22 * kinds))
                 .append("px\"><canvas id=chart-timeline></canvas></div>\n");
     }

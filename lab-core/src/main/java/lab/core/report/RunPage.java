@@ -128,7 +128,7 @@ public final class RunPage {
     }
 
     /** Every event line as (seconds since the first, "kind:ev"); at most a few hundred per kind, spread evenly. */
-    static Map<String, Object> eventsTimeline(Path events) {
+    static Timeline eventsTimeline(Path events) {
         if (!Files.exists(events)) return null;
         Map<String, List<double[]>> byKind = new LinkedHashMap<>();
         Map<String, List<String>> detail = new LinkedHashMap<>();
@@ -152,22 +152,15 @@ public final class RunPage {
         } catch (IOException | UncheckedIOException | java.time.format.DateTimeParseException e) {
             return null;
         }
-        List<Map<String, Object>> points = new ArrayList<>();
+        List<TimelinePoint> points = new ArrayList<>();
         for (var e : byKind.entrySet()) {
             List<double[]> xs = e.getValue();
             int step = Math.max(1, xs.size() / MAX_POINTS_PER_KIND);
             for (int i = 0; i < xs.size(); i += step) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("x", Math.round(xs.get(i)[0] * 1000) / 1000.0);
-                p.put("k", e.getKey());
                 String d = detail.get(e.getKey()).get(i);
-                if (!d.isEmpty()) p.put("t", d);
-                points.add(p);
+                points.add(new TimelinePoint(Math.round(xs.get(i)[0] * 1000) / 1000.0, e.getKey(), d.isEmpty() ? null : d));
             }
         }
-        Map<String, Object> tl = new LinkedHashMap<>();
-        tl.put("kinds", new ArrayList<>(byKind.keySet()));
-        tl.put("points", points);
-        return tl;
+        return new Timeline(new ArrayList<>(byKind.keySet()), points);
     }
 }

@@ -109,8 +109,8 @@ public final class SoakPage {
         b.append("<h2>Rates as the soak went on</h2>\n").append(html).append("</div>\n");
     }
 
-    private static Map<String, Object> runsTimeline(Results results) {
-        List<Map<String, Object>> points = new ArrayList<>();
+    private static Timeline runsTimeline(Results results) {
+        List<TimelinePoint> points = new ArrayList<>();
         LinkedHashSet<String> kinds = new LinkedHashSet<>();
         double t0 = Double.NaN;
         for (Results.Run r : results.runs()) {
@@ -119,8 +119,8 @@ public final class SoakPage {
             if (Double.isNaN(t0)) t0 = t;
             String kind = r.record().scenario + (r.record().exitCode != null && r.record().exitCode != 0 ? " (exit " + r.record().exitCode + ", fail)" : "");
             kinds.add(kind);
-            points.add(Map.of("x", Math.round((t - t0) * 1000) / 1000.0, "k", kind, "t", r.record().runId));
+            points.add(new TimelinePoint(Math.round((t - t0) * 1000) / 1000.0, kind, r.record().runId));
         }
-        return Map.of("kinds", new ArrayList<>(kinds), "points", points);
+        return new Timeline(new ArrayList<>(kinds), points);
     }
 }

@@ -42,8 +42,9 @@ class HtmlReportTest {
         assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
         assertTrue(html.contains("Chart.js"), "the chart library is inlined");
         assertTrue(!html.contains("src=\"http"), "no external script");
-        Map<?, ?> tl = RunPage.eventsTimeline(d.resolve("events.jsonl"));
-        assertEquals(List.of("watcher:ready", "watcher:hang"), tl.get("kinds"));
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(d.resolve("events.jsonl"));
+        assertEquals(List.of("watcher:ready", "watcher:hang"), tl.kinds());
+        assertEquals(List.of(new HtmlPage.TimelinePoint(0.0, "watcher:ready", null), new HtmlPage.TimelinePoint(1.5, "watcher:hang", "plain-0")), tl.points());
     }
 
     /** `lab run --all` with the default `--out lab-runs`: the soak's directory is relative, its runs are read back by real path. */
