@@ -14,7 +14,15 @@
 
 static volatile sig_atomic_t g_stop;
 
-static inline void on_signal(int sig) { (void)sig; g_stop = 1; }
+/* The tool spawn.h's run_tool() waits for, 0 when none: a stop signal is passed on
+ * to it from the handler, whichever thread takes the signal. */
+static volatile sig_atomic_t g_tool;
+
+static inline void on_signal(int sig)
+{
+    g_stop = 1;
+    if (g_tool > 0) kill(g_tool, sig);
+}
 
 /* Line-buffered JSON out, no death by SIGPIPE when the reader goes, and
  * SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they wake poll()). */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "clock.h"
 
 struct cfg { char mounts[256], root[256], skip[256], only[256]; long interval_us; int mountinfo; };
 
@@ -35,7 +36,6 @@ static struct cfg g_cfg;
 static atomic_int g_running;
 static atomic_ulong g_rounds, g_calls, g_errors;
 static pthread_t g_thread;
-
 
 static int under(const char *mp, const char *prefix)
 {
@@ -151,13 +151,6 @@ static void stop(void)
     pthread_join(g_thread, NULL);
     out("{\"ev\":\"stopped\",\"rounds\":%lu,\"calls\":%lu,\"errors\":%lu}",
         atomic_load(&g_rounds), atomic_load(&g_calls), atomic_load(&g_errors));
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 int main(void)

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 
 #include <dirent.h>
@@ -51,13 +52,6 @@
 #define MAXW 32
 #define MAXT 512          /* tasks per namespace we look at */
 #define MAXSTUCK 64
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Whole file in one go (proc files are generated per read call); returns
  * the length, -1 when it cannot be read. */
@@ -650,7 +644,6 @@ static void cmd_unwatch(char *args)
 }
 
 /* ------------------------------------------------------------------ stdin */
-
 
 static int word(const char *line, const char *w)
 {
