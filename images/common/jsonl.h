@@ -58,14 +58,21 @@ static inline void out(const char *fmt, ...)
     if (fflush(stdout) != 0) g_stop = 1;
 }
 
+/* printf into dst (n bytes) as the body of a JSON string: escaped, truncated. */
+static inline void jvfmt(char *dst, size_t n, const char *fmt, va_list ap)
+{
+    char raw[600];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    jesc(dst, n, raw);
+}
+
 static inline void err(const char *fmt, ...)
 {
-    char msg[600], e[1300];
+    char e[1300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    jvfmt(e, sizeof e, fmt, ap);
     va_end(ap);
-    jesc(e, sizeof e, msg);
     out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
 }
 

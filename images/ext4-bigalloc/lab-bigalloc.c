@@ -82,9 +82,7 @@ static void do_make(char *args)
     snprintf(f->img, sizeof f->img, "%s/%s.img", dir, name);
     snprintf(f->mnt, sizeof f->mnt, "%s/%s", dir, name);
     if (mkdir_p(f->mnt)) { err("mkdir %s: %s", f->mnt, strerror(errno)); return; }
-    int fd = open(f->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, image_mb << 20)) { err("image %s: %s", f->img, strerror(errno)); if (fd >= 0) close(fd); return; }
-    close(fd);
+    if (loop_image(f->img, image_mb)) return;
     double t0 = now_ms();
     /* Inode tables and journal written now: ext4lazyinit would otherwise
      * write them in the background during the measurements. */

@@ -604,12 +604,11 @@ struct left { char s[2048]; size_t n; };
 
 static void left_add(struct left *l, const char *fmt, ...)
 {
-    char item[512], e[1100];
+    char e[1100];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(item, sizeof item, fmt, ap);
+    jvfmt(e, sizeof e, fmt, ap);
     va_end(ap);
-    jesc(e, sizeof e, item);
     if (l->n + strlen(e) + 4 >= sizeof l->s) return;
     l->n += snprintf(l->s + l->n, sizeof l->s - l->n, "%s\"%s\"", l->n ? "," : "", e);
 }
@@ -761,14 +760,7 @@ static int set_up(struct run *r)
     /* Sparse: only what ext4 writes takes space in the backing directory. */
     char img[PATHLEN + 16];
     snprintf(img, sizeof img, "%s/" IMG, r->fusemp);
-    int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, (off_t)p->image_mb << 20)) {
-        err("create %s: %s", img, strerror(errno));
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    close(fd);
-    if (loop_attach(r, img)) return -1;
+    if (loop_image(img, p->image_mb) || loop_attach(r, img)) return -1;
     if (r->v->loop_dio && !loop_dio(r)) {
         err("%s: the kernel did not keep LO_FLAGS_DIRECT_IO for a file on FUSE", r->ld.path);
         return -1;

@@ -138,13 +138,7 @@ static int prepare_images(const struct params *p)
         if (!strcmp(g_img[i].fs, p->fs) && g_img[i].mb == p->fs_mb && !strcmp(g_img[i].path, img)
             && access(img, F_OK) == 0)
             continue;
-        int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || ftruncate(fd, p->fs_mb << 20)) {
-            err("create %s: %s", img, strerror(errno));
-            if (fd >= 0) close(fd);
-            return -1;
-        }
-        close(fd);
+        if (loop_image(img, p->fs_mb)) return -1;
         char *ext4[] = { "mkfs.ext4", "-q", "-F", img, NULL }, *xfs[] = { "mkfs.xfs", "-q", "-f", img, NULL };
         int rc = run_tool(strcmp(p->fs, "ext4") ? xfs : ext4);
         if (rc) { err("mkfs.%s %s failed (exit %d)", p->fs, img, rc); return -1; }
