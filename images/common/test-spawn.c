@@ -52,7 +52,7 @@ static int children(char *buf, size_t n, int sig)
         int ppid;
         if (!rp || sscanf(rp + 1, " %c %d", &st, &ppid) != 2 || ppid != getpid()) continue;
         k++;
-        o += snprintf(buf + o, o < n ? n - o : 0, "%s%s (%c)", k > 1 ? ", " : "", e->d_name, st);
+        if (o < n) o += snprintf(buf + o, n - o, "%s%s (%c)", k > 1 ? ", " : "", e->d_name, st);
         if (sig) kill(atoi(e->d_name), sig);
     }
     if (d) closedir(d);
