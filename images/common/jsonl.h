@@ -24,12 +24,19 @@ static inline void on_signal(int sig)
     if (g_tool > 0) kill(g_tool, sig);
 }
 
-/* Line-buffered JSON out, no death by SIGPIPE when the reader goes, and
- * SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they wake poll()). */
-static inline void helper_init(void)
+/* Line-buffered JSON out and no death by SIGPIPE when the reader goes: all a
+ * FUSE server sets up, its SIGTERM being libfuse's or the default. */
+static inline void output_init(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* output_init, and SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they
+ * wake poll()). */
+static inline void helper_init(void)
+{
+    output_init();
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

@@ -383,11 +383,9 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
     /* SIGTERM and SIGKILL alike end the server at once: no handler on
      * purpose, a graceful exit would hide what the kill does. */
-    (void)on_signal;
+    output_init();
 
     strcpy(g.mount, "/mnt/lab");
     static const struct option lo[] = {

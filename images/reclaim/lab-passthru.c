@@ -660,9 +660,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    (void)on_signal;   /* libfuse installs its own SIGTERM/SIGINT handlers */
+    output_init();   /* libfuse installs its own SIGTERM/SIGINT handlers */
 
     static const struct option lo[] = {
         { "source", required_argument, 0, 's' }, { "mount", required_argument, 0, 'm' },
