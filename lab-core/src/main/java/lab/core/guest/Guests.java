@@ -227,7 +227,8 @@ public final class Guests {
                 w.fwcfg(), shares, w.state());
         Guest g = Guest.start(spec, run);
         try {
-            g.resume(Duration.ofSeconds(60));
+            // 1-6 s alone; well over a minute with several guests on two loaded cores
+            g.resume(Duration.ofMinutes(5));
             return g;
         } catch (RuntimeException e) {
             g.close();

@@ -156,7 +156,8 @@ final class FuseKillLab implements Scenario.Lab {
      * holder that died early would make a hanging variant look clean for the wrong reason.
      */
     private static void checkHolder(LabContainer c, String mount) {
-        var ready = c.exec(Duration.ofSeconds(5), "cat", "/run/lab-fused.ready");
+        // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
+        var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
         JsonNode r;
         try {
             r = lab.core.evidence.Json.MAPPER.readTree(ready.stdout());
@@ -165,7 +166,8 @@ final class FuseKillLab implements Scenario.Lab {
         }
         long holder = r.path("holder_pid").asLong(0);
         if ("none".equals(r.path("holder").asText()) || holder <= 0) return;
-        var fds = c.exec(Duration.ofSeconds(5), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        var fds = c.exec(Duration.ofSeconds(30), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        if (fds.timedOut()) throw new IllegalStateException("listing the holder's (pid " + holder + ") open files took over 30 s");
         if (!fds.ok()) throw new IllegalStateException("the holder (pid " + holder + ") has no file open on " + mount + " before the kill");
     }
 
