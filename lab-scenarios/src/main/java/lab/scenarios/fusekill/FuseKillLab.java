@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import lab.core.engine.ContainerSpec;
 import lab.core.engine.LabContainer;
 import lab.core.hang.HangWatcher;
+import lab.core.hang.WatchRule;
 import lab.core.run.Arm;
 import lab.core.run.ArmOutcome;
 import lab.core.run.LabContext;
@@ -101,7 +102,7 @@ final class FuseKillLab implements Scenario.Lab {
             String unsupported = awaitReady(c);
             if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
             checkHolder(c, mount);
-            watcher.watch(watch, c.hostPid(), "fuse-dying", (int) p.getLong("watch-interval-ms"));
+            watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
             double tKill = HangWatcher.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
@@ -234,7 +235,7 @@ final class FuseKillLab implements Scenario.Lab {
         for (LabContainer c : live) {
             String watch = "teardown-" + c.role();
             try {
-                watcher.watch(watch, c.hostPid(), "fuse-dying", 20);
+                watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), 20);
                 CompletableFuture.runAsync(() -> kill(c, HangWatcher.nowMs()));
                 JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofSeconds(3));
                 if (ev != null && "hang".equals(ev.path("ev").asText())) {
