@@ -74,7 +74,7 @@ public final class SoakPage {
     private static void convergence(StringBuilder b, Map<String, Object> data, Results results) {
         // Cumulative rate and interval after each run: how the soak's estimate settled.
         Map<String, long[]> acc = new LinkedHashMap<>();
-        Map<String, Map<String, List<Object>>> series = new LinkedHashMap<>();
+        Map<String, Convergence> series = new LinkedHashMap<>();
         int run = 0;
         for (Results.Run r : results.runs()) {
             run++;
@@ -85,22 +85,20 @@ public final class SoakPage {
                 kn[0] += a.failures;
                 kn[1] += a.trials;
                 double[] ci = Stats.wilson95(kn[0], kn[1]);
-                Map<String, List<Object>> s = series.computeIfAbsent(key, x -> new LinkedHashMap<>());
-                s.computeIfAbsent("x", x -> new ArrayList<>()).add(run);
-                s.computeIfAbsent("rate", x -> new ArrayList<>()).add(Stats.rate(kn[0], kn[1]));
-                s.computeIfAbsent("lo", x -> new ArrayList<>()).add(ci[0]);
-                s.computeIfAbsent("hi", x -> new ArrayList<>()).add(ci[1]);
+                Convergence s = series.computeIfAbsent(key, x -> new Convergence(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null, null));
+                s.x().add(run);
+                s.rate().add(Stats.rate(kn[0], kn[1]));
+                s.lo().add(ci[0]);
+                s.hi().add(ci[1]);
             }
         }
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Convergence> out = new ArrayList<>();
         StringBuilder html = new StringBuilder("<div class=grid>\n");
         int i = 0;
         for (var e : series.entrySet()) {
-            if (e.getValue().get("x").size() < 2 || i >= 16) continue;
-            Map<String, Object> s = new LinkedHashMap<>(e.getValue());
-            s.put("id", "series-" + i);
-            s.put("title", e.getKey());
-            out.add(s);
+            Convergence s = e.getValue();
+            if (s.x().size() < 2 || i >= 16) continue;
+            out.add(new Convergence(s.x(), s.rate(), s.lo(), s.hi(), "series-" + i, e.getKey()));
             html.append("<div class=chart><canvas id=series-").append(i).append("></canvas></div>\n");
             i++;
         }
@@ -108,6 +106,9 @@ public final class SoakPage {
         data.put("series", out);
         b.append("<h2>Rates as the soak went on</h2>\n").append(html).append("</div>\n");
     }
+
+    /** One arm's cumulative rate and interval after each run of the soak, on the chart {@code id}. */
+    record Convergence(List<Integer> x, List<Double> rate, List<Double> lo, List<Double> hi, String id, String title) { }
 
     private static Timeline runsTimeline(Results results) {
         List<TimelinePoint> points = new ArrayList<>();
