@@ -11,7 +11,7 @@
  *   {"ev":"init_reply",...}                                what we answered
  *   {"ev":"ready","pid":..,"mount":..,"holder":..,"conn":N,...}
  *   {"ev":"flush","ino":..,"answer":"0|ENOSYS|none","n":..}
- *   {"ev":"unsupported","feature":"request-timeout","kernel_minor":N}  exit 3
+ *   {"ev":"request_timeout_unavailable","kernel_minor":N}   the kernel offers no request timeout: served without
  *   {"ev":"error","msg":..}                                exit 1 (2: usage)
  * Ready also creates /run/lab-fused.ready (holding the ready line), so a
  * caller can wait with one exec instead of reading logs.
@@ -139,12 +139,11 @@ static void on_init_request(const void *buf, size_t n)
         read_sysctl("/proc/sys/fs/fuse/max_request_timeout"), now_ms());
     if (!g.request_timeout) return;
     if (in.minor < 43 || !offered) {
-        /* Nothing useful can run: leave no mount behind and say why. */
-        out("{\"ev\":\"unsupported\",\"feature\":\"request-timeout\",\"kernel_minor\":%u,\"offered\":%s}",
+        /* The kernel has no request timeouts: serve without one, as libfuse does when the
+         * kernel does not offer the flag, so the arm shows what asking for one gets here. */
+        out("{\"ev\":\"request_timeout_unavailable\",\"kernel_minor\":%u,\"offered\":%s}",
             in.minor, offered ? "true" : "false");
-        umount2(g.mount, MNT_DETACH);
-        fflush(stdout);
-        _exit(3);
+        return;
     }
     g_init_unique = h->unique;
 }
