@@ -6,10 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.Target;
 import lab.core.kernel.KernelSpec;
-import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Option;
 

@@ -2,13 +2,13 @@ package lab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import lab.api.Scenario;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import picocli.CommandLine.Command;
 
@@ -33,7 +33,7 @@ final class ListCommand implements Callable<Integer> {
         for (Scenario s : Scenarios.all()) {
             List<String> unmet = Scenarios.unmet(s, host);
             String can = engineVersion == null ? "no" : unmet.isEmpty() ? "yes" : "no";
-            System.out.printf("%-22s %-5s %-10s %s%n", s.id(), s.seed(), can, s.title());
+            System.out.printf("%-22s %-5s %-10s %s%n", s.id(), s.info().writeUp(), can, s.info().title());
             if (engineVersion == null) System.out.printf("%-39s reason: no Docker engine answers%n", "");
             for (String r : unmet) System.out.printf("%-39s reason: %s%n", "", r);
         }

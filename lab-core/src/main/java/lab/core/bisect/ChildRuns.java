@@ -15,12 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import lab.api.ParamSpec;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.HostLacksException;
 import lab.core.fleet.Fleet;
 import lab.core.run.ExitCodes;
-import lab.core.run.ParamSpec;
-import lab.core.run.Scenario;
-import lab.core.run.UsageException;
 import lab.core.soak.Results;
 import lab.core.soak.Tally;
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import lab.api.Verdict;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 import lab.core.soak.Results;
 import lab.core.soak.Tally;
 

@@ -1,8 +1,8 @@
 package lab.core.expect;
 
 import java.util.Optional;
+import lab.api.Verdict;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 
 /**
  * What an arm should show on a host: a verdict, optionally a band the failure rate should fall

@@ -16,10 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import lab.api.Arm;
+import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.core.host.Fingerprint;
-import lab.core.run.Arm;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 
 /**
  * Expected verdicts as plain data: one YAML file per scenario ({@code <scenario>.yaml}), read

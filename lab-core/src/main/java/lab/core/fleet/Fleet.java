@@ -24,6 +24,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import lab.api.Arm;
+import lab.api.Scenario;
+import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
@@ -31,14 +35,10 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.report.HtmlReport;
 import lab.core.report.JUnitXml;
-import lab.core.run.Arm;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 import lab.core.soak.Results;
 
 /**
@@ -426,8 +426,8 @@ public final class Fleet {
             if (missing.isEmpty()) continue;
             RunRecord r = new RunRecord();
             r.scenario = s.id();
-            r.title = s.title();
-            r.seed = s.seed();
+            r.title = s.info().title();
+            r.seed = s.info().writeUp();
             r.runId = "engine-" + e.status.toLowerCase(java.util.Locale.ROOT);
             r.status = "INCOMPLETE";
             r.statusReason = e.status + ": " + e.reason;

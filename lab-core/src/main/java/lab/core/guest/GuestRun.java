@@ -82,7 +82,7 @@ public final class GuestRun {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new lab.core.run.UsageException("cannot create the output directory " + out + ": " + e.getMessage());
+            throw new lab.api.UsageException("cannot create the output directory " + out + ": " + e.getMessage());
         }
         String id = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
         long r0 = System.nanoTime();

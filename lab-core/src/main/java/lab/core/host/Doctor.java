@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import lab.api.Feature;
+import lab.api.FeatureState;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;

@@ -1,7 +1,5 @@
 package lab.core.host;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -9,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import lab.api.Feature;
+import lab.api.FeatureState;
 
 /**
  * Reads the host's kernel facts from /proc and /sys. Direct signs (a device node, a

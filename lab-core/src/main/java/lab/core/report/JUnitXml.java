@@ -6,14 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
+import lab.api.Verdict;
 import lab.core.expect.Outcome;
 import lab.core.run.RunRecord;
-import lab.core.run.Verdict;
 import lab.core.run.Words;
 import lab.core.soak.Tally;
 

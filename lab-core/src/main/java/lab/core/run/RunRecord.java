@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.api.Verdict;
 
 /** run.json: everything a colleague needs to read a run without re-running it. */
 public final class RunRecord {

@@ -14,12 +14,20 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import lab.api.Arm;
+import lab.api.ArmOutcome;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
-import lab.core.engine.Privileges;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
@@ -27,13 +35,13 @@ import lab.core.engine.Owner;
 import lab.core.engine.Reaper;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
-import lab.core.host.HostFacts;
-import lab.core.host.HostProbe;
-import lab.core.host.HostView;
 import lab.core.expect.Expectation;
 import lab.core.expect.Expectations;
 import lab.core.expect.Outcome;
 import lab.core.host.Fingerprint;
+import lab.core.host.HostFacts;
+import lab.core.host.HostProbe;
+import lab.core.host.HostView;
 import lab.core.host.MountOptions;
 import lab.core.report.HtmlReport;
 import lab.core.report.JUnitXml;
@@ -83,7 +91,7 @@ public final class Runner {
     public Result run(Scenario scenario, Request req) {
         Params params = Params.resolve(scenario.params(), req.params());
         List<Arm> arms = selectArms(scenario, req.arms());
-        long trials = req.trials() == null ? scenario.defaultTrials() : req.trials();
+        long trials = req.trials() == null ? scenario.info().defaultTrials() : req.trials();
         if (trials < 1) throw new UsageException("--trials must be at least 1");
         long seed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
         Path out = req.out();
@@ -131,7 +139,7 @@ public final class Runner {
             expected.put(a.name(), e);
         }
         evidence.writeJson("run.json", rec);
-        say.accept(scenario.id() + " · seed " + scenario.seed() + " · run " + runId +  " · " + trials + " " + Words.plural(trials, scenario.trialUnit()) + " per arm · kernel " + facts.kernelRelease());
+        say.accept(scenario.id() + " · write-up " + scenario.info().writeUp() + " · run " + runId +  " · " + trials + " " + Words.plural(trials, scenario.info().trialUnit()) + " per arm · kernel " + facts.kernelRelease());
 
         // The whole scenario is skipped when the host lacks what every arm needs: its features,
         // and the capabilities its containers are declared with.
@@ -140,7 +148,7 @@ public final class Runner {
         Map<String, Privileges> declared = new LinkedHashMap<>(containers);
         for (Arm a : arms) a.needs().forEach(n -> declared.putAll(n.containers()));
         List<String> unmet = new ArrayList<>(scenario.needs(params).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
-        unmet.addAll(privilegesUnmet(containers, profile));
+        unmet.addAll(Privileges.withheld(containers, host));
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
             for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
@@ -154,7 +162,7 @@ public final class Runner {
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
-        LabContext ctx = new LabContext(params, host, resources, images, evidence, kernelLog, progress, seed, say, rec.services);
+        RunContext ctx = new RunContext(params, host, resources, images, evidence, kernelLog, progress, seed, say, rec.services);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every
@@ -198,7 +206,7 @@ public final class Runner {
                 if (teardown.interrupted) break;
                 RunRecord.ArmRecord ar = armRecord(arm, outcome, expected.get(arm.name()));
                 rec.arms.add(ar);
-                say.accept(armLine(ar, scenario.trialUnit()));
+                say.accept(armLine(ar, scenario.info().trialUnit()));
                 evidence.event("arm", ar);
                 evidence.writeJson("run.json", rec);
             }
@@ -316,14 +324,14 @@ public final class Runner {
                                        HostView host, Request req) {
         RunRecord rec = new RunRecord();
         rec.scenario = s.id();
-        rec.title = s.title();
-        rec.seed = s.seed();
+        rec.title = s.info().title();
+        rec.seed = s.info().writeUp();
         rec.runId = runId;
         rec.startedAt = started.toString();
         rec.params.putAll(params.ordered());
         rec.randomSeed = seed;
         rec.trialsPerArm = trials;
-        rec.trialUnit = s.trialUnit();
+        rec.trialUnit = s.info().trialUnit();
         HostFacts f = host.facts();
         rec.host.put("hostname", f.hostname());
         rec.host.put("kernelRelease", f.kernelRelease());
@@ -348,17 +356,6 @@ public final class Runner {
         rec.host.put("features", features);
         rec.replay = replayLine(s, params, seed, trials, req);
         return rec;
-    }
-
-    /** Container roles whose declared capabilities exceed what the host grants: one reason each. */
-    static List<String> privilegesUnmet(Map<String, Privileges> declared, CapabilityProfile profile) {
-        // One line per withheld capability, naming every container that needs it.
-        Map<String, List<String>> rolesByCap = new java.util.TreeMap<>();
-        declared.forEach((role, p) -> profile.missing(p.capabilities()).forEach(c -> rolesByCap.computeIfAbsent(c, k -> new ArrayList<>()).add(role)));
-        List<String> out = new ArrayList<>();
-        rolesByCap.forEach((cap, roles) -> out.add("the host withholds CAP_" + cap + " (bounding set " + profile.boundingSetHex()
-                + "), which the " + String.join(", ", roles) + " container" + (roles.size() > 1 ? "s need" : " needs")));
-        return out;
     }
 
     /** The evidence disk failed (full, gone read-only): the run stops. */

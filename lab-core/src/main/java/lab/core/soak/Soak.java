@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.Expectations;
@@ -19,11 +22,8 @@ import lab.core.expect.Outcome;
 import lab.core.report.HtmlReport;
 import lab.core.report.JUnitXml;
 import lab.core.run.ExitCodes;
-import lab.core.run.Progress;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
-import lab.core.run.UsageException;
 import lab.core.run.Words;
 
 /**

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.api.Verdict;
 import lab.core.expect.Expectation;
 import lab.core.expect.Outcome;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 
 /**
  * One scenario × arm accumulated over runs: k failures of n trials across every repetition,

@@ -1,21 +1,20 @@
 package lab.core.expect;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import lab.api.Arm;
+import lab.api.UsageException;
+import lab.api.Verdict;
+import lab.core.host.Fingerprint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import lab.core.host.Fingerprint;
-import lab.core.run.Arm;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ExpectationsTest {
     private static final Fingerprint K618 = new Fingerprint("6.18.0-lab+", "abc", "ro quiet", 1, "20.10.24");
@@ -45,7 +44,7 @@ class ExpectationsTest {
                       plain: {verdict: NOT_REPRODUCED, ref: "fixed in 6.14"}
                 """);
         Expectations e = Expectations.from(dir);
-        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
+        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
         Expectation old = e.forArm("x", plain, K61);
         assertEquals(Verdict.REPRODUCED, old.verdict());
         assertArrayEquals(new double[] {0.01, 0.05}, old.rateBand());
@@ -55,16 +54,16 @@ class ExpectationsTest {
         assertEquals("fixed in 6.14", fixed.ref());
         assertTrue(fixed.source().endsWith("x.yaml hosts[0]"));
         // An arm or a scenario the files do not mention keeps the scenario's own verdict.
-        assertEquals(Verdict.NOT_REPRODUCED, e.forArm("x", Arm.of("other", Verdict.NOT_REPRODUCED, ""), K618).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, e.forArm("x", Arm.of("other", Verdict.NOT_REPRODUCED, "", "other"), K618).verdict());
         assertEquals("scenario default", e.forArm("y", plain, K618).source());
     }
 
     @Test
     void badFilesAreUsageErrors(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("x.yaml"), "arms:\n  plain: {verdict: MAYBE}\n");
-        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("x", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("x", Arm.of("plain", Verdict.REPRODUCED, "", "plain"), K618));
         Files.writeString(dir.resolve("y.yaml"), "hosts:\n  - match: {colour: blue}\n    arms: {plain: {verdict: REPRODUCED}}\n");
-        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, "", "plain"), K618));
         assertThrows(UsageException.class, () -> Expectations.from(dir.resolve("absent")));
     }
 
@@ -90,12 +89,12 @@ class ExpectationsTest {
     @Test
     void aMissingFileKeepsTheScenarioDefault() {
         // lab-core ships no file (lab-scenarios' BundledExpectationsTest checks the bundled ones).
-        assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, ""), K618).source());
+        assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, "", "a"), K618).source());
     }
 
     @Test
     void filesAreCheckedAsDataAgainstTheScenarios(@TempDir Path dir) throws Exception {
-        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, ""), Arm.of("fix", Verdict.NOT_REPRODUCED, "")));
+        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, "", "plain"), Arm.of("fix", Verdict.NOT_REPRODUCED, "", "fix")));
         Path good = dir.resolve("x.yaml");
         Files.writeString(good, """
                 scenario: x

@@ -1,31 +1,33 @@
 package lab.core.run;
 
+import java.util.List;
+import java.util.Map;
+import lab.api.Arm;
+import lab.api.ArmOutcome;
+import lab.api.Verdict;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-
 class ArmRecordTest {
     @Test
     void verdictFollowsTheCounts() {
-        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
+        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
         RunRecord.ArmRecord r = Runner.armRecord(plain, ArmOutcome.counted(2000, 97));
         assertEquals(Verdict.REPRODUCED, r.verdict);
         assertTrue(r.asExpected);
         assertEquals(0.0485, r.rate, 1e-9);
         assertTrue(r.ci95[0] < 0.0485 && r.ci95[1] > 0.0485);
 
-        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.REPRODUCED, ""), ArmOutcome.counted(2000, 0));
+        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.REPRODUCED, "", "fix"), ArmOutcome.counted(2000, 0));
         assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
         assertFalse(fix.asExpected);
     }
 
     @Test
     void aFailureTooRareForTheTrialsIsNotCalledAFix() {
-        Arm arm = Arm.of("plain", Verdict.REPRODUCED, "");
+        Arm arm = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
         var band = new lab.core.expect.Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
         RunRecord.ArmRecord few = Runner.armRecord(arm, ArmOutcome.counted(300, 0), band);
         assertEquals(lab.core.expect.Outcome.TOO_FEW_TRIALS, few.outcome);
@@ -40,14 +42,14 @@ class ArmRecordTest {
 
     @Test
     void noTrialIsAnErrorNotAPass() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(0, 0));
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, "", "x"), ArmOutcome.counted(0, 0));
         assertEquals(Verdict.ERROR, r.verdict);
         assertFalse(r.asExpected);
     }
 
     @Test
     void skippedKeepsItsReason() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.skipped("no CONFIG_BONDING"));
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, "", "x"), ArmOutcome.skipped("no CONFIG_BONDING"));
         assertEquals(Verdict.SKIPPED, r.verdict);
         assertEquals("no CONFIG_BONDING", r.reason);
         assertTrue(r.asExpected, "a skipped arm is not a difference from what was expected");
@@ -55,7 +57,7 @@ class ArmRecordTest {
 
     @Test
     void lostDataFailsTheArmWhateverItsVerdict() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("off", Verdict.REPRODUCED, ""), ArmOutcome.counted(3, 3).dataLoss(1));
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("off", Verdict.REPRODUCED, "", "off"), ArmOutcome.counted(3, 3).dataLoss(1));
         assertEquals(Verdict.REPRODUCED, r.verdict);
         assertEquals(lab.core.expect.Outcome.DATA_LOSS, r.outcome);
         assertFalse(r.asExpected);
@@ -75,7 +77,7 @@ class ArmRecordTest {
 
         // A clean fix arm whose slow trials timed out stays NOT_REPRODUCED: a timeout is not a reproduction.
         List<Trial> slowFix = List.of(new Trial(false, null), new Trial(false, "write did not finish"), new Trial(false, null));
-        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.tally(slowFix, Trial::failed, Trial::inconclusive));
+        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, "", "fix"), ArmOutcome.tally(slowFix, Trial::failed, Trial::inconclusive));
         assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
         assertTrue(fix.asExpected);
         assertEquals(2, fix.trials);
@@ -89,11 +91,11 @@ class ArmRecordTest {
     @Test
     void anArmWhoseEveryTrialIsInconclusiveHasNoVerdict() {
         List<Trial> trials = List.of(new Trial(false, "outlived the limit"), new Trial(false, "outlived the limit"));
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("plain", Verdict.REPRODUCED, ""), ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive));
+        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("plain", Verdict.REPRODUCED, "", "plain"), ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive));
         assertEquals(Verdict.ERROR, r.verdict);
         assertEquals(0, r.trials);
         assertEquals(2, r.inconclusive);
         assertTrue(r.reason.contains("all 2 trials were inconclusive") && r.reason.contains("outlived the limit"), r.reason);
-        assertEquals(ExitCodes.LAB_FAILURE, Runner.exitCode(List.of(r, Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(3, 0)))));
+        assertEquals(ExitCodes.LAB_FAILURE, Runner.exitCode(List.of(r, Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, "", "fix"), ArmOutcome.counted(3, 0)))));
     }
 }

@@ -7,16 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.ExecResult;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmOutcome;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 
 /**
  * One container running lab-bigalloc, which owns the loop devices and mounts (bound with
@@ -28,22 +27,22 @@ final class BigallocLab implements Scenario.Lab {
 
     private final LabContext ctx;
     private final Params p;
-    private final LabContainer box;
+    private final Container box;
     private final Agent helper;
     private final String dir;
     private final List<Comparison> done = new ArrayList<>();
 
-    private BigallocLab(LabContext ctx, LabContainer box, Agent helper) {
+    private BigallocLab(LabContext ctx, Container box, Agent helper) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.box = box;
         this.helper = helper;
-        this.dir = "/lab/" + ctx.resources().owner().runId();
+        this.dir = "/lab/" + ctx.containers().runId();
     }
 
     static BigallocLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer box = ctx.resources().start(ContainerSpec.of("bench", image)
+        Container box = ctx.containers().start(ContainerSpec.of("bench", image)
                 .privileges(Ext4Bigalloc.BENCH));
         Agent helper = box.agent("lab-bigalloc", List.of("lab-bigalloc"), Map.of(), line -> ctx.evidence().event("bigalloc", line));
         helper.await("ready", Duration.ofSeconds(30), null);
@@ -53,7 +52,7 @@ final class BigallocLab implements Scenario.Lab {
     @Override
     public ArmOutcome run(Arm arm, long trials) {
         double factor = p.getLong("waste-factor");
-        boolean small = arm.name().equals("small-files");
+        boolean small = arm.variant(Ext4Bigalloc.Files.class) == Ext4Bigalloc.Files.SMALL;
         while (done.size() < trials) {
             ctx.progress().update(arm.name(), done.size(), trials, "comparing");
             done.add(compare(done.size()));

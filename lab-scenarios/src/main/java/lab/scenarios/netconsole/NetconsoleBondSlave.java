@@ -1,15 +1,15 @@
 package lab.scenarios.netconsole;
 
 import java.util.List;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 
 /**
  * Seed 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
@@ -19,28 +19,22 @@ import lab.core.run.Verdict;
  * (configfs) on the slave and on the bond.
  */
 public final class NetconsoleBondSlave implements Scenario {
+    /** The device an arm's netconsole target logs through. */
+    enum Target { SLAVE, BOND }
+
     static final List<Feature> FEATURES = List.of(Feature.NETCONSOLE, Feature.NETPOLL, Feature.BONDING, Feature.CONFIGFS, Feature.VETH);
 
-    @Override
-    public String id() {
-        return "netconsole-bond-slave";
-    }
+    static final ScenarioInfo INFO = ScenarioInfo.of("netconsole-bond-slave",
+            "netconsole (netpoll) refuses a bond slave: \"is a slave device, aborting\"; the bond works",
+            "003",
+            "A bond (active-backup) with a veth slave in a throwaway network namespace; a netconsole target is enabled "
+                    + "through configfs on the slave, then on the bond. REPRODUCED means netpoll refused the target (EBUSY, "
+                    + "with the kernel's \"is a slave device, aborting\" line as evidence).")
+            .trials(3, "attempt");
 
     @Override
-    public String title() {
-        return "netconsole (netpoll) refuses a bond slave: \"is a slave device, aborting\"; the bond works";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String story() {
-        return "A bond (active-backup) with a veth slave in a throwaway network namespace; a netconsole target is enabled "
-                + "through configfs on the slave, then on the bond. REPRODUCED means netpoll refused the target (EBUSY, "
-                + "with the kernel's \"is a slave device, aborting\" line as evidence).";
+    public ScenarioInfo info() {
+        return INFO;
     }
 
     @Override
@@ -57,25 +51,10 @@ public final class NetconsoleBondSlave implements Scenario {
     }
 
     @Override
-    public List<ParamSpec> params() {
-        return List.of();
-    }
-
-    @Override
     public List<Arm> arms() {
         return List.of(
-                Arm.of("slave", Verdict.REPRODUCED, "netconsole target on the bond's slave: netpoll refuses it"),
-                Arm.of("bond", Verdict.NOT_REPRODUCED, "the same target on the bond itself (the documented way)"));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 3;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "attempt";
+                Arm.of("slave", Verdict.REPRODUCED, "netconsole target on the bond's slave: netpoll refuses it", Target.SLAVE),
+                Arm.of("bond", Verdict.NOT_REPRODUCED, "the same target on the bond itself (the documented way)", Target.BOND));
     }
 
     @Override

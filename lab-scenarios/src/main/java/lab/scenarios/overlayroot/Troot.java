@@ -7,18 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.UsageException;
 import lab.core.engine.CapabilityProfile;
-import lab.core.engine.ContainerSpec;
 import lab.core.engine.Engine;
-import lab.core.engine.ExecResult;
 import lab.core.engine.Images;
-import lab.core.engine.LabContainer;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
-import lab.core.engine.Privileges;
 import lab.core.host.HostProbe;
-import lab.core.run.UsageException;
 
 /**
  * troot for people who want troot itself: each command runs in a lab container (the
@@ -71,7 +70,7 @@ public final class Troot {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             String image = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir()).ensure(OverlayLab.IMAGE);
-            LabContainer box = resources.start(ContainerSpec.of("troot", image)
+            Container box = resources.start(ContainerSpec.of("troot", image)
                     .privileges(OverlayRoot.ROOTS)
                     .volume(volume, "/var/lib/troot"));
             List<String> cmd = new ArrayList<>();

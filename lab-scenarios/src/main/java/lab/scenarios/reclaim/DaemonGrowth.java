@@ -3,7 +3,7 @@ package lab.scenarios.reclaim;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import lab.core.run.ArmOutcome;
+import lab.api.ArmOutcome;
 
 /**
  * The FUSE daemon's threads when one write started, and what it added by the write's end

@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.LabContainer;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmOutcome;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 import lab.core.engine.Reaper;
 import lab.core.evidence.KernelTasks;
 import lab.core.hang.HangWatcher;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
 
 /**
  * One memory-limited container per trial running lab-reclaim (which builds the stack and runs
@@ -33,7 +33,7 @@ final class ReclaimLab implements Scenario.Lab {
     private final String image;
     private final String prefix;
     private final HangWatcher watcher;
-    private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+    private final List<Container> live = new CopyOnWriteArrayList<>();
     /** The arm's writes so far: what the daemon allocated during each, how its threads were stuck in each hang. */
     private final List<DaemonGrowth> grown = new ArrayList<>();
     private final List<String> daemonStuck = new ArrayList<>();
@@ -43,16 +43,16 @@ final class ReclaimLab implements Scenario.Lab {
         this.p = ctx.params();
         this.image = image;
         this.watcher = watcher;
-        this.prefix = "/lab/" + ctx.resources().owner().runId();
+        this.prefix = "/lab/" + ctx.containers().runId();
     }
 
     static ReclaimLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
         ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
         // A deadlocked container cannot be removed; the run's own FUSE connections go first.
-        ctx.resources().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
+        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
         // The daemon's own memory cgroup (daemon-own-memcg) is named after the run; lab-reclaim removes it, this is the backstop.
-        ctx.resources().afterRemoval(() -> Reaper.removeRunCgroups(ctx.resources().owner().runId()));
+        ctx.containers().afterRemoval(() -> Reaper.removeRunCgroups(ctx.containers().runId()));
         return lab;
     }
 
@@ -75,7 +75,7 @@ final class ReclaimLab implements Scenario.Lab {
         daemonStuck.clear();
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
-            Trial t = trial(arm.name(), i);
+            Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
             if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
             done.add(t);
         }
@@ -85,17 +85,17 @@ final class ReclaimLab implements Scenario.Lab {
         return o;
     }
 
-    private Trial trial(String arm, int i) {
+    private Trial trial(String arm, ReclaimDeadlock.Daemon daemon, int i) {
         long mem = p.getLong("memory-mb") << 20;
-        LabContainer c = ctx.resources().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
-                .privileges("io-flusher".equals(arm) ? ReclaimDeadlock.IO_FLUSHER : ReclaimDeadlock.STACK));
+        Container c = ctx.containers().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
+                .privileges(daemon.privileges()));
         live.add(c);
         String watch = arm + "-" + i;
         Agent a = c.agent("lab-reclaim", List.of("lab-reclaim"), Map.of(), line -> ctx.evidence().event("reclaim", line));
         try {
             a.await("ready", Duration.ofSeconds(30), null);
             a.send(String.format(Locale.ROOT, "run arm=%s variant=%s prefix=%s image_mb=%d dd_mb=%d stall_ms=%d",
-                    watch, arm, prefix, p.getLong("image-mb"), p.getLong("write-mb"), p.getLong("stall")));
+                    watch, daemon.variant(), prefix, p.getLong("image-mb"), p.getLong("write-mb"), p.getLong("stall")));
             String[] unsupported = {null};
             JsonNode setup = a.awaitMatching(n -> "set-up".equals(n.path("ev").asText()) || "done".equals(n.path("ev").asText()),
                     "set-up", Duration.ofMinutes(5), n -> {
@@ -111,12 +111,12 @@ final class ReclaimLab implements Scenario.Lab {
             watcher.unwatch(watch);
             a.close();
             live.remove(c);
-            ctx.resources().remove(c);
+            ctx.containers().remove(c);
         }
     }
 
     /** Follows the writer until it ends or the watcher sees the hang; recovers a hang. */
-    private Trial follow(LabContainer c, Agent a, String watch, JsonNode setup) {
+    private Trial follow(Container c, Agent a, String watch, JsonNode setup) {
         double start = HangWatcher.nowMs();
         double lastByte = start;
         long bytes = 0;
@@ -151,7 +151,7 @@ final class ReclaimLab implements Scenario.Lab {
         return new Trial(false, bytes, null, null, null, null, UNFINISHED + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
     }
 
-    private Trial recover(LabContainer c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
+    private Trial recover(Container c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("hang", hang);
         String loop = setup.path("loop").asText().replace("/dev/", "");

@@ -1,8 +1,5 @@
 package lab.scenarios.expect;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,11 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.Arm;
+import lab.api.Scenario;
 import lab.core.expect.Expectations;
-import lab.core.run.Arm;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every bundled expectations file, checked as data against the registered scenarios and their arms. */
 class BundledExpectationsTest {

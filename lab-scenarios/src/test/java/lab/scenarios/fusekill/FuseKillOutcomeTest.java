@@ -1,12 +1,11 @@
 package lab.scenarios.fusekill;
 
+import java.util.List;
+import lab.api.ArmOutcome;
+import lab.api.Verdict;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.List;
-import lab.core.run.ArmOutcome;
-import lab.core.run.Verdict;
-import org.junit.jupiter.api.Test;
 
 /** How kills become counts: a container that outlived the limit with no task seen stuck in FUSE is not a hang. */
 class FuseKillOutcomeTest {

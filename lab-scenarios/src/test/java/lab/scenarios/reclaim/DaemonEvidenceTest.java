@@ -1,17 +1,16 @@
 package lab.scenarios.reclaim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import lab.api.ArmOutcome;
+import lab.core.evidence.Json;
+import lab.core.evidence.KernelTasks;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.List;
-import lab.core.evidence.Json;
-import lab.core.evidence.KernelTasks;
-import lab.core.run.ArmOutcome;
-import org.junit.jupiter.api.Test;
 
 /** How a write's daemon figures and a hang's daemon threads are read and said. */
 class DaemonEvidenceTest {

@@ -1,11 +1,10 @@
 package lab.scenarios.reclaim;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.List;
-import lab.core.run.ArmOutcome;
-import lab.core.run.Verdict;
+import lab.api.ArmOutcome;
+import lab.api.Verdict;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** How writes become counts: a write that neither finished nor stalled in D state is not a hang. */
 class ReclaimOutcomeTest {
