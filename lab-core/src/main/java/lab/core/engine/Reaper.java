@@ -11,9 +11,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import lab.api.Scenario;
 import lab.core.host.ProcFiles;
 
 /**
@@ -22,7 +25,8 @@ import lab.core.host.ProcFiles;
  * checks once a second whether the CLI still runs, and when it is gone removes what the run
  * left. A container deadlocked in FUSE cannot be removed until its connection is aborted, so
  * the reaper aborts the run's own FUSE connections first: only connections mounted under the
- * run's prefix (/lab/RUNID/) in the mount table of that container's tasks.
+ * run's prefix (/lab/RUNID/) in the mount table of that container's tasks. Then each scenario
+ * sweeps what it may have left outside containers ({@link Scenario#sweep}).
  *
  * <p>Why a process and not Testcontainers' Ryuk: Ryuk's image cannot be pulled offline, and a
  * reaper container would need the engine socket mounted into it; a host process built from the
@@ -97,7 +101,7 @@ public final class Reaper {
             }
         }
         removeRunCgroups(runId);
-        removeRunConfigfsItems(runId);
+        sweepScenarios(runId);
         for (var n : engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + runId)).exec()) {
             try {
                 engine.client().removeNetworkCmd(n.getId()).exec();
@@ -143,21 +147,21 @@ public final class Reaper {
     }
 
     /**
-     * Removes netconsole targets a run left in configfs (host-wide; their names start with
-     * lab-RUNID-), in a private mount namespace since configfs is usually not mounted on the host.
+     * Runs every scenario's clean-up of host-wide things a run may have left outside its
+     * containers ({@link Scenario#sweep}, e.g. netconsole targets in configfs). Every scenario's,
+     * as the reaper does not know which ones the run ran; each touches only names carrying the run id.
      */
-    public static void removeRunConfigfsItems(String runId) {
-        if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return;
-        String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
-                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
-                + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed $t\"; done";
+    public static void sweepScenarios(String runId) {
         try {
-            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
-            pr.waitFor(10, TimeUnit.SECONDS);
-            String out = new String(pr.getInputStream().readAllBytes()).strip();
-            if (!out.isEmpty()) System.out.println(Instant.now() + " reaper: " + out.replace('\n', ' '));
-        } catch (IOException | InterruptedException e) {
-            System.out.println(Instant.now() + " reaper: cannot remove configfs items of run " + runId + ": " + e);
+            for (Scenario s : ServiceLoader.load(Scenario.class)) {
+                try {
+                    s.sweep(runId).forEach(Reaper::say);
+                } catch (RuntimeException e) {
+                    say(s.id() + ": cannot sweep run " + runId + ": " + e.getMessage());
+                }
+            }
+        } catch (ServiceConfigurationError e) {
+            say("cannot load the scenarios to sweep run " + runId + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,9 @@
 package lab.scenarios.netconsole;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import lab.api.Arm;
 import lab.api.Feature;
 import lab.api.LabContext;
@@ -10,6 +13,7 @@ import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.Verdict;
+import lab.core.host.ProcFiles;
 
 /**
  * Seed 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
@@ -19,6 +23,32 @@ import lab.api.Verdict;
  * (configfs) on the slave and on the bond.
  */
 public final class NetconsoleBondSlave implements Scenario {
+    /**
+     * Netconsole targets are host-wide configfs items, named lab-RUNID-...: the lab removes them
+     * at the end of a run (lab-netcons cleanup), and this removes those of a run whose CLI was
+     * killed. configfs is mounted in a private mount namespace, as it is usually not on the host.
+     */
+    @Override
+    public List<String> sweep(String runId) {
+        if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return List.of();
+        String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
+                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
+                + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed netconsole target $t\"; done";
+        try {
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+            if (!pr.waitFor(10, TimeUnit.SECONDS)) {
+                pr.destroyForcibly();
+                return List.of("netconsole targets of run " + runId + ": no answer from configfs within 10 s");
+            }
+            return new String(pr.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            return List.of("cannot remove the netconsole targets of run " + runId + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     /** The device an arm's netconsole target logs through. */
     enum Target { SLAVE, BOND }
 
