@@ -50,6 +50,11 @@ public interface Scenario {
         return List.of();
     }
 
+    /** Commands it brings to the CLI ({@code lab NAME ARGS...}); none by default. */
+    default List<ScenarioTool> tools() {
+        return List.of();
+    }
+
     /** A built lab, able to run arms one after another. */
     interface Lab extends AutoCloseable {
         ArmOutcome run(Arm arm, long trials) throws Exception;

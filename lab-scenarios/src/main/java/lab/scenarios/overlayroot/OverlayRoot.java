@@ -10,6 +10,7 @@ import lab.api.Params;
 import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
+import lab.api.ScenarioTool;
 
 /**
  * Seed 003, troot: per-user virtual roots on overlayfs over a shared read-only lower root, a
@@ -57,6 +58,11 @@ public final class OverlayRoot implements Scenario {
     @Override
     public List<Arm> arms() {
         return OverlayArms.ALL.stream().map(OverlayArms.Probe::arm).toList();
+    }
+
+    @Override
+    public List<ScenarioTool> tools() {
+        return List.of(new Troot());
     }
 
     @Override
