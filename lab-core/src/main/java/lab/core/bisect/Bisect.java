@@ -35,10 +35,13 @@ public final class Bisect {
 
     /** What to bisect; {@code kernels} empty for a configuration bisection. */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
-                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params) {
+                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params, String kernel) {
         public Plan {
             if (batch < 1) throw new UsageException("--trials must be at least 1");
             if (ceiling < batch) throw new UsageException("--max-trials must be at least --trials (" + batch + ")");
+            if (kernel == null && (goodSide.settings().containsKey(Side.SYSCTL) || badSide.settings().containsKey(Side.SYSCTL))) {
+                throw new UsageException("sysctl.* settings are set in a guest only (the host's sysctls are everyone's): give --kernel");
+            }
         }
     }
 
@@ -71,6 +74,7 @@ public final class Bisect {
         rec.goodSide = plan.goodSide();
         rec.badSide = plan.badSide();
         rec.params.putAll(plan.params());
+        rec.kernel = plan.kernel();
         if (plan.kernels().isEmpty()) {
             rec.kind = "configuration";
             rec.differences.addAll(Side.differences(plan.goodSide(), plan.badSide()));
@@ -172,14 +176,14 @@ public final class Bisect {
     }
 
     private int configuration(BisectRecord rec, Steps steps) {
-        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, null), new StepRunner.Candidate(rec.badSide, null))) return ExitCodes.DIFFERS;
+        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, rec.kernel), new StepRunner.Candidate(rec.badSide, rec.kernel))) return ExitCodes.DIFFERS;
         List<Difference> all = rec.differences;
         DeltaDebug.Result<Difference> r;
         if (all.size() == 1) {
             r = new DeltaDebug.Result<>(all, true, List.of());
         } else {
             r = DeltaDebug.ddmin(all, c -> c.size() == all.size() ? Decision.BAD
-                    : steps.decide("candidate", c.stream().map(Difference::key).toList(), new StepRunner.Candidate(rec.goodSide.with(c), null)));
+                    : steps.decide("candidate", c.stream().map(Difference::key).toList(), new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
         }
         rec.culprit = new ArrayList<>(r.culprit());
         rec.oneMinimal = r.oneMinimal();
@@ -399,6 +403,7 @@ public final class Bisect {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
         if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
         else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
+        if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);
         rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));
         return b.append(" --trials ").append(rec.batch).append(" --max-trials ").append(rec.ceiling)
                 .append(" --confidence ").append(rec.confidenceLevel).toString();

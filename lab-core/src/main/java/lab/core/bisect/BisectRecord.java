@@ -30,6 +30,8 @@ public final class BisectRecord {
     public Side badSide;
     public List<Difference> differences = new ArrayList<>();
     public List<String> kernels = new ArrayList<>();
+    /** The guest kernel every step of a configuration bisection runs in (null: this host). */
+    public String kernel;
     /** Parameters every step runs with, over what either side gives. */
     public Map<String, String> params = new LinkedHashMap<>();
     public List<StepRecord> steps = new ArrayList<>();

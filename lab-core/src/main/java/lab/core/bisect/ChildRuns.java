@@ -102,6 +102,10 @@ public final class ChildRuns implements StepRunner {
         c.side().nonDefault(scenario).forEach((k, v) -> a.addAll(List.of("--param", k + "=" + v)));
         for (Map.Entry<String, Map<String, String>> e : c.side().settings().entrySet()) {
             if (e.getValue().isEmpty()) continue;
+            if (e.getKey().equals(Side.SYSCTL)) {
+                e.getValue().forEach((k, v) -> a.addAll(List.of("--sysctl", k + "=" + v)));
+                continue;
+            }
             if (c.kernel() != null) {
                 // The run goes into a guest, which does not see this host's files: the options inline.
                 a.addAll(List.of("--param", e.getKey() + "=" + ParamSpec.inline(e.getValue())));

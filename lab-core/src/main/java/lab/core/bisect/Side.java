@@ -25,6 +25,11 @@ import lab.core.evidence.Json;
 public record Side(Map<String, String> params, Map<String, Map<String, String>> settings) {
     /** Where a bundle's scenario travels with its parameters until checked. */
     private static final String SCENARIO = "\u0000scenario";
+    /**
+     * The settings a guest sets before its lab runs, given as sysctl.KEY=VALUE (a run's --sysctl
+     * KEY=VALUE; a bundle's target.guest.sysctls): differences like a scenario's own settings.
+     */
+    public static final String SYSCTL = "sysctl";
 
     /**
      * A parameter set or a run bundle directory (null: the scenario's defaults), with {@code common}
@@ -54,6 +59,13 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
         Map<String, Object> raw = new LinkedHashMap<>(given);
         Object from = raw.remove(SCENARIO);
         if (from != null && !scenario.id().equals(from)) throw new UsageException("a run bundle of " + from + " is not a side of " + scenario.id());
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        raw.keySet().removeIf(k -> {
+            if (!k.startsWith(SYSCTL + ".")) return false;
+            sysctls.put(k.substring(SYSCTL.length() + 1), String.valueOf(raw.get(k)));
+            return true;
+        });
+        lab.core.guest.GuestRun.sysctls(sysctls.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         scenario.params().forEach(s -> specs.put(s.name(), s));
         List<String> unknown = raw.keySet().stream().filter(k -> !specs.containsKey(k)).toList();
@@ -70,6 +82,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
                 params.put(s.name(), String.valueOf(s.parse(v == null ? s.defaultValue() : v.toString())));
             }
         }
+        if (!sysctls.isEmpty()) settings.put(SYSCTL, sysctls);
         return new Side(params, settings);
     }
 
@@ -142,6 +155,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
             out.put(SCENARIO, rec.path("scenario").asText());
             rec.path("params").fields().forEachRemaining(e -> out.put(e.getKey(),
                     e.getValue().isObject() ? Json.MAPPER.convertValue(e.getValue(), Map.class) : e.getValue().asText()));
+            rec.path("target").path("guest").path("sysctls").fields().forEachRemaining(e -> out.put(SYSCTL + "." + e.getKey(), e.getValue().asText()));
             return out;
         } catch (IOException e) {
             throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
