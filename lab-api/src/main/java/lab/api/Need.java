@@ -12,15 +12,17 @@ public final class Need {
     private final String what;
     private final Function<Host, String> check;
     private final Map<String, Privileges> containers;
+    private final List<Feature> features;
 
     private Need(String what, Function<Host, String> check) {
-        this(what, check, Map.of());
+        this(what, check, Map.of(), List.of());
     }
 
-    private Need(String what, Function<Host, String> check, Map<String, Privileges> containers) {
+    private Need(String what, Function<Host, String> check, Map<String, Privileges> containers, List<Feature> features) {
         this.what = what;
         this.check = check;
         this.containers = containers;
+        this.features = features;
     }
 
     public static Need feature(Feature f) {
@@ -29,7 +31,7 @@ public final class Need {
             if (s.isPresent()) return null;
             return (s.present() == null ? "cannot tell whether the host has " : "the host lacks ") + f.description()
                     + " (" + f.configOption() + "): " + s.evidence();
-        });
+        }, Map.of(), List.of(f));
     }
 
     /**
@@ -52,7 +54,7 @@ public final class Need {
             String head = absent.isEmpty() ? "" : "the host lacks " + String.join(", ", absent);
             if (!unknown.isEmpty()) head += (head.isEmpty() ? "" : "; ") + "cannot tell whether it has " + String.join(", ", unknown);
             return head + " (" + String.join(" | ", how) + ")";
-        });
+        }, Map.of(), List.of(fs));
     }
 
     /**
@@ -65,7 +67,7 @@ public final class Need {
         return new Need("the " + role + " container", h -> {
             List<String> unmet = Privileges.withheld(c, h);
             return unmet.isEmpty() ? null : String.join("; ", unmet);
-        }, c);
+        }, c, List.of());
     }
 
     public static Need cgroupVersion(int version) {
@@ -77,6 +79,9 @@ public final class Need {
 
     /** The container roles this need declares (see {@link #container}); empty for the others. */
     public Map<String, Privileges> containers() { return containers; }
+
+    /** The kernel features this need checks (see {@link #feature}); the host probe looks for each. */
+    public List<Feature> features() { return features; }
 
     public String unmet(Host host) {
         return check.apply(host);

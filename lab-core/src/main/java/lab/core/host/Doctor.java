@@ -40,7 +40,7 @@ public final class Doctor {
         r.put("kernel", k);
         Map<String, Object> features = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        for (Feature feat : Feature.values()) {
+        for (Feature feat : f.features().keySet()) {
             FeatureState s = f.feature(feat);
             features.put(feat.name().toLowerCase(Locale.ROOT), Map.of("present", s.word(), "evidence", s.evidence(),
                     "description", feat.description()));

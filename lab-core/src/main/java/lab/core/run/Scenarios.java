@@ -50,6 +50,16 @@ public final class Scenarios {
         return out;
     }
 
+    /** Every kernel feature a scenario on the class path needs (default parameters, every arm). */
+    public static List<lab.api.Feature> features() {
+        java.util.Set<lab.api.Feature> out = new java.util.LinkedHashSet<>();
+        for (Scenario s : all()) {
+            s.needs(Params.resolve(s.params(), java.util.Map.of())).forEach(n -> out.addAll(n.features()));
+            s.arms().forEach(a -> a.needs().forEach(n -> out.addAll(n.features())));
+        }
+        return List.copyOf(out);
+    }
+
     public static Scenario find(String id) {
         return all().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new UsageException("unknown scenario '" + id + "' (valid: "
