@@ -57,7 +57,7 @@ public interface Scenario {
 
     /** A built lab, able to run arms one after another. */
     interface Lab extends AutoCloseable {
-        ArmOutcome run(Arm arm, long trials) throws Exception;
+        ArmMeasurement run(Arm arm, long trials) throws Exception;
 
         /** Scenario-wide findings for run.json, e.g. who held the mount. */
         default Map<String, Object> findings() {

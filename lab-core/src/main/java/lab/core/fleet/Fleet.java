@@ -442,7 +442,7 @@ public final class Fleet {
                 ar.description = a.description();
                 ar.expected = a.expected();
                 ar.verdict = Verdict.ERROR;
-                ar.outcome = lab.core.expect.Outcome.ERROR;
+                ar.outcome = lab.core.expect.ExpectationCheck.ERROR;
                 ar.reason = "engine " + t.name() + " " + e.status + ": " + e.reason;
                 ar.ci95 = new double[] {0, 1};
                 r.arms.add(ar);

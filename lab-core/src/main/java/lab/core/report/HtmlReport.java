@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.Verdict;
 import lab.core.evidence.Json;
-import lab.core.expect.Outcome;
+import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Words;
@@ -40,7 +40,7 @@ public final class HtmlReport {
 
     /** One row of the verdict table, from a run's arm or a soak's tally. */
     private record Row(String scenario, String arm, Verdict expected, double[] band, String ref, Verdict verdict, long k, long n,
-                       long inconclusive, double rate, double[] ci, Outcome outcome, String reason, List<String> notes, String link) { }
+                       long inconclusive, double rate, double[] ci, ExpectationCheck outcome, String reason, List<String> notes, String link) { }
 
     public static Path writeRun(RunRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
@@ -181,11 +181,11 @@ public final class HtmlReport {
         }
         section(b, "Engines", en.append("</table>").toString());
         if (results.size() >= 2) {
-            List<lab.core.compare.Comparison.Side> sides = new ArrayList<>();
-            results.forEach((name, r) -> sides.add(new lab.core.compare.Comparison.Side(name, r)));
-            List<String> lines = new ArrayList<>(lab.core.compare.Comparison.of(sides).render());
+            List<lab.core.compare.RunComparison.Side> sides = new ArrayList<>();
+            results.forEach((name, r) -> sides.add(new lab.core.compare.RunComparison.Side(name, r)));
+            List<String> lines = new ArrayList<>(lab.core.compare.RunComparison.of(sides).render());
             lines.addAll(rec.sharedHostNotes());
-            section(b, "Comparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
+            section(b, "RunComparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }
         Map<String, Object> config = new LinkedHashMap<>();
         for (var e : rec.engines) {
@@ -294,7 +294,7 @@ public final class HtmlReport {
                 b.append("<td colspan=3>").append(esc(r.reason())).append("</td>");
             }
             b.append("<td class=num>").append(r.inconclusive()).append("</td>");
-            Outcome o = r.outcome() == null ? Outcome.AS_EXPECTED : r.outcome();
+            ExpectationCheck o = r.outcome() == null ? ExpectationCheck.AS_EXPECTED : r.outcome();
             b.append("<td><span class=\"o-").append(o).append("\">").append(esc(o.words())).append("</span></td><td class=small>")
                     .append(esc(r.ref() == null ? "" : r.ref()));
             for (String n : r.notes()) b.append("<br>").append(esc(n));

@@ -64,8 +64,8 @@ public final class RunRecord {
         public String expectationRef;
         public String expectationSource;
         public Verdict verdict;
-        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see Outcome). */
-        public lab.core.expect.Outcome outcome;
+        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck). */
+        public lab.core.expect.ExpectationCheck outcome;
         public boolean asExpected;
         /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
         public long dataLoss;

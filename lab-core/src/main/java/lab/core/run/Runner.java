@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.ParamSpec;
 import lab.api.Params;
 import lab.api.Privileges;
@@ -37,7 +37,7 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
 import lab.core.expect.Expectation;
 import lab.core.expect.Expectations;
-import lab.core.expect.Outcome;
+import lab.core.expect.ExpectationCheck;
 import lab.core.host.Fingerprint;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
@@ -151,7 +151,7 @@ public final class Runner {
         unmet.addAll(Privileges.withheld(containers, host));
         if (!unmet.isEmpty()) {
             String reason = String.join("; ", unmet);
-            for (Arm a : arms) rec.arms.add(armRecord(a, ArmOutcome.skipped(reason), expected.get(a.name())));
+            for (Arm a : arms) rec.arms.add(armRecord(a, ArmMeasurement.skipped(reason), expected.get(a.name())));
             return finish(rec, evidence, ExitCodes.SKIPPED, "COMPLETE", null, "SKIPPED: " + reason);
         }
 
@@ -202,7 +202,7 @@ public final class Runner {
                 // A full or failing disk stops the run: results nobody can read are not results.
                 evidence.flush();
                 if (evidence.failure() != null) throw new EvidenceFailure();
-                ArmOutcome outcome = runArm(lab, arm, trials, host);
+                ArmMeasurement outcome = runArm(lab, arm, trials, host);
                 if (teardown.interrupted) break;
                 RunRecord.ArmRecord ar = armRecord(arm, outcome, expected.get(arm.name()));
                 rec.arms.add(ar);
@@ -282,15 +282,15 @@ public final class Runner {
         }
     }
 
-    private ArmOutcome runArm(Scenario.Lab lab, Arm arm, long trials, HostView host) {
+    private ArmMeasurement runArm(Scenario.Lab lab, Arm arm, long trials, HostView host) {
         List<String> unmet = arm.needs().stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
-        if (!unmet.isEmpty()) return ArmOutcome.skipped(String.join("; ", unmet));
+        if (!unmet.isEmpty()) return ArmMeasurement.skipped(String.join("; ", unmet));
         long t0 = System.nanoTime();
-        ArmOutcome o;
+        ArmMeasurement o;
         try {
             o = lab.run(arm, trials);
         } catch (Exception e) {
-            o = ArmOutcome.error(e.getClass().getSimpleName() + ": " + e.getMessage());
+            o = ArmMeasurement.error(e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             progress.clear();
         }
@@ -380,11 +380,11 @@ public final class Runner {
         return b.toString();
     }
 
-    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o) {
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmMeasurement o) {
         return armRecord(arm, o, new Expectation(arm.expected(), null, null, "scenario default"));
     }
 
-    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o, Expectation e) {
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmMeasurement o, Expectation e) {
         RunRecord.ArmRecord r = new RunRecord.ArmRecord();
         r.name = arm.name();
         r.description = arm.description();
@@ -403,20 +403,20 @@ public final class Runner {
         r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
         r.outcome = e.judge(r.verdict, r.failures, r.trials, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
         r.dataLoss = o.dataLoss();
-        if (r.dataLoss > 0) r.outcome = Outcome.DATA_LOSS;
+        if (r.dataLoss > 0) r.outcome = ExpectationCheck.DATA_LOSS;
         // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
-        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED || r.outcome == Outcome.TOO_FEW_TRIALS;
+        r.asExpected = r.outcome == ExpectationCheck.AS_EXPECTED || r.outcome == ExpectationCheck.SKIPPED || r.outcome == ExpectationCheck.TOO_FEW_TRIALS;
         r.samples.putAll(o.samples());
         r.timings.putAll(o.timings());
         r.metrics.putAll(o.metrics());
         r.notes.addAll(o.notes());
-        if (r.outcome == Outcome.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
+        if (r.outcome == ExpectationCheck.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
         return r;
     }
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
         String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.outcome == null || a.outcome == Outcome.AS_EXPECTED || a.outcome == Outcome.ERROR ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
+                : a.outcome == null || a.outcome == ExpectationCheck.AS_EXPECTED || a.outcome == ExpectationCheck.ERROR ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
                 : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
                         : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))
                         + (a.expectationRef == null ? "" : " — " + a.expectationRef);

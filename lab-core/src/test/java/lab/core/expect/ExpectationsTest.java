@@ -70,20 +70,20 @@ class ExpectationsTest {
     @Test
     void judging() {
         Expectation e = new Expectation(Verdict.REPRODUCED, new double[] {0.01, 0.05}, null, "t");
-        assertEquals(Outcome.AS_EXPECTED, e.judge(Verdict.REPRODUCED, new double[] {0.012, 0.02}));
-        assertEquals(Outcome.RATE_ABOVE_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.06, 0.09}));
-        assertEquals(Outcome.RATE_BELOW_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.001, 0.004}));
-        assertEquals(Outcome.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, new double[] {0, 0.001}));
+        assertEquals(ExpectationCheck.AS_EXPECTED, e.judge(Verdict.REPRODUCED, new double[] {0.012, 0.02}));
+        assertEquals(ExpectationCheck.RATE_ABOVE_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.06, 0.09}));
+        assertEquals(ExpectationCheck.RATE_BELOW_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.001, 0.004}));
+        assertEquals(ExpectationCheck.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, new double[] {0, 0.001}));
         // 0 of 3 where the band's low end (1 %) shows none 97 % of the time: no claim, not a fix
-        assertEquals(Outcome.TOO_FEW_TRIALS, e.judge(Verdict.NOT_REPRODUCED, 0, 3, new double[] {0, 0.56}));
-        assertFalse(Outcome.TOO_FEW_TRIALS.differs());
+        assertEquals(ExpectationCheck.TOO_FEW_TRIALS, e.judge(Verdict.NOT_REPRODUCED, 0, 3, new double[] {0, 0.56}));
+        assertFalse(ExpectationCheck.TOO_FEW_TRIALS.differs());
         // 0 of 3000 at 1 %: that absence says something
-        assertEquals(Outcome.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, 0, 3000, new double[] {0, 0.001}));
+        assertEquals(ExpectationCheck.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, 0, 3000, new double[] {0, 0.001}));
         Expectation fix = new Expectation(Verdict.NOT_REPRODUCED, null, null, "t");
-        assertEquals(Outcome.REGRESSION, fix.judge(Verdict.REPRODUCED, new double[] {0.001, 0.01}));
-        assertEquals(Outcome.SKIPPED, fix.judge(Verdict.SKIPPED, null));
-        assertFalse(Outcome.SKIPPED.differs());
-        assertTrue(Outcome.REGRESSION.differs());
+        assertEquals(ExpectationCheck.REGRESSION, fix.judge(Verdict.REPRODUCED, new double[] {0.001, 0.01}));
+        assertEquals(ExpectationCheck.SKIPPED, fix.judge(Verdict.SKIPPED, null));
+        assertFalse(ExpectationCheck.SKIPPED.differs());
+        assertTrue(ExpectationCheck.REGRESSION.differs());
     }
 
     @Test

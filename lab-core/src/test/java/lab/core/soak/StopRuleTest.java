@@ -54,7 +54,7 @@ class StopRuleTest {
         assertEquals(2, plain.runs);
         Tally fix = Results.load(dir).tally("unmount-race", "skip-lab-prefix");
         assertEquals(lab.api.Verdict.REPRODUCED, fix.verdict);
-        assertEquals(lab.core.expect.Outcome.REGRESSION, fix.outcome);
+        assertEquals(lab.core.expect.ExpectationCheck.REGRESSION, fix.outcome);
         assertEquals(lab.core.run.ExitCodes.DIFFERS, Soak.exitCode(Results.load(dir).tallies()));
         // Through the "latest" link, as a user types it.
         Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-latest"), dir);

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.LabContext;
@@ -70,7 +70,7 @@ final class FuseKillLab implements Scenario.Lab {
     static final String OUTLIVED = "no task stuck in FUSE, yet the container outlived the hang limit";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
         String args = v.fusedArgs().contains("%d") ? String.format(Locale.ROOT, v.fusedArgs(), p.getLong("request-timeout")) : v.fusedArgs();
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
@@ -82,7 +82,7 @@ final class FuseKillLab implements Scenario.Lab {
         for (int i = 0; i < n; i++) {
             ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), i, args, limitMs);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             done.add(t);
         }
         return outcome(done);
@@ -194,8 +194,8 @@ final class FuseKillLab implements Scenario.Lab {
         return conns;
     }
 
-    static ArmOutcome outcome(List<Trial> all) {
-        ArmOutcome o = ArmOutcome.tally(all, Trial::hang, Trial::inconclusive);
+    static ArmMeasurement outcome(List<Trial> all) {
+        ArmMeasurement o = ArmMeasurement.tally(all, Trial::hang, Trial::inconclusive);
         List<Trial> trials = all.stream().filter(t -> t.inconclusive() == null).toList();
         long hangs = o.failures();
         o.metric("kills", all.size());

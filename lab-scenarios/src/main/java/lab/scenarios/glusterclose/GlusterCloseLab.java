@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import lab.api.Agent;
 import lab.api.AgentException;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
@@ -103,7 +103,7 @@ final class GlusterCloseLab implements Scenario.Lab {
     static final String WRITE_BLOCKED = "the write phase was still blocked at the hang limit: the stall came mid-copy, close() never ran under it";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         GlusterCloseHang.FlushBehind set = arm.variant(GlusterCloseHang.FlushBehind.class);
         if (set.value != null) {
             String fb = set.value;
@@ -128,7 +128,7 @@ final class GlusterCloseLab implements Scenario.Lab {
             ctx.progress().update(arm.name(), i, trials, copies.stream().filter(Copy::blocked).count() + " blocked");
             copies.add(copy(arm.name() + "-" + i));
         }
-        ArmOutcome o = outcome(copies);
+        ArmMeasurement o = outcome(copies);
         o.metric("settings_changed_from_bring_up", changed);
         o.metric("client_write_behind", client.translatorState("write-behind").orElse("(unreadable)").strip());
         return o;
@@ -370,8 +370,8 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     // --- report ------------------------------------------------------------------------
 
-    private ArmOutcome outcome(List<Copy> copies) {
-        ArmOutcome o = ArmOutcome.tally(copies, Copy::blocked, Copy::inconclusive);
+    private ArmMeasurement outcome(List<Copy> copies) {
+        ArmMeasurement o = ArmMeasurement.tally(copies, Copy::blocked, Copy::inconclusive);
         long hung = copies.stream().filter(Copy::hungAtLimit).count();
         long counted = o.trials();
         double[] close = copies.stream().filter(c -> c.closeMs() != null).mapToDouble(Copy::closeMs).sorted().toArray();
@@ -412,7 +412,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         return o;
     }
 
-    private static void putDistribution(ArmOutcome o, String name, double[] sorted) {
+    private static void putDistribution(ArmMeasurement o, String name, double[] sorted) {
         if (sorted.length == 0) return;
         o.timing(name + "_p50", round(Stats.quantile(sorted, 0.5)));
         o.timing(name + "_p95", round(Stats.quantile(sorted, 0.95)));

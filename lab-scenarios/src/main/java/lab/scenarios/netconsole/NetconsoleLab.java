@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.ExecResult;
@@ -75,7 +75,7 @@ final class NetconsoleLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         String dev = arm.variant(NetconsoleBondSlave.Target.class) == NetconsoleBondSlave.Target.SLAVE ? slave : bond;
         long refused = 0;
         List<String> notes = new ArrayList<>();
@@ -91,7 +91,7 @@ final class NetconsoleLab implements Scenario.Lab {
                     : "enabled=1 accepted on " + dev;
             if (!notes.contains(note)) notes.add(note);
         }
-        ArmOutcome o = ArmOutcome.counted(trials, refused);
+        ArmMeasurement o = ArmMeasurement.counted(trials, refused);
         o.metric("device", dev);
         notes.forEach(o::note);
         return o;

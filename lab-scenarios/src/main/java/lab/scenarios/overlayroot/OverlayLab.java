@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.api.Agent;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.ExecResult;
@@ -116,7 +116,7 @@ final class OverlayLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         OverlayArms.Probe p = arm.variant(OverlayArms.Probe.class);
         long bitten = 0;
         List<String> notes = new ArrayList<>();
@@ -126,11 +126,11 @@ final class OverlayLab implements Scenario.Lab {
             JsonNode r = trial(p, i);
             results.add(r);
             OverlayArms.Trial t = OverlayArms.judge(p, r);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             if (t.bitten()) bitten++;
             if (t.note() != null && !notes.contains(t.note())) notes.add(t.note());
         }
-        ArmOutcome o = ArmOutcome.counted(trials, bitten);
+        ArmMeasurement o = ArmMeasurement.counted(trials, bitten);
         o.metric("options", p.opts());
         if (!OverlayArms.ISOLATION.equals(p.test())) {
             String effective = stripPaths(results.get(0).path("effective").asText());

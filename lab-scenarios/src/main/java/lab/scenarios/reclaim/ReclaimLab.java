@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import lab.api.Agent;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.LabContext;
@@ -69,17 +69,17 @@ final class ReclaimLab implements Scenario.Lab {
     static final String UNFINISHED = "no D-state stall seen, yet the write did not finish in the trial limit";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         List<Trial> done = new ArrayList<>();
         grown.clear();
         daemonStuck.clear();
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             done.add(t);
         }
-        ArmOutcome o = outcome(done);
+        ArmMeasurement o = outcome(done);
         DaemonGrowth.report(grown, o);
         daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
         return o;
@@ -184,8 +184,8 @@ final class ReclaimLab implements Scenario.Lab {
         if (g != null) grown.add(g);
     }
 
-    static ArmOutcome outcome(List<Trial> all) {
-        ArmOutcome o = ArmOutcome.tally(all, Trial::hang, Trial::inconclusive);
+    static ArmMeasurement outcome(List<Trial> all) {
+        ArmMeasurement o = ArmMeasurement.tally(all, Trial::hang, Trial::inconclusive);
         List<Trial> trials = all.stream().filter(t -> t.inconclusive() == null).toList();
         long hangs = o.failures();
         double[] detect = trials.stream().filter(t -> t.detectS() != null).mapToDouble(Trial::detectS).sorted().toArray();

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import lab.api.Agent;
 import lab.api.Arm;
-import lab.api.ArmOutcome;
+import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.LabContext;
@@ -85,9 +85,9 @@ final class UnmountRaceLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         UnmountRace.Variant v = arm.variant(UnmountRace.Variant.class);
-        if (v.skipLabPrefix() && !builtinPoller) return ArmOutcome.skipped("a custom poller cannot be told to skip the lab's mounts");
+        if (v.skipLabPrefix() && !builtinPoller) return ArmMeasurement.skipped("a custom poller cannot be told to skip the lab's mounts");
         String umount = v.umount().word();
         String skip = v.skipLabPrefix() ? prefix : "";
         long armStart = System.nanoTime();
@@ -117,7 +117,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         Attributions a = mark != null ? tracer.attribution(mark, done.path("ebusy_first").asLong(), Duration.ofSeconds(60))
                 : Attributions.alone(ProcScan.attribution(scans, pollerPid), untraced());
-        ArmOutcome o = outcome(arm, done, stopped, a);
+        ArmMeasurement o = outcome(arm, done, stopped, a);
         // Seen from here: includes starting the poller and mounting the first round.
         if (firstEbusyNs[0] >= 0) o.timing("arm_start_to_first_ebusy_ms", firstEbusyNs[0] / 1e6);
         ebusyAtS.forEach(t -> o.sample("ebusy_at_s", t));
@@ -155,10 +155,10 @@ final class UnmountRaceLab implements Scenario.Lab {
         return tracer == null ? "tracer=off" : tracer.unavailableReason();
     }
 
-    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, Attributions both) {
+    private ArmMeasurement outcome(Arm arm, JsonNode done, JsonNode stopped, Attributions both) {
         long cycles = done.path("cycles").asLong();
         long failures = done.path("failures").asLong();
-        ArmOutcome o = ArmOutcome.counted(cycles, failures)
+        ArmMeasurement o = ArmMeasurement.counted(cycles, failures)
                 .timing("elapsed_s", done.path("elapsed_ms").asDouble() / 1000.0)
                 .timing("cycles_per_s", done.path("cycles_per_s").asDouble())
                 .timing("first_failure_ms", done.path("first_failure_ms").asDouble())

@@ -1,7 +1,7 @@
 package lab.core.expect;
 
 /** How an arm's result stands against what was expected of it. */
-public enum Outcome {
+public enum ExpectationCheck {
     AS_EXPECTED,
     /** The failure appeared where it was not expected: the bug is back or a fix stopped working. */
     REGRESSION,

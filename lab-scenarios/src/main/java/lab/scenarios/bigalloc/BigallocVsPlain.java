@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Plain ext4 against ext4 with bigalloc, from one trial: the verdicts and the side-by-side report. */
-record Comparison(FsFigures plain, FsFigures bigalloc) {
+record BigallocVsPlain(FsFigures plain, FsFigures bigalloc) {
 
     /** How many times plain ext4's space the small files take on bigalloc. */
     double smallFilesRatio() {

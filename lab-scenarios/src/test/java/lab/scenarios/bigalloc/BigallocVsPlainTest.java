@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ComparisonTest {
+class BigallocVsPlainTest {
     @Test
     void fioJsonRecordedHereGivesBandwidthIopsAndBytes() throws IOException {
         String out;
-        try (InputStream in = ComparisonTest.class.getResourceAsStream("/bigalloc/fio-randwrite-plain.json")) {
+        try (InputStream in = BigallocVsPlainTest.class.getResourceAsStream("/bigalloc/fio-randwrite-plain.json")) {
             out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Fio f = Fio.parse("fio: note: a notice before the JSON\n" + out);
@@ -31,7 +31,7 @@ class ComparisonTest {
     @Test
     void theWasteVerdictIsTheRatioAgainstTheFactor() {
         // The figures of a 2,000-file run on 6.18: +8 MiB on ext4, +125 MiB on bigalloc 64k.
-        Comparison c = new Comparison(fs("plain-0", 4096, 80L << 20, 8L << 20), fs("bigalloc-0", 65536, 81L << 20, 125L << 20));
+        BigallocVsPlain c = new BigallocVsPlain(fs("plain-0", 4096, 80L << 20, 8L << 20), fs("bigalloc-0", 65536, 81L << 20, 125L << 20));
         assertEquals(15.625, c.smallFilesRatio(), 1e-9);
         assertTrue(c.smallFilesWasted(4));
         assertFalse(c.smallFilesWasted(16));
@@ -44,13 +44,13 @@ class ComparisonTest {
 
     @Test
     void nothingUsedOnEitherSideIsNoWaste() {
-        Comparison c = new Comparison(fs("p", 4096, 0, 0), fs("b", 65536, 0, 0));
+        BigallocVsPlain c = new BigallocVsPlain(fs("p", 4096, 0, 0), fs("b", 65536, 0, 0));
         assertFalse(c.smallFilesWasted(4));
-        assertEquals(Double.POSITIVE_INFINITY, new Comparison(fs("p", 4096, 0, 0), fs("b", 65536, 0, 4096)).smallFilesRatio());
+        assertEquals(Double.POSITIVE_INFINITY, new BigallocVsPlain(fs("p", 4096, 0, 0), fs("b", 65536, 0, 4096)).smallFilesRatio());
     }
 
     private static String resource(String name) throws IOException {
-        try (InputStream in = ComparisonTest.class.getResourceAsStream("/bigalloc/" + name)) {
+        try (InputStream in = BigallocVsPlainTest.class.getResourceAsStream("/bigalloc/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

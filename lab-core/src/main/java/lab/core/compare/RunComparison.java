@@ -20,7 +20,7 @@ import lab.core.soak.Tally;
  * (Newcombe's interval for the difference excludes 0), and what changed in the configuration
  * that decides the outcome — so a changed verdict comes with the settings that changed.
  */
-public final class Comparison {
+public final class RunComparison {
     /** One input, e.g. "A" or an engine's name. */
     public record Side(String label, Results results) { }
 
@@ -56,7 +56,7 @@ public final class Comparison {
     private final List<Row> rows = new ArrayList<>();
     private final List<Difference> differences = new ArrayList<>();
 
-    private Comparison(List<Side> sides) {
+    private RunComparison(List<Side> sides) {
         this.sides = sides;
         Set<String> keys = new LinkedHashSet<>();
         for (Side s : sides) for (Tally t : s.results().tallies()) keys.add(t.scenario + "\u0000" + t.arm);
@@ -73,9 +73,9 @@ public final class Comparison {
         diffConfig();
     }
 
-    public static Comparison of(List<Side> sides) {
+    public static RunComparison of(List<Side> sides) {
         if (sides.size() < 2) throw new IllegalArgumentException("compare needs at least two sides");
-        return new Comparison(sides);
+        return new RunComparison(sides);
     }
 
     static Cell cell(Tally a, Tally b) {

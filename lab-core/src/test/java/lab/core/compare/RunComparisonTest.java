@@ -12,7 +12,7 @@ import lab.core.soak.Results;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ComparisonTest {
+class RunComparisonTest {
     @Test
     void newcombeIntervalMatchesHisWorkedExample() {
         // Newcombe (1998) table II, example (a): 56/70 vs 48/80 → difference 0.2000, method 10: 0.0524 to 0.3339.
@@ -25,14 +25,14 @@ class ComparisonTest {
     void aFixThatStopsWorkingIsARegressionAndTheChangedSettingIsShown(@TempDir Path dir) throws Exception {
         Path a = run(dir, "old", "6.1.0", "20", 70, 5000, 0);
         Path b = run(dir, "new", "6.18.0", "40", 75, 5000, 9);
-        Comparison c = compare("A", a, "B", b);
+        RunComparison c = compare("A", a, "B", b);
         assertTrue(c.regression(false));
-        Comparison.Row fix = c.rows().stream().filter(r -> r.arm().equals("skip-lab-prefix")).findFirst().orElseThrow();
-        assertEquals(Comparison.Change.REGRESSION, fix.cells().get(1).change());
-        Comparison.Row plain = c.rows().stream().filter(r -> r.arm().equals("plain")).findFirst().orElseThrow();
-        assertEquals(Comparison.Change.SAME, plain.cells().get(1).change());
+        RunComparison.Row fix = c.rows().stream().filter(r -> r.arm().equals("skip-lab-prefix")).findFirst().orElseThrow();
+        assertEquals(RunComparison.Change.REGRESSION, fix.cells().get(1).change());
+        RunComparison.Row plain = c.rows().stream().filter(r -> r.arm().equals("plain")).findFirst().orElseThrow();
+        assertEquals(RunComparison.Change.SAME, plain.cells().get(1).change());
         assertFalse(plain.cells().get(1).significant());
-        List<String> keys = c.differences().stream().map(Comparison.Difference::key).toList();
+        List<String> keys = c.differences().stream().map(RunComparison.Difference::key).toList();
         assertTrue(keys.contains("host.kernelRelease"), keys.toString());
         assertTrue(keys.contains("host.sysctls.vm.dirty_ratio"), keys.toString());
         String text = String.join("\n", c.render());
@@ -44,15 +44,15 @@ class ComparisonTest {
     void aSignificantlyLowerRateIsAFixAndSameRunsAreNotARegression(@TempDir Path dir) throws Exception {
         Path a = run(dir, "a", "6.18.0", "20", 200, 5000, 0);
         Path b = run(dir, "b", "6.18.0", "20", 20, 5000, 0);
-        Comparison c = compare("A", a, "B", b);
+        RunComparison c = compare("A", a, "B", b);
         assertFalse(c.regression(true));
-        assertEquals(Comparison.Change.RATE_DOWN, c.rows().get(0).cells().get(1).change());
-        Comparison up = compare("B", b, "A", a);
-        assertEquals(Comparison.Change.RATE_UP, up.rows().get(0).cells().get(1).change());
+        assertEquals(RunComparison.Change.RATE_DOWN, c.rows().get(0).cells().get(1).change());
+        RunComparison up = compare("B", b, "A", a);
+        assertEquals(RunComparison.Change.RATE_UP, up.rows().get(0).cells().get(1).change());
         assertFalse(up.regression(false), "a rate change alone does not fail by default");
         assertTrue(up.regression(true));
         assertTrue(c.differences().isEmpty());
-        Comparison same = compare("A", a, "A again", a);
+        RunComparison same = compare("A", a, "A again", a);
         assertFalse(same.regression(true));
     }
 
@@ -62,17 +62,17 @@ class ComparisonTest {
         // 13 % of the time and the difference's interval spans 0, so neither verdict outweighs the other.
         Path a = run(dir, "lucky", "6.18.0", "20", 0, 300, 0);
         Path b = run(dir, "seen", "6.18.0", "20", 2, 300, 2);
-        Comparison c = compare("A", a, "B", b);
+        RunComparison c = compare("A", a, "B", b);
         assertFalse(c.regression(true));
-        c.rows().forEach(r -> assertEquals(Comparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
+        c.rows().forEach(r -> assertEquals(RunComparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
         String text = String.join("\n", c.render());
         assertTrue(text.contains("VERDICT FLIPPED within noise (0 of 300 against 2 of 300: at 0.67 % 300 trials show none 13 % of the time; "
                 + "448 trials show one 95 % of the time)"), text);
-        Comparison back = compare("B", b, "A", a);
-        back.rows().forEach(r -> assertEquals(Comparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
+        RunComparison back = compare("B", b, "A", a);
+        back.rows().forEach(r -> assertEquals(RunComparison.Change.FLIPPED, r.cells().get(1).change(), r.arm()));
     }
 
-    private static Comparison compare(String baseline, Path a, String other, Path b) throws Exception {
-        return Comparison.of(List.of(new Comparison.Side(baseline, Results.load(a)), new Comparison.Side(other, Results.load(b))));
+    private static RunComparison compare(String baseline, Path a, String other, Path b) throws Exception {
+        return RunComparison.of(List.of(new RunComparison.Side(baseline, Results.load(a)), new RunComparison.Side(other, Results.load(b))));
     }
 }

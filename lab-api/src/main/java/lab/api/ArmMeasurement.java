@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * timeout with no stuck task) are counted apart and stay out of k and n; an arm whose every
  * trial was inconclusive has no verdict (ERROR, saying so).
  */
-public final class ArmOutcome {
+public final class ArmMeasurement {
     private final long trials;
     private final long failures;
     private final Verdict forced;
@@ -26,7 +26,7 @@ public final class ArmOutcome {
     private long dataLoss;
     private final Map<String, Long> inconclusive = new LinkedHashMap<>();
 
-    private ArmOutcome(long trials, long failures, Verdict forced, String reason) {
+    private ArmMeasurement(long trials, long failures, Verdict forced, String reason) {
         if (failures < 0 || trials < 0 || failures > trials) throw new IllegalArgumentException(failures + " of " + trials);
         this.trials = trials;
         this.failures = failures;
@@ -34,41 +34,41 @@ public final class ArmOutcome {
         this.reason = reason;
     }
 
-    public static ArmOutcome counted(long trials, long failures) {
-        return new ArmOutcome(trials, failures, null, null);
+    public static ArmMeasurement counted(long trials, long failures) {
+        return new ArmMeasurement(trials, failures, null, null);
     }
 
     /**
      * Trials judged one by one: {@code inconclusiveWhy} gives the reason a trial showed neither a
      * failure nor its absence (null when it did show one), {@code failed} whether a conclusive trial failed.
      */
-    public static <T> ArmOutcome tally(List<T> trials, Predicate<T> failed, Function<T, String> inconclusiveWhy) {
+    public static <T> ArmMeasurement tally(List<T> trials, Predicate<T> failed, Function<T, String> inconclusiveWhy) {
         List<T> conclusive = trials.stream().filter(t -> inconclusiveWhy.apply(t) == null).toList();
-        ArmOutcome o = counted(conclusive.size(), conclusive.stream().filter(failed).count());
+        ArmMeasurement o = counted(conclusive.size(), conclusive.stream().filter(failed).count());
         trials.stream().map(inconclusiveWhy).filter(w -> w != null).forEach(o::inconclusive);
         return o;
     }
 
-    public static ArmOutcome skipped(String reason) {
-        return new ArmOutcome(0, 0, Verdict.SKIPPED, reason);
+    public static ArmMeasurement skipped(String reason) {
+        return new ArmMeasurement(0, 0, Verdict.SKIPPED, reason);
     }
 
-    public static ArmOutcome error(String reason) {
-        return new ArmOutcome(0, 0, Verdict.ERROR, reason);
+    public static ArmMeasurement error(String reason) {
+        return new ArmMeasurement(0, 0, Verdict.ERROR, reason);
     }
 
-    public ArmOutcome timing(String name, Object value) {
+    public ArmMeasurement timing(String name, Object value) {
         timings.put(name, value);
         return this;
     }
 
-    public ArmOutcome metric(String name, Object value) {
+    public ArmMeasurement metric(String name, Object value) {
         metrics.put(name, value);
         return this;
     }
 
     /** One trial's measurement of {@code name} (e.g. "close_s"), kept for distributions in the reports. */
-    public synchronized ArmOutcome sample(String name, double value) {
+    public synchronized ArmMeasurement sample(String name, double value) {
         samples.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         return this;
     }
@@ -77,19 +77,19 @@ public final class ArmOutcome {
      * Trials whose data came out lost or corrupt: a failure of its own, whatever the verdict
      * (a replay that hangs as documented must still leave the data intact, as in the write-up).
      */
-    public ArmOutcome dataLoss(long trials) {
+    public ArmMeasurement dataLoss(long trials) {
         dataLoss = trials;
         return this;
     }
 
     /** One trial that showed neither the failure nor its absence, and why; it stays out of k and n. */
-    public synchronized ArmOutcome inconclusive(String why) {
+    public synchronized ArmMeasurement inconclusive(String why) {
         inconclusive.merge(why, 1L, Long::sum);
         return this;
     }
 
     /** A line for the person reading the report, e.g. where the failure moved to. */
-    public ArmOutcome note(String line) {
+    public ArmMeasurement note(String line) {
         notes.add(line);
         return this;
     }
