@@ -29,7 +29,7 @@ import lab.core.host.Fingerprint;
  * <pre>
  * scenario: fuse-kill-deadlock
  * arms:
- *   plain: {verdict: REPRODUCED, rate: [0.5, 1.0], ref: "seed 002: ..."}
+ *   plain: {verdict: REPRODUCED, rate: [0.5, 1.0], ref: "write-up 002: ..."}
  * hosts:                      # later entries win; every key given must match
  *   - match: {kernel: "&lt;6.14"}
  *     arms:

@@ -13,7 +13,7 @@ import lab.api.ScenarioInfo;
 import lab.api.Verdict;
 
 /**
- * Seed 003, the ext4 bigalloc test report: bigalloc allocates in clusters of many blocks,
+ * Write-up 003, the ext4 bigalloc test report: bigalloc allocates in clusters of many blocks,
  * which cuts allocator work and fragmentation for large files and wastes up to a cluster per
  * small file. Each trial builds ext4 with and without bigalloc on loop devices of the same
  * size, measures sequential and random write throughput with fio and the space taken by many

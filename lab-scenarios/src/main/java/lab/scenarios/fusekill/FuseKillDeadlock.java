@@ -14,7 +14,7 @@ import lab.api.Verdict;
 import lab.core.hang.HangWatcher;
 
 /**
- * Seed 002 (Netflix): killing a container whose FUSE server holds a file open on its own
+ * Write-up 002 (Netflix): killing a container whose FUSE server holds a file open on its own
  * mount leaves it unkillable. On exit the holder's files are flushed, FLUSH waits for an
  * answer only the server's dead threads could give, and FLUSH is not killable; the
  * namespace's init waits in zap_pid_ns_processes for ever.

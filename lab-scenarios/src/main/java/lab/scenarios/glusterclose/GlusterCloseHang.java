@@ -17,7 +17,7 @@ import lab.core.fault.Faults;
 import lab.gluster.GlusterCluster;
 
 /**
- * Seed 004: a Go service copying large files onto a GlusterFS FUSE mount hung for ever in
+ * Write-up 004: a Go service copying large files onto a GlusterFS FUSE mount hung for ever in
  * close() (in fsync() once Sync was added), data intact. Production had
  * performance.flush-behind off, so close() waited for write-behind's data and the FLUSH to
  * reach the bricks, and a stall on that path made the wait unbounded.
@@ -32,7 +32,7 @@ public final class GlusterCloseHang implements Scenario {
             "close() on a GlusterFS FUSE mount blocks while a brick stalls, with performance.flush-behind off",
             "004",
             "A GlusterFS cluster (glusterd in N containers, a distributed-replicate volume) is mounted by a FUSE client "
-                    + "container where a Go copier does what the seed's CopyFile did: os.Create, io.Copy, Close. Between the last "
+                    + "container where a Go copier does what the write-up's CopyFile did: os.Create, io.Copy, Close. Between the last "
                     + "write and close() the copier waits while the lab stalls the data path (a frozen brick by default); with "
                     + "flush-behind off close() waits for the bricks, with it on close() returns at once. A close() still blocked "
                     + "at the hang limit is kept with its kernel stack, the goroutine dump and the client's statedump, then the "
@@ -72,7 +72,7 @@ public final class GlusterCloseHang implements Scenario {
                 ParamSpec.string("throttle-rate", "1mbit", "tc tbf rate of the throttle fault"),
                 ParamSpec.choice("open", "create", List.of("create", "wronly"),
                         "create: Go's os.Create (O_RDWR|O_CREAT|O_TRUNC) and io.Copy; wronly: as cp (O_WRONLY|O_CREAT|O_TRUNC, 128 KiB writes)"),
-                ParamSpec.choice("sync", "off", List.of("off", "on"), "on: Sync() (fsync) before Close(), the seed's second attempt"),
+                ParamSpec.choice("sync", "off", List.of("off", "on"), "on: Sync() (fsync) before Close(), the write-up's second attempt"),
                 ParamSpec.duration("hang-limit", "15s", 1000, 3_600_000,
                         "a close() or fsync() still blocked this long after the fault is a hang: evidence is taken, then the fault healed"),
                 ParamSpec.duration("blocked", "1s", 10, 3_600_000,

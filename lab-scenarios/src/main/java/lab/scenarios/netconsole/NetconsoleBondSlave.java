@@ -16,7 +16,7 @@ import lab.api.Verdict;
 import lab.core.host.ProcFiles;
 
 /**
- * Seed 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
+ * Write-up 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
  * netpoll setup on slave devices", 2011) netpoll_setup refuses a bond slave with EBUSY and
  * "eth0 is a slave device, aborting"; the fix was to log through bond0. Here, in the lab
  * container's own network namespace: a bond with a veth slave, and dynamic netconsole targets

@@ -13,7 +13,7 @@ import lab.api.ScenarioInfo;
 import lab.api.ScenarioTool;
 
 /**
- * Seed 003, troot: per-user virtual roots on overlayfs over a shared read-only lower root, a
+ * Write-up 003, troot: per-user virtual roots on overlayfs over a shared read-only lower root, a
  * lighter alternative to a VM. The scenario checks that roots are isolated from each other and
  * from the lower, and replays the overlayfs behaviours that bite such users, each as a pair of
  * arms: the feature off (the bite, expected REPRODUCED) and on (expected NOT_REPRODUCED).

@@ -14,7 +14,7 @@ import lab.api.Verdict;
 import lab.core.hang.HangWatcher;
 
 /**
- * Seed 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
+ * Write-up 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
  * deadlocked under heavy writes. The daemon, allocating memory, waited in reclaim on a page
  * whose writeback needed the daemon. Here: a libfuse3 passthrough daemon, a loop device on an
  * image file on that FUSE mount, ext4 on the loop, a writer, all in one memory-limited
@@ -71,7 +71,7 @@ public final class ReclaimDeadlock implements Scenario {
         return List.of(
                 Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup", new Daemon("plain", STACK)),
                 Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own", new Daemon("daemon-own-memcg", STACK)),
-                // The seed's fix, incomplete on 6.18: the backing filesystem's block allocation under the daemon's
+                // The write-up's fix, incomplete on 6.18: the backing filesystem's block allocation under the daemon's
                 // O_DIRECT writes is charged to the full cgroup (README).
                 Arm.of("odirect-pool", Verdict.REPRODUCED, "the daemon allocates nothing once the write starts: O_DIRECT "
                         + "from a pool of aligned buffers, mlockall, and a fixed set of request threads whose stacks and "

@@ -24,7 +24,7 @@ import lab.api.Privileges;
  * <ul>
  * <li>syscall tracepoints, on every kernel: the interval of every path syscall (and
  * open..close) under the traced prefixes that overlaps an umount that returned -EBUSY;
- * <li>kprobes, where the kernel has them: seed 000's own method, the Linux form of the DTrace
+ * <li>kprobes, where the kernel has them: write-up 000's own method, the Linux form of the DTrace
  * pair zfs_umount:return (EBUSY) / vfs_rele:entry — a return probe on the kernel's umount
  * function and the tasks that drop a reference to the filesystem after its busy check.
  * </ul>

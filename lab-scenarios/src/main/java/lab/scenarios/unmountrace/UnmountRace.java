@@ -13,7 +13,7 @@ import lab.api.ScenarioInfo;
 import lab.api.Verdict;
 
 /**
- * Seed 000: "zpool destroy: cannot unmount ...: Device busy" once every few hours. A monitoring
+ * Write-up 000: "zpool destroy: cannot unmount ...: Device busy" once every few hours. A monitoring
  * daemon (vmtoolsd) re-read the mount table and stat(2)ed every mount point; a stat in flight
  * holds a reference on the filesystem, so an unmount racing with it sees EBUSY.
  */
@@ -64,7 +64,7 @@ public final class UnmountRace implements Scenario {
                 ParamSpec.choice("fs", "fuse", FILESYSTEMS, "filesystem cycled: libfuse3 fs served by the driver, ext4/xfs on a loop device, or tmpfs"),
                 ParamSpec.integer("mounts", 32, 1, 256, "mount points used round-robin"),
                 ParamSpec.integer("live", 0, 0, 256, "filesystems mounted at once: 0 = all mount points (each lives a whole "
-                        + "round, as in the seed's test pool), 1 = mount, write and unmount one after the other"),
+                        + "round, as in the write-up's test pool), 1 = mount, write and unmount one after the other"),
                 ParamSpec.duration("poll-interval", "0ms", 0, 60_000, "poller's sleep between rounds (0 = busy loop)"),
                 ParamSpec.string("poller", "builtin", "'builtin', or a shell command run in the poller container instead "
                         + "(it sees the target's mounts under $LAB_TARGET_ROOT$LAB_PREFIX)"),

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The seed's hang on a real GlusterFS cluster, with small files: a brick frozen between the
+ * The write-up's hang on a real GlusterFS cluster, with small files: a brick frozen between the
  * last write and close() blocks close() with flush-behind off and not with it on; the blocked
  * close() leaves its kernel stack and the client's statedump; the data survives; nothing of
  * the run is left.

@@ -58,7 +58,7 @@ class NetpollVerdictTest {
 
     @Test
     void aKernelOfBefore220TakesTheSlave() throws IOException {
-        // What the seed's team saw on 2.6.32-131: the slave accepted like any device.
+        // What the write-up's team saw on 2.6.32-131: the slave accepted like any device.
         var t = transcript("slave-accepted-old-kernel.txt");
         assertFalse(NetpollVerdict.judge(t.getKey(), t.getValue()).refusedAsSlave());
     }
