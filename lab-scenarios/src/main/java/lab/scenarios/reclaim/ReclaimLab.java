@@ -16,9 +16,10 @@ import lab.api.ContainerSpec;
 import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
-import lab.core.engine.Reaper;
 import lab.core.evidence.KernelTasks;
 import lab.core.hang.HangWatcher;
+import lab.core.host.FuseConnections;
+import lab.core.host.RunCgroups;
 
 /**
  * One memory-limited container per trial running lab-reclaim (which builds the stack and runs
@@ -50,9 +51,9 @@ final class ReclaimLab implements Scenario.Lab {
         String image = ctx.images().ensure(IMAGE);
         ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
         // A deadlocked container cannot be removed; the run's own FUSE connections go first.
-        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
+        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), lab.prefix + "/")));
         // The daemon's own memory cgroup (daemon-own-memcg) is named after the run; lab-reclaim removes it, this is the backstop.
-        ctx.containers().afterRemoval(() -> Reaper.removeRunCgroups(ctx.containers().runId()));
+        ctx.containers().afterRemoval(() -> RunCgroups.remove(ctx.containers().runId()));
         return lab;
     }
 
@@ -146,7 +147,7 @@ final class ReclaimLab implements Scenario.Lab {
         }
         // Neither finished nor stuck in D state: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
-        Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        FuseConnections.abortUnder(c.hostPid(), prefix + "/");
         // A slow write, not a seen deadlock: the mechanism was not observed either way.
         return new Trial(false, bytes, null, null, null, null, UNFINISHED + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
     }
@@ -168,7 +169,7 @@ final class ReclaimLab implements Scenario.Lab {
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
-        if (!"aborted".equals(ans.path("ev").asText())) Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        if (!"aborted".equals(ans.path("ev").asText())) FuseConnections.abortUnder(c.hostPid(), prefix + "/");
         // Generous: after the abort the writer's ext4 fails its I/O and goes read-only, which took over a minute in a loaded emulated guest.
         JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(180), null);
         addGrowth(done);
@@ -207,7 +208,7 @@ final class ReclaimLab implements Scenario.Lab {
 
     @Override
     public void close() {
-        live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), prefix + "/"));
+        live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), prefix + "/"));
         watcher.close();
     }
 }

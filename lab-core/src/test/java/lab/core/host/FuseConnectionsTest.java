@@ -1,11 +1,11 @@
-package lab.core.engine;
+package lab.core.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ReaperTest {
+class FuseConnectionsTest {
     @Test
     void onlyFuseConnectionsUnderTheRunsPrefix() {
         String mountinfo = String.join("\n",
@@ -14,6 +14,6 @@ class ReaperTest {
                 "64 75 0:69 / /home/user/sshfs rw,relatime - fuse.sshfs host: rw,user_id=1000",
                 "65 75 7:3 / /lab/r1/ext4 rw,relatime - ext4 /dev/loop3 rw",
                 "66 75 0:70 / /lab/r1/group-0/container-1/temp rw shared:5 - fuse.lab-cycle lab-cycle rw");
-        assertEquals(Set.of("67", "70"), Reaper.fuseConnections(mountinfo, "/lab/r1/"));
+        assertEquals(Set.of("67", "70"), FuseConnections.fuseConnections(mountinfo, "/lab/r1/"));
     }
 }
