@@ -55,7 +55,7 @@ public interface Scenario {
         return List.of();
     }
 
-    /** A built lab, able to run arms one after another. */
+    /** A built lab, able to run arms one after another. Its containers go with the run; close() is for anything else. */
     interface Lab extends AutoCloseable {
         ArmMeasurement run(Arm arm, long trials) throws Exception;
 
@@ -70,6 +70,7 @@ public interface Scenario {
         }
 
         @Override
-        void close();
+        default void close() {
+        }
     }
 }
