@@ -119,14 +119,14 @@ class ScenarioContractTest {
     void everyScenarioHasReadmeTextAndAReliabilityLine() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
         Properties reliability = new Properties();
-        try (Reader r = Files.newBufferedReader(ROOT.resolve("lab-cli/src/test/resources/reliability.properties"))) {
+        try (Reader r = Files.newBufferedReader(ROOT.resolve("lab-scenarios/src/main/resources/lab/reliability.properties"))) {
             reliability.load(r);
         }
         List<String> problems = new ArrayList<>();
         for (Scenario s : Scenarios.all()) {
             Matcher m = Pattern.compile("(?m)^### " + Pattern.quote(s.id()) + "\\s*\\n+([^#\\n][^\\n]{40,})").matcher(readme);
             if (!m.find()) problems.add(s.id() + ": no README section (### " + s.id() + ") with text under it");
-            if (!reliability.containsKey(s.id())) problems.add(s.id() + ": no line in lab-cli/src/test/resources/reliability.properties");
+            if (!reliability.containsKey(s.id())) problems.add(s.id() + ": no line in lab-scenarios/src/main/resources/lab/reliability.properties");
         }
         assertEquals(List.of(), problems, String.join("\n", problems));
     }
