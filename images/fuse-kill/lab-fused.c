@@ -39,6 +39,7 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "clock.h"
 #include "memfs.h"
 #include "paths.h"
 
@@ -111,13 +112,6 @@ _Static_assert(sizeof(struct k_init_out) == 64, "fuse_init_out");
 #define K_REQUEST_TIMEOUT_HI (1u << (42 - 32))   /* FUSE_REQUEST_TIMEOUT, in flags2 */
 
 static uint64_t g_init_unique;   /* the INIT request whose reply we patch */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static long read_sysctl(const char *path)
 {
@@ -291,7 +285,6 @@ static int has_fuse_fd(pid_t pid)
     return 0;
 }
 
-
 static void ready(pid_t holder_pid, int holder_fuse_fd)
 {
     char line[2048];
@@ -388,14 +381,11 @@ static void usage(void)
     exit(2);
 }
 
-
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
     /* SIGTERM and SIGKILL alike end the server at once: no handler on
      * purpose, a graceful exit would hide what the kill does. */
-    (void)on_signal;
+    output_init();
 
     strcpy(g.mount, "/mnt/lab");
     static const struct option lo[] = {

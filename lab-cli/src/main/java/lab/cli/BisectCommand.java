@@ -69,7 +69,7 @@ final class BisectCommand implements Callable<Integer> {
             if (scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null) throw new UsageException("--resume takes the bisection's directory alone");
             BisectRecord rec = Bisect.read(resume);
             Scenario s = Scenarios.find(rec.scenario);
-            return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, rec.arm, say::line)).resume(resume).exitCode();
+            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume).exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
         Scenario s = Scenarios.find(scenario);
@@ -88,6 +88,6 @@ final class BisectCommand implements Callable<Integer> {
             String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common, k);
         }
-        return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, a, say::line)).start(plan, out).exitCode();
+        return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out).exitCode();
     }
 }

@@ -1,6 +1,5 @@
 package lab.cli;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +82,7 @@ final class EngineOptions {
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
         Target seed = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
-        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost, javaCommand());
+        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost);
     }
 
     /**
@@ -130,12 +129,4 @@ final class EngineOptions {
         return c != null && !c.isBlank() ? Path.of(c) : Path.of(System.getProperty("user.home"), ".docker");
     }
 
-    /** This CLI again: the same java, JVM options and class path. */
-    static List<String> javaCommand() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabCli.class.getName()));
-        return cmd;
-    }
 }

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,8 +15,10 @@ import java.util.stream.Collectors;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunId;
+import lab.core.run.RunStatus;
 import lab.core.soak.StopRule;
 
 /**
@@ -31,7 +31,6 @@ import lab.core.soak.StopRule;
  * resumes from what is on disk ({@link #resume}).
  */
 public final class Bisect {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     /** What to bisect; {@code kernels} empty for a configuration bisection. */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
@@ -62,7 +61,7 @@ public final class Bisect {
         new Judge(plan.confidence());
         BisectRecord rec = new BisectRecord();
         Instant now = Instant.now();
-        rec.bisectId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.bisectId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.scenario = plan.scenario();
         rec.arm = plan.arm();
@@ -86,7 +85,7 @@ public final class Bisect {
         }
         rec.replay = replayLine(rec);
         Path root = out.resolve("bisect");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.bisectId);
+        Path dir = RunId.dir(root, now, rec.bisectId);
         try {
             Files.createDirectories(dir.resolve("steps"));
             EvidenceStore.pointLatest(root, dir);
@@ -111,8 +110,8 @@ public final class Bisect {
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
     public Result resume(Path given) {
         BisectRecord rec = read(given);
-        if ("COMPLETE".equals(rec.status)) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
-        rec.status = "RUNNING";
+        if (rec.status == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         say.accept("resuming bisection " + rec.bisectId + " after " + rec.steps.size() + " steps");
         return loop(rec, given.toAbsolutePath().normalize());
@@ -130,7 +129,7 @@ public final class Bisect {
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: the step's child is being stopped too (ChildRuns), its teardown removes its lab.
             stopping.set(true);
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = interrupted;
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -144,9 +143,9 @@ public final class Bisect {
         };
         try {
             rec.exitCode = rec.kind.equals("kernel") ? kernels(rec, steps) : configuration(rec, steps);
-            rec.status = "COMPLETE";
+            rec.status = RunStatus.COMPLETE;
         } catch (RuntimeException e) {
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.exitCode = stopping.get() ? ExitCodes.LAB_FAILURE : ExitCodes.of(e);
             // Stopped from outside, the child's end is what the step saw: say interrupted, not why its output stopped.
             rec.statusReason = stopping.get() ? interrupted : e.getMessage() + (rec.exitCode == ExitCodes.USAGE ? "" : " (resume: ./lab bisect --resume " + dir + ")");
@@ -162,7 +161,7 @@ public final class Bisect {
             }
             write(rec, dir);
             try {
-                HtmlReport.writeBisect(rec, dir);
+                BisectPage.write(rec, dir);
             } catch (RuntimeException e) {
                 say.accept("cannot write report.html: " + e.getMessage());
             }

@@ -220,27 +220,36 @@ public final class GuestRun {
                 "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1",
                 "LAB_ENGINE=" + target));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
-            int silent = 0;
-            while (true) {
-                tail.poll();
-                if (!g.alive()) throw g.died("while the lab ran in it");
-                GuestAgent.Exec done;
-                try {
-                    done = agent.status(pid);
-                    silent = 0;
-                } catch (GuestException e) {
-                    if (++silent < SILENT) continue;
-                    g.showTasks();
-                    JsonSocket.sleep(3000);
-                    throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
-                }
-                if (done != null) {
-                    JsonSocket.sleep(300);
-                    tail.poll();
-                    return done.exitCode();
-                }
-                JsonSocket.sleep(250);
+            return await(g, agent, pid, tail::poll);
+        }
+    }
+
+    /**
+     * The exit code of the guest's command {@code pid}, calling {@code poll} meanwhile. A guest
+     * that dies is its panic; one whose agent stops answering (a kernel deadlocked under it, or the
+     * agent itself stuck) has every task's stack shown on its console and is given up.
+     */
+    static int await(Guest g, GuestAgent agent, long pid, Runnable poll) {
+        int silent = 0;
+        while (true) {
+            poll.run();
+            if (!g.alive()) throw g.died("while the lab ran in it");
+            GuestAgent.Exec done;
+            try {
+                done = agent.status(pid);
+                silent = 0;
+            } catch (GuestException e) {
+                if (++silent < SILENT) continue;
+                g.showTasks();
+                JsonSocket.sleep(3000);
+                throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
             }
+            if (done != null) {
+                JsonSocket.sleep(300);
+                poll.run();
+                return done.exitCode();
+            }
+            JsonSocket.sleep(250);
         }
     }
 

@@ -1,10 +1,5 @@
 package lab.core.bisect;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +10,10 @@ import lab.core.evidence.Json;
 import lab.core.run.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The search and its noise handling against synthetic oracles (no engine). */
 class BisectTest {
@@ -68,7 +67,7 @@ class BisectTest {
         assertEquals(rec.steps.stream().anyMatch(s -> s.role.equals("candidate") && s.decision == Decision.GOOD), rec.falseNegative != null);
         // The bundle: bisect.json read back, the report, a directory per step.
         BisectRecord back = Json.MAPPER.readValue(res.dir().resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals("COMPLETE", back.status);
+        assertEquals(lab.core.run.RunStatus.COMPLETE, back.status);
         assertEquals(rec.culprit, back.culprit);
         String html = Files.readString(res.dir().resolve("report.html"));
         assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps.size() + "\""));
@@ -117,7 +116,7 @@ class BisectTest {
             dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
         }
         BisectRecord killed = Json.MAPPER.readValue(dir.resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals("INCOMPLETE", killed.status);
+        assertEquals(lab.core.run.RunStatus.INCOMPLETE, killed.status);
         int stepsBefore = killed.steps.size();
         SyntheticRunner second = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.9 : 0.0, 6, true);
         List<String> said = new ArrayList<>();

@@ -73,10 +73,10 @@ class SideTest {
         assertEquals(Map.of("fs.fuse.default_request_timeout", "5", "vm.dirty_ratio", "10"), good.settings().get(Side.SYSCTL));
         assertEquals(List.of(new Difference(Side.SYSCTL, "fs.fuse.default_request_timeout", "5", null)), Side.differences(good, bad));
         assertEquals(bad, good.with(Side.differences(good, bad)));
-        // a guest run's bundle: the sysctls it set are in its target
+        // a guest run's bundle: the sysctls it set are in its target (run.json's host.target, from LAB_ENGINE)
         Path run = Files.createDirectories(tmp.resolve("s/20261202-000000-ab"));
         Json.MAPPER.writeValue(run.resolve("run.json").toFile(), Map.of("scenario", "s", "params", Map.of("size-mb", 50),
-                "target", Map.of("guest", Map.of("kernel", "debian:7.3", "sysctls", Map.of("fs.fuse.default_request_timeout", "5")))));
+                "host", Map.of("target", Map.of("guest", Map.of("kernel", "debian:7.3", "sysctls", Map.of("fs.fuse.default_request_timeout", "5"))))));
         assertEquals(Map.of("fs.fuse.default_request_timeout", "5"), Side.parse(tmp.toString(), Map.of(), S).settings().get(Side.SYSCTL));
         assertTrue(assertThrows(UsageException.class, () -> Side.parse("sysctl.fs/../x=1", Map.of(), S)).getMessage().startsWith("--sysctl fs/../x=1"));
         // on this host: refused before anything runs

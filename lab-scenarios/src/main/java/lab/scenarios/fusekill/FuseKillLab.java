@@ -21,6 +21,7 @@ import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
 import lab.core.hang.HangWatcher;
+import lab.core.hang.WatchRule;
 import lab.core.run.Stats;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -101,7 +102,7 @@ final class FuseKillLab implements Scenario.Lab {
             String unsupported = awaitReady(c);
             if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
             checkHolder(c, mount);
-            watcher.watch(watch, c.hostPid(), "fuse-dying", (int) p.getLong("watch-interval-ms"));
+            watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
             double tKill = HangWatcher.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
@@ -156,7 +157,8 @@ final class FuseKillLab implements Scenario.Lab {
      * holder that died early would make a hanging variant look clean for the wrong reason.
      */
     private static void checkHolder(Container c, String mount) {
-        var ready = c.exec(Duration.ofSeconds(5), "cat", "/run/lab-fused.ready");
+        // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
+        var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
         JsonNode r;
         try {
             r = lab.core.evidence.Json.MAPPER.readTree(ready.stdout());
@@ -165,7 +167,8 @@ final class FuseKillLab implements Scenario.Lab {
         }
         long holder = r.path("holder_pid").asLong(0);
         if ("none".equals(r.path("holder").asText()) || holder <= 0) return;
-        var fds = c.exec(Duration.ofSeconds(5), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        var fds = c.exec(Duration.ofSeconds(30), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        if (fds.timedOut()) throw new IllegalStateException("listing the holder's (pid " + holder + ") open files took over 30 s");
         if (!fds.ok()) throw new IllegalStateException("the holder (pid " + holder + ") has no file open on " + mount + " before the kill");
     }
 
@@ -232,7 +235,7 @@ final class FuseKillLab implements Scenario.Lab {
         for (Container c : live) {
             String watch = "teardown-" + c.role();
             try {
-                watcher.watch(watch, c.hostPid(), "fuse-dying", 20);
+                watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), 20);
                 CompletableFuture.runAsync(() -> kill(c, HangWatcher.nowMs()));
                 JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofSeconds(3));
                 if (ev != null && "hang".equals(ev.path("ev").asText())) {
