@@ -6,11 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import lab.core.compare.Comparison;
+import lab.api.UsageException;
+import lab.core.compare.RunComparison;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.FleetRecord;
 import lab.core.run.ExitCodes;
-import lab.core.run.UsageException;
 import lab.core.soak.Results;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +35,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Comparison.Side> sides = new ArrayList<>();
+        List<RunComparison.Side> sides = new ArrayList<>();
         char label = 'A';
         boolean several = inputs.size() > 1;
         List<String> notes = new ArrayList<>();
@@ -46,7 +46,7 @@ final class CompareCommand implements Callable<Integer> {
                 if (groupBy != null) throw new UsageException("--group-by applies to fleet directories; " + p + " is not one");
                 Results r = Results.load(p);
                 if (r.tallies().isEmpty()) throw new UsageException("no finished arm in " + p);
-                sides.add(new Comparison.Side(prefix + p.getFileName(), r));
+                sides.add(new RunComparison.Side(prefix + p.getFileName(), r));
                 continue;
             }
             Map<String, List<Path>> groups = new LinkedHashMap<>();
@@ -54,7 +54,7 @@ final class CompareCommand implements Callable<Integer> {
                 String key = groupBy == null ? e.name : groupBy + "=" + e.labels.getOrDefault(groupBy, "(none)");
                 groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p.resolve(e.dir));
             }
-            groups.forEach((k, dirs) -> sides.add(new Comparison.Side(prefix + k, Results.merge(p, dirs))));
+            groups.forEach((k, dirs) -> sides.add(new RunComparison.Side(prefix + k, Results.merge(p, dirs))));
             notes.addAll(fleet.sharedHostNotes());
         }
         if (baseline != null) {
@@ -63,12 +63,12 @@ final class CompareCommand implements Callable<Integer> {
                 String l = sides.get(j).label();
                 if (l.equals(baseline) || l.endsWith(" " + baseline) || l.endsWith("=" + baseline)) { i = j; break; }
             }
-            if (i < 0) throw new UsageException("no side named '" + baseline + "' (sides: " + String.join(", ", sides.stream().map(Comparison.Side::label).toList()) + ")");
+            if (i < 0) throw new UsageException("no side named '" + baseline + "' (sides: " + String.join(", ", sides.stream().map(RunComparison.Side::label).toList()) + ")");
             sides.add(0, sides.remove(i));
         }
         if (sides.size() < 2) throw new UsageException("compare needs two sides: two runs or soaks, or a fleet of two engines (or label groups)");
         Say say = new Say();
-        Comparison c = Comparison.of(sides);
+        RunComparison c = RunComparison.of(sides);
         c.render().forEach(say::line);
         notes.forEach(say::line);
         return c.regression(strict.strictRates) ? ExitCodes.DIFFERS : ExitCodes.OK;

@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.Target;
 import lab.core.kernel.KernelSpec;
-import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Option;
 
@@ -29,9 +29,9 @@ final class EngineOptions {
     @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}])")
     Path inventory;
 
-    @Option(names = "--seed-images-from", paramLabel = "ENDPOINT", description = "copy the base image, and then the lab images "
-            + "each run uses, from that engine to an engine that lacks them, instead of building them there")
-    String seedFrom;
+    @Option(names = {"--copy-images-from", "--seed-images-from"}, paramLabel = "ENDPOINT", description = "copy the base image, and then the lab images "
+            + "each run uses, from that engine to an engine that lacks them, instead of building them there (--seed-images-from: the former name)")
+    String copyImagesFrom;
 
     @Option(names = "--engine-deadline", paramLabel = "TIME", description = "per engine: stop its runs after TIME (e.g. 30m); they become ERROR")
     String deadline;
@@ -44,7 +44,7 @@ final class EngineOptions {
     int perHost = 0;
 
     /** Options the parent consumes; the children get the rest. */
-    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--inventory", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
+    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--inventory", "--copy-images-from", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
 
     /** Several columns: engines, or more than one kernel, or kernels beside engines. */
     boolean active() {
@@ -80,7 +80,7 @@ final class EngineOptions {
     }
 
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
-        Target seed = seedFrom == null ? null : Target.parse(seedFrom, dockerConfig());
+        Target seed = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost);
     }

@@ -129,7 +129,7 @@ final class KernelsCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             List<KernelSpec> parsed = specs.stream().map(KernelSpec::parse).toList();
-            if (parsed.isEmpty() && !rootDisk) throw new lab.core.run.UsageException("kernels fetch: name a kernel (" + KernelSpec.FORMS + ") or --root-disk");
+            if (parsed.isEmpty() && !rootDisk) throw new lab.api.UsageException("kernels fetch: name a kernel (" + KernelSpec.FORMS + ") or --root-disk");
             GuestTools.ensure();
             if (rootDisk) {
                 long t0 = System.nanoTime();

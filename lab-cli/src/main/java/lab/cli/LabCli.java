@@ -6,11 +6,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 
-/** The lab's command line: one class per subcommand, exit codes as documented in README.md. */
+/** The lab's command line: one class per subcommand, then the scenarios' own tools; exit codes as documented in README.md. */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, BisectCommand.class, CompareCommand.class, ReportCommand.class,
-                CleanCommand.class, BenchCommand.class, TrootCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
+                CleanCommand.class, BenchCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,8 +34,12 @@ public final class LabCli implements Runnable {
         return ex instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.of(ex);
     }
 
-    /** The exit-code map and the one line each failure prints, on {@code cl} and its subcommands. */
+    /**
+     * The scenarios' own commands (troot), the exit-code map and the one line each failure
+     * prints, on {@code cl} and its subcommands.
+     */
     static CommandLine configure(CommandLine cl) {
+        ToolCommand.addAll(cl);
         cl.setExitCodeExceptionMapper(LabCli::exitCode);
         // Bad input: one line naming what is valid.
         cl.setParameterExceptionHandler((ex, a) -> say(ex.getCommandLine().getErr(), "lab: " + ex.getMessage(), ex));

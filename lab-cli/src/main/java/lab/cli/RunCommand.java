@@ -2,12 +2,12 @@ package lab.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.expect.Expectations;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
-import lab.core.run.UsageException;
 import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Command;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import lab.core.run.Params;
+import lab.api.Params;
 import picocli.CommandLine.Option;
 
 /** What `run` and `soak` share: parameters, arms, trials, seed, output and expectations. */

@@ -2,7 +2,7 @@ package lab.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import lab.core.run.Progress;
+import lab.api.Progress;
 
 /** Human output: lines on stdout, live progress on stderr (a rewritten line on a terminal, a line every 10 s otherwise). */
 final class Say implements Progress {

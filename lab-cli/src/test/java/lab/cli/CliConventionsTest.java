@@ -1,20 +1,19 @@
 package lab.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import lab.api.UsageException;
 import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.run.ExitCodes;
-import lab.core.run.UsageException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Help on every command, a help command, completion, the build's version, and one exit-code map. */
 class CliConventionsTest {
@@ -138,6 +137,6 @@ class CliConventionsTest {
         assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new EngineException("gluster volume start failed")));
         assertEquals(ExitCodes.SKIPPED, ExitCodes.of(new HostLacksException("LAB_BUILD=never forbids building it")));
         assertEquals(ExitCodes.USAGE, ExitCodes.of(new UsageException("--trials must be at least 1")));
-        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new lab.core.agent.AgentException("the copier did not report")));
+        assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new lab.api.AgentException("the copier did not report")));
     }
 }

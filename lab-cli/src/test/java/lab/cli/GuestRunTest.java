@@ -38,7 +38,7 @@ class GuestRunTest {
         assertEquals("REPRODUCED", verdicts.get("plain"), fuse.toString());
         assertEquals("NOT_REPRODUCED", verdicts.get("no-holder"), fuse.toString());
 
-        // The seed's own behaviour, which this host's kernel cannot show (no NETCONSOLE, BONDING, CONFIGFS).
+        // The write-up's own behaviour, which this host's kernel cannot show (no NETCONSOLE, BONDING, CONFIGFS).
         JsonNode net = run(tmp, out, "netconsole-bond-slave");
         for (JsonNode a : net.path("arms")) {
             assertTrue(a.path("asExpected").asBoolean(), a.path("name").asText() + ": " + a);

@@ -1,9 +1,5 @@
 package lab.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.dockerjava.api.DockerClient;
 import java.io.IOException;
@@ -22,24 +18,27 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import lab.api.ParamSpec;
+import lab.api.Scenario;
+import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
 import lab.core.evidence.Json;
-import lab.core.host.ProcFiles;
-import lab.core.run.ParamSpec;
-import lab.core.run.Scenario;
-import lab.core.run.Scenarios;
-import lab.core.engine.CapabilityProfile;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
+import lab.core.host.ProcFiles;
+import lab.core.run.Scenarios;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The reliability suite, for real: every registered scenario's CLI is SIGKILLed at random
@@ -48,7 +47,7 @@ import org.junit.jupiter.api.TestInstance;
  * beforehand must come through untouched.
  *
  * <p>Data-driven: scenarios come from {@link Scenarios#all()}, their short-run arguments from
- * {@code reliability.properties} (one line per scenario; a scenario without a line runs
+ * {@code lab/reliability.properties} of lab-scenarios (one line per scenario; a scenario without a line runs
  * {@code --trials 1}). {@code -Dlab.reliability.kills=N} kills per scenario (default 2, as in
  * CI; 10 for the full figures), {@code -Dlab.reliability.seed=S} repeats a sequence of kill
  * points.
@@ -74,7 +73,7 @@ class ReliabilityTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/reliability.properties")) {
+        try (InputStream in = getClass().getResourceAsStream("/lab/reliability.properties")) {
             quick.load(in);
         }
         Engine engine = Engine.connect();

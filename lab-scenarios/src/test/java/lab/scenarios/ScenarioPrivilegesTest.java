@@ -1,20 +1,19 @@
 package lab.scenarios;
 
+import java.util.List;
+import java.util.Map;
+import lab.api.Arm;
+import lab.api.Need;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.core.engine.CapabilityProfile;
+import lab.core.host.HostView;
+import lab.core.run.Scenarios;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.List;
-import java.util.Map;
-import lab.core.engine.CapabilityProfile;
-import lab.core.engine.Privileges;
-import lab.core.host.HostView;
-import lab.core.run.Arm;
-import lab.core.run.Need;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Scenarios;
-import org.junit.jupiter.api.Test;
 
 /**
  * Every registered scenario declares what each of its containers may have, the capabilities

@@ -12,13 +12,13 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
-import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 
 /**

@@ -15,13 +15,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import lab.api.ParamSpec;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.HostLacksException;
 import lab.core.run.ArmKey;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
-import lab.core.run.ParamSpec;
-import lab.core.run.Scenario;
-import lab.core.run.UsageException;
 import lab.core.soak.Results;
 import lab.core.soak.Tally;
 

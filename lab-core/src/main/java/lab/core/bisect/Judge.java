@@ -18,7 +18,7 @@ public final class Judge {
     private final double z;
 
     public Judge(double level) {
-        if (!(level >= 0.5 && level < 1)) throw new lab.core.run.UsageException("--confidence must be at least 0.5 and below 1 (e.g. 0.95)");
+        if (!(level >= 0.5 && level < 1)) throw new lab.api.UsageException("--confidence must be at least 0.5 and below 1 (e.g. 0.95)");
         this.level = level;
         this.z = NORMAL.inverseCumulativeProbability((1 + level) / 2);
     }

@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import lab.api.ParamSpec;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.evidence.Json;
-import lab.core.run.ParamSpec;
 import lab.core.run.RunRecord;
-import lab.core.run.Scenario;
-import lab.core.run.UsageException;
 
 /**
  * One side of a bisection: a scenario's parameters, each normalised as the scenario parses it,

@@ -5,8 +5,6 @@ import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import java.io.IOException;
 import java.io.InputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -26,6 +24,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import lab.api.ImageSource;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Lab images, built from images/NAME/ on demand. The tag carries a hash of the folder and of
@@ -35,7 +36,7 @@ import java.util.stream.Stream;
  * a minimal Debian built here with debootstrap: a pull with no registry can hang for minutes,
  * so the probe is bounded and its answer kept for the run.
  */
-public final class Images {
+public final class Images implements ImageSource {
     public static final String BASE = "lab/base:bookworm";
     /** How long an image of a lab folder is safe from pruning after it was made. */
     static final java.time.Duration KEEP_RECENT = java.time.Duration.ofHours(6);

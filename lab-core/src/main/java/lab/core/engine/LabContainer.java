@@ -7,20 +7,23 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import lab.core.agent.Agent;
+import lab.api.Agent;
+import lab.api.Container;
+import lab.api.ExecResult;
+import lab.core.agent.ExecAgent;
 import lab.core.host.ProcFiles;
 
 /** One running container of a run. */
-public final class LabContainer {
+public final class LabContainer implements Container {
     private final String role;
     private final String id;
     private final String name;
@@ -48,7 +51,7 @@ public final class LabContainer {
 
     /** Starts a long-lived helper in this container (see {@link Agent}). */
     public Agent agent(String name, List<String> cmd, Map<String, String> env, Consumer<JsonNode> tap) {
-        return Agent.start(client, id(), role + "/" + name, cmd, env, tap);
+        return ExecAgent.start(client, id(), role + "/" + name, cmd, env, tap);
     }
 
     /** Freezes every task of the container (the cgroup freezer, as {@code docker pause}). */
@@ -62,8 +65,34 @@ public final class LabContainer {
         if (Boolean.TRUE.equals(st.getPaused())) client.unpauseContainerCmd(id).exec();
     }
 
-    /** One task of the container seen from the host: host pid and command name. */
-    public record HostTask(long pid, String comm) { }
+    @Override
+    public void kill() {
+        client.killContainerCmd(id).exec();
+    }
+
+    @Override
+    public void forceRemove() {
+        client.removeContainerCmd(id).withForce(true).exec();
+    }
+
+    /** A one-file tar stream into the container's filesystem. */
+    @Override
+    public void copyIn(String path, byte[] content) {
+        Path p = Path.of(path);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+            var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(p.getFileName().toString());
+            e.setSize(content.length);
+            e.setMode(0644);
+            out.putArchiveEntry(e);
+            out.write(content);
+            out.closeArchiveEntry();
+        } catch (IOException e) {
+            throw new EngineException("cannot pack " + path + ": " + e.getMessage(), e);
+        }
+        client.copyArchiveToContainerCmd(id).withTarInputStream(new java.io.ByteArrayInputStream(tar.toByteArray()))
+                .withRemotePath(p.getParent() == null ? "/" : p.getParent().toString()).exec();
+    }
 
     /**
      * The container's processes, by host pid, read from the host's /proc (tasks sharing its
@@ -107,6 +136,11 @@ public final class LabContainer {
     public boolean running() {
         var st = client.inspectContainerCmd(id).exec().getState();
         return Boolean.TRUE.equals(st.getRunning());
+    }
+
+    @Override
+    public boolean paused() {
+        return Boolean.TRUE.equals(client.inspectContainerCmd(id).exec().getState().getPaused());
     }
 
     /** The engine's word for its state, e.g. "running", with pid and exit code. */

@@ -8,13 +8,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.Containers;
+import lab.api.Privileges;
 
 /**
  * Everything one run creates on the engine, labelled with its owner, removed in reverse order
  * on close. Containers get exactly the privileges their spec asks for, within what their role
  * declares and what the host can grant; a role nobody declared gets no container.
  */
-public final class LabResources implements AutoCloseable {
+public final class LabResources implements Containers, AutoCloseable {
     private final Engine engine;
     private final CapabilityProfile profile;
     private final Owner owner;
@@ -38,6 +42,8 @@ public final class LabResources implements AutoCloseable {
     }
 
     public Owner owner() { return owner; }
+    @Override
+    public String runId() { return owner.runId(); }
     public Engine engine() { return engine; }
     public CapabilityProfile profile() { return profile; }
 
@@ -53,55 +59,56 @@ public final class LabResources implements AutoCloseable {
                 .max(java.util.Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue).orElse(null);
     }
 
+    @Override
     public LabContainer start(ContainerSpec spec) {
-        Privileges d = declaredFor(declared, spec.role);
-        Privileges asked = "host".equals(spec.pidMode) ? spec.privileges.withHostPid() : spec.privileges;
+        Privileges d = declaredFor(declared, spec.role());
+        Privileges asked = "host".equals(spec.pidMode()) ? spec.privileges().withHostPid() : spec.privileges();
         if (d == null || !asked.within(d)) {
-            throw new EngineException("the " + spec.role + " container asks for " + asked.describe() + ", beyond what its scenario declares"
+            throw new EngineException("the " + spec.role() + " container asks for " + asked.describe() + ", beyond what its scenario declares"
                     + (d == null ? " (nothing for this role)" : " (" + d.describe() + ")"));
         }
-        List<String> missing = profile.missing(spec.privileges.capabilities());
+        List<String> missing = profile.missing(spec.privileges().capabilities());
         if (!missing.isEmpty()) {
-            throw new EngineException("the " + spec.role + " container needs CAP_" + String.join(", CAP_", missing) + ", which this host withholds");
+            throw new EngineException("the " + spec.role() + " container needs CAP_" + String.join(", CAP_", missing) + ", which this host withholds");
         }
-        String name = "lab-" + owner.runId() + "-" + spec.role;
-        Privileges p = spec.privileges;
+        String name = "lab-" + owner.runId() + "-" + spec.role();
+        Privileges p = spec.privileges();
         Map<String, String> labels = new LinkedHashMap<>(owner.labels());
-        labels.put("lab.role", spec.role);
+        labels.put("lab.role", spec.role());
         HostConfig hc = HostConfig.newHostConfig()
                 .withCapAdd(p.capabilities().stream().map(Capability::valueOf).toArray(Capability[]::new))
                 .withSecurityOpts(p.securityOpts())
                 .withDevices(p.devices().stream().map(Device::parse).toList())
                 .withDeviceCgroupRules(p.deviceCgroupRules())
-                .withNetworkMode(spec.networkMode)
+                .withNetworkMode(spec.networkMode())
                 .withInit(false);
         if (p.hostPid()) hc.withPidMode("host");
-        else if (spec.pidMode != null) hc.withPidMode(spec.pidMode);
-        if (spec.memoryBytes != null) hc.withMemory(spec.memoryBytes).withMemorySwap(spec.memoryBytes);
-        if (!spec.volumes.isEmpty()) {
-            hc.withBinds(spec.volumes.entrySet().stream()
+        else if (spec.pidMode() != null) hc.withPidMode(spec.pidMode());
+        if (spec.memoryBytes() != null) hc.withMemory(spec.memoryBytes()).withMemorySwap(spec.memoryBytes());
+        if (!spec.volumes().isEmpty()) {
+            hc.withBinds(spec.volumes().entrySet().stream()
                     .map(v -> new com.github.dockerjava.api.model.Bind(v.getKey(), new com.github.dockerjava.api.model.Volume(v.getValue()))).toList());
         }
         String id = null;
         try {
-            id = engine.client().createContainerCmd(spec.image)
+            id = engine.client().createContainerCmd(spec.image())
                     .withName(name)
                     .withLabels(labels)
-                    .withCmd(spec.command)
-                    .withEnv(spec.env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
+                    .withCmd(spec.command())
+                    .withEnv(spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())
                     .withHostConfig(hc)
                     .exec().getId();
             engine.client().startContainerCmd(id).exec();
         } catch (RuntimeException e) {
             // A container that failed to start stays behind in state "created": remove it.
             removeByName(id != null ? id : name);
-            throw new EngineException("cannot start the " + spec.role + " container: " + rootMessage(e), e);
+            throw new EngineException("cannot start the " + spec.role() + " container: " + rootMessage(e), e);
         }
-        LabContainer lc = new LabContainer(spec.role, id, name, spec.image, engine.client());
+        LabContainer lc = new LabContainer(spec.role(), id, name, spec.image(), engine.client());
         containers.add(lc);
         onStarted.accept(lc.hostPid());
         synchronized (this) {
-            granted.put(spec.role, "host".equals(spec.pidMode) ? p.withHostPid() : p);
+            granted.put(spec.role(), "host".equals(spec.pidMode()) ? p.withHostPid() : p);
         }
         return lc;
     }
@@ -111,6 +118,7 @@ public final class LabResources implements AutoCloseable {
      * containers reach each other by container name), labelled like the containers so the
      * reaper and the sweep remove it too. Returns its name, for {@link ContainerSpec#network}.
      */
+    @Override
     public String network(String role) {
         String name = "lab-" + owner.runId() + "-" + role;
         Map<String, String> labels = new LinkedHashMap<>(owner.labels());
@@ -144,11 +152,13 @@ public final class LabResources implements AutoCloseable {
      * An action to run before the run's containers are removed, also on Ctrl-C: e.g. aborting
      * the run's own FUSE connections, without which a deadlocked container cannot be removed.
      */
+    @Override
     public void beforeRemoval(Runnable action) {
         beforeRemoval.add(action);
     }
 
     /** An action to run once the run's containers are gone, e.g. removing cgroups they left. */
+    @Override
     public void afterRemoval(Runnable action) {
         afterRemoval.add(action);
     }
@@ -159,7 +169,8 @@ public final class LabResources implements AutoCloseable {
     }
 
     /** Removes one container of the run now (e.g. after each trial). */
-    public void remove(LabContainer c) {
+    @Override
+    public void remove(Container c) {
         containers.remove(c);
         removeByName(c.id());
     }
@@ -168,6 +179,11 @@ public final class LabResources implements AutoCloseable {
         synchronized (containers) {
             return List.copyOf(containers);
         }
+    }
+
+    @Override
+    public List<Container> all() {
+        return List.<Container>copyOf(containers());
     }
 
     /** Removes every container of the run at once; errors are collected, not thrown halfway. */

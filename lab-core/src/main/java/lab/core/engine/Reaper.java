@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import lab.core.host.ProcFiles;
+import lab.api.Scenario;
+import lab.core.host.FuseConnections;
+import lab.core.host.RunCgroups;
 
 /**
  * The guarantee that outlives the CLI. Every run starts one reaper: a small JVM in its own
@@ -22,7 +22,8 @@ import lab.core.host.ProcFiles;
  * checks once a second whether the CLI still runs, and when it is gone removes what the run
  * left. A container deadlocked in FUSE cannot be removed until its connection is aborted, so
  * the reaper aborts the run's own FUSE connections first: only connections mounted under the
- * run's prefix (/lab/RUNID/) in the mount table of that container's tasks.
+ * run's prefix (/lab/RUNID/) in the mount table of that container's tasks. Then each scenario
+ * sweeps what it may have left outside containers ({@link Scenario#sweep}).
  *
  * <p>Why a process and not Testcontainers' Ryuk: Ryuk's image cannot be pulled offline, and a
  * reaper container would need the engine socket mounted into it; a host process built from the
@@ -88,7 +89,7 @@ public final class Reaper {
                 try {
                     killQuietly(engine, c.getId());
                     Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
-                    if (pid != null && pid > 0) abortRunConnections(pid, "/lab/" + runId + "/");
+                    if (pid != null && pid > 0) FuseConnections.abortUnder(pid, "/lab/" + runId + "/");
                     engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
                     removed++;
                 } catch (RuntimeException e) {
@@ -96,8 +97,8 @@ public final class Reaper {
                 }
             }
         }
-        removeRunCgroups(runId);
-        removeRunConfigfsItems(runId);
+        RunCgroups.remove(runId);
+        sweepScenarios(runId);
         for (var n : engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + runId)).exec()) {
             try {
                 engine.client().removeNetworkCmd(n.getId()).exec();
@@ -125,131 +126,21 @@ public final class Reaper {
     }
 
     /**
-     * Removes cgroups a run's helpers created next to their container's (their names carry
-     * the run id). rmdir only removes an empty cgroup, so nothing with tasks is touched.
+     * Runs every scenario's clean-up of host-wide things a run may have left outside its
+     * containers ({@link Scenario#sweep}, e.g. netconsole targets in configfs). Every scenario's,
+     * as the reaper does not know which ones the run ran; each touches only names carrying the run id.
      */
-    public static void removeRunCgroups(String runId) {
-        for (String controller : List.of("memory", "cpu", "pids", "freezer", "blkio")) {
-            for (Path parent : cgroupParents(Path.of("/sys/fs/cgroup", controller))) {
-                try (Stream<Path> dirs = Files.list(parent)) {
-                    for (Path d : dirs.filter(Files::isDirectory).filter(x -> x.getFileName().toString().startsWith("lab-") && x.getFileName().toString().contains(runId)).toList()) {
-                        if (d.toFile().delete()) System.out.println(Instant.now() + " reaper: removed cgroup " + d);
-                    }
-                } catch (IOException ignored) {
-                    // not mounted or not ours to read
+    public static void sweepScenarios(String runId) {
+        try {
+            for (Scenario s : ServiceLoader.load(Scenario.class)) {
+                try {
+                    s.sweep(runId).forEach(Reaper::say);
+                } catch (RuntimeException e) {
+                    say(s.id() + ": cannot sweep run " + runId + ": " + e.getMessage());
                 }
             }
-        }
-    }
-
-    /**
-     * Removes netconsole targets a run left in configfs (host-wide; their names start with
-     * lab-RUNID-), in a private mount namespace since configfs is usually not mounted on the host.
-     */
-    public static void removeRunConfigfsItems(String runId) {
-        if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return;
-        String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
-                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
-                + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed $t\"; done";
-        try {
-            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
-            pr.waitFor(10, TimeUnit.SECONDS);
-            String out = new String(pr.getInputStream().readAllBytes()).strip();
-            if (!out.isEmpty()) System.out.println(Instant.now() + " reaper: " + out.replace('\n', ' '));
-        } catch (IOException | InterruptedException e) {
-            System.out.println(Instant.now() + " reaper: cannot remove configfs items of run " + runId + ": " + e);
-        }
-    }
-
-    /**
-     * Where containers' cgroups sit: the hierarchy's root and its first level, which holds each
-     * engine's cgroup parent (/docker for the host's engine, another name for a second engine).
-     */
-    private static List<Path> cgroupParents(Path root) {
-        if (!Files.isDirectory(root)) return List.of();
-        List<Path> out = new ArrayList<>(List.of(root));
-        try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(Files::isDirectory).forEach(out::add);
-        } catch (IOException ignored) {
-            // not ours to read
-        }
-        return out;
-    }
-
-    /**
-     * Aborts the FUSE connections mounted under {@code prefix} in the mount tables of the
-     * tasks in the pid namespace of {@code initPid}.
-     */
-    public static void abortRunConnections(long initPid, String prefix) {
-        Map<String, Path> conns = new LinkedHashMap<>();
-        String ns = link("/proc/" + initPid + "/ns/pid");
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
-                if (ns == null || !ns.equals(link(p + "/ns/pid"))) continue;
-                try (Stream<Path> tasks = Files.list(p.resolve("task"))) {
-                    for (Path t : tasks.toList()) {
-                        Path mi = t.resolve("mountinfo");
-                        for (String id : fuseConnections(ProcFiles.read(mi).orElse(""), prefix)) conns.putIfAbsent(id, mi);
-                    }
-                } catch (IOException ignored) {
-                    // exited meanwhile
-                }
-            }
-        } catch (IOException e) {
-            return;
-        }
-        conns.forEach((id, mi) -> abortConnection(id, mi, prefix));
-    }
-
-    /**
-     * Aborts FUSE connection {@code id} if {@code mountinfo} still shows it mounted under
-     * {@code prefix}. The id is a device minor that the kernel hands to the next mount as soon
-     * as it is free, and other runs on the host may mount thousands of times a second: the
-     * check sits right before the write, in the same shell, so that an id whose mount went
-     * meanwhile is not written. fusectl is host-wide and usually not mounted, so it is mounted
-     * in a private mount namespace for the write.
-     */
-    static void abortConnection(String id, Path mountinfo, String prefix) {
-        String sh = "awk -v d=\"0:$1\" -v p=\"$3\" '$3 == d && index($5, p) == 1 { f = 1 } END { exit !f }' \"$2\" || exit 3; "
-                + "mountpoint -q /sys/fs/fuse/connections || mount -t fusectl none /sys/fs/fuse/connections; "
-                + "echo 1 > /sys/fs/fuse/connections/$1/abort";
-        try {
-            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh, "sh", id, mountinfo.toString(), prefix)
-                    .redirectErrorStream(true).start();
-            if (!pr.waitFor(10, TimeUnit.SECONDS)) {
-                pr.destroyForcibly();
-                say("cannot abort FUSE connection " + id + ": no answer within 10 s");
-            } else if (pr.exitValue() == 0) {
-                say("aborted FUSE connection " + id + " (mounted under " + prefix + ")");
-            } else if (pr.exitValue() != 3) {
-                say("cannot abort FUSE connection " + id + ": " + new String(pr.getInputStream().readAllBytes()).strip());
-            }
-        } catch (IOException e) {
-            say("cannot abort FUSE connection " + id + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Connection ids (device minors) of FUSE mounts under {@code prefix} in a mountinfo text. */
-    static Set<String> fuseConnections(String mountinfo, String prefix) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String line : mountinfo.split("\n")) {
-            String[] f = line.split(" ");
-            int dash = List.of(f).indexOf("-");
-            if (f.length < 5 || dash < 0 || dash + 1 >= f.length) continue;
-            if (!f[dash + 1].startsWith("fuse") || !f[4].startsWith(prefix)) continue;
-            String[] dev = f[2].split(":");
-            if (dev.length == 2 && dev[0].equals("0")) out.add(dev[1]);
-        }
-        return out;
-    }
-
-    private static String link(String p) {
-        try {
-            return Files.readSymbolicLink(Path.of(p)).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
+        } catch (ServiceConfigurationError e) {
+            say("cannot load the scenarios to sweep run " + runId + ": " + e.getMessage());
         }
     }
 }

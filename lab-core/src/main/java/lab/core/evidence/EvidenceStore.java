@@ -13,13 +13,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import lab.api.Evidence;
 
 /**
  * A run's evidence bundle, written as the run goes so that a crash still leaves a readable
  * (INCOMPLETE) bundle: {@code <root>/<scenario>/<yyyyMMdd-HHmmss>-<runid>/}, with
  * {@code <root>/latest} pointing at the newest run.
  */
-public final class EvidenceStore implements AutoCloseable {
+public final class EvidenceStore implements Evidence, AutoCloseable {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     /** Space held back so that a full disk still leaves room for the final run.json (status INCOMPLETE, and why). */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import lab.api.KernelMessages;
 
 /**
  * Follows the kernel log (/dev/kmsg) during a run and keeps the lines that matter — BUG,
@@ -19,16 +20,13 @@ import java.util.regex.Pattern;
  * namespace of one), or a name the run registered (its loop devices, network devices, run id),
  * or it does not. A headline whose call trace names the run's task is the run's too.
  */
-public final class KernelLog implements AutoCloseable {
+public final class KernelLog implements KernelMessages, AutoCloseable {
     static final Pattern INTERESTING = Pattern.compile(
             "BUG:|WARNING:|Oops|general protection|blocked for more than \\d+ seconds|Out of memory|oom-kill|"
                     + "invoked oom-killer|Kernel panic|soft lockup|hard LOCKUP|rcu_.*stall");
     static final Pattern SEVERE = Pattern.compile("BUG:|Oops|general protection|Kernel panic");
     /** Lines of call trace and registers kept after an interesting line. */
     public static final int CONTEXT = 40;
-
-    /** One kept line: the kernel's timestamp (seconds since boot), its text, and whether it names the run's tasks. */
-    public record Line(double seconds, String text, boolean headline, boolean ours) { }
 
     private final List<Line> lines = new ArrayList<>();
     private final Set<Long> pids = ConcurrentHashMap.newKeySet();

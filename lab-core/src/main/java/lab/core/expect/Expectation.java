@@ -1,8 +1,8 @@
 package lab.core.expect;
 
 import java.util.Optional;
+import lab.api.Verdict;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 
 /**
  * What an arm should show on a host: a verdict, optionally a band the failure rate should fall
@@ -11,15 +11,15 @@ import lab.core.run.Verdict;
 public record Expectation(Verdict verdict, double[] rateBand, String ref, String source) {
 
     /** Judges a result: a changed verdict first, then the rate's 95 % interval against the band. */
-    public Outcome judge(Verdict got, double[] ci95) {
-        if (got == Verdict.SKIPPED) return Outcome.SKIPPED;
-        if (got == Verdict.ERROR) return Outcome.ERROR;
-        if (got != verdict) return got == Verdict.REPRODUCED ? Outcome.REGRESSION : Outcome.UNEXPECTED_PASS;
+    public ExpectationCheck judge(Verdict got, double[] ci95) {
+        if (got == Verdict.SKIPPED) return ExpectationCheck.SKIPPED;
+        if (got == Verdict.ERROR) return ExpectationCheck.ERROR;
+        if (got != verdict) return got == Verdict.REPRODUCED ? ExpectationCheck.REGRESSION : ExpectationCheck.UNEXPECTED_PASS;
         if (rateBand != null && ci95 != null) {
-            if (ci95[0] > rateBand[1]) return Outcome.RATE_ABOVE_BAND;
-            if (ci95[1] < rateBand[0]) return Outcome.RATE_BELOW_BAND;
+            if (ci95[0] > rateBand[1]) return ExpectationCheck.RATE_ABOVE_BAND;
+            if (ci95[1] < rateBand[0]) return ExpectationCheck.RATE_BELOW_BAND;
         }
-        return Outcome.AS_EXPECTED;
+        return ExpectationCheck.AS_EXPECTED;
     }
 
     /**
@@ -27,9 +27,9 @@ public record Expectation(Verdict verdict, double[] rateBand, String ref, String
      * from fewer trials than the band's low end needs to show one (see {@link #tooFewToTell}) is
      * TOO_FEW_TRIALS, not an UNEXPECTED_PASS: the run says nothing either way.
      */
-    public Outcome judge(Verdict got, long failures, long trials, double[] ci95) {
-        Outcome o = judge(got, ci95);
-        return o == Outcome.UNEXPECTED_PASS && tooFewToTell(failures, trials).isPresent() ? Outcome.TOO_FEW_TRIALS : o;
+    public ExpectationCheck judge(Verdict got, long failures, long trials, double[] ci95) {
+        ExpectationCheck o = judge(got, ci95);
+        return o == ExpectationCheck.UNEXPECTED_PASS && tooFewToTell(failures, trials).isPresent() ? ExpectationCheck.TOO_FEW_TRIALS : o;
     }
 
     /**

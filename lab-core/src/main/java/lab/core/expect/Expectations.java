@@ -16,10 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import lab.api.Arm;
+import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.core.host.Fingerprint;
-import lab.core.run.Arm;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 
 /**
  * Expected verdicts as plain data: one YAML file per scenario ({@code <scenario>.yaml}), read
@@ -29,7 +29,7 @@ import lab.core.run.Verdict;
  * <pre>
  * scenario: fuse-kill-deadlock
  * arms:
- *   plain: {verdict: REPRODUCED, rate: [0.5, 1.0], ref: "seed 002: ..."}
+ *   plain: {verdict: REPRODUCED, rate: [0.5, 1.0], ref: "write-up 002: ..."}
  * hosts:                      # later entries win; every key given must match
  *   - match: {kernel: "&lt;6.14"}
  *     arms:

@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import lab.core.engine.ContainerSpec;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.Containers;
+import lab.api.ExecResult;
+import lab.api.ImageSource;
+import lab.api.Privileges;
 import lab.core.engine.EngineException;
-import lab.core.engine.ExecResult;
-import lab.core.engine.Images;
-import lab.core.engine.LabContainer;
-import lab.core.engine.LabResources;
-import lab.core.engine.Privileges;
 
 /**
  * Makes the run's faults and guarantees their heal: each injected fault is healed by
@@ -29,19 +29,19 @@ public final class Faults {
     /** Sees the host's pids to nsenter a target's network namespace; NET_ADMIN for tc and iptables there. */
     public static final Privileges PRIVILEGES = Privileges.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE").withHostPid();
 
-    private final LabResources resources;
-    private final Images images;
+    private final Containers resources;
+    private final ImageSource images;
     private final List<Fault> active = new ArrayList<>();
-    private LabContainer tool;
+    private Container tool;
 
-    public Faults(LabResources resources, Images images) {
+    public Faults(Containers resources, ImageSource images) {
         this.resources = resources;
         this.images = images;
         resources.beforeRemoval(this::healAll);
     }
 
     /** The cgroup freezer on every task of the container ({@code docker pause}). */
-    public Fault freeze(LabContainer c) {
+    public Fault freeze(Container c) {
         return track(new Fault() {
             public String describe() { return "freeze " + c.role(); }
             public void inject() { c.pause(); }
@@ -50,7 +50,7 @@ public final class Faults {
     }
 
     /** SIGSTOP to the container's processes whose command name {@code comm} matches; SIGCONT heals. */
-    public Fault stop(LabContainer c, Predicate<String> comm, String what) {
+    public Fault stop(Container c, Predicate<String> comm, String what) {
         List<Long> pids = new ArrayList<>();
         return track(new Fault() {
             public String describe() { return "SIGSTOP " + what + " in " + c.role() + " " + pids; }
@@ -66,7 +66,7 @@ public final class Faults {
     }
 
     /** A token-bucket filter on the container's egress (tc tbf on eth0), e.g. rate "8mbit". */
-    public Fault throttle(LabContainer c, String rate) {
+    public Fault throttle(Container c, String rate) {
         if (!rate.matches("[0-9.]+[a-zA-Z]*")) throw new IllegalArgumentException("not a tc rate: " + rate);
         return track(new Fault() {
             public String describe() { return "tbf " + rate + " on the egress of " + c.role(); }
@@ -76,7 +76,7 @@ public final class Faults {
     }
 
     /** Cuts the container off its network: iptables DROP of everything in and out of eth0. */
-    public Fault partition(LabContainer c) {
+    public Fault partition(Container c) {
         String in = "INPUT -i eth0 -m comment --comment lab-partition -j DROP";
         String out = "OUTPUT -o eth0 -m comment --comment lab-partition -j DROP";
         return track(new Fault() {
@@ -155,22 +155,21 @@ public final class Faults {
         }
     }
 
-    private void inNetns(LabContainer target, String sh) {
+    private void inNetns(Container target, String sh) {
         ExecResult r = tool().exec(Duration.ofSeconds(15), "nsenter", "-t", Long.toString(target.hostPid()), "-n", "sh", "-c", sh);
         if (!r.ok()) throw new EngineException("in the network namespace of " + target.role() + ": '" + sh + "' failed: " + (r.timedOut() ? "timed out" : r.stderr().strip()));
     }
 
-    private void inNetnsQuiet(LabContainer target, String sh) {
+    private void inNetnsQuiet(Container target, String sh) {
         try {
-            var st = resources.engine().client().inspectContainerCmd(target.id()).exec().getState();
-            if (!Boolean.TRUE.equals(st.getRunning())) return; // its namespace, and the fault, went with it
+            if (!target.running()) return; // its namespace, and the fault, went with it
         } catch (RuntimeException e) {
             return;
         }
         tool().exec(Duration.ofSeconds(15), "nsenter", "-t", Long.toString(target.hostPid()), "-n", "sh", "-c", sh);
     }
 
-    private synchronized LabContainer tool() {
+    private synchronized Container tool() {
         if (tool == null) {
             tool = resources.start(ContainerSpec.of(ROLE, images.ensure(IMAGE)).privileges(PRIVILEGES));
         }

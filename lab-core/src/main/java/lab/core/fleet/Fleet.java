@@ -18,6 +18,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import lab.api.Arm;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
@@ -25,7 +28,6 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.report.FleetPage;
 import lab.core.report.JUnitXml;
-import lab.core.run.Arm;
 import lab.core.run.ArmKey;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunId;
@@ -33,9 +35,7 @@ import lab.core.run.RunRecord;
 import lab.core.run.RunRecords;
 import lab.core.run.RunStatus;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
-import lab.core.run.UsageException;
 import lab.core.soak.Results;
 
 /**

@@ -13,8 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.UsageException;
 import lab.core.evidence.Json;
-import lab.core.run.UsageException;
 
 /**
  * Where a fleet runs one column: an engine — a short name, its endpoint (unix:// or tcp://),

@@ -61,7 +61,7 @@ public final class GuestRun {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq).strip();
             if (eq <= 0 || !SYSCTL.matcher(key).matches() || key.contains("..")) {
-                throw new lab.core.run.UsageException("--sysctl " + pair + ": expected KEY=VALUE with KEY as sysctl spells it (fs.fuse.default_request_timeout=5)");
+                throw new lab.api.UsageException("--sysctl " + pair + ": expected KEY=VALUE with KEY as sysctl spells it (fs.fuse.default_request_timeout=5)");
             }
             out.put(key, pair.substring(eq + 1).strip());
         }
@@ -106,7 +106,7 @@ public final class GuestRun {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new lab.core.run.UsageException("cannot create the output directory " + out + ": " + e.getMessage());
+            throw new lab.api.UsageException("cannot create the output directory " + out + ": " + e.getMessage());
         }
         String id = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
         long r0 = System.nanoTime();
@@ -177,7 +177,7 @@ public final class GuestRun {
                 Duration.ofSeconds(30));
         if (r.exitCode() == 3) throw new lab.core.engine.HostLacksException("--sysctl " + key + ": the guest's kernel " + release + " has no " + file);
         if (r.exitCode() != 0) {
-            throw new lab.core.run.UsageException("--sysctl " + key + "=" + value + ": the guest's kernel " + release + " refused it ("
+            throw new lab.api.UsageException("--sysctl " + key + "=" + value + ": the guest's kernel " + release + " refused it ("
                     + (r.out() + r.err()).strip().replace('\n', ' ') + ")");
         }
     }

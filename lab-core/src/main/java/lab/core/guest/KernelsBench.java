@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.api.Progress;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Benchmark;
-import lab.core.run.Progress;
 
 /**
  * {@code lab bench kernels}: what a guest costs, measured in one run and printed, never

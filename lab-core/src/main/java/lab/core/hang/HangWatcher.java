@@ -7,12 +7,12 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import lab.core.agent.Agent;
-import lab.core.agent.AgentException;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
-import lab.core.run.LabContext;
+import lab.api.Agent;
+import lab.api.AgentException;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.LabContext;
+import lab.api.Privileges;
 
 /**
  * Watches the tasks of a container's pid namespace for a hang and recovers from it. A hang is
@@ -57,7 +57,7 @@ public final class HangWatcher implements AutoCloseable {
 
     public static HangWatcher start(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer c = ctx.resources().start(ContainerSpec.of("watcher", image).privileges(PRIVILEGES));
+        Container c = ctx.containers().start(ContainerSpec.of("watcher", image).privileges(PRIVILEGES));
         Agent a = c.agent("lab-watch", List.of("lab-watch"), Map.of(), line -> ctx.evidence().event("watcher", line));
         a.await("ready", Duration.ofSeconds(30), null);
         return new HangWatcher(a);

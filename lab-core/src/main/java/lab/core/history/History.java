@@ -1,5 +1,6 @@
 package lab.core.history;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,8 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import com.fasterxml.jackson.databind.JsonNode;
-import lab.core.compare.Comparison;
+import lab.core.compare.RunComparison;
 import lab.core.evidence.Json;
 import lab.core.report.HistoryPage;
 import lab.core.run.ArmKey;
@@ -93,12 +93,12 @@ public final class History {
             for (var night : g.getValue().entrySet()) {
                 List<Results.Run> runs = night.getValue().stream().map(r -> new Results.Run(r.record(), r.dir())).toList();
                 Results cur = Results.of(root, runs);
-                Comparison cmp = prev == null ? null : Comparison.of(List.of(new Comparison.Side(prevNight, prev.sharedWith(cur)),
-                        new Comparison.Side(night.getKey(), cur.sharedWith(prev))));
+                RunComparison cmp = prev == null ? null : RunComparison.of(List.of(new RunComparison.Side(prevNight, prev.sharedWith(cur)),
+                        new RunComparison.Side(night.getKey(), cur.sharedWith(prev))));
                 boolean shown = night.getKey().compareTo(from) >= 0;
                 if (shown) nights.add(night.getKey());
-                Map<ArmKey, Comparison.Cell> cells = new HashMap<>();
-                if (cmp != null) for (Comparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
+                Map<ArmKey, RunComparison.Cell> cells = new HashMap<>();
+                if (cmp != null) for (RunComparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
                 for (Tally t : cur.tallies()) {
                     HistoryRecord.Series s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()), k -> {
                         HistoryRecord.Series x = new HistoryRecord.Series();
@@ -111,7 +111,7 @@ public final class History {
                     });
                     s.expected = t.expected == null ? s.expected : t.expected.name();
                     if (!shown) continue;
-                    Comparison.Cell c = cells.get(t.key());
+                    RunComparison.Cell c = cells.get(t.key());
                     HistoryRecord.Point p = point(night.getKey(), t, c, night.getValue());
                     s.points.add(p);
                     if (p.change != null && !p.change.equals("SAME") && !p.change.equals("NOT_COMPARED")) {
@@ -148,7 +148,7 @@ public final class History {
         return h;
     }
 
-    private static HistoryRecord.Point point(String night, Tally t, Comparison.Cell c, List<Bundles.Run> runs) {
+    private static HistoryRecord.Point point(String night, Tally t, RunComparison.Cell c, List<Bundles.Run> runs) {
         HistoryRecord.Point p = new HistoryRecord.Point();
         p.night = night;
         p.k = t.failures;
@@ -186,13 +186,13 @@ public final class History {
         s.lastOutcome = last.outcome;
     }
 
-    private static HistoryRecord.Change change(String group, String previous, String night, Comparison cmp, int n) {
+    private static HistoryRecord.Change change(String group, String previous, String night, RunComparison cmp, int n) {
         HistoryRecord.Change c = new HistoryRecord.Change();
         c.id = "change-" + n;
         c.group = group;
         c.previous = previous;
         c.night = night;
-        for (Comparison.Difference d : cmp.differences()) {
+        for (RunComparison.Difference d : cmp.differences()) {
             c.differences.add(new HistoryRecord.Difference(d.key(), d.values()));
             if (c.kernel == null && (d.key().equals("host.kernelRelease") || d.key().equals("fingerprint.kernelRelease"))) {
                 c.kernel = d.values().get(0) + " → " + d.values().get(1);

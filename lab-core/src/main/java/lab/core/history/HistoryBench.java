@@ -14,17 +14,17 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import lab.api.Arm;
+import lab.api.ParamSpec;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.Verdict;
 import lab.core.evidence.Json;
-import lab.core.run.Arm;
 import lab.core.run.Benchmark;
-import lab.core.run.ParamSpec;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.RunStatus;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 import lab.core.soak.Results;
 import lab.core.soak.SoakRecord;
 
@@ -155,8 +155,8 @@ public final class HistoryBench implements Benchmark {
     private static RunRecord run(Scenario s, LocalDate day, int i, String kernel, Random rnd) {
         RunRecord r = new RunRecord();
         r.scenario = s.id();
-        r.title = s.title();
-        r.seed = s.seed();
+        r.title = s.info().title();
+        r.seed = s.info().writeUp();
         r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
         r.status = RunStatus.COMPLETE;
         r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();
@@ -177,7 +177,7 @@ public final class HistoryBench implements Benchmark {
         r.fingerprint = new RunRecord.HostFingerprint(Integer.toHexString(kernel.hashCode()), kernel, configSha, cmdline, 2, r.host.engineVersion);
         for (ParamSpec p : s.params()) r.params.put(p.name(), p.defaultValue());
         r.trialsPerArm = 100;
-        r.trialUnit = s.trialUnit();
+        r.trialUnit = s.info().trialUnit();
         r.images.put("lab/" + s.id(), "sha256:" + Integer.toHexString((s.id() + i / 30).hashCode()).repeat(8));
         r.containers.put("target", Map.of("capAdd", List.of("SYS_ADMIN", "MKNOD"), "devices", List.of("/dev/fuse")));
         for (Arm a : s.arms()) {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import lab.api.Feature;
+import lab.api.FeatureState;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
@@ -38,7 +40,7 @@ public final class Doctor {
         r.put("kernel", k);
         Map<String, Object> features = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        for (Feature feat : Feature.values()) {
+        for (Feature feat : f.features().keySet()) {
             FeatureState s = f.feature(feat);
             features.put(feat.name().toLowerCase(Locale.ROOT), Map.of("present", s.word(), "evidence", s.evidence(),
                     "description", feat.description()));

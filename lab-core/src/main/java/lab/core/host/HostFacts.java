@@ -1,6 +1,8 @@
 package lab.core.host;
 
 import java.util.Map;
+import lab.api.Feature;
+import lab.api.FeatureState;
 
 /**
  * What the lab knows of the kernel it runs on: enough to tell whether a scenario can run,

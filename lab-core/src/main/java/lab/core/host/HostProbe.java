@@ -1,14 +1,13 @@
 package lab.core.host;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import lab.api.Feature;
+import lab.api.FeatureState;
 
 /**
  * Reads the host's kernel facts from /proc and /sys. Direct signs (a device node, a
@@ -65,8 +64,8 @@ public final class HostProbe {
         Optional<KernelConfig> config = KernelConfig.load(proc, release);
         String filesystems = ProcFiles.read(proc.resolve("filesystems")).orElse("");
         int cgroup = cgroupVersion();
-        Map<Feature, FeatureState> f = new EnumMap<>(Feature.class);
-        for (Feature feature : Feature.values()) f.put(feature, probe(feature, filesystems, cgroup, config));
+        Map<Feature, FeatureState> f = new LinkedHashMap<>();
+        for (Feature feature : features()) f.put(feature, probe(feature, filesystems, cgroup, config));
         Map<String, String> sysctls = new LinkedHashMap<>();
         for (String s : SYSCTLS) ProcFiles.read(proc.resolve("sys").resolve(s)).ifPresent(v -> sysctls.put(s.replace('/', '.'), v));
         return new HostFacts(
@@ -83,55 +82,29 @@ public final class HostProbe {
                 f);
     }
 
+    /** The direct signs of one feature on this host, for its {@link Feature.Probe}. */
     private FeatureState probe(Feature feature, String filesystems, int cgroup, Optional<KernelConfig> config) {
-        switch (feature) {
-            case FUSE:
-                if (Files.exists(dev.resolve("fuse")) && hasFs(filesystems, "fuse")) return FeatureState.yes("/dev/fuse and fuse in /proc/filesystems");
-                break;
-            case OVERLAY:
-                if (hasFs(filesystems, "overlay")) return FeatureState.yes("overlay in /proc/filesystems");
-                break;
-            case EXT4:
-                if (hasFs(filesystems, "ext4")) return FeatureState.yes("ext4 in /proc/filesystems");
-                break;
-            case XFS:
-                if (hasFs(filesystems, "xfs")) return FeatureState.yes("xfs in /proc/filesystems");
-                break;
-            case LOOP:
-                if (Files.exists(dev.resolve("loop-control"))) return FeatureState.yes("/dev/loop-control");
-                break;
-            case BTF:
-                if (Files.exists(sys.resolve("kernel/btf/vmlinux"))) return FeatureState.yes("/sys/kernel/btf/vmlinux");
-                return FeatureState.no("no /sys/kernel/btf/vmlinux");
-            case MEMCG:
-                if (cgroup == 1 && Files.isDirectory(sys.resolve("fs/cgroup/memory"))) return FeatureState.yes("cgroup v1 memory controller mounted");
-                if (cgroup == 2 && ProcFiles.read(sys.resolve("fs/cgroup/cgroup.controllers")).orElse("").contains("memory")) return FeatureState.yes("memory in cgroup.controllers");
-                break;
-            case FREEZER:
-                if (cgroup == 1 && Files.isDirectory(sys.resolve("fs/cgroup/freezer"))) return FeatureState.yes("cgroup v1 freezer mounted");
-                if (cgroup == 2) return FeatureState.yes("cgroup v2 cgroup.freeze");
-                break;
-            case HUNG_TASK:
-                if (Files.exists(proc.resolve("sys/kernel/hung_task_timeout_secs"))) return FeatureState.yes("kernel.hung_task_timeout_secs");
-                break;
-            case CONFIGFS:
-                if (hasFs(filesystems, "configfs")) return FeatureState.yes("configfs in /proc/filesystems");
-                return withConfig(feature, config, "configfs not in /proc/filesystems");
-            case BONDING:
-                return withAttempt(feature, config, wouldLoadModule(config, feature, "bonding") ? null : attempts.bond());
-            case NETCONSOLE:
-                return withAttempt(feature, config, hasFs(filesystems, "configfs") && !wouldLoadModule(config, feature, "netconsole")
-                        ? attempts.configfs(true) : null);
-            case KPROBES:
-                // the perf kprobe PMU (what bpftrace attaches through) is registered only where kprobes are built in
-                if (Files.exists(sys.resolve("bus/event_source/devices/kprobe/type"))) return FeatureState.yes("the kprobe perf PMU in /sys/bus/event_source/devices");
-                if (Files.exists(sys.resolve("kernel/tracing/kprobe_events")) || Files.exists(sys.resolve("kernel/debug/tracing/kprobe_events")))
-                    return FeatureState.yes("kprobe_events in tracefs");
-                return withConfig(feature, config, "no kprobe perf PMU in /sys/bus/event_source/devices");
-            default:
-                break;
+        Feature.Signs signs = new Feature.Signs() {
+            @Override public boolean hasFilesystem(String fs) { return hasFs(filesystems, fs); }
+            @Override public boolean exists(String path) { return Files.exists(resolve(path)); }
+            @Override public String read(String path) { return ProcFiles.read(resolve(path)).orElse(""); }
+            @Override public int cgroupVersion() { return cgroup; }
+            @Override public FeatureState configAfter(String sign) { return withConfig(feature, config, sign); }
+            @Override public boolean wouldLoadModule(String module) { return HostProbe.this.wouldLoadModule(config, feature, module); }
+            @Override public FeatureState attempt(FeatureState attempt) { return withAttempt(feature, config, attempt); }
+            @Override public FeatureState tryBond() { return attempts.bond(); }
+            @Override public FeatureState tryNetconsoleConfigfs() { return attempts.configfs(true); }
+        };
+        FeatureState seen = feature.probe().look(signs);
+        return seen != null ? seen : fromConfig(feature, config);
+    }
+
+    /** A host path (/proc/..., /sys/..., /dev/...) under the roots this probe reads. */
+    private Path resolve(String path) {
+        for (var root : Map.of("/proc/", proc, "/sys/", sys, "/dev/", dev).entrySet()) {
+            if (path.startsWith(root.getKey())) return root.getValue().resolve(path.substring(root.getKey().length()));
         }
-        return fromConfig(feature, config);
+        throw new IllegalArgumentException("a feature probe reads /proc, /sys or /dev only, not " + path);
     }
 
     private static FeatureState fromConfig(Feature feature, Optional<KernelConfig> config) {
@@ -164,6 +137,13 @@ public final class HostProbe {
     private FeatureState withConfig(Feature feature, Optional<KernelConfig> config, String sign) {
         FeatureState c = fromConfig(feature, config);
         return new FeatureState(c.present(), sign + "; " + c.evidence());
+    }
+
+    /** The lab's own features, then any other a scenario on the class path needs. */
+    private static List<Feature> features() {
+        java.util.Set<Feature> all = new java.util.LinkedHashSet<>(Feature.KNOWN);
+        all.addAll(lab.core.run.Scenarios.features());
+        return List.copyOf(all);
     }
 
     private static boolean hasFs(String filesystems, String name) {

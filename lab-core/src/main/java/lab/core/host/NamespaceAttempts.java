@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import lab.api.FeatureState;
 
 /**
  * Real attempts for {@link HostProbe}, each in a namespace of its own that vanishes with the

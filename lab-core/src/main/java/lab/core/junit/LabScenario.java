@@ -6,14 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.Arm;
+import lab.api.Progress;
+import lab.api.Scenario;
 import lab.core.engine.EngineException;
 import lab.core.expect.Expectations;
-import lab.core.expect.Outcome;
-import lab.core.run.Arm;
-import lab.core.run.Progress;
+import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -113,7 +113,7 @@ public final class LabScenario {
         RunRecord.ArmRecord a = r.record().arms.stream().filter(x -> x.name.equals(arm)).findFirst().orElse(null);
         String where = " (evidence: " + r.evidence() + ")";
         if (a == null) Assertions.fail(arm + " did not run: " + r.record().status + " " + r.record().statusReason + where);
-        Outcome o = a.outcome;
+        ExpectationCheck o = a.outcome;
         switch (o) {
             case AS_EXPECTED -> { }
             case SKIPPED -> Assumptions.abort(arm + " SKIPPED: " + a.reason);

@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import lab.core.run.UsageException;
+import lab.api.UsageException;
 
 /**
  * A kernel as the user names it with {@code --kernel}: the host's own, one of Debian's (a series

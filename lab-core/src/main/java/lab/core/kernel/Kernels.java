@@ -21,11 +21,11 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import lab.api.UsageException;
 import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
-import lab.core.run.UsageException;
 
 /**
  * Kernels for guests, resolved from a {@link KernelSpec} and cached under the state dir's

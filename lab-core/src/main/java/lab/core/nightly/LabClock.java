@@ -6,7 +6,7 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import lab.core.run.UsageException;
+import lab.api.UsageException;
 
 /**
  * The clock a nightly and a history count days by: the system's, or an override (`--date`, or

@@ -15,16 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import lab.core.compare.Comparison;
+import lab.api.Progress;
+import lab.api.UsageException;
+import lab.core.compare.RunComparison;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.expect.Outcome;
+import lab.core.expect.ExpectationCheck;
 import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.run.ExitCodes;
-import lab.core.run.Progress;
 import lab.core.run.RunStatus;
-import lab.core.run.UsageException;
 import lab.core.signature.SignatureIndex;
 import lab.core.soak.Results;
 import lab.core.soak.Soak;
@@ -130,7 +130,7 @@ public final class Nightly {
         }
         Results tonight = Results.load(soak.dir());
         Path previous = previous(root, dir, rec);
-        Comparison cmp = null;
+        RunComparison cmp = null;
         if (previous == null) {
             say.accept("no previous night on " + rec.host + " under " + root + ": nothing to compare with");
         } else {
@@ -139,8 +139,8 @@ public final class Nightly {
             rec.previousNight = p.night;
             Results before = Results.load(previous.resolve(p.soak));
             // What both nights ran; a scenario added or dropped is said once, not as every one of its settings.
-            cmp = Comparison.of(List.of(new Comparison.Side("previous " + p.night, before.sharedWith(tonight)),
-                    new Comparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
+            cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night, before.sharedWith(tonight)),
+                    new RunComparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
             rec.comparison = new ArrayList<>(cmp.render());
             if (!tonight.scenariosNotIn(before).isEmpty()) rec.comparison.add("only tonight: " + String.join(", ", tonight.scenariosNotIn(before)));
             if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night + ": " + String.join(", ", before.scenariosNotIn(tonight)));
@@ -158,12 +158,12 @@ public final class Nightly {
         }
         rec.newSignatures.forEach(t -> say.accept("NEW signature: " + t));
 
-        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome == Outcome.REGRESSION || t.outcome == Outcome.RATE_ABOVE_BAND
-                || t.outcome == Outcome.DATA_LOSS);
+        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND
+                || t.outcome == ExpectationCheck.DATA_LOSS);
         rec.regression = cmp != null && cmp.regression(rec.strictRates) || expectRegression;
         rec.exitCode = rec.regression ? ExitCodes.DIFFERS
-                : tonight.tallies().stream().anyMatch(t -> t.outcome == Outcome.ERROR) ? ExitCodes.LAB_FAILURE
-                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == Outcome.SKIPPED) ? ExitCodes.SKIPPED
+                : tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR) ? ExitCodes.LAB_FAILURE
+                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED) ? ExitCodes.SKIPPED
                 : ExitCodes.OK;
         rec.summary = summary(rec, tonight, cmp, expectRegression, page);
         rec.status = RunStatus.COMPLETE;
@@ -172,14 +172,14 @@ public final class Nightly {
         return new Result(rec.exitCode, rec, dir);
     }
 
-    private static List<String> summary(NightRecord rec, Results tonight, Comparison cmp, boolean expectRegression, Path page) {
+    private static List<String> summary(NightRecord rec, Results tonight, RunComparison cmp, boolean expectRegression, Path page) {
         List<String> s = new ArrayList<>();
         long arms = tonight.tallies().size();
         List<String> changed = new ArrayList<>();
         if (cmp != null) {
-            for (Comparison.Row row : cmp.rows()) {
-                Comparison.Change c = row.cells().get(1).change();
-                if (c != Comparison.Change.SAME && c != Comparison.Change.NOT_COMPARED) changed.add(row.scenario() + " × " + row.arm() + " " + c);
+            for (RunComparison.Row row : cmp.rows()) {
+                RunComparison.Change c = row.cells().get(1).change();
+                if (c != RunComparison.Change.SAME && c != RunComparison.Change.NOT_COMPARED) changed.add(row.scenario() + " × " + row.arm() + " " + c);
             }
         }
         s.add("nightly " + rec.night + ": " + (rec.regression ? "REGRESSION" : "no regression") + " · " + arms + " scenario × arm"
@@ -188,7 +188,7 @@ public final class Nightly {
                 + (cmp == null || cmp.differences().isEmpty() ? "" : " · " + cmp.differences().size() + " setting(s) changed"));
         if (expectRegression) {
             for (Tally t : tonight.tallies()) {
-                if (t.outcome == Outcome.REGRESSION || t.outcome == Outcome.RATE_ABOVE_BAND || t.outcome == Outcome.DATA_LOSS) {
+                if (t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND || t.outcome == ExpectationCheck.DATA_LOSS) {
                     s.add("  " + t.scenario + " × " + t.arm + ": " + t.outcome.words() + ", expected " + t.expected);
                 }
             }

@@ -1,12 +1,11 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlPage.*;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import static lab.core.report.HtmlPage.*;
 
 /** report.html of a bisection: the culprit with the step that shows it, every step with links to its run bundles. */
 public final class BisectPage {

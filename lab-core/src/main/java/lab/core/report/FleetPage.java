@@ -1,8 +1,5 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlPage.*;
-
-import lab.core.run.ArmKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,9 +7,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.run.Verdict;
+import lab.api.Verdict;
+import lab.core.run.ArmKey;
 import lab.core.soak.Results;
 import lab.core.soak.Tally;
+import static lab.core.report.HtmlPage.*;
 
 /** report.html of a fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
 public final class FleetPage {
@@ -73,11 +72,11 @@ public final class FleetPage {
         }
         section(b, "Engines", en.append("</table>").toString());
         if (results.size() >= 2) {
-            List<lab.core.compare.Comparison.Side> sides = new ArrayList<>();
-            results.forEach((name, r) -> sides.add(new lab.core.compare.Comparison.Side(name, r)));
-            List<String> lines = new ArrayList<>(lab.core.compare.Comparison.of(sides).render());
+            List<lab.core.compare.RunComparison.Side> sides = new ArrayList<>();
+            results.forEach((name, r) -> sides.add(new lab.core.compare.RunComparison.Side(name, r)));
+            List<String> lines = new ArrayList<>(lab.core.compare.RunComparison.of(sides).render());
             lines.addAll(rec.sharedHostNotes());
-            section(b, "Comparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
+            section(b, "RunComparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }
         Map<String, Object> config = new LinkedHashMap<>();
         for (var e : rec.engines) {

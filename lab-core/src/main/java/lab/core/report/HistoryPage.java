@@ -1,8 +1,5 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlPage.esc;
-import static lab.core.report.HtmlPage.section;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +11,8 @@ import java.util.Map;
 import java.util.Set;
 import lab.core.history.HistoryRecord;
 import lab.core.signature.SignatureIndex;
+import static lab.core.report.HtmlPage.esc;
+import static lab.core.report.HtmlPage.section;
 
 /**
  * history.html: one self-contained page over many nights — a chart per scenario × arm (rate,

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.Verdict;
 import lab.core.evidence.Json;
-import lab.core.expect.Outcome;
+import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 import lab.core.run.Words;
 
 /**
@@ -33,7 +33,7 @@ public final class HtmlPage {
 
     /** One row of the verdict table, from a run's arm or a soak's tally. */
     record Row(String scenario, String arm, Verdict expected, double[] band, String ref, Verdict verdict, long k, long n,
-                       long inconclusive, double rate, double[] ci, Outcome outcome, String reason, List<String> notes, String link) { }
+                       long inconclusive, double rate, double[] ci, ExpectationCheck outcome, String reason, List<String> notes, String link) { }
 
     static void verdicts(StringBuilder b, Map<String, Object> data, List<Row> rows, String unit) {
         b.append("<h2>Verdicts</h2>\n<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th><th>verdict</th>")
@@ -56,7 +56,7 @@ public final class HtmlPage {
                 b.append("<td colspan=3>").append(esc(r.reason())).append("</td>");
             }
             b.append("<td class=num>").append(r.inconclusive()).append("</td>");
-            Outcome o = r.outcome() == null ? Outcome.AS_EXPECTED : r.outcome();
+            ExpectationCheck o = r.outcome() == null ? ExpectationCheck.AS_EXPECTED : r.outcome();
             b.append("<td><span class=\"o-").append(o).append("\">").append(esc(o.words())).append("</span></td><td class=small>")
                     .append(esc(r.ref() == null ? "" : r.ref()));
             for (String n : r.notes()) b.append("<br>").append(esc(n));

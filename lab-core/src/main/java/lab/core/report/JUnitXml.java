@@ -6,14 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import lab.core.expect.Outcome;
+import lab.api.Verdict;
+import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
-import lab.core.run.Verdict;
 import lab.core.run.Words;
 import lab.core.soak.Tally;
 
@@ -26,12 +26,12 @@ public final class JUnitXml {
     private JUnitXml() {}
 
     /** One testcase. {@code outcome} decides failure/skipped/error. */
-    private record Case(String classname, String name, Object seconds, Outcome outcome, String reason, String summary) { }
+    private record Case(String classname, String name, Object seconds, ExpectationCheck outcome, String reason, String summary) { }
 
     public static void write(RunRecord run, Path evidenceDir, Path file) throws IOException {
         List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name, a.timings.get("elapsed_s"),
-                a.outcome != null ? a.outcome : a.verdict == Verdict.SKIPPED ? Outcome.SKIPPED : a.verdict == Verdict.ERROR ? Outcome.ERROR
-                        : a.asExpected ? Outcome.AS_EXPECTED : a.verdict == Verdict.REPRODUCED ? Outcome.REGRESSION : Outcome.UNEXPECTED_PASS,
+                a.outcome != null ? a.outcome : a.verdict == Verdict.SKIPPED ? ExpectationCheck.SKIPPED : a.verdict == Verdict.ERROR ? ExpectationCheck.ERROR
+                        : a.asExpected ? ExpectationCheck.AS_EXPECTED : a.verdict == Verdict.REPRODUCED ? ExpectationCheck.REGRESSION : ExpectationCheck.UNEXPECTED_PASS,
                 a.reason, summary(a.name, a.failures, a.trials, a.inconclusive, run.trialUnit, a.expected, a.verdict, a.outcome))).toList();
         write("lab." + run.scenario, run.startedAt, cases, evidenceDir, file);
     }
@@ -51,10 +51,10 @@ public final class JUnitXml {
         write(suite, null, cases, file.getParent(), file);
     }
 
-    private static String summary(String arm, long k, long n, long inconclusive, String unit, Verdict expected, Verdict got, Outcome outcome) {
+    private static String summary(String arm, long k, long n, long inconclusive, String unit, Verdict expected, Verdict got, ExpectationCheck outcome) {
         return String.format(Locale.ROOT, "%s: %d of %d %s failed%s; expected %s, got %s%s", arm, k, n, Words.plural(n, unit),
                 inconclusive > 0 ? " (" + inconclusive + " more inconclusive, not counted)" : "", expected, got,
-                outcome == null || outcome == Outcome.AS_EXPECTED ? "" : " — " + outcome.words());
+                outcome == null || outcome == ExpectationCheck.AS_EXPECTED ? "" : " — " + outcome.words());
     }
 
     private static void write(String suite, String timestamp, List<Case> cases, Path evidenceDir, Path file) throws IOException {
@@ -66,8 +66,8 @@ public final class JUnitXml {
             x.writeAttribute("name", suite);
             x.writeAttribute("tests", Integer.toString(cases.size()));
             x.writeAttribute("failures", Long.toString(cases.stream().filter(c -> c.outcome().differs()).count()));
-            x.writeAttribute("errors", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.ERROR).count()));
-            x.writeAttribute("skipped", Long.toString(cases.stream().filter(c -> c.outcome() == Outcome.SKIPPED).count()));
+            x.writeAttribute("errors", Long.toString(cases.stream().filter(c -> c.outcome() == ExpectationCheck.ERROR).count()));
+            x.writeAttribute("skipped", Long.toString(cases.stream().filter(c -> c.outcome() == ExpectationCheck.SKIPPED).count()));
             if (timestamp != null) x.writeAttribute("timestamp", timestamp);
             x.writeCharacters("\n");
             for (Case c : cases) {
@@ -75,11 +75,11 @@ public final class JUnitXml {
                 x.writeAttribute("classname", c.classname());
                 x.writeAttribute("name", c.name());
                 if (c.seconds() != null) x.writeAttribute("time", c.seconds().toString());
-                if (c.outcome() == Outcome.SKIPPED) {
+                if (c.outcome() == ExpectationCheck.SKIPPED) {
                     x.writeStartElement("skipped");
                     x.writeAttribute("message", String.valueOf(c.reason()));
                     x.writeEndElement();
-                } else if (c.outcome() == Outcome.ERROR) {
+                } else if (c.outcome() == ExpectationCheck.ERROR) {
                     x.writeStartElement("error");
                     x.writeAttribute("message", String.valueOf(c.reason()));
                     x.writeCharacters("evidence: " + evidenceDir);

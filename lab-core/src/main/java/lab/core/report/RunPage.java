@@ -1,7 +1,5 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlPage.*;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +16,7 @@ import java.util.stream.Stream;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 import lab.core.run.Words;
+import static lab.core.report.HtmlPage.*;
 
 /** report.html of a run: its verdicts, distributions, events, findings, stacks, kernel log, configuration and replay line. */
 public final class RunPage {

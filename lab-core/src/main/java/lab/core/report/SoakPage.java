@@ -1,7 +1,5 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlPage.*;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,6 +13,7 @@ import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.soak.Results;
 import lab.core.soak.SoakRecord;
+import static lab.core.report.HtmlPage.*;
 
 /** report.html of a soak or a run --all: the tallies over every repetition, how the intervals narrowed, each run linked. */
 public final class SoakPage {

@@ -1,6 +1,7 @@
 package lab.core.run;
 
 import java.util.function.Consumer;
+import lab.api.Progress;
 
 /** A scenario's benchmark: prints figures measured in one run (ratios against a baseline of the same run). */
 public interface Benchmark {

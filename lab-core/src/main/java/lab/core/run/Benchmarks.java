@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
+import lab.api.UsageException;
 
 /** Benchmarks on the class path, found through ServiceLoader. */
 public final class Benchmarks {

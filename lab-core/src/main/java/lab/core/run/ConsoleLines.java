@@ -2,6 +2,8 @@ package lab.core.run;
 
 import java.util.Locale;
 import java.util.function.Consumer;
+import lab.api.Scenario;
+import lab.api.Verdict;
 import lab.core.engine.Cleaner;
 
 /** The lines a run prints on the terminal, from the sweep of dead runs to where the evidence is. */
@@ -21,7 +23,7 @@ final class ConsoleLines {
 
     void started(Preflight.Plan plan, String runId, String kernelRelease) {
         Scenario s = plan.scenario();
-        say.accept(s.id() + " · seed " + s.seed() + " · run " + runId + " · " + plan.trials() + " " + Words.plural(plan.trials(), s.trialUnit())
+        say.accept(s.id() + " · seed " + s.info().writeUp() + " · run " + runId + " · " + plan.trials() + " " + Words.plural(plan.trials(), s.info().trialUnit())
                 + " per arm · kernel " + kernelRelease);
     }
 
@@ -52,7 +54,7 @@ final class ConsoleLines {
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
         String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.outcome == null || a.outcome == lab.core.expect.Outcome.AS_EXPECTED || a.outcome == lab.core.expect.Outcome.ERROR
+                : a.outcome == null || a.outcome == lab.core.expect.ExpectationCheck.AS_EXPECTED || a.outcome == lab.core.expect.ExpectationCheck.ERROR
                         ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
                 : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
                         : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))

@@ -1,5 +1,6 @@
 package lab.core.run;
 
+import lab.api.UsageException;
 import lab.core.engine.HostLacksException;
 
 /** The CLI's exit codes. */

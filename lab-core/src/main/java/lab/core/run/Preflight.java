@@ -8,11 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
+import lab.api.Arm;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
-import lab.core.engine.Privileges;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
@@ -32,7 +35,7 @@ final class Preflight {
     static Plan plan(Scenario scenario, Runner.Request req) {
         Params params = Params.resolve(scenario.params(), req.params());
         List<Arm> arms = selectArms(scenario, req.arms());
-        long trials = req.trials() == null ? scenario.defaultTrials() : req.trials();
+        long trials = req.trials() == null ? scenario.info().defaultTrials() : req.trials();
         if (trials < 1) throw new UsageException("--trials must be at least 1");
         long seed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
         Path out = req.out();
@@ -70,7 +73,7 @@ final class Preflight {
      */
     static String unmet(Plan plan, HostView host) {
         List<String> unmet = new ArrayList<>(plan.scenario().needs(plan.params()).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
-        unmet.addAll(privilegesUnmet(plan.scenario().containers(plan.params()), host.profile()));
+        unmet.addAll(Privileges.withheld(plan.scenario().containers(plan.params()), host));
         return unmet.isEmpty() ? null : String.join("; ", unmet);
     }
 
@@ -85,15 +88,5 @@ final class Preflight {
     static String unmet(Arm arm, HostView host) {
         List<String> unmet = arm.needs().stream().map(n -> n.unmet(host)).filter(r -> r != null).toList();
         return unmet.isEmpty() ? null : String.join("; ", unmet);
-    }
-
-    /** Container roles whose declared capabilities exceed what the host grants: one reason per withheld capability, naming every container that needs it. */
-    static List<String> privilegesUnmet(Map<String, Privileges> declared, CapabilityProfile profile) {
-        Map<String, List<String>> rolesByCap = new TreeMap<>();
-        declared.forEach((role, p) -> profile.missing(p.capabilities()).forEach(c -> rolesByCap.computeIfAbsent(c, k -> new ArrayList<>()).add(role)));
-        List<String> out = new ArrayList<>();
-        rolesByCap.forEach((cap, roles) -> out.add("the host withholds CAP_" + cap + " (bounding set " + profile.boundingSetHex()
-                + "), which the " + String.join(", ", roles) + " container" + (roles.size() > 1 ? "s need" : " needs")));
-        return out;
     }
 }

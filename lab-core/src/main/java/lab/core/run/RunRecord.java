@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.api.Verdict;
 
 /** run.json: everything a colleague needs to read a run without re-running it. */
 public final class RunRecord {
@@ -144,8 +145,8 @@ public final class RunRecord {
         public String expectationRef;
         public String expectationSource;
         public Verdict verdict;
-        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see Outcome). */
-        public lab.core.expect.Outcome outcome;
+        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck). */
+        public lab.core.expect.ExpectationCheck outcome;
         public boolean asExpected;
         /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
         public long dataLoss;

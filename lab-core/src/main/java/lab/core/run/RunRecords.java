@@ -8,18 +8,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.ParamSpec;
+import lab.api.Scenario;
+import lab.api.Verdict;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
 import lab.core.expect.Expectation;
+import lab.core.expect.ExpectationCheck;
 import lab.core.expect.Expectations;
-import lab.core.expect.Outcome;
 import lab.core.host.Fingerprint;
 import lab.core.host.HostFacts;
 import lab.core.host.HostView;
 import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
-import lab.core.report.RunPage;
 import lab.core.report.JUnitXml;
+import lab.core.report.RunPage;
 
 /** Fills run.json — its header, the host, each arm's verdict from its counts, the kernel log's summary — and writes the bundle's files. */
 public final class RunRecords {
@@ -29,11 +34,11 @@ public final class RunRecords {
     public static RunRecord header(Scenario s, String runId, Instant started) {
         RunRecord rec = new RunRecord();
         rec.scenario = s.id();
-        rec.title = s.title();
-        rec.seed = s.seed();
+        rec.title = s.info().title();
+        rec.seed = s.info().writeUp();
         rec.runId = runId;
         rec.startedAt = started.toString();
-        rec.trialUnit = s.trialUnit();
+        rec.trialUnit = s.info().trialUnit();
         return rec;
     }
 
@@ -94,11 +99,11 @@ public final class RunRecords {
     }
 
     /** An arm judged by the scenario's own declared verdict (no expectations file). */
-    public static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o) {
+    public static RunRecord.ArmRecord armRecord(Arm arm, ArmMeasurement o) {
         return armRecord(arm, o, new Expectation(arm.expected(), null, null, "scenario default"));
     }
 
-    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o, Expectation e) {
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmMeasurement o, Expectation e) {
         RunRecord.ArmRecord r = new RunRecord.ArmRecord();
         r.name = arm.name();
         r.description = arm.description();
@@ -117,14 +122,14 @@ public final class RunRecords {
         r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
         r.outcome = e.judge(r.verdict, r.failures, r.trials, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
         r.dataLoss = o.dataLoss();
-        if (r.dataLoss > 0) r.outcome = Outcome.DATA_LOSS;
+        if (r.dataLoss > 0) r.outcome = ExpectationCheck.DATA_LOSS;
         // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
-        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED || r.outcome == Outcome.TOO_FEW_TRIALS;
+        r.asExpected = r.outcome == ExpectationCheck.AS_EXPECTED || r.outcome == ExpectationCheck.SKIPPED || r.outcome == ExpectationCheck.TOO_FEW_TRIALS;
         r.samples.putAll(o.samples());
         r.timings.putAll(o.timings());
         r.metrics.putAll(o.metrics());
         r.notes.addAll(o.notes());
-        if (r.outcome == Outcome.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
+        if (r.outcome == ExpectationCheck.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
         return r;
     }
 
@@ -183,7 +188,7 @@ public final class RunRecords {
         r.statusReason = reason;
         r.endedAt = r.startedAt;
         r.exitCode = ExitCodes.LAB_FAILURE;
-        for (Arm a : arms) r.arms.add(armRecord(a, ArmOutcome.error(armReason)));
+        for (Arm a : arms) r.arms.add(armRecord(a, ArmMeasurement.error(armReason)));
         return r;
     }
 

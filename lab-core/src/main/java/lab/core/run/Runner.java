@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import lab.core.engine.CapabilityProfile;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
-import lab.core.engine.Privileges;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.Expectation;
@@ -53,11 +56,6 @@ public final class Runner {
         return Preflight.selectArms(s, names);
     }
 
-    /** Container roles whose declared capabilities exceed what the host grants: one reason each. */
-    static List<String> privilegesUnmet(Map<String, Privileges> declared, CapabilityProfile profile) {
-        return Preflight.privilegesUnmet(declared, profile);
-    }
-
     public Result run(Scenario scenario, Request req) {
         Preflight.Plan plan = Preflight.plan(scenario, req);
         Engine engine = Engine.connect();
@@ -85,7 +83,7 @@ public final class Runner {
         // The whole scenario is skipped when the host lacks what every arm needs.
         String unmet = Preflight.unmet(plan, host);
         if (unmet != null) {
-            for (Arm a : plan.arms()) rec.arms.add(RunRecords.armRecord(a, ArmOutcome.skipped(unmet), expected.get(a.name())));
+            for (Arm a : plan.arms()) rec.arms.add(RunRecords.armRecord(a, ArmMeasurement.skipped(unmet), expected.get(a.name())));
             return finish(rec, evidence, ExitCodes.SKIPPED, RunStatus.COMPLETE, null, "SKIPPED: " + unmet);
         }
         Session.End end = new Session(plan, rec, evidence, host, expected, progress, console).run(engine, Preflight.declaredContainers(plan));

@@ -5,6 +5,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
+import lab.api.Params;
+import lab.api.Scenario;
+import lab.api.UsageException;
 
 /** The scenarios on the class path, found through ServiceLoader. */
 public final class Scenarios {
@@ -13,7 +16,7 @@ public final class Scenarios {
     public static List<Scenario> all() {
         List<Scenario> out = new ArrayList<>();
         ServiceLoader.load(Scenario.class).forEach(out::add);
-        out.sort(Comparator.comparing(Scenario::seed).thenComparing(Scenario::id));
+        out.sort(Comparator.comparing((Scenario s) -> s.info().writeUp()).thenComparing(Scenario::id));
         return out;
     }
 
@@ -25,7 +28,7 @@ public final class Scenarios {
         java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> out = new java.util.LinkedHashMap<>();
         for (Scenario s : all()) {
             java.util.Map<String, java.util.Map<String, Object>> roles = new java.util.LinkedHashMap<>();
-            java.util.Map<String, lab.core.engine.Privileges> declared = new java.util.LinkedHashMap<>(s.containers(Params.resolve(s.params(), java.util.Map.of())));
+            java.util.Map<String, lab.api.Privileges> declared = new java.util.LinkedHashMap<>(s.containers(Params.resolve(s.params(), java.util.Map.of())));
             s.arms().forEach(a -> a.needs().forEach(n -> declared.putAll(n.containers())));
             declared.forEach((role, p) -> {
                 java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -43,8 +46,18 @@ public final class Scenarios {
     public static List<String> unmet(Scenario s, lab.core.host.HostView host) {
         Params defaults = Params.resolve(s.params(), java.util.Map.of());
         List<String> out = new ArrayList<>(s.needs(defaults).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
-        out.addAll(Runner.privilegesUnmet(s.containers(defaults), host.profile()));
+        out.addAll(lab.api.Privileges.withheld(s.containers(defaults), host));
         return out;
+    }
+
+    /** Every kernel feature a scenario on the class path needs (default parameters, every arm). */
+    public static List<lab.api.Feature> features() {
+        java.util.Set<lab.api.Feature> out = new java.util.LinkedHashSet<>();
+        for (Scenario s : all()) {
+            s.needs(Params.resolve(s.params(), java.util.Map.of())).forEach(n -> out.addAll(n.features()));
+            s.arms().forEach(a -> a.needs().forEach(n -> out.addAll(n.features())));
+        }
+        return List.copyOf(out);
     }
 
     public static Scenario find(String id) {

@@ -4,16 +4,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.LabContext;
+import lab.api.Privileges;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.engine.CapabilityProfile;
+import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
-import lab.core.engine.Privileges;
 import lab.core.engine.Reaper;
-import lab.core.engine.Engine;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
 import lab.core.expect.Expectation;
@@ -56,7 +62,7 @@ final class Session {
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), console::line, LabHome.stateDir());
-        LabContext ctx = new LabContext(plan.params(), host, resources, images, evidence, kernelLog, progress, plan.seed(), console::line, rec.services);
+        RunContext ctx = new RunContext(plan.params(), host, resources, images, evidence, kernelLog, progress, plan.seed(), console::line, rec.services);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every
@@ -95,11 +101,11 @@ final class Session {
                 // A full or failing disk stops the run: results nobody can read are not results.
                 evidence.flush();
                 if (evidence.failure() != null) throw new EvidenceFailure();
-                ArmOutcome outcome = runArm(lab, arm);
+                ArmMeasurement outcome = runArm(lab, arm);
                 if (teardown.interrupted) break;
                 RunRecord.ArmRecord ar = RunRecords.armRecord(arm, outcome, expected.get(arm.name()));
                 rec.arms.add(ar);
-                console.arm(ar, plan.scenario().trialUnit());
+                console.arm(ar, plan.scenario().info().trialUnit());
                 evidence.event("arm", ar);
                 evidence.writeJson("run.json", rec);
             }
@@ -144,15 +150,15 @@ final class Session {
         return new End(code, status, statusReason, skipLine, teardown.interrupted);
     }
 
-    private ArmOutcome runArm(Scenario.Lab lab, Arm arm) {
+    private ArmMeasurement runArm(Scenario.Lab lab, Arm arm) {
         String unmet = Preflight.unmet(arm, host);
-        if (unmet != null) return ArmOutcome.skipped(unmet);
+        if (unmet != null) return ArmMeasurement.skipped(unmet);
         long t0 = System.nanoTime();
-        ArmOutcome o;
+        ArmMeasurement o;
         try {
             o = lab.run(arm, plan.trials());
         } catch (Exception e) {
-            o = ArmOutcome.error(e.getClass().getSimpleName() + ": " + e.getMessage());
+            o = ArmMeasurement.error(e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             progress.clear();
         }

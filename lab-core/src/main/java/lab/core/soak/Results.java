@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.UsageException;
 import lab.core.evidence.Json;
 import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
-import lab.core.run.UsageException;
 
 /**
  * Runs read back from disk — one run bundle, or every bundle of a soak — with their arms

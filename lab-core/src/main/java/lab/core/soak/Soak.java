@@ -10,20 +10,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
+import lab.core.expect.ExpectationCheck;
 import lab.core.expect.Expectations;
-import lab.core.expect.Outcome;
-import lab.core.report.SoakPage;
 import lab.core.report.JUnitXml;
+import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
-import lab.core.run.Progress;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import lab.core.run.Runner;
-import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
-import lab.core.run.UsageException;
 import lab.core.run.Words;
 
 /**
@@ -202,9 +202,9 @@ public final class Soak {
 
     static int exitCode(List<Tally> tallies) {
         if (tallies.isEmpty()) return ExitCodes.LAB_FAILURE;
-        if (tallies.stream().anyMatch(t -> t.outcome == Outcome.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (tallies.stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR)) return ExitCodes.LAB_FAILURE;
         if (tallies.stream().anyMatch(t -> t.outcome.differs())) return ExitCodes.DIFFERS;
-        if (tallies.stream().allMatch(t -> t.outcome == Outcome.SKIPPED)) return ExitCodes.SKIPPED;
+        if (tallies.stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED)) return ExitCodes.SKIPPED;
         return ExitCodes.OK;
     }
 
@@ -234,8 +234,8 @@ public final class Soak {
         return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%]%s over %s  %s",
                 t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1],
                 t.inconclusive > 0 ? " + " + t.inconclusive + " inconclusive" : "", Words.count(t.runs, "run"),
-                t.outcome == Outcome.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
-                + (t.outcome != Outcome.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                t.outcome == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
+                + (t.outcome != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }
 
     private static String replayLine(SoakRecord rec) {

@@ -3,8 +3,8 @@ package lab.core.soak;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import lab.api.UsageException;
 import lab.core.run.Stats;
-import lab.core.run.UsageException;
 
 /**
  * When a soak stops: after a count of repetitions, at the first repetition whose outcome

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.api.Verdict;
 import lab.core.expect.Expectation;
-import lab.core.expect.Outcome;
+import lab.core.expect.ExpectationCheck;
 import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
-import lab.core.run.Verdict;
 
 /**
  * One scenario × arm accumulated over runs: k failures of n trials across every repetition,
@@ -33,7 +33,7 @@ public final class Tally {
     public double rate;
     public double[] ci95;
     public Verdict verdict;
-    public Outcome outcome;
+    public ExpectationCheck outcome;
     /** The run bundles that contributed, relative to the soak's directory when there is one. */
     public List<String> evidence = new ArrayList<>();
     public Map<String, List<Double>> samples = new LinkedHashMap<>();
@@ -85,9 +85,9 @@ public final class Tally {
         else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
         if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
             outcome = expectation().judge(verdict, failures, trials, ci95);
-            if (dataLoss > 0) outcome = Outcome.DATA_LOSS;
+            if (dataLoss > 0) outcome = ExpectationCheck.DATA_LOSS;
         } else {
-            outcome = verdict == Verdict.ERROR ? Outcome.ERROR : Outcome.SKIPPED;
+            outcome = verdict == Verdict.ERROR ? ExpectationCheck.ERROR : ExpectationCheck.SKIPPED;
         }
     }
 

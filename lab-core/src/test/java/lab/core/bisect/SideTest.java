@@ -1,42 +1,38 @@
 package lab.core.bisect;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import lab.core.engine.Privileges;
+import lab.api.Arm;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.core.evidence.Json;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Sides from parameter sets and run bundles, their differences, and settings parameters. */
 class SideTest {
     /** Only its parameters matter here. */
     static final Scenario S = new Scenario() {
-        public String id() { return "s"; }
-        public String title() { return "s"; }
-        public String seed() { return "0"; }
-        public String story() { return ""; }
+        public ScenarioInfo info() { return ScenarioInfo.of("s", "s", "0", "s").trials(1, "trial"); }
         public List<Need> needs(Params p) { return List.of(); }
         public List<ParamSpec> params() {
             return List.of(ParamSpec.integer("size-mb", 200, 1, 8192, ""), ParamSpec.duration("hang-limit", "15s", 1000, 3_600_000, ""),
                     ParamSpec.settings("volume-set", ""));
         }
-        public List<Arm> arms() { return List.of(Arm.of("a", Verdict.REPRODUCED, "")); }
+        public List<Arm> arms() { return List.of(Arm.of("a", Verdict.REPRODUCED, "", "a")); }
         public Map<String, Privileges> containers(Params p) { return Map.of(); }
-        public long defaultTrials() { return 1; }
         public Lab open(LabContext ctx) { throw new UnsupportedOperationException(); }
     };
 

@@ -1,10 +1,5 @@
 package lab.core.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import java.io.IOException;
@@ -16,10 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import lab.core.agent.Agent;
+import lab.api.Agent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A second engine on this host, beside the one the other tests use: reached over TCP with
@@ -79,7 +78,7 @@ class ExtraEngineTest {
                 String quiet = tls.client().createContainerCmd(Images.BASE).withCmd("sleep", "120")
                         .withLabels(Map.of("lab.test", name)).exec().getId();
                 tls.client().startContainerCmd(quiet).exec();
-                try (Agent a = Agent.start(tls.client(), quiet, "quiet", List.of("sh", "-c", "sleep 15; echo '{\"ev\":\"late\"}'"), Map.of(), null)) {
+                try (Agent a = lab.core.agent.ExecAgent.start(tls.client(), quiet, "quiet", List.of("sh", "-c", "sleep 15; echo '{\"ev\":\"late\"}'"), Map.of(), null)) {
                     a.await("late", Duration.ofSeconds(60), null);
                 } finally {
                     tls.client().removeContainerCmd(quiet).withForce(true).exec();

@@ -1,12 +1,12 @@
 package lab.core.engine;
 
+import java.util.Map;
+import lab.api.Privileges;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 class PrivilegesTest {
     private static final Privileges FUSED = Privileges.of("SYS_ADMIN").withDevices("/dev/fuse");

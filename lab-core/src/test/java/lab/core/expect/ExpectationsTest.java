@@ -1,21 +1,20 @@
 package lab.core.expect;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import lab.api.Arm;
+import lab.api.UsageException;
+import lab.api.Verdict;
+import lab.core.host.Fingerprint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import lab.core.host.Fingerprint;
-import lab.core.run.Arm;
-import lab.core.run.UsageException;
-import lab.core.run.Verdict;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class ExpectationsTest {
     private static final Fingerprint K618 = new Fingerprint("6.18.0-lab+", "abc", "ro quiet", 1, "20.10.24");
@@ -45,7 +44,7 @@ class ExpectationsTest {
                       plain: {verdict: NOT_REPRODUCED, ref: "fixed in 6.14"}
                 """);
         Expectations e = Expectations.from(dir);
-        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
+        Arm plain = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
         Expectation old = e.forArm("x", plain, K61);
         assertEquals(Verdict.REPRODUCED, old.verdict());
         assertArrayEquals(new double[] {0.01, 0.05}, old.rateBand());
@@ -55,47 +54,47 @@ class ExpectationsTest {
         assertEquals("fixed in 6.14", fixed.ref());
         assertTrue(fixed.source().endsWith("x.yaml hosts[0]"));
         // An arm or a scenario the files do not mention keeps the scenario's own verdict.
-        assertEquals(Verdict.NOT_REPRODUCED, e.forArm("x", Arm.of("other", Verdict.NOT_REPRODUCED, ""), K618).verdict());
+        assertEquals(Verdict.NOT_REPRODUCED, e.forArm("x", Arm.of("other", Verdict.NOT_REPRODUCED, "", "other"), K618).verdict());
         assertEquals("scenario default", e.forArm("y", plain, K618).source());
     }
 
     @Test
     void badFilesAreUsageErrors(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("x.yaml"), "arms:\n  plain: {verdict: MAYBE}\n");
-        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("x", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("x", Arm.of("plain", Verdict.REPRODUCED, "", "plain"), K618));
         Files.writeString(dir.resolve("y.yaml"), "hosts:\n  - match: {colour: blue}\n    arms: {plain: {verdict: REPRODUCED}}\n");
-        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, ""), K618));
+        assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, "", "plain"), K618));
         assertThrows(UsageException.class, () -> Expectations.from(dir.resolve("absent")));
     }
 
     @Test
     void judging() {
         Expectation e = new Expectation(Verdict.REPRODUCED, new double[] {0.01, 0.05}, null, "t");
-        assertEquals(Outcome.AS_EXPECTED, e.judge(Verdict.REPRODUCED, new double[] {0.012, 0.02}));
-        assertEquals(Outcome.RATE_ABOVE_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.06, 0.09}));
-        assertEquals(Outcome.RATE_BELOW_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.001, 0.004}));
-        assertEquals(Outcome.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, new double[] {0, 0.001}));
+        assertEquals(ExpectationCheck.AS_EXPECTED, e.judge(Verdict.REPRODUCED, new double[] {0.012, 0.02}));
+        assertEquals(ExpectationCheck.RATE_ABOVE_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.06, 0.09}));
+        assertEquals(ExpectationCheck.RATE_BELOW_BAND, e.judge(Verdict.REPRODUCED, new double[] {0.001, 0.004}));
+        assertEquals(ExpectationCheck.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, new double[] {0, 0.001}));
         // 0 of 3 where the band's low end (1 %) shows none 97 % of the time: no claim, not a fix
-        assertEquals(Outcome.TOO_FEW_TRIALS, e.judge(Verdict.NOT_REPRODUCED, 0, 3, new double[] {0, 0.56}));
-        assertFalse(Outcome.TOO_FEW_TRIALS.differs());
+        assertEquals(ExpectationCheck.TOO_FEW_TRIALS, e.judge(Verdict.NOT_REPRODUCED, 0, 3, new double[] {0, 0.56}));
+        assertFalse(ExpectationCheck.TOO_FEW_TRIALS.differs());
         // 0 of 3000 at 1 %: that absence says something
-        assertEquals(Outcome.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, 0, 3000, new double[] {0, 0.001}));
+        assertEquals(ExpectationCheck.UNEXPECTED_PASS, e.judge(Verdict.NOT_REPRODUCED, 0, 3000, new double[] {0, 0.001}));
         Expectation fix = new Expectation(Verdict.NOT_REPRODUCED, null, null, "t");
-        assertEquals(Outcome.REGRESSION, fix.judge(Verdict.REPRODUCED, new double[] {0.001, 0.01}));
-        assertEquals(Outcome.SKIPPED, fix.judge(Verdict.SKIPPED, null));
-        assertFalse(Outcome.SKIPPED.differs());
-        assertTrue(Outcome.REGRESSION.differs());
+        assertEquals(ExpectationCheck.REGRESSION, fix.judge(Verdict.REPRODUCED, new double[] {0.001, 0.01}));
+        assertEquals(ExpectationCheck.SKIPPED, fix.judge(Verdict.SKIPPED, null));
+        assertFalse(ExpectationCheck.SKIPPED.differs());
+        assertTrue(ExpectationCheck.REGRESSION.differs());
     }
 
     @Test
     void aMissingFileKeepsTheScenarioDefault() {
         // lab-core ships no file (lab-scenarios' BundledExpectationsTest checks the bundled ones).
-        assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, ""), K618).source());
+        assertEquals("scenario default", Expectations.bundled().forArm("no-such", Arm.of("a", Verdict.REPRODUCED, "", "a"), K618).source());
     }
 
     @Test
     void filesAreCheckedAsDataAgainstTheScenarios(@TempDir Path dir) throws Exception {
-        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, ""), Arm.of("fix", Verdict.NOT_REPRODUCED, "")));
+        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, "", "plain"), Arm.of("fix", Verdict.NOT_REPRODUCED, "", "fix")));
         Path good = dir.resolve("x.yaml");
         Files.writeString(good, """
                 scenario: x

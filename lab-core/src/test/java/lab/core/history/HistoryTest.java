@@ -1,22 +1,21 @@
 package lab.core.history;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import lab.api.UsageException;
 import lab.core.evidence.Json;
 import lab.core.fixtures.RunFixtures;
 import lab.core.nightly.LabClock;
 import lab.core.run.RunRecord;
-import lab.core.run.UsageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the history reads besides nightlies: fleets (a series per engine), bisections (steps, not series), a window, the clock override. */
 class HistoryTest {

@@ -1,11 +1,5 @@
 package lab.core.kernel;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +7,11 @@ import lab.core.guest.GuestTools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Debian's kernels fetched for real through the lab's own apt state, cached under the state dir. */
 @Tag("guest")
@@ -87,7 +86,7 @@ class KernelsTest {
     @Test
     void anAbsentVersionIsAUsageError() {
         Kernels kernels = Kernels.atStateDir(System.out::println);
-        lab.core.run.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(lab.core.run.UsageException.class,
+        lab.api.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(lab.api.UsageException.class,
                 () -> kernels.resolve(KernelSpec.parse("debian:5.99.1-1")));
         assertTrue(e.getMessage().contains("no linux-image"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));

@@ -1,12 +1,14 @@
 package lab.core.run;
 
+import java.util.List;
+import java.util.Map;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.UsageException;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 class ParamsTest {
     private final List<ParamSpec> specs = List.of(

@@ -1,15 +1,14 @@
 package lab.core.soak;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import lab.api.Verdict;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ResultsTest {
     @Test

@@ -1,19 +1,18 @@
 package lab.core.soak;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import lab.api.UsageException;
+import lab.core.fixtures.RunFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import lab.core.fixtures.RunFixtures;
-import lab.core.run.UsageException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class StopRuleTest {
     @Test
@@ -54,8 +53,8 @@ class StopRuleTest {
         assertEquals(10000, plain.trials);
         assertEquals(2, plain.runs);
         Tally fix = Results.load(dir).tally(new lab.core.run.ArmKey("unmount-race", "skip-lab-prefix"));
-        assertEquals(lab.core.run.Verdict.REPRODUCED, fix.verdict);
-        assertEquals(lab.core.expect.Outcome.REGRESSION, fix.outcome);
+        assertEquals(lab.api.Verdict.REPRODUCED, fix.verdict);
+        assertEquals(lab.core.expect.ExpectationCheck.REGRESSION, fix.outcome);
         assertEquals(lab.core.run.ExitCodes.DIFFERS, Soak.exitCode(Results.load(dir).tallies()));
         // Through the "latest" link, as a user types it.
         Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-latest"), dir);

@@ -7,16 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.ExecResult;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 
 /**
  * One container running lab-bigalloc, which owns the loop devices and mounts (bound with
@@ -28,22 +27,22 @@ final class BigallocLab implements Scenario.Lab {
 
     private final LabContext ctx;
     private final Params p;
-    private final LabContainer box;
+    private final Container box;
     private final Agent helper;
     private final String dir;
-    private final List<Comparison> done = new ArrayList<>();
+    private final List<BigallocVsPlain> done = new ArrayList<>();
 
-    private BigallocLab(LabContext ctx, LabContainer box, Agent helper) {
+    private BigallocLab(LabContext ctx, Container box, Agent helper) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.box = box;
         this.helper = helper;
-        this.dir = "/lab/" + ctx.resources().owner().runId();
+        this.dir = "/lab/" + ctx.containers().runId();
     }
 
     static BigallocLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer box = ctx.resources().start(ContainerSpec.of("bench", image)
+        Container box = ctx.containers().start(ContainerSpec.of("bench", image)
                 .privileges(Ext4Bigalloc.BENCH));
         Agent helper = box.agent("lab-bigalloc", List.of("lab-bigalloc"), Map.of(), line -> ctx.evidence().event("bigalloc", line));
         helper.await("ready", Duration.ofSeconds(30), null);
@@ -51,41 +50,41 @@ final class BigallocLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         double factor = p.getLong("waste-factor");
-        boolean small = arm.name().equals("small-files");
+        boolean small = arm.variant(Ext4Bigalloc.Files.class) == Ext4Bigalloc.Files.SMALL;
         while (done.size() < trials) {
             ctx.progress().update(arm.name(), done.size(), trials, "comparing");
             done.add(compare(done.size()));
         }
-        List<Comparison> used = done.subList(0, (int) trials);
+        List<BigallocVsPlain> used = done.subList(0, (int) trials);
         long wasted = used.stream().filter(c -> small ? c.smallFilesWasted(factor) : c.largeFilesWasted(factor)).count();
-        ArmOutcome o = ArmOutcome.counted(trials, wasted);
-        List<Double> ratios = used.stream().map(c -> Comparison.round(small ? c.smallFilesRatio() : c.largeFilesRatio())).toList();
+        ArmMeasurement o = ArmMeasurement.counted(trials, wasted);
+        List<Double> ratios = used.stream().map(c -> BigallocVsPlain.round(small ? c.smallFilesRatio() : c.largeFilesRatio())).toList();
         o.metric("ratio_bigalloc_to_plain", ratios);
         o.metric("waste_factor", factor);
-        Comparison c = used.get(0);
+        BigallocVsPlain c = used.get(0);
         if (small) {
             o.metric("plain_bytes", used.stream().map(x -> x.plain().smallFilesUsed()).toList());
             o.metric("bigalloc_bytes", used.stream().map(x -> x.bigalloc().smallFilesUsed()).toList());
             o.note(String.format(Locale.ROOT, "%,d files of %s: +%s on ext4, +%s on bigalloc %dk (%.1fx; REPRODUCED at %.0fx or more)",
-                    c.plain().smallFiles(), Comparison.bytes(c.plain().smallFileBytes()), Comparison.mib(c.plain().smallFilesUsed()),
-                    Comparison.mib(c.bigalloc().smallFilesUsed()), c.bigalloc().clusterBytes() / 1024, c.smallFilesRatio(), factor));
+                    c.plain().smallFiles(), BigallocVsPlain.bytes(c.plain().smallFileBytes()), BigallocVsPlain.mib(c.plain().smallFilesUsed()),
+                    BigallocVsPlain.mib(c.bigalloc().smallFilesUsed()), c.bigalloc().clusterBytes() / 1024, c.smallFilesRatio(), factor));
         } else {
             o.metric("plain_bytes", used.stream().map(x -> x.plain().largeFilesUsed()).toList());
             o.metric("bigalloc_bytes", used.stream().map(x -> x.bigalloc().largeFilesUsed()).toList());
             o.note(String.format(Locale.ROOT, "fio's %s of files: +%s on ext4, +%s on bigalloc (%.2fx)",
-                    Comparison.mib(c.plain().largeFilesBytes()), Comparison.mib(c.plain().largeFilesUsed()),
-                    Comparison.mib(c.bigalloc().largeFilesUsed()), c.largeFilesRatio()));
+                    BigallocVsPlain.mib(c.plain().largeFilesBytes()), BigallocVsPlain.mib(c.plain().largeFilesUsed()),
+                    BigallocVsPlain.mib(c.bigalloc().largeFilesUsed()), c.largeFilesRatio()));
         }
         return o;
     }
 
     /** Plain ext4, then bigalloc: one filesystem at a time, each on a loop device of its own. */
-    private Comparison compare(int trial) {
+    private BigallocVsPlain compare(int trial) {
         FsFigures plain = measure("plain-" + trial, false);
         FsFigures big = measure("bigalloc-" + trial, true);
-        Comparison c = new Comparison(plain, big);
+        BigallocVsPlain c = new BigallocVsPlain(plain, big);
         ctx.evidence().event("comparison", c.asMap());
         return c;
     }
@@ -166,7 +165,7 @@ final class BigallocLab implements Scenario.Lab {
     @Override
     public Map<String, Object> findings() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("comparisons", done.stream().map(Comparison::asMap).toList());
+        m.put("comparisons", done.stream().map(BigallocVsPlain::asMap).toList());
         return m;
     }
 

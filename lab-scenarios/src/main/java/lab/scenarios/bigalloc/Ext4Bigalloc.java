@@ -1,44 +1,36 @@
 package lab.scenarios.bigalloc;
 
 import java.util.List;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 
 /**
- * Seed 003, the ext4 bigalloc test report: bigalloc allocates in clusters of many blocks,
+ * Write-up 003, the ext4 bigalloc test report: bigalloc allocates in clusters of many blocks,
  * which cuts allocator work and fragmentation for large files and wastes up to a cluster per
  * small file. Each trial builds ext4 with and without bigalloc on loop devices of the same
  * size, measures sequential and random write throughput with fio and the space taken by many
  * small files, and reports the two side by side.
  */
 public final class Ext4Bigalloc implements Scenario {
-    @Override
-    public String id() {
-        return "ext4-bigalloc";
-    }
+    static final ScenarioInfo INFO = ScenarioInfo.of("ext4-bigalloc",
+            "ext4 bigalloc: write throughput and the space small files cost, against plain ext4",
+            "003",
+            "Loop-backed ext4 with and without -O bigalloc -C <cluster>: fio sequential and random writes, then "
+                    + "N small files, space used from statfs after syncfs. REPRODUCED means bigalloc used at least "
+                    + "waste-factor times the space plain ext4 used for the same files.")
+            .trials(1, "comparison");
 
     @Override
-    public String title() {
-        return "ext4 bigalloc: write throughput and the space small files cost, against plain ext4";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String story() {
-        return "Loop-backed ext4 with and without -O bigalloc -C <cluster>: fio sequential and random writes, then "
-                + "N small files, space used from statfs after syncfs. REPRODUCED means bigalloc used at least "
-                + "waste-factor times the space plain ext4 used for the same files.";
+    public ScenarioInfo info() {
+        return INFO;
     }
 
     @Override
@@ -66,21 +58,14 @@ public final class Ext4Bigalloc implements Scenario {
                 ParamSpec.integer("waste-factor", 4, 2, 1024, "bigalloc using at least this many times plain ext4's space is the documented waste"));
     }
 
+    /** Which of the written files an arm weighs. */
+    enum Files { SMALL, LARGE }
+
     @Override
     public List<Arm> arms() {
         return List.of(
-                Arm.of("small-files", Verdict.REPRODUCED, "the small files take at least waste-factor times plain ext4's space on bigalloc"),
-                Arm.of("large-files", Verdict.NOT_REPRODUCED, "control: fio's large files take at least waste-factor times the space on bigalloc"));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 1;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "comparison";
+                Arm.of("small-files", Verdict.REPRODUCED, "the small files take at least waste-factor times plain ext4's space on bigalloc", Files.SMALL),
+                Arm.of("large-files", Verdict.NOT_REPRODUCED, "control: fio's large files take at least waste-factor times the space on bigalloc", Files.LARGE));
     }
 
     @Override

@@ -1,19 +1,20 @@
 package lab.scenarios.fusekill;
 
 import java.util.List;
-import lab.core.engine.Privileges;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 import lab.core.hang.HangWatcher;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
 
 /**
- * Seed 002 (Netflix): killing a container whose FUSE server holds a file open on its own
+ * Write-up 002 (Netflix): killing a container whose FUSE server holds a file open on its own
  * mount leaves it unkillable. On exit the holder's files are flushed, FLUSH waits for an
  * answer only the server's dead threads could give, and FLUSH is not killable; the
  * namespace's init waits in zap_pid_ns_processes for ever.
@@ -50,32 +51,23 @@ public final class FuseKillDeadlock implements Scenario {
     /** The FUSE server mounts its filesystem: nothing else. */
     static final Privileges SERVER = Privileges.of("SYS_ADMIN").withDevices("/dev/fuse");
 
+    static final ScenarioInfo INFO = ScenarioInfo.of("fuse-kill-deadlock",
+            "docker kill never returns: a FUSE server flushing a file on its own mount while it dies",
+            "002",
+            "Each trial starts a container running a libfuse3 server (under an init, as Docker users run it), kills it "
+                    + "through the engine API, and watches the container's tasks: one blocked in FUSE while dying is a hang, "
+                    + "detected from its kernel stack within a second, recorded with every task's stack and what the engine "
+                    + "answered, then recovered by aborting exactly that FUSE connection.")
+            .trials(6, "kill");
+
+    @Override
+    public ScenarioInfo info() {
+        return INFO;
+    }
+
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
         return java.util.Map.of("fused", SERVER, "watcher", HangWatcher.PRIVILEGES);
-    }
-
-    @Override
-    public String id() {
-        return "fuse-kill-deadlock";
-    }
-
-    @Override
-    public String title() {
-        return "docker kill never returns: a FUSE server flushing a file on its own mount while it dies";
-    }
-
-    @Override
-    public String seed() {
-        return "002";
-    }
-
-    @Override
-    public String story() {
-        return "Each trial starts a container running a libfuse3 server (under an init, as Docker users run it), kills it "
-                + "through the engine API, and watches the container's tasks: one blocked in FUSE while dying is a hang, "
-                + "detected from its kernel stack within a second, recorded with every task's stack and what the engine "
-                + "answered, then recovered by aborting exactly that FUSE connection.";
     }
 
     @Override
@@ -96,17 +88,7 @@ public final class FuseKillDeadlock implements Scenario {
 
     @Override
     public List<Arm> arms() {
-        return VARIANTS.stream().map(v -> Arm.of(v.arm(), v.expected(), v.description())).toList();
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 6;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "kill";
+        return VARIANTS.stream().map(v -> Arm.of(v.arm(), v.expected(), v.description(), v)).toList();
     }
 
     @Override

@@ -13,15 +13,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.LabContainer;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 import lab.core.hang.HangWatcher;
 import lab.core.hang.WatchRule;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
 import lab.core.run.Stats;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -40,21 +40,21 @@ final class FuseKillLab implements Scenario.Lab {
     private final String mountPrefix;
     private final HangWatcher watcher;
     /** Trial containers not yet removed: the teardown path must be able to unstick them. */
-    private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+    private final List<Container> live = new CopyOnWriteArrayList<>();
 
     private FuseKillLab(LabContext ctx, String image, HangWatcher watcher) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.image = image;
         this.watcher = watcher;
-        this.mountPrefix = "/lab/" + ctx.resources().owner().runId() + "/";
+        this.mountPrefix = "/lab/" + ctx.containers().runId() + "/";
     }
 
     static FuseKillLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
         HangWatcher watcher = HangWatcher.start(ctx);
         FuseKillLab lab = new FuseKillLab(ctx, image, watcher);
-        ctx.resources().beforeRemoval(lab::unstickAll);
+        ctx.containers().beforeRemoval(lab::unstickAll);
         return lab;
     }
 
@@ -71,8 +71,8 @@ final class FuseKillLab implements Scenario.Lab {
     static final String OUTLIVED = "no task stuck in FUSE, yet the container outlived the hang limit";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
-        FuseKillDeadlock.Variant v = FuseKillDeadlock.VARIANTS.stream().filter(x -> x.arm().equals(arm.name())).findFirst().orElseThrow();
+    public ArmMeasurement run(Arm arm, long trials) {
+        FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
         String args = v.fusedArgs().contains("%d") ? String.format(Locale.ROOT, v.fusedArgs(), p.getLong("request-timeout")) : v.fusedArgs();
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
         // lets an expired request pass: a 5 s timeout frees the task 15-30 s after INIT.
@@ -83,7 +83,7 @@ final class FuseKillLab implements Scenario.Lab {
         for (int i = 0; i < n; i++) {
             ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), i, args, limitMs);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             done.add(t);
         }
         return outcome(done);
@@ -93,7 +93,7 @@ final class FuseKillLab implements Scenario.Lab {
         String mount = mountPrefix + "mnt";
         List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mount));
         cmd.addAll(Arrays.asList(args.split(" ")));
-        LabContainer c = ctx.resources().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
+        Container c = ctx.containers().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
                 .command(cmd.toArray(String[]::new))
                 .privileges(FuseKillDeadlock.SERVER));
         live.add(c);
@@ -136,12 +136,12 @@ final class FuseKillLab implements Scenario.Lab {
         } finally {
             watcher.unwatch(watch);
             live.remove(c);
-            ctx.resources().remove(c);
+            ctx.containers().remove(c);
         }
     }
 
     /** Waits until the server says its mount is up and held; returns a skip reason when the kernel cannot run the variant. */
-    private String awaitReady(LabContainer c) {
+    private String awaitReady(Container c) {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> ready(c));
         } catch (ConditionTimeoutException e) {
@@ -170,7 +170,7 @@ final class FuseKillLab implements Scenario.Lab {
      * Confirms, right before the kill, that the holder still has its file open on the mount: a
      * holder that died early would make a hanging variant look clean for the wrong reason.
      */
-    private static void checkHolder(LabContainer c, String mount) {
+    private static void checkHolder(Container c, String mount) {
         // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
         var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
         JsonNode r;
@@ -187,10 +187,10 @@ final class FuseKillLab implements Scenario.Lab {
     }
 
     /** Kills the container the way users do; returns what the engine answered and when. */
-    private String kill(LabContainer c, double tKill) {
+    private String kill(Container c, double tKill) {
         try {
-            if ("docker-rm".equals(p.getString("kill"))) ctx.resources().engine().client().removeContainerCmd(c.id()).withForce(true).exec();
-            else ctx.resources().engine().client().killContainerCmd(c.id()).exec();
+            if ("docker-rm".equals(p.getString("kill"))) c.forceRemove();
+            else c.kill();
             return String.format(Locale.ROOT, "returned after %.0f ms", HangWatcher.nowMs() - tKill);
         } catch (RuntimeException e) {
             return String.format(Locale.ROOT, "failed after %.0f ms: %s", HangWatcher.nowMs() - tKill, e.getMessage().strip());
@@ -211,8 +211,8 @@ final class FuseKillLab implements Scenario.Lab {
         return conns;
     }
 
-    static ArmOutcome outcome(List<Trial> all) {
-        ArmOutcome o = ArmOutcome.tally(all, Trial::hang, Trial::inconclusive);
+    static ArmMeasurement outcome(List<Trial> all) {
+        ArmMeasurement o = ArmMeasurement.tally(all, Trial::hang, Trial::inconclusive);
         List<Trial> trials = all.stream().filter(t -> t.inconclusive() == null).toList();
         long hangs = o.failures();
         o.metric("kills", all.size());
@@ -246,7 +246,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     /** Teardown, also on Ctrl-C: kill what is left and abort the run's own FUSE connections where a task is stuck. */
     private void unstickAll() {
-        for (LabContainer c : live) {
+        for (Container c : live) {
             String watch = "teardown-" + c.role();
             try {
                 watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), 20);

@@ -3,20 +3,21 @@ package lab.scenarios.glusterclose;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.engine.Privileges;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 import lab.core.fault.Faults;
-import lab.core.gluster.GlusterCluster;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
+import lab.gluster.GlusterCluster;
 
 /**
- * Seed 004: a Go service copying large files onto a GlusterFS FUSE mount hung for ever in
+ * Write-up 004: a Go service copying large files onto a GlusterFS FUSE mount hung for ever in
  * close() (in fsync() once Sync was added), data intact. Production had
  * performance.flush-behind off, so close() waited for write-behind's data and the FLUSH to
  * reach the bricks, and a stall on that path made the wait unbounded.
@@ -27,29 +28,20 @@ public final class GlusterCloseHang implements Scenario {
     /** The arm that runs the volume as configured: volume-set's options, nothing of its own. */
     static final String AS_CONFIGURED = "as-configured";
 
-    @Override
-    public String id() {
-        return "gluster-close-hang";
-    }
+    static final ScenarioInfo INFO = ScenarioInfo.of("gluster-close-hang",
+            "close() on a GlusterFS FUSE mount blocks while a brick stalls, with performance.flush-behind off",
+            "004",
+            "A GlusterFS cluster (glusterd in N containers, a distributed-replicate volume) is mounted by a FUSE client "
+                    + "container where a Go copier does what the write-up's CopyFile did: os.Create, io.Copy, Close. Between the last "
+                    + "write and close() the copier waits while the lab stalls the data path (a frozen brick by default); with "
+                    + "flush-behind off close() waits for the bricks, with it on close() returns at once. A close() still blocked "
+                    + "at the hang limit is kept with its kernel stack, the goroutine dump and the client's statedump, then the "
+                    + "fault is healed and the copy's md5 checked on the mount and on every brick.")
+            .trials(3, "copy");
 
     @Override
-    public String title() {
-        return "close() on a GlusterFS FUSE mount blocks while a brick stalls, with performance.flush-behind off";
-    }
-
-    @Override
-    public String seed() {
-        return "004";
-    }
-
-    @Override
-    public String story() {
-        return "A GlusterFS cluster (glusterd in N containers, a distributed-replicate volume) is mounted by a FUSE client "
-                + "container where a Go copier does what the seed's CopyFile did: os.Create, io.Copy, Close. Between the last "
-                + "write and close() the copier waits while the lab stalls the data path (a frozen brick by default); with "
-                + "flush-behind off close() waits for the bricks, with it on close() returns at once. A close() still blocked "
-                + "at the hang limit is kept with its kernel stack, the goroutine dump and the client's statedump, then the "
-                + "fault is healed and the copy's md5 checked on the mount and on every brick.";
+    public ScenarioInfo info() {
+        return INFO;
     }
 
     @Override
@@ -80,7 +72,7 @@ public final class GlusterCloseHang implements Scenario {
                 ParamSpec.string("throttle-rate", "1mbit", "tc tbf rate of the throttle fault"),
                 ParamSpec.choice("open", "create", List.of("create", "wronly"),
                         "create: Go's os.Create (O_RDWR|O_CREAT|O_TRUNC) and io.Copy; wronly: as cp (O_WRONLY|O_CREAT|O_TRUNC, 128 KiB writes)"),
-                ParamSpec.choice("sync", "off", List.of("off", "on"), "on: Sync() (fsync) before Close(), the seed's second attempt"),
+                ParamSpec.choice("sync", "off", List.of("off", "on"), "on: Sync() (fsync) before Close(), the write-up's second attempt"),
                 ParamSpec.duration("hang-limit", "15s", 1000, 3_600_000,
                         "a close() or fsync() still blocked this long after the fault is a hang: evidence is taken, then the fault healed"),
                 ParamSpec.duration("blocked", "1s", 10, 3_600_000,
@@ -89,25 +81,28 @@ public final class GlusterCloseHang implements Scenario {
                         + "ping-timeout (so they win): @FILE with one option=value a line, or option=value;option=value"));
     }
 
+    /** What an arm sets performance.flush-behind to: a value, or nothing over what volume-set configured. */
+    enum FlushBehind {
+        OFF("off"), ON("on"), AS_CONFIGURED(null);
+
+        /** The value `volume set` takes; null for none. */
+        final String value;
+
+        FlushBehind(String value) {
+            this.value = value;
+        }
+    }
+
     @Override
     public List<Arm> arms() {
         return List.of(
                 Arm.of("flush-behind-off", Verdict.REPRODUCED,
-                        "performance.flush-behind off, as in production: close() waits for the bricks"),
+                        "performance.flush-behind off, as in production: close() waits for the bricks", FlushBehind.OFF),
                 Arm.of("flush-behind-on", Verdict.NOT_REPRODUCED,
-                        "performance.flush-behind on, the fix: write-behind answers the FLUSH and sends it in the background"),
+                        "performance.flush-behind on, the fix: write-behind answers the FLUSH and sends it in the background", FlushBehind.ON),
                 Arm.of(AS_CONFIGURED, Verdict.NOT_REPRODUCED,
-                        "the volume exactly as volume-set configures it, nothing overridden (GlusterFS's defaults, flush-behind on, where it says nothing)"));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 3;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "copy";
+                        "the volume exactly as volume-set configures it, nothing overridden (GlusterFS's defaults, flush-behind on, where it says nothing)",
+                        FlushBehind.AS_CONFIGURED));
     }
 
     @Override

@@ -12,20 +12,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import lab.core.agent.Agent;
-import lab.core.agent.AgentException;
+import lab.api.Agent;
+import lab.api.AgentException;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 import lab.core.engine.EngineException;
 import lab.core.fault.Fault;
 import lab.core.fault.Faults;
-import lab.core.gluster.GlusterClient;
-import lab.core.gluster.GlusterCluster;
 import lab.core.host.ProcFiles;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
 import lab.core.run.Stats;
+import lab.gluster.GlusterClient;
+import lab.gluster.GlusterCluster;
 
 /**
  * One cluster for the run; each arm sets flush-behind, then each copy: the copier writes the
@@ -68,11 +68,11 @@ final class GlusterCloseLab implements Scenario.Lab {
         String[] layout = p.getString("layout").split("x");
         int sets = Integer.parseInt(layout[0]);
         int replica = Integer.parseInt(layout[1]);
-        Faults faults = new Faults(ctx.resources(), ctx.images());
+        Faults faults = new Faults(ctx.containers(), ctx.images());
         if (List.of("throttle", "partition").contains(p.getString("fault"))) faults.prepare();
-        GlusterCluster.Builder builder = GlusterCluster.builder(ctx.resources(), ctx.images())
+        GlusterCluster.Builder builder = GlusterCluster.builder(ctx.containers(), ctx.images())
                 .layout(sets * replica, replica)
-                .mountDir("/lab/" + ctx.resources().owner().runId() + "/mnt")
+                .mountDir("/lab/" + ctx.containers().runId() + "/mnt")
                 .option("network.ping-timeout", Long.toString(p.getLong("ping-timeout")))
                 .option("performance.write-behind-window-size", p.getString("window-size"))
                 .progress(ctx::say);
@@ -103,9 +103,10 @@ final class GlusterCloseLab implements Scenario.Lab {
     static final String WRITE_BLOCKED = "the write phase was still blocked at the hang limit: the stall came mid-copy, close() never ran under it";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
-        if (!arm.name().equals(GlusterCloseHang.AS_CONFIGURED)) {
-            String fb = arm.name().equals("flush-behind-on") ? "on" : "off";
+    public ArmMeasurement run(Arm arm, long trials) {
+        GlusterCloseHang.FlushBehind set = arm.variant(GlusterCloseHang.FlushBehind.class);
+        if (set.value != null) {
+            String fb = set.value;
             cluster.set("performance.flush-behind", fb);
             // The option reaches the client with a graph switch: wait until its active graph shows it.
             client.awaitTranslator("write-behind", "flush_behind", fb.equals("on") ? "1" : "0", Duration.ofSeconds(60));
@@ -127,7 +128,7 @@ final class GlusterCloseLab implements Scenario.Lab {
             ctx.progress().update(arm.name(), i, trials, copies.stream().filter(Copy::blocked).count() + " blocked");
             copies.add(copy(arm.name() + "-" + i));
         }
-        ArmOutcome o = outcome(copies);
+        ArmMeasurement o = outcome(copies);
         o.metric("settings_changed_from_bring_up", changed);
         o.metric("client_write_behind", client.translatorState("write-behind").orElse("(unreadable)").strip());
         return o;
@@ -369,8 +370,8 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     // --- report ------------------------------------------------------------------------
 
-    private ArmOutcome outcome(List<Copy> copies) {
-        ArmOutcome o = ArmOutcome.tally(copies, Copy::blocked, Copy::inconclusive);
+    private ArmMeasurement outcome(List<Copy> copies) {
+        ArmMeasurement o = ArmMeasurement.tally(copies, Copy::blocked, Copy::inconclusive);
         long hung = copies.stream().filter(Copy::hungAtLimit).count();
         long counted = o.trials();
         double[] close = copies.stream().filter(c -> c.closeMs() != null).mapToDouble(Copy::closeMs).sorted().toArray();
@@ -411,7 +412,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         return o;
     }
 
-    private static void putDistribution(ArmOutcome o, String name, double[] sorted) {
+    private static void putDistribution(ArmMeasurement o, String name, double[] sorted) {
         if (sorted.length == 0) return;
         o.timing(name + "_p50", round(Stats.quantile(sorted, 0.5)));
         o.timing(name + "_p95", round(Stats.quantile(sorted, 0.95)));

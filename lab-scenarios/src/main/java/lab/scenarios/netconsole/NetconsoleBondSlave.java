@@ -1,46 +1,70 @@
 package lab.scenarios.netconsole;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
+import java.util.concurrent.TimeUnit;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
+import lab.core.host.ProcFiles;
 
 /**
- * Seed 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
+ * Write-up 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
  * netpoll setup on slave devices", 2011) netpoll_setup refuses a bond slave with EBUSY and
  * "eth0 is a slave device, aborting"; the fix was to log through bond0. Here, in the lab
  * container's own network namespace: a bond with a veth slave, and dynamic netconsole targets
  * (configfs) on the slave and on the bond.
  */
 public final class NetconsoleBondSlave implements Scenario {
+    /**
+     * Netconsole targets are host-wide configfs items, named lab-RUNID-...: the lab removes them
+     * at the end of a run (lab-netcons cleanup), and this removes those of a run whose CLI was
+     * killed. configfs is mounted in a private mount namespace, as it is usually not on the host.
+     */
+    @Override
+    public List<String> sweep(String runId) {
+        if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return List.of();
+        String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
+                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
+                + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed netconsole target $t\"; done";
+        try {
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+            if (!pr.waitFor(10, TimeUnit.SECONDS)) {
+                pr.destroyForcibly();
+                return List.of("netconsole targets of run " + runId + ": no answer from configfs within 10 s");
+            }
+            return new String(pr.getInputStream().readAllBytes()).lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            return List.of("cannot remove the netconsole targets of run " + runId + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** The device an arm's netconsole target logs through. */
+    enum Target { SLAVE, BOND }
+
     static final List<Feature> FEATURES = List.of(Feature.NETCONSOLE, Feature.NETPOLL, Feature.BONDING, Feature.CONFIGFS, Feature.VETH);
 
-    @Override
-    public String id() {
-        return "netconsole-bond-slave";
-    }
+    static final ScenarioInfo INFO = ScenarioInfo.of("netconsole-bond-slave",
+            "netconsole (netpoll) refuses a bond slave: \"is a slave device, aborting\"; the bond works",
+            "003",
+            "A bond (active-backup) with a veth slave in a throwaway network namespace; a netconsole target is enabled "
+                    + "through configfs on the slave, then on the bond. REPRODUCED means netpoll refused the target (EBUSY, "
+                    + "with the kernel's \"is a slave device, aborting\" line as evidence).")
+            .trials(3, "attempt");
 
     @Override
-    public String title() {
-        return "netconsole (netpoll) refuses a bond slave: \"is a slave device, aborting\"; the bond works";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String story() {
-        return "A bond (active-backup) with a veth slave in a throwaway network namespace; a netconsole target is enabled "
-                + "through configfs on the slave, then on the bond. REPRODUCED means netpoll refused the target (EBUSY, "
-                + "with the kernel's \"is a slave device, aborting\" line as evidence).";
+    public ScenarioInfo info() {
+        return INFO;
     }
 
     @Override
@@ -57,25 +81,10 @@ public final class NetconsoleBondSlave implements Scenario {
     }
 
     @Override
-    public List<ParamSpec> params() {
-        return List.of();
-    }
-
-    @Override
     public List<Arm> arms() {
         return List.of(
-                Arm.of("slave", Verdict.REPRODUCED, "netconsole target on the bond's slave: netpoll refuses it"),
-                Arm.of("bond", Verdict.NOT_REPRODUCED, "the same target on the bond itself (the documented way)"));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 3;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "attempt";
+                Arm.of("slave", Verdict.REPRODUCED, "netconsole target on the bond's slave: netpoll refuses it", Target.SLAVE),
+                Arm.of("bond", Verdict.NOT_REPRODUCED, "the same target on the bond itself (the documented way)", Target.BOND));
     }
 
     @Override

@@ -7,15 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.ExecResult;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
-import lab.core.evidence.KernelLog;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Scenario;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.KernelMessages;
+import lab.api.LabContext;
+import lab.api.Scenario;
 
 /**
  * One container with a network namespace of its own (network mode none), holding the bond,
@@ -27,12 +26,12 @@ final class NetconsoleLab implements Scenario.Lab {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LabContext ctx;
-    private final LabContainer box;
+    private final Container box;
     private final String bond;
     private final String slave;
     private final String prefix;
 
-    private NetconsoleLab(LabContext ctx, LabContainer box, String bond, String slave, String prefix) {
+    private NetconsoleLab(LabContext ctx, Container box, String bond, String slave, String prefix) {
         this.ctx = ctx;
         this.box = box;
         this.bond = bond;
@@ -41,18 +40,18 @@ final class NetconsoleLab implements Scenario.Lab {
     }
 
     static NetconsoleLab open(LabContext ctx) {
-        String runId = ctx.resources().owner().runId();
+        String runId = ctx.containers().runId();
         // Device names carry the run id (at most 15 characters), so the kernel's lines about them are the run's.
         String bond = "lb" + runId;
         String slave = "ls" + runId;
         String peer = "lp" + runId;
         String prefix = "lab-" + runId + "-";
-        KernelLog log = ctx.kernelLog();
+        KernelMessages log = ctx.kernelLog();
         log.keep(Pattern.compile("netpoll: |netconsole: "));
         for (String n : List.of(bond, slave, peer)) log.claimName(n);
         String image = ctx.images().ensure(IMAGE);
-        LabContainer box = ctx.resources().start(ContainerSpec.of("netns", image).privileges(NetconsoleBondSlave.NETNS));
-        ctx.resources().beforeRemoval(() -> box.exec(Duration.ofSeconds(20), "lab-netcons", "cleanup", prefix));
+        Container box = ctx.containers().start(ContainerSpec.of("netns", image).privileges(NetconsoleBondSlave.NETNS));
+        ctx.containers().beforeRemoval(() -> box.exec(Duration.ofSeconds(20), "lab-netcons", "cleanup", prefix));
         ExecResult r = box.exec(Duration.ofSeconds(30), "lab-netcons", "setup", bond, slave, peer);
         JsonNode setup = parse(r);
         ctx.evidence().event("netcons", setup);
@@ -76,8 +75,8 @@ final class NetconsoleLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
-        String dev = arm.name().equals("slave") ? slave : bond;
+    public ArmMeasurement run(Arm arm, long trials) {
+        String dev = arm.variant(NetconsoleBondSlave.Target.class) == NetconsoleBondSlave.Target.SLAVE ? slave : bond;
         long refused = 0;
         List<String> notes = new ArrayList<>();
         for (int i = 0; i < trials; i++) {
@@ -92,7 +91,7 @@ final class NetconsoleLab implements Scenario.Lab {
                     : "enabled=1 accepted on " + dev;
             if (!notes.contains(note)) notes.add(note);
         }
-        ArmOutcome o = ArmOutcome.counted(trials, refused);
+        ArmMeasurement o = ArmMeasurement.counted(trials, refused);
         o.metric("device", dev);
         notes.forEach(o::note);
         return o;
@@ -104,7 +103,7 @@ final class NetconsoleLab implements Scenario.Lab {
         long deadline = System.nanoTime() + Duration.ofSeconds(refused ? 2 : 0).toNanos();
         while (true) {
             List<String> lines = ctx.kernelLog().lines().stream().filter(l -> l.seconds() >= since)
-                    .map(KernelLog.Line::text).filter(l -> l.contains(dev)).toList();
+                    .map(KernelMessages.Line::text).filter(l -> l.contains(dev)).toList();
             if (!refused || lines.stream().anyMatch(l -> slaveLine.matcher(l).find()) || System.nanoTime() > deadline) return lines;
             try {
                 Thread.sleep(50);

@@ -3,8 +3,8 @@ package lab.scenarios.overlayroot;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import lab.core.run.Arm;
-import lab.core.run.Verdict;
+import lab.api.Arm;
+import lab.api.Verdict;
 
 /**
  * The arms and how one trial's answer turns into a bite, no bite, a skip or a lab failure.
@@ -17,7 +17,7 @@ final class OverlayArms {
     /** An arm: which probe of lab-ovl (or troot's isolation check), with which overlay options. */
     record Probe(String name, String test, String opts, Verdict expected, String description) {
         Arm arm() {
-            return Arm.of(name, expected, description + (opts.isEmpty() ? "" : " [" + opts + "]"));
+            return Arm.of(name, expected, description + (opts.isEmpty() ? "" : " [" + opts + "]"), this);
         }
     }
 

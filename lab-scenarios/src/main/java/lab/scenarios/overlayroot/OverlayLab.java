@@ -11,17 +11,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.ExecResult;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.LabContext;
+import lab.api.Scenario;
 import lab.core.host.KernelConfig;
 import lab.core.host.ProcFiles;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Scenario;
 
 /**
  * One container with troot and lab-ovl. Every probe builds its layers on tmpfs instances of
@@ -36,27 +35,27 @@ final class OverlayLab implements Scenario.Lab {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LabContext ctx;
-    private final LabContainer box;
+    private final Container box;
     private final Agent ovl;
     private final String dir;
     private final Map<String, Object> features = new LinkedHashMap<>();
     private final List<String> lines = new ArrayList<>();
 
-    private OverlayLab(LabContext ctx, LabContainer box, Agent ovl) {
+    private OverlayLab(LabContext ctx, Container box, Agent ovl) {
         this.ctx = ctx;
         this.box = box;
         this.ovl = ovl;
-        this.dir = "/lab/" + ctx.resources().owner().runId();
+        this.dir = "/lab/" + ctx.containers().runId();
     }
 
     static OverlayLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
         // overlayfs says what it silently changed only in the kernel log; the run's mounts carry its id.
         ctx.kernelLog().keep(Pattern.compile("overlayfs: "));
-        ctx.kernelLog().claimName(ctx.resources().owner().runId());
+        ctx.kernelLog().claimName(ctx.containers().runId());
         // DAC_READ_SEARCH: overlayfs uses file handles (index, xino on some layers) only for a mounter that could
         // open by handle; without it index=on falls back to off, silently but for a kernel-log line.
-        LabContainer box = ctx.resources().start(ContainerSpec.of("roots", image)
+        Container box = ctx.containers().start(ContainerSpec.of("roots", image)
                 .privileges(OverlayRoot.ROOTS));
         Agent ovl = box.agent("lab-ovl", List.of("lab-ovl"), Map.of(), line -> ctx.evidence().event("ovl", line));
         ovl.await("ready", Duration.ofSeconds(30), null);
@@ -78,7 +77,7 @@ final class OverlayLab implements Scenario.Lab {
         }
         features.put("moduleParameters", params);
         Map<String, String> config = new LinkedHashMap<>();
-        KernelConfig.load(Path.of("/proc"), ctx.host().facts().kernelRelease()).ifPresent(c -> {
+        KernelConfig.load(Path.of("/proc"), ctx.host().kernelRelease()).ifPresent(c -> {
             for (String o : List.of("CONFIG_OVERLAY_FS", "CONFIG_OVERLAY_FS_REDIRECT_DIR", "CONFIG_OVERLAY_FS_REDIRECT_ALWAYS_FOLLOW",
                     "CONFIG_OVERLAY_FS_INDEX", "CONFIG_OVERLAY_FS_NFS_EXPORT", "CONFIG_OVERLAY_FS_XINO_AUTO", "CONFIG_OVERLAY_FS_METACOPY")) {
                 config.put(o, c.get(o).orElse("absent"));
@@ -117,8 +116,8 @@ final class OverlayLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
-        OverlayArms.Probe p = OverlayArms.named(arm.name());
+    public ArmMeasurement run(Arm arm, long trials) {
+        OverlayArms.Probe p = arm.variant(OverlayArms.Probe.class);
         long bitten = 0;
         List<String> notes = new ArrayList<>();
         List<JsonNode> results = new ArrayList<>();
@@ -127,11 +126,11 @@ final class OverlayLab implements Scenario.Lab {
             JsonNode r = trial(p, i);
             results.add(r);
             OverlayArms.Trial t = OverlayArms.judge(p, r);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             if (t.bitten()) bitten++;
             if (t.note() != null && !notes.contains(t.note())) notes.add(t.note());
         }
-        ArmOutcome o = ArmOutcome.counted(trials, bitten);
+        ArmMeasurement o = ArmMeasurement.counted(trials, bitten);
         o.metric("options", p.opts());
         if (!OverlayArms.ISOLATION.equals(p.test())) {
             String effective = stripPaths(results.get(0).path("effective").asText());
@@ -149,7 +148,7 @@ final class OverlayLab implements Scenario.Lab {
 
     private JsonNode trial(OverlayArms.Probe p, int i) {
         if (OverlayArms.ISOLATION.equals(p.test())) {
-            ExecResult r = box.exec(Duration.ofMinutes(5), "lab-troot-check", ctx.resources().owner().runId() + "-" + i);
+            ExecResult r = box.exec(Duration.ofMinutes(5), "lab-troot-check", ctx.containers().runId() + "-" + i);
             String last = r.stdout().strip();
             last = last.substring(last.lastIndexOf('\n') + 1);
             if (!r.ok() || !last.startsWith("{")) {

@@ -1,44 +1,37 @@
 package lab.scenarios.overlayroot;
 
 import java.util.List;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.ScenarioTool;
 
 /**
- * Seed 003, troot: per-user virtual roots on overlayfs over a shared read-only lower root, a
+ * Write-up 003, troot: per-user virtual roots on overlayfs over a shared read-only lower root, a
  * lighter alternative to a VM. The scenario checks that roots are isolated from each other and
  * from the lower, and replays the overlayfs behaviours that bite such users, each as a pair of
  * arms: the feature off (the bite, expected REPRODUCED) and on (expected NOT_REPRODUCED).
  */
 public final class OverlayRoot implements Scenario {
-    @Override
-    public String id() {
-        return "overlay-root";
-    }
+    static final ScenarioInfo INFO = ScenarioInfo.of("overlay-root",
+            "troot: per-user roots on overlayfs — isolation and the overlayfs features that bite",
+            "003",
+            "troot creates per-user roots (an upper layer each over the read-only root filesystem) and enters them "
+                    + "in private mount and pid namespaces. REPRODUCED means the documented bite happened: a write in one root "
+                    + "leaked, a directory rename from the lower failed with EXDEV, a hard link split on copy-up, st_dev/inode "
+                    + "numbers disagreed, or index=on was silently dropped. Each feature is set explicitly on the arm, so the "
+                    + "verdicts do not depend on the kernel's defaults, which are reported separately.")
+            .trials(3, "mount");
 
     @Override
-    public String title() {
-        return "troot: per-user roots on overlayfs — isolation and the overlayfs features that bite";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String story() {
-        return "troot creates per-user roots (an upper layer each over the read-only root filesystem) and enters them "
-                + "in private mount and pid namespaces. REPRODUCED means the documented bite happened: a write in one root "
-                + "leaked, a directory rename from the lower failed with EXDEV, a hard link split on copy-up, st_dev/inode "
-                + "numbers disagreed, or index=on was silently dropped. Each feature is set explicitly on the arm, so the "
-                + "verdicts do not depend on the kernel's defaults, which are reported separately.";
+    public ScenarioInfo info() {
+        return INFO;
     }
 
     @Override
@@ -68,13 +61,8 @@ public final class OverlayRoot implements Scenario {
     }
 
     @Override
-    public long defaultTrials() {
-        return 3;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "mount";
+    public List<ScenarioTool> tools() {
+        return List.of(new Troot());
     }
 
     @Override

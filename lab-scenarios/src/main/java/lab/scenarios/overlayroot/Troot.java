@@ -7,18 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.ScenarioTool;
+import lab.api.UsageException;
 import lab.core.engine.CapabilityProfile;
-import lab.core.engine.ContainerSpec;
 import lab.core.engine.Engine;
-import lab.core.engine.ExecResult;
 import lab.core.engine.Images;
-import lab.core.engine.LabContainer;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
-import lab.core.engine.Privileges;
 import lab.core.host.HostProbe;
-import lab.core.run.UsageException;
 
 /**
  * troot for people who want troot itself: each command runs in a lab container (the
@@ -27,14 +27,31 @@ import lab.core.run.UsageException;
  * labelled lab.troot, mounted at /var/lib/troot; it is created by the first create and removed
  * by the destroy of the last root.
  */
-public final class Troot {
+public final class Troot implements ScenarioTool {
     public static final String VOLUME_LABEL = "lab.troot";
     static final List<String> COMMANDS = List.of("create", "enter", "list", "destroy");
 
-    private Troot() {}
+    @Override
+    public String name() {
+        return "troot";
+    }
 
-    /** What the command printed and its exit code. */
-    public record Result(int exitCode, String stdout, String stderr) { }
+    @Override
+    public List<String> description() {
+        return List.of("Per-user roots on overlayfs (write-up 003's troot), run in a lab container:",
+                "  lab troot create NAME | enter NAME -- CMD [ARGS...] | list | destroy NAME",
+                "The roots live in the volume lab-troot (LAB_TROOT_VOLUME), removed with the last root.");
+    }
+
+    @Override
+    public String arguments() {
+        return "create NAME | enter NAME -- CMD... | list | destroy NAME";
+    }
+
+    @Override
+    public Result run(List<String> args, Consumer<String> say) {
+        return troot(args, say);
+    }
 
     /** The volume holding the roots: LAB_TROOT_VOLUME (or the lab.troot.volume property), else "lab-troot". */
     public static String volume() {
@@ -53,7 +70,7 @@ public final class Troot {
         }
     }
 
-    public static Result run(List<String> args, Consumer<String> say) {
+    static Result troot(List<String> args, Consumer<String> say) {
         checkUsage(args);
         Engine engine = Engine.connect();
         String volume = volume();
@@ -71,7 +88,7 @@ public final class Troot {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             String image = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir()).ensure(OverlayLab.IMAGE);
-            LabContainer box = resources.start(ContainerSpec.of("troot", image)
+            Container box = resources.start(ContainerSpec.of("troot", image)
                     .privileges(OverlayRoot.ROOTS)
                     .volume(volume, "/var/lib/troot"));
             List<String> cmd = new ArrayList<>();

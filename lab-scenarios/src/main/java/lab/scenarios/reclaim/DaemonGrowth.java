@@ -3,7 +3,7 @@ package lab.scenarios.reclaim;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
-import lab.core.run.ArmOutcome;
+import lab.api.ArmMeasurement;
 
 /**
  * The FUSE daemon's threads when one write started, and what it added by the write's end
@@ -31,7 +31,7 @@ record DaemonGrowth(long threadsAtStart, long threads, long mappedKb, long locke
     }
 
     /** Per-write figures as metrics, and a note when any write saw the daemon allocate. */
-    static void report(List<DaemonGrowth> writes, ArmOutcome o) {
+    static void report(List<DaemonGrowth> writes, ArmMeasurement o) {
         if (writes.isEmpty()) return;
         o.metric("daemon_threads_at_write_start", writes.stream().map(DaemonGrowth::threadsAtStart).toList());
         o.metric("daemon_threads_started_in_write", writes.stream().map(DaemonGrowth::threads).toList());

@@ -1,19 +1,20 @@
 package lab.scenarios.reclaim;
 
 import java.util.List;
-import lab.core.engine.Privileges;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 import lab.core.hang.HangWatcher;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.ParamSpec;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
 
 /**
- * Seed 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
+ * Write-up 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
  * deadlocked under heavy writes. The daemon, allocating memory, waited in reclaim on a page
  * whose writeback needed the daemon. Here: a libfuse3 passthrough daemon, a loop device on an
  * image file on that FUSE mount, ext4 on the loop, a writer, all in one memory-limited
@@ -26,33 +27,24 @@ public final class ReclaimDeadlock implements Scenario {
     /** The io-flusher arm's stack: PR_SET_IO_FLUSHER needs CAP_SYS_RESOURCE, which no other arm gets. */
     static final Privileges IO_FLUSHER = STACK.withCapabilities("SYS_RESOURCE");
 
+    static final ScenarioInfo INFO = ScenarioInfo.of("reclaim-deadlock",
+            "a userspace block device deadlocks in memory reclaim under heavy writes",
+            "001",
+            "Each trial builds writer → ext4 → loop → image file on a FUSE passthrough mount → daemon in a container "
+                    + "with a memory limit, writes until done or stuck, and watches the container's tasks: tasks in D state "
+                    + "with unchanged stacks and no bytes written is a hang, recorded with the stacks of the daemon, writer, "
+                    + "loop worker, jbd2 and flusher and the memory cgroup's counters, then recovered by aborting the run's "
+                    + "own FUSE connection.")
+            .trials(3, "write");
+
+    @Override
+    public ScenarioInfo info() {
+        return INFO;
+    }
+
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
         return java.util.Map.of("reclaim", STACK, "watcher", HangWatcher.PRIVILEGES);
-    }
-
-    @Override
-    public String id() {
-        return "reclaim-deadlock";
-    }
-
-    @Override
-    public String title() {
-        return "a userspace block device deadlocks in memory reclaim under heavy writes";
-    }
-
-    @Override
-    public String seed() {
-        return "001";
-    }
-
-    @Override
-    public String story() {
-        return "Each trial builds writer → ext4 → loop → image file on a FUSE passthrough mount → daemon in a container "
-                + "with a memory limit, writes until done or stuck, and watches the container's tasks: tasks in D state "
-                + "with unchanged stacks and no bytes written is a hang, recorded with the stacks of the daemon, writer, "
-                + "loop worker, jbd2 and flusher and the memory cgroup's counters, then recovered by aborting the run's "
-                + "own FUSE connection.";
     }
 
     @Override
@@ -71,37 +63,30 @@ public final class ReclaimDeadlock implements Scenario {
                 ParamSpec.duration("trial-limit", "180s", 10_000, 3_600_000, "a trial that neither ends nor stalls is stopped after this"));
     }
 
+    /** An arm: how lab-reclaim sets the daemon up (its variant= word) and what the daemon's container may do. */
+    record Daemon(String variant, Privileges privileges) { }
+
     @Override
     public List<Arm> arms() {
         return List.of(
-                Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup"),
-                Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own"),
-                // The seed's fix, incomplete on 6.18: the backing filesystem's block allocation under the daemon's
+                Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup", new Daemon("plain", STACK)),
+                Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own", new Daemon("daemon-own-memcg", STACK)),
+                // The write-up's fix, incomplete on 6.18: the backing filesystem's block allocation under the daemon's
                 // O_DIRECT writes is charged to the full cgroup (README).
                 Arm.of("odirect-pool", Verdict.REPRODUCED, "the daemon allocates nothing once the write starts: O_DIRECT "
                         + "from a pool of aligned buffers, mlockall, and a fixed set of request threads whose stacks and "
-                        + "receive buffers exist before the daemon is ready (still hangs at a low rate)"),
+                        + "receive buffers exist before the daemon is ready (still hangs at a low rate)", new Daemon("odirect-pool", STACK)),
                 Arm.of("odirect-pool-ondemand", Verdict.NOT_REPRODUCED, "the same pool and mlockall, with libfuse's request "
                         + "threads started on demand: a thread started mid-write maps its stack, buffer and arena under the "
-                        + "memory limit"),
+                        + "memory limit", new Daemon("odirect-pool-ondemand", STACK)),
                 // An earlier test saw no hang in 6 writes; measured here on 6.18 it hangs in about 2 of 3: the daemon
                 // still allocates memory charged to the container while serving the loop's direct I/O.
                 Arm.of("loop-direct-io", Verdict.REPRODUCED, "the loop device does direct I/O to its backing file "
-                        + "(not a fix: on 6.18 about 2 of 3 writes still deadlock)"),
-                Arm.of("mlockall-only", Verdict.REPRODUCED, "mlockall alone: a mitigation that does not work is a finding"),
-                Arm.of("writeback-cache", Verdict.REPRODUCED, "FUSE writeback cache: does not help either"),
-                Arm.of("io-flusher", Verdict.NOT_REPRODUCED, "the documented fix: the daemon is PR_SET_IO_FLUSHER")
+                        + "(not a fix: on 6.18 about 2 of 3 writes still deadlock)", new Daemon("loop-direct-io", STACK)),
+                Arm.of("mlockall-only", Verdict.REPRODUCED, "mlockall alone: a mitigation that does not work is a finding", new Daemon("mlockall-only", STACK)),
+                Arm.of("writeback-cache", Verdict.REPRODUCED, "FUSE writeback cache: does not help either", new Daemon("writeback-cache", STACK)),
+                Arm.of("io-flusher", Verdict.NOT_REPRODUCED, "the documented fix: the daemon is PR_SET_IO_FLUSHER", new Daemon("io-flusher", IO_FLUSHER))
                         .needing(Need.container("reclaim-io-flusher", IO_FLUSHER)));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 3;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "write";
     }
 
     @Override

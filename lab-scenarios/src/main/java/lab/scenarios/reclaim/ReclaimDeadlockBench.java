@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Progress;
 import lab.core.host.HostProbe;
 import lab.core.run.Benchmark;
 import lab.core.run.ExitCodes;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
 

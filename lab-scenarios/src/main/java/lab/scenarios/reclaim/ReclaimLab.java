@@ -8,18 +8,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Reaper;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 import lab.core.evidence.KernelTasks;
 import lab.core.hang.HangWatcher;
 import lab.core.hang.WatchRule;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
+import lab.core.host.FuseConnections;
+import lab.core.host.RunCgroups;
 
 /**
  * One memory-limited container per trial running lab-reclaim (which builds the stack and runs
@@ -34,7 +35,7 @@ final class ReclaimLab implements Scenario.Lab {
     private final String image;
     private final String prefix;
     private final HangWatcher watcher;
-    private final List<LabContainer> live = new CopyOnWriteArrayList<>();
+    private final List<Container> live = new CopyOnWriteArrayList<>();
     /** The arm's writes so far: what the daemon allocated during each, how its threads were stuck in each hang. */
     private final List<DaemonGrowth> grown = new ArrayList<>();
     private final List<String> daemonStuck = new ArrayList<>();
@@ -44,16 +45,16 @@ final class ReclaimLab implements Scenario.Lab {
         this.p = ctx.params();
         this.image = image;
         this.watcher = watcher;
-        this.prefix = "/lab/" + ctx.resources().owner().runId();
+        this.prefix = "/lab/" + ctx.containers().runId();
     }
 
     static ReclaimLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
         ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
         // A deadlocked container cannot be removed; the run's own FUSE connections go first.
-        ctx.resources().beforeRemoval(() -> lab.live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), lab.prefix + "/")));
+        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), lab.prefix + "/")));
         // The daemon's own memory cgroup (daemon-own-memcg) is named after the run; lab-reclaim removes it, this is the backstop.
-        ctx.resources().afterRemoval(() -> Reaper.removeRunCgroups(ctx.resources().owner().runId()));
+        ctx.containers().afterRemoval(() -> RunCgroups.remove(ctx.containers().runId()));
         return lab;
     }
 
@@ -70,33 +71,33 @@ final class ReclaimLab implements Scenario.Lab {
     static final String UNFINISHED = "no D-state stall seen, yet the write did not finish in the trial limit";
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
+    public ArmMeasurement run(Arm arm, long trials) {
         List<Trial> done = new ArrayList<>();
         grown.clear();
         daemonStuck.clear();
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
-            Trial t = trial(arm.name(), i);
-            if (t.skipped() != null) return ArmOutcome.skipped(t.skipped());
+            Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
+            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
             done.add(t);
         }
-        ArmOutcome o = outcome(done);
+        ArmMeasurement o = outcome(done);
         DaemonGrowth.report(grown, o);
         daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
         return o;
     }
 
-    private Trial trial(String arm, int i) {
+    private Trial trial(String arm, ReclaimDeadlock.Daemon daemon, int i) {
         long mem = p.getLong("memory-mb") << 20;
-        LabContainer c = ctx.resources().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
-                .privileges("io-flusher".equals(arm) ? ReclaimDeadlock.IO_FLUSHER : ReclaimDeadlock.STACK));
+        Container c = ctx.containers().start(ContainerSpec.of("reclaim-" + arm + "-" + i, image).memory(mem)
+                .privileges(daemon.privileges()));
         live.add(c);
         String watch = arm + "-" + i;
         Agent a = c.agent("lab-reclaim", List.of("lab-reclaim"), Map.of(), line -> ctx.evidence().event("reclaim", line));
         try {
             a.await("ready", Duration.ofSeconds(30), null);
             a.send(String.format(Locale.ROOT, "run arm=%s variant=%s prefix=%s image_mb=%d dd_mb=%d stall_ms=%d",
-                    watch, arm, prefix, p.getLong("image-mb"), p.getLong("write-mb"), p.getLong("stall")));
+                    watch, daemon.variant(), prefix, p.getLong("image-mb"), p.getLong("write-mb"), p.getLong("stall")));
             String[] unsupported = {null};
             JsonNode setup = a.awaitMatching(n -> "set-up".equals(n.path("ev").asText()) || "done".equals(n.path("ev").asText()),
                     "set-up", Duration.ofMinutes(5), n -> {
@@ -112,12 +113,12 @@ final class ReclaimLab implements Scenario.Lab {
             watcher.unwatch(watch);
             a.close();
             live.remove(c);
-            ctx.resources().remove(c);
+            ctx.containers().remove(c);
         }
     }
 
     /** Follows the writer until it ends or the watcher sees the hang; recovers a hang. */
-    private Trial follow(LabContainer c, Agent a, String watch, JsonNode setup) {
+    private Trial follow(Container c, Agent a, String watch, JsonNode setup) {
         double start = HangWatcher.nowMs();
         double lastByte = start;
         long bytes = 0;
@@ -147,12 +148,12 @@ final class ReclaimLab implements Scenario.Lab {
         }
         // Neither finished nor stuck in D state: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
-        Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        FuseConnections.abortUnder(c.hostPid(), prefix + "/");
         // A slow write, not a seen deadlock: the mechanism was not observed either way.
         return new Trial(false, bytes, null, null, null, null, UNFINISHED + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
     }
 
-    private Trial recover(LabContainer c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
+    private Trial recover(Container c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("hang", hang);
         String loop = setup.path("loop").asText().replace("/dev/", "");
@@ -169,7 +170,7 @@ final class ReclaimLab implements Scenario.Lab {
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
-        if (!"aborted".equals(ans.path("ev").asText())) Reaper.abortRunConnections(c.hostPid(), prefix + "/");
+        if (!"aborted".equals(ans.path("ev").asText())) FuseConnections.abortUnder(c.hostPid(), prefix + "/");
         // Generous: after the abort the writer's ext4 fails its I/O and goes read-only, which took over a minute in a loaded emulated guest.
         JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(180), null);
         addGrowth(done);
@@ -185,8 +186,8 @@ final class ReclaimLab implements Scenario.Lab {
         if (g != null) grown.add(g);
     }
 
-    static ArmOutcome outcome(List<Trial> all) {
-        ArmOutcome o = ArmOutcome.tally(all, Trial::hang, Trial::inconclusive);
+    static ArmMeasurement outcome(List<Trial> all) {
+        ArmMeasurement o = ArmMeasurement.tally(all, Trial::hang, Trial::inconclusive);
         List<Trial> trials = all.stream().filter(t -> t.inconclusive() == null).toList();
         long hangs = o.failures();
         double[] detect = trials.stream().filter(t -> t.detectS() != null).mapToDouble(Trial::detectS).sorted().toArray();
@@ -208,7 +209,7 @@ final class ReclaimLab implements Scenario.Lab {
 
     @Override
     public void close() {
-        live.forEach(c -> Reaper.abortRunConnections(c.hostPid(), prefix + "/"));
+        live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), prefix + "/"));
         watcher.close();
     }
 }

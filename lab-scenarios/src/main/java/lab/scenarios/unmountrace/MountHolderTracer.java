@@ -1,26 +1,21 @@
 package lab.scenarios.unmountrace;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.dockerjava.api.DockerClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import lab.core.agent.Agent;
-import lab.core.agent.AgentException;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.ExecResult;
-import lab.core.engine.LabContainer;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.host.FeatureState;
-import lab.core.run.LabContext;
+import lab.api.Agent;
+import lab.api.AgentException;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.ExecResult;
+import lab.api.Feature;
+import lab.api.FeatureState;
+import lab.api.LabContext;
+import lab.api.Privileges;
 
 /**
  * Names the task holding a mount when umount(2) fails with EBUSY, by two methods in one
@@ -29,7 +24,7 @@ import lab.core.run.LabContext;
  * <ul>
  * <li>syscall tracepoints, on every kernel: the interval of every path syscall (and
  * open..close) under the traced prefixes that overlaps an umount that returned -EBUSY;
- * <li>kprobes, where the kernel has them: seed 000's own method, the Linux form of the DTrace
+ * <li>kprobes, where the kernel has them: write-up 000's own method, the Linux form of the DTrace
  * pair zfs_umount:return (EBUSY) / vfs_rele:entry — a return probe on the kernel's umount
  * function and the tasks that drop a reference to the filesystem after its busy check.
  * </ul>
@@ -56,7 +51,7 @@ public final class MountHolderTracer implements AutoCloseable {
     /** No line for this long after an arm: the tracer has printed what the arm made it print. */
     private static final Duration QUIET = Duration.ofMillis(1500);
 
-    private final LabContainer container;
+    private final Container container;
     private final Agent agent;
     private final String unavailable;
     /** Why the kprobe method does not run, or null when it does. */
@@ -68,7 +63,7 @@ public final class MountHolderTracer implements AutoCloseable {
     /** bpftrace's pid (host namespace), from lab-trace's first line: stopped by pid, never by name. */
     private volatile long bpftracePid = -1;
 
-    private MountHolderTracer(LabContainer container, Agent agent, String unavailable, String kprobesUnavailable) {
+    private MountHolderTracer(Container container, Agent agent, String unavailable, String kprobesUnavailable) {
         this.container = container;
         this.agent = agent;
         this.unavailable = unavailable;
@@ -84,9 +79,9 @@ public final class MountHolderTracer implements AutoCloseable {
      */
     public static MountHolderTracer start(LabContext ctx, String umountPrefix, List<String> holderPrefixes) {
         String image = ctx.images().ensure(IMAGE);
-        LabContainer c = ctx.resources().start(ContainerSpec.of("tracer", image).privileges(PRIVILEGES));
+        Container c = ctx.containers().start(ContainerSpec.of("tracer", image).privileges(PRIVILEGES));
         String syscalls = TracerProgram.syscalls(umountPrefix, holderPrefixes);
-        KprobePlan plan = kprobePlan(ctx.host().facts().feature(Feature.KPROBES), c);
+        KprobePlan plan = kprobePlan(ctx.host().feature(Feature.KPROBES), c);
         if (plan.function() == null) return attach(ctx, c, syscalls, plan.unavailable(), "bpftrace could not attach", "tracer/unavailable.txt");
         MountHolderTracer both = attach(ctx, c, TracerProgram.withKprobes(umountPrefix, holderPrefixes, plan.function()), null,
                 "bpftrace could not attach the kprobes on " + plan.function().symbol, "tracer/kprobes-unavailable.txt");
@@ -101,7 +96,7 @@ public final class MountHolderTracer implements AutoCloseable {
      * the kernel's umount path (path_umount, else do_umount), its busy check and mntput among
      * the functions it can trace (tracefs's available_filter_functions, else /proc/kallsyms).
      */
-    static KprobePlan kprobePlan(FeatureState kprobes, LabContainer tracer) {
+    static KprobePlan kprobePlan(FeatureState kprobes, Container tracer) {
         if (Boolean.FALSE.equals(kprobes.present())) return new KprobePlan(null, "the kernel has no kprobes (" + kprobes.evidence() + ")");
         List<String> wanted = new ArrayList<>();
         for (TracerProgram.UmountFunction f : TracerProgram.UmountFunction.values()) wanted.add(f.symbol);
@@ -125,10 +120,10 @@ public final class MountHolderTracer implements AutoCloseable {
      * Runs {@code script}; the tracer it makes says why when bpftrace did not attach ({@code failed},
      * then bpftrace's last words), and so does {@code failureFile} in the evidence.
      */
-    private static MountHolderTracer attach(LabContext ctx, LabContainer c, String script, String kprobesUnavailable, String failed,
+    private static MountHolderTracer attach(LabContext ctx, Container c, String script, String kprobesUnavailable, String failed,
                                             String failureFile) {
         ctx.evidence().writeText("tracer/umount-holders.bt", script);
-        copyInto(ctx.resources().engine().client(), c.id(), script);
+        c.copyIn(SCRIPT, script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         MountHolderTracer[] self = new MountHolderTracer[1];
         Agent a = c.agent("bpftrace", List.of("lab-trace", SCRIPT), Map.of(), line -> {
             ctx.evidence().event("tracer", line);
@@ -149,22 +144,6 @@ public final class MountHolderTracer implements AutoCloseable {
     private static List<String> lastLines(List<String> l, int n) {
         List<String> nonEmpty = l.stream().filter(s -> !s.isBlank()).collect(Collectors.toList());
         return nonEmpty.subList(Math.max(0, nonEmpty.size() - n), nonEmpty.size());
-    }
-
-    private static void copyInto(DockerClient client, String containerId, String script) {
-        try {
-            Path dir = Files.createTempDirectory("lab-tracer-");
-            Path f = dir.resolve("umount-holders.bt");
-            Files.writeString(f, script);
-            try {
-                client.copyArchiveToContainerCmd(containerId).withHostResource(f.toString()).withRemotePath("/tmp").exec();
-            } finally {
-                Files.deleteIfExists(f);
-                Files.deleteIfExists(dir);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private void accept(JsonNode line) {

@@ -1,18 +1,19 @@
 package lab.scenarios.unmountrace;
 
 import java.util.List;
-import lab.core.engine.Privileges;
-import lab.core.host.Feature;
-import lab.core.run.Arm;
-import lab.core.run.LabContext;
-import lab.core.run.Need;
-import lab.core.run.Params;
-import lab.core.run.ParamSpec;
-import lab.core.run.Scenario;
-import lab.core.run.Verdict;
+import lab.api.Arm;
+import lab.api.Feature;
+import lab.api.LabContext;
+import lab.api.Need;
+import lab.api.ParamSpec;
+import lab.api.Params;
+import lab.api.Privileges;
+import lab.api.Scenario;
+import lab.api.ScenarioInfo;
+import lab.api.Verdict;
 
 /**
- * Seed 000: "zpool destroy: cannot unmount ...: Device busy" once every few hours. A monitoring
+ * Write-up 000: "zpool destroy: cannot unmount ...: Device busy" once every few hours. A monitoring
  * daemon (vmtoolsd) re-read the mount table and stat(2)ed every mount point; a stat in flight
  * holds a reference on the filesystem, so an unmount racing with it sees EBUSY.
  */
@@ -24,6 +25,20 @@ public final class UnmountRace implements Scenario {
     /** Reading another task's /proc/PID/root needs ptrace access to it. */
     static final Privileges POLLER = Privileges.of("SYS_PTRACE", "DAC_READ_SEARCH");
 
+    static final ScenarioInfo INFO = ScenarioInfo.of("unmount-race",
+            "umount fails with EBUSY while a monitoring daemon stats every mount point",
+            "000",
+            "A driver mounts, writes, unmounts and destroys filesystems under <prefix>/group-0/container-N/temp "
+                    + "while a poller in another container (vmtoolsd's role) re-reads the mount table and stats every "
+                    + "mount point. The first umount of a cycle that fails with EBUSY is a failure; bpftrace on syscall "
+                    + "tracepoints names the task that held the mount.")
+            .trials(5000, "cycle");
+
+    @Override
+    public ScenarioInfo info() {
+        return INFO;
+    }
+
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
         java.util.Map<String, Privileges> m = new java.util.LinkedHashMap<>();
@@ -31,29 +46,6 @@ public final class UnmountRace implements Scenario {
         m.put("poller", POLLER);
         if ("on".equals(params.getString("tracer"))) m.put("tracer", MountHolderTracer.PRIVILEGES);
         return m;
-    }
-
-    @Override
-    public String id() {
-        return "unmount-race";
-    }
-
-    @Override
-    public String title() {
-        return "umount fails with EBUSY while a monitoring daemon stats every mount point";
-    }
-
-    @Override
-    public String seed() {
-        return "000";
-    }
-
-    @Override
-    public String story() {
-        return "A driver mounts, writes, unmounts and destroys filesystems under <prefix>/group-0/container-N/temp "
-                + "while a poller in another container (vmtoolsd's role) re-reads the mount table and stats every "
-                + "mount point. The first umount of a cycle that fails with EBUSY is a failure; bpftrace on syscall "
-                + "tracepoints names the task that held the mount.";
     }
 
     @Override
@@ -72,7 +64,7 @@ public final class UnmountRace implements Scenario {
                 ParamSpec.choice("fs", "fuse", FILESYSTEMS, "filesystem cycled: libfuse3 fs served by the driver, ext4/xfs on a loop device, or tmpfs"),
                 ParamSpec.integer("mounts", 32, 1, 256, "mount points used round-robin"),
                 ParamSpec.integer("live", 0, 0, 256, "filesystems mounted at once: 0 = all mount points (each lives a whole "
-                        + "round, as in the seed's test pool), 1 = mount, write and unmount one after the other"),
+                        + "round, as in the write-up's test pool), 1 = mount, write and unmount one after the other"),
                 ParamSpec.duration("poll-interval", "0ms", 0, 60_000, "poller's sleep between rounds (0 = busy loop)"),
                 ParamSpec.string("poller", "builtin", "'builtin', or a shell command run in the poller container instead "
                         + "(it sees the target's mounts under $LAB_TARGET_ROOT$LAB_PREFIX)"),
@@ -85,23 +77,30 @@ public final class UnmountRace implements Scenario {
                 ParamSpec.choice("tracer", "on", List.of("on", "off"), "name the holder of each EBUSY with bpftrace"));
     }
 
+    /** How lab-umount unmounts: umount2 once, retried with backoff, or MNT_DETACH. */
+    enum Umount {
+        PLAIN, BACKOFF, LAZY;
+
+        /** The word lab-umount takes. */
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** An arm: how it unmounts, and whether the built-in poller skips the lab's mounts. */
+    record Variant(Umount umount, boolean skipLabPrefix) { }
+
     @Override
     public List<Arm> arms() {
         return List.of(
-                Arm.of("plain", Verdict.REPRODUCED, "the poller stats every mount point; umount2 once per cycle"),
-                Arm.of("skip-lab-prefix", Verdict.NOT_REPRODUCED, "the seed's fix: the poller ignores the lab's mounts"),
-                Arm.of("retry-backoff", Verdict.NOT_REPRODUCED, "umount retried with exponential backoff; a cycle fails only when every retry does"),
-                Arm.of("lazy-detach", Verdict.REPRODUCED, "umount2(MNT_DETACH): never EBUSY, but the filesystem outlives the umount and the busy moves to the destroy step"));
-    }
-
-    @Override
-    public long defaultTrials() {
-        return 5000;
-    }
-
-    @Override
-    public String trialUnit() {
-        return "cycle";
+                Arm.of("plain", Verdict.REPRODUCED, "the poller stats every mount point; umount2 once per cycle",
+                        new Variant(Umount.PLAIN, false)),
+                Arm.of("skip-lab-prefix", Verdict.NOT_REPRODUCED, "the write-up's fix: the poller ignores the lab's mounts",
+                        new Variant(Umount.PLAIN, true)),
+                Arm.of("retry-backoff", Verdict.NOT_REPRODUCED, "umount retried with exponential backoff; a cycle fails only when every retry does",
+                        new Variant(Umount.BACKOFF, false)),
+                Arm.of("lazy-detach", Verdict.REPRODUCED, "umount2(MNT_DETACH): never EBUSY, but the filesystem outlives the umount and the busy moves to the destroy step",
+                        new Variant(Umount.LAZY, false)));
     }
 
     @Override

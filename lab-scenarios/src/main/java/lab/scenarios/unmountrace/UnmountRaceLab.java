@@ -7,14 +7,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.agent.Agent;
-import lab.core.engine.ContainerSpec;
-import lab.core.engine.LabContainer;
-import lab.core.run.Arm;
-import lab.core.run.ArmOutcome;
-import lab.core.run.LabContext;
-import lab.core.run.Params;
-import lab.core.run.Scenario;
+import lab.api.Agent;
+import lab.api.Arm;
+import lab.api.ArmMeasurement;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Scenario;
 
 /**
  * The built lab: a target container running the cycle driver, a poller container sharing its
@@ -54,9 +54,9 @@ final class UnmountRaceLab implements Scenario.Lab {
         Params p = ctx.params();
         String image = ctx.images().ensure(IMAGE);
         // The run id in the prefix keeps concurrent runs out of each other's traces.
-        String prefix = "/lab/" + ctx.resources().owner().runId();
-        LabContainer target = ctx.resources().start(ContainerSpec.of("target", image).privileges(UnmountRace.TARGET));
-        LabContainer pollerBox = ctx.resources().start(ContainerSpec.of("poller", image).pidOf(target).privileges(UnmountRace.POLLER));
+        String prefix = "/lab/" + ctx.containers().runId();
+        Container target = ctx.containers().start(ContainerSpec.of("target", image).privileges(UnmountRace.TARGET));
+        Container pollerBox = ctx.containers().start(ContainerSpec.of("poller", image).pidOf(target).privileges(UnmountRace.POLLER));
         MountHolderTracer tracer = null;
         if ("on".equals(p.getString("tracer"))) {
             tracer = MountHolderTracer.start(ctx, prefix + "/", List.of(prefix + "/", TARGET_ROOT + prefix + "/"));
@@ -85,20 +85,11 @@ final class UnmountRaceLab implements Scenario.Lab {
     }
 
     @Override
-    public ArmOutcome run(Arm arm, long trials) {
-        String umount;
-        String skip = "";
-        switch (arm.name()) {
-            case "plain" -> umount = "plain";
-            case "skip-lab-prefix" -> {
-                if (!builtinPoller) return ArmOutcome.skipped("a custom poller cannot be told to skip the lab's mounts");
-                umount = "plain";
-                skip = prefix;
-            }
-            case "retry-backoff" -> umount = "backoff";
-            case "lazy-detach" -> umount = "lazy";
-            default -> throw new IllegalArgumentException("no arm " + arm.name());
-        }
+    public ArmMeasurement run(Arm arm, long trials) {
+        UnmountRace.Variant v = arm.variant(UnmountRace.Variant.class);
+        if (v.skipLabPrefix() && !builtinPoller) return ArmMeasurement.skipped("a custom poller cannot be told to skip the lab's mounts");
+        String umount = v.umount().word();
+        String skip = v.skipLabPrefix() ? prefix : "";
         long armStart = System.nanoTime();
         long[] firstEbusyNs = {-1};
         List<Double> ebusyAtS = new ArrayList<>();
@@ -126,7 +117,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         }
         Attributions a = mark != null ? tracer.attribution(mark, done.path("ebusy_first").asLong(), Duration.ofSeconds(60))
                 : Attributions.alone(ProcScan.attribution(scans, pollerPid), untraced());
-        ArmOutcome o = outcome(arm, done, stopped, a);
+        ArmMeasurement o = outcome(arm, done, stopped, a);
         // Seen from here: includes starting the poller and mounting the first round.
         if (firstEbusyNs[0] >= 0) o.timing("arm_start_to_first_ebusy_ms", firstEbusyNs[0] / 1e6);
         ebusyAtS.forEach(t -> o.sample("ebusy_at_s", t));
@@ -164,18 +155,18 @@ final class UnmountRaceLab implements Scenario.Lab {
         return tracer == null ? "tracer=off" : tracer.unavailableReason();
     }
 
-    private ArmOutcome outcome(Arm arm, JsonNode done, JsonNode stopped, Attributions both) {
+    private ArmMeasurement outcome(Arm arm, JsonNode done, JsonNode stopped, Attributions both) {
         long cycles = done.path("cycles").asLong();
         long failures = done.path("failures").asLong();
-        ArmOutcome o = ArmOutcome.counted(cycles, failures)
+        ArmMeasurement o = ArmMeasurement.counted(cycles, failures)
                 .timing("elapsed_s", done.path("elapsed_ms").asDouble() / 1000.0)
                 .timing("cycles_per_s", done.path("cycles_per_s").asDouble())
                 .timing("first_failure_ms", done.path("first_failure_ms").asDouble())
                 .metric("ebusy_first_attempt", done.path("ebusy_first").asLong())
                 .metric("busy_at_destroy", done.path("busy_at_destroy").asLong());
         if (stopped != null) o.metric("poller_rounds", stopped.path("rounds").asLong()).metric("poller_calls", stopped.path("calls").asLong());
-        switch (arm.name()) {
-            case "retry-backoff" -> {
+        switch (arm.variant(UnmountRace.Variant.class).umount()) {
+            case BACKOFF -> {
                 o.metric("retried_cycles", done.path("retried_cycles").asLong())
                         .metric("retries", done.path("retries").asLong())
                         .metric("max_retries_in_a_cycle", done.path("retries_max").asLong())
@@ -185,7 +176,7 @@ final class UnmountRaceLab implements Scenario.Lab {
                         done.path("retried_cycles").asLong(), done.path("retries_max").asLong(),
                         done.path("slept_us_max").asLong() / 1000.0, done.path("slept_us_total").asLong() / 1000.0));
             }
-            case "lazy-detach" -> o.note(String.format(Locale.ROOT,
+            case LAZY -> o.note(String.format(Locale.ROOT,
                     "umount2(MNT_DETACH) never failed; in %d cycles the filesystem outlived it and was still busy at the destroy step",
                     done.path("busy_at_destroy").asLong()));
             default -> {

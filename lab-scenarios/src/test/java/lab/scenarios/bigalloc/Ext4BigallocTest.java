@@ -1,9 +1,5 @@
 package lab.scenarios.bigalloc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +8,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import lab.api.Progress;
+import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
 import lab.core.host.ProcFiles;
 import lab.core.run.ExitCodes;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One small comparison on real loop devices: the waste shows with 500 files; every device the run bound is released. */
 @Tag("docker")

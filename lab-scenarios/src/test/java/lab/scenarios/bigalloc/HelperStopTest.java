@@ -1,29 +1,28 @@
 package lab.scenarios.bigalloc;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import lab.core.agent.Agent;
+import lab.api.Agent;
+import lab.api.ContainerSpec;
+import lab.api.Privileges;
 import lab.core.engine.CapabilityProfile;
-import lab.core.engine.ContainerSpec;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabContainer;
 import lab.core.engine.LabHome;
 import lab.core.engine.LabResources;
 import lab.core.engine.Owner;
-import lab.core.engine.Privileges;
 import lab.core.host.ProcFiles;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A helper stopped by SIGTERM while it runs a tool (spawn.h's run_tool) passes the signal on

@@ -1,12 +1,11 @@
 package lab.scenarios.fusekill;
 
+import java.util.List;
+import lab.api.ArmMeasurement;
+import lab.api.Verdict;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.List;
-import lab.core.run.ArmOutcome;
-import lab.core.run.Verdict;
-import org.junit.jupiter.api.Test;
 
 /** How kills become counts: a container that outlived the limit with no task seen stuck in FUSE is not a hang. */
 class FuseKillOutcomeTest {
@@ -20,7 +19,7 @@ class FuseKillOutcomeTest {
 
     @Test
     void aSlowEngineDoesNotReproduceTheDeadlock() {
-        ArmOutcome o = FuseKillLab.outcome(List.of(gone(), outlived(), gone(), outlived()));
+        ArmMeasurement o = FuseKillLab.outcome(List.of(gone(), outlived(), gone(), outlived()));
         assertEquals(Verdict.NOT_REPRODUCED, o.verdict());
         assertEquals(2, o.trials());
         assertEquals(0, o.failures());
@@ -31,7 +30,7 @@ class FuseKillOutcomeTest {
     @Test
     void onlyHangsSeenInTheKernelCount() {
         FuseKillLab.Trial hung = new FuseKillLab.Trial(true, 41.0, 8.0, "while hung: running", null, null);
-        ArmOutcome o = FuseKillLab.outcome(List.of(hung, outlived(), hung));
+        ArmMeasurement o = FuseKillLab.outcome(List.of(hung, outlived(), hung));
         assertEquals(Verdict.REPRODUCED, o.verdict());
         assertEquals(2, o.trials());
         assertEquals(2, o.failures());
@@ -40,7 +39,7 @@ class FuseKillOutcomeTest {
 
     @Test
     void everyKillOutlivingTheLimitIsNoVerdict() {
-        ArmOutcome o = FuseKillLab.outcome(List.of(outlived(), outlived()));
+        ArmMeasurement o = FuseKillLab.outcome(List.of(outlived(), outlived()));
         assertEquals(Verdict.ERROR, o.verdict());
         assertTrue(o.reason().contains("all 2 trials were inconclusive") && o.reason().contains(FuseKillLab.OUTLIVED), o.reason());
     }

@@ -1,8 +1,5 @@
 package lab.scenarios.glusterclose;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,20 +8,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.Progress;
+import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
 import lab.core.evidence.Json;
 import lab.core.host.ProcFiles;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The seed's hang on a real GlusterFS cluster, with small files: a brick frozen between the
+ * The write-up's hang on a real GlusterFS cluster, with small files: a brick frozen between the
  * last write and close() blocks close() with flush-behind off and not with it on; the blocked
  * close() leaves its kernel stack and the client's statedump; the data survives; nothing of
  * the run is left.

@@ -1,10 +1,5 @@
 package lab.scenarios.netconsole;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,15 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import lab.api.FeatureState;
+import lab.api.Need;
+import lab.api.Params;
 import lab.core.engine.CapabilityProfile;
-import lab.core.host.FeatureState;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
-import lab.core.run.Need;
-import lab.core.run.Params;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The netconsole verdict and the skip, from outputs of hosts with and without the features.
@@ -59,7 +58,7 @@ class NetpollVerdictTest {
 
     @Test
     void aKernelOfBefore220TakesTheSlave() throws IOException {
-        // What the seed's team saw on 2.6.32-131: the slave accepted like any device.
+        // What the write-up's team saw on 2.6.32-131: the slave accepted like any device.
         var t = transcript("slave-accepted-old-kernel.txt");
         assertFalse(NetpollVerdict.judge(t.getKey(), t.getValue()).refusedAsSlave());
     }

@@ -23,16 +23,16 @@ class TrootTest {
         System.clearProperty("lab.troot.volume");
     }
 
-    private Troot.Result troot(String... args) {
+    private lab.api.ScenarioTool.Result troot(String... args) {
         System.setProperty("lab.troot.volume", volume);
-        return Troot.run(List.of(args), line -> { });
+        return new Troot().run(List.of(args), line -> { });
     }
 
     @Test
     void aPackageInstalledInOneRootStaysThereAndTheLastDestroyRemovesTheVolume() {
         assertEquals(0, troot("create", "w1").exitCode());
         assertEquals(0, troot("create", "w2").exitCode());
-        Troot.Result install = troot("enter", "w1", "dpkg", "-i", "/usr/share/troot/lab-hello_1.0_all.deb");
+        lab.api.ScenarioTool.Result install = troot("enter", "w1", "dpkg", "-i", "/usr/share/troot/lab-hello_1.0_all.deb");
         assertEquals(0, install.exitCode(), install.stdout() + install.stderr());
         assertEquals(0, troot("enter", "w1", "lab-hello").exitCode(), "survives across commands: the upper layer is in the volume");
         assertNotEquals(0, troot("enter", "w2", "lab-hello").exitCode(), "invisible in the other root");

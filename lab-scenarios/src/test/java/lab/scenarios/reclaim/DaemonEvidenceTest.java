@@ -1,17 +1,16 @@
 package lab.scenarios.reclaim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import lab.api.ArmMeasurement;
+import lab.core.evidence.Json;
+import lab.core.evidence.KernelTasks;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.List;
-import lab.core.evidence.Json;
-import lab.core.evidence.KernelTasks;
-import lab.core.run.ArmOutcome;
-import org.junit.jupiter.api.Test;
 
 /** How a write's daemon figures and a hang's daemon threads are read and said. */
 class DaemonEvidenceTest {
@@ -30,13 +29,13 @@ class DaemonEvidenceTest {
                 "{\"threads\":9,\"vm_kb\":29640,\"locked_kb\":29608,\"rss_kb\":29580,\"minflt\":6896}"));
         assertTrue(still.none());
 
-        ArmOutcome o = ArmOutcome.counted(2, 0);
+        ArmMeasurement o = ArmMeasurement.counted(2, 0);
         DaemonGrowth.report(List.of(still, g), o);
         assertEquals(List.of(0L, 1L), o.metrics().get("daemon_threads_started_in_write"));
         assertEquals(1, o.notes().size());
         assertTrue(o.notes().get(0).contains("1 of 2 writes") && o.notes().get(0).contains("threads started 1"), o.notes().get(0));
 
-        ArmOutcome clean = ArmOutcome.counted(1, 0);
+        ArmMeasurement clean = ArmMeasurement.counted(1, 0);
         DaemonGrowth.report(List.of(still), clean);
         assertTrue(clean.notes().isEmpty());
     }

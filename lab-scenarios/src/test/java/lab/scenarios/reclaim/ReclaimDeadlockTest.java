@@ -1,8 +1,5 @@
 package lab.scenarios.reclaim;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,16 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.api.Progress;
+import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
 import lab.core.evidence.Json;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The reclaim deadlock for real, in a 256 MiB container: it hangs, is seen in reclaim, is recovered; the daemon in its own memory cgroup writes through. */
 @Tag("docker")

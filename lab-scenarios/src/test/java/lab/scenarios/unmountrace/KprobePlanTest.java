@@ -1,13 +1,12 @@
 package lab.scenarios.unmountrace;
 
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.Test;
 
 /** Which kernel function the kprobe method probes, and the program it adds. */
 class KprobePlanTest {
@@ -32,7 +31,7 @@ class KprobePlanTest {
     @Test
     void noKprobesNoLookup() {
         MountHolderTracer.KprobePlan p = MountHolderTracer.kprobePlan(
-                lab.core.host.FeatureState.no("CONFIG_KPROBES is not set in /proc/config.gz"), null);
+                lab.api.FeatureState.no("CONFIG_KPROBES is not set in /proc/config.gz"), null);
         assertEquals("the kernel has no kprobes (CONFIG_KPROBES is not set in /proc/config.gz)", p.unavailable());
     }
 

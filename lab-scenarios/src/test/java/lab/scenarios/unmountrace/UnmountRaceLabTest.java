@@ -1,9 +1,5 @@
 package lab.scenarios.unmountrace;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,16 +10,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import lab.api.Progress;
+import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
 import lab.core.evidence.Json;
-import lab.core.run.Progress;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Verdict;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The scenario against real containers and the running kernel, with small counts. */
 @Tag("docker")

@@ -1,0 +1,30 @@
+package lab.api;
+
+/** What a scenario gets to build its lab with: each part a narrow view of the engine and the run. */
+public interface LabContext {
+    Params params();
+
+    Host host();
+
+    Containers containers();
+
+    ImageSource images();
+
+    Evidence evidence();
+
+    KernelMessages kernelLog();
+
+    Progress progress();
+
+    /** The run's random seed ({@code --seed}): helpers that draw at random take it, so a run can be repeated. */
+    long randomSeed();
+
+    /** One line to the person running the lab. */
+    void say(String line);
+
+    /**
+     * Records a service's effective settings as the service reports them (e.g. every option of
+     * a volume), for run.json and for comparing runs: one differing option can be the cause.
+     */
+    void settings(String service, Object effective);
+}

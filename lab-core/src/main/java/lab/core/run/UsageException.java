@@ -1,8 +1,0 @@
-package lab.core.run;
-
-/** Bad input from the user: one line, exit code 2, nothing started. */
-public class UsageException extends RuntimeException {
-    public UsageException(String message) {
-        super(message);
-    }
-}
