@@ -156,7 +156,7 @@ final class FuseKillLab implements Scenario.Lab {
     }
 
     /** Ready, or exited (an exec racing the exit is refused by the engine: that is an exit too). */
-    private static boolean ready(LabContainer c) {
+    private static boolean ready(Container c) {
         if (!c.running()) return true;
         try {
             return c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok();
