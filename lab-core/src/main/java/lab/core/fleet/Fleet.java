@@ -213,6 +213,9 @@ public final class Fleet {
             if (t.isGuest()) {
                 // The child boots the guest and runs the lab inside: no engine to reach from here.
                 lost = children(spec, t, e, null, EngineHost.cliBootId(), dir, children, codes, sayE);
+            } else if (t.isLava()) {
+                // LAVA queues and runs the commands as jobs; this CLI submits and follows them.
+                lost = lab.core.lava.LavaColumn.run(spec, t, dir.resolve(e.dir), codes, sayE);
             } else {
                 lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
@@ -424,37 +427,48 @@ public final class Fleet {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
                     .filter(a -> have == null || have.tally(s.id(), a.name()) == null).toList();
             if (missing.isEmpty()) continue;
-            RunRecord r = new RunRecord();
-            r.scenario = s.id();
-            r.title = s.title();
-            r.seed = s.seed();
-            r.runId = "engine-" + e.status.toLowerCase(java.util.Locale.ROOT);
-            r.status = "INCOMPLETE";
-            r.statusReason = e.status + ": " + e.reason;
-            r.startedAt = Instant.now().toString();
-            r.endedAt = r.startedAt;
-            r.host.put("target", t.describe());
-            if (!e.engine.isEmpty()) r.host.put("targetEngine", e.engine);
-            r.exitCode = ExitCodes.LAB_FAILURE;
-            for (Arm a : missing) {
-                RunRecord.ArmRecord ar = new RunRecord.ArmRecord();
-                ar.name = a.name();
-                ar.description = a.description();
-                ar.expected = a.expected();
-                ar.verdict = Verdict.ERROR;
-                ar.outcome = lab.core.expect.Outcome.ERROR;
-                ar.reason = "engine " + t.name() + " " + e.status + ": " + e.reason;
-                ar.ci95 = new double[] {0, 1};
-                r.arms.add(ar);
-            }
-            Path d = engineDir.resolve(s.id()).resolve(STAMP.format(Instant.now()) + "-" + r.runId);
-            try {
-                Files.createDirectories(d);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+            errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
+                    "engine " + t.name() + " " + e.status + ": " + e.reason);
         }
+    }
+
+    /**
+     * A bundle under {@code engineDir} for {@code arms} of {@code s} that did not run there: each
+     * arm ERROR with {@code reason}, so the column has its row per scenario × arm; its directory.
+     */
+    public static Path errorBundle(Path engineDir, Scenario s, List<Arm> arms, Target t, Map<String, Object> engine, String runId,
+                                   String status, String reason) {
+        RunRecord r = new RunRecord();
+        r.scenario = s.id();
+        r.title = s.title();
+        r.seed = s.seed();
+        r.runId = runId;
+        r.status = "INCOMPLETE";
+        r.statusReason = status;
+        r.startedAt = Instant.now().toString();
+        r.endedAt = r.startedAt;
+        r.host.put("target", t.describe());
+        if (!engine.isEmpty()) r.host.put("targetEngine", engine);
+        r.exitCode = ExitCodes.LAB_FAILURE;
+        for (Arm a : arms) {
+            RunRecord.ArmRecord ar = new RunRecord.ArmRecord();
+            ar.name = a.name();
+            ar.description = a.description();
+            ar.expected = a.expected();
+            ar.verdict = Verdict.ERROR;
+            ar.outcome = lab.core.expect.Outcome.ERROR;
+            ar.reason = reason;
+            ar.ci95 = new double[] {0, 1};
+            r.arms.add(ar);
+        }
+        Path d = engineDir.resolve(s.id()).resolve(STAMP.format(Instant.now()) + "-" + runId);
+        try {
+            Files.createDirectories(d);
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return d;
     }
 
     static Results engineResults(Path engineDir) {

@@ -1,0 +1,44 @@
+#!/bin/sh
+# PID 1 of a lab guest booted by a LAVA job, handed over like images/guest/lab-init.sh through
+# QEMU's fw_cfg (opt/lab/init). It runs lab-init.sh (fw_cfg opt/lab/labinit) unchanged to get
+# what any lab guest has (mounts, modules, qemu-ga, the Docker engine on the data disk), waits
+# for it to say LAB-GUEST-READY, puts LAVA's test overlay back at / (see lava-rdinit), mounts the
+# checkout and the CLI's class path (9p tags labhome, labcp) at /lab/home and /lab/cp, brings up
+# the user-mode network the device gives (the bundle goes to the CLI's receiver through it),
+# and gives LAVA a root shell on the serial console. When that shell ends, the guest powers off.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+say() { echo "lab-lava-init: $*" > /dev/console; }
+off() { sync; echo o > /proc/sysrq-trigger; while :; do sleep 60; done; }
+
+mount -t proc proc /proc 2>/dev/null
+mount -t sysfs sys /sys 2>/dev/null
+modprobe -q qemu_fw_cfg
+cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/labinit/raw > /run/lab-init.sh 2>/dev/null || { say "FAILED: no opt/lab/labinit in fw_cfg"; off; }
+sh /run/lab-init.sh > /run/lab-init.log 2>&1 &
+i=0
+until grep -q LAB-GUEST-READY /run/lab-init.log 2>/dev/null; do
+  i=$((i+1))
+  if [ $i -gt 3000 ] || grep -q "lab-init: FAILED" /run/lab-init.log 2>/dev/null; then
+    cat /run/lab-init.log > /dev/console; say "FAILED: the guest's engine did not come up"; off
+  fi
+  sleep 0.2
+done
+grep "lab-init:" /run/lab-init.log > /dev/console
+
+for d in /dev/.lab-lava/lava-*; do [ -d "$d" ] && mv "$d" /; done
+rmdir /dev/.lab-lava 2>/dev/null
+mkdir -p /lab/home /lab/cp
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome /lab/home || say "no checkout share (labhome)"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp /lab/cp || say "no class path share (labcp)"
+
+modprobe -q virtio_net
+nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^docker' -e '^veth' -e '^br-' | head -1)
+if [ -n "$nic" ]; then
+  ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" && ip route add default via 10.0.2.2
+fi
+
+say "LAB-LAVA-READY"
+export HOME=/root PS1='lab-lava:~# ' TERM=dumb
+cd /root
+setsid -c -w /bin/bash --norc --noprofile -i < /dev/ttyS0 > /dev/ttyS0 2>&1
+off
