@@ -47,12 +47,15 @@ public final class LavaClient {
      * (else exit 2) and knows the device type (else exit 2); the server's version.
      */
     public String check(LavaSpec s) {
-        String version;
+        Response v;
         try {
-            version = get("system/version/").path("version").asText("?");
+            v = send(request("system/version/").GET().build());
         } catch (LavaException e) {
             throw new HostLacksException("LAVA at " + s.url() + " does not answer: " + e.getMessage());
         }
+        if (v.status == 401 || v.status == 403) throw new UsageException("LAVA at " + s.url() + " refuses the token in " + s.token() + ": " + v.brief());
+        if (v.status != 200) throw new HostLacksException("LAVA at " + s.url() + " does not answer as LAVA's API v0.2 does: " + v.brief());
+        String version = v.json().path("version").asText("?");
         if (token == null) throw new UsageException("LAVA at " + s.url() + " needs an API token: --lava " + s.url() + ",token=FILE");
         Response r = send(request("devicetypes/" + s.deviceType() + "/").GET().build());
         if (r.status == 401 || r.status == 403) throw new UsageException("LAVA at " + s.url() + " refuses the token in " + s.token() + ": " + r.brief());
