@@ -14,16 +14,16 @@ mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sys /sys 2>/dev/null
 modprobe -q qemu_fw_cfg
 cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/labinit/raw > /run/lab-init.sh 2>/dev/null || { say "FAILED: no opt/lab/labinit in fw_cfg"; off; }
-sh /run/lab-init.sh > /run/lab-init.log 2>&1 &
+# its lines on the console too: LAVA's log then shows how far the guest got
+sh /run/lab-init.sh 2>&1 | tee /run/lab-init.log > /dev/console &
 i=0
 until grep -q LAB-GUEST-READY /run/lab-init.log 2>/dev/null; do
   i=$((i+1))
   if [ $i -gt 3000 ] || grep -q "lab-init: FAILED" /run/lab-init.log 2>/dev/null; then
-    cat /run/lab-init.log > /dev/console; say "FAILED: the guest's engine did not come up"; off
+    say "FAILED: the guest's engine did not come up"; off
   fi
   sleep 0.2
 done
-grep "lab-init:" /run/lab-init.log > /dev/console
 
 for d in /dev/.lab-lava/lava-*; do [ -d "$d" ] && mv "$d" /; done
 rmdir /dev/.lab-lava 2>/dev/null

@@ -221,8 +221,7 @@ public final class LavaColumn {
             return worst;
         }
         String why = "LAVA job " + j.id + " " + now.health() + (now.device() == null ? "" : " on " + now.device()) + ": "
-                + (bundles.isEmpty() ? errorOf(tests).orElse("the job completed but its guest sent no bundle")
-                : errorOf(tests).orElse("the job did not complete"))
+                + errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error")
                 + "\nconsole tail:\n" + String.join("\n", consoleTail(log, 15));
         say.accept("ERROR: " + why.lines().findFirst().orElse(why));
         List<lab.core.run.Arm> missing = Runner.selectArms(j.scenario, spec.arms());
@@ -241,10 +240,10 @@ public final class LavaColumn {
     /** LAVA's own error of the job (the lava suite's job case): "TYPE error: message". */
     static java.util.Optional<String> errorOf(List<JsonNode> tests) {
         for (JsonNode t : tests) {
-            if (!"job".equals(t.path("name").asText()) || !t.path("suite").asText().equals("lava")) continue;
+            if (!"job".equals(t.path("name").asText())) continue;
             try {
                 JsonNode m = YAML.readTree(t.path("metadata").asText(""));
-                if (m != null && m.hasNonNull("error_msg")) {
+                if (m != null && "lava".equals(m.path("definition").asText()) && m.hasNonNull("error_msg")) {
                     return java.util.Optional.of(m.path("error_type").asText("?") + " error: " + m.path("error_msg").asText());
                 }
             } catch (IOException ignored) {
@@ -333,12 +332,14 @@ public final class LavaColumn {
     /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
     private String definition(Job j, GuestRun.Cold cold, Path ramdisk, Disks disks, String receiver) throws IOException {
         Map<String, Object> images = new LinkedHashMap<>();
-        // The root disk first: the initramfs mounts /dev/vda, and LAVA adds the images in this order.
-        images.put("root", image(disks.root(), drive("{root}", "lab-root", false)));
-        if (disks.modules() != null) images.put("modules", image(disks.modules(), drive("{modules}", "lab-modules", true)));
-        images.put("data", image(disks.data(), drive("{data}", "lab-docker", false)));
+        // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
+        // adds the images to QEMU's command line in the order of their labels' names.
+        images.put("disk1root", image(disks.root(), drive("{disk1root}", "lab-root", false)));
+        if (disks.modules() != null) images.put("disk2modules", image(disks.modules(), drive("{disk2modules}", "lab-modules", true)));
+        images.put("disk3data", image(disks.data(), drive("{disk3data}", "lab-docker", false)));
         String shares = String.join(" ", share("labhome", LabHome.find().orElseThrow()), share("labcp", cold.classPath()));
-        images.put("kernel", image(cold.kernel().vmlinuz(), "-kernel {kernel} -append \"" + cold.cmdline() + " rdinit=/lab-lava-rdinit\" " + shares));
+        // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
+        images.put("kernel", image(cold.kernel().vmlinuz(), "-kernel {kernel} -append \"" + cold.cmdline() + " rdinit=/lab-lava-rdinit loglevel=6\" " + shares));
         Map<String, Object> rd = image(ramdisk, "-initrd {ramdisk}");
         rd.put("format", "cpio.newc");
         rd.put("compression", "gz");

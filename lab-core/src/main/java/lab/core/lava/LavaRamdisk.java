@@ -35,7 +35,8 @@ final class LavaRamdisk {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Path done = dir.resolve("initrd-" + Integer.toHexString(key.hashCode()) + ".img");
+        // LAVA gunzips it by name: the suffix must say .gz.
+        Path done = dir.resolve("initrd-" + Integer.toHexString(key.hashCode()) + ".cpio.gz");
         if (Files.isRegularFile(done)) return done;
         return MachineLock.holding(dir.resolve("initrd.lock"), say, "waiting for another lab making the LAVA initramfs", () -> {
             if (Files.isRegularFile(done)) return done;

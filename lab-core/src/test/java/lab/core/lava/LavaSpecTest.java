@@ -69,8 +69,8 @@ class LavaSpecTest {
 
     @Test
     void lavaErrorsAndConsoleTailComeFromItsRecords() throws Exception {
-        List<JsonNode> tests = List.of(Json.MAPPER.readTree("{\"suite\":\"lava\",\"name\":\"job\",\"result\":\"fail\","
-                + "\"metadata\":\"case: job\\nerror_msg: wait for prompt timed out\\nerror_type: Job\\nresult: fail\\n\"}"));
+        List<JsonNode> tests = List.of(Json.MAPPER.readTree("{\"suite\":5,\"name\":\"job\",\"result\":\"fail\","
+                + "\"metadata\":\"case: job\\ndefinition: lava\\nerror_msg: wait for prompt timed out\\nerror_type: Job\\nresult: fail\\n\"}"));
         assertEquals("Job error: wait for prompt timed out", LavaColumn.errorOf(tests).orElseThrow());
         String log = "- {\"dt\": \"2026-12-02T10:00:00.1\", \"lvl\": \"info\", \"msg\": \"start: 2 qemu\"}\n"
                 + "- {\"dt\": \"2026-12-02T10:00:01.1\", \"lvl\": \"target\", \"msg\": \"Kernel panic - not syncing: VFS\"}\n"
