@@ -14,16 +14,20 @@ mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sys /sys 2>/dev/null
 modprobe -q qemu_fw_cfg
 cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/labinit/raw > /run/lab-init.sh 2>/dev/null || { say "FAILED: no opt/lab/labinit in fw_cfg"; off; }
-# its lines on the console too: LAVA's log then shows how far the guest got
-sh /run/lab-init.sh 2>&1 | tee /run/lab-init.log > /dev/console &
-i=0
-until grep -q LAB-GUEST-READY /run/lab-init.log 2>/dev/null; do
-  i=$((i+1))
-  if [ $i -gt 3000 ] || grep -q "lab-init: FAILED" /run/lab-init.log 2>/dev/null; then
-    say "FAILED: the guest's engine did not come up"; off
-  fi
-  sleep 0.2
+# Its lines go to the console as they come (LAVA's log then shows how far the guest got), read
+# through a FIFO by the shell's own read: no polling, which costs much under emulation.
+mkfifo /run/lab-init.fifo
+sh /run/lab-init.sh > /run/lab-init.fifo 2>&1 &
+exec 3< /run/lab-init.fifo
+ready=
+while IFS= read -r line <&3; do
+  echo "$line" > /dev/console
+  case $line in
+    *LAB-GUEST-READY*) ready=1; break ;;
+  esac
 done
+# fd 3 stays open: lab-init.sh (now tini) never gets SIGPIPE.
+[ -n "$ready" ] || { say "FAILED: the guest's engine did not come up"; off; }
 
 for d in /dev/.lab-lava/lava-*; do [ -d "$d" ] && mv "$d" /; done
 rmdir /dev/.lab-lava 2>/dev/null
@@ -32,7 +36,13 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome /lab/home |
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp /lab/cp || say "no class path share (labcp)"
 
 modprobe -q virtio_net
-nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^docker' -e '^veth' -e '^br-' | head -1)
+nic= i=0
+while [ -z "$nic" ] && [ $i -lt 25 ]; do
+  for n in /sys/class/net/*; do
+    [ "$(basename "$(readlink "$n/device/driver")")" = virtio_net ] && { nic=${n##*/}; break; }
+  done
+  i=$((i+1)); [ -n "$nic" ] || sleep 0.2
+done
 if [ -n "$nic" ]; then
   ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" && ip route add default via 10.0.2.2
 fi
