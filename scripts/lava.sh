@@ -90,13 +90,14 @@ EVENT_NOTIFICATION: true
 EOF
   mkdir -p "$d"
   for dev in "${DEVICES[@]}"; do
-    # The template's own KVM switch off, TCG forced: jobs cannot turn KVM back on. Memory comes from the job's context.
+    # The template's own KVM switch off, TCG forced as the lab's own guests run it (multi-threaded,
+    # 256 MB of translation cache): jobs cannot turn KVM back on. Memory comes from the job's context.
     cat >"$d/$dev.jinja2" <<'EOF'
 {% extends 'qemu.jinja2' %}
 {% set arch = 'amd64' %}
 {% set no_kvm = True %}
 {% set netdevice = 'user' %}
-{% set extra_options = ['-accel tcg', '-cpu max', '-smp 2', '-no-reboot'] %}
+{% set extra_options = ['-accel tcg,thread=multi,tb-size=256', '-cpu max', '-smp 2', '-no-reboot'] %}
 EOF
   done
   [ -f "$STATE/configured" ] && return 0

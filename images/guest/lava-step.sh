@@ -2,7 +2,7 @@
 # The step of the lab's test definition in a LAVA job: runs the lab in this guest, reports each
 # arm as a lava-test-case carrying its verdict (name ARM-VERDICT, result pass when the verdict is
 # the expected one, skip when SKIPPED, fail otherwise; measurement: failures), then posts the
-# whole evidence bundle to the receiver the CLI serves while the job lives.
+# whole evidence bundle (tar.gz, base64) to the receiver the CLI serves while the job lives.
 #   lava-step.sh OUT RECEIVER-URL CLASSPATH-DIR LAB-COMMAND...
 out=$1 receiver=$2 cp=$3; shift 3
 rm -rf "$out"; mkdir -p "$out"
@@ -13,7 +13,9 @@ java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$cp/lib/*" lab.core.lava.Gues
   lava-test-case "$name" --result "$result" --measurement "$failures" --units failures
 done
 t0=$(date +%s%N)
-tar -C "$out" -czf /tmp/lab-bundle.tgz . && busybox wget -q -O /dev/null --post-file=/tmp/lab-bundle.tgz "$receiver"
+# base64: busybox wget posts a file as a C string, up to its first NUL byte
+tar -C "$out" -czf /tmp/lab-bundle.tgz . && base64 < /tmp/lab-bundle.tgz > /tmp/lab-bundle.b64 \
+  && busybox wget -q -O /dev/null --post-file=/tmp/lab-bundle.b64 "$receiver"
 up=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "lab-lava: bundle of $(stat -c %s /tmp/lab-bundle.tgz) bytes sent in $ms ms (exit $up)"

@@ -130,6 +130,11 @@ public final class LavaClient {
         return c;
     }
 
+    /** A device's state: Idle, Reserved, Running. */
+    public String deviceState(String hostname) {
+        return get("devices/" + hostname + "/").path("state").asText();
+    }
+
     private JsonNode get(String path) {
         Response r = send(request(path).GET().build());
         if (r.status != 200) throw new LavaException(path + ": " + r.brief());

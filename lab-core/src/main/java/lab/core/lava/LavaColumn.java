@@ -163,7 +163,16 @@ public final class LavaColumn {
                 j.last = now;
                 if (now.finished()) {
                     j.done = true;
-                    codes.add(finish(j, now, receiver));
+                    try {
+                        codes.add(finish(j, now, receiver));
+                    } catch (IOException | RuntimeException e) {
+                        // One job's records that cannot be read or kept: its rows say so, the others go on.
+                        String why = "LAVA job " + j.id + " " + now.health() + ": its results could not be kept: " + e;
+                        say.accept("ERROR: " + why);
+                        Fleet.errorBundle(out, j.scenario, Runner.selectArms(j.scenario, spec.arms()), target,
+                                Map.of("lava", lava.url().toString(), "job", j.id), "lava-" + j.id, "LAVA " + now.health(), why);
+                        codes.add(ExitCodes.LAB_FAILURE);
+                    }
                     Double s = seconds(now.submitTime(), now.endTime());
                     if (s != null) took.add(s);
                 }

@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 /**
  * Where a LAVA job's guest sends the evidence bundle while the job lives: an HTTP server of the
  * CLI on this host's loopback (QEMU's user-mode network maps the guest's 10.0.2.2 to it), one
- * secret path per job, so nothing else can post there. Each bundle lands as a file; the CLI
- * unpacks it once the job is over.
+ * secret path per job, so nothing else can post there. A bundle comes base64-encoded and lands
+ * as a file; the CLI unpacks it once the job is over.
  */
 final class Receiver implements AutoCloseable {
     /** The host as a guest on QEMU's user-mode network sees it. */
@@ -55,7 +55,8 @@ final class Receiver implements AutoCloseable {
                 status = 404;
             } else {
                 Path f = dir.resolve(job + ".tgz");
-                try (InputStream in = ex.getRequestBody()) {
+                // base64: busybox wget's --post-file sends a file as a C string, up to its first NUL byte.
+                try (InputStream in = java.util.Base64.getMimeDecoder().wrap(ex.getRequestBody())) {
                     Path tmp = dir.resolve(job + ".tgz.part");
                     long n = Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                     Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
