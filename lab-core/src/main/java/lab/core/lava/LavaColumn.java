@@ -197,7 +197,9 @@ public final class LavaColumn {
         long done = jobs.stream().filter(j -> j.done).count();
         String eta;
         if (took.isEmpty()) {
-            eta = "ETA once a job has finished";
+            double longest = jobs.stream().filter(j -> !j.done && j.last != null && j.last.startTime() != null)
+                    .map(j -> seconds(j.last.startTime(), Instant.now().toString())).filter(x -> x != null).mapToDouble(Double::doubleValue).max().orElse(0);
+            eta = String.format(Locale.ROOT, "running for up to %d min %02d s; ETA once a job has finished", (long) longest / 60, (long) longest % 60);
         } else {
             double mean = took.stream().mapToDouble(Double::doubleValue).average().orElse(0);
             double left = 0;
