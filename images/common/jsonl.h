@@ -14,14 +14,29 @@
 
 static volatile sig_atomic_t g_stop;
 
-static inline void on_signal(int sig) { (void)sig; g_stop = 1; }
+/* The tool spawn.h's run_tool() waits for, 0 when none: a stop signal is passed on
+ * to it from the handler, whichever thread takes the signal. */
+static volatile sig_atomic_t g_tool;
 
-/* Line-buffered JSON out, no death by SIGPIPE when the reader goes, and
- * SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they wake poll()). */
-static inline void helper_init(void)
+static inline void on_signal(int sig)
+{
+    g_stop = 1;
+    if (g_tool > 0) kill(g_tool, sig);
+}
+
+/* Line-buffered JSON out and no death by SIGPIPE when the reader goes: all a
+ * FUSE server sets up, its SIGTERM being libfuse's or the default. */
+static inline void output_init(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* output_init, and SIGTERM/SIGINT turned into g_stop (no SA_RESTART: they
+ * wake poll()). */
+static inline void helper_init(void)
+{
+    output_init();
     struct sigaction sa = { .sa_handler = on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -50,14 +65,21 @@ static inline void out(const char *fmt, ...)
     if (fflush(stdout) != 0) g_stop = 1;
 }
 
+/* printf into dst (n bytes) as the body of a JSON string: escaped, truncated. */
+static inline void jvfmt(char *dst, size_t n, const char *fmt, va_list ap)
+{
+    char raw[600];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    jesc(dst, n, raw);
+}
+
 static inline void err(const char *fmt, ...)
 {
-    char msg[600], e[1300];
+    char e[1300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    jvfmt(e, sizeof e, fmt, ap);
     va_end(ap);
-    jesc(e, sizeof e, msg);
     out("{\"ev\":\"error\",\"msg\":\"%s\"}", e);
 }
 

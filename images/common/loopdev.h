@@ -19,6 +19,20 @@
 
 #include "jsonl.h"
 
+/* A sparse image file of mb MiB at path, emptied if it was there: only what
+ * a filesystem writes takes space. 0 on success, else an error line and -1. */
+static inline int loop_image(const char *path, long mb)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || ftruncate(fd, (off_t)mb << 20)) {
+        err("create %s: %s", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /* fd: our own open of the device, kept until the filesystem on it is gone. */
 struct loopdev { char path[32]; int fd, nr, made_node; unsigned maj, min; };
 

@@ -26,7 +26,7 @@ static inline int mkdir_p(const char *path)
 }
 
 /* The connection id fusectl uses for the FUSE mount at mp: the mount's device
- * number (major 0), from our own mount table; -1 when nothing is mounted there. */
+ * number (major 0), from our own mount table; -1 when no FUSE mount is there. */
 static inline long fuse_conn_of(const char *mp)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -34,7 +34,8 @@ static inline long fuse_conn_of(const char *mp)
     long conn = -1;
     while (f && fgets(line, sizeof line, f)) {
         unsigned maj, min;
-        char m[1024];
+        char m[1024], *dash = strstr(line, " - ");
+        if (!dash || strncmp(dash + 3, "fuse", 4)) continue;   /* fuse, fuse.NAME, fuseblk */
         if (sscanf(line, "%*s %*s %u:%u %*s %1023s", &maj, &min, m) != 3) continue;
         unescape_mnt(m);
         if (!strcmp(m, mp)) conn = ((long)maj << 20) | min;   /* the last one is on top */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 #include "loopdev.h"
 #include "paths.h"
@@ -42,13 +43,6 @@ struct fs {
 };
 
 static struct fs g_fs[MAXFS];
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static struct fs *find(const char *name)
 {
@@ -88,9 +82,7 @@ static void do_make(char *args)
     snprintf(f->img, sizeof f->img, "%s/%s.img", dir, name);
     snprintf(f->mnt, sizeof f->mnt, "%s/%s", dir, name);
     if (mkdir_p(f->mnt)) { err("mkdir %s: %s", f->mnt, strerror(errno)); return; }
-    int fd = open(f->img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, image_mb << 20)) { err("image %s: %s", f->img, strerror(errno)); if (fd >= 0) close(fd); return; }
-    close(fd);
+    if (loop_image(f->img, image_mb)) return;
     double t0 = now_ms();
     /* Inode tables and journal written now: ext4lazyinit would otherwise
      * write them in the background during the measurements. */
@@ -98,7 +90,7 @@ static void do_make(char *args)
     snprintf(cl, sizeof cl, "%ld", cluster);
     char *plain[] = { "mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", f->img, NULL };
     char *big[] = { "mkfs.ext4", "-q", "-F", "-O", "bigalloc", "-C", cl, "-E", "lazy_itable_init=0,lazy_journal_init=0", f->img, NULL };
-    int rc = run(bigalloc ? big : plain);
+    int rc = run_tool(bigalloc ? big : plain);
     if (rc) { err("mkfs.ext4%s failed (exit %d)", bigalloc ? " -O bigalloc" : "", rc); unlink(f->img); return; }
     double mkfs_ms = now_ms() - t0;
     if (loop_bind(f->img, 0, 0, &f->ld)) { unlink(f->img); return; }

@@ -11,7 +11,7 @@
  *   {"ev":"init_reply",...}                                what we answered
  *   {"ev":"ready","pid":..,"mount":..,"holder":..,"conn":N,...}
  *   {"ev":"flush","ino":..,"answer":"0|ENOSYS|none","n":..}
- *   {"ev":"unsupported","feature":"request-timeout","kernel_minor":N}  exit 3
+ *   {"ev":"request_timeout_unavailable","kernel_minor":N}   the kernel offers no request timeout: served without
  *   {"ev":"error","msg":..}                                exit 1 (2: usage)
  * Ready also creates /run/lab-fused.ready (holding the ready line), so a
  * caller can wait with one exec instead of reading logs.
@@ -39,6 +39,7 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "clock.h"
 #include "memfs.h"
 #include "paths.h"
 
@@ -112,13 +113,6 @@ _Static_assert(sizeof(struct k_init_out) == 64, "fuse_init_out");
 
 static uint64_t g_init_unique;   /* the INIT request whose reply we patch */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static long read_sysctl(const char *path)
 {
     FILE *f = fopen(path, "re");
@@ -145,12 +139,11 @@ static void on_init_request(const void *buf, size_t n)
         read_sysctl("/proc/sys/fs/fuse/max_request_timeout"), now_ms());
     if (!g.request_timeout) return;
     if (in.minor < 43 || !offered) {
-        /* Nothing useful can run: leave no mount behind and say why. */
-        out("{\"ev\":\"unsupported\",\"feature\":\"request-timeout\",\"kernel_minor\":%u,\"offered\":%s}",
+        /* The kernel has no request timeouts: serve without one, as libfuse does when the
+         * kernel does not offer the flag, so the arm shows what asking for one gets here. */
+        out("{\"ev\":\"request_timeout_unavailable\",\"kernel_minor\":%u,\"offered\":%s}",
             in.minor, offered ? "true" : "false");
-        umount2(g.mount, MNT_DETACH);
-        fflush(stdout);
-        _exit(3);
+        return;
     }
     g_init_unique = h->unique;
 }
@@ -291,7 +284,6 @@ static int has_fuse_fd(pid_t pid)
     return 0;
 }
 
-
 static void ready(pid_t holder_pid, int holder_fuse_fd)
 {
     char line[2048];
@@ -388,14 +380,11 @@ static void usage(void)
     exit(2);
 }
 
-
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
     /* SIGTERM and SIGKILL alike end the server at once: no handler on
      * purpose, a graceful exit would hide what the kill does. */
-    (void)on_signal;
+    output_init();
 
     strcpy(g.mount, "/mnt/lab");
     static const struct option lo[] = {

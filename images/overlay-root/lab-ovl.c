@@ -34,16 +34,10 @@
 #include <ftw.h>
 
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 #include "paths.h"
 #include "spawn.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static const char *ename(int e)
 {
@@ -170,7 +164,7 @@ static void test_dir_rename(struct layers *y, const char *opts, long mb, char *r
         /* what mv(1) does next: copy the whole tree into the upper layer, then remove the original */
         char *argv[] = { "mv", src, dst, NULL };
         t0 = now_ms();
-        mv_rc = run(argv);
+        mv_rc = run_tool(argv);
         mv_ms = now_ms() - t0;
     }
     struct stat st;
@@ -211,7 +205,7 @@ static void test_hardlink(struct layers *y, const char *opts, char *res, size_t 
 static void test_ino(struct layers *y, const char *opts, char *res, size_t n)
 {
     char *cp[] = { "cp", "-a", "/etc", y->L, NULL };
-    if (run(cp)) { snprintf(res, n, "\"mounted\":false,\"errno\":\"cp -a /etc failed\""); return; }
+    if (run_tool(cp)) { snprintf(res, n, "\"mounted\":false,\"errno\":\"cp -a /etc failed\""); return; }
     int e = ovl_mount(y->L, y->upper, y->work, y->M, opts);
     if (e) { snprintf(res, n, "\"mounted\":false,\"errno\":\"%s\"", ename(e)); return; }
     char etc[700], path[1200];

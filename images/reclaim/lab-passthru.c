@@ -40,6 +40,7 @@
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "clock.h"
 #include "paths.h"
 
 /* Request threads share stdout with the ready thread: one line at a time. */
@@ -80,13 +81,6 @@ static struct {
     char source[512], mount[512];
     int threads, odirect, fixed, mlock, writeback, io_flusher;
 } g = { .threads = 8 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* ------------------------------------------------------------ buffer pool */
 
@@ -632,7 +626,6 @@ static int join_workers(int n)
 
 /* ------------------------------------------------------------------ ready */
 
-
 /* Beside the session loop: the first stat of the mount waits for INIT, so
  * ready means the server answers. */
 static void *ready_thread(void *arg)
@@ -667,9 +660,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    (void)on_signal;   /* libfuse installs its own SIGTERM/SIGINT handlers */
+    output_init();   /* libfuse installs its own SIGTERM/SIGINT handlers */
 
     static const struct option lo[] = {
         { "source", required_argument, 0, 's' }, { "mount", required_argument, 0, 'm' },

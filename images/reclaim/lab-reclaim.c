@@ -55,8 +55,11 @@
  */
 #define _GNU_SOURCE
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 #include "loopdev.h"
+#include "paths.h"
+#include "spawn.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,14 +84,6 @@
 
 #define PATHLEN 512
 #define IMG "disk.img"
-
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void sleep_ms(long ms)
 {
@@ -159,7 +154,6 @@ static int parse_run(char *args, struct params *p, const struct variant **v)
 }
 
 /* ----------------------------------------------------------------- stdin */
-
 
 /* -------------------------------------------------------------- run state */
 
@@ -419,14 +413,6 @@ static int loop_attach(struct run *r, const char *img)
     return loop_bind(img, r->v->loop_dio == 1 ? O_DIRECT : 0, r->v->loop_dio ? LO_FLAGS_DIRECT_IO : 0, &r->ld);
 }
 
-/* Whether the loop device still has a backing file (it is bound). */
-static int loop_bound(const struct run *r)
-{
-    char sys[80];
-    snprintf(sys, sizeof sys, "/sys/class/block/loop%d/loop/backing_file", r->ld.nr);
-    return access(sys, F_OK) == 0;
-}
-
 static int loop_dio(const struct run *r)
 {
     char sys[80], buf[8] = "";
@@ -437,40 +423,6 @@ static int loop_dio(const struct run *r)
         fclose(f);
     }
     return buf[0] == '1';
-}
-
-static int run_cmd(const char *const argv[])
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        dup2(2, 1);   /* stdout is the JSON channel */
-        execvp(argv[0], (char **)argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* The minor of the FUSE mount's device, i.e. its fusectl connection. */
-static long fuse_conn(const char *mp)
-{
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    char line[4096];
-    long conn = -1;
-    while (f && fgets(line, sizeof line, f)) {
-        unsigned maj, min;
-        char m[1024], *dash = strstr(line, " - ");
-        if (!dash || strncmp(dash + 3, "fuse", 4)) continue;
-        if (sscanf(line, "%*s %*s %u:%u %*s %1023s", &maj, &min, m) != 3) continue;
-        unescape_mnt(m);
-        if (!strcmp(m, mp) && maj == 0) conn = min;
-    }
-    if (f) fclose(f);
-    return conn;
 }
 
 /* Files read while the run goes are opened, and read once, at set-up and
@@ -652,12 +604,11 @@ struct left { char s[2048]; size_t n; };
 
 static void left_add(struct left *l, const char *fmt, ...)
 {
-    char item[512], e[1100];
+    char e[1100];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(item, sizeof item, fmt, ap);
+    jvfmt(e, sizeof e, fmt, ap);
     va_end(ap);
-    jesc(e, sizeof e, item);
     if (l->n + strlen(e) + 4 >= sizeof l->s) return;
     l->n += snprintf(l->s + l->n, sizeof l->s - l->n, "%s\"%s\"", l->n ? "," : "", e);
 }
@@ -694,9 +645,9 @@ static void teardown(struct run *r)
     if (r->ld.fd >= 0) { close(r->ld.fd); r->ld.fd = -1; }
     if (r->ld.path[0]) {
         double t = now_ms();
-        while (loop_bound(r) && now_ms() - t < 5000) sleep_ms(20);   /* autoclear runs on the last close */
+        while (loop_has_backing(r->ld.nr) && now_ms() - t < 5000) sleep_ms(20);   /* autoclear runs on the last close */
         ms_loop = now_ms() - t;
-        if (loop_bound(r)) LEFT("%s still bound", r->ld.path);
+        if (loop_has_backing(r->ld.nr)) LEFT("%s still bound", r->ld.path);
         else {
             if (r->ld.made_node) unlink(r->ld.path);
             r->ld.made_node = 0;
@@ -767,19 +718,6 @@ static int mkdir_own(const char *path, int *made)
     return -1;
 }
 
-static int mkdir_parents(const char *path)
-{
-    char tmp[PATHLEN];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *s = tmp + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(tmp, 0755) && errno != EEXIST) return -1;
-            *s = '/';
-        }
-    return 0;
-}
-
 static void done_skipped(struct run *r, const char *why)
 {
     char e[600];
@@ -795,7 +733,11 @@ static int set_up(struct run *r)
     snprintf(r->backing, sizeof r->backing, "%s/backing", p->prefix);
     snprintf(r->fusemp, sizeof r->fusemp, "%s/fuse", p->prefix);
     snprintf(r->ext4mp, sizeof r->ext4mp, "%s/ext4", p->prefix);
-    if (mkdir_parents(p->prefix) || mkdir_own(p->prefix, &r->made_prefix) || mkdir_own(r->backing, &r->made_backing)
+    char parent[sizeof p->prefix];   /* made as needed; the prefix itself is ours to remove */
+    snprintf(parent, sizeof parent, "%s", p->prefix);
+    *strrchr(parent, '/') = 0;
+    if (parent[0] && mkdir_p(parent)) { err("mkdir %s: %s", parent, strerror(errno)); return -1; }
+    if (mkdir_own(p->prefix, &r->made_prefix) || mkdir_own(r->backing, &r->made_backing)
         || mkdir_own(r->fusemp, &r->made_fusemp) || mkdir_own(r->ext4mp, &r->made_ext4mp))
         return -1;
     if (r->v->own_memcg) {
@@ -811,21 +753,14 @@ static int set_up(struct run *r)
     snprintf(proc, sizeof proc, "/proc/%d/stat", (int)r->daemon);
     r->dstat = open(proc, O_RDONLY | O_CLOEXEC);
     daemon_mem(r);   /* the first read sizes the seq_file buffers */
-    r->conn = fuse_conn(r->fusemp);
+    r->conn = fuse_conn_of(r->fusemp);
     r->fuse_seen = 1;
     if (r->conn < 0) { err("no FUSE mount at %s", r->fusemp); return -1; }
 
     /* Sparse: only what ext4 writes takes space in the backing directory. */
     char img[PATHLEN + 16];
     snprintf(img, sizeof img, "%s/" IMG, r->fusemp);
-    int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || ftruncate(fd, (off_t)p->image_mb << 20)) {
-        err("create %s: %s", img, strerror(errno));
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    close(fd);
-    if (loop_attach(r, img)) return -1;
+    if (loop_image(img, p->image_mb) || loop_attach(r, img)) return -1;
     if (r->v->loop_dio && !loop_dio(r)) {
         err("%s: the kernel did not keep LO_FLAGS_DIRECT_IO for a file on FUSE", r->ld.path);
         return -1;
@@ -834,9 +769,9 @@ static int set_up(struct run *r)
      * the stack. ext4lazyinit is one kernel thread for every ext4 on the
      * host: noinit_itable and no_prefetch_block_bitmaps keep it off this
      * filesystem, so a hang here cannot stall it for everyone. */
-    const char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1",
+    char *mkfs[] = { "mkfs.ext4", "-q", "-F", "-E", "nodiscard,lazy_itable_init=1,lazy_journal_init=1",
                            r->ld.path, NULL };
-    int rc = run_cmd(mkfs);
+    int rc = run_tool(mkfs);
     if (rc) { err("mkfs.ext4 %s: exit %d", r->ld.path, rc); return -1; }
     if (mount(r->ld.path, r->ext4mp, "ext4", 0, "errors=remount-ro,noinit_itable,no_prefetch_block_bitmaps")) {
         err("mount %s on %s: %s", r->ld.path, r->ext4mp, strerror(errno));
@@ -979,11 +914,7 @@ static void do_run(char *args)
 
 int main(void)
 {
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: wake poll() */
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    helper_init();
 
     g_memcg_fd = open("/sys/fs/cgroup/memory/memory.usage_in_bytes", O_RDONLY | O_CLOEXEC);
     g_shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

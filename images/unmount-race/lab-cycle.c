@@ -17,10 +17,12 @@
 #define FUSE_USE_VERSION 34
 #include <fuse_lowlevel.h>
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 #include "memfs.h"
 #include "paths.h"
 #include "loopdev.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -45,14 +47,6 @@
 
 #define MAXM 1024
 #define PATHLEN 512
-
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void sleep_us(long us)
 {
@@ -125,7 +119,6 @@ static void remember_prefix(const char *prefix)
     if (g_nprefixes < 8) strcpy(g_prefixes[g_nprefixes++], prefix);
 }
 
-
 static void mp_path(char *dst, const struct params *p, int i)
 {
     snprintf(dst, PATHLEN, "%s/group-0/container-%d/temp", p->prefix, i);
@@ -133,23 +126,6 @@ static void mp_path(char *dst, const struct params *p, int i)
 
 /* Image files for loop filesystems, made once per (slot, fs, size). */
 static struct { char fs[8]; long mb; char path[PATHLEN]; } g_img[MAXM];
-
-static int run_mkfs(const char *fs, const char *img)
-{
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        dup2(2, 1);   /* stdout is the JSON channel: keep mkfs chatter off it */
-        if (!strcmp(fs, "ext4")) execlp("mkfs.ext4", "mkfs.ext4", "-q", "-F", img, (char *)NULL);
-        else execlp("mkfs.xfs", "mkfs.xfs", "-q", "-f", img, (char *)NULL);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR) return -1;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
 
 static int prepare_images(const struct params *p)
 {
@@ -162,14 +138,10 @@ static int prepare_images(const struct params *p)
         if (!strcmp(g_img[i].fs, p->fs) && g_img[i].mb == p->fs_mb && !strcmp(g_img[i].path, img)
             && access(img, F_OK) == 0)
             continue;
-        int fd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || ftruncate(fd, p->fs_mb << 20)) {
-            err("create %s: %s", img, strerror(errno));
-            if (fd >= 0) close(fd);
-            return -1;
-        }
-        close(fd);
-        if (run_mkfs(p->fs, img)) { err("mkfs.%s %s failed", p->fs, img); return -1; }
+        if (loop_image(img, p->fs_mb)) return -1;
+        char *ext4[] = { "mkfs.ext4", "-q", "-F", img, NULL }, *xfs[] = { "mkfs.xfs", "-q", "-f", img, NULL };
+        int rc = run_tool(strcmp(p->fs, "ext4") ? xfs : ext4);
+        if (rc) { err("mkfs.%s %s failed (exit %d)", p->fs, img, rc); return -1; }
         snprintf(g_img[i].fs, sizeof g_img[i].fs, "%s", p->fs);
         g_img[i].mb = p->fs_mb;
         snprintf(g_img[i].path, sizeof g_img[i].path, "%s", img);
@@ -511,7 +483,6 @@ static void run(struct params *p)
 }
 
 /* --------------------------------------------------------------- cleanup */
-
 
 /* Unmount everything still mounted under our prefixes (deepest first), then
  * remove the directories and image files we made. */

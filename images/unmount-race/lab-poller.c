@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "jsonl.h"
+#include "clock.h"
+#include "cmdin.h"
 
 struct cfg { char mounts[256], root[256], skip[256], only[256]; long interval_us; int mountinfo; };
 
@@ -35,7 +37,6 @@ static struct cfg g_cfg;
 static atomic_int g_running;
 static atomic_ulong g_rounds, g_calls, g_errors;
 static pthread_t g_thread;
-
 
 static int under(const char *mp, const char *prefix)
 {
@@ -116,24 +117,12 @@ static __attribute__((noinline)) void *poll_thread(void *arg)
 static int parse_start(char *args, struct cfg *c)
 {
     *c = (struct cfg){ .mounts = "/proc/1/mounts", .root = "/proc/1/root" };
-    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        char *v = strchr(tok, '=');
-        if (!v) { err("bad argument (want key=value)"); return -1; }
-        *v++ = 0;
-        char *dst = !strcmp(tok, "mounts") ? c->mounts : !strcmp(tok, "root") ? c->root
-                  : !strcmp(tok, "skip") ? c->skip : !strcmp(tok, "only") ? c->only : NULL;
-        if (dst) {
-            if (strlen(v) >= sizeof c->mounts) { err("value too long"); return -1; }
-            strcpy(dst, v);
-        } else if (!strcmp(tok, "interval_us")) {
-            char *end;
-            c->interval_us = strtol(v, &end, 10);
-            if (*end || c->interval_us < 0) { err("bad interval_us"); return -1; }
-        } else {
-            err("unknown key");
-            return -1;
-        }
-    }
+    struct kv_key keys[] = {
+        { "mounts", c->mounts, sizeof c->mounts, NULL }, { "root", c->root, sizeof c->root, NULL },
+        { "skip", c->skip, sizeof c->skip, NULL }, { "only", c->only, sizeof c->only, NULL },
+        { "interval_us", NULL, 0, &c->interval_us },
+    };
+    if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return -1;
     size_t rl = strlen(c->root);   /* "/" and "" both mean: paths as they are */
     while (rl && c->root[rl - 1] == '/') c->root[--rl] = 0;
     size_t ml = strlen(c->mounts);
@@ -153,11 +142,20 @@ static void stop(void)
         atomic_load(&g_rounds), atomic_load(&g_calls), atomic_load(&g_errors));
 }
 
-static double now_ms(void)
+static void do_start(char *args)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    if (atomic_load(&g_running)) { err("already running"); return; }
+    if (parse_start(args, &g_cfg)) return;
+    atomic_store(&g_rounds, 0);
+    atomic_store(&g_calls, 0);
+    atomic_store(&g_errors, 0);
+    atomic_store(&g_running, 1);
+    if (pthread_create(&g_thread, NULL, poll_thread, NULL)) {
+        atomic_store(&g_running, 0);
+        err("pthread_create failed");
+        return;
+    }
+    out("{\"ev\":\"started\",\"pid\":%d}", (int)getpid());
 }
 
 int main(void)
@@ -165,57 +163,26 @@ int main(void)
     helper_init();
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());
 
-    char buf[8192];
-    size_t len = 0;
-    int eof = 0;
+    /* Not serve_commands(): progress goes out every second while commands wait. */
+    char line[4096];
     double last = now_ms();
-    while (!g_stop && !eof) {
-        struct pollfd pfd = { .fd = 0, .events = POLLIN };
-        int r = poll(&pfd, 1, 1000);
+    while (!g_stop) {
         if (atomic_load(&g_running) && now_ms() - last >= 1000) {
             last = now_ms();
             out("{\"ev\":\"progress\",\"rounds\":%lu,\"calls\":%lu,\"errors\":%lu}",
                 atomic_load(&g_rounds), atomic_load(&g_calls), atomic_load(&g_errors));
         }
-        if (r <= 0) continue;
-        if (len == sizeof buf) len = 0;
-        ssize_t n = read(0, buf + len, sizeof buf - len);
-        if (n <= 0) { eof = 1; n = 0; }
-        len += n;
-        char *nl;
-        while ((nl = memchr(buf, '\n', len)) || (eof && len)) {
-            size_t l = nl ? (size_t)(nl - buf) : len;
-            char line[8192];
-            memcpy(line, buf, l);
-            line[l] = 0;
-            if (l && line[l - 1] == '\r') line[l - 1] = 0;
-            size_t used = nl ? l + 1 : l;
-            memmove(buf, buf + used, len - used);
-            len -= used;
-            if (!strncmp(line, "start", 5) && (line[5] == ' ' || !line[5])) {
-                if (atomic_load(&g_running)) { err("already running"); continue; }
-                if (parse_start(line + 5, &g_cfg)) continue;
-                atomic_store(&g_rounds, 0);
-                atomic_store(&g_calls, 0);
-                atomic_store(&g_errors, 0);
-                atomic_store(&g_running, 1);
-                if (pthread_create(&g_thread, NULL, poll_thread, NULL)) {
-                    atomic_store(&g_running, 0);
-                    err("pthread_create failed");
-                    continue;
-                }
-                last = now_ms();
-                out("{\"ev\":\"started\",\"pid\":%d}", (int)getpid());
-            } else if (!strcmp(line, "stop")) {
-                stop();
-            } else if (!strcmp(line, "quit")) {
-                eof = 1;
-                len = 0;
-                break;
-            } else if (line[0]) {
-                err("unknown command");
-            }
+        if (!pop_line(line, sizeof line)) {
+            if (g_eof) break;
+            fill_input(1000);
+            continue;
         }
+        if (!strcmp(line, "quit")) break;
+        if (!strncmp(line, "start", 5) && (line[5] == ' ' || !line[5])) {
+            do_start(line + 5);
+            last = now_ms();
+        } else if (!strcmp(line, "stop")) stop();
+        else if (line[0]) err("unknown command '%.40s' (start, stop, quit)", line);
     }
     if (atomic_load(&g_running)) stop();
     return 0;

@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE
 #include "jsonl.h"
+#include "clock.h"
 #include "cmdin.h"
 
 #include <dirent.h>
@@ -51,13 +52,6 @@
 #define MAXW 32
 #define MAXT 512          /* tasks per namespace we look at */
 #define MAXSTUCK 64
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Whole file in one go (proc files are generated per read call); returns
  * the length, -1 when it cannot be read. */
@@ -523,66 +517,21 @@ static void do_abort(const char *id, long conn, const char *expect)
 
 /* --------------------------------------------------------------- commands */
 
-/* key=value pairs of a command line into kv (modifies line). */
-struct kv { const char *k, *v; };
-
-static int parse_kv(char *args, struct kv *kv, int max)
-{
-    int n = 0;
-    for (char *save = NULL, *tok = strtok_r(args, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-        char *v = strchr(tok, '=');
-        if (!v) { err("bad argument '%.60s' (want key=value)", tok); return -1; }
-        *v++ = 0;
-        if (n == max) { err("too many arguments"); return -1; }
-        kv[n].k = tok;
-        kv[n].v = v;
-        n++;
-    }
-    return n;
-}
-
-static const char *get(struct kv *kv, int n, const char *k)
-{
-    for (int i = 0; i < n; i++)
-        if (!strcmp(kv[i].k, k)) return kv[i].v;
-    return NULL;
-}
-
-static int known_keys(struct kv *kv, int n, const char *const *keys)
-{
-    for (int i = 0; i < n; i++) {
-        int ok = 0;
-        for (const char *const *k = keys; *k && !ok; k++) ok = !strcmp(*k, kv[i].k);
-        if (!ok) { err("unknown key '%.40s'", kv[i].k); return 0; }
-    }
-    return 1;
-}
-
-static int num(const char *s, long *v)
-{
-    char *end;
-    if (!s || !*s) return 0;
-    errno = 0;
-    *v = strtol(s, &end, 10);
-    return !errno && !*end;
-}
-
 static void cmd_watch(char *args)
 {
-    struct kv kv[8];
-    int n = parse_kv(args, kv, 8);
-    static const char *const keys[] = { "id", "pidns", "rule", "interval_ms", "stall_ms", NULL };
-    if (n < 0 || !known_keys(kv, n, keys)) return;
-    const char *id = get(kv, n, "id"), *rule = get(kv, n, "rule");
-    long pid, interval = 20, stall = 10000;
-    if (!id || !*id || strlen(id) >= sizeof g_w[0].id) { err("watch needs id= (at most 63 characters)"); return; }
-    if (!num(get(kv, n, "pidns"), &pid) || pid < 0) { err("watch needs pidns=<host pid>"); return; }
-    if (get(kv, n, "interval_ms") && (!num(get(kv, n, "interval_ms"), &interval) || interval < 1 || interval > 60000)) {
-        err("interval_ms must be 1..60000"); return;
-    }
-    if (get(kv, n, "stall_ms") && (!num(get(kv, n, "stall_ms"), &stall) || stall < 1)) { err("bad stall_ms"); return; }
+    char id[sizeof g_w[0].id] = "", rule[32] = "fuse-dying";
+    long pid = -1, interval = 20, stall = 10000;
+    struct kv_key keys[] = {
+        { "id", id, sizeof id, NULL }, { "pidns", NULL, 0, &pid }, { "rule", rule, sizeof rule, NULL },
+        { "interval_ms", NULL, 0, &interval }, { "stall_ms", NULL, 0, &stall },
+    };
+    if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return;
+    if (!id[0]) { err("watch needs id= (at most %zu characters)", sizeof id - 1); return; }
+    if (pid < 0) { err("watch needs pidns=<host pid>"); return; }
+    if (interval < 1 || interval > 60000) { err("interval_ms must be 1..60000"); return; }
+    if (stall < 1) { err("bad stall_ms"); return; }
     enum rule r;
-    if (!rule || !strcmp(rule, "fuse-dying")) r = R_FUSE_DYING;
+    if (!strcmp(rule, "fuse-dying")) r = R_FUSE_DYING;
     else if (!strcmp(rule, "d-state-stall")) r = R_D_STALL;
     else { err("rule must be fuse-dying or d-state-stall"); return; }
 
@@ -620,26 +569,26 @@ static void cmd_watch(char *args)
     w->due = now_ms();
 }
 
+/* Ids longer than a watch's are let through: they name no watch, which the
+ * answer says. */
 static void cmd_abort(char *args)
 {
-    struct kv kv[8];
-    int n = parse_kv(args, kv, 8);
-    static const char *const keys[] = { "id", "conn", "expect", NULL };
-    if (n < 0 || !known_keys(kv, n, keys)) return;
-    long conn;
-    const char *id = get(kv, n, "id");
-    if (!id || !num(get(kv, n, "conn"), &conn)) { err("abort needs id= and conn="); return; }
-    do_abort(id, conn, get(kv, n, "expect"));
+    char id[256] = "", expect[1024] = "";
+    long conn = -1;
+    struct kv_key keys[] = {
+        { "id", id, sizeof id, NULL }, { "conn", NULL, 0, &conn }, { "expect", expect, sizeof expect, NULL },
+    };
+    if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return;
+    if (!id[0] || conn < 0) { err("abort needs id= and conn="); return; }
+    do_abort(id, conn, expect);
 }
 
 static void cmd_unwatch(char *args)
 {
-    struct kv kv[4];
-    int n = parse_kv(args, kv, 4);
-    static const char *const keys[] = { "id", NULL };
-    if (n < 0 || !known_keys(kv, n, keys)) return;
-    const char *id = get(kv, n, "id");
-    if (!id) { err("unwatch needs id="); return; }
+    char id[256] = "";
+    struct kv_key keys[] = { { "id", id, sizeof id, NULL } };
+    if (parse_args(args, keys, 1)) return;
+    if (!id[0]) { err("unwatch needs id="); return; }
     char e[160];
     jesc(e, sizeof e, id);
     struct watch *w = find_watch(id);
@@ -650,7 +599,6 @@ static void cmd_unwatch(char *args)
 }
 
 /* ------------------------------------------------------------------ stdin */
-
 
 static int word(const char *line, const char *w)
 {

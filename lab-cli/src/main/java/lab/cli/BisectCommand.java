@@ -40,6 +40,10 @@ final class BisectCommand implements Callable<Integer> {
             + "(--kernel forms: debian:6.1, debian:6.12, path:/x/bzImage...): the first bad one, each step in a guest")
     List<String> kernels = new ArrayList<>();
 
+    @Option(names = "--kernel", paramLabel = "KERNEL", description = "a configuration bisection's steps run in a guest of this kernel "
+            + "(--kernel forms); there the sides may also differ in sysctls, given as sysctl.KEY=VALUE")
+    String kernel;
+
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter every step runs with, over what either side gives (repeatable)")
     List<String> params = new ArrayList<>();
 
@@ -62,10 +66,10 @@ final class BisectCommand implements Callable<Integer> {
     public Integer call() {
         Say say = new Say();
         if (resume != null) {
-            if (scenario != null || good != null || bad != null || !kernels.isEmpty()) throw new UsageException("--resume takes the bisection's directory alone");
+            if (scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null) throw new UsageException("--resume takes the bisection's directory alone");
             BisectRecord rec = Bisect.read(resume);
             Scenario s = Scenarios.find(rec.scenario);
-            return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, rec.arm, say::line)).resume(resume).exitCode();
+            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume).exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
         Scenario s = Scenarios.find(scenario);
@@ -75,13 +79,15 @@ final class BisectCommand implements Callable<Integer> {
         Bisect.Plan plan;
         if (!kernels.isEmpty()) {
             if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
+            if (kernel != null) throw new UsageException("--kernel is for a configuration bisection; --kernels bisects kernels");
             kernels.forEach(KernelSpec::parse);
             Side base = Side.parse(null, common, s);
-            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common);
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common, null);
         } else {
             if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
-            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common);
+            String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common, k);
         }
-        return new Bisect(say::line, new ChildRuns(EngineOptions.javaCommand(), s, a, say::line)).start(plan, out).exitCode();
+        return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out).exitCode();
     }
 }

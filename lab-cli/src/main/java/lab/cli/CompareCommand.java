@@ -13,6 +13,7 @@ import lab.core.run.ExitCodes;
 import lab.core.run.UsageException;
 import lab.core.soak.Results;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,8 +24,8 @@ final class CompareCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_SOAK_OR_FLEET", description = "run, soak or fleet directories (or their run.json / soak.json)")
     List<Path> inputs = new ArrayList<>();
 
-    @Option(names = "--strict-rates", description = "a significantly higher rate with the same verdict also counts as a regression")
-    boolean strictRates;
+    @Mixin
+    StrictRatesOption strict = new StrictRatesOption();
 
     @Option(names = "--baseline", paramLabel = "NAME", description = "the side (an engine's name, or a label value with --group-by) to compare the others with")
     String baseline;
@@ -70,6 +71,6 @@ final class CompareCommand implements Callable<Integer> {
         Comparison c = Comparison.of(sides);
         c.render().forEach(say::line);
         notes.forEach(say::line);
-        return c.regression(strictRates) ? ExitCodes.DIFFERS : ExitCodes.OK;
+        return c.regression(strict.strictRates) ? ExitCodes.DIFFERS : ExitCodes.OK;
     }
 }

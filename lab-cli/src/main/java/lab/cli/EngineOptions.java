@@ -1,6 +1,5 @@
 package lab.cli;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +23,10 @@ final class EngineOptions {
     @Option(names = "--kernel", paramLabel = "KERNEL", description = "run in a QEMU guest of this kernel (repeatable; each is a column): "
             + "host, debian:6.1, debian:6.12, debian:<package version>, path:/x/bzImage[,modules=DIR][,config=FILE]")
     List<String> kernels = new ArrayList<>();
+
+    @Option(names = "--sysctl", paramLabel = "KEY=VALUE", description = "in each guest, a sysctl set before the lab runs (repeatable; "
+            + "only with --kernel and guest kernels: the host's sysctls are everyone's)")
+    List<String> sysctls = new ArrayList<>();
 
     @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}]; "
             + "lava: [{url, token, device-type, tags, priority, name}])")
@@ -57,9 +60,11 @@ final class EngineOptions {
 
     /** One guest kernel and nothing else: the run goes straight into that guest. Null otherwise (host included). */
     KernelSpec guestKernel() {
-        if (active() || kernels.isEmpty()) return null;
-        KernelSpec k = KernelSpec.parse(kernels.get(0));
-        return k.isHost() ? null : k;
+        if (active()) return null;
+        KernelSpec k = kernels.isEmpty() ? null : KernelSpec.parse(kernels.get(0));
+        if (k != null && k.isHost()) k = null;
+        if (k == null && !sysctls.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's): give --kernel debian:...");
+        return k;
     }
 
     List<Target> targets() {
@@ -87,6 +92,11 @@ final class EngineOptions {
                     : Target.guest(k));
         }
         if (out.size() < 1) throw new UsageException("no engine given");
+        if (!sysctls.isEmpty()) {
+            lab.core.guest.GuestRun.sysctls(sysctls);
+            List<String> notGuests = out.stream().filter(t -> t.kernel() == null).map(Target::name).toList();
+            if (!notGuests.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's), not for " + String.join(", ", notGuests));
+        }
         return Target.distinct(out);
     }
 
@@ -96,7 +106,7 @@ final class EngineOptions {
         List<Target> targets = targets();
         // Each LAVA server answers, takes the token and knows the device type before anything is submitted.
         targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
-        return new Fleet.Spec(targets, scenarios, arms, commands, out, seed, d, perEngine, perHost, javaCommand());
+        return new Fleet.Spec(targets, scenarios, arms, commands, out, seed, d, perEngine, perHost);
     }
 
     /**
@@ -104,18 +114,26 @@ final class EngineOptions {
      * {@code kernel}: the lab inside writes its evidence under {@code out} on this host.
      */
     static int inGuest(KernelSpec kernel, String command, picocli.CommandLine.Model.CommandSpec spec, Path out, Say say) {
-        List<String> args = new ArrayList<>(childArgs(spec.commandLine().getParseResult().originalArgs()));
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        List<String> args = new ArrayList<>(without(childArgs(original), Set.of("--sysctl")));
         if (args.isEmpty() || !args.get(0).equals(command)) args.add(0, command);
-        return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out, lab.core.guest.GuestRun.defaultShape()));
+        List<String> sysctls = spec.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
+        return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out,
+                lab.core.guest.GuestRun.defaultShape(), lab.core.guest.GuestRun.sysctls(sysctls)));
     }
 
     /** The original arguments without the fleet's own options (and their values). */
     static List<String> childArgs(List<String> original) {
+        return without(original, OWN);
+    }
+
+    /** The arguments without the options named (and their values). */
+    private static List<String> without(List<String> original, Set<String> options) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < original.size(); i++) {
             String a = original.get(i);
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if (OWN.contains(name)) {
+            if (options.contains(name)) {
                 if (!a.contains("=")) i++;
                 continue;
             }
@@ -135,12 +153,4 @@ final class EngineOptions {
         return c != null && !c.isBlank() ? Path.of(c) : Path.of(System.getProperty("user.home"), ".docker");
     }
 
-    /** This CLI again: the same java, JVM options and class path. */
-    static List<String> javaCommand() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LabCli.class.getName()));
-        return cmd;
-    }
 }

@@ -10,7 +10,7 @@ import lab.core.nightly.LabClock;
 import lab.core.run.ExitCodes;
 import lab.core.run.UsageException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "history", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Every run, soak, fleet, bisect and nightly "
@@ -19,17 +19,14 @@ final class HistoryCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "where the bundles are (default: ${DEFAULT-VALUE})")
     Path dir = Path.of("lab-runs");
 
-    @Option(names = "--since", paramLabel = "WINDOW", description = "nights in this window: 14d, 2w or a date (default: all)")
-    String since;
-
-    @Option(names = "--date", paramLabel = "DATE", description = "today, instead of the clock's (also LAB_CLOCK)")
-    String date;
+    @Mixin
+    WindowOptions window = new WindowOptions();
 
     @Override
     public Integer call() {
         if (!Files.isDirectory(dir)) throw new UsageException("no directory " + dir);
-        LocalDate today = LabClock.today(LabClock.fromEnvironment(date));
-        HistoryRecord h = History.build(dir.toAbsolutePath().normalize(), today, LabClock.since(since, today));
+        LocalDate today = LabClock.today(LabClock.fromEnvironment(window.date));
+        HistoryRecord h = History.build(dir.toAbsolutePath().normalize(), today, LabClock.since(window.since, today));
         Path page = History.write(h, dir.toAbsolutePath().normalize());
         Say say = new Say();
         say.line(String.format(java.util.Locale.ROOT, "%d night(s), %d bundle(s), %d run(s) read · %d series · %d flag(s) · %d configuration change(s) · "

@@ -21,7 +21,7 @@ public final class LabCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        lab.core.fleet.Fleet.watchParent();
+        lab.core.run.ChildCli.watchParent();
         System.exit(execute(args));
     }
 

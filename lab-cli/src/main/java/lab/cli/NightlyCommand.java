@@ -28,14 +28,11 @@ final class NightlyCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "N repetitions instead of a time budget")
     Long count;
 
-    @Option(names = "--strict-rates", description = "a significant rate rise with the same verdict also counts as a regression")
-    boolean strictRates;
+    @Mixin
+    StrictRatesOption strict = new StrictRatesOption();
 
-    @Option(names = "--since", paramLabel = "WINDOW", description = "the history page shows nights in this window: 14d, 2w or a date (default: all)")
-    String since;
-
-    @Option(names = "--date", paramLabel = "DATE", description = "the night's date instead of the clock's (2026-11-25, or an instant); also LAB_CLOCK in the environment")
-    String date;
+    @Mixin
+    WindowOptions window = new WindowOptions();
 
     @Option(names = "--resume", paramLabel = "NIGHT_DIR", description = "continue a night whose soak was interrupted, then compare and write the history")
     Path resume;
@@ -46,13 +43,13 @@ final class NightlyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Say say = new Say();
-        Nightly nightly = new Nightly(say::line, say, LabClock.fromEnvironment(date));
+        Nightly nightly = new Nightly(say::line, say, LabClock.fromEnvironment(window.date));
         if (resume != null) {
             if (!scenarios.isEmpty() || count != null) throw new UsageException("--resume takes the night's own settings; give nothing else");
             return nightly.resume(resume).exitCode();
         }
         List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
         StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(StopRule.parseDuration(duration));
-        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, stop, o.out, strictRates, since)).exitCode();
+        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, stop, o.out, strict.strictRates, window.since)).exitCode();
     }
 }

@@ -4,7 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.RunPage;
+import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
 import lab.core.run.UsageException;
@@ -23,9 +24,9 @@ final class ReportCommand implements Callable<Integer> {
         Path d = dir.toRealPath();
         Path page;
         if (Files.exists(d.resolve("run.json"))) {
-            page = HtmlReport.writeRun(Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class), d);
+            page = RunPage.write(Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class), d);
         } else if (Files.exists(d.resolve("soak.json"))) {
-            page = HtmlReport.writeSoak(Json.MAPPER.readValue(d.resolve("soak.json").toFile(), SoakRecord.class), Results.load(d), d);
+            page = SoakPage.write(Json.MAPPER.readValue(d.resolve("soak.json").toFile(), SoakRecord.class), Results.load(d), d);
         } else {
             throw new UsageException("no run.json or soak.json in " + dir);
         }

@@ -99,6 +99,23 @@ class BadInputTest {
     }
 
     @Test
+    void sysctlsOutsideAGuest() throws Exception {
+        String out = dir.resolve("out").toString();
+        LabProcess p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--sysctl", "fs.fuse.default_request_timeout=5", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("--sysctl is for guests only"));
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1", "--sysctl", "fs/../x=5", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("--sysctl fs/../x=5: expected KEY=VALUE"));
+        p = lab(List.of(), Map.of(), "bisect", "fuse-kill-deadlock", "--arm", "plain", "--good", "sysctl.vm.dirty_ratio=10",
+                "--bad", "sysctl.vm.dirty_ratio=20", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("give --kernel"));
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
+        nothingRunning(p);
+    }
+
+    @Test
     void engineTooOld() throws Exception {
         Path sock = dir.resolve("old-engine.sock");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

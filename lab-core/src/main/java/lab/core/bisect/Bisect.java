@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +14,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunId;
+import lab.core.run.RunStatus;
 import lab.core.run.UsageException;
 import lab.core.soak.StopRule;
 
@@ -31,14 +31,16 @@ import lab.core.soak.StopRule;
  * resumes from what is on disk ({@link #resume}).
  */
 public final class Bisect {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
     /** What to bisect; {@code kernels} empty for a configuration bisection. */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
-                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params) {
+                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params, String kernel) {
         public Plan {
             if (batch < 1) throw new UsageException("--trials must be at least 1");
             if (ceiling < batch) throw new UsageException("--max-trials must be at least --trials (" + batch + ")");
+            if (kernel == null && (goodSide.settings().containsKey(Side.SYSCTL) || badSide.settings().containsKey(Side.SYSCTL))) {
+                throw new UsageException("sysctl.* settings are set in a guest only (the host's sysctls are everyone's): give --kernel");
+            }
         }
     }
 
@@ -59,7 +61,7 @@ public final class Bisect {
         new Judge(plan.confidence());
         BisectRecord rec = new BisectRecord();
         Instant now = Instant.now();
-        rec.bisectId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.bisectId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.scenario = plan.scenario();
         rec.arm = plan.arm();
@@ -71,6 +73,7 @@ public final class Bisect {
         rec.goodSide = plan.goodSide();
         rec.badSide = plan.badSide();
         rec.params.putAll(plan.params());
+        rec.kernel = plan.kernel();
         if (plan.kernels().isEmpty()) {
             rec.kind = "configuration";
             rec.differences.addAll(Side.differences(plan.goodSide(), plan.badSide()));
@@ -82,7 +85,7 @@ public final class Bisect {
         }
         rec.replay = replayLine(rec);
         Path root = out.resolve("bisect");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.bisectId);
+        Path dir = RunId.dir(root, now, rec.bisectId);
         try {
             Files.createDirectories(dir.resolve("steps"));
             EvidenceStore.pointLatest(root, dir);
@@ -107,8 +110,8 @@ public final class Bisect {
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
     public Result resume(Path given) {
         BisectRecord rec = read(given);
-        if ("COMPLETE".equals(rec.status)) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
-        rec.status = "RUNNING";
+        if (rec.status == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         say.accept("resuming bisection " + rec.bisectId + " after " + rec.steps.size() + " steps");
         return loop(rec, given.toAbsolutePath().normalize());
@@ -126,7 +129,7 @@ public final class Bisect {
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: the step's child is being stopped too (ChildRuns), its teardown removes its lab.
             stopping.set(true);
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = interrupted;
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -140,9 +143,9 @@ public final class Bisect {
         };
         try {
             rec.exitCode = rec.kind.equals("kernel") ? kernels(rec, steps) : configuration(rec, steps);
-            rec.status = "COMPLETE";
+            rec.status = RunStatus.COMPLETE;
         } catch (RuntimeException e) {
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.exitCode = stopping.get() ? ExitCodes.LAB_FAILURE : ExitCodes.of(e);
             // Stopped from outside, the child's end is what the step saw: say interrupted, not why its output stopped.
             rec.statusReason = stopping.get() ? interrupted : e.getMessage() + (rec.exitCode == ExitCodes.USAGE ? "" : " (resume: ./lab bisect --resume " + dir + ")");
@@ -158,7 +161,7 @@ public final class Bisect {
             }
             write(rec, dir);
             try {
-                HtmlReport.writeBisect(rec, dir);
+                BisectPage.write(rec, dir);
             } catch (RuntimeException e) {
                 say.accept("cannot write report.html: " + e.getMessage());
             }
@@ -172,14 +175,14 @@ public final class Bisect {
     }
 
     private int configuration(BisectRecord rec, Steps steps) {
-        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, null), new StepRunner.Candidate(rec.badSide, null))) return ExitCodes.DIFFERS;
+        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, rec.kernel), new StepRunner.Candidate(rec.badSide, rec.kernel))) return ExitCodes.DIFFERS;
         List<Difference> all = rec.differences;
         DeltaDebug.Result<Difference> r;
         if (all.size() == 1) {
             r = new DeltaDebug.Result<>(all, true, List.of());
         } else {
             r = DeltaDebug.ddmin(all, c -> c.size() == all.size() ? Decision.BAD
-                    : steps.decide("candidate", c.stream().map(Difference::key).toList(), new StepRunner.Candidate(rec.goodSide.with(c), null)));
+                    : steps.decide("candidate", c.stream().map(Difference::key).toList(), new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
         }
         rec.culprit = new ArrayList<>(r.culprit());
         rec.oneMinimal = r.oneMinimal();
@@ -399,6 +402,7 @@ public final class Bisect {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
         if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
         else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
+        if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);
         rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));
         return b.append(" --trials ").append(rec.batch).append(" --max-trials ").append(rec.ceiling)
                 .append(" --confidence ").append(rec.confidenceLevel).toString();

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 
 /** bisect.json: what was asked (enough to resume), every step with its counts and decision, and the culprit. */
 public final class BisectRecord {
@@ -13,7 +14,7 @@ public final class BisectRecord {
     public String scenario;
     public String arm;
     /** RUNNING, COMPLETE or INCOMPLETE. */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     public String startedAt;
     public String endedAt;
@@ -30,6 +31,8 @@ public final class BisectRecord {
     public Side badSide;
     public List<Difference> differences = new ArrayList<>();
     public List<String> kernels = new ArrayList<>();
+    /** The guest kernel every step of a configuration bisection runs in (null: this host). */
+    public String kernel;
     /** Parameters every step runs with, over what either side gives. */
     public Map<String, String> params = new LinkedHashMap<>();
     public List<StepRecord> steps = new ArrayList<>();

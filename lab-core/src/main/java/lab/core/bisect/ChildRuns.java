@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
-import lab.core.fleet.Fleet;
+import lab.core.run.ArmKey;
+import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 import lab.core.run.ParamSpec;
 import lab.core.run.Scenario;
@@ -27,7 +28,7 @@ import lab.core.soak.Tally;
 /**
  * A step's batch as an ordinary run: a child of this same CLI, {@code lab run SCENARIO --arms A
  * --trials N --param ... [--kernel K] --out STEPDIR}, started like a fleet's children
- * ({@link Fleet#CHILD_ENV}: it ends when this process does, even a SIGKILLed one, and its own
+ * ({@link ChildCli#ENV}: it ends when this process does, even a SIGKILLed one, and its own
  * teardown and reaper remove what it made). Counts are read back from the run bundles below
  * the step's directory, never kept in memory.
  */
@@ -50,14 +51,11 @@ public final class ChildRuns implements StepRunner {
         }, "lab-bisect-children"));
     }
 
-    private final List<String> java;
     private final Scenario scenario;
     private final String arm;
     private final Consumer<String> say;
 
-    /** {@code java}: the command that starts this CLI (java, its options, -cp, the main class). */
-    public ChildRuns(List<String> java, Scenario scenario, String arm, Consumer<String> say) {
-        this.java = List.copyOf(java);
+    public ChildRuns(Scenario scenario, String arm, Consumer<String> say) {
         this.scenario = scenario;
         this.arm = arm;
         this.say = say;
@@ -65,10 +63,7 @@ public final class ChildRuns implements StepRunner {
 
     @Override
     public void run(Candidate c, long trials, Path dir) {
-        List<String> cmd = new ArrayList<>(java);
-        cmd.addAll(args(c, trials, dir, true));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put(Fleet.CHILD_ENV, "1");
+        ProcessBuilder pb = ChildCli.of(args(c, trials, dir, true));
         String last = null;
         Process p;
         try {
@@ -102,6 +97,10 @@ public final class ChildRuns implements StepRunner {
         c.side().nonDefault(scenario).forEach((k, v) -> a.addAll(List.of("--param", k + "=" + v)));
         for (Map.Entry<String, Map<String, String>> e : c.side().settings().entrySet()) {
             if (e.getValue().isEmpty()) continue;
+            if (e.getKey().equals(Side.SYSCTL)) {
+                e.getValue().forEach((k, v) -> a.addAll(List.of("--sysctl", k + "=" + v)));
+                continue;
+            }
             if (c.kernel() != null) {
                 // The run goes into a guest, which does not see this host's files: the options inline.
                 a.addAll(List.of("--param", e.getKey() + "=" + ParamSpec.inline(e.getValue())));
@@ -128,7 +127,7 @@ public final class ChildRuns implements StepRunner {
     @Override
     public Counts counts(Path dir) {
         if (runs(dir).isEmpty()) return Counts.NONE;
-        Tally t = Results.load(dir).tally(scenario.id(), arm);
+        Tally t = Results.load(dir).tally(new ArmKey(scenario.id(), arm));
         return t == null ? Counts.NONE : new Counts(t.failures, t.trials, t.inconclusive);
     }
 

@@ -1,6 +1,5 @@
 package lab.core.bisect;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import lab.core.evidence.Json;
 import lab.core.run.ParamSpec;
+import lab.core.run.RunRecord;
 import lab.core.run.Scenario;
 import lab.core.run.UsageException;
 
@@ -23,23 +23,31 @@ import lab.core.run.UsageException;
  * parameters it ran with (settings parameters as the options themselves).
  */
 public record Side(Map<String, String> params, Map<String, Map<String, String>> settings) {
-    /** Where a bundle's scenario travels with its parameters until checked. */
-    private static final String SCENARIO = "\u0000scenario";
+    /**
+     * The settings a guest sets before its lab runs, given as sysctl.KEY=VALUE (a run's --sysctl
+     * KEY=VALUE; a bundle's target.guest.sysctls): differences like a scenario's own settings.
+     */
+    public static final String SYSCTL = "sysctl";
 
     /**
      * A parameter set or a run bundle directory (null: the scenario's defaults), with {@code common}
      * over it, checked against the scenario's parameters.
      */
     public static Side parse(String given, Map<String, String> common, Scenario scenario) {
-        Map<String, Object> raw = new LinkedHashMap<>(given == null ? Map.of() : parse(given));
+        Map<String, Object> raw = new LinkedHashMap<>();
+        if (given != null && !given.contains("=") && Files.isDirectory(Path.of(given))) {
+            RunRecord bundle = bundle(Path.of(given));
+            if (!scenario.id().equals(bundle.scenario)) throw new UsageException("a run bundle of " + bundle.scenario + " is not a side of " + scenario.id());
+            raw.putAll(bundleParams(bundle));
+        } else if (given != null) {
+            raw.putAll(pairs(given));
+        }
         raw.putAll(common);
         return of(raw, scenario);
     }
 
-    private static Map<String, Object> parse(String given) {
-        Path dir = Path.of(given);
+    private static Map<String, Object> pairs(String given) {
         Map<String, Object> raw = new LinkedHashMap<>();
-        if (!given.contains("=") && Files.isDirectory(dir)) return bundleParams(dir);
         for (String pair : splitTop(given)) {
             int eq = pair.indexOf('=');
             if (eq <= 0) throw new UsageException("malformed setting '" + pair + "' (expected key=value, or a run bundle directory)");
@@ -52,8 +60,13 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
     @SuppressWarnings("unchecked")
     static Side of(Map<String, Object> given, Scenario scenario) {
         Map<String, Object> raw = new LinkedHashMap<>(given);
-        Object from = raw.remove(SCENARIO);
-        if (from != null && !scenario.id().equals(from)) throw new UsageException("a run bundle of " + from + " is not a side of " + scenario.id());
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        raw.keySet().removeIf(k -> {
+            if (!k.startsWith(SYSCTL + ".")) return false;
+            sysctls.put(k.substring(SYSCTL.length() + 1), String.valueOf(raw.get(k)));
+            return true;
+        });
+        lab.core.guest.GuestRun.sysctls(sysctls.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         scenario.params().forEach(s -> specs.put(s.name(), s));
         List<String> unknown = raw.keySet().stream().filter(k -> !specs.containsKey(k)).toList();
@@ -70,6 +83,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
                 params.put(s.name(), String.valueOf(s.parse(v == null ? s.defaultValue() : v.toString())));
             }
         }
+        if (!sysctls.isEmpty()) settings.put(SYSCTL, sysctls);
         return new Side(params, settings);
     }
 
@@ -124,8 +138,8 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
         return out;
     }
 
-    /** A bundle's parameters from its run.json (the run directory, or a directory holding exactly one run of the scenario). */
-    private static Map<String, Object> bundleParams(Path dir) {
+    /** A bundle's run.json (the run directory, or a directory holding exactly one run of the scenario). */
+    private static RunRecord bundle(Path dir) {
         Path runJson = dir.resolve("run.json");
         if (!Files.isRegularFile(runJson)) {
             try (Stream<Path> s = Files.walk(dir, 4)) {
@@ -137,15 +151,20 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
             }
         }
         try {
-            JsonNode rec = Json.MAPPER.readTree(runJson.toFile());
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put(SCENARIO, rec.path("scenario").asText());
-            rec.path("params").fields().forEachRemaining(e -> out.put(e.getKey(),
-                    e.getValue().isObject() ? Json.MAPPER.convertValue(e.getValue(), Map.class) : e.getValue().asText()));
-            return out;
+            return Json.MAPPER.readValue(runJson.toFile(), RunRecord.class);
         } catch (IOException e) {
             throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    /** A bundle's parameters (a settings parameter as its map), and the sysctls its guest set (host.target.guest.sysctls) as sysctl.KEY. */
+    private static Map<String, Object> bundleParams(RunRecord r) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        r.params.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> m ? m : String.valueOf(v)));
+        if (r.host.target != null && r.host.target.get("guest") instanceof Map<?, ?> guest && guest.get("sysctls") instanceof Map<?, ?> sysctls) {
+            sysctls.forEach((k, v) -> out.put(SYSCTL + "." + k, String.valueOf(v)));
+        }
+        return out;
     }
 
     /** k=v,k=v split at the commas that start a new key=value (a value may itself hold commas). */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import lab.core.evidence.Json;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;
@@ -47,7 +48,11 @@ public final class Comparison {
     /** One side's cell and how it changed from the baseline. */
     public record Cell(Tally tally, double[] diffCi95, boolean significant, Change change) { }
 
-    public record Row(String scenario, String arm, List<Cell> cells) { }
+    public record Row(String scenario, String arm, List<Cell> cells) {
+        public ArmKey key() {
+            return new ArmKey(scenario, arm);
+        }
+    }
 
     /** A configuration key whose value differs between the baseline and another side. */
     public record Difference(String key, List<String> values) { }
@@ -58,17 +63,16 @@ public final class Comparison {
 
     private Comparison(List<Side> sides) {
         this.sides = sides;
-        Set<String> keys = new LinkedHashSet<>();
-        for (Side s : sides) for (Tally t : s.results().tallies()) keys.add(t.scenario + "\u0000" + t.arm);
-        for (String k : keys) {
-            String[] sa = k.split("\u0000", 2);
-            Tally base = sides.get(0).results().tally(sa[0], sa[1]);
+        Set<ArmKey> keys = new LinkedHashSet<>();
+        for (Side s : sides) for (Tally t : s.results().tallies()) keys.add(t.key());
+        for (ArmKey k : keys) {
+            Tally base = sides.get(0).results().tally(k);
             List<Cell> cells = new ArrayList<>();
             for (int i = 0; i < sides.size(); i++) {
-                Tally t = sides.get(i).results().tally(sa[0], sa[1]);
+                Tally t = sides.get(i).results().tally(k);
                 cells.add(i == 0 ? new Cell(t, null, false, Change.SAME) : cell(base, t));
             }
-            rows.add(new Row(sa[0], sa[1], cells));
+            rows.add(new Row(k.scenario(), k.arm(), cells));
         }
         diffConfig();
     }
@@ -141,17 +145,11 @@ public final class Comparison {
     static Map<String, String> flatten(RunRecord r) {
         Map<String, String> out = new LinkedHashMap<>();
         if (r == null) return out;
-        Map<String, Object> m = r.configuration();
+        Map<String, Object> m = Json.MAPPER.convertValue(r.configuration(), Map.class);
         // The host's name differs between any two hosts and decides nothing.
-        m.put("host", without(r.host, "hostname"));
-        flatten("", Json.MAPPER.convertValue(m, Map.class), out);
+        if (m.get("host") instanceof Map<?, ?> host) host.remove("hostname");
+        flatten("", m, out);
         return out;
-    }
-
-    private static Map<String, Object> without(Map<String, Object> m, String key) {
-        Map<String, Object> c = new LinkedHashMap<>(m);
-        c.remove(key);
-        return c;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,21 +1,15 @@
 package lab.core.fleet;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,16 +23,19 @@ import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
-import lab.core.report.HtmlReport;
+import lab.core.report.FleetPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.Arm;
+import lab.core.run.ArmKey;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunId;
 import lab.core.run.RunRecord;
+import lab.core.run.RunRecords;
+import lab.core.run.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.UsageException;
-import lab.core.run.Verdict;
 import lab.core.soak.Results;
 
 /**
@@ -57,7 +54,6 @@ import lab.core.soak.Results;
  * refused: its runs are ERROR, naming what is not built yet.
  */
 public final class Fleet {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     /** How often an engine is asked whether it still answers, and how many silent answers in a row make it lost. */
     static final Duration PING_EVERY = Duration.ofSeconds(5);
     static final int PINGS_LOST = 3;
@@ -66,11 +62,10 @@ public final class Fleet {
 
     /**
      * What to run: {@code commands} are the CLI invocations each engine runs (e.g. one
-     * {@code run SCENARIO ...} per scenario), without --out; {@code java} starts the CLI
-     * (java, its options, -cp, the main class).
+     * {@code run SCENARIO ...} per scenario), without --out.
      */
     public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
-                       Target seedFrom, Duration deadline, int perEngine, int perHost, List<String> java) { }
+                       Target seedFrom, Duration deadline, int perEngine, int perHost) { }
 
     public record Result(int exitCode, FleetRecord record, Path dir) { }
 
@@ -90,7 +85,7 @@ public final class Fleet {
         for (Scenario s : scenarios) Runner.selectArms(s, spec.arms());
         FleetRecord rec = new FleetRecord();
         Instant now = Instant.now();
-        rec.fleetId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.fleetId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.command.addAll(spec.commands().get(0));
         rec.scenarios.addAll(spec.scenarios());
@@ -100,7 +95,7 @@ public final class Fleet {
         rec.perEngine = spec.perEngine();
         rec.perHost = spec.perHost();
         Path root = spec.out().resolve("fleet");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.fleetId);
+        Path dir = RunId.dir(root, now, rec.fleetId);
         try {
             Files.createDirectories(dir);
             EvidenceStore.pointLatest(root, dir);
@@ -132,7 +127,7 @@ public final class Fleet {
                     p.destroyForcibly();
                 }
             }
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = "interrupted";
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -166,26 +161,26 @@ public final class Fleet {
             results.put(e.name, r);
             e.tallies = r.tallies();
             // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
-            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.get("id") != null).findFirst()
-                    .ifPresent(f -> { e.fingerprint.clear(); e.fingerprint.putAll(f); });
+            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.id() != null).findFirst()
+                    .ifPresent(f -> e.fingerprint = f);
             // A guest's kernel is what its runs saw.
-            if (e.engine.isEmpty() && e.fingerprint.get("kernelRelease") != null) e.engine.put("KernelVersion", e.fingerprint.get("kernelRelease"));
+            if (e.engine.isEmpty() && e.fingerprint != null && e.fingerprint.kernelRelease() != null) e.engine.put("KernelVersion", e.fingerprint.kernelRelease());
         }
         rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         write(rec, dir);
         try {
             Map<String, List<lab.core.soak.Tally>> byEngine = new LinkedHashMap<>();
             rec.engines.forEach(e -> byEngine.put(e.name, e.tallies));
             JUnitXml.writeFleet("lab.fleet", byEngine, dir.resolve("junit.xml"));
-            HtmlReport.writeFleet(rec, results, dir);
+            FleetPage.write(rec, results, dir);
         } catch (IOException | UncheckedIOException ex) {
             say.accept("cannot write the reports: " + ex.getMessage());
         }
         say.accept("fleet " + rec.fleetId + " done · exit " + rec.exitCode);
         for (FleetRecord.EngineEntry e : rec.engines) {
-            say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + e.fingerprint.get("id")
+            say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + (e.fingerprint == null ? "?" : e.fingerprint.id())
                     + "): " + e.status + (e.reason == null ? "" : " — " + e.reason) + " · exit " + e.exitCode);
             for (var t : e.tallies) {
                 say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario, t.arm, t.verdict, t.failures, t.trials,
@@ -206,7 +201,7 @@ public final class Fleet {
             lastLine.set(l);
             say.accept("[" + t.name() + "] " + l);
         };
-        e.status = "RUNNING";
+        e.status = EngineStatus.RUNNING;
         String lost = null;
         List<Integer> codes = new ArrayList<>();
         try {
@@ -220,30 +215,30 @@ public final class Fleet {
                 lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
         } catch (RuntimeException ex) {
-            e.status = "ERROR";
+            e.status = EngineStatus.ERROR;
             e.reason = ex instanceof lab.core.engine.EngineException ? ex.getMessage() : lab.core.engine.LabResources.rootMessage(ex);
             sayE.accept("ERROR: " + e.reason);
         }
         if (lost != null) {
-            e.status = "LOST";
+            e.status = EngineStatus.LOST;
             e.reason = lost;
-        } else if ("RUNNING".equals(e.status)) {
-            e.status = "COMPLETE";
+        } else if (e.status == EngineStatus.RUNNING) {
+            e.status = EngineStatus.COMPLETE;
         }
         Results made = engineResults(dir.resolve(e.dir));
-        if ("COMPLETE".equals(e.status) && (made == null || made.runs().isEmpty())) {
+        if (e.status == EngineStatus.COMPLETE && (made == null || made.runs().isEmpty())) {
             // The child ended before any run began (no engine, no image): nothing ran there.
-            e.status = "ERROR";
+            e.status = EngineStatus.ERROR;
             e.reason = "no run began on the engine (exit " + codes + "): " + lastLine.get();
         }
         // What the engine did not finish is ERROR with the reason, so every engine has a row per scenario × arm.
-        if (!"COMPLETE".equals(e.status)) {
+        if (e.status != EngineStatus.COMPLETE) {
             codes.add(ExitCodes.LAB_FAILURE);
             markUnfinished(dir.resolve(e.dir), scenarios, spec.arms(), t, e);
         }
         e.exitCode = worst(codes);
         Results r = engineResults(dir.resolve(e.dir));
-        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint.putAll(r.runs().get(0).record().fingerprint);
+        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint = r.runs().get(0).record().fingerprint;
         e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
         write(rec, dir);
     }
@@ -265,7 +260,7 @@ public final class Fleet {
             e.engine.putAll(host.describe());
             write(rec, dir);
             if (!host.sameKernel()) {
-                e.status = "REFUSED";
+                e.status = EngineStatus.REFUSED;
                 e.reason = "the engine runs on another kernel (" + host.info().get("Name") + ", kernel " + host.info().get("KernelVersion")
                         + ", boot id " + host.bootId() + " ≠ this machine's " + host.localBootId() + "): the host probe, kernel log, FUSE aborts "
                         + "and kernel-stack reads of a run read this machine's kernel; to test another kernel, run the lab in a guest (--kernel)";
@@ -276,148 +271,11 @@ public final class Fleet {
         }
     }
 
-    /** Runs the engine's commands, {@code perEngine} at a time; returns why the engine was lost, or null. */
+    /** Runs the engine's commands; returns why the engine was lost, or null. */
     private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
-        AtomicReference<String> lost = new AtomicReference<>();
-        Budget budget = new Budget(spec.deadline());
         Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(bootId, k -> new Semaphore(spec.perHost(), true));
-        ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
-        List<Future<Integer>> futures = new ArrayList<>();
-        Map<String, Object> described = new LinkedHashMap<>(t.describe());
-        if (!e.engine.isEmpty()) described.put("engine", e.engine);
-        String engineJson;
-        try {
-            engineJson = Json.MAPPER.writeValueAsString(described);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        for (List<String> command : spec.commands()) {
-            futures.add(pool.submit(() -> {
-                if (slots != null && !slots.tryAcquire()) {
-                    sayE.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
-                    slots.acquire();
-                }
-                budget.started();
-                try {
-                    return child(spec, t, e, engine, dir, children, command, engineJson, lost, budget, sayE);
-                } finally {
-                    budget.ended();
-                    if (slots != null) slots.release();
-                }
-            }));
-        }
-        pool.shutdown();
-        for (Future<Integer> f : futures) {
-            try {
-                codes.add(f.get());
-            } catch (Exception ex) {
-                codes.add(ExitCodes.LAB_FAILURE);
-                lost.compareAndSet(null, "the child CLI could not be run: " + ex.getMessage());
-            }
-        }
-        return lost.get();
-    }
-
-    /** One command on the engine as a child CLI, watched until it ends; its exit code. */
-    private int child(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, Path dir, Map<String, Process> children,
-                      List<String> command, String engineJson, AtomicReference<String> lost, Budget budget,
-                      Consumer<String> sayE) throws IOException, InterruptedException {
-        if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-        List<String> cmd = new ArrayList<>(spec.java());
-        cmd.addAll(command);
-        cmd.addAll(List.of("--out", dir.resolve(e.dir).toString()));
-        if (t.isGuest()) cmd.addAll(List.of("--kernel", t.kernel()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        if (!t.isGuest()) {
-            env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
-            env.put("DOCKER_HOST", t.endpoint().toString());
-            if (t.certs() != null) {
-                env.put("DOCKER_CERT_PATH", t.certs().toString());
-                env.put("DOCKER_TLS_VERIFY", "1");
-            }
-            env.put("LAB_ENGINE", engineJson);
-        }
-        if (spec.seedFrom() != null) {
-            env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
-            if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
-        }
-        env.put(CHILD_ENV, "1");
-        Process p = pb.start();
-        String key = t.name() + " " + p.pid();
-        children.put(key, p);
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) sayE.accept(l);
-            } catch (IOException ignored) {
-                // the child is gone
-            }
-        }, "lab-fleet-out-" + t.name());
-        pump.start();
-        int missed = 0;
-        try {
-            while (!p.waitFor(PING_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
-                if (lost.get() == null && budget.spent()) {
-                    lost.compareAndSet(null, "past its deadline of " + spec.deadline().toSeconds() + " s of running commands");
-                }
-                if (lost.get() == null && engine != null) {
-                    String why = ping(engine);
-                    missed = why == null ? 0 : missed + 1;
-                    if (missed >= PINGS_LOST) lost.compareAndSet(null, "the engine stopped answering (" + why + ")");
-                }
-                if (lost.get() != null) {
-                    sayE.accept("engine lost: " + lost.get() + " — stopping its run (its teardown and reaper remove what it made there)");
-                    stop(p);
-                    break;
-                }
-            }
-            p.waitFor();
-            pump.join(10_000);
-        } finally {
-            children.remove(key);
-        }
-        return p.exitValue();
-    }
-
-    /** Environment variable set for a child CLI: it ends when its parent does (see {@link #watchParent()}). */
-    public static final String CHILD_ENV = "LAB_FLEET_CHILD";
-
-    /**
-     * In a child CLI: when the parent dies — even SIGKILLed — the pipe of its standard input
-     * closes; exiting then runs the child's shutdown hook, whose teardown removes what it made.
-     */
-    public static void watchParent() {
-        if (!"1".equals(System.getenv(CHILD_ENV))) return;
-        Thread w = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) { /* the parent writes nothing */ }
-            } catch (IOException ignored) {
-                // closed: the parent is gone as well
-            }
-            System.exit(ExitCodes.LAB_FAILURE);
-        }, "lab-fleet-parent");
-        w.setDaemon(true);
-        w.start();
-    }
-
-    private static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) p.destroyForcibly();
-    }
-
-    /** Null when the engine answers a ping within 10 s, else why not. */
-    private static String ping(Engine engine) {
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> engine.client().pingCmd().exec());
-        try {
-            f.get(10, TimeUnit.SECONDS);
-            return null;
-        } catch (java.util.concurrent.TimeoutException ex) {
-            f.cancel(true);
-            return "no answer to a ping within 10 s";
-        } catch (Exception ex) {
-            return lab.core.engine.LabResources.rootMessage(ex);
-        }
+        return new EngineCommands(spec, t, e.engine, engine, dir.resolve(e.dir), children, sayE).run(slots, codes);
     }
 
     /** Every scenario × arm without a result on the engine gets an ERROR bundle saying why. */
@@ -425,9 +283,9 @@ public final class Fleet {
         Results have = engineResults(engineDir);
         for (Scenario s : scenarios) {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
-                    .filter(a -> have == null || have.tally(s.id(), a.name()) == null).toList();
+                    .filter(a -> have == null || have.tally(new ArmKey(s.id(), a.name())) == null).toList();
             if (missing.isEmpty()) continue;
-            errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
+            errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
                     "engine " + t.name() + " " + e.status + ": " + e.reason);
         }
     }
@@ -438,30 +296,10 @@ public final class Fleet {
      */
     public static Path errorBundle(Path engineDir, Scenario s, List<Arm> arms, Target t, Map<String, Object> engine, String runId,
                                    String status, String reason) {
-        RunRecord r = new RunRecord();
-        r.scenario = s.id();
-        r.title = s.title();
-        r.seed = s.seed();
-        r.runId = runId;
-        r.status = "INCOMPLETE";
-        r.statusReason = status;
-        r.startedAt = Instant.now().toString();
-        r.endedAt = r.startedAt;
-        r.host.put("target", t.describe());
-        if (!engine.isEmpty()) r.host.put("targetEngine", engine);
-        r.exitCode = ExitCodes.LAB_FAILURE;
-        for (Arm a : arms) {
-            RunRecord.ArmRecord ar = new RunRecord.ArmRecord();
-            ar.name = a.name();
-            ar.description = a.description();
-            ar.expected = a.expected();
-            ar.verdict = Verdict.ERROR;
-            ar.outcome = lab.core.expect.Outcome.ERROR;
-            ar.reason = reason;
-            ar.ci95 = new double[] {0, 1};
-            r.arms.add(ar);
-        }
-        Path d = engineDir.resolve(s.id()).resolve(STAMP.format(Instant.now()) + "-" + runId);
+        RunRecord r = RunRecords.unfinished(s, arms, runId, status, reason);
+        r.host.target = t.describe();
+        if (!engine.isEmpty()) r.host.targetEngine = engine;
+        Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
         try {
             Files.createDirectories(d);
             Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);

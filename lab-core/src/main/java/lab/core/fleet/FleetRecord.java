@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 import lab.core.soak.Tally;
 
 /** fleet.json: what was asked of which engines, what each engine is, and what each answered. */
@@ -12,7 +13,7 @@ public final class FleetRecord {
     public String startedAt;
     public String endedAt;
     /** RUNNING, COMPLETE or INCOMPLETE (the CLI was stopped). */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     /** The command each engine ran, without the fleet's own options. */
     public List<String> command = new ArrayList<>();
@@ -35,14 +36,14 @@ public final class FleetRecord {
         /** The engine's ID, Name, KernelVersion, OperatingSystem, version, and its kernel's boot id against the CLI's. */
         public Map<String, Object> engine = new LinkedHashMap<>();
         /** PENDING, RUNNING, COMPLETE, LOST (stopped answering or past its deadline), REFUSED (another kernel), ERROR. */
-        public String status = "PENDING";
+        public EngineStatus status = EngineStatus.PENDING;
         public String reason;
         public Integer exitCode;
         /** The engine's bundles, relative to the fleet directory. */
         public String dir;
         public double seconds;
         public List<String> seeded = new ArrayList<>();
-        public Map<String, Object> fingerprint = new LinkedHashMap<>();
+        public lab.core.run.RunRecord.HostFingerprint fingerprint;
         public List<Tally> tallies = new ArrayList<>();
     }
 

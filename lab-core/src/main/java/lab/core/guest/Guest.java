@@ -273,9 +273,13 @@ public final class Guest implements AutoCloseable {
         awaitExit(Duration.ofSeconds(10));
     }
 
-    /** Every task's stack on the guest's console (magic SysRq t), for a guest that stopped answering. */
+    /**
+     * Every task's stack on the guest's console, for a guest that stopped answering: magic SysRq
+     * 9 first, since the task dump is printed at KERN_INFO and the guest boots with loglevel=4.
+     */
     public void showTasks() {
         try {
+            qmp().sendKeys("alt-sysrq-9");
             qmp().sendKeys("alt-sysrq-t");
         } catch (GuestException ignored) {
             // the monitor is gone with the guest

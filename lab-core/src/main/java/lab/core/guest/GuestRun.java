@@ -42,7 +42,31 @@ public final class GuestRun {
     static final List<Guest.Share> SHARES = List.of(Guest.Share.tag("labhome", true), Guest.Share.tag("labcp", true), Guest.Share.tag("labout", false));
 
     /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
-    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape) { }
+    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape, Map<String, String> sysctls) {
+        public Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape) {
+            this(kernel, labArgs, out, shape, Map.of());
+        }
+    }
+
+    /** A sysctl name as /proc/sys spells it with dots (fs.fuse.default_request_timeout), and nothing a shell would read. */
+    private static final java.util.regex.Pattern SYSCTL = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
+
+    /**
+     * KEY=VALUE pairs (--sysctl) to the sysctls a guest sets before the lab runs, in order; a
+     * malformed one is a usage error naming it.
+     */
+    public static Map<String, String> sysctls(List<String> pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq).strip();
+            if (eq <= 0 || !SYSCTL.matcher(key).matches() || key.contains("..")) {
+                throw new lab.core.run.UsageException("--sysctl " + pair + ": expected KEY=VALUE with KEY as sysctl spells it (fs.fuse.default_request_timeout=5)");
+            }
+            out.put(key, pair.substring(eq + 1).strip());
+        }
+        return out;
+    }
 
     private final Consumer<String> say;
 
@@ -128,6 +152,7 @@ public final class GuestRun {
         try (Guest g = guests.restore(warm, shares, id)) {
             double restore = (System.nanoTime() - r0) / 1e9;
             vm = settings(g, kernel, restore);
+            if (!req.sysctls().isEmpty()) vm.put("sysctls", req.sysctls());
             say.accept(String.format("guest %s (%s, %s, %d vCPUs, %d MiB) restored in %.1f s", kernel.spec(), kernel.release(),
                     req.shape().accel().name(), req.shape().cpus(), req.shape().memoryMb(), restore));
             try {
@@ -176,6 +201,21 @@ public final class GuestRun {
         return m;
     }
 
+    /**
+     * Sets one sysctl in the guest, as `sysctl -w` would, through /proc/sys: a key this kernel
+     * lacks is a missing feature (exit 3), a value it refuses is bad input (exit 2).
+     */
+    private static void sysctl(GuestAgent agent, String release, String key, String value) {
+        String file = "/proc/sys/" + key.replace('.', '/');
+        GuestAgent.Exec r = agent.run(List.of("/bin/sh", "-c", "[ -e \"$1\" ] || exit 3; printf '%s\\n' \"$2\" > \"$1\"", "sh", file, value),
+                Duration.ofSeconds(30));
+        if (r.exitCode() == 3) throw new lab.core.engine.HostLacksException("--sysctl " + key + ": the guest's kernel " + release + " has no " + file);
+        if (r.exitCode() != 0) {
+            throw new lab.core.run.UsageException("--sysctl " + key + "=" + value + ": the guest's kernel " + release + " refused it ("
+                    + (r.out() + r.err()).strip().replace('\n', ' ') + ")");
+        }
+    }
+
     /** Mounts the shares, runs the lab, streams what it prints; its exit code. */
     private int exec(Guest g, Path home, Path cp, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
         GuestAgent agent = g.agent(Duration.ofSeconds(30));
@@ -187,6 +227,9 @@ public final class GuestRun {
                 "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout " + q(out)));
         GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts), Duration.ofSeconds(60));
         if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
+        @SuppressWarnings("unchecked")
+        Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
+        sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
         List<String> java = labCommand(home, cp, labArgs, out);
         String target;
         try {
@@ -205,27 +248,36 @@ public final class GuestRun {
         argv.addAll(java);
         long pid = agent.start(argv, labEnv(target));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
-            int silent = 0;
-            while (true) {
-                tail.poll();
-                if (!g.alive()) throw g.died("while the lab ran in it");
-                GuestAgent.Exec done;
-                try {
-                    done = agent.status(pid);
-                    silent = 0;
-                } catch (GuestException e) {
-                    if (++silent < SILENT) continue;
-                    g.showTasks();
-                    JsonSocket.sleep(3000);
-                    throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
-                }
-                if (done != null) {
-                    JsonSocket.sleep(300);
-                    tail.poll();
-                    return done.exitCode();
-                }
-                JsonSocket.sleep(250);
+            return await(g, agent, pid, tail::poll);
+        }
+    }
+
+    /**
+     * The exit code of the guest's command {@code pid}, calling {@code poll} meanwhile. A guest
+     * that dies is its panic; one whose agent stops answering (a kernel deadlocked under it, or the
+     * agent itself stuck) has every task's stack shown on its console and is given up.
+     */
+    static int await(Guest g, GuestAgent agent, long pid, Runnable poll) {
+        int silent = 0;
+        while (true) {
+            poll.run();
+            if (!g.alive()) throw g.died("while the lab ran in it");
+            GuestAgent.Exec done;
+            try {
+                done = agent.status(pid);
+                silent = 0;
+            } catch (GuestException e) {
+                if (++silent < SILENT) continue;
+                g.showTasks();
+                JsonSocket.sleep(3000);
+                throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
             }
+            if (done != null) {
+                JsonSocket.sleep(300);
+                poll.run();
+                return done.exitCode();
+            }
+            JsonSocket.sleep(250);
         }
     }
 

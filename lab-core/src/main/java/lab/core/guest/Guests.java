@@ -39,7 +39,8 @@ import lab.core.kernel.Kernel;
  */
 public final class Guests {
     static final String READY = "LAB-GUEST-READY";
-    private static final Duration COLD_BOOT = Duration.ofMinutes(10);
+    /** 35-60 s alone; over ten minutes with three guests booting on two loaded cores. */
+    private static final Duration COLD_BOOT = Duration.ofMinutes(20);
 
     private final Path dir;
     private final Consumer<String> say;
@@ -227,7 +228,8 @@ public final class Guests {
                 w.fwcfg(), shares, w.state());
         Guest g = Guest.start(spec, run);
         try {
-            g.resume(Duration.ofSeconds(60));
+            // 1-6 s alone; well over a minute with several guests on two loaded cores
+            g.resume(Duration.ofMinutes(5));
             return g;
         } catch (RuntimeException e) {
             g.close();

@@ -1,7 +1,6 @@
 package lab.core.guest;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,12 +106,7 @@ public final class KernelsBench implements Benchmark {
 
     /** This CLI again with {@code args}, its output kept and its last lines shown as progress. */
     private static Child child(List<String> args, Map<String, String> env, Consumer<String> say) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "lab.cli.LabCli"));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        ProcessBuilder pb = lab.core.run.ChildCli.of(args);
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();

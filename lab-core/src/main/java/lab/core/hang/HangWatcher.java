@@ -64,8 +64,8 @@ public final class HangWatcher implements AutoCloseable {
     }
 
     /** Starts watching the pid namespace of {@code hostPid} (a container's init) under {@code id}. */
-    public void watch(String id, long hostPid, String rule, int intervalMs) {
-        agent.send("watch id=" + id + " pidns=" + hostPid + " rule=" + rule + " interval_ms=" + intervalMs);
+    public void watch(String id, long hostPid, WatchRule rule, int intervalMs) {
+        agent.send("watch id=" + id + " pidns=" + hostPid + " " + rule.words() + " interval_ms=" + intervalMs);
     }
 
     public void unwatch(String id) {

@@ -151,11 +151,8 @@ public final class Bundles {
     }
 
     /** The engine a fleet ran it on, or the host's name. */
-    @SuppressWarnings("unchecked")
     static String where(RunRecord r) {
-        Object t = r.host.get("target");
-        if (t instanceof Map<?, ?> m && m.get("name") != null) return String.valueOf(m.get("name"));
-        return String.valueOf(r.host.getOrDefault("hostname", "?"));
+        return r.host.where();
     }
 
     static String night(String instant) {

@@ -1,6 +1,5 @@
 package lab.core.history;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -14,9 +13,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import com.fasterxml.jackson.databind.JsonNode;
 import lab.core.compare.Comparison;
 import lab.core.evidence.Json;
 import lab.core.report.HistoryPage;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.signature.SignatureIndex;
@@ -82,7 +83,7 @@ public final class History {
             groups.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(r.unit().night(), n -> new ArrayList<>()).add(r);
         }
         TreeSet<String> nights = new TreeSet<>();
-        Map<String, HistoryRecord.Series> series = new LinkedHashMap<>();
+        Map<HistoryRecord.SeriesKey, HistoryRecord.Series> series = new LinkedHashMap<>();
         for (var g : groups.entrySet()) {
             String group = g.getKey();
             String where = group.split(" · ", 2)[0];
@@ -96,10 +97,10 @@ public final class History {
                         new Comparison.Side(night.getKey(), cur.sharedWith(prev))));
                 boolean shown = night.getKey().compareTo(from) >= 0;
                 if (shown) nights.add(night.getKey());
-                Map<String, Comparison.Cell> cells = new HashMap<>();
-                if (cmp != null) for (Comparison.Row row : cmp.rows()) cells.put(row.scenario() + "\u0000" + row.arm(), row.cells().get(1));
+                Map<ArmKey, Comparison.Cell> cells = new HashMap<>();
+                if (cmp != null) for (Comparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
                 for (Tally t : cur.tallies()) {
-                    HistoryRecord.Series s = series.computeIfAbsent(group + "\u0000" + t.scenario + "\u0000" + t.arm, k -> {
+                    HistoryRecord.Series s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()), k -> {
                         HistoryRecord.Series x = new HistoryRecord.Series();
                         x.group = group;
                         x.where = where;
@@ -110,7 +111,7 @@ public final class History {
                     });
                     s.expected = t.expected == null ? s.expected : t.expected.name();
                     if (!shown) continue;
-                    Comparison.Cell c = cells.get(t.scenario + "\u0000" + t.arm);
+                    Comparison.Cell c = cells.get(t.key());
                     HistoryRecord.Point p = point(night.getKey(), t, c, night.getValue());
                     s.points.add(p);
                     if (p.change != null && !p.change.equals("SAME") && !p.change.equals("NOT_COMPARED")) {
@@ -121,7 +122,7 @@ public final class History {
                         f.scenario = t.scenario;
                         f.arm = t.arm;
                         f.change = p.change;
-                        Tally before = prev.tally(t.scenario, t.arm);
+                        Tally before = prev.tally(t.key());
                         f.before = before == null ? null : before.failures + "/" + before.trials;
                         f.after = t.failures + "/" + t.trials;
                         f.diffCi95 = p.diffCi95;
@@ -163,7 +164,7 @@ public final class History {
             p.diffCi95 = c.diffCi95();
         }
         Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario)).findFirst().orElse(runs.get(0));
-        p.kernel = String.valueOf(first.record().host.getOrDefault("kernelRelease", "?"));
+        p.kernel = first.record().host.kernel();
         Bundles.Unit u = first.unit();
         p.link = (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html";
         return p;
@@ -231,7 +232,7 @@ public final class History {
                 if (!r.dir().startsWith(u.dir())) continue;
                 for (RunRecord.ArmRecord a : r.record().arms) {
                     Map<String, Object> step = new LinkedHashMap<>();
-                    step.put("kernel", r.record().host.getOrDefault("kernelRelease", "?"));
+                    step.put("kernel", r.record().host.kernel());
                     step.put("scenario", r.record().scenario);
                     step.put("arm", a.name);
                     step.put("verdict", Objects.toString(a.verdict, null));

@@ -20,6 +20,7 @@ import lab.core.run.Benchmark;
 import lab.core.run.ParamSpec;
 import lab.core.run.Progress;
 import lab.core.run.RunRecord;
+import lab.core.run.RunStatus;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
 import lab.core.run.Stats;
@@ -140,7 +141,7 @@ public final class HistoryBench implements Benchmark {
         SoakRecord rec = new SoakRecord();
         rec.kind = "soak";
         rec.soakId = String.format("%08x", i);
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.startedAt = day.atTime(2, 0, 1).toInstant(ZoneOffset.UTC).toString();
         rec.repetitions = 1;
         rec.spec.scenarios.addAll(catalogue.stream().map(Scenario::id).toList());
@@ -157,22 +158,23 @@ public final class HistoryBench implements Benchmark {
         r.title = s.title();
         r.seed = s.seed();
         r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
-        r.status = "COMPLETE";
+        r.status = RunStatus.COMPLETE;
         r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();
         r.endedAt = day.atTime(2, 9).toInstant(ZoneOffset.UTC).toString();
-        r.host.put("hostname", "bench");
-        r.host.put("kernelRelease", kernel);
-        r.host.put("kernelCmdline", "BOOT_IMAGE=/boot/vmlinuz-" + kernel + " root=UUID=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 ro quiet console=ttyS0");
-        r.host.put("kernelConfigSha256", Integer.toHexString(kernel.hashCode()).repeat(8));
-        r.host.put("cgroupVersion", 2);
-        r.host.put("engineVersion", "20.10.24+dfsg1");
-        r.host.put("sysctls", Map.of("vm.dirty_ratio", "20", "vm.dirty_background_ratio", "10", "vm.dirty_expire_centisecs", "3000",
+        String cmdline = "BOOT_IMAGE=/boot/vmlinuz-" + kernel + " root=UUID=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 ro quiet console=ttyS0";
+        String configSha = Integer.toHexString(kernel.hashCode()).repeat(8);
+        r.host.hostname = "bench";
+        r.host.kernelRelease = kernel;
+        r.host.kernelCmdline = cmdline;
+        r.host.kernelConfigSha256 = configSha;
+        r.host.cgroupVersion = 2;
+        r.host.engineVersion = "20.10.24+dfsg1";
+        r.host.sysctls.putAll(Map.of("vm.dirty_ratio", "20", "vm.dirty_background_ratio", "10", "vm.dirty_expire_centisecs", "3000",
                 "kernel.hung_task_timeout_secs", "120", "fs.fuse.max_request_timeout", "0"));
-        r.host.put("capabilityProfile", Map.of("available", List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-                "SETUID", "SETPCAP", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_ADMIN", "MKNOD")));
-        r.host.put("mounts", List.of(Map.of("path", "/", "fstype", "ext4", "options", "rw,relatime"), Map.of("path", "/tmp", "fstype", "tmpfs", "options", "rw")));
-        r.fingerprint.put("id", Integer.toHexString(kernel.hashCode()));
-        r.fingerprint.put("kernelRelease", kernel);
+        r.host.capabilityProfile = new RunRecord.Capabilities(null, List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+                "SETUID", "SETPCAP", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_ADMIN", "MKNOD"), null, null);
+        r.host.mounts.putAll(Map.of("/", "ext4 rw,relatime", "/tmp", "tmpfs rw"));
+        r.fingerprint = new RunRecord.HostFingerprint(Integer.toHexString(kernel.hashCode()), kernel, configSha, cmdline, 2, r.host.engineVersion);
         for (ParamSpec p : s.params()) r.params.put(p.name(), p.defaultValue());
         r.trialsPerArm = 100;
         r.trialUnit = s.trialUnit();

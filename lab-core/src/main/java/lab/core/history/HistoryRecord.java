@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.ArmKey;
 import lab.core.signature.SignatureIndex;
 
 /** history.json: every scenario × arm night by night, what changed between nights, flags, flaky arms and crash signatures. */
@@ -57,7 +58,14 @@ public final class HistoryRecord {
         public int flips;
         public String lastVerdict;
         public String lastOutcome;
+
+        public SeriesKey key() {
+            return new SeriesKey(group, new ArmKey(scenario, arm));
+        }
     }
+
+    /** A series' identity: one scenario × arm in one group. */
+    public record SeriesKey(String group, ArmKey arm) { }
 
     /** One night of one series, pooled over the night's runs; {@code change} is compare's against the series' previous night. */
     public static final class Point {
@@ -101,6 +109,10 @@ public final class HistoryRecord {
         public String before;
         public String after;
         public double[] diffCi95;
+
+        public SeriesKey key() {
+            return new SeriesKey(group, new ArmKey(scenario, arm));
+        }
     }
 
     /** A bisection read from its bundle: what it says of itself, and each run it made. */

@@ -17,11 +17,11 @@ import lab.core.engine.HostLacksException;
 
 /**
  * Debian's archive as the lab's own apt sees it: its own sources.list (bookworm,
- * bookworm-backports and trixie on the mirror the host's apt uses), lists, cache and dpkg status
+ * bookworm-backports, trixie and trixie-backports on the mirror the host's apt uses), lists, cache and dpkg status
  * under one directory. The host's /etc/apt and /var/lib/apt are only read (sources, keyring).
  */
 final class DebianArchive {
-    static final List<String> SUITES = List.of("bookworm", "bookworm-backports", "trixie");
+    static final List<String> SUITES = List.of("bookworm", "bookworm-backports", "trixie", "trixie-backports");
     static final String KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
     private static final Duration FRESH = Duration.ofHours(24);
     private static final Pattern LIST_FILE = Pattern.compile(".*_dists_(.+)_main_binary-amd64_Packages");
@@ -100,11 +100,12 @@ final class DebianArchive {
         return cmd;
     }
 
-    /** Refreshes the lists when they are missing or a day old; stale lists serve when the mirror does not answer. */
+    /** Refreshes the lists when one is missing or they are a day old; stale lists serve when the mirror does not answer. */
     void refresh() {
         Path stamp = dir.resolve("lists/.updated");
         try {
-            if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(FRESH))) return;
+            if (Files.exists(stamp) && Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(FRESH))
+                    && suites().containsAll(SUITES)) return;
             Files.createDirectories(dir.resolve("lists/partial"));
             Files.createDirectories(dir.resolve("cache/archives/partial"));
             Files.createDirectories(dir.resolve("state"));
@@ -171,11 +172,15 @@ final class DebianArchive {
         return index(suite, f).stream().filter(p -> name.matcher(p.name()).matches()).toList();
     }
 
-    /** What {@link #packages} can find: the kernel images and their metapackages, and the initramfs's busybox. */
-    static final Pattern INDEXED = Pattern.compile("linux-image-.*|busybox-static");
+    /**
+     * What {@link #packages} can find: the kernel images and their metapackages, the packages
+     * Debian's 7.x kernels are split into, and the initramfs's busybox.
+     */
+    static final Pattern INDEXED = Pattern.compile("linux-(image|base|binary|modules)-.*|busybox-static");
 
     private List<Package> index(String suite, Path list) {
-        Path index = dir.resolve("index-" + suite + ".tsv");
+        // named by what it indexes, so a wider INDEXED is not served by an older, narrower index
+        Path index = dir.resolve("index-" + suite + "-" + Integer.toHexString(INDEXED.pattern().hashCode()) + ".tsv");
         try {
             if (Files.exists(index) && !Files.getLastModifiedTime(index).toInstant().isBefore(Files.getLastModifiedTime(list).toInstant())) {
                 return Files.readAllLines(index).stream().map(l -> l.split("\t", -1))

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -36,8 +37,11 @@ public final class Kernels {
     /** linux-image-RELEASE-amd64, the generic flavour only (no cloud, rt, -dbg or -unsigned). */
     static final Pattern IMAGE = Pattern.compile("linux-image-(\\d+\\.\\d+\\.\\d+(?:-\\d+|\\+deb\\d+))-amd64");
     private static final Pattern META = Pattern.compile("linux-image-amd64");
-    /** Where debian:SERIES looks for the metapackage linux-image-amd64, first match wins. */
-    private static final List<String> SERIES_SUITES = List.of("bookworm", "trixie", "bookworm-backports");
+    /**
+     * Where debian:SERIES looks for the metapackage linux-image-amd64, first match wins; a series
+     * no metapackage points at (debian:6.16) is the newest package of that series in any suite.
+     */
+    private static final List<String> SERIES_SUITES = List.of("bookworm", "trixie", "bookworm-backports", "trixie-backports");
 
     /** A kernel package a suite offers. */
     public record Available(String spec, String packageName, String version, String release, String suite, boolean current) { }
@@ -152,7 +156,10 @@ public final class Kernels {
             }
         }
         if (unreachable != null) throw unreachable;
-        throw new UsageException("--kernel " + spec.text() + ": no Debian suite's current kernel is " + spec.debian() + ".x; they are: "
+        Optional<DebianArchive.Package> newest = a.suites().stream().flatMap(suite -> a.packages(suite, IMAGE).stream())
+                .filter(p -> p.version().startsWith(spec.debian() + ".")).max(Comparator.comparing(DebianArchive.Package::version, Kernels::compareVersions));
+        if (newest.isPresent()) return newest.get();
+        throw new UsageException("--kernel " + spec.text() + ": no Debian suite has a " + spec.debian() + ".x kernel; the current ones are: "
                 + String.join(", ", seen));
     }
 
@@ -178,9 +185,13 @@ public final class Kernels {
         return Integer.compare(x.length, y.length);
     }
 
-    /** "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" -> "linux-image-6.1.0-57-amd64". */
-    private static String dependency(String depends) {
-        return depends.split(",")[0].split("\\|")[0].strip().split("\\s")[0];
+    /**
+     * The kernel image a metapackage depends on: "linux-image-6.1.0-57-amd64 (= 6.1.192-3)" ->
+     * "linux-image-6.1.0-57-amd64"; newer ones list linux-base-amd64 before it.
+     */
+    static String dependency(String depends) {
+        return java.util.Arrays.stream(depends.split("[,|]")).map(d -> d.strip().split("\\s")[0])
+                .filter(d -> IMAGE.matcher(d).matches()).findFirst().orElse("");
     }
 
     /** A Debian kernel's cache directory without the builder's hash: debian-VERSION. */
@@ -220,21 +231,44 @@ public final class Kernels {
     private Kernel debian(KernelSpec spec, DebianArchive.Package p) {
         Path target = dir.resolve(dirName(p.version()));
         return building(debianKey(p.version()), target, (work, out) -> {
-            long t0 = System.nanoTime();
-            say.accept("downloading " + p.name() + " " + p.version() + " from " + p.suite());
-            Path deb = archive().download(p, work);
-            say.accept(String.format(Locale.ROOT, "downloaded %s (%d MB) in %.1f s", deb.getFileName(), Files.size(deb) >> 20, secs(t0)));
-            Path x = work.resolve("x");
-            run(List.of("dpkg-deb", "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(10));
-            Files.delete(deb);
             String release = IMAGE.matcher(p.name()).replaceFirst("$1-amd64");
+            Path x = work.resolve("x");
+            for (DebianArchive.Package part : parts(p, release)) {
+                long t0 = System.nanoTime();
+                say.accept("downloading " + part.name() + " " + part.version() + " from " + part.suite());
+                Path deb = archive().download(part, work);
+                say.accept(String.format(Locale.ROOT, "downloaded %s (%d MB) in %.1f s", deb.getFileName(), Files.size(deb) >> 20, secs(t0)));
+                run(List.of("dpkg-deb", "-x", deb.toString(), x.toString()), work, Duration.ofMinutes(10));
+                Files.delete(deb);
+            }
             Path modules = Files.isDirectory(x.resolve("usr/lib/modules/" + release)) ? x.resolve("usr/lib/modules/" + release)
                     : x.resolve("lib/modules/" + release);
-            Files.move(x.resolve("boot/vmlinuz-" + release), out.resolve("vmlinuz"));
-            Files.move(x.resolve("boot/config-" + release), out.resolve("config"));
+            // boot/ up to 6.x; Debian's split 7.x packages keep them beside the modules
+            Files.move(firstOf(x.resolve("boot/vmlinuz-" + release), modules.resolve("vmlinuz")), out.resolve("vmlinuz"));
+            Files.move(firstOf(x.resolve("boot/config-" + release), modules.resolve("config")), out.resolve("config"));
             build(out, release, Files.isDirectory(modules) ? modules : null);
             write(out, "debian:" + p.version(), release, p.version());
         });
+    }
+
+    private static Path firstOf(Path a, Path b) {
+        return Files.exists(a) ? a : b;
+    }
+
+    /**
+     * The packages a kernel's files are in: the image package alone, or, from Debian's 7.x on,
+     * where linux-image-RELEASE holds nothing, also the linux-base-, linux-binary- and
+     * linux-modules-RELEASE it depends on (vmlinuz, config and modules are split among them).
+     */
+    private List<DebianArchive.Package> parts(DebianArchive.Package image, String release) {
+        List<DebianArchive.Package> out = new ArrayList<>(List.of(image));
+        for (String d : image.depends().split(",")) {
+            String name = d.strip().split("\\s")[0];
+            if (!name.endsWith("-" + release) || !name.startsWith("linux-")) continue;
+            archive().packages(image.suite(), Pattern.compile(Pattern.quote(name))).stream()
+                    .filter(p -> p.version().equals(image.version())).findFirst().ifPresent(out::add);
+        }
+        return out;
     }
 
     private Kernel fromPath(KernelSpec spec) {

@@ -2,6 +2,7 @@ package lab.core.nightly;
 
 import java.util.ArrayList;
 import java.util.List;
+import lab.core.run.RunStatus;
 
 /** nightly.json: one night — when it counts for, on which host, its soak, the night it was compared with, and what came out. */
 public final class NightRecord {
@@ -12,7 +13,7 @@ public final class NightRecord {
     /** The machine: host name and /etc/machine-id; the previous night is looked up on the same one. */
     public String host;
     /** RUNNING, COMPLETE or INCOMPLETE (the soak was interrupted; resume with `lab nightly --resume DIR`). */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     /** The night's soak, relative to this directory. */
     public String soak;

@@ -23,6 +23,7 @@ import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.run.ExitCodes;
 import lab.core.run.Progress;
+import lab.core.run.RunStatus;
 import lab.core.run.UsageException;
 import lab.core.signature.SignatureIndex;
 import lab.core.soak.Results;
@@ -85,7 +86,7 @@ public final class Nightly {
             soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), dir);
         } catch (RuntimeException e) {
             // No engine, a host that lacks something: the night says why before the exit code does.
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = String.valueOf(e.getMessage());
             write(rec, dir);
             throw e;
@@ -106,11 +107,11 @@ public final class Nightly {
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
         say.accept("resuming nightly " + rec.night + " · " + dir);
-        rec.status = "RUNNING";
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         write(rec, dir);
         SoakRecord s = readSoak(soakDir);
-        Soak.Result soak = "COMPLETE".equals(s.status) ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
+        Soak.Result soak = s.status == RunStatus.COMPLETE ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
                 : new Soak(say, progress).resume(soakDir);
         return finish(rec, dir, soak);
     }
@@ -119,8 +120,8 @@ public final class Nightly {
         Path root = dir.getParent();
         Path out = root.getParent();
         rec.soak = dir.relativize(soak.dir()).toString();
-        if (!"COMPLETE".equals(soak.record().status)) {
-            rec.status = "INCOMPLETE";
+        if (soak.record().status != RunStatus.COMPLETE) {
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = "the soak did not finish (continue: ./lab nightly --resume " + dir + ")";
             rec.exitCode = ExitCodes.LAB_FAILURE;
             write(rec, dir);
@@ -165,7 +166,7 @@ public final class Nightly {
                 : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == Outcome.SKIPPED) ? ExitCodes.SKIPPED
                 : ExitCodes.OK;
         rec.summary = summary(rec, tonight, cmp, expectRegression, page);
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         write(rec, dir);
         rec.summary.forEach(say);
         return new Result(rec.exitCode, rec, dir);
@@ -204,7 +205,7 @@ public final class Nightly {
         for (Path p : nights(root)) {
             if (p.equals(dir)) continue;
             NightRecord r = read(p);
-            if (r == null || !"COMPLETE".equals(r.status) || !tonight.host.equals(r.host) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
+            if (r == null || r.status != RunStatus.COMPLETE || !tonight.host.equals(r.host) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
             if (bestRec == null || r.at.compareTo(bestRec.at) > 0) {
                 best = p;
                 bestRec = r;
@@ -217,7 +218,7 @@ public final class Nightly {
         List<Path> out = new ArrayList<>();
         for (Path p : nights(root)) {
             NightRecord r = read(p);
-            if (!p.equals(dir) && r != null && !"COMPLETE".equals(r.status)) out.add(p);
+            if (!p.equals(dir) && r != null && r.status != RunStatus.COMPLETE) out.add(p);
         }
         return out;
     }

@@ -1,7 +1,7 @@
 package lab.core.report;
 
-import static lab.core.report.HtmlReport.esc;
-import static lab.core.report.HtmlReport.section;
+import static lab.core.report.HtmlPage.esc;
+import static lab.core.report.HtmlPage.section;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class HistoryPage {
         signatures(b, h);
         bisections(b, h);
         bundles(b, h);
-        return HtmlReport.write(file, "lab · history", b, data);
+        return HtmlPage.writePage(file, "lab · history", b, data);
     }
 
     private static String label(HistoryRecord.Series s, boolean manyGroups) {
@@ -58,8 +58,8 @@ public final class HistoryPage {
         StringBuilder t = new StringBuilder("<table id=arms><tr><th>scenario</th><th>arm</th>").append(manyGroups ? "<th>host / engine · parameters</th>" : "")
                 .append("<th>expected</th><th>nights</th><th>last verdict</th><th>last outcome</th><th>pooled</th><th>pooled rate</th>")
                 .append("<th>flaky</th><th>flags</th></tr>\n");
-        Map<String, Integer> flagCount = new HashMap<>();
-        h.flags.forEach(f -> flagCount.merge(f.group + "\u0000" + f.scenario + "\u0000" + f.arm, 1, Integer::sum));
+        Map<HistoryRecord.SeriesKey, Integer> flagCount = new HashMap<>();
+        h.flags.forEach(f -> flagCount.merge(f.key(), 1, Integer::sum));
         int i = 0;
         for (HistoryRecord.Series s : h.series) {
             t.append("<tr class=series data-series=\"").append(i).append("\"><td>").append(esc(s.scenario)).append("</td><td><a href=\"#chart-series-")
@@ -70,7 +70,7 @@ public final class HistoryPage {
                     .append("</span></td><td class=\"num pooled\">").append(s.pooledFailures).append('/').append(s.pooledTrials).append("</td><td class=num>")
                     .append(s.pooledTrials == 0 ? "" : String.format(Locale.ROOT, "%.2f %% [%.2f–%.2f]", 100 * s.pooledRate, 100 * s.pooledCi95[0], 100 * s.pooledCi95[1]))
                     .append("</td><td>").append(s.flaky ? "<span class=flaky>FLAKY</span> (" + s.flips + " flip(s) within noise)" : "")
-                    .append("</td><td class=num>").append(flagCount.getOrDefault(s.group + "\u0000" + s.scenario + "\u0000" + s.arm, 0)).append("</td></tr>\n");
+                    .append("</td><td class=num>").append(flagCount.getOrDefault(s.key(), 0)).append("</td></tr>\n");
             i++;
         }
         section(b, "Scenario × arm over the nights", "<p class=small>Pooled: every counted trial of the window. Flaky: the verdict flipped "

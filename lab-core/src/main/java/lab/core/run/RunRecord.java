@@ -12,13 +12,13 @@ public final class RunRecord {
     public String seed;
     public String runId;
     /** COMPLETE or INCOMPLETE. */
-    public String status = "INCOMPLETE";
+    public RunStatus status = RunStatus.INCOMPLETE;
     public String statusReason;
     public String startedAt;
     public String endedAt;
-    public Map<String, Object> host = new LinkedHashMap<>();
+    public Host host = new Host();
     /** The parts of the host that decide verdicts, with a short id (see Fingerprint). */
-    public Map<String, Object> fingerprint = new LinkedHashMap<>();
+    public HostFingerprint fingerprint;
     /** Each service's effective settings as the service itself reports them, e.g. a volume's options. */
     public Map<String, Object> services = new LinkedHashMap<>();
     /** Where the expected verdicts came from: "bundled" or a directory. */
@@ -30,7 +30,7 @@ public final class RunRecord {
     public Map<String, String> images = new LinkedHashMap<>();
     public Map<String, Object> containers = new LinkedHashMap<>();
     public List<ArmRecord> arms = new ArrayList<>();
-    public Map<String, Object> findings = new LinkedHashMap<>();
+    public Findings findings = new Findings();
     public String replay;
     public Integer exitCode;
 
@@ -39,18 +39,99 @@ public final class RunRecord {
      * settings, parameters, images, each container's privileges, expectations. Compared
      * between runs and shown in the report.
      */
-    public Map<String, Object> configuration() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("fingerprint", fingerprint);
-        c.put("host", host);
-        c.put("services", services);
-        c.put("params", params);
-        c.put("trialsPerArm", trialsPerArm);
-        c.put("images", images);
-        c.put("containers", containers);
-        c.put("expectations", expectations);
-        return c;
+    public Configuration configuration() {
+        return new Configuration(fingerprint, host, services, params, trialsPerArm, images, containers, expectations);
     }
+
+    /** See {@link #configuration()}; the field names are run.json's. */
+    public record Configuration(HostFingerprint fingerprint, Host host, Map<String, Object> services, Map<String, Object> params,
+                                long trialsPerArm, Map<String, String> images, Map<String, Object> containers, String expectations) { }
+
+    /** The host the run ran on, as the lab found it before the first container. */
+    public static final class Host {
+        public String hostname;
+        public String kernelRelease;
+        public String kernelVersion;
+        public String kernelCmdline;
+        /** Where the kernel's build configuration was read from, if anywhere. */
+        public String kernelConfig;
+        public String kernelConfigSha256;
+        /** The build options the catalogue depends on, so compare shows which of them differ between kernels. */
+        public Map<String, String> kernelOptions = new LinkedHashMap<>();
+        public Integer cgroupVersion;
+        public String engineVersion;
+        public String engineApi;
+        public Capabilities capabilityProfile;
+        public Map<String, String> sysctls = new LinkedHashMap<>();
+        /** Kernel features by their lower-case name: yes, no or unknown, with how each was found. */
+        public Map<String, String> features = new LinkedHashMap<>();
+        /** The engine's own account of itself (docker info), as it gives it. */
+        public Map<String, Object> engine = new LinkedHashMap<>();
+        /** The engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity). */
+        public Map<String, Object> target;
+        /** What the fleet learnt of that engine, for runs the fleet records itself (an engine that never ran them). */
+        public Map<String, Object> targetEngine;
+        /** Mount options where the outcome is decided, by mount point. */
+        public Map<String, String> mounts = new LinkedHashMap<>();
+        public String baseImage;
+
+        /** The kernel release, or "?" when the run did not get as far as the host. */
+        public String kernel() {
+            return kernelRelease == null ? "?" : kernelRelease;
+        }
+
+        /** The engine a fleet ran it on, else the host's name. */
+        public String where() {
+            if (target != null && target.get("name") != null) return String.valueOf(target.get("name"));
+            return hostname == null ? "?" : hostname;
+        }
+    }
+
+    /** The capabilities the host's bounding set and the engine leave to containers. */
+    public record Capabilities(String boundingSet, List<String> available, List<String> withheldByHost, List<String> unknownToEngine) { }
+
+    /** The parts of the host that decide verdicts, under a short id. */
+    public record HostFingerprint(String id, String kernelRelease, String kernelConfigSha256, String kernelCmdline, Integer cgroupVersion,
+                                  String engineVersion) {
+        public static HostFingerprint of(lab.core.host.Fingerprint f) {
+            return new HostFingerprint(f.id(), f.kernelRelease(), f.kernelConfigSha256(), f.kernelCmdline(), f.cgroupVersion(), f.engineVersion());
+        }
+    }
+
+    /**
+     * What the run found besides the arms' counts: the lab's own (bring-up time, the kernel
+     * log) and the scenario's, which run.json keeps beside them under the scenario's keys.
+     */
+    public static final class Findings {
+        @com.fasterxml.jackson.annotation.JsonProperty("lab_ready_s")
+        public Double labReadyS;
+        public KernelLogSummary kernelLog;
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        private final Map<String, Object> scenario = new LinkedHashMap<>();
+
+        /** The scenario's findings (Scenario.Lab#findings), by their keys. */
+        @com.fasterxml.jackson.annotation.JsonAnyGetter
+        public Map<String, Object> scenario() {
+            return scenario;
+        }
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        public void put(String key, Object value) {
+            scenario.put(key, value);
+        }
+
+        /** One of the scenario's findings, or null. */
+        public Object get(String key) {
+            return scenario.get(key);
+        }
+
+        public boolean none() {
+            return labReadyS == null && kernelLog == null && scenario.isEmpty();
+        }
+    }
+
+    /** What the kernel log said during the run: BUG/Oops headlines, those in the run's own tasks, or why it could not be read. */
+    public record KernelLogSummary(String unavailable, long headlines, long headlinesOfRun, boolean severeForRun) { }
 
     /** One arm's verdict with its numbers. */
     public static final class ArmRecord {

@@ -88,7 +88,7 @@ public final class SignatureIndex {
 
     /** The occurrences of one run, counted for {@code night} in bundle {@code bundle}; runs must come in time order. */
     public void add(List<Occurrence> found, RunRecord rec, String night, String bundle) {
-        String kernel = String.valueOf(rec.host.getOrDefault("kernelRelease", "?"));
+        String kernel = rec.host.kernel();
         for (Occurrence o : found) add(o.found(), night, bundle, kernel, o.where(), o.sample());
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.core.evidence.Json;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.UsageException;
 
@@ -24,7 +25,7 @@ public final class Results {
 
     private final Path base;
     private final List<Run> runs;
-    private final Map<String, Tally> tallies = new LinkedHashMap<>();
+    private final Map<ArmKey, Tally> tallies = new LinkedHashMap<>();
 
     private Results(Path base, List<Run> runs) {
         this.base = base;
@@ -32,7 +33,7 @@ public final class Results {
         for (Run r : runs) {
             String where = base.relativize(r.dir()).toString();
             for (RunRecord.ArmRecord a : r.record().arms) {
-                tallies.computeIfAbsent(r.record().scenario + "\u0000" + a.name, k -> new Tally(r.record().scenario, a.name)).add(a, where.isEmpty() ? "." : where);
+                tallies.computeIfAbsent(ArmKey.of(r.record(), a), Tally::new).add(a, where.isEmpty() ? "." : where);
             }
         }
         tallies.values().forEach(Tally::settle);
@@ -136,8 +137,8 @@ public final class Results {
         return List.copyOf(tallies.values());
     }
 
-    public Tally tally(String scenario, String arm) {
-        return tallies.get(scenario + "\u0000" + arm);
+    public Tally tally(ArmKey key) {
+        return tallies.get(key);
     }
 
     /** The first run of a scenario: its host, fingerprint, params, images and services describe the configuration. */

@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,10 +14,12 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.Expectations;
 import lab.core.expect.Outcome;
-import lab.core.report.HtmlReport;
+import lab.core.report.SoakPage;
 import lab.core.report.JUnitXml;
 import lab.core.run.ExitCodes;
 import lab.core.run.Progress;
+import lab.core.run.RunId;
+import lab.core.run.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenario;
 import lab.core.run.Scenarios;
@@ -33,7 +33,6 @@ import lab.core.run.Words;
  * ({@code lab soak --resume DIR}), counting the arms a crashed run had finished.
  */
 public final class Soak {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private final Consumer<String> say;
     private final Progress progress;
 
@@ -51,7 +50,7 @@ public final class Soak {
         SoakRecord rec = new SoakRecord();
         rec.kind = kind;
         Instant now = Instant.now();
-        rec.soakId = Long.toHexString(now.toEpochMilli() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+        rec.soakId = RunId.of(now);
         rec.startedAt = now.toString();
         rec.spec.scenarios.addAll(scenarioIds);
         rec.spec.params.putAll(params);
@@ -64,7 +63,7 @@ public final class Soak {
         rec.spec.width = stop.width();
         rec.spec.budgetS = stop.budget() == null ? null : stop.budget().toSeconds();
         Path root = out.resolve(kind.equals("all") ? "all" : "soaks");
-        Path dir = root.resolve(STAMP.format(now) + "-" + rec.soakId);
+        Path dir = RunId.dir(root, now, rec.soakId);
         try {
             Files.createDirectories(dir.resolve("runs"));
             EvidenceStore.pointLatest(root, dir);
@@ -103,7 +102,7 @@ public final class Soak {
         SoakRecord.Spec s = rec.spec;
         Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
         StopRule stop = new StopRule(StopRule.Kind.valueOf(s.stop), s.count, s.width, budget);
-        rec.status = "RUNNING";
+        rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         rec.stoppedBecause = null;
         say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
@@ -117,7 +116,7 @@ public final class Soak {
         say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios) + " · " + stop.describe() + " · " + dir);
         Thread hook = new Thread(() -> {
             // Killed politely: the runner's own hook removes the lab; say where the soak stands.
-            rec.status = "INCOMPLETE";
+            rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = "interrupted (resume: ./lab soak --resume " + dir + ")";
             rec.endedAt = Instant.now().toString();
             write(rec, dir);
@@ -175,13 +174,13 @@ public final class Soak {
             // shutting down
         }
         rec.stoppedBecause = stopped;
-        rec.status = "COMPLETE";
+        rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         rec.exitCode = exitCode(rec.tallies);
         write(rec, dir);
         try {
             JUnitXml.writeTallies("lab." + rec.kind, rec.tallies, dir, dir.resolve("junit.xml"));
-            HtmlReport.writeSoak(rec, results, dir);
+            SoakPage.write(rec, results, dir);
         } catch (IOException | UncheckedIOException e) {
             say.accept("cannot write the reports: " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.run.RunStatus;
 
 /** soak.json: what was asked, how far it got, and the accumulated verdicts. Rewritten after every run. */
 public final class SoakRecord {
@@ -11,7 +12,7 @@ public final class SoakRecord {
     public String kind;
     public String soakId;
     /** RUNNING, COMPLETE or INCOMPLETE (interrupted; resume with `lab soak --resume DIR`). */
-    public String status = "RUNNING";
+    public RunStatus status = RunStatus.RUNNING;
     public String statusReason;
     public String startedAt;
     public String endedAt;
@@ -21,7 +22,7 @@ public final class SoakRecord {
     public long repetitions;
     public String stoppedBecause;
     public Integer exitCode;
-    public Map<String, Object> fingerprint = new LinkedHashMap<>();
+    public lab.core.run.RunRecord.HostFingerprint fingerprint;
     public List<RunEntry> runs = new ArrayList<>();
     public List<Tally> tallies = new ArrayList<>();
     public String replay;
@@ -46,7 +47,7 @@ public final class SoakRecord {
         public String scenario;
         public String dir;
         public Integer exitCode;
-        public String status;
+        public RunStatus status;
         public double seconds;
     }
 }

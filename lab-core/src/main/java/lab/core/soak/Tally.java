@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import lab.core.expect.Expectation;
 import lab.core.expect.Outcome;
+import lab.core.run.ArmKey;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.run.Verdict;
@@ -39,9 +40,13 @@ public final class Tally {
 
     Tally() { }
 
-    Tally(String scenario, String arm) {
-        this.scenario = scenario;
-        this.arm = arm;
+    Tally(ArmKey key) {
+        this.scenario = key.scenario();
+        this.arm = key.arm();
+    }
+
+    public ArmKey key() {
+        return new ArmKey(scenario, arm);
     }
 
     void add(RunRecord.ArmRecord a, String evidencePath) {

@@ -39,7 +39,7 @@ class BisectTest {
     }
 
     static Bisect.Plan plan(double confidence, long batch, long ceiling) {
-        return new Bisect.Plan("gluster-close-hang", "as-configured", confidence, batch, ceiling, "good", "bad", side(false), side(true), List.of(), Map.of());
+        return new Bisect.Plan("gluster-close-hang", "as-configured", confidence, batch, ceiling, "good", "bad", side(false), side(true), List.of(), Map.of(), null);
     }
 
     @Test
@@ -68,7 +68,7 @@ class BisectTest {
         assertEquals(rec.steps.stream().anyMatch(s -> s.role.equals("candidate") && s.decision == Decision.GOOD), rec.falseNegative != null);
         // The bundle: bisect.json read back, the report, a directory per step.
         BisectRecord back = Json.MAPPER.readValue(res.dir().resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals("COMPLETE", back.status);
+        assertEquals(lab.core.run.RunStatus.COMPLETE, back.status);
         assertEquals(rec.culprit, back.culprit);
         String html = Files.readString(res.dir().resolve("report.html"));
         assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps.size() + "\""));
@@ -83,7 +83,7 @@ class BisectTest {
         SyntheticRunner r = new SyntheticRunner(c -> has(c, window, "4MB") ? (has(c, FLUSH, "off") ? 1.0 : 0.5) : 0.0, 1, false);
         Side good = new Side(Map.of(), Map.of("volume-set", Map.of(FLUSH, "on", window, "1MB")));
         Side bad = new Side(Map.of(), Map.of("volume-set", Map.of(FLUSH, "off", window, "4MB")));
-        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, "g", "b", good, bad, List.of(), Map.of()), out).record();
+        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, "g", "b", good, bad, List.of(), Map.of(), null), out).record();
         BisectRecord.StepRecord undecided = rec.steps.stream().filter(s -> s.applied.equals(List.of(window))).findFirst().orElseThrow();
         assertEquals(Decision.UNDECIDED, undecided.decision);
         assertEquals(4, undecided.trials, "ran to the ceiling before giving up");
@@ -117,7 +117,7 @@ class BisectTest {
             dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
         }
         BisectRecord killed = Json.MAPPER.readValue(dir.resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals("INCOMPLETE", killed.status);
+        assertEquals(lab.core.run.RunStatus.INCOMPLETE, killed.status);
         int stepsBefore = killed.steps.size();
         SyntheticRunner second = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.9 : 0.0, 6, true);
         List<String> said = new ArrayList<>();
@@ -141,7 +141,7 @@ class BisectTest {
             default -> 1.0;
         }, 3, false);
         Side base = new Side(Map.of(), Map.of());
-        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, null, null, base, base, ks, Map.of()), out).record();
+        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, null, null, base, base, ks, Map.of(), null), out).record();
         assertEquals("kernel", rec.kind);
         // k4 undecided: the search cannot tell k4 from k5, and says so rather than guessing.
         assertEquals(ExitCodes.DIFFERS, rec.exitCode);
@@ -155,7 +155,7 @@ class BisectTest {
         List<String> ks = List.of("debian:6.1", "k2", "k3", "k4", "k5", "debian:6.12");
         SyntheticRunner r = new SyntheticRunner(c -> List.of("debian:6.1", "k2", "k3").contains(c.kernel()) ? 0.05 : 0.8, 11, true);
         Side base = new Side(Map.of(), Map.of());
-        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("x", "a", 0.95, 4, 40, null, null, base, base, ks, Map.of()), out).record();
+        BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("x", "a", 0.95, 4, 40, null, null, base, base, ks, Map.of(), null), out).record();
         assertEquals(ExitCodes.OK, rec.exitCode, rec.where);
         assertEquals("k4", rec.firstBadKernel);
         assertEquals("k3", rec.lastGoodKernel);

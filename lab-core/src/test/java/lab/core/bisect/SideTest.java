@@ -71,6 +71,25 @@ class SideTest {
     }
 
     @Test
+    void sysctlsOfAGuestAreSettingsToo(@TempDir Path tmp) throws Exception {
+        Side good = Side.parse("sysctl.fs.fuse.default_request_timeout=5,sysctl.vm.dirty_ratio=10", Map.of(), S);
+        Side bad = Side.parse("sysctl.vm.dirty_ratio=10", Map.of(), S);
+        assertEquals(Map.of("fs.fuse.default_request_timeout", "5", "vm.dirty_ratio", "10"), good.settings().get(Side.SYSCTL));
+        assertEquals(List.of(new Difference(Side.SYSCTL, "fs.fuse.default_request_timeout", "5", null)), Side.differences(good, bad));
+        assertEquals(bad, good.with(Side.differences(good, bad)));
+        // a guest run's bundle: the sysctls it set are in its target (run.json's host.target, from LAB_ENGINE)
+        Path run = Files.createDirectories(tmp.resolve("s/20261202-000000-ab"));
+        Json.MAPPER.writeValue(run.resolve("run.json").toFile(), Map.of("scenario", "s", "params", Map.of("size-mb", 50),
+                "host", Map.of("target", Map.of("guest", Map.of("kernel", "debian:7.3", "sysctls", Map.of("fs.fuse.default_request_timeout", "5"))))));
+        assertEquals(Map.of("fs.fuse.default_request_timeout", "5"), Side.parse(tmp.toString(), Map.of(), S).settings().get(Side.SYSCTL));
+        assertTrue(assertThrows(UsageException.class, () -> Side.parse("sysctl.fs/../x=1", Map.of(), S)).getMessage().startsWith("--sysctl fs/../x=1"));
+        // on this host: refused before anything runs
+        String m = assertThrows(UsageException.class, () -> new Bisect.Plan("s", "a", 0.95, 2, 4, "g", "b", good, bad, List.of(), Map.of(), null))
+                .getMessage();
+        assertTrue(m.contains("give --kernel"), m);
+    }
+
+    @Test
     void badInputIsOneLineNamingIt(@TempDir Path tmp) throws Exception {
         assertTrue(assertThrows(UsageException.class, () -> Side.parse("nonsense=1,size-mb=2", Map.of(), S)).getMessage()
                 .startsWith("unknown parameter nonsense of s (valid: size-mb, hang-limit, volume-set)"));

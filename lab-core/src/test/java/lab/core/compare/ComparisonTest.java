@@ -75,4 +75,23 @@ class ComparisonTest {
     private static Comparison compare(String baseline, Path a, String other, Path b) throws Exception {
         return Comparison.of(List.of(new Comparison.Side(baseline, Results.load(a)), new Comparison.Side(other, Results.load(b))));
     }
+
+    @Test
+    void aBundleFromBeforeTheTypedRecordComparesWithANewOneByTheSameSettings(@TempDir Path dir) throws Exception {
+        // A real run.json written when host, fingerprint and findings were maps, against the same run as the typed record writes it, one sysctl changed.
+        Path old = dir.resolve("old/reclaim-deadlock/r1");
+        java.nio.file.Files.createDirectories(old);
+        try (var in = ComparisonTest.class.getResourceAsStream("/lab/core/run/reclaim-deadlock-untyped-host.json")) {
+            java.nio.file.Files.copy(in, old.resolve("run.json"));
+        }
+        lab.core.run.RunRecord r = lab.core.evidence.Json.MAPPER.readValue(old.resolve("run.json").toFile(), lab.core.run.RunRecord.class);
+        r.host.sysctls.put("vm.dirty_ratio", "40");
+        r.host.hostname = "another";
+        Path now = dir.resolve("new/reclaim-deadlock/r2");
+        java.nio.file.Files.createDirectories(now);
+        lab.core.evidence.Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);
+        Comparison c = compare("old", old, "new", now);
+        assertEquals(List.of("host.sysctls.vm.dirty_ratio"), c.differences().stream().map(Comparison.Difference::key).toList());
+        assertTrue(c.rows().size() == 8 && c.rows().stream().allMatch(x -> x.cells().get(1).change() == Comparison.Change.SAME || x.cells().get(1).change() == Comparison.Change.NOT_COMPARED), c.rows().toString());
+    }
 }

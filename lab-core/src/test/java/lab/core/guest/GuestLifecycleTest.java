@@ -45,6 +45,27 @@ class GuestLifecycleTest {
         assertFalse(Files.exists(dir), "the guest's directory is left: " + dir);
     }
 
+    @Test
+    void aGuestThatStopsAnsweringIsGivenUpWithEveryTasksStack(@TempDir Path tmp) throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "guests need root");
+        assumeTrue(GuestTools.has("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs it)");
+        GuestRun run = new GuestRun(System.out::println);
+        Guests.Warm warm = run.prepare(KernelSpec.parse("debian:6.1"), GuestRun.defaultShape());
+        List<Guest.Share> shares = GuestRun.SHARES.stream()
+                .map(s -> new Guest.Share(s.tag(), mkdir(tmp.resolve(s.tag())), s.readOnly())).toList();
+        try (Guest g = Guests.atStateDir(System.out::println).restore(warm, shares, "test-" + ProcessHandle.current().pid())) {
+            GuestAgent agent = g.agent(Duration.ofSeconds(30));
+            // What a deadlocked guest looks like from outside: its agent no longer answers. Here the
+            // agent is stopped (SIGSTOP) while a command of the lab's is still running.
+            long pid = agent.start(List.of("/bin/sh", "-c", "sleep 1; kill -STOP $(pidof qemu-ga); sleep 600"), List.of());
+            GuestException e = org.junit.jupiter.api.Assertions.assertThrows(GuestException.class, () -> GuestRun.await(g, agent, pid, () -> { }));
+            assertTrue(e.getMessage().startsWith("the guest stopped answering"), e.getMessage());
+            String console = g.console();
+            assertTrue(console.contains("sysrq: Show State"), console);
+            assertTrue(java.util.regex.Pattern.compile("task:qemu-ga\\s+state:T").matcher(console).find(), "no stack of the stopped agent:\n" + g.tail(40));
+        }
+    }
+
     private static Path mkdir(Path p) {
         try {
             return Files.createDirectories(p);

@@ -70,6 +70,21 @@ class KernelsTest {
     }
 
     @Test
+    void aMetapackageNamesItsImageWhereverItListsIt() {
+        assertEquals("linux-image-6.1.0-50-amd64", Kernels.dependency("linux-image-6.1.0-50-amd64 (= 6.1.176-1)"));
+        assertEquals("linux-image-7.3.4+deb13-amd64", Kernels.dependency(
+                "linux-base-amd64 (= 7.3.4-1~bpo13+1), linux-image-7.3.4+deb13-amd64 (= 7.3.4-1~bpo13+1), linux-modules-amd64 (= 7.3.4-1~bpo13+1)"));
+    }
+
+    @Test
+    void everySuiteOffersItsCurrentKernel() {
+        List<Kernels.Available> a = Kernels.atStateDir(System.out::println).available();
+        for (String suite : List.of("bookworm", "trixie", "bookworm-backports", "trixie-backports")) {
+            assertEquals(1, a.stream().filter(k -> k.suite().equals(suite) && k.current()).count(), suite + ": " + a);
+        }
+    }
+
+    @Test
     void anAbsentVersionIsAUsageError() {
         Kernels kernels = Kernels.atStateDir(System.out::println);
         lab.core.run.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(lab.core.run.UsageException.class,

@@ -38,7 +38,7 @@ class HtmlReportBrowserTest {
                 {"t":"2026-11-21T10:00:42.500Z","kind":"fault","ev":"thaw","id":"brick-1"}
                 {"t":"2026-11-21T10:00:20.000Z","kind":"watcher","ev":"hang","id":"copy-0"}
                 """);
-        String dom = render(HtmlReport.writeRun(r, d), dir);
+        String dom = render(RunPage.write(r, d), dir);
         assertTrue(dom.contains("id=\"verdicts\""), "verdict table");
         assertEquals(2, count(dom, "<tr class=\"arm\">"), "one row per arm");
         int charts = attr(dom, "data-charts");
@@ -57,7 +57,7 @@ class HtmlReportBrowserTest {
         rec.soakId = "t";
         rec.spec.scenarios.add("unmount-race");
         rec.tallies = results.tallies();
-        String dom = render(HtmlReport.writeSoak(rec, results, dir), dir);
+        String dom = render(SoakPage.write(rec, results, dir), dir);
         assertTrue(dom.contains("id=\"verdicts\""));
         assertTrue(dom.contains("100 / 10000") || dom.contains("120 / 10000"), "accumulated counts");
         int charts = attr(dom, "data-charts");

@@ -17,11 +17,11 @@ class HtmlReportTest {
     @Test
     void histogramBinsCoverEveryValue() {
         double[] v = {1, 2, 2, 3, 4, 5, 9, 10};
-        Map<String, Object> h = HtmlReport.histogram(v);
+        HtmlPage.Bins h = HtmlPage.histogram(v);
         long total = 0;
-        for (long c : (long[]) h.get("counts")) total += c;
+        for (long c : h.counts()) total += c;
         assertEquals(v.length, total);
-        assertEquals(1, ((long[]) HtmlReport.histogram(new double[] {7, 7}).get("counts")).length);
+        assertEquals(1, HtmlPage.histogram(new double[] {7, 7}).counts().length);
     }
 
     @Test
@@ -36,14 +36,15 @@ class HtmlReportTest {
                 """);
         Files.createDirectories(d.resolve("stacks"));
         Files.writeString(d.resolve("stacks/hang-1.txt"), "[<0>] request_wait_answer+0x1\n[<0>] fuse_flush+0x2\n");
-        String html = Files.readString(HtmlReport.writeRun(r, d));
+        String html = Files.readString(RunPage.write(r, d));
         assertTrue(html.contains("<table id=verdicts>"));
         assertTrue(html.contains("fuse_flush"));
         assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
         assertTrue(html.contains("Chart.js"), "the chart library is inlined");
         assertTrue(!html.contains("src=\"http"), "no external script");
-        Map<?, ?> tl = HtmlReport.eventsTimeline(d.resolve("events.jsonl"));
-        assertEquals(List.of("watcher:ready", "watcher:hang"), tl.get("kinds"));
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(d.resolve("events.jsonl"));
+        assertEquals(List.of("watcher:ready", "watcher:hang"), tl.kinds());
+        assertEquals(List.of(new HtmlPage.TimelinePoint(0.0, "watcher:ready", null), new HtmlPage.TimelinePoint(1.5, "watcher:hang", "plain-0")), tl.points());
     }
 
     /** `lab run --all` with the default `--out lab-runs`: the soak's directory is relative, its runs are read back by real path. */
@@ -57,7 +58,7 @@ class HtmlReportTest {
         rec.kind = "all";
         rec.soakId = "s1";
         Path relative = Path.of("").toAbsolutePath().relativize(soak);
-        String html = Files.readString(HtmlReport.writeSoak(rec, lab.core.soak.Results.load(soak), relative));
+        String html = Files.readString(SoakPage.write(rec, lab.core.soak.Results.load(soak), relative));
         assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
     }
 
@@ -77,7 +78,7 @@ class HtmlReportTest {
         r.findings.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
         r.arms.get(0).inconclusive = 2;
         r.arms.get(0).inconclusiveReasons.put("no task stuck in FUSE, yet the container outlived the hang limit", 2L);
-        String html = Files.readString(HtmlReport.writeRun(r, d));
+        String html = Files.readString(RunPage.write(r, d));
         String findings = html.substring(html.indexOf("<h2>Findings</h2>"), html.indexOf("<h2>", html.indexOf("<h2>Findings</h2>") + 5));
         assertTrue(!findings.contains("<pre>"), "no raw JSON block: " + findings);
         for (String cell : List.of("<th>holder</th>", "<th>command</th>", "<th>chain</th>", "<th>events</th>", "<th>stack</th>",

@@ -12,13 +12,13 @@ class ArmRecordTest {
     @Test
     void verdictFollowsTheCounts() {
         Arm plain = Arm.of("plain", Verdict.REPRODUCED, "");
-        RunRecord.ArmRecord r = Runner.armRecord(plain, ArmOutcome.counted(2000, 97));
+        RunRecord.ArmRecord r = RunRecords.armRecord(plain, ArmOutcome.counted(2000, 97));
         assertEquals(Verdict.REPRODUCED, r.verdict);
         assertTrue(r.asExpected);
         assertEquals(0.0485, r.rate, 1e-9);
         assertTrue(r.ci95[0] < 0.0485 && r.ci95[1] > 0.0485);
 
-        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.REPRODUCED, ""), ArmOutcome.counted(2000, 0));
+        RunRecord.ArmRecord fix = RunRecords.armRecord(Arm.of("fix", Verdict.REPRODUCED, ""), ArmOutcome.counted(2000, 0));
         assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
         assertFalse(fix.asExpected);
     }
@@ -27,27 +27,27 @@ class ArmRecordTest {
     void aFailureTooRareForTheTrialsIsNotCalledAFix() {
         Arm arm = Arm.of("plain", Verdict.REPRODUCED, "");
         var band = new lab.core.expect.Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
-        RunRecord.ArmRecord few = Runner.armRecord(arm, ArmOutcome.counted(300, 0), band);
+        RunRecord.ArmRecord few = RunRecords.armRecord(arm, ArmOutcome.counted(300, 0), band);
         assertEquals(lab.core.expect.Outcome.TOO_FEW_TRIALS, few.outcome);
         assertTrue(few.asExpected, "too few trials to tell makes no claim: it does not fail the run");
         // 0.999^300 = 74 %; 2995 trials see one 95 % of the time.
         assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("2995 trials show one")),
                 few.notes.toString());
-        RunRecord.ArmRecord enough = Runner.armRecord(arm, ArmOutcome.counted(5000, 0), band);
+        RunRecord.ArmRecord enough = RunRecords.armRecord(arm, ArmOutcome.counted(5000, 0), band);
         assertEquals(lab.core.expect.Outcome.UNEXPECTED_PASS, enough.outcome);
         assertTrue(enough.notes.stream().noneMatch(n -> n.contains("not yet a fix")), "0.999^5000 < 1 %: a fix, or a lost grip");
     }
 
     @Test
     void noTrialIsAnErrorNotAPass() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(0, 0));
+        RunRecord.ArmRecord r = RunRecords.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(0, 0));
         assertEquals(Verdict.ERROR, r.verdict);
         assertFalse(r.asExpected);
     }
 
     @Test
     void skippedKeepsItsReason() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.skipped("no CONFIG_BONDING"));
+        RunRecord.ArmRecord r = RunRecords.armRecord(Arm.of("x", Verdict.NOT_REPRODUCED, ""), ArmOutcome.skipped("no CONFIG_BONDING"));
         assertEquals(Verdict.SKIPPED, r.verdict);
         assertEquals("no CONFIG_BONDING", r.reason);
         assertTrue(r.asExpected, "a skipped arm is not a difference from what was expected");
@@ -55,7 +55,7 @@ class ArmRecordTest {
 
     @Test
     void lostDataFailsTheArmWhateverItsVerdict() {
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("off", Verdict.REPRODUCED, ""), ArmOutcome.counted(3, 3).dataLoss(1));
+        RunRecord.ArmRecord r = RunRecords.armRecord(Arm.of("off", Verdict.REPRODUCED, ""), ArmOutcome.counted(3, 3).dataLoss(1));
         assertEquals(Verdict.REPRODUCED, r.verdict);
         assertEquals(lab.core.expect.Outcome.DATA_LOSS, r.outcome);
         assertFalse(r.asExpected);
@@ -75,25 +75,25 @@ class ArmRecordTest {
 
         // A clean fix arm whose slow trials timed out stays NOT_REPRODUCED: a timeout is not a reproduction.
         List<Trial> slowFix = List.of(new Trial(false, null), new Trial(false, "write did not finish"), new Trial(false, null));
-        RunRecord.ArmRecord fix = Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.tally(slowFix, Trial::failed, Trial::inconclusive));
+        RunRecord.ArmRecord fix = RunRecords.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.tally(slowFix, Trial::failed, Trial::inconclusive));
         assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
         assertTrue(fix.asExpected);
         assertEquals(2, fix.trials);
         assertEquals(1, fix.inconclusive);
         assertEquals(Map.of("write did not finish", 1L), fix.inconclusiveReasons);
-        String line = Runner.armLine(fix, "write");
+        String line = ConsoleLines.armLine(fix, "write");
         assertTrue(line.contains("0/2 writes") && line.contains("+ 1 inconclusive") && line.contains("inconclusive (1): write did not finish"), line);
-        assertEquals(ExitCodes.OK, Runner.exitCode(List.of(fix)));
+        assertEquals(ExitCodes.OK, RunRecords.exitCode(List.of(fix)));
     }
 
     @Test
     void anArmWhoseEveryTrialIsInconclusiveHasNoVerdict() {
         List<Trial> trials = List.of(new Trial(false, "outlived the limit"), new Trial(false, "outlived the limit"));
-        RunRecord.ArmRecord r = Runner.armRecord(Arm.of("plain", Verdict.REPRODUCED, ""), ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive));
+        RunRecord.ArmRecord r = RunRecords.armRecord(Arm.of("plain", Verdict.REPRODUCED, ""), ArmOutcome.tally(trials, Trial::failed, Trial::inconclusive));
         assertEquals(Verdict.ERROR, r.verdict);
         assertEquals(0, r.trials);
         assertEquals(2, r.inconclusive);
         assertTrue(r.reason.contains("all 2 trials were inconclusive") && r.reason.contains("outlived the limit"), r.reason);
-        assertEquals(ExitCodes.LAB_FAILURE, Runner.exitCode(List.of(r, Runner.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(3, 0)))));
+        assertEquals(ExitCodes.LAB_FAILURE, RunRecords.exitCode(List.of(r, RunRecords.armRecord(Arm.of("fix", Verdict.NOT_REPRODUCED, ""), ArmOutcome.counted(3, 0)))));
     }
 }

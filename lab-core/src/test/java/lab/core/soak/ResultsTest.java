@@ -21,8 +21,8 @@ class ResultsTest {
         Results added = Results.load(first).with(second, secondDir);
         Results read = Results.load(soak);
 
-        Tally a = added.tally("s", "plain");
-        Tally b = read.tally("s", "plain");
+        Tally a = added.tally(new lab.core.run.ArmKey("s", "plain"));
+        Tally b = read.tally(new lab.core.run.ArmKey("s", "plain"));
         assertEquals(8, a.failures);
         assertEquals(2000, a.trials);
         assertEquals(List.of(b.scenario, b.arm, b.failures, b.trials, b.dataLoss), List.of(a.scenario, a.arm, a.failures, a.trials, a.dataLoss));
@@ -40,7 +40,7 @@ class ResultsTest {
         none.arms.get(0).inconclusive = 3;
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
-        Tally t = Results.load(soak).tally("s", "plain");
+        Tally t = Results.load(soak).tally(new lab.core.run.ArmKey("s", "plain"));
         assertEquals(4, t.inconclusive);
         assertEquals(4, t.trials);
         assertEquals(Verdict.NOT_REPRODUCED, t.verdict);
@@ -51,7 +51,7 @@ class ResultsTest {
         RunRecord r = new RunRecord();
         r.scenario = "s";
         r.runId = startedAt;
-        r.status = "COMPLETE";
+        r.status = lab.core.run.RunStatus.COMPLETE;
         r.startedAt = startedAt;
         RunRecord.ArmRecord a = new RunRecord.ArmRecord();
         a.name = "plain";

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import lab.core.engine.ContainerSpec;
 import lab.core.engine.LabContainer;
 import lab.core.hang.HangWatcher;
+import lab.core.hang.WatchRule;
 import lab.core.run.Arm;
 import lab.core.run.ArmOutcome;
 import lab.core.run.LabContext;
@@ -101,7 +102,10 @@ final class FuseKillLab implements Scenario.Lab {
             String unsupported = awaitReady(c);
             if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
             checkHolder(c, mount);
-            watcher.watch(watch, c.hostPid(), "fuse-dying", (int) p.getLong("watch-interval-ms"));
+            // A kernel before 6.14 offers no request timeout: the server asked, was served without one.
+            String asked = args.contains("--request-timeout") && c.logs().contains("\"request_timeout_unavailable\"")
+                    ? "the kernel offers no FUSE request timeout (protocol < 7.43): the server's ask had no effect" : null;
+            watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
             double tKill = HangWatcher.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
@@ -126,8 +130,9 @@ final class FuseKillLab implements Scenario.Lab {
             for (long conn : connections(ev)) watcher.abort(watch, conn, mountPrefix, Duration.ofSeconds(10));
             JsonNode after = watcher.awaitGone(watch, Duration.ofSeconds(10));
             Double recover = after == null ? null : after.path("t_mono_ms").asDouble() - tAbort;
-            return new Trial(true, detect, recover, "while hung: " + state + "; kill call " + answer(engine),
-                    after == null ? "still present 10 s after the abort" : null, null);
+            String note = after == null ? "still present 10 s after the abort" : null;
+            if (asked != null) note = note == null ? asked : asked + "; " + note;
+            return new Trial(true, detect, recover, "while hung: " + state + "; kill call " + answer(engine), note, null);
         } finally {
             watcher.unwatch(watch);
             live.remove(c);
@@ -138,10 +143,9 @@ final class FuseKillLab implements Scenario.Lab {
     /** Waits until the server says its mount is up and held; returns a skip reason when the kernel cannot run the variant. */
     private String awaitReady(LabContainer c) {
         try {
-            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok() || !c.running());
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> ready(c));
         } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("lab-fused did not get ready in 20 s: " + c.logs().strip());
+            throw new IllegalStateException("lab-fused did not get ready in 60 s: " + c.logs().strip());
         }
         if (c.running()) return null;
         String logs = c.logs();
@@ -151,12 +155,24 @@ final class FuseKillLab implements Scenario.Lab {
         throw new IllegalStateException("lab-fused exited before it was ready: " + logs.strip());
     }
 
+    /** Ready, or exited (an exec racing the exit is refused by the engine: that is an exit too). */
+    private static boolean ready(LabContainer c) {
+        if (!c.running()) return true;
+        try {
+            return c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok();
+        } catch (RuntimeException e) {
+            if (c.running()) throw e;
+            return true;
+        }
+    }
+
     /**
      * Confirms, right before the kill, that the holder still has its file open on the mount: a
      * holder that died early would make a hanging variant look clean for the wrong reason.
      */
     private static void checkHolder(LabContainer c, String mount) {
-        var ready = c.exec(Duration.ofSeconds(5), "cat", "/run/lab-fused.ready");
+        // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
+        var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
         JsonNode r;
         try {
             r = lab.core.evidence.Json.MAPPER.readTree(ready.stdout());
@@ -165,7 +181,8 @@ final class FuseKillLab implements Scenario.Lab {
         }
         long holder = r.path("holder_pid").asLong(0);
         if ("none".equals(r.path("holder").asText()) || holder <= 0) return;
-        var fds = c.exec(Duration.ofSeconds(5), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        var fds = c.exec(Duration.ofSeconds(30), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
+        if (fds.timedOut()) throw new IllegalStateException("listing the holder's (pid " + holder + ") open files took over 30 s");
         if (!fds.ok()) throw new IllegalStateException("the holder (pid " + holder + ") has no file open on " + mount + " before the kill");
     }
 
@@ -232,7 +249,7 @@ final class FuseKillLab implements Scenario.Lab {
         for (LabContainer c : live) {
             String watch = "teardown-" + c.role();
             try {
-                watcher.watch(watch, c.hostPid(), "fuse-dying", 20);
+                watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), 20);
                 CompletableFuture.runAsync(() -> kill(c, HangWatcher.nowMs()));
                 JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofSeconds(3));
                 if (ev != null && "hang".equals(ev.path("ev").asText())) {

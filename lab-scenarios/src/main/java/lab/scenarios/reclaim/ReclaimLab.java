@@ -14,6 +14,7 @@ import lab.core.engine.LabContainer;
 import lab.core.engine.Reaper;
 import lab.core.evidence.KernelTasks;
 import lab.core.hang.HangWatcher;
+import lab.core.hang.WatchRule;
 import lab.core.run.Arm;
 import lab.core.run.ArmOutcome;
 import lab.core.run.LabContext;
@@ -105,7 +106,7 @@ final class ReclaimLab implements Scenario.Lab {
                 if (unsupported[0] != null) return new Trial(false, 0, null, null, null, unsupported[0]);
                 throw new IllegalStateException("lab-reclaim ended before the set-up: " + setup);
             }
-            watcher.watch(watch, c.hostPid(), "d-state-stall stall_ms=" + p.getLong("stall"), 50);
+            watcher.watch(watch, c.hostPid(), WatchRule.dStateStall(Duration.ofMillis(p.getLong("stall"))), 50);
             return follow(c, a, watch, setup);
         } finally {
             watcher.unwatch(watch);
@@ -141,7 +142,7 @@ final class ReclaimLab implements Scenario.Lab {
                     return recover(c, a, watch, setup, hang, bytes, (hang.path("t_mono_ms").asDouble() - lastByte) / 1000);
                 }
                 watcher.unwatch(watch);
-                watcher.watch(watch, c.hostPid(), "d-state-stall stall_ms=" + p.getLong("stall"), 50);
+                watcher.watch(watch, c.hostPid(), WatchRule.dStateStall(Duration.ofMillis(p.getLong("stall"))), 50);
             }
         }
         // Neither finished nor stuck in D state: stop it and say so.

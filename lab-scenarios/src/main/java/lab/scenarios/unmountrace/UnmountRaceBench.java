@@ -70,7 +70,8 @@ public final class UnmountRaceBench implements Benchmark {
         RunRecord.ArmRecord a = plain.record().arms.get(0);
         Object wall = a.timings.get("arm_start_to_first_ebusy_ms");
         double first = wall == null ? -1 : ((Number) wall).doubleValue();
-        double ready = ((Number) plain.record().findings.getOrDefault("lab_ready_s", 0.0)).doubleValue();
+        Double readyS = plain.record().findings.labReadyS;
+        double ready = readyS == null ? 0 : readyS;
         say.accept(String.format(Locale.ROOT, "plain arm with poller and tracer: %d/%d EBUSY (%.2f %%), %.0f cycles/s",
                 a.failures, a.trials, 100 * a.rate, ((Number) a.timings.get("cycles_per_s")).doubleValue()));
         say.accept(first < 0 ? "lab ready → first EBUSY: none in 3000 cycles"

@@ -1,0 +1,268 @@
+package lab.core.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import lab.core.evidence.Json;
+import lab.core.expect.Outcome;
+import lab.core.run.RunRecord;
+import lab.core.run.Stats;
+import lab.core.run.Verdict;
+import lab.core.run.Words;
+
+/**
+ * The frame and the parts every report page shares: one self-contained HTML page (Chart.js
+ * inlined from its WebJar, so the page needs no network), the verdict table, distributions,
+ * timelines, files, configuration, replay line and links.
+ */
+public final class HtmlPage {
+    private HtmlPage() {}
+
+    static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
+    static final int MAX_POINTS_PER_KIND = 400;
+    static final int MAX_FILE_CHARS = 16_000;
+
+    /** One row of the verdict table, from a run's arm or a soak's tally. */
+    record Row(String scenario, String arm, Verdict expected, double[] band, String ref, Verdict verdict, long k, long n,
+                       long inconclusive, double rate, double[] ci, Outcome outcome, String reason, List<String> notes, String link) { }
+
+    static void verdicts(StringBuilder b, Map<String, Object> data, List<Row> rows, String unit) {
+        b.append("<h2>Verdicts</h2>\n<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th><th>verdict</th>")
+                .append("<th>failed ").append(esc(Words.plural(2, unit))).append("</th><th>rate</th><th>95% interval</th><th>inconclusive</th><th>outcome</th>")
+                .append("<th>why expected / notes</th></tr>\n");
+        List<RatePoint> rates = new ArrayList<>();
+        for (Row r : rows) {
+            boolean counted = r.verdict() == Verdict.REPRODUCED || r.verdict() == Verdict.NOT_REPRODUCED;
+            b.append("<tr class=arm><td>").append(esc(r.scenario())).append("</td><td>")
+                    .append(r.link() == null ? esc(r.arm()) : "<a href=\"" + esc(r.link()) + "\">" + esc(r.arm()) + "</a>")
+                    .append("</td><td>").append(r.expected()).append(r.band() == null ? "" : String.format(Locale.ROOT, "<br><span class=small>rate %.2f–%.2f %%</span>",
+                            100 * r.band()[0], 100 * r.band()[1]))
+                    .append("</td><td class=\"v-").append(r.verdict()).append("\">").append(r.verdict()).append("</td>");
+            if (counted) {
+                b.append(String.format(Locale.ROOT, "<td class=num>%d / %d</td><td class=num>%.2f %%</td><td class=num>%.2f – %.2f %%</td>",
+                        r.k(), r.n(), 100 * r.rate(), 100 * r.ci()[0], 100 * r.ci()[1]));
+                rates.add(new RatePoint((rows.stream().map(Row::scenario).distinct().count() > 1 ? r.scenario() + " · " : "") + r.arm(),
+                        r.rate(), r.ci()[0], r.ci()[1], r.verdict(), r.band()));
+            } else {
+                b.append("<td colspan=3>").append(esc(r.reason())).append("</td>");
+            }
+            b.append("<td class=num>").append(r.inconclusive()).append("</td>");
+            Outcome o = r.outcome() == null ? Outcome.AS_EXPECTED : r.outcome();
+            b.append("<td><span class=\"o-").append(o).append("\">").append(esc(o.words())).append("</span></td><td class=small>")
+                    .append(esc(r.ref() == null ? "" : r.ref()));
+            for (String n : r.notes()) b.append("<br>").append(esc(n));
+            b.append("</td></tr>\n");
+        }
+        b.append("</table>\n");
+        data.put("rates", rates);
+        if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
+    }
+
+    static void distributions(StringBuilder b, Map<String, Object> data, Map<String, List<Double>> samples) {
+        List<Histogram> hists = new ArrayList<>();
+        StringBuilder t = new StringBuilder("<table><tr><th>measurement</th><th>n</th><th>p50</th><th>p95</th><th>max</th></tr>\n");
+        StringBuilder charts = new StringBuilder("<div class=grid>\n");
+        int i = 0;
+        for (var e : samples.entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            if (v.length == 0) continue;
+            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=num>%d</td><td class=num>%.4g</td><td class=num>%.4g</td><td class=num>%.4g</td></tr>\n",
+                    esc(e.getKey()), v.length, Stats.quantile(v, 0.5), Stats.quantile(v, 0.95), v[v.length - 1]));
+            if (i >= 24) continue;
+            Bins bins = histogram(v);
+            String key = e.getKey();
+            hists.add(new Histogram(bins.labels(), bins.counts(), "hist-" + i, key, key.substring(key.lastIndexOf(' ') + 1)));
+            charts.append("<div><div class=small>").append(esc(e.getKey())).append("</div><div class=chart><canvas id=hist-").append(i).append("></canvas></div></div>\n");
+            i++;
+        }
+        if (hists.isEmpty()) return;
+        data.put("histograms", hists);
+        b.append("<h2>Distributions</h2>\n").append(t).append("</table>\n").append(charts).append("</div>\n");
+    }
+
+    /** Equal-width bins over [min, max]; about √n of them, 4 to 24. */
+    static Bins histogram(double[] sorted) {
+        double lo = sorted[0];
+        double hi = sorted[sorted.length - 1];
+        int bins = (int) Math.max(4, Math.min(24, Math.ceil(Math.sqrt(sorted.length))));
+        if (hi == lo) bins = 1;
+        double w = bins == 1 ? 1 : (hi - lo) / bins;
+        long[] counts = new long[bins];
+        for (double v : sorted) counts[Math.min(bins - 1, (int) ((v - lo) / w))]++;
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < bins; i++) labels.add(bins == 1 ? fmt(lo) : fmt(lo + i * w) + "–" + fmt(lo + (i + 1) * w));
+        return new Bins(labels, counts);
+    }
+
+    /** A rate with its interval on the rates chart; the expected band, if any, drawn behind it. */
+    record RatePoint(String label, double rate, double lo, double hi, Verdict verdict, double[] band) { }
+
+    /** Equal-width bins: each one's label and how many values fell in it. */
+    record Bins(List<String> labels, long[] counts) { }
+
+    /** Events or runs over time, one row per kind. */
+    record Timeline(List<String> kinds, List<TimelinePoint> points) { }
+
+    /** One event at {@code x} seconds from the first, of kind {@code k}, with what it concerns ({@code t}: an id or a name), if anything. */
+    record TimelinePoint(double x, String k, String t) { }
+
+    /** One measurement's histogram on the page, under its canvas id. */
+    record Histogram(List<String> labels, long[] counts, String id, String title, String unit) { }
+
+    static void timeline(StringBuilder b, Map<String, Object> data, Timeline tl, String title) {
+        if (tl == null || tl.points().isEmpty()) return;
+        data.put("timeline", tl);
+        int kinds = tl.kinds().size();
+        b.append("<h2>").append(esc(title)).append("</h2>\n<div class=chart style=\"height:").append(Math.max(200, 60 + 22 * kinds))
+                .append("px\"><canvas id=chart-timeline></canvas></div>\n");
+    }
+
+    static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    static void files(StringBuilder b, String title, Path base, List<Path> files, Path dir) {
+        if (files.isEmpty()) return;
+        StringBuilder s = new StringBuilder();
+        // A soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
+        Path from = real(dir);
+        for (Path f : files) {
+            String rel = from.relativize(real(f)).toString();
+            String text;
+            try {
+                text = Files.readString(f, StandardCharsets.UTF_8);
+            } catch (IOException | UncheckedIOException e) {
+                text = "(unreadable: " + e.getMessage() + ")";
+            }
+            boolean cut = text.length() > MAX_FILE_CHARS;
+            s.append("<details").append(files.size() <= 3 ? " open" : "").append("><summary><a href=\"").append(esc(rel)).append("\">")
+                    .append(esc(rel)).append("</a>").append(cut ? " (first " + MAX_FILE_CHARS / 1000 + " kB)" : "").append("</summary><pre>")
+                    .append(esc(cut ? text.substring(0, MAX_FILE_CHARS) : text)).append("</pre></details>\n");
+        }
+        section(b, title, s.toString());
+    }
+
+    static List<Path> listFiles(Path dir, int max) {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).sorted().limit(max).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static void configuration(StringBuilder b, Map<String, Object> config) {
+        StringBuilder s = new StringBuilder("<p class=small>What decides the outcome; <code>lab compare</code> lists what differs between two runs.</p>\n");
+        for (var e : config.entrySet()) {
+            s.append("<details><summary>").append(esc(e.getKey())).append("</summary><pre>").append(esc(pretty(e.getValue()))).append("</pre></details>\n");
+        }
+        section(b, "Configuration", s.toString());
+    }
+
+    static void replay(StringBuilder b, String command, Object context) {
+        section(b, "Replay", "<pre id=replay>" + esc(command) + "</pre>\n<details><summary>seed, parameters, images, host</summary><pre>"
+                + esc(pretty(context)) + "</pre></details>");
+    }
+
+    static void links(StringBuilder b, Path dir, List<String> names) {
+        StringBuilder s = new StringBuilder("<ul>\n");
+        for (String n : names) {
+            if (Files.exists(dir.resolve(n))) s.append("<li><a href=\"").append(esc(n)).append("\">").append(esc(n)).append("</a></li>\n");
+        }
+        section(b, "Evidence", s.append("</ul>").toString());
+    }
+
+    static void section(StringBuilder b, String title, String html) {
+        b.append("<h2>").append(esc(title)).append("</h2>\n").append(html).append('\n');
+    }
+
+    static Path writePage(Path file, String title, StringBuilder body, Map<String, Object> data) {
+        String page = template().replace("{{TITLE}}", esc(title)).replace("{{BODY}}", body.toString())
+                .replace("{{DATA}}", json(data).replace("</", "<\\/")).replace("{{CHARTJS}}", chartJs());
+        try {
+            Files.writeString(file, page, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String template() {
+        return resource("lab/core/report/report.html");
+    }
+
+    static String chartJs() {
+        // A literal "</script" inside the library would end the inline script early.
+        return resource(CHART_JS).replace("</script", "<\\/script");
+    }
+
+    static String resource(String name) {
+        try (InputStream in = HtmlPage.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException("missing resource " + name);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String json(Object o) {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String pretty(Object o) {
+        try {
+            return Json.PRETTY.writeValueAsString(o);
+        } catch (IOException e) {
+            return String.valueOf(o);
+        }
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3g", v);
+    }
+
+    static String hostId(RunRecord.HostFingerprint f) {
+        return f == null ? "?" : f.id();
+    }
+
+    static String kernelOf(RunRecord.HostFingerprint f) {
+        return f == null ? "?" : f.kernelRelease();
+    }
+
+    /** A status or other word: its name, escaped; nothing for null. */
+    static String esc(Enum<?> e) {
+        return e == null ? "" : esc(e.name());
+    }
+
+    static String esc(String s) {
+        if (s == null) return "";
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,194 @@
+package lab.core.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import lab.core.evidence.EvidenceStore;
+import lab.core.evidence.KernelLog;
+import lab.core.expect.Expectation;
+import lab.core.expect.Expectations;
+import lab.core.expect.Outcome;
+import lab.core.host.Fingerprint;
+import lab.core.host.HostFacts;
+import lab.core.host.HostView;
+import lab.core.host.KernelConfig;
+import lab.core.kernel.Kernel;
+import lab.core.report.RunPage;
+import lab.core.report.JUnitXml;
+
+/** Fills run.json — its header, the host, each arm's verdict from its counts, the kernel log's summary — and writes the bundle's files. */
+public final class RunRecords {
+    private RunRecords() {}
+
+    /** A record with the scenario's name and the run's id, nothing run yet. */
+    public static RunRecord header(Scenario s, String runId, Instant started) {
+        RunRecord rec = new RunRecord();
+        rec.scenario = s.id();
+        rec.title = s.title();
+        rec.seed = s.seed();
+        rec.runId = runId;
+        rec.startedAt = started.toString();
+        rec.trialUnit = s.trialUnit();
+        return rec;
+    }
+
+    static RunRecord start(Preflight.Plan plan, String runId, Instant started, HostView host, Runner.Request req) {
+        RunRecord rec = header(plan.scenario(), runId, started);
+        rec.params.putAll(plan.params().ordered());
+        rec.randomSeed = plan.seed();
+        rec.trialsPerArm = plan.trials();
+        HostFacts f = host.facts();
+        RunRecord.Host h = rec.host;
+        h.hostname = f.hostname();
+        h.kernelRelease = f.kernelRelease();
+        h.kernelVersion = f.kernelVersion();
+        h.kernelCmdline = f.kernelCmdline();
+        h.kernelConfig = f.kernelConfigSource();
+        h.kernelConfigSha256 = f.kernelConfigSha256();
+        h.kernelOptions.putAll(Kernel.options(KernelConfig.load(Path.of("/proc"), f.kernelRelease())));
+        h.cgroupVersion = f.cgroupVersion();
+        h.engineVersion = host.engineVersion();
+        h.engineApi = host.engineApi();
+        h.capabilityProfile = new RunRecord.Capabilities(host.profile().boundingSetHex(), List.copyOf(host.profile().available()),
+                List.copyOf(host.profile().withheldByHost()), List.copyOf(host.profile().unknownToEngine()));
+        h.sysctls.putAll(f.sysctls());
+        f.features().forEach((k, v) -> h.features.put(k.name().toLowerCase(Locale.ROOT), v.word()));
+        rec.fingerprint = RunRecord.HostFingerprint.of(Fingerprint.of(host));
+        rec.replay = replayLine(plan, req);
+        return rec;
+    }
+
+    /** Each arm's expectation on this host; a rate band only where the parameters are the scenario's defaults. */
+    static Map<String, Expectation> expected(Preflight.Plan plan, Expectations expectations, HostView host) {
+        Fingerprint fp = Fingerprint.of(host);
+        Map<String, Expectation> expected = new LinkedHashMap<>();
+        // A rate band describes the scenario's default parameters; other parameters (a faster
+        // poller, more mounts) move the rate on purpose, so only the verdict is judged then.
+        boolean defaults = plan.defaults();
+        for (Arm a : plan.arms()) {
+            Expectation e = expectations.forArm(plan.scenario().id(), a, fp);
+            if (!defaults && e.rateBand() != null) e = new Expectation(e.verdict(), null, e.ref(), e.source() + " (rate band: default parameters only)");
+            expected.put(a.name(), e);
+        }
+        return expected;
+    }
+
+    static String replayLine(Preflight.Plan plan, Runner.Request req) {
+        StringBuilder b = new StringBuilder("./lab run ").append(plan.scenario().id());
+        plan.params().ordered().forEach((k, v) -> {
+            // A settings map goes back inline, quoted for the shell.
+            if (v instanceof Map<?, ?> m) {
+                if (!m.isEmpty()) b.append(" --param '").append(k).append('=').append(ParamSpec.inline(m)).append('\'');
+            } else {
+                b.append(" --param ").append(k).append('=').append(v);
+            }
+        });
+        if (req.arms() != null && !req.arms().isEmpty()) b.append(" --arms ").append(String.join(",", req.arms()));
+        b.append(" --trials ").append(plan.trials()).append(" --seed ").append(plan.seed());
+        return b.toString();
+    }
+
+    /** An arm judged by the scenario's own declared verdict (no expectations file). */
+    public static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o) {
+        return armRecord(arm, o, new Expectation(arm.expected(), null, null, "scenario default"));
+    }
+
+    static RunRecord.ArmRecord armRecord(Arm arm, ArmOutcome o, Expectation e) {
+        RunRecord.ArmRecord r = new RunRecord.ArmRecord();
+        r.name = arm.name();
+        r.description = arm.description();
+        r.expected = e.verdict();
+        r.expectedRate = e.rateBand();
+        r.expectationRef = e.ref();
+        r.expectationSource = e.source();
+        r.verdict = o.verdict();
+        r.reason = o.reason();
+        r.failures = o.failures();
+        r.trials = o.trials();
+        r.inconclusive = o.inconclusive();
+        r.inconclusiveReasons.putAll(o.inconclusiveReasons());
+        r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
+        double[] ci = Stats.wilson95(o.failures(), o.trials());
+        r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
+        r.outcome = e.judge(r.verdict, r.failures, r.trials, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
+        r.dataLoss = o.dataLoss();
+        if (r.dataLoss > 0) r.outcome = Outcome.DATA_LOSS;
+        // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
+        r.asExpected = r.outcome == Outcome.AS_EXPECTED || r.outcome == Outcome.SKIPPED || r.outcome == Outcome.TOO_FEW_TRIALS;
+        r.samples.putAll(o.samples());
+        r.timings.putAll(o.timings());
+        r.metrics.putAll(o.metrics());
+        r.notes.addAll(o.notes());
+        if (r.outcome == Outcome.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
+        return r;
+    }
+
+    /**
+     * The run's exit code from its arms: 4 when an arm has no verdict (the lab failed, or every
+     * trial was inconclusive), else 3 when every arm was skipped, else 0 or 1 against the expectations.
+     */
+    static int exitCode(List<RunRecord.ArmRecord> arms) {
+        if (arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) return ExitCodes.SKIPPED;
+        return arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
+    }
+
+    /** The kernel log's BUG/Oops headlines into the findings, kernel.log into the bundle; true when one hit a task of the run. */
+    static boolean keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
+        log.close();
+        List<KernelLog.Line> lines = log.lines();
+        rec.findings.kernelLog = new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
+                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun());
+        if (!lines.isEmpty()) evidence.writeText("kernel.log", log.render());
+        if (log.severeForRun()) rec.statusReason = "the kernel reported a BUG/Oops in a task of the run (see kernel.log)";
+        return log.severeForRun();
+    }
+
+    /**
+     * The run's last word: run.json with its status and exit code, junit.xml and report.html.
+     * Returns why they could not be written, or null.
+     */
+    static String finish(RunRecord rec, EvidenceStore evidence, int code, RunStatus status, String statusReason) {
+        rec.status = status;
+        if (statusReason != null) rec.statusReason = statusReason;
+        rec.endedAt = Instant.now().toString();
+        rec.exitCode = code;
+        String failed = null;
+        try {
+            // The report's timeline reads events.jsonl: every event written so far, the last arm's included.
+            evidence.flush();
+            evidence.writeJson("run.json", rec);
+            JUnitXml.write(rec, evidence.dir(), evidence.dir().resolve("junit.xml"));
+            RunPage.write(rec, evidence.dir());
+        } catch (IOException | UncheckedIOException e) {
+            // run.json written before says INCOMPLETE; the reason is on the terminal.
+            failed = "the evidence could not be written under " + evidence.dir() + ": " + e.getMessage();
+        }
+        evidence.close();
+        return failed;
+    }
+
+    /**
+     * A run the lab did not get to make, e.g. on an engine a fleet lost: INCOMPLETE, every arm
+     * ERROR with {@code reason}, so that each scenario × arm still has a row.
+     */
+    public static RunRecord unfinished(Scenario s, List<Arm> arms, String runId, String reason, String armReason) {
+        RunRecord r = header(s, runId, Instant.now());
+        r.status = RunStatus.INCOMPLETE;
+        r.statusReason = reason;
+        r.endedAt = r.startedAt;
+        r.exitCode = ExitCodes.LAB_FAILURE;
+        for (Arm a : arms) r.arms.add(armRecord(a, ArmOutcome.error(armReason)));
+        return r;
+    }
+
+    static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}
