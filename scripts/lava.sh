@@ -53,7 +53,8 @@ spawn() {
   local n=$1 match=$2; shift 2
   pid_of "$n" >/dev/null && return 0
   printf '%s' "$match" >"$RUN/$n.match"
-  setsid "$@" >"$RUN/$n.log" 2>&1 </dev/null &
+  # fd 9 (the lock) closed: the lock must not live on in the processes it started
+  setsid "$@" >"$RUN/$n.log" 2>&1 </dev/null 9<&- &
   echo $! >"$RUN/$n.pid"
 }
 
