@@ -9,6 +9,8 @@ import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.Target;
 import lab.core.kernel.KernelSpec;
+import lab.core.lava.LavaClient;
+import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Option;
 
@@ -26,8 +28,13 @@ final class EngineOptions {
             + "only with --kernel and guest kernels: the host's sysctls are everyone's)")
     List<String> sysctls = new ArrayList<>();
 
-    @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}])")
+    @Option(names = "--inventory", paramLabel = "FILE", description = "engines from a YAML file (engines: [{name, endpoint, certs, labels}]; "
+            + "lava: [{url, token, device-type, tags, priority, name}])")
     Path inventory;
+
+    @Option(names = "--lava", paramLabel = "URL", description = "run as jobs on this LAVA server, one per scenario and --kernel (repeatable): "
+            + "URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N]")
+    List<String> lava = new ArrayList<>();
 
     @Option(names = {"--copy-images-from", "--seed-images-from"}, paramLabel = "ENDPOINT", description = "copy the base image, and then the lab images "
             + "each run uses, from that engine to an engine that lacks them, instead of building them there (--seed-images-from: the former name)")
@@ -44,11 +51,12 @@ final class EngineOptions {
     int perHost = 0;
 
     /** Options the parent consumes; the children get the rest. */
-    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--inventory", "--copy-images-from", "--seed-images-from", "--engine-deadline", "--per-engine", "--per-host", "--out");
+    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
+            "--engine-deadline", "--per-engine", "--per-host", "--out");
 
     /** Several columns: engines, or more than one kernel, or kernels beside engines. */
     boolean active() {
-        return !engines.isEmpty() || inventory != null || kernels.size() > 1;
+        return !engines.isEmpty() || inventory != null || kernels.size() > 1 || !lava.isEmpty();
     }
 
     /** One guest kernel and nothing else: the run goes straight into that guest. Null otherwise (host included). */
@@ -65,6 +73,20 @@ final class EngineOptions {
         List<Target> out = new ArrayList<>();
         if (inventory != null) out.addAll(Target.inventory(inventory, config));
         for (String e : engines) out.add(Target.parse(e, config));
+        List<LavaSpec> servers = new ArrayList<>();
+        if (inventory != null) servers.addAll(LavaSpec.inventory(inventory));
+        for (String l : lava) servers.add(LavaSpec.parse(l));
+        if (!servers.isEmpty()) {
+            // The kernels are what the LAVA jobs boot: a column per server × kernel, none run here.
+            if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
+            for (LavaSpec l : servers) {
+                for (String k : kernels) {
+                    if (KernelSpec.parse(k).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
+                    out.add(l.column(k));
+                }
+            }
+            return Target.distinct(out);
+        }
         for (String k : kernels) {
             KernelSpec spec = KernelSpec.parse(k);
             out.add(spec.isHost() ? new Target("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
@@ -82,7 +104,10 @@ final class EngineOptions {
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
         Target seed = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
-        return new Fleet.Spec(targets(), scenarios, arms, commands, out, seed, d, perEngine, perHost);
+        List<Target> targets = targets();
+        // Each LAVA server answers, takes the token and knows the device type before anything is submitted.
+        targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
+        return new Fleet.Spec(targets, scenarios, arms, commands, out, seed, d, perEngine, perHost);
     }
 
     /**

@@ -208,6 +208,9 @@ public final class Fleet {
             if (t.isGuest()) {
                 // The child boots the guest and runs the lab inside: no engine to reach from here.
                 lost = children(spec, t, e, null, EngineHost.cliBootId(), dir, children, codes, sayE);
+            } else if (t.isLava()) {
+                // LAVA queues and runs the commands as jobs; this CLI submits and follows them.
+                lost = lab.core.lava.LavaColumn.run(spec, t, dir.resolve(e.dir), codes, sayE);
             } else {
                 lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
@@ -282,18 +285,28 @@ public final class Fleet {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
                     .filter(a -> have == null || have.tally(new ArmKey(s.id(), a.name())) == null).toList();
             if (missing.isEmpty()) continue;
-            RunRecord r = RunRecords.unfinished(s, missing, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT),
-                    e.status + ": " + e.reason, "engine " + t.name() + " " + e.status + ": " + e.reason);
-            r.host.target = t.describe();
-            if (!e.engine.isEmpty()) r.host.targetEngine = e.engine;
-            Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
-            try {
-                Files.createDirectories(d);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
+            errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
+                    "engine " + t.name() + " " + e.status + ": " + e.reason);
         }
+    }
+
+    /**
+     * A bundle under {@code engineDir} for {@code arms} of {@code s} that did not run there: each
+     * arm ERROR with {@code reason}, so the column has its row per scenario × arm; its directory.
+     */
+    public static Path errorBundle(Path engineDir, Scenario s, List<Arm> arms, Target t, Map<String, Object> engine, String runId,
+                                   String status, String reason) {
+        RunRecord r = RunRecords.unfinished(s, arms, runId, status, reason);
+        r.host.target = t.describe();
+        if (!engine.isEmpty()) r.host.targetEngine = engine;
+        Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
+        try {
+            Files.createDirectories(d);
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return d;
     }
 
     static Results engineResults(Path engineDir) {

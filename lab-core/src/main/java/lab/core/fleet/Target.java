@@ -21,7 +21,8 @@ import lab.core.evidence.Json;
  * the directory of its TLS material (ca.pem, cert.pem, key.pem; null without TLS) and labels
  * such as kernel=6.1 or role=candidate that compare can group by — or a guest of another
  * kernel ({@code kernel} in the --kernel forms, endpoint guest:KERNEL), where the lab itself
- * runs inside a QEMU guest (see lab.core.guest.GuestRun).
+ * runs inside a QEMU guest (see lab.core.guest.GuestRun) — or LAVA jobs booting such a guest
+ * (endpoint lava:SPEC, see lab.core.lava).
  */
 public record Target(String name, URI endpoint, Path certs, Map<String, String> labels, String kernel) {
     public Target {
@@ -47,7 +48,14 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
     }
 
     public boolean isGuest() {
-        return kernel != null;
+        return kernel != null && !isLava();
+    }
+
+    /** Endpoints of columns whose runs are LAVA jobs booting {@code kernel} (see lab.core.lava.LavaSpec#column). */
+    public static final String LAVA_SCHEME = "lava";
+
+    public boolean isLava() {
+        return LAVA_SCHEME.equals(endpoint.getScheme());
     }
 
     /**
@@ -145,6 +153,8 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
             throw new UsageException("cannot read the inventory " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
         JsonNode engines = root == null ? null : root.get("engines");
+        // LAVA servers (lava: [...]) are read by lab.core.lava.LavaSpec#inventory.
+        if (engines == null && root != null && root.has("lava")) return List.of();
         if (engines == null || !engines.isArray() || engines.isEmpty()) throw new UsageException("the inventory " + file + " lists no engines (engines: [...])");
         List<Target> out = new ArrayList<>();
         for (JsonNode e : engines) {

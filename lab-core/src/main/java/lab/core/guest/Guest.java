@@ -355,7 +355,7 @@ public final class Guest implements AutoCloseable {
         }
     }
 
-    static void deleteTree(Path p) {
+    public static void deleteTree(Path p) {
         if (!Files.exists(p)) return;
         try (Stream<Path> s = Files.walk(p)) {
             s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());

@@ -84,6 +84,18 @@ public final class GuestRun {
      * root disk, the data disk with this checkout's images, the warm state.
      */
     public Guests.Warm prepare(KernelSpec spec, Guest.Shape shape) {
+        Cold c = cold(spec, say);
+        return Guests.atStateDir(say).warm(c.kernel(), c.root(), c.data(), shape, SHARES);
+    }
+
+    /**
+     * What a guest boots from without a warm state (a LAVA job boots it cold): the kernel, the
+     * root disk, the data disk with this checkout's images, this CLI's class path as a folder of
+     * jars, and the kernel command line; every piece made where missing.
+     */
+    public record Cold(Kernel kernel, Path root, Path data, Path classPath, String cmdline) { }
+
+    public static Cold cold(KernelSpec spec, Consumer<String> say) {
         Kernel kernel = Kernels.atStateDir(say).resolve(spec);
         Guests guests = Guests.atStateDir(say);
         guests.sweep();
@@ -92,7 +104,29 @@ public final class GuestRun {
         try (Engine host = Engine.connect()) {
             data = guests.dataDisk(host, labImages(host, say));
         }
-        return guests.warm(kernel, root, data, shape, SHARES);
+        return new Cold(kernel, root, data, ClassPath.stage(LabHome.stateDir().resolve("guest/cp")), Guests.CMDLINE);
+    }
+
+    /** A qcow2 overlay {@code name} in {@code in} over {@code base}: a guest writes there, never to the cached disk. */
+    public static Path overlay(Path base, Path in, String name) {
+        return Guests.overlay(base, in, name);
+    }
+
+    /** The lab CLI as a guest runs it: the checkout at {@code home}, the class path's jars in {@code cp}/lib, evidence under {@code out}. */
+    public static List<String> labCommand(Path home, Path cp, List<String> labArgs, Path out) {
+        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
+                "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", "lab.cli.LabCli"));
+        java.addAll(labArgs);
+        java.addAll(List.of("--out", out.toString()));
+        return java;
+    }
+
+    /** The lab's environment in a guest: every image already in its engine, nothing fetched; {@code target} is run.json's host.target. */
+    public static List<String> labEnv(String target) {
+        return List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TESTCONTAINERS_RYUK_DISABLED=true",
+                "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1",
+                "LAB_ENGINE=" + target);
     }
 
     public int run(Request req) {
@@ -138,7 +172,7 @@ public final class GuestRun {
     }
 
     /** Every lab image of this checkout, made on the host's engine (the guest loads them from a disk, once). */
-    static List<String> labImages(Engine host, Consumer<String> say) {
+    public static List<String> labImages(Engine host, Consumer<String> say) {
         Images images = new Images(host, LabHome.imagesDir(), say, LabHome.stateDir());
         List<String> refs = new ArrayList<>(List.of(images.base()));
         try (Stream<Path> dirs = Files.list(LabHome.imagesDir())) {
@@ -196,11 +230,7 @@ public final class GuestRun {
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
         sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
-        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
-                "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", "lab.cli.LabCli"));
-        java.addAll(labArgs);
-        java.addAll(List.of("--out", out.toString()));
+        List<String> java = labCommand(home, cp, labArgs, out);
         String target;
         try {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -216,9 +246,7 @@ public final class GuestRun {
                 + "cd /root; exec \"$@\" >\"$P\" 2>&1";
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
         argv.addAll(java);
-        long pid = agent.start(argv, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TESTCONTAINERS_RYUK_DISABLED=true",
-                "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1",
-                "LAB_ENGINE=" + target));
+        long pid = agent.start(argv, labEnv(target));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
             return await(g, agent, pid, tail::poll);
         }

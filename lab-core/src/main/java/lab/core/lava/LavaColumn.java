@@ -1,0 +1,448 @@
+package lab.core.lava;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import lab.core.engine.LabHome;
+import lab.core.engine.Owner;
+import lab.core.evidence.Json;
+import lab.core.fleet.Fleet;
+import lab.core.fleet.Target;
+import lab.core.guest.Guest;
+import lab.core.guest.GuestRun;
+import lab.core.kernel.KernelSpec;
+import lab.core.run.ExitCodes;
+import lab.core.run.RunRecord;
+import lab.core.run.Runner;
+import lab.api.Scenario;
+import lab.core.run.Scenarios;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's
+ * kernel: each job deploys that kernel, the lab's initramfs (with LAVA's test overlay in it),
+ * qcow2 overlays of the lab's root, modules and data disks, and the guest's init; boots it; and
+ * runs the lab inside through a test definition that reports each arm as a lava-test-case and
+ * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. Every job is
+ * submitted first, then all are followed over REST v0.2 with their progress and an ETA. A job
+ * LAVA ends Incomplete or Canceled becomes ERROR rows carrying LAVA's error type and message and
+ * the console's tail. A reaper cancels the column's own jobs when the CLI is gone.
+ *
+ * <p>The disks, the checkout and the class path are on this host (file:// URLs, 9p shares): the
+ * LAVA worker must run here too.
+ */
+public final class LavaColumn {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+    private static final Duration POLL = Duration.ofSeconds(2);
+    private static final Duration PROGRESS = Duration.ofSeconds(30);
+    /** The prompt of the guest's root shell on the serial console (images/guest/lava-init.sh). */
+    static final String PROMPT = "lab-lava:~# ";
+    /** Where the lab in the guest writes its bundles; the guest's, thrown away with it. */
+    static final Path GUEST_OUT = Path.of("/var/lib/lab/lava-out");
+    static final Path GUEST_HOME = Path.of("/lab/home");
+    static final Path GUEST_CP = Path.of("/lab/cp");
+
+    /** One command as a LAVA job: what it runs, its id once submitted, what LAVA last said. */
+    private static final class Job {
+        final Scenario scenario;
+        final List<String> command;
+        final String key;
+        String definition;
+        long id;
+        LavaClient.Job last;
+        boolean done;
+
+        Job(Scenario scenario, List<String> command, String key) {
+            this.scenario = scenario;
+            this.command = command;
+            this.key = key;
+        }
+    }
+
+    private final Fleet.Spec spec;
+    private final Target target;
+    private final LavaSpec lava;
+    private final LavaClient client;
+    private final Path out;
+    private final Consumer<String> say;
+    private final String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+
+    private LavaColumn(Fleet.Spec spec, Target target, Path out, Consumer<String> say) {
+        this.spec = spec;
+        this.target = target;
+        this.lava = LavaSpec.of(target);
+        this.client = LavaClient.of(lava);
+        this.out = out;
+        this.say = say;
+    }
+
+    /** Runs the column's commands as LAVA jobs; their exit codes go to {@code codes}; why the column was lost, or null. */
+    public static String run(Fleet.Spec spec, Target t, Path out, List<Integer> codes, Consumer<String> say) {
+        return new LavaColumn(spec, t, out, say).run(codes);
+    }
+
+    private String run(List<Integer> codes) {
+        Path work = LabHome.stateDir().resolve("lava/runs").resolve(runId + "-" + target.name());
+        GuestRun.Cold cold = GuestRun.cold(KernelSpec.parse(target.kernel()), say);
+        Path ramdisk = LavaRamdisk.of(cold.kernel(), say);
+        List<Job> jobs = new ArrayList<>();
+        for (List<String> c : spec.commands()) {
+            Scenario s = Scenarios.find(c.stream().filter(spec.scenarios()::contains).findFirst().orElseThrow());
+            jobs.add(new Job(s, c, s.id() + "-" + jobs.size()));
+        }
+        Path jobsFile = work.resolve("jobs");
+        Process reaper = null;
+        try (Receiver receiver = new Receiver(work.resolve("bundles"))) {
+            Files.createDirectories(out);
+            Files.createDirectories(work);
+            Disks disks = new Disks(GuestRun.overlay(cold.root(), work, "root.qcow2"), GuestRun.overlay(cold.data(), work, "data.qcow2"),
+                    cold.kernel().modules() == null ? null : GuestRun.overlay(cold.kernel().modules(), work, "modules.qcow2"));
+            reaper = LavaReaper.spawn(Owner.self(runId), lava.url(), lava.token(), jobsFile, work, out.resolve("lava-reaper.log"));
+            for (Job j : jobs) j.definition = definition(j, cold, ramdisk, disks, receiver.urlFor(j.key));
+            String invalid = client.validate(jobs.get(0).definition);
+            if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + invalid);
+            long t0 = System.nanoTime();
+            for (Job j : jobs) {
+                j.id = client.submit(j.definition);
+                Files.writeString(jobsFile, j.id + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                say.accept("LAVA job " + j.id + " submitted: " + j.scenario.id() + " on " + target.kernel() + " (" + lava.url() + "scheduler/job/" + j.id + ")");
+            }
+            say.accept(String.format(Locale.ROOT, "%d job(s) submitted in %.1f s; following them", jobs.size(), (System.nanoTime() - t0) / 1e9));
+            follow(jobs, receiver, codes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            cancelOpen(jobs);
+            if (reaper != null) reaper.destroy();
+            Guest.deleteTree(work);
+        }
+        return null;
+    }
+
+    private record Disks(Path root, Path data, Path modules) { }
+
+    /** Polls every job until all are finished, saying each change of state and, every 30 s, the queue and an ETA. */
+    private void follow(List<Job> jobs, Receiver receiver, List<Integer> codes) throws IOException {
+        int devices = Math.max(1, client.devices(lava.deviceType()));
+        long lastProgress = System.nanoTime();
+        List<Double> took = new ArrayList<>();
+        while (jobs.stream().anyMatch(j -> !j.done)) {
+            for (Job j : jobs) {
+                if (j.done) continue;
+                LavaClient.Job now;
+                try {
+                    now = client.job(j.id);
+                } catch (LavaClient.LavaException e) {
+                    say.accept("job " + j.id + ": " + e.getMessage() + " (asking again)");
+                    continue;
+                }
+                if (j.last == null || !now.state().equals(j.last.state())) {
+                    say.accept("job " + j.id + " " + j.scenario.id() + ": " + now.state() + (now.device() == null ? "" : " on " + now.device()));
+                }
+                j.last = now;
+                if (now.finished()) {
+                    j.done = true;
+                    try {
+                        codes.add(finish(j, now, receiver));
+                    } catch (IOException | RuntimeException e) {
+                        // One job's records that cannot be read or kept: its rows say so, the others go on.
+                        String why = "LAVA job " + j.id + " " + now.health() + ": its results could not be kept: " + e;
+                        say.accept("ERROR: " + why);
+                        Fleet.errorBundle(out, j.scenario, Runner.selectArms(j.scenario, spec.arms()), target,
+                                Map.of("lava", lava.url().toString(), "job", j.id), "lava-" + j.id, "LAVA " + now.health(), why);
+                        codes.add(ExitCodes.LAB_FAILURE);
+                    }
+                    Double s = seconds(now.submitTime(), now.endTime());
+                    if (s != null) took.add(s);
+                }
+            }
+            if (System.nanoTime() - lastProgress > PROGRESS.toNanos()) {
+                lastProgress = System.nanoTime();
+                say.accept(progress(jobs, took, devices));
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LavaClient.LavaException("interrupted while following the jobs");
+            }
+        }
+    }
+
+    /** queued / running / done, and an ETA from the mean time of the finished jobs over the devices of the type. */
+    private static String progress(List<Job> jobs, List<Double> took, int devices) {
+        long queued = jobs.stream().filter(j -> !j.done && (j.last == null || j.last.startTime() == null)).count();
+        long running = jobs.stream().filter(j -> !j.done && j.last != null && j.last.startTime() != null).count();
+        long done = jobs.stream().filter(j -> j.done).count();
+        String eta;
+        if (took.isEmpty()) {
+            double longest = jobs.stream().filter(j -> !j.done && j.last != null && j.last.startTime() != null)
+                    .map(j -> seconds(j.last.startTime(), Instant.now().toString())).filter(x -> x != null).mapToDouble(Double::doubleValue).max().orElse(0);
+            eta = String.format(Locale.ROOT, "running for up to %d min %02d s; ETA once a job has finished", (long) longest / 60, (long) longest % 60);
+        } else {
+            double mean = took.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double left = 0;
+            for (Job j : jobs) {
+                if (j.done || j.last == null || j.last.startTime() == null) continue;
+                Double ran = seconds(j.last.startTime(), Instant.now().toString());
+                left = Math.max(left, mean - (ran == null ? 0 : ran));
+            }
+            left += Math.ceil(queued / (double) devices) * mean;
+            eta = String.format(Locale.ROOT, "ETA %d min %02d s", (long) left / 60, (long) left % 60);
+        }
+        return queued + " queued · " + running + " running · " + done + " done · " + eta;
+    }
+
+    /** A finished job: its bundle unpacked and LAVA's records kept in it, or ERROR rows saying why not; the exit code. */
+    private int finish(Job j, LavaClient.Job now, Receiver receiver) throws IOException {
+        String log = client.log(j.id);
+        List<JsonNode> tests = client.tests(j.id);
+        Receiver.Arrival got = receiver.arrival(j.key);
+        List<Path> bundles = got == null ? List.of() : unpack(got.file(), out);
+        Timeline tl = Timeline.of(now, log, bundles);
+        for (Path b : bundles) keepLava(b, j, now, log, tests, tl);
+        say.accept("job " + j.id + " " + j.scenario.id() + ": " + now.health() + " · " + tl.summary(got == null ? null : got.bytes(), uploadMs(tests)));
+        if ("Complete".equals(now.health()) && !bundles.isEmpty()) {
+            int worst = ExitCodes.OK;
+            for (Path b : bundles) {
+                RunRecord r = Json.MAPPER.readValue(b.resolve("run.json").toFile(), RunRecord.class);
+                worst = Fleet.worst(List.of(worst, r.exitCode == null ? ExitCodes.LAB_FAILURE : r.exitCode));
+            }
+            return worst;
+        }
+        String why = "LAVA job " + j.id + " " + now.health() + (now.device() == null ? "" : " on " + now.device()) + ": "
+                + errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error")
+                + "\nconsole tail:\n" + String.join("\n", consoleTail(log, 15));
+        say.accept("ERROR: " + why.lines().findFirst().orElse(why));
+        List<lab.api.Arm> missing = Runner.selectArms(j.scenario, spec.arms());
+        Path d = Fleet.errorBundle(out, j.scenario, missing, target, Map.of("lava", lava.url().toString(), "job", j.id),
+                "lava-" + j.id, "LAVA " + now.health(), why);
+        keepLava(d, j, now, log, tests, tl);
+        return ExitCodes.LAB_FAILURE;
+    }
+
+    /** The bundle-upload case's measurement (ms), or null. */
+    private static Double uploadMs(List<JsonNode> tests) {
+        return tests.stream().filter(t -> "bundle-upload".equals(t.path("name").asText())).map(t -> t.path("measurement").asDouble())
+                .findFirst().orElse(null);
+    }
+
+    /** LAVA's own error of the job (the lava suite's job case): "TYPE error: message". */
+    static java.util.Optional<String> errorOf(List<JsonNode> tests) {
+        for (JsonNode t : tests) {
+            if (!"job".equals(t.path("name").asText())) continue;
+            try {
+                JsonNode m = YAML.readTree(t.path("metadata").asText(""));
+                if (m != null && "lava".equals(m.path("definition").asText()) && m.hasNonNull("error_msg")) {
+                    return java.util.Optional.of(m.path("error_type").asText("?") + " error: " + m.path("error_msg").asText());
+                }
+            } catch (IOException ignored) {
+                // no metadata to read
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The guest's serial console as LAVA logged it (level target), its last {@code n} lines. */
+    static List<String> consoleTail(String log, int n) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode e : entries(log)) {
+            if ("target".equals(e.path("lvl").asText()) && e.path("msg").isTextual()) lines.add(e.path("msg").asText());
+        }
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
+    }
+
+    static List<JsonNode> entries(String log) {
+        if (log == null || log.isBlank()) return List.of();
+        try {
+            JsonNode n = YAML.readTree(log);
+            List<JsonNode> out = new ArrayList<>();
+            if (n != null) n.forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** LAVA's view of the job beside the lab's in a bundle: lava/job.json, job.yaml, log.yaml, tests.json, timeline.json. */
+    private void keepLava(Path bundle, Job j, LavaClient.Job now, String log, List<JsonNode> tests, Timeline tl) throws IOException {
+        Path d = Files.createDirectories(bundle.resolve("lava"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("server", lava.url().toString());
+        m.put("id", j.id);
+        m.put("url", lava.url() + "scheduler/job/" + j.id);
+        m.put("state", now.state());
+        m.put("health", now.health());
+        m.put("device", now.device());
+        m.put("deviceType", lava.deviceType());
+        m.put("tags", lava.tags());
+        m.put("priority", lava.priority());
+        m.put("submitTime", now.submitTime());
+        m.put("startTime", now.startTime());
+        m.put("endTime", now.endTime());
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("job.json").toFile(), m);
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("timeline.json").toFile(), tl);
+        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("tests.json").toFile(), tests);
+        Files.writeString(d.resolve("job.yaml"), j.definition);
+        Files.writeString(d.resolve("log.yaml"), log);
+    }
+
+    /** The guest's tar.gz of its output directory, unpacked under {@code into}; the bundles (directories with a run.json) it held. */
+    static List<Path> unpack(Path tgz, Path into) throws IOException {
+        List<Path> bundles = new ArrayList<>();
+        Path root = into.toAbsolutePath().normalize();
+        try (InputStream in = Files.newInputStream(tgz); TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                Path p = root.resolve(e.getName()).normalize();
+                if (!p.startsWith(root) || e.isSymbolicLink() || e.isLink()) continue; // latest links: the fleet reads directories
+                if (e.isDirectory()) {
+                    Files.createDirectories(p);
+                } else if (e.isFile()) {
+                    Files.createDirectories(p.getParent());
+                    Files.copy(tar, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    if (p.getFileName().toString().equals("run.json")) bundles.add(p.getParent());
+                }
+            }
+        }
+        return bundles;
+    }
+
+    /** Cancels the column's jobs that have not finished (an exception, an interrupt): only its own ids. */
+    private void cancelOpen(List<Job> jobs) {
+        for (Job j : jobs) {
+            if (j.id == 0 || j.done) continue;
+            try {
+                if (!client.job(j.id).finished() && client.cancel(j.id)) say.accept("job " + j.id + ": cancelled");
+            } catch (RuntimeException e) {
+                say.accept("job " + j.id + ": cannot cancel (" + e.getMessage() + "); the reaper tries again");
+            }
+        }
+    }
+
+    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
+    private String definition(Job j, GuestRun.Cold cold, Path ramdisk, Disks disks, String receiver) throws IOException {
+        Map<String, Object> images = new LinkedHashMap<>();
+        // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
+        // adds the images to QEMU's command line in the order of their labels' names.
+        images.put("disk1root", image(disks.root(), drive("{disk1root}", "lab-root", false)));
+        if (disks.modules() != null) images.put("disk2modules", image(disks.modules(), drive("{disk2modules}", "lab-modules", true)));
+        images.put("disk3data", image(disks.data(), drive("{disk3data}", "lab-docker", false)));
+        String shares = String.join(" ", share("labhome", LabHome.find().orElseThrow()), share("labcp", cold.classPath()));
+        // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
+        images.put("kernel", image(cold.kernel().vmlinuz(), "-kernel {kernel} -append \"" + cold.cmdline() + " rdinit=/lab-lava-rdinit loglevel=6\" " + shares));
+        Map<String, Object> rd = image(ramdisk, "-initrd {ramdisk}");
+        rd.put("format", "cpio.newc");
+        rd.put("compression", "gz");
+        rd.put("overlays", Map.of("lava", true));
+        images.put("ramdisk", rd);
+        images.put("init", image(LabHome.imagesDir().resolve("guest/lava-init.sh"), "-fw_cfg name=opt/lab/init,file={init}"));
+        images.put("labinit", image(LabHome.imagesDir().resolve("guest/lab-init.sh"), "-fw_cfg name=opt/lab/labinit,file={labinit}"));
+        if (cold.kernel().config() != null) images.put("config", image(cold.kernel().config(), "-fw_cfg name=opt/lab/config,file={config}"));
+
+        long testMinutes = spec.deadline() == null ? 60 : Math.max(5, spec.deadline().toMinutes());
+        Map<String, Object> deploy = new LinkedHashMap<>();
+        deploy.put("to", "tmpfs");
+        deploy.put("timeout", Map.of("minutes", 5));
+        deploy.put("images", images);
+        Map<String, Object> boot = new LinkedHashMap<>();
+        boot.put("method", "qemu");
+        boot.put("media", "tmpfs");
+        boot.put("timeout", Map.of("minutes", 10));
+        boot.put("prompts", List.of(PROMPT));
+
+        Map<String, Object> targetJson = new LinkedHashMap<>(target.describe());
+        targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
+        List<String> lab = new ArrayList<>(List.of("env"));
+        lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_CP, j.command, GUEST_OUT));
+        List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver,
+                GUEST_CP.toString()));
+        step.addAll(lab);
+        Map<String, Object> repo = new LinkedHashMap<>();
+        repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", j.scenario.id(),
+                "description", "lab run " + j.scenario.id() + " in a guest of " + target.kernel()));
+        repo.put("run", Map.of("steps", List.of(String.join(" ", step.stream().map(LavaColumn::shellQuote).toList()))));
+        Map<String, Object> def = new LinkedHashMap<>();
+        def.put("from", "inline");
+        def.put("name", j.scenario.id());
+        def.put("path", "inline/" + j.scenario.id() + ".yaml");
+        def.put("repository", repo);
+        Map<String, Object> test = new LinkedHashMap<>();
+        test.put("timeout", Map.of("minutes", testMinutes));
+        test.put("definitions", List.of(def));
+
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("device_type", lava.deviceType());
+        job.put("job_name", "lab " + runId + " " + j.scenario.id() + " on " + target.kernel());
+        job.put("priority", lava.priority().matches("\\d+") ? Integer.parseInt(lava.priority()) : lava.priority());
+        job.put("visibility", "public");
+        if (!lava.tags().isEmpty()) job.put("tags", lava.tags());
+        job.put("timeouts", Map.of("job", Map.of("minutes", testMinutes + 20), "action", Map.of("minutes", testMinutes),
+                "connection", Map.of("minutes", 2)));
+        job.put("context", Map.of("arch", "amd64", "memory", GuestRun.defaultShape().memoryMb()));
+        job.put("actions", List.of(Map.of("deploy", deploy), Map.of("boot", boot), Map.of("test", test)));
+        return YAML.writeValueAsString(job);
+    }
+
+    private static Map<String, Object> image(Path file, String arg) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("image_arg", arg);
+        m.put("url", "file://" + file.toAbsolutePath());
+        return m;
+    }
+
+    /** A virtio disk the guest finds by its serial, as the lab's own guests have it (lab.core.guest.Guest). */
+    private static String drive(String file, String serial, boolean readOnly) {
+        return "-drive file=" + file + ",format=qcow2,if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : "")
+                + " -device virtio-blk-pci,drive=" + serial + ",serial=" + serial;
+    }
+
+    private static String share(String tag, Path path) {
+        return "-fsdev local,id=" + tag + ",path=" + path.toAbsolutePath() + ",security_model=none,readonly=on -device virtio-9p-pci,fsdev="
+                + tag + ",mount_tag=" + tag;
+    }
+
+    static String shellQuote(String s) {
+        return s.matches("[A-Za-z0-9_./:=,+@%-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    static Double seconds(String from, String to) {
+        Instant a = instant(from);
+        Instant b = instant(to);
+        return a == null || b == null ? null : Duration.between(a, b).toMillis() / 1e3;
+    }
+
+    static Instant instant(String s) {
+        if (s == null || s.isBlank() || "null".equals(s)) return null;
+        try {
+            return Instant.parse(s);
+        } catch (java.time.format.DateTimeParseException e) {
+            try {
+                return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC);
+            } catch (java.time.format.DateTimeParseException e2) {
+                return null;
+            }
+        }
+    }
+}

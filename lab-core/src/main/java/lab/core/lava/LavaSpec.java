@@ -1,0 +1,149 @@
+package lab.core.lava;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import lab.core.fleet.Target;
+import lab.api.UsageException;
+
+/**
+ * A LAVA server the lab submits its runs to, as given:
+ * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N]}. The token file
+ * holds the API token of a LAVA user (a file, so the token is in no command line and no record);
+ * tags and priority pass through to every job; the name prefixes the columns (default lava).
+ */
+public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name) {
+    static final List<String> PRIORITIES = List.of("low", "medium", "high");
+
+    public LavaSpec {
+        tags = List.copyOf(tags);
+        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
+            throw new UsageException("LAVA server '" + url + "' must be an http:// or https:// URL");
+        }
+        if (!deviceType.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) throw new UsageException("malformed LAVA device type '" + deviceType + "'");
+        for (String t : tags) if (!t.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) throw new UsageException("malformed LAVA tag '" + t + "'");
+        if (!PRIORITIES.contains(priority) && !priority.matches("\\d{1,3}")) {
+            throw new UsageException("LAVA priority '" + priority + "' must be low, medium, high or 0-100");
+        }
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,19}")) throw new UsageException("LAVA name '" + name + "' must be 1-20 of letters, digits, '.', '_', '-'");
+    }
+
+    /** {@code URL[,token=FILE][,device-type=T][,tags=a+b][,priority=P][,name=N]}. */
+    public static LavaSpec parse(String spec) {
+        String[] parts = spec.split(",");
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) throw new UsageException("malformed --lava option '" + parts[i] + "' in '" + spec + "' (expected key=value)");
+            o.put(parts[i].substring(0, eq).strip(), parts[i].substring(eq + 1).strip());
+        }
+        return of(parts[0].strip(), o, null);
+    }
+
+    private static LavaSpec of(String url, Map<String, String> o, Path base) {
+        Map<String, String> left = new LinkedHashMap<>(o);
+        String token = left.remove("token");
+        String type = left.remove("device-type");
+        String tags = left.remove("tags");
+        String priority = left.remove("priority");
+        String name = left.remove("name");
+        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name)");
+        URI u;
+        try {
+            u = URI.create(url.endsWith("/") ? url : url + "/");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("malformed LAVA server URL '" + url + "': " + e.getMessage());
+        }
+        Path t = token == null || token.isEmpty() ? null : base == null ? Path.of(token) : base.resolve(token);
+        return new LavaSpec(u, t, type == null ? "qemu" : type, tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split("\\+")),
+                priority == null ? "medium" : priority, name == null ? "lava" : name);
+    }
+
+    /**
+     * The {@code lava:} list of an inventory file (none: empty), token paths relative to the file:
+     * <pre>
+     * lava:
+     *   - url: http://lava.example:8000
+     *     token: lava-token
+     *     device-type: qemu
+     *     tags: [big-ram]
+     *     priority: high
+     *     name: lkft
+     * </pre>
+     */
+    public static List<LavaSpec> inventory(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UsageException("cannot read the inventory " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        JsonNode list = root == null ? null : root.get("lava");
+        if (list == null) return List.of();
+        if (!list.isArray()) throw new UsageException("the inventory " + file + ": lava: must be a list");
+        List<LavaSpec> out = new ArrayList<>();
+        for (JsonNode n : list) {
+            String url = n.path("url").asText("");
+            if (url.isEmpty()) throw new UsageException("a lava entry of " + file + " has no url");
+            Map<String, String> o = new LinkedHashMap<>();
+            n.fields().forEachRemaining(f -> {
+                if (f.getKey().equals("url")) return;
+                List<String> v = new ArrayList<>();
+                if (f.getValue().isArray()) f.getValue().forEach(x -> v.add(x.asText()));
+                else v.add(f.getValue().asText());
+                o.put(f.getKey(), String.join("+", v));
+            });
+            out.add(of(url, o, file.toAbsolutePath().getParent()));
+        }
+        return out;
+    }
+
+    /** The fleet's column for jobs of this server that boot {@code kernel}: named NAME-DEVICETYPE-KERNEL. */
+    public Target column(String kernel) {
+        String k = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+        String n = (name + "-" + deviceType + "-" + k);
+        if (n.length() > 40) n = n.substring(0, 40);
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("kernel", kernel);
+        labels.put("device-type", deviceType);
+        labels.put("lava", url.toString());
+        return new Target(n, URI.create(Target.LAVA_SCHEME + ":" + spec()), null, labels, kernel);
+    }
+
+    /** The column's endpoint back to this spec (see {@link #column}). */
+    public static LavaSpec of(Target t) {
+        return parse(t.endpoint().getSchemeSpecificPart());
+    }
+
+    /** This spec as --lava takes it. */
+    public String spec() {
+        StringBuilder b = new StringBuilder(url.toString());
+        if (token != null) b.append(",token=").append(token.toAbsolutePath());
+        b.append(",device-type=").append(deviceType);
+        if (!tags.isEmpty()) b.append(",tags=").append(String.join("+", tags));
+        b.append(",priority=").append(priority).append(",name=").append(name);
+        return b.toString();
+    }
+
+    /** The API token, read from its file (its first word); null without a token file. */
+    String readToken() {
+        if (token == null) return null;
+        try {
+            String t = Files.readString(token, StandardCharsets.UTF_8).strip();
+            if (t.isEmpty() || t.contains("\n") || t.contains(" ")) throw new UsageException("the LAVA token file " + token + " must hold one token on one line");
+            return t;
+        } catch (IOException e) {
+            throw new UsageException("cannot read the LAVA token file " + token + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package lab.core.lava;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import lab.core.evidence.Json;
+import lab.core.fleet.Target;
+import lab.api.UsageException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The LAVA target's input, and what it reads back from LAVA and from a job's guest, without a server. */
+class LavaSpecTest {
+    @Test
+    void specsParseIntoColumnsAndBack() {
+        LavaSpec s = LavaSpec.parse("http://lava.example:8000,token=/etc/lab/tok,device-type=qemu-x86,tags=big+fast,priority=high,name=lkft");
+        assertEquals("http://lava.example:8000/", s.url().toString());
+        assertEquals(List.of("big", "fast"), s.tags());
+        Target t = s.column("debian:6.1");
+        assertTrue(t.isLava());
+        assertTrue(!t.isGuest());
+        assertEquals("lkft-qemu-x86-debian-6.1", t.name());
+        assertEquals("debian:6.1", t.labels().get("kernel"));
+        assertEquals("qemu-x86", t.labels().get("device-type"));
+        assertEquals(s, LavaSpec.of(t));
+        LavaSpec d = LavaSpec.parse("http://127.0.0.1:8010");
+        assertEquals("qemu", d.deviceType());
+        assertEquals("medium", d.priority());
+        assertEquals("lava-qemu-debian-6.12", d.column("debian:6.12").name());
+    }
+
+    @Test
+    void badSpecsAreUsageErrors() {
+        for (String bad : List.of("ftp://x", "http://x,tokn=a", "http://x,priority=urgent", "http://x,tags=a b", "http://x,device-type=a/b", "http://x,nope")) {
+            assertThrows(UsageException.class, () -> LavaSpec.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void inventoryListsServersWithTokensBesideTheFile(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("inv.yaml");
+        Files.writeString(f, "lava:\n  - url: http://lava:8000\n    token: tok\n    tags: [a, b]\n    name: lab2\n");
+        List<LavaSpec> l = LavaSpec.inventory(f);
+        assertEquals(1, l.size());
+        assertEquals(tmp.resolve("tok"), l.get(0).token());
+        assertEquals(List.of("a", "b"), l.get(0).tags());
+        assertEquals(List.of(), Target.inventory(f, tmp), "a LAVA-only inventory has no engines");
+    }
+
+    @Test
+    void armsBecomeTestCasesCarryingTheirVerdict() throws Exception {
+        JsonNode plain = Json.MAPPER.readTree("{\"name\":\"plain\",\"verdict\":\"REPRODUCED\",\"asExpected\":true,\"failures\":2}");
+        JsonNode wrong = Json.MAPPER.readTree("{\"name\":\"no-holder\",\"verdict\":\"REPRODUCED\",\"asExpected\":false,\"failures\":1}");
+        JsonNode skip = Json.MAPPER.readTree("{\"name\":\"io flusher\",\"verdict\":\"SKIPPED\",\"asExpected\":true,\"failures\":0}");
+        assertEquals("plain-reproduced pass 2", GuestStep.line(plain));
+        assertEquals("no-holder-reproduced fail 1", GuestStep.line(wrong));
+        assertEquals("io_flusher-skipped skip 0", GuestStep.line(skip));
+    }
+
+    @Test
+    void lavaErrorsAndConsoleTailComeFromItsRecords() throws Exception {
+        List<JsonNode> tests = List.of(Json.MAPPER.readTree("{\"suite\":5,\"name\":\"job\",\"result\":\"fail\","
+                + "\"metadata\":\"case: job\\ndefinition: lava\\nerror_msg: wait for prompt timed out\\nerror_type: Job\\nresult: fail\\n\"}"));
+        assertEquals("Job error: wait for prompt timed out", LavaColumn.errorOf(tests).orElseThrow());
+        String log = "- {\"dt\": \"2026-12-02T10:00:00.1\", \"lvl\": \"info\", \"msg\": \"start: 2 qemu\"}\n"
+                + "- {\"dt\": \"2026-12-02T10:00:01.1\", \"lvl\": \"target\", \"msg\": \"Kernel panic - not syncing: VFS\"}\n"
+                + "- {\"dt\": \"2026-12-02T10:00:02.1\", \"lvl\": \"target\", \"msg\": \"---[ end Kernel panic ]---\"}\n";
+        assertEquals(List.of("---[ end Kernel panic ]---"), LavaColumn.consoleTail(log, 1));
+        assertEquals(2.0, LavaColumn.seconds("2026-12-02T10:00:00.1Z", "2026-12-02T10:00:02.1"), 1e-9);
+    }
+
+    @Test
+    void aBundleUnpacksInsideItsColumnOnly(@TempDir Path tmp) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+            for (String name : List.of("./fuse-kill-deadlock/20261202-100000-ab12/run.json", "../escape/run.json")) {
+                byte[] b = "{}".getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry e = new TarArchiveEntry(name);
+                e.setSize(b.length);
+                tar.putArchiveEntry(e);
+                tar.write(b);
+                tar.closeArchiveEntry();
+            }
+        }
+        Path tgz = tmp.resolve("b.tgz");
+        Files.write(tgz, bytes.toByteArray());
+        List<Path> bundles = LavaColumn.unpack(tgz, tmp.resolve("col"));
+        assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock/20261202-100000-ab12")), bundles);
+        assertTrue(!Files.exists(tmp.resolve("escape")));
+    }
+}

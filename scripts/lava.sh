@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# A LAVA instance on this host, from Debian's packages (lava-server, lava-dispatcher), brought
+# up without systemd: PostgreSQL, gunicorn serving LAVA's web and REST API on 127.0.0.1 (no
+# Apache), lava-publisher, lava-scheduler with scheduler events on (it wakes on a submission
+# instead of polling every 20 s), and two lava-worker processes with a 2 s ping (a worker picks a
+# job up and reports its end within 2 s instead of 20), each with one QEMU device. The devices
+# force TCG in their dictionaries (no_kvm; /dev/kvm on this machine kind is a software
+# hypervisor that runs stock kernels >100 times slower), so no job can turn KVM back on.
+#
+#   lava.sh start [--port PORT]   install when missing, start (or find running), print one line:
+#                                 export LAB_LAVA=http://127.0.0.1:PORT,token=FILE
+#   lava.sh stop                  stop every process start started (by its pid), and PostgreSQL
+#                                 when start started it
+#
+# Installing replaces Debian's fuse with fuse3 (ntfs-3g, through libguestfs); the lab needs no
+# fusermount. Names: admin user, workers and devices start with lab-lava-.
+# Exit 0: done. Exit 2: usage. Exit 3: this host cannot run LAVA (not root, no apt, install
+# failed). Exit 4: LAVA failed to come up (its logs are named).
+set -euo pipefail
+
+RUN=${LAB_LAVA_RUN:-/run/lab-lava}          # pids and process logs
+STATE=${LAB_LAVA_STATE:-/var/lib/lab-lava}  # the API token, install log, markers
+PORT=${LAB_LAVA_PORT:-8010}
+PING=2
+DEVICES=(lab-lava-qemu-01 lab-lava-qemu-02)
+
+die() { local code=$1; shift; echo "lava.sh: $*" >&2; exit "$code"; }
+usage() { die 2 "usage: lava.sh start [--port PORT] | stop"; }
+[ $# -ge 1 ] || usage
+cmd=$1; shift
+while [ $# -gt 0 ]; do
+  case $1 in
+    --port) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage; PORT=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || die 3 "needs root (Debian packages, PostgreSQL, lava-worker)"
+mkdir -p "$RUN" "$STATE"
+chmod 700 "$STATE"
+exec 9<"$STATE"
+flock -w 300 9 || die 4 "another lava.sh holds $STATE"
+
+# The process recorded as NAME, only while it is still the one we started (a stale pid may be reused).
+pid_of() {
+  local n=$1 pid
+  pid=$(cat "$RUN/$n.pid" 2>/dev/null) || return 1
+  [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(cat "$RUN/$n.match")" || return 1
+  echo "$pid"
+}
+
+# spawn NAME MATCH COMMAND...: in its own session, so a Ctrl-C at the caller's terminal does not reach it.
+spawn() {
+  local n=$1 match=$2; shift 2
+  pid_of "$n" >/dev/null && return 0
+  printf '%s' "$match" >"$RUN/$n.match"
+  # fd 9 (the lock) closed: the lock must not live on in the processes it started
+  setsid "$@" >"$RUN/$n.log" 2>&1 </dev/null 9<&- &
+  echo $! >"$RUN/$n.pid"
+}
+
+api() { curl -fsS --max-time 5 "http://127.0.0.1:$PORT/api/v0.2/$1"; }
+
+install() {
+  [ "$(dpkg-query -W -f='${Status}\n' lava-server lava-dispatcher 2>/dev/null | grep -c 'install ok installed')" = 2 ] && return 0
+  command -v apt-get >/dev/null || die 3 "LAVA is not installed and this host has no apt-get"
+  echo "lava.sh: installing lava-server and lava-dispatcher from Debian's packages (log: $STATE/install.log)" >&2
+  local t0=$SECONDS
+  # lava-server's postinst creates its database: PostgreSQL must answer first.
+  postgres_up
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lava-server lava-dispatcher >>"$STATE/install.log" 2>&1 \
+    || die 3 "installing LAVA failed, see $STATE/install.log"
+  echo "lava.sh: installed in $((SECONDS - t0)) s" >&2
+}
+
+postgres_up() {
+  command -v pg_lsclusters >/dev/null || return 0
+  local v; v=$(pg_lsclusters -h | awk 'NR==1 {print $1}')
+  [ -n "$v" ] || return 0
+  if ! pg_lsclusters -h | awk 'NR==1 {exit $4 != "online"}'; then
+    pg_ctlcluster "$v" main start
+    touch "$STATE/postgres-started"
+  fi
+}
+
+# Once per instance: settings, the admin and its token, the device type, workers and devices.
+configure() {
+  local d=/etc/lava-server/dispatcher-config/devices
+  cat >/etc/lava-server/settings.d/01-lab-lava.yaml <<'EOF'
+# lab-lava: the scheduler wakes on each submission instead of polling every 20 s
+EVENT_NOTIFICATION: true
+EOF
+  mkdir -p "$d"
+  for dev in "${DEVICES[@]}"; do
+    # The template's own KVM switch off, TCG forced as the lab's own guests run it (multi-threaded,
+    # 256 MB of translation cache): jobs cannot turn KVM back on. Memory comes from the job's context.
+    cat >"$d/$dev.jinja2" <<'EOF'
+{% extends 'qemu.jinja2' %}
+{% set arch = 'amd64' %}
+{% set no_kvm = True %}
+{% set netdevice = 'user' %}
+{% set extra_options = ['-accel tcg,thread=multi,tb-size=256', '-cpu max', '-smp 2', '-no-reboot'] %}
+EOF
+  done
+  [ -f "$STATE/configured" ] && return 0
+  local m="lava-server manage"
+  if ! $m users list 2>/dev/null | grep -q 'lab-lava-admin'; then
+    DJANGO_SUPERUSER_PASSWORD=$(head -c 18 /dev/urandom | base64) $m createsuperuser --noinput --username lab-lava-admin --email root@localhost >/dev/null
+  fi
+  ( umask 077; $m tokens add --user lab-lava-admin --description lab-lava | head -1 | tr -d '\n' >"$STATE/token" )
+  $m device-types add qemu >/dev/null 2>&1 || true
+  local i=0
+  for dev in "${DEVICES[@]}"; do
+    i=$((i + 1))
+    $m workers add "lab-lava-w$i" 2>/dev/null | sed -n 's/^Token: //p' | tr -d '\n' >"$STATE/worker-$i.token" || true
+    [ -s "$STATE/worker-$i.token" ] || die 4 "cannot add the worker lab-lava-w$i (it may exist without a token this script kept)"
+    chmod 600 "$STATE/worker-$i.token"
+    $m devices add --device-type qemu --worker "lab-lava-w$i" "$dev" >/dev/null
+  done
+  touch "$STATE/configured"
+}
+
+start() {
+  install
+  postgres_up
+  configure
+  local gunicorn; gunicorn=$(command -v gunicorn || command -v gunicorn3)
+  spawn gunicorn "lava_server.wsgi" "$gunicorn" lava_server.wsgi --log-level INFO --log-file "$RUN/gunicorn.log" \
+    -u lavaserver -g lavaserver --worker-class eventlet --workers 2 --bind "127.0.0.1:$PORT"
+  spawn publisher "lava-publisher" lava-server manage lava-publisher --level INFO --log-file "$RUN/publisher.log" --host 127.0.0.1 --port 8011
+  spawn scheduler "lava-scheduler" lava-server manage lava-scheduler --level INFO --log-file "$RUN/scheduler.log"
+  local i=0
+  for dev in "${DEVICES[@]}"; do
+    i=$((i + 1))
+    spawn "worker-$i" "--name lab-lava-w$i" lava-worker --level INFO --url "http://127.0.0.1:$PORT/" --name "lab-lava-w$i" \
+      --ping-interval $PING --worker-dir "/var/lib/lava/dispatcher/lab-lava-w$i" --log-file "$RUN/worker-$i.log" \
+      --token "$(cat "$STATE/worker-$i.token")"
+  done
+  local t=0
+  until api system/version/ >/dev/null 2>&1; do
+    t=$((t + 1)); [ $t -le 120 ] || die 4 "LAVA's API did not answer on 127.0.0.1:$PORT within 60 s (logs: $RUN/*.log)"
+    sleep 0.5
+  done
+  # Both devices Idle and their workers Online: a job submitted now runs.
+  t=0
+  until [ "$(curl -fsS --max-time 5 -H "Authorization: Token $(cat "$STATE/token")" \
+      "http://127.0.0.1:$PORT/api/v0.2/devices/?worker__state=Online&state=Idle&health=Good" 2>/dev/null \
+      | grep -o '"hostname":"lab-lava-qemu-[0-9]*"' | sort -u | wc -l)" -ge ${#DEVICES[@]} ]; do
+    t=$((t + 1)); [ $t -le 120 ] || die 4 "the devices did not come online within 60 s (logs: $RUN/worker-*.log)"
+    sleep 0.5
+  done
+  echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token"
+}
+
+stop() {
+  local n pid
+  for n in worker-1 worker-2 scheduler publisher gunicorn; do
+    pid=$(pid_of "$n") || { rm -f "$RUN/$n.pid"; continue; }
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 40); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
+    [ -d "/proc/$pid" ] && kill -9 "$pid" 2>/dev/null || true
+    rm -f "$RUN/$n.pid"
+  done
+  if [ -f "$STATE/postgres-started" ]; then
+    pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop && rm -f "$STATE/postgres-started"
+  fi
+}
+
+case $cmd in
+  start) start ;;
+  stop) stop ;;
+  *) usage ;;
+esac
