@@ -21,13 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class GuestLifecycleTest {
     @Test
     void aPanicEndsTheGuestAndIsReportedWithItsLine(@TempDir Path tmp) throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "guests need root");
-        assumeTrue(GuestTools.has("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs it)");
-        GuestRun run = new GuestRun(System.out::println);
-        Guests.Warm warm = run.prepare(KernelSpec.parse("debian:6.1"), GuestRun.defaultShape());
-        List<Guest.Share> shares = GuestRun.SHARES.stream()
-                .map(s -> new Guest.Share(s.tag(), mkdir(tmp.resolve(s.tag())), s.readOnly())).toList();
-        Guest g = Guests.atStateDir(System.out::println).restore(warm, shares, "test-" + ProcessHandle.current().pid());
+        Guest g = restored(tmp);
         Path dir = g.dir();
         try {
             GuestAgent.Exec date = g.agent(Duration.ofSeconds(30)).run(List.of("date", "+%s"), Duration.ofSeconds(30));
@@ -46,13 +40,7 @@ class GuestLifecycleTest {
 
     @Test
     void aGuestThatStopsAnsweringIsGivenUpWithEveryTasksStack(@TempDir Path tmp) throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "guests need root");
-        assumeTrue(GuestTools.has("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs it)");
-        GuestRun run = new GuestRun(System.out::println);
-        Guests.Warm warm = run.prepare(KernelSpec.parse("debian:6.1"), GuestRun.defaultShape());
-        List<Guest.Share> shares = GuestRun.SHARES.stream()
-                .map(s -> new Guest.Share(s.tag(), mkdir(tmp.resolve(s.tag())), s.readOnly())).toList();
-        try (Guest g = Guests.atStateDir(System.out::println).restore(warm, shares, "test-" + ProcessHandle.current().pid())) {
+        try (Guest g = restored(tmp)) {
             GuestAgent agent = g.agent(Duration.ofSeconds(30));
             // What a deadlocked guest looks like from outside: its agent no longer answers. Here the
             // agent is stopped (SIGSTOP) while a command of the lab's is still running.
@@ -63,6 +51,16 @@ class GuestLifecycleTest {
             assertTrue(console.contains("sysrq: Show State"), console);
             assertTrue(java.util.regex.Pattern.compile("task:qemu-ga\\s+state:T").matcher(console).find(), "no stack of the stopped agent:\n" + g.tail(40));
         }
+    }
+
+    /** A debian:6.1 guest restored from its warm state, with empty shares under {@code tmp}. */
+    private static Guest restored(Path tmp) {
+        assumeTrue("root".equals(System.getProperty("user.name")), "guests need root");
+        assumeTrue(GuestTools.has("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs it)");
+        Guests.Warm warm = new GuestRun(System.out::println).prepare(KernelSpec.parse("debian:6.1"), GuestRun.defaultShape());
+        List<Guest.Share> shares = GuestRun.SHARES.stream()
+                .map(s -> new Guest.Share(s.tag(), mkdir(tmp.resolve(s.tag())), s.readOnly())).toList();
+        return Guests.atStateDir(System.out::println).restore(warm, shares, "test-" + ProcessHandle.current().pid());
     }
 
     private static Path mkdir(Path p) {
