@@ -42,11 +42,7 @@ public final class GuestRun {
     static final List<Guest.Share> SHARES = List.of(Guest.Share.tag("labhome", true), Guest.Share.tag("labcp", true), Guest.Share.tag("labout", false));
 
     /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
-    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape, Map<String, String> sysctls) {
-        public Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape) {
-            this(kernel, labArgs, out, shape, Map.of());
-        }
-    }
+    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape, Map<String, String> sysctls) { }
 
     /** A sysctl name as /proc/sys spells it with dots (fs.fuse.default_request_timeout), and nothing a shell would read. */
     private static final java.util.regex.Pattern SYSCTL = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
