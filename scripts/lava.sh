@@ -67,7 +67,7 @@ install() {
   local t0=$SECONDS
   # lava-server's postinst creates its database: PostgreSQL must answer first.
   postgres_up
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lava-server lava-dispatcher >>"$STATE/install.log" 2>&1 \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lava-server lava-dispatcher >>"$STATE/install.log" 2>&1 9<&- \
     || die 3 "installing LAVA failed, see $STATE/install.log"
   echo "lava.sh: installed in $((SECONDS - t0)) s" >&2
 }
@@ -77,7 +77,7 @@ postgres_up() {
   local v; v=$(pg_lsclusters -h | awk 'NR==1 {print $1}')
   [ -n "$v" ] || return 0
   if ! pg_lsclusters -h | awk 'NR==1 {exit $4 != "online"}'; then
-    pg_ctlcluster "$v" main start
+    pg_ctlcluster "$v" main start 9<&-   # the server must not hold this script's lock
     touch "$STATE/postgres-started"
   fi
 }
@@ -140,10 +140,11 @@ start() {
     t=$((t + 1)); [ $t -le 120 ] || die 4 "LAVA's API did not answer on 127.0.0.1:$PORT within 60 s (logs: $RUN/*.log)"
     sleep 0.5
   done
-  # Both devices Idle and their workers Online: a job submitted now runs.
+  # Both devices Idle and their workers Online: a job submitted now runs. Health Unknown is
+  # schedulable too (a device whose worker went offline comes back Unknown; qemu has no health check).
   t=0
-  until [ "$(curl -fsS --max-time 5 -H "Authorization: Token $(cat "$STATE/token")" \
-      "http://127.0.0.1:$PORT/api/v0.2/devices/?worker__state=Online&state=Idle&health=Good" 2>/dev/null \
+  until [ "$(for h in Good Unknown; do curl -fsS --max-time 5 -H "Authorization: Token $(cat "$STATE/token")" \
+      "http://127.0.0.1:$PORT/api/v0.2/devices/?worker__state=Online&state=Idle&health=$h" 2>/dev/null; echo; done \
       | grep -o '"hostname":"lab-lava-qemu-[0-9]*"' | sort -u | wc -l)" -ge ${#DEVICES[@]} ]; do
     t=$((t + 1)); [ $t -le 120 ] || die 4 "the devices did not come online within 60 s (logs: $RUN/worker-*.log)"
     sleep 0.5
@@ -161,7 +162,10 @@ stop() {
     rm -f "$RUN/$n.pid"
   done
   if [ -f "$STATE/postgres-started" ]; then
-    pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop && rm -f "$STATE/postgres-started"
+    if pg_lsclusters -h | awk 'NR==1 {exit $4 != "online"}'; then
+      pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop || die 4 "cannot stop the PostgreSQL cluster start started"
+    fi
+    rm -f "$STATE/postgres-started"
   fi
 }
 
