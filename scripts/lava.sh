@@ -7,8 +7,8 @@
 # force TCG in their dictionaries (no_kvm; /dev/kvm on this machine kind is a software
 # hypervisor that runs stock kernels >100 times slower), so no job can turn KVM back on.
 #
-#   lava.sh start [--port PORT]   install when missing, start (or find running), print one line:
-#                                 export LAB_LAVA=http://127.0.0.1:PORT,token=FILE
+#   lava.sh start [--port PORT]   install when missing, start (or find running, saying so on
+#                                 stderr), print one line: export LAB_LAVA=http://127.0.0.1:PORT,token=FILE
 #   lava.sh stop                  stop every process start started (by its pid), and PostgreSQL
 #                                 when start started it
 #
@@ -22,6 +22,7 @@ RUN=${LAB_LAVA_RUN:-/run/lab-lava}          # pids and process logs
 STATE=${LAB_LAVA_STATE:-/var/lib/lab-lava}  # the API token, install log, markers
 PORT=${LAB_LAVA_PORT:-8010}
 PING=2
+SPAWNED=0
 DEVICES=(lab-lava-qemu-01 lab-lava-qemu-02)
 
 die() { local code=$1; shift; echo "lava.sh: $*" >&2; exit "$code"; }
@@ -52,6 +53,7 @@ pid_of() {
 spawn() {
   local n=$1 match=$2; shift 2
   pid_of "$n" >/dev/null && return 0
+  SPAWNED=$((SPAWNED + 1))
   printf '%s' "$match" >"$RUN/$n.match"
   # fd 9 (the lock) closed: the lock must not live on in the processes it started
   setsid "$@" >"$RUN/$n.log" 2>&1 </dev/null 9<&- &
@@ -67,8 +69,11 @@ install() {
   local t0=$SECONDS
   # lava-server's postinst creates its database: PostgreSQL must answer first.
   postgres_up
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lava-server lava-dispatcher >>"$STATE/install.log" 2>&1 9<&- \
-    || die 3 "installing LAVA failed, see $STATE/install.log"
+  # A fresh host's package lists may be missing or stale: update them once when the install fails.
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends lava-server lava-dispatcher)
+  "${apt[@]}" >>"$STATE/install.log" 2>&1 9<&- \
+    || { apt-get update -q >>"$STATE/install.log" 2>&1 9<&- && "${apt[@]}" >>"$STATE/install.log" 2>&1 9<&-; } \
+    || die 3 "installing lava-server and lava-dispatcher from Debian's packages failed: $(grep -E '^(E|Err):' "$STATE/install.log" | tail -1) (see $STATE/install.log)"
   echo "lava.sh: installed in $((SECONDS - t0)) s" >&2
 }
 
@@ -149,6 +154,7 @@ start() {
     t=$((t + 1)); [ $t -le 120 ] || die 4 "the devices did not come online within 60 s (logs: $RUN/worker-*.log)"
     sleep 0.5
   done
+  [ "$SPAWNED" -gt 0 ] || echo "lava.sh: already running (started earlier; stop stops it)" >&2
   echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token"
 }
 

@@ -110,9 +110,14 @@ public final class GuestRun {
 
     /** The lab CLI as a guest runs it: the checkout at {@code home}, the class path's jars in {@code cp}/lib, evidence under {@code out}. */
     public static List<String> labCommand(Path home, Path cp, List<String> labArgs, Path out) {
+        return labCommand(home, cp, "lab.cli.LabCli", labArgs, out);
+    }
+
+    /** The same with another main class of the CLI that takes the lab's arguments (lab.cli.LavaStep). */
+    public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> labArgs, Path out) {
         List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
                 "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", "lab.cli.LabCli"));
+                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", mainClass));
         java.addAll(labArgs);
         java.addAll(List.of("--out", out.toString()));
         return java;

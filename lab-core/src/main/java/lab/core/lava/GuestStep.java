@@ -4,25 +4,31 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import lab.core.evidence.Json;
 
 /**
- * Run inside a LAVA job's guest by images/guest/lava-step.sh, after the lab ran there: one line
- * per arm of every run.json under the output directory, {@code NAME RESULT FAILURES}, which the
- * step turns into lava-test-case calls. NAME is ARM-VERDICT (plain-reproduced), RESULT pass when
- * the arm's outcome is the expected one, skip when SKIPPED, fail otherwise.
+ * What a LAVA job's guest reports after the lab ran there (lab.cli.LavaStep, in the lab's own
+ * JVM): one line per arm of every run.json under the output directory, {@code NAME RESULT
+ * FAILURES}, which images/guest/lava-step.sh turns into lava-test-case calls. NAME is
+ * ARM-VERDICT (plain-reproduced), RESULT pass when the arm's outcome is the expected one, skip
+ * when SKIPPED, fail otherwise.
  */
 public final class GuestStep {
     private GuestStep() {}
 
-    public static void main(String[] args) throws IOException {
-        try (Stream<Path> s = Files.walk(Path.of(args[0]), 4)) {
+    /** The cases of every run under {@code out}, written to {@code cases}. */
+    public static void write(Path out, Path cases) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(out, 4)) {
             for (Path f : s.filter(p -> p.getFileName().toString().equals("run.json")).sorted().toList()) {
-                for (JsonNode a : Json.MAPPER.readTree(f.toFile()).path("arms")) System.out.println(line(a));
+                for (JsonNode a : Json.MAPPER.readTree(f.toFile()).path("arms")) lines.add(line(a));
             }
         }
+        Files.write(cases, lines);
     }
 
     static String line(JsonNode arm) {

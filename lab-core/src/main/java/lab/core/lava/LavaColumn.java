@@ -375,9 +375,8 @@ public final class LavaColumn {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_CP, j.command, GUEST_OUT));
-        List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver,
-                GUEST_CP.toString()));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_CP, "lab.cli.LavaStep", j.command, GUEST_OUT));
+        List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();
         repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", j.scenario.id(),
