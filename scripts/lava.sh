@@ -8,7 +8,8 @@
 # hypervisor that runs stock kernels >100 times slower), so no job can turn KVM back on.
 #
 #   lava.sh start [--port PORT]   install when missing, start (or find running, saying so on
-#                                 stderr), print one line: export LAB_LAVA=http://127.0.0.1:PORT,token=FILE
+#                                 stderr), print one line:
+#                                 export LAB_LAVA=http://127.0.0.1:PORT,token=FILE,events=ws://127.0.0.1:PORT+1/ws/
 #   lava.sh stop                  stop every process start started (by its pid), and PostgreSQL
 #                                 when start started it
 #
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
     *) usage ;;
   esac
 done
+EVENTS_PORT=$((PORT + 1))   # lava-publisher's WebSocket (no Apache to proxy it under PORT)
 [ "$(id -u)" = 0 ] || die 3 "needs root (Debian packages, PostgreSQL, lava-worker)"
 mkdir -p "$RUN" "$STATE"
 chmod 700 "$STATE"
@@ -131,7 +133,7 @@ start() {
   local gunicorn; gunicorn=$(command -v gunicorn || command -v gunicorn3)
   spawn gunicorn "lava_server.wsgi" "$gunicorn" lava_server.wsgi --log-level INFO --log-file "$RUN/gunicorn.log" \
     -u lavaserver -g lavaserver --worker-class eventlet --workers 2 --bind "127.0.0.1:$PORT"
-  spawn publisher "lava-publisher" lava-server manage lava-publisher --level INFO --log-file "$RUN/publisher.log" --host 127.0.0.1 --port 8011
+  spawn publisher "lava-publisher" lava-server manage lava-publisher --level INFO --log-file "$RUN/publisher.log" --host 127.0.0.1 --port "$EVENTS_PORT"
   spawn scheduler "lava-scheduler" lava-server manage lava-scheduler --level INFO --log-file "$RUN/scheduler.log"
   local i=0
   for dev in "${DEVICES[@]}"; do
@@ -155,7 +157,7 @@ start() {
     sleep 0.5
   done
   [ "$SPAWNED" -gt 0 ] || echo "lava.sh: already running (started earlier; stop stops it)" >&2
-  echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token"
+  echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token,events=ws://127.0.0.1:$EVENTS_PORT/ws/"
 }
 
 stop() {

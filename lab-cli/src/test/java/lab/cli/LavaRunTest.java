@@ -79,11 +79,12 @@ class LavaRunTest {
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
-        System.out.printf(Locale.ROOT, "the LAVA run took %.0f s%n%s", (System.nanoTime() - lab.startedNs) / 1e9,
+        System.out.printf(Locale.ROOT, "the LAVA run took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
                 lab.out().lines().filter(l -> l.contains("per-job overhead")).findFirst().orElse(""));
         String said = lab.out() + lab.err();
         assertTrue(code == 0 || code == 1, "exit " + code + ":\n" + said);
         assertTrue(said.contains("submitted") && said.contains("per-job overhead"), said);
+        if (lava.contains("events=")) assertTrue(said.contains("following the jobs over LAVA's event stream"), said);
 
         Path fleet = out.resolve("fleet/latest").toRealPath();
         JsonNode rec = Json.MAPPER.readTree(fleet.resolve("fleet.json").toFile());

@@ -54,6 +54,8 @@ public final class LavaColumn {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     private static final Duration POLL = Duration.ofSeconds(2);
+    /** With the event stream, a poll this often all the same: a lost event costs no more. */
+    private static final Duration EVENTS_POLL = Duration.ofSeconds(15);
     private static final Duration PROGRESS = Duration.ofSeconds(30);
     /** The prompt of the guest's root shell on the serial console (images/guest/lava-init.sh). */
     static final String PROMPT = "lab-lava:~# ";
@@ -142,8 +144,20 @@ public final class LavaColumn {
 
     private record Disks(Path root, Path data, Path modules) { }
 
-    /** Polls every job until all are finished, saying each change of state and, every 30 s, the queue and an ETA. */
+    /**
+     * Follows every job until all are finished, saying each change of state and, every 30 s, the
+     * queue and an ETA: asked over REST when LAVA's event stream says one of them changed (and
+     * every 15 s), or every 2 s when the stream does not answer.
+     */
     private void follow(List<Job> jobs, Receiver receiver, List<Integer> codes) throws IOException {
+        try (LavaEvents events = LavaEvents.open(lava.events(), id -> jobs.stream().anyMatch(j -> j.id == id))) {
+            say.accept(events == null ? "LAVA's event stream " + lava.events() + " does not answer: polling every " + POLL.toSeconds() + " s"
+                    : "following the jobs over LAVA's event stream " + lava.events());
+            follow(jobs, receiver, codes, events);
+        }
+    }
+
+    private void follow(List<Job> jobs, Receiver receiver, List<Integer> codes, LavaEvents events) throws IOException {
         int devices = Math.max(1, client.devices(lava.deviceType()));
         long lastProgress = System.nanoTime();
         List<Double> took = new ArrayList<>();
@@ -182,7 +196,8 @@ public final class LavaColumn {
                 say.accept(progress(jobs, took, devices));
             }
             try {
-                Thread.sleep(POLL.toMillis());
+                if (events == null || events.lost()) Thread.sleep(POLL.toMillis());
+                else events.await(EVENTS_POLL);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new LavaClient.LavaException("interrupted while following the jobs");

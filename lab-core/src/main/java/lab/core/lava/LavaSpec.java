@@ -18,11 +18,13 @@ import lab.api.UsageException;
 
 /**
  * A LAVA server the lab submits its runs to, as given:
- * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N]}. The token file
- * holds the API token of a LAVA user (a file, so the token is in no command line and no record);
- * tags and priority pass through to every job; the name prefixes the columns (default lava).
+ * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N][,events=WS-URL]}. The
+ * token file holds the API token of a LAVA user (a file, so the token is in no command line and
+ * no record); tags and priority pass through to every job; the name prefixes the columns
+ * (default lava); events is lava-publisher's WebSocket (default URL's ws/, where Debian's Apache
+ * site proxies it).
  */
-public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name) {
+public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name, URI events) {
     static final List<String> PRIORITIES = List.of("low", "medium", "high");
 
     public LavaSpec {
@@ -36,6 +38,9 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
             throw new UsageException("LAVA priority '" + priority + "' must be low, medium, high or 0-100");
         }
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,19}")) throw new UsageException("LAVA name '" + name + "' must be 1-20 of letters, digits, '.', '_', '-'");
+        if (!"ws".equals(events.getScheme()) && !"wss".equals(events.getScheme()) || events.getHost() == null) {
+            throw new UsageException("LAVA events '" + events + "' must be a ws:// or wss:// URL");
+        }
     }
 
     /** {@code URL[,token=FILE][,device-type=T][,tags=a+b][,priority=P][,name=N]}. */
@@ -57,16 +62,21 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         String tags = left.remove("tags");
         String priority = left.remove("priority");
         String name = left.remove("name");
-        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name)");
-        URI u;
-        try {
-            u = URI.create(url.endsWith("/") ? url : url + "/");
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("malformed LAVA server URL '" + url + "': " + e.getMessage());
-        }
+        String events = left.remove("events");
+        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name, events)");
+        URI u = uri(url.endsWith("/") ? url : url + "/", "server URL");
+        URI ev = events == null || events.isEmpty() ? uri(u.toString().replaceFirst("^http", "ws") + "ws/", "server URL") : uri(events, "events URL");
         Path t = token == null || token.isEmpty() ? null : base == null ? Path.of(token) : base.resolve(token);
         return new LavaSpec(u, t, type == null ? "qemu" : type, tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split("\\+")),
-                priority == null ? "medium" : priority, name == null ? "lava" : name);
+                priority == null ? "medium" : priority, name == null ? "lava" : name, ev);
+    }
+
+    private static URI uri(String s, String what) {
+        try {
+            return URI.create(s);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("malformed LAVA " + what + " '" + s + "': " + e.getMessage());
+        }
     }
 
     /**
@@ -131,7 +141,7 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         if (token != null) b.append(",token=").append(token.toAbsolutePath());
         b.append(",device-type=").append(deviceType);
         if (!tags.isEmpty()) b.append(",tags=").append(String.join("+", tags));
-        b.append(",priority=").append(priority).append(",name=").append(name);
+        b.append(",priority=").append(priority).append(",name=").append(name).append(",events=").append(events);
         return b.toString();
     }
 

@@ -37,11 +37,28 @@ class LavaSpecTest {
         assertEquals("qemu", d.deviceType());
         assertEquals("medium", d.priority());
         assertEquals("lava-qemu-debian-6.12", d.column("debian:6.12").name());
+        assertEquals("ws://127.0.0.1:8010/ws/", d.events().toString(), "lava-publisher where Debian's Apache site proxies it");
+        LavaSpec e = LavaSpec.parse("https://lava.example/lava,events=ws://127.0.0.1:8011/ws/");
+        assertEquals("ws://127.0.0.1:8011/ws/", e.events().toString());
+        assertEquals("wss://lava.example/lava/ws/", LavaSpec.parse("https://lava.example/lava").events().toString());
+        assertEquals(e, LavaSpec.of(e.column("debian:6.1")));
+    }
+
+    @Test
+    void jobEventsAreTheTestjobTopicOfTheFollowedJobs() {
+        // As lava-publisher 2023.01 sends them: [topic, uuid, datetime, user, data as JSON text]
+        String ours = "[\"org.lavasoftware.testjob\", \"u\", \"2026-12-02T13:19:13\", \"lab-lava-admin\", "
+                + "\"{\\\"job\\\": 10, \\\"state\\\": \\\"Running\\\", \\\"health\\\": \\\"Unknown\\\"}\"]";
+        assertTrue(LavaEvents.isJobEvent(ours, id -> id == 10));
+        assertTrue(!LavaEvents.isJobEvent(ours, id -> id == 11), "another's job");
+        assertTrue(!LavaEvents.isJobEvent(ours.replace("testjob", "device"), id -> true), "a device event");
+        assertTrue(!LavaEvents.isJobEvent("not json", id -> true));
     }
 
     @Test
     void badSpecsAreUsageErrors() {
-        for (String bad : List.of("ftp://x", "http://x,tokn=a", "http://x,priority=urgent", "http://x,tags=a b", "http://x,device-type=a/b", "http://x,nope")) {
+        for (String bad : List.of("ftp://x", "http://x,tokn=a", "http://x,priority=urgent", "http://x,tags=a b", "http://x,device-type=a/b", "http://x,nope",
+                "http://x,events=http://x/ws/")) {
             assertThrows(UsageException.class, () -> LavaSpec.parse(bad), bad);
         }
     }
