@@ -42,6 +42,8 @@ final class ReclaimLab implements Scenario.Lab {
     private final List<String> daemonStuck = new ArrayList<>();
     /** What the daemon waited in, in the arm's hangs: reclaim (cgroup v1) or dirty throttling (cgroup v2). */
     private final List<String> waitsSeen = new ArrayList<>();
+    /** The arm's stalls of the writer in which the daemon did not wait on writeback: slow, not deadlocked. */
+    private int slowStallsInArm;
 
     private ReclaimLab(LabContext ctx, String image, HangWatcher watcher) {
         this.ctx = ctx;
@@ -79,6 +81,7 @@ final class ReclaimLab implements Scenario.Lab {
         grown.clear();
         daemonStuck.clear();
         waitsSeen.clear();
+        slowStallsInArm = 0;
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
@@ -88,6 +91,8 @@ final class ReclaimLab implements Scenario.Lab {
         ArmMeasurement o = outcome(done);
         DaemonGrowth.report(grown, o);
         waitsSeen.stream().distinct().forEach(x -> o.note("the daemon waited on its own writeback in " + x));
+        if (slowStallsInArm > 0) o.note(slowStallsInArm + " stall(s) of the writer in D state while no daemon thread waited on "
+                + "writeback: slow, not deadlocked, and not counted as hangs");
         daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
         return o;
     }
@@ -144,6 +149,7 @@ final class ReclaimLab implements Scenario.Lab {
                     List<String> waits = daemonWaits(a, w, daemonPid);
                     if (!waits.isEmpty()) return recover(c, a, watch, setup, hang, w.bytes, since / 1000, waits);
                     slowStalls++;
+                    slowStallsInArm++;
                 }
                 watcher.unwatch(watch);
                 watcher.watch(watch, c.hostPid(), WatchRule.dStateStall(Duration.ofMillis(p.getLong("stall"))), 50);
