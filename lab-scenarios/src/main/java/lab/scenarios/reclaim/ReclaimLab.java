@@ -226,13 +226,15 @@ final class ReclaimLab implements Scenario.Lab {
         // The loop worker, its jbd2 and its flusher live outside the container: picked by the device's own names.
         evidence.put("kernelThreads", KernelTasks.kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
                 || comm.endsWith("flush-7:" + minor)));
-        evidence.put("memcg", KernelTasks.memcg(c.hostPid()));
+        Map<String, String> memcg = KernelTasks.memcg(c.hostPid());
+        evidence.put("memcg", memcg);
+        String cgroup = memcg.containsKey("memory.max") ? "cgroup v2" : memcg.containsKey("memory.limit_in_bytes") ? "cgroup v1" : "cgroup unread";
         // Host-side, all of the daemon's threads: the syscall line tells what a stuck one was allocating.
         List<KernelTasks.Thread> daemon = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong())
                 .stream().mapToObj(KernelTasks::threads).findFirst().orElse(List.of());
         evidence.put("daemon", daemon);
         daemonStuck.addAll(DaemonStacks.stuck(daemon));
-        waitsSeen.addAll(waits);
+        waits.forEach(x -> waitsSeen.add(x + " (" + cgroup + ")"));
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
