@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import lab.api.Agent;
@@ -26,6 +27,8 @@ import lab.core.host.ProcFiles;
 import lab.core.run.Stats;
 import lab.gluster.GlusterClient;
 import lab.gluster.GlusterCluster;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One cluster for the run; each arm sets flush-behind, then each copy: the copier writes the
@@ -297,15 +300,16 @@ final class GlusterCloseLab implements Scenario.Lab {
      */
     private String awaitOneConnectionPerBrick() {
         String ip = client.container().exec(Duration.ofSeconds(10), "hostname", "-i").stdout().strip().split("\\s+")[0];
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Map<String, List<String>> seen = Map.of();
-        while (System.nanoTime() < deadline) {
-            seen = cluster.brickClients();
-            boolean ok = !seen.isEmpty() && seen.values().stream().allMatch(c -> c.stream().filter(x -> x.startsWith(ip + ":")).count() == 1);
-            if (ok) return null;
-            sleep(500);
+        AtomicReference<Map<String, List<String>>> seen = new AtomicReference<>(Map.of());
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+                seen.set(cluster.brickClients());
+                return !seen.get().isEmpty() && seen.get().values().stream().allMatch(c -> c.stream().filter(x -> x.startsWith(ip + ":")).count() == 1);
+            });
+            return null;
+        } catch (ConditionTimeoutException e) {
+            return "after the partition not every brick had exactly one connection from the client within 90 s: " + seen.get();
         }
-        return "after the partition not every brick had exactly one connection from the client within 90 s: " + seen;
     }
 
     // --- the copier's lines -------------------------------------------------------------
@@ -429,14 +433,6 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     private static double nowMs() {
         return System.nanoTime() / 1e6;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override
