@@ -108,12 +108,12 @@ final class EngineOptions {
     }
 
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
-        Target seed = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
+        Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
         // Each LAVA server answers, takes the token and knows the device type before anything is submitted.
         targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
-        return new Fleet.Spec(targets, scenarios, arms, commands, out, seed, d, perEngine, perHost);
+        return new Fleet.Spec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
     }
 
     /**

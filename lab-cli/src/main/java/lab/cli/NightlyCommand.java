@@ -47,6 +47,6 @@ final class NightlyCommand implements Callable<Integer> {
         if (resume.resuming(!scenarios.isEmpty() || count != null || duration.duration != null)) return nightly.resume(resume.resume).exitCode();
         List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
         StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(duration.duration == null ? Duration.ofHours(1) : duration.budget());
-        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, stop, o.out(), strict.strictRates, window.since)).exitCode();
+        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, stop, o.out(), strict.strictRates, window.since)).exitCode();
     }
 }

@@ -39,12 +39,12 @@ final class RunCommand implements Callable<Integer> {
             if (scenario != null) throw new UsageException("give a scenario or --all, not both");
             if (!o.params.isEmpty() || !o.arms.isEmpty()) throw new UsageException("--param and --arms apply to one scenario, not to --all");
             List<String> ids = Scenarios.all().stream().map(Scenario::id).toList();
-            return new Soak(say::line, say).start("all", ids, java.util.Map.of(), List.of(), o.trials, o.seed, o.expectations, StopRule.count(1), o.out())
+            return new Soak(say::line, say).start("all", ids, java.util.Map.of(), List.of(), o.trials, o.randomSeed, o.expectations, StopRule.count(1), o.out())
                     .exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         Scenario s = Scenarios.find(scenario);
-        Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.seed, o.out(),
+        Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.randomSeed, o.out(),
                 o.expectations == null ? null : Expectations.from(o.expectations));
         return new Runner(say::line, say).run(s, req).exitCode();
     }

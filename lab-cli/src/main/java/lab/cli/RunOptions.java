@@ -8,7 +8,7 @@ import lab.api.Params;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What `run` and `soak` share: parameters, arms, trials, seed, output and expectations. */
+/** What `run` and `soak` share: parameters, arms, trials, random seed, output and expectations. */
 final class RunOptions {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
     List<String> params = new ArrayList<>();
@@ -20,7 +20,7 @@ final class RunOptions {
     Long trials;
 
     @Option(names = "--seed", paramLabel = "N", description = "random seed (recorded in run.json; default: random; a soak's repetition i uses N+i-1)")
-    Long seed;
+    Long randomSeed;
 
     @Mixin
     OutOption output = new OutOption();

@@ -79,6 +79,6 @@ final class SoakCommand implements Callable<Integer> {
             c.addAll(engines.childArgs());
             return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
         }
-        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, rule, o.out()).exitCode();
+        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, rule, o.out()).exitCode();
     }
 }

@@ -156,7 +156,7 @@ public final class HistoryBench implements Benchmark {
         RunRecord r = new RunRecord();
         r.scenario = s.id();
         r.title = s.info().title();
-        r.seed = s.info().writeUp();
+        r.writeUp = s.info().writeUp();
         r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
         r.status = RunStatus.COMPLETE;
         r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();

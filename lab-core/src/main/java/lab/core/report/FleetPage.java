@@ -84,7 +84,7 @@ public final class FleetPage {
             c.put("fingerprint", e.fingerprint);
             c.put("engine", e.engine);
             c.put("labels", e.labels);
-            c.put("seeded", e.seeded);
+            c.put("imagesCopied", e.imagesCopied);
             config.put(e.name, c);
         }
         configuration(b, config);

@@ -173,7 +173,7 @@ public final class HtmlPage {
     }
 
     static void replay(StringBuilder b, String command, Object context) {
-        section(b, "Replay", "<pre id=replay>" + esc(command) + "</pre>\n<details><summary>seed, parameters, images, host</summary><pre>"
+        section(b, "Replay", "<pre id=replay>" + esc(command) + "</pre>\n<details><summary>random seed, parameters, images, host</summary><pre>"
                 + esc(pretty(context)) + "</pre></details>");
     }
 

@@ -26,7 +26,7 @@ public final class RunPage {
         StringBuilder b = new StringBuilder();
         Map<String, Object> data = new LinkedHashMap<>();
         b.append("<h1>").append(esc(rec.scenario)).append(" — ").append(esc(rec.title)).append("</h1>\n");
-        b.append("<p class=meta>seed ").append(esc(rec.seed)).append(" · run ").append(esc(rec.runId)).append(" · ")
+        b.append("<p class=meta>write-up ").append(esc(rec.writeUp)).append(" · run ").append(esc(rec.runId)).append(" · ")
                 .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")
                 .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
                 .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
