@@ -164,7 +164,8 @@ public final class HtmlPage {
         }
     }
 
-    static void configuration(StringBuilder b, Map<String, Object> config) {
+    /** The Configuration section: one collapsed block per named part (a host, a scenario, an engine). */
+    static void configuration(StringBuilder b, Map<String, ?> config) {
         StringBuilder s = new StringBuilder("<p class=small>What decides the outcome; <code>lab compare</code> lists what differs between two runs.</p>\n");
         for (var e : config.entrySet()) {
             s.append("<details><summary>").append(esc(e.getKey())).append("</summary><pre>").append(esc(pretty(e.getValue()))).append("</pre></details>\n");

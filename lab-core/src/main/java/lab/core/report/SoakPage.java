@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +19,10 @@ import static lab.core.report.HtmlPage.*;
 /** report.html of a soak or a run --all: the tallies over every repetition, how the intervals narrowed, each run linked. */
 public final class SoakPage {
     private SoakPage() {}
+
+    /** What the Replay section holds beside the command: the soak's settings and the host it ran on. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record SoakReplay(SoakRecord.Spec spec, RunRecord.HostFingerprint fingerprint) { }
 
     public static Path write(SoakRecord rec, Results results, Path dir) {
         StringBuilder b = new StringBuilder();
@@ -62,10 +67,7 @@ public final class SoakPage {
             config.put(s, first.configuration());
         }
         configuration(b, config);
-        Map<String, Object> replay = new LinkedHashMap<>();
-        replay.put("spec", rec.spec);
-        replay.put("fingerprint", rec.fingerprint);
-        replay(b, rec.replay, replay);
+        replay(b, rec.replay, new SoakReplay(rec.spec, rec.fingerprint));
         links(b, dir, List.of("soak.json", "junit.xml", "runs"));
         return writePage(dir.resolve("report.html"), "lab · " + rec.kind + " · " + rec.soakId, b, data);
     }
