@@ -1,7 +1,6 @@
 package lab.core.report;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import static lab.core.report.HtmlPage.*;
@@ -65,7 +64,7 @@ public final class BisectPage {
         }
         replay(b, rec.replay, new Sides(String.valueOf(rec.good), String.valueOf(rec.bad)));
         links(b, dir, List.of("bisect.json", "steps"));
-        return writePage(dir.resolve("report.html"), "lab · bisect " + rec.scenario + " · " + rec.bisectId, b, new LinkedHashMap<>());
+        return writePage(dir.resolve("report.html"), "lab · bisect " + rec.scenario + " · " + rec.bisectId, b, new ChartData());
     }
 
     private static String runLinks(String stepDir, List<String> runs) {

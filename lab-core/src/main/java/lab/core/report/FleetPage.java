@@ -26,7 +26,7 @@ public final class FleetPage {
     /** A fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
     public static Path write(lab.core.fleet.FleetRecord rec, Map<String, Results> results, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>fleet — ").append(esc(String.join(", ", rec.scenarios))).append(" on ").append(rec.engines.size()).append(" engines</h1>\n");
         b.append("<p class=meta>fleet ").append(esc(rec.fleetId)).append(" · ").append(esc(rec.status))
                 .append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")").append(" · exit ").append(rec.exitCode)

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +29,7 @@ public final class HistoryPage {
 
     public static Path write(HistoryRecord h, Path file) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        HtmlPage.ChartData data = new HtmlPage.ChartData();
         Set<String> groups = new LinkedHashSet<>();
         h.series.forEach(s -> groups.add(s.group));
         boolean manyGroups = groups.size() > 1;
@@ -94,7 +93,7 @@ public final class HistoryPage {
     @JsonPropertyOrder({"x", "id", "text"})
     record ChangeMark(int x, String id, String text) { }
 
-    private static void charts(StringBuilder b, Map<String, Object> data, HistoryRecord h, boolean manyGroups) {
+    private static void charts(StringBuilder b, HtmlPage.ChartData data, HistoryRecord h, boolean manyGroups) {
         if (h.series.isEmpty()) return;
         Map<String, Integer> nightIndex = new HashMap<>();
         for (int i = 0; i < h.nights.size(); i++) nightIndex.put(h.nights.get(i), i);
@@ -123,7 +122,7 @@ public final class HistoryPage {
                     changesByGroup.getOrDefault(s.group, List.of())));
             html.append("<div class=chart id=wrap-series-").append(i).append("><canvas id=chart-series-").append(i).append("></canvas></div>\n");
         }
-        data.put("history", new Charts(h.nights, series));
+        data.history = new Charts(h.nights, series);
         section(b, "Rates night by night", html.append("</div>").toString());
     }
 

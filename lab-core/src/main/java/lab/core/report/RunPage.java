@@ -29,7 +29,7 @@ public final class RunPage {
 
     public static Path write(RunRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>").append(esc(rec.scenario)).append(" — ").append(esc(rec.title)).append("</h1>\n");
         b.append("<p class=meta>write-up ").append(esc(rec.writeUp)).append(" · run ").append(esc(rec.runId)).append(" · ")
                 .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")

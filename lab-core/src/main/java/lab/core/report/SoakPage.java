@@ -26,7 +26,7 @@ public final class SoakPage {
 
     public static Path write(SoakRecord rec, Results results, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>").append(rec.kind.equals("all") ? "lab run --all" : "soak").append(" — ")
                 .append(esc(String.join(", ", rec.spec.scenarios))).append("</h1>\n");
         b.append("<p class=meta>").append(esc(rec.kind)).append(' ').append(esc(rec.soakId)).append(" · ").append(esc(rec.status))
@@ -72,7 +72,7 @@ public final class SoakPage {
         return writePage(dir.resolve("report.html"), "lab · " + rec.kind + " · " + rec.soakId, b, data);
     }
 
-    private static void convergence(StringBuilder b, Map<String, Object> data, Results results) {
+    private static void convergence(StringBuilder b, ChartData data, Results results) {
         // Cumulative rate and interval after each run: how the soak's estimate settled.
         Map<String, long[]> acc = new LinkedHashMap<>();
         Map<String, Convergence> series = new LinkedHashMap<>();
@@ -104,7 +104,7 @@ public final class SoakPage {
             i++;
         }
         if (out.isEmpty()) return;
-        data.put("series", out);
+        data.series = out;
         b.append("<h2>Rates as the soak went on</h2>\n").append(html).append("</div>\n");
     }
 
