@@ -28,15 +28,17 @@ public record RecordedRun(Path events, List<JsonNode> lines) {
 
     /** The resource {@code name} beside {@code test}'s package. */
     public static RecordedRun of(Class<?> test, String name) {
+        java.net.URL url = test.getResource(name);
+        if (url == null) throw new IllegalArgumentException("no test resource " + name + " beside " + test.getName());
         try {
-            Path p = Path.of(test.getResource(name).toURI());
+            Path p = Path.of(url.toURI());
             List<JsonNode> lines = new ArrayList<>();
             for (String l : Files.readAllLines(p)) if (!l.isBlank()) lines.add(JSON.readTree(l));
             return new RecordedRun(p, lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IllegalArgumentException("no test resource " + name + " beside " + test.getName(), e);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(url + ": " + e.getMessage(), e);
         }
     }
 
