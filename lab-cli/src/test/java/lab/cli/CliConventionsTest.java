@@ -160,6 +160,10 @@ class CliConventionsTest {
         assertEquals(java.util.List.of("unmount-race", "--trials", "3"), ((RunCommand) run.subcommand().commandSpec().userObject()).engines.childArgs());
         CommandLine.ParseResult soak = new CommandLine(new LabCli()).parseArgs("soak", "--count", "2", "--copy-images-from", "unix:///b", "unmount-race");
         assertEquals(java.util.List.of("--count", "2", "unmount-race"), ((SoakCommand) soak.subcommand().commandSpec().userObject()).engines.childArgs());
+        CommandLine.ParseResult former = new CommandLine(new LabCli()).parseArgs("run", "unmount-race", "--seed-images-from", "unix:///b", "--engine", "unix:///a");
+        RunCommand r = (RunCommand) former.subcommand().commandSpec().userObject();
+        assertEquals("unix:///b", r.engines.copyImagesFrom, "the option's former name still taken");
+        assertEquals(java.util.List.of("unmount-race"), r.engines.childArgs());
     }
 
     @Test
