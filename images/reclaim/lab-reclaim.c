@@ -437,7 +437,7 @@ static ssize_t reread(int fd, char *buf, size_t n)
     return l;
 }
 
-static int g_memcg_fd = -1;   /* this container's memory.usage_in_bytes */
+static int g_memcg_fd = -1;   /* this container's memory.usage_in_bytes (v1) or memory.current (v2) */
 
 static long long memcg_usage(void)
 {
@@ -916,7 +916,9 @@ int main(void)
 {
     helper_init();
 
+    /* The container's own cgroup: cgroup v1's memory controller, or cgroup v2's (a private cgroup namespace). */
     g_memcg_fd = open("/sys/fs/cgroup/memory/memory.usage_in_bytes", O_RDONLY | O_CLOEXEC);
+    if (g_memcg_fd < 0) g_memcg_fd = open("/sys/fs/cgroup/memory.current", O_RDONLY | O_CLOEXEC);
     g_shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g_shared == MAP_FAILED) { err("mmap: %s", strerror(errno)); return 1; }
     out("{\"ev\":\"ready\",\"pid\":%d}", (int)getpid());

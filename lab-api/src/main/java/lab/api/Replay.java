@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * A lab with no engine, for testing a scenario's outcome logic: its helpers answer with the
  * lines a real run recorded (the run's events.jsonl, where every helper line carries
  * {@code _from}: its container's role and the helper's name). Containers are names only; a
- * command run in one ({@link Container#exec}) is refused, as nothing recorded its answer.
+ * command run in one ({@link Container#exec}) gets the answer a test took from the same run
+ * ({@link #answer}: what the bundle kept of that command's output), and is refused when it has none.
  * The agents it handed out keep what the lab sent them ({@link #agent}).
  */
 public final class Replay implements LabContext {
@@ -33,6 +34,11 @@ public final class Replay implements LabContext {
     private final Map<String, Object> evidence = new LinkedHashMap<>();
     private final Map<String, Object> settings = new LinkedHashMap<>();
     private final List<String> said = new ArrayList<>();
+    /** Recorded answers to commands, by container role, in the order the lab runs them. */
+    private final Map<String, List<Answer>> answers = new LinkedHashMap<>();
+    private final List<String> ran = new ArrayList<>();
+
+    private record Answer(List<String> start, ExecResult result) { }
 
     private Replay(Params params, long randomSeed, Map<String, List<String>> transcripts) {
         this.params = params;
@@ -63,6 +69,20 @@ public final class Replay implements LabContext {
         ReplayAgent a = agents.get(from);
         if (a == null) throw new IllegalArgumentException("no helper " + from + " was started (started: " + agents.keySet() + ")");
         return a;
+    }
+
+    /**
+     * The next command run in {@code role} that begins with the words {@code start} answers
+     * {@code result} (once; answers to the same command queue in order).
+     */
+    public Replay answer(String role, List<String> start, ExecResult result) {
+        answers.computeIfAbsent(role, r -> new ArrayList<>()).add(new Answer(List.copyOf(start), result));
+        return this;
+    }
+
+    /** The commands the lab ran in containers, each as "role: command". */
+    public List<String> commandsRun() {
+        return List.copyOf(ran);
     }
 
     /** What the lab wrote to the evidence: events by kind (a list each) and files by name. */
@@ -174,7 +194,16 @@ public final class Replay implements LabContext {
 
         @Override
         public ExecResult exec(Duration timeout, String... cmd) {
-            throw new UnsupportedOperationException("a replay runs no command (" + String.join(" ", cmd) + " in " + spec.role() + ")");
+            List<String> command = List.of(cmd);
+            List<Answer> queued = answers.getOrDefault(spec.role(), List.of());
+            for (Answer a : queued) {
+                if (command.size() >= a.start().size() && command.subList(0, a.start().size()).equals(a.start())) {
+                    queued.remove(a);
+                    ran.add(spec.role() + ": " + String.join(" ", cmd));
+                    return a.result();
+                }
+            }
+            throw new UnsupportedOperationException("a replay runs no command, and none was answered (" + String.join(" ", cmd) + " in " + spec.role() + ")");
         }
 
         @Override public void pause() { }

@@ -1,6 +1,5 @@
 package lab.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -56,20 +56,19 @@ final class BisectCommand implements Callable<Integer> {
     @Option(names = "--confidence", paramLabel = "LEVEL", description = "two-sided level each step is decided at (default: ${DEFAULT-VALUE})")
     double confidence = 0.95;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where the bisection goes, under bisect/ (default: ${DEFAULT-VALUE})")
-    Path out = Path.of("lab-runs");
+    @Mixin
+    OutOption out = new OutOption();
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue a killed bisection from its finished steps")
-    Path resume;
+    @Mixin
+    ResumeOption resume = new ResumeOption();
 
     @Override
     public Integer call() {
         Say say = new Say();
-        if (resume != null) {
-            if (scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null) throw new UsageException("--resume takes the bisection's directory alone");
-            BisectRecord rec = Bisect.read(resume);
+        if (resume.resuming(scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null || !params.isEmpty())) {
+            BisectRecord rec = Bisect.read(resume.resume);
             Scenario s = Scenarios.find(rec.scenario);
-            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume).exitCode();
+            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume.resume).exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
         Scenario s = Scenarios.find(scenario);
@@ -88,6 +87,6 @@ final class BisectCommand implements Callable<Integer> {
             String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common, k);
         }
-        return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out).exitCode();
+        return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out.out).exitCode();
     }
 }

@@ -12,7 +12,9 @@ import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** What `run` and `soak` take to run on several engines at once (see Fleet). */
 final class EngineOptions {
@@ -49,6 +51,10 @@ final class EngineOptions {
     @Option(names = "--per-host", paramLabel = "N", description = "commands run at once on one host, across the engines on it "
             + "(the same boot id); 1 measures engines that share a host one after another (default: no bound)")
     int perHost = 0;
+
+    /** The command these options are part of (run or soak): its name and the arguments as given. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
 
     /** Options the parent consumes; the children get the rest. */
     private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
@@ -102,29 +108,35 @@ final class EngineOptions {
     }
 
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
-        Target seed = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
+        Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
         // Each LAVA server answers, takes the token and knows the device type before anything is submitted.
         targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
-        return new Fleet.Spec(targets, scenarios, arms, commands, out, seed, d, perEngine, perHost);
+        return new Fleet.Spec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
     }
 
     /**
      * The command as given, without the options that choose where it runs, in a guest of
      * {@code kernel}: the lab inside writes its evidence under {@code out} on this host.
      */
-    static int inGuest(KernelSpec kernel, String command, picocli.CommandLine.Model.CommandSpec spec, Path out, Say say) {
-        List<String> original = spec.commandLine().getParseResult().originalArgs();
-        List<String> args = new ArrayList<>(without(childArgs(original), Set.of("--sysctl")));
-        if (args.isEmpty() || !args.get(0).equals(command)) args.add(0, command);
-        List<String> sysctls = spec.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
+    int inGuest(KernelSpec kernel, Path out, Say say) {
+        List<String> args = new ArrayList<>(without(withoutOwn(command.commandLine().getParseResult().originalArgs()), Set.of("--sysctl")));
+        if (args.isEmpty() || !args.get(0).equals(command.name())) args.add(0, command.name());
+        List<String> sysctls = command.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
         return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out,
                 lab.core.guest.GuestRun.defaultShape(), lab.core.guest.GuestRun.sysctls(sysctls)));
     }
 
+    /** The command's own arguments for a fleet's children: without its name and the fleet's options. */
+    List<String> childArgs() {
+        List<String> rest = new ArrayList<>(withoutOwn(command.commandLine().getParseResult().originalArgs()));
+        if (!rest.isEmpty() && rest.get(0).equals(command.name())) rest.remove(0);
+        return rest;
+    }
+
     /** The original arguments without the fleet's own options (and their values). */
-    static List<String> childArgs(List<String> original) {
+    private static List<String> withoutOwn(List<String> original) {
         return without(original, OWN);
     }
 

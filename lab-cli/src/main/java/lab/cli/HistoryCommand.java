@@ -30,8 +30,8 @@ final class HistoryCommand implements Callable<Integer> {
         Path page = History.write(h, dir.toAbsolutePath().normalize());
         Say say = new Say();
         say.line(String.format(java.util.Locale.ROOT, "%d night(s), %d bundle(s), %d run(s) read · %d series · %d flag(s) · %d configuration change(s) · "
-                        + "%d flaky · %d signature(s) · built in %s s", h.nights.size(), h.bundles.size(), h.read.get("runs"), h.series.size(), h.flags.size(),
-                h.changes.size(), h.series.stream().filter(s -> s.flaky).count(), h.signatures.size(), h.read.get("buildSeconds")));
+                        + "%d flaky · %d signature(s) · built in %s s", h.nights.size(), h.bundles.size(), h.read.runs(), h.series.size(), h.flags.size(),
+                h.changes.size(), h.series.stream().filter(s -> s.flaky).count(), h.signatures.size(), h.read.buildSeconds()));
         say.line("history: " + page + " (and history.json)");
         return ExitCodes.OK;
     }

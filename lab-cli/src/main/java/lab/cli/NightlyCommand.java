@@ -1,6 +1,6 @@
 package lab.cli;
 
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,14 +16,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "nightly", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "One night: a soak (every scenario unless "
-        + "some are named), compare's tests against the previous night on this machine, then the history page (DIR/history.html). "
+        + "some are named, for --duration or 1 h, or --count repetitions), compare's tests against the previous night on this machine, then the history page (DIR/history.html). "
         + "Each night is kept in DIR/nightly/<time>/. Exit 1 on a regression, 0 otherwise (4 when the lab failed, 3 when everything was skipped).")
 final class NightlyCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "scenario ids (default: every scenario)")
     List<String> scenarios = new ArrayList<>();
 
-    @Option(names = "--duration", paramLabel = "TIME", description = "the soak's time budget, e.g. 1h, 6h30m (default: ${DEFAULT-VALUE}); at least one repetition runs")
-    String duration = "1h";
+    @Mixin
+    DurationOption duration = new DurationOption();
 
     @Option(names = "--count", paramLabel = "N", description = "N repetitions instead of a time budget")
     Long count;
@@ -34,8 +34,8 @@ final class NightlyCommand implements Callable<Integer> {
     @Mixin
     WindowOptions window = new WindowOptions();
 
-    @Option(names = "--resume", paramLabel = "NIGHT_DIR", description = "continue a night whose soak was interrupted, then compare and write the history")
-    Path resume;
+    @Mixin
+    ResumeOption resume = new ResumeOption();
 
     @Mixin
     RunOptions o = new RunOptions();
@@ -44,12 +44,9 @@ final class NightlyCommand implements Callable<Integer> {
     public Integer call() {
         Say say = new Say();
         Nightly nightly = new Nightly(say::line, say, LabClock.fromEnvironment(window.date));
-        if (resume != null) {
-            if (!scenarios.isEmpty() || count != null) throw new UsageException("--resume takes the night's own settings; give nothing else");
-            return nightly.resume(resume).exitCode();
-        }
+        if (resume.resuming(!scenarios.isEmpty() || count != null || duration.duration != null)) return nightly.resume(resume.resume).exitCode();
         List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
-        StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(StopRule.parseDuration(duration));
-        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, stop, o.out, strict.strictRates, window.since)).exitCode();
+        StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(duration.duration == null ? Duration.ofHours(1) : duration.budget());
+        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, stop, o.out(), strict.strictRates, window.since)).exitCode();
     }
 }

@@ -29,9 +29,6 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engines = new EngineOptions();
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         Say say = new Say();
@@ -42,12 +39,12 @@ final class RunCommand implements Callable<Integer> {
             if (scenario != null) throw new UsageException("give a scenario or --all, not both");
             if (!o.params.isEmpty() || !o.arms.isEmpty()) throw new UsageException("--param and --arms apply to one scenario, not to --all");
             List<String> ids = Scenarios.all().stream().map(Scenario::id).toList();
-            return new Soak(say::line, say).start("all", ids, java.util.Map.of(), List.of(), o.trials, o.seed, o.expectations, StopRule.count(1), o.out)
+            return new Soak(say::line, say).start("all", ids, java.util.Map.of(), List.of(), o.trials, o.randomSeed, o.expectations, StopRule.count(1), o.out())
                     .exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         Scenario s = Scenarios.find(scenario);
-        Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.seed, o.out,
+        Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.randomSeed, o.out(),
                 o.expectations == null ? null : Expectations.from(o.expectations));
         return new Runner(say::line, say).run(s, req).exitCode();
     }
@@ -58,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
         o.paramMap();
-        return EngineOptions.inGuest(kernel, "run", spec, o.out, say);
+        return engines.inGuest(kernel, o.out(), say);
     }
 
     /** The same run on each engine: one child CLI per engine and scenario, one report. */
@@ -67,8 +64,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
         o.paramMap();
-        List<String> rest = new java.util.ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
-        if (!rest.isEmpty() && rest.get(0).equals("run")) rest.remove(0);
+        List<String> rest = engines.childArgs();
         rest.remove(all ? "--all" : scenario);
         List<List<String>> commands = new java.util.ArrayList<>();
         for (String id : ids) {
@@ -76,6 +72,6 @@ final class RunCommand implements Callable<Integer> {
             c.addAll(rest);
             commands.add(c);
         }
-        return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out)).exitCode();
+        return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
     }
 }

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import lab.api.Params;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** What `run` and `soak` share: parameters, arms, trials, seed, output and expectations. */
+/** What `run` and `soak` share: parameters, arms, trials, random seed, output and expectations. */
 final class RunOptions {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "scenario parameter (repeatable)")
     List<String> params = new ArrayList<>();
@@ -19,13 +20,17 @@ final class RunOptions {
     Long trials;
 
     @Option(names = "--seed", paramLabel = "N", description = "random seed (recorded in run.json; default: random; a soak's repetition i uses N+i-1)")
-    Long seed;
+    Long randomSeed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "where evidence bundles go (default: ${DEFAULT-VALUE})")
-    Path out = Path.of("lab-runs");
+    @Mixin
+    OutOption output = new OutOption();
 
     @Option(names = "--expectations", paramLabel = "DIR", description = "expected verdicts (<scenario>.yaml files; default: the bundled ones)")
     Path expectations;
+
+    Path out() {
+        return output.out;
+    }
 
     Map<String, String> paramMap() {
         return Params.parsePairs(params);

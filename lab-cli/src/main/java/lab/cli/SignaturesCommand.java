@@ -37,7 +37,7 @@ final class SignaturesCommand implements Callable<Integer> {
                     String.join(", ", e.kernels), String.join(", ", e.where)));
             if (samples) e.samples.forEach(s -> say.line("    " + root.resolve(s.path())));
         }
-        say.line(h.signatures.size() + " signature(s) over " + h.read.get("runs") + " run(s) under " + root);
+        say.line(h.signatures.size() + " signature(s) over " + h.read.runs() + " run(s) under " + root);
         return ExitCodes.OK;
     }
 }

@@ -1,6 +1,5 @@
 package lab.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,11 +33,11 @@ final class SoakCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Stop stop;
 
-    @Option(names = "--duration", paramLabel = "TIME", description = "time budget, e.g. 10m, 1h30m (alone: soak for that long)")
-    String duration;
+    @Mixin
+    DurationOption duration = new DurationOption();
 
-    @Option(names = "--resume", paramLabel = "DIR", description = "continue an interrupted soak from its directory")
-    Path resume;
+    @Mixin
+    ResumeOption resume = new ResumeOption();
 
     @Mixin
     RunOptions o = new RunOptions();
@@ -46,22 +45,18 @@ final class SoakCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engines = new EngineOptions();
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
         Say say = new Say();
         Soak soak = new Soak(say::line, say);
-        if (resume != null) {
-            if (!scenarios.isEmpty() || stop != null || duration != null || all) throw new UsageException("--resume takes the soak's own settings; give nothing else");
+        if (resume.resuming(!scenarios.isEmpty() || stop != null || duration.duration != null || all)) {
             if (engines.active()) throw new UsageException("--resume continues one engine's soak: resume it under the fleet's directory without --engine");
-            return soak.resume(resume).exitCode();
+            return soak.resume(resume.resume).exitCode();
         }
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
         if (all && !scenarios.isEmpty()) throw new UsageException("give scenarios or --all, not both");
         if (ids.isEmpty()) throw new UsageException("which scenario? (see: lab list, or --all)");
-        Duration budget = duration == null ? null : StopRule.parseDuration(duration);
+        Duration budget = duration.budget();
         StopRule rule;
         if (stop == null) {
             if (budget == null) throw new UsageException("say when to stop: --count N, --duration TIME, --until-failure or --until-ci WIDTH");
@@ -76,16 +71,14 @@ final class SoakCommand implements Callable<Integer> {
         lab.core.kernel.KernelSpec kernel = engines.guestKernel();
         if (kernel != null) {
             o.paramMap();
-            return EngineOptions.inGuest(kernel, "soak", spec, o.out, say);
+            return engines.inGuest(kernel, o.out(), say);
         }
         if (engines.active()) {
             // Each engine soaks on its own under one stopping rule; one report over all of them.
             List<String> c = new ArrayList<>(List.of("soak"));
-            List<String> rest = new ArrayList<>(EngineOptions.childArgs(spec.commandLine().getParseResult().originalArgs()));
-            if (!rest.isEmpty() && rest.get(0).equals("soak")) rest.remove(0);
-            c.addAll(rest);
-            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out)).exitCode();
+            c.addAll(engines.childArgs());
+            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
         }
-        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.seed, o.expectations, rule, o.out).exitCode();
+        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, rule, o.out()).exitCode();
     }
 }

@@ -133,6 +133,40 @@ class CliConventionsTest {
     }
 
     @Test
+    void resumeTakesTheDirectorysOwnSettingsInEveryCommand(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String dir = tmp.resolve("interrupted").toString();
+        String[][] cases = {
+                {"soak", "--resume", dir, "--duration", "5m"},
+                {"soak", "--resume", dir, "unmount-race"},
+                {"nightly", "--resume", dir, "--duration", "5m"},
+                {"nightly", "--resume", dir, "--count", "2"},
+                {"bisect", "--resume", dir, "gluster-close-hang"},
+        };
+        for (String[] c : cases) {
+            Output o = run(c);
+            assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", c) + ": " + o.err());
+            assertEquals("lab: --resume takes the settings recorded in " + dir + "; give nothing else", o.err().strip());
+        }
+        for (String command : new String[] {"soak", "nightly", "bisect"}) {
+            assertTrue(run(command, "--help").out().contains("continue an interrupted " + command + " from its directory"), command);
+        }
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("interrupted")), "nothing was started");
+    }
+
+    @Test
+    void aFleetsChildrenGetTheCommandsArgumentsWithoutTheFleetsOwn() {
+        CommandLine cli = new CommandLine(new LabCli());
+        CommandLine.ParseResult run = cli.parseArgs("run", "unmount-race", "--engine", "unix:///a", "--trials", "3", "--out", "/tmp/o", "--per-engine=2");
+        assertEquals(java.util.List.of("unmount-race", "--trials", "3"), ((RunCommand) run.subcommand().commandSpec().userObject()).engines.childArgs());
+        CommandLine.ParseResult soak = new CommandLine(new LabCli()).parseArgs("soak", "--count", "2", "--copy-images-from", "unix:///b", "unmount-race");
+        assertEquals(java.util.List.of("--count", "2", "unmount-race"), ((SoakCommand) soak.subcommand().commandSpec().userObject()).engines.childArgs());
+        CommandLine.ParseResult former = new CommandLine(new LabCli()).parseArgs("run", "unmount-race", "--seed-images-from", "unix:///b", "--engine", "unix:///a");
+        RunCommand r = (RunCommand) former.subcommand().commandSpec().userObject();
+        assertEquals("unix:///b", r.engines.copyImagesFrom, "the option's former name still taken");
+        assertEquals(java.util.List.of("unmount-race"), r.engines.childArgs());
+    }
+
+    @Test
     void theRunnerUsesTheSameMap() {
         assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new EngineException("gluster volume start failed")));
         assertEquals(ExitCodes.SKIPPED, ExitCodes.of(new HostLacksException("LAB_BUILD=never forbids building it")));

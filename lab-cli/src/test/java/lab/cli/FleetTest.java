@@ -54,7 +54,7 @@ class FleetTest {
         try {
             String second = endpoint + ",certs=" + certs + ",name=second,role=candidate";
             LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "unmount-race", "--engine", DEFAULT,
-                    "--engine", second, "--seed-images-from", DEFAULT, "--per-host", "1", "--arms", "plain,skip-lab-prefix", "--trials", "300", "--out", out.toString());
+                    "--engine", second, "--copy-images-from", DEFAULT, "--per-host", "1", "--arms", "plain,skip-lab-prefix", "--trials", "300", "--out", out.toString());
             int code = lab.await(600);
             assertTrue(code == 0 || code == 1, "exit " + code + "\n" + lab.out() + lab.err());
             Path fleet = out.resolve("fleet/latest").toRealPath();

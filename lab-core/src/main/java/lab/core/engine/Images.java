@@ -45,11 +45,11 @@ public final class Images implements ImageSource {
     /** Sources every helper may use (images/common/*), added to each image's build context. */
     static final String COMMON = "common";
     /**
-     * An engine to copy a missing image from before building it (a fleet's --seed-images-from,
+     * An engine to copy a missing image from before building it (a fleet's --copy-images-from,
      * set for each child), and the TLS material for it.
      */
-    public static final String SEED_FROM_ENV = "LAB_SEED_IMAGES_FROM";
-    public static final String SEED_CERTS_ENV = "LAB_SEED_IMAGES_CERTS";
+    public static final String COPY_FROM_ENV = "LAB_COPY_IMAGES_FROM";
+    public static final String COPY_CERTS_ENV = "LAB_COPY_IMAGES_CERTS";
 
     private final Engine engine;
     private final Path imagesDir;
@@ -192,7 +192,7 @@ public final class Images implements ImageSource {
         if (engine.imageExists(tag)) return tag;
         return holding(tag, () -> {
             if (engine.imageExists(tag)) return tag;
-            if (copyFromSeed(tag)) return tag;
+            if (copyFromOtherEngine(tag)) return tag;
             if ("never".equals(System.getenv("LAB_BUILD"))) {
                 throw new HostLacksException("image " + tag + " (images/" + name + ") is not on the engine and LAB_BUILD=never forbids building it");
             }
@@ -220,11 +220,11 @@ public final class Images implements ImageSource {
         return MachineLock.holding(lock, say, "waiting for another run on this engine to finish building or copying an image (" + ref + " next)", work);
     }
 
-    /** Copies {@code tag} from the engine named by {@link #SEED_FROM_ENV} when that one has it; false to build it instead. */
-    private boolean copyFromSeed(String tag) {
-        String from = System.getenv(SEED_FROM_ENV);
+    /** Copies {@code tag} from the engine named by {@link #COPY_FROM_ENV} when that one has it; false to build it instead. */
+    private boolean copyFromOtherEngine(String tag) {
+        String from = System.getenv(COPY_FROM_ENV);
         if (from == null || from.isBlank()) return false;
-        String certs = System.getenv(SEED_CERTS_ENV);
+        String certs = System.getenv(COPY_CERTS_ENV);
         long t0 = System.nanoTime();
         try (Engine source = Engine.connect(URI.create(from), certs == null || certs.isBlank() ? null : Path.of(certs))) {
             if (!source.imageExists(tag)) return false;

@@ -135,7 +135,7 @@ final class EngineCommands {
         return p.exitValue();
     }
 
-    /** The engine's endpoint and TLS files in place of this CLI's, what the fleet knows of it, and where to seed images from. */
+    /** The engine's endpoint and TLS files in place of this CLI's, what the fleet knows of it, and where to copy missing images from. */
     private void environment(Map<String, String> env) {
         if (!target.isGuest()) {
             env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
@@ -146,9 +146,9 @@ final class EngineCommands {
             }
             env.put("LAB_ENGINE", engineJson);
         }
-        if (spec.seedFrom() != null) {
-            env.put(Images.SEED_FROM_ENV, spec.seedFrom().endpoint().toString());
-            if (spec.seedFrom().certs() != null) env.put(Images.SEED_CERTS_ENV, spec.seedFrom().certs().toString());
+        if (spec.copyImagesFrom() != null) {
+            env.put(Images.COPY_FROM_ENV, spec.copyImagesFrom().endpoint().toString());
+            if (spec.copyImagesFrom().certs() != null) env.put(Images.COPY_CERTS_ENV, spec.copyImagesFrom().certs().toString());
         }
     }
 

@@ -65,7 +65,7 @@ public final class Fleet {
      * {@code run SCENARIO ...} per scenario), without --out.
      */
     public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
-                       Target seedFrom, Duration deadline, int perEngine, int perHost) { }
+                       Target copyImagesFrom, Duration deadline, int perEngine, int perHost) { }
 
     public record Result(int exitCode, FleetRecord record, Path dir) { }
 
@@ -90,7 +90,7 @@ public final class Fleet {
         rec.command.addAll(spec.commands().get(0));
         rec.scenarios.addAll(spec.scenarios());
         rec.arms.addAll(spec.arms());
-        rec.seedImagesFrom = spec.seedFrom() == null ? null : spec.seedFrom().endpoint().toString();
+        rec.copyImagesFrom = spec.copyImagesFrom() == null ? null : spec.copyImagesFrom().endpoint().toString();
         rec.deadlineS = spec.deadline() == null ? null : spec.deadline().toSeconds();
         rec.perEngine = spec.perEngine();
         rec.perHost = spec.perHost();
@@ -243,16 +243,16 @@ public final class Fleet {
         write(rec, dir);
     }
 
-    /** An engine's column: seed it, identify it, refuse it when it runs on another kernel, else run the commands there. */
+    /** An engine's column: copy the base image to it, identify it, refuse it when it runs on another kernel, else run the commands there. */
     private String onEngine(Spec spec, Target t, FleetRecord.EngineEntry e, FleetRecord rec, Path dir, Map<String, Process> children,
                             List<Integer> codes, Consumer<String> sayE) {
         try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
-            if (spec.seedFrom() != null) {
-                try (Engine from = Engine.connect(spec.seedFrom().endpoint(), spec.seedFrom().certs())) {
+            if (spec.copyImagesFrom() != null) {
+                try (Engine from = Engine.connect(spec.copyImagesFrom().endpoint(), spec.copyImagesFrom().certs())) {
                     long s0 = System.nanoTime();
-                    e.seeded.addAll(Seeding.seedBase(from, engine));
-                    if (!e.seeded.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "seeded %s from %s in %.1f s", e.seeded,
-                            spec.seedFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
+                    e.imagesCopied.addAll(ImageCopy.copyBase(from, engine));
+                    if (!e.imagesCopied.isEmpty()) sayE.accept(String.format(java.util.Locale.ROOT, "copied %s from %s in %.1f s", e.imagesCopied,
+                            spec.copyImagesFrom().endpoint(), (System.nanoTime() - s0) / 1e9));
                 }
             }
             String base = new Images(engine, LabHome.imagesDir(), sayE, LabHome.stateDir()).base();

@@ -19,7 +19,9 @@ public final class FleetRecord {
     public List<String> command = new ArrayList<>();
     public List<String> scenarios = new ArrayList<>();
     public List<String> arms = new ArrayList<>();
-    public String seedImagesFrom;
+    /** The engine each engine copied missing images from (--copy-images-from); older fleet.json files call it seedImagesFrom. */
+    @com.fasterxml.jackson.annotation.JsonAlias("seedImagesFrom")
+    public String copyImagesFrom;
     public Long deadlineS;
     public int perEngine;
     /** Commands at once on one host across its engines; 0: no bound. */
@@ -42,7 +44,9 @@ public final class FleetRecord {
         /** The engine's bundles, relative to the fleet directory. */
         public String dir;
         public double seconds;
-        public List<String> seeded = new ArrayList<>();
+        /** The images copied to it from --copy-images-from before its runs (older fleet.json: seeded). */
+        @com.fasterxml.jackson.annotation.JsonAlias("seeded")
+        public List<String> imagesCopied = new ArrayList<>();
         public lab.core.run.RunRecord.HostFingerprint fingerprint;
         public List<Tally> tallies = new ArrayList<>();
     }

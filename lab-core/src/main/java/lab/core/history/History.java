@@ -140,11 +140,8 @@ public final class History {
             h.series.add(s);
         }
         h.nights.addAll(nights);
-        h.read.put("runs", b.runs().size());
-        h.read.put("bundles", b.units().size());
-        h.read.put("readSeconds", Math.round((tRead - t0) / 1e6) / 1e3);
-        h.read.put("signaturesSeconds", Math.round((tSignatures - tRead) / 1e6) / 1e3);
-        h.read.put("buildSeconds", Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
+        h.read = new HistoryRecord.Read(b.runs().size(), b.units().size(), Math.round((tRead - t0) / 1e6) / 1e3,
+                Math.round((tSignatures - tRead) / 1e6) / 1e3, Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
         return h;
     }
 
@@ -231,15 +228,8 @@ public final class History {
             for (Bundles.Run r : b.runs()) {
                 if (!r.dir().startsWith(u.dir())) continue;
                 for (RunRecord.ArmRecord a : r.record().arms) {
-                    Map<String, Object> step = new LinkedHashMap<>();
-                    step.put("kernel", r.record().host.kernel());
-                    step.put("scenario", r.record().scenario);
-                    step.put("arm", a.name);
-                    step.put("verdict", Objects.toString(a.verdict, null));
-                    step.put("failures", a.failures);
-                    step.put("trials", a.trials);
-                    step.put("link", r.rel() + "/report.html");
-                    x.steps.add(step);
+                    x.steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name,
+                            Objects.toString(a.verdict, null), a.failures, a.trials, r.rel() + "/report.html"));
                 }
             }
             h.bisections.add(x);

@@ -81,14 +81,14 @@ public final class HistoryBench implements Benchmark {
             History.write(h, root);
             build[k] = (System.nanoTime() - b0) / 1e9;
             say.accept(String.format(Locale.ROOT, "  build %d: %.2f s (read %.2f s, signatures %.2f s, nights compared in %.2f s, files written in %.2f s)", k + 1,
-                    build[k], seconds(h, "readSeconds"), seconds(h, "signaturesSeconds"),
-                    seconds(h, "buildSeconds") - seconds(h, "readSeconds") - seconds(h, "signaturesSeconds"), build[k] - seconds(h, "buildSeconds")));
+                    build[k], h.read.readSeconds(), h.read.signaturesSeconds(),
+                    h.read.buildSeconds() - h.read.readSeconds() - h.read.signaturesSeconds(), build[k] - h.read.buildSeconds()));
         }
         java.util.Arrays.sort(build);
         long html = Files.size(root.resolve("history.html"));
         long json = Files.size(root.resolve("history.json"));
         say.accept(String.format(Locale.ROOT, "history of %d nights, %d runs: build median %.2f s (goal < 10 s) · history.html %.2f MB (goal < 5 MB) · "
-                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights.size(), h.read.get("runs"),
+                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights.size(), h.read.runs(),
                 build[1], html / 1e6, json / 1e6, h.series.size(), h.flags.size(), h.changes.size(), h.series.stream().filter(s -> s.flaky).count(),
                 h.signatures.size()));
         if (!Boolean.getBoolean("lab.bench.keep")) {
@@ -99,10 +99,6 @@ public final class HistoryBench implements Benchmark {
             say.accept("kept: " + root);
         }
         return 0;
-    }
-
-    private static double seconds(HistoryRecord h, String key) {
-        return ((Number) h.read.get(key)).doubleValue();
     }
 
     private static void night(Path root, LocalDate day, int i, List<Scenario> catalogue, Random rnd) throws IOException {
@@ -156,7 +152,7 @@ public final class HistoryBench implements Benchmark {
         RunRecord r = new RunRecord();
         r.scenario = s.id();
         r.title = s.info().title();
-        r.seed = s.info().writeUp();
+        r.writeUp = s.info().writeUp();
         r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
         r.status = RunStatus.COMPLETE;
         r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();

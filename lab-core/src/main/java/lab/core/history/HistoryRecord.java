@@ -23,7 +23,10 @@ public final class HistoryRecord {
     public List<Flag> flags = new ArrayList<>();
     public List<SignatureIndex.Entry> signatures = new ArrayList<>();
     public List<Bisection> bisections = new ArrayList<>();
-    public Map<String, Object> read = new LinkedHashMap<>();
+    public Read read;
+
+    /** What was read and how long building the history took, in seconds (ms resolution). */
+    public record Read(int runs, int bundles, double readSeconds, double signaturesSeconds, double buildSeconds) { }
 
     /** One bundle read (nightly, soak, all, fleet, bisect, run). */
     public static final class Bundle {
@@ -120,7 +123,11 @@ public final class HistoryRecord {
         public String id;
         public String dir;
         public String night;
-        public Map<String, Object> summary = new LinkedHashMap<>();
-        public List<Map<String, Object>> steps = new ArrayList<>();
+        /** Its own account's scalar fields (status, good, bad, first bad...), as text. */
+        public Map<String, String> summary = new LinkedHashMap<>();
+        public List<BisectionStep> steps = new ArrayList<>();
     }
+
+    /** One arm of one of a bisection's runs: the kernel it ran on, its verdict and counts, and its report. */
+    public record BisectionStep(String kernel, String scenario, String arm, String verdict, long failures, long trials, String link) { }
 }

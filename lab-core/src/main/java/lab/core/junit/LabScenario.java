@@ -39,7 +39,7 @@ public final class LabScenario {
     private final Map<String, String> params = new LinkedHashMap<>();
     private final List<String> arms = new ArrayList<>();
     private Long trials;
-    private Long seed;
+    private Long randomSeed;
     private Path out = Path.of("target", "lab-runs");
     private Path expectations;
     private Runner.Result result;
@@ -68,8 +68,8 @@ public final class LabScenario {
         return this;
     }
 
-    public LabScenario seed(long s) {
-        seed = s;
+    public LabScenario randomSeed(long s) {
+        randomSeed = s;
         return this;
     }
 
@@ -99,7 +99,7 @@ public final class LabScenario {
         if (result == null && failure == null) {
             try {
                 result = new Runner(line -> System.out.println("[lab] " + line), Progress.NONE).run(scenario,
-                        new Runner.Request(params, arms, trials, seed, out, expectations == null ? null : Expectations.from(expectations)));
+                        new Runner.Request(params, arms, trials, randomSeed, out, expectations == null ? null : Expectations.from(expectations)));
             } catch (EngineException e) {
                 failure = e;
             }

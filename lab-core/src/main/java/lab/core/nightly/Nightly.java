@@ -51,7 +51,7 @@ public final class Nightly {
     }
 
     /** What a night runs: the soak's request, and how the comparison and the history are made. */
-    public record Request(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long seed, Path expectations,
+    public record Request(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path expectations,
                           StopRule stop, Path out, boolean strictRates, String since) { }
 
     public record Result(int exitCode, NightRecord record, Path dir) { }
@@ -83,7 +83,7 @@ public final class Nightly {
         say.accept("nightly " + rec.night + " on " + rec.host + " · " + dir);
         Soak.Result soak;
         try {
-            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), dir);
+            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
         } catch (RuntimeException e) {
             // No engine, a host that lacks something: the night says why before the exit code does.
             rec.status = RunStatus.INCOMPLETE;

@@ -1,15 +1,16 @@
 package lab.core.report;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import static lab.core.report.HtmlPage.*;
 
 /** report.html of a bisection: the culprit with the step that shows it, every step with links to its run bundles. */
 public final class BisectPage {
     private BisectPage() {}
+
+    /** What the Replay section holds beside the command: the two sides as given. */
+    record Sides(String good, String bad) { }
 
     /** A bisection: the culprit with the steps that show it, then every step as a table with links to its run bundles. */
     public static Path write(lab.core.bisect.BisectRecord rec, Path dir) {
@@ -61,9 +62,9 @@ public final class BisectPage {
                     .append("</td><td>").append(esc(x.bad() == null ? "(unset)" : x.bad())).append("</td></tr>\n"));
             section(b, "Differences between the sides", d.append("</table>").toString());
         }
-        replay(b, rec.replay, Map.of("good", String.valueOf(rec.good), "bad", String.valueOf(rec.bad)));
+        replay(b, rec.replay, new Sides(String.valueOf(rec.good), String.valueOf(rec.bad)));
         links(b, dir, List.of("bisect.json", "steps"));
-        return writePage(dir.resolve("report.html"), "lab · bisect " + rec.scenario + " · " + rec.bisectId, b, new LinkedHashMap<>());
+        return writePage(dir.resolve("report.html"), "lab · bisect " + rec.scenario + " · " + rec.bisectId, b, new ChartData());
     }
 
     private static String runLinks(String stepDir, List<String> runs) {

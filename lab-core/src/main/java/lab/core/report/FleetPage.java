@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,10 +18,15 @@ import static lab.core.report.HtmlPage.*;
 public final class FleetPage {
     private FleetPage() {}
 
+    /** What the Configuration section shows of one engine (an absent fingerprint shown as null). */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record EngineConfiguration(lab.core.run.RunRecord.HostFingerprint fingerprint, Map<String, Object> engine, Map<String, String> labels,
+                               List<String> imagesCopied) { }
+
     /** A fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
     public static Path write(lab.core.fleet.FleetRecord rec, Map<String, Results> results, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>fleet — ").append(esc(String.join(", ", rec.scenarios))).append(" on ").append(rec.engines.size()).append(" engines</h1>\n");
         b.append("<p class=meta>fleet ").append(esc(rec.fleetId)).append(" · ").append(esc(rec.status))
                 .append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")").append(" · exit ").append(rec.exitCode)
@@ -78,15 +84,8 @@ public final class FleetPage {
             lines.addAll(rec.sharedHostNotes());
             section(b, "RunComparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }
-        Map<String, Object> config = new LinkedHashMap<>();
-        for (var e : rec.engines) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("fingerprint", e.fingerprint);
-            c.put("engine", e.engine);
-            c.put("labels", e.labels);
-            c.put("seeded", e.seeded);
-            config.put(e.name, c);
-        }
+        Map<String, EngineConfiguration> config = new LinkedHashMap<>();
+        for (var e : rec.engines) config.put(e.name, new EngineConfiguration(e.fingerprint, e.engine, e.labels, e.imagesCopied));
         configuration(b, config);
         List<String> names = new ArrayList<>(List.of("fleet.json", "junit.xml"));
         rec.engines.forEach(e -> names.add(e.dir));

@@ -1,9 +1,10 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,14 +29,14 @@ public final class HistoryPage {
 
     public static Path write(HistoryRecord h, Path file) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        HtmlPage.ChartData data = new HtmlPage.ChartData();
         Set<String> groups = new LinkedHashSet<>();
         h.series.forEach(s -> groups.add(s.group));
         boolean manyGroups = groups.size() > 1;
         b.append("<h1>history — ").append(esc(h.dir)).append("</h1>\n<p class=meta>").append(h.nights.size()).append(" night(s)")
                 .append(h.nights.isEmpty() ? "" : " from " + esc(h.nights.get(0)) + " to " + esc(h.nights.get(h.nights.size() - 1)))
                 .append(" · since ").append(esc(h.since)).append(" · today ").append(esc(h.today)).append(" · ")
-                .append(h.bundles.size()).append(" bundle(s), ").append(h.read.get("runs")).append(" run(s) read · ")
+                .append(h.bundles.size()).append(" bundle(s), ").append(h.read.runs()).append(" run(s) read · ")
                 .append(h.flags.size()).append(" flag(s), ").append(h.changes.size()).append(" configuration change(s), ")
                 .append(h.series.stream().filter(s -> s.flaky).count()).append(" flaky arm(s), ").append(h.signatures.size())
                 .append(" signature(s) · generated ").append(esc(h.generatedAt)).append("</p>\n");
@@ -76,48 +77,52 @@ public final class HistoryPage {
                 + "between two nights within noise (compare's test: the difference's 95 % interval includes 0).</p>\n" + t.append("</table>"));
     }
 
-    private static void charts(StringBuilder b, Map<String, Object> data, HistoryRecord h, boolean manyGroups) {
+    /** The page's chart data: the nights on the time axis and a chart per series. */
+    record Charts(List<String> nights, List<Chart> series) { }
+
+    /** One series' chart: its canvas id, title, a point per night it ran, and the nights its group's configuration changed. */
+    record Chart(String id, String title, List<ChartPoint> pts, List<ChangeMark> changes) { }
+
+    /** A night of a series, as the page's script reads it: [night index, rate, low, high, verdict, flag, label, report link]. */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"x", "rate", "low", "high", "verdict", "flag", "label", "link"})
+    record ChartPoint(Integer x, Double rate, Double low, Double high, String verdict, String flag, String label, String link) { }
+
+    /** A night whose kernel or configuration changed: [night index, the change's id, what changed]. */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"x", "id", "text"})
+    record ChangeMark(int x, String id, String text) { }
+
+    private static void charts(StringBuilder b, HtmlPage.ChartData data, HistoryRecord h, boolean manyGroups) {
         if (h.series.isEmpty()) return;
         Map<String, Integer> nightIndex = new HashMap<>();
         for (int i = 0; i < h.nights.size(); i++) nightIndex.put(h.nights.get(i), i);
-        Map<String, List<List<Object>>> changesByGroup = new HashMap<>();
+        Map<String, List<ChangeMark>> changesByGroup = new HashMap<>();
         for (HistoryRecord.Change c : h.changes) {
             Integer x = nightIndex.get(c.night);
             if (x == null) continue;
-            changesByGroup.computeIfAbsent(c.group, g -> new ArrayList<>()).add(List.of(x, c.id, c.kernel != null ? "kernel " + c.kernel
+            changesByGroup.computeIfAbsent(c.group, g -> new ArrayList<>()).add(new ChangeMark(x, c.id, c.kernel != null ? "kernel " + c.kernel
                     : c.differences.size() + " setting(s) changed"));
         }
-        List<Map<String, Object>> series = new ArrayList<>();
+        List<Chart> series = new ArrayList<>();
         StringBuilder html = new StringBuilder("<p class=small>Per night: the failure rate (point, red when REPRODUCED, green when not) and its "
                 + "95 % interval (band); a larger point is a night compare flagged. Dashed lines mark nights whose kernel or configuration changed: "
                 + "click the triangle for the differences, a point for that night's report.</p>\n<div class=grid>\n");
         for (int i = 0; i < h.series.size() && i < MAX_CHARTS; i++) {
             HistoryRecord.Series s = h.series.get(i);
-            List<List<Object>> pts = new ArrayList<>();
+            List<ChartPoint> pts = new ArrayList<>();
             for (HistoryRecord.Point p : s.points) {
-                List<Object> row = new ArrayList<>();
-                row.add(nightIndex.get(p.night));
-                row.add(p.n == 0 ? null : round(p.rate));
-                row.add(p.n == 0 ? null : round(p.ci95[0]));
-                row.add(p.n == 0 ? null : round(p.ci95[1]));
-                row.add(p.verdict);
-                row.add(p.change == null || p.change.equals("SAME") || p.change.equals("NOT_COMPARED") ? null : p.change);
-                row.add(p.k + "/" + p.n + (p.inconclusive > 0 ? " +" + p.inconclusive + " inconcl." : "") + " · " + p.kernel);
-                row.add(p.link);
-                pts.add(row);
+                boolean counted = p.n > 0;
+                pts.add(new ChartPoint(nightIndex.get(p.night), counted ? round(p.rate) : null, counted ? round(p.ci95[0]) : null,
+                        counted ? round(p.ci95[1]) : null, p.verdict,
+                        p.change == null || p.change.equals("SAME") || p.change.equals("NOT_COMPARED") ? null : p.change,
+                        p.k + "/" + p.n + (p.inconclusive > 0 ? " +" + p.inconclusive + " inconcl." : "") + " · " + p.kernel, p.link));
             }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", "chart-series-" + i);
-            m.put("title", label(s, manyGroups) + (s.flaky ? " · FLAKY" : ""));
-            m.put("pts", pts);
-            m.put("changes", changesByGroup.getOrDefault(s.group, List.of()));
-            series.add(m);
+            series.add(new Chart("chart-series-" + i, label(s, manyGroups) + (s.flaky ? " · FLAKY" : ""), pts,
+                    changesByGroup.getOrDefault(s.group, List.of())));
             html.append("<div class=chart id=wrap-series-").append(i).append("><canvas id=chart-series-").append(i).append("></canvas></div>\n");
         }
-        Map<String, Object> hist = new LinkedHashMap<>();
-        hist.put("nights", h.nights);
-        hist.put("series", series);
-        data.put("history", hist);
+        data.history = new Charts(h.nights, series);
         section(b, "Rates night by night", html.append("</div>").toString());
     }
 
@@ -181,13 +186,13 @@ public final class HistoryPage {
         StringBuilder t = new StringBuilder();
         for (HistoryRecord.Bisection x : h.bisections) {
             t.append("<h3>").append(esc(x.night)).append(" · <a href=\"").append(esc(x.dir)).append("\">").append(esc(x.id)).append("</a></h3><p class=small>");
-            x.summary.forEach((k, v) -> t.append(esc(k)).append(": ").append(esc(String.valueOf(v))).append(" · "));
+            x.summary.forEach((k, v) -> t.append(esc(k)).append(": ").append(esc(v)).append(" · "));
             t.append("</p><table class=findings><tr><th>kernel</th><th>scenario</th><th>arm</th><th>verdict</th><th>failed</th></tr>");
-            for (Map<String, Object> s : x.steps) {
-                t.append("<tr><td>").append(esc(String.valueOf(s.get("kernel")))).append("</td><td>").append(esc(String.valueOf(s.get("scenario"))))
-                        .append("</td><td><a href=\"").append(esc(String.valueOf(s.get("link")))).append("\">").append(esc(String.valueOf(s.get("arm"))))
-                        .append("</a></td><td class=\"v-").append(s.get("verdict")).append("\">").append(esc(String.valueOf(s.get("verdict"))))
-                        .append("</td><td class=num>").append(s.get("failures")).append('/').append(s.get("trials")).append("</td></tr>");
+            for (HistoryRecord.BisectionStep s : x.steps) {
+                t.append("<tr><td>").append(esc(String.valueOf(s.kernel()))).append("</td><td>").append(esc(String.valueOf(s.scenario())))
+                        .append("</td><td><a href=\"").append(esc(String.valueOf(s.link()))).append("\">").append(esc(String.valueOf(s.arm())))
+                        .append("</a></td><td class=\"v-").append(s.verdict()).append("\">").append(esc(String.valueOf(s.verdict())))
+                        .append("</td><td class=num>").append(s.failures()).append('/').append(s.trials()).append("</td></tr>");
             }
             t.append("</table>\n");
         }

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,11 +30,23 @@ public final class HtmlPage {
     static final int MAX_POINTS_PER_KIND = 400;
     static final int MAX_FILE_CHARS = 16_000;
 
+    /**
+     * What a page's charts draw from, written into the page as one JSON object: each chart's data
+     * under its name, in this order; a chart the page does not draw stays null and is left out.
+     */
+    static final class ChartData {
+        List<RatePoint> rates;
+        List<SoakPage.Convergence> series;
+        List<Histogram> histograms;
+        Timeline timeline;
+        HistoryPage.Charts history;
+    }
+
     /** One row of the verdict table, from a run's arm or a soak's tally. */
     record Row(String scenario, String arm, Verdict expected, double[] band, String ref, Verdict verdict, long k, long n,
                        long inconclusive, double rate, double[] ci, ExpectationCheck outcome, String reason, List<String> notes, String link) { }
 
-    static void verdicts(StringBuilder b, Map<String, Object> data, List<Row> rows, String unit) {
+    static void verdicts(StringBuilder b, ChartData data, List<Row> rows, String unit) {
         b.append("<h2>Verdicts</h2>\n<table id=verdicts><tr><th>scenario</th><th>arm</th><th>expected</th><th>verdict</th>")
                 .append("<th>failed ").append(esc(Words.plural(2, unit))).append("</th><th>rate</th><th>95% interval</th><th>inconclusive</th><th>outcome</th>")
                 .append("<th>why expected / notes</th></tr>\n");
@@ -63,11 +74,11 @@ public final class HtmlPage {
             b.append("</td></tr>\n");
         }
         b.append("</table>\n");
-        data.put("rates", rates);
+        data.rates = rates;
         if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
     }
 
-    static void distributions(StringBuilder b, Map<String, Object> data, Map<String, List<Double>> samples) {
+    static void distributions(StringBuilder b, ChartData data, Map<String, List<Double>> samples) {
         List<Histogram> hists = new ArrayList<>();
         StringBuilder t = new StringBuilder("<table><tr><th>measurement</th><th>n</th><th>p50</th><th>p95</th><th>max</th></tr>\n");
         StringBuilder charts = new StringBuilder("<div class=grid>\n");
@@ -85,7 +96,7 @@ public final class HtmlPage {
             i++;
         }
         if (hists.isEmpty()) return;
-        data.put("histograms", hists);
+        data.histograms = hists;
         b.append("<h2>Distributions</h2>\n").append(t).append("</table>\n").append(charts).append("</div>\n");
     }
 
@@ -118,9 +129,9 @@ public final class HtmlPage {
     /** One measurement's histogram on the page, under its canvas id. */
     record Histogram(List<String> labels, long[] counts, String id, String title, String unit) { }
 
-    static void timeline(StringBuilder b, Map<String, Object> data, Timeline tl, String title) {
+    static void timeline(StringBuilder b, ChartData data, Timeline tl, String title) {
         if (tl == null || tl.points().isEmpty()) return;
-        data.put("timeline", tl);
+        data.timeline = tl;
         int kinds = tl.kinds().size();
         b.append("<h2>").append(esc(title)).append("</h2>\n<div class=chart style=\"height:").append(Math.max(200, 60 + 22 * kinds))
                 .append("px\"><canvas id=chart-timeline></canvas></div>\n");
@@ -164,7 +175,8 @@ public final class HtmlPage {
         }
     }
 
-    static void configuration(StringBuilder b, Map<String, Object> config) {
+    /** The Configuration section: one collapsed block per named part (a host, a scenario, an engine). */
+    static void configuration(StringBuilder b, Map<String, ?> config) {
         StringBuilder s = new StringBuilder("<p class=small>What decides the outcome; <code>lab compare</code> lists what differs between two runs.</p>\n");
         for (var e : config.entrySet()) {
             s.append("<details><summary>").append(esc(e.getKey())).append("</summary><pre>").append(esc(pretty(e.getValue()))).append("</pre></details>\n");
@@ -173,7 +185,7 @@ public final class HtmlPage {
     }
 
     static void replay(StringBuilder b, String command, Object context) {
-        section(b, "Replay", "<pre id=replay>" + esc(command) + "</pre>\n<details><summary>seed, parameters, images, host</summary><pre>"
+        section(b, "Replay", "<pre id=replay>" + esc(command) + "</pre>\n<details><summary>random seed, parameters, images, host</summary><pre>"
                 + esc(pretty(context)) + "</pre></details>");
     }
 
@@ -189,7 +201,7 @@ public final class HtmlPage {
         b.append("<h2>").append(esc(title)).append("</h2>\n").append(html).append('\n');
     }
 
-    static Path writePage(Path file, String title, StringBuilder body, Map<String, Object> data) {
+    static Path writePage(Path file, String title, StringBuilder body, ChartData data) {
         String page = template().replace("{{TITLE}}", esc(title)).replace("{{BODY}}", body.toString())
                 .replace("{{DATA}}", json(data).replace("</", "<\\/")).replace("{{CHARTJS}}", chartJs());
         try {

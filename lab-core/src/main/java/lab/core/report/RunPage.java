@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,11 +23,15 @@ import static lab.core.report.HtmlPage.*;
 public final class RunPage {
     private RunPage() {}
 
+    /** What the Replay section holds beside the command: what repeats the run, and the host it ran on. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record RunReplay(String command, long randomSeed, Map<String, Object> params, Map<String, String> images, RunRecord.HostFingerprint fingerprint) { }
+
     public static Path write(RunRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>").append(esc(rec.scenario)).append(" — ").append(esc(rec.title)).append("</h1>\n");
-        b.append("<p class=meta>seed ").append(esc(rec.seed)).append(" · run ").append(esc(rec.runId)).append(" · ")
+        b.append("<p class=meta>write-up ").append(esc(rec.writeUp)).append(" · run ").append(esc(rec.runId)).append(" · ")
                 .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")
                 .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
                 .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
@@ -42,13 +47,7 @@ public final class RunPage {
         files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
         files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
         configuration(b, Json.MAPPER.convertValue(rec.configuration(), Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
-        Map<String, Object> replay = new LinkedHashMap<>();
-        replay.put("command", rec.replay);
-        replay.put("randomSeed", rec.randomSeed);
-        replay.put("params", rec.params);
-        replay.put("images", rec.images);
-        replay.put("fingerprint", rec.fingerprint);
-        replay(b, rec.replay, replay);
+        replay(b, rec.replay, new RunReplay(rec.replay, rec.randomSeed, rec.params, rec.images, rec.fingerprint));
         links(b, dir, List.of("run.json", "events.jsonl", "junit.xml", "kernel.log", "stacks", "tracer", "lab-error.txt"));
         return writePage(dir.resolve("report.html"), "lab · " + rec.scenario + " · " + rec.runId, b, data);
     }

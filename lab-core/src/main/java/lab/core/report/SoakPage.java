@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,9 +20,13 @@ import static lab.core.report.HtmlPage.*;
 public final class SoakPage {
     private SoakPage() {}
 
+    /** What the Replay section holds beside the command: the soak's settings and the host it ran on. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record SoakReplay(SoakRecord.Spec spec, RunRecord.HostFingerprint fingerprint) { }
+
     public static Path write(SoakRecord rec, Results results, Path dir) {
         StringBuilder b = new StringBuilder();
-        Map<String, Object> data = new LinkedHashMap<>();
+        ChartData data = new ChartData();
         b.append("<h1>").append(rec.kind.equals("all") ? "lab run --all" : "soak").append(" — ")
                 .append(esc(String.join(", ", rec.spec.scenarios))).append("</h1>\n");
         b.append("<p class=meta>").append(esc(rec.kind)).append(' ').append(esc(rec.soakId)).append(" · ").append(esc(rec.status))
@@ -62,15 +67,12 @@ public final class SoakPage {
             config.put(s, first.configuration());
         }
         configuration(b, config);
-        Map<String, Object> replay = new LinkedHashMap<>();
-        replay.put("spec", rec.spec);
-        replay.put("fingerprint", rec.fingerprint);
-        replay(b, rec.replay, replay);
+        replay(b, rec.replay, new SoakReplay(rec.spec, rec.fingerprint));
         links(b, dir, List.of("soak.json", "junit.xml", "runs"));
         return writePage(dir.resolve("report.html"), "lab · " + rec.kind + " · " + rec.soakId, b, data);
     }
 
-    private static void convergence(StringBuilder b, Map<String, Object> data, Results results) {
+    private static void convergence(StringBuilder b, ChartData data, Results results) {
         // Cumulative rate and interval after each run: how the soak's estimate settled.
         Map<String, long[]> acc = new LinkedHashMap<>();
         Map<String, Convergence> series = new LinkedHashMap<>();
@@ -102,7 +104,7 @@ public final class SoakPage {
             i++;
         }
         if (out.isEmpty()) return;
-        data.put("series", out);
+        data.series = out;
         b.append("<h2>Rates as the soak went on</h2>\n").append(html).append("</div>\n");
     }
 

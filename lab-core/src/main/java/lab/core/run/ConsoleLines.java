@@ -23,7 +23,7 @@ final class ConsoleLines {
 
     void started(Preflight.Plan plan, String runId, String kernelRelease) {
         Scenario s = plan.scenario();
-        say.accept(s.id() + " · seed " + s.info().writeUp() + " · run " + runId + " · " + plan.trials() + " " + Words.plural(plan.trials(), s.info().trialUnit())
+        say.accept(s.id() + " · write-up " + s.info().writeUp() + " · run " + runId + " · " + plan.trials() + " " + Words.plural(plan.trials(), s.info().trialUnit())
                 + " per arm · kernel " + kernelRelease);
     }
 

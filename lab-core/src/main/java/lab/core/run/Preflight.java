@@ -24,8 +24,8 @@ import lab.core.host.HostView;
 final class Preflight {
     private Preflight() {}
 
-    /** The request made concrete: the parameters resolved, the arms chosen, trials and seed fixed, the output directory usable. */
-    record Plan(Scenario scenario, Params params, List<Arm> arms, long trials, long seed, Path out) {
+    /** The request made concrete: the parameters resolved, the arms chosen, trials and random seed fixed, the output directory usable. */
+    record Plan(Scenario scenario, Params params, List<Arm> arms, long trials, long randomSeed, Path out) {
         /** The scenario's default parameters: a rate band describes only those. */
         boolean defaults() {
             return params.ordered().equals(Params.resolve(scenario.params(), Map.of()).ordered());
@@ -37,7 +37,7 @@ final class Preflight {
         List<Arm> arms = selectArms(scenario, req.arms());
         long trials = req.trials() == null ? scenario.info().defaultTrials() : req.trials();
         if (trials < 1) throw new UsageException("--trials must be at least 1");
-        long seed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
+        long randomSeed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
         Path out = req.out();
         try {
             Files.createDirectories(out);
@@ -45,7 +45,7 @@ final class Preflight {
         } catch (IOException e) {
             throw new UsageException("cannot create the output directory " + out + ": " + e.getMessage());
         }
-        return new Plan(scenario, params, arms, trials, seed, out);
+        return new Plan(scenario, params, arms, trials, randomSeed, out);
     }
 
     static List<Arm> selectArms(Scenario s, List<String> names) {

@@ -10,7 +10,9 @@ import lab.api.Verdict;
 public final class RunRecord {
     public String scenario;
     public String title;
-    public String seed;
+    /** The write-up the scenario replays (its id, e.g. "001"); older run.json files call it seed. */
+    @com.fasterxml.jackson.annotation.JsonAlias("seed")
+    public String writeUp;
     public String runId;
     /** COMPLETE or INCOMPLETE. */
     public RunStatus status = RunStatus.INCOMPLETE;

@@ -35,7 +35,7 @@ public final class RunRecords {
         RunRecord rec = new RunRecord();
         rec.scenario = s.id();
         rec.title = s.info().title();
-        rec.seed = s.info().writeUp();
+        rec.writeUp = s.info().writeUp();
         rec.runId = runId;
         rec.startedAt = started.toString();
         rec.trialUnit = s.info().trialUnit();
@@ -45,7 +45,7 @@ public final class RunRecords {
     static RunRecord start(Preflight.Plan plan, String runId, Instant started, HostView host, Runner.Request req) {
         RunRecord rec = header(plan.scenario(), runId, started);
         rec.params.putAll(plan.params().ordered());
-        rec.randomSeed = plan.seed();
+        rec.randomSeed = plan.randomSeed();
         rec.trialsPerArm = plan.trials();
         HostFacts f = host.facts();
         RunRecord.Host h = rec.host;
@@ -94,7 +94,7 @@ public final class RunRecords {
             }
         });
         if (req.arms() != null && !req.arms().isEmpty()) b.append(" --arms ").append(String.join(",", req.arms()));
-        b.append(" --trials ").append(plan.trials()).append(" --seed ").append(plan.seed());
+        b.append(" --trials ").append(plan.trials()).append(" --seed ").append(plan.randomSeed());
         return b.toString();
     }
 

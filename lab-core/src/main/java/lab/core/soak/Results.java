@@ -104,7 +104,8 @@ public final class Results {
 
     static List<Run> findRuns(Path dir) {
         if (!Files.isDirectory(dir)) return new ArrayList<>();
-        try (Stream<Path> s = Files.walk(dir, 5)) {
+        // Deep enough for the deepest layout, a soak in a fleet's column: ENGINE/soaks/ID/runs/SCENARIO/RUN/run.json.
+        try (Stream<Path> s = Files.walk(dir, 6)) {
             List<Run> out = new ArrayList<>(s.filter(f -> f.getFileName().toString().equals("run.json"))
                     .filter(f -> !Files.isSymbolicLink(f.getParent()))
                     .map(Results::read).toList());

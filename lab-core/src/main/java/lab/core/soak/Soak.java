@@ -139,8 +139,8 @@ public final class Soak {
             lastDiffered = false;
             for (Scenario sc : scenarios) {
                 long started = System.nanoTime();
-                Long seed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
-                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, armsFor(sc.id(), s.arms), s.trials, seed, dir.resolve("runs"),
+                Long randomSeed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
+                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, armsFor(sc.id(), s.arms), s.trials, randomSeed, dir.resolve("runs"),
                         expectations));
                 SoakRecord.RunEntry e = new SoakRecord.RunEntry();
                 e.repetition = rep;

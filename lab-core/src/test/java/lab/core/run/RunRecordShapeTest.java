@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * run.json as bundles from before the typed host, fingerprint and findings wrote it (a real
- * reclaim-deadlock run, with the maps of that time): read into the typed record, the same
- * fields come back out under the same names, so compare and history read old and new bundles alike.
+ * reclaim-deadlock run, with the maps of that time, and the write-up's id under "seed"): read
+ * into the typed record, the same fields come back out under the same names (the write-up's id
+ * as writeUp), so compare and history read old and new bundles alike.
  */
 class RunRecordShapeTest {
     private static final String OLD = "/lab/core/run/reclaim-deadlock-untyped-host.json";
@@ -52,6 +53,17 @@ class RunRecordShapeTest {
         for (String section : List.of("host", "fingerprint", "findings")) missing(section, before.get(section), after.get(section), lost);
         assertEquals(List.of(), lost, "fields of the old run.json that the typed record does not write back as they were");
         assertEquals(before.path("status").asText(), after.path("status").asText());
+    }
+
+    @Test
+    void theWriteUpIsReadFromTheOldSeedFieldAndWrittenAsWriteUp() throws Exception {
+        RunRecord r = Json.MAPPER.treeToValue(old(), RunRecord.class);
+        assertEquals("001", r.writeUp, "the old run.json's seed is the write-up's id");
+        assertEquals(1893351185L, r.randomSeed, "the random seed stays apart");
+        JsonNode now = Json.MAPPER.valueToTree(r);
+        assertEquals("001", now.path("writeUp").asText());
+        assertFalse(now.has("seed"), "a new run.json says writeUp, not seed");
+        assertEquals("001", Json.MAPPER.treeToValue(now, RunRecord.class).writeUp, "and reads back");
     }
 
     @Test

@@ -46,6 +46,15 @@ class ResultsTest {
         assertEquals(1, t.errorRuns, "the run whose every trial was inconclusive had no verdict");
     }
 
+    @Test
+    void aSoakInAFleetsGuestColumnIsFoundAtItsDepth(@TempDir Path column) throws Exception {
+        // The deepest layout: a fleet's column (a guest's) holding a soak, engine/soaks/ID/runs/SCENARIO/RUN/run.json.
+        write(column, "soaks/3698cfe396/runs/s/20261202-120543-36a5789996", record("2026-01-01T00:00:00Z", 1, 1));
+        Files.writeString(column.resolve("soaks/3698cfe396/soak.json"), "{}");
+        assertEquals(1, Results.load(column).runs().size());
+        assertEquals(1, Results.load(column).tally(new lab.core.run.ArmKey("s", "plain")).failures);
+    }
+
     private static RunRecord record(String startedAt, long failures, long trials) {
         RunRecord r = new RunRecord();
         r.scenario = "s";

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import lab.api.Agent;
@@ -26,6 +27,8 @@ import lab.core.host.ProcFiles;
 import lab.core.run.Stats;
 import lab.gluster.GlusterClient;
 import lab.gluster.GlusterCluster;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One cluster for the run; each arm sets flush-behind, then each copy: the copier writes the
@@ -154,7 +157,8 @@ final class GlusterCloseLab implements Scenario.Lab {
             closed = lineOrNull(id, "closed", Duration.ofMillis(limitMs));
             if (closed == null) {
                 // Still blocked at the hang limit: where is it?
-                stuckIn = backlogHas(id, "fsync-start") && !backlogHas(id, "synced") ? "fsync" : backlogHas(id, "close-start") ? "close" : "write";
+                drain();
+                stuckIn = blockedIn(backlog.stream().filter(n -> id.equals(n.path("id").asText())).toList());
                 hung = !stuckIn.equals("write");
                 keepEvidence(id, stuckIn, nowMs() - tGo);
                 if (!hung) inconclusive = WRITE_BLOCKED;
@@ -167,25 +171,47 @@ final class GlusterCloseLab implements Scenario.Lab {
             closed = lineOrNull(id, "closed", Duration.ofSeconds(p.getLong("ping-timeout") + 180));
             if (closed == null) throw new EngineException("copy " + id + " still blocked in " + stuckIn + " 180 s after the heal");
         }
-        JsonNode written = take(id, "written");
-        JsonNode synced = take(id, "synced");
-        double writeMs = written != null ? written.path("write_ms").asDouble() : closed.path("write_ms").asDouble();
-        Double fsyncMs = synced == null ? null : synced.path("fsync_ms").asDouble();
-        double closeMs = closed.path("close_ms").asDouble();
-        String err = closed.hasNonNull("err") ? "close: " + closed.path("err").asText()
-                : synced != null && synced.hasNonNull("err") ? "fsync: " + synced.path("err").asText() : null;
+        CopierLines lines = new CopierLines(take(id, "written"), take(id, "synced"), closed);
         drop(id);
-        double worst = Math.max(closeMs, fsyncMs == null ? 0 : fsyncMs);
-        boolean blocked = inconclusive == null && (hung || (worst > p.getLong("blocked") && worst > writeMs));
 
         Map<String, String> md5 = checkData(rel);
         String selfHeal = md5.remove("self-heal");
         if (selfHeal != null) note = join(note, "self-heal " + selfHeal);
-        boolean intact = md5.values().stream().allMatch(srcMd5::equals) && md5.containsKey("mount") && md5.size() > cluster.replica();
+        boolean intact = intact(md5, srcMd5, cluster.replica());
         if (!intact) dataLost.add(id + " " + md5);
         client.remove(rel);
         if ("partition".equals(p.getString("fault"))) note = join(note, awaitOneConnectionPerBrick());
-        return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault == null ? "none" : fault.describe(), intact, md5, note, inconclusive);
+        return lines.copy(hung, inconclusive, p.getLong("blocked"), fault == null ? "none" : fault.describe(), intact, md5, note);
+    }
+
+    /** Where a copy still running at the hang limit is, from its lines so far: fsync, close, or still writing. */
+    static String blockedIn(List<JsonNode> linesSoFar) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        linesSoFar.forEach(n -> seen.add(n.path("ev").asText()));
+        return seen.contains("fsync-start") && !seen.contains("synced") ? "fsync" : seen.contains("close-start") ? "close" : "write";
+    }
+
+    /** Whether a copy survived: the same md5 as the source on the mount and on more bricks than a replica set holds. */
+    static boolean intact(Map<String, String> md5, String srcMd5, int replica) {
+        return md5.values().stream().allMatch(srcMd5::equals) && md5.containsKey("mount") && md5.size() > replica;
+    }
+
+    /** What the copier said of one copy: its write phase, its fsync (with sync=on), its close. */
+    record CopierLines(JsonNode written, JsonNode synced, JsonNode closed) {
+        /**
+         * The copy judged: blocked when it hung at the limit, or when close() (or fsync()) took
+         * longer than {@code blockedMs} and longer than the write phase; never when inconclusive.
+         */
+        Copy copy(boolean hung, String inconclusive, long blockedMs, String fault, boolean intact, Map<String, String> md5, String note) {
+            double writeMs = written != null ? written.path("write_ms").asDouble() : closed.path("write_ms").asDouble();
+            Double fsyncMs = synced == null ? null : synced.path("fsync_ms").asDouble();
+            double closeMs = closed.path("close_ms").asDouble();
+            String err = closed.hasNonNull("err") ? "close: " + closed.path("err").asText()
+                    : synced != null && synced.hasNonNull("err") ? "fsync: " + synced.path("err").asText() : null;
+            double worst = Math.max(closeMs, fsyncMs == null ? 0 : fsyncMs);
+            boolean blocked = inconclusive == null && (hung || (worst > blockedMs && worst > writeMs));
+            return new Copy(writeMs, fsyncMs, closeMs, blocked, hung, err, fault, intact, md5, note, inconclusive);
+        }
     }
 
     private static String join(String a, String b) {
@@ -297,15 +323,16 @@ final class GlusterCloseLab implements Scenario.Lab {
      */
     private String awaitOneConnectionPerBrick() {
         String ip = client.container().exec(Duration.ofSeconds(10), "hostname", "-i").stdout().strip().split("\\s+")[0];
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Map<String, List<String>> seen = Map.of();
-        while (System.nanoTime() < deadline) {
-            seen = cluster.brickClients();
-            boolean ok = !seen.isEmpty() && seen.values().stream().allMatch(c -> c.stream().filter(x -> x.startsWith(ip + ":")).count() == 1);
-            if (ok) return null;
-            sleep(500);
+        AtomicReference<Map<String, List<String>>> seen = new AtomicReference<>(Map.of());
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+                seen.set(cluster.brickClients());
+                return !seen.get().isEmpty() && seen.get().values().stream().allMatch(c -> c.stream().filter(x -> x.startsWith(ip + ":")).count() == 1);
+            });
+            return null;
+        } catch (ConditionTimeoutException e) {
+            return "after the partition not every brick had exactly one connection from the client within 90 s: " + seen.get();
         }
-        return "after the partition not every brick had exactly one connection from the client within 90 s: " + seen;
     }
 
     // --- the copier's lines -------------------------------------------------------------
@@ -349,11 +376,6 @@ final class GlusterCloseLab implements Scenario.Lab {
         backlog.add(n);
     }
 
-    private boolean backlogHas(String id, String ev) {
-        drain();
-        return backlog.stream().anyMatch(n -> id.equals(n.path("id").asText()) && ev.equals(n.path("ev").asText()));
-    }
-
     private JsonNode take(String id, String ev) {
         for (JsonNode n : backlog) {
             if (id.equals(n.path("id").asText()) && ev.equals(n.path("ev").asText())) {
@@ -371,6 +393,11 @@ final class GlusterCloseLab implements Scenario.Lab {
     // --- report ------------------------------------------------------------------------
 
     private ArmMeasurement outcome(List<Copy> copies) {
+        return outcome(copies, p.getLong("hang-limit"), srcMd5, hangs);
+    }
+
+    /** An arm's copies as its measurement: blocked copies counted, close/fsync/write figures, the first hang's stack, the data check. */
+    static ArmMeasurement outcome(List<Copy> copies, long hangLimitMs, String srcMd5, List<Map<String, Object>> hangs) {
         ArmMeasurement o = ArmMeasurement.tally(copies, Copy::blocked, Copy::inconclusive);
         long hung = copies.stream().filter(Copy::hungAtLimit).count();
         long counted = o.trials();
@@ -400,7 +427,7 @@ final class GlusterCloseLab implements Scenario.Lab {
                         fmt(Stats.quantile(fsync, 0.95)), fmt(fsync[fsync.length - 1])),
                 fmt(Stats.quantile(write, 0.5))));
         o.note(String.format(Locale.ROOT, "blocked at the %d s hang limit: %d of %d copies [95%% CI %.0f–%.0f %%]",
-                p.getLong("hang-limit") / 1000, hung, counted, 100 * ci[0], 100 * ci[1]));
+                hangLimitMs / 1000, hung, counted, 100 * ci[0], 100 * ci[1]));
         if (hung > 0) {
             hangs.stream().map(h -> (List<?>) h.get("stuck_stack")).filter(s -> !s.isEmpty()).findFirst()
                     .ifPresent(s -> o.note("stack: " + String.join(" <- ", s.stream().map(f -> String.valueOf(f).replaceAll("\\+0x[0-9a-f]+/0x[0-9a-f]+$", "")).toList())));
@@ -429,14 +456,6 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     private static double nowMs() {
         return System.nanoTime() / 1e6;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

@@ -19,7 +19,29 @@ final class DaemonStacks {
     private static final Map<String, String> NAMES = Map.of("0", "read", "1", "write", "9", "mmap", "10", "mprotect", "12", "brk",
             "17", "pread64", "18", "pwrite64", "56", "clone", "202", "futex", "435", "clone3");
 
+    /**
+     * Where a task waits for pages to be cleaned: memory-cgroup reclaim (on cgroup v1 it waits
+     * there on writeback) or dirty-page throttling (cgroup v2 throttles a writer on its cgroup's
+     * own dirty and writeback pages). A daemon thread waiting in one of them waits on writeback
+     * that only the daemon can do: the write-up's deadlock.
+     */
+    private static final Map<String, String> WRITEBACK_WAITS = Map.of(
+            "shrink_folio_list", "memory-cgroup reclaim", "shrink_page_list", "memory-cgroup reclaim",
+            "try_to_free_mem_cgroup_pages", "memory-cgroup reclaim", "reclaim_throttle", "memory-cgroup reclaim",
+            "balance_dirty_pages", "dirty-page throttling");
+
     private DaemonStacks() {}
+
+    /**
+     * What the daemon's threads that wait on writeback wait in ("memory-cgroup reclaim",
+     * "dirty-page throttling"), empty when none does: then a stalled writer is slow, not
+     * deadlocked on its daemon.
+     */
+    static List<String> writebackWaits(List<KernelTasks.Thread> threads) {
+        return threads.stream().filter(t -> "D".equals(t.state()) || "R".equals(t.state()))
+                .flatMap(t -> t.stack().stream().map(f -> WRITEBACK_WAITS.get(f.replaceAll("\\+0x.*", ""))).filter(w -> w != null).limit(1))
+                .distinct().toList();
+    }
 
     static List<String> stuck(List<KernelTasks.Thread> threads) {
         Map<String, Integer> seen = new LinkedHashMap<>();

@@ -32,7 +32,8 @@ public final class ReclaimDeadlock implements Scenario {
             "001",
             "Each trial builds writer → ext4 → loop → image file on a FUSE passthrough mount → daemon in a container "
                     + "with a memory limit, writes until done or stuck, and watches the container's tasks: tasks in D state "
-                    + "with unchanged stacks and no bytes written is a hang, recorded with the stacks of the daemon, writer, "
+                    + "with unchanged stacks, no bytes written and a daemon thread waiting on writeback (in reclaim, or in "
+                    + "dirty-page throttling on cgroup v2) is a hang, recorded with the stacks of the daemon, writer, "
                     + "loop worker, jbd2 and flusher and the memory cgroup's counters, then recovered by aborting the run's "
                     + "own FUSE connection.")
             .trials(3, "write");
@@ -59,7 +60,7 @@ public final class ReclaimDeadlock implements Scenario {
                 ParamSpec.integer("memory-mb", 256, 64, 8192, "the container's memory limit (swap equal: none beyond it); mandatory"),
                 ParamSpec.integer("image-mb", 3072, 256, 65536, "size of the sparse image file on the FUSE mount"),
                 ParamSpec.integer("write-mb", 2048, 16, 65536, "how much the writer writes through ext4"),
-                ParamSpec.duration("stall", "3s", 500, 60_000, "D-state tasks with unchanged stacks and no bytes written this long are a hang"),
+                ParamSpec.duration("stall", "3s", 500, 60_000, "D-state tasks with unchanged stacks and no bytes written this long, with the daemon waiting on writeback, are a hang"),
                 ParamSpec.duration("trial-limit", "180s", 10_000, 3_600_000, "a trial that neither ends nor stalls is stopped after this"));
     }
 

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import lab.api.Agent;
+import lab.api.AgentException;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Container;
@@ -39,6 +40,10 @@ final class ReclaimLab implements Scenario.Lab {
     /** The arm's writes so far: what the daemon allocated during each, how its threads were stuck in each hang. */
     private final List<DaemonGrowth> grown = new ArrayList<>();
     private final List<String> daemonStuck = new ArrayList<>();
+    /** What the daemon waited in, in the arm's hangs: reclaim (cgroup v1) or dirty throttling (cgroup v2). */
+    private final List<String> waitsSeen = new ArrayList<>();
+    /** The arm's stalls of the writer in which the daemon did not wait on writeback: slow, not deadlocked. */
+    private int slowStallsInArm;
 
     private ReclaimLab(LabContext ctx, String image, HangWatcher watcher) {
         this.ctx = ctx;
@@ -75,6 +80,8 @@ final class ReclaimLab implements Scenario.Lab {
         List<Trial> done = new ArrayList<>();
         grown.clear();
         daemonStuck.clear();
+        waitsSeen.clear();
+        slowStallsInArm = 0;
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
@@ -83,6 +90,9 @@ final class ReclaimLab implements Scenario.Lab {
         }
         ArmMeasurement o = outcome(done);
         DaemonGrowth.report(grown, o);
+        waitsSeen.stream().distinct().forEach(x -> o.note("the daemon waited on its own writeback in " + x));
+        if (slowStallsInArm > 0) o.note(slowStallsInArm + " stall(s) of the writer in D state while no daemon thread waited on "
+                + "writeback: slow, not deadlocked, and not counted as hangs");
         daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
         return o;
     }
@@ -119,65 +129,132 @@ final class ReclaimLab implements Scenario.Lab {
 
     /** Follows the writer until it ends or the watcher sees the hang; recovers a hang. */
     private Trial follow(Container c, Agent a, String watch, JsonNode setup) {
-        double start = HangWatcher.nowMs();
-        double lastByte = start;
-        long bytes = 0;
-        while (HangWatcher.nowMs() - start < p.getLong("trial-limit")) {
+        Written w = new Written(HangWatcher.nowMs());
+        long daemonPid = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong()).orElse(0);
+        int slowStalls = 0;
+        while (HangWatcher.nowMs() - w.start < p.getLong("trial-limit")) {
             JsonNode ev = a.next(Duration.ofMillis(100));
             if (ev != null) {
-                String kind = ev.path("ev").asText();
-                if ("progress".equals(kind) && ev.path("bytes").asLong() > bytes) {
-                    bytes = ev.path("bytes").asLong();
-                    lastByte = HangWatcher.nowMs();
-                } else if ("done".equals(kind)) {
-                    addGrowth(ev);
-                    return new Trial(false, ev.path("bytes").asLong(bytes), null, null, null, null);
-                } else if ("exited".equals(kind)) {
-                    throw new IllegalStateException("lab-reclaim exited during the write");
+                JsonNode done = w.take(ev);
+                if (done != null) {
+                    addGrowth(done);
+                    return new Trial(false, done.path("bytes").asLong(w.bytes), null, null, null, null);
                 }
             }
             JsonNode hang = watcher.awaitHangOrGone(watch, Duration.ZERO);
             if (hang != null && "hang".equals(hang.path("ev").asText())) {
                 // Stacks unchanged is not enough: a write that still creeps forward is slow, not stuck.
-                if (hang.path("t_mono_ms").asDouble() - lastByte >= p.getLong("stall")) {
-                    return recover(c, a, watch, setup, hang, bytes, (hang.path("t_mono_ms").asDouble() - lastByte) / 1000);
+                double since = hang.path("t_mono_ms").asDouble() - w.lastByte;
+                if (since >= p.getLong("stall")) {
+                    List<String> waits = daemonWaits(a, w, daemonPid);
+                    if (!waits.isEmpty()) return recover(c, a, watch, setup, hang, w.bytes, since / 1000, waits);
+                    slowStalls++;
+                    slowStallsInArm++;
                 }
                 watcher.unwatch(watch);
                 watcher.watch(watch, c.hostPid(), WatchRule.dStateStall(Duration.ofMillis(p.getLong("stall"))), 50);
             }
         }
-        // Neither finished nor stuck in D state: stop it and say so.
+        // Neither finished nor seen deadlocked on its daemon: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
         FuseConnections.abortUnder(c.hostPid(), prefix + "/");
         // A slow write, not a seen deadlock: the mechanism was not observed either way.
-        return new Trial(false, bytes, null, null, null, null, UNFINISHED + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
+        return new Trial(false, w.bytes, null, null, null, null, (slowStalls > 0 ? String.format(Locale.ROOT, SLOW_STALLS, slowStalls) : UNFINISHED)
+                + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
     }
 
-    private Trial recover(Container c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS) {
+    static final String SLOW_STALLS = "the writer stalled in D state %d time(s) with no daemon thread waiting on writeback, "
+            + "and the write did not finish in the trial limit";
+
+    /** The writer's bytes as lab-reclaim reports them, and when they last grew. */
+    private static final class Written {
+        final double start;
+        double lastByte;
+        long bytes;
+
+        Written(double start) {
+            this.start = start;
+            this.lastByte = start;
+        }
+
+        /** Takes one of lab-reclaim's lines: its done line is returned, progress is kept. */
+        JsonNode take(JsonNode ev) {
+            String kind = ev.path("ev").asText();
+            if ("progress".equals(kind) && ev.path("bytes").asLong() > bytes) {
+                bytes = ev.path("bytes").asLong();
+                lastByte = HangWatcher.nowMs();
+            } else if ("done".equals(kind)) {
+                return ev;
+            } else if ("exited".equals(kind)) {
+                throw new IllegalStateException("lab-reclaim exited during the write");
+            }
+            return null;
+        }
+    }
+
+    /**
+     * What the daemon's threads wait in, when they wait on writeback in each of three looks half a
+     * second apart with no byte written meanwhile; empty otherwise. Under emulation a throttled
+     * writer can sit in D state for seconds while the daemon still serves the loop device, and a
+     * daemon thread can pass through dirty throttling without staying there: neither is the deadlock.
+     */
+    private List<String> daemonWaits(Agent a, Written w, long daemonPid) {
+        if (daemonPid <= 0) return List.of();
+        long bytes = w.bytes;
+        List<String> waits = List.of();
+        for (int look = 0; look < 3; look++) {
+            if (look > 0) {
+                double until = HangWatcher.nowMs() + 500;
+                while (HangWatcher.nowMs() < until) {
+                    JsonNode ev = a.next(Duration.ofMillis(100));
+                    if (ev != null && w.take(ev) != null) return List.of();
+                }
+            }
+            waits = DaemonStacks.writebackWaits(KernelTasks.threads(daemonPid));
+            if (waits.isEmpty() || w.bytes != bytes) return List.of();
+        }
+        return waits;
+    }
+
+    private Trial recover(Container c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS,
+                          List<String> waits) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("hang", hang);
+        evidence.put("daemonWaitsIn", waits);
         String loop = setup.path("loop").asText().replace("/dev/", "");
         String minor = loop.replace("loop", "");
         // The loop worker, its jbd2 and its flusher live outside the container: picked by the device's own names.
         evidence.put("kernelThreads", KernelTasks.kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
                 || comm.endsWith("flush-7:" + minor)));
-        evidence.put("memcg", KernelTasks.memcg(c.hostPid()));
+        Map<String, String> memcg = KernelTasks.memcg(c.hostPid());
+        evidence.put("memcg", memcg);
+        String cgroup = memcg.containsKey("memory.max") ? "cgroup v2" : memcg.containsKey("memory.limit_in_bytes") ? "cgroup v1" : "cgroup unread";
         // Host-side, all of the daemon's threads: the syscall line tells what a stuck one was allocating.
         List<KernelTasks.Thread> daemon = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong())
                 .stream().mapToObj(KernelTasks::threads).findFirst().orElse(List.of());
         evidence.put("daemon", daemon);
         daemonStuck.addAll(DaemonStacks.stuck(daemon));
+        waits.forEach(x -> waitsSeen.add(x + " (" + cgroup + ")"));
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
         double tAbort = HangWatcher.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
         if (!"aborted".equals(ans.path("ev").asText())) FuseConnections.abortUnder(c.hostPid(), prefix + "/");
-        // Generous: after the abort the writer's ext4 fails its I/O and goes read-only, which took over a minute in a loaded emulated guest.
-        JsonNode done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(180), null);
+        JsonNode done;
+        String killed = "";
+        try {
+            // After the abort the writer's ext4 fails its I/O and goes read-only: about a second on the host.
+            done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(30), null);
+        } catch (AgentException e) {
+            // On cgroup v2 the writer can stay throttled on dirty pages that the aborted ext4 never cleans; that wait is killable.
+            a.send("stop");
+            done = a.awaitMatching(n -> "done".equals(n.path("ev").asText()), "done", Duration.ofSeconds(60), null);
+            killed = ", killed: still waiting 30 s after the abort";
+        }
         addGrowth(done);
         double recover = HangWatcher.nowMs() - tAbort;
         a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(180), null);
-        String cost = String.format(Locale.ROOT, "writer rc %s, %s", done.path("rc").asText("?"),
-                done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"));
+        String cost = String.format(Locale.ROOT, "writer rc %s, %s%s", done.path("rc").asText("?"),
+                done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"), killed);
         return new Trial(true, bytes, sinceLastByteS, recover, cost, null);
     }
 

@@ -3,19 +3,15 @@ package lab.scenarios.bigalloc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import lab.api.Progress;
 import lab.api.Verdict;
-import lab.core.engine.Engine;
-import lab.core.engine.Owner;
 import lab.core.host.ProcFiles;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
-import lab.core.run.Runner;
+import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Ext4BigallocTest {
     @Test
     void bigallocWastesSpaceOnSmallFilesOnlyAndReleasesItsLoopDevices(@TempDir Path out) throws IOException {
-        List<String> said = new ArrayList<>();
-        Runner.Result res = new Runner(said::add, Progress.NONE).run(new Ext4Bigalloc(), new Runner.Request(
-                Map.of("image-mb", "256", "files", "500", "seq-mb", "16", "rand-mb", "4"), List.of(), 1L, 1L, out));
+        ScenarioRun res = ScenarioRun.of(new Ext4Bigalloc(), out, Map.of("image-mb", "256", "files", "500", "seq-mb", "16", "rand-mb", "4"), List.of(), 1);
         RunRecord r = res.record();
-        String log = String.join("\n", said);
+        String log = res.log();
         assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict, log);
         assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict, log);
         assertEquals(ExitCodes.OK, res.exitCode(), log);
         assertTrue(log.contains("space for 500 x 1 KiB files"), log);
 
-        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertEquals(0, res.containersLeft(), "no container of the run remains");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
         // The loop devices the run bound (named in its events) hold none of its images any more;
         // the numbers themselves may already serve someone else.

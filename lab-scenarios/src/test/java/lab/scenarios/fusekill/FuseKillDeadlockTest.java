@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import lab.api.Progress;
 import lab.api.Verdict;
-import lab.core.engine.Engine;
-import lab.core.engine.Owner;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
-import lab.core.run.Runner;
+import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,17 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FuseKillDeadlockTest {
     @Test
     void plainHangsAndIsRecoveredNoflushExitsCleanly(@TempDir Path out) throws IOException {
-        List<String> said = new ArrayList<>();
-        Runner.Result res = new Runner(said::add, Progress.NONE).run(new FuseKillDeadlock(),
-                new Runner.Request(Map.of(), List.of("plain", "noflush"), 2L, 1L, out));
+        ScenarioRun res = ScenarioRun.of(new FuseKillDeadlock(), out, Map.of(), List.of("plain", "noflush"), 2);
         RunRecord r = res.record();
         RunRecord.ArmRecord plain = r.arms.get(0);
-        assertEquals(Verdict.REPRODUCED, plain.verdict, String.join("\n", said));
+        assertEquals(Verdict.REPRODUCED, plain.verdict, res.log());
         assertEquals(2, plain.failures, "every kill of the plain variant hangs");
         assertEquals(2, ((Number) plain.metrics.get("recovered")).intValue(), "every hang recovered by the abort");
         assertTrue(((Number) plain.timings.get("detect_ms_max")).doubleValue() < 1000, "detected within a second");
         RunRecord.ArmRecord noflush = r.arms.get(1);
-        assertEquals(Verdict.NOT_REPRODUCED, noflush.verdict, String.join("\n", said));
+        assertEquals(Verdict.NOT_REPRODUCED, noflush.verdict, res.log());
 
         // The stuck task's kernel stack is in the evidence.
         Path stacks = res.evidence().resolve("stacks");
@@ -46,7 +40,6 @@ class FuseKillDeadlockTest {
             String stack = hang.path("stuck").get(0).path("stack").toString();
             assertTrue(stack.contains("fuse_flush") || stack.contains("request_wait_answer"), stack);
         }
-        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertEquals(0, res.containersLeft(), "no container of the run remains");
     }
 }

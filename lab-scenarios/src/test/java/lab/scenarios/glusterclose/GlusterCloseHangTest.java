@@ -4,18 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import lab.api.Progress;
 import lab.api.Verdict;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
 import lab.core.evidence.Json;
 import lab.core.host.ProcFiles;
 import lab.core.run.RunRecord;
-import lab.core.run.Runner;
+import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,11 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GlusterCloseHangTest {
     @Test
     void flushBehindOffBlocksCloseOnAFrozenBrickAndOnDoesNot(@TempDir Path out) throws IOException {
-        List<String> said = new ArrayList<>();
-        Runner.Result res = new Runner(said::add, Progress.NONE).run(new GlusterCloseHang(),
-                new Runner.Request(Map.of("size-mb", "8", "hang-limit", "5s"), List.of("flush-behind-off", "flush-behind-on"), 1L, 1L, out));
+        ScenarioRun res = ScenarioRun.of(new GlusterCloseHang(), out, Map.of("size-mb", "8", "hang-limit", "5s"), List.of("flush-behind-off", "flush-behind-on"), 1);
         RunRecord r = res.record();
-        String log = String.join("\n", said);
+        String log = res.log();
         assertEquals(2, r.arms.size(), log);
         RunRecord.ArmRecord off = r.arms.get(0);
         RunRecord.ArmRecord on = r.arms.get(1);
@@ -61,7 +57,7 @@ class GlusterCloseHangTest {
 
         // Nothing of the run is left: containers, networks, mounts, loop devices.
         Engine engine = Engine.connect();
-        assertEquals(0, engine.client().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size());
+        assertEquals(0, res.containersLeft());
         assertEquals(0, engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + r.runId)).exec().size());
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {

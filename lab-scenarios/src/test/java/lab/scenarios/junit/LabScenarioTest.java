@@ -28,7 +28,7 @@ class LabScenarioTest {
     @TestFactory
     Stream<DynamicTest> unmountRaceAsATeamWouldRunIt() {
         // Enough trials that plain shows at a loaded host's 1 %: 400 would show none 2 % of the time.
-        return LabScenario.of("unmount-race").arms("plain", "skip-lab-prefix").trials(1500).seed(3).out(out).tests();
+        return LabScenario.of("unmount-race").arms("plain", "skip-lab-prefix").trials(1500).randomSeed(3).out(out).tests();
     }
 
     @Test
@@ -38,7 +38,7 @@ class LabScenarioTest {
                 arms:
                   odirect-pool: {verdict: REPRODUCED, ref: "flipped on purpose"}
                 """);
-        LabScenario s = LabScenario.of("reclaim-deadlock").arms("odirect-pool", "io-flusher").param("write-mb", "200").trials(1).seed(1)
+        LabScenario s = LabScenario.of("reclaim-deadlock").arms("odirect-pool", "io-flusher").param("write-mb", "200").trials(1).randomSeed(1)
                 .out(dir.resolve("runs")).expectations(dir);
         List<DynamicTest> tests = new ArrayList<>(s.tests().toList());
         AssertionFailedError failed = assertThrows(AssertionFailedError.class, () -> tests.get(0).getExecutable().execute());

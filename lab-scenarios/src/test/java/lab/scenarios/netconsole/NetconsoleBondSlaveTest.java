@@ -1,16 +1,12 @@
 package lab.scenarios.netconsole;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import lab.api.Progress;
 import lab.api.Verdict;
-import lab.core.engine.Engine;
-import lab.core.engine.Owner;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
-import lab.core.run.Runner;
+import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,13 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetconsoleBondSlaveTest {
     @Test
     void slaveRefusedBondAcceptedOrSkippedNamingTheMissingOptions(@TempDir Path out) {
-        List<String> said = new ArrayList<>();
-        Runner.Result res = new Runner(said::add, Progress.NONE).run(new NetconsoleBondSlave(),
-                new Runner.Request(Map.of(), List.of(), 1L, 1L, out));
+        ScenarioRun res = ScenarioRun.of(new NetconsoleBondSlave(), out, Map.of(), List.of(), 1);
         RunRecord r = res.record();
-        String log = String.join("\n", said);
+        String log = res.log();
         if (res.exitCode() == ExitCodes.SKIPPED) {
-            List<String> skipLines = said.stream().filter(l -> l.startsWith("SKIPPED: ")).toList();
+            List<String> skipLines = res.said().stream().filter(l -> l.startsWith("SKIPPED: ")).toList();
             assertEquals(1, skipLines.size(), log);
             assertTrue(skipLines.get(0).contains("CONFIG_"), log);
             assertTrue(r.arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED), log);
@@ -44,7 +38,6 @@ class NetconsoleBondSlaveTest {
             assertEquals(ExitCodes.OK, res.exitCode(), log);
             assertFalse(java.nio.file.Files.exists(Path.of("/sys/kernel/config/netconsole/lab-" + r.runId + "-slave-0")));
         }
-        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertEquals(0, res.containersLeft(), "no container of the run remains");
     }
 }

@@ -3,16 +3,12 @@ package lab.scenarios.overlayroot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import lab.api.Progress;
 import lab.api.Verdict;
-import lab.core.engine.Engine;
-import lab.core.engine.Owner;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunRecord;
-import lab.core.run.Runner;
+import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,11 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OverlayRootTest {
     @Test
     void rootsAreIsolatedAndEachFeatureBitesWhenOffAndNotWhenOn(@TempDir Path out) throws IOException {
-        List<String> said = new ArrayList<>();
-        Runner.Result res = new Runner(said::add, Progress.NONE).run(new OverlayRoot(),
-                new Runner.Request(Map.of("dir-mb", "4"), List.of(), 1L, 1L, out));
+        ScenarioRun res = ScenarioRun.of(new OverlayRoot(), out, Map.of("dir-mb", "4"), List.of(), 1);
         RunRecord r = res.record();
-        String log = String.join("\n", said);
+        String log = res.log();
         assertEquals(new OverlayRoot().arms().size(), r.arms.size(), log);
         for (RunRecord.ArmRecord a : r.arms) {
             if (a.verdict == Verdict.SKIPPED) assertTrue(a.reason.contains("refuses the overlay mount option"), a.name + ": " + a.reason);
@@ -40,8 +34,7 @@ class OverlayRootTest {
         Map<String, Object> ovl = (Map<String, Object>) r.findings.get("overlay");
         assertTrue(ovl.containsKey("defaultMountOptions") && ovl.containsKey("options") && ovl.containsKey("moduleParameters"), ovl.toString());
 
-        assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
+        assertEquals(0, res.containersLeft(), "no container of the run remains");
         assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
     }
 }

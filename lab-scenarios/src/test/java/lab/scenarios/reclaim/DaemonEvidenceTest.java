@@ -59,4 +59,22 @@ class DaemonEvidenceTest {
         assertEquals("a system call not readable while it runs", DaemonStacks.syscall("running"));
         assertEquals("pwrite64(fd 5, 1024 KiB)", DaemonStacks.syscall("18 0x5 0x7f454ff9a000 0x100000 0x5fe7000 0x1 0x0 0x7f454f948 0x7f45"));
     }
+    @Test
+    void aDaemonWaitingOnItsOwnWritebackIsTheMechanismAnIdleOneIsNot() {
+        // Stacks from a 6.1 guest on cgroup v2 (balance_dirty_pages) and from 6.18 on cgroup v1 (reclaim).
+        KernelTasks.Thread throttled = new KernelTasks.Thread(780, "lab-passthru", "D", "18 0x7 0x7f 0x20000 0x2fe0000 0x0 0x0 0x7ffd 0x7f12",
+                List.of("balance_dirty_pages+0x3bc/0xd60", "balance_dirty_pages_ratelimited_flags+0x2a0/0x380",
+                        "generic_perform_write+0x15a/0x240", "ext4_buffered_write_iter+0x84/0x130 [ext4]", "ovl_write_iter+0x2d5/0x460 [overlay]"));
+        KernelTasks.Thread reclaiming = new KernelTasks.Thread(781, "lab-passthru", "D", "running",
+                List.of("folio_wait_writeback+0x2b/0x80", "shrink_folio_list+0x5e1/0xe10", "try_charge_memcg+0x1a0/0x6b0"));
+        KernelTasks.Thread serving = new KernelTasks.Thread(782, "lab-passthru", "R", "running",
+                List.of("fuse_dev_do_read+0xa29/0xa50 [fuse]", "fuse_dev_read+0x79/0xb0 [fuse]", "vfs_read+0x23f/0x310"));
+        KernelTasks.Thread sleeping = new KernelTasks.Thread(783, "lab-passthru", "S", "202 0x0",
+                List.of("balance_dirty_pages+0x3bc/0xd60"));
+
+        assertEquals(List.of("dirty-page throttling"), DaemonStacks.writebackWaits(List.of(serving, throttled)));
+        assertEquals(List.of("memory-cgroup reclaim", "dirty-page throttling"), DaemonStacks.writebackWaits(List.of(reclaiming, throttled, serving)));
+        assertEquals(List.of(), DaemonStacks.writebackWaits(List.of(serving, sleeping)), "serving, or asleep outside D, is not the wait");
+        assertEquals(List.of(), DaemonStacks.writebackWaits(List.of()));
+    }
 }

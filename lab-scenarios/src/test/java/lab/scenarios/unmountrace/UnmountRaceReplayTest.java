@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
-import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Replay;
 import lab.api.Scenario;
 import lab.api.Verdict;
+import lab.scenarios.RecordedRun;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +25,7 @@ class UnmountRaceReplayTest {
         UnmountRace s = new UnmountRace();
         Replay replay = Replay.of(s, PARAMS, Path.of(getClass().getResource("replay-tracer-off.jsonl").toURI()));
         try (Scenario.Lab lab = s.open(replay)) {
-            ArmMeasurement plain = lab.run(arm(s, "plain"), 300);
+            ArmMeasurement plain = lab.run(RecordedRun.arm(s, "plain"), 300);
             assertEquals(Verdict.REPRODUCED, plain.verdict());
             assertEquals(93, plain.failures());
             assertEquals(300, plain.trials());
@@ -33,16 +33,16 @@ class UnmountRaceReplayTest {
             assertTrue(plain.notes().stream().anyMatch(n -> n.startsWith("holder named for 0 of 93 EBUSY events")), plain.notes()::toString);
             assertEquals(93, plain.samples().get("ebusy_at_s").size(), "one sample per EBUSY line");
 
-            ArmMeasurement skip = lab.run(arm(s, "skip-lab-prefix"), 300);
+            ArmMeasurement skip = lab.run(RecordedRun.arm(s, "skip-lab-prefix"), 300);
             assertEquals(Verdict.NOT_REPRODUCED, skip.verdict());
             assertTrue(replay.agent("poller/lab-poller").sent().get(2).endsWith(" skip=/lab/replay"), replay.agent("poller/lab-poller").sent()::toString);
 
-            ArmMeasurement backoff = lab.run(arm(s, "retry-backoff"), 300);
+            ArmMeasurement backoff = lab.run(RecordedRun.arm(s, "retry-backoff"), 300);
             assertEquals(1, backoff.failures());
             assertEquals(289L, backoff.metrics().get("retries"));
             assertTrue(backoff.notes().get(0).startsWith("104 cycles hit EBUSY first and needed retries (at most 12 in one cycle)"), backoff.notes()::toString);
 
-            ArmMeasurement lazy = lab.run(arm(s, "lazy-detach"), 300);
+            ArmMeasurement lazy = lab.run(RecordedRun.arm(s, "lazy-detach"), 300);
             assertEquals(47, lazy.failures());
             assertTrue(lazy.notes().get(0).startsWith("umount2(MNT_DETACH) never failed; in 47 cycles"), lazy.notes()::toString);
 
@@ -54,9 +54,5 @@ class UnmountRaceReplayTest {
                 assertTrue(sent.get(i).contains(" " + umount[i] + " ") && sent.get(i).endsWith(" seed=1"), sent.get(i));
             }
         }
-    }
-
-    private static Arm arm(Scenario s, String name) {
-        return s.arms().stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
     }
 }
