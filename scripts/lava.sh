@@ -12,6 +12,8 @@
 #                                 export LAB_LAVA=http://127.0.0.1:PORT,token=FILE,events=ws://127.0.0.1:PORT+1/ws/
 #   lava.sh stop                  stop every process start started (by its pid), and PostgreSQL
 #                                 when start started it
+#   lava.sh install               only install when missing (`./lab test` runs it in the
+#                                 background while the other tests run; start waits on its lock)
 #
 # Installing replaces Debian's fuse with fuse3 (ntfs-3g, through libguestfs); the lab needs no
 # fusermount. Names: admin user, workers and devices start with lab-lava-.
@@ -27,7 +29,7 @@ SPAWNED=0
 DEVICES=(lab-lava-qemu-01 lab-lava-qemu-02)
 
 die() { local code=$1; shift; echo "lava.sh: $*" >&2; exit "$code"; }
-usage() { die 2 "usage: lava.sh start [--port PORT] | stop"; }
+usage() { die 2 "usage: lava.sh start [--port PORT] | stop | install"; }
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 while [ $# -gt 0 ]; do
@@ -126,6 +128,21 @@ EOF
   touch "$STATE/configured"
 }
 
+pg_online() {
+  command -v pg_lsclusters >/dev/null && [ -n "$(pg_lsclusters -h 2>/dev/null)" ] && pg_lsclusters -h | awk 'NR==1 {exit $4 != "online"}'
+}
+
+# Install alone leaves no PostgreSQL running that it found stopped (start brings it up again).
+install_only() {
+  local was=0
+  pg_online && was=1
+  install
+  if [ $was = 0 ] && pg_online; then
+    pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop 9<&- || die 4 "cannot stop the PostgreSQL cluster the install started"
+    rm -f "$STATE/postgres-started"
+  fi
+}
+
 start() {
   install
   postgres_up
@@ -180,5 +197,6 @@ stop() {
 case $cmd in
   start) start ;;
   stop) stop ;;
+  install) install_only ;;
   *) usage ;;
 esac
