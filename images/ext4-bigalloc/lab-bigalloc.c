@@ -1,6 +1,6 @@
 /*
  * lab-bigalloc: ext4 with and without bigalloc on loop devices, for the
- * seed 003 report. Commands on stdin, one JSON line per answer:
+ * write-up 003 report. Commands on stdin, one JSON line per answer:
  *
  *   make name=N dir=D image_mb=M cluster=BYTES bigalloc=0|1
  *        sparse image D/N.img, mkfs.ext4 [-O bigalloc -C BYTES], a free loop

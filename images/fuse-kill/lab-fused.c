@@ -1,6 +1,6 @@
 /*
  * lab-fused: a FUSE server (libfuse3 low level) whose variants decide whether
- * killing its container deadlocks (seed 002).
+ * killing its container deadlocks (write-up 002).
  *
  * Run as the container's workload, under an init:
  *   tini -- lab-fused --mount /mnt/lab [--holder=thread|fork|exec|none]

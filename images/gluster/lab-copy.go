@@ -1,4 +1,4 @@
-// lab-copy: the copier of seed 004. Each "copy" does what the seed's CopyFile
+// lab-copy: the copier of write-up 004. Each "copy" does what the write-up's CopyFile
 // did (os.Create, io.Copy, then Close, optionally Sync first), or what cp does
 // (O_WRONLY|O_CREAT|O_TRUNC, 128 KiB writes). It stops at a marker between the
 // last write and the Sync/Close until told "go", so a fault can land exactly
@@ -96,7 +96,7 @@ func (h *halfway) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// copyFile is the seed's CopyFile with timings and the marker.
+// copyFile is the write-up's CopyFile with timings and the marker.
 func copyFile(kv map[string]string) {
 	id, src, dst := kv["id"], kv["src"], kv["dst"]
 	in, err := os.Open(src)

@@ -1,7 +1,7 @@
 /*
  * lab-passthru: a passthrough FUSE server (libfuse3 low level) that serves a
  * backing directory, with the switches the reclaim-deadlock mitigations need
- * (seed 001).
+ * (write-up 001).
  *
  *   lab-passthru --source DIR --mount DIR [--threads N] [--odirect-pool]
  *       [--fixed-workers] [--mlockall] [--writeback-cache] [--io-flusher]

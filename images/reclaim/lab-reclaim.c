@@ -1,5 +1,5 @@
 /*
- * lab-reclaim: builds the reclaim-deadlock stack (seed 001) and drives a
+ * lab-reclaim: builds the reclaim-deadlock stack (write-up 001) and drives a
  * writer through it: ext4 on a loop device whose image file lives on a FUSE
  * passthrough mount served by lab-passthru, everything charged to the
  * container's memory cgroup unless the variant says otherwise.

@@ -173,7 +173,7 @@ static int fs_mount(const struct params *p, int i, const char *mp, struct mounte
         pthread_mutex_init(&m->mfs->lk, NULL);
         /* No FLUSH on close: the writer is a thread of this very process, and a
          * SIGKILL between open and close would leave its exit waiting in
-         * fuse_flush for server threads that are already dead (seed 002). */
+         * fuse_flush for server threads that are already dead (write-up 002). */
         m->mfs->noflush = 1;
         m->se = fuse_session_new(&args, &memfs_ops, sizeof memfs_ops, m->mfs);
         fuse_opt_free_args(&args);
@@ -411,7 +411,7 @@ static int cycle_down(const struct params *p, int i, long c, struct mounted *m, 
 
 /* One arm. Slots are mount points used round-robin; `live` of them stay
  * mounted at once (1: mount, write, umount one after the other; mounts: every
- * mount point lives for a whole round, as the seed's test pool did). Cycle c
+ * mount point lives for a whole round, as the write-up's test pool did). Cycle c
  * brings slot c+live-1 up and takes slot c down. */
 static void run(struct params *p)
 {
@@ -435,7 +435,7 @@ static void run(struct params *p)
     double t0 = now_ms(), last_progress = t0, last_check = t0;
     int consecutive_errors = 0;
     /* The order mount points take their turn in: a permutation drawn from the
-     * seed, so a replay with the same seed runs the same schedule. */
+     * random seed, so a replay with the same random seed runs the same schedule. */
     static int order[MAXM];
     unsigned long long x = (unsigned long long)p->seed * 2654435761ULL + 0x9e3779b97f4a7c15ULL;
     for (int k = 0; k < p->mounts; k++) order[k] = k;

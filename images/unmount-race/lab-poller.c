@@ -4,7 +4,7 @@
  *
  * Commands on stdin, JSON lines on stdout:
  *   start mounts=/proc/1/mounts root=/proc/1/root interval_us=0 skip=PREFIX only=PREFIX
- *     skip: leave mounts under PREFIX alone (the seed's workaround)
+ *     skip: leave mounts under PREFIX alone (the write-up's workaround)
  *     only: probe nothing but mounts under PREFIX (a narrower, faster poller)
  *   stop
  *   quit | EOF
