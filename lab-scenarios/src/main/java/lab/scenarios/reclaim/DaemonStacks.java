@@ -39,7 +39,7 @@ final class DaemonStacks {
      */
     static List<String> writebackWaits(List<KernelTasks.Thread> threads) {
         return threads.stream().filter(t -> "D".equals(t.state()) || "R".equals(t.state()))
-                .flatMap(t -> t.stack().stream().map(f -> WRITEBACK_WAITS.get(f.replaceAll("\\+0x.*", ""))).filter(w -> w != null).limit(1))
+                .flatMap(t -> t.stack().stream().map(f -> WRITEBACK_WAITS.get(function(f))).filter(w -> w != null).limit(1))
                 .distinct().toList();
     }
 
@@ -47,10 +47,15 @@ final class DaemonStacks {
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (KernelTasks.Thread t : threads) {
             if (!"D".equals(t.state()) && !"R".equals(t.state())) continue;
-            String frames = String.join(" ← ", t.stack().stream().map(f -> f.replaceAll("\\+0x.*", "")).limit(14).toList());
+            String frames = String.join(" ← ", t.stack().stream().map(DaemonStacks::function).limit(14).toList());
             seen.merge(t.comm() + " (" + t.state() + ") in " + syscall(t.syscall()) + ": " + frames, 1, Integer::sum);
         }
         return seen.entrySet().stream().map(e -> e.getValue() + " daemon thread" + (e.getValue() > 1 ? "s " : " ") + e.getKey()).toList();
+    }
+
+    /** A stack frame's function: "balance_dirty_pages+0x3bc/0xd60 [mod]" is balance_dirty_pages. */
+    private static String function(String frame) {
+        return frame.replaceAll("\\+0x.*", "");
     }
 
     /** "/proc/.../syscall" ("9 0x0 0x41000 0x3 0x20022 ...") in words. */

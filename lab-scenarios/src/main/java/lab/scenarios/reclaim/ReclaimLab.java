@@ -147,7 +147,7 @@ final class ReclaimLab implements Scenario.Lab {
                 double since = hang.path("t_mono_ms").asDouble() - w.lastByte;
                 if (since >= p.getLong("stall")) {
                     List<String> waits = daemonWaits(a, w, daemonPid);
-                    if (!waits.isEmpty()) return recover(c, a, watch, setup, hang, w.bytes, since / 1000, waits);
+                    if (!waits.isEmpty()) return recover(c, a, watch, setup, daemonPid, hang, w.bytes, since / 1000, waits);
                     slowStalls++;
                     slowStallsInArm++;
                 }
@@ -216,7 +216,7 @@ final class ReclaimLab implements Scenario.Lab {
         return waits;
     }
 
-    private Trial recover(Container c, Agent a, String watch, JsonNode setup, JsonNode hang, long bytes, double sinceLastByteS,
+    private Trial recover(Container c, Agent a, String watch, JsonNode setup, long daemonPid, JsonNode hang, long bytes, double sinceLastByteS,
                           List<String> waits) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("hang", hang);
@@ -230,8 +230,7 @@ final class ReclaimLab implements Scenario.Lab {
         evidence.put("memcg", memcg);
         String cgroup = memcg.containsKey("memory.max") ? "cgroup v2" : memcg.containsKey("memory.limit_in_bytes") ? "cgroup v1" : "cgroup unread";
         // Host-side, all of the daemon's threads: the syscall line tells what a stuck one was allocating.
-        List<KernelTasks.Thread> daemon = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong())
-                .stream().mapToObj(KernelTasks::threads).findFirst().orElse(List.of());
+        List<KernelTasks.Thread> daemon = KernelTasks.threads(daemonPid);
         evidence.put("daemon", daemon);
         daemonStuck.addAll(DaemonStacks.stuck(daemon));
         waits.forEach(x -> waitsSeen.add(x + " (" + cgroup + ")"));
