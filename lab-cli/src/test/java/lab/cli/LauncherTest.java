@@ -1,0 +1,71 @@
+package lab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher {@code ./lab} in real bash, in a copy of the checkout whose engine and guest-tool
+ * scripts only say they ran, and whose java only records its arguments: which commands make
+ * sure an engine answers (installing one if need be) before the CLI starts.
+ */
+class LauncherTest {
+    private static final Path LAUNCHER = ReadmeTest.HOME.resolve("lab");
+
+    private record Launched(int code, List<String> scripts, boolean cli) { }
+
+    private static Launched launch(Path root, String... args) throws Exception {
+        Files.deleteIfExists(root.resolve("called"));
+        List<String> cmd = new ArrayList<>(List.of("bash", root.resolve("lab").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("launcher.log").toFile());
+        pb.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        pb.environment().put("LAB_STATE_DIR", root.resolve("state").toString());
+        pb.environment().put("DOCKER_HOST", "unix:///nowhere");
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the launcher returns");
+        List<String> called = Files.exists(root.resolve("called")) ? Files.readAllLines(root.resolve("called")) : List.of();
+        return new Launched(p.exitValue(), called.stream().filter(l -> !l.startsWith("java")).toList(), called.stream().anyMatch(l -> l.startsWith("java")));
+    }
+
+    private static void script(Path file, String body) throws Exception {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    @Test
+    void bundleReadingCommandsNeverAskForAnEngine(@TempDir Path root) throws Exception {
+        Files.copy(LAUNCHER, root.resolve("lab"));
+        String called = root.resolve("called").toString();
+        script(root.resolve("scripts/engine.sh"), "echo engine.sh >> '" + called + "'; exit 3");
+        script(root.resolve("scripts/guest-tools.sh"), "echo guest-tools.sh >> '" + called + "'; exit 3");
+        script(root.resolve("bin/java"), "echo java \"$@\" >> '" + called + "'");
+        script(root.resolve("bin/mvn"), "echo mvn >> '" + called + "'; exit 9");
+        // a CLI already built: the launcher does not build it again
+        Files.createDirectories(root.resolve("lab-cli/target/lib"));
+        Files.createFile(root.resolve("lab-cli/target/lib/.built"));
+
+        String[][] reading = {{"report", "DIR"}, {"compare", "A", "B"}, {"history", "DIR"}, {"signatures", "DIR"}, {"list"}, {"list", "--json"},
+                {"kernels"}, {"help"}, {"help", "run"}, {"--version"}, {"completion", "bash"}, {"doctor"}, {"doctor", "--json"}, {}, {"lsit"}};
+        for (String[] args : reading) {
+            Launched l = launch(root, args);
+            assertEquals(List.of(), l.scripts(), String.join(" ", args) + ": " + Files.readString(root.resolve("launcher.log")));
+            assertTrue(l.cli(), String.join(" ", args) + " reaches the CLI");
+            assertEquals(0, l.code(), String.join(" ", args));
+        }
+        Launched run = launch(root, "run", "unmount-race");
+        assertEquals(List.of("engine.sh"), run.scripts(), "a run makes sure an engine answers");
+        assertEquals(3, run.code(), "and stops when none can");
+        assertTrue(!run.cli());
+        assertEquals(List.of("guest-tools.sh"), launch(root, "kernels", "fetch", "debian:6.1").scripts(), "fetching a kernel needs the guest tools");
+    }
+}
