@@ -6,10 +6,20 @@ import lab.core.run.Benchmarks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a benchmark and print its figures: a scenario's, or history (a year of generated nights: history build time and page size).")
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab bench unmount-race", "lab bench kernels", "lab bench history"}, description = "Run a benchmark and print its figures: a scenario's, the guests' (kernels), or history's (a year of generated nights: history build time and page size).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SCENARIO_OR_HISTORY")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", completionCandidates = Names.class,
+            description = "which: a scenario's (its id), kernels (guest set-up and restore times) or history (a year of generated nights); "
+                    + "one of ${COMPLETION-CANDIDATES}")
     String scenario;
+
+    /** The benchmarks on the class path, by name. */
+    static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.ServiceLoader.load(Benchmark.class).stream().map(p -> p.get().scenarioId()).iterator();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {

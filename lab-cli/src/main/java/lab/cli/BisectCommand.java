@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bisect", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+@Command(name = "bisect", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab bisect gluster-close-hang --good size-mb=1 --bad size-mb=50", "lab bisect fuse-kill-deadlock --arm plain --kernels debian:6.1,debian:6.12", "lab bisect --resume lab-runs/bisect/20261206-222323-4d74657a72"},
         description = "Which change flips the verdict: ddmin over the differences between --good and --bad, or the first bad of --kernels; "
                 + "every step is a real run, repeated until decided at --confidence or undecided at --max-trials.")
 final class BisectCommand implements Callable<Integer> {
@@ -37,7 +37,7 @@ final class BisectCommand implements Callable<Integer> {
     String bad;
 
     @Option(names = "--kernels", split = ",", paramLabel = "KERNEL", description = "kernels in order, the first good and the last bad "
-            + "(--kernel forms: debian:6.1, debian:6.12, path:/x/bzImage...): the first bad one, each step in a guest")
+            + "(" + KernelSpec.FORMS + "): the first bad one, each step in a guest")
     List<String> kernels = new ArrayList<>();
 
     @Option(names = "--kernel", paramLabel = "KERNEL", description = "a configuration bisection's steps run in a guest of this kernel "

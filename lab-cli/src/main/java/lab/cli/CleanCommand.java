@@ -7,7 +7,7 @@ import lab.core.guest.Guests;
 import lab.core.run.Words;
 import picocli.CommandLine.Command;
 
-@Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+@Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab clean"},
         description = "Remove containers and networks of lab runs whose CLI is gone, and the guests they left.")
 final class CleanCommand implements Callable<Integer> {
     @Override

@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Runs or soaks side by side (the first is the baseline): verdicts, rates with intervals, "
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab compare lab-runs/unmount-race/20261205-* lab-runs/unmount-race/20261206-*", "lab compare --strict-rates before/ after/", "lab compare lab-runs/fleet/20261206-222323-4d74657a72 --group-by kernel"}, description = "Runs or soaks side by side (the first is the baseline): verdicts, rates with intervals, "
         + "significance, and the configuration that differs. A fleet directory counts as one side per engine. "
         + "Exit 1 when a verdict regressed (or, with --strict-rates, a rate rose significantly).")
 final class CompareCommand implements Callable<Integer> {

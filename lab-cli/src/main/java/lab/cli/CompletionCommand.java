@@ -8,8 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints the bash (and zsh) completion script picocli generates from the commands themselves. */
 @Command(name = "completion", mixinStandardHelpOptions = true,
-        description = {"Print the shell completion script for lab (bash; zsh with bashcompinit).",
-                "  source <(./lab completion)      or      ./lab completion > /etc/bash_completion.d/lab"})
+        description = {"Print the shell completion script for lab: commands, options, scenario ids, each scenario's arms and parameters, kernels."},
+        footer = {"lab completion bash > /etc/bash_completion.d/lab     (bash, every new shell)",
+                "source <(lab completion)                            (bash, this shell)",
+                "source <(lab completion zsh)                        (zsh, this shell)"})
 final class CompletionCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

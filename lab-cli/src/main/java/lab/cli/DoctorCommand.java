@@ -8,7 +8,7 @@ import lab.core.host.Doctor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "The engine, kernel features, capabilities and images, and what this host lacks.")
+@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab doctor", "lab doctor --json"}, description = "The engine, kernel features, capabilities and images, and what this host lacks.")
 final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;

@@ -23,7 +23,7 @@ final class EngineOptions {
     List<String> engines = new ArrayList<>();
 
     @Option(names = "--kernel", paramLabel = "KERNEL", description = "run in a QEMU guest of this kernel (repeatable; each is a column): "
-            + "host, debian:6.1, debian:6.12, debian:<package version>, path:/x/bzImage[,modules=DIR][,config=FILE]")
+            + KernelSpec.FORMS + "; lab kernels lists the ones cached here")
     List<String> kernels = new ArrayList<>();
 
     @Option(names = "--sysctl", paramLabel = "KEY=VALUE", description = "in each guest, a sysctl set before the lab runs (repeatable; "

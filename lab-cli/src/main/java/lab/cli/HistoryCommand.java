@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Every run, soak, fleet, bisect and nightly "
+@Command(name = "history", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab history", "lab history /srv/nightly --since 14d"}, description = "Every run, soak, fleet, bisect and nightly "
         + "bundle under DIR night by night: DIR/history.html (one self-contained page) and DIR/history.json.")
 final class HistoryCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "where the bundles are (default: ${DEFAULT-VALUE})")

@@ -18,8 +18,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "kernels", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Kernels for --kernel: the host's and the ones fetched and built here (with the build options the catalogue needs)",
-        "and the ones Debian's suites offer.  lab kernels fetch debian:6.1 downloads one and builds its initramfs and modules image."},
+@Command(name = "kernels", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Kernels for --kernel: the host's, the ones fetched and built here, and the ones Debian's suites offer.",
+        "Each with the build options the catalogue needs. lab kernels fetch debian:6.1 downloads one and builds its initramfs and modules image."},
+        footer = {"lab kernels", "lab kernels --json", "lab kernels fetch debian:6.1"},
         subcommands = KernelsCommand.Fetch.class)
 final class KernelsCommand implements Callable<Integer> {
     /** Column headings for {@link Kernel#OPTIONS}, narrow enough for one line per kernel. */
@@ -117,8 +118,9 @@ final class KernelsCommand implements Callable<Integer> {
         return b.toString();
     }
 
-    @Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Download kernels (debian:6.1, debian:6.12, debian:VERSION, path:...) and build their initramfs and modules image;",
-            "--root-disk also builds the guests' root disk (once per change of images/guest)."})
+    @Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = {"Download kernels and build their initramfs and modules image.",
+            "--root-disk also builds the guests' root disk (once per change of images/guest)."},
+            footer = {"lab kernels fetch debian:6.1", "lab kernels fetch debian:6.1.192-3 --root-disk", "lab kernels fetch path:/src/linux/arch/x86/boot/bzImage,modules=/src/mods"})
     static final class Fetch implements Callable<Integer> {
         @Parameters(arity = "0..*", paramLabel = "KERNEL", description = "--kernel forms: " + KernelSpec.FORMS)
         List<String> specs = new ArrayList<>();

@@ -9,15 +9,17 @@ import picocli.CommandLine.HelpCommand;
 /** The lab's command line: one class per subcommand, then the scenarios' own tools; exit codes as documented in README.md. */
 @Command(name = "lab", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
+        footer = {"lab list", "lab run unmount-race", "lab report lab-runs/latest", "lab help run"},
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, BisectCommand.class, CompareCommand.class, ReportCommand.class,
                 CleanCommand.class, BenchCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** A bare {@code lab}: the usage, as {@code lab --help} gives it. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (" + String.join(", ", spec.subcommands().keySet()) + ")");
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     public static void main(String[] args) {
@@ -42,7 +44,8 @@ public final class LabCli implements Runnable {
         ToolCommand.addAll(cl);
         cl.setExitCodeExceptionMapper(LabCli::exitCode);
         // Bad input: one line naming what is valid.
-        cl.setParameterExceptionHandler((ex, a) -> say(ex.getCommandLine().getErr(), "lab: " + ex.getMessage(), ex));
+        cl.setParameterExceptionHandler((ex, a) -> say(ex.getCommandLine().getErr(), "lab: " + BadUsage.explain(ex), ex));
+        HelpLayout.apply(cl);
         cl.setExecutionExceptionHandler((ex, c, parsed) -> say(c.getErr(),
                 (exitCode(ex) == ExitCodes.LAB_FAILURE ? "lab failure: " : "lab: ") + (ex.getMessage() == null ? ex.toString() : ex.getMessage()), ex));
         return cl;

@@ -12,7 +12,7 @@ import lab.core.host.HostView;
 import lab.core.run.Scenarios;
 import picocli.CommandLine.Command;
 
-@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Scenarios, the incident write-up each replays, and whether this host can run each.")
+@Command(name = "list", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab list", "lab list --json"}, description = "Scenarios, the incident write-up each replays, and whether this host can run each.")
 final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "nightly", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "One night: a soak (every scenario unless "
+@Command(name = "nightly", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab nightly --out /srv/nightly", "lab nightly unmount-race --count 3 --out /srv/nightly"}, description = "One night: a soak (every scenario unless "
         + "some are named, for --duration or 1 h, or --count repetitions), compare's tests against the previous night on this machine, then the history page (DIR/history.html). "
         + "Each night is kept in DIR/nightly/<time>/. Exit 1 on a regression, 0 otherwise (4 when the lab failed, 3 when everything was skipped).")
 final class NightlyCommand implements Callable<Integer> {

@@ -14,7 +14,7 @@ import lab.core.soak.SoakRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "(Re)write report.html of a run or soak bundle, e.g. one copied from another host.")
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab report lab-runs/latest", "lab report ~/from-ci/unmount-race/20261206-222323-4d74657a72"}, description = "(Re)write report.html of a run or soak bundle, e.g. one copied from another host.")
 final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "a run or soak directory")
     Path dir;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Run a scenario (or --all of them): every arm, a verdict each, evidence under --out.")
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab run unmount-race", "lab run unmount-race --arms plain,lazy-detach --trials 2000", "lab run fuse-kill-deadlock --kernel debian:6.1", "lab run unmount-race --param fs=ext4 --out /tmp/runs", "lab run --all"}, description = "Run a scenario (or --all of them): every arm, a verdict each, evidence under --out.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "SCENARIO", description = "scenario id (see: lab list)")
     String scenario;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "signatures", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Crash signatures of every bundle under DIR: "
+@Command(name = "signatures", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab signatures", "lab signatures /srv/nightly --samples"}, description = "Crash signatures of every bundle under DIR: "
         + "kernel-log headlines and stuck stacks, normalized and deduplicated, with first and last seen, count, kernels, scenario × arm and samples.")
 final class SignaturesCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "where the bundles are (default: ${DEFAULT-VALUE})")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "soak", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, description = "Repeat scenarios until a stopping rule holds; rates accumulate across repetitions (soak.json, junit.xml, report.html).")
+@Command(name = "soak", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab soak unmount-race --duration 1h", "lab soak fuse-kill-deadlock --until-ci 0.05", "lab soak --all --count 3"}, description = "Repeat scenarios until a stopping rule holds; rates accumulate across repetitions (soak.json, junit.xml, report.html).")
 final class SoakCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "SCENARIO", description = "scenario ids (or --all)")
     List<String> scenarios = new ArrayList<>();

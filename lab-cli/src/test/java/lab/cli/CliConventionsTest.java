@@ -173,4 +173,59 @@ class CliConventionsTest {
         assertEquals(ExitCodes.USAGE, ExitCodes.of(new UsageException("--trials must be at least 1")));
         assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(new lab.api.AgentException("the copier did not report")));
     }
+
+    @Test
+    void aBareLabPrintsTheUsage() {
+        Output o = run();
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().startsWith("Usage: lab") && o.out().contains("Commands:") && o.out().contains("\nExamples:\n  lab list\n  lab run unmount-race\n"), o.out());
+        assertEquals("", o.err());
+    }
+
+    private static void oneLine(String expected, String... args) {
+        Output o = run(args);
+        assertEquals(ExitCodes.USAGE, o.code(), String.join(" ", args) + ": " + o.err());
+        assertEquals(expected, o.err().strip(), String.join(" ", args));
+    }
+
+    @Test
+    void badInputIsSaidInTheUsersWordsWithWhatWasMeant() {
+        oneLine("lab: unknown command 'lsit'; did you mean 'list'? (lab --help lists them)", "lsit");
+        oneLine("lab: unknown command 'fech'; did you mean 'fetch'? (lab kernels --help lists them)", "kernels", "fech");
+        oneLine("lab: run has no option --trails; did you mean '--trials'? (lab run --help)", "run", "unmount-race", "--trails", "3");
+        oneLine("lab: run has no option --duration; soak has it (lab soak --help)", "run", "unmount-race", "--duration", "10m");
+        oneLine("lab: --trials takes a whole number, got 'abc'", "run", "unmount-race", "--trials", "abc");
+        oneLine("lab: --until-ci takes a number (e.g. 0.05), got 'narrow'", "soak", "unmount-race", "--until-ci", "narrow");
+        oneLine("lab: run: unexpected argument 'fuse-kill-deadlock' (lab run --help)", "run", "unmount-race", "fuse-kill-deadlock");
+    }
+
+    /** The words of {@code text}, split at white space only. */
+    private static java.util.Set<String> words(String text) {
+        return new java.util.HashSet<>(java.util.List.of(text.strip().split("\\s+")));
+    }
+
+    @Test
+    void helpWrapsAtSpacesAndEveryCommandShowsExamples() {
+        CommandLine root = LabCli.configure(new CommandLine(new LabCli()));
+        java.util.List<CommandLine> commands = new java.util.ArrayList<>(root.getSubcommands().values());
+        commands.addAll(root.getSubcommands().get("kernels").getSubcommands().values());
+        for (CommandLine c : commands) {
+            String name = c.getCommandSpec().qualifiedName(" ");
+            String help = c.getUsageMessage(CommandLine.Help.Ansi.OFF);
+            java.util.Set<String> shown = words(help);
+            for (CommandLine.Model.ArgSpec a : c.getCommandSpec().args()) {
+                for (String d : a.renderedDescription()) {
+                    for (String w : words(d.replace("%%", "%"))) assertTrue(shown.contains(w), name + ": '" + w + "' is split in\n" + help);
+                }
+                if (a instanceof CommandLine.Model.PositionalParamSpec) assertTrue(a.renderedDescription().length > 0, name + " documents " + a.paramLabel());
+            }
+            boolean tool = c.getCommandSpec().userObject() instanceof ToolCommand;
+            if (!tool && !name.equals("lab help")) assertTrue(help.contains("\nExamples:\n  " + name), name + " shows examples:\n" + help);
+        }
+        String top = String.join(" ", root.getUsageMessage(CommandLine.Help.Ansi.OFF).split("\\s+"));
+        assertTrue(top.contains("kernels Kernels for --kernel: the host's, the ones fetched and built here, and the ones Debian's suites offer. help"), top);
+        assertTrue(top.contains("run in a lab container Examples:"), "troot's summary is whole, without a dangling ':': " + top);
+        String run = String.join(" ", root.getSubcommands().get("run").getUsageMessage(CommandLine.Help.Ansi.OFF).split("\\s+"));
+        assertTrue(run.contains(lab.core.kernel.KernelSpec.FORMS), "--kernel lists every form KernelSpec takes: " + run);
+    }
 }
