@@ -11,7 +11,7 @@ import picocli.CommandLine.HelpCommand;
         description = "Replays storage and kernel incidents in containers and says whether they reproduce.",
         footer = {"lab list", "lab run unmount-race", "lab report lab-runs/latest", "lab help run"},
         subcommands = {ListCommand.class, DoctorCommand.class, RunCommand.class, SoakCommand.class, BisectCommand.class, CompareCommand.class, ReportCommand.class,
-                CleanCommand.class, BenchCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class})
+                CleanCommand.class, BenchCommand.class, NightlyCommand.class, HistoryCommand.class, SignaturesCommand.class, CompletionCommand.class, KernelsCommand.class, HelpCommand.class, CompleteCommand.class})
 public final class LabCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -68,11 +68,15 @@ class CliConventionsTest {
     }
 
     @Test
-    void completionPrintsABashScriptCoveringTheCommands() {
+    void completionPrintsABashOrZshScriptThatAsksTheCli() {
         Output o = run("completion");
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().contains("complete -F _complete_lab") && o.out().contains("function _picocli_lab_run()")
-                && o.out().contains("--trials"), o.out().substring(0, Math.min(400, o.out().length())));
+        assertTrue(o.out().contains("complete -o default -F _lab lab ./lab") && o.out().contains("__complete --"), o.out());
+        assertEquals(o.out(), run("completion", "bash").out());
+        Output z = run("completion", "zsh");
+        assertEquals(0, z.code(), z.err());
+        assertTrue(z.out().contains("compdef _lab lab ./lab") && z.out().contains("__complete --"), z.out());
+        assertEquals("lab: SHELL takes one of bash, zsh, got 'fish'", run("completion", "fish").err().strip());
     }
 
     @Command(name = "fails")
