@@ -1,44 +1,75 @@
 package lab.cli;
 
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import lab.core.evidence.Json;
 import lab.core.host.Doctor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab doctor", "lab doctor --json"}, description = "The engine, kernel features, capabilities and images, and what this host lacks.")
+@Command(name = "doctor", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab doctor", "lab doctor --json"},
+        description = "The engine, kernel features, capabilities and images, guests (QEMU, acceleration, cached kernels, disks) and LAVA: what this host has and lacks.")
 final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "print JSON")
+    @Option(names = "--json", description = "print JSON (booleans and numbers typed; schemaVersion names the shape)")
     boolean json;
 
     @Override
-    @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
-        Map<String, Object> r = Doctor.report();
+        Doctor.Report r = Doctor.report();
         if (json) {
             System.out.println(Json.PRETTY.writeValueAsString(r));
             return 0;
         }
-        Map<String, Object> e = (Map<String, Object>) r.get("engine");
-        System.out.println("engine:   " + (Boolean.TRUE.equals(e.get("answers")) ? "Docker " + e.get("version") + " (API " + e.get("api") + ")" : "none — " + e.get("reason")));
-        Map<String, Object> k = (Map<String, Object>) r.get("kernel");
-        System.out.println("kernel:   " + k.get("release") + ", cgroup v" + k.get("cgroupVersion") + ", config: " + k.get("config"));
+        Doctor.EngineState e = r.engine();
+        System.out.println("engine:   " + (e.answers() ? "Docker " + e.version() + " (API " + e.api() + ")" : "none — " + e.reason()));
+        Doctor.KernelState k = r.kernel();
+        System.out.println("kernel:   " + k.release() + ", cgroup v" + k.cgroupVersion() + ", config: " + k.config());
         System.out.println("features:");
-        ((Map<String, Map<String, String>>) r.get("features")).forEach((name, s) ->
-                System.out.printf("  %-24s %-7s %s%n", name, s.get("present"), s.get("evidence")));
-        System.out.println("missing:  " + String.join(", ", (List<String>) r.get("missing")));
-        Map<String, Object> c = (Map<String, Object>) r.get("capabilities");
-        System.out.println("capabilities: bounding set " + c.get("boundingSet") + "; withheld by host: " + c.get("withheldByHost")
-                + "; unknown to engine: " + c.get("unknownToEngine"));
-        System.out.println("  --privileged: " + c.get("privileged"));
+        int name = r.features().keySet().stream().mapToInt(String::length).max().orElse(0);
+        r.features().forEach((feature, s) -> System.out.printf("  %-" + name + "s  %-7s  %s%n", feature,
+                s.present() == null ? "unknown" : s.present() ? "yes" : "no", s.evidence()));
+        System.out.println("missing:  " + (r.missing().isEmpty() ? "nothing" : String.join(", ", r.missing())));
+        Doctor.Capabilities c = r.capabilities();
+        System.out.println("capabilities: bounding set " + c.boundingSet() + "; withheld by host: " + c.withheldByHost()
+                + "; unknown to engine: " + c.unknownToEngine());
+        System.out.println("  --privileged: " + c.privileged());
         System.out.println("privileges each scenario's containers request (and get, nothing more):");
-        ((Map<String, Map<String, Map<String, Object>>>) r.get("scenarioPrivileges")).forEach((id, roles) -> {
+        int role = r.scenarioPrivileges().values().stream().flatMap(m -> m.keySet().stream()).mapToInt(String::length).max().orElse(0);
+        r.scenarioPrivileges().forEach((id, roles) -> {
             System.out.println("  " + id);
-            roles.forEach((role, m) -> System.out.printf("    %-10s %-6s %s%n", role, String.valueOf(m.get("granted")).startsWith("yes") ? "ok" : m.get("granted"), m.get("requests")));
+            roles.forEach((n, p) -> {
+                System.out.printf("    %-" + role + "s  %-3s %s%n", n, p.granted() ? "ok" : "no", p.requests());
+                if (!p.granted()) System.out.printf("    %-" + role + "s      %s%n", "", p.why());
+            });
         });
-        if (r.containsKey("images")) System.out.println("images:   " + ((Map<String, Object>) r.get("images")).get("base"));
+        Doctor.ImageState i = r.images();
+        System.out.println("images:   " + i.base() + (i.basePresent() == null ? ": no engine to ask" : i.basePresent() ? " present" : " not built yet"));
+        guests(r.guests());
+        Doctor.LavaState l = r.lava();
+        System.out.println("lava:     " + (!l.configured() ? "not configured — " + l.detail()
+                : l.server() + (l.reachable() ? " answers: " : " does not answer as needed: ") + l.detail()));
         return 0;
+    }
+
+    private static void guests(Doctor.GuestState g) {
+        System.out.println("guests:   " + (g.qemu() ? "QEMU present" : "no QEMU (scripts/guest-tools.sh installs it)")
+                + (g.missingTools().isEmpty() ? "" : "; missing tools: " + String.join(", ", g.missingTools())));
+        System.out.println("  acceleration: " + g.accel() + " — " + g.accelWhy());
+        System.out.println("  kernels cached in " + g.kernelsDir() + ": " + (g.kernels().isEmpty() ? "none (lab kernels fetch debian:6.1)" : ""));
+        g.kernels().forEach(k -> System.out.println("    " + k.spec() + "  " + k.release()));
+        System.out.println("  disks in " + g.disksDir() + ": " + (g.disks().isEmpty() ? "none yet" : size(g.diskBytes()) + " on disk"));
+        g.disks().forEach(d -> System.out.printf("    %-24s %10s%n", d.name(), size(d.bytes())));
+    }
+
+    /** Bytes as a person reads them: 1.5 GB, 706 MB. */
+    static String size(long bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        double v = bytes;
+        int u = 0;
+        while (v >= 1000 && u < units.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        return u == 0 ? bytes + " B" : String.format(Locale.ROOT, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
     }
 }
