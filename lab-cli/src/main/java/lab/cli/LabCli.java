@@ -46,6 +46,8 @@ public final class LabCli implements Runnable {
         // Bad input: one line naming what is valid.
         cl.setParameterExceptionHandler((ex, a) -> say(ex.getCommandLine().getErr(), "lab: " + BadUsage.explain(ex), ex));
         HelpLayout.apply(cl);
+        // picocli colours help on any terminal, TERM=dumb included
+        if (!Say.colourAllowed(System.getenv())) cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         cl.setExecutionExceptionHandler((ex, c, parsed) -> say(c.getErr(),
                 (exitCode(ex) == ExitCodes.LAB_FAILURE ? "lab failure: " : "lab: ") + (ex.getMessage() == null ? ex.toString() : ex.getMessage()), ex));
         return cl;

@@ -109,4 +109,44 @@ class NoEngineTest {
         assertTrue(out.lines().anyMatch(l -> l.matches("    data +3\\.\\d MB")), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("lava:     not configured")), out);
     }
+
+    /** {@code lab ARGS} (this build, in its own JVM) under a pseudo-terminal made by {@code script} (util-linux), with {@code env} added. */
+    private String onATerminal(Map<String, String> env, String... args) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "no script(1) (util-linux) to give the CLI a terminal");
+        StringBuilder cmd = new StringBuilder("exec");
+        List<String> words = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), LabCli.class.getName()));
+        words.addAll(List.of(args));
+        for (String a : words) cmd.append(" '").append(a.replace("'", "'\\''")).append("'");
+        Path sh = Files.writeString(dir.resolve("on-a-terminal.sh"), cmd + "\n");
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", "sh " + sh, "/dev/null").redirectErrorStream(true);
+        pb.environment().remove("NO_COLOR");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return out;
+    }
+
+    private String compareOnATerminal(Map<String, String> env) throws Exception {
+        String out = onATerminal(env, "compare", runs.resolve("unmount-race/20261206-222323-a").toString(), runs.resolve("unmount-race/20261207-222323-b").toString());
+        assertTrue(out.contains("lazy-detach"), out);
+        return out;
+    }
+
+    @Test
+    void verdictsAreColouredOnATerminalOnly() throws Exception {
+        String tty = compareOnATerminal(Map.of("TERM", "xterm"));
+        assertTrue(tty.contains("\033[1;31mREPRODUCED\033[0m") && tty.contains("\033[32mNOT_REPR.\033[0m"), tty);
+        assertTrue(!compareOnATerminal(Map.of("TERM", "dumb")).contains("\033"), "TERM=dumb: no escape codes");
+        assertTrue(!compareOnATerminal(Map.of("TERM", "xterm", "NO_COLOR", "1")).contains("\033"), "NO_COLOR: no escape codes");
+        String piped = ok("compare", runs.resolve("unmount-race/20261206-222323-a").toString(), runs.resolve("unmount-race/20261207-222323-b").toString()).out();
+        assertTrue(piped.contains("REPRODUCED") && !piped.contains("\033"), "not a terminal: no escape codes");
+    }
+
+    @Test
+    void helpOnADumbTerminalHasNoEscapeCodes() throws Exception {
+        String out = onATerminal(Map.of("TERM", "dumb"), "run", "--help");
+        assertTrue(out.contains("Usage: lab run") && !out.contains("\033"), out);
+    }
 }
