@@ -204,4 +204,21 @@ class BadInputTest {
         assertEquals("INCOMPLETE", rj.path("status").asText());
         nothingRunning(p);
     }
+
+    /** A value of the wrong type and a mistyped command: what was expected, in the user's words, exit 2, nothing started. */
+    @Test
+    void aWordForANumberAndAMistypedCommand() throws Exception {
+        String out = dir.resolve("out").toString();
+        LabProcess p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--trials", "abc", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertEquals("lab: --trials takes a whole number, got 'abc'", oneLine(p, "lab: "));
+        p = lab(List.of(), Map.of(), "lsit");
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertEquals("lab: unknown command 'lsit'; did you mean 'list'? (lab --help lists them)", oneLine(p, "lab: "));
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--duration", "10m", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertEquals("lab: run has no option --duration; soak has it (lab soak --help)", oneLine(p, "lab: "));
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
+        nothingRunning(p);
+    }
 }
