@@ -20,6 +20,7 @@ import lab.core.expect.Expectations;
 import lab.core.report.JUnitXml;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import lab.core.run.Runner;
@@ -93,12 +94,7 @@ public final class Soak {
         } catch (IOException e) {
             throw new UsageException("cannot resolve " + given + ": " + e.getMessage());
         }
-        SoakRecord rec;
-        try {
-            rec = Json.MAPPER.readValue(f.toFile(), SoakRecord.class);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + f + ": " + e.getMessage());
-        }
+        SoakRecord rec = FromFile.json(f, SoakRecord.class);
         SoakRecord.Spec s = rec.spec;
         Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
         StopRule stop = new StopRule(StopRule.Kind.valueOf(s.stop), s.count, s.width, budget);
