@@ -8,7 +8,6 @@ import lab.core.report.RunPage;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
-import lab.core.run.RunRecord;
 import lab.core.soak.Results;
 import lab.core.soak.SoakRecord;
 import picocli.CommandLine.Command;
@@ -25,7 +24,7 @@ final class ReportCommand implements Callable<Integer> {
         Path d = dir.toRealPath();
         Path page;
         if (Files.exists(d.resolve("run.json"))) {
-            page = RunPage.write(FromFile.json(d.resolve("run.json"), RunRecord.class), d);
+            page = RunPage.write(FromFile.run(d.resolve("run.json")), d);
         } else if (Files.exists(d.resolve("soak.json"))) {
             page = SoakPage.write(FromFile.json(d.resolve("soak.json"), SoakRecord.class), Results.load(d), d);
         } else {

@@ -155,7 +155,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
                 throw new UsageException("cannot read " + dir + ": " + e.getMessage());
             }
         }
-        return FromFile.json(runJson, RunRecord.class);
+        return FromFile.run(runJson);
     }
 
     /** A bundle's parameters (a settings parameter as its map), and the sysctls its guest set (host.target.guest.sysctls) as sysctl.KEY. */

@@ -49,7 +49,7 @@ public final class Bundles {
     @JsonIgnoreProperties({"findings"})
     private abstract static class LightRun { }
 
-    private static final ObjectMapper LIGHT = Json.MAPPER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
+    private static final ObjectMapper LIGHT = FromFile.READER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
 
     private final Path root;
     private final List<Run> runs = new ArrayList<>();
@@ -110,7 +110,9 @@ public final class Bundles {
 
     private static Parsed readRun(Path f) {
         try {
-            return new Parsed(LIGHT.readValue(f.toFile(), RunRecord.class), null);
+            RunRecord r = LIGHT.readValue(f.toFile(), RunRecord.class);
+            String why = r == null ? FromFile.NULL : FromFile.missing(r).orElse(null);
+            return new Parsed(why == null ? r : null, why);
         } catch (IOException e) {
             return new Parsed(null, FromFile.why(e));
         }

@@ -1,9 +1,12 @@
 package lab.core.run;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
@@ -69,14 +72,43 @@ public final class FromFile {
         return Optional.empty();
     }
 
+    /**
+     * The lab's mapper for reading records back: a JSON null where a record has a default (a
+     * list, a map, host) keeps the default, and a null inside a list is dropped, so a hand-made
+     * file cannot leave a null where the lab counts on a value.
+     */
+    public static final ObjectMapper READER = Json.MAPPER.copy().setDefaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP, Nulls.SKIP));
+
+    /** A run.json: also refused when it names no scenario or an arm has no name. */
+    public static RunRecord run(Path file) {
+        RunRecord r = json(file, RunRecord.class);
+        missing(r).ifPresent(m -> {
+            throw new UsageException("cannot read " + file + ": " + m);
+        });
+        return r;
+    }
+
+    /** What a run record read back lacks that every reader needs: its scenario, its arms' names. */
+    public static Optional<String> missing(RunRecord r) {
+        if (r.scenario == null) return Optional.of("field scenario is missing");
+        for (int i = 0; i < r.arms.size(); i++) if (r.arms.get(i).name == null) return Optional.of("field arms[" + i + "].name is missing");
+        return Optional.empty();
+    }
+
     /** A JSON record of {@code type} from {@code file}; one that cannot be read is bad input naming the file and what is wrong in it. */
     public static <T> T json(Path file, Class<T> type) {
+        T value;
         try {
-            return Json.MAPPER.readValue(file.toFile(), type);
+            value = READER.readValue(file.toFile(), type);
         } catch (IOException e) {
             throw unreadable(file, e);
         }
+        if (value == null) throw new UsageException("cannot read " + file + ": " + NULL);
+        return value;
     }
+
+    /** What a file holding the JSON null says in place of a record. */
+    public static final String NULL = "it holds null, not a record";
 
     /** "cannot read FILE: what is wrong in it", as bad input. */
     public static UsageException unreadable(Path file, IOException e) {
@@ -95,6 +127,7 @@ public final class FromFile {
         if (e instanceof InvalidFormatException x) {
             return field(x) + "holds " + quote(x.getValue()) + ", not " + kind(x.getTargetType()) + at(x.getLocation());
         }
+        if (e instanceof MismatchedInputException x && String.valueOf(x.getOriginalMessage()).startsWith("No content to map")) return "it is empty";
         if (e instanceof MismatchedInputException x) {
             String f = field(x);
             return (f.isEmpty() ? "expected " + kind(x.getTargetType()) + " at the top" : f + "does not hold " + kind(x.getTargetType())) + at(x.getLocation());

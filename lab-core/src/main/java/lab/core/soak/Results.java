@@ -125,7 +125,7 @@ public final class Results {
     }
 
     private static Run read(Path runJson) {
-        return new Run(FromFile.json(runJson, RunRecord.class), runJson.getParent());
+        return new Run(FromFile.run(runJson), runJson.getParent());
     }
 
     public Path base() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import lab.api.UsageException;
 import org.junit.jupiter.api.Test;
@@ -62,8 +63,23 @@ class FromFileTest {
         assertTrue(why(good.replace("10", "\"ten\"")).startsWith("field arms[0].trials holds \"ten\", not a number"), why(good.replace("10", "\"ten\"")));
         assertTrue(why(good.replace("\"REPRODUCED\"", "\"MAYBE\"")).startsWith("field arms[0].verdict holds \"MAYBE\", not one of REPRODUCED, NOT_REPRODUCED"),
                 why(good.replace("\"REPRODUCED\"", "\"MAYBE\"")));
+        assertEquals("it is empty", why(""));
+        assertEquals(FromFile.NULL, why("null"));
         assertTrue(why("[1, 2]").startsWith("expected an object (RunRecord) at the top"), why("[1, 2]"));
         assertTrue(why(good.replace("[{", "{").replace("}]", "}")).startsWith("field arms does not hold a list"), why(good.replace("[{", "{").replace("}]", "}")));
+    }
+
+    /** A run.json made by hand: a null where the lab counts on a value keeps the default; no scenario or a nameless arm is refused. */
+    @Test
+    void aRunRecordWithHolesInIt() throws IOException {
+        Path f = Files.writeString(tmp.resolve("run.json"), "{\"scenario\":\"x\",\"host\":null,\"params\":null,\"arms\":[null,{\"name\":\"plain\"}]}");
+        RunRecord r = FromFile.run(f);
+        assertTrue(r.host != null && r.params.isEmpty());
+        assertEquals(List.of("plain"), r.arms.stream().map(a -> a.name).toList());
+        Files.writeString(f, "{\"arms\":[]}");
+        assertEquals("cannot read " + f + ": field scenario is missing", assertThrows(UsageException.class, () -> FromFile.run(f)).getMessage());
+        Files.writeString(f, "{\"scenario\":\"x\",\"arms\":[{\"trials\":3}]}");
+        assertEquals("cannot read " + f + ": field arms[0].name is missing", assertThrows(UsageException.class, () -> FromFile.run(f)).getMessage());
     }
 
     private String why(String text) throws IOException {
