@@ -350,4 +350,19 @@ class BadInputTest {
         line = refused(noEngine("bisect", "fuse-kill-deadlock", "--arm", "plain", "--good", empty.toString(), "--bad", empty.toString()));
         assertTrue(line.contains("--good " + empty + " holds no run.json"), line);
     }
+
+    /** soak --resume: what soak.json asks for is checked as the command line would be, naming the file, before anything runs. */
+    @Test
+    void soakResumeOfAFileThatAsksForNonsense() throws Exception {
+        Path soak = Files.createDirectories(dir.resolve("soaks/s1"));
+        Path f = soak.resolve("soak.json");
+        Files.writeString(f, "{\"kind\":\"soak\",\"soakId\":\"s1\",\"status\":\"INCOMPLETE\",\"spec\":{\"scenarios\":[\"fuse-kill-deadlock\"],\"stop\":\"FOREVER\"}}");
+        assertTrue(refused(noEngine("soak", "--resume", soak.toString())).contains(f + ": field spec.stop holds 'FOREVER'"));
+        Files.writeString(f, "{\"kind\":\"soak\",\"soakId\":\"s1\",\"status\":\"INCOMPLETE\",\"spec\":{\"scenarios\":[\"fuse-kill-deadlock\"],"
+                + "\"arms\":[\"plain\",\"plain\"],\"stop\":\"COUNT\",\"count\":1}}");
+        assertTrue(refused(noEngine("soak", "--resume", soak.toString())).contains(f + ": --arms names 'plain' twice"));
+        try (Stream<Path> s = Files.list(soak)) {
+            assertEquals(List.of(f), s.toList(), "nothing made in the soak");
+        }
+    }
 }
