@@ -309,6 +309,8 @@ class BadInputTest {
             assertTrue(line.contains(b.resolveSibling("bisect.json") + ": steps[0].dir '" + bad + "' "), line);
             nothingRunning(p);
         }
+        Files.writeString(b.resolveSibling("bisect.json"), "{\"kind\":\"configuration\",\"bisectId\":\"b1\",\"scenario\":\"fuse-kill-deadlock\",\"arm\":\"plain\"}");
+        assertTrue(refused(noEngine("bisect", "--resume", b.getParent().toString())).contains(b.resolveSibling("bisect.json") + ": field goodSide is missing"));
         assertFalse(Files.exists(dir.resolve("escape")) || Files.exists(dir.resolve("abs")), "nothing made outside the bisection");
         try (Stream<Path> s = Files.list(outside)) {
             assertEquals(0, s.count(), "nothing written through the link");

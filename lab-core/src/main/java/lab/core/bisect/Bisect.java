@@ -102,6 +102,12 @@ public final class Bisect {
         Path f = dir.resolve("bisect.json");
         if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + dir);
         BisectRecord rec = FromFile.json(f, BisectRecord.class);
+        if (!"configuration".equals(rec.kind) && !"kernel".equals(rec.kind)) {
+            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind + "', not configuration or kernel");
+        }
+        String missing = rec.scenario == null ? "scenario" : rec.arm == null ? "arm" : rec.goodSide == null ? "goodSide" : rec.badSide == null ? "badSide" : null;
+        for (int i = 0; missing == null && i < rec.steps.size(); i++) if (rec.steps.get(i).role == null) missing = "steps[" + i + "].role";
+        if (missing != null) throw new UsageException("cannot read " + f + ": field " + missing + " is missing");
         for (int i = 0; i < rec.steps.size(); i++) FromFile.path(f, "steps[" + i + "].dir", rec.steps.get(i).dir);
         return rec;
     }

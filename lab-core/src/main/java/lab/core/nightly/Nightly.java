@@ -152,6 +152,8 @@ public final class Nightly {
         LocalDate today = LocalDate.parse(rec.night);
         HistoryRecord h = History.build(out, today, LabClock.since(rec.since, today));
         Path page = History.write(h, out);
+        // Said, not fatal: tonight's own verdict does not depend on another bundle that cannot be read.
+        h.unreadable.forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
         String ours = out.relativize(dir).toString();
         for (SignatureIndex.Entry e : h.signatures) {
             if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
