@@ -54,8 +54,9 @@ public final class Expectations {
 
     /**
      * The user's expectation files in {@code dir}, checked before anything starts as the bundled
-     * ones are ({@link #problems}), except that a file may leave arms out and give another
-     * verdict than the arm declares: that is what it is for. The first problem is bad input.
+     * ones are ({@link #problems}), except that a file may leave arms out, give another verdict
+     * than the arm declares (that is what it is for) and leave out the scenario key. A .yml
+     * file, which would not be read, is a problem too. The first problem is bad input.
      */
     public static Expectations from(Path dir) {
         Map<String, List<Arm>> scenarios = new LinkedHashMap<>();
@@ -111,7 +112,10 @@ public final class Expectations {
         return problems(file, scenarios, true);
     }
 
-    /** {@link #problems(Path, Map)}; unless {@code complete}, an arm left out or a verdict other than the arm's is no problem. */
+    /**
+     * {@link #problems(Path, Map)}; unless {@code complete}, an arm left out, a verdict other than
+     * the arm's, or no scenario key (the file's name says it) is no problem.
+     */
     static List<String> problems(Path file, Map<String, List<Arm>> scenarios, boolean complete) {
         String name = file.getFileName().toString();
         if (!name.endsWith(".yaml")) return List.of(file + ": not a .yaml file");
@@ -127,7 +131,7 @@ public final class Expectations {
         List<String> out = new ArrayList<>();
         List<Arm> arms = scenarios.get(id);
         if (arms == null) return List.of(file + ": no scenario '" + id + "' (valid: " + String.join(", ", scenarios.keySet()) + ")");
-        if (!id.equals(root.path("scenario").asText())) out.add(file + ": scenario: '" + root.path("scenario").asText() + "', expected '" + id + "'");
+        if ((complete || root.has("scenario")) && !id.equals(root.path("scenario").asText())) out.add(file + ": scenario: '" + root.path("scenario").asText() + "', expected '" + id + "'");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!List.of("scenario", "arms", "hosts").contains(key)) out.add(file + ": unknown key '" + key + "' (valid: scenario, arms, hosts)");

@@ -74,6 +74,8 @@ class ExpectationsTest {
         Path f = dir.resolve("x.yaml");
         Files.writeString(f, "scenario: x\narms:\n  plain: {verdict: NOT_REPRODUCED}\n");
         Expectations.from(dir, scenarios);
+        Files.writeString(f, "arms:\n  fix: {verdict: REPRODUCED, ref: flipped}\n");
+        Expectations.from(dir, scenarios);
         Files.writeString(f, "scenario: x\narms:\n  plian: {verdict: REPRODUCED}\n");
         assertEquals(f + ": no arm 'plian' in x (valid: plain, fix)", assertThrows(UsageException.class, () -> Expectations.from(dir, scenarios)).getMessage());
         Files.delete(f);
