@@ -95,6 +95,10 @@ class BadInputTest {
         p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/etc/hostname", "--out", dir.resolve("out").toString());
         assertEquals(2, p.process.exitValue(), p.err());
         assertTrue(oneLine(p, "lab: ").contains("/etc/hostname is not a kernel image"));
+        // Any ELF is not a kernel: a program has no "Linux version" banner.
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/bin/ls", "--out", dir.resolve("out").toString());
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("/bin/ls is not a kernel image"));
         assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
         nothingRunning(p);
     }
