@@ -193,7 +193,7 @@ public final class Bundles {
         return runs;
     }
 
-    /** The run.json and bundle markers that could not be read, in the order found. */
+    /** The run.json and bundle markers that could not be read, by path. */
     public List<Unreadable> unreadable() {
         return unreadable;
     }

@@ -74,8 +74,8 @@ public final class FromFile {
 
     /**
      * The lab's mapper for reading records back: a JSON null where a record has a default (a
-     * list, a map, host) keeps the default, and a null inside a list is dropped, so a hand-made
-     * file cannot leave a null where the lab counts on a value.
+     * list, a map, host) keeps the default, and a null inside a list is dropped. Fields with no
+     * default are checked by the reader that needs them ({@link #run}, Bisect.read).
      */
     public static final ObjectMapper READER = Json.MAPPER.copy().setDefaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP, Nulls.SKIP));
 
