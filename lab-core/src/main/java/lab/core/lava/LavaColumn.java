@@ -29,6 +29,7 @@ import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;
@@ -326,11 +327,11 @@ public final class LavaColumn {
     /** The guest's tar.gz of its output directory, unpacked under {@code into}; the bundles (directories with a run.json) it held. */
     static List<Path> unpack(Path tgz, Path into) throws IOException {
         List<Path> bundles = new ArrayList<>();
-        Path root = into.toAbsolutePath().normalize();
+        Path root = Files.createDirectories(into.toAbsolutePath().normalize());
         try (InputStream in = Files.newInputStream(tgz); TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                if (FromFile.outside(root, e.getName()).isPresent() || e.isSymbolicLink() || e.isLink()) continue; // latest links: the fleet reads directories
                 Path p = root.resolve(e.getName()).normalize();
-                if (!p.startsWith(root) || e.isSymbolicLink() || e.isLink()) continue; // latest links: the fleet reads directories
                 if (e.isDirectory()) {
                     Files.createDirectories(p);
                 } else if (e.isFile()) {

@@ -96,11 +96,15 @@ class LavaSpecTest {
         assertEquals(2.0, LavaColumn.seconds("2026-12-02T10:00:00.1Z", "2026-12-02T10:00:02.1"), 1e-9);
     }
 
+    /** Inside the column's folder only: no "..", nothing through a link already in it. */
     @Test
     void aBundleUnpacksInsideItsColumnOnly(@TempDir Path tmp) throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(tmp.resolve("col"));
+        Files.createSymbolicLink(tmp.resolve("col/link"), outside);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            for (String name : List.of("./fuse-kill-deadlock/20261202-100000-ab12/run.json", "../escape/run.json")) {
+            for (String name : List.of("./fuse-kill-deadlock/20261202-100000-ab12/run.json", "../escape/run.json", "link/run.json")) {
                 byte[] b = "{}".getBytes(StandardCharsets.UTF_8);
                 TarArchiveEntry e = new TarArchiveEntry(name);
                 e.setSize(b.length);
@@ -114,5 +118,8 @@ class LavaSpecTest {
         List<Path> bundles = LavaColumn.unpack(tgz, tmp.resolve("col"));
         assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock/20261202-100000-ab12")), bundles);
         assertTrue(!Files.exists(tmp.resolve("escape")));
+        try (java.util.stream.Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
     }
 }
