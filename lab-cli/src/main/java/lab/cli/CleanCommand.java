@@ -15,6 +15,7 @@ final class CleanCommand implements Callable<Integer> {
         Cleaner.Swept s = new Cleaner(Engine.connect()).sweep();
         System.out.printf("removed %s and %s of %s%s%n", Words.count(s.containers(), "container"), Words.count(s.networks(), "network"),
                 Words.count(s.runs().size(), "dead run"), s.runs().isEmpty() ? "" : " " + s.runs());
+        s.unreadable().forEach(System.out::println);
         int guests = Guests.atStateDir(l -> { }).sweep();
         if (guests > 0) System.out.printf("stopped and removed %s of dead runs%n", Words.count(guests, "guest"));
         return 0;

@@ -5,16 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
+import lab.core.engine.Owner;
 
 /**
  * One QEMU guest: its process, console, monitor and guest agent, in a directory of its own
@@ -89,7 +93,10 @@ public final class Guest implements AutoCloseable {
         List<String> cmd = commandLine(spec, dir);
         long self = ProcessHandle.current().pid();
         try {
-            Files.writeString(dir.resolve("owner"), self + " " + startTicks(self) + "\n");
+            // Renamed into place: a lab killed while writing leaves no half-written record.
+            Path tmp = dir.resolve("owner.tmp");
+            Files.writeString(tmp, self + " " + Owner.startTicksOf(self) + "\n");
+            Files.move(tmp, dir.resolve("owner"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             guard.destroy();
             throw new GuestException("cannot write " + dir.resolve("owner") + ": " + e.getMessage());
@@ -142,23 +149,13 @@ public final class Guest implements AutoCloseable {
     private static Process spawnGuard(Path dir) {
         Path script = LabHome.imagesDir().resolve("guest/guard.sh");
         long pid = ProcessHandle.current().pid();
-        String ticks = startTicks(pid);
+        String ticks = Long.toString(Owner.startTicksOf(pid));
         try {
             return new ProcessBuilder("setsid", "sh", script.toString(), Long.toString(pid), ticks, dir.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw new GuestException("cannot start the guest's guard: " + e.getMessage());
-        }
-    }
-
-    /** Field 22 of /proc/PID/stat, as guard.sh reads it. */
-    static String startTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19];
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -310,39 +307,48 @@ public final class Guest implements AutoCloseable {
 
     /**
      * Guests whose lab process is gone and whose guard did not finish (killed too): their QEMU is
-     * killed (checked against its command line) and their directory removed. Returns how many.
+     * killed (checked against its command line) and their directory removed. Each directory is
+     * judged on its own: one whose owner record cannot be read is named on {@code say} and left,
+     * unless it is provably stale (no process runs from it and it is over ten minutes old).
+     * Returns how many were removed.
      */
-    public static int sweep(Path runs) {
+    public static int sweep(Path runs, Consumer<String> say) {
         if (!Files.isDirectory(runs)) return 0;
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(runs)) {
+            dirs = s.toList();
+        } catch (IOException e) {
+            say.accept("cannot list the guests in " + runs + ": " + e.getMessage());
+            return 0;
+        }
         int n = 0;
-        try (Stream<Path> dirs = Files.list(runs)) {
-            for (Path d : dirs.toList()) {
-                String[] owner;
-                try {
-                    owner = Files.readString(d.resolve("owner")).strip().split(" ");
-                } catch (IOException e) {
-                    // Overlays made, QEMU not yet started when its process died: stale after a while.
-                    if (olderThan(d, Duration.ofMinutes(10))) deleteTree(d);
+        for (Path d : dirs) {
+            Owner.Liveness owner;
+            try {
+                owner = Owner.Proc.ofFile(Files.readString(d.resolve("owner"), StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                // Overlays made, QEMU not yet started when its process died: stale after a while.
+                owner = new Owner.Liveness.Unreadable("owner record is missing");
+            } catch (RuntimeException e) {
+                owner = new Owner.Liveness.Unreadable("owner record cannot be read: " + e.getMessage());
+            }
+            if (owner instanceof Owner.Liveness.Alive) continue;
+            boolean running = ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains(d + "/"));
+            if (owner instanceof Owner.Liveness.Unreadable u) {
+                if (running || !olderThan(d, Duration.ofMinutes(10))) {
+                    say.accept("guest " + d + " left alone: its " + u.why());
                     continue;
                 }
-                String ticks;
-                try {
-                    ticks = startTicks(Long.parseLong(owner[0]));
-                } catch (UncheckedIOException e) {
-                    ticks = null;
-                }
-                if (owner[1].equals(ticks)) continue;
-                try {
-                    long q = Long.parseLong(Files.readString(d.resolve("qemu.pid")).strip());
-                    ProcessHandle.of(q).filter(h -> h.info().commandLine().orElse("").contains(d + "/")).ifPresent(ProcessHandle::destroyForcibly);
-                } catch (IOException | NumberFormatException ignored) {
-                    // QEMU never started
-                }
-                deleteTree(d);
-                n++;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try {
+                Owner.number(Files.readString(d.resolve("qemu.pid"), StandardCharsets.ISO_8859_1).strip()).stream()
+                        .mapToObj(ProcessHandle::of).flatMap(Optional::stream)
+                        .filter(h -> h.info().commandLine().orElse("").contains(d + "/")).forEach(ProcessHandle::destroyForcibly);
+            } catch (IOException ignored) {
+                // QEMU never started
+            }
+            deleteTree(d);
+            n++;
         }
         return n;
     }

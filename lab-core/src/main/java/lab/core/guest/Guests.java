@@ -14,11 +14,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
+import lab.core.engine.Owner;
 import lab.core.evidence.Json;
 import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernel;
@@ -208,8 +210,7 @@ public final class Guests {
         if (Files.isDirectory(engines)) {
             try (var s = Files.list(engines)) {
                 for (Path e : s.filter(p -> p.getFileName().toString().matches("lab-gd-\\d+")).toList()) {
-                    long pid = Long.parseLong(e.getFileName().toString().substring("lab-gd-".length()));
-                    if (ProcessHandle.of(pid).isPresent()) continue;
+                    if (alive(e.getFileName().toString().substring("lab-gd-".length()))) continue;
                     Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
                     HostCommand.run(List.of("bash", script.toString(), "stop", e.getFileName().toString()), null, Map.of(), Duration.ofMinutes(3), null);
                 }
@@ -217,7 +218,12 @@ public final class Guests {
                 // nothing to sweep
             }
         }
-        return Guest.sweep(dir.resolve("runs"));
+        return Guest.sweep(dir.resolve("runs"), say);
+    }
+
+    /** Whether the process of a pid in a name (lab-gd-PID, .tmp-HASH-PID) may run: a name that is no pid is left alone. */
+    private static boolean alive(String pid) {
+        return Owner.number(pid).stream().mapToObj(ProcessHandle::of).findFirst().map(Optional::isPresent).orElse(true);
     }
 
     /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
@@ -280,9 +286,9 @@ public final class Guests {
         String prefix = ".tmp-" + done.getFileName() + "-";
         try (var s = Files.list(done.getParent())) {
             s.filter(p -> p.getFileName().toString().startsWith(prefix))
-                    .filter(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString().substring(prefix.length()))).isEmpty())
+                    .filter(p -> !alive(p.getFileName().toString().substring(prefix.length())))
                     .forEach(Guests::deleteTree);
-        } catch (IOException | NumberFormatException ignored) {
+        } catch (IOException ignored) {
             // nothing there yet
         }
         Path tmp = done.resolveSibling(prefix + ProcessHandle.current().pid());
