@@ -50,7 +50,7 @@ public final class Guest implements AutoCloseable {
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
-    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, String> fwcfg, List<Share> shares, Path incoming) { }
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
 
     private final Spec spec;
     private final Path dir;
@@ -105,7 +105,8 @@ public final class Guest implements AutoCloseable {
             Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from((spec.incoming() != null ? spec.incoming() : Path.of("/dev/null")).toFile()))
+                    .directory(dir.toFile()).start();
             return new Guest(spec, dir, p, guard);
         } catch (IOException e) {
             guard.destroy();
@@ -118,31 +119,52 @@ public final class Guest implements AutoCloseable {
         List<String> c = new ArrayList<>(List.of(QEMU, "-name", "lab-guest", "-machine", "q35", "-nodefaults", "-no-user-config",
                 "-display", "none", "-no-reboot", "-smp", Integer.toString(spec.shape().cpus()), "-m", spec.shape().memoryMb() + "M"));
         c.addAll(spec.shape().accel().qemuArgs());
-        c.addAll(List.of("-pidfile", dir.resolve("qemu.pid").toString(),
-                "-serial", "file:" + dir.resolve("console.log"),
-                "-kernel", b.vmlinuz().toString(), "-initrd", b.initrd().toString(), "-append", b.cmdline(),
-                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+        // -pidfile, -kernel and -initrd take a plain file name; every other path is an option value.
+        c.addAll(List.of("-pidfile", abs(dir.resolve("qemu.pid")),
+                "-chardev", "file,id=console,path=" + value(dir.resolve("console.log")), "-serial", "chardev:console",
+                "-kernel", abs(b.vmlinuz()), "-initrd", abs(b.initrd()), "-append", b.cmdline(),
+                "-chardev", "socket,id=qmp,path=" + value(dir.resolve("qmp.sock")) + ",server=on,wait=off", "-mon", "chardev=qmp,mode=control"));
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
         if (spec.data() != null) c.addAll(drive(spec.data(), "lab-docker", false));
-        spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
+        spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + ",file=" + value(file))));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
-                "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",
+                "-chardev", "socket,id=qga,path=" + value(dir.resolve("qga.sock")) + ",server=on,wait=off",
                 "-device", "virtserialport,bus=ser0.0,chardev=qga,name=org.qemu.guest_agent.0",
-                "-chardev", "file,id=labout,path=" + dir.resolve("lab.out"),
+                "-chardev", "file,id=labout,path=" + value(dir.resolve("lab.out")),
                 "-device", "virtserialport,bus=ser0.0,chardev=labout,name=lab.console"));
         for (Share s : spec.shares()) {
-            c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + s.path() + ",security_model=" + (s.readOnly() ? "none,readonly=on" : "passthrough"),
+            c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + value(s.path()) + ",security_model=" + securityModel(s),
                     "-device", "virtio-9p-pci,fsdev=" + s.tag() + ",mount_tag=" + s.tag()));
         }
-        if (spec.incoming() != null) c.addAll(List.of("-incoming", "exec:cat '" + spec.incoming() + "'"));
+        // The saved state comes in on QEMU's stdin (see start): no shell, no path in the URI.
+        if (spec.incoming() != null) c.addAll(List.of("-incoming", "fd:0"));
         return c;
+    }
+
+    /**
+     * How a share maps the guest's file owners and modes. A written share is mapped-xattr: what
+     * root in the guest sets (owner, setuid bits, device nodes, symlinks) is kept in extended
+     * attributes of plain files that QEMU (root on the host) creates 0600, so the host's --out
+     * never gets a setuid-root file or a device node from a guest. A read-only share needs none.
+     */
+    static String securityModel(Share s) {
+        return s.readOnly() ? "none,readonly=on" : "mapped-xattr";
+    }
+
+    /** A QEMU option value: the path made absolute and each comma doubled, as QEMU's option parser reads ",,". */
+    public static String value(Path p) {
+        return abs(p).replace(",", ",,");
+    }
+
+    private static String abs(Path p) {
+        return p.toAbsolutePath().toString();
     }
 
     /** A virtio disk the guest finds by its serial (/sys/block/vdX/serial), whatever order it probed the disks in. */
     private static List<String> drive(Path file, String serial, boolean readOnly) {
         String format = file.toString().endsWith(".qcow2") ? "qcow2" : "raw";
-        return List.of("-drive", "file=" + file + ",format=" + format + ",if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : ""),
+        return List.of("-drive", "file=" + value(file) + ",format=" + format + ",if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : ""),
                 "-device", "virtio-blk-pci,drive=" + serial + ",serial=" + serial);
     }
 
@@ -262,12 +284,22 @@ public final class Guest implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    /** Stops the guest and writes its state to {@code state} (QEMU migration to a file), then ends QEMU. */
+    /**
+     * Stops the guest and writes its state to {@code state} (QEMU migration to a file), then ends
+     * QEMU. QEMU 7.2 migrates to a file only through a command (exec:); that command names a
+     * fixed file in QEMU's working directory (the guest's), never a path, and the file is moved
+     * to {@code state} after.
+     */
     public void saveTo(Path state, Duration within) {
         qmp().stop();
-        qmp().saveTo(state, within);
+        qmp().saveTo(Qmp.SAVED, within);
         qmp().quit();
         awaitExit(Duration.ofSeconds(10));
+        try {
+            Files.move(dir.resolve(Qmp.SAVED), state, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new GuestException("cannot place the guest's saved state at " + state + ": " + e.getMessage());
+        }
     }
 
     /**

@@ -47,7 +47,7 @@ public final class Guests {
     private final Consumer<String> say;
 
     /** A saved guest: the state file and the overlays it was saved with, and how it was made. */
-    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, String> fwcfg,
+    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, Path> fwcfg,
                        String cmdline) { }
 
     public Guests(Path dir, Consumer<String> say) {
@@ -154,7 +154,7 @@ public final class Guests {
         String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
                 kernel.modules() == null ? "-" : fileKey(kernel.modules()), kernel.config() == null ? "-" : fileKey(kernel.config()), fileKey(root), fileKey(data), read(initScript()),
                 shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE,
-                shareTags.stream().map(s -> s.tag() + (s.readOnly() ? ":ro" : ":rw")).toList().toString());
+                shareTags.stream().map(s -> s.tag() + ":" + Guest.securityModel(s)).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
         if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
         return locked("warm-" + done.getFileName(), () -> {
@@ -243,10 +243,10 @@ public final class Guests {
     }
 
     /** The init, and the kernel's build configuration for /boot/config-RELEASE, where the lab's feature probes read it. */
-    private static Map<String, String> fwcfg(Path init, Kernel k) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("init", "file=" + init);
-        if (k.config() != null) m.put("config", "file=" + k.config());
+    private static Map<String, Path> fwcfg(Path init, Kernel k) {
+        Map<String, Path> m = new LinkedHashMap<>();
+        m.put("init", init);
+        if (k.config() != null) m.put("config", k.config());
         return m;
     }
 
