@@ -76,6 +76,7 @@ public final class Guests {
         for (String ref : images) key.append(ref).append(' ').append(host.imageId(ref)).append('\n');
         Path done = dir.resolve("data").resolve(hash(key.toString()));
         Path disk = done.resolve("data.img");
+        GuestCaches.touch(done);
         if (Files.isRegularFile(disk)) return disk;
         return locked("data-" + done.getFileName(), () -> {
             if (Files.isRegularFile(disk)) return disk;
@@ -156,6 +157,7 @@ public final class Guests {
                 shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE,
                 shareTags.stream().map(s -> s.tag() + ":" + Guest.securityModel(s)).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
+        GuestCaches.touch(done);
         if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
         return locked("warm-" + done.getFileName(), () -> {
             if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
