@@ -27,7 +27,7 @@ class GuestSweepTest {
         Path garbage = guest(runs, "garbage", "abc def\n");
         Path huge = guest(runs, "huge", "99999999999999999999999 1\n");
         Path dead = guest(runs, "dead", deadPid() + " 1\n");
-        Path live = guest(runs, "live", ProcessHandle.current().pid() + " " + lab.core.engine.Owner.startTicksOf(ProcessHandle.current().pid()) + "\n");
+        Path live = guest(runs, "live", ProcessHandle.current().pid() + " " + startTicks() + "\n");
         Path staleGarbage = guest(runs, "stale-garbage", "x\n");
         Files.setLastModifiedTime(staleGarbage, FileTime.from(Instant.now().minusSeconds(3600)));
 
@@ -48,6 +48,12 @@ class GuestSweepTest {
         Path d = Files.createDirectories(runs.resolve(name));
         Files.writeString(d.resolve("owner"), owner);
         return d;
+    }
+
+    /** This process's start time, field 22 of /proc/PID/stat. */
+    private static String startTicks() throws Exception {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        return stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19];
     }
 
     /** A pid no process has: one that just ended. */
