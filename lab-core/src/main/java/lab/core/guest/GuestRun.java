@@ -179,24 +179,44 @@ public final class GuestRun {
      * guest writes as 0600 files and 0700 directories and keeps the guest's mode in the
      * user.virtfs.mode attribute. Once the guest is gone, each regular file and directory the guest
      * made gets the guest's permission bits back, without setuid, setgid or sticky, so the bundle
-     * reads on the host as it did in the guest; anything else the guest made (device nodes,
-     * symlinks, FIFOs: plain files here) stays 0600. Never follows a link.
+     * reads on the host as it did in the guest; a symlink the guest made (a plain file holding its
+     * target here) becomes a symlink again only when its target is relative, without "..", so it
+     * stays under {@code out} (the lab's own {@code latest}); anything else (device nodes, FIFOs,
+     * other links) stays a 0600 plain file. Never follows a link.
      */
     static void guestModesOnHost(Path out, Consumer<String> say) {
+        List<Path> all;
         try (Stream<Path> s = Files.walk(out)) {
-            for (Path p : s.toList()) {
+            all = s.toList();
+        } catch (IOException | UncheckedIOException e) {
+            say.accept("cannot give the guest's files their modes under " + out + ": " + e.getMessage());
+            return;
+        }
+        for (Path p : all) {
+            try {
                 var view = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-                java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
                 if (view == null || !(a.isRegularFile() || a.isDirectory()) || !view.list().contains(GUEST_MODE)) continue;
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size(GUEST_MODE)).order(java.nio.ByteOrder.nativeOrder());
                 view.read(GUEST_MODE, b);
                 if (b.position() != 4) continue;
                 int mode = b.getInt(0);
                 int type = mode & 0170000;
-                if (type == (a.isDirectory() ? 0040000 : 0100000)) Files.setAttribute(p, "unix:mode", mode & 0777, LinkOption.NOFOLLOW_LINKS);
+                if (type == (a.isDirectory() ? 0040000 : 0100000)) {
+                    Files.setAttribute(p, "unix:mode", mode & 0777, LinkOption.NOFOLLOW_LINKS);
+                } else if (type == 0120000 && a.isRegularFile() && a.size() < 4096) {
+                    String target = Files.readString(p, StandardCharsets.UTF_8);
+                    Path t = Path.of(target);
+                    if (target.isEmpty() || t.isAbsolute() || target.contains("\0") || java.util.stream.StreamSupport.stream(t.spliterator(), false)
+                            .anyMatch(n -> n.toString().equals(".."))) continue;
+                    Path tmp = p.resolveSibling(".link." + ProcessHandle.current().pid());
+                    Files.deleteIfExists(tmp);
+                    Files.createSymbolicLink(tmp, t);
+                    Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException | RuntimeException e) {
+                say.accept("cannot give " + p + " the guest's mode: " + e.getMessage());
             }
-        } catch (IOException | UncheckedIOException e) {
-            say.accept("cannot give the guest's files their modes under " + out + ": " + e.getMessage());
         }
     }
 

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Root in a real guest (debian:6.1 under QEMU) writes the output share: a setuid-root copy of a
- * shell, a device node and a symlink to /etc/shadow made there reach the host as plain files
+ * shell, a device node and symlinks out of the share made there reach the host as plain files
  * without the setuid bit, while a bundle the guest writes arrives with its content and the modes
- * the guest gave it.
+ * the guest gave it, and a link inside the share (the lab's latest) is a link again.
  */
 @Tag("guest")
 class GuestShareTest {
@@ -39,7 +39,7 @@ class GuestShareTest {
                     "mkdir -p runs/b1", "printf '{\"verdict\":\"REPRODUCED\"}' > runs/b1/run.json", "chmod 644 runs/b1/run.json",
                     "chmod 755 runs runs/b1",
                     "cp /bin/dash suid-shell", "chown root:root suid-shell", "chmod 4755 suid-shell",
-                    "mknod mem c 1 1", "ln -s /etc/shadow shadow",
+                    "mknod mem c 1 1", "ln -s /etc/shadow shadow", "ln -s runs/b1 latest", "ln -s ../../etc up",
                     "stat -c '%n %a %F' suid-shell mem shadow"));
             GuestAgent.Exec r = g.agent(Duration.ofSeconds(60)).run(List.of("/bin/sh", "-c", script), Duration.ofSeconds(120));
             assertEquals(0, r.exitCode(), r.out() + r.err());
@@ -56,7 +56,9 @@ class GuestShareTest {
         Path mem = out.resolve("mem");
         assertTrue(Files.readAttributes(mem, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile(),
                 "the guest's device node is a device on the host: mode " + Integer.toOctalString(mode(mem)));
-        assertFalse(Files.isSymbolicLink(out.resolve("shadow")), "the guest's symlink is a symlink on the host");
+        assertFalse(Files.isSymbolicLink(out.resolve("shadow")), "the guest's link out of the share is a link on the host");
+        assertFalse(Files.isSymbolicLink(out.resolve("up")), "the guest's link up out of the share is a link on the host");
+        assertEquals(Path.of("runs/b1"), Files.readSymbolicLink(out.resolve("latest")), "the lab's own latest link");
 
         Path run = out.resolve("runs/b1/run.json");
         assertEquals("{\"verdict\":\"REPRODUCED\"}", Files.readString(run));
