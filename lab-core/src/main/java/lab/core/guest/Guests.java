@@ -36,7 +36,8 @@ import lab.core.kernel.Kernel;
  * seconds instead of a cold boot's half minute, and throws its writes away.</li>
  * </ul>
  * Each is made under a machine-wide lock, in a temporary directory renamed into place, so two
- * lab processes make it once and a killed one leaves no half-made cache.
+ * lab processes make it once and a killed one leaves no half-made cache. Each use sets its
+ * folder's modification time; {@code lab clean --caches} ({@link GuestCaches}) prunes by it.
  */
 public final class Guests {
     static final String READY = "LAB-GUEST-READY";
