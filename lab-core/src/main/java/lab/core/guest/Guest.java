@@ -359,7 +359,8 @@ public final class Guest implements AutoCloseable {
             try {
                 owner = Owner.Proc.ofFile(Files.readString(d.resolve("owner"), StandardCharsets.ISO_8859_1));
             } catch (IOException e) {
-                // Overlays made, QEMU not yet started when its process died: stale after a while.
+                // Overlays made, QEMU not yet started: a lab setting the guest up now, or one that died doing it (stale after a while).
+                if (!olderThan(d, Duration.ofMinutes(10))) continue;
                 owner = new Owner.Liveness.Unreadable("owner record is missing");
             } catch (RuntimeException e) {
                 owner = new Owner.Liveness.Unreadable("owner record cannot be read: " + e.getMessage());

@@ -30,6 +30,8 @@ class GuestSweepTest {
         Path live = guest(runs, "live", ProcessHandle.current().pid() + " " + startTicks() + "\n");
         Path staleGarbage = guest(runs, "stale-garbage", "x\n");
         Files.setLastModifiedTime(staleGarbage, FileTime.from(Instant.now().minusSeconds(3600)));
+        // A lab setting a guest up: overlays made, no owner record yet. Left, and not a word about it.
+        Path settingUp = Files.createDirectories(runs.resolve("setting-up"));
 
         List<String> said = new ArrayList<>();
         int removed = new Guests(tmp, said::add).sweep();
@@ -37,7 +39,7 @@ class GuestSweepTest {
         assertEquals(2, removed, said.toString());
         assertFalse(Files.exists(dead), "the dead run's guest is left");
         assertFalse(Files.exists(staleGarbage), "an hour-old guest with a garbage owner and no process is stale");
-        for (Path p : List.of(empty, oneField, garbage, huge, live)) assertTrue(Files.exists(p), p + " was removed");
+        for (Path p : List.of(empty, oneField, garbage, huge, live, settingUp)) assertTrue(Files.exists(p), p + " was removed");
         for (Path p : List.of(empty, oneField, garbage, huge)) {
             assertEquals(1, said.stream().filter(l -> l.startsWith("guest " + p + " left alone: its owner record")).count(), said.toString());
         }
