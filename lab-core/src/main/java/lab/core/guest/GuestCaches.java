@@ -24,12 +24,17 @@ import lab.core.kernel.HostCommand;
 
 /**
  * The guests' caches under the state dir's guest/, each keyed by a hash and never removed by a
- * run: root disks (root-HASH.img), data disks (data/HASH/, a 24 GB sparse image) and warm
- * states (warm/HASH/: overlays over a root and a data disk, and the saved memory). A prune keeps
+ * run: root disks (root-HASH.img), data disks (data/HASH/, a 24 GB sparse image), warm states
+ * (warm/HASH/: overlays over a root and a data disk, and the saved memory) and the CLI's class
+ * path as the guests mount it (cp/HASH/, one per build of the CLI). A prune keeps
  * the newest {@code keep} of each kind by last use and removes the rest, except what is in use:
  * <ul>
  * <li>a disk or state a guest of a lab process that may still run is made from (its overlays'
- * qcow2 backing chains; a guest whose owner record cannot be read counts as running);</li>
+ * qcow2 backing chains, and the paths its QEMU command line names; a guest whose owner record
+ * cannot be read counts as running);</li>
+ * <li>what a LAVA column's overlays stand on (the state dir's lava/runs/ folders, which live as
+ * long as the column or its reaper), and every class path while a column runs (a job's share of
+ * it is recorded on the LAVA server only);</li>
  * <li>what a piece being made right now stands on (the .tmp-* folders' overlays);</li>
  * <li>a disk a kept warm state stands on;</li>
  * <li>a piece whose lock another lab process holds (it is being made), or that was used in the
@@ -40,9 +45,9 @@ public final class GuestCaches {
     /** A run looks a warm state up, then makes its overlays on it: seconds apart, minutes on a loaded host. */
     static final Duration GRACE = Duration.ofMinutes(10);
 
-    public enum Kind { WARM, DATA, ROOT }
+    public enum Kind { WARM, DATA, ROOT, CLASSPATH }
 
-    /** One cache entry: a root disk file, or a data disk's or warm state's folder. */
+    /** One cache entry: a root disk file, or a data disk's, warm state's or class path's folder; the lock it is made under (none: null). */
     record Entry(Kind kind, Path path, Path lock, Instant used) { }
 
     /** What a prune removed, the bytes it had allocated on disk (not its apparent size), and one line per entry kept because it is in use. */
@@ -57,7 +62,9 @@ public final class GuestCaches {
     public Pruned prune(int keep) {
         if (keep < 0) throw new IllegalArgumentException("keep " + keep);
         Set<Path> used = new HashSet<>();
-        for (Path q : liveOverlays()) used.addAll(backingChain(q));
+        List<String> cmdlines = new ArrayList<>();
+        for (Path q : liveOverlays(cmdlines)) used.addAll(backingChain(q));
+        List<Path> columns = list(dir.resolveSibling("lava").resolve("runs"));
         List<Path> removed = new ArrayList<>();
         List<String> inUse = new ArrayList<>();
         long freed = 0;
@@ -67,17 +74,19 @@ public final class GuestCaches {
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
                 boolean keptByRank = i < keep;
-                String busy = busy(e, used);
+                String busy = busy(e, used, cmdlines);
+                if (busy == null && kind == Kind.CLASSPATH && !columns.isEmpty()) busy = "a LAVA column runs (" + columns.get(0).getFileName() + ")";
                 if (busy != null && !keptByRank) inUse.add(e.path() + " kept: " + busy);
                 if (keptByRank || busy != null) {
                     if (kind == Kind.WARM) used.addAll(warmDisks(e.path()));
                     continue;
                 }
-                Optional<Long> bytes = MachineLock.tryHolding(e.lock(), () -> {
+                java.util.function.Supplier<Long> remove = () -> {
                     long b = allocated(e.path());
                     Guest.deleteTree(e.path());
                     return b;
-                });
+                };
+                Optional<Long> bytes = e.lock() == null ? Optional.of(remove.get()) : MachineLock.tryHolding(e.lock(), remove);
                 if (bytes.isEmpty()) {
                     inUse.add(e.path() + " kept: another lab process holds " + e.lock().getFileName());
                     if (kind == Kind.WARM) used.addAll(warmDisks(e.path()));
@@ -91,11 +100,14 @@ public final class GuestCaches {
     }
 
     /** Why an entry is in use, or null. */
-    private static String busy(Entry e, Set<Path> used) {
+    private static String busy(Entry e, Set<Path> used, List<String> cmdlines) {
         if (e.used().isAfter(Instant.now().minus(GRACE))) return "used in the last " + GRACE.toMinutes() + " minutes";
         Path real = real(e.path());
+        for (String c : cmdlines) {
+            if (c.contains(real.toString()) || c.contains(e.path().toAbsolutePath().toString())) return "a running guest's QEMU names it";
+        }
         for (Path u : used) {
-            if (u.startsWith(real)) return "a guest or a kept warm state stands on " + u;
+            if (u.startsWith(real)) return "a guest, a LAVA column or a kept warm state stands on " + u;
         }
         return null;
     }
@@ -106,12 +118,13 @@ public final class GuestCaches {
             case ROOT -> dir;
             case DATA -> dir.resolve("data");
             case WARM -> dir.resolve("warm");
+            case CLASSPATH -> dir.resolve("cp");
         };
         if (!Files.isDirectory(in, LinkOption.NOFOLLOW_LINKS)) return List.of();
         try (Stream<Path> s = Files.list(in)) {
             return s.filter(p -> switch (kind) {
                 case ROOT -> p.getFileName().toString().matches("root-[0-9a-f]{12}\\.img") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-                case DATA, WARM -> p.getFileName().toString().matches("[0-9a-f]{16}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                case DATA, WARM, CLASSPATH -> p.getFileName().toString().matches("[0-9a-f]{16}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
             }).map(p -> new Entry(kind, p, lockOf(kind, p), lastUse(p))).sorted(Comparator.comparing(Entry::used).reversed()).toList();
         } catch (IOException e) {
             return List.of();
@@ -124,10 +137,11 @@ public final class GuestCaches {
             case ROOT -> dir.resolve("root.lock");
             case DATA -> dir.resolve("locks").resolve("data-" + p.getFileName() + ".lock");
             case WARM -> dir.resolve("locks").resolve("warm-" + p.getFileName() + ".lock");
+            case CLASSPATH -> null;
         };
     }
 
-    /** When a run last used the entry: its modification time, which Guests sets on each use of a data disk or warm state. */
+    /** When a run last used the entry: its modification time, which Guests and ClassPath set on each use of a data disk, warm state or class path. */
     private static Instant lastUse(Path p) {
         try {
             return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
@@ -145,8 +159,8 @@ public final class GuestCaches {
         }
     }
 
-    /** The qcow2 overlays of guests whose lab may still run, and of pieces being made now. */
-    private List<Path> liveOverlays() {
+    /** The qcow2 overlays of guests whose lab may still run (their QEMU command lines into {@code cmdlines}), of LAVA columns and of pieces being made now. */
+    private List<Path> liveOverlays(List<String> cmdlines) {
         List<Path> out = new ArrayList<>();
         for (Path run : list(dir.resolve("runs"))) {
             Owner.Liveness owner;
@@ -155,8 +169,15 @@ public final class GuestCaches {
             } catch (IOException e) {
                 owner = new Owner.Liveness.Unreadable("no owner record");
             }
-            if (!(owner instanceof Owner.Liveness.Gone)) out.addAll(qcow2s(run));
+            if (owner instanceof Owner.Liveness.Gone) continue;
+            out.addAll(qcow2s(run));
+            try {
+                cmdlines.add(Files.readString(run.resolve("qemu.cmdline"), StandardCharsets.UTF_8));
+            } catch (IOException ignored) {
+                // QEMU not started yet: its overlays are counted
+            }
         }
+        for (Path column : list(dir.resolveSibling("lava").resolve("runs"))) out.addAll(qcow2s(column));
         for (Path parent : List.of(dir.resolve("warm"), dir.resolve("data"))) {
             for (Path p : list(parent)) {
                 if (p.getFileName().toString().startsWith(".tmp-")) out.addAll(qcow2s(p));
