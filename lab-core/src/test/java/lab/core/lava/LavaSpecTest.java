@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +13,6 @@ import java.util.Map;
 import lab.core.evidence.Json;
 import lab.core.fleet.Target;
 import lab.api.UsageException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,19 +95,11 @@ class LavaSpecTest {
 
     @Test
     void aBundleUnpacksInsideItsColumnOnly(@TempDir Path tmp) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            for (String name : List.of("./fuse-kill-deadlock/20261202-100000-ab12/run.json", "../escape/run.json")) {
-                byte[] b = "{}".getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(name);
-                e.setSize(b.length);
-                tar.putArchiveEntry(e);
-                tar.write(b);
-                tar.closeArchiveEntry();
-            }
-        }
-        Path tgz = tmp.resolve("b.tgz");
-        Files.write(tgz, bytes.toByteArray());
+        byte[] json = "{}".getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("./fuse-kill-deadlock/20261202-100000-ab12/run.json", json);
+        files.put("../escape/run.json", json);
+        Path tgz = Files.write(tmp.resolve("b.tgz"), ReceiverTest.tgz(files));
         List<Path> bundles = BundleArchive.unpack(tgz, tmp.resolve("col"), 1 << 20);
         assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock/20261202-100000-ab12")), bundles);
         assertTrue(!Files.exists(tmp.resolve("escape")));
@@ -123,19 +111,10 @@ class LavaSpecTest {
     /** 16 MiB of zeros in some 16 kB of gzip, beside a bundle: nothing of the archive is kept. */
     @Test
     void aBundleThatUnpacksOverTheLimitLeavesNothing(@TempDir Path tmp) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            for (String name : List.of("./a/20261202-100000-ab12/run.json", "./a/20261202-100000-ab12/zeros")) {
-                byte[] b = name.endsWith("zeros") ? new byte[16 << 20] : "{}".getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(name);
-                e.setSize(b.length);
-                tar.putArchiveEntry(e);
-                tar.write(b);
-                tar.closeArchiveEntry();
-            }
-        }
-        Path tgz = tmp.resolve("b.tgz");
-        Files.write(tgz, bytes.toByteArray());
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("./a/20261202-100000-ab12/run.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("./a/20261202-100000-ab12/zeros", new byte[16 << 20]);
+        Path tgz = Files.write(tmp.resolve("b.tgz"), ReceiverTest.tgz(files));
         Path col = tmp.resolve("col");
         assertThrows(BundleArchive.TooLarge.class, () -> BundleArchive.unpack(tgz, col, 1 << 20));
         assertThrows(BundleArchive.TooLarge.class, () -> BundleArchive.check(tgz, 1 << 20));

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -109,13 +110,20 @@ class ReceiverTest {
 
     /** One regular file in a tar.gz. */
     static byte[] tgz(String name, byte[] content) throws Exception {
+        return tgz(Map.of(name, content));
+    }
+
+    /** Regular files in a tar.gz, in the map's order. */
+    static byte[] tgz(Map<String, byte[]> files) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            TarArchiveEntry e = new TarArchiveEntry(name);
-            e.setSize(content.length);
-            tar.putArchiveEntry(e);
-            tar.write(content);
-            tar.closeArchiveEntry();
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                TarArchiveEntry e = new TarArchiveEntry(f.getKey());
+                e.setSize(f.getValue().length);
+                tar.putArchiveEntry(e);
+                tar.write(f.getValue());
+                tar.closeArchiveEntry();
+            }
         }
         return bytes.toByteArray();
     }
