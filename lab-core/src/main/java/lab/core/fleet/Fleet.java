@@ -341,10 +341,6 @@ public final class Fleet {
     public static FleetRecord read(Path dir) {
         Path f = dir.resolve("fleet.json");
         if (!Files.isRegularFile(f)) return null;
-        try {
-            return Json.MAPPER.readValue(f.toFile(), FleetRecord.class);
-        } catch (IOException ex) {
-            throw new UsageException("cannot read " + f + ": " + ex.getMessage().lines().findFirst().orElse(""));
-        }
+        return lab.core.run.FromFile.json(f, FleetRecord.class);
     }
 }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import lab.core.evidence.Json;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 
 /**
@@ -36,17 +37,24 @@ public final class Bundles {
     /** One run bundle and the unit it belongs to; {@code where} names the host or engine it ran on. */
     public record Run(RunRecord record, Path dir, String rel, Unit unit, String where) { }
 
+    /** A run.json or bundle marker that cannot be read: the file, the night of the bundle around it ("?" when none says), and why. */
+    public record Unreadable(Path file, String rel, String night, String why) { }
+
+    /** A run.json read, or why it could not be. */
+    private record Parsed(RunRecord record, String why) { }
+
     @JsonIgnoreProperties({"samples", "timings", "metrics"})
     private abstract static class LightArm { }
 
     @JsonIgnoreProperties({"findings"})
     private abstract static class LightRun { }
 
-    private static final ObjectMapper LIGHT = Json.MAPPER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
+    private static final ObjectMapper LIGHT = FromFile.READER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
 
     private final Path root;
     private final List<Run> runs = new ArrayList<>();
     private final Map<Path, Unit> units = new HashMap<>();
+    private final List<Unreadable> unreadable = new ArrayList<>();
 
     private Bundles(Path root) {
         this.root = root;
@@ -81,25 +89,32 @@ public final class Bundles {
         for (Path m : markers) b.unit(m);
         b.nightsFromNightlies();
         // Parsing is most of the reading: on every core.
-        List<RunRecord> records = runJsons.parallelStream().map(Bundles::readRun).toList();
+        List<Parsed> records = runJsons.parallelStream().map(Bundles::readRun).toList();
         for (int i = 0; i < runJsons.size(); i++) {
-            RunRecord rec = records.get(i);
-            if (rec == null) continue; // a run.json cut short by a crash: nothing to count yet
             Path dir = runJsons.get(i).getParent();
             Unit u = b.enclosing(dir);
+            RunRecord rec = records.get(i).record();
+            if (rec == null) {
+                // Damaged, cut short or made by hand: named with the night around it, not counted.
+                b.unreadable.add(new Unreadable(runJsons.get(i), b.rel(runJsons.get(i)), u == null ? "?" : u.night(), records.get(i).why()));
+                continue;
+            }
             if (u == null) u = new Unit("run", rec.runId, dir, b.rel(dir), night(rec.startedAt), rec.startedAt, null);
             b.runs.add(new Run(rec, dir, b.rel(dir), u, where(rec)));
         }
+        b.unreadable.sort(Comparator.comparing(Unreadable::rel));
         b.runs.sort(Comparator.comparing((Run r) -> r.unit().night()).thenComparing(r -> String.valueOf(r.unit().startedAt()))
                 .thenComparing(r -> String.valueOf(r.record().startedAt)).thenComparing(Run::rel));
         return b;
     }
 
-    private static RunRecord readRun(Path f) {
+    private static Parsed readRun(Path f) {
         try {
-            return LIGHT.readValue(f.toFile(), RunRecord.class);
+            RunRecord r = LIGHT.readValue(f.toFile(), RunRecord.class);
+            String why = r == null ? FromFile.NULL : FromFile.missing(r).orElse(null);
+            return new Parsed(why == null ? r : null, why);
         } catch (IOException e) {
-            return null;
+            return new Parsed(null, FromFile.why(e));
         }
     }
 
@@ -111,6 +126,7 @@ public final class Bundles {
         try {
             n = Json.MAPPER.readTree(marker.toFile());
         } catch (IOException e) {
+            unreadable.add(new Unreadable(marker, rel(marker), "?", FromFile.why(e)));
             return;
         }
         String kind = name.replace(".json", "");
@@ -175,6 +191,11 @@ public final class Bundles {
 
     public List<Run> runs() {
         return runs;
+    }
+
+    /** The run.json and bundle markers that could not be read, by path. */
+    public List<Unreadable> unreadable() {
+        return unreadable;
     }
 
     /** Every bundle that holds runs, in time order. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import lab.core.guest.Guest;
+import lab.core.run.FromFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
@@ -38,7 +39,7 @@ final class BundleArchive {
 
     /** The archive's unpacked size (whole blocks per entry); {@link TooLarge} as soon as it passes {@code limit}. */
     static long check(Path tgz, long limit) throws IOException {
-        return walk(tgz, null, limit, new ArrayList<>());
+        return walk(tgz, null, null, limit, new ArrayList<>());
     }
 
     /** Unpacks {@code tgz} under {@code into}, all of it or nothing; the bundles (directories with a run.json) it held. */
@@ -47,7 +48,7 @@ final class BundleArchive {
         Path staging = Files.createTempDirectory(root, ".unpack-");
         try {
             List<Path> relative = new ArrayList<>();
-            walk(tgz, staging, limit, relative);
+            walk(tgz, staging, root, limit, relative);
             merge(staging, root);
             return relative.stream().map(root::resolve).toList();
         } finally {
@@ -55,8 +56,12 @@ final class BundleArchive {
         }
     }
 
-    /** Reads every entry (writing it under {@code staging} unless null), adding the bundles' paths relative to the archive's root. */
-    private static long walk(Path tgz, Path staging, long limit, List<Path> bundles) throws IOException {
+    /**
+     * Reads every entry (writing it under {@code staging} unless null), adding the bundles' paths
+     * relative to the archive's root; an entry that would land outside {@code target} (unless
+     * null), also through a link already there, is left out.
+     */
+    private static long walk(Path tgz, Path staging, Path target, long limit, List<Path> bundles) throws IOException {
         Path root = staging == null ? Path.of("/archive") : staging;
         long total = 0;
         byte[] buf = new byte[64 * 1024];
@@ -70,6 +75,7 @@ final class BundleArchive {
                     continue; // a name no file here can have
                 }
                 if (!p.startsWith(root) || p.equals(root) || e.isSymbolicLink() || e.isLink()) continue;
+                if (target != null && FromFile.outside(target, e.getName()).isPresent()) continue;
                 if (e.isDirectory()) {
                     if (staging != null) Files.createDirectories(p);
                     continue;

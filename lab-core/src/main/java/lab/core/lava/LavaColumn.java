@@ -28,6 +28,7 @@ import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;

@@ -47,6 +47,7 @@ public final class HistoryPage {
         signatures(b, h);
         bisections(b, h);
         bundles(b, h);
+        unreadable(b, h);
         return HtmlPage.writePage(file, "lab · history", b, data);
     }
 
@@ -208,6 +209,15 @@ public final class HistoryPage {
                     .append(esc(x.dir)).append("</a></td></tr>\n");
         }
         section(b, "Bundles read", t.append("</table></details>").toString());
+    }
+
+    private static void unreadable(StringBuilder b, HistoryRecord h) {
+        if (h.unreadable.isEmpty()) return;
+        StringBuilder t = new StringBuilder("<table id=unreadable><tr><th>night</th><th>file</th><th>why</th></tr>\n");
+        for (HistoryRecord.Unreadable u : h.unreadable) {
+            t.append("<tr><td>").append(esc(u.night())).append("</td><td>").append(esc(u.file())).append("</td><td>").append(esc(u.why())).append("</td></tr>\n");
+        }
+        section(b, "Unreadable bundles (not counted)", t.append("</table>").toString());
     }
 
     private static String shortPath(String p) {

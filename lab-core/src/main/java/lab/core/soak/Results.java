@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
-import lab.core.evidence.Json;
 import lab.core.run.ArmKey;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 
 /**
@@ -41,11 +41,18 @@ public final class Results {
 
     /**
      * A run directory, a run.json, a soak directory or a soak.json. Every run.json below a soak
-     * counts, also one cut short by a crash: its finished arms are already in it.
+     * counts, also one cut short by a crash: its finished arms are already in it. Any other file
+     * is refused: the folder around it holds bundles the user did not name.
      */
     public static Results load(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        if (Files.isRegularFile(p)) p = p.getParent();
+        if (Files.isRegularFile(p)) {
+            String name = p.getFileName().toString();
+            if (!name.equals("run.json") && !name.equals("soak.json")) {
+                throw new UsageException(path + " is not a run.json or soak.json (give a run or soak directory, or its run.json / soak.json)");
+            }
+            p = p.getParent();
+        }
         if (!Files.isDirectory(p)) throw new UsageException("no run or soak at " + path);
         try {
             p = p.toRealPath(); // lab-runs/soaks/latest is a symbolic link, and a walk does not enter one
@@ -118,11 +125,7 @@ public final class Results {
     }
 
     private static Run read(Path runJson) {
-        try {
-            return new Run(Json.MAPPER.readValue(runJson.toFile(), RunRecord.class), runJson.getParent());
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return new Run(FromFile.run(runJson), runJson.getParent());
     }
 
     public Path base() {

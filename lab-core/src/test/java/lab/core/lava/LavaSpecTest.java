@@ -93,18 +93,26 @@ class LavaSpecTest {
         assertEquals(2.0, LavaColumn.seconds("2026-12-02T10:00:00.1Z", "2026-12-02T10:00:02.1"), 1e-9);
     }
 
+    /** Inside the column's folder only: no "..", nothing through a link already in it. */
     @Test
     void aBundleUnpacksInsideItsColumnOnly(@TempDir Path tmp) throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(tmp.resolve("col"));
+        Files.createSymbolicLink(tmp.resolve("col/link"), outside);
         byte[] json = "{}".getBytes(StandardCharsets.UTF_8);
         Map<String, byte[]> files = new java.util.LinkedHashMap<>();
         files.put("./fuse-kill-deadlock/20261202-100000-ab12/run.json", json);
         files.put("../escape/run.json", json);
+        files.put("link/run.json", json);
         Path tgz = Files.write(tmp.resolve("b.tgz"), ReceiverTest.tgz(files));
         List<Path> bundles = BundleArchive.unpack(tgz, tmp.resolve("col"), 1 << 20);
         assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock/20261202-100000-ab12")), bundles);
         assertTrue(!Files.exists(tmp.resolve("escape")));
+        try (java.util.stream.Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
         try (java.util.stream.Stream<Path> s = Files.list(tmp.resolve("col"))) {
-            assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock")), s.toList(), "no staging folder left");
+            assertEquals(List.of("fuse-kill-deadlock", "link"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no staging folder left");
         }
     }
 
