@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 
@@ -55,6 +57,7 @@ public final class Bundles {
     /** Reads every bundle under {@code root}; runs come back in time order (night, then start). */
     public static Bundles read(Path root) {
         Bundles b = new Bundles(root);
+        BundleFiles files = BundleFiles.of(root);
         List<Path> runJsons = new ArrayList<>();
         List<Path> markers = new ArrayList<>();
         try {
@@ -62,11 +65,11 @@ public final class Bundles {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     // Evidence inside a run (stacks, tracer, gluster) holds no bundle.
-                    if (Files.exists(dir.resolve("run.json"))) {
+                    if (files.isFile(dir.resolve("run.json"))) {
                         runJsons.add(dir.resolve("run.json"));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    for (String m : MARKERS) if (Files.exists(dir.resolve(m))) markers.add(dir.resolve(m));
+                    for (String m : MARKERS) if (files.isFile(dir.resolve(m))) markers.add(dir.resolve(m));
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -78,10 +81,10 @@ public final class Bundles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (Path m : markers) b.unit(m);
+        for (Path m : markers) b.unit(files, m);
         b.nightsFromNightlies();
         // Parsing is most of the reading: on every core.
-        List<RunRecord> records = runJsons.parallelStream().map(Bundles::readRun).toList();
+        List<RunRecord> records = runJsons.parallelStream().map(f -> readRun(files, f)).toList();
         for (int i = 0; i < runJsons.size(); i++) {
             RunRecord rec = records.get(i);
             if (rec == null) continue; // a run.json cut short by a crash: nothing to count yet
@@ -95,21 +98,21 @@ public final class Bundles {
         return b;
     }
 
-    private static RunRecord readRun(Path f) {
-        try {
-            return LIGHT.readValue(f.toFile(), RunRecord.class);
+    private static RunRecord readRun(BundleFiles files, Path f) {
+        try (InputStream in = files.open(f)) {
+            return LIGHT.readValue(in, RunRecord.class);
         } catch (IOException e) {
             return null;
         }
     }
 
-    private void unit(Path marker) {
+    private void unit(BundleFiles files, Path marker) {
         Path dir = marker.getParent();
         String name = marker.getFileName().toString();
         if (units.containsKey(dir) && MARKERS.indexOf(name) > MARKERS.indexOf(units.get(dir).kind() + ".json")) return;
         JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(marker.toFile());
+        try (InputStream in = files.open(marker)) {
+            n = Json.MAPPER.readTree(in);
         } catch (IOException e) {
             return;
         }
