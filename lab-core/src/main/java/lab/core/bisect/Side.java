@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 
@@ -140,18 +141,19 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
 
     /** A bundle's run.json (the run directory, or a directory holding exactly one run of the scenario). */
     private static RunRecord bundle(Path dir) {
+        BundleFiles files = BundleFiles.of(dir);
         Path runJson = dir.resolve("run.json");
-        if (!Files.isRegularFile(runJson)) {
+        if (!files.isFile(runJson)) {
             try (Stream<Path> s = Files.walk(dir, 4)) {
-                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).toList();
+                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).filter(files::isFile).toList();
                 if (found.size() != 1) throw new UsageException(dir + " is not a run bundle (" + found.size() + " run.json below it)");
                 runJson = found.get(0);
             } catch (IOException e) {
                 throw new UsageException("cannot read " + dir + ": " + e.getMessage());
             }
         }
-        try {
-            return Json.MAPPER.readValue(runJson.toFile(), RunRecord.class);
+        try (java.io.InputStream in = files.open(runJson)) {
+            return Json.MAPPER.readValue(in, RunRecord.class);
         } catch (IOException e) {
             throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
         }

@@ -81,6 +81,20 @@ class CraftedBundleTest {
     }
 
     @Test
+    void aLinkedStacksFolderIsNotEntered(@TempDir Path tmp) throws Exception {
+        Path outside = CraftedBundles.outside(tmp);
+        try (java.io.InputStream in = getClass().getResourceAsStream("/lab/core/signature/reclaim-plain-0.json")) {
+            Files.write(outside.resolve("stacks/plain-0.json"), in.readAllBytes());
+        }
+        Path d = RunFixtures.run(tmp, "r", "6.18", "20", 5, 100, 0);
+        Files.createSymbolicLink(d.resolve("stacks"), outside.resolve("stacks"));
+        RunRecord rec = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
+        assertEquals(List.of(), lab.core.signature.SignatureIndex.scan(rec, d, "r"), "no signature from a folder outside");
+        String html = Files.readString(RunPage.write(rec, d), StandardCharsets.UTF_8);
+        assertFalse(html.contains(SECRET) || html.contains("plain-0.json"), "no file from a folder outside");
+    }
+
+    @Test
     void soakPageLinksOnlyRelativePathsInsideAndReadsNothingOutside(@TempDir Path tmp) throws Exception {
         Path outside = CraftedBundles.outside(tmp);
         Path soak = Files.createDirectories(tmp.resolve("soak"));
