@@ -15,10 +15,11 @@ import java.util.HexFormat;
 /**
  * The one way the lab writes a file into a folder it did not just create (a bundle, an output
  * folder, a folder copied from another host): the content goes to a fresh temporary beside the
- * target, created with CREATE_NEW and NOFOLLOW_LINKS under a name nobody could have planted, and
- * is then renamed over the target. rename(2) replaces a symbolic link at the target itself, so a
- * link planted there (report.html -> /etc/passwd) is replaced, never written through; a reader or
- * a crash never sees half a file.
+ * target, created with CREATE_NEW and NOFOLLOW_LINKS under a random name (anything already there,
+ * a planted link included, makes it draw another), and is then renamed over the target. rename(2)
+ * replaces a symbolic link at the target itself, so a link planted there (report.html -> /etc/passwd)
+ * is replaced, never written through. A reader, or the lab stopped midway, never sees half a file;
+ * there is no fsync, so a power cut may still lose the newest content.
  */
 public final class AtomicFile {
     private AtomicFile() {}
