@@ -420,10 +420,8 @@ public final class Bisect {
 
     static void write(BisectRecord rec, Path dir) {
         synchronized (Bisect.class) {
-            Path tmp = dir.resolve(".bisect.json.tmp");
             try {
-                Json.PRETTY.writeValue(tmp.toFile(), rec);
-                Files.move(tmp, dir.resolve("bisect.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Json.replace(Json.PRETTY, rec, dir.resolve("bisect.json"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write bisect.json in " + dir + ": " + e.getMessage(), e);
             }

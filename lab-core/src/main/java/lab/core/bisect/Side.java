@@ -14,6 +14,7 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.run.FromFile;
+import lab.core.evidence.BundleFiles;
 import lab.core.run.RunRecord;
 
 /**
@@ -144,10 +145,11 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
 
     /** A bundle's run.json (the run directory, or a directory holding exactly one run of the scenario). */
     private static RunRecord bundle(String option, Path dir) {
+        BundleFiles files = BundleFiles.of(dir);
         Path runJson = dir.resolve("run.json");
-        if (!Files.isRegularFile(runJson)) {
+        if (!files.isFile(runJson)) {
             try (Stream<Path> s = Files.walk(dir, 4)) {
-                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).toList();
+                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).filter(files::isFile).toList();
                 if (found.isEmpty()) throw new UsageException(option + " " + dir + " holds no run.json: not a run bundle");
                 if (found.size() > 1) throw new UsageException(option + " " + dir + " holds " + found.size() + " run.json: give one run's directory");
                 runJson = found.get(0);
@@ -155,7 +157,7 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
                 throw new UsageException("cannot read " + dir + ": " + e.getMessage());
             }
         }
-        return FromFile.run(runJson);
+        return FromFile.run(files, runJson);
     }
 
     /** A bundle's parameters (a settings parameter as its map), and the sysctls its guest set (host.target.guest.sysctls) as sysctl.KEY. */

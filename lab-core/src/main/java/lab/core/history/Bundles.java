@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
@@ -63,6 +65,7 @@ public final class Bundles {
     /** Reads every bundle under {@code root}; runs come back in time order (night, then start). */
     public static Bundles read(Path root) {
         Bundles b = new Bundles(root);
+        BundleFiles files = BundleFiles.of(root);
         List<Path> runJsons = new ArrayList<>();
         List<Path> markers = new ArrayList<>();
         try {
@@ -70,11 +73,11 @@ public final class Bundles {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     // Evidence inside a run (stacks, tracer, gluster) holds no bundle.
-                    if (Files.exists(dir.resolve("run.json"))) {
+                    if (files.isFile(dir.resolve("run.json"))) {
                         runJsons.add(dir.resolve("run.json"));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    for (String m : MARKERS) if (Files.exists(dir.resolve(m))) markers.add(dir.resolve(m));
+                    for (String m : MARKERS) if (files.isFile(dir.resolve(m))) markers.add(dir.resolve(m));
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -86,10 +89,10 @@ public final class Bundles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (Path m : markers) b.unit(m);
+        for (Path m : markers) b.unit(files, m);
         b.nightsFromNightlies();
         // Parsing is most of the reading: on every core.
-        List<Parsed> records = runJsons.parallelStream().map(Bundles::readRun).toList();
+        List<Parsed> records = runJsons.parallelStream().map(f -> readRun(files, f)).toList();
         for (int i = 0; i < runJsons.size(); i++) {
             Path dir = runJsons.get(i).getParent();
             Unit u = b.enclosing(dir);
@@ -108,9 +111,9 @@ public final class Bundles {
         return b;
     }
 
-    private static Parsed readRun(Path f) {
-        try {
-            RunRecord r = LIGHT.readValue(f.toFile(), RunRecord.class);
+    private static Parsed readRun(BundleFiles files, Path f) {
+        try (InputStream in = files.open(f)) {
+            RunRecord r = LIGHT.readValue(in, RunRecord.class);
             String why = r == null ? FromFile.NULL : FromFile.missing(r).orElse(null);
             return new Parsed(why == null ? r : null, why);
         } catch (IOException e) {
@@ -118,13 +121,13 @@ public final class Bundles {
         }
     }
 
-    private void unit(Path marker) {
+    private void unit(BundleFiles files, Path marker) {
         Path dir = marker.getParent();
         String name = marker.getFileName().toString();
         if (units.containsKey(dir) && MARKERS.indexOf(name) > MARKERS.indexOf(units.get(dir).kind() + ".json")) return;
         JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(marker.toFile());
+        try (InputStream in = files.open(marker)) {
+            n = Json.MAPPER.readTree(in);
         } catch (IOException e) {
             unreadable.add(new Unreadable(marker, rel(marker), "?", FromFile.why(e)));
             return;

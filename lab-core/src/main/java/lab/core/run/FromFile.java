@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import lab.api.UsageException;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 
 /**
@@ -81,7 +83,12 @@ public final class FromFile {
 
     /** A run.json: also refused when it names no scenario or an arm has no name. */
     public static RunRecord run(Path file) {
-        RunRecord r = json(file, RunRecord.class);
+        return run(folderOf(file), file);
+    }
+
+    /** A run.json of the bundle {@code files}, read through its reader. */
+    public static RunRecord run(BundleFiles files, Path file) {
+        RunRecord r = json(files, file, RunRecord.class);
         missing(r).ifPresent(m -> {
             throw new UsageException("cannot read " + file + ": " + m);
         });
@@ -97,14 +104,23 @@ public final class FromFile {
 
     /** A JSON record of {@code type} from {@code file}; one that cannot be read is bad input naming the file and what is wrong in it. */
     public static <T> T json(Path file, Class<T> type) {
+        return json(folderOf(file), file, type);
+    }
+
+    /** The same, for a file of the bundle {@code files}: a link, a FIFO or a file outside it is refused, never followed. */
+    public static <T> T json(BundleFiles files, Path file, Class<T> type) {
         T value;
-        try {
-            value = READER.readValue(file.toFile(), type);
+        try (InputStream in = files.open(file)) {
+            value = READER.readValue(in, type);
         } catch (IOException e) {
             throw unreadable(file, e);
         }
         if (value == null) throw new UsageException("cannot read " + file + ": " + NULL);
         return value;
+    }
+
+    private static BundleFiles folderOf(Path file) {
+        return BundleFiles.of(file.toAbsolutePath().normalize().getParent());
     }
 
     /** What a file holding the JSON null says in place of a record. */

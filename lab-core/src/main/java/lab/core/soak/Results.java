@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
+import lab.core.evidence.BundleFiles;
 import lab.core.run.ArmKey;
 import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
@@ -59,7 +60,8 @@ public final class Results {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (Files.exists(p.resolve("run.json"))) return new Results(p, List.of(read(p.resolve("run.json"))));
+        BundleFiles files = BundleFiles.of(p);
+        if (files.isFile(p.resolve("run.json"))) return new Results(p, List.of(read(files, p.resolve("run.json"))));
         return new Results(p, findRuns(p));
     }
 
@@ -112,10 +114,11 @@ public final class Results {
     static List<Run> findRuns(Path dir) {
         if (!Files.isDirectory(dir)) return new ArrayList<>();
         // Deep enough for the deepest layout, a soak in a fleet's column: ENGINE/soaks/ID/runs/SCENARIO/RUN/run.json.
+        BundleFiles files = BundleFiles.of(dir);
         try (Stream<Path> s = Files.walk(dir, 6)) {
             List<Run> out = new ArrayList<>(s.filter(f -> f.getFileName().toString().equals("run.json"))
-                    .filter(f -> !Files.isSymbolicLink(f.getParent()))
-                    .map(Results::read).toList());
+                    .filter(files::isFile)
+                    .map(f -> read(files, f)).toList());
             out.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
             if (out.isEmpty() && !Files.exists(dir.resolve("soak.json"))) throw new UsageException("no run.json under " + dir);
             return out;
@@ -124,8 +127,8 @@ public final class Results {
         }
     }
 
-    private static Run read(Path runJson) {
-        return new Run(FromFile.run(runJson), runJson.getParent());
+    private static Run read(BundleFiles files, Path runJson) {
+        return new Run(FromFile.run(files, runJson), runJson.getParent());
     }
 
     public Path base() {
