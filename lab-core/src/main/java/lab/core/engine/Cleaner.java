@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /**
  * Removes what runs whose CLI is gone left behind. Only containers and networks that carry
  * the lab's run label are considered, and only those whose owner process is not alive. What a
- * dead run did outside the engine went with its containers (see README, "Nothing outlives a
+ * dead run did outside the engine went with its containers (see docs/cleanup.md, "Nothing outlives a
  * run"), or its reaper removed it.
  */
 public final class Cleaner {
