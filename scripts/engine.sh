@@ -7,6 +7,19 @@ set -u
 STATE_DIR=${LAB_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/lab}
 mkdir -p "$STATE_DIR"
 LOG="$STATE_DIR/engine.log"
+LOG_MAX=${LAB_ENGINE_LOG_MAX:-67108864}
+
+# dockerd appends to the log for its whole life (O_APPEND, from the start below), so the log is
+# rotated in place on every call: over LOG_MAX bytes it is copied to engine.log.1 (the one
+# previous log kept) and emptied; dockerd's next line lands at the new end. Lines written between
+# the copy and the truncation are lost. A symlinked log is left alone.
+rotate_log() {
+  [ -f "$LOG" ] && [ ! -L "$LOG" ] || return 0
+  [ "$(stat -c %s "$LOG")" -gt "$LOG_MAX" ] || return 0
+  rm -f -- "$LOG.1"
+  cp -- "$LOG" "$LOG.1" && : > "$LOG"
+}
+rotate_log
 
 docker_cli() {
   # Debian's client matches Debian's engine; a newer stray client may speak a newer API.

@@ -7,13 +7,13 @@
 # passes it when br_netfilter is loaded).
 # (Not --bridge=none: with it dockerd deletes the host's docker0, the primary's bridge.)
 #
-#   extra-engine.sh start NAME [--tcp PORT] [--tls]   start (or find running) and print one line:
+#   extra-engine.sh start NAME [--tcp PORT --tls]     start (or find running) and print one line:
 #                                                      export DOCKER_HOST=... [DOCKER_CERT_PATH=... DOCKER_TLS_VERIFY=1]
 #   extra-engine.sh env NAME                           that line again, for a running engine
 #   extra-engine.sh stop NAME                          stop it and remove everything it created
 #
-# --tcp PORT also listens on 127.0.0.1:PORT; --tls makes a throwaway CA, server and client
-# certificates with openssl and requires client certificates (--tlsverify) on that port.
+# --tcp PORT also listens on 127.0.0.1:PORT, and only with --tls: a throwaway CA, server and
+# client certificates made with openssl, client certificates required (--tlsverify) on that port.
 # Exit 0: done. Exit 1: stop found something it could not remove (named). Exit 2: usage.
 # Exit 3: this host cannot start an engine (not root, no dockerd). Exit 4: the engine failed.
 set -euo pipefail
@@ -24,7 +24,7 @@ DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
 START_TIMEOUT=${LAB_ENGINE_START_TIMEOUT:-60}
 
 die() { local code=$1; shift; echo "extra-engine: $*" >&2; exit "$code"; }
-usage() { die 2 "usage: extra-engine.sh start NAME [--tcp PORT] [--tls] | env NAME | stop NAME"; }
+usage() { die 2 "usage: extra-engine.sh start NAME [--tcp PORT --tls] | env NAME | stop NAME"; }
 
 docker_cli() { if [ -x /usr/bin/docker ]; then echo /usr/bin/docker; else command -v docker; fi; }
 
@@ -42,6 +42,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$cmd" = start ] || { [ -z "$tcp" ] && [ "$tls" = 0 ]; } || usage
 [ "$tls" = 0 ] || [ -n "$tcp" ] || die 2 "--tls needs --tcp PORT (the unix socket is guarded by its file mode)"
+# Plain TCP would be root's Docker API for every local user and process: TCP only with client certificates.
+[ -z "$tcp" ] || [ "$tls" = 1 ] || die 2 "--tcp PORT needs --tls (without it any local user could drive this root engine)"
 
 state=$RUN_ROOT/$name          # socket, pidfile, log, options, certificates
 exec_root=$state/exec          # containerd's socket and state, runc state, network namespaces
@@ -112,8 +114,6 @@ env_line() {
   local p t; p=$(sed -n 's/^tcp=//p' <<<"$o"); t=$(sed -n 's/^tls=//p' <<<"$o")
   if [ "$t" = 1 ]; then
     echo "export DOCKER_HOST=tcp://127.0.0.1:$p DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1"
-  elif [ -n "$p" ]; then
-    echo "export DOCKER_HOST=tcp://127.0.0.1:$p DOCKER_CERT_PATH= DOCKER_TLS_VERIFY="
   else
     echo "export DOCKER_HOST=unix://$sock DOCKER_CERT_PATH= DOCKER_TLS_VERIFY="
   fi
@@ -358,11 +358,8 @@ case $cmd in
           --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$cgparent"
           --storage-driver overlay2 --log-driver json-file)
     if [ -n "$tcp" ]; then
-      args+=(-H "tcp://127.0.0.1:$tcp")
-      if [ "$tls" = 1 ]; then
-        make_certs
-        args+=(--tlsverify --tlscacert "$state/tls/ca.pem" --tlscert "$state/tls/cert.pem" --tlskey "$state/tls/key.pem")
-      fi
+      make_certs
+      args+=(-H "tcp://127.0.0.1:$tcp" --tlsverify --tlscacert "$state/tls/ca.pem" --tlscert "$state/tls/cert.pem" --tlskey "$state/tls/key.pem")
     fi
     # setsid: the engine outlives this shell. Its managed containerd lives under the exec root.
     env -u DOCKER_HOST -u DOCKER_TLS_VERIFY -u DOCKER_CERT_PATH -u NOTIFY_SOCKET \
@@ -383,13 +380,8 @@ case $cmd in
       # The TCP side must answer too (with the client certificate) before we say it is ready.
       tcp_ok=0
       for _ in $(seq 1 50); do
-        if [ "$tls" = 1 ]; then
-          DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1 \
-            timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && { tcp_ok=1; break; }
-        else
-          DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH= DOCKER_TLS_VERIFY= \
-            timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && { tcp_ok=1; break; }
-        fi
+        DOCKER_HOST=tcp://127.0.0.1:$tcp DOCKER_CERT_PATH=$state/client DOCKER_TLS_VERIFY=1 \
+          timeout 5 "$(docker_cli)" version >/dev/null 2>&1 && { tcp_ok=1; break; }
         sleep 0.2
       done
       [ "$tcp_ok" = 1 ] || die 4 "dockerd for $name does not answer on 127.0.0.1:$tcp"

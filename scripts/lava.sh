@@ -15,6 +15,8 @@
 #   lava.sh install               only install when missing (`./lab test` runs it in the
 #                                 background while the other tests run; start waits on its lock)
 #
+# Secrets: the admin's API token and each worker's token are files of mode 0600 in STATE; they
+# reach programs through those files or a pipe, never a command line (ps shows those to all).
 # Installing replaces Debian's fuse with fuse3 (ntfs-3g, through libguestfs); the lab needs no
 # fusermount. Names: admin user, workers and devices start with lab-lava-.
 # Exit 0: done. Exit 2: usage. Exit 3: this host cannot run LAVA (not root, no apt, install
@@ -65,6 +67,9 @@ spawn() {
 }
 
 api() { curl -fsS --max-time 5 "http://127.0.0.1:$PORT/api/v0.2/$1"; }
+# The same with the admin token, handed to curl as a config on its stdin: a command line is
+# readable by every local user (ps), a pipe from the shell's own printf is not.
+api_admin() { printf 'header = "Authorization: Token %s"\n' "$(<"$STATE/token")" | curl -fsS --max-time 5 -K - "http://127.0.0.1:$PORT/api/v0.2/$1"; }
 
 install() {
   [ "$(dpkg-query -W -f='${Status}\n' lava-server lava-dispatcher 2>/dev/null | grep -c 'install ok installed')" = 2 ] && return 0
@@ -120,7 +125,7 @@ EOF
   local i=0
   for dev in "${DEVICES[@]}"; do
     i=$((i + 1))
-    $m workers add "lab-lava-w$i" 2>/dev/null | sed -n 's/^Token: //p' | tr -d '\n' >"$STATE/worker-$i.token" || true
+    ( umask 077; $m workers add "lab-lava-w$i" 2>/dev/null | sed -n 's/^Token: //p' | tr -d '\n' >"$STATE/worker-$i.token" ) || true
     [ -s "$STATE/worker-$i.token" ] || die 4 "cannot add the worker lab-lava-w$i (it may exist without a token this script kept)"
     chmod 600 "$STATE/worker-$i.token"
     $m devices add --device-type qemu --worker "lab-lava-w$i" "$dev" >/dev/null
@@ -155,9 +160,10 @@ start() {
   local i=0
   for dev in "${DEVICES[@]}"; do
     i=$((i + 1))
+    # The token from its file (mode 0600), never on the command line.
     spawn "worker-$i" "--name lab-lava-w$i" lava-worker --level INFO --url "http://127.0.0.1:$PORT/" --name "lab-lava-w$i" \
       --ping-interval $PING --worker-dir "/var/lib/lava/dispatcher/lab-lava-w$i" --log-file "$RUN/worker-$i.log" \
-      --token "$(cat "$STATE/worker-$i.token")"
+      --token-file "$STATE/worker-$i.token"
   done
   local t=0
   until api system/version/ >/dev/null 2>&1; do
@@ -167,8 +173,7 @@ start() {
   # Both devices Idle and their workers Online: a job submitted now runs. Health Unknown is
   # schedulable too (a device whose worker went offline comes back Unknown; qemu has no health check).
   t=0
-  until [ "$(for h in Good Unknown; do curl -fsS --max-time 5 -H "Authorization: Token $(cat "$STATE/token")" \
-      "http://127.0.0.1:$PORT/api/v0.2/devices/?worker__state=Online&state=Idle&health=$h" 2>/dev/null; echo; done \
+  until [ "$(for h in Good Unknown; do api_admin "devices/?worker__state=Online&state=Idle&health=$h" 2>/dev/null; echo; done \
       | grep -o '"hostname":"lab-lava-qemu-[0-9]*"' | sort -u | wc -l)" -ge ${#DEVICES[@]} ]; do
     t=$((t + 1)); [ $t -le 120 ] || die 4 "the devices did not come online within 60 s (logs: $RUN/worker-*.log)"
     sleep 0.5

@@ -80,12 +80,12 @@ final class BisectCommand implements Callable<Integer> {
             if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
             if (kernel != null) throw new UsageException("--kernel is for a configuration bisection; --kernels bisects kernels");
             kernels.forEach(KernelSpec::parse);
-            Side base = Side.parse(null, common, s);
+            Side base = Side.parse("--param", null, common, s);
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common, null);
         } else {
             if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
             String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
-            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse(good, common, s), Side.parse(bad, common, s), List.of(), common, k);
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse("--good", good, common, s), Side.parse("--bad", bad, common, s), List.of(), common, k);
         }
         return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out.out).exitCode();
     }

@@ -1,5 +1,6 @@
 package lab.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import lab.core.compare.RunComparison;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.FleetRecord;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.soak.Results;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,8 +41,11 @@ final class CompareCommand implements Callable<Integer> {
         char label = 'A';
         boolean several = inputs.size() > 1;
         List<String> notes = new ArrayList<>();
-        for (Path p : inputs) {
+        for (Path given : inputs) {
             String prefix = several ? label++ + " " : "";
+            // A fleet.json names its fleet's directory.
+            Path p = given.getFileName() != null && given.getFileName().toString().equals("fleet.json") && Files.isRegularFile(given)
+                    ? given.toAbsolutePath().getParent() : given;
             FleetRecord fleet = Fleet.read(p);
             if (fleet == null) {
                 if (groupBy != null) throw new UsageException("--group-by applies to fleet directories; " + p + " is not one");
@@ -50,9 +55,10 @@ final class CompareCommand implements Callable<Integer> {
                 continue;
             }
             Map<String, List<Path>> groups = new LinkedHashMap<>();
-            for (FleetRecord.EngineEntry e : fleet.engines) {
+            for (int i = 0; i < fleet.engines.size(); i++) {
+                FleetRecord.EngineEntry e = fleet.engines.get(i);
                 String key = groupBy == null ? e.name : groupBy + "=" + e.labels.getOrDefault(groupBy, "(none)");
-                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p.resolve(e.dir));
+                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(FromFile.path(p.resolve("fleet.json"), "engines[" + i + "].dir", e.dir));
             }
             groups.forEach((k, dirs) -> sides.add(new RunComparison.Side(prefix + k, Results.merge(p, dirs))));
             notes.addAll(fleet.sharedHostNotes());

@@ -4,11 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import lab.api.UsageException;
-import lab.core.evidence.Json;
 import lab.core.report.RunPage;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
-import lab.core.run.RunRecord;
+import lab.core.run.FromFile;
 import lab.core.soak.Results;
 import lab.core.soak.SoakRecord;
 import picocli.CommandLine.Command;
@@ -21,12 +20,13 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) throw new UsageException(dir + (Files.exists(dir) ? " is not a directory" : ": no such directory") + " (give a run or soak directory)");
         Path d = dir.toRealPath();
         Path page;
         if (Files.exists(d.resolve("run.json"))) {
-            page = RunPage.write(Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class), d);
+            page = RunPage.write(FromFile.run(d.resolve("run.json")), d);
         } else if (Files.exists(d.resolve("soak.json"))) {
-            page = SoakPage.write(Json.MAPPER.readValue(d.resolve("soak.json").toFile(), SoakRecord.class), Results.load(d), d);
+            page = SoakPage.write(FromFile.json(d.resolve("soak.json"), SoakRecord.class), Results.load(d), d);
         } else {
             throw new UsageException("no run.json or soak.json in " + dir);
         }

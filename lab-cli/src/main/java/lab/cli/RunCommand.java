@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.expect.Expectations;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
@@ -45,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
         if (scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         Scenario s = Scenarios.find(scenario);
         Runner.Request req = new Runner.Request(o.paramMap(), o.arms, o.trials, o.randomSeed, o.out(),
-                o.expectations == null ? null : Expectations.from(o.expectations));
+                o.expectationFiles());
         return new Runner(say::line, say).run(s, req).exitCode();
     }
 
@@ -55,6 +54,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
         o.paramMap();
+        o.expectationFiles();
         return engines.inGuest(kernel, o.out(), say);
     }
 
@@ -64,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
         o.paramMap();
+        o.expectationFiles();
         List<String> rest = engines.childArgs();
         rest.remove(all ? "--all" : scenario);
         List<List<String>> commands = new java.util.ArrayList<>();

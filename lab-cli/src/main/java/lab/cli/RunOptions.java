@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import lab.api.Params;
+import lab.core.expect.Expectations;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -30,6 +31,11 @@ final class RunOptions {
 
     Path out() {
         return output.out;
+    }
+
+    /** The --expectations files, checked: bad input before anything starts; null when none was given. */
+    Expectations expectationFiles() {
+        return expectations == null ? null : Expectations.from(expectations);
     }
 
     Map<String, String> paramMap() {

@@ -9,14 +9,14 @@ import lab.api.UsageException;
 import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.nightly.LabClock;
-import lab.core.run.ExitCodes;
 import lab.core.signature.SignatureIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "signatures", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab signatures", "lab signatures /srv/nightly --samples"}, description = "Crash signatures of every bundle under DIR: "
-        + "kernel-log headlines and stuck stacks, normalized and deduplicated, with first and last seen, count, kernels, scenario × arm and samples.")
+        + "kernel-log headlines and stuck stacks, normalized and deduplicated, with first and last seen, count, kernels, scenario × arm and samples. "
+        + "Exit 2 when a bundle cannot be read: each is named, and the rest is still listed.")
 final class SignaturesCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "DIR", description = "where the bundles are (default: ${DEFAULT-VALUE})")
     Path dir = Path.of("lab-runs");
@@ -37,7 +37,8 @@ final class SignaturesCommand implements Callable<Integer> {
                     String.join(", ", e.kernels), String.join(", ", e.where)));
             if (samples) e.samples.forEach(s -> say.line("    " + root.resolve(s.path())));
         }
-        say.line(h.signatures.size() + " signature(s) over " + h.read.runs() + " run(s) under " + root);
-        return ExitCodes.OK;
+        say.line(h.signatures.size() + " signature(s) over " + h.read.runs() + " run(s) under " + root
+                + (h.unreadable.isEmpty() ? "" : " (" + h.unreadable.size() + " unreadable, not counted)"));
+        return HistoryCommand.unreadable(h, root);
     }
 }

@@ -68,6 +68,8 @@ final class SoakCommand implements Callable<Integer> {
         } else {
             rule = StopRule.untilCi(stop.untilCi, budget);
         }
+        // Bad input before a guest boots or an engine is asked.
+        Soak.check(ids, o.arms, o.trials, o.expectations);
         lab.core.kernel.KernelSpec kernel = engines.guestKernel();
         if (kernel != null) {
             o.paramMap();

@@ -1,6 +1,7 @@
 package lab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -94,6 +95,10 @@ class BadInputTest {
         p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/etc/hostname", "--out", dir.resolve("out").toString());
         assertEquals(2, p.process.exitValue(), p.err());
         assertTrue(oneLine(p, "lab: ").contains("/etc/hostname is not a kernel image"));
+        // Any ELF is not a kernel: a program has no "Linux version" banner.
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/bin/ls", "--out", dir.resolve("out").toString());
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("/bin/ls is not a kernel image"));
         assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
         nothingRunning(p);
     }
@@ -203,6 +208,168 @@ class BadInputTest {
         JsonNode rj = runJson(out).orElseThrow();
         assertEquals("INCOMPLETE", rj.path("status").asText());
         nothingRunning(p);
+    }
+
+    /** A run.json as the runner writes one, small: unmount-race, plain 3 of 10. */
+    static final String RUN_JSON = "{\"scenario\":\"unmount-race\",\"runId\":\"r1\",\"startedAt\":\"2026-11-21T10:00:00Z\",\"status\":\"COMPLETE\","
+            + "\"host\":{\"kernelRelease\":\"6.1.0\"},\"arms\":[{\"name\":\"plain\",\"expected\":\"REPRODUCED\",\"verdict\":\"REPRODUCED\","
+            + "\"failures\":3,\"trials\":10,\"rate\":0.3}]}";
+
+    private static Path bundle(Path d, String runJson) throws IOException {
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("run.json"), runJson);
+        return d;
+    }
+
+    /** The CLI with no engine to reach: bad input must be refused before one is asked for (that would be exit 3). */
+    private LabProcess noEngine(String... args) throws Exception {
+        return lab(List.of(), Map.of("DOCKER_HOST", "unix://" + dir.resolve("no-engine.sock")), args);
+    }
+
+    private static String refused(LabProcess p) {
+        assertEquals(2, p.process.exitValue(), p.out() + p.err());
+        return oneLine(p, "lab: ");
+    }
+
+    @Test
+    void reportOfABundleThatCannotBeRead() throws Exception {
+        Path none = dir.resolve("nonexistent");
+        assertTrue(refused(noEngine("report", none.toString())).contains(none + ": no such directory"));
+        Path cut = bundle(dir.resolve("cut"), RUN_JSON.substring(0, RUN_JSON.length() / 2));
+        String line = refused(noEngine("report", cut.toString()));
+        assertTrue(line.contains(cut.resolve("run.json") + ": it ends in the middle of the JSON"), line);
+        Path typo = bundle(dir.resolve("typo"), RUN_JSON.replace("\"trials\":10", "\"trials\":\"ten\""));
+        line = refused(noEngine("report", typo.toString()));
+        assertTrue(line.contains(typo.resolve("run.json") + ": field arms[0].trials holds \"ten\", not a number"), line);
+        assertFalse(Files.exists(cut.resolve("report.html")) || Files.exists(typo.resolve("report.html")), "no page from what could not be read");
+    }
+
+    /** history and signatures name every bundle they cannot read, count it, exit 2, and the history records it. */
+    @Test
+    void historyNamesEachBundleItCannotRead() throws Exception {
+        Path runs = dir.resolve("runs");
+        bundle(runs.resolve("good"), RUN_JSON);
+        Path cut = bundle(runs.resolve("cut"), RUN_JSON.substring(0, 40));
+        Path typo = bundle(runs.resolve("typo"), RUN_JSON.replace("\"failures\":3", "\"failures\":\"three\""));
+        LabProcess p = noEngine("history", runs.toString());
+        assertEquals(2, p.process.exitValue(), p.out() + p.err());
+        List<String> said = p.err().lines().toList();
+        assertEquals(2, said.size(), p.err());
+        assertTrue(said.stream().anyMatch(l -> l.startsWith("lab: cannot read " + cut.resolve("run.json") + ": it ends in the middle")), p.err());
+        assertTrue(said.stream().anyMatch(l -> l.startsWith("lab: cannot read " + typo.resolve("run.json") + ": field arms[0].failures")), p.err());
+        assertTrue(p.out().contains("1 run(s) read, 2 unreadable"), p.out());
+        JsonNode h = Json.MAPPER.readTree(runs.resolve("history.json").toFile());
+        assertEquals(List.of("cut/run.json", "typo/run.json"), h.path("unreadable").findValuesAsText("file"));
+        String page = Files.readString(runs.resolve("history.html"));
+        assertTrue(page.contains("Unreadable bundles") && page.contains("typo/run.json"), "the page lists them");
+
+        LabProcess s = noEngine("signatures", runs.toString());
+        assertEquals(2, s.process.exitValue(), s.out() + s.err());
+        assertEquals(2, s.err().lines().filter(l -> l.startsWith("lab: cannot read ")).count(), s.err());
+    }
+
+    /** compare takes a directory, or exactly the run.json / soak.json named: never the folder around another file. */
+    @Test
+    void compareRefusesAFileThatIsNotABundle() throws Exception {
+        bundle(dir.resolve("a/r1"), RUN_JSON);
+        Path b = bundle(dir.resolve("b/r2"), RUN_JSON);
+        Path notes = Files.writeString(dir.resolve("a/notes.txt"), "notes\n");
+        LabProcess p = noEngine("compare", notes.toString(), b.toString());
+        String line = refused(p);
+        assertTrue(line.contains(notes + " is not a run.json or soak.json"), line);
+        assertFalse(p.out().contains("r1"), "nothing the user did not name was read: " + p.out());
+        LabProcess ok = noEngine("compare", dir.resolve("a/r1/run.json").toString(), b.resolve("run.json").toString());
+        assertEquals(0, ok.process.exitValue(), ok.out() + ok.err());
+    }
+
+    /** A fleet's engine directories are read below the fleet's folder only. */
+    @Test
+    void compareOfAFleetWhoseEngineDirectoryLeavesIt() throws Exception {
+        Path fleet = Files.createDirectories(dir.resolve("fleet/f1"));
+        bundle(fleet.resolve("b/r2"), RUN_JSON);
+        bundle(dir.resolve("elsewhere/r1"), RUN_JSON);
+        Files.createSymbolicLink(fleet.resolve("linked"), dir.resolve("elsewhere"));
+        for (String bad : List.of("../../elsewhere", dir.resolve("elsewhere").toString(), "linked")) {
+            Files.writeString(fleet.resolve("fleet.json"), "{\"fleetId\":\"f1\",\"engines\":[{\"name\":\"a\",\"dir\":\"" + bad + "\"},{\"name\":\"b\",\"dir\":\"b\"}]}");
+            String line = refused(noEngine("compare", fleet.toString()));
+            assertTrue(line.contains(fleet.resolve("fleet.json") + ": engines[0].dir '" + bad + "' "), line);
+        }
+    }
+
+    /** bisect --resume: a step's directory is the bisection's own, whatever bisect.json says; refused before any step runs. */
+    @Test
+    void bisectResumeWithAStepDirectoryOutsideTheBisection() throws Exception {
+        Path b = Files.createDirectories(dir.resolve("bisect/b1/steps"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.createSymbolicLink(b.resolve("1"), outside);
+        for (String bad : List.of("../../escape", dir.resolve("abs").toString(), "steps/1")) {
+            Files.writeString(b.resolveSibling("bisect.json"), "{\"kind\":\"configuration\",\"bisectId\":\"b1\",\"scenario\":\"fuse-kill-deadlock\","
+                    + "\"arm\":\"plain\",\"status\":\"INCOMPLETE\",\"confidenceLevel\":0.95,\"batch\":1,\"ceiling\":2,"
+                    + "\"goodSide\":{\"params\":{},\"settings\":{}},\"badSide\":{\"params\":{},\"settings\":{}},"
+                    + "\"differences\":[{\"param\":\"x\",\"key\":\"x\",\"good\":\"1\",\"bad\":\"2\"}],"
+                    + "\"steps\":[{\"number\":1,\"role\":\"good side\",\"applied\":[],\"dir\":\"" + bad + "\",\"decision\":\"UNDECIDED\"}]}");
+            LabProcess p = noEngine("bisect", "--resume", b.getParent().toString());
+            String line = refused(p);
+            assertTrue(line.contains(b.resolveSibling("bisect.json") + ": steps[0].dir '" + bad + "' "), line);
+            nothingRunning(p);
+        }
+        Files.writeString(b.resolveSibling("bisect.json"), "{\"kind\":\"configuration\",\"bisectId\":\"b1\",\"scenario\":\"fuse-kill-deadlock\",\"arm\":\"plain\"}");
+        assertTrue(refused(noEngine("bisect", "--resume", b.getParent().toString())).contains(b.resolveSibling("bisect.json") + ": field goodSide is missing"));
+        assertFalse(Files.exists(dir.resolve("escape")) || Files.exists(dir.resolve("abs")), "nothing made outside the bisection");
+        try (Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
+    }
+
+    /** --expectations is checked as the bundled files are, before anything starts. */
+    @Test
+    void expectationsThatDoNotParse() throws Exception {
+        Path e = Files.createDirectories(dir.resolve("expect"));
+        Path f = e.resolve("fuse-kill-deadlock.yaml");
+        Map<String, String> cases = Map.of(
+                "scenario: fuse-kill-deadlock\narms:\n  plain: {verdict: REPRODUCED\n", f + ": not valid YAML (line ",
+                "scenario: fuse-kill-deadlock\narms:\n  plain: {verdict: MAYBE}\n", "verdict must be REPRODUCED or NOT_REPRODUCED, not 'MAYBE'",
+                "scenario: fuse-kill-deadlock\narms:\n  plian: {verdict: REPRODUCED}\n", f + ": no arm 'plian' in fuse-kill-deadlock");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Files.writeString(f, c.getKey());
+            LabProcess p = noEngine("run", "fuse-kill-deadlock", "--expectations", e.toString(), "--out", dir.resolve("out").toString());
+            String line = refused(p);
+            assertTrue(line.contains(c.getValue()), line);
+        }
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
+    }
+
+    @Test
+    void anArmNamedTwice() throws Exception {
+        LabProcess p = noEngine("run", "fuse-kill-deadlock", "--arms", "plain,plain", "--out", dir.resolve("out").toString());
+        assertTrue(refused(p).contains("--arms names 'plain' twice"));
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
+    }
+
+    /** bisect --good/--bad: a directory that is not there, or holds no run, is said as such. */
+    @Test
+    void bisectSidesThatAreNotBundles() throws Exception {
+        Path none = dir.resolve("no-such-run");
+        String line = refused(noEngine("bisect", "fuse-kill-deadlock", "--arm", "plain", "--good", none.toString(), "--bad", "x=1"));
+        assertTrue(line.contains("--good " + none + ": no such directory"), line);
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        line = refused(noEngine("bisect", "fuse-kill-deadlock", "--arm", "plain", "--good", empty.toString(), "--bad", empty.toString()));
+        assertTrue(line.contains("--good " + empty + " holds no run.json"), line);
+    }
+
+    /** soak --resume: what soak.json asks for is checked as the command line would be, naming the file, before anything runs. */
+    @Test
+    void soakResumeOfAFileThatAsksForNonsense() throws Exception {
+        Path soak = Files.createDirectories(dir.resolve("soaks/s1"));
+        Path f = soak.resolve("soak.json");
+        Files.writeString(f, "{\"kind\":\"soak\",\"soakId\":\"s1\",\"status\":\"INCOMPLETE\",\"spec\":{\"scenarios\":[\"fuse-kill-deadlock\"],\"stop\":\"FOREVER\"}}");
+        assertTrue(refused(noEngine("soak", "--resume", soak.toString())).contains(f + ": field spec.stop holds 'FOREVER'"));
+        Files.writeString(f, "{\"kind\":\"soak\",\"soakId\":\"s1\",\"status\":\"INCOMPLETE\",\"spec\":{\"scenarios\":[\"fuse-kill-deadlock\"],"
+                + "\"arms\":[\"plain\",\"plain\"],\"stop\":\"COUNT\",\"count\":1}}");
+        assertTrue(refused(noEngine("soak", "--resume", soak.toString())).contains(f + ": --arms names 'plain' twice"));
+        try (Stream<Path> s = Files.list(soak)) {
+            assertEquals(List.of(f), s.toList(), "nothing made in the soak");
+        }
     }
 
     /** A value of the wrong type and a mistyped command: what was expected, in the user's words, exit 2, nothing started. */

@@ -118,6 +118,10 @@ class LavaRunTest {
         // No job of this run is left open on the server.
         LavaSpec spec = LavaSpec.parse(lava);
         assertTrue(LavaClient.of(spec).job(job.path("id").asLong()).finished());
+        // Personal (its definition holds the receiver's secret URL): the token reads it, nobody without one does.
+        assertTrue(Files.readString(bundle.resolve("lava/job.yaml")).contains("visibility: personal"), "lava/job.yaml");
+        org.junit.jupiter.api.Assertions.assertThrows(LavaClient.LavaException.class, () -> new LavaClient(spec.url(), null).job(job.path("id").asLong()),
+                "job " + job.path("id").asLong() + " read without a token");
     }
 
     /**

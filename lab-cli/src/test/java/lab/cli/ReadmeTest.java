@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * README and docs name only code that exists: every lab class they name (lab.core.x.Y, or
+ * README and docs (docs/ and every folder below it) name only code that exists: every lab class they name (lab.core.x.Y, or
  * Y.member in code font) is in the sources, with that member. A guarantee whose code was
  * removed cannot stay documented.
  */
@@ -25,8 +25,8 @@ class ReadmeTest {
     @Test
     void everyNamedClassAndMemberExists() throws IOException {
         List<Path> docs = new ArrayList<>(List.of(HOME.resolve("README.md")));
-        try (Stream<Path> d = Files.list(HOME.resolve("docs"))) {
-            d.filter(p -> p.toString().endsWith(".md")).forEach(docs::add);
+        try (Stream<Path> d = Files.walk(HOME.resolve("docs"))) {
+            d.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
         }
         List<String> missing = new ArrayList<>();
         for (Path doc : docs) {

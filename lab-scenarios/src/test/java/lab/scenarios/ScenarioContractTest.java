@@ -114,18 +114,29 @@ class ScenarioContractTest {
         assertEquals(List.of(), problems, String.join("\n", problems));
     }
 
-    /** The README has a section for each scenario with text under it, and the reliability suite a line for it. */
+    /**
+     * Each scenario has a page, docs/scenarios/ID.md, titled with its id, with text under the
+     * title and every arm named in code font; and the reliability suite has a line for it.
+     */
     @Test
-    void everyScenarioHasReadmeTextAndAReliabilityLine() throws IOException {
-        String readme = Files.readString(ROOT.resolve("README.md"));
+    void everyScenarioHasADocsPageAndAReliabilityLine() throws IOException {
         Properties reliability = new Properties();
         try (Reader r = Files.newBufferedReader(ROOT.resolve("lab-scenarios/src/main/resources/lab/reliability.properties"))) {
             reliability.load(r);
         }
         List<String> problems = new ArrayList<>();
         for (Scenario s : Scenarios.all()) {
-            Matcher m = Pattern.compile("(?m)^### " + Pattern.quote(s.id()) + "\\s*\\n+([^#\\n][^\\n]{40,})").matcher(readme);
-            if (!m.find()) problems.add(s.id() + ": no README section (### " + s.id() + ") with text under it");
+            Path page = ROOT.resolve("docs/scenarios/" + s.id() + ".md");
+            if (!Files.isRegularFile(page)) {
+                problems.add(s.id() + ": no page docs/scenarios/" + s.id() + ".md");
+            } else {
+                String text = Files.readString(page);
+                Matcher m = Pattern.compile("(?m)^# " + Pattern.quote(s.id()) + "\\s*\\n+([^#\\n][^\\n]{40,})").matcher(text);
+                if (!m.find()) problems.add(s.id() + ": docs/scenarios/" + s.id() + ".md has no title '# " + s.id() + "' with text under it");
+                for (Arm a : s.arms()) {
+                    if (!text.contains("`" + a.name() + "`")) problems.add(s.id() + ": docs/scenarios/" + s.id() + ".md does not name the arm `" + a.name() + "`");
+                }
+            }
             if (!reliability.containsKey(s.id())) problems.add(s.id() + ": no line in lab-scenarios/src/main/resources/lab/reliability.properties");
         }
         assertEquals(List.of(), problems, String.join("\n", problems));

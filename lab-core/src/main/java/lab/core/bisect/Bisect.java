@@ -17,6 +17,7 @@ import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import lab.core.soak.StopRule;
@@ -96,15 +97,19 @@ public final class Bisect {
         return loop(rec, dir);
     }
 
-    /** A bisection's record from its directory. */
+    /** A bisection's record from its directory; every step's directory must lie inside it. */
     public static BisectRecord read(Path dir) {
         Path f = dir.resolve("bisect.json");
         if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + dir);
-        try {
-            return Json.MAPPER.readValue(f.toFile(), BisectRecord.class);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + f + ": " + e.getMessage().lines().findFirst().orElse(""));
+        BisectRecord rec = FromFile.json(f, BisectRecord.class);
+        if (!"configuration".equals(rec.kind) && !"kernel".equals(rec.kind)) {
+            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind + "', not configuration or kernel");
         }
+        String missing = rec.scenario == null ? "scenario" : rec.arm == null ? "arm" : rec.goodSide == null ? "goodSide" : rec.badSide == null ? "badSide" : null;
+        for (int i = 0; missing == null && i < rec.steps.size(); i++) if (rec.steps.get(i).role == null) missing = "steps[" + i + "].role";
+        if (missing != null) throw new UsageException("cannot read " + f + ": field " + missing + " is missing");
+        for (int i = 0; i < rec.steps.size(); i++) FromFile.path(f, "steps[" + i + "].dir", rec.steps.get(i).dir);
+        return rec;
     }
 
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
@@ -290,7 +295,7 @@ public final class Bisect {
 
         private void batch(BisectRecord.StepRecord s, StepRunner.Candidate c, Counts have) {
             long n = Math.min(rec.batch, rec.ceiling - have.attempted());
-            Path d = dir.resolve(s.dir);
+            Path d = stepDir(s);
             s.replay = runner.replay(c, n, d);
             say.accept(progress(s, have));
             long t0 = System.nanoTime();
@@ -317,8 +322,13 @@ public final class Bisect {
                     StopRule.human(Duration.ofSeconds(Math.round(rec.elapsedS))), eta);
         }
 
+        /** A step's directory: below the bisection's, whatever a resumed bisect.json says. */
+        private Path stepDir(BisectRecord.StepRecord s) {
+            return FromFile.path(dir.resolve("bisect.json"), "steps[" + rec.steps.indexOf(s) + "].dir", s.dir);
+        }
+
         private Counts counts(BisectRecord.StepRecord s) {
-            Counts c = runner.counts(dir.resolve(s.dir));
+            Counts c = runner.counts(stepDir(s));
             fill(s, c, s.interval);
             return c;
         }
@@ -329,7 +339,7 @@ public final class Bisect {
             s.inconclusive = c.inconclusive();
             s.rate = Math.round(c.rate() * 1e6) / 1e6;
             s.interval = interval;
-            s.runs = runner.runs(dir.resolve(s.dir));
+            s.runs = runner.runs(stepDir(s));
         }
 
         /** The next step's record: the one on disk when resuming (it must be the same candidate), else a new one. */
@@ -410,10 +420,8 @@ public final class Bisect {
 
     static void write(BisectRecord rec, Path dir) {
         synchronized (Bisect.class) {
-            Path tmp = dir.resolve(".bisect.json.tmp");
             try {
-                Json.PRETTY.writeValue(tmp.toFile(), rec);
-                Files.move(tmp, dir.resolve("bisect.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Json.replace(Json.PRETTY, rec, dir.resolve("bisect.json"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write bisect.json in " + dir + ": " + e.getMessage(), e);
             }

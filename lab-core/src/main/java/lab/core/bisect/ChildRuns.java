@@ -112,7 +112,7 @@ public final class ChildRuns implements StepRunner {
                 e.getValue().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
                 try {
                     Files.createDirectories(dir);
-                    Files.writeString(f, b);
+                    lab.core.evidence.AtomicFile.write(f, b.toString());
                 } catch (IOException ex) {
                     throw new UncheckedIOException("cannot write " + f + ": " + ex.getMessage(), ex);
                 }

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.evidence.Json;
+import lab.core.run.FromFile;
+import lab.core.evidence.BundleFiles;
 import lab.core.run.RunRecord;
 
 /**
@@ -31,12 +32,16 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
 
     /**
      * A parameter set or a run bundle directory (null: the scenario's defaults), with {@code common}
-     * over it, checked against the scenario's parameters.
+     * over it, checked against the scenario's parameters; {@code option} names where it was given (--good).
      */
-    public static Side parse(String given, Map<String, String> common, Scenario scenario) {
+    public static Side parse(String option, String given, Map<String, String> common, Scenario scenario) {
         Map<String, Object> raw = new LinkedHashMap<>();
-        if (given != null && !given.contains("=") && Files.isDirectory(Path.of(given))) {
-            RunRecord bundle = bundle(Path.of(given));
+        if (given != null && !given.contains("=") && !Files.isDirectory(Path.of(given))) {
+            throw new UsageException(option + " " + given + (Files.exists(Path.of(given)) ? ": not a directory" : ": no such directory")
+                    + " (a side is a run bundle directory, or settings like key=value,key=value)");
+        }
+        if (given != null && !given.contains("=")) {
+            RunRecord bundle = bundle(option, Path.of(given));
             if (!scenario.id().equals(bundle.scenario)) throw new UsageException("a run bundle of " + bundle.scenario + " is not a side of " + scenario.id());
             raw.putAll(bundleParams(bundle));
         } else if (given != null) {
@@ -139,22 +144,20 @@ public record Side(Map<String, String> params, Map<String, Map<String, String>> 
     }
 
     /** A bundle's run.json (the run directory, or a directory holding exactly one run of the scenario). */
-    private static RunRecord bundle(Path dir) {
+    private static RunRecord bundle(String option, Path dir) {
+        BundleFiles files = BundleFiles.of(dir);
         Path runJson = dir.resolve("run.json");
-        if (!Files.isRegularFile(runJson)) {
+        if (!files.isFile(runJson)) {
             try (Stream<Path> s = Files.walk(dir, 4)) {
-                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).toList();
-                if (found.size() != 1) throw new UsageException(dir + " is not a run bundle (" + found.size() + " run.json below it)");
+                List<Path> found = s.filter(f -> f.getFileName().toString().equals("run.json")).filter(files::isFile).toList();
+                if (found.isEmpty()) throw new UsageException(option + " " + dir + " holds no run.json: not a run bundle");
+                if (found.size() > 1) throw new UsageException(option + " " + dir + " holds " + found.size() + " run.json: give one run's directory");
                 runJson = found.get(0);
             } catch (IOException e) {
                 throw new UsageException("cannot read " + dir + ": " + e.getMessage());
             }
         }
-        try {
-            return Json.MAPPER.readValue(runJson.toFile(), RunRecord.class);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return FromFile.run(files, runJson);
     }
 
     /** A bundle's parameters (a settings parameter as its map), and the sysctls its guest set (host.target.guest.sysctls) as sysctl.KEY. */

@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /**
  * Removes what runs whose CLI is gone left behind. Only containers and networks that carry
  * the lab's run label are considered, and only those whose owner process is not alive. What a
- * dead run did outside the engine went with its containers (see README, "Nothing outlives a
+ * dead run did outside the engine went with its containers (see docs/cleanup.md, "Nothing outlives a
  * run"), or its reaper removed it.
  */
 public final class Cleaner {
@@ -20,7 +20,8 @@ public final class Cleaner {
         this.engine = engine;
     }
 
-    public record Swept(List<String> runs, int containers, int networks) { }
+    /** The runs whose things were removed, how many, and one line for each item left because its owner labels cannot be read. */
+    public record Swept(List<String> runs, int containers, int networks, List<String> unreadable) { }
 
     public Swept sweep() {
         TreeSet<String> runs = new TreeSet<>();
@@ -28,9 +29,10 @@ public final class Cleaner {
         int nn = 0;
         List<Container> list = engine.client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(List.of(Owner.RUN)).exec();
+        List<String> unreadable = new ArrayList<>();
         for (Container c : list) {
             Map<String, String> labels = c.getLabels();
-            if (Owner.ownerAlive(labels)) continue;
+            if (!gone(Owner.liveness(labels), "container " + name(c), unreadable)) continue;
             try {
                 engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
                 nc++;
@@ -41,7 +43,7 @@ public final class Cleaner {
         }
         List<Network> nets = new ArrayList<>(engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN)).exec());
         for (Network n : nets) {
-            if (Owner.ownerAlive(n.getLabels())) continue;
+            if (!gone(Owner.liveness(n.getLabels()), "network " + n.getName(), unreadable)) continue;
             try {
                 engine.client().removeNetworkCmd(n.getId()).exec();
                 nn++;
@@ -50,6 +52,16 @@ public final class Cleaner {
                 // still in use or gone
             }
         }
-        return new Swept(List.copyOf(runs), nc, nn);
+        return new Swept(List.copyOf(runs), nc, nn, List.copyOf(unreadable));
+    }
+
+    /** Each item is judged on its own: one whose owner cannot be read is named and left. */
+    private static boolean gone(Owner.Liveness l, String what, List<String> unreadable) {
+        if (l instanceof Owner.Liveness.Unreadable u) unreadable.add(what + " left alone: its " + u.why());
+        return l instanceof Owner.Liveness.Gone;
+    }
+
+    private static String name(Container c) {
+        return c.getNames() != null && c.getNames().length > 0 ? c.getNames()[0].replaceFirst("^/", "") : c.getId().substring(0, 12);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -21,6 +22,22 @@ public final class MachineLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
     private MachineLock() {}
+
+    /** Runs {@code work} holding {@code file}'s lock when it is free now; empty, without running it, when another holds it. */
+    public static <T> Optional<T> tryHolding(Path file, Supplier<T> work) {
+        ReentrantLock local = IN_PROCESS.computeIfAbsent(file, k -> new ReentrantLock());
+        if (!local.tryLock()) return Optional.empty();
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock held = ch.tryLock()) {
+                return held == null ? Optional.empty() : Optional.of(work.get());
+            }
+        } catch (IOException e) {
+            throw new EngineException("cannot lock " + file + ": " + e.getMessage(), e);
+        } finally {
+            local.unlock();
+        }
+    }
 
     /** Runs {@code work} holding {@code file}'s lock; says {@code waiting} once when another holds it. */
     public static <T> T holding(Path file, Consumer<String> say, String waiting, Supplier<T> work) {

@@ -3,6 +3,8 @@ package lab.core.engine;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import lab.core.host.ProcFiles;
 
 /**
@@ -34,15 +36,71 @@ public record Owner(String runId, long pid, long startTicks, String bootId) {
         return m;
     }
 
-    /** Whether the process named by these labels still runs on this host. Unknown owners count as alive. */
-    public static boolean ownerAlive(Map<String, String> labels) {
-        if (labels == null || !labels.containsKey(PID)) return true;
+    /** What an owner record says of its process: it runs, it is gone, or the record cannot be read (then nothing is proven). */
+    public sealed interface Liveness {
+        record Alive() implements Liveness { }
+
+        record Gone() implements Liveness { }
+
+        record Unreadable(String why) implements Liveness { }
+    }
+
+    /**
+     * A process as an owner record names it: pid and start time (field 22 of /proc/PID/stat), so
+     * that a reused pid never passes for the owner.
+     */
+    public record Proc(long pid, long startTicks) {
+        /** The one parser of an owner record's pid and start time; empty when either is not a number. */
+        public static Optional<Proc> parse(String pid, String startTicks) {
+            OptionalLong p = number(pid);
+            OptionalLong t = number(startTicks);
+            return p.isPresent() && t.isPresent() && p.getAsLong() > 0 ? Optional.of(new Proc(p.getAsLong(), t.getAsLong())) : Optional.empty();
+        }
+
+        /** A guest's owner file as Guest writes it: "PID TICKS". */
+        public static Liveness ofFile(String text) {
+            String[] f = text.strip().split(" ");
+            return f.length != 2 ? new Liveness.Unreadable("owner record '" + shown(text) + "' is not \"PID TICKS\"")
+                    : parse(f[0], f[1]).map(Proc::liveness)
+                    .orElseGet(() -> new Liveness.Unreadable("owner record '" + shown(text) + "' is not \"PID TICKS\""));
+        }
+
+        public Liveness liveness() {
+            return startTicksOf(pid) == startTicks && startTicks >= 0 ? new Liveness.Alive() : new Liveness.Gone();
+        }
+    }
+
+    /** A decimal number that fits a long, else empty (never an exception: records come from files and labels anyone may write). */
+    public static OptionalLong number(String s) {
+        if (s == null || !s.matches("\\d{1,18}")) return OptionalLong.empty();
+        return OptionalLong.of(Long.parseLong(s));
+    }
+
+    /**
+     * Whether the process named by these labels still runs on this host. Unknown owners (no pid
+     * label, another machine's) count as alive; another boot of this machine is gone whatever
+     * the rest says; a pid or start time that is not a number is unreadable.
+     */
+    public static Liveness liveness(Map<String, String> labels) {
+        if (labels == null || !labels.containsKey(PID)) return new Liveness.Alive();
         // Another machine's run (a shared or remote engine): its pid and boot id mean nothing here.
-        if (labels.containsKey(HOST) && !currentHostId().equals(labels.get(HOST))) return true;
-        if (!currentBootId().equals(labels.get(BOOT))) return false;
-        long pid = Long.parseLong(labels.get(PID));
-        long start = startTicksOf(pid);
-        return start >= 0 && Long.toString(start).equals(labels.get(START));
+        if (labels.containsKey(HOST) && !currentHostId().equals(labels.get(HOST))) return new Liveness.Alive();
+        if (!currentBootId().equals(labels.get(BOOT))) return new Liveness.Gone();
+        return Proc.parse(labels.get(PID), labels.get(START)).map(Proc::liveness)
+                .orElseGet(() -> new Liveness.Unreadable("labels " + PID + "='" + shown(labels.get(PID)) + "' " + START + "='"
+                        + shown(labels.get(START)) + "' name no process"));
+    }
+
+    /** Whether the owner may still run: only a proven-gone owner is not. */
+    public static boolean ownerAlive(Map<String, String> labels) {
+        return !(liveness(labels) instanceof Liveness.Gone);
+    }
+
+    /** A record's text for one line of a report: printable, at most 40 characters. */
+    private static String shown(String s) {
+        if (s == null) return "";
+        String p = s.strip().replaceAll("[^\\x20-\\x7e]", "?");
+        return p.length() > 40 ? p.substring(0, 40) + "..." : p;
     }
 
     /** The machine: /etc/machine-id, else the host name. */
@@ -56,7 +114,7 @@ public record Owner(String runId, long pid, long startTicks, String bootId) {
     }
 
     /** Field 22 of /proc/PID/stat (start time in clock ticks since boot), or -1 when the pid is gone. */
-    static long startTicksOf(long pid) {
+    public static long startTicksOf(long pid) {
         try {
             String stat = ProcFiles.read(Path.of("/proc/" + pid + "/stat")).orElse("");
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -115,30 +115,22 @@ public final class EvidenceStore implements Evidence, AutoCloseable {
         Path p = dir.resolve(relative);
         try {
             Files.createDirectories(p.getParent());
-            Files.writeString(p, content, StandardCharsets.UTF_8);
-            return p;
+            return AtomicFile.write(p, content);
         } catch (IOException e) {
             failed(e);
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Writes JSON through a temporary file and a rename, so readers never see half a file. */
+    /** Writes JSON through {@link AtomicFile}, so readers never see half a file. */
     public Path writeJson(String relative, Object value) {
         Path p = dir.resolve(relative);
         try {
             Files.createDirectories(p.getParent());
-            Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp");
-            Json.PRETTY.writeValue(tmp.toFile(), value);
-            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.PRETTY, value, p);
             return p;
         } catch (IOException e) {
             failed(e);
-            try {
-                Files.deleteIfExists(p.resolveSibling("." + p.getFileName() + ".tmp"));
-            } catch (IOException ignored) {
-                // the half-written copy stays hidden
-            }
             throw new UncheckedIOException(e);
         }
     }

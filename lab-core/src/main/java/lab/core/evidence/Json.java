@@ -19,10 +19,8 @@ public final class Json {
 
     public static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** Writes {@code value} to a temporary file beside {@code file} and renames it over: a reader or a crash never sees half a file. */
+    /** Writes {@code value} through {@link AtomicFile}: a reader or a crash never sees half a file, a link at the target is replaced, not followed. */
     public static void replace(ObjectMapper mapper, Object value, java.nio.file.Path file) throws java.io.IOException {
-        java.nio.file.Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        mapper.writeValue(tmp.toFile(), value);
-        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, out -> mapper.writeValue(out, value));
     }
 }

@@ -52,8 +52,32 @@ public final class Expectations {
         return new Expectations(null);
     }
 
+    /**
+     * The user's expectation files in {@code dir}, checked before anything starts as the bundled
+     * ones are ({@link #problems}), except that a file may leave arms out, give another verdict
+     * than the arm declares (that is what it is for) and leave out the scenario key. A .yml
+     * file, which would not be read, is a problem too. The first problem is bad input.
+     */
     public static Expectations from(Path dir) {
+        Map<String, List<Arm>> scenarios = new LinkedHashMap<>();
+        lab.core.run.Scenarios.all().forEach(s -> scenarios.put(s.id(), s.arms()));
+        return from(dir, scenarios);
+    }
+
+    /** {@link #from(Path)} against {@code scenarios} (id to arms). */
+    static Expectations from(Path dir, Map<String, List<Arm>> scenarios) {
         if (!Files.isDirectory(dir)) throw new UsageException("no expectations directory " + dir);
+        List<String> problems = new ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".yml")) problems.add(f + ": not read; expectation files are named <scenario>.yaml");
+                else if (name.endsWith(".yaml")) problems.addAll(problems(f, scenarios, false));
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read the expectations directory " + dir + ": " + e.getMessage());
+        }
+        if (!problems.isEmpty()) throw new UsageException(problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
         return new Expectations(dir);
     }
 
@@ -85,19 +109,29 @@ public final class Expectations {
      * Empty when the file is sound.
      */
     public static List<String> problems(Path file, Map<String, List<Arm>> scenarios) {
+        return problems(file, scenarios, true);
+    }
+
+    /**
+     * {@link #problems(Path, Map)}; unless {@code complete}, an arm left out, a verdict other than
+     * the arm's, or no scenario key (the file's name says it) is no problem.
+     */
+    static List<String> problems(Path file, Map<String, List<Arm>> scenarios, boolean complete) {
         String name = file.getFileName().toString();
         if (!name.endsWith(".yaml")) return List.of(file + ": not a .yaml file");
         String id = name.substring(0, name.length() - ".yaml".length());
         JsonNode root;
         try {
             root = parse(Files.newInputStream(file), file.toString());
-        } catch (IOException | UsageException e) {
+        } catch (UsageException e) {
+            return List.of(e.getMessage());
+        } catch (IOException e) {
             return List.of(file + ": " + e.getMessage());
         }
         List<String> out = new ArrayList<>();
         List<Arm> arms = scenarios.get(id);
         if (arms == null) return List.of(file + ": no scenario '" + id + "' (valid: " + String.join(", ", scenarios.keySet()) + ")");
-        if (!id.equals(root.path("scenario").asText())) out.add(file + ": scenario: '" + root.path("scenario").asText() + "', expected '" + id + "'");
+        if ((complete || root.has("scenario")) && !id.equals(root.path("scenario").asText())) out.add(file + ": scenario: '" + root.path("scenario").asText() + "', expected '" + id + "'");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!List.of("scenario", "arms", "hosts").contains(key)) out.add(file + ": unknown key '" + key + "' (valid: scenario, arms, hosts)");
@@ -128,7 +162,7 @@ public final class Expectations {
                 try {
                     Expectation e = apply(new Expectation(arm.expected(), null, null, null), entry.getValue(), section.getKey());
                     boolean top = section.getValue() == root.path("arms");
-                    if (top && e.verdict() != arm.expected()) {
+                    if (complete && top && e.verdict() != arm.expected()) {
                         out.add(section.getKey() + ": " + arm.name() + " expects " + e.verdict() + ", but the arm declares " + arm.expected());
                     }
                 } catch (UsageException e) {
@@ -137,7 +171,7 @@ public final class Expectations {
             }
         }
         for (String arm : byName.keySet()) {
-            if (!root.path("arms").has(arm)) out.add(file + ": no entry for " + id + "'s arm '" + arm + "'");
+            if (complete && !root.path("arms").has(arm)) out.add(file + ": no entry for " + id + "'s arm '" + arm + "'");
         }
         return out;
     }
@@ -160,7 +194,9 @@ public final class Expectations {
         try (in) {
             return YAML.readTree(in);
         } catch (IOException e) {
-            throw new UsageException("cannot read expectations " + where + ": " + e.getMessage().lines().findFirst().orElse(""));
+            String at = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0
+                    ? " (line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")" : "";
+            throw new UsageException(where + ": not valid YAML" + at + ": " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 

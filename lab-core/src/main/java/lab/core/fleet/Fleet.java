@@ -302,7 +302,7 @@ public final class Fleet {
         Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
         try {
             Files.createDirectories(d);
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("run.json").toFile(), r);
+            Json.replace(Json.PRETTY, r, d.resolve("run.json"));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -329,9 +329,7 @@ public final class Fleet {
 
     private static synchronized void write(FleetRecord rec, Path dir) {
         try {
-            Path tmp = dir.resolve(".fleet.json.tmp");
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), rec);
-            Files.move(tmp, dir.resolve("fleet.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Json.replace(Json.PRETTY, rec, dir.resolve("fleet.json"));
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write " + dir.resolve("fleet.json") + ": " + ex.getMessage(), ex);
         }
@@ -341,10 +339,6 @@ public final class Fleet {
     public static FleetRecord read(Path dir) {
         Path f = dir.resolve("fleet.json");
         if (!Files.isRegularFile(f)) return null;
-        try {
-            return Json.MAPPER.readValue(f.toFile(), FleetRecord.class);
-        } catch (IOException ex) {
-            throw new UsageException("cannot read " + f + ": " + ex.getMessage().lines().findFirst().orElse(""));
-        }
+        return lab.core.run.FromFile.json(f, FleetRecord.class);
     }
 }

@@ -31,6 +31,7 @@ final class ClassPath {
             key.append(p).append(' ').append(stamp(p)).append('\n');
         }
         Path done = under.resolve(Guests.hash(key.toString()));
+        GuestCaches.touch(done);
         if (Files.isDirectory(done.resolve("lib"))) return done;
         Path tmp = under.resolve(".tmp-" + done.getFileName() + "-" + ProcessHandle.current().pid());
         Guests.deleteTree(tmp);

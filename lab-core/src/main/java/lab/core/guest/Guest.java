@@ -5,16 +5,20 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
+import lab.core.engine.Owner;
 
 /**
  * One QEMU guest: its process, console, monitor and guest agent, in a directory of its own
@@ -46,7 +50,7 @@ public final class Guest implements AutoCloseable {
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
-    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, String> fwcfg, List<Share> shares, Path incoming) { }
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
 
     private final Spec spec;
     private final Path dir;
@@ -89,7 +93,10 @@ public final class Guest implements AutoCloseable {
         List<String> cmd = commandLine(spec, dir);
         long self = ProcessHandle.current().pid();
         try {
-            Files.writeString(dir.resolve("owner"), self + " " + startTicks(self) + "\n");
+            // Renamed into place: a lab killed while writing leaves no half-written record.
+            Path tmp = dir.resolve("owner.tmp");
+            Files.writeString(tmp, self + " " + Owner.startTicksOf(self) + "\n");
+            Files.move(tmp, dir.resolve("owner"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             guard.destroy();
             throw new GuestException("cannot write " + dir.resolve("owner") + ": " + e.getMessage());
@@ -98,7 +105,8 @@ public final class Guest implements AutoCloseable {
             Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from((spec.incoming() != null ? spec.incoming() : Path.of("/dev/null")).toFile()))
+                    .directory(dir.toFile()).start();
             return new Guest(spec, dir, p, guard);
         } catch (IOException e) {
             guard.destroy();
@@ -111,54 +119,65 @@ public final class Guest implements AutoCloseable {
         List<String> c = new ArrayList<>(List.of(QEMU, "-name", "lab-guest", "-machine", "q35", "-nodefaults", "-no-user-config",
                 "-display", "none", "-no-reboot", "-smp", Integer.toString(spec.shape().cpus()), "-m", spec.shape().memoryMb() + "M"));
         c.addAll(spec.shape().accel().qemuArgs());
-        c.addAll(List.of("-pidfile", dir.resolve("qemu.pid").toString(),
-                "-serial", "file:" + dir.resolve("console.log"),
-                "-kernel", b.vmlinuz().toString(), "-initrd", b.initrd().toString(), "-append", b.cmdline(),
-                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off"));
+        // -pidfile, -kernel and -initrd take a plain file name; every other path is an option value.
+        c.addAll(List.of("-pidfile", abs(dir.resolve("qemu.pid")),
+                "-chardev", "file,id=console,path=" + value(dir.resolve("console.log")), "-serial", "chardev:console",
+                "-kernel", abs(b.vmlinuz()), "-initrd", abs(b.initrd()), "-append", b.cmdline(),
+                "-chardev", "socket,id=qmp,path=" + value(dir.resolve("qmp.sock")) + ",server=on,wait=off", "-mon", "chardev=qmp,mode=control"));
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
         if (spec.data() != null) c.addAll(drive(spec.data(), "lab-docker", false));
-        spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + "," + file)));
+        spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + ",file=" + value(file))));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
-                "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",
+                "-chardev", "socket,id=qga,path=" + value(dir.resolve("qga.sock")) + ",server=on,wait=off",
                 "-device", "virtserialport,bus=ser0.0,chardev=qga,name=org.qemu.guest_agent.0",
-                "-chardev", "file,id=labout,path=" + dir.resolve("lab.out"),
+                "-chardev", "file,id=labout,path=" + value(dir.resolve("lab.out")),
                 "-device", "virtserialport,bus=ser0.0,chardev=labout,name=lab.console"));
         for (Share s : spec.shares()) {
-            c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + s.path() + ",security_model=" + (s.readOnly() ? "none,readonly=on" : "passthrough"),
+            c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + value(s.path()) + ",security_model=" + securityModel(s),
                     "-device", "virtio-9p-pci,fsdev=" + s.tag() + ",mount_tag=" + s.tag()));
         }
-        if (spec.incoming() != null) c.addAll(List.of("-incoming", "exec:cat '" + spec.incoming() + "'"));
+        // The saved state comes in on QEMU's stdin (see start): no shell, no path in the URI.
+        if (spec.incoming() != null) c.addAll(List.of("-incoming", "fd:0"));
         return c;
+    }
+
+    /**
+     * How a share maps the guest's file owners and modes. A written share is mapped-xattr: what
+     * root in the guest sets (owner, setuid bits, device nodes, symlinks) is kept in extended
+     * attributes of plain files that QEMU (root on the host) creates 0600, so the host's --out
+     * never gets a setuid-root file or a device node from a guest. A read-only share needs none.
+     */
+    static String securityModel(Share s) {
+        return s.readOnly() ? "none,readonly=on" : "mapped-xattr";
+    }
+
+    /** A QEMU option value: the path made absolute and each comma doubled, as QEMU's option parser reads ",,". */
+    public static String value(Path p) {
+        return abs(p).replace(",", ",,");
+    }
+
+    private static String abs(Path p) {
+        return p.toAbsolutePath().toString();
     }
 
     /** A virtio disk the guest finds by its serial (/sys/block/vdX/serial), whatever order it probed the disks in. */
     private static List<String> drive(Path file, String serial, boolean readOnly) {
         String format = file.toString().endsWith(".qcow2") ? "qcow2" : "raw";
-        return List.of("-drive", "file=" + file + ",format=" + format + ",if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : ""),
+        return List.of("-drive", "file=" + value(file) + ",format=" + format + ",if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : ""),
                 "-device", "virtio-blk-pci,drive=" + serial + ",serial=" + serial);
     }
 
     private static Process spawnGuard(Path dir) {
         Path script = LabHome.imagesDir().resolve("guest/guard.sh");
         long pid = ProcessHandle.current().pid();
-        String ticks = startTicks(pid);
+        String ticks = Long.toString(Owner.startTicksOf(pid));
         try {
             return new ProcessBuilder("setsid", "sh", script.toString(), Long.toString(pid), ticks, dir.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw new GuestException("cannot start the guest's guard: " + e.getMessage());
-        }
-    }
-
-    /** Field 22 of /proc/PID/stat, as guard.sh reads it. */
-    static String startTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.substring(stat.lastIndexOf(") ") + 2).split(" ")[19];
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -265,12 +284,22 @@ public final class Guest implements AutoCloseable {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    /** Stops the guest and writes its state to {@code state} (QEMU migration to a file), then ends QEMU. */
+    /**
+     * Stops the guest and writes its state to {@code state} (QEMU migration to a file), then ends
+     * QEMU. QEMU 7.2 migrates to a file only through a command (exec:); that command names a
+     * fixed file in QEMU's working directory (the guest's), never a path, and the file is moved
+     * to {@code state} after.
+     */
     public void saveTo(Path state, Duration within) {
         qmp().stop();
-        qmp().saveTo(state, within);
+        qmp().saveTo(Qmp.SAVED, within);
         qmp().quit();
         awaitExit(Duration.ofSeconds(10));
+        try {
+            Files.move(dir.resolve(Qmp.SAVED), state, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new GuestException("cannot place the guest's saved state at " + state + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -310,39 +339,49 @@ public final class Guest implements AutoCloseable {
 
     /**
      * Guests whose lab process is gone and whose guard did not finish (killed too): their QEMU is
-     * killed (checked against its command line) and their directory removed. Returns how many.
+     * killed (checked against its command line) and their directory removed. Each directory is
+     * judged on its own: one whose owner record cannot be read is named on {@code say} and left,
+     * unless it is provably stale (no process runs from it and it is over ten minutes old).
+     * Returns how many were removed.
      */
-    public static int sweep(Path runs) {
+    public static int sweep(Path runs, Consumer<String> say) {
         if (!Files.isDirectory(runs)) return 0;
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(runs)) {
+            dirs = s.toList();
+        } catch (IOException e) {
+            say.accept("cannot list the guests in " + runs + ": " + e.getMessage());
+            return 0;
+        }
         int n = 0;
-        try (Stream<Path> dirs = Files.list(runs)) {
-            for (Path d : dirs.toList()) {
-                String[] owner;
-                try {
-                    owner = Files.readString(d.resolve("owner")).strip().split(" ");
-                } catch (IOException e) {
-                    // Overlays made, QEMU not yet started when its process died: stale after a while.
-                    if (olderThan(d, Duration.ofMinutes(10))) deleteTree(d);
+        for (Path d : dirs) {
+            Owner.Liveness owner;
+            try {
+                owner = Owner.Proc.ofFile(Files.readString(d.resolve("owner"), StandardCharsets.ISO_8859_1));
+            } catch (IOException e) {
+                // Overlays made, QEMU not yet started: a lab setting the guest up now, or one that died doing it (stale after a while).
+                if (!olderThan(d, Duration.ofMinutes(10))) continue;
+                owner = new Owner.Liveness.Unreadable("owner record is missing");
+            } catch (RuntimeException e) {
+                owner = new Owner.Liveness.Unreadable("owner record cannot be read: " + e.getMessage());
+            }
+            if (owner instanceof Owner.Liveness.Alive) continue;
+            boolean running = ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains(d + "/"));
+            if (owner instanceof Owner.Liveness.Unreadable u) {
+                if (running || !olderThan(d, Duration.ofMinutes(10))) {
+                    say.accept("guest " + d + " left alone: its " + u.why());
                     continue;
                 }
-                String ticks;
-                try {
-                    ticks = startTicks(Long.parseLong(owner[0]));
-                } catch (UncheckedIOException e) {
-                    ticks = null;
-                }
-                if (owner[1].equals(ticks)) continue;
-                try {
-                    long q = Long.parseLong(Files.readString(d.resolve("qemu.pid")).strip());
-                    ProcessHandle.of(q).filter(h -> h.info().commandLine().orElse("").contains(d + "/")).ifPresent(ProcessHandle::destroyForcibly);
-                } catch (IOException | NumberFormatException ignored) {
-                    // QEMU never started
-                }
-                deleteTree(d);
-                n++;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try {
+                Owner.number(Files.readString(d.resolve("qemu.pid"), StandardCharsets.ISO_8859_1).strip()).stream()
+                        .mapToObj(ProcessHandle::of).flatMap(Optional::stream)
+                        .filter(h -> h.info().commandLine().orElse("").contains(d + "/")).forEach(ProcessHandle::destroyForcibly);
+            } catch (IOException ignored) {
+                // QEMU never started
+            }
+            deleteTree(d);
+            n++;
         }
         return n;
     }

@@ -45,9 +45,7 @@ public final class GuestDisks {
             if (!"0".equals(uid())) throw new HostLacksException("building the guest root disk needs root (debootstrap, chroot)");
             say.accept("building the guest root disk " + img.getFileName() + " from Debian's packages (once per change of images/guest; log: "
                     + dir.resolve("root-build.log") + ")");
-            // what a build killed with its lab left (its mounts went with its private mount namespace)
-            HostCommand.run(List.of("sh", "-c", "rm -rf --one-file-system " + dir + "/.root-build.* " + dir + "/root-*.img.tmp.*"), dir, Map.of(),
-                    Duration.ofMinutes(2), null);
+            removeLeftovers(dir);
             long t0 = System.nanoTime();
             Path script = LabHome.imagesDir().resolve("guest/build-root.sh");
             HostCommand r = HostCommand.run(List.of("bash", script.toString(), img.toString(), Kernels.hostMirror()), dir, Map.of(),
@@ -58,6 +56,22 @@ public final class GuestDisks {
             say.accept(String.format(Locale.ROOT, "built the guest root disk in %.0f s: %s", (System.nanoTime() - t0) / 1e9, r.lastLine()));
             return img;
         });
+    }
+
+    /** What a build killed with its lab left in {@code dir} (its mounts went with its private mount namespace). */
+    static void removeLeftovers(Path dir) {
+        List<String> left;
+        try (var s = Files.list(dir)) {
+            left = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".root-build.") || n.matches("root-.*\\.img\\.tmp\\..*"))
+                    .map(n -> dir.resolve(n).toString()).toList();
+        } catch (IOException e) {
+            return;
+        }
+        if (left.isEmpty()) return;
+        // rm, not a Java walk: --one-file-system stops at anything a build left mounted. Paths are arguments, never a shell's words.
+        List<String> rm = new java.util.ArrayList<>(List.of("rm", "-rf", "--one-file-system", "--"));
+        rm.addAll(left);
+        HostCommand.run(rm, dir, Map.of(), Duration.ofMinutes(2), null);
     }
 
     /** The first 12 hex digits of the sha256 over {@link #ROOT_INPUTS}, each with its name. */

@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -167,10 +168,60 @@ public final class GuestRun {
             }
             keepEvidence(g, warm, out, said, vm, id);
         }
+        guestModesOnHost(out, say);
         if (error != null) say.accept("ERROR: " + error);
         say.accept(String.format("guest run done in %.0f s (exit %d)", (System.nanoTime() - t0) / 1e9, code));
         return code;
     }
+
+    /**
+     * The output share is mapped-xattr (see {@link Guest#securityModel}): QEMU creates what the
+     * guest writes as 0600 files and 0700 directories and keeps the guest's mode in the
+     * user.virtfs.mode attribute. Once the guest is gone, each regular file and directory the guest
+     * made gets the guest's permission bits back, without setuid, setgid or sticky, so the bundle
+     * reads on the host as it did in the guest; a symlink the guest made (a plain file holding its
+     * target here) becomes a symlink again only when its target is relative, without "..", so it
+     * stays under {@code out} (the lab's own {@code latest}); anything else (device nodes, FIFOs,
+     * other links) stays a 0600 plain file. Never follows a link.
+     */
+    static void guestModesOnHost(Path out, Consumer<String> say) {
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(out)) {
+            all = s.toList();
+        } catch (IOException | UncheckedIOException e) {
+            say.accept("cannot give the guest's files their modes under " + out + ": " + e.getMessage());
+            return;
+        }
+        for (Path p : all) {
+            try {
+                var view = Files.getFileAttributeView(p, java.nio.file.attribute.UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                var a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (view == null || !(a.isRegularFile() || a.isDirectory()) || !view.list().contains(GUEST_MODE)) continue;
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(view.size(GUEST_MODE)).order(java.nio.ByteOrder.nativeOrder());
+                view.read(GUEST_MODE, b);
+                if (b.position() != 4) continue;
+                int mode = b.getInt(0);
+                int type = mode & 0170000;
+                if (type == (a.isDirectory() ? 0040000 : 0100000)) {
+                    Files.setAttribute(p, "unix:mode", mode & 0777, LinkOption.NOFOLLOW_LINKS);
+                } else if (type == 0120000 && a.isRegularFile() && a.size() < 4096) {
+                    String target = Files.readString(p, StandardCharsets.UTF_8);
+                    Path t = Path.of(target);
+                    if (target.isEmpty() || t.isAbsolute() || target.contains("\0") || java.util.stream.StreamSupport.stream(t.spliterator(), false)
+                            .anyMatch(n -> n.toString().equals(".."))) continue;
+                    Path tmp = p.resolveSibling(".link." + ProcessHandle.current().pid());
+                    Files.deleteIfExists(tmp);
+                    Files.createSymbolicLink(tmp, t);
+                    Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException | RuntimeException e) {
+                say.accept("cannot give " + p + " the guest's mode: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Where QEMU's mapped-xattr model keeps a file's mode as the guest sees it (user.virtfs.mode, a native mode_t). */
+    private static final String GUEST_MODE = "virtfs.mode";
 
     /** Every lab image of this checkout, made on the host's engine (the guest loads them from a disk, once). */
     public static List<String> labImages(Engine host, Consumer<String> say) {
@@ -220,13 +271,14 @@ public final class GuestRun {
     /** Mounts the shares, runs the lab, streams what it prints; its exit code. */
     private int exec(Guest g, Path home, Path cp, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
         GuestAgent agent = g.agent(Duration.ofSeconds(30));
+        // The paths are the script's arguments, never its words.
         String mounts = String.join("; ", List.of(
                 "set -e",
-                "mkdir -p " + q(home) + " " + q(cp) + " " + q(out),
-                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome " + q(home),
-                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp " + q(cp),
-                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout " + q(out)));
-        GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts), Duration.ofSeconds(60));
+                "mkdir -p \"$1\" \"$2\" \"$3\"",
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome \"$1\"",
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp \"$2\"",
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout \"$3\""));
+        GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts, "sh", home.toString(), cp.toString(), out.toString()), Duration.ofSeconds(60));
         if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
@@ -319,10 +371,6 @@ public final class GuestRun {
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    private static String q(Path p) {
-        return "'" + p.toString().replace("'", "'\\''") + "'";
     }
 
     private static int envInt(String name, int dflt) {

@@ -14,11 +14,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
+import lab.core.engine.Owner;
 import lab.core.evidence.Json;
 import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernel;
@@ -34,7 +36,8 @@ import lab.core.kernel.Kernel;
  * seconds instead of a cold boot's half minute, and throws its writes away.</li>
  * </ul>
  * Each is made under a machine-wide lock, in a temporary directory renamed into place, so two
- * lab processes make it once and a killed one leaves no half-made cache.
+ * lab processes make it once and a killed one leaves no half-made cache. Each use sets its
+ * folder's modification time; {@code lab clean --caches} ({@link GuestCaches}) prunes by it.
  */
 public final class Guests {
     static final String READY = "LAB-GUEST-READY";
@@ -45,7 +48,7 @@ public final class Guests {
     private final Consumer<String> say;
 
     /** A saved guest: the state file and the overlays it was saved with, and how it was made. */
-    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, String> fwcfg,
+    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, Path> fwcfg,
                        String cmdline) { }
 
     public Guests(Path dir, Consumer<String> say) {
@@ -74,6 +77,7 @@ public final class Guests {
         for (String ref : images) key.append(ref).append(' ').append(host.imageId(ref)).append('\n');
         Path done = dir.resolve("data").resolve(hash(key.toString()));
         Path disk = done.resolve("data.img");
+        GuestCaches.touch(done);
         if (Files.isRegularFile(disk)) return disk;
         return locked("data-" + done.getFileName(), () -> {
             if (Files.isRegularFile(disk)) return disk;
@@ -152,8 +156,9 @@ public final class Guests {
         String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
                 kernel.modules() == null ? "-" : fileKey(kernel.modules()), kernel.config() == null ? "-" : fileKey(kernel.config()), fileKey(root), fileKey(data), read(initScript()),
                 shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE,
-                shareTags.stream().map(s -> s.tag() + (s.readOnly() ? ":ro" : ":rw")).toList().toString());
+                shareTags.stream().map(s -> s.tag() + ":" + Guest.securityModel(s)).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
+        GuestCaches.touch(done);
         if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
         return locked("warm-" + done.getFileName(), () -> {
             if (Files.isRegularFile(done.resolve("warm.json"))) return warmAt(done, kernel, shape);
@@ -208,8 +213,7 @@ public final class Guests {
         if (Files.isDirectory(engines)) {
             try (var s = Files.list(engines)) {
                 for (Path e : s.filter(p -> p.getFileName().toString().matches("lab-gd-\\d+")).toList()) {
-                    long pid = Long.parseLong(e.getFileName().toString().substring("lab-gd-".length()));
-                    if (ProcessHandle.of(pid).isPresent()) continue;
+                    if (alive(e.getFileName().toString().substring("lab-gd-".length()))) continue;
                     Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
                     HostCommand.run(List.of("bash", script.toString(), "stop", e.getFileName().toString()), null, Map.of(), Duration.ofMinutes(3), null);
                 }
@@ -217,7 +221,12 @@ public final class Guests {
                 // nothing to sweep
             }
         }
-        return Guest.sweep(dir.resolve("runs"));
+        return Guest.sweep(dir.resolve("runs"), say);
+    }
+
+    /** Whether the process of a pid in a name (lab-gd-PID, .tmp-HASH-PID) may run: a name that is no pid is left alone. */
+    private static boolean alive(String pid) {
+        return Owner.number(pid).stream().mapToObj(ProcessHandle::of).findFirst().map(Optional::isPresent).orElse(true);
     }
 
     /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
@@ -237,10 +246,10 @@ public final class Guests {
     }
 
     /** The init, and the kernel's build configuration for /boot/config-RELEASE, where the lab's feature probes read it. */
-    private static Map<String, String> fwcfg(Path init, Kernel k) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("init", "file=" + init);
-        if (k.config() != null) m.put("config", "file=" + k.config());
+    private static Map<String, Path> fwcfg(Path init, Kernel k) {
+        Map<String, Path> m = new LinkedHashMap<>();
+        m.put("init", init);
+        if (k.config() != null) m.put("config", k.config());
         return m;
     }
 
@@ -280,9 +289,9 @@ public final class Guests {
         String prefix = ".tmp-" + done.getFileName() + "-";
         try (var s = Files.list(done.getParent())) {
             s.filter(p -> p.getFileName().toString().startsWith(prefix))
-                    .filter(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString().substring(prefix.length()))).isEmpty())
+                    .filter(p -> !alive(p.getFileName().toString().substring(prefix.length())))
                     .forEach(Guests::deleteTree);
-        } catch (IOException | NumberFormatException ignored) {
+        } catch (IOException ignored) {
             // nothing there yet
         }
         Path tmp = done.resolveSibling(prefix + ProcessHandle.current().pid());

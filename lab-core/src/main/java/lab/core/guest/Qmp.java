@@ -8,6 +8,8 @@ import java.util.Map;
 /** QEMU's machine protocol on the guest's monitor socket: run state, migration to a file, quit. */
 final class Qmp implements AutoCloseable {
     private static final Duration ANSWER = Duration.ofSeconds(20);
+    /** The file a save writes in QEMU's working directory. */
+    static final String SAVED = "state.saving";
     private final JsonSocket socket;
 
     private Qmp(JsonSocket socket) {
@@ -38,12 +40,14 @@ final class Qmp implements AutoCloseable {
     }
 
     /**
-     * Writes the stopped guest's memory and device state to {@code state}; QEMU's default cap of
+     * Writes the stopped guest's memory and device state to the file {@code state} in QEMU's working
+     * directory (a plain name: QEMU hands the URI to a shell); QEMU's default cap of
      * 128 MiB/s is lifted first. A VM can be migrated only once: it stays paused afterwards.
      */
-    void saveTo(Path state, Duration within) {
+    void saveTo(String state, Duration within) {
+        if (!state.matches("[A-Za-z0-9._-]+")) throw new IllegalArgumentException("not a plain file name: " + state);
         socket.call("migrate-set-parameters", Map.of("max-bandwidth", 100L << 30), ANSWER);
-        socket.call("migrate", Map.of("uri", "exec:cat > '" + state + "'"), ANSWER);
+        socket.call("migrate", Map.of("uri", "exec:cat > " + state), ANSWER);
         long until = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < until) {
             JsonNode m = socket.call("query-migrate", null, ANSWER);

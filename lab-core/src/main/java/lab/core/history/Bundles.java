@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -17,7 +18,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 
 /**
@@ -36,17 +39,24 @@ public final class Bundles {
     /** One run bundle and the unit it belongs to; {@code where} names the host or engine it ran on. */
     public record Run(RunRecord record, Path dir, String rel, Unit unit, String where) { }
 
+    /** A run.json or bundle marker that cannot be read: the file, the night of the bundle around it ("?" when none says), and why. */
+    public record Unreadable(Path file, String rel, String night, String why) { }
+
+    /** A run.json read, or why it could not be. */
+    private record Parsed(RunRecord record, String why) { }
+
     @JsonIgnoreProperties({"samples", "timings", "metrics"})
     private abstract static class LightArm { }
 
     @JsonIgnoreProperties({"findings"})
     private abstract static class LightRun { }
 
-    private static final ObjectMapper LIGHT = Json.MAPPER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
+    private static final ObjectMapper LIGHT = FromFile.READER.copy().addMixIn(RunRecord.ArmRecord.class, LightArm.class).addMixIn(RunRecord.class, LightRun.class);
 
     private final Path root;
     private final List<Run> runs = new ArrayList<>();
     private final Map<Path, Unit> units = new HashMap<>();
+    private final List<Unreadable> unreadable = new ArrayList<>();
 
     private Bundles(Path root) {
         this.root = root;
@@ -55,6 +65,7 @@ public final class Bundles {
     /** Reads every bundle under {@code root}; runs come back in time order (night, then start). */
     public static Bundles read(Path root) {
         Bundles b = new Bundles(root);
+        BundleFiles files = BundleFiles.of(root);
         List<Path> runJsons = new ArrayList<>();
         List<Path> markers = new ArrayList<>();
         try {
@@ -62,11 +73,11 @@ public final class Bundles {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     // Evidence inside a run (stacks, tracer, gluster) holds no bundle.
-                    if (Files.exists(dir.resolve("run.json"))) {
+                    if (files.isFile(dir.resolve("run.json"))) {
                         runJsons.add(dir.resolve("run.json"));
                         return FileVisitResult.SKIP_SUBTREE;
                     }
-                    for (String m : MARKERS) if (Files.exists(dir.resolve(m))) markers.add(dir.resolve(m));
+                    for (String m : MARKERS) if (files.isFile(dir.resolve(m))) markers.add(dir.resolve(m));
                     return FileVisitResult.CONTINUE;
                 }
 
@@ -78,39 +89,47 @@ public final class Bundles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (Path m : markers) b.unit(m);
+        for (Path m : markers) b.unit(files, m);
         b.nightsFromNightlies();
         // Parsing is most of the reading: on every core.
-        List<RunRecord> records = runJsons.parallelStream().map(Bundles::readRun).toList();
+        List<Parsed> records = runJsons.parallelStream().map(f -> readRun(files, f)).toList();
         for (int i = 0; i < runJsons.size(); i++) {
-            RunRecord rec = records.get(i);
-            if (rec == null) continue; // a run.json cut short by a crash: nothing to count yet
             Path dir = runJsons.get(i).getParent();
             Unit u = b.enclosing(dir);
+            RunRecord rec = records.get(i).record();
+            if (rec == null) {
+                // Damaged, cut short or made by hand: named with the night around it, not counted.
+                b.unreadable.add(new Unreadable(runJsons.get(i), b.rel(runJsons.get(i)), u == null ? "?" : u.night(), records.get(i).why()));
+                continue;
+            }
             if (u == null) u = new Unit("run", rec.runId, dir, b.rel(dir), night(rec.startedAt), rec.startedAt, null);
             b.runs.add(new Run(rec, dir, b.rel(dir), u, where(rec)));
         }
+        b.unreadable.sort(Comparator.comparing(Unreadable::rel));
         b.runs.sort(Comparator.comparing((Run r) -> r.unit().night()).thenComparing(r -> String.valueOf(r.unit().startedAt()))
                 .thenComparing(r -> String.valueOf(r.record().startedAt)).thenComparing(Run::rel));
         return b;
     }
 
-    private static RunRecord readRun(Path f) {
-        try {
-            return LIGHT.readValue(f.toFile(), RunRecord.class);
+    private static Parsed readRun(BundleFiles files, Path f) {
+        try (InputStream in = files.open(f)) {
+            RunRecord r = LIGHT.readValue(in, RunRecord.class);
+            String why = r == null ? FromFile.NULL : FromFile.missing(r).orElse(null);
+            return new Parsed(why == null ? r : null, why);
         } catch (IOException e) {
-            return null;
+            return new Parsed(null, FromFile.why(e));
         }
     }
 
-    private void unit(Path marker) {
+    private void unit(BundleFiles files, Path marker) {
         Path dir = marker.getParent();
         String name = marker.getFileName().toString();
         if (units.containsKey(dir) && MARKERS.indexOf(name) > MARKERS.indexOf(units.get(dir).kind() + ".json")) return;
         JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(marker.toFile());
+        try (InputStream in = files.open(marker)) {
+            n = Json.MAPPER.readTree(in);
         } catch (IOException e) {
+            unreadable.add(new Unreadable(marker, rel(marker), "?", FromFile.why(e)));
             return;
         }
         String kind = name.replace(".json", "");
@@ -175,6 +194,11 @@ public final class Bundles {
 
     public List<Run> runs() {
         return runs;
+    }
+
+    /** The run.json and bundle markers that could not be read, by path. */
+    public List<Unreadable> unreadable() {
+        return unreadable;
     }
 
     /** Every bundle that holds runs, in time order. */

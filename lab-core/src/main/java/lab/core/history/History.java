@@ -140,6 +140,7 @@ public final class History {
             h.series.add(s);
         }
         h.nights.addAll(nights);
+        b.unreadable().forEach(u -> h.unreadable.add(new HistoryRecord.Unreadable(u.rel(), u.night(), u.why())));
         h.read = new HistoryRecord.Read(b.runs().size(), b.units().size(), Math.round((tRead - t0) / 1e6) / 1e3,
                 Math.round((tSignatures - tRead) / 1e6) / 1e3, Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
         return h;

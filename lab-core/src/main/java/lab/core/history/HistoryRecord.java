@@ -23,7 +23,12 @@ public final class HistoryRecord {
     public List<Flag> flags = new ArrayList<>();
     public List<SignatureIndex.Entry> signatures = new ArrayList<>();
     public List<Bisection> bisections = new ArrayList<>();
+    /** The run.json and bundle files under the directory that could not be read: not counted above, named here. */
+    public List<Unreadable> unreadable = new ArrayList<>();
     public Read read;
+
+    /** A file that could not be read: its path relative to the history's directory, the night of the bundle around it ("?" when unknown), and why. */
+    public record Unreadable(String file, String night, String why) { }
 
     /** What was read and how long building the history took, in seconds (ms resolution). */
     public record Read(int runs, int bundles, double readSeconds, double signaturesSeconds, double buildSeconds) { }

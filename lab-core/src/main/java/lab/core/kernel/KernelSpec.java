@@ -2,6 +2,7 @@ package lab.core.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -61,19 +62,63 @@ public record KernelSpec(String text, Kind kind, String debian, Path image, Path
         return new KernelSpec(t, Kind.PATH, null, image, modules, config);
     }
 
-    /** Null when {@code image} is a bzImage (boot protocol "HdrS" at 0x202) or an ELF vmlinux; else why not. */
+    /**
+     * Null when {@code image} is a Linux kernel: a bzImage whose setup header ("HdrS" at 0x202)
+     * points at a kernel version string, or an ELF vmlinux that holds the kernel's banner
+     * ("Linux version ", linux_banner); else why not. Any other ELF (a program) is not one.
+     */
     static String notAKernel(Path image) {
         if (!Files.isRegularFile(image)) return image + " is not a file";
-        byte[] head = new byte[0x206];
-        int n;
-        try (InputStream in = Files.newInputStream(image)) {
-            n = in.readNBytes(head, 0, head.length);
+        try {
+            byte[] head;
+            try (InputStream in = Files.newInputStream(image)) {
+                head = in.readNBytes(HEAD);
+            }
+            if (bzImageRelease(head) != null) return null;
+            boolean elf = head.length >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+            if (elf && holds(image, BANNER)) return null;
+            return image + " is not a kernel image (" + (elf ? "an ELF file without the kernel's \"Linux version\" banner: a program, not a vmlinux"
+                    : "no bzImage setup header pointing at a kernel version, not an ELF vmlinux") + ")";
         } catch (IOException e) {
             return "cannot read " + image + ": " + e.getMessage();
         }
-        if (n >= 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F') return null;
-        if (n == head.length && head[0x202] == 'H' && head[0x203] == 'd' && head[0x204] == 'r' && head[0x205] == 'S') return null;
-        return image + " is not a kernel image (no bzImage header, not an ELF vmlinux)";
+    }
+
+    /** How much of an image's start holds a bzImage's setup header and its version string. */
+    static final int HEAD = 64 * 1024;
+    private static final byte[] BANNER = "Linux version ".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * A bzImage's release from the start of the file: the setup header's kernel_version (0x20e),
+     * + 0x200, points at "6.1.0-27-amd64 (debian-kernel@...) #1 SMP ..."; null when it is not there.
+     */
+    public static String bzImageRelease(byte[] head) {
+        if (head.length < 0x210 || head[0x202] != 'H' || head[0x203] != 'd' || head[0x204] != 'r' || head[0x205] != 'S') return null;
+        int off = ((head[0x20e] & 0xff) | (head[0x20f] & 0xff) << 8) + 0x200;
+        int end = off;
+        while (end < head.length && head[end] != 0 && head[end] != ' ') end++;
+        if (off >= head.length || end == off) return null;
+        String release = new String(head, off, end - off, StandardCharsets.US_ASCII);
+        return release.matches("\\d+\\.\\d+[\\x21-\\x7e]*") ? release : null;
+    }
+
+    /** Whether {@code file} holds {@code needle} anywhere, read in 1 MiB pieces. */
+    private static boolean holds(Path file, byte[] needle) throws IOException {
+        byte[] buf = new byte[1 << 20];
+        int keep = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buf, keep, buf.length - keep)) > 0; ) {
+                int len = keep + n;
+                outer:
+                for (int i = 0; i + needle.length <= len; i++) {
+                    for (int j = 0; j < needle.length; j++) if (buf[i + j] != needle[j]) continue outer;
+                    return true;
+                }
+                keep = Math.min(needle.length - 1, len);
+                System.arraycopy(buf, len - keep, buf, 0, keep);
+            }
+        }
+        return false;
     }
 
     public boolean isHost() {

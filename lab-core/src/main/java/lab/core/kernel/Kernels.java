@@ -312,15 +312,10 @@ public final class Kernels {
 
     /** A bzImage's release from its header's kernel_version string (offset at 0x20e, + 0x200); "unknown" for a vmlinux. */
     static String imageRelease(Path image) throws IOException {
-        byte[] b;
         try (InputStream in = Files.newInputStream(image)) {
-            b = in.readNBytes(64 * 1024);
+            String release = KernelSpec.bzImageRelease(in.readNBytes(KernelSpec.HEAD));
+            return release == null ? "unknown" : release;
         }
-        if (b.length < 0x210 || b[0x202] != 'H') return "unknown";
-        int off = ((b[0x20e] & 0xff) | (b[0x20f] & 0xff) << 8) + 0x200;
-        int end = off;
-        while (end < b.length && b[end] != 0 && b[end] != ' ') end++;
-        return off < b.length && end > off ? new String(b, off, end - off) : "unknown";
     }
 
     /** Modules image and initramfs from images/guest/build-kernel.sh (busybox from the lab's bookworm). */

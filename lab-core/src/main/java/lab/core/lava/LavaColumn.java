@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,13 +28,11 @@ import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;
 import lab.core.run.Scenarios;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's
@@ -114,7 +111,7 @@ public final class LavaColumn {
         }
         Path jobsFile = work.resolve("jobs");
         Process reaper = null;
-        try (Receiver receiver = new Receiver(work.resolve("bundles"))) {
+        try (Receiver receiver = new Receiver(work.resolve("bundles"), lava.maxBundleBytes())) {
             Files.createDirectories(out);
             Files.createDirectories(work);
             Disks disks = new Disks(GuestRun.overlay(cold.root(), work, "root.qcow2"), GuestRun.overlay(cold.data(), work, "data.qcow2"),
@@ -234,7 +231,7 @@ public final class LavaColumn {
         String log = client.log(j.id);
         List<JsonNode> tests = client.tests(j.id);
         Receiver.Arrival got = receiver.arrival(j.key);
-        List<Path> bundles = got == null ? List.of() : unpack(got.file(), out);
+        List<Path> bundles = got == null || got.refused() != null ? List.of() : BundleArchive.unpack(got.file(), out, lava.maxBundleBytes());
         Timeline tl = Timeline.of(now, log, bundles);
         for (Path b : bundles) keepLava(b, j, now, log, tests, tl);
         say.accept("job " + j.id + " " + j.scenario.id() + ": " + now.health() + " · " + tl.summary(got == null ? null : got.bytes(), uploadMs(tests)));
@@ -247,7 +244,8 @@ public final class LavaColumn {
             return worst;
         }
         String why = "LAVA job " + j.id + " " + now.health() + (now.device() == null ? "" : " on " + now.device()) + ": "
-                + errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error")
+                + (got != null && got.refused() != null ? "the guest's bundle was refused: " + got.refused()
+                        : errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error"))
                 + "\nconsole tail:\n" + String.join("\n", consoleTail(log, 15));
         say.accept("ERROR: " + why.lines().findFirst().orElse(why));
         List<lab.api.Arm> missing = Runner.selectArms(j.scenario, spec.arms());
@@ -323,26 +321,6 @@ public final class LavaColumn {
         Files.writeString(d.resolve("log.yaml"), log);
     }
 
-    /** The guest's tar.gz of its output directory, unpacked under {@code into}; the bundles (directories with a run.json) it held. */
-    static List<Path> unpack(Path tgz, Path into) throws IOException {
-        List<Path> bundles = new ArrayList<>();
-        Path root = into.toAbsolutePath().normalize();
-        try (InputStream in = Files.newInputStream(tgz); TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-                Path p = root.resolve(e.getName()).normalize();
-                if (!p.startsWith(root) || e.isSymbolicLink() || e.isLink()) continue; // latest links: the fleet reads directories
-                if (e.isDirectory()) {
-                    Files.createDirectories(p);
-                } else if (e.isFile()) {
-                    Files.createDirectories(p.getParent());
-                    Files.copy(tar, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                    if (p.getFileName().toString().equals("run.json")) bundles.add(p.getParent());
-                }
-            }
-        }
-        return bundles;
-    }
-
     /** Cancels the column's jobs that have not finished (an exception, an interrupt): only its own ids. */
     private void cancelOpen(List<Job> jobs) {
         for (Job j : jobs) {
@@ -406,17 +384,24 @@ public final class LavaColumn {
         test.put("timeout", Map.of("minutes", testMinutes));
         test.put("definitions", List.of(def));
 
+        Map<String, Object> job = settings(lava, "lab " + runId + " " + j.scenario.id() + " on " + target.kernel(), testMinutes);
+        job.put("actions", List.of(Map.of("deploy", deploy), Map.of("boot", boot), Map.of("test", test)));
+        return YAML.writeValueAsString(job);
+    }
+
+    /** A job definition's settings before its actions: device type, name, priority, visibility, tags, timeouts, context. */
+    static Map<String, Object> settings(LavaSpec lava, String name, long testMinutes) {
         Map<String, Object> job = new LinkedHashMap<>();
         job.put("device_type", lava.deviceType());
-        job.put("job_name", "lab " + runId + " " + j.scenario.id() + " on " + target.kernel());
+        job.put("job_name", name);
         job.put("priority", lava.priority().matches("\\d+") ? Integer.parseInt(lava.priority()) : lava.priority());
-        job.put("visibility", "public");
+        // Personal: the definition holds the receiver's secret URL; only the token's user (and LAVA's admins) may read the job.
+        job.put("visibility", "personal");
         if (!lava.tags().isEmpty()) job.put("tags", lava.tags());
         job.put("timeouts", Map.of("job", Map.of("minutes", testMinutes + 20), "action", Map.of("minutes", testMinutes),
                 "connection", Map.of("minutes", 2)));
         job.put("context", Map.of("arch", "amd64", "memory", GuestRun.defaultShape().memoryMb()));
-        job.put("actions", List.of(Map.of("deploy", deploy), Map.of("boot", boot), Map.of("test", test)));
-        return YAML.writeValueAsString(job);
+        return job;
     }
 
     private static Map<String, Object> image(Path file, String arg) {

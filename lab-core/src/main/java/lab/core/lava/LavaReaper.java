@@ -47,7 +47,9 @@ public final class LavaReaper {
         String token = "-".equals(a[4]) ? null : Files.readString(Path.of(a[4])).strip();
         LavaClient lava = new LavaClient(URI.create(a[3]), token);
         Path jobs = Path.of(a[5]);
-        List<Long> ids = Files.exists(jobs) ? Files.readAllLines(jobs).stream().filter(l -> l.matches("\\d+")).map(Long::parseLong).toList() : List.of();
+        // One unreadable line costs that line, never the cancellation of the others.
+        List<Long> ids = Files.exists(jobs) ? Files.readAllLines(jobs).stream().map(l -> Owner.number(l.strip())).filter(java.util.OptionalLong::isPresent)
+                .map(java.util.OptionalLong::getAsLong).toList() : List.of();
         say("the CLI is gone; its jobs: " + ids);
         List<Long> open = new ArrayList<>();
         for (long id : ids) {

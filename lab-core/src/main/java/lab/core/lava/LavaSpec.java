@@ -18,14 +18,16 @@ import lab.api.UsageException;
 
 /**
  * A LAVA server the lab submits its runs to, as given:
- * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N][,events=WS-URL]}. The
- * token file holds the API token of a LAVA user (a file, so the token is in no command line and
+ * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N][,events=WS-URL][,max-bundle=MIB]}.
+ * The token file holds the API token of a LAVA user (a file, so the token is in no command line and
  * no record); tags and priority pass through to every job; the name prefixes the columns
  * (default lava); events is lava-publisher's WebSocket (default URL's ws/, where Debian's Apache
- * site proxies it).
+ * site proxies it); max-bundle caps what a job's guest may send back, as sent and as unpacked
+ * (MiB, default 256).
  */
-public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name, URI events) {
+public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name, URI events, int maxBundleMib) {
     static final List<String> PRIORITIES = List.of("low", "medium", "high");
+    static final int DEFAULT_MAX_BUNDLE_MIB = 256;
 
     public LavaSpec {
         tags = List.copyOf(tags);
@@ -41,6 +43,7 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         if (!"ws".equals(events.getScheme()) && !"wss".equals(events.getScheme()) || events.getHost() == null) {
             throw new UsageException("LAVA events '" + events + "' must be a ws:// or wss:// URL");
         }
+        if (maxBundleMib < 1 || maxBundleMib > 65536) throw new UsageException("LAVA max-bundle " + maxBundleMib + " must be 1-65536 (MiB)");
     }
 
     /** {@code URL[,token=FILE][,device-type=T][,tags=a+b][,priority=P][,name=N]}. */
@@ -63,12 +66,15 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         String priority = left.remove("priority");
         String name = left.remove("name");
         String events = left.remove("events");
-        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name, events)");
+        String maxBundle = left.remove("max-bundle");
+        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name, events, max-bundle)");
+        if (maxBundle != null && !maxBundle.matches("\\d{1,5}")) throw new UsageException("LAVA max-bundle '" + maxBundle + "' must be a number of MiB, 1-65536");
         URI u = uri(url.endsWith("/") ? url : url + "/", "server URL");
         URI ev = events == null || events.isEmpty() ? uri(u.toString().replaceFirst("^http", "ws") + "ws/", "server URL") : uri(events, "events URL");
         Path t = token == null || token.isEmpty() ? null : base == null ? Path.of(token) : base.resolve(token);
         return new LavaSpec(u, t, type == null ? "qemu" : type, tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split("\\+")),
-                priority == null ? "medium" : priority, name == null ? "lava" : name, ev);
+                priority == null ? "medium" : priority, name == null ? "lava" : name, ev,
+                maxBundle == null ? DEFAULT_MAX_BUNDLE_MIB : Integer.parseInt(maxBundle));
     }
 
     private static URI uri(String s, String what) {
@@ -142,7 +148,13 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         b.append(",device-type=").append(deviceType);
         if (!tags.isEmpty()) b.append(",tags=").append(String.join("+", tags));
         b.append(",priority=").append(priority).append(",name=").append(name).append(",events=").append(events);
+        b.append(",max-bundle=").append(maxBundleMib);
         return b.toString();
+    }
+
+    /** The most a job's guest may send back, as sent and as unpacked. */
+    long maxBundleBytes() {
+        return (long) maxBundleMib << 20;
     }
 
     /** The API token, read from its file (its first word); null without a token file. */

@@ -24,6 +24,7 @@ import lab.core.expect.ExpectationCheck;
 import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunStatus;
 import lab.core.signature.SignatureIndex;
 import lab.core.soak.Results;
@@ -100,10 +101,11 @@ public final class Nightly {
         NightRecord rec;
         try {
             dir = given.toRealPath();
-            rec = Json.MAPPER.readValue(dir.resolve("nightly.json").toFile(), NightRecord.class);
         } catch (IOException e) {
-            throw new UsageException("no night at " + given + " (nightly.json: " + e.getMessage() + ")");
+            throw new UsageException("no night at " + given + ": no such directory");
         }
+        if (!Files.isRegularFile(dir.resolve("nightly.json"))) throw new UsageException("no night at " + given + ": no nightly.json in it");
+        rec = FromFile.json(dir.resolve("nightly.json"), NightRecord.class);
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
         say.accept("resuming nightly " + rec.night + " · " + dir);
@@ -137,7 +139,7 @@ public final class Nightly {
             NightRecord p = read(previous);
             rec.previous = root.relativize(previous).toString();
             rec.previousNight = p.night;
-            Results before = Results.load(previous.resolve(p.soak));
+            Results before = Results.load(FromFile.path(previous.resolve("nightly.json"), "soak", p.soak));
             // What both nights ran; a scenario added or dropped is said once, not as every one of its settings.
             cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night, before.sharedWith(tonight)),
                     new RunComparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
@@ -150,6 +152,8 @@ public final class Nightly {
         LocalDate today = LocalDate.parse(rec.night);
         HistoryRecord h = History.build(out, today, LabClock.since(rec.since, today));
         Path page = History.write(h, out);
+        // Said, not fatal: tonight's own verdict does not depend on another bundle that cannot be read.
+        h.unreadable.forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
         String ours = out.relativize(dir).toString();
         for (SignatureIndex.Entry e : h.signatures) {
             if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
@@ -243,11 +247,7 @@ public final class Nightly {
     }
 
     private static SoakRecord readSoak(Path dir) {
-        try {
-            return Json.MAPPER.readValue(dir.resolve("soak.json").toFile(), SoakRecord.class);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + dir.resolve("soak.json") + ": " + e.getMessage());
-        }
+        return FromFile.json(dir.resolve("soak.json"), SoakRecord.class);
     }
 
     static NightRecord read(Path night) {

@@ -51,7 +51,7 @@ public final class BisectPage {
                     .append(esc(s.kernel != null && s.applied.isEmpty() ? "kernel " + s.kernel : String.join(", ", s.applied))).append("</td><td>")
                     .append(s.failures).append('/').append(s.trials).append(s.inconclusive > 0 ? " + " + s.inconclusive + " inconclusive" : "").append("</td><td>")
                     .append(s.interval == null ? "" : String.format(Locale.ROOT, "%.0f–%.0f %%", 100 * s.interval[0], 100 * s.interval[1])).append("</td><td>")
-                    .append(s.decision).append("</td><td>").append(String.format(Locale.ROOT, "%.2f %%", 100 * s.confidence)).append("</td><td>")
+                    .append(esc(s.decision)).append("</td><td>").append(String.format(Locale.ROOT, "%.2f %%", 100 * s.confidence)).append("</td><td>")
                     .append(s.falseNegative == null ? "" : String.format(Locale.ROOT, "%.2f %%", 100 * s.falseNegative)).append("</td><td>")
                     .append(esc(s.why)).append("</td><td>").append(runLinks(s.dir, s.runs)).append("</td><td><code>").append(esc(s.replay)).append("</code></td></tr>\n");
         }
@@ -70,8 +70,7 @@ public final class BisectPage {
     private static String runLinks(String stepDir, List<String> runs) {
         StringBuilder b = new StringBuilder();
         for (String r : runs) {
-            String href = stepDir + "/" + r + "/report.html";
-            b.append(" <a href=\"").append(esc(href)).append("\">").append(esc(r.substring(r.lastIndexOf('/') + 1))).append("</a>");
+            b.append(' ').append(link(stepDir + "/" + r + "/report.html", r.substring(r.lastIndexOf('/') + 1)));
         }
         return b.toString();
     }

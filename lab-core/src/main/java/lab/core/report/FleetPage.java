@@ -49,8 +49,7 @@ public final class FleetPage {
                 }
                 if (expected == null) expected = x.expected;
                 String link = x.evidence.isEmpty() ? null : e.dir + "/" + x.evidence.get(x.evidence.size() - 1) + "/report.html";
-                cells.append("<td class=\"v-").append(x.verdict).append("\">").append(link == null ? "" : "<a href=\"" + esc(link) + "\">")
-                        .append(x.verdict).append(link == null ? "" : "</a>");
+                cells.append("<td class=\"v-").append(esc(x.verdict)).append("\">").append(link == null ? esc(x.verdict) : link(link, String.valueOf(x.verdict)));
                 if (x.trials > 0) {
                     cells.append(String.format(Locale.ROOT, "<br><span class=small>%d / %d · %.2f %% [%.2f – %.2f %%] · %s%s</span>", x.failures, x.trials,
                             100 * x.rate, 100 * x.ci95[0], 100 * x.ci95[1], x.outcome, x.inconclusive > 0 ? " · " + x.inconclusive + " inconclusive" : ""));
@@ -59,7 +58,7 @@ public final class FleetPage {
                 }
                 cells.append("</td>");
             }
-            t.append("<tr class=arm><td>").append(esc(k.scenario())).append("</td><td>").append(esc(k.arm())).append("</td><td>").append(expected)
+            t.append("<tr class=arm><td>").append(esc(k.scenario())).append("</td><td>").append(esc(k.arm())).append("</td><td>").append(esc(expected))
                     .append("</td>").append(cells).append("</tr>\n");
         }
         section(b, "Verdicts per engine", t.append("</table>").toString());
@@ -73,8 +72,7 @@ public final class FleetPage {
                             + " · engine " + e.engine.get("ServerVersion") + " · ID " + e.engine.get("ID") + " · same kernel as the CLI: "
                             + e.engine.get("sameKernelAsCli")))
                     .append("</td><td class=small>").append(esc(hostId(e.fingerprint))).append(" (kernel ")
-                    .append(esc(kernelOf(e.fingerprint))).append(")</td><td><a href=\"").append(esc(e.dir)).append("\">")
-                    .append(esc(e.dir)).append("/</a></td></tr>\n");
+                    .append(esc(kernelOf(e.fingerprint))).append(")</td><td>").append(link(e.dir, e.dir + "/")).append("</td></tr>\n");
         }
         section(b, "Engines", en.append("</table>").toString());
         if (results.size() >= 2) {

@@ -13,6 +13,8 @@ import java.util.Set;
 import lab.core.history.HistoryRecord;
 import lab.core.signature.SignatureIndex;
 import static lab.core.report.HtmlPage.esc;
+import static lab.core.report.HtmlPage.href;
+import static lab.core.report.HtmlPage.link;
 import static lab.core.report.HtmlPage.section;
 
 /**
@@ -47,6 +49,7 @@ public final class HistoryPage {
         signatures(b, h);
         bisections(b, h);
         bundles(b, h);
+        unreadable(b, h);
         return HtmlPage.writePage(file, "lab · history", b, data);
     }
 
@@ -65,8 +68,8 @@ public final class HistoryPage {
             t.append("<tr class=series data-series=\"").append(i).append("\"><td>").append(esc(s.scenario)).append("</td><td><a href=\"#chart-series-")
                     .append(i).append("\">").append(esc(s.arm)).append("</a>").append(s.params == null || manyGroups ? "" : "<br><span class=small>" + esc(s.params) + "</span>")
                     .append("</td>").append(manyGroups ? "<td>" + esc(s.group) + "</td>" : "").append("<td>").append(esc(s.expected))
-                    .append("</td><td class=num>").append(s.points.size()).append("</td><td class=\"v-").append(s.lastVerdict).append("\">")
-                    .append(esc(s.lastVerdict)).append("</td><td><span class=\"o-").append(s.lastOutcome).append("\">").append(esc(s.lastOutcome))
+                    .append("</td><td class=num>").append(s.points.size()).append("</td><td class=\"v-").append(esc(s.lastVerdict)).append("\">")
+                    .append(esc(s.lastVerdict)).append("</td><td><span class=\"o-").append(esc(s.lastOutcome)).append("\">").append(esc(s.lastOutcome))
                     .append("</span></td><td class=\"num pooled\">").append(s.pooledFailures).append('/').append(s.pooledTrials).append("</td><td class=num>")
                     .append(s.pooledTrials == 0 ? "" : String.format(Locale.ROOT, "%.2f %% [%.2f–%.2f]", 100 * s.pooledRate, 100 * s.pooledCi95[0], 100 * s.pooledCi95[1]))
                     .append("</td><td>").append(s.flaky ? "<span class=flaky>FLAKY</span> (" + s.flips + " flip(s) within noise)" : "")
@@ -116,7 +119,7 @@ public final class HistoryPage {
                 pts.add(new ChartPoint(nightIndex.get(p.night), counted ? round(p.rate) : null, counted ? round(p.ci95[0]) : null,
                         counted ? round(p.ci95[1]) : null, p.verdict,
                         p.change == null || p.change.equals("SAME") || p.change.equals("NOT_COMPARED") ? null : p.change,
-                        p.k + "/" + p.n + (p.inconclusive > 0 ? " +" + p.inconclusive + " inconcl." : "") + " · " + p.kernel, p.link));
+                        p.k + "/" + p.n + (p.inconclusive > 0 ? " +" + p.inconclusive + " inconcl." : "") + " · " + p.kernel, HtmlPage.href(p.link)));
             }
             series.add(new Chart("chart-series-" + i, label(s, manyGroups) + (s.flaky ? " · FLAKY" : ""), pts,
                     changesByGroup.getOrDefault(s.group, List.of())));
@@ -135,7 +138,7 @@ public final class HistoryPage {
                 + "<th>change</th><th>before</th><th>after</th><th>difference, 95 % interval</th></tr>\n");
         for (HistoryRecord.Flag f : h.flags) {
             t.append("<tr class=flag><td>").append(esc(f.night)).append("</td><td>").append(esc(f.previous)).append("</td><td>").append(esc(f.group))
-                    .append("</td><td>").append(esc(f.scenario)).append("</td><td>").append(esc(f.arm)).append("</td><td><span class=\"c-").append(f.change)
+                    .append("</td><td>").append(esc(f.scenario)).append("</td><td>").append(esc(f.arm)).append("</td><td><span class=\"c-").append(esc(f.change))
                     .append("\">").append(esc(f.change)).append("</span></td><td class=num>").append(esc(f.before)).append("</td><td class=num>")
                     .append(esc(f.after)).append("</td><td class=num>").append(f.diffCi95 == null ? "" : String.format(Locale.ROOT, "%+.2f, %+.2f points",
                             100 * f.diffCi95[0], 100 * f.diffCi95[1])).append("</td></tr>\n");
@@ -172,7 +175,9 @@ public final class HistoryPage {
                     .append("</td><td>").append(esc(e.lastSeen)).append("</td><td class=small>").append(esc(String.join(", ", e.kernels)))
                     .append("</td><td class=small>").append(esc(String.join(", ", e.where))).append("</td><td class=small>");
             for (SignatureIndex.Sample s : e.samples) {
-                t.append("<a href=\"").append(esc(s.path())).append("\" title=\"").append(esc(s.text())).append("\">").append(esc(shortPath(s.path()))).append("</a><br>");
+                String to = href(s.path());
+                t.append(to == null ? "<span" : "<a href=\"" + esc(to) + "\"").append(" title=\"").append(esc(s.text())).append("\">").append(esc(shortPath(s.path())))
+                        .append(to == null ? "</span>" : "</a>").append("<br>");
             }
             t.append("</td></tr>\n");
         }
@@ -185,13 +190,13 @@ public final class HistoryPage {
         if (h.bisections.isEmpty()) return;
         StringBuilder t = new StringBuilder();
         for (HistoryRecord.Bisection x : h.bisections) {
-            t.append("<h3>").append(esc(x.night)).append(" · <a href=\"").append(esc(x.dir)).append("\">").append(esc(x.id)).append("</a></h3><p class=small>");
+            t.append("<h3>").append(esc(x.night)).append(" · ").append(link(x.dir, x.id)).append("</h3><p class=small>");
             x.summary.forEach((k, v) -> t.append(esc(k)).append(": ").append(esc(v)).append(" · "));
             t.append("</p><table class=findings><tr><th>kernel</th><th>scenario</th><th>arm</th><th>verdict</th><th>failed</th></tr>");
             for (HistoryRecord.BisectionStep s : x.steps) {
                 t.append("<tr><td>").append(esc(String.valueOf(s.kernel()))).append("</td><td>").append(esc(String.valueOf(s.scenario())))
-                        .append("</td><td><a href=\"").append(esc(String.valueOf(s.link()))).append("\">").append(esc(String.valueOf(s.arm())))
-                        .append("</a></td><td class=\"v-").append(s.verdict()).append("\">").append(esc(String.valueOf(s.verdict())))
+                        .append("</td><td>").append(link(s.link(), String.valueOf(s.arm())))
+                        .append("</td><td class=\"v-").append(esc(s.verdict())).append("\">").append(esc(String.valueOf(s.verdict())))
                         .append("</td><td class=num>").append(s.failures()).append('/').append(s.trials()).append("</td></tr>");
             }
             t.append("</table>\n");
@@ -204,10 +209,18 @@ public final class HistoryPage {
                 + "<th>kind</th><th>id</th><th>status</th><th>runs</th><th>directory</th></tr>\n");
         for (HistoryRecord.Bundle x : h.bundles) {
             t.append("<tr><td>").append(esc(x.night)).append("</td><td>").append(esc(x.kind)).append("</td><td>").append(esc(x.id)).append("</td><td>")
-                    .append(esc(x.status)).append("</td><td class=num>").append(x.runs).append("</td><td><a href=\"").append(esc(x.dir)).append("\">")
-                    .append(esc(x.dir)).append("</a></td></tr>\n");
+                    .append(esc(x.status)).append("</td><td class=num>").append(x.runs).append("</td><td>").append(link(x.dir, x.dir)).append("</td></tr>\n");
         }
         section(b, "Bundles read", t.append("</table></details>").toString());
+    }
+
+    private static void unreadable(StringBuilder b, HistoryRecord h) {
+        if (h.unreadable.isEmpty()) return;
+        StringBuilder t = new StringBuilder("<table id=unreadable><tr><th>night</th><th>file</th><th>why</th></tr>\n");
+        for (HistoryRecord.Unreadable u : h.unreadable) {
+            t.append("<tr><td>").append(esc(u.night())).append("</td><td>").append(esc(u.file())).append("</td><td>").append(esc(u.why())).append("</td></tr>\n");
+        }
+        section(b, "Unreadable bundles (not counted)", t.append("</table>").toString());
     }
 
     private static String shortPath(String p) {

@@ -1,17 +1,27 @@
 package lab.core.report;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import lab.api.Verdict;
+import lab.core.evidence.AtomicFile;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
@@ -28,7 +38,7 @@ public final class HtmlPage {
 
     static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
     static final int MAX_POINTS_PER_KIND = 400;
-    static final int MAX_FILE_CHARS = 16_000;
+    static final int MAX_FILE_BYTES = 16_000;
 
     /**
      * What a page's charts draw from, written into the page as one JSON object: each chart's data
@@ -54,7 +64,7 @@ public final class HtmlPage {
         for (Row r : rows) {
             boolean counted = r.verdict() == Verdict.REPRODUCED || r.verdict() == Verdict.NOT_REPRODUCED;
             b.append("<tr class=arm><td>").append(esc(r.scenario())).append("</td><td>")
-                    .append(r.link() == null ? esc(r.arm()) : "<a href=\"" + esc(r.link()) + "\">" + esc(r.arm()) + "</a>")
+                    .append(link(r.link(), r.arm()))
                     .append("</td><td>").append(r.expected()).append(r.band() == null ? "" : String.format(Locale.ROOT, "<br><span class=small>rate %.2f–%.2f %%</span>",
                             100 * r.band()[0], 100 * r.band()[1]))
                     .append("</td><td class=\"v-").append(r.verdict()).append("\">").append(r.verdict()).append("</td>");
@@ -137,41 +147,32 @@ public final class HtmlPage {
                 .append("px\"><canvas id=chart-timeline></canvas></div>\n");
     }
 
-    static Path real(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException e) {
-            return p.toAbsolutePath().normalize();
-        }
-    }
-
-    static void files(StringBuilder b, String title, Path base, List<Path> files, Path dir) {
+    /** Each file as a collapsed block of its first {@link #MAX_FILE_BYTES}, read through the bundle's one reader; the path relative to the bundle, linked. */
+    static void files(StringBuilder b, String title, BundleFiles bundle, List<Path> files) {
         if (files.isEmpty()) return;
         StringBuilder s = new StringBuilder();
-        // A soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
-        Path from = real(dir);
         for (Path f : files) {
-            String rel = from.relativize(real(f)).toString();
+            String rel = bundle.root().relativize(real(f)).toString();
             String text;
+            boolean cut = false;
             try {
-                text = Files.readString(f, StandardCharsets.UTF_8);
-            } catch (IOException | UncheckedIOException e) {
+                BundleFiles.Excerpt x = bundle.read(f, MAX_FILE_BYTES);
+                text = x.text();
+                cut = x.cut();
+            } catch (IOException e) {
                 text = "(unreadable: " + e.getMessage() + ")";
             }
-            boolean cut = text.length() > MAX_FILE_CHARS;
-            s.append("<details").append(files.size() <= 3 ? " open" : "").append("><summary><a href=\"").append(esc(rel)).append("\">")
-                    .append(esc(rel)).append("</a>").append(cut ? " (first " + MAX_FILE_CHARS / 1000 + " kB)" : "").append("</summary><pre>")
-                    .append(esc(cut ? text.substring(0, MAX_FILE_CHARS) : text)).append("</pre></details>\n");
+            s.append("<details").append(files.size() <= 3 ? " open" : "").append("><summary>").append(link(rel, rel))
+                    .append(cut ? " (first " + MAX_FILE_BYTES / 1000 + " kB)" : "").append("</summary><pre>").append(esc(text)).append("</pre></details>\n");
         }
         section(b, title, s.toString());
     }
 
-    static List<Path> listFiles(Path dir, int max) {
-        if (!Files.isDirectory(dir)) return List.of();
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).sorted().limit(max).toList();
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
         } catch (IOException e) {
-            return List.of();
+            return p.toAbsolutePath().normalize();
         }
     }
 
@@ -189,10 +190,12 @@ public final class HtmlPage {
                 + esc(pretty(context)) + "</pre></details>");
     }
 
+    /** The Evidence section: a link to each of {@code names} that is a file or folder of the bundle (not a link, not outside). */
     static void links(StringBuilder b, Path dir, List<String> names) {
+        BundleFiles bundle = BundleFiles.of(dir);
         StringBuilder s = new StringBuilder("<ul>\n");
         for (String n : names) {
-            if (Files.exists(dir.resolve(n))) s.append("<li><a href=\"").append(esc(n)).append("\">").append(esc(n)).append("</a></li>\n");
+            if (href(n) != null && bundle.exists(dir.resolve(n))) s.append("<li>").append(link(n, n)).append("</li>\n");
         }
         section(b, "Evidence", s.append("</ul>").toString());
     }
@@ -202,13 +205,62 @@ public final class HtmlPage {
     }
 
     static Path writePage(Path file, String title, StringBuilder body, ChartData data) {
-        String page = template().replace("{{TITLE}}", esc(title)).replace("{{BODY}}", body.toString())
-                .replace("{{DATA}}", json(data).replace("</", "<\\/")).replace("{{CHARTJS}}", chartJs());
+        String page = fill(template(), Map.of("TITLE", esc(title), "BODY", body.toString(), "DATA", scriptJson(data), "CHARTJS", chartJs()));
         try {
-            Files.writeString(file, page, StandardCharsets.UTF_8);
-            return file;
+            return AtomicFile.write(file, page);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z]+)}}");
+
+    /**
+     * The template with each {{NAME}} replaced by its value in one pass over the template: a value is never scanned again, so a
+     * "{{DATA}}" inside an arm's name stays text. Each placeholder must appear exactly once.
+     */
+    static String fill(String template, Map<String, String> values) {
+        StringBuilder out = new StringBuilder(template.length() + values.values().stream().mapToInt(String::length).sum());
+        Matcher m = PLACEHOLDER.matcher(template);
+        Set<String> seen = new HashSet<>();
+        int at = 0;
+        while (m.find()) {
+            String v = values.get(m.group(1));
+            if (v == null || !seen.add(m.group(1))) throw new IllegalStateException("template placeholder " + m.group() + " unknown or repeated");
+            out.append(template, at, m.start()).append(v);
+            at = m.end();
+        }
+        if (!seen.equals(values.keySet())) throw new IllegalStateException("template lacks placeholders for " + values.keySet());
+        return out.append(template, at, template.length()).toString();
+    }
+
+    /** Characters JSON may hold that could end or change the script block around it (</script>, <!--, line separators): \\u escapes. */
+    private static final class ScriptEscapes extends CharacterEscapes {
+        private final int[] table = standardAsciiEscapesForJSON();
+
+        ScriptEscapes() {
+            for (char c : new char[] {'<', '>', '&'}) table[c] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return table;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == 0x2028 || ch == 0x2029 ? new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch)) : null;
+        }
+    }
+
+    private static final ObjectWriter SCRIPT_JSON = Json.MAPPER.writer().with(new ScriptEscapes());
+
+    /** The page's data as JSON that is safe inside a script element. */
+    static String scriptJson(Object o) {
+        try {
+            return SCRIPT_JSON.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -225,14 +277,6 @@ public final class HtmlPage {
         try (InputStream in = HtmlPage.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) throw new IllegalStateException("missing resource " + name);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String json(Object o) {
-        try {
-            return Json.MAPPER.writeValueAsString(o);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -263,6 +307,35 @@ public final class HtmlPage {
         return e == null ? "" : esc(e.name());
     }
 
+    /**
+     * A path from a bundle as a link target, or null when it is not one: only a relative path that stays inside the folder the
+     * page is in (no scheme such as javascript:, no leading /, no .. above the folder, no control characters) becomes a link;
+     * each segment is percent-encoded, so a ':' '?' or '#' in a name is part of the path.
+     */
+    static String href(String path) {
+        if (path == null || path.isEmpty() || path.startsWith("/") || path.indexOf('\\') >= 0 || SCHEME.matcher(path).lookingAt()) return null;
+        for (char c : path.toCharArray()) if (c < 0x20 || c == 0x7f) return null;
+        List<String> kept = new ArrayList<>();
+        for (String seg : path.split("/", -1)) {
+            if (seg.isEmpty() || seg.equals(".")) continue;
+            if (seg.equals("..")) {
+                if (kept.isEmpty()) return null;
+                kept.remove(kept.size() - 1);
+            } else {
+                kept.add(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
+            }
+        }
+        return kept.isEmpty() ? null : "./" + String.join("/", kept) + (path.endsWith("/") ? "/" : "");
+    }
+
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
+
+    /** {@code text}, escaped, as a link to {@code path} when {@link #href} takes it, else as text. */
+    static String link(String path, String text) {
+        String h = href(path);
+        return h == null ? esc(text) : "<a href=\"" + esc(h) + "\">" + esc(text) + "</a>";
+    }
+
     static String esc(String s) {
         if (s == null) return "";
         StringBuilder b = new StringBuilder(s.length());
@@ -272,6 +345,7 @@ public final class HtmlPage {
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '"' -> b.append("&quot;");
+                case '\'' -> b.append("&#39;");
                 default -> b.append(c);
             }
         }

@@ -1,9 +1,9 @@
 package lab.core.report;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +12,7 @@ import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 import lab.api.Verdict;
+import lab.core.evidence.AtomicFile;
 import lab.core.expect.ExpectationCheck;
 import lab.core.run.RunRecord;
 import lab.core.run.Words;
@@ -58,7 +59,11 @@ public final class JUnitXml {
     }
 
     private static void write(String suite, String timestamp, List<Case> cases, Path evidenceDir, Path file) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        AtomicFile.write(file, out -> xml(suite, timestamp, cases, evidenceDir, new OutputStreamWriter(out, StandardCharsets.UTF_8)));
+    }
+
+    private static void xml(String suite, String timestamp, List<Case> cases, Path evidenceDir, Writer w) throws IOException {
+        try (w) {
             XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
             x.writeStartDocument("UTF-8", "1.0");
             x.writeCharacters("\n");

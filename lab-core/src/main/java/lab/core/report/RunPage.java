@@ -2,10 +2,11 @@ package lab.core.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 import lab.core.run.Words;
@@ -42,10 +44,11 @@ public final class RunPage {
         Map<String, List<Double>> samples = new LinkedHashMap<>();
         rec.arms.forEach(a -> a.samples.forEach((k, v) -> samples.put(a.name + " · " + k, v)));
         distributions(b, data, samples);
-        timeline(b, data, eventsTimeline(dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
+        BundleFiles bundle = BundleFiles.of(dir);
+        timeline(b, data, eventsTimeline(bundle, dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
         section(b, "Findings", findings(rec.findings));
-        files(b, "Stacks", dir, listFiles(dir.resolve("stacks"), 30), dir);
-        files(b, "Kernel log", dir, Files.exists(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of(), dir);
+        files(b, "Stacks", bundle, bundle.list(dir.resolve("stacks"), 30));
+        files(b, "Kernel log", bundle, bundle.isFile(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of());
         configuration(b, Json.MAPPER.convertValue(rec.configuration(), Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
         replay(b, rec.replay, new RunReplay(rec.replay, rec.randomSeed, rec.params, rec.images, rec.fingerprint));
         links(b, dir, List.of("run.json", "events.jsonl", "junit.xml", "kernel.log", "stacks", "tracer", "lab-error.txt"));
@@ -126,12 +129,12 @@ public final class RunPage {
     }
 
     /** Every event line as (seconds since the first, "kind:ev"); at most a few hundred per kind, spread evenly. */
-    static Timeline eventsTimeline(Path events) {
-        if (!Files.exists(events)) return null;
+    static Timeline eventsTimeline(BundleFiles bundle, Path events) {
+        if (!bundle.isFile(events)) return null;
         Map<String, List<double[]>> byKind = new LinkedHashMap<>();
         Map<String, List<String>> detail = new LinkedHashMap<>();
         double t0 = Double.NaN;
-        try (Stream<String> lines = Files.lines(events, StandardCharsets.UTF_8)) {
+        try (Stream<String> lines = new BufferedReader(new InputStreamReader(bundle.open(events), StandardCharsets.UTF_8)).lines()) {
             for (String line : (Iterable<String>) lines::iterator) {
                 JsonNode n;
                 try {

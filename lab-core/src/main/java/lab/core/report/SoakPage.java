@@ -1,7 +1,6 @@
 package lab.core.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import lab.core.evidence.BundleFiles;
 import lab.core.run.RunRecord;
 import lab.core.run.Stats;
 import lab.core.soak.Results;
@@ -48,17 +48,19 @@ public final class SoakPage {
         for (SoakRecord.RunEntry e : rec.runs) {
             runs.append("<tr><td class=num>").append(e.repetition).append("</td><td>").append(esc(e.scenario)).append("</td><td class=num>")
                     .append(e.exitCode).append("</td><td>").append(esc(e.status)).append("</td><td class=num>").append(e.seconds)
-                    .append("</td><td><a href=\"").append(esc(e.dir)).append("/report.html\">").append(esc(e.dir)).append("</a></td></tr>\n");
+                    .append("</td><td>").append(e.dir == null ? "" : link(e.dir + "/report.html", e.dir)).append("</td></tr>\n");
         }
         section(b, "Runs", runs.append("</table>").toString());
+        // The soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
+        BundleFiles bundle = BundleFiles.of(dir);
         List<Path> stacks = new ArrayList<>();
         List<Path> kernel = new ArrayList<>();
         for (Results.Run r : results.runs()) {
-            if (stacks.size() < 12) stacks.addAll(listFiles(r.dir().resolve("stacks"), 12 - stacks.size()));
-            if (Files.exists(r.dir().resolve("kernel.log")) && kernel.size() < 6) kernel.add(r.dir().resolve("kernel.log"));
+            if (stacks.size() < 12) stacks.addAll(bundle.list(r.dir().resolve("stacks"), 12 - stacks.size()));
+            if (bundle.isFile(r.dir().resolve("kernel.log")) && kernel.size() < 6) kernel.add(r.dir().resolve("kernel.log"));
         }
-        files(b, "Stacks (first captured)", dir, stacks, dir);
-        files(b, "Kernel log", dir, kernel, dir);
+        files(b, "Stacks (first captured)", bundle, stacks);
+        files(b, "Kernel log", bundle, kernel);
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("fingerprint", rec.fingerprint);
         for (String s : rec.spec.scenarios) {

@@ -19,6 +19,7 @@ final class ConsoleLines {
             say.accept("removed " + Words.count(swept.containers(), "container") + " and " + Words.count(swept.networks(), "network")
                     + " left by dead runs " + swept.runs());
         }
+        swept.unreadable().forEach(say);
     }
 
     void started(Preflight.Plan plan, String runId, String kernelRelease) {

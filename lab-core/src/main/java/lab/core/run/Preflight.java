@@ -52,6 +52,7 @@ final class Preflight {
         if (names == null || names.isEmpty()) return s.arms();
         List<Arm> out = new ArrayList<>();
         for (String n : names) {
+            if (names.indexOf(n) != names.lastIndexOf(n)) throw new UsageException("--arms names '" + n + "' twice (of " + s.id() + "); give each arm once");
             Arm a = s.arms().stream().filter(x -> x.name().equals(n)).findFirst()
                     .orElseThrow(() -> new UsageException("unknown arm '" + n + "' of " + s.id() + " (valid: "
                             + s.arms().stream().map(Arm::name).collect(Collectors.joining(", ")) + ")"));

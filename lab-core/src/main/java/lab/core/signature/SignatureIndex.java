@@ -2,8 +2,7 @@ package lab.core.signature;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
+import lab.core.evidence.BundleFiles;
 import lab.core.evidence.Json;
 import lab.core.run.RunRecord;
 
@@ -22,6 +21,8 @@ import lab.core.run.RunRecord;
  */
 public final class SignatureIndex {
     public static final int SAMPLES = 5;
+    /** A kernel log is searched for headlines in its first this many bytes. */
+    static final int MAX_LOG_BYTES = 16 << 20;
 
     /** One deduplicated signature. */
     public static final class Entry {
@@ -53,10 +54,11 @@ public final class SignatureIndex {
      */
     public static List<Occurrence> scan(RunRecord rec, Path dir, String rel) {
         List<Occurrence> out = new ArrayList<>();
+        BundleFiles bundle = BundleFiles.of(dir);
         Path log = dir.resolve("kernel.log");
-        if (Files.isRegularFile(log)) {
+        if (bundle.isFile(log)) {
             try {
-                for (Signatures.Found f : Signatures.ofKernelLog(Files.readString(log, StandardCharsets.UTF_8))) {
+                for (Signatures.Found f : Signatures.ofKernelLog(bundle.read(log, MAX_LOG_BYTES).text())) {
                     out.add(new Occurrence(f, rec.scenario, rel + "/kernel.log"));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
@@ -64,17 +66,12 @@ public final class SignatureIndex {
             }
         }
         Path stacks = dir.resolve("stacks");
-        if (!Files.isDirectory(stacks)) return out;
-        List<Path> files;
-        try (Stream<Path> s = Files.list(stacks)) {
-            files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
-        } catch (IOException e) {
-            return out;
-        }
+        List<Path> files = bundle.list(stacks, Integer.MAX_VALUE).stream()
+                .filter(f -> stacks.equals(f.getParent()) && f.getFileName().toString().endsWith(".json")).toList();
         for (Path f : files) {
             JsonNode n;
-            try {
-                n = Json.MAPPER.readTree(f.toFile());
+            try (InputStream in = bundle.open(f)) {
+                n = Json.MAPPER.readTree(in);
             } catch (IOException e) {
                 continue;
             }

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
-import lab.core.evidence.Json;
+import lab.core.evidence.BundleFiles;
 import lab.core.run.ArmKey;
+import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 
 /**
@@ -41,18 +42,26 @@ public final class Results {
 
     /**
      * A run directory, a run.json, a soak directory or a soak.json. Every run.json below a soak
-     * counts, also one cut short by a crash: its finished arms are already in it.
+     * counts, also one cut short by a crash: its finished arms are already in it. Any other file
+     * is refused: the folder around it holds bundles the user did not name.
      */
     public static Results load(Path path) {
         Path p = path.toAbsolutePath().normalize();
-        if (Files.isRegularFile(p)) p = p.getParent();
+        if (Files.isRegularFile(p)) {
+            String name = p.getFileName().toString();
+            if (!name.equals("run.json") && !name.equals("soak.json")) {
+                throw new UsageException(path + " is not a run.json or soak.json (give a run or soak directory, or its run.json / soak.json)");
+            }
+            p = p.getParent();
+        }
         if (!Files.isDirectory(p)) throw new UsageException("no run or soak at " + path);
         try {
             p = p.toRealPath(); // lab-runs/soaks/latest is a symbolic link, and a walk does not enter one
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (Files.exists(p.resolve("run.json"))) return new Results(p, List.of(read(p.resolve("run.json"))));
+        BundleFiles files = BundleFiles.of(p);
+        if (files.isFile(p.resolve("run.json"))) return new Results(p, List.of(read(files, p.resolve("run.json"))));
         return new Results(p, findRuns(p));
     }
 
@@ -105,10 +114,11 @@ public final class Results {
     static List<Run> findRuns(Path dir) {
         if (!Files.isDirectory(dir)) return new ArrayList<>();
         // Deep enough for the deepest layout, a soak in a fleet's column: ENGINE/soaks/ID/runs/SCENARIO/RUN/run.json.
+        BundleFiles files = BundleFiles.of(dir);
         try (Stream<Path> s = Files.walk(dir, 6)) {
             List<Run> out = new ArrayList<>(s.filter(f -> f.getFileName().toString().equals("run.json"))
-                    .filter(f -> !Files.isSymbolicLink(f.getParent()))
-                    .map(Results::read).toList());
+                    .filter(files::isFile)
+                    .map(f -> read(files, f)).toList());
             out.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
             if (out.isEmpty() && !Files.exists(dir.resolve("soak.json"))) throw new UsageException("no run.json under " + dir);
             return out;
@@ -117,12 +127,8 @@ public final class Results {
         }
     }
 
-    private static Run read(Path runJson) {
-        try {
-            return new Run(Json.MAPPER.readValue(runJson.toFile(), RunRecord.class), runJson.getParent());
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + runJson + ": " + e.getMessage().lines().findFirst().orElse(""));
-        }
+    private static Run read(BundleFiles files, Path runJson) {
+        return new Run(FromFile.run(files, runJson), runJson.getParent());
     }
 
     public Path base() {

@@ -20,6 +20,7 @@ import lab.core.expect.Expectations;
 import lab.core.report.JUnitXml;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.FromFile;
 import lab.core.run.RunId;
 import lab.core.run.RunStatus;
 import lab.core.run.Runner;
@@ -93,15 +94,19 @@ public final class Soak {
         } catch (IOException e) {
             throw new UsageException("cannot resolve " + given + ": " + e.getMessage());
         }
-        SoakRecord rec;
-        try {
-            rec = Json.MAPPER.readValue(f.toFile(), SoakRecord.class);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + f + ": " + e.getMessage());
-        }
+        SoakRecord rec = FromFile.json(f, SoakRecord.class);
         SoakRecord.Spec s = rec.spec;
+        // What it asks for is checked as if given on the command line, before anything runs, naming the file.
+        StopRule.Kind kind = java.util.Arrays.stream(StopRule.Kind.values()).filter(k -> k.name().equals(s.stop)).findFirst()
+                .orElseThrow(() -> new UsageException("cannot read " + f + ": field spec.stop holds '" + s.stop + "', not one of "
+                        + java.util.Arrays.toString(StopRule.Kind.values())));
+        try {
+            check(s.scenarios, s.arms, s.trials, s.expectations == null ? null : Path.of(s.expectations));
+        } catch (UsageException | java.nio.file.InvalidPathException e) {
+            throw new UsageException(f + ": " + e.getMessage());
+        }
         Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
-        StopRule stop = new StopRule(StopRule.Kind.valueOf(s.stop), s.count, s.width, budget);
+        StopRule stop = new StopRule(kind, s.count, s.width, budget);
         rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         rec.stoppedBecause = null;

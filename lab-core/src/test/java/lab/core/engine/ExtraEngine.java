@@ -50,15 +50,14 @@ public final class ExtraEngine implements AutoCloseable {
 
     /** Unix socket only. */
     public static ExtraEngine start(String name) {
-        return start(name, 0, false);
+        return start(name, 0);
     }
 
-    /** With {@code tcpPort} > 0 also on 127.0.0.1:tcpPort, and then with {@code tls} requiring client certificates. */
-    public static ExtraEngine start(String name, int tcpPort, boolean tls) {
+    /** With {@code tcpPort} > 0 also on 127.0.0.1:tcpPort, with TLS and client certificates (the script has TCP only so). */
+    public static ExtraEngine start(String name, int tcpPort) {
         Path script = LabHome.find().orElseThrow(() -> new EngineException("no lab home")).resolve("scripts/extra-engine.sh");
         List<String> cmd = new ArrayList<>(List.of("bash", script.toString(), "start", name));
-        if (tcpPort > 0) cmd.addAll(List.of("--tcp", Integer.toString(tcpPort)));
-        if (tls) cmd.add("--tls");
+        if (tcpPort > 0) cmd.addAll(List.of("--tcp", Integer.toString(tcpPort), "--tls"));
         String out = run(cmd, 120);
         Map<String, String> env = exports(out);
         String host = env.get("DOCKER_HOST");

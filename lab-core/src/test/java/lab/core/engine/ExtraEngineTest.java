@@ -41,14 +41,14 @@ class ExtraEngineTest {
         }
         // The host's engine keeps its bridge: a dockerd started with --bridge=none deletes docker0.
         boolean docker0 = Files.exists(Path.of("/sys/class/net/docker0"));
-        ExtraEngine extra = ExtraEngine.start(name, port, true);
+        ExtraEngine extra = ExtraEngine.start(name, port);
         try {
             assertEquals(docker0, Files.exists(Path.of("/sys/class/net/docker0")), "docker0 untouched by the start");
             assertTrue(Files.exists(Path.of("/sys/class/net", extra.bridge())), "the engine's own bridge " + extra.bridge());
             assertEquals("tcp://127.0.0.1:" + port, extra.endpoint().toString(), extra.startLine());
             assertTrue(Files.isRegularFile(extra.certs().resolve("key.pem")), "client key in " + extra.certs());
             // start is idempotent: the same engine again
-            assertEquals(extra.endpoint(), ExtraEngine.start(name, port, true).endpoint());
+            assertEquals(extra.endpoint(), ExtraEngine.start(name, port).endpoint());
 
             try (Engine tls = extra.connect(); Engine unix = Engine.connect(extra.socket(), null)) {
                 assertTrue(Engine.compareApi(tls.apiVersion(), Engine.MIN_API) >= 0, tls.apiVersion());
@@ -90,6 +90,47 @@ class ExtraEngineTest {
         }
         assertEquals(List.of(), extra.leftovers(), "what the stopped engine left");
         assertEquals(docker0, Files.exists(Path.of("/sys/class/net/docker0")), "docker0 untouched by the stop");
+    }
+
+    /**
+     * TCP without TLS would be root's Docker API for every local user: the script refuses it
+     * with one line and exit 2, before it makes anything (no process, no state, no port).
+     */
+    @Test
+    void tcpWithoutTlsIsRefusedAndStartsNothing() throws Exception {
+        Path script = LabHome.find().orElseThrow().resolve("scripts/extra-engine.sh");
+        String name = "lab-notls-" + ProcessHandle.current().pid();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "start", name, "--tcp", Integer.toString(port));
+        pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_"));
+        Process p = pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "extra-engine.sh still runs");
+        assertEquals(2, p.exitValue(), "exit code; stdout: " + out + "stderr: " + err);
+        assertEquals("", out, "nothing to export");
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("--tcp") && err.contains("--tls"), err);
+        assertTrue(!Files.exists(ExtraEngine.RUN_ROOT.resolve(name)) && !Files.exists(ExtraEngine.DATA_ROOT.resolve(name)), "no state made");
+        try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            List<Path> dockerds = procs.filter(d -> d.getFileName().toString().matches("\\d+")).filter(d -> {
+                try {
+                    return new String(Files.readAllBytes(d.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8).contains(name);
+                } catch (IOException e) {
+                    return false; // gone meanwhile
+                }
+            }).toList();
+            assertEquals(List.of(), dockerds, "processes naming " + name);
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+            throw new AssertionError("something listens on 127.0.0.1:" + port);
+        } catch (java.net.ConnectException expected) {
+            // refused: nothing listens
+        }
     }
 
     @Test

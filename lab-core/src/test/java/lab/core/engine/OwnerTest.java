@@ -31,4 +31,20 @@ class OwnerTest {
         labels.put(Owner.PID, "999999999");
         assertTrue(Owner.ownerAlive(labels));
     }
+
+    @Test
+    void aRecordThatNamesNoProcessIsUnreadableNeverAnError() {
+        Map<String, String> labels = new HashMap<>(Owner.self("r1").labels());
+        for (String pid : new String[] {"abc", "", "-1", "99999999999999999999999"}) {
+            labels.put(Owner.PID, pid);
+            assertTrue(Owner.liveness(labels) instanceof Owner.Liveness.Unreadable, pid);
+            assertTrue(Owner.ownerAlive(labels), "an unreadable owner is left alone: " + pid);
+        }
+        for (String file : new String[] {"", "\n", "123", "abc def", "1 2 3", "12 x"}) {
+            assertTrue(Owner.Proc.ofFile(file) instanceof Owner.Liveness.Unreadable, file);
+        }
+        long self = ProcessHandle.current().pid();
+        assertTrue(Owner.Proc.ofFile(self + " " + Owner.startTicksOf(self) + "\n") instanceof Owner.Liveness.Alive);
+        assertTrue(Owner.Proc.ofFile(self + " 1\n") instanceof Owner.Liveness.Gone, "a reused pid");
+    }
 }

@@ -43,8 +43,8 @@ class ExpectationsTest {
                     arms:
                       plain: {verdict: NOT_REPRODUCED, ref: "fixed in 6.14"}
                 """);
-        Expectations e = Expectations.from(dir);
         Arm plain = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
+        Expectations e = Expectations.from(dir, Map.of("x", List.of(plain)));
         Expectation old = e.forArm("x", plain, K61);
         assertEquals(Verdict.REPRODUCED, old.verdict());
         assertArrayEquals(new double[] {0.01, 0.05}, old.rateBand());
@@ -65,6 +65,22 @@ class ExpectationsTest {
         Files.writeString(dir.resolve("y.yaml"), "hosts:\n  - match: {colour: blue}\n    arms: {plain: {verdict: REPRODUCED}}\n");
         assertThrows(UsageException.class, () -> Expectations.from(dir).forArm("y", Arm.of("plain", Verdict.REPRODUCED, "", "plain"), K618));
         assertThrows(UsageException.class, () -> Expectations.from(dir.resolve("absent")));
+    }
+
+    /** A user's directory is checked when it is given: the first problem of any file, naming it; arms left out and other verdicts are its purpose. */
+    @Test
+    void aUsersDirectoryIsCheckedWhenGiven(@TempDir Path dir) throws Exception {
+        Map<String, List<Arm>> scenarios = Map.of("x", List.of(Arm.of("plain", Verdict.REPRODUCED, "", "plain"), Arm.of("fix", Verdict.NOT_REPRODUCED, "", "fix")));
+        Path f = dir.resolve("x.yaml");
+        Files.writeString(f, "scenario: x\narms:\n  plain: {verdict: NOT_REPRODUCED}\n");
+        Expectations.from(dir, scenarios);
+        Files.writeString(f, "arms:\n  fix: {verdict: REPRODUCED, ref: flipped}\n");
+        Expectations.from(dir, scenarios);
+        Files.writeString(f, "scenario: x\narms:\n  plian: {verdict: REPRODUCED}\n");
+        assertEquals(f + ": no arm 'plian' in x (valid: plain, fix)", assertThrows(UsageException.class, () -> Expectations.from(dir, scenarios)).getMessage());
+        Files.delete(f);
+        Files.writeString(dir.resolve("y.yaml"), "scenario: y\n");
+        assertTrue(assertThrows(UsageException.class, () -> Expectations.from(dir, scenarios)).getMessage().contains("y.yaml: no scenario 'y'"));
     }
 
     @Test

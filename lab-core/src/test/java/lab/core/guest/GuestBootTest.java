@@ -58,7 +58,7 @@ class GuestBootTest {
         Guest.Boot boot = new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(),
                 "console=ttyS0 init=/sbin/lab-guest-init panic=-1 quiet loglevel=4 " + extraAppend);
         Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 1024, new Accel("tcg", "test")), overlay, null,
-                init == null ? Map.of() : Map.of("init", "file=" + init), List.of(), null);
+                init == null ? Map.<String, Path>of() : Map.<String, Path>of("init", init), List.of(), null);
         long t0 = System.nanoTime();
         try (Guest g = Guest.start(spec, tmp.resolve("guest"))) {
             boolean ended = g.awaitExit(Duration.ofSeconds(240));

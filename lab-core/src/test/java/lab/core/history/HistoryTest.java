@@ -57,6 +57,24 @@ class HistoryTest {
         assertNull(History.build(root, LocalDate.parse("2026-11-25"), null).series.get(0).points.get(0).change, "the first night has nothing before it");
     }
 
+    /** A night whose run.json is cut short is kept as that night's unreadable bundle, not dropped; a marker that does not parse too. */
+    @Test
+    void anUnreadableBundleIsRecordedWithItsNight(@TempDir Path root) throws Exception {
+        HistoryFixtures.night(root, "2026-11-24", "6.1.0", 2, 300, 0);
+        Path cut = HistoryFixtures.night(root, "2026-11-25", "6.1.0", 1, 300, 0).resolve("run.json");
+        Files.writeString(cut, Files.readString(cut).substring(0, 100));
+        Path marker = Files.createDirectories(root.resolve("soaks/broken")).resolve("soak.json");
+        Files.writeString(marker, "{\"soakId\": ");
+        HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
+        assertEquals(List.of(root.relativize(cut).toString(), "soaks/broken/soak.json"), h.unreadable.stream().map(HistoryRecord.Unreadable::file).toList());
+        assertEquals("2026-11-25", h.unreadable.get(0).night(), "the night around it");
+        assertTrue(h.unreadable.get(0).why().startsWith("it ends in the middle of the JSON"), h.unreadable.get(0).why());
+        assertEquals(1, h.read.runs());
+        String page = Files.readString(History.write(h, root));
+        assertTrue(page.contains("<table id=unreadable>") && page.contains("soaks/broken/soak.json"), "the page lists them");
+        assertEquals(2, Json.MAPPER.readTree(root.resolve("history.json").toFile()).path("unreadable").size());
+    }
+
     @Test
     void nothingUnderTheDirectoryIsAnEmptyHistory(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("soaks"));

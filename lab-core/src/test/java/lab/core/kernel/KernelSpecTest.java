@@ -3,6 +3,7 @@ package lab.core.kernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import lab.api.UsageException;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +46,9 @@ class KernelSpecTest {
         b[0x203] = 'd';
         b[0x204] = 'r';
         b[0x205] = 'S';
+        b[0x20f] = 1; // kernel_version: 0x100 + 0x200
+        byte[] version = "6.1.0-test (lab@test) #1 SMP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(version, 0, b, 0x300, version.length);
         Files.write(img, b);
         Path mods = Files.createDirectories(tmp.resolve("mods"));
         Path config = Files.writeString(tmp.resolve("config"), "CONFIG_FUSE_FS=y\n");
@@ -60,9 +64,7 @@ class KernelSpecTest {
 
     @Test
     void pathToAnElfVmlinux() throws Exception {
-        Path elf = tmp.resolve("vmlinux");
-        Files.write(elf, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
-        assertEquals(KernelSpec.Kind.PATH, KernelSpec.parse("path:" + elf).kind());
+        assertEquals(KernelSpec.Kind.PATH, KernelSpec.parse("path:" + vmlinux()).kind());
     }
 
     @Test
@@ -76,9 +78,43 @@ class KernelSpecTest {
 
     @Test
     void pathOptionsAreChecked() throws Exception {
-        Path elf = Files.write(tmp.resolve("vmlinux"), new byte[] {0x7f, 'E', 'L', 'F'});
+        Path elf = vmlinux();
+        assertEquals(KernelSpec.Kind.PATH, KernelSpec.parse("path:" + elf).kind());
         assertThrows(UsageException.class, () -> KernelSpec.parse("path:" + elf + ",initrd=/x"));
         assertThrows(UsageException.class, () -> KernelSpec.parse("path:" + elf + ",modules=" + tmp.resolve("nope")));
         assertThrows(UsageException.class, () -> KernelSpec.parse("path:" + elf + ",config=" + tmp));
+    }
+
+    /** Any ELF is not a kernel: /bin/ls has an ELF header and no Linux banner. */
+    @Test
+    void anElfThatIsNotAKernel() throws Exception {
+        Path ls = Path.of("/bin/ls");
+        Assumptions.assumeTrue(Files.isRegularFile(ls), "/bin/ls on this host");
+        UsageException e = assertThrows(UsageException.class, () -> KernelSpec.parse("path:" + ls));
+        assertTrue(e.getMessage().contains(ls.toRealPath() + " is not a kernel image") || e.getMessage().contains(ls + " is not a kernel image"), e.getMessage());
+    }
+
+    /** "HdrS" alone is not a bzImage: its header points at the kernel's version string. */
+    @Test
+    void aSetupHeaderWithoutAVersionIsNotAKernel() throws Exception {
+        byte[] b = new byte[0x400];
+        b[0x202] = 'H';
+        b[0x203] = 'd';
+        b[0x204] = 'r';
+        b[0x205] = 'S';
+        Path img = Files.write(tmp.resolve("fake"), b);
+        assertThrows(UsageException.class, () -> KernelSpec.parse("path:" + img));
+    }
+
+    /** An ELF whose .rodata holds the kernel's banner, past the first read piece as in a real vmlinux. */
+    private Path vmlinux() throws Exception {
+        byte[] b = new byte[(1 << 20) + 4096];
+        b[0] = 0x7f;
+        b[1] = 'E';
+        b[2] = 'L';
+        b[3] = 'F';
+        byte[] banner = "Linux version 6.1.0-test (lab@test) #1 SMP".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(banner, 0, b, (1 << 20) - 5, banner.length);
+        return Files.write(tmp.resolve("vmlinux"), b);
     }
 }

@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import lab.core.evidence.Json;
 import lab.core.fleet.Target;
 import lab.api.UsageException;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,23 +93,61 @@ class LavaSpecTest {
         assertEquals(2.0, LavaColumn.seconds("2026-12-02T10:00:00.1Z", "2026-12-02T10:00:02.1"), 1e-9);
     }
 
+    /** Inside the column's folder only: no "..", nothing through a link already in it. */
     @Test
     void aBundleUnpacksInsideItsColumnOnly(@TempDir Path tmp) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-            for (String name : List.of("./fuse-kill-deadlock/20261202-100000-ab12/run.json", "../escape/run.json")) {
-                byte[] b = "{}".getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry e = new TarArchiveEntry(name);
-                e.setSize(b.length);
-                tar.putArchiveEntry(e);
-                tar.write(b);
-                tar.closeArchiveEntry();
-            }
-        }
-        Path tgz = tmp.resolve("b.tgz");
-        Files.write(tgz, bytes.toByteArray());
-        List<Path> bundles = LavaColumn.unpack(tgz, tmp.resolve("col"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createDirectories(tmp.resolve("col"));
+        Files.createSymbolicLink(tmp.resolve("col/link"), outside);
+        byte[] json = "{}".getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("./fuse-kill-deadlock/20261202-100000-ab12/run.json", json);
+        files.put("../escape/run.json", json);
+        files.put("link/run.json", json);
+        Path tgz = Files.write(tmp.resolve("b.tgz"), ReceiverTest.tgz(files));
+        List<Path> bundles = BundleArchive.unpack(tgz, tmp.resolve("col"), 1 << 20);
         assertEquals(List.of(tmp.resolve("col/fuse-kill-deadlock/20261202-100000-ab12")), bundles);
         assertTrue(!Files.exists(tmp.resolve("escape")));
+        try (java.util.stream.Stream<Path> s = Files.list(outside)) {
+            assertEquals(0, s.count(), "nothing written through the link");
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(tmp.resolve("col"))) {
+            assertEquals(List.of("fuse-kill-deadlock", "link"), s.map(p -> p.getFileName().toString()).sorted().toList(), "no staging folder left");
+        }
+    }
+
+    /** 16 MiB of zeros in some 16 kB of gzip, beside a bundle: nothing of the archive is kept. */
+    @Test
+    void aBundleThatUnpacksOverTheLimitLeavesNothing(@TempDir Path tmp) throws Exception {
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("./a/20261202-100000-ab12/run.json", "{}".getBytes(StandardCharsets.UTF_8));
+        files.put("./a/20261202-100000-ab12/zeros", new byte[16 << 20]);
+        Path tgz = Files.write(tmp.resolve("b.tgz"), ReceiverTest.tgz(files));
+        Path col = tmp.resolve("col");
+        assertThrows(BundleArchive.TooLarge.class, () -> BundleArchive.unpack(tgz, col, 1 << 20));
+        assertThrows(BundleArchive.TooLarge.class, () -> BundleArchive.check(tgz, 1 << 20));
+        try (java.util.stream.Stream<Path> s = Files.list(col)) {
+            assertEquals(List.of(), s.toList(), "nothing unpacked");
+        }
+        assertTrue(BundleArchive.check(tgz, 17 << 20) > 16 << 20, "under a larger limit it unpacks");
+    }
+
+    /** The definition holds the receiver's secret URL: only the token's user may read the job. */
+    @Test
+    void jobsArePersonal() {
+        Map<String, Object> job = LavaColumn.settings(LavaSpec.parse("http://127.0.0.1:8010"), "lab x", 10);
+        assertEquals("personal", job.get("visibility"), job.toString());
+    }
+
+    @Test
+    void maxBundleIsMibAndRoundTrips() {
+        LavaSpec d = LavaSpec.parse("http://127.0.0.1:8010");
+        assertEquals(256L << 20, d.maxBundleBytes());
+        LavaSpec s = LavaSpec.parse("http://127.0.0.1:8010,max-bundle=512");
+        assertEquals(512L << 20, s.maxBundleBytes());
+        assertEquals(s, LavaSpec.of(s.column("debian:6.1")));
+        for (String bad : List.of("http://x,max-bundle=0", "http://x,max-bundle=1G", "http://x,max-bundle=-5", "http://x,max-bundle=99999")) {
+            assertThrows(UsageException.class, () -> LavaSpec.parse(bad), bad);
+        }
     }
 }

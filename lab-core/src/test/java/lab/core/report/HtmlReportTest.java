@@ -41,7 +41,7 @@ class HtmlReportTest {
         assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
         assertTrue(html.contains("Chart.js"), "the chart library is inlined");
         assertTrue(!html.contains("src=\"http"), "no external script");
-        HtmlPage.Timeline tl = RunPage.eventsTimeline(d.resolve("events.jsonl"));
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(lab.core.evidence.BundleFiles.of(d), d.resolve("events.jsonl"));
         assertEquals(List.of("watcher:ready", "watcher:hang"), tl.kinds());
         assertEquals(List.of(new HtmlPage.TimelinePoint(0.0, "watcher:ready", null), new HtmlPage.TimelinePoint(1.5, "watcher:hang", "plain-0")), tl.points());
     }

@@ -31,11 +31,12 @@ public final class NetconsoleBondSlave implements Scenario {
     @Override
     public List<String> sweep(String runId) {
         if (!ProcFiles.read(Path.of("/proc/filesystems")).orElse("").contains("configfs")) return List.of();
+        // The run id is an argument ($1), never part of the script: it may come from a label.
         String sh = "mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || exit 0; "
-                + "for t in /sys/kernel/config/netconsole/lab-" + runId + "-*; do [ -d \"$t\" ] || continue; "
+                + "for t in /sys/kernel/config/netconsole/lab-\"$1\"-*; do [ -d \"$t\" ] || continue; "
                 + "echo 0 > \"$t/enabled\"; rmdir \"$t\" && echo \"removed netconsole target $t\"; done";
         try {
-            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh).redirectErrorStream(true).start();
+            Process pr = new ProcessBuilder("unshare", "--mount", "sh", "-c", sh, "sh", runId).redirectErrorStream(true).start();
             if (!pr.waitFor(10, TimeUnit.SECONDS)) {
                 pr.destroyForcibly();
                 return List.of("netconsole targets of run " + runId + ": no answer from configfs within 10 s");

@@ -73,7 +73,7 @@ public final class ReclaimDeadlock implements Scenario {
                 Arm.of("plain", Verdict.REPRODUCED, "daemon, loop, ext4 and writer share one memory cgroup", new Daemon("plain", STACK)),
                 Arm.of("daemon-own-memcg", Verdict.NOT_REPRODUCED, "the daemon runs in a memory cgroup of its own", new Daemon("daemon-own-memcg", STACK)),
                 // The write-up's fix, incomplete on 6.18: the backing filesystem's block allocation under the daemon's
-                // O_DIRECT writes is charged to the full cgroup (README).
+                // O_DIRECT writes is charged to the full cgroup (docs/scenarios/reclaim-deadlock.md).
                 Arm.of("odirect-pool", Verdict.REPRODUCED, "the daemon allocates nothing once the write starts: O_DIRECT "
                         + "from a pool of aligned buffers, mlockall, and a fixed set of request threads whose stacks and "
                         + "receive buffers exist before the daemon is ready (still hangs at a low rate)", new Daemon("odirect-pool", STACK)),

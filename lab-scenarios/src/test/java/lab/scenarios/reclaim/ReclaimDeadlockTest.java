@@ -52,7 +52,7 @@ class ReclaimDeadlockTest {
      * request thread exists before it (lab-reclaim's default 8, and the main thread), and none is
      * started, nothing mapped or locked during it. libfuse's own loop starts threads on demand:
      * 4 or 5 at the start, one more mid-write in about half the writes. Its verdict is not
-     * asserted: the fix is incomplete on Linux 6.18 (README).
+     * asserted: the fix is incomplete on Linux 6.18 (docs/scenarios/reclaim-deadlock.md).
      */
     @Test
     void odirectPoolDaemonAllocatesNothingOnceTheWriteStarts(@TempDir Path out) {
