@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 
 /**
  * A helper process of a scenario: commands go in as lines, results come back as JSON lines. The
- * lab's own helpers run inside containers over one long-lived exec; {@link ReplayAgent} plays a
+ * lab's own helpers run inside containers over one long-lived exec; lab-test-support's ReplayAgent plays a
  * recorded transcript back, so a scenario's outcome logic can be tested without an engine.
  */
 public interface Agent extends AutoCloseable {

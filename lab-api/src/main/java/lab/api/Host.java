@@ -1,6 +1,7 @@
 package lab.api;
 
 import java.util.List;
+import java.util.Map;
 
 /** What a scenario may ask of the host it runs on. */
 public interface Host {
@@ -18,4 +19,22 @@ public interface Host {
 
     /** The host's capability bounding set, in hex, for messages. */
     String boundingSetHex();
+
+    /**
+     * The running kernel's config for each of {@code options}: its value, or "absent" when the
+     * config does not set it; an empty map when no config of this kernel can be read.
+     */
+    Map<String, String> kernelConfig(List<String> options);
+
+    /** Sends signal {@code signal} (e.g. "QUIT", "USR1") to host process {@code hostPid}. */
+    void signal(long hostPid, String signal);
+
+    /**
+     * Aborts the FUSE connections mounted, in the mount namespace of host process {@code initPid},
+     * under {@code prefix}: a FUSE server that is gone can leave tasks stuck until then.
+     */
+    void abortFuseConnections(long initPid, String prefix);
+
+    /** Removes the empty cgroups a run's helpers made next to their containers' (named after {@code runId}). */
+    void removeRunCgroups(String runId);
 }

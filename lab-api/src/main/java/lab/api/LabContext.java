@@ -27,4 +27,16 @@ public interface LabContext {
      * a volume), for run.json and for comparing runs: one differing option can be the cause.
      */
     void settings(String service, Object effective);
+
+    /**
+     * Starts a hang watcher for this run (a helper container that sees the host's pids; its
+     * scenario grants it {@link HangWatch#PRIVILEGES}); it goes with the run's containers.
+     */
+    HangWatch startHangWatch();
+
+    /** A new fault injector for this run's containers; its faults are healed before they are removed. */
+    FaultInjector faultInjector();
+
+    /** Host-side views of tasks: kernel threads, a process's threads and stacks, memory cgroup counters. */
+    Tasks tasks();
 }

@@ -47,7 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * beforehand must come through untouched.
  *
  * <p>Data-driven: scenarios come from {@link Scenarios#all()}, their short-run arguments from
- * {@code lab/reliability.properties} of lab-scenarios (one line per scenario; a scenario without a line runs
+ * the {@code reliability.properties} next to each scenario's class (a scenario without a line runs
  * {@code --trials 1}). {@code -Dlab.reliability.kills=N} kills per scenario (default 2, as in
  * CI; 10 for the full figures), {@code -Dlab.reliability.seed=S} repeats a sequence of kill
  * points.
@@ -73,8 +73,10 @@ class ReliabilityTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("/lab/reliability.properties")) {
-            quick.load(in);
+        for (Scenario s : Scenarios.all()) {
+            try (InputStream in = s.getClass().getResourceAsStream("reliability.properties")) {
+                if (in != null) quick.load(in);
+            }
         }
         Engine engine = Engine.connect();
         docker = engine.client();

@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.api.Container;
 import lab.api.ExecResult;
-import lab.core.engine.EngineException;
+import lab.api.LabFailure;
+import lab.api.ProcFiles;
 import lab.core.fault.Faults;
-import lab.core.host.ProcFiles;
 
 /**
  * A FUSE client container with the volume mounted. Every probe of the mount that goes
@@ -45,7 +45,7 @@ public final class GlusterClient {
     void mountVolume() {
         ExecResult r = container.exec(Duration.ofSeconds(60), "sh", "-c",
                 "mkdir -p '" + mount + "' && mount -t glusterfs " + server + ":/" + volume + " '" + mount + "'");
-        if (!r.ok()) throw new EngineException("mount of " + volume + " in " + container.role() + " failed: " + (r.stdout() + r.stderr()).strip());
+        if (!r.ok()) throw new LabFailure("mount of " + volume + " in " + container.role() + " failed: " + (r.stdout() + r.stderr()).strip());
         Wait.inside(container, "the mount of " + volume + " in " + container.role() + " connected to every brick",
                 "grep -q ' " + mount + " fuse.glusterfs ' /proc/mounts && [ \"$(cat '" + mount + "'/.meta/graphs/active/" + volume
                         + "-client-*/private 2>/dev/null | grep -c '^connected = 1')\" = " + bricks + " ]", Duration.ofSeconds(120), 0.05);
@@ -79,7 +79,7 @@ public final class GlusterClient {
     /** Bricks holding a file (host, brick path), from its trusted.glusterfs.pathinfo. */
     public List<String[]> holders(String rel) {
         ExecResult r = container.exec(PROBE, "getfattr", "--only-values", "-n", "trusted.glusterfs.pathinfo", mount + "/" + rel);
-        if (!r.ok()) throw new EngineException("pathinfo of " + rel + ": " + (r.timedOut() ? "timed out" : r.stderr().strip()));
+        if (!r.ok()) throw new LabFailure("pathinfo of " + rel + ": " + (r.timedOut() ? "timed out" : r.stderr().strip()));
         return parseHolders(r.stdout());
     }
 
@@ -103,7 +103,7 @@ public final class GlusterClient {
     /** Host pid of the mount's glusterfs process. */
     public long glusterfsPid() {
         return container.hostTasks().stream().filter(t -> t.comm().equals("glusterfs")).mapToLong(Container.HostTask::pid)
-                .findFirst().orElseThrow(() -> new EngineException("no glusterfs process in " + container.role()));
+                .findFirst().orElseThrow(() -> new LabFailure("no glusterfs process in " + container.role()));
     }
 
     /**
@@ -129,7 +129,7 @@ public final class GlusterClient {
                 break;
             }
         }
-        throw new EngineException("no complete statedump in " + dir + " within " + timeout.toSeconds() + " s");
+        throw new LabFailure("no complete statedump in " + dir + " within " + timeout.toSeconds() + " s");
     }
 
     private static List<Path> dumps(Path dir) {

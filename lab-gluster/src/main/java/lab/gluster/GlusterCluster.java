@@ -22,10 +22,10 @@ import lab.api.ContainerSpec;
 import lab.api.Containers;
 import lab.api.ExecResult;
 import lab.api.ImageSource;
+import lab.api.LabFailure;
 import lab.api.Privileges;
+import lab.api.ProcFiles;
 import lab.api.UsageException;
-import lab.core.engine.EngineException;
-import lab.core.host.ProcFiles;
 
 /**
  * A GlusterFS cluster in the run's containers: N servers running glusterd on a network of
@@ -187,7 +187,7 @@ public final class GlusterCluster {
             Container first = srv.get(0);
             for (Container s : srv.subList(1, srv.size())) {
                 ExecResult r = first.exec(CLI_TIMEOUT, "gluster", "--mode=script", "peer", "probe", s.name());
-                if (!r.ok()) throw new EngineException("peer probe " + s.name() + " failed: " + r.stdout().strip() + r.stderr().strip());
+                if (!r.ok()) throw new LabFailure("peer probe " + s.name() + " failed: " + r.stdout().strip() + r.stderr().strip());
             }
             // "peer probe: success" comes before the peers are connected: wait until every node sees every other.
             join(srv.stream().map(s -> CompletableFuture.supplyAsync(() -> {
@@ -218,7 +218,7 @@ public final class GlusterCluster {
                     throw new UsageException("GlusterFS refuses the volume options " + String.join(", ", userOptions) + " as given: "
                             + (r.stdout() + r.stderr()).strip().replace('\n', ' '));
                 }
-                if (!r.ok()) throw new EngineException("volume set failed: " + (r.stdout() + r.stderr()).strip());
+                if (!r.ok()) throw new LabFailure("volume set failed: " + (r.stdout() + r.stderr()).strip());
             }
             cluster.cliOk("--mode=script", "volume", "start", volume);
             Wait.until("every brick of " + volume + " online", Duration.ofSeconds(120), Duration.ofMillis(250),
@@ -302,7 +302,7 @@ public final class GlusterCluster {
 
     private void cliOk(String... args) {
         ExecResult r = cli(args);
-        if (!r.ok()) throw new EngineException("gluster " + String.join(" ", args) + " failed: " + (r.timedOut() ? "timed out" : (r.stdout() + r.stderr()).strip()));
+        if (!r.ok()) throw new LabFailure("gluster " + String.join(" ", args) + " failed: " + (r.timedOut() ? "timed out" : (r.stdout() + r.stderr()).strip()));
     }
 
     /** The node that runs the CLI: the first server not paused. */
@@ -310,7 +310,7 @@ public final class GlusterCluster {
         for (Container s : servers) {
             if (s.running() && !s.paused()) return s;
         }
-        throw new EngineException("every gluster server is frozen or gone");
+        throw new LabFailure("every gluster server is frozen or gone");
     }
 
     /** Sets a volume option live (`volume set`); clients see it after their graph switch. */
@@ -321,7 +321,7 @@ public final class GlusterCluster {
     /** The volume's effective settings (`volume get VOL all`): every option with the value in force. */
     public Map<String, String> settings() {
         ExecResult r = cli("--mode=script", "volume", "get", volume, "all");
-        if (!r.ok()) throw new EngineException("volume get " + volume + " all failed: " + (r.stdout() + r.stderr()).strip());
+        if (!r.ok()) throw new LabFailure("volume get " + volume + " all failed: " + (r.stdout() + r.stderr()).strip());
         return parseSettings(r.stdout());
     }
 

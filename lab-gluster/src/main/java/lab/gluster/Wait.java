@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import lab.api.Container;
 import lab.api.ExecResult;
-import lab.core.engine.EngineException;
+import lab.api.LabFailure;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -19,7 +19,7 @@ final class Wait {
                     .ignoreExceptions().until(condition);
         } catch (ConditionTimeoutException e) {
             String ctx = context == null ? "" : ": " + context.get().strip();
-            throw new EngineException("timed out after " + atMost.toSeconds() + " s waiting for " + what + ctx);
+            throw new LabFailure("timed out after " + atMost.toSeconds() + " s waiting for " + what + ctx);
         }
     }
 
@@ -32,7 +32,7 @@ final class Wait {
         ExecResult r = c.exec(atMost.plusSeconds(5), "timeout", Long.toString(atMost.toSeconds()), "sh", "-c",
                 "until " + condition + "; do sleep " + every + "; done");
         if (!r.ok()) {
-            throw new EngineException("timed out after " + atMost.toSeconds() + " s waiting for " + what
+            throw new LabFailure("timed out after " + atMost.toSeconds() + " s waiting for " + what
                     + (r.timedOut() ? "" : " (exit " + r.exitCode() + ")") + ": " + c.logs().strip());
         }
     }

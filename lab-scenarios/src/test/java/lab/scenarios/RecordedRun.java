@@ -16,7 +16,7 @@ import java.util.Map;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.ExecResult;
-import lab.api.Replay;
+import lab.replay.Replay;
 import lab.api.Scenario;
 
 /**

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,22 +63,30 @@ class ScenarioContractTest {
         assertEquals(List.of(), problems, String.join("\n", problems));
     }
 
-    /** Every arm has an entry in the scenario's bundled expectations, every entry names an arm, and they agree. */
+    /** A scenario's folder: its package under lab-scenarios' main sources, which holds its class, expectations and reliability line. */
+    static Path folder(Scenario s) {
+        return ROOT.resolve("lab-scenarios/src/main/java").resolve(s.getClass().getPackageName().replace('.', '/'));
+    }
+
+    /**
+     * Every scenario has its expectations file next to its class, every arm has an entry there,
+     * every entry names an arm, and no top-level verdict restates the arm's; no other file is bundled.
+     */
     @Test
     void everyArmHasAnExpectationAndEveryExpectationNamesAnArm() throws Exception {
-        URL url = Thread.currentThread().getContextClassLoader().getResource("lab/expectations");
-        assertTrue(url != null && url.getProtocol().equals("file"), "lab/expectations on the test class path: " + url);
-        Path dir = Path.of(url.toURI());
         Map<String, List<Arm>> scenarios = new LinkedHashMap<>();
         for (Scenario s : Scenarios.all()) scenarios.put(s.id(), s.arms());
         List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.sorted().toList();
+        try (Stream<Path> all = Files.walk(ROOT.resolve("lab-scenarios/src/main"))) {
+            files = all.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
         }
         List<String> problems = new ArrayList<>();
         for (Path f : files) problems.addAll(Expectations.problems(f, scenarios));
-        for (String id : scenarios.keySet()) {
-            if (!Files.exists(dir.resolve(id + ".yaml"))) problems.add("no expectations file for scenario " + id);
+        for (Scenario s : Scenarios.all()) {
+            Path f = folder(s).resolve(s.id() + ".yaml");
+            if (!Files.exists(f)) problems.add("no expectations file " + ROOT.relativize(f) + " for scenario " + s.id());
+            // what a run reads: the file on the class path next to the scenario's class
+            else if (s.getClass().getResource(s.id() + ".yaml") == null) problems.add(s.id() + ": " + s.id() + ".yaml is not on the class path next to its class");
         }
         assertEquals(List.of(), problems, String.join("\n", problems));
         assertEquals(scenarios.size(), files.size(), "one file per scenario: " + files);
@@ -115,29 +122,37 @@ class ScenarioContractTest {
     }
 
     /**
-     * Each scenario has a page, docs/scenarios/ID.md, titled with its id, with text under the
-     * title and every arm named in code font; and the reliability suite has a line for it.
+     * Each scenario has a page titled with its id, with text under the title and every arm named
+     * in code font: ID.md in its folder, or docs/scenarios/ID.md (where the pages written before
+     * scenarios were folders stay, linked from README); and a reliability line in its folder.
      */
     @Test
     void everyScenarioHasADocsPageAndAReliabilityLine() throws IOException {
-        Properties reliability = new Properties();
-        try (Reader r = Files.newBufferedReader(ROOT.resolve("lab-scenarios/src/main/resources/lab/reliability.properties"))) {
-            reliability.load(r);
-        }
         List<String> problems = new ArrayList<>();
         for (Scenario s : Scenarios.all()) {
-            Path page = ROOT.resolve("docs/scenarios/" + s.id() + ".md");
+            Path own = folder(s).resolve(s.id() + ".md");
+            Path docs = ROOT.resolve("docs/scenarios/" + s.id() + ".md");
+            Path page = Files.isRegularFile(own) ? own : docs;
+            String name = ROOT.relativize(page).toString();
+            if (Files.isRegularFile(own) && Files.exists(docs)) problems.add(s.id() + ": two pages, " + ROOT.relativize(own) + " and docs/scenarios/" + s.id() + ".md");
             if (!Files.isRegularFile(page)) {
-                problems.add(s.id() + ": no page docs/scenarios/" + s.id() + ".md");
+                problems.add(s.id() + ": no page " + ROOT.relativize(own) + " (or docs/scenarios/" + s.id() + ".md)");
             } else {
                 String text = Files.readString(page);
                 Matcher m = Pattern.compile("(?m)^# " + Pattern.quote(s.id()) + "\\s*\\n+([^#\\n][^\\n]{40,})").matcher(text);
-                if (!m.find()) problems.add(s.id() + ": docs/scenarios/" + s.id() + ".md has no title '# " + s.id() + "' with text under it");
+                if (!m.find()) problems.add(s.id() + ": " + name + " has no title '# " + s.id() + "' with text under it");
                 for (Arm a : s.arms()) {
-                    if (!text.contains("`" + a.name() + "`")) problems.add(s.id() + ": docs/scenarios/" + s.id() + ".md does not name the arm `" + a.name() + "`");
+                    if (!text.contains("`" + a.name() + "`")) problems.add(s.id() + ": " + name + " does not name the arm `" + a.name() + "`");
                 }
             }
-            if (!reliability.containsKey(s.id())) problems.add(s.id() + ": no line in lab-scenarios/src/main/resources/lab/reliability.properties");
+            Properties reliability = new Properties();
+            Path line = folder(s).resolve("reliability.properties");
+            if (Files.isRegularFile(line)) {
+                try (Reader r = Files.newBufferedReader(line)) {
+                    reliability.load(r);
+                }
+            }
+            if (!reliability.containsKey(s.id())) problems.add(s.id() + ": no line '" + s.id() + " = ARGS' in " + ROOT.relativize(line));
         }
         assertEquals(List.of(), problems, String.join("\n", problems));
     }

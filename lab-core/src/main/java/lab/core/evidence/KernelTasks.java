@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import lab.core.host.ProcFiles;
+import lab.api.ProcFiles;
+import lab.api.Tasks;
 
 /**
  * Host-side views the in-container watcher cannot give: kernel threads (loop workers, jbd2,
@@ -18,14 +19,15 @@ import lab.core.host.ProcFiles;
  * Read-only; callers pick the threads by names that carry their own devices (loop7,
  * jbd2/loop7-8, flush-7:7), never by a pattern that would catch another user's.
  */
-public final class KernelTasks {
+public final class KernelTasks implements Tasks {
+    /** The host's /proc. */
+    public static final KernelTasks HOST = new KernelTasks();
+
     private KernelTasks() {}
 
-    /** One task's state and kernel stack. */
-    public record Task(long pid, String comm, String state, List<String> stack) { }
-
     /** Kernel threads (children of kthreadd) whose name the predicate accepts, with their stacks. */
-    public static List<Task> kernelThreads(Predicate<String> comm) {
+    @Override
+    public List<Task> kernelThreads(Predicate<String> comm) {
         List<Task> out = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
@@ -43,11 +45,9 @@ public final class KernelTasks {
         return out;
     }
 
-    /** One thread of a process: its state, the system call it is in (/proc/PID/task/TID/syscall) and its kernel stack. */
-    public record Thread(long tid, String comm, String state, String syscall, List<String> stack) { }
-
     /** Every thread of host process {@code hostPid}, or an empty list once it is gone. */
-    public static List<Thread> threads(long hostPid) {
+    @Override
+    public List<Thread> threads(long hostPid) {
         List<Thread> out = new ArrayList<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + hostPid + "/task"))) {
             for (Path t : tasks.sorted().toList()) {
@@ -64,7 +64,8 @@ public final class KernelTasks {
     }
 
     /** The host pid of the process that is {@code nsPid} in the pid namespace of host process {@code inNamespaceOf}. */
-    public static OptionalLong hostPid(long inNamespaceOf, long nsPid) {
+    @Override
+    public OptionalLong hostPid(long inNamespaceOf, long nsPid) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             Path ns = Files.readSymbolicLink(Path.of("/proc/" + inNamespaceOf + "/ns/pid"));
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
@@ -89,7 +90,8 @@ public final class KernelTasks {
     }
 
     /** Memory cgroup counters of the task {@code hostPid} (cgroup v1 or v2), or an empty map. */
-    public static Map<String, String> memcg(long hostPid) {
+    @Override
+    public Map<String, String> memcg(long hostPid) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String line : ProcFiles.read(Path.of("/proc/" + hostPid + "/cgroup")).orElse("").split("\n")) {
             String[] f = line.split(":", 3);

@@ -17,26 +17,29 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import lab.api.Arm;
+import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.api.Verdict;
 import lab.core.host.Fingerprint;
 
 /**
  * Expected verdicts as plain data: one YAML file per scenario ({@code <scenario>.yaml}), read
- * from a directory ({@code --expectations DIR}) or, by default, from the files shipped with the
- * scenarios ({@code lab/expectations/} on the class path). A file looks like:
+ * from a directory ({@code --expectations DIR}) or, by default, from the file shipped with each
+ * scenario ({@code <scenario>.yaml} next to its class, in its package). A file looks like:
  *
  * <pre>
  * scenario: fuse-kill-deadlock
  * arms:
- *   plain: {verdict: REPRODUCED, rate: [0.5, 1.0], ref: "write-up 002: ..."}
+ *   plain: {rate: [0.5, 1.0], ref: "write-up 002: ..."}
  * hosts:                      # later entries win; every key given must match
  *   - match: {kernel: "&lt;6.14"}
  *     arms:
  *       request-timeout: {verdict: REPRODUCED, ref: "no FUSE request timeouts before 6.14"}
  * </pre>
  *
- * An arm the file does not mention keeps the verdict its scenario declares.
+ * An arm keeps the verdict its scenario declares ({@code Arm.of}) unless the file gives another:
+ * a bundled file writes no verdict of its top-level arms (the arm says it once), only a
+ * host's exception; a user's file may.
  */
 public final class Expectations {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -86,11 +89,21 @@ public final class Expectations {
         return dir == null ? "bundled" : dir.toString();
     }
 
+    /** The expectation of {@code scenario}'s {@code arm} on {@code host}; a bundled file is looked for next to the scenario's class. */
+    public Expectation forArm(Scenario scenario, Arm arm, Fingerprint host) {
+        return forArm(scenario.id(), scenario.getClass(), arm, host);
+    }
+
+    /** As {@link #forArm(Scenario, Arm, Fingerprint)}, for a scenario known by id only: a bundled file is looked for in this package. */
     public Expectation forArm(String scenario, Arm arm, Fingerprint host) {
+        return forArm(scenario, Expectations.class, arm, host);
+    }
+
+    private Expectation forArm(String scenario, Class<?> owner, Arm arm, Fingerprint host) {
         Expectation e = new Expectation(arm.expected(), null, null, "scenario default");
-        Optional<JsonNode> file = files.computeIfAbsent(scenario, this::load);
+        Optional<JsonNode> file = files.computeIfAbsent(scenario, id -> load(id, owner));
         if (file.isEmpty()) return e;
-        String where = (dir == null ? "lab/expectations/" : dir + "/") + scenario + ".yaml";
+        String where = (dir == null ? owner.getPackageName().replace('.', '/') + "/" : dir + "/") + scenario + ".yaml";
         e = apply(e, file.get().path("arms").path(arm.name()), where);
         int i = 0;
         for (JsonNode h : file.get().path("hosts")) {
@@ -104,8 +117,8 @@ public final class Expectations {
      * What is wrong with one expectations file, checked as data against the scenarios it may
      * name ({@code scenarios}: id to arms): a file or scenario key naming no scenario, an arm
      * that scenario lacks, a scenario arm with no entry, a verdict or band that does not parse,
-     * a host match that does not parse, and a file verdict other than the one the arm declares
-     * (the arm's verdict is what a run uses where no file speaks; the two must not disagree).
+     * a host match that does not parse, and a top-level verdict at all: one other than the arm
+     * declares disagrees with it, the same one says it twice (the arm's verdict is the one source).
      * Empty when the file is sound.
      */
     public static List<String> problems(Path file, Map<String, List<Arm>> scenarios) {
@@ -164,6 +177,8 @@ public final class Expectations {
                     boolean top = section.getValue() == root.path("arms");
                     if (complete && top && e.verdict() != arm.expected()) {
                         out.add(section.getKey() + ": " + arm.name() + " expects " + e.verdict() + ", but the arm declares " + arm.expected());
+                    } else if (complete && top && entry.getValue().has("verdict")) {
+                        out.add(section.getKey() + ": " + arm.name() + " repeats the verdict its arm declares (" + arm.expected() + "): write it once, in the arm");
                     }
                 } catch (UsageException e) {
                     out.add(e.getMessage());
@@ -176,15 +191,15 @@ public final class Expectations {
         return out;
     }
 
-    private Optional<JsonNode> load(String scenario) {
+    private Optional<JsonNode> load(String scenario, Class<?> owner) {
         String name = scenario + ".yaml";
         try {
             if (dir != null) {
                 Path f = dir.resolve(name);
                 return Files.exists(f) ? Optional.of(parse(Files.newInputStream(f), f.toString())) : Optional.empty();
             }
-            InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("lab/expectations/" + name);
-            return in == null ? Optional.empty() : Optional.of(parse(in, "lab/expectations/" + name));
+            InputStream in = owner.getResourceAsStream(name);
+            return in == null ? Optional.empty() : Optional.of(parse(in, owner.getPackageName().replace('.', '/') + "/" + name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,8 +11,9 @@ import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.Containers;
 import lab.api.ExecResult;
+import lab.api.Fault;
+import lab.api.FaultInjector;
 import lab.api.ImageSource;
-import lab.api.Privileges;
 import lab.core.engine.EngineException;
 
 /**
@@ -22,12 +23,8 @@ import lab.core.engine.EngineException;
  * pids and enters the target's network namespace, so the target itself is never exec'd into
  * (its tasks may be stuck in the kernel).
  */
-public final class Faults {
+public final class Faults implements FaultInjector {
     public static final String IMAGE = "faults";
-    /** The tool container's role: network faults only; freeze and SIGSTOP need no container. */
-    public static final String ROLE = "faults";
-    /** Sees the host's pids to nsenter a target's network namespace; NET_ADMIN for tc and iptables there. */
-    public static final Privileges PRIVILEGES = Privileges.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE").withHostPid();
 
     private final Containers resources;
     private final ImageSource images;
@@ -41,6 +38,7 @@ public final class Faults {
     }
 
     /** The cgroup freezer on every task of the container ({@code docker pause}). */
+    @Override
     public Fault freeze(Container c) {
         return track(new Fault() {
             public String describe() { return "freeze " + c.role(); }
@@ -50,6 +48,7 @@ public final class Faults {
     }
 
     /** SIGSTOP to the container's processes whose command name {@code comm} matches; SIGCONT heals. */
+    @Override
     public Fault stop(Container c, Predicate<String> comm, String what) {
         List<Long> pids = new ArrayList<>();
         return track(new Fault() {
@@ -66,6 +65,7 @@ public final class Faults {
     }
 
     /** A token-bucket filter on the container's egress (tc tbf on eth0), e.g. rate "8mbit". */
+    @Override
     public Fault throttle(Container c, String rate) {
         if (!rate.matches("[0-9.]+[a-zA-Z]*")) throw new IllegalArgumentException("not a tc rate: " + rate);
         return track(new Fault() {
@@ -76,6 +76,7 @@ public final class Faults {
     }
 
     /** Cuts the container off its network: iptables DROP of everything in and out of eth0. */
+    @Override
     public Fault partition(Container c) {
         String in = "INPUT -i eth0 -m comment --comment lab-partition -j DROP";
         String out = "OUTPUT -o eth0 -m comment --comment lab-partition -j DROP";
@@ -89,6 +90,7 @@ public final class Faults {
     }
 
     /** Several faults injected and healed together (healed in reverse order). */
+    @Override
     public Fault all(List<Fault> faults) {
         return new Fault() {
             public String describe() { return String.join(" + ", faults.stream().map(Fault::describe).toList()); }
@@ -108,6 +110,7 @@ public final class Faults {
     }
 
     /** Heals every fault made so far; errors are collected, the first is thrown at the end. */
+    @Override
     public void healAll() {
         List<Fault> all;
         synchronized (active) {
@@ -177,6 +180,7 @@ public final class Faults {
     }
 
     /** Starts the tool container now rather than at the first network fault (keeps image builds out of a trial). */
+    @Override
     public void prepare() {
         tool();
     }

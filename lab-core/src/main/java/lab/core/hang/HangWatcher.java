@@ -12,7 +12,8 @@ import lab.api.AgentException;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.LabContext;
-import lab.api.Privileges;
+import lab.api.HangWatch;
+import lab.api.WatchRule;
 
 /**
  * Watches the tasks of a container's pid namespace for a hang and recovers from it. A hang is
@@ -24,10 +25,8 @@ import lab.api.Privileges;
  * <p>Times it reports are CLOCK_MONOTONIC milliseconds, the clock behind
  * {@link System#nanoTime()} on Linux, so latencies are measured against the JVM's own events.
  */
-public final class HangWatcher implements AutoCloseable {
+public final class HangWatcher implements HangWatch {
     public static final String IMAGE = "watcher";
-    /** The watcher's container: every task of the host, their stacks, and the right to abort and kill. */
-    public static final Privileges PRIVILEGES = Privileges.of("SYS_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH", "KILL").withHostPid();
 
     private final Agent agent;
     /** Lines not yet claimed by a waiter; guarded by this. */
@@ -64,21 +63,25 @@ public final class HangWatcher implements AutoCloseable {
     }
 
     /** Starts watching the pid namespace of {@code hostPid} (a container's init) under {@code id}. */
+    @Override
     public void watch(String id, long hostPid, WatchRule rule, int intervalMs) {
         agent.send("watch id=" + id + " pidns=" + hostPid + " " + rule.words() + " interval_ms=" + intervalMs);
     }
 
+    @Override
     public void unwatch(String id) {
         agent.send("unwatch id=" + id);
     }
 
     /** The first "hang" or "gone" event of watch {@code id}, or null when neither came in time. */
+    @Override
     public JsonNode awaitHangOrGone(String id, Duration timeout) {
         return await(n -> id.equals(n.path("id").asText())
                 && ("hang".equals(n.path("ev").asText()) || "gone".equals(n.path("ev").asText())), timeout);
     }
 
     /** A "gone" event of watch {@code id}, or null. */
+    @Override
     public JsonNode awaitGone(String id, Duration timeout) {
         return await(n -> id.equals(n.path("id").asText()) && "gone".equals(n.path("ev").asText()), timeout);
     }
@@ -88,6 +91,7 @@ public final class HangWatcher implements AutoCloseable {
      * the stuck tasks' view, at a path or source containing {@code expect}. Returns the
      * watcher's answer ("aborted" or "refused").
      */
+    @Override
     public JsonNode abort(String id, long conn, String expect, Duration timeout) {
         agent.send("abort id=" + id + " conn=" + conn + " expect=" + expect);
         JsonNode n = await(x -> id.equals(x.path("id").asText()) && x.path("conn").asLong() == conn
@@ -121,11 +125,6 @@ public final class HangWatcher implements AutoCloseable {
                 return null;
             }
         }
-    }
-
-    /** JVM monotonic time in the watcher's unit. */
-    public static double nowMs() {
-        return System.nanoTime() / 1e6;
     }
 
     @Override

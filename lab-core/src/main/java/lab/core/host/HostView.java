@@ -1,10 +1,14 @@
 package lab.core.host;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import lab.api.Feature;
 import lab.api.FeatureState;
 import lab.api.Host;
 import lab.core.engine.CapabilityProfile;
+import lab.core.fault.Faults;
 
 /** The host as a scenario sees it: kernel facts, what containers may be granted, and the engine. */
 public record HostView(HostFacts facts, CapabilityProfile profile, String engineVersion, String engineApi) implements Host {
@@ -31,5 +35,27 @@ public record HostView(HostFacts facts, CapabilityProfile profile, String engine
     @Override
     public String boundingSetHex() {
         return profile.boundingSetHex();
+    }
+
+    @Override
+    public Map<String, String> kernelConfig(List<String> options) {
+        Map<String, String> out = new LinkedHashMap<>();
+        KernelConfig.load(Path.of("/proc"), kernelRelease()).ifPresent(c -> options.forEach(o -> out.put(o, c.get(o).orElse("absent"))));
+        return out;
+    }
+
+    @Override
+    public void signal(long hostPid, String signal) {
+        Faults.signal(hostPid, signal);
+    }
+
+    @Override
+    public void abortFuseConnections(long initPid, String prefix) {
+        FuseConnections.abortUnder(initPid, prefix);
+    }
+
+    @Override
+    public void removeRunCgroups(String runId) {
+        RunCgroups.remove(runId);
     }
 }

@@ -2,13 +2,19 @@ package lab.core.run;
 
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.FaultInjector;
+import lab.api.HangWatch;
 import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Progress;
+import lab.api.Tasks;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
+import lab.core.evidence.KernelTasks;
+import lab.core.fault.Faults;
+import lab.core.hang.HangWatcher;
 import lab.core.host.HostView;
 
 /** The lab one run gives its scenario: the engine's and the run's parts behind {@link LabContext}'s narrow views. */
@@ -32,5 +38,20 @@ public record RunContext(
     @Override
     public void say(String line) {
         sayTo.accept(line);
+    }
+
+    @Override
+    public HangWatch startHangWatch() {
+        return HangWatcher.start(this);
+    }
+
+    @Override
+    public FaultInjector faultInjector() {
+        return new Faults(containers, images);
+    }
+
+    @Override
+    public Tasks tasks() {
+        return KernelTasks.HOST;
     }
 }

@@ -76,7 +76,7 @@ public final class RunRecords {
         // poller, more mounts) move the rate on purpose, so only the verdict is judged then.
         boolean defaults = plan.defaults();
         for (Arm a : plan.arms()) {
-            Expectation e = expectations.forArm(plan.scenario().id(), a, fp);
+            Expectation e = expectations.forArm(plan.scenario(), a, fp);
             if (!defaults && e.rateBand() != null) e = new Expectation(e.verdict(), null, e.ref(), e.source() + " (rate band: default parameters only)");
             expected.put(a.name(), e);
         }

@@ -7,13 +7,13 @@ import java.util.stream.Collectors;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.LabContext;
+import lab.api.LabFailure;
 import lab.api.Privileges;
 import lab.api.Progress;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
-import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
@@ -119,7 +119,7 @@ final class Session {
             status = RunStatus.INCOMPLETE;
             statusReason = e.getMessage();
             skipLine = "SKIPPED: " + e.getMessage();
-        } catch (EngineException e) {
+        } catch (LabFailure e) {
             code = ExitCodes.of(e);
             status = RunStatus.INCOMPLETE;
             statusReason = e.getMessage();

@@ -115,8 +115,8 @@ class ExpectationsTest {
         Files.writeString(good, """
                 scenario: x
                 arms:
-                  plain: {verdict: REPRODUCED, rate: [0.01, 0.5]}
-                  fix: {verdict: NOT_REPRODUCED}
+                  plain: {rate: [0.01, 0.5]}
+                  fix: {}
                 hosts:
                   - match: {kernel: "<6.14"}
                     arms: {fix: {verdict: REPRODUCED}}
@@ -139,8 +139,13 @@ class ExpectationsTest {
         assertTrue(all.contains("hosts[0]") && all.contains("~6"), all);
         assertTrue(all.contains("no entry for x's arm 'fix'"), all);
 
-        Files.writeString(good, "scenario: x\narms:\n  plain: {verdict: NOT_REPRODUCED}\n  fix: {verdict: NOT_REPRODUCED}\n");
+        Files.writeString(good, "scenario: x\narms:\n  plain: {verdict: NOT_REPRODUCED}\n  fix: {}\n");
         assertEquals(List.of(good + ": plain expects NOT_REPRODUCED, but the arm declares REPRODUCED"), Expectations.problems(good, scenarios));
+
+        // The expected verdict is written once, in the arm: a bundled file that repeats it is refused.
+        Files.writeString(good, "scenario: x\narms:\n  plain: {}\n  fix: {verdict: NOT_REPRODUCED}\n");
+        assertEquals(List.of(good + ": fix repeats the verdict its arm declares (NOT_REPRODUCED): write it once, in the arm"),
+                Expectations.problems(good, scenarios));
 
         Path stray = dir.resolve("y.yaml");
         Files.writeString(stray, "scenario: y\narms: {}\n");

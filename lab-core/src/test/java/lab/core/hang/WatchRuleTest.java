@@ -1,5 +1,7 @@
 package lab.core.hang;
 
+import lab.api.WatchRule;
+
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;

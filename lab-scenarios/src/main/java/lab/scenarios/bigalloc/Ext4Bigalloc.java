@@ -1,5 +1,6 @@
 package lab.scenarios.bigalloc;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import lab.api.Arm;
 import lab.api.Feature;
@@ -19,6 +20,7 @@ import lab.api.Verdict;
  * size, measures sequential and random write throughput with fio and the space taken by many
  * small files, and reports the two side by side.
  */
+@AutoService(Scenario.class)
 public final class Ext4Bigalloc implements Scenario {
     static final ScenarioInfo INFO = ScenarioInfo.of("ext4-bigalloc",
             "ext4 bigalloc: write throughput and the space small files cost, against plain ext4",

@@ -1,8 +1,10 @@
 package lab.scenarios.fusekill;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import lab.api.Arm;
 import lab.api.Feature;
+import lab.api.HangWatch;
 import lab.api.LabContext;
 import lab.api.Need;
 import lab.api.ParamSpec;
@@ -11,7 +13,6 @@ import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.Verdict;
-import lab.core.hang.HangWatcher;
 
 /**
  * Write-up 002 (Netflix): killing a container whose FUSE server holds a file open on its own
@@ -19,6 +20,7 @@ import lab.core.hang.HangWatcher;
  * answer only the server's dead threads could give, and FLUSH is not killable; the
  * namespace's init waits in zap_pid_ns_processes for ever.
  */
+@AutoService(Scenario.class)
 public final class FuseKillDeadlock implements Scenario {
     /** One arm: the server variant it runs and what the write-up and incidents lead us to expect. */
     record Variant(String arm, Verdict expected, String fusedArgs, String description) { }
@@ -67,7 +69,7 @@ public final class FuseKillDeadlock implements Scenario {
 
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
-        return java.util.Map.of("fused", SERVER, "watcher", HangWatcher.PRIVILEGES);
+        return java.util.Map.of("fused", SERVER, "watcher", HangWatch.PRIVILEGES);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package lab.scenarios.fusekill;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,12 +18,12 @@ import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
+import lab.api.Estimates;
+import lab.api.HangWatch;
 import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
-import lab.core.hang.HangWatcher;
-import lab.core.hang.WatchRule;
-import lab.core.run.Stats;
+import lab.api.WatchRule;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -32,17 +33,19 @@ import org.awaitility.core.ConditionTimeoutException;
  * hang limit is a hang: its stacks are kept, then exactly its FUSE connection is aborted.
  */
 final class FuseKillLab implements Scenario.Lab {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     static final String IMAGE = "fuse-kill";
 
     private final LabContext ctx;
     private final Params p;
     private final String image;
     private final String mountPrefix;
-    private final HangWatcher watcher;
+    private final HangWatch watcher;
     /** Trial containers not yet removed: the teardown path must be able to unstick them. */
     private final List<Container> live = new CopyOnWriteArrayList<>();
 
-    private FuseKillLab(LabContext ctx, String image, HangWatcher watcher) {
+    private FuseKillLab(LabContext ctx, String image, HangWatch watcher) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.image = image;
@@ -52,7 +55,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     static FuseKillLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        HangWatcher watcher = HangWatcher.start(ctx);
+        HangWatch watcher = ctx.startHangWatch();
         FuseKillLab lab = new FuseKillLab(ctx, image, watcher);
         ctx.containers().beforeRemoval(lab::unstickAll);
         return lab;
@@ -106,7 +109,7 @@ final class FuseKillLab implements Scenario.Lab {
             String asked = args.contains("--request-timeout") && c.logs().contains("\"request_timeout_unavailable\"")
                     ? "the kernel offers no FUSE request timeout (protocol < 7.43): the server's ask had no effect" : null;
             watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
-            double tKill = HangWatcher.nowMs();
+            double tKill = HangWatch.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
             if (ev == null) {
@@ -117,7 +120,7 @@ final class FuseKillLab implements Scenario.Lab {
                 return new Trial(false, null, null, answer(engine), null, null);
             }
             double detect = ev.path("t_mono_ms").asDouble() - tKill;
-            long left = (long) (limitMs - (HangWatcher.nowMs() - tKill));
+            long left = (long) (limitMs - (HangWatch.nowMs() - tKill));
             JsonNode gone = watcher.awaitGone(watch, Duration.ofMillis(Math.max(0, left)));
             if (gone != null) {
                 // Stuck for a while, then freed without the lab: the mitigation at work.
@@ -126,7 +129,7 @@ final class FuseKillLab implements Scenario.Lab {
             }
             ctx.evidence().writeJson("stacks/" + watch + ".json", ev);
             String state = c.state();
-            double tAbort = HangWatcher.nowMs();
+            double tAbort = HangWatch.nowMs();
             for (long conn : connections(ev)) watcher.abort(watch, conn, mountPrefix, Duration.ofSeconds(10));
             JsonNode after = watcher.awaitGone(watch, Duration.ofSeconds(10));
             Double recover = after == null ? null : after.path("t_mono_ms").asDouble() - tAbort;
@@ -175,7 +178,7 @@ final class FuseKillLab implements Scenario.Lab {
         var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
         JsonNode r;
         try {
-            r = lab.core.evidence.Json.MAPPER.readTree(ready.stdout());
+            r = JSON.readTree(ready.stdout());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("unreadable /run/lab-fused.ready: " + ready.stdout());
         }
@@ -191,9 +194,9 @@ final class FuseKillLab implements Scenario.Lab {
         try {
             if ("docker-rm".equals(p.getString("kill"))) c.forceRemove();
             else c.kill();
-            return String.format(Locale.ROOT, "returned after %.0f ms", HangWatcher.nowMs() - tKill);
+            return String.format(Locale.ROOT, "returned after %.0f ms", HangWatch.nowMs() - tKill);
         } catch (RuntimeException e) {
-            return String.format(Locale.ROOT, "failed after %.0f ms: %s", HangWatcher.nowMs() - tKill, e.getMessage().strip());
+            return String.format(Locale.ROOT, "failed after %.0f ms: %s", HangWatch.nowMs() - tKill, e.getMessage().strip());
         }
     }
 
@@ -219,10 +222,10 @@ final class FuseKillLab implements Scenario.Lab {
         double[] detect = trials.stream().filter(t -> t.hang() && t.detectMs() != null).mapToDouble(Trial::detectMs).sorted().toArray();
         double[] recover = trials.stream().filter(t -> t.recoverMs() != null).mapToDouble(Trial::recoverMs).sorted().toArray();
         if (detect.length > 0) {
-            o.timing("detect_ms_p50", Stats.quantile(detect, 0.5)).timing("detect_ms_max", detect[detect.length - 1]);
+            o.timing("detect_ms_p50", Estimates.quantile(detect, 0.5)).timing("detect_ms_max", detect[detect.length - 1]);
         }
         if (recover.length > 0) {
-            o.timing("recover_ms_p50", Stats.quantile(recover, 0.5)).timing("recover_ms_max", recover[recover.length - 1]);
+            o.timing("recover_ms_p50", Estimates.quantile(recover, 0.5)).timing("recover_ms_max", recover[recover.length - 1]);
         }
         o.metric("recovered", recover.length);
         for (double d : detect) o.sample("detect_ms", d);
@@ -236,9 +239,9 @@ final class FuseKillLab implements Scenario.Lab {
         o.metric("trial_notes", notes);
         if (hangs > 0) {
             o.note(String.format(Locale.ROOT, "%d of %d kills hung; detected after %.0f ms (max %.0f), %d recovered by aborting the connection in %.0f ms (max %.0f)",
-                    hangs, trials.size(), detect.length > 0 ? Stats.quantile(detect, 0.5) : Double.NaN,
+                    hangs, trials.size(), detect.length > 0 ? Estimates.quantile(detect, 0.5) : Double.NaN,
                     detect.length > 0 ? detect[detect.length - 1] : Double.NaN, recover.length,
-                    recover.length > 0 ? Stats.quantile(recover, 0.5) : Double.NaN, recover.length > 0 ? recover[recover.length - 1] : Double.NaN));
+                    recover.length > 0 ? Estimates.quantile(recover, 0.5) : Double.NaN, recover.length > 0 ? recover[recover.length - 1] : Double.NaN));
         }
         notes.forEach(o::note);
         return o;
@@ -250,7 +253,7 @@ final class FuseKillLab implements Scenario.Lab {
             String watch = "teardown-" + c.role();
             try {
                 watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), 20);
-                CompletableFuture.runAsync(() -> kill(c, HangWatcher.nowMs()));
+                CompletableFuture.runAsync(() -> kill(c, HangWatch.nowMs()));
                 JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofSeconds(3));
                 if (ev != null && "hang".equals(ev.path("ev").asText())) {
                     for (long conn : connections(ev)) watcher.abort(watch, conn, mountPrefix, Duration.ofSeconds(5));

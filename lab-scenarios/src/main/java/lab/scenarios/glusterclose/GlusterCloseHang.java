@@ -1,9 +1,11 @@
 package lab.scenarios.glusterclose;
 
+import com.google.auto.service.AutoService;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.api.Arm;
+import lab.api.FaultInjector;
 import lab.api.Feature;
 import lab.api.LabContext;
 import lab.api.Need;
@@ -13,7 +15,6 @@ import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.Verdict;
-import lab.core.fault.Faults;
 import lab.gluster.GlusterCluster;
 
 /**
@@ -22,6 +23,7 @@ import lab.gluster.GlusterCluster;
  * performance.flush-behind off, so close() waited for write-behind's data and the FLUSH to
  * reach the bricks, and a stall on that path made the wait unbounded.
  */
+@AutoService(Scenario.class)
 public final class GlusterCloseHang implements Scenario {
     static final String FAULTS = "freeze, freeze-two, sigstop, throttle, partition, none";
     static final String VOLUME_SET = "volume-set";
@@ -53,7 +55,7 @@ public final class GlusterCloseHang implements Scenario {
     public Map<String, Privileges> containers(Params params) {
         Map<String, Privileges> m = new LinkedHashMap<>(GlusterCluster.containers());
         // Network faults enter the target's netns from a tool container; freeze and SIGSTOP need none.
-        if (List.of("throttle", "partition").contains(params.getString("fault"))) m.put(Faults.ROLE, Faults.PRIVILEGES);
+        if (List.of("throttle", "partition").contains(params.getString("fault"))) m.put(FaultInjector.ROLE, FaultInjector.PRIVILEGES);
         return m;
     }
 

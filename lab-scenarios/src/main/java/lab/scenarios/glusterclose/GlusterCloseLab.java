@@ -17,14 +17,14 @@ import lab.api.Agent;
 import lab.api.AgentException;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
+import lab.api.Estimates;
+import lab.api.Fault;
+import lab.api.FaultInjector;
 import lab.api.LabContext;
+import lab.api.LabFailure;
 import lab.api.Params;
+import lab.api.ProcFiles;
 import lab.api.Scenario;
-import lab.core.engine.EngineException;
-import lab.core.fault.Fault;
-import lab.core.fault.Faults;
-import lab.core.host.ProcFiles;
-import lab.core.run.Stats;
 import lab.gluster.GlusterClient;
 import lab.gluster.GlusterCluster;
 import org.awaitility.Awaitility;
@@ -45,7 +45,7 @@ final class GlusterCloseLab implements Scenario.Lab {
     private final Params p;
     private final GlusterCluster cluster;
     private final GlusterClient client;
-    private final Faults faults;
+    private final FaultInjector faults;
     private final Agent copier;
     private final String srcMd5;
     private final Map<String, String> baseline;
@@ -55,7 +55,7 @@ final class GlusterCloseLab implements Scenario.Lab {
     /** Lines of the copier read while waiting for another one. */
     private final List<JsonNode> backlog = new ArrayList<>();
 
-    private GlusterCloseLab(LabContext ctx, GlusterCluster cluster, Faults faults, Agent copier, String srcMd5, Map<String, String> baseline) {
+    private GlusterCloseLab(LabContext ctx, GlusterCluster cluster, FaultInjector faults, Agent copier, String srcMd5, Map<String, String> baseline) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.cluster = cluster;
@@ -71,7 +71,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         String[] layout = p.getString("layout").split("x");
         int sets = Integer.parseInt(layout[0]);
         int replica = Integer.parseInt(layout[1]);
-        Faults faults = new Faults(ctx.containers(), ctx.images());
+        FaultInjector faults = ctx.faultInjector();
         if (List.of("throttle", "partition").contains(p.getString("fault"))) faults.prepare();
         GlusterCluster.Builder builder = GlusterCluster.builder(ctx.containers(), ctx.images())
                 .layout(sets * replica, replica)
@@ -169,7 +169,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         if (closed == null) {
             // After the heal the FLUSH completes (or fails at the ping timeout): the copier must come back.
             closed = lineOrNull(id, "closed", Duration.ofSeconds(p.getLong("ping-timeout") + 180));
-            if (closed == null) throw new EngineException("copy " + id + " still blocked in " + stuckIn + " 180 s after the heal");
+            if (closed == null) throw new LabFailure("copy " + id + " still blocked in " + stuckIn + " 180 s after the heal");
         }
         CopierLines lines = new CopierLines(take(id, "written"), take(id, "synced"), closed);
         drop(id);
@@ -224,7 +224,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         if (kind.equals("none")) return null;
         if (kind.equals("throttle")) return faults.throttle(client.container(), p.getString("throttle-rate"));
         List<String[]> holders = client.holders(rel);
-        if (holders.isEmpty()) throw new EngineException("no brick holds " + rel + " according to its pathinfo");
+        if (holders.isEmpty()) throw new LabFailure("no brick holds " + rel + " according to its pathinfo");
         GlusterCluster.Brick b = cluster.brick(holders.get(0)[0]);
         return switch (kind) {
             case "freeze" -> faults.freeze(b.server());
@@ -259,7 +259,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         h.put("tasks", tasks);
         h.put("stuck_stack", tasks.stream().map(t -> t.get("stack")).filter(s -> String.valueOf(s).contains("fuse_")).findFirst().orElse(List.of()));
         ctx.evidence().writeJson("stacks/" + id + ".json", h);
-        Faults.signal(pid, "QUIT");
+        ctx.host().signal(pid, "QUIT");
         JsonNode dump = lineOrNull(null, "goroutines", Duration.ofSeconds(10));
         if (dump != null) {
             ctx.evidence().writeText("stacks/" + id + ".goroutines.txt", dump.path("dump").asText());
@@ -306,7 +306,7 @@ final class GlusterCloseLab implements Scenario.Lab {
             // A brick the client dropped (ping timeout) is reconnected first: pathinfo names only connected replicas.
             client.awaitConnected(Duration.ofSeconds(60));
             cluster.awaitHealed(Duration.ofSeconds(180));
-        } catch (EngineException e) {
+        } catch (LabFailure e) {
             md5.put("self-heal", "not done: " + e.getMessage());
         }
         md5.put("mount", client.md5(rel, Duration.ofSeconds(120)));
@@ -409,7 +409,7 @@ final class GlusterCloseLab implements Scenario.Lab {
         putDistribution(o, "write_ms", write);
         for (double v : close) o.sample("close_ms", v);
         for (double v : fsync) o.sample("fsync_ms", v);
-        double[] ci = Stats.wilson95(hung, counted);
+        double[] ci = Estimates.wilson95(hung, counted);
         o.metric("hangs", Map.of("k", hung, "n", counted, "ci95", List.of(round(ci[0]), round(ci[1]))));
         long intact = copies.stream().filter(Copy::dataIntact).count();
         Map<String, Object> data = new LinkedHashMap<>();
@@ -422,10 +422,10 @@ final class GlusterCloseLab implements Scenario.Lab {
         o.metric("faults", copies.stream().map(Copy::fault).distinct().toList());
         o.metric("errors", copies.stream().map(Copy::err).filter(e -> e != null).toList());
         o.note(String.format(Locale.ROOT, "close() p50 %s / p95 %s / max %s ms%s; write phase p50 %s ms",
-                fmt(Stats.quantile(close, 0.5)), fmt(Stats.quantile(close, 0.95)), fmt(close.length == 0 ? Double.NaN : close[close.length - 1]),
-                fsync.length == 0 ? "" : String.format(Locale.ROOT, "; fsync() p50 %s / p95 %s / max %s ms", fmt(Stats.quantile(fsync, 0.5)),
-                        fmt(Stats.quantile(fsync, 0.95)), fmt(fsync[fsync.length - 1])),
-                fmt(Stats.quantile(write, 0.5))));
+                fmt(Estimates.quantile(close, 0.5)), fmt(Estimates.quantile(close, 0.95)), fmt(close.length == 0 ? Double.NaN : close[close.length - 1]),
+                fsync.length == 0 ? "" : String.format(Locale.ROOT, "; fsync() p50 %s / p95 %s / max %s ms", fmt(Estimates.quantile(fsync, 0.5)),
+                        fmt(Estimates.quantile(fsync, 0.95)), fmt(fsync[fsync.length - 1])),
+                fmt(Estimates.quantile(write, 0.5))));
         o.note(String.format(Locale.ROOT, "blocked at the %d s hang limit: %d of %d copies [95%% CI %.0f–%.0f %%]",
                 hangLimitMs / 1000, hung, counted, 100 * ci[0], 100 * ci[1]));
         if (hung > 0) {
@@ -441,8 +441,8 @@ final class GlusterCloseLab implements Scenario.Lab {
 
     private static void putDistribution(ArmMeasurement o, String name, double[] sorted) {
         if (sorted.length == 0) return;
-        o.timing(name + "_p50", round(Stats.quantile(sorted, 0.5)));
-        o.timing(name + "_p95", round(Stats.quantile(sorted, 0.95)));
+        o.timing(name + "_p50", round(Estimates.quantile(sorted, 0.5)));
+        o.timing(name + "_p95", round(Estimates.quantile(sorted, 0.95)));
         o.timing(name + "_max", round(sorted[sorted.length - 1]));
     }
 

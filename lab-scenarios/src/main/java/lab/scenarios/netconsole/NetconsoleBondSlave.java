@@ -1,5 +1,6 @@
 package lab.scenarios.netconsole;
 
+import com.google.auto.service.AutoService;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,10 +11,10 @@ import lab.api.LabContext;
 import lab.api.Need;
 import lab.api.Params;
 import lab.api.Privileges;
+import lab.api.ProcFiles;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.Verdict;
-import lab.core.host.ProcFiles;
 
 /**
  * Write-up 003, netoops after a kernel upgrade: since 2.6.32-220 (upstream: "netpoll: prevent
@@ -22,6 +23,7 @@ import lab.core.host.ProcFiles;
  * container's own network namespace: a bond with a veth slave, and dynamic netconsole targets
  * (configfs) on the slave and on the bond.
  */
+@AutoService(Scenario.class)
 public final class NetconsoleBondSlave implements Scenario {
     /**
      * Netconsole targets are host-wide configfs items, named lab-RUNID-...: the lab removes them

@@ -18,9 +18,8 @@ import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.ExecResult;
 import lab.api.LabContext;
+import lab.api.ProcFiles;
 import lab.api.Scenario;
-import lab.core.host.KernelConfig;
-import lab.core.host.ProcFiles;
 
 /**
  * One container with troot and lab-ovl. Every probe builds its layers on tmpfs instances of
@@ -76,14 +75,9 @@ final class OverlayLab implements Scenario.Lab {
             }
         }
         features.put("moduleParameters", params);
-        Map<String, String> config = new LinkedHashMap<>();
-        KernelConfig.load(Path.of("/proc"), ctx.host().kernelRelease()).ifPresent(c -> {
-            for (String o : List.of("CONFIG_OVERLAY_FS", "CONFIG_OVERLAY_FS_REDIRECT_DIR", "CONFIG_OVERLAY_FS_REDIRECT_ALWAYS_FOLLOW",
-                    "CONFIG_OVERLAY_FS_INDEX", "CONFIG_OVERLAY_FS_NFS_EXPORT", "CONFIG_OVERLAY_FS_XINO_AUTO", "CONFIG_OVERLAY_FS_METACOPY")) {
-                config.put(o, c.get(o).orElse("absent"));
-            }
-        });
-        features.put("kernelConfig", config);
+        features.put("kernelConfig", ctx.host().kernelConfig(List.of("CONFIG_OVERLAY_FS", "CONFIG_OVERLAY_FS_REDIRECT_DIR",
+                "CONFIG_OVERLAY_FS_REDIRECT_ALWAYS_FOLLOW", "CONFIG_OVERLAY_FS_INDEX", "CONFIG_OVERLAY_FS_NFS_EXPORT",
+                "CONFIG_OVERLAY_FS_XINO_AUTO", "CONFIG_OVERLAY_FS_METACOPY")));
         JsonNode plain = accept("-");
         String defaults = stripPaths(plain.path("effective").asText());
         features.put("defaultMountOptions", defaults);

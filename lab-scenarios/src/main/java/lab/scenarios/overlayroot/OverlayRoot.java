@@ -1,5 +1,6 @@
 package lab.scenarios.overlayroot;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import lab.api.Arm;
 import lab.api.Feature;
@@ -18,6 +19,7 @@ import lab.api.ScenarioTool;
  * from the lower, and replays the overlayfs behaviours that bite such users, each as a pair of
  * arms: the feature off (the bite, expected REPRODUCED) and on (expected NOT_REPRODUCED).
  */
+@AutoService(Scenario.class)
 public final class OverlayRoot implements Scenario {
     static final ScenarioInfo INFO = ScenarioInfo.of("overlay-root",
             "troot: per-user roots on overlayfs — isolation and the overlayfs features that bite",

@@ -1,8 +1,6 @@
 package lab.scenarios.overlayroot;
 
-import com.github.dockerjava.api.exception.NotFoundException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,14 +9,8 @@ import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.ExecResult;
 import lab.api.ScenarioTool;
+import lab.api.ToolLab;
 import lab.api.UsageException;
-import lab.core.engine.CapabilityProfile;
-import lab.core.engine.Engine;
-import lab.core.engine.Images;
-import lab.core.engine.LabHome;
-import lab.core.engine.LabResources;
-import lab.core.engine.Owner;
-import lab.core.host.HostProbe;
 
 /**
  * troot for people who want troot itself: each command runs in a lab container (the
@@ -72,23 +64,15 @@ public final class Troot implements ScenarioTool {
 
     static Result troot(List<String> args, Consumer<String> say) {
         checkUsage(args);
-        Engine engine = Engine.connect();
         String volume = volume();
-        boolean exists = volumeExists(engine, volume);
-        if (!exists && !args.get(0).equals("create")) {
-            return new Result(args.get(0).equals("list") ? 0 : 1, "", args.get(0).equals("list") ? "" : "troot: no roots (volume " + volume + " absent)\n");
-        }
-        if (!exists) {
-            engine.client().createVolumeCmd().withName(volume).withLabels(Map.of(VOLUME_LABEL, "state")).exec();
-        }
-        CapabilityProfile profile = CapabilityProfile.compute(new HostProbe().probe().capBnd(), engine.majorVersion());
-        String runId = "troot" + Long.toHexString(Instant.now().toEpochMilli() & 0xffffffL);
-        LabResources resources = new LabResources(engine, profile, Owner.self(runId), Map.of("troot", OverlayRoot.ROOTS));
-        Thread hook = new Thread(resources::close, "lab-troot-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            String image = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir()).ensure(OverlayLab.IMAGE);
-            Container box = resources.start(ContainerSpec.of("troot", image)
+        try (ToolLab lab = ToolLab.open("troot", Map.of("troot", OverlayRoot.ROOTS), say)) {
+            boolean exists = lab.volumeExists(volume);
+            if (!exists && !args.get(0).equals("create")) {
+                return new Result(args.get(0).equals("list") ? 0 : 1, "", args.get(0).equals("list") ? "" : "troot: no roots (volume " + volume + " absent)\n");
+            }
+            if (!exists) lab.createVolume(volume, Map.of(VOLUME_LABEL, "state"));
+            String image = lab.image(OverlayLab.IMAGE);
+            Container box = lab.start(ContainerSpec.of("troot", image)
                     .privileges(OverlayRoot.ROOTS)
                     .volume(volume, "/var/lib/troot"));
             List<String> cmd = new ArrayList<>();
@@ -97,28 +81,12 @@ public final class Troot implements ScenarioTool {
             ExecResult r = box.exec(Duration.ofHours(12), cmd.toArray(String[]::new));
             int code = r.timedOut() ? 4 : (int) r.exitCode();
             boolean empty = args.get(0).equals("destroy") && code == 0 && box.exec(Duration.ofMinutes(1), "troot", "list").stdout().isBlank();
-            resources.close();
+            lab.close();
             if (empty) {
-                engine.client().removeVolumeCmd(volume).exec();
+                lab.removeVolume(volume);
                 say.accept("troot: no roots left; removed the volume " + volume);
             }
             return new Result(code, r.stdout(), r.stderr());
-        } finally {
-            resources.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down: the hook runs the same close
-            }
-        }
-    }
-
-    static boolean volumeExists(Engine engine, String name) {
-        try {
-            engine.client().inspectVolumeCmd(name).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
         }
     }
 }

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.evidence.KernelTasks;
+import lab.api.Tasks;
 
 /**
  * One line per distinct way the daemon's threads are stuck: those in D state, or running (a
@@ -37,15 +37,15 @@ final class DaemonStacks {
      * "dirty-page throttling"), empty when none does: then a stalled writer is slow, not
      * deadlocked on its daemon.
      */
-    static List<String> writebackWaits(List<KernelTasks.Thread> threads) {
+    static List<String> writebackWaits(List<Tasks.Thread> threads) {
         return threads.stream().filter(t -> "D".equals(t.state()) || "R".equals(t.state()))
                 .flatMap(t -> t.stack().stream().map(f -> WRITEBACK_WAITS.get(function(f))).filter(w -> w != null).limit(1))
                 .distinct().toList();
     }
 
-    static List<String> stuck(List<KernelTasks.Thread> threads) {
+    static List<String> stuck(List<Tasks.Thread> threads) {
         Map<String, Integer> seen = new LinkedHashMap<>();
-        for (KernelTasks.Thread t : threads) {
+        for (Tasks.Thread t : threads) {
             if (!"D".equals(t.state()) && !"R".equals(t.state())) continue;
             String frames = String.join(" ← ", t.stack().stream().map(DaemonStacks::function).limit(14).toList());
             seen.merge(t.comm() + " (" + t.state() + ") in " + syscall(t.syscall()) + ": " + frames, 1, Integer::sum);

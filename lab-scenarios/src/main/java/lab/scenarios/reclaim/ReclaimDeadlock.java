@@ -1,8 +1,10 @@
 package lab.scenarios.reclaim;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import lab.api.Arm;
 import lab.api.Feature;
+import lab.api.HangWatch;
 import lab.api.LabContext;
 import lab.api.Need;
 import lab.api.ParamSpec;
@@ -11,7 +13,6 @@ import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.Verdict;
-import lab.core.hang.HangWatcher;
 
 /**
  * Write-up 001 (Sheepdog): a userspace block-device daemon on the same host as its consumer
@@ -20,6 +21,7 @@ import lab.core.hang.HangWatcher;
  * image file on that FUSE mount, ext4 on the loop, a writer, all in one memory-limited
  * container.
  */
+@AutoService(Scenario.class)
 public final class ReclaimDeadlock implements Scenario {
     /** FUSE daemon, loop device, ext4 and the writer in one container; IPC_LOCK for mlockall, SYS_PTRACE for the daemon's memcg move. */
     static final Privileges STACK = Privileges.of("SYS_ADMIN", "MKNOD", "IPC_LOCK", "SYS_PTRACE")
@@ -45,7 +47,7 @@ public final class ReclaimDeadlock implements Scenario {
 
     @Override
     public java.util.Map<String, Privileges> containers(Params params) {
-        return java.util.Map.of("reclaim", STACK, "watcher", HangWatcher.PRIVILEGES);
+        return java.util.Map.of("reclaim", STACK, "watcher", HangWatch.PRIVILEGES);
     }
 
     @Override

@@ -14,14 +14,12 @@ import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Container;
 import lab.api.ContainerSpec;
+import lab.api.HangWatch;
 import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
-import lab.core.evidence.KernelTasks;
-import lab.core.hang.HangWatcher;
-import lab.core.hang.WatchRule;
-import lab.core.host.FuseConnections;
-import lab.core.host.RunCgroups;
+import lab.api.Tasks;
+import lab.api.WatchRule;
 
 /**
  * One memory-limited container per trial running lab-reclaim (which builds the stack and runs
@@ -35,7 +33,7 @@ final class ReclaimLab implements Scenario.Lab {
     private final Params p;
     private final String image;
     private final String prefix;
-    private final HangWatcher watcher;
+    private final HangWatch watcher;
     private final List<Container> live = new CopyOnWriteArrayList<>();
     /** The arm's writes so far: what the daemon allocated during each, how its threads were stuck in each hang. */
     private final List<DaemonGrowth> grown = new ArrayList<>();
@@ -45,7 +43,7 @@ final class ReclaimLab implements Scenario.Lab {
     /** The arm's stalls of the writer in which the daemon did not wait on writeback: slow, not deadlocked. */
     private int slowStallsInArm;
 
-    private ReclaimLab(LabContext ctx, String image, HangWatcher watcher) {
+    private ReclaimLab(LabContext ctx, String image, HangWatch watcher) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.image = image;
@@ -55,11 +53,11 @@ final class ReclaimLab implements Scenario.Lab {
 
     static ReclaimLab open(LabContext ctx) {
         String image = ctx.images().ensure(IMAGE);
-        ReclaimLab lab = new ReclaimLab(ctx, image, HangWatcher.start(ctx));
+        ReclaimLab lab = new ReclaimLab(ctx, image, ctx.startHangWatch());
         // A deadlocked container cannot be removed; the run's own FUSE connections go first.
-        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), lab.prefix + "/")));
+        ctx.containers().beforeRemoval(() -> lab.live.forEach(c -> ctx.host().abortFuseConnections(c.hostPid(), lab.prefix + "/")));
         // The daemon's own memory cgroup (daemon-own-memcg) is named after the run; lab-reclaim removes it, this is the backstop.
-        ctx.containers().afterRemoval(() -> RunCgroups.remove(ctx.containers().runId()));
+        ctx.containers().afterRemoval(() -> ctx.host().removeRunCgroups(ctx.containers().runId()));
         return lab;
     }
 
@@ -129,10 +127,10 @@ final class ReclaimLab implements Scenario.Lab {
 
     /** Follows the writer until it ends or the watcher sees the hang; recovers a hang. */
     private Trial follow(Container c, Agent a, String watch, JsonNode setup) {
-        Written w = new Written(HangWatcher.nowMs());
-        long daemonPid = KernelTasks.hostPid(c.hostPid(), setup.path("daemon_pid").asLong()).orElse(0);
+        Written w = new Written(HangWatch.nowMs());
+        long daemonPid = ctx.tasks().hostPid(c.hostPid(), setup.path("daemon_pid").asLong()).orElse(0);
         int slowStalls = 0;
-        while (HangWatcher.nowMs() - w.start < p.getLong("trial-limit")) {
+        while (HangWatch.nowMs() - w.start < p.getLong("trial-limit")) {
             JsonNode ev = a.next(Duration.ofMillis(100));
             if (ev != null) {
                 JsonNode done = w.take(ev);
@@ -157,7 +155,7 @@ final class ReclaimLab implements Scenario.Lab {
         }
         // Neither finished nor seen deadlocked on its daemon: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
-        FuseConnections.abortUnder(c.hostPid(), prefix + "/");
+        ctx.host().abortFuseConnections(c.hostPid(), prefix + "/");
         // A slow write, not a seen deadlock: the mechanism was not observed either way.
         return new Trial(false, w.bytes, null, null, null, null, (slowStalls > 0 ? String.format(Locale.ROOT, SLOW_STALLS, slowStalls) : UNFINISHED)
                 + (none == null ? "" : " (" + none.path("ev").asText() + ")"));
@@ -182,7 +180,7 @@ final class ReclaimLab implements Scenario.Lab {
             String kind = ev.path("ev").asText();
             if ("progress".equals(kind) && ev.path("bytes").asLong() > bytes) {
                 bytes = ev.path("bytes").asLong();
-                lastByte = HangWatcher.nowMs();
+                lastByte = HangWatch.nowMs();
             } else if ("done".equals(kind)) {
                 return ev;
             } else if ("exited".equals(kind)) {
@@ -204,13 +202,13 @@ final class ReclaimLab implements Scenario.Lab {
         List<String> waits = List.of();
         for (int look = 0; look < 3; look++) {
             if (look > 0) {
-                double until = HangWatcher.nowMs() + 500;
-                while (HangWatcher.nowMs() < until) {
+                double until = HangWatch.nowMs() + 500;
+                while (HangWatch.nowMs() < until) {
                     JsonNode ev = a.next(Duration.ofMillis(100));
                     if (ev != null && w.take(ev) != null) return List.of();
                 }
             }
-            waits = DaemonStacks.writebackWaits(KernelTasks.threads(daemonPid));
+            waits = DaemonStacks.writebackWaits(ctx.tasks().threads(daemonPid));
             if (waits.isEmpty() || w.bytes != bytes) return List.of();
         }
         return waits;
@@ -224,20 +222,20 @@ final class ReclaimLab implements Scenario.Lab {
         String loop = setup.path("loop").asText().replace("/dev/", "");
         String minor = loop.replace("loop", "");
         // The loop worker, its jbd2 and its flusher live outside the container: picked by the device's own names.
-        evidence.put("kernelThreads", KernelTasks.kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
+        evidence.put("kernelThreads", ctx.tasks().kernelThreads(comm -> comm.equals(loop) || comm.endsWith("+" + loop) || comm.startsWith("jbd2/" + loop + "-")
                 || comm.endsWith("flush-7:" + minor)));
-        Map<String, String> memcg = KernelTasks.memcg(c.hostPid());
+        Map<String, String> memcg = ctx.tasks().memcg(c.hostPid());
         evidence.put("memcg", memcg);
         String cgroup = memcg.containsKey("memory.max") ? "cgroup v2" : memcg.containsKey("memory.limit_in_bytes") ? "cgroup v1" : "cgroup unread";
         // Host-side, all of the daemon's threads: the syscall line tells what a stuck one was allocating.
-        List<KernelTasks.Thread> daemon = KernelTasks.threads(daemonPid);
+        List<Tasks.Thread> daemon = ctx.tasks().threads(daemonPid);
         evidence.put("daemon", daemon);
         daemonStuck.addAll(DaemonStacks.stuck(daemon));
         waits.forEach(x -> waitsSeen.add(x + " (" + cgroup + ")"));
         ctx.evidence().writeJson("stacks/" + watch + ".json", evidence);
-        double tAbort = HangWatcher.nowMs();
+        double tAbort = HangWatch.nowMs();
         JsonNode ans = watcher.abort(watch, setup.path("fuse_conn").asLong(), prefix + "/", Duration.ofSeconds(10));
-        if (!"aborted".equals(ans.path("ev").asText())) FuseConnections.abortUnder(c.hostPid(), prefix + "/");
+        if (!"aborted".equals(ans.path("ev").asText())) ctx.host().abortFuseConnections(c.hostPid(), prefix + "/");
         JsonNode done;
         String killed = "";
         try {
@@ -250,7 +248,7 @@ final class ReclaimLab implements Scenario.Lab {
             killed = ", killed: still waiting 30 s after the abort";
         }
         addGrowth(done);
-        double recover = HangWatcher.nowMs() - tAbort;
+        double recover = HangWatch.nowMs() - tAbort;
         a.awaitMatching(n -> "torn-down".equals(n.path("ev").asText()), "torn-down", Duration.ofSeconds(180), null);
         String cost = String.format(Locale.ROOT, "writer rc %s, %s%s", done.path("rc").asText("?"),
                 done.path("error").asText("no error").isEmpty() ? "no error" : done.path("error").asText("no error"), killed);
@@ -285,7 +283,7 @@ final class ReclaimLab implements Scenario.Lab {
 
     @Override
     public void close() {
-        live.forEach(c -> FuseConnections.abortUnder(c.hostPid(), prefix + "/"));
+        live.forEach(c -> ctx.host().abortFuseConnections(c.hostPid(), prefix + "/"));
         watcher.close();
     }
 }

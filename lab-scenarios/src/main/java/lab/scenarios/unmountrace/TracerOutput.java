@@ -1,19 +1,21 @@
 package lab.scenarios.unmountrace;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import lab.core.evidence.Json;
 
 /**
  * What the tracer's bpftrace printed, as both methods' events: read line by line as bpftrace's
  * JSON output comes (or replayed from events.jsonl), and cut into windows by {@link #mark()}.
  */
 final class TracerOutput {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final List<HolderEvents.Ebusy> busy = new ArrayList<>();
     private final List<HolderEvents.Holder> holders = new ArrayList<>();
     private final List<HolderEvents.KernelBusy> kernelBusy = new ArrayList<>();
@@ -33,7 +35,7 @@ final class TracerOutput {
         String type = line.path("type").asText();
         if ("syscall".equals(type)) {
             try {
-                line = Json.MAPPER.readTree(line.path("data").asText());
+                line = JSON.readTree(line.path("data").asText());
                 type = line.path("type").asText();
             } catch (IOException e) {
                 return null;

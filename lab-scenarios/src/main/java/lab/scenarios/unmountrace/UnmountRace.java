@@ -1,5 +1,6 @@
 package lab.scenarios.unmountrace;
 
+import com.google.auto.service.AutoService;
 import java.util.List;
 import lab.api.Arm;
 import lab.api.Feature;
@@ -17,6 +18,7 @@ import lab.api.Verdict;
  * daemon (vmtoolsd) re-read the mount table and stat(2)ed every mount point; a stat in flight
  * holds a reference on the filesystem, so an unmount racing with it sees EBUSY.
  */
+@AutoService(Scenario.class)
 public final class UnmountRace implements Scenario {
     static final List<String> FILESYSTEMS = List.of("fuse", "ext4", "xfs", "tmpfs");
     /** The cycle driver mounts FUSE, or ext4/xfs on loop devices it binds (block major 7). */

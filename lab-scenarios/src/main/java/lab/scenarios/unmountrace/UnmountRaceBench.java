@@ -1,6 +1,8 @@
 package lab.scenarios.unmountrace;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.auto.service.AutoService;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,24 +16,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import lab.api.Bench;
 import lab.api.Params;
-import lab.api.Progress;
-import lab.core.engine.Engine;
-import lab.core.engine.Images;
-import lab.core.engine.LabHome;
-import lab.core.evidence.Json;
-import lab.core.run.Benchmark;
-import lab.core.run.ExitCodes;
-import lab.core.run.RunRecord;
-import lab.core.run.Runner;
 
 /**
  * Figures for unmount-race, all from one invocation: the cycle driver's speed inside the lab
  * against the same binary on the bare host (no poller in either, runs interleaved so drift on
  * a shared machine hits both), the time from a ready lab to the first EBUSY, and attribution.
  */
-public final class UnmountRaceBench implements Benchmark {
+@AutoService(Bench.class)
+public final class UnmountRaceBench implements Bench {
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final int CYCLES = 5000;
     static final int ROUNDS = 3;
 
@@ -41,51 +36,45 @@ public final class UnmountRaceBench implements Benchmark {
     }
 
     @Override
-    public int run(Consumer<String> say, Progress progress) throws Exception {
+    public void run(Lab lab) throws Exception {
         Path work = Files.createTempDirectory("lab-bench-");
-        Path out = Path.of("lab-runs");
-        Runner runner = new Runner(s -> { }, progress);
-        Engine engine = Engine.connect();
-        Images images = new Images(engine, LabHome.imagesDir(), say, LabHome.stateDir());
-        String image = images.ensure(UnmountRaceLab.IMAGE);
+        String image = lab.image(UnmountRaceLab.IMAGE);
         Path bin = work.resolve("bin");
-        images.extract(image, bin, "/usr/local/bin/lab-cycle", "/usr/lib/x86_64-linux-gnu/libfuse3.so.3");
+        lab.extract(image, bin, "/usr/local/bin/lab-cycle", "/usr/lib/x86_64-linux-gnu/libfuse3.so.3");
 
-        say.accept(String.format(Locale.ROOT, "unmount-race benchmark: %d rounds of %d FUSE cycles, driver alone (no poller, no tracer)", ROUNDS, CYCLES));
+        lab.say(String.format(Locale.ROOT, "unmount-race benchmark: %d rounds of %d FUSE cycles, driver alone (no poller, no tracer)", ROUNDS, CYCLES));
         double[] host = new double[ROUNDS];
-        double[] lab = new double[ROUNDS];
+        double[] inLab = new double[ROUNDS];
         for (int i = 0; i < ROUNDS; i++) {
             host[i] = bareHost(bin, work);
-            RunRecord r = runner.run(new UnmountRace(), new Runner.Request(
-                    Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), (long) CYCLES, 1L, out)).record();
-            lab[i] = ((Number) r.arms.get(0).timings.get("cycles_per_s")).doubleValue();
-            say.accept(String.format(Locale.ROOT, "  round %d: bare host %.0f cycles/s, lab %.0f cycles/s", i + 1, host[i], lab[i]));
+            Bench.RunSummary r = lab.run(new UnmountRace(), Map.of("poller", "sleep 100000", "tracer", "off"), List.of("plain"), CYCLES, 1);
+            inLab[i] = ((Number) r.arms().get(0).timings().get("cycles_per_s")).doubleValue();
+            lab.say(String.format(Locale.ROOT, "  round %d: bare host %.0f cycles/s, lab %.0f cycles/s", i + 1, host[i], inLab[i]));
         }
         double h = median(host);
-        double l = median(lab);
-        say.accept(String.format(Locale.ROOT, "cycles/s: lab %.0f vs bare host %.0f (medians) → ratio %.2f (goal ≥ 0.90)", l, h, l / h));
+        double l = median(inLab);
+        lab.say(String.format(Locale.ROOT, "cycles/s: lab %.0f vs bare host %.0f (medians) → ratio %.2f (goal ≥ 0.90)", l, h, l / h));
 
-        Runner.Result plain = runner.run(new UnmountRace(), new Runner.Request(Map.of(), List.of("plain"), 3000L, 7L, out));
-        RunRecord.ArmRecord a = plain.record().arms.get(0);
-        Object wall = a.timings.get("arm_start_to_first_ebusy_ms");
+        Bench.RunSummary plain = lab.run(new UnmountRace(), Map.of(), List.of("plain"), 3000, 7);
+        Bench.ArmSummary a = plain.arms().get(0);
+        Object wall = a.timings().get("arm_start_to_first_ebusy_ms");
         double first = wall == null ? -1 : ((Number) wall).doubleValue();
-        Double readyS = plain.record().findings.labReadyS;
+        Double readyS = plain.labReadyS();
         double ready = readyS == null ? 0 : readyS;
-        say.accept(String.format(Locale.ROOT, "plain arm with poller and tracer: %d/%d EBUSY (%.2f %%), %.0f cycles/s",
-                a.failures, a.trials, 100 * a.rate, ((Number) a.timings.get("cycles_per_s")).doubleValue()));
-        say.accept(first < 0 ? "lab ready → first EBUSY: none in 3000 cycles"
+        lab.say(String.format(Locale.ROOT, "plain arm with poller and tracer: %d/%d EBUSY (%.2f %%), %.0f cycles/s",
+                a.failures(), a.trials(), 100 * a.rate(), ((Number) a.timings().get("cycles_per_s")).doubleValue()));
+        lab.say(first < 0 ? "lab ready → first EBUSY: none in 3000 cycles"
                 : String.format(Locale.ROOT, "lab ready → first EBUSY: %.3f s (goal ≤ 5 s); bringing the lab up took %.1f s", first / 1000, ready));
-        long traced = ((Number) a.metrics.getOrDefault("ebusy_traced", 0)).longValue();
-        long named = ((Number) a.metrics.getOrDefault("ebusy_named", 0)).longValue();
-        long poller = ((Number) a.metrics.getOrDefault("ebusy_named_poller", 0)).longValue();
-        say.accept(traced == 0 ? "attribution: no traced EBUSY"
+        long traced = ((Number) a.metrics().getOrDefault("ebusy_traced", 0)).longValue();
+        long named = ((Number) a.metrics().getOrDefault("ebusy_named", 0)).longValue();
+        long poller = ((Number) a.metrics().getOrDefault("ebusy_named_poller", 0)).longValue();
+        lab.say(traced == 0 ? "attribution: no traced EBUSY"
                 : String.format(Locale.ROOT, "attribution: %d of %d traced EBUSY events named (%.1f %%), %d to the poller (%.1f %%)",
                 traced == 0 ? 0 : named, traced, 100.0 * named / traced, poller, 100.0 * poller / traced));
-        say.accept("evidence of the plain run: " + plain.evidence());
+        lab.say("evidence of the plain run: " + plain.evidence());
         try (var files = Files.walk(work)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
-        return ExitCodes.OK;
     }
 
     /** The image's own driver binary on the host, in a private mount namespace so its mounts die with it. */
@@ -107,7 +96,7 @@ public final class UnmountRaceBench implements Benchmark {
                     other.append(line).append('\n');
                     continue;
                 }
-                JsonNode n = Json.MAPPER.readTree(line);
+                JsonNode n = JSON.readTree(line);
                 if ("done".equals(n.path("ev").asText())) {
                     w.write("quit\n");
                     w.flush();

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import lab.api.ArmMeasurement;
 import lab.api.ExecResult;
-import lab.api.Replay;
+import lab.replay.Replay;
 import lab.api.Scenario;
 import lab.scenarios.RecordedRun;
 import org.junit.jupiter.api.Test;

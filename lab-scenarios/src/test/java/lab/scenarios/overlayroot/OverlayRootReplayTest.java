@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.api.ArmMeasurement;
-import lab.api.Replay;
+import lab.replay.Replay;
 import lab.api.Scenario;
 import lab.api.Verdict;
 import lab.scenarios.RecordedRun;

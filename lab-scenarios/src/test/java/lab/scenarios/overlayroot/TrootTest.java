@@ -19,8 +19,17 @@ class TrootTest {
 
     @AfterEach
     void removeVolume() {
-        if (Troot.volumeExists(Engine.connect(), volume)) Engine.connect().client().removeVolumeCmd(volume).exec();
+        if (volumeExists(volume)) Engine.connect().client().removeVolumeCmd(volume).exec();
         System.clearProperty("lab.troot.volume");
+    }
+
+    private static boolean volumeExists(String name) {
+        try {
+            Engine.connect().client().inspectVolumeCmd(name).exec();
+            return true;
+        } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+            return false;
+        }
     }
 
     private lab.api.ScenarioTool.Result troot(String... args) {
@@ -41,9 +50,9 @@ class TrootTest {
         for (String l : troot("list").stdout().split("\n")) names.add(l.split("\t")[0]);
         assertEquals(List.of("w1", "w2"), names);
         assertEquals(0, troot("destroy", "w1").exitCode());
-        assertTrue(Troot.volumeExists(Engine.connect(), volume));
+        assertTrue(volumeExists(volume));
         assertEquals(0, troot("destroy", "w2").exitCode());
-        assertFalse(Troot.volumeExists(Engine.connect(), volume), "removed with the last root");
+        assertFalse(volumeExists(volume), "removed with the last root");
         assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(java.util.Map.of("lab.role", "troot")).exec().stream()
                 .filter(c -> c.getMounts() != null && c.getMounts().stream().anyMatch(m -> volume.equals(m.getName()))).count());

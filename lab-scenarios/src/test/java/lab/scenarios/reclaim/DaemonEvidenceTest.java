@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import lab.api.ArmMeasurement;
 import lab.core.evidence.Json;
-import lab.core.evidence.KernelTasks;
+import lab.api.Tasks;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,8 +51,8 @@ class DaemonEvidenceTest {
         List<String> frames = List.of("folio_wait_writeback+0x2b/0x80", "shrink_folio_list+0x5e1/0xe10", "try_charge_memcg+0x1a0/0x6b0",
                 "vm_area_alloc+0x1f/0x90", "__mmap_region+0x8a/0x950");
         List<String> said = DaemonStacks.stuck(List.of(
-                new KernelTasks.Thread(101, "lab-passthru", "D", "9 0x0 0x41000 0x3 0x20022 0xffffffffffffffff 0x0 0x7ffd 0x7f12", frames),
-                new KernelTasks.Thread(102, "lab-passthru", "S", "0 0x3 0x7f 0x101000 0x0 0x0 0x0 0x7ffd 0x7f12", List.of("fuse_dev_do_read"))));
+                new Tasks.Thread(101, "lab-passthru", "D", "9 0x0 0x41000 0x3 0x20022 0xffffffffffffffff 0x0 0x7ffd 0x7f12", frames),
+                new Tasks.Thread(102, "lab-passthru", "S", "0 0x3 0x7f 0x101000 0x0 0x0 0x0 0x7ffd 0x7f12", List.of("fuse_dev_do_read"))));
         assertEquals(List.of("1 daemon thread lab-passthru (D) in mmap(260 KiB, flags 0x20022) — MAP_STACK: a new thread's stack: "
                 + "folio_wait_writeback ← shrink_folio_list ← try_charge_memcg ← vm_area_alloc ← __mmap_region"), said);
         assertEquals("mmap(1028 KiB, flags 0x22)", DaemonStacks.syscall("9 0x0 0x101000 0x3 0x22 0xffffffffffffffff 0x0 0x7ffd 0x7f12"));
@@ -62,14 +62,14 @@ class DaemonEvidenceTest {
     @Test
     void aDaemonWaitingOnItsOwnWritebackIsTheMechanismAnIdleOneIsNot() {
         // Stacks from a 6.1 guest on cgroup v2 (balance_dirty_pages) and from 6.18 on cgroup v1 (reclaim).
-        KernelTasks.Thread throttled = new KernelTasks.Thread(780, "lab-passthru", "D", "18 0x7 0x7f 0x20000 0x2fe0000 0x0 0x0 0x7ffd 0x7f12",
+        Tasks.Thread throttled = new Tasks.Thread(780, "lab-passthru", "D", "18 0x7 0x7f 0x20000 0x2fe0000 0x0 0x0 0x7ffd 0x7f12",
                 List.of("balance_dirty_pages+0x3bc/0xd60", "balance_dirty_pages_ratelimited_flags+0x2a0/0x380",
                         "generic_perform_write+0x15a/0x240", "ext4_buffered_write_iter+0x84/0x130 [ext4]", "ovl_write_iter+0x2d5/0x460 [overlay]"));
-        KernelTasks.Thread reclaiming = new KernelTasks.Thread(781, "lab-passthru", "D", "running",
+        Tasks.Thread reclaiming = new Tasks.Thread(781, "lab-passthru", "D", "running",
                 List.of("folio_wait_writeback+0x2b/0x80", "shrink_folio_list+0x5e1/0xe10", "try_charge_memcg+0x1a0/0x6b0"));
-        KernelTasks.Thread serving = new KernelTasks.Thread(782, "lab-passthru", "R", "running",
+        Tasks.Thread serving = new Tasks.Thread(782, "lab-passthru", "R", "running",
                 List.of("fuse_dev_do_read+0xa29/0xa50 [fuse]", "fuse_dev_read+0x79/0xb0 [fuse]", "vfs_read+0x23f/0x310"));
-        KernelTasks.Thread sleeping = new KernelTasks.Thread(783, "lab-passthru", "S", "202 0x0",
+        Tasks.Thread sleeping = new Tasks.Thread(783, "lab-passthru", "S", "202 0x0",
                 List.of("balance_dirty_pages+0x3bc/0xd60"));
 
         assertEquals(List.of("dirty-page throttling"), DaemonStacks.writebackWaits(List.of(serving, throttled)));

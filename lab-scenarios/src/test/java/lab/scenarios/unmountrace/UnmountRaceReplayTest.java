@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import lab.api.ArmMeasurement;
-import lab.api.Replay;
+import lab.replay.Replay;
 import lab.api.Scenario;
 import lab.api.Verdict;
 import lab.scenarios.RecordedRun;

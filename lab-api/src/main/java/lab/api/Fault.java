@@ -1,4 +1,4 @@
-package lab.core.fault;
+package lab.api;
 
 /**
  * A fault on a lab container and its heal. Every fault lives in the target's own cgroup or

@@ -1,4 +1,4 @@
-package lab.core.hang;
+package lab.api;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package lab.api;
+package lab.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +14,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import lab.api.Agent;
+import lab.api.Container;
+import lab.api.ContainerSpec;
+import lab.api.Containers;
+import lab.api.Evidence;
+import lab.api.ExecResult;
+import lab.api.FaultInjector;
+import lab.api.Feature;
+import lab.api.FeatureState;
+import lab.api.HangWatch;
+import lab.api.Host;
+import lab.api.ImageSource;
+import lab.api.KernelMessages;
+import lab.api.LabContext;
+import lab.api.Params;
+import lab.api.Progress;
+import lab.api.Scenario;
+import lab.api.Tasks;
+import lab.core.evidence.KernelTasks;
+import lab.core.fault.Faults;
+import lab.core.hang.HangWatcher;
 
 /**
  * A lab with no engine, for testing a scenario's outcome logic: its helpers answer with the
@@ -102,6 +123,23 @@ public final class Replay implements LabContext {
     @Override public void settings(String service, Object effective) { settings.put(service, effective); }
     @Override public ImageSource images() { return folder -> "replay/" + folder; }
 
+    /** The lab's own watcher, on the replay's containers: its helper replays the watcher's transcript. */
+    @Override
+    public HangWatch startHangWatch() {
+        return HangWatcher.start(this);
+    }
+
+    /** The lab's own injector, on the replay's containers (whose pause and exec are the replay's). */
+    @Override
+    public FaultInjector faultInjector() {
+        return new Faults(containers(), images());
+    }
+
+    @Override
+    public Tasks tasks() {
+        return KernelTasks.HOST;
+    }
+
     @Override
     public Host host() {
         return new Host() {
@@ -110,6 +148,11 @@ public final class Replay implements LabContext {
             @Override public String kernelRelease() { return "replay"; }
             @Override public List<String> withheld(List<String> capabilities) { return List.of(); }
             @Override public String boundingSetHex() { return "replay"; }
+            @Override public Map<String, String> kernelConfig(List<String> options) { return Map.of(); }
+            // A replay's containers have no processes: nothing to signal, abort or remove.
+            @Override public void signal(long hostPid, String signal) { }
+            @Override public void abortFuseConnections(long initPid, String prefix) { }
+            @Override public void removeRunCgroups(String runId) { }
         };
     }
 

@@ -1,4 +1,4 @@
-package lab.api;
+package lab.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +12,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import lab.api.Agent;
+import lab.api.AgentException;
 
 /**
  * A helper's recorded answers played back: each line it printed, in order, then its exit. The
