@@ -29,8 +29,13 @@ final class Labels {
     /** A time unit a key ends with, and how many nanoseconds one of it is. */
     private record Unit(Pattern suffix, double ns) { }
 
-    private static final Unit[] UNITS = {new Unit(Pattern.compile("(?:_ns|(?<=[a-z])Ns)$"), 1), new Unit(Pattern.compile("(?:_us|(?<=[a-z])Us)$"), 1e3),
-            new Unit(Pattern.compile("(?:_ms|(?<=[a-z])Ms)$"), 1e6), new Unit(Pattern.compile("(?:_s|(?<=[a-z])S)$"), 1e9)};
+    /** The unit as a word of the key: "_us" before "_" or the end (slept_us_max), "Ns" after a lower-case letter (maxDurNs). */
+    private static final Unit[] UNITS = {new Unit(suffix("ns", "Ns"), 1), new Unit(suffix("us", "Us"), 1e3), new Unit(suffix("ms", "Ms"), 1e6),
+            new Unit(suffix("s", "S"), 1e9)};
+
+    private static Pattern suffix(String snake, String camel) {
+        return Pattern.compile("_" + snake + "(?=_|$)|(?<=[a-z])" + camel + "(?=[A-Z]|$)");
+    }
 
     private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])");
 
@@ -38,12 +43,8 @@ final class Labels {
     static String words(String key) {
         String w = WORDS.get(key);
         if (w != null) return w;
-        String bare = key;
         Unit u = unit(key);
-        if (u != null) {
-            Matcher m = u.suffix().matcher(key);
-            if (m.find() && m.start() > 0) bare = key.substring(0, m.start());
-        }
+        String bare = u == null ? key : u.suffix().matcher(key).replaceFirst("");
         return CAMEL.matcher(bare).replaceAll(" ").replace('_', ' ').toLowerCase(Locale.ROOT).replace("ebusy", "EBUSY").strip();
     }
 
