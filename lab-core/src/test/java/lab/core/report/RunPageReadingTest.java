@@ -17,23 +17,34 @@ import lab.core.run.FromFile;
 import lab.core.run.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The run page read as a kernel engineer reads it: words and units, the arms on the timeline, the run before this one. */
 class RunPageReadingTest {
-    @Test
-    void labelsAreWordsAndValuesCarryTheirUnit() {
-        assertEquals("headlines in the run's own tasks", Labels.words("headlinesOfRun"));
-        assertEquals("parent's command line", Labels.words("parentCmdline"));
-        assertEquals("busy at destroy", Labels.words("busyAtDestroy"));
-        assertEquals("first failure", Labels.words("first_failure_ms"));
-        assertEquals("slept max", Labels.words("slept_us_max"));
-        assertEquals("13.4 ms", Labels.number("maxDurNs", 13409762));
-        assertEquals("99.5 s", Labels.number("lab_ready_s", 99.529));
-        assertEquals("7.56 ms", Labels.number("first_failure_ms", 7.558));
-        assertEquals("3.03 ms", Labels.number("slept_us_max", 3026));
-        assertEquals("2 min 30 s", Labels.number("elapsedS", 150));
-        assertEquals("259", Labels.number("ebusy", 259));
-        assertEquals("s", Labels.unitWord("ebusy_at_s"));
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            headlinesOfRun   | headlines in the run's own tasks
+            parentCmdline    | parent's command line
+            busyAtDestroy    | busy at destroy
+            first_failure_ms | first failure
+            slept_us_max     | slept max
+            """)
+    void labelsAreWords(String key, String words) {
+        assertEquals(words, Labels.words(key));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            maxDurNs         | 13409762 | 13.4 ms
+            lab_ready_s      | 99.529   | 99.5 s
+            first_failure_ms | 7.558    | 7.56 ms
+            slept_us_max     | 3026     | 3.03 ms
+            elapsedS         | 150      | 2 min 30 s
+            ebusy            | 259      | 259
+            """)
+    void valuesCarryTheUnitTheirKeyNames(String key, double value, String shown) {
+        assertEquals(shown, Labels.number(key, value));
     }
 
     @Test
