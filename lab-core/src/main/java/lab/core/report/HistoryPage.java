@@ -110,7 +110,7 @@ public final class HistoryPage {
         }
         List<Chart> series = new ArrayList<>();
         StringBuilder html = new StringBuilder("<p class=small>Per night: the failure rate (point, red when REPRODUCED, green when not) and its "
-                + "95 % interval (band); a larger point is a night compare flagged. Dashed lines mark nights whose kernel or configuration changed: "
+                + "95 % interval (bar); a larger point is a night compare flagged. Dashed lines mark nights whose kernel or configuration changed: "
                 + "click the triangle for the differences, a point for that night's report.</p>\n<div class=grid>\n");
         for (int i = 0; i < h.series.size() && i < MAX_CHARTS; i++) {
             HistoryRecord.Series s = h.series.get(i);
