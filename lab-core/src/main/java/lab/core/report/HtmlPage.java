@@ -87,8 +87,8 @@ public final class HtmlPage {
         b.append("</table>\n");
         data.rates = rates;
         if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<p class=small>Each arm's failure rate (diamond) and its 95 % Wilson interval (bar), ")
-                .append("over the expected band when there is one, on a logarithmic axis so that a 0.3 % interval shows beside a 3 % one; a rate ")
-                .append("or bound of 0 sits on the bottom line.</p>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
+                .append("over the expected band when there is one. When the values span decades the axis is logarithmic, so that a 0.3 % interval ")
+                .append("shows beside a 3 % one, and a rate or bound of 0 sits on the bottom line.</p>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
     }
 
     /** One table row and histogram per measurement; a key is "what · measurement", the measurement's name giving its words and unit. */

@@ -224,7 +224,8 @@ public final class RunPage {
 
     /**
      * Every event line as (seconds since the first, "kind:ev"); at most a few hundred per kind, spread evenly. An arm's band runs from its
-     * first event that names it ("arm") to its last, or to the record the lab writes when the arm ends (kind "arm", its "name").
+     * first event that names it ("arm") to its last, or to the record the lab writes when the arm ends (kind "arm", its "name"); an arm
+     * whose events do not name it starts where the arm before it ended (the first, at the first event).
      */
     static Timeline eventsTimeline(BundleFiles bundle, Path events) {
         if (!bundle.isFile(events)) return null;
@@ -249,9 +250,10 @@ public final class RunPage {
                 detail.computeIfAbsent(kind, k -> new ArrayList<>()).add(d);
                 JsonNode arm = kind.equals("arm") ? n.get("name") : n.get("arm");
                 if (arm != null && arm.isTextual()) {
-                    double[] span = arms.computeIfAbsent(arm.asText(), a -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE});
+                    double[] span = arms.computeIfAbsent(arm.asText(), a -> new double[] {Double.MAX_VALUE, -Double.MAX_VALUE, 0});
                     span[0] = Math.min(span[0], t - t0);
                     span[1] = Math.max(span[1], t - t0);
+                    if (!kind.equals("arm")) span[2]++;
                 }
             }
         } catch (IOException | UncheckedIOException | java.time.format.DateTimeParseException e) {
@@ -267,7 +269,14 @@ public final class RunPage {
             }
         }
         List<ArmSpan> spans = new ArrayList<>();
-        arms.forEach((name, span) -> spans.add(new ArmSpan(name, round3(span[0]), round3(span[1]))));
+        double previousEnd = 0;
+        for (var e : arms.entrySet()) {
+            double[] span = e.getValue();
+            // An arm whose events do not name it (only its closing record does) ran after the one before it.
+            double from = span[2] > 0 ? span[0] : Math.min(previousEnd, span[0]);
+            spans.add(new ArmSpan(e.getKey(), round3(from), round3(span[1])));
+            previousEnd = span[1];
+        }
         return new Timeline(new ArrayList<>(byKind.keySet()), points, spans);
     }
 

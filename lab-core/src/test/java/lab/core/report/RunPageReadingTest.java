@@ -74,6 +74,20 @@ class RunPageReadingTest {
     }
 
     @Test
+    void armsWhoseEventsDoNotNameThemFollowOneAnother(@TempDir Path dir) throws Exception {
+        // fuse-kill-deadlock's watcher does not name the arm: only the record written at each arm's end does.
+        Files.writeString(dir.resolve("events.jsonl"), """
+                {"t":"2026-12-06T23:00:00Z","kind":"watcher","ev":"ready"}
+                {"t":"2026-12-06T23:00:10Z","kind":"watcher","ev":"hang"}
+                {"t":"2026-12-06T23:00:20Z","kind":"arm","name":"plain"}
+                {"t":"2026-12-06T23:00:25Z","kind":"watcher","ev":"hang"}
+                {"t":"2026-12-06T23:00:30Z","kind":"arm","name":"fixed"}
+                """);
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(BundleFiles.of(dir), dir.resolve("events.jsonl"));
+        assertEquals(List.of(new HtmlPage.ArmSpan("plain", 0, 20), new HtmlPage.ArmSpan("fixed", 20, 30)), tl.arms());
+    }
+
+    @Test
     void realRunIsComparedVerdictByVerdictWithTheRunBeforeIt(@TempDir Path tmp) throws Exception {
         Path runs = RealRunReportBrowserTest.realRuns(tmp);
         Path now = runs.resolve(RealRunReportBrowserTest.NOW);
