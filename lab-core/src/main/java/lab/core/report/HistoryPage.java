@@ -76,6 +76,7 @@ public final class HistoryPage {
                     .append("</td><td class=num>").append(flagCount.getOrDefault(s.key(), 0)).append("</td></tr>\n");
             i++;
         }
+        if (h.series.isEmpty()) HtmlPage.noneRow(t, manyGroups ? 11 : 10);
         section(b, "Scenario × arm over the nights", "<p class=small>Pooled: every counted trial of the window. Flaky: the verdict flipped "
                 + "between two nights within noise (compare's test: the difference's 95 % interval includes 0).</p>\n" + t.append("</table>"));
     }
@@ -109,7 +110,7 @@ public final class HistoryPage {
         }
         List<Chart> series = new ArrayList<>();
         StringBuilder html = new StringBuilder("<p class=small>Per night: the failure rate (point, red when REPRODUCED, green when not) and its "
-                + "95 % interval (band); a larger point is a night compare flagged. Dashed lines mark nights whose kernel or configuration changed: "
+                + "95 % interval (bar); a larger point is a night compare flagged. Dashed lines mark nights whose kernel or configuration changed: "
                 + "click the triangle for the differences, a point for that night's report.</p>\n<div class=grid>\n");
         for (int i = 0; i < h.series.size() && i < MAX_CHARTS; i++) {
             HistoryRecord.Series s = h.series.get(i);
@@ -143,6 +144,7 @@ public final class HistoryPage {
                     .append(esc(f.after)).append("</td><td class=num>").append(f.diffCi95 == null ? "" : String.format(Locale.ROOT, "%+.2f, %+.2f points",
                             100 * f.diffCi95[0], 100 * f.diffCi95[1])).append("</td></tr>\n");
         }
+        if (h.flags.isEmpty()) HtmlPage.noneRow(t, 9);
         section(b, "New failures, fixes, rate changes, flips", "<p class=small>Each night against the previous night of the same host and "
                 + "parameters, by compare's tests: REGRESSION and FIXED need a significant difference, FLIPPED is a verdict change within noise, "
                 + "RATE_UP/RATE_DOWN a significant change with the same verdict.</p>\n" + t.append("</table>"));
@@ -156,12 +158,13 @@ public final class HistoryPage {
                     .append(c.differences.size()).append(" setting(s)</summary><table class=findings><tr><th>setting</th><th>")
                     .append(esc(c.previous)).append("</th><th>").append(esc(c.night)).append("</th></tr>");
             for (HistoryRecord.Difference d : c.differences) {
-                t.append("<tr><td>").append(esc(d.key())).append("</td>");
-                for (String v : d.values()) t.append("<td>").append(v == null ? "<span class=small>(absent)</span>" : esc(abbreviate(v))).append("</td>");
+                t.append("<tr><td>").append(HtmlPage.escWrap(d.key())).append("</td>");
+                for (String v : d.values()) t.append("<td>").append(v == null ? "<span class=small>(absent)</span>" : HtmlPage.escWrap(abbreviate(v))).append("</td>");
                 t.append("</tr>");
             }
             t.append("</table></details></td></tr>\n");
         }
+        if (h.changes.isEmpty()) HtmlPage.noneRow(t, 5);
         section(b, "Kernel and configuration changes", t.append("</table>").toString());
     }
 
@@ -170,17 +173,18 @@ public final class HistoryPage {
         StringBuilder t = new StringBuilder("<table id=signatures><tr><th>signature</th><th>kind</th><th>count</th><th>first seen</th><th>last seen</th>"
                 + "<th>kernels</th><th>scenario × arm</th><th>samples</th></tr>\n");
         for (SignatureIndex.Entry e : h.signatures) {
-            t.append("<tr class=signature><td><code>").append(esc(e.title)).append("</code>").append(e.firstSeen.equals(newest) ? " <span class=new>NEW</span>" : "")
+            t.append("<tr class=signature><td><code>").append(HtmlPage.escWrap(e.title)).append("</code>").append(e.firstSeen.equals(newest) ? " <span class=new>NEW</span>" : "")
                     .append("</td><td>").append(esc(e.kind)).append("</td><td class=num>").append(e.count).append("</td><td>").append(esc(e.firstSeen))
                     .append("</td><td>").append(esc(e.lastSeen)).append("</td><td class=small>").append(esc(String.join(", ", e.kernels)))
                     .append("</td><td class=small>").append(esc(String.join(", ", e.where))).append("</td><td class=small>");
             for (SignatureIndex.Sample s : e.samples) {
                 String to = href(s.path());
-                t.append(to == null ? "<span" : "<a href=\"" + esc(to) + "\"").append(" title=\"").append(esc(s.text())).append("\">").append(esc(shortPath(s.path())))
+                t.append(to == null ? "<span" : "<a href=\"" + esc(to) + "\"").append(" title=\"").append(esc(s.text())).append("\">").append(HtmlPage.escWrap(shortPath(s.path())))
                         .append(to == null ? "</span>" : "</a>").append("<br>");
             }
             t.append("</td></tr>\n");
         }
+        if (h.signatures.isEmpty()) HtmlPage.noneRow(t, 8);
         section(b, "Crash signatures", "<p class=small>Kernel-log headlines and the stacks of stuck tasks, normalized (addresses, offsets, pids, "
                 + "run ids stripped; wait and entry frames skipped) and deduplicated over every bundle. NEW: first seen on the newest night.</p>\n"
                 + t.append("</table>"));
@@ -209,8 +213,9 @@ public final class HistoryPage {
                 + "<th>kind</th><th>id</th><th>status</th><th>runs</th><th>directory</th></tr>\n");
         for (HistoryRecord.Bundle x : h.bundles) {
             t.append("<tr><td>").append(esc(x.night)).append("</td><td>").append(esc(x.kind)).append("</td><td>").append(esc(x.id)).append("</td><td>")
-                    .append(esc(x.status)).append("</td><td class=num>").append(x.runs).append("</td><td>").append(link(x.dir, x.dir)).append("</td></tr>\n");
+                    .append(esc(x.status)).append("</td><td class=num>").append(x.runs).append("</td><td><span class=long>").append(link(x.dir, x.dir)).append("</span></td></tr>\n");
         }
+        if (h.bundles.isEmpty()) HtmlPage.noneRow(t, 6);
         section(b, "Bundles read", t.append("</table></details>").toString());
     }
 
@@ -218,7 +223,7 @@ public final class HistoryPage {
         if (h.unreadable.isEmpty()) return;
         StringBuilder t = new StringBuilder("<table id=unreadable><tr><th>night</th><th>file</th><th>why</th></tr>\n");
         for (HistoryRecord.Unreadable u : h.unreadable) {
-            t.append("<tr><td>").append(esc(u.night())).append("</td><td>").append(esc(u.file())).append("</td><td>").append(esc(u.why())).append("</td></tr>\n");
+            t.append("<tr><td>").append(esc(u.night())).append("</td><td>").append(HtmlPage.escWrap(u.file())).append("</td><td>").append(esc(u.why())).append("</td></tr>\n");
         }
         section(b, "Unreadable bundles (not counted)", t.append("</table>").toString());
     }

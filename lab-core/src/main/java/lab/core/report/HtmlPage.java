@@ -83,26 +83,37 @@ public final class HtmlPage {
             for (String n : r.notes()) b.append("<br>").append(esc(n));
             b.append("</td></tr>\n");
         }
+        if (rows.isEmpty()) noneRow(b, 10);
         b.append("</table>\n");
         data.rates = rates;
-        if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
+        if (!rates.isEmpty()) b.append("<h2>Rates</h2>\n<p class=small>Each arm's failure rate (diamond) and its 95 % Wilson interval (bar), ")
+                .append("over the expected band when there is one. When the values span decades the axis is logarithmic, so that a 0.3 % interval ")
+                .append("shows beside a 3 % one, and a rate or bound of 0 sits on the bottom line.</p>\n<div class=chart><canvas id=chart-rates></canvas></div>\n");
     }
 
+    /** One table row and histogram per measurement; a key is "what · measurement", the measurement's name giving its words and unit. */
     static void distributions(StringBuilder b, ChartData data, Map<String, List<Double>> samples) {
         List<Histogram> hists = new ArrayList<>();
-        StringBuilder t = new StringBuilder("<table><tr><th>measurement</th><th>n</th><th>p50</th><th>p95</th><th>max</th></tr>\n");
+        StringBuilder t = new StringBuilder("<table><tr><th>measurement</th><th>n</th><th>median</th><th>95th percentile</th><th>max</th></tr>\n");
         StringBuilder charts = new StringBuilder("<div class=grid>\n");
         int i = 0;
         for (var e : samples.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
             if (v.length == 0) continue;
-            t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td class=num>%d</td><td class=num>%.4g</td><td class=num>%.4g</td><td class=num>%.4g</td></tr>\n",
-                    esc(e.getKey()), v.length, Stats.quantile(v, 0.5), Stats.quantile(v, 0.95), v[v.length - 1]));
+            String key = e.getKey();
+            int cut = key.lastIndexOf(" · ");
+            String measurement = cut < 0 ? key : key.substring(cut + 3);
+            String title = (cut < 0 ? "" : key.substring(0, cut + 3)) + Labels.words(measurement);
+            t.append("<tr><td>").append(esc(title)).append("</td><td class=num>").append(v.length).append("</td>");
+            for (double q : new double[] {Stats.quantile(v, 0.5), Stats.quantile(v, 0.95), v[v.length - 1]}) {
+                t.append("<td class=num>").append(esc(Labels.number(measurement, q))).append("</td>");
+            }
+            t.append("</tr>\n");
             if (i >= 24) continue;
             Bins bins = histogram(v);
-            String key = e.getKey();
-            hists.add(new Histogram(bins.labels(), bins.counts(), "hist-" + i, key, key.substring(key.lastIndexOf(' ') + 1)));
-            charts.append("<div><div class=small>").append(esc(e.getKey())).append("</div><div class=chart><canvas id=hist-").append(i).append("></canvas></div></div>\n");
+            String unit = Labels.unitWord(measurement);
+            hists.add(new Histogram(bins.labels(), bins.counts(), "hist-" + i, title, unit.isEmpty() ? Labels.words(measurement) : Labels.words(measurement) + ", " + unit));
+            charts.append("<div><div class=small>").append(esc(title)).append("</div><div class=chart><canvas id=hist-").append(i).append("></canvas></div></div>\n");
             i++;
         }
         if (hists.isEmpty()) return;
@@ -130,8 +141,11 @@ public final class HtmlPage {
     /** Equal-width bins: each one's label and how many values fell in it. */
     record Bins(List<String> labels, long[] counts) { }
 
-    /** Events or runs over time, one row per kind. */
-    record Timeline(List<String> kinds, List<TimelinePoint> points) { }
+    /** Events or runs over time, one row per kind; each arm's stretch of time drawn as a labelled band behind them. */
+    record Timeline(List<String> kinds, List<TimelinePoint> points, List<ArmSpan> arms) { }
+
+    /** An arm ran from {@code from} to {@code to} seconds after the first event. */
+    record ArmSpan(String name, double from, double to) { }
 
     /** One event at {@code x} seconds from the first, of kind {@code k}, with what it concerns ({@code t}: an id or a name), if anything. */
     record TimelinePoint(double x, String k, String t) { }
@@ -198,6 +212,11 @@ public final class HtmlPage {
             if (href(n) != null && bundle.exists(dir.resolve(n))) s.append("<li>").append(link(n, n)).append("</li>\n");
         }
         section(b, "Evidence", s.append("</ul>").toString());
+    }
+
+    /** The one row of a table that has no other: "none" across its {@code columns}, so an empty table does not read as a broken one. */
+    static void noneRow(StringBuilder table, int columns) {
+        table.append("<tr><td class=none colspan=").append(columns).append(">none</td></tr>\n");
     }
 
     static void section(StringBuilder b, String title, String html) {
@@ -334,6 +353,19 @@ public final class HtmlPage {
     static String link(String path, String text) {
         String h = href(path);
         return h == null ? esc(text) : "<a href=\"" + esc(h) + "\">" + esc(text) + "</a>";
+    }
+
+    /** A run of characters without a space this long (a path, a hex id, a joined list) may break anywhere; shorter words never do. */
+    static final int LONG_TOKEN = 24;
+    private static final Pattern LONG = Pattern.compile("\\S{" + LONG_TOKEN + ",}");
+
+    /**
+     * {@code s} escaped, for a table cell: with a token of {@link #LONG_TOKEN} characters or more, in a span that lets it break
+     * anywhere, so a command line or a path wraps inside its column instead of widening the table past the page.
+     */
+    static String escWrap(String s) {
+        String e = esc(s);
+        return s != null && LONG.matcher(s).find() ? "<span class=long>" + e + "</span>" : e;
     }
 
     static String esc(String s) {

@@ -50,6 +50,7 @@ public final class SoakPage {
                     .append(e.exitCode).append("</td><td>").append(esc(e.status)).append("</td><td class=num>").append(e.seconds)
                     .append("</td><td>").append(e.dir == null ? "" : link(e.dir + "/report.html", e.dir)).append("</td></tr>\n");
         }
+        if (rec.runs.isEmpty()) noneRow(runs, 6);
         section(b, "Runs", runs.append("</table>").toString());
         // The soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
         BundleFiles bundle = BundleFiles.of(dir);
@@ -125,6 +126,6 @@ public final class SoakPage {
             kinds.add(kind);
             points.add(new TimelinePoint(Math.round((t - t0) * 1000) / 1000.0, kind, r.record().runId));
         }
-        return new Timeline(new ArrayList<>(kinds), points);
+        return new Timeline(new ArrayList<>(kinds), points, List.of());
     }
 }

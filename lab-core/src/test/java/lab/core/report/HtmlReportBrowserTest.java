@@ -65,12 +65,17 @@ class HtmlReportBrowserTest {
     }
 
     static String render(Path page, Path tmp) throws Exception {
+        return render(page, tmp, 1280);
+    }
+
+    /** The page's DOM after its script ran, in a window {@code width} pixels wide. */
+    static String render(Path page, Path tmp, int width) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "chromium is not installed (Debian package chromium; ./lab test installs it)");
         Path profile = Files.createDirectories(tmp.resolve("chromium-profile"));
         Path dom = tmp.resolve("dom.html");
         Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
-                "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString())
+                "--window-size=" + width + ",900", "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString())
                 .redirectOutput(dom.toFile()).redirectError(tmp.resolve("chromium.err").toFile()).start();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();

@@ -80,9 +80,9 @@ class HtmlReportTest {
         String html = Files.readString(RunPage.write(r, d));
         String findings = html.substring(html.indexOf("<h2>Findings</h2>"), html.indexOf("<h2>", html.indexOf("<h2>Findings</h2>") + 5));
         assertTrue(!findings.contains("<pre>"), "no raw JSON block: " + findings);
-        for (String cell : List.of("<th>holder</th>", "<th>command</th>", "<th>chain</th>", "<th>events</th>", "<th>stack</th>",
-                "<td>stat -f /lab/r/group-0/container-3/temp</td>", "<td class=num>52</td>", "stat<br>find<br>sh", "statfs+7<br>poll_thread+638",
-                "<th>lab ready (s)</th><td>4.2</td>", "<th>EBUSY events</th><td>53</td>")) {
+        for (String cell : List.of("<th>holder</th>", "<th>command line</th>", "<th>process chain</th>", "<th>events</th>", "<th>stack</th>",
+                "<td><span class=long>stat -f /lab/r/group-0/container-3/temp</span></td>", "<td class=num>52</td>", "stat<br>find<br>sh", "statfs+7<br>poll_thread+638",
+                "<th>lab ready after</th><td>4.20 s</td>", "<th>EBUSY events</th><td>53</td>")) {
             assertTrue(findings.contains(cell), cell + " in " + findings);
         }
         assertTrue(html.contains("<th>inconclusive</th>") && html.contains("<td class=num>2</td>")
