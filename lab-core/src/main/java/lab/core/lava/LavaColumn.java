@@ -123,8 +123,7 @@ public final class LavaColumn {
                 j.definition = definition(j, cold, files, receiver.urlFor(j.key));
                 // The server's own check of every definition before any is submitted.
                 String invalid = client.validate(j.definition);
-                if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + invalid.lines().map(String::strip)
-                        .filter(l -> !l.isEmpty()).reduce((a, b) -> a + " " + b).orElse(invalid));
+                if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + LavaClient.oneLine(invalid));
             }
             long t0 = System.nanoTime();
             for (Job j : jobs) {
@@ -358,10 +357,33 @@ public final class LavaColumn {
         }
     }
 
-    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
     private String definition(Job j, GuestRun.Cold cold, Deployed files, String receiver) throws IOException {
-        Map<String, Object> images = images(files, cold.cmdline());
         long testMinutes = spec.deadline() == null ? 60 : Math.max(5, spec.deadline().toMinutes());
+        return definition(lava, target, runId, j.scenario.id(), j.command, testMinutes, cold.cmdline(), files, receiver);
+    }
+
+    /**
+     * A job definition of the lab's shape for {@code lava} with stand-in files and commands: what
+     * the CLI has the server validate before a run begins, so a server that refuses the lab's jobs
+     * is bad input before any disk is packed.
+     */
+    public static String sample(LavaSpec lava) {
+        java.util.function.Function<String, Artifacts.Artifact> f = n -> new Artifacts.Artifact(n, null, "0".repeat(64), 0,
+                "http://callback.invalid/artifacts/0/" + n, "http://callback.invalid/artifacts/0/" + n);
+        Deployed d = new Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"), f.apply("data.qcow2"),
+                f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"), f.apply("lab.tar.gz"));
+        try {
+            return definition(lava, lava.column("debian:6.1"), "check", "lab-check", List.of("run", "lab-check"), 60, "console=ttyS0", d,
+                    "http://callback.invalid/bundle/0");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
+    static String definition(LavaSpec lava, Target target, String runId, String scenario, List<String> command, long testMinutes, String cmdline,
+                             Deployed files, String receiver) throws IOException {
+        Map<String, Object> images = images(files, cmdline);
         Map<String, Object> deploy = new LinkedHashMap<>();
         deploy.put("to", "tmpfs");
         deploy.put("timeout", Map.of("minutes", 5));
@@ -376,23 +398,23 @@ public final class LavaColumn {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.cli.LavaStep", j.command, GUEST_OUT));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.cli.LavaStep", command, GUEST_OUT));
         List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();
-        repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", j.scenario.id(),
-                "description", "lab run " + j.scenario.id() + " in a guest of " + target.kernel()));
+        repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", scenario,
+                "description", "lab run " + scenario + " in a guest of " + target.kernel()));
         repo.put("run", Map.of("steps", List.of(String.join(" ", step.stream().map(LavaColumn::shellQuote).toList()))));
         Map<String, Object> def = new LinkedHashMap<>();
         def.put("from", "inline");
-        def.put("name", j.scenario.id());
-        def.put("path", "inline/" + j.scenario.id() + ".yaml");
+        def.put("name", scenario);
+        def.put("path", "inline/" + scenario + ".yaml");
         def.put("repository", repo);
         Map<String, Object> test = new LinkedHashMap<>();
         test.put("timeout", Map.of("minutes", testMinutes));
         test.put("definitions", List.of(def));
 
-        Map<String, Object> job = settings(lava, "lab " + runId + " " + j.scenario.id() + " on " + target.kernel(), testMinutes);
+        Map<String, Object> job = settings(lava, "lab " + runId + " " + scenario + " on " + target.kernel(), testMinutes);
         job.put("actions", List.of(Map.of("deploy", deploy), Map.of("boot", boot), Map.of("test", test)));
         return YAML.writeValueAsString(job);
     }
