@@ -22,8 +22,10 @@
 #   lava.sh stop                  stop every process start started (by its pid), remove the
 #                                 containers and the network it created, and stop PostgreSQL
 #                                 when start started it
-#   lava.sh install               only install when missing (`./lab test` runs it in the
-#                                 background while the other tests run; start waits on its lock)
+#   lava.sh install [--workers container]
+#                                 only install when missing, with --workers container also build
+#                                 the workers' image (`./lab test` runs it in the background
+#                                 while the other tests run; start waits on its lock)
 #
 # Secrets: the admin's API token and each worker's token are files of mode 0600 in STATE; they
 # reach programs through those files or a pipe, never a command line (ps shows those to all).
@@ -45,7 +47,7 @@ WORKER_IMAGE=lab/lava-worker:bookworm
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 die() { local code=$1; shift; echo "lava.sh: $*" >&2; exit "$code"; }
-usage() { die 2 "usage: lava.sh start [--port PORT] [--workers local|container] | stop | install"; }
+usage() { die 2 "usage: lava.sh start [--port PORT] [--workers local|container] | stop | install [--workers container]"; }
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 while [ $# -gt 0 ]; do
@@ -157,6 +159,8 @@ install_only() {
   local was=0
   pg_online && was=1
   install
+  # The image too (a missing engine or base image: start says so; the install itself is done)
+  [ "$WORKERS" = container ] && (worker_image) || true
   if [ $was = 0 ] && pg_online; then
     pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop 9<&- || die 4 "cannot stop the PostgreSQL cluster the install started"
     rm -f "$STATE/postgres-started"
@@ -164,14 +168,17 @@ install_only() {
 }
 
 # The container workers' network, image and gateway address (GATEWAY); what it creates is recorded in RUN for stop.
-container_net() {
+worker_image() {
   command -v docker >/dev/null && docker info >/dev/null 2>&1 || die 3 "--workers container needs a Docker engine (none answers)"
-  if ! docker image inspect "$WORKER_IMAGE" >/dev/null 2>&1; then
-    docker image inspect lab/base:bookworm >/dev/null 2>&1 || die 3 "--workers container builds on the lab's lab/base:bookworm image, which is missing (the lab builds it: ./lab images)"
-    echo "lava.sh: building $WORKER_IMAGE from Debian's lava-dispatcher (log: $STATE/worker-image.log)" >&2
-    docker build -t "$WORKER_IMAGE" "$HERE/lava-worker" >"$STATE/worker-image.log" 2>&1 9<&- \
-      || die 3 "building $WORKER_IMAGE failed: $(tail -1 "$STATE/worker-image.log") (see $STATE/worker-image.log)"
-  fi
+  docker image inspect "$WORKER_IMAGE" >/dev/null 2>&1 && return 0
+  docker image inspect lab/base:bookworm >/dev/null 2>&1 || die 3 "--workers container builds on the lab's lab/base:bookworm image, which is missing (the lab builds it: ./lab images)"
+  echo "lava.sh: building $WORKER_IMAGE from Debian's lava-dispatcher (log: $STATE/worker-image.log)" >&2
+  docker build -t "$WORKER_IMAGE" "$HERE/lava-worker" >"$STATE/worker-image.log" 2>&1 9<&- \
+    || die 3 "building $WORKER_IMAGE failed: $(tail -1 "$STATE/worker-image.log") (see $STATE/worker-image.log)"
+}
+
+container_net() {
+  worker_image
   if ! docker network inspect "$NETWORK" >/dev/null 2>&1; then
     docker network create --label lab-lava=1 "$NETWORK" >/dev/null 9<&- || die 4 "cannot create the Docker network $NETWORK"
     echo "$NETWORK" >"$RUN/network"
