@@ -7,13 +7,25 @@
 # force TCG in their dictionaries (no_kvm; /dev/kvm on this machine kind is a software
 # hypervisor that runs stock kernels >100 times slower), so no job can turn KVM back on.
 #
-#   lava.sh start [--port PORT]   install when missing, start (or find running, saying so on
+#   lava.sh start [--port PORT] [--workers local|container]
+#                                 install when missing, start (or find running, saying so on
 #                                 stderr), print one line:
 #                                 export LAB_LAVA=http://127.0.0.1:PORT,token=FILE,events=ws://127.0.0.1:PORT+1/ws/
-#   lava.sh stop                  stop every process start started (by its pid), and PostgreSQL
+#                                 --workers container: the two workers run in containers of
+#                                 their own (image lab/lava-worker:bookworm from
+#                                 scripts/lava-worker/Dockerfile on the lab's lab/base:bookworm)
+#                                 on the Docker network lab-lava-net this script creates; the
+#                                 server also listens at the network's gateway, the workers
+#                                 reach it and the CLI only there (no shared folder), and the
+#                                 line ends with ,callback=http://GATEWAY:0 (the CLI's artifact
+#                                 server and receiver listen at the gateway, any free port)
+#   lava.sh stop                  stop every process start started (by its pid), remove the
+#                                 containers and the network it created, and stop PostgreSQL
 #                                 when start started it
-#   lava.sh install               only install when missing (`./lab test` runs it in the
-#                                 background while the other tests run; start waits on its lock)
+#   lava.sh install [--workers container]
+#                                 only install when missing, with --workers container also build
+#                                 the workers' image (`./lab test` runs it in the background
+#                                 while the other tests run; start waits on its lock)
 #
 # Secrets: the admin's API token and each worker's token are files of mode 0600 in STATE; they
 # reach programs through those files or a pipe, never a command line (ps shows those to all).
@@ -29,14 +41,19 @@ PORT=${LAB_LAVA_PORT:-8010}
 PING=2
 SPAWNED=0
 DEVICES=(lab-lava-qemu-01 lab-lava-qemu-02)
+WORKERS=local
+NETWORK=lab-lava-net
+WORKER_IMAGE=lab/lava-worker:bookworm
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 die() { local code=$1; shift; echo "lava.sh: $*" >&2; exit "$code"; }
-usage() { die 2 "usage: lava.sh start [--port PORT] | stop | install"; }
+usage() { die 2 "usage: lava.sh start [--port PORT] [--workers local|container] | stop | install [--workers container]"; }
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 while [ $# -gt 0 ]; do
   case $1 in
     --port) [ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] || usage; PORT=$2; shift 2 ;;
+    --workers) [ $# -ge 2 ] && [[ $2 =~ ^(local|container)$ ]] || usage; WORKERS=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -142,24 +159,76 @@ install_only() {
   local was=0
   pg_online && was=1
   install
+  # The image too (a missing engine or base image: start says so; the install itself is done)
+  [ "$WORKERS" = container ] && (worker_image) || true
   if [ $was = 0 ] && pg_online; then
     pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop 9<&- || die 4 "cannot stop the PostgreSQL cluster the install started"
     rm -f "$STATE/postgres-started"
   fi
 }
 
+# The container workers' network, image and gateway address (GATEWAY); what it creates is recorded in RUN for stop.
+worker_image() {
+  command -v docker >/dev/null && docker info >/dev/null 2>&1 || die 3 "--workers container needs a Docker engine (none answers)"
+  docker image inspect "$WORKER_IMAGE" >/dev/null 2>&1 && return 0
+  docker image inspect lab/base:bookworm >/dev/null 2>&1 || die 3 "--workers container builds on the lab's lab/base:bookworm image, which is missing (the lab builds it: ./lab images)"
+  echo "lava.sh: building $WORKER_IMAGE from Debian's lava-dispatcher (log: $STATE/worker-image.log)" >&2
+  docker build -t "$WORKER_IMAGE" "$HERE/lava-worker" >"$STATE/worker-image.log" 2>&1 9<&- \
+    || die 3 "building $WORKER_IMAGE failed: $(tail -1 "$STATE/worker-image.log") (see $STATE/worker-image.log)"
+}
+
+container_net() {
+  worker_image
+  if ! docker network inspect "$NETWORK" >/dev/null 2>&1; then
+    docker network create --label lab-lava=1 "$NETWORK" >/dev/null 9<&- || die 4 "cannot create the Docker network $NETWORK"
+    echo "$NETWORK" >"$RUN/network"
+  fi
+  GATEWAY=$(docker network inspect -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}' "$NETWORK")
+  [[ $GATEWAY =~ ^[0-9.]+$ ]] || die 4 "the Docker network $NETWORK has no IPv4 gateway ('$GATEWAY')"
+}
+
+# Worker i in a container of its own: its token goes in by docker cp (no bind mount, no command line).
+container_worker() {
+  local i=$1 name="lab-lava-w$1"
+  [ "$(docker inspect -f '{{.State.Running}}' "$name" 2>/dev/null)" = true ] && return 0
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  SPAWNED=$((SPAWNED + 1))
+  docker create --name "$name" --label lab-lava=1 --network "$NETWORK" --memory 6g "$WORKER_IMAGE" \
+    --level INFO --url "http://$GATEWAY:$PORT/" --name "$name" --ping-interval $PING --worker-dir /var/lib/lava/dispatcher/worker \
+    --token-file /etc/lab-lava-worker.token >/dev/null 9<&- || die 4 "cannot create the worker container $name"
+  echo "$name" >>"$RUN/containers"
+  docker cp "$STATE/worker-$i.token" "$name:/etc/lab-lava-worker.token" >/dev/null 9<&- || die 4 "cannot hand the worker $name its token"
+  docker start "$name" >/dev/null 9<&- || die 4 "cannot start the worker container $name"
+}
+
 start() {
+  local running; running=$(cat "$RUN/workers" 2>/dev/null || true)
+  if [ -n "$running" ] && [ "$running" != "$WORKERS" ] && pid_of gunicorn >/dev/null; then
+    die 2 "LAVA runs here with $running workers: lava.sh stop first"
+  fi
   install
   postgres_up
   configure
   local gunicorn; gunicorn=$(command -v gunicorn || command -v gunicorn3)
-  spawn gunicorn "lava_server.wsgi" "$gunicorn" lava_server.wsgi --log-level INFO --log-file "$RUN/gunicorn.log" \
-    -u lavaserver -g lavaserver --worker-class eventlet --workers 2 --bind "127.0.0.1:$PORT"
+  local bind=(--bind "127.0.0.1:$PORT") callback=""
+  if [ "$WORKERS" = container ]; then
+    container_net
+    bind+=(--bind "$GATEWAY:$PORT")
+    callback=",callback=http://$GATEWAY:0"
+  fi
+  echo "$WORKERS" >"$RUN/workers"
+  # ALLOWED_HOSTS: Django answers requests for the gateway's address too (the container workers' URL).
+  spawn gunicorn "lava_server.wsgi" env "ALLOWED_HOSTS=${GATEWAY:-127.0.0.1}" "$gunicorn" lava_server.wsgi --log-level INFO --log-file "$RUN/gunicorn.log" \
+    -u lavaserver -g lavaserver --worker-class eventlet --workers 2 "${bind[@]}"
   spawn publisher "lava-publisher" lava-server manage lava-publisher --level INFO --log-file "$RUN/publisher.log" --host 127.0.0.1 --port "$EVENTS_PORT"
   spawn scheduler "lava-scheduler" lava-server manage lava-scheduler --level INFO --log-file "$RUN/scheduler.log"
   local i=0
   for dev in "${DEVICES[@]}"; do
     i=$((i + 1))
+    if [ "$WORKERS" = container ]; then
+      container_worker "$i"
+      continue
+    fi
     # The token from its file (mode 0600), never on the command line.
     spawn "worker-$i" "--name lab-lava-w$i" lava-worker --level INFO --url "http://127.0.0.1:$PORT/" --name "lab-lava-w$i" \
       --ping-interval $PING --worker-dir "/var/lib/lava/dispatcher/lab-lava-w$i" --log-file "$RUN/worker-$i.log" \
@@ -175,11 +244,11 @@ start() {
   t=0
   until [ "$(for h in Good Unknown; do api_admin "devices/?worker__state=Online&state=Idle&health=$h" 2>/dev/null; echo; done \
       | grep -o '"hostname":"lab-lava-qemu-[0-9]*"' | sort -u | wc -l)" -ge ${#DEVICES[@]} ]; do
-    t=$((t + 1)); [ $t -le 120 ] || die 4 "the devices did not come online within 60 s (logs: $RUN/worker-*.log)"
+    t=$((t + 1)); [ $t -le 240 ] || die 4 "the devices did not come online within 120 s (logs: $RUN/worker-*.log or docker logs lab-lava-wN)"
     sleep 0.5
   done
   [ "$SPAWNED" -gt 0 ] || echo "lava.sh: already running (started earlier; stop stops it)" >&2
-  echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token,events=ws://127.0.0.1:$EVENTS_PORT/ws/"
+  echo "export LAB_LAVA=http://127.0.0.1:$PORT,token=$STATE/token,events=ws://127.0.0.1:$EVENTS_PORT/ws/$callback"
 }
 
 stop() {
@@ -191,6 +260,17 @@ stop() {
     [ -d "/proc/$pid" ] && kill -9 "$pid" 2>/dev/null || true
     rm -f "$RUN/$n.pid"
   done
+  # Only the containers and the network start created (recorded by name), nothing else of Docker's.
+  if [ -f "$RUN/containers" ]; then
+    local c
+    while read -r c; do docker rm -f "$c" >/dev/null 2>&1 || true; done <"$RUN/containers"
+    rm -f "$RUN/containers"
+  fi
+  if [ -f "$RUN/network" ]; then
+    docker network rm "$(cat "$RUN/network")" >/dev/null 2>&1 || die 4 "cannot remove the Docker network $(cat "$RUN/network")"
+    rm -f "$RUN/network"
+  fi
+  rm -f "$RUN/workers"
   if [ -f "$STATE/postgres-started" ]; then
     if pg_lsclusters -h | awk 'NR==1 {exit $4 != "online"}'; then
       pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1 {print $1}')" main stop || die 4 "cannot stop the PostgreSQL cluster start started"

@@ -2,10 +2,11 @@
 # PID 1 of a lab guest booted by a LAVA job, handed over like images/guest/lab-init.sh through
 # QEMU's fw_cfg (opt/lab/init). It runs lab-init.sh (fw_cfg opt/lab/labinit) unchanged to get
 # what any lab guest has (mounts, modules, qemu-ga, the Docker engine on the data disk), waits
-# for it to say LAB-GUEST-READY, puts LAVA's test overlay back at / (see lava-rdinit), mounts the
-# checkout and the CLI's class path (9p tags labhome, labcp) at /lab/home and /lab/cp, brings up
-# the user-mode network the device gives (the bundle goes to the CLI's receiver through it),
-# and gives LAVA a root shell on the serial console. When that shell ends, the guest powers off.
+# for it to say LAB-GUEST-READY, puts LAVA's test overlay back at / (see lava-rdinit), brings up
+# the user-mode network the device gives, downloads the lab (images/, scripts/, the class path's
+# lib/: fw_cfg opt/lab/lab-url) from the CLI's callback server, checks its SHA-256 (fw_cfg
+# opt/lab/lab-sha256) and unpacks it at /lab/home, and gives LAVA a root shell on the serial
+# console. When that shell ends, the guest powers off.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 say() { echo "lab-lava-init: $*" > /dev/console; }
 off() { sync; echo o > /proc/sysrq-trigger; while :; do sleep 60; done; }
@@ -31,10 +32,6 @@ done
 
 for d in /dev/.lab-lava/lava-*; do [ -d "$d" ] && mv "$d" /; done
 rmdir /dev/.lab-lava 2>/dev/null
-mkdir -p /lab/home /lab/cp
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome /lab/home || say "no checkout share (labhome)"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp /lab/cp || say "no class path share (labcp)"
-
 modprobe -q virtio_net
 nic= i=0
 while [ -z "$nic" ] && [ $i -lt 25 ]; do
@@ -46,6 +43,16 @@ done
 if [ -n "$nic" ]; then
   ip link set "$nic" up && ip addr add 10.0.2.15/24 dev "$nic" && ip route add default via 10.0.2.2
 fi
+
+url=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/lab-url/raw 2>/dev/null)
+sum=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/lab-sha256/raw 2>/dev/null)
+[ -n "$url" ] && [ -n "$sum" ] || { say "FAILED: no opt/lab/lab-url or lab-sha256 in fw_cfg"; off; }
+mkdir -p /lab/home /var/lib/lab
+t0=$(date +%s%N)
+busybox wget -q -O /var/lib/lab/lab.tar.gz "$url" || { say "FAILED: cannot download the lab from the CLI's callback address"; off; }
+echo "$sum  /var/lib/lab/lab.tar.gz" | sha256sum -c --status || { say "FAILED: the lab downloaded does not match its SHA-256"; off; }
+tar -xzf /var/lib/lab/lab.tar.gz -C /lab/home && rm -f /var/lib/lab/lab.tar.gz || { say "FAILED: cannot unpack the lab"; off; }
+say "the lab downloaded and unpacked in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
 say "LAB-LAVA-READY"
 export HOME=/root PS1='lab-lava:~# ' TERM=dumb

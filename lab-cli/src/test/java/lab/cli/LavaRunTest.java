@@ -1,6 +1,7 @@
 package lab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -23,9 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab run as LAVA jobs on a real LAVA: the one LAB_LAVA names, else one scripts/lava.sh
- * starts for this class (installing Debian's lava-server and lava-dispatcher when missing) and
- * stops after it. A host that cannot run LAVA (not root, no apt, the packages unreachable) makes
- * it SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
+ * starts for this class with its workers in containers of their own (`--workers container`: their
+ * own filesystem and network, reaching the server and this CLI only over a Docker network, as a
+ * dispatcher on another host does) and stops after it. A host that cannot (not root, no apt, the
+ * packages unreachable, no Docker engine or no lab/base:bookworm image for the workers) makes it
+ * SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
  * once each on debian:6.1; a second is killed with its CLI as soon as it runs.
  */
 @Tag("lava")
@@ -36,13 +39,15 @@ class LavaRunTest {
 
     @BeforeAll
     static void server() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "LAVA jobs boot guests with 9p shares of this checkout: needs root");
+        assumeTrue("root".equals(System.getProperty("user.name")), "LAVA's packages, PostgreSQL and the workers' QEMU devices: needs root");
         assumeTrue(GuestRunTest.onPath("qemu-system-x86_64"), "no qemu-system-x86_64 (scripts/guest-tools.sh installs Debian's qemu-system-x86)");
         lava = System.getenv("LAB_LAVA");
         if (lava != null && !lava.isBlank()) return;
         long t0 = System.nanoTime();
-        Script start = lavaSh("start", 1800);
+        Script start = lavaSh(1800, "start", "--workers", "container");
         started = !start.err().contains("already running");
+        // Exit 2 only when an instance with workers on this host runs already (started outside the test).
+        assumeTrue(start.code() != 2, "a LAVA with other workers runs here already: " + start.err().strip());
         System.out.printf(Locale.ROOT, "scripts/lava.sh start: exit %d in %.0f s%n%s", start.code(), (System.nanoTime() - t0) / 1e9, start.err());
         // Exit 3: this host cannot run LAVA (its line says what is missing); anything else but 0 is a fault of the script.
         assumeTrue(start.code() != 3, "LAVA cannot run here: " + start.err().strip());
@@ -54,16 +59,19 @@ class LavaRunTest {
     @AfterAll
     static void stopServer() throws Exception {
         if (!started) return;
-        Script stop = lavaSh("stop", 300);
+        Script stop = lavaSh(300, "stop");
         assertEquals(0, stop.code(), "scripts/lava.sh stop:\n" + stop.out() + stop.err());
     }
 
     private record Script(int code, String out, String err) { }
 
-    private static Script lavaSh(String cmd, long seconds) throws Exception {
+    private static Script lavaSh(long seconds, String... args) throws Exception {
+        String cmd = String.join(" ", args);
         Path err = Files.createTempFile("lab-lava-", ".err");
         try {
-            Process p = new ProcessBuilder("bash", FleetTest.HOME.resolve("scripts/lava.sh").toString(), cmd)
+            List<String> argv = new ArrayList<>(List.of("bash", FleetTest.HOME.resolve("scripts/lava.sh").toString()));
+            argv.addAll(List.of(args));
+            Process p = new ProcessBuilder(argv)
                     .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(p.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS), "scripts/lava.sh " + cmd + " still runs after " + seconds + " s");
@@ -119,13 +127,26 @@ class LavaRunTest {
         LavaSpec spec = LavaSpec.parse(lava);
         assertTrue(LavaClient.of(spec).job(job.path("id").asLong()).finished());
         // Personal (its definition holds the receiver's secret URL): the token reads it, nobody without one does.
-        assertTrue(Files.readString(bundle.resolve("lava/job.yaml")).contains("visibility: personal"), "lava/job.yaml");
+        String definition = Files.readString(bundle.resolve("lava/job.yaml"));
+        assertTrue(definition.contains("visibility: personal"), "lava/job.yaml");
+        // Everything the job deployed came over HTTP with its digest: no path of the CLI's host, no share of one.
+        assertFalse(definition.contains("file://"), definition);
+        assertFalse(definition.contains("9p") || definition.contains("fsdev"), definition);
+        assertTrue(definition.contains("sha256sum:") && definition.contains("/artifacts/"), definition);
+        if (started) {
+            // The workers ran in containers of their own: no folder of this host mounted, and the job ran on one of their devices.
+            for (String w : List.of("lab-lava-w1", "lab-lava-w2")) {
+                Process p = new ProcessBuilder("docker", "inspect", "-f", "{{.State.Running}} {{len .Mounts}} {{.HostConfig.NetworkMode}}", w).start();
+                assertEquals("true 0 lab-lava-net", new String(p.getInputStream().readAllBytes()).strip(), w);
+            }
+            assertTrue(lava.contains(",callback=http://"), lava);
+        }
         org.junit.jupiter.api.Assertions.assertThrows(LavaClient.LavaException.class, () -> new LavaClient(spec.url(), null).job(job.path("id").asLong()),
                 "job " + job.path("id").asLong() + " read without a token");
     }
 
     /**
-     * A SIGKILL of the CLI once its job runs: within 30 s the reaper has had LAVA cancel that job
+     * A SIGKILL of the CLI once its job has deployed its files and boots: within 30 s the reaper has had LAVA cancel that job
      * (and only the ids the CLI recorded) and its device is Idle again.
      */
     @Test
@@ -140,7 +161,9 @@ class LavaRunTest {
             java.util.regex.Matcher m = submitted.matcher(lab.out());
             if (m.find()) {
                 id = Long.parseLong(m.group(1));
-                if ("Running".equals(client.job(id).state())) break;
+                // Once its files are deployed: before, the CLI's death takes the artifact server with it and
+                // LAVA ends the job Incomplete (its download failed) on its own, before any cancel.
+                if ("Running".equals(client.job(id).state()) && client.log(id).contains("end: 1 deployimages")) break;
             }
             Thread.sleep(1000);
         }

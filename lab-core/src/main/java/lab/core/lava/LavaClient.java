@@ -44,7 +44,8 @@ public final class LavaClient {
 
     /**
      * Before anything is submitted: the server answers (else exit 3), the token is accepted
-     * (else exit 2) and knows the device type (else exit 2); the server's version.
+     * (else exit 2), knows the device type (else exit 2) and accepts a job definition of the lab's
+     * shape (else exit 2, with the server's reason on one line); the server's version.
      */
     public String check(LavaSpec s) {
         Response v;
@@ -64,6 +65,8 @@ public final class LavaClient {
         // A token LAVA accepts for a public read may still be unknown: submitting needs a user.
         Response who = send(request("jobs/?limit=1").GET().build());
         if (who.status == 401 || who.status == 403) throw new UsageException("LAVA at " + s.url() + " refuses the token in " + s.token() + ": " + who.brief());
+        String invalid = validate(LavaColumn.sample(s));
+        if (invalid != null) throw new UsageException("LAVA at " + s.url() + " refuses the lab's job definition: " + oneLine(invalid));
         return version;
     }
 
@@ -76,6 +79,10 @@ public final class LavaClient {
         JsonNode ids = r.json().path("job_ids");
         if (!ids.isArray() || ids.isEmpty()) throw new LavaException("submitting a job: no job id in " + r.brief());
         return ids.get(0).asLong();
+    }
+
+    static String oneLine(String s) {
+        return s.lines().map(String::strip).filter(l -> !l.isEmpty()).reduce((a, b) -> a + " " + b).orElse(s);
     }
 
     /** LAVA's own check of a definition; null when valid, else its message. */

@@ -37,15 +37,16 @@ import lab.core.run.Scenarios;
 /**
  * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's
  * kernel: each job deploys that kernel, the lab's initramfs (with LAVA's test overlay in it),
- * qcow2 overlays of the lab's root, modules and data disks, and the guest's init; boots it; and
+ * compressed qcow2 copies of the lab's root, modules and data disks, and the guest's init; boots it; and
  * runs the lab inside through a test definition that reports each arm as a lava-test-case and
  * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. Every job is
  * submitted first, then all are followed over REST v0.2 with their progress and an ETA. A job
  * LAVA ends Incomplete or Canceled becomes ERROR rows carrying LAVA's error type and message and
  * the console's tail. A reaper cancels the column's own jobs when the CLI is gone.
  *
- * <p>The disks, the checkout and the class path are on this host (file:// URLs, 9p shares): the
- * LAVA worker must run here too.
+ * <p>Everything a job deploys comes over HTTP from this CLI's callback server ({@link Callback},
+ * {@link Artifacts}) with its SHA-256, so the worker may be any host that reaches it: no job
+ * names a path of this host.
  */
 public final class LavaColumn {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -58,8 +59,8 @@ public final class LavaColumn {
     static final String PROMPT = "lab-lava:~# ";
     /** Where the lab in the guest writes its bundles; the guest's, thrown away with it. */
     static final Path GUEST_OUT = Path.of("/var/lib/lab/lava-out");
+    /** Where the guest unpacks the lab (images/, scripts/ and the class path's lib/, images/guest/lava-init.sh). */
     static final Path GUEST_HOME = Path.of("/lab/home");
-    static final Path GUEST_CP = Path.of("/lab/cp");
 
     /** One command as a LAVA job: what it runs, its id once submitted, what LAVA last said. */
     private static final class Job {
@@ -111,15 +112,19 @@ public final class LavaColumn {
         }
         Path jobsFile = work.resolve("jobs");
         Process reaper = null;
-        try (Receiver receiver = new Receiver(work.resolve("bundles"), lava.maxBundleBytes())) {
+        try (Callback callback = Callback.open(lava)) {
             Files.createDirectories(out);
             Files.createDirectories(work);
-            Disks disks = new Disks(GuestRun.overlay(cold.root(), work, "root.qcow2"), GuestRun.overlay(cold.data(), work, "data.qcow2"),
-                    cold.kernel().modules() == null ? null : GuestRun.overlay(cold.kernel().modules(), work, "modules.qcow2"));
+            Receiver receiver = new Receiver(work.resolve("bundles"), lava.maxBundleBytes(), callback);
+            Deployed files = deploy(new Artifacts(callback), cold, ramdisk, work);
+            say.accept("the jobs deploy from " + callback.forWorker() + " (the --lava callback address LAVA's workers reach this CLI by)");
             reaper = LavaReaper.spawn(Owner.self(runId), lava.url(), lava.token(), jobsFile, work, out.resolve("lava-reaper.log"));
-            for (Job j : jobs) j.definition = definition(j, cold, ramdisk, disks, receiver.urlFor(j.key));
-            String invalid = client.validate(jobs.get(0).definition);
-            if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + invalid);
+            for (Job j : jobs) {
+                j.definition = definition(j, cold, files, receiver.urlFor(j.key));
+                // The server's own check of every definition before any is submitted.
+                String invalid = client.validate(j.definition);
+                if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + LavaClient.oneLine(invalid));
+            }
             long t0 = System.nanoTime();
             for (Job j : jobs) {
                 j.id = client.submit(j.definition);
@@ -139,7 +144,26 @@ public final class LavaColumn {
         return null;
     }
 
-    private record Disks(Path root, Path data, Path modules) { }
+    /** What every job of the column deploys, served by the callback server. */
+    record Deployed(Artifacts.Artifact kernel, Artifacts.Artifact ramdisk, Artifacts.Artifact root, Artifacts.Artifact data,
+                    Artifacts.Artifact modules, Artifacts.Artifact config, Artifacts.Artifact init, Artifacts.Artifact labinit,
+                    Artifacts.Artifact lab) { }
+
+    private Deployed deploy(Artifacts a, GuestRun.Cold cold, Path ramdisk, Path work) {
+        LavaFiles.Packed root = LavaFiles.disk(cold.root(), "root", say);
+        LavaFiles.Packed data = LavaFiles.disk(cold.data(), "data", say);
+        // One modules disk per kernel: named by the kernel's folder in the lab's cache.
+        Path m = cold.kernel().modules();
+        LavaFiles.Packed modules = m == null ? null
+                : LavaFiles.disk(m, "modules-" + m.toAbsolutePath().getParent().getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "-"), say);
+        LavaFiles.Packed lab = LavaFiles.lab(LabHome.find().orElseThrow(), cold.classPath(), work);
+        return new Deployed(a.add("vmlinuz", cold.kernel().vmlinuz(), null), a.add("initrd.cpio.gz", ramdisk, null),
+                a.add("root.qcow2", root.file(), root.sha256()), a.add("data.qcow2", data.file(), data.sha256()),
+                modules == null ? null : a.add("modules.qcow2", modules.file(), modules.sha256()),
+                cold.kernel().config() == null ? null : a.add("config", cold.kernel().config(), null),
+                a.add("lava-init.sh", LabHome.imagesDir().resolve("guest/lava-init.sh"), null),
+                a.add("lab-init.sh", LabHome.imagesDir().resolve("guest/lab-init.sh"), null), a.add("lab.tar.gz", lab.file(), lab.sha256()));
+    }
 
     /**
      * Follows every job until all are finished, saying each change of state and, every 30 s, the
@@ -333,27 +357,33 @@ public final class LavaColumn {
         }
     }
 
-    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
-    private String definition(Job j, GuestRun.Cold cold, Path ramdisk, Disks disks, String receiver) throws IOException {
-        Map<String, Object> images = new LinkedHashMap<>();
-        // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
-        // adds the images to QEMU's command line in the order of their labels' names.
-        images.put("disk1root", image(disks.root(), drive("{disk1root}", "lab-root", false)));
-        if (disks.modules() != null) images.put("disk2modules", image(disks.modules(), drive("{disk2modules}", "lab-modules", true)));
-        images.put("disk3data", image(disks.data(), drive("{disk3data}", "lab-docker", false)));
-        String shares = String.join(" ", share("labhome", LabHome.find().orElseThrow()), share("labcp", cold.classPath()));
-        // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
-        images.put("kernel", image(cold.kernel().vmlinuz(), "-kernel {kernel} -append \"" + cold.cmdline() + " rdinit=/lab-lava-rdinit loglevel=6\" " + shares));
-        Map<String, Object> rd = image(ramdisk, "-initrd {ramdisk}");
-        rd.put("format", "cpio.newc");
-        rd.put("compression", "gz");
-        rd.put("overlays", Map.of("lava", true));
-        images.put("ramdisk", rd);
-        images.put("init", image(LabHome.imagesDir().resolve("guest/lava-init.sh"), "-fw_cfg name=opt/lab/init,file={init}"));
-        images.put("labinit", image(LabHome.imagesDir().resolve("guest/lab-init.sh"), "-fw_cfg name=opt/lab/labinit,file={labinit}"));
-        if (cold.kernel().config() != null) images.put("config", image(cold.kernel().config(), "-fw_cfg name=opt/lab/config,file={config}"));
-
+    private String definition(Job j, GuestRun.Cold cold, Deployed files, String receiver) throws IOException {
         long testMinutes = spec.deadline() == null ? 60 : Math.max(5, spec.deadline().toMinutes());
+        return definition(lava, target, runId, j.scenario.id(), j.command, testMinutes, cold.cmdline(), files, receiver);
+    }
+
+    /**
+     * A job definition of the lab's shape for {@code lava} with stand-in files and commands: what
+     * the CLI has the server validate before a run begins, so a server that refuses the lab's jobs
+     * is bad input before any disk is packed.
+     */
+    public static String sample(LavaSpec lava) {
+        java.util.function.Function<String, Artifacts.Artifact> f = n -> new Artifacts.Artifact(n, null, "0".repeat(64), 0,
+                "http://callback.invalid/artifacts/0/" + n, "http://callback.invalid/artifacts/0/" + n);
+        Deployed d = new Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"), f.apply("data.qcow2"),
+                f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"), f.apply("lab.tar.gz"));
+        try {
+            return definition(lava, lava.column("debian:6.1"), "check", "lab-check", List.of("run", "lab-check"), 60, "console=ttyS0", d,
+                    "http://callback.invalid/bundle/0");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
+    static String definition(LavaSpec lava, Target target, String runId, String scenario, List<String> command, long testMinutes, String cmdline,
+                             Deployed files, String receiver) throws IOException {
+        Map<String, Object> images = images(files, cmdline);
         Map<String, Object> deploy = new LinkedHashMap<>();
         deploy.put("to", "tmpfs");
         deploy.put("timeout", Map.of("minutes", 5));
@@ -368,23 +398,23 @@ public final class LavaColumn {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_CP, "lab.cli.LavaStep", j.command, GUEST_OUT));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.cli.LavaStep", command, GUEST_OUT));
         List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();
-        repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", j.scenario.id(),
-                "description", "lab run " + j.scenario.id() + " in a guest of " + target.kernel()));
+        repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", scenario,
+                "description", "lab run " + scenario + " in a guest of " + target.kernel()));
         repo.put("run", Map.of("steps", List.of(String.join(" ", step.stream().map(LavaColumn::shellQuote).toList()))));
         Map<String, Object> def = new LinkedHashMap<>();
         def.put("from", "inline");
-        def.put("name", j.scenario.id());
-        def.put("path", "inline/" + j.scenario.id() + ".yaml");
+        def.put("name", scenario);
+        def.put("path", "inline/" + scenario + ".yaml");
         def.put("repository", repo);
         Map<String, Object> test = new LinkedHashMap<>();
         test.put("timeout", Map.of("minutes", testMinutes));
         test.put("definitions", List.of(def));
 
-        Map<String, Object> job = settings(lava, "lab " + runId + " " + j.scenario.id() + " on " + target.kernel(), testMinutes);
+        Map<String, Object> job = settings(lava, "lab " + runId + " " + scenario + " on " + target.kernel(), testMinutes);
         job.put("actions", List.of(Map.of("deploy", deploy), Map.of("boot", boot), Map.of("test", test)));
         return YAML.writeValueAsString(job);
     }
@@ -404,10 +434,37 @@ public final class LavaColumn {
         return job;
     }
 
-    private static Map<String, Object> image(Path file, String arg) {
+    /**
+     * The deploy action's images: each by its URL on the callback server and its SHA-256, the disks
+     * as compressed qcow2 files. The lab itself is no image: the guest downloads it (fw_cfg
+     * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh).
+     */
+    static Map<String, Object> images(Deployed f, String cmdline) {
+        Map<String, Object> images = new LinkedHashMap<>();
+        // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
+        // adds the images to QEMU's command line in the order of their labels' names.
+        images.put("disk1root", image(f.root(), drive("{disk1root}", "lab-root", false)));
+        if (f.modules() != null) images.put("disk2modules", image(f.modules(), drive("{disk2modules}", "lab-modules", true)));
+        images.put("disk3data", image(f.data(), drive("{disk3data}", "lab-docker", false)));
+        // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
+        images.put("kernel", image(f.kernel(), "-kernel {kernel} -append \"" + cmdline + " rdinit=/lab-lava-rdinit loglevel=6\""
+                + " -fw_cfg name=opt/lab/lab-url,string=" + f.lab().guestUrl() + " -fw_cfg name=opt/lab/lab-sha256,string=" + f.lab().sha256()));
+        Map<String, Object> rd = image(f.ramdisk(), "-initrd {ramdisk}");
+        rd.put("format", "cpio.newc");
+        rd.put("compression", "gz");
+        rd.put("overlays", Map.of("lava", true));
+        images.put("ramdisk", rd);
+        images.put("init", image(f.init(), "-fw_cfg name=opt/lab/init,file={init}"));
+        images.put("labinit", image(f.labinit(), "-fw_cfg name=opt/lab/labinit,file={labinit}"));
+        if (f.config() != null) images.put("config", image(f.config(), "-fw_cfg name=opt/lab/config,file={config}"));
+        return images;
+    }
+
+    private static Map<String, Object> image(Artifacts.Artifact a, String arg) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("image_arg", arg);
-        m.put("url", "file://" + file.toAbsolutePath());
+        m.put("url", a.url());
+        m.put("sha256sum", a.sha256());
         return m;
     }
 
@@ -415,11 +472,6 @@ public final class LavaColumn {
     private static String drive(String file, String serial, boolean readOnly) {
         return "-drive file=" + file + ",format=qcow2,if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : "")
                 + " -device virtio-blk-pci,drive=" + serial + ",serial=" + serial;
-    }
-
-    private static String share(String tag, Path path) {
-        return "-fsdev local,id=" + tag + ",path=" + path.toAbsolutePath() + ",security_model=none,readonly=on -device virtio-9p-pci,fsdev="
-                + tag + ",mount_tag=" + tag;
     }
 
     static String shellQuote(String s) {

@@ -19,7 +19,7 @@ import lab.core.engine.Owner;
  * does not reach it) that checks four times a second whether the CLI still runs. When it is gone
  * it cancels every job the CLI recorded as its own (the ids in the jobs file, appended as each
  * submission returned) that has not finished, waits for them to finish, and removes the column's
- * work directory (the disk overlays the jobs deployed). Jobs of anyone else are never named there.
+ * work directory (the packed lab the jobs deployed, the bundles received). Jobs of anyone else are never named there.
  */
 public final class LavaReaper {
     private LavaReaper() {}

@@ -18,14 +18,17 @@ import lab.api.UsageException;
 
 /**
  * A LAVA server the lab submits its runs to, as given:
- * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N][,events=WS-URL][,max-bundle=MIB]}.
+ * {@code URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N][,events=WS-URL][,max-bundle=MIB][,callback=http://HOST:PORT]}.
  * The token file holds the API token of a LAVA user (a file, so the token is in no command line and
  * no record); tags and priority pass through to every job; the name prefixes the columns
  * (default lava); events is lava-publisher's WebSocket (default URL's ws/, where Debian's Apache
  * site proxies it); max-bundle caps what a job's guest may send back, as sent and as unpacked
- * (MiB, default 256).
+ * (MiB, default 256); callback is where LAVA's workers and their guests reach this CLI's HTTP
+ * server (the jobs' artifacts and the bundle receiver; default: this host's source address on the
+ * route to the server, any free port).
  */
-public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name, URI events, int maxBundleMib) {
+public record LavaSpec(URI url, Path token, String deviceType, List<String> tags, String priority, String name, URI events, int maxBundleMib,
+                       URI callback) {
     static final List<String> PRIORITIES = List.of("low", "medium", "high");
     static final int DEFAULT_MAX_BUNDLE_MIB = 256;
 
@@ -44,6 +47,11 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
             throw new UsageException("LAVA events '" + events + "' must be a ws:// or wss:// URL");
         }
         if (maxBundleMib < 1 || maxBundleMib > 65536) throw new UsageException("LAVA max-bundle " + maxBundleMib + " must be 1-65536 (MiB)");
+        if (callback != null && (!"http".equals(callback.getScheme()) || callback.getHost() == null || callback.getPort() > 65535
+                || !(callback.getRawPath() == null || callback.getRawPath().isEmpty() || "/".equals(callback.getRawPath()))
+                || callback.getRawQuery() != null || callback.getRawUserInfo() != null)) {
+            throw new UsageException("LAVA callback '" + callback + "' must be http://HOST:PORT (an address of this host the workers reach)");
+        }
     }
 
     /** {@code URL[,token=FILE][,device-type=T][,tags=a+b][,priority=P][,name=N]}. */
@@ -67,14 +75,18 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         String name = left.remove("name");
         String events = left.remove("events");
         String maxBundle = left.remove("max-bundle");
-        if (!left.isEmpty()) throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name, events, max-bundle)");
+        String callback = left.remove("callback");
+        if (!left.isEmpty()) {
+            throw new UsageException("unknown --lava option(s) " + left.keySet() + " (token, device-type, tags, priority, name, events, max-bundle, callback)");
+        }
         if (maxBundle != null && !maxBundle.matches("\\d{1,5}")) throw new UsageException("LAVA max-bundle '" + maxBundle + "' must be a number of MiB, 1-65536");
         URI u = uri(url.endsWith("/") ? url : url + "/", "server URL");
         URI ev = events == null || events.isEmpty() ? uri(u.toString().replaceFirst("^http", "ws") + "ws/", "server URL") : uri(events, "events URL");
         Path t = token == null || token.isEmpty() ? null : base == null ? Path.of(token) : base.resolve(token);
         return new LavaSpec(u, t, type == null ? "qemu" : type, tags == null || tags.isEmpty() ? List.of() : Arrays.asList(tags.split("\\+")),
                 priority == null ? "medium" : priority, name == null ? "lava" : name, ev,
-                maxBundle == null ? DEFAULT_MAX_BUNDLE_MIB : Integer.parseInt(maxBundle));
+                maxBundle == null ? DEFAULT_MAX_BUNDLE_MIB : Integer.parseInt(maxBundle),
+                callback == null || callback.isEmpty() ? null : uri(callback, "callback URL"));
     }
 
     private static URI uri(String s, String what) {
@@ -149,6 +161,7 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         if (!tags.isEmpty()) b.append(",tags=").append(String.join("+", tags));
         b.append(",priority=").append(priority).append(",name=").append(name).append(",events=").append(events);
         b.append(",max-bundle=").append(maxBundleMib);
+        if (callback != null) b.append(",callback=").append(callback);
         return b.toString();
     }
 

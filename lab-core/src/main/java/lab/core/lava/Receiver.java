@@ -1,13 +1,10 @@
 package lab.core.lava;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,24 +14,19 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 
 /**
- * Where a LAVA job's guest sends the evidence bundle while the job lives: an HTTP server of the
- * CLI on this host's loopback (QEMU's user-mode network maps the guest's 10.0.2.2 to it), one
- * secret path per job, so nothing else can post there. A bundle comes base64-encoded and lands
+ * Where a LAVA job's guest sends the evidence bundle while the job lives: a path of the CLI's
+ * callback server ({@link Callback}), one secret path per job, so nothing else can post there. A bundle comes base64-encoded and lands
  * as a file, kept only when it is a tar.gz under the limit both as sent and unpacked
  * ({@link BundleArchive}); anything else is refused (413 over the limit, 400 not a tar.gz),
  * removed, and its reason kept as the job's arrival. The CLI unpacks it once the job is over.
  */
-final class Receiver implements AutoCloseable {
-    /** The host as a guest on QEMU's user-mode network sees it. */
-    static final String GUEST_GATEWAY = "10.0.2.2";
-
+final class Receiver {
     /** What arrived for a job: the file (null when refused), its size, when, and why it was refused (null when kept). */
     record Arrival(Path file, long bytes, long atNanos, String refused) { }
 
-    private final HttpServer server;
+    private final Callback callback;
     private final Path dir;
     private final long limit;
     private final Map<String, String> keys = new ConcurrentHashMap<>();
@@ -42,28 +34,22 @@ final class Receiver implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
 
     /** Keeps uploads in {@code dir}, each at most {@code limit} bytes as sent and as unpacked. */
-    Receiver(Path dir, long limit) {
+    Receiver(Path dir, long limit, Callback callback) {
         this.dir = dir;
         this.limit = limit;
+        this.callback = callback;
         try {
             Files.createDirectories(dir);
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the bundle receiver: " + e.getMessage(), e);
         }
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "lab-lava-receiver");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/bundle/", ex -> {
+        callback.server().createContext("/bundle/", ex -> {
             String secret = ex.getRequestURI().getPath().substring("/bundle/".length());
             String job = keys.get(secret);
             int status = job == null || !"POST".equals(ex.getRequestMethod()) && !"PUT".equals(ex.getRequestMethod()) ? 404 : receive(job, ex);
             ex.sendResponseHeaders(status, -1);
             ex.close();
         });
-        server.start();
     }
 
     /** One upload for {@code job}: kept, or refused and removed; the HTTP status. */
@@ -112,16 +98,10 @@ final class Receiver implements AutoCloseable {
         random.nextBytes(b);
         String secret = HexFormat.of().formatHex(b);
         keys.put(secret, job);
-        return "http://" + GUEST_GATEWAY + ":" + server.getAddress().getPort() + "/bundle/" + secret;
+        return callback.forGuest() + "/bundle/" + secret;
     }
 
     Arrival arrival(String job) {
         return arrived.get(job);
-    }
-
-    @Override
-    public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

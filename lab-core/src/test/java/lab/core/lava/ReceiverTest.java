@@ -33,10 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReceiverTest {
     private static final long LIMIT = 64 * 1024;
+    static final LavaSpec LOOPBACK = LavaSpec.parse("http://127.0.0.1:9/,callback=http://127.0.0.1:0");
 
     @Test
     void aBundleUnderTheLimitIsKept(@TempDir Path tmp) throws Exception {
-        try (Receiver r = new Receiver(tmp.resolve("in"), LIMIT)) {
+        try (Callback c = Callback.open(LOOPBACK)) {
+            Receiver r = new Receiver(tmp.resolve("in"), LIMIT, c);
             byte[] tgz = tgz("a/20261202-100000-ab12/run.json", "{}".getBytes(StandardCharsets.UTF_8));
             assertEquals(200, post(r, "job-0", Base64.getMimeEncoder().encode(tgz)));
             Receiver.Arrival a = r.arrival("job-0");
@@ -49,7 +51,8 @@ class ReceiverTest {
     @Test
     void anUploadOverTheLimitAsSentIsRefusedAndLeavesNothing(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("in");
-        try (Receiver r = new Receiver(dir, LIMIT)) {
+        try (Callback c = Callback.open(LOOPBACK)) {
+            Receiver r = new Receiver(dir, LIMIT, c);
             // Random bytes: no compression makes them smaller; 96 KiB decoded over a 64 KiB limit.
             byte[] body = new byte[96 * 1024];
             new Random(1).nextBytes(body);
@@ -69,7 +72,8 @@ class ReceiverTest {
     @Test
     void aDeclaredLengthOverTheLimitIsRefusedBeforeItsBody(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("in");
-        try (Receiver r = new Receiver(dir, LIMIT)) {
+        try (Callback c = Callback.open(LOOPBACK)) {
+            Receiver r = new Receiver(dir, LIMIT, c);
             URI u = local(r.urlFor("job-0"));
             try (Socket s = new Socket(u.getHost(), u.getPort())) {
                 s.setSoTimeout(10_000);
@@ -88,7 +92,8 @@ class ReceiverTest {
     @Test
     void anUploadThatUnpacksOverTheLimitIsRefusedAndLeavesNothing(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("in");
-        try (Receiver r = new Receiver(dir, LIMIT)) {
+        try (Callback c = Callback.open(LOOPBACK)) {
+            Receiver r = new Receiver(dir, LIMIT, c);
             byte[] tgz = tgz("a/20261202-100000-ab12/run.json", new byte[16 << 20]);
             assertTrue(tgz.length < LIMIT / 2, "the bomb is small: " + tgz.length);
             assertEquals(413, post(r, "job-0", Base64.getMimeEncoder().encode(tgz)));
@@ -101,7 +106,8 @@ class ReceiverTest {
     @Test
     void notATarGzIsRefused(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("in");
-        try (Receiver r = new Receiver(dir, LIMIT)) {
+        try (Callback c = Callback.open(LOOPBACK)) {
+            Receiver r = new Receiver(dir, LIMIT, c);
             assertEquals(400, post(r, "job-0", Base64.getMimeEncoder().encode("plain text".getBytes(StandardCharsets.UTF_8))));
             assertTrue(r.arrival("job-0").refused().startsWith("not a tar.gz"), r.arrival("job-0").refused());
             assertEquals(List.of(), list(dir), "nothing kept");
