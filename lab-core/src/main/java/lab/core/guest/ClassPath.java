@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  */
 final class ClassPath {
     /** CDS's dynamic-archive magic (0xf00baba8) as the JVM writes it, little-endian, at the file's start. */
-    private static final byte[] DYNAMIC_MAGIC = {(byte) 0xa8, (byte) 0xba, 0x0b, (byte) 0xf0};
+    private static final byte[] DYNAMIC_MAGIC = {(byte) 0xa8, (byte) 0xab, 0x0b, (byte) 0xf0};
     /** Larger than any archive of the lab's classes (tens of MB): a bigger file is not one. */
     private static final long ARCHIVE_MAX = 1L << 30;
 
@@ -79,12 +79,13 @@ final class ClassPath {
     /**
      * The guest JVM's options for the class path at {@code cp}: map its archive when there is one,
      * else write one at exit to {@code dumpTo} (a file the guest can write; {@link #keepArchive}
-     * moves it beside the jars after the run).
+     * moves it beside the jars after the run). The dump's notes (each class it leaves out, such as
+     * picocli's, compiled for Java 5) are not the lab's output.
      */
     static List<String> cdsOptions(Path cp, String jvm, Path dumpTo) {
         Path a = archive(cp, jvm);
         return Files.isRegularFile(a, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? List.of("-XX:SharedArchiveFile=" + a)
-                : List.of("-XX:ArchiveClassesAtExit=" + dumpTo);
+                : List.of("-XX:ArchiveClassesAtExit=" + dumpTo, "-Xlog:cds*=off");
     }
 
     /**
