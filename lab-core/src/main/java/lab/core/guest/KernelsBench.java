@@ -20,10 +20,14 @@ import lab.core.run.Benchmark;
 /**
  * {@code lab bench kernels}: what a guest costs, measured in one run and printed, never
  * asserted. A cold set-up from an empty state dir (kernel, root disk, data disk, warm state, a
- * short run), warm restores to the guest's engine answering, the whole of a fuse-kill-deadlock
- * run in a guest against the same run on the host, and unmount-race's cycles per second in a
- * guest against the host's — TCG changes a race's rate, which a verdict read across kernels
- * must keep in mind. {@code LAB_BENCH_KERNEL} picks the kernel (debian:6.1).
+ * short run); warm restores to the guest's engine answering, with the class path read over 9p
+ * and the guest JVM's start alone under a few JVM options; a short run's phases in warm guests
+ * (restored, agent, the lab's first line, its exit, evidence back) as medians beside the same
+ * run on the host; the whole of a fuse-kill-deadlock run in a guest against the host; and
+ * unmount-race's cycles per second in a guest against the host's — TCG changes a race's rate,
+ * which a verdict read across kernels must keep in mind. {@code --quick} measures only the
+ * restores and the short run's phases; {@code --json FILE} also writes the figures there.
+ * {@code LAB_BENCH_KERNEL} picks the kernel (debian:6.1).
  */
 public final class KernelsBench implements Benchmark {
     private static final Pattern CYCLES = Pattern.compile("([0-9.]+) cycles/s");
@@ -47,7 +51,7 @@ public final class KernelsBench implements Benchmark {
                    Double withoutArchiveFirstLineS, Double jvmFirstLineMedianS, Double runExitMedianS, Double evidenceMedianS,
                    Double hostFirstLineMedianS, Double hostExitMedianS, Double shortRunGuestOverHost,
                    Double fuseKillGuestS, Double fuseKillHostS, Double fuseKillGuestOverHost, Double unmountRaceGuestOverHost,
-                   Map<String, String> printed) { }
+                   Map<String, Double> guestJvmStartMedianS, Map<String, String> printed) { }
 
     @Override
     public int run(Consumer<String> say, Progress progress) throws Exception {
@@ -92,6 +96,7 @@ public final class KernelsBench implements Benchmark {
             say.accept(step(options, 2, steps) + " warm restores: QEMU start to the guest's engine answering, and the class path read over 9p, " + RUNS + " times");
             r = restores(kernel, tmp);
             figures.put("warm restore to engine answering", r.text());
+            r.jvmStart().forEach((k, v) -> figures.put("  guest `lab --version`, " + k, fmtS(v)));
 
             say.accept(step(options, 3, steps) + " `lab " + String.join(" ", SHORT_RUN) + "`: " + RUNS + " warm guest runs phase by phase, " + RUNS + " on the host");
             w = warmRuns(kernel, tmp, say);
@@ -129,7 +134,7 @@ public final class KernelsBench implements Benchmark {
             Figures f = new Figures(java.time.Instant.now().toString(), kernel, accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN),
                     r.engine(), r.resumed(), r.agent(), r.classPathRead(), w.withoutArchiveFirstLine(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
-                    new LinkedHashMap<>(figures));
+                    r.jvmStart(), new LinkedHashMap<>(figures));
             lab.core.evidence.Json.replace(lab.core.evidence.Json.PRETTY, f, json);
             say.accept("figures written to " + json);
         }
@@ -141,7 +146,22 @@ public final class KernelsBench implements Benchmark {
     }
 
     /** Medians of the warm restores (s): to the guest running, to its agent, to its engine answering; reading the class path's jars over 9p. */
-    record Restores(Double resumed, Double agent, Double engine, Double classPathRead, String text) { }
+    record Restores(Double resumed, Double agent, Double engine, Double classPathRead, Map<String, Double> jvmStart, String text) { }
+
+    /**
+     * JVM options tried on the guest's JVM start alone ({@code lab --version}), each beside the
+     * options every guest run has (and its class archive, when made).
+     */
+    static final Map<String, List<String>> JVM_TRIES = tries();
+
+    private static Map<String, List<String>> tries() {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        m.put("as runs start it", List.of());
+        m.put("without any class data sharing", List.of("-Xshare:off"));
+        m.put("all JIT tiers", List.of("-XX:TieredStopAtLevel=4"));
+        m.put("no perf data, no remote verification", List.of("-XX:-UsePerfData", "-XX:-BytecodeVerificationRemote"));
+        return m;
+    }
 
     private static Restores restores(String kernel, Path tmp) {
         GuestRun run = new GuestRun(s -> { });
@@ -150,6 +170,8 @@ public final class KernelsBench implements Benchmark {
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), s.tag().equals("labcp") ? cp : dir(tmp.resolve("share-" + s.tag())),
                 s.readOnly())).toList();
         List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>(), read = new ArrayList<>();
+        Map<String, List<Double>> jvm = new LinkedHashMap<>();
+        String jvmKey = Guests.hash(Guests.fileKey(GuestDisks.root(s -> { })));
         List<String> text = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
@@ -161,15 +183,27 @@ public final class KernelsBench implements Benchmark {
                 agent.add(g.agentAfter(t0));
                 engine.add(e);
                 long c0 = System.nanoTime();
-                GuestAgent.Exec c = a.run(List.of("/bin/sh", "-c", "mkdir -p /mnt/labcp && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp /mnt/labcp"
-                        + " && cat /mnt/labcp/lib/* >/dev/null"), Duration.ofMinutes(5));
+                // Mounted where runs mount it: a class archive names the jars by their paths.
+                GuestAgent.Exec c = a.run(List.of("/bin/sh", "-c", "mkdir -p \"$1\" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp \"$1\""
+                        + " && cat \"$1\"/lib/* >/dev/null", "sh", cp.toString()), Duration.ofMinutes(5));
                 double cr = (System.nanoTime() - c0) / 1e9;
                 if (c.exitCode() == 0) read.add(cr);
+                for (var t : JVM_TRIES.entrySet()) {
+                    List<String> java = new ArrayList<>(GuestRun.labCommand(Path.of("/"), cp, "lab.cli.LabCli", concat(t.getValue(),
+                            ClassPath.cdsOptions(cp, jvmKey, Path.of("/tmp/unused.jsa")).stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).toArray(String[]::new)),
+                            List.of("--version"), Path.of("/")));
+                    java.subList(java.size() - 2, java.size()).clear();
+                    long j0 = System.nanoTime();
+                    GuestAgent.Exec j = a.run(java, Duration.ofMinutes(10));
+                    if (j.exitCode() == 0) jvm.computeIfAbsent(t.getKey(), k -> new ArrayList<>()).add((System.nanoTime() - j0) / 1e9);
+                }
                 text.add(String.format(Locale.ROOT, "%.1f s (running %.1f, agent %.1f, engine %s; class path read %s)", e, g.resumedAfter(t0), g.agentAfter(t0),
                         v.exitCode() == 0 ? "answered" : "did not answer", c.exitCode() == 0 ? String.format(Locale.ROOT, "%.1f s", cr) : "failed"));
             }
         }
-        return new Restores(median(resumed), median(agent), median(engine), median(read), String.join("; ", text));
+        Map<String, Double> jvmStart = new LinkedHashMap<>();
+        jvm.forEach((k, v) -> jvmStart.put(k, median(v)));
+        return new Restores(median(resumed), median(agent), median(engine), median(read), jvmStart, String.join("; ", text));
     }
 
     /** Medians of {@link #SHORT_RUN}'s phases in warm guests (s from the restore's start) and on the host (s from the CLI's start). */
