@@ -201,9 +201,11 @@ public final class GuestRun {
             keepEvidence(g, warm, out, said, vm, id);
         }
         guestModesOnHost(out, say);
-        if (Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
+        // Only the archive of a JVM that exited by itself is whole; the guest's lab writes it last.
+        if (error == null && Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
             say.accept("kept the guest JVM's archive of the lab's classes for this class path: later guest runs start faster");
         }
+        Guests.deleteTree(dump);
         phases = new Phases(resumed, agentUp, firstLine[0] == 0 ? -1 : (firstLine[0] - r0) / 1e9, exited, (System.nanoTime() - r0) / 1e9,
                 cds.get(0).startsWith("-XX:SharedArchiveFile="));
         if (error != null) say.accept("ERROR: " + error);
