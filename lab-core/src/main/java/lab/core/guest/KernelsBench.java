@@ -159,7 +159,7 @@ public final class KernelsBench implements Benchmark {
         m.put("as runs start it", List.of());
         m.put("without any class data sharing", List.of("-Xshare:off"));
         m.put("all JIT tiers", List.of("-XX:TieredStopAtLevel=4"));
-        m.put("no perf data, no remote verification", List.of("-XX:-UsePerfData", "-XX:-BytecodeVerificationRemote"));
+        m.put("no perf data, no remote verification", List.of("-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote"));
         return m;
     }
 
