@@ -201,8 +201,8 @@ public final class GuestRun {
             keepEvidence(g, warm, out, said, vm, id);
         }
         guestModesOnHost(out, say);
-        // Only the archive of a JVM that exited by itself is whole; the guest's lab writes it last.
-        if (error == null && Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
+        // The JVM writes the archive as it exits: only one that exited by itself (no signal, not given up on) wrote it whole.
+        if (error == null && code < 128 && Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
             say.accept("kept the guest JVM's archive of the lab's classes for this class path: later guest runs start faster");
         }
         Guests.deleteTree(dump);
