@@ -59,6 +59,8 @@ public final class Guest implements AutoCloseable {
     private Qmp qmp;
     private GuestAgent agent;
     private final long started = System.nanoTime();
+    /** When the saved state was in and the guest running again, and when its agent answered with the clock set (nanoTime; 0: not yet). */
+    private long resumedAt, agentAt;
 
     private Guest(Spec spec, Path dir, Process qemu, Process guard) {
         this.spec = spec;
@@ -218,7 +220,19 @@ public final class Guest implements AutoCloseable {
             JsonSocket.sleep(50);
         }
         qmp().cont();
+        resumedAt = System.nanoTime();
         agent(within).clockFromRtc();
+        agentAt = System.nanoTime();
+    }
+
+    /** Seconds from {@code t0} (nanoTime) to the saved state loaded and the guest running again (-1: not restored). */
+    public double resumedAfter(long t0) {
+        return resumedAt == 0 ? -1 : (resumedAt - t0) / 1e9;
+    }
+
+    /** Seconds from {@code t0} to the restored guest's agent answering with its clock set (-1: not yet). */
+    public double agentAfter(long t0) {
+        return agentAt == 0 ? -1 : (agentAt - t0) / 1e9;
     }
 
     /** Waits for a console line containing {@code marker}; a guest that dies or panics first is an error with its console's tail. */

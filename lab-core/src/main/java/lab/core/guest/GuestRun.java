@@ -65,10 +65,24 @@ public final class GuestRun {
         return out;
     }
 
+    /**
+     * Where a warm guest run's time went, each in seconds from the restore's start: the saved state
+     * loaded and running, the agent answering with the clock set, the lab's first line, the lab's
+     * exit, and its evidence back on the host (-1: not reached). {@code classArchive}: the guest's
+     * JVM mapped a CDS archive of the lab's classes.
+     */
+    public record Phases(double resumedS, double agentS, double firstLineS, double exitS, double evidenceS, boolean classArchive) { }
+
     private final Consumer<String> say;
+    private Phases phases;
 
     public GuestRun(Consumer<String> say) {
         this.say = say;
+    }
+
+    /** The phases of this object's last {@link #run} (null before one). */
+    public Phases phases() {
+        return phases;
     }
 
     /** The guest's shape unless the environment says otherwise: 2 vCPUs, 3 GiB. */
@@ -116,9 +130,16 @@ public final class GuestRun {
 
     /** The same with another main class of the CLI that takes the lab's arguments (lab.cli.LavaStep). */
     public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> labArgs, Path out) {
+        return labCommand(home, cp, mainClass, List.of(), labArgs, out);
+    }
+
+    /** The same with further JVM options (the class archive's). */
+    static List<String> labCommand(Path home, Path cp, String mainClass, List<String> jvmOptions, List<String> labArgs, Path out) {
         List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
                 "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k", "-cp", cp + "/lib/*", mainClass));
+                "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        java.addAll(jvmOptions);
+        java.addAll(List.of("-cp", cp + "/lib/*", mainClass));
         java.addAll(labArgs);
         java.addAll(List.of("--out", out.toString()));
         return java;
@@ -139,6 +160,8 @@ public final class GuestRun {
         Path out = req.out().toAbsolutePath().normalize();
         Path home = LabHome.find().orElseThrow(() -> new GuestException("cannot find the lab's checkout (set LAB_HOME)"));
         Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
+        // The guest's JVM is the root disk's: an archive is made by and for that one.
+        String jvm = Guests.hash(Guests.fileKey(GuestDisks.root(say)));
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -151,14 +174,20 @@ public final class GuestRun {
         int code;
         String error = null;
         Map<String, Object> vm;
+        Path dump = out.resolve(".lab-cds-" + id + ".jsa");
+        List<String> cds = ClassPath.cdsOptions(cp, jvm, dump);
+        long[] firstLine = {0};
+        double resumed, agentUp, exited;
         try (Guest g = guests.restore(warm, shares, id)) {
             double restore = (System.nanoTime() - r0) / 1e9;
             vm = settings(g, kernel, restore);
             if (!req.sysctls().isEmpty()) vm.put("sysctls", req.sysctls());
+            vm.put("classArchive", cds.get(0).startsWith("-XX:SharedArchiveFile=") ? "mapped" : "written at the JVM's exit");
             say.accept(String.format("guest %s (%s, %s, %d vCPUs, %d MiB) restored in %.1f s", kernel.spec(), kernel.release(),
                     req.shape().accel().name(), req.shape().cpus(), req.shape().memoryMb(), restore));
             try {
-                code = exec(g, home, cp, out, req.labArgs(), vm, l -> {
+                code = exec(g, home, cp, cds, out, req.labArgs(), vm, l -> {
+                    if (firstLine[0] == 0) firstLine[0] = System.nanoTime();
                     said.add(l);
                     say.accept(l);
                 });
@@ -166,9 +195,19 @@ public final class GuestRun {
                 error = e.getMessage();
                 code = ExitCodes.LAB_FAILURE;
             }
+            exited = (System.nanoTime() - r0) / 1e9;
+            resumed = g.resumedAfter(r0);
+            agentUp = g.agentAfter(r0);
             keepEvidence(g, warm, out, said, vm, id);
         }
         guestModesOnHost(out, say);
+        // The JVM writes the archive as it exits: only one that exited by itself (no signal, not given up on) wrote it whole.
+        if (error == null && code < 128 && Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
+            say.accept("kept the guest JVM's archive of the lab's classes for this class path: later guest runs start faster");
+        }
+        Guests.deleteTree(dump);
+        phases = new Phases(resumed, agentUp, firstLine[0] == 0 ? -1 : (firstLine[0] - r0) / 1e9, exited, (System.nanoTime() - r0) / 1e9,
+                cds.get(0).startsWith("-XX:SharedArchiveFile="));
         if (error != null) say.accept("ERROR: " + error);
         say.accept(String.format("guest run done in %.0f s (exit %d)", (System.nanoTime() - t0) / 1e9, code));
         return code;
@@ -269,7 +308,7 @@ public final class GuestRun {
     }
 
     /** Mounts the shares, runs the lab, streams what it prints; its exit code. */
-    private int exec(Guest g, Path home, Path cp, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
+    private int exec(Guest g, Path home, Path cp, List<String> jvmOptions, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
         GuestAgent agent = g.agent(Duration.ofSeconds(30));
         // The paths are the script's arguments, never its words.
         String mounts = String.join("; ", List.of(
@@ -283,7 +322,7 @@ public final class GuestRun {
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
         sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
-        List<String> java = labCommand(home, cp, labArgs, out);
+        List<String> java = labCommand(home, cp, "lab.cli.LabCli", jvmOptions, labArgs, out);
         String target;
         try {
             Map<String, Object> t = new LinkedHashMap<>();

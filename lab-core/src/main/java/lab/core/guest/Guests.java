@@ -334,7 +334,7 @@ public final class Guests {
     }
 
     /** A file's identity for a cache key: path, size and modification time (hashing gigabytes each run costs too much). */
-    private static String fileKey(Path p) {
+    static String fileKey(Path p) {
         try {
             return p.toAbsolutePath() + " " + Files.size(p) + " " + Files.getLastModifiedTime(p).toMillis();
         } catch (IOException e) {

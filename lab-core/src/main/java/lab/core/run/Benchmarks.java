@@ -11,10 +11,16 @@ import lab.api.UsageException;
 public final class Benchmarks {
     private Benchmarks() {}
 
-    public static Benchmark find(String scenarioId) {
+    /** Every benchmark: the lab's own, then the scenarios'. */
+    public static List<Benchmark> all() {
         List<Benchmark> all = new ArrayList<>();
         ServiceLoader.load(Benchmark.class).forEach(all::add);
         ServiceLoader.load(Bench.class).forEach(b -> all.add(new ScenarioBenchmark(b)));
+        return all;
+    }
+
+    public static Benchmark find(String scenarioId) {
+        List<Benchmark> all = all();
         return all.stream().filter(b -> b.scenarioId().equals(scenarioId)).findFirst()
                 .orElseThrow(() -> new UsageException("no benchmark for '" + scenarioId + "' (valid: "
                         + all.stream().map(Benchmark::scenarioId).collect(Collectors.joining(", ")) + ")"));
