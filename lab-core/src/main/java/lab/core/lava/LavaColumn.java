@@ -123,7 +123,8 @@ public final class LavaColumn {
                 j.definition = definition(j, cold, files, receiver.urlFor(j.key));
                 // The server's own check of every definition before any is submitted.
                 String invalid = client.validate(j.definition);
-                if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + LavaClient.oneLine(invalid));
+                // Bad input (exit 2), as the same refusal before the run is: this LAVA lab does not take the lab's job.
+                if (invalid != null) throw new lab.api.UsageException("LAVA at " + lava.url() + " refuses the lab's job definition: " + LavaClient.oneLine(invalid));
             }
             long t0 = System.nanoTime();
             for (Job j : jobs) {
