@@ -98,7 +98,10 @@ public final class Nightly {
         } catch (IOException e) {
             throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
         }
-        for (Path p : unfinished(root, dir)) say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
+        for (Path p : unfinished(root, dir)) {
+            say.accept("night " + root.relativize(p) + " did not finish (" + (read(p).target == null ? "continue it: ./lab nightly --resume " + p
+                    : "it ran as LAVA jobs, which are not resumed") + ")");
+        }
         write(rec, dir);
         say.accept("nightly " + rec.night + " on " + rec.host + (rec.target == null ? "" : " · as LAVA jobs on " + rec.target) + " · " + dir);
         if (r.column() != null) return onColumn(r, rec, dir);
