@@ -223,7 +223,7 @@ class LavaRunTest {
     }
 
     private static List<Path> runJsons(Path dir) throws Exception {
-        try (Stream<Path> s = Files.walk(dir, 4)) {
+        try (Stream<Path> s = Files.walk(dir, 8)) {
             return s.filter(p -> p.getFileName().toString().equals("run.json")).toList();
         }
     }
