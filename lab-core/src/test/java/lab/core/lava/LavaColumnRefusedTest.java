@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import lab.core.evidence.Json;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.FleetRecord;
 import lab.core.run.ExitCodes;
@@ -30,23 +26,14 @@ class LavaColumnRefusedTest {
     @Test
     void aRefusedJobDefinitionIsBadInputNotALabFailure(@TempDir Path tmp) throws Exception {
         AtomicInteger submitted = new AtomicInteger();
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        s.createContext("/api/v0.2/", ex -> {
-            String body = switch (ex.getRequestURI().getPath()) {
-                case "/api/v0.2/jobs/validate/" -> Json.MAPPER.writeValueAsString(java.util.Map.of("message", "Job invalid: expected int for dictionary value @ data['timeouts']"));
-                case "/api/v0.2/jobs/" -> {
-                    submitted.incrementAndGet();
-                    yield null;
-                }
-                default -> null;
-            };
-            byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(body == null ? 404 : 200, b.length == 0 ? -1 : b.length);
-            if (b.length > 0) ex.getResponseBody().write(b);
-            ex.close();
+        HttpServer s = LavaStandIn.start(ex -> switch (ex.getRequestURI().getPath()) {
+            case "/api/v0.2/jobs/validate/" -> "{\"message\": \"Job invalid: expected int for dictionary value @ data['timeouts']\"}";
+            case "/api/v0.2/jobs/" -> {
+                submitted.incrementAndGet();
+                yield null;
+            }
+            default -> null;
         });
-        s.start();
         try {
             Path token = Files.writeString(tmp.resolve("token"), "abc123\n");
             LavaSpec spec = LavaSpec.parse("http://127.0.0.1:" + s.getAddress().getPort() + ",token=" + token + ",callback=http://127.0.0.1:0");
