@@ -86,10 +86,7 @@ final class EngineOptions {
             // The kernels are what the LAVA jobs boot: a column per server × kernel, none run here.
             if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
             for (LavaSpec l : servers) {
-                for (String k : kernels) {
-                    if (KernelSpec.parse(k).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
-                    out.add(l.column(k));
-                }
+                for (String k : kernels) out.add(lavaColumn(l, k));
             }
             return Target.distinct(out);
         }
@@ -107,12 +104,22 @@ final class EngineOptions {
         return Target.distinct(out);
     }
 
+    /** A LAVA server's column for one kernel: bad input when the kernel is the host's, which no job can boot. */
+    static Target lavaColumn(LavaSpec l, String kernel) {
+        if (KernelSpec.parse(kernel).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
+        return l.column(kernel);
+    }
+
+    /** Each LAVA server of {@code targets} answers, takes the token and knows the device type before anything is submitted. */
+    static void checkLava(List<Target> targets) {
+        targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
+    }
+
     Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
         Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
-        // Each LAVA server answers, takes the token and knows the device type before anything is submitted.
-        targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
+        checkLava(targets);
         return new Fleet.Spec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
     }
 

@@ -192,6 +192,24 @@ class CliConventionsTest {
         assertEquals(expected, o.err().strip(), String.join(" ", args));
     }
 
+    /** A night on LAVA needs both --lava and --kernel, takes no expectations of this host, and is not resumed; each is one line, exit 2, nothing made. */
+    @Test
+    void aNightOnLavaIsRefusedWhatItCannotDo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        String out = tmp.resolve("nights").toString();
+        oneLine("lab: --lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)",
+                "nightly", "unmount-race", "--count", "1", "--lava", "http://lava.invalid/", "--out", out);
+        oneLine("lab: --kernel on a night is the kernel its LAVA job boots: give --lava URL too",
+                "nightly", "unmount-race", "--count", "1", "--kernel", "debian:6.1", "--out", out);
+        oneLine("lab: --kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)",
+                "nightly", "unmount-race", "--count", "1", "--kernel", "host", "--lava", "http://lava.invalid/", "--out", out);
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("nights")), "nothing was made");
+        java.nio.file.Path night = java.nio.file.Files.createDirectories(tmp.resolve("nightly/20261125-030000"));
+        java.nio.file.Files.writeString(night.resolve("nightly.json"), "{\"night\": \"2026-11-25\", \"at\": \"2026-11-25T03:00:00Z\", \"host\": \"h\", "
+                + "\"status\": \"RUNNING\", \"target\": \"lava-qemu-debian-6.1\"}");
+        oneLine("lab: the night at " + night + " ran as LAVA jobs on lava-qemu-debian-6.1, which are not resumed: run the night again",
+                "nightly", "--resume", night.toString());
+    }
+
     @Test
     void badInputIsSaidInTheUsersWordsWithWhatWasMeant() {
         oneLine("lab: unknown command 'lsit'; did you mean 'list'? (lab --help lists them)", "lsit");

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * dispatcher on another host does) and stops after it. A host that cannot (not root, no apt, the
  * packages unreachable, no Docker engine or no lab/base:bookworm image for the workers) makes it
  * SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
- * once each on debian:6.1; a second is killed with its CLI as soon as it runs.
+ * once each on debian:6.1; a second is killed with its CLI as soon as it runs; a third is a night
+ * (`lab nightly --lava`) whose guest soaks the same arms twice.
  */
 @Tag("lava")
 class LavaRunTest {
@@ -146,6 +147,47 @@ class LavaRunTest {
     }
 
     /**
+     * A one-scenario night on LAVA: its soak ({@code --count 2}) runs as one job, the night reads the column's runs, and the history
+     * page has the LAVA column as a series of its own.
+     */
+    @Test
+    void aNightOnLavaSoaksInOneJobAndTheHistoryShowsItsColumn(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("nights");
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
+                "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
+        int code = lab.await(1800);
+        System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n", (System.nanoTime() - lab.startedNs) / 1e9);
+        String said = lab.out() + lab.err();
+        assertEquals(0, code, said);
+        assertTrue(said.contains("LAVA job") && said.contains("first night on this host"), said);
+
+        Path night = out.resolve("nightly/latest").toRealPath();
+        JsonNode rec = Json.MAPPER.readTree(night.resolve("nightly.json").toFile());
+        assertEquals("COMPLETE", rec.path("status").asText(), rec.toString());
+        assertEquals("lava-qemu-debian-6.1", rec.path("target").asText(), rec.toString());
+        Path column = night.resolve(rec.path("soak").asText());
+        assertTrue(column.startsWith(night.resolve("fleet")), "the night's runs are the fleet's LAVA column: " + column);
+        List<Path> runs = runJsons(column.resolve("soaks"));
+        assertEquals(2, runs.size(), "two repetitions in the guest's soak: " + runs);
+        for (Path r : runs) {
+            JsonNode run = Json.MAPPER.readTree(r.toFile());
+            assertEquals("lava-qemu-debian-6.1", run.path("host").path("target").path("name").asText(), run.path("host").toString());
+            Map<String, String> v = new java.util.HashMap<>();
+            run.path("arms").forEach(a -> v.put(a.path("name").asText(), a.path("verdict").asText()));
+            assertEquals(Map.of("plain", "REPRODUCED", "no-holder", "NOT_REPRODUCED"), v, run.toString());
+        }
+        JsonNode job = Json.MAPPER.readTree(runs.get(0).getParent().resolve("lava/job.json").toFile());
+        assertEquals("Complete", job.path("health").asText(), job.toString());
+
+        JsonNode history = Json.MAPPER.readTree(out.resolve("history.json").toFile());
+        List<String> where = new ArrayList<>();
+        history.path("series").forEach(x -> where.add(x.path("where").asText() + " " + x.path("arm").asText() + " " + x.path("pooledFailures").asLong()
+                + "/" + x.path("pooledTrials").asLong()));
+        assertTrue(where.contains("lava-qemu-debian-6.1 plain 2/2") && where.contains("lava-qemu-debian-6.1 no-holder 0/2"), where.toString());
+        assertTrue(Files.readString(out.resolve("history.html")).contains("lava-qemu-debian-6.1"), "history.html shows the LAVA column");
+    }
+
+    /**
      * A SIGKILL of the CLI once its job has deployed its files and boots: within 30 s the reaper has had LAVA cancel that job
      * (and only the ids the CLI recorded) and its device is Idle again.
      */
@@ -181,7 +223,7 @@ class LavaRunTest {
     }
 
     private static List<Path> runJsons(Path dir) throws Exception {
-        try (Stream<Path> s = Files.walk(dir, 4)) {
+        try (Stream<Path> s = Files.walk(dir, 8)) {
             return s.filter(p -> p.getFileName().toString().equals("run.json")).toList();
         }
     }

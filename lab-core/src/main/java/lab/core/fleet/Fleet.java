@@ -166,7 +166,9 @@ public final class Fleet {
             // A guest's kernel is what its runs saw.
             if (e.engine.isEmpty() && e.fingerprint != null && e.fingerprint.kernelRelease() != null) e.engine.put("KernelVersion", e.fingerprint.kernelRelease());
         }
-        rec.exitCode = worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
+        // A column that refused its input makes the whole command bad input; children's own 2s count as 4 (see worst).
+        rec.exitCode = rec.engines.stream().anyMatch(e -> e.exitCode != null && e.exitCode == ExitCodes.USAGE) ? ExitCodes.USAGE
+                : worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
         rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         write(rec, dir);
@@ -204,6 +206,7 @@ public final class Fleet {
         e.status = EngineStatus.RUNNING;
         String lost = null;
         List<Integer> codes = new ArrayList<>();
+        boolean badInput = false;
         try {
             if (t.isGuest()) {
                 // The child boots the guest and runs the lab inside: no engine to reach from here.
@@ -215,6 +218,8 @@ public final class Fleet {
                 lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
             }
         } catch (RuntimeException ex) {
+            // The column refused what it was given (a LAVA lab that does not take the lab's job): the user's to change, not a lab failure.
+            badInput = ex instanceof UsageException;
             e.status = EngineStatus.ERROR;
             e.reason = ex instanceof lab.core.engine.EngineException ? ex.getMessage() : lab.core.engine.LabResources.rootMessage(ex);
             sayE.accept("ERROR: " + e.reason);
@@ -236,7 +241,7 @@ public final class Fleet {
             codes.add(ExitCodes.LAB_FAILURE);
             markUnfinished(dir.resolve(e.dir), scenarios, spec.arms(), t, e);
         }
-        e.exitCode = worst(codes);
+        e.exitCode = badInput ? ExitCodes.USAGE : worst(codes);
         Results r = engineResults(dir.resolve(e.dir));
         if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint = r.runs().get(0).record().fingerprint;
         e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;

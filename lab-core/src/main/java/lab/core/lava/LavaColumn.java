@@ -65,6 +65,8 @@ public final class LavaColumn {
     /** One command as a LAVA job: what it runs, its id once submitted, what LAVA last said. */
     private static final class Job {
         final Scenario scenario;
+        /** Every scenario the command runs (a soak's several): each gets its ERROR rows when the job brings no bundle. */
+        final List<Scenario> scenarios;
         final List<String> command;
         final String key;
         String definition;
@@ -72,8 +74,9 @@ public final class LavaColumn {
         LavaClient.Job last;
         boolean done;
 
-        Job(Scenario scenario, List<String> command, String key) {
-            this.scenario = scenario;
+        Job(List<Scenario> scenarios, List<String> command, String key) {
+            this.scenario = scenarios.get(0);
+            this.scenarios = scenarios;
             this.command = command;
             this.key = key;
         }
@@ -107,8 +110,8 @@ public final class LavaColumn {
         Path ramdisk = LavaRamdisk.of(cold.kernel(), say);
         List<Job> jobs = new ArrayList<>();
         for (List<String> c : spec.commands()) {
-            Scenario s = Scenarios.find(c.stream().filter(spec.scenarios()::contains).findFirst().orElseThrow());
-            jobs.add(new Job(s, c, s.id() + "-" + jobs.size()));
+            List<Scenario> named = c.stream().filter(spec.scenarios()::contains).distinct().map(Scenarios::find).toList();
+            jobs.add(new Job(named, c, named.get(0).id() + "-" + jobs.size()));
         }
         Path jobsFile = work.resolve("jobs");
         Process reaper = null;
@@ -123,7 +126,8 @@ public final class LavaColumn {
                 j.definition = definition(j, cold, files, receiver.urlFor(j.key));
                 // The server's own check of every definition before any is submitted.
                 String invalid = client.validate(j.definition);
-                if (invalid != null) throw new LavaClient.LavaException("LAVA refuses the lab's job definition: " + LavaClient.oneLine(invalid));
+                // Bad input (exit 2), as the same refusal before the run is: this LAVA lab does not take the lab's job.
+                if (invalid != null) throw new lab.api.UsageException("LAVA at " + lava.url() + " refuses the lab's job definition: " + LavaClient.oneLine(invalid));
             }
             long t0 = System.nanoTime();
             for (Job j : jobs) {
@@ -204,8 +208,7 @@ public final class LavaColumn {
                         // One job's records that cannot be read or kept: its rows say so, the others go on.
                         String why = "LAVA job " + j.id + " " + now.health() + ": its results could not be kept: " + e;
                         say.accept("ERROR: " + why);
-                        Fleet.errorBundle(out, j.scenario, Runner.selectArms(j.scenario, spec.arms()), target,
-                                Map.of("lava", lava.url().toString(), "job", j.id), "lava-" + j.id, "LAVA " + now.health(), why);
+                        errorRows(j, now, why);
                         codes.add(ExitCodes.LAB_FAILURE);
                     }
                     Double s = seconds(now.submitTime(), now.endTime());
@@ -272,11 +275,18 @@ public final class LavaColumn {
                         : errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error"))
                 + "\nconsole tail:\n" + String.join("\n", consoleTail(log, 15));
         say.accept("ERROR: " + why.lines().findFirst().orElse(why));
-        List<lab.api.Arm> missing = Runner.selectArms(j.scenario, spec.arms());
-        Path d = Fleet.errorBundle(out, j.scenario, missing, target, Map.of("lava", lava.url().toString(), "job", j.id),
-                "lava-" + j.id, "LAVA " + now.health(), why);
-        keepLava(d, j, now, log, tests, tl);
+        for (Path d : errorRows(j, now, why)) keepLava(d, j, now, log, tests, tl);
         return ExitCodes.LAB_FAILURE;
+    }
+
+    /** ERROR rows saying {@code why} for every scenario × arm the job ran; their bundles. */
+    private List<Path> errorRows(Job j, LavaClient.Job now, String why) {
+        List<Path> out = new ArrayList<>();
+        for (Scenario s : j.scenarios) {
+            out.add(Fleet.errorBundle(this.out, s, Runner.selectArms(s, spec.arms()), target, Map.of("lava", lava.url().toString(), "job", j.id),
+                    "lava-" + j.id, "LAVA " + now.health(), why));
+        }
+        return out;
     }
 
     /** The bundle-upload case's measurement (ms), or null. */

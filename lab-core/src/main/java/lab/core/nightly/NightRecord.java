@@ -12,6 +12,8 @@ public final class NightRecord {
     public String at;
     /** The machine: host name and /etc/machine-id; the previous night is looked up on the same one. */
     public String host;
+    /** The LAVA column the soak ran on as a job (server × kernel, as the history names it), or null on this host; nights compare only on the same one. */
+    public String target;
     /** RUNNING, COMPLETE or INCOMPLETE (the soak was interrupted; resume with `lab nightly --resume DIR`). */
     public RunStatus status = RunStatus.RUNNING;
     public String statusReason;

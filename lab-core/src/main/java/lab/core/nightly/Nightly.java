@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.api.Progress;
@@ -21,6 +23,10 @@ import lab.core.compare.RunComparison;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.Json;
 import lab.core.expect.ExpectationCheck;
+import lab.core.fleet.EngineStatus;
+import lab.core.fleet.Fleet;
+import lab.core.fleet.FleetRecord;
+import lab.core.fleet.Target;
 import lab.core.history.History;
 import lab.core.history.HistoryRecord;
 import lab.core.run.ExitCodes;
@@ -38,6 +44,8 @@ import lab.core.soak.Tally;
  * the history page of everything under the output directory. Each night lives in
  * {@code DIR/nightly/<yyyyMMdd-HHmmss>/} (nightly.json and its soak); a night killed during its
  * soak is continued by {@code lab nightly --resume} (or the soak alone by {@code lab soak --resume}).
+ * A night on a LAVA column runs its soak as one LAVA job through the fleet (its bundles under the
+ * night's fleet/ folder); it is compared only with earlier nights on the same column.
  */
 public final class Nightly {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -51,9 +59,19 @@ public final class Nightly {
         this.clock = clock;
     }
 
-    /** What a night runs: the soak's request, and how the comparison and the history are made. */
+    /**
+     * What a night runs: the soak's request, where it runs ({@code column}: a LAVA column, or null
+     * for this host), and how the comparison and the history are made.
+     */
     public record Request(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path expectations,
-                          StopRule stop, Path out, boolean strictRates, String since) { }
+                          StopRule stop, Path out, boolean strictRates, String since, Target column) {
+        public Request {
+            if (column != null && expectations != null) {
+                throw new UsageException("--expectations names a folder of this host, which a LAVA job's guest cannot read: the bundled expectations apply there");
+            }
+            if (column != null && !column.isLava()) throw new IllegalArgumentException("a night runs on this host or on a LAVA column, not on " + column.name());
+        }
+    }
 
     public record Result(int exitCode, NightRecord record, Path dir) { }
 
@@ -66,6 +84,7 @@ public final class Nightly {
         rec.scenarios.addAll(r.scenarios());
         rec.strictRates = r.strictRates();
         rec.since = r.since();
+        rec.target = r.column() == null ? null : r.column().name();
         // Bad input before anything is made.
         LabClock.since(r.since(), LabClock.today(clock));
         Soak.check(r.scenarios(), r.arms(), r.trials(), r.expectations());
@@ -79,9 +98,13 @@ public final class Nightly {
         } catch (IOException e) {
             throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
         }
-        for (Path p : unfinished(root, dir)) say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
+        for (Path p : unfinished(root, dir)) {
+            say.accept("night " + root.relativize(p) + " did not finish (" + (read(p).target == null ? "continue it: ./lab nightly --resume " + p
+                    : "it ran as LAVA jobs, which are not resumed") + ")");
+        }
         write(rec, dir);
-        say.accept("nightly " + rec.night + " on " + rec.host + " · " + dir);
+        say.accept("nightly " + rec.night + " on " + rec.host + (rec.target == null ? "" : " · as LAVA jobs on " + rec.target) + " · " + dir);
+        if (r.column() != null) return onColumn(r, rec, dir);
         Soak.Result soak;
         try {
             soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
@@ -92,7 +115,50 @@ public final class Nightly {
             write(rec, dir);
             throw e;
         }
-        return finish(rec, dir, soak);
+        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+                : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
+    }
+
+    /**
+     * The night's soak as a LAVA job: a fleet of the one column under the night's directory, its
+     * guest running {@code lab soak} with the night's settings. A column that refused its input is
+     * bad input (exit 2); one that did not finish leaves the night INCOMPLETE (jobs are not resumed).
+     */
+    private Result onColumn(Request r, NightRecord rec, Path dir) {
+        // The guest's soak must stop before LAVA's test timeout does: a time budget gets half an hour beyond it.
+        Duration deadline = r.stop().budget() == null ? null : r.stop().budget().plusMinutes(30);
+        Fleet.Result f;
+        try {
+            f = new Fleet(say).run(new Fleet.Spec(List.of(r.column()), r.scenarios(), r.arms(), List.of(soakCommand(r)), dir, null, deadline, 1, 0));
+        } catch (RuntimeException e) {
+            rec.status = RunStatus.INCOMPLETE;
+            rec.statusReason = String.valueOf(e.getMessage());
+            write(rec, dir);
+            throw e;
+        }
+        FleetRecord.EngineEntry column = f.record().engines.get(0);
+        if (f.exitCode() == ExitCodes.USAGE) {
+            rec.status = RunStatus.INCOMPLETE;
+            rec.statusReason = column.reason;
+            write(rec, dir);
+            throw new UsageException(column.reason);
+        }
+        return finish(rec, dir, f.dir().resolve(column.dir), column.status == EngineStatus.COMPLETE ? null
+                : "the LAVA column " + column.name + " " + column.status + ": " + column.reason + " (a night on LAVA is not resumed: run it again)");
+    }
+
+    /** The `lab soak` a LAVA job's guest runs for the night: the night's scenarios, stopping rule and settings. */
+    static List<String> soakCommand(Request r) {
+        List<String> c = new ArrayList<>(List.of("soak"));
+        c.addAll(r.scenarios());
+        StopRule stop = r.stop();
+        if (stop.kind() == StopRule.Kind.COUNT) c.addAll(List.of("--count", String.valueOf(stop.count())));
+        if (stop.budget() != null) c.addAll(List.of("--duration", stop.budget().toSeconds() + "s"));
+        if (r.arms() != null && !r.arms().isEmpty()) c.addAll(List.of("--arms", String.join(",", r.arms())));
+        if (r.trials() != null) c.addAll(List.of("--trials", String.valueOf(r.trials())));
+        if (r.randomSeed() != null) c.addAll(List.of("--seed", String.valueOf(r.randomSeed())));
+        r.params().forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
+        return c;
     }
 
     /** Continues a night whose soak was interrupted, then compares and writes the history as a finished night does. */
@@ -106,6 +172,7 @@ public final class Nightly {
         }
         if (!Files.isRegularFile(dir.resolve("nightly.json"))) throw new UsageException("no night at " + given + ": no nightly.json in it");
         rec = FromFile.json(dir.resolve("nightly.json"), NightRecord.class);
+        if (rec.target != null) throw new UsageException("the night at " + given + " ran as LAVA jobs on " + rec.target + ", which are not resumed: run the night again");
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
         say.accept("resuming nightly " + rec.night + " · " + dir);
@@ -115,22 +182,24 @@ public final class Nightly {
         SoakRecord s = readSoak(soakDir);
         Soak.Result soak = s.status == RunStatus.COMPLETE ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
                 : new Soak(say, progress).resume(soakDir);
-        return finish(rec, dir, soak);
+        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+                : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }
 
-    private Result finish(NightRecord rec, Path dir, Soak.Result soak) {
+    /** Compares the night's runs under {@code soakDir} and writes the history; {@code unfinished}: why the soak did not finish, or null. */
+    private Result finish(NightRecord rec, Path dir, Path soakDir, String unfinished) {
         Path root = dir.getParent();
         Path out = root.getParent();
-        rec.soak = dir.relativize(soak.dir()).toString();
-        if (soak.record().status != RunStatus.COMPLETE) {
+        rec.soak = dir.relativize(soakDir).toString();
+        if (unfinished != null) {
             rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = "the soak did not finish (continue: ./lab nightly --resume " + dir + ")";
+            rec.statusReason = unfinished;
             rec.exitCode = ExitCodes.LAB_FAILURE;
             write(rec, dir);
             say.accept("nightly " + rec.night + ": " + rec.statusReason);
             return new Result(rec.exitCode, rec, dir);
         }
-        Results tonight = Results.load(soak.dir());
+        Results tonight = Results.load(soakDir);
         Path previous = previous(root, dir, rec);
         RunComparison cmp = null;
         if (previous == null) {
@@ -202,14 +271,14 @@ public final class Nightly {
         return s;
     }
 
-    /** The newest finished night before this one on the same machine. */
+    /** The newest finished night before this one on the same machine and the same target (this host, or one LAVA column). */
     static Path previous(Path root, Path dir, NightRecord tonight) {
         Path best = null;
         NightRecord bestRec = null;
         for (Path p : nights(root)) {
             if (p.equals(dir)) continue;
             NightRecord r = read(p);
-            if (r == null || r.status != RunStatus.COMPLETE || !tonight.host.equals(r.host) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
+            if (r == null || r.status != RunStatus.COMPLETE || !tonight.host.equals(r.host) || !Objects.equals(tonight.target, r.target) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
             if (bestRec == null || r.at.compareTo(bestRec.at) > 0) {
                 best = p;
                 bestRec = r;

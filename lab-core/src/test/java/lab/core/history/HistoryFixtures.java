@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import lab.core.evidence.Json;
 import lab.core.fixtures.RunFixtures;
+import lab.core.run.RunRecord;
 
 /** Nights on disk as `lab nightly` leaves them: DIR/nightly/<stamp>/nightly.json and its soak with one unmount-race run. */
 public final class HistoryFixtures {
@@ -21,5 +22,33 @@ public final class HistoryFixtures {
         Json.PRETTY.writeValue(soak.resolve("soak.json").toFile(), Map.of("kind", "soak", "soakId", "s" + stamp, "status", "COMPLETE",
                 "startedAt", day + "T02:00:01Z"));
         return RunFixtures.run(soak.resolve("runs/unmount-race"), "r" + stamp, kernel, "20", k, n, fixK);
+    }
+
+    /** The column a LAVA night's runs name as theirs. */
+    public static final String LAVA_COLUMN = "lava-qemu-debian-6.1";
+
+    /**
+     * A finished night run as a LAVA job, as `lab nightly --lava` leaves it: nightly.json naming its target, the fleet of one LAVA
+     * column, the guest's soak (started by the guest's clock, on another day) and its run, whose host.target is the column.
+     */
+    public static Path lavaNight(Path root, String day, long k, long n, long fixK) throws Exception {
+        String stamp = day.replace("-", "") + "-030000";
+        Path night = root.resolve("nightly").resolve(stamp);
+        Path column = night.resolve("fleet").resolve(stamp + "-f1").resolve(LAVA_COLUMN);
+        Path soak = column.resolve("soaks").resolve("19700101-000000-sg");
+        Files.createDirectories(soak.resolve("runs/unmount-race"));
+        Json.PRETTY.writeValue(night.resolve("nightly.json").toFile(), Map.of("night", day, "at", day + "T03:00:00Z", "host", "vm/test",
+                "status", "COMPLETE", "soak", night.relativize(column).toString(), "target", LAVA_COLUMN));
+        Json.PRETTY.writeValue(column.getParent().resolve("fleet.json").toFile(), Map.of("fleetId", "f" + stamp, "status", "COMPLETE",
+                "startedAt", day + "T03:00:01Z"));
+        Json.PRETTY.writeValue(soak.resolve("soak.json").toFile(), Map.of("kind", "soak", "soakId", "sg" + stamp, "status", "COMPLETE",
+                "startedAt", "1970-01-01T00:00:05Z"));
+        Path run = RunFixtures.run(soak.resolve("runs/unmount-race"), "g" + stamp, "6.1.0", "20", k, n, fixK);
+        RunRecord r = Json.MAPPER.readValue(run.resolve("run.json").toFile(), RunRecord.class);
+        r.host.target = Map.of("name", LAVA_COLUMN, "kernel", "debian:6.1", "lava", Map.of("server", "http://lava.test/", "deviceType", "qemu"));
+        Json.PRETTY.writeValue(run.resolve("run.json").toFile(), r);
+        Files.createDirectories(run.resolve("lava"));
+        Json.PRETTY.writeValue(run.resolve("lava/job.json").toFile(), Map.of("id", 7, "health", "Complete"));
+        return run;
     }
 }

@@ -75,6 +75,35 @@ class HistoryTest {
         assertEquals(2, Json.MAPPER.readTree(root.resolve("history.json").toFile()).path("unreadable").size());
     }
 
+    /**
+     * Nights run as LAVA jobs beside nights on this host: the LAVA column is a series of its own (not pooled with the host's),
+     * its runs count for their nightly's night whatever the guest's clock said, each night is compared with the column's night before,
+     * and the page names the column.
+     */
+    @Test
+    void aLavaColumnsNightsAreASeriesOfTheirOwn(@TempDir Path root) throws Exception {
+        HistoryFixtures.night(root, "2026-11-24", "6.1.0", 2, 300, 0);
+        HistoryFixtures.night(root, "2026-11-25", "6.1.0", 2, 300, 0);
+        HistoryFixtures.lavaNight(root, "2026-11-24", 0, 300, 0);
+        HistoryFixtures.lavaNight(root, "2026-11-25", 40, 300, 0);
+        HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
+        assertEquals(List.of("2026-11-24", "2026-11-25"), h.nights, "the guest's clock (1970) does not make a night");
+        HistoryRecord.Series lava = h.series.stream().filter(s -> s.where.equals(HistoryFixtures.LAVA_COLUMN) && s.arm.equals("plain")).findFirst()
+                .orElseThrow(() -> new AssertionError("no LAVA series: " + h.series.stream().map(s -> s.where).toList()));
+        assertEquals(List.of("2026-11-24", "2026-11-25"), lava.points.stream().map(p -> p.night).toList());
+        assertEquals(40L, lava.pooledFailures, "the column's own runs only");
+        assertEquals("REPRODUCED", lava.points.get(1).verdict);
+        assertTrue(lava.points.get(1).change != null && !lava.points.get(1).change.equals("SAME") && !lava.points.get(1).change.equals("NOT_COMPARED"),
+                "0/300 then 40/300 on the column: " + lava.points.get(1).change);
+        HistoryRecord.Series host = h.series.stream().filter(s -> !s.where.equals(HistoryFixtures.LAVA_COLUMN) && s.arm.equals("plain")).findFirst().orElseThrow();
+        assertEquals(4L, host.pooledFailures, "the host's nights are not pooled with the column's");
+        assertEquals("SAME", host.points.get(1).change);
+        assertEquals(1, h.flags.size(), "only the column changed: " + h.flags.stream().map(f -> f.group).toList());
+        assertEquals(HistoryFixtures.LAVA_COLUMN, h.flags.get(0).group);
+        String page = Files.readString(History.write(h, root));
+        assertTrue(page.contains(HistoryFixtures.LAVA_COLUMN), "the page names the LAVA column");
+    }
+
     @Test
     void nothingUnderTheDirectoryIsAnEmptyHistory(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("soaks"));

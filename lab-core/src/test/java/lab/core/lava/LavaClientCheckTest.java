@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,26 +28,22 @@ class LavaClientCheckTest {
     void aDefinitionTheServerRefusesIsBadInputWithItsReasonOnOneLine(@TempDir Path tmp) throws Exception {
         AtomicReference<String> verdict = new AtomicReference<>("Job invalid: extra keys not allowed @ data['visibility']\n  (LAVA 2099)");
         List<String> posted = new CopyOnWriteArrayList<>();
-        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        s.createContext("/api/v0.2/", ex -> {
-            String path = ex.getRequestURI().getPath();
-            String body = switch (path) {
-                case "/api/v0.2/system/version/" -> "{\"version\": \"2023.01\"}";
-                case "/api/v0.2/devicetypes/qemu/" -> "{\"name\": \"qemu\"}";
-                case "/api/v0.2/jobs/" -> "{\"results\": []}";
-                case "/api/v0.2/jobs/validate/" -> {
-                    posted.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                    yield Json.MAPPER.writeValueAsString(java.util.Map.of("message", verdict.get()));
-                }
-                default -> null;
-            };
-            byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(body == null ? 404 : 200, b.length == 0 ? -1 : b.length);
-            if (b.length > 0) ex.getResponseBody().write(b);
-            ex.close();
+        HttpServer s = LavaStandIn.start(ex -> {
+            try {
+                return switch (ex.getRequestURI().getPath()) {
+                    case "/api/v0.2/system/version/" -> "{\"version\": \"2023.01\"}";
+                    case "/api/v0.2/devicetypes/qemu/" -> "{\"name\": \"qemu\"}";
+                    case "/api/v0.2/jobs/" -> "{\"results\": []}";
+                    case "/api/v0.2/jobs/validate/" -> {
+                        posted.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                        yield Json.MAPPER.writeValueAsString(java.util.Map.of("message", verdict.get()));
+                    }
+                    default -> null;
+                };
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         });
-        s.start();
         try {
             Path token = Files.writeString(tmp.resolve("token"), "abc123\n");
             LavaSpec spec = LavaSpec.parse("http://127.0.0.1:" + s.getAddress().getPort() + ",token=" + token + ",tags=big-ram");
