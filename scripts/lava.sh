@@ -217,6 +217,17 @@ start() {
     callback=",callback=http://$GATEWAY:0"
   fi
   echo "$WORKERS" >"$RUN/workers"
+  # A job an earlier life of this LAVA left scheduled or running (its CLI, workers or host died
+  # with it) never finishes and keeps its device reserved: ended Incomplete, as LAVA's own
+  # `jobs fail` does, before the scheduler and the workers come back.
+  if ! pid_of scheduler >/dev/null; then
+    local st id
+    for st in SCHEDULING SCHEDULED RUNNING CANCELING; do
+      for id in $(lava-server manage jobs list --state "$st" 2>/dev/null | sed -n 's/^\* [^@]* - \([0-9][0-9]*\)@.*/\1/p'); do
+        lava-server manage jobs fail "$id" >/dev/null 2>&1 && echo "lava.sh: job $id was left $st by an earlier run of this LAVA: ended Incomplete" >&2
+      done
+    done
+  fi
   # ALLOWED_HOSTS: Django answers requests for the gateway's address too (the container workers' URL).
   spawn gunicorn "lava_server.wsgi" env "ALLOWED_HOSTS=${GATEWAY:-127.0.0.1}" "$gunicorn" lava_server.wsgi --log-level INFO --log-file "$RUN/gunicorn.log" \
     -u lavaserver -g lavaserver --worker-class eventlet --workers 2 "${bind[@]}"

@@ -195,31 +195,36 @@ class LavaRunTest {
     void aKilledCliHasItsJobCancelledWithin30s(@TempDir Path tmp) throws Exception {
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain", "--trials", "20", "--out", tmp.resolve("runs").toString());
-        LavaClient client = LavaClient.of(LavaSpec.parse(lava));
-        java.util.regex.Pattern submitted = java.util.regex.Pattern.compile("LAVA job (\\d+) submitted");
-        long id = 0;
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
-        while (System.nanoTime() < until && lab.process.isAlive()) {
-            java.util.regex.Matcher m = submitted.matcher(lab.out());
-            if (m.find()) {
-                id = Long.parseLong(m.group(1));
-                // Once its files are deployed: before, the CLI's death takes the artifact server with it and
-                // LAVA ends the job Incomplete (its download failed) on its own, before any cancel.
-                if ("Running".equals(client.job(id).state()) && client.log(id).contains("end: 1 deployimages")) break;
+        // Whatever fails before the kill, the CLI does not outlive the test.
+        try {
+            LavaClient client = LavaClient.of(LavaSpec.parse(lava));
+            java.util.regex.Pattern submitted = java.util.regex.Pattern.compile("LAVA job (\\d+) submitted");
+            long id = 0;
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(15);
+            while (System.nanoTime() < until && lab.process.isAlive()) {
+                java.util.regex.Matcher m = submitted.matcher(lab.out());
+                if (m.find()) {
+                    id = Long.parseLong(m.group(1));
+                    // Once its files are deployed: before, the CLI's death takes the artifact server with it and
+                    // LAVA ends the job Incomplete (its download failed) on its own, before any cancel.
+                    if ("Running".equals(client.job(id).state()) && client.log(id).contains("end: 1 deployimages")) break;
+                }
+                Thread.sleep(1000);
             }
-            Thread.sleep(1000);
+            assertTrue(id > 0 && "Running".equals(client.job(id).state()), "the job never ran: " + lab.out() + lab.err());
+            String device = client.job(id).device();
+            lab.process.destroyForcibly().waitFor();
+            long killed = System.nanoTime();
+            LavaClient.Job j = client.job(id);
+            while (!j.finished() && System.nanoTime() - killed < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
+                Thread.sleep(500);
+                j = client.job(id);
+            }
+            assertEquals("Canceled", j.health(), "job " + id + " after the kill: " + j);
+            assertEquals("Idle", client.deviceState(device), "device " + device + " after the kill");
+        } finally {
+            lab.sigkill();
         }
-        assertTrue(id > 0 && "Running".equals(client.job(id).state()), "the job never ran: " + lab.out() + lab.err());
-        String device = client.job(id).device();
-        lab.process.destroyForcibly().waitFor();
-        long killed = System.nanoTime();
-        LavaClient.Job j = client.job(id);
-        while (!j.finished() && System.nanoTime() - killed < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
-            Thread.sleep(500);
-            j = client.job(id);
-        }
-        assertEquals("Canceled", j.health(), "job " + id + " after the kill: " + j);
-        assertEquals("Idle", client.deviceState(device), "device " + device + " after the kill");
     }
 
     private static List<Path> runJsons(Path dir) throws Exception {

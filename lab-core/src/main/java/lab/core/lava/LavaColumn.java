@@ -55,6 +55,8 @@ public final class LavaColumn {
     /** With the event stream, a poll this often all the same: a lost event costs no more. */
     private static final Duration EVENTS_POLL = Duration.ofSeconds(15);
     private static final Duration PROGRESS = Duration.ofSeconds(30);
+    /** How long the server may go unanswered while jobs are followed before the column gives up on it. */
+    private static final Duration SILENT_LIMIT = Duration.ofMinutes(5);
     /** The prompt of the guest's root shell on the serial console (images/guest/lava-init.sh). */
     static final String PROMPT = "lab-lava:~# ";
     /** Where the lab in the guest writes its bundles; the guest's, thrown away with it. */
@@ -186,13 +188,20 @@ public final class LavaColumn {
         int devices = Math.max(1, client.devices(lava.deviceType()));
         long lastProgress = System.nanoTime();
         List<Double> took = new ArrayList<>();
+        long silentSince = -1;
         while (jobs.stream().anyMatch(j -> !j.done)) {
             for (Job j : jobs) {
                 if (j.done) continue;
                 LavaClient.Job now;
                 try {
                     now = client.job(j.id);
+                    silentSince = -1;
                 } catch (LavaClient.LavaException e) {
+                    // A server that went away for good is the column's error, not a wait without end.
+                    if (silentSince < 0) silentSince = System.nanoTime();
+                    else if (System.nanoTime() - silentSince > SILENT_LIMIT.toNanos()) {
+                        throw new LavaClient.LavaException("LAVA at " + lava.url() + " has not answered for " + SILENT_LIMIT.toMinutes() + " min: " + e.getMessage());
+                    }
                     say.accept("job " + j.id + ": " + e.getMessage() + " (asking again)");
                     continue;
                 }
