@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
+import lab.core.evidence.AtomicFile;
 import lab.core.evidence.Json;
 import lab.core.fleet.Fleet;
 import lab.core.fleet.Target;
@@ -357,11 +358,12 @@ public final class LavaColumn {
         m.put("submitTime", now.submitTime());
         m.put("startTime", now.startTime());
         m.put("endTime", now.endTime());
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("job.json").toFile(), m);
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("timeline.json").toFile(), tl);
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("tests.json").toFile(), tests);
-        Files.writeString(d.resolve("job.yaml"), j.definition);
-        Files.writeString(d.resolve("log.yaml"), log);
+        // Into a bundle a guest sent: through the one writer, never through what the upload put there.
+        Json.replace(Json.PRETTY, m, d.resolve("job.json"));
+        Json.replace(Json.PRETTY, tl, d.resolve("timeline.json"));
+        Json.replace(Json.PRETTY, tests, d.resolve("tests.json"));
+        AtomicFile.write(d.resolve("job.yaml"), j.definition);
+        AtomicFile.write(d.resolve("log.yaml"), log);
     }
 
     /** Cancels the column's jobs that have not finished (an exception, an interrupt): only its own ids. */
