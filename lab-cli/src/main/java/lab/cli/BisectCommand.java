@@ -9,9 +9,10 @@ import lab.api.Params;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.bisect.Bisect;
-import lab.core.bisect.BisectRecord;
+import lab.core.bisect.Sides;
+import lab.records.BisectRecord;
 import lab.core.bisect.ChildRuns;
-import lab.core.bisect.Side;
+import lab.records.Side;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
@@ -80,12 +81,12 @@ final class BisectCommand implements Callable<Integer> {
             if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
             if (kernel != null) throw new UsageException("--kernel is for a configuration bisection; --kernels bisects kernels");
             kernels.forEach(KernelSpec::parse);
-            Side base = Side.parse("--param", null, common, s);
+            Side base = Sides.parse("--param", null, common, s);
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common, null);
         } else {
             if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
             String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
-            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Side.parse("--good", good, common, s), Side.parse("--bad", bad, common, s), List.of(), common, k);
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Sides.parse("--good", good, common, s), Sides.parse("--bad", bad, common, s), List.of(), common, k);
         }
         return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out.out).exitCode();
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import lab.api.UsageException;
 import lab.core.compare.RunComparison;
 import lab.core.fleet.Fleet;
-import lab.core.fleet.FleetRecord;
+import lab.records.FleetRecord;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
 import lab.core.soak.Results;

@@ -2,7 +2,7 @@ package lab.cli;
 
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.host.Doctor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

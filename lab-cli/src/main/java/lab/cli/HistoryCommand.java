@@ -6,7 +6,7 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import lab.api.UsageException;
 import lab.core.history.History;
-import lab.core.history.HistoryRecord;
+import lab.records.HistoryRecord;
 import lab.core.nightly.LabClock;
 import lab.core.run.ExitCodes;
 import picocli.CommandLine.Command;

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import lab.core.engine.EngineException;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.guest.GuestTools;
 import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;

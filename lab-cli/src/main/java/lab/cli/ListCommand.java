@@ -9,7 +9,7 @@ import lab.api.Scenario;
 import lab.core.engine.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;

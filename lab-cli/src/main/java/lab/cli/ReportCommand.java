@@ -9,7 +9,7 @@ import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
 import lab.core.soak.Results;
-import lab.core.soak.SoakRecord;
+import lab.records.SoakRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

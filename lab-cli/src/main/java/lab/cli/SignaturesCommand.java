@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import lab.api.UsageException;
 import lab.core.history.History;
-import lab.core.history.HistoryRecord;
+import lab.records.HistoryRecord;
 import lab.core.nightly.LabClock;
-import lab.core.signature.SignatureIndex;
+import lab.records.SignatureEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -32,7 +32,7 @@ final class SignaturesCommand implements Callable<Integer> {
         HistoryRecord h = History.build(root, today, null);
         Say say = new Say();
         say.line(String.format(Locale.ROOT, "%-66s %6s  %-10s  %-10s  %s", "signature", "count", "first seen", "last seen", "kernels · scenario × arm"));
-        for (SignatureIndex.Entry e : h.signatures) {
+        for (SignatureEntry e : h.signatures) {
             say.line(String.format(Locale.ROOT, "%-66s %6d  %-10s  %-10s  %s · %s", e.title, e.count, e.firstSeen, e.lastSeen,
                     String.join(", ", e.kernels), String.join(", ", e.where)));
             if (samples) e.samples.forEach(s -> say.line("    " + root.resolve(s.path())));

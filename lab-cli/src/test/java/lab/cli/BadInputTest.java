@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

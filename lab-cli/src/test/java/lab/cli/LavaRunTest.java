@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
 import org.junit.jupiter.api.AfterAll;

@@ -25,7 +25,7 @@ import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;

@@ -8,7 +8,7 @@ import lab.api.Progress;
 import lab.api.Scenario;
 import lab.core.engine.Engine;
 import lab.core.engine.Owner;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import lab.core.run.Runner;
 
 /** One real run of a scenario through the Runner (seed 1), with the lines it said: where the scenarios' engine tests start. */

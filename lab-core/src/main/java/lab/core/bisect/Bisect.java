@@ -14,13 +14,17 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
 import lab.core.run.RunId;
-import lab.core.run.RunStatus;
+import lab.records.BisectRecord;
+import lab.records.Decision;
+import lab.records.Difference;
+import lab.records.RunStatus;
 import lab.core.soak.StopRule;
+import lab.records.Side;
 
 /**
  * Which change flips the verdict: a configuration bisection runs ddmin over the differences

@@ -19,11 +19,12 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.engine.HostLacksException;
-import lab.core.run.ArmKey;
+import lab.records.ArmKey;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 import lab.core.soak.Results;
-import lab.core.soak.Tally;
+import lab.records.Side;
+import lab.records.Tally;
 
 /**
  * A step's batch as an ordinary run: a child of this same CLI, {@code lab run SCENARIO --arms A
@@ -112,7 +113,7 @@ public final class ChildRuns implements StepRunner {
                 e.getValue().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
                 try {
                     Files.createDirectories(dir);
-                    lab.core.evidence.AtomicFile.write(f, b.toString());
+                    lab.bundle.AtomicFile.write(f, b.toString());
                 } catch (IOException ex) {
                     throw new UncheckedIOException("cannot write " + f + ": " + ex.getMessage(), ex);
                 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import lab.records.Decision;
 
 /**
  * Zeller's ddmin over a list of changes, each candidate applied on top of the good side: the

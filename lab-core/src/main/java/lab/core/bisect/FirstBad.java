@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
+import lab.records.Decision;
 
 /**
  * Binary search over an ordered list whose first element is good and last is bad (kernels,

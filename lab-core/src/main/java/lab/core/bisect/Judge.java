@@ -1,7 +1,8 @@
 package lab.core.bisect;
 
 import java.util.Locale;
-import lab.core.run.Stats;
+import lab.records.Decision;
+import lab.records.Stats;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
 

@@ -2,6 +2,7 @@ package lab.core.bisect;
 
 import java.nio.file.Path;
 import java.util.List;
+import lab.records.Side;
 
 /** Runs a step's trials: child runs of the CLI for real, a synthetic oracle in tests. */
 public interface StepRunner {

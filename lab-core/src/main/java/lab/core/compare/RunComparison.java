@@ -8,12 +8,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import lab.api.Verdict;
-import lab.core.evidence.Json;
-import lab.core.run.ArmKey;
-import lab.core.run.RunRecord;
-import lab.core.run.Stats;
+import lab.bundle.Json;
+import lab.records.ArmKey;
+import lab.records.RunRecord;
+import lab.records.Stats;
 import lab.core.soak.Results;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 
 /**
  * Two or more runs or soaks side by side, the first being the baseline: per scenario × arm the

@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable {
     public java.util.Map<String, Object> settings() {
         java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
         try {
-            java.util.Map<String, Object> info = lab.core.evidence.Json.MAPPER.convertValue(client.infoCmd().exec(), java.util.Map.class);
+            java.util.Map<String, Object> info = lab.bundle.Json.MAPPER.convertValue(client.infoCmd().exec(), java.util.Map.class);
             for (String k : java.util.List.of("ServerVersion", "Driver", "DriverStatus", "CgroupDriver", "CgroupVersion", "DockerRootDir",
                     "SecurityOptions", "KernelVersion", "OperatingSystem", "NCPU", "MemTotal")) {
                 if (info.get(k) != null) out.put(k, info.get(k));

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import lab.api.Evidence;
+import lab.bundle.AtomicFile;
+import lab.bundle.Json;
 
 /**
  * A run's evidence bundle, written as the run goes so that a crash still leaves a readable

@@ -21,6 +21,7 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.api.Verdict;
 import lab.core.host.Fingerprint;
+import lab.records.Expectation;
 
 /**
  * Expected verdicts as plain data: one YAML file per scenario ({@code <scenario>.yaml}), read

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 
 /**
  * Where a fleet runs one column: an engine — a short name, its endpoint (unix:// or tcp://),

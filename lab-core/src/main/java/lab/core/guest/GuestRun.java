@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
 import lab.core.kernel.Kernels;

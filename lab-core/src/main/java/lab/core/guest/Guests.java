@@ -21,7 +21,7 @@ import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
 import lab.core.engine.Owner;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernel;
 

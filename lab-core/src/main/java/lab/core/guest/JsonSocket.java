@@ -16,7 +16,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 
 /**
  * One JSON object a line over a unix socket, as QEMU's monitor (QMP) and guest agent (QGA)

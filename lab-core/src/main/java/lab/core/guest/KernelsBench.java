@@ -135,7 +135,7 @@ public final class KernelsBench implements Benchmark {
                     r.engine(), r.resumed(), r.agent(), r.classPathRead(), w.withoutArchiveFirstLine(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
                     r.jvmStart(), new LinkedHashMap<>(figures));
-            lab.core.evidence.Json.replace(lab.core.evidence.Json.PRETTY, f, json);
+            lab.bundle.Json.replace(lab.bundle.Json.PRETTY, f, json);
             say.accept("figures written to " + json);
         }
         return 0;

@@ -18,10 +18,10 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.evidence.BundleFiles;
-import lab.core.evidence.Json;
+import lab.bundle.BundleFiles;
+import lab.bundle.Json;
 import lab.core.run.FromFile;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 
 /**
  * Every bundle under a directory, read back: runs, soaks (and `run --all`), fleets, bisections

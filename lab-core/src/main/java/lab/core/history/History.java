@@ -15,14 +15,15 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import lab.core.compare.RunComparison;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.report.HistoryPage;
-import lab.core.run.ArmKey;
-import lab.core.run.RunRecord;
-import lab.core.run.Stats;
+import lab.records.ArmKey;
+import lab.records.HistoryRecord;
+import lab.records.RunRecord;
+import lab.records.Stats;
 import lab.core.signature.SignatureIndex;
 import lab.core.soak.Results;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 
 /**
  * The history of every bundle under a directory, night by night: each scenario × arm's rate

@@ -19,14 +19,15 @@ import lab.api.ParamSpec;
 import lab.api.Progress;
 import lab.api.Scenario;
 import lab.api.Verdict;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.run.Benchmark;
-import lab.core.run.RunRecord;
-import lab.core.run.RunStatus;
+import lab.records.HistoryRecord;
+import lab.records.RunRecord;
+import lab.records.RunStatus;
 import lab.core.run.Scenarios;
-import lab.core.run.Stats;
+import lab.records.Stats;
 import lab.core.soak.Results;
-import lab.core.soak.SoakRecord;
+import lab.records.SoakRecord;
 
 /**
  * `lab bench history`: a year of nights generated on disk as `lab nightly` leaves them (each a

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import lab.records.RunRecord;
 
 /**
  * What identifies a host's behaviour for the lab: the kernel (release, build config, command
@@ -25,6 +26,11 @@ public record Fingerprint(String kernelRelease, String kernelConfigSha256, Strin
         Object cg = host.get("cgroupVersion");
         return new Fingerprint(str(host.get("kernelRelease")), str(host.get("kernelConfigSha256")), str(host.get("kernelCmdline")),
                 cg instanceof Number n ? n.intValue() : cg == null ? 0 : Integer.parseInt(cg.toString()), str(host.get("engineVersion")));
+    }
+
+    /** As a run.json records it. */
+    public RunRecord.HostFingerprint record() {
+        return new RunRecord.HostFingerprint(id(), kernelRelease, kernelConfigSha256, kernelCmdline, cgroupVersion, engineVersion);
     }
 
     /** A short stable id, e.g. for a column heading. */

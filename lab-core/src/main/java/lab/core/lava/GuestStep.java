@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 
 /**
  * What a LAVA job's guest reports after the lab ran there (lab.cli.LavaStep, in the lab's own

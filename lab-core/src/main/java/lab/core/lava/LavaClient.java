@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import lab.core.engine.HostLacksException;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.api.UsageException;
 
 /**

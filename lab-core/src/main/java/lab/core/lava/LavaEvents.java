@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 
 /**
  * LAVA's event stream: lava-publisher's WebSocket, where each message is {@code [topic, uuid,

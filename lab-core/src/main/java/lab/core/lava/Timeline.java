@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 
 /**
  * Where a LAVA job's time went, in seconds from its submission: the queue (until a worker

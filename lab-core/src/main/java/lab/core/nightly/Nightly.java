@@ -21,23 +21,24 @@ import lab.api.Progress;
 import lab.api.UsageException;
 import lab.core.compare.RunComparison;
 import lab.core.evidence.EvidenceStore;
-import lab.core.evidence.Json;
-import lab.core.expect.ExpectationCheck;
-import lab.core.fleet.EngineStatus;
+import lab.bundle.Json;
+import lab.records.ExpectationCheck;
+import lab.records.EngineStatus;
 import lab.core.fleet.Fleet;
-import lab.core.fleet.FleetRecord;
+import lab.records.FleetRecord;
 import lab.core.fleet.Target;
 import lab.core.history.History;
-import lab.core.history.HistoryRecord;
+import lab.records.HistoryRecord;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
-import lab.core.run.RunStatus;
-import lab.core.signature.SignatureIndex;
+import lab.records.NightRecord;
+import lab.records.RunStatus;
 import lab.core.soak.Results;
 import lab.core.soak.Soak;
-import lab.core.soak.SoakRecord;
+import lab.records.SignatureEntry;
+import lab.records.SoakRecord;
 import lab.core.soak.StopRule;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 
 /**
  * One night: a soak, then compare's tests against the previous night on the same machine, then
@@ -224,7 +225,7 @@ public final class Nightly {
         // Said, not fatal: tonight's own verdict does not depend on another bundle that cannot be read.
         h.unreadable.forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
         String ours = out.relativize(dir).toString();
-        for (SignatureIndex.Entry e : h.signatures) {
+        for (SignatureEntry e : h.signatures) {
             if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
                 rec.newSignatures.add(e.title + " (" + e.count + "× · " + String.join(", ", e.where) + ")");
             }

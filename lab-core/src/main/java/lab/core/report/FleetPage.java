@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import lab.api.Verdict;
-import lab.core.run.ArmKey;
+import lab.records.ArmKey;
 import lab.core.soak.Results;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 import static lab.core.report.HtmlPage.*;
 
 /** report.html of a fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
@@ -20,11 +20,11 @@ public final class FleetPage {
 
     /** What the Configuration section shows of one engine (an absent fingerprint shown as null). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record EngineConfiguration(lab.core.run.RunRecord.HostFingerprint fingerprint, Map<String, Object> engine, Map<String, String> labels,
+    record EngineConfiguration(lab.records.RunRecord.HostFingerprint fingerprint, Map<String, Object> engine, Map<String, String> labels,
                                List<String> imagesCopied) { }
 
     /** A fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
-    public static Path write(lab.core.fleet.FleetRecord rec, Map<String, Results> results, Path dir) {
+    public static Path write(lab.records.FleetRecord rec, Map<String, Results> results, Path dir) {
         StringBuilder b = new StringBuilder();
         ChartData data = new ChartData();
         b.append("<h1>fleet — ").append(esc(String.join(", ", rec.scenarios))).append(" on ").append(rec.engines.size()).append(" engines</h1>\n");

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import lab.core.history.HistoryRecord;
-import lab.core.signature.SignatureIndex;
+import lab.records.HistoryRecord;
+import lab.records.SignatureEntry;
+import lab.records.SignatureSample;
 import static lab.core.report.HtmlPage.esc;
 import static lab.core.report.HtmlPage.href;
 import static lab.core.report.HtmlPage.link;
@@ -172,12 +173,12 @@ public final class HistoryPage {
         String newest = h.nights.isEmpty() ? null : h.nights.get(h.nights.size() - 1);
         StringBuilder t = new StringBuilder("<table id=signatures><tr><th>signature</th><th>kind</th><th>count</th><th>first seen</th><th>last seen</th>"
                 + "<th>kernels</th><th>scenario × arm</th><th>samples</th></tr>\n");
-        for (SignatureIndex.Entry e : h.signatures) {
+        for (SignatureEntry e : h.signatures) {
             t.append("<tr class=signature><td><code>").append(HtmlPage.escWrap(e.title)).append("</code>").append(e.firstSeen.equals(newest) ? " <span class=new>NEW</span>" : "")
                     .append("</td><td>").append(esc(e.kind)).append("</td><td class=num>").append(e.count).append("</td><td>").append(esc(e.firstSeen))
                     .append("</td><td>").append(esc(e.lastSeen)).append("</td><td class=small>").append(esc(String.join(", ", e.kernels)))
                     .append("</td><td class=small>").append(esc(String.join(", ", e.where))).append("</td><td class=small>");
-            for (SignatureIndex.Sample s : e.samples) {
+            for (SignatureSample s : e.samples) {
                 String to = href(s.path());
                 t.append(to == null ? "<span" : "<a href=\"" + esc(to) + "\"").append(" title=\"").append(esc(s.text())).append("\">").append(HtmlPage.escWrap(shortPath(s.path())))
                         .append(to == null ? "</span>" : "</a>").append("<br>");

@@ -20,12 +20,12 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import lab.api.Verdict;
-import lab.core.evidence.AtomicFile;
-import lab.core.evidence.BundleFiles;
-import lab.core.evidence.Json;
-import lab.core.expect.ExpectationCheck;
-import lab.core.run.RunRecord;
-import lab.core.run.Stats;
+import lab.bundle.AtomicFile;
+import lab.bundle.BundleFiles;
+import lab.bundle.Json;
+import lab.records.ExpectationCheck;
+import lab.records.RunRecord;
+import lab.records.Stats;
 import lab.core.run.Words;
 
 /**

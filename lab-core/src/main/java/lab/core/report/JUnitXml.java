@@ -12,11 +12,11 @@ import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 import lab.api.Verdict;
-import lab.core.evidence.AtomicFile;
-import lab.core.expect.ExpectationCheck;
-import lab.core.run.RunRecord;
+import lab.bundle.AtomicFile;
+import lab.records.ExpectationCheck;
+import lab.records.RunRecord;
 import lab.core.run.Words;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 
 /**
  * JUnit XML for CI dashboards: one testcase per scenario × arm; a failure (with the evidence

@@ -21,13 +21,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.Verdict;
 import lab.core.compare.RunComparison;
-import lab.core.evidence.BundleFiles;
-import lab.core.evidence.Json;
+import lab.bundle.BundleFiles;
+import lab.bundle.Json;
 import lab.core.run.FromFile;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import lab.core.run.Words;
 import lab.core.soak.Results;
-import lab.core.soak.Tally;
+import lab.records.Tally;
 import static lab.core.report.HtmlPage.*;
 
 /** report.html of a run: its verdicts, distributions, events, findings, stacks, kernel log, configuration and replay line. */

@@ -9,11 +9,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import lab.core.evidence.BundleFiles;
-import lab.core.run.RunRecord;
-import lab.core.run.Stats;
+import lab.bundle.BundleFiles;
+import lab.records.RunRecord;
+import lab.records.Stats;
 import lab.core.soak.Results;
-import lab.core.soak.SoakRecord;
+import lab.records.SoakRecord;
 import static lab.core.report.HtmlPage.*;
 
 /** report.html of a soak or a run --all: the tallies over every repetition, how the intervals narrowed, each run linked. */

@@ -5,6 +5,8 @@ import java.util.function.Consumer;
 import lab.api.Scenario;
 import lab.api.Verdict;
 import lab.core.engine.Cleaner;
+import lab.records.RunRecord;
+import lab.records.RunStatus;
 
 /** The lines a run prints on the terminal, from the sweep of dead runs to where the evidence is. */
 final class ConsoleLines {
@@ -55,7 +57,7 @@ final class ConsoleLines {
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
         String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.outcome == null || a.outcome == lab.core.expect.ExpectationCheck.AS_EXPECTED || a.outcome == lab.core.expect.ExpectationCheck.ERROR
+                : a.outcome == null || a.outcome == lab.records.ExpectationCheck.AS_EXPECTED || a.outcome == lab.records.ExpectationCheck.ERROR
                         ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
                 : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
                         : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))

@@ -20,8 +20,9 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import lab.api.UsageException;
-import lab.core.evidence.BundleFiles;
-import lab.core.evidence.Json;
+import lab.bundle.BundleFiles;
+import lab.bundle.Json;
+import lab.records.RunRecord;
 
 /**
  * What the lab reads back from a file it did not just write (a bundle copied from another host,

@@ -15,8 +15,8 @@ import lab.api.Scenario;
 import lab.api.Verdict;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
-import lab.core.expect.Expectation;
-import lab.core.expect.ExpectationCheck;
+import lab.records.Expectation;
+import lab.records.ExpectationCheck;
 import lab.core.expect.Expectations;
 import lab.core.host.Fingerprint;
 import lab.core.host.HostFacts;
@@ -25,6 +25,9 @@ import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
 import lab.core.report.JUnitXml;
 import lab.core.report.RunPage;
+import lab.records.RunRecord;
+import lab.records.RunStatus;
+import lab.records.Stats;
 
 /** Fills run.json — its header, the host, each arm's verdict from its counts, the kernel log's summary — and writes the bundle's files. */
 public final class RunRecords {
@@ -63,7 +66,7 @@ public final class RunRecords {
                 List.copyOf(host.profile().withheldByHost()), List.copyOf(host.profile().unknownToEngine()));
         h.sysctls.putAll(f.sysctls());
         f.features().forEach((k, v) -> h.features.put(k.name().toLowerCase(Locale.ROOT), v.word()));
-        rec.fingerprint = RunRecord.HostFingerprint.of(Fingerprint.of(host));
+        rec.fingerprint = Fingerprint.of(host).record();
         rec.replay = replayLine(plan, req);
         return rec;
     }

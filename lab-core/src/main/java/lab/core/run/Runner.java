@@ -16,11 +16,13 @@ import lab.api.UsageException;
 import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
 import lab.core.evidence.EvidenceStore;
-import lab.core.evidence.Json;
-import lab.core.expect.Expectation;
+import lab.bundle.Json;
+import lab.records.Expectation;
 import lab.core.expect.Expectations;
 import lab.core.host.HostView;
 import lab.core.host.MountOptions;
+import lab.records.RunRecord;
+import lab.records.RunStatus;
 
 /**
  * Runs one scenario: pre-flight (the request and the host), the run's record and bundle, the

@@ -12,6 +12,7 @@ import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.host.HostProbe;
+import lab.records.RunRecord;
 
 /** A scenario's {@link Bench}, run with the lab's runner, engine and images. */
 final class ScenarioBenchmark implements Benchmark {

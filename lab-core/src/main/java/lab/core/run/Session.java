@@ -22,8 +22,10 @@ import lab.core.engine.Owner;
 import lab.core.engine.Reaper;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
-import lab.core.expect.Expectation;
+import lab.records.Expectation;
 import lab.core.host.HostView;
+import lab.records.RunRecord;
+import lab.records.RunStatus;
 
 /**
  * One lab brought up, its arms run one by one into the record, and everything it created

@@ -9,10 +9,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
-import lab.core.evidence.BundleFiles;
-import lab.core.evidence.Json;
-import lab.core.run.RunRecord;
+import lab.bundle.BundleFiles;
+import lab.bundle.Json;
+import lab.records.SignatureEntry;
+import lab.records.SignatureSample;
+import lab.records.RunRecord;
 
 /**
  * Signatures deduplicated across bundles: each title once, with when it was first and last seen,
@@ -24,26 +25,7 @@ public final class SignatureIndex {
     /** A kernel log is searched for headlines in its first this many bytes. */
     static final int MAX_LOG_BYTES = 16 << 20;
 
-    /** One deduplicated signature. */
-    public static final class Entry {
-        public String title;
-        public String kind;
-        public String firstSeen;
-        public String lastSeen;
-        /** The bundle (relative to the history's directory) where it was first seen. */
-        public String firstBundle;
-        public long count;
-        /** Occurrences in lines the kernel log marked as the run's own (stuck stacks always are). */
-        public long countOfRun;
-        public TreeSet<String> kernels = new TreeSet<>();
-        public TreeSet<String> where = new TreeSet<>();
-        /** Paths relative to the history's directory, the line or stack it came from after each. */
-        public List<Sample> samples = new ArrayList<>();
-    }
-
-    public record Sample(String path, String text) { }
-
-    private final Map<String, Entry> byTitle = new LinkedHashMap<>();
+    private final Map<String, SignatureEntry> byTitle = new LinkedHashMap<>();
 
     /** A signature found in a run: where (scenario, or scenario × arm) and the file it came from. */
     public record Occurrence(Signatures.Found found, String where, String sample) { }
@@ -95,8 +77,8 @@ public final class SignatureIndex {
     }
 
     void add(Signatures.Found f, String night, String bundle, String kernel, String where, String sample) {
-        Entry e = byTitle.computeIfAbsent(f.title(), t -> {
-            Entry x = new Entry();
+        SignatureEntry e = byTitle.computeIfAbsent(f.title(), t -> {
+            SignatureEntry x = new SignatureEntry();
             x.title = t;
             x.kind = f.kind();
             x.firstSeen = night;
@@ -109,7 +91,7 @@ public final class SignatureIndex {
         e.kernels.add(kernel);
         e.where.add(where);
         if (e.samples.size() < SAMPLES && e.samples.stream().noneMatch(s -> s.path().equals(sample))) {
-            e.samples.add(new Sample(sample, f.sample().length() > 300 ? f.sample().substring(0, 300) + "…" : f.sample()));
+            e.samples.add(new SignatureSample(sample, f.sample().length() > 300 ? f.sample().substring(0, 300) + "…" : f.sample()));
         }
     }
 
@@ -125,9 +107,9 @@ public final class SignatureIndex {
     }
 
     /** Most recently seen first, then the most frequent. */
-    public List<Entry> entries() {
-        List<Entry> out = new ArrayList<>(byTitle.values());
-        out.sort(Comparator.comparing((Entry e) -> e.lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
+    public List<SignatureEntry> entries() {
+        List<SignatureEntry> out = new ArrayList<>(byTitle.values());
+        out.sort(Comparator.comparing((SignatureEntry e) -> e.lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
                 .thenComparing(e -> -e.count).thenComparing(e -> e.title));
         return out;
     }

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
-import lab.core.evidence.BundleFiles;
-import lab.core.run.ArmKey;
+import lab.bundle.BundleFiles;
+import lab.records.ArmKey;
 import lab.core.run.FromFile;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
+import lab.records.Tally;
 
 /**
  * Runs read back from disk — one run bundle, or every bundle of a soak — with their arms

@@ -14,18 +14,20 @@ import lab.api.Progress;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
-import lab.core.evidence.Json;
-import lab.core.expect.ExpectationCheck;
+import lab.bundle.Json;
+import lab.records.ExpectationCheck;
 import lab.core.expect.Expectations;
 import lab.core.report.JUnitXml;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
 import lab.core.run.FromFile;
 import lab.core.run.RunId;
-import lab.core.run.RunStatus;
+import lab.records.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
 import lab.core.run.Words;
+import lab.records.SoakRecord;
+import lab.records.Tally;
 
 /**
  * Repeats scenarios under a stopping rule and accumulates their rates. Each run is an ordinary

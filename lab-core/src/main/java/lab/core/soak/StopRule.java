@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import lab.api.UsageException;
-import lab.core.run.Stats;
+import lab.records.Stats;
+import lab.records.Tally;
 
 /**
  * When a soak stops: after a count of repetitions, at the first repetition whose outcome

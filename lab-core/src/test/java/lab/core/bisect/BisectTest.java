@@ -6,8 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.run.ExitCodes;
+import lab.records.BisectRecord;
+import lab.records.Decision;
+import lab.records.Difference;
+import lab.records.Side;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,7 +71,7 @@ class BisectTest {
         assertEquals(rec.steps.stream().anyMatch(s -> s.role.equals("candidate") && s.decision == Decision.GOOD), rec.falseNegative != null);
         // The bundle: bisect.json read back, the report, a directory per step.
         BisectRecord back = Json.MAPPER.readValue(res.dir().resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(lab.core.run.RunStatus.COMPLETE, back.status);
+        assertEquals(lab.records.RunStatus.COMPLETE, back.status);
         assertEquals(rec.culprit, back.culprit);
         String html = Files.readString(res.dir().resolve("report.html"));
         assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps.size() + "\""));
@@ -116,7 +120,7 @@ class BisectTest {
             dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
         }
         BisectRecord killed = Json.MAPPER.readValue(dir.resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(lab.core.run.RunStatus.INCOMPLETE, killed.status);
+        assertEquals(lab.records.RunStatus.INCOMPLETE, killed.status);
         int stepsBefore = killed.steps.size();
         SyntheticRunner second = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.9 : 0.0, 6, true);
         List<String> said = new ArrayList<>();

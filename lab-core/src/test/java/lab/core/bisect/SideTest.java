@@ -14,7 +14,9 @@ import lab.api.Scenario;
 import lab.api.ScenarioInfo;
 import lab.api.UsageException;
 import lab.api.Verdict;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
+import lab.records.Difference;
+import lab.records.Side;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,8 +41,8 @@ class SideTest {
     @Test
     void parameterSetsFilesAndDifferences(@TempDir Path tmp) throws Exception {
         Files.writeString(tmp.resolve("good.txt"), "# dev\nperformance.flush-behind=on\n\nperformance.cache-size = 32MB\n");
-        Side good = Side.parse("--good", "volume-set=@" + tmp.resolve("good.txt") + ",size-mb=50", Map.of("size-mb", "20"), S);
-        Side bad = Side.parse("--good", "volume-set=performance.flush-behind=off;diagnostics.count-fop-hits=on,hang-limit=15000", Map.of("size-mb", "20"), S);
+        Side good = Sides.parse("--good", "volume-set=@" + tmp.resolve("good.txt") + ",size-mb=50", Map.of("size-mb", "20"), S);
+        Side bad = Sides.parse("--good", "volume-set=performance.flush-behind=off;diagnostics.count-fop-hits=on,hang-limit=15000", Map.of("size-mb", "20"), S);
         assertEquals("20", good.params().get("size-mb"), "--param over the side");
         assertEquals(Map.of("performance.flush-behind", "on", "performance.cache-size", "32MB"), good.settings().get("volume-set"));
         // 15000 (ms, as run.json keeps it) and the default 15s are the same setting: no difference.
@@ -58,18 +60,18 @@ class SideTest {
         Path run = Files.createDirectories(tmp.resolve("s/20261202-000000-ab"));
         Json.MAPPER.writeValue(run.resolve("run.json").toFile(), Map.of("scenario", "s",
                 "params", Map.of("size-mb", 50, "hang-limit", 5000, "volume-set", Map.of("performance.flush-behind", "off"))));
-        Side side = Side.parse("--good", tmp.toString(), Map.of(), S);
+        Side side = Sides.parse("--good", tmp.toString(), Map.of(), S);
         assertEquals("50", side.params().get("size-mb"));
         assertEquals("5000", side.params().get("hang-limit"));
         assertEquals(Map.of("performance.flush-behind", "off"), side.settings().get("volume-set"));
         Json.MAPPER.writeValue(run.resolve("run.json").toFile(), Map.of("scenario", "other", "params", Map.of()));
-        assertTrue(assertThrows(UsageException.class, () -> Side.parse("--good", run.toString(), Map.of(), S)).getMessage().contains("run bundle of other"));
+        assertTrue(assertThrows(UsageException.class, () -> Sides.parse("--good", run.toString(), Map.of(), S)).getMessage().contains("run bundle of other"));
     }
 
     @Test
     void sysctlsOfAGuestAreSettingsToo(@TempDir Path tmp) throws Exception {
-        Side good = Side.parse("--good", "sysctl.fs.fuse.default_request_timeout=5,sysctl.vm.dirty_ratio=10", Map.of(), S);
-        Side bad = Side.parse("--good", "sysctl.vm.dirty_ratio=10", Map.of(), S);
+        Side good = Sides.parse("--good", "sysctl.fs.fuse.default_request_timeout=5,sysctl.vm.dirty_ratio=10", Map.of(), S);
+        Side bad = Sides.parse("--good", "sysctl.vm.dirty_ratio=10", Map.of(), S);
         assertEquals(Map.of("fs.fuse.default_request_timeout", "5", "vm.dirty_ratio", "10"), good.settings().get(Side.SYSCTL));
         assertEquals(List.of(new Difference(Side.SYSCTL, "fs.fuse.default_request_timeout", "5", null)), Side.differences(good, bad));
         assertEquals(bad, good.with(Side.differences(good, bad)));
@@ -77,8 +79,8 @@ class SideTest {
         Path run = Files.createDirectories(tmp.resolve("s/20261202-000000-ab"));
         Json.MAPPER.writeValue(run.resolve("run.json").toFile(), Map.of("scenario", "s", "params", Map.of("size-mb", 50),
                 "host", Map.of("target", Map.of("guest", Map.of("kernel", "debian:7.3", "sysctls", Map.of("fs.fuse.default_request_timeout", "5"))))));
-        assertEquals(Map.of("fs.fuse.default_request_timeout", "5"), Side.parse("--good", tmp.toString(), Map.of(), S).settings().get(Side.SYSCTL));
-        assertTrue(assertThrows(UsageException.class, () -> Side.parse("--good", "sysctl.fs/../x=1", Map.of(), S)).getMessage().startsWith("--sysctl fs/../x=1"));
+        assertEquals(Map.of("fs.fuse.default_request_timeout", "5"), Sides.parse("--good", tmp.toString(), Map.of(), S).settings().get(Side.SYSCTL));
+        assertTrue(assertThrows(UsageException.class, () -> Sides.parse("--good", "sysctl.fs/../x=1", Map.of(), S)).getMessage().startsWith("--sysctl fs/../x=1"));
         // on this host: refused before anything runs
         String m = assertThrows(UsageException.class, () -> new Bisect.Plan("s", "a", 0.95, 2, 4, "g", "b", good, bad, List.of(), Map.of(), null))
                 .getMessage();
@@ -87,12 +89,12 @@ class SideTest {
 
     @Test
     void badInputIsOneLineNamingIt(@TempDir Path tmp) throws Exception {
-        assertTrue(assertThrows(UsageException.class, () -> Side.parse("--good", "nonsense=1,size-mb=2", Map.of(), S)).getMessage()
+        assertTrue(assertThrows(UsageException.class, () -> Sides.parse("--good", "nonsense=1,size-mb=2", Map.of(), S)).getMessage()
                 .startsWith("unknown parameter nonsense of s (valid: size-mb, hang-limit, volume-set)"));
         Files.writeString(tmp.resolve("bad.txt"), "performance.flush-behind off\nok=1\n");
-        String m = assertThrows(UsageException.class, () -> Side.parse("--good", "volume-set=@" + tmp.resolve("bad.txt"), Map.of(), S)).getMessage();
+        String m = assertThrows(UsageException.class, () -> Sides.parse("--good", "volume-set=@" + tmp.resolve("bad.txt"), Map.of(), S)).getMessage();
         assertTrue(m.contains("not option=value") && m.contains("'performance.flush-behind off'"), m);
-        assertTrue(assertThrows(UsageException.class, () -> Side.parse("--good", "volume-set=@/nonexistent/x.txt", Map.of(), S)).getMessage().contains("cannot read"));
+        assertTrue(assertThrows(UsageException.class, () -> Sides.parse("--good", "volume-set=@/nonexistent/x.txt", Map.of(), S)).getMessage().contains("cannot read"));
         assertEquals("a=1;b=2", ParamSpec.inline(new java.util.LinkedHashMap<>(Map.of("a", "1"))) + ";b=2");
     }
 }

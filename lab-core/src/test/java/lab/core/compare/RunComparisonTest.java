@@ -2,7 +2,7 @@ package lab.core.compare;
 
 import java.nio.file.Path;
 import java.util.List;
-import lab.core.run.Stats;
+import lab.records.Stats;
 import lab.core.soak.Results;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,12 +83,12 @@ class RunComparisonTest {
         try (var in = RunComparisonTest.class.getResourceAsStream("/lab/core/run/reclaim-deadlock-untyped-host.json")) {
             java.nio.file.Files.copy(in, old.resolve("run.json"));
         }
-        lab.core.run.RunRecord r = lab.core.evidence.Json.MAPPER.readValue(old.resolve("run.json").toFile(), lab.core.run.RunRecord.class);
+        lab.records.RunRecord r = lab.bundle.Json.MAPPER.readValue(old.resolve("run.json").toFile(), lab.records.RunRecord.class);
         r.host.sysctls.put("vm.dirty_ratio", "40");
         r.host.hostname = "another";
         Path now = dir.resolve("new/reclaim-deadlock/r2");
         java.nio.file.Files.createDirectories(now);
-        lab.core.evidence.Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);
+        lab.bundle.Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);
         RunComparison c = compare("old", old, "new", now);
         assertEquals(List.of("host.sysctls.vm.dirty_ratio"), c.differences().stream().map(RunComparison.Difference::key).toList());
         assertTrue(c.rows().size() == 8 && c.rows().stream().allMatch(x -> x.cells().get(1).change() == RunComparison.Change.SAME || x.cells().get(1).change() == RunComparison.Change.NOT_COMPARED), c.rows().toString());

@@ -8,6 +8,8 @@ import lab.api.Arm;
 import lab.api.UsageException;
 import lab.api.Verdict;
 import lab.core.host.Fingerprint;
+import lab.records.Expectation;
+import lab.records.ExpectationCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -3,9 +3,9 @@ package lab.core.history;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 
 /** Nights on disk as `lab nightly` leaves them: DIR/nightly/<stamp>/nightly.json and its soak with one unmount-race run. */
 public final class HistoryFixtures {

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import lab.core.fleet.Fleet;
-import lab.core.fleet.FleetRecord;
+import lab.records.FleetRecord;
 import lab.core.run.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

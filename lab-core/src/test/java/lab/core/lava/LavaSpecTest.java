@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.fleet.Target;
 import lab.api.UsageException;
 import org.junit.jupiter.api.Test;

@@ -14,6 +14,7 @@ import lab.core.fleet.Target;
 import lab.core.history.HistoryFixtures;
 import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
+import lab.records.NightRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -20,16 +20,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.api.Verdict;
-import lab.core.bisect.BisectRecord;
-import lab.core.evidence.Json;
+import lab.records.BisectRecord;
+import lab.bundle.Json;
 import lab.core.fixtures.CraftedBundles;
 import lab.core.fixtures.RunFixtures;
-import lab.core.fleet.FleetRecord;
+import lab.records.FleetRecord;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import lab.core.soak.Results;
-import lab.core.soak.SoakRecord;
+import lab.records.SoakRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,7 +142,7 @@ class CraftedBundleTest {
             e.labels.put(evil("label"), evil("value"));
             e.engine.put("Name", evil("name"));
             e.tallies.add(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
-                    "lastReason", evil("why"), "evidence", List.of("x")), lab.core.soak.Tally.class));
+                    "lastReason", evil("why"), "evidence", List.of("x")), lab.records.Tally.class));
             f.engines.add(e);
         }
         String fleet = Files.readString(assertTimeoutPreemptively(BOUND, () -> FleetPage.write(f, Map.of(), fleetDir)), StandardCharsets.UTF_8);
@@ -160,7 +160,7 @@ class CraftedBundleTest {
         b.replay = evil("replay");
         b.good = evil("good");
         b.bad = evil("bad");
-        b.culprit.add(new lab.core.bisect.Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
+        b.culprit.add(new lab.records.Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
         BisectRecord.StepRecord s = new BisectRecord.StepRecord();
         s.number = 1;
         s.role = evil("role");
@@ -169,7 +169,7 @@ class CraftedBundleTest {
         s.runs.add("../../../outside");
         s.why = evil("why");
         s.replay = evil("replay");
-        s.decision = lab.core.bisect.Decision.BAD;
+        s.decision = lab.records.Decision.BAD;
         b.steps.add(s);
         String bisect = Files.readString(assertTimeoutPreemptively(BOUND, () -> BisectPage.write(b, bisectDir)), StandardCharsets.UTF_8);
         assertSafe(bisect, outside);

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.fixtures.CraftedBundles;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

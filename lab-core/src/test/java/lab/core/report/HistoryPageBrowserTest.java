@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
 import org.junit.jupiter.api.Test;

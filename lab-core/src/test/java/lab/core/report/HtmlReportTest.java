@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +41,7 @@ class HtmlReportTest {
         assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
         assertTrue(html.contains("Chart.js"), "the chart library is inlined");
         assertTrue(!html.contains("src=\"http"), "no external script");
-        HtmlPage.Timeline tl = RunPage.eventsTimeline(lab.core.evidence.BundleFiles.of(d), d.resolve("events.jsonl"));
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(lab.bundle.BundleFiles.of(d), d.resolve("events.jsonl"));
         assertEquals(List.of("watcher:ready", "watcher:hang"), tl.kinds());
         assertEquals(List.of(new HtmlPage.TimelinePoint(0.0, "watcher:ready", null), new HtmlPage.TimelinePoint(1.5, "watcher:hang", "plain-0")), tl.points());
     }
@@ -53,7 +53,7 @@ class HtmlReportTest {
         Path run = RunFixtures.run(soak.resolve("runs"), "r", "6.18", "20", 50, 5000, 0);
         Files.createDirectories(run.resolve("stacks"));
         Files.writeString(run.resolve("stacks/hang-1.txt"), "[<0>] fuse_flush+0x2\n");
-        lab.core.soak.SoakRecord rec = new lab.core.soak.SoakRecord();
+        lab.records.SoakRecord rec = new lab.records.SoakRecord();
         rec.kind = "all";
         rec.soakId = "s1";
         Path relative = Path.of("").toAbsolutePath().relativize(soak);

@@ -8,9 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import lab.api.Verdict;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
+import lab.records.SignatureEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -125,9 +126,9 @@ class SignaturesTest {
             Files.writeString(run.resolve("stacks/plain-0.json"), text("reclaim-plain-0.json"));
             idx.addRun(rec, run, "r" + i, "2026-11-2" + i, "r" + i);
         }
-        List<SignatureIndex.Entry> e = idx.entries();
+        List<SignatureEntry> e = idx.entries();
         assertEquals(1, e.size());
-        SignatureIndex.Entry x = e.get(0);
+        SignatureEntry x = e.get(0);
         assertEquals(14, x.count, "two stuck tasks per run");
         assertEquals("2026-11-20", x.firstSeen);
         assertEquals("2026-11-26", x.lastSeen);

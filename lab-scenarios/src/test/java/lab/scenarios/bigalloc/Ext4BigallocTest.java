@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import lab.api.Verdict;
 import lab.core.host.ProcFiles;
 import lab.core.run.ExitCodes;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

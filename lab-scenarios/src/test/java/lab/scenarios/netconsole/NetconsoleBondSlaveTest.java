@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import lab.api.Verdict;
 import lab.core.run.ExitCodes;
-import lab.core.run.RunRecord;
+import lab.records.RunRecord;
 import lab.scenarios.ScenarioRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package lab.scenarios.reclaim;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import lab.api.ArmMeasurement;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import lab.api.Tasks;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import lab.core.evidence.Json;
+import lab.bundle.Json;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package lab.core.evidence;
+package lab.bundle;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package lab.core.bisect;
+package lab.records;
 
 /**
  * One setting that differs between the two sides: a scenario parameter ({@code param} and

@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 /** Where a run, soak, fleet, bisection or night stands, as its JSON record says it. */
 public enum RunStatus {

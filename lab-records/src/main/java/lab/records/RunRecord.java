@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,9 +96,6 @@ public final class RunRecord {
     /** The parts of the host that decide verdicts, under a short id. */
     public record HostFingerprint(String id, String kernelRelease, String kernelConfigSha256, String kernelCmdline, Integer cgroupVersion,
                                   String engineVersion) {
-        public static HostFingerprint of(lab.core.host.Fingerprint f) {
-            return new HostFingerprint(f.id(), f.kernelRelease(), f.kernelConfigSha256(), f.kernelCmdline(), f.cgroupVersion(), f.engineVersion());
-        }
     }
 
     /**
@@ -148,7 +145,7 @@ public final class RunRecord {
         public String expectationSource;
         public Verdict verdict;
         /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck). */
-        public lab.core.expect.ExpectationCheck outcome;
+        public lab.records.ExpectationCheck outcome;
         public boolean asExpected;
         /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
         public long dataLoss;

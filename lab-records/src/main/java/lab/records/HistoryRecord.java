@@ -1,11 +1,9 @@
-package lab.core.history;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.run.ArmKey;
-import lab.core.signature.SignatureIndex;
 
 /** history.json: every scenario × arm night by night, what changed between nights, flags, flaky arms and crash signatures. */
 public final class HistoryRecord {
@@ -21,7 +19,7 @@ public final class HistoryRecord {
     public List<Series> series = new ArrayList<>();
     public List<Change> changes = new ArrayList<>();
     public List<Flag> flags = new ArrayList<>();
-    public List<SignatureIndex.Entry> signatures = new ArrayList<>();
+    public List<SignatureEntry> signatures = new ArrayList<>();
     public List<Bisection> bisections = new ArrayList<>();
     /** The run.json and bundle files under the directory that could not be read: not counted above, named here. */
     public List<Unreadable> unreadable = new ArrayList<>();

@@ -1,10 +1,9 @@
-package lab.core.soak;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.run.RunStatus;
 
 /** soak.json: what was asked, how far it got, and the accumulated verdicts. Rewritten after every run. */
 public final class SoakRecord {
@@ -22,7 +21,7 @@ public final class SoakRecord {
     public long repetitions;
     public String stoppedBecause;
     public Integer exitCode;
-    public lab.core.run.RunRecord.HostFingerprint fingerprint;
+    public lab.records.RunRecord.HostFingerprint fingerprint;
     public List<RunEntry> runs = new ArrayList<>();
     public List<Tally> tallies = new ArrayList<>();
     public String replay;

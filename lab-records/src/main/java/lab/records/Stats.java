@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 import java.util.Locale;
 import lab.api.Estimates;

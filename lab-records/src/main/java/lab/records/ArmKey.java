@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 /** One arm of one scenario: what tallies, comparisons and histories are keyed by. */
 public record ArmKey(String scenario, String arm) {

@@ -1,4 +1,4 @@
-package lab.core.bisect;
+package lab.records;
 
 /** A step's verdict: it behaves like the good side, like the bad side, or the trials could not tell. */
 public enum Decision {

@@ -1,10 +1,9 @@
-package lab.core.bisect;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.run.RunStatus;
 
 /** bisect.json: what was asked (enough to resume), every step with its counts and decision, and the culprit. */
 public final class BisectRecord {

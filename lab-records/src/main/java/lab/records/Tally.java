@@ -1,15 +1,10 @@
-package lab.core.soak;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.api.Verdict;
-import lab.core.expect.Expectation;
-import lab.core.expect.ExpectationCheck;
-import lab.core.run.ArmKey;
-import lab.core.run.RunRecord;
-import lab.core.run.Stats;
 
 /**
  * One scenario × arm accumulated over runs: k failures of n trials across every repetition,
@@ -40,7 +35,7 @@ public final class Tally {
 
     Tally() { }
 
-    Tally(ArmKey key) {
+    public Tally(ArmKey key) {
         this.scenario = key.scenario();
         this.arm = key.arm();
     }
@@ -49,7 +44,7 @@ public final class Tally {
         return new ArmKey(scenario, arm);
     }
 
-    void add(RunRecord.ArmRecord a, String evidencePath) {
+    public void add(RunRecord.ArmRecord a, String evidencePath) {
         expected = a.expected;
         expectedRate = a.expectedRate;
         expectationRef = a.expectationRef;
@@ -78,7 +73,7 @@ public final class Tally {
     }
 
     /** Verdict and outcome from the accumulated counts. */
-    void settle() {
+    public void settle() {
         rate = Stats.rate(failures, trials);
         ci95 = Stats.wilson95(failures, trials);
         if (trials > 0) verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;

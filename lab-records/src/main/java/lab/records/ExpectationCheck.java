@@ -1,4 +1,4 @@
-package lab.core.expect;
+package lab.records;
 
 /** How an arm's result stands against what was expected of it. */
 public enum ExpectationCheck {

@@ -1,11 +1,9 @@
-package lab.core.fleet;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.run.RunStatus;
-import lab.core.soak.Tally;
 
 /** fleet.json: what was asked of which engines, what each engine is, and what each answered. */
 public final class FleetRecord {
@@ -47,7 +45,7 @@ public final class FleetRecord {
         /** The images copied to it from --copy-images-from before its runs (older fleet.json: seeded). */
         @com.fasterxml.jackson.annotation.JsonAlias("seeded")
         public List<String> imagesCopied = new ArrayList<>();
-        public lab.core.run.RunRecord.HostFingerprint fingerprint;
+        public lab.records.RunRecord.HostFingerprint fingerprint;
         public List<Tally> tallies = new ArrayList<>();
     }
 

@@ -1,8 +1,7 @@
-package lab.core.nightly;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.List;
-import lab.core.run.RunStatus;
 
 /** nightly.json: one night — when it counts for, on which host, its soak, the night it was compared with, and what came out. */
 public final class NightRecord {

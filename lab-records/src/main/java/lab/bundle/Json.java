@@ -1,4 +1,4 @@
-package lab.core.evidence;
+package lab.bundle;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,8 +1,7 @@
-package lab.core.expect;
+package lab.records;
 
 import java.util.Optional;
 import lab.api.Verdict;
-import lab.core.run.Stats;
 
 /**
  * What an arm should show on a host: a verdict, optionally a band the failure rate should fall

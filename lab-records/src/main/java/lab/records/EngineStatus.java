@@ -1,4 +1,4 @@
-package lab.core.fleet;
+package lab.records;
 
 /** Where one engine of a fleet stands. */
 public enum EngineStatus {
