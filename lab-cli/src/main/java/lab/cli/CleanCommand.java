@@ -8,7 +8,7 @@ import lab.core.engine.Engine;
 import lab.core.engine.LabHome;
 import lab.core.guest.GuestCaches;
 import lab.core.guest.Guests;
-import lab.core.run.Words;
+import lab.records.Words;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -17,7 +17,7 @@ import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.core.run.RunId;
 import lab.records.BisectRecord;
 import lab.records.Decision;

@@ -22,7 +22,7 @@ import lab.core.engine.HostLacksException;
 import lab.records.ArmKey;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.Side;
 import lab.records.Tally;
 

@@ -12,7 +12,7 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.bundle.BundleFiles;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.records.RunRecord;
 import lab.records.Side;
 

@@ -38,7 +38,7 @@ import lab.core.run.RunRecords;
 import lab.records.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
-import lab.core.soak.Results;
+import lab.records.Results;
 
 /**
  * The same lab command on several engines at once. Each engine gets a child CLI of its own
@@ -346,6 +346,6 @@ public final class Fleet {
     public static FleetRecord read(Path dir) {
         Path f = dir.resolve("fleet.json");
         if (!Files.isRegularFile(f)) return null;
-        return lab.core.run.FromFile.json(f, FleetRecord.class);
+        return lab.records.FromFile.json(f, FleetRecord.class);
     }
 }

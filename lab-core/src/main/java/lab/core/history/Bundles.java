@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import lab.bundle.BundleFiles;
 import lab.bundle.Json;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.records.RunRecord;
 
 /**

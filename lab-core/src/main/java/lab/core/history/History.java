@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import lab.core.compare.RunComparison;
+import lab.records.RunComparison;
 import lab.bundle.Json;
 import lab.core.report.HistoryPage;
 import lab.records.ArmKey;
@@ -22,7 +22,7 @@ import lab.records.HistoryRecord;
 import lab.records.RunRecord;
 import lab.records.Stats;
 import lab.core.signature.SignatureIndex;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.Tally;
 
 /**

@@ -26,7 +26,7 @@ import lab.records.RunRecord;
 import lab.records.RunStatus;
 import lab.core.run.Scenarios;
 import lab.records.Stats;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.SoakRecord;
 
 /**

@@ -119,7 +119,7 @@ public final class LabScenario {
             case SKIPPED -> Assumptions.abort(arm + " SKIPPED: " + a.reason);
             case ERROR -> Assertions.fail(arm + ": the lab failed: " + a.reason + where);
             default -> Assertions.fail(String.format(java.util.Locale.ROOT, "%s: %s — expected %s, got %s (%d of %d %s)%s%s", arm, o.words(),
-                    a.expected, a.verdict, a.failures, a.trials, lab.core.run.Words.plural(a.trials, r.record().trialUnit), a.expectationRef == null ? "" : "; " + a.expectationRef, where));
+                    a.expected, a.verdict, a.failures, a.trials, lab.records.Words.plural(a.trials, r.record().trialUnit), a.expectationRef == null ? "" : "; " + a.expectationRef, where));
         }
     }
 }

@@ -29,7 +29,7 @@ import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.records.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;

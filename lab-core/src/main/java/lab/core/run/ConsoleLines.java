@@ -7,6 +7,7 @@ import lab.api.Verdict;
 import lab.core.engine.Cleaner;
 import lab.records.RunRecord;
 import lab.records.RunStatus;
+import lab.records.Words;
 
 /** The lines a run prints on the terminal, from the sweep of dead runs to where the evidence is. */
 final class ConsoleLines {

@@ -20,12 +20,13 @@ import lab.core.expect.Expectations;
 import lab.core.report.JUnitXml;
 import lab.core.report.SoakPage;
 import lab.core.run.ExitCodes;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.core.run.RunId;
+import lab.records.Results;
 import lab.records.RunStatus;
 import lab.core.run.Runner;
 import lab.core.run.Scenarios;
-import lab.core.run.Words;
+import lab.records.Words;
 import lab.records.SoakRecord;
 import lab.records.Tally;
 

@@ -2,8 +2,9 @@ package lab.core.compare;
 
 import java.nio.file.Path;
 import java.util.List;
+import lab.records.RunComparison;
 import lab.records.Stats;
-import lab.core.soak.Results;
+import lab.records.Results;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static lab.core.fixtures.RunFixtures.run;

@@ -28,7 +28,7 @@ import lab.records.FleetRecord;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
 import lab.records.RunRecord;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.SoakRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

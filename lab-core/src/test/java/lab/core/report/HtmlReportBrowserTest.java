@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
 import lab.records.RunRecord;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.SoakRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -57,7 +57,7 @@ class HtmlReportTest {
         rec.kind = "all";
         rec.soakId = "s1";
         Path relative = Path.of("").toAbsolutePath().relativize(soak);
-        String html = Files.readString(SoakPage.write(rec, lab.core.soak.Results.load(soak), relative));
+        String html = Files.readString(SoakPage.write(rec, lab.records.Results.load(soak), relative));
         assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
     }
 

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import lab.bundle.BundleFiles;
 import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.records.RunRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

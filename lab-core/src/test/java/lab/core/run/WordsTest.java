@@ -2,6 +2,7 @@ package lab.core.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import lab.records.Words;
 import org.junit.jupiter.api.Test;
 
 class WordsTest {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import lab.api.Verdict;
 import lab.bundle.Json;
+import lab.records.Results;
 import lab.records.RunRecord;
 import lab.records.Tally;
 import org.junit.jupiter.api.Test;

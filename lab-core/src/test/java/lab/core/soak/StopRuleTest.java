@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import lab.api.UsageException;
 import lab.core.fixtures.RunFixtures;
+import lab.records.Results;
 import lab.records.Tally;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 import org.atteo.evo.inflector.English;
 

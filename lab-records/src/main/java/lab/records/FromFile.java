@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.records;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import lab.api.UsageException;
 import lab.bundle.BundleFiles;
 import lab.bundle.Json;
-import lab.records.RunRecord;
 
 /**
  * What the lab reads back from a file it did not just write (a bundle copied from another host,

@@ -15,7 +15,7 @@ import lab.api.Verdict;
 import lab.bundle.AtomicFile;
 import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
-import lab.core.run.Words;
+import lab.records.Words;
 import lab.records.Tally;
 
 /**

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import lab.api.Verdict;
 import lab.records.ArmKey;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.Tally;
 import static lab.core.report.HtmlPage.*;
 
@@ -76,9 +76,9 @@ public final class FleetPage {
         }
         section(b, "Engines", en.append("</table>").toString());
         if (results.size() >= 2) {
-            List<lab.core.compare.RunComparison.Side> sides = new ArrayList<>();
-            results.forEach((name, r) -> sides.add(new lab.core.compare.RunComparison.Side(name, r)));
-            List<String> lines = new ArrayList<>(lab.core.compare.RunComparison.of(sides).render());
+            List<lab.records.RunComparison.Side> sides = new ArrayList<>();
+            results.forEach((name, r) -> sides.add(new lab.records.RunComparison.Side(name, r)));
+            List<String> lines = new ArrayList<>(lab.records.RunComparison.of(sides).render());
             lines.addAll(rec.sharedHostNotes());
             section(b, "RunComparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }

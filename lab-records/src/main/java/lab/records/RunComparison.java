@@ -1,4 +1,4 @@
-package lab.core.compare;
+package lab.records;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,11 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import lab.api.Verdict;
 import lab.bundle.Json;
-import lab.records.ArmKey;
-import lab.records.RunRecord;
-import lab.records.Stats;
-import lab.core.soak.Results;
-import lab.records.Tally;
 
 /**
  * Two or more runs or soaks side by side, the first being the baseline: per scenario × arm the

@@ -20,13 +20,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.Verdict;
-import lab.core.compare.RunComparison;
+import lab.records.RunComparison;
 import lab.bundle.BundleFiles;
 import lab.bundle.Json;
-import lab.core.run.FromFile;
+import lab.records.FromFile;
 import lab.records.RunRecord;
-import lab.core.run.Words;
-import lab.core.soak.Results;
+import lab.records.Words;
+import lab.records.Results;
 import lab.records.Tally;
 import static lab.core.report.HtmlPage.*;
 

@@ -1,4 +1,4 @@
-package lab.core.soak;
+package lab.records;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,10 +12,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
 import lab.bundle.BundleFiles;
-import lab.records.ArmKey;
-import lab.core.run.FromFile;
-import lab.records.RunRecord;
-import lab.records.Tally;
 
 /**
  * Runs read back from disk — one run bundle, or every bundle of a soak — with their arms

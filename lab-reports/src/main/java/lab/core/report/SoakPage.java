@@ -12,7 +12,7 @@ import java.util.Map;
 import lab.bundle.BundleFiles;
 import lab.records.RunRecord;
 import lab.records.Stats;
-import lab.core.soak.Results;
+import lab.records.Results;
 import lab.records.SoakRecord;
 import static lab.core.report.HtmlPage.*;
 

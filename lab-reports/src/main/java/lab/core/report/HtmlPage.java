@@ -26,7 +26,7 @@ import lab.bundle.Json;
 import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
 import lab.records.Stats;
-import lab.core.run.Words;
+import lab.records.Words;
 
 /**
  * The frame and the parts every report page shares: one self-contained HTML page (Chart.js
