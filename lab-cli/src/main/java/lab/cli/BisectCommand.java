@@ -15,7 +15,7 @@ import lab.core.bisect.ChildRuns;
 import lab.records.Side;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -11,7 +11,7 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.Kernels;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

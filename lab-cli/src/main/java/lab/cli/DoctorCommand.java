@@ -3,7 +3,7 @@ package lab.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import lab.bundle.Json;
-import lab.core.host.Doctor;
+import lab.core.doctor.Doctor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

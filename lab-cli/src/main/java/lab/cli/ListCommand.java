@@ -6,14 +6,14 @@ import java.util.concurrent.Callable;
 import lab.api.Arm;
 import lab.api.ParamSpec;
 import lab.api.Scenario;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
 import lab.bundle.Json;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

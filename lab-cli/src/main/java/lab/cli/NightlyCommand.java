@@ -11,7 +11,7 @@ import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaSpec;
 import lab.core.nightly.LabClock;
 import lab.core.nightly.Nightly;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -6,7 +6,7 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.Command;

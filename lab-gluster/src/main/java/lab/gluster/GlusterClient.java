@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.api.Container;
 import lab.api.ExecResult;
+import lab.api.Host;
 import lab.api.LabFailure;
 import lab.api.ProcFiles;
-import lab.core.fault.Faults;
 
 /**
  * A FUSE client container with the volume mounted. Every probe of the mount that goes
@@ -108,13 +108,13 @@ public final class GlusterClient {
 
     /**
      * A statedump of the client (SIGUSR1 to its glusterfs): every pending call frame, by
-     * translator, with the inode and fd tables. Written under /run/gluster in the container
+     * translator, with the inode and fd tables; {@code host} sends the signal. Written under /run/gluster in the container
      * (nothing is written if that directory is missing); read from the host once complete.
      */
-    public String statedump(Duration timeout) {
+    public String statedump(Host host, Duration timeout) {
         Path dir = container.hostPath("/run/gluster");
         List<Path> before = dumps(dir);
-        Faults.signal(glusterfsPid(), "USR1");
+        host.signal(glusterfsPid(), "USR1");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (Path p : dumps(dir)) {

@@ -22,7 +22,7 @@ import lab.api.Params;
 import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.core.expect.Expectations;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -64,7 +64,7 @@ public final class Expectations {
      */
     public static Expectations from(Path dir) {
         Map<String, List<Arm>> scenarios = new LinkedHashMap<>();
-        lab.core.run.Scenarios.all().forEach(s -> scenarios.put(s.id(), s.arms()));
+        lab.core.host.Scenarios.all().forEach(s -> scenarios.put(s.id(), s.arms()));
         return from(dir, scenarios);
     }
 

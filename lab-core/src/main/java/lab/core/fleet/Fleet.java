@@ -37,7 +37,7 @@ import lab.records.RunRecord;
 import lab.core.run.RunRecords;
 import lab.records.RunStatus;
 import lab.core.run.Runner;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import lab.records.Results;
 
 /**

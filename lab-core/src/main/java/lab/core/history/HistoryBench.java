@@ -24,7 +24,7 @@ import lab.core.run.Benchmark;
 import lab.records.HistoryRecord;
 import lab.records.RunRecord;
 import lab.records.RunStatus;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import lab.records.Stats;
 import lab.records.Results;
 import lab.records.SoakRecord;

@@ -14,7 +14,7 @@ import lab.core.expect.Expectations;
 import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
 import lab.core.run.Runner;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;

@@ -33,7 +33,7 @@ import lab.records.FromFile;
 import lab.records.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 
 /**
  * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's

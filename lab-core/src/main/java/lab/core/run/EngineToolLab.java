@@ -8,7 +8,7 @@ import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.Privileges;
 import lab.api.ToolLab;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;

@@ -14,7 +14,7 @@ import lab.api.Params;
 import lab.api.Privileges;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;

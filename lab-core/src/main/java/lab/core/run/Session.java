@@ -12,7 +12,7 @@ import lab.api.Privileges;
 import lab.api.Progress;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.Images;

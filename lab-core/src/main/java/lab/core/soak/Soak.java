@@ -25,7 +25,7 @@ import lab.core.run.RunId;
 import lab.records.Results;
 import lab.records.RunStatus;
 import lab.core.run.Runner;
-import lab.core.run.Scenarios;
+import lab.core.host.Scenarios;
 import lab.records.Words;
 import lab.records.SoakRecord;
 import lab.records.Tally;

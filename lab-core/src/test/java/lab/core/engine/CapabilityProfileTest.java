@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import lab.core.host.CapabilityProfile;
 import org.junit.jupiter.api.Test;
 
 class CapabilityProfileTest {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import lab.api.ContainerSpec;
 import lab.api.Privileges;
+import lab.core.host.CapabilityProfile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertThrows;

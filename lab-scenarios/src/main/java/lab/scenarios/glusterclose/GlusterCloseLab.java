@@ -266,7 +266,7 @@ final class GlusterCloseLab implements Scenario.Lab {
             backlog.remove(dump);
         }
         try {
-            ctx.evidence().writeText("gluster/" + id + "/client-statedump.txt", client.statedump(Duration.ofSeconds(15)));
+            ctx.evidence().writeText("gluster/" + id + "/client-statedump.txt", client.statedump(ctx.host(), Duration.ofSeconds(15)));
         } catch (RuntimeException e) {
             ctx.evidence().writeText("gluster/" + id + "/client-statedump.txt", "(no statedump: " + e.getMessage() + ")\n");
         }

@@ -9,7 +9,7 @@ import java.util.Map;
 import lab.api.Agent;
 import lab.api.ContainerSpec;
 import lab.api.Privileges;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabContainer;

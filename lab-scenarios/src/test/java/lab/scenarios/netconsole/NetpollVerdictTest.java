@@ -11,7 +11,7 @@ import java.util.Map;
 import lab.api.FeatureState;
 import lab.api.Need;
 import lab.api.Params;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.host.HostFacts;
 import lab.core.host.HostProbe;
 import lab.core.host.HostView;

@@ -1,4 +1,4 @@
-package lab.core.host;
+package lab.core.doctor;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.Feature;
 import lab.api.FeatureState;
-import lab.core.engine.CapabilityProfile;
+import lab.core.host.CapabilityProfile;
 import lab.core.engine.Engine;
 import lab.core.engine.EngineException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.guest.Accel;
 import lab.core.guest.GuestTools;
+import lab.core.host.Capabilities;
+import lab.core.host.CapabilityProfile;
+import lab.core.host.HostFacts;
+import lab.core.host.HostProbe;
 import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.Kernels;
@@ -90,7 +94,7 @@ public final class Doctor {
         Capabilities caps = new Capabilities(p.boundingSetHex(), p.available(), p.withheldByHost(), p.unknownToEngine(), privileged,
                 privileged ? "possible" : "fails here; containers get the grantable set plus seccomp/apparmor unconfined");
         Map<String, Map<String, Privilege>> privileges = new LinkedHashMap<>();
-        lab.core.run.Scenarios.privileges(p).forEach((id, roles) -> {
+        lab.core.host.Scenarios.privileges(p).forEach((id, roles) -> {
             Map<String, Privilege> out = new LinkedHashMap<>();
             roles.forEach((role, m) -> {
                 String granted = String.valueOf(m.get("granted"));

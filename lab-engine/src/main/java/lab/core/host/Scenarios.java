@@ -1,4 +1,4 @@
-package lab.core.run;
+package lab.core.host;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +24,7 @@ public final class Scenarios {
      * Per scenario (default parameters), what each container role requests, its arms' own
      * roles included, and whether this host grants it: what {@code lab doctor} shows.
      */
-    public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(lab.core.engine.CapabilityProfile profile) {
+    public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(lab.core.host.CapabilityProfile profile) {
         java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> out = new java.util.LinkedHashMap<>();
         for (Scenario s : all()) {
             java.util.Map<String, java.util.Map<String, Object>> roles = new java.util.LinkedHashMap<>();

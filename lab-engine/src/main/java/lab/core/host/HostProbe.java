@@ -142,7 +142,7 @@ public final class HostProbe {
     /** The lab's own features, then any other a scenario on the class path needs. */
     private static List<Feature> features() {
         java.util.Set<Feature> all = new java.util.LinkedHashSet<>(Feature.KNOWN);
-        all.addAll(lab.core.run.Scenarios.features());
+        all.addAll(Scenarios.features());
         return List.copyOf(all);
     }
 

@@ -12,6 +12,7 @@ import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.Containers;
 import lab.api.Privileges;
+import lab.core.host.CapabilityProfile;
 
 /**
  * Everything one run creates on the engine, labelled with its owner, removed in reverse order

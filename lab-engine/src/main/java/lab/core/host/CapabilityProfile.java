@@ -1,4 +1,4 @@
-package lab.core.engine;
+package lab.core.host;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,11 +1,8 @@
 package lab.core.fault;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import lab.api.Container;
 import lab.api.ContainerSpec;
@@ -15,6 +12,7 @@ import lab.api.Fault;
 import lab.api.FaultInjector;
 import lab.api.ImageSource;
 import lab.core.engine.EngineException;
+import lab.core.host.Signals;
 
 /**
  * Makes the run's faults and guarantees their heal: each injected fault is healed by
@@ -56,10 +54,10 @@ public final class Faults implements FaultInjector {
             public void inject() {
                 c.hostTasks().stream().filter(t -> comm.test(t.comm())).forEach(t -> pids.add(t.pid()));
                 if (pids.isEmpty()) throw new EngineException("no " + what + " process in " + c.role() + " to stop");
-                for (long p : pids) signal(p, "STOP");
+                for (long p : pids) Signals.send(p, "STOP");
             }
             public void heal() {
-                for (long p : pids) signal(p, "CONT");
+                for (long p : pids) Signals.send(p, "CONT");
             }
         });
     }
@@ -144,18 +142,6 @@ public final class Faults implements FaultInjector {
                 }
             }
         };
-    }
-
-    /** Sends a signal to a host pid with the host's kill(1). */
-    public static void signal(long hostPid, String sig) {
-        try {
-            Process p = new ProcessBuilder("kill", "-" + sig.toUpperCase(Locale.ROOT), Long.toString(hostPid)).redirectErrorStream(true).start();
-            if (!p.waitFor(5, TimeUnit.SECONDS)) p.destroyForcibly();
-        } catch (IOException e) {
-            throw new EngineException("cannot signal pid " + hostPid + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void inNetns(Container target, String sh) {

@@ -7,8 +7,6 @@ import java.util.Map;
 import lab.api.Feature;
 import lab.api.FeatureState;
 import lab.api.Host;
-import lab.core.engine.CapabilityProfile;
-import lab.core.fault.Faults;
 
 /** The host as a scenario sees it: kernel facts, what containers may be granted, and the engine. */
 public record HostView(HostFacts facts, CapabilityProfile profile, String engineVersion, String engineApi) implements Host {
@@ -46,7 +44,7 @@ public record HostView(HostFacts facts, CapabilityProfile profile, String engine
 
     @Override
     public void signal(long hostPid, String signal) {
-        Faults.signal(hostPid, signal);
+        Signals.send(hostPid, signal);
     }
 
     @Override
