@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
-import lab.core.fleet.Target;
+import lab.core.target.FleetSpec;
+import lab.core.target.Target;
 import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
@@ -92,7 +93,7 @@ final class EngineOptions {
         }
         for (String k : kernels) {
             KernelSpec spec = KernelSpec.parse(k);
-            out.add(spec.isHost() ? new Target("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
+            out.add(spec.isHost() ? new Target.Engine("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
                     : Target.guest(k));
         }
         if (out.size() < 1) throw new UsageException("no engine given");
@@ -105,22 +106,22 @@ final class EngineOptions {
     }
 
     /** A LAVA server's column for one kernel: bad input when the kernel is the host's, which no job can boot. */
-    static Target lavaColumn(LavaSpec l, String kernel) {
+    static Target.Lava lavaColumn(LavaSpec l, String kernel) {
         if (KernelSpec.parse(kernel).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
         return l.column(kernel);
     }
 
     /** Each LAVA server of {@code targets} answers, takes the token and knows the device type before anything is submitted. */
     static void checkLava(List<Target> targets) {
-        targets.stream().filter(Target::isLava).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
+        targets.stream().filter(Target.Lava.class::isInstance).map(Target.Lava.class::cast).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
     }
 
-    Fleet.Spec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
+    FleetSpec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
         Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
         checkLava(targets);
-        return new Fleet.Spec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
+        return new FleetSpec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
     }
 
     /**

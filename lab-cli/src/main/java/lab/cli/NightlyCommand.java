@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.fleet.Target;
+import lab.core.target.Target;
 import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaSpec;
 import lab.core.nightly.LabClock;
@@ -57,19 +57,19 @@ final class NightlyCommand implements Callable<Integer> {
         if (resume.resuming(!scenarios.isEmpty() || count != null || duration.duration != null || lava != null || kernel != null)) return nightly.resume(resume.resume).exitCode();
         List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
         StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(duration.duration == null ? Duration.ofHours(1) : duration.budget());
-        Target column = column();
+        Target.Lava column = column();
         return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, stop, o.out(), strict.strictRates, window.since,
                 column)).exitCode();
     }
 
     /** The LAVA column the night runs on, checked with its server; null on this host. */
-    private Target column() {
+    private Target.Lava column() {
         if (lava == null) {
             if (kernel != null) throw new UsageException("--kernel on a night is the kernel its LAVA job boots: give --lava URL too");
             return null;
         }
         if (kernel == null) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
-        Target t = EngineOptions.lavaColumn(LavaSpec.parse(lava), kernel);
+        Target.Lava t = EngineOptions.lavaColumn(LavaSpec.parse(lava), kernel);
         EngineOptions.checkLava(List.of(t));
         return t;
     }

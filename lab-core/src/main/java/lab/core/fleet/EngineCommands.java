@@ -24,13 +24,15 @@ import lab.core.engine.LabResources;
 import lab.bundle.Json;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
+import lab.core.target.FleetSpec;
+import lab.core.target.Target;
 
 /**
  * One engine's commands as child CLIs, {@code perEngine} at a time, each watched until it ends
  * and stopped when the engine stops answering or passes its deadline.
  */
 final class EngineCommands {
-    private final Fleet.Spec spec;
+    private final FleetSpec spec;
     private final Target target;
     /** Null for a guest: the child boots it, there is no engine to ping from here. */
     private final Engine engine;
@@ -42,7 +44,7 @@ final class EngineCommands {
     private final Budget budget;
 
     /** {@code described}: what the engine's runs record as their target; {@code children}: the fleet's running children, to stop on exit. */
-    EngineCommands(Fleet.Spec spec, Target target, Map<String, Object> engineInfo, Engine engine, Path out, Map<String, Process> children,
+    EngineCommands(FleetSpec spec, Target target, Map<String, Object> engineInfo, Engine engine, Path out, Map<String, Process> children,
                    Consumer<String> say) {
         this.spec = spec;
         this.target = target;
@@ -96,7 +98,7 @@ final class EngineCommands {
         if (lost.get() != null) return ExitCodes.LAB_FAILURE;
         List<String> args = new ArrayList<>(command);
         args.addAll(List.of("--out", out.toString()));
-        if (target.isGuest()) args.addAll(List.of("--kernel", target.kernel()));
+        if (target instanceof Target.Guest) args.addAll(List.of("--kernel", target.kernel()));
         ProcessBuilder pb = ChildCli.of(args);
         environment(pb.environment());
         Process p = pb.start();
@@ -137,7 +139,7 @@ final class EngineCommands {
 
     /** The engine's endpoint and TLS files in place of this CLI's, what the fleet knows of it, and where to copy missing images from. */
     private void environment(Map<String, String> env) {
-        if (!target.isGuest()) {
+        if (!(target instanceof Target.Guest)) {
             env.keySet().removeIf(k -> k.startsWith("DOCKER_"));
             env.put("DOCKER_HOST", target.endpoint().toString());
             if (target.certs() != null) {

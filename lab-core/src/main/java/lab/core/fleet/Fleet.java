@@ -22,12 +22,18 @@ import lab.api.Arm;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.engine.Engine;
+import lab.core.engine.EngineException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
+import lab.core.engine.LabResources;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
+import lab.core.lava.LavaColumn;
 import lab.core.report.FleetPage;
 import lab.core.report.JUnitXml;
+import lab.core.target.Columns;
+import lab.core.target.FleetSpec;
+import lab.core.target.Target;
 import lab.records.ArmKey;
 import lab.core.run.ExitCodes;
 import lab.core.run.RunId;
@@ -62,13 +68,6 @@ public final class Fleet {
     /** Between SIGTERM and SIGKILL of a child whose engine is lost: its teardown gets this long. */
     static final Duration GRACE = Duration.ofSeconds(60);
 
-    /**
-     * What to run: {@code commands} are the CLI invocations each engine runs (e.g. one
-     * {@code run SCENARIO ...} per scenario), without --out.
-     */
-    public record Spec(List<Target> targets, List<String> scenarios, List<String> arms, List<List<String>> commands, Path out,
-                       Target copyImagesFrom, Duration deadline, int perEngine, int perHost) { }
-
     public record Result(int exitCode, FleetRecord record, Path dir) { }
 
     private final Consumer<String> say;
@@ -79,7 +78,7 @@ public final class Fleet {
         this.say = say;
     }
 
-    public Result run(Spec spec) {
+    public Result run(FleetSpec spec) {
         Target.distinct(spec.targets());
         if (spec.perEngine() < 1) throw new UsageException("--per-engine must be at least 1");
         if (spec.perHost() < 0) throw new UsageException("--per-host must be at least 1 (0: no bound)");
@@ -170,7 +169,7 @@ public final class Fleet {
         }
         // A column that refused its input makes the whole command bad input; children's own 2s count as 4 (see worst).
         rec.exitCode = rec.engines.stream().anyMatch(e -> e.exitCode != null && e.exitCode == ExitCodes.USAGE) ? ExitCodes.USAGE
-                : worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
+                : Columns.worst(rec.engines.stream().map(e -> e.exitCode == null ? ExitCodes.LAB_FAILURE : e.exitCode).toList());
         rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
         write(rec, dir);
@@ -197,7 +196,7 @@ public final class Fleet {
     }
 
     /** One engine from connection to its last child; never throws: what went wrong becomes the engine's status. */
-    private void engine(Spec spec, Target t, FleetRecord.EngineEntry e, List<Scenario> scenarios, FleetRecord rec, Path dir,
+    private void engine(FleetSpec spec, Target t, FleetRecord.EngineEntry e, List<Scenario> scenarios, FleetRecord rec, Path dir,
                         Map<String, Process> children) {
         long t0 = System.nanoTime();
         AtomicReference<String> lastLine = new AtomicReference<>();
@@ -210,20 +209,20 @@ public final class Fleet {
         List<Integer> codes = new ArrayList<>();
         boolean badInput = false;
         try {
-            if (t.isGuest()) {
+            if (t instanceof Target.Guest) {
                 // The child boots the guest and runs the lab inside: no engine to reach from here.
                 lost = children(spec, t, e, null, EngineHost.cliBootId(), dir, children, codes, sayE);
-            } else if (t.isLava()) {
+            } else if (t instanceof Target.Lava lava) {
                 // LAVA queues and runs the commands as jobs; this CLI submits and follows them.
-                lost = lab.core.lava.LavaColumn.run(spec, t, dir.resolve(e.dir), codes, sayE);
+                lost = LavaColumn.run(spec, lava, dir.resolve(e.dir), codes, sayE);
             } else {
-                lost = onEngine(spec, t, e, rec, dir, children, codes, sayE);
+                lost = onEngine(spec, (Target.Engine) t, e, rec, dir, children, codes, sayE);
             }
         } catch (RuntimeException ex) {
             // The column refused what it was given (a LAVA lab that does not take the lab's job): the user's to change, not a lab failure.
             badInput = ex instanceof UsageException;
             e.status = EngineStatus.ERROR;
-            e.reason = ex instanceof lab.core.engine.EngineException ? ex.getMessage() : lab.core.engine.LabResources.rootMessage(ex);
+            e.reason = ex instanceof EngineException ? ex.getMessage() : LabResources.rootMessage(ex);
             sayE.accept("ERROR: " + e.reason);
         }
         if (lost != null) {
@@ -243,7 +242,7 @@ public final class Fleet {
             codes.add(ExitCodes.LAB_FAILURE);
             markUnfinished(dir.resolve(e.dir), scenarios, spec.arms(), t, e);
         }
-        e.exitCode = badInput ? ExitCodes.USAGE : worst(codes);
+        e.exitCode = badInput ? ExitCodes.USAGE : Columns.worst(codes);
         Results r = engineResults(dir.resolve(e.dir));
         if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint = r.runs().get(0).record().fingerprint;
         e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
@@ -251,7 +250,7 @@ public final class Fleet {
     }
 
     /** An engine's column: copy the base image to it, identify it, refuse it when it runs on another kernel, else run the commands there. */
-    private String onEngine(Spec spec, Target t, FleetRecord.EngineEntry e, FleetRecord rec, Path dir, Map<String, Process> children,
+    private String onEngine(FleetSpec spec, Target.Engine t, FleetRecord.EngineEntry e, FleetRecord rec, Path dir, Map<String, Process> children,
                             List<Integer> codes, Consumer<String> sayE) {
         try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
             if (spec.copyImagesFrom() != null) {
@@ -279,7 +278,7 @@ public final class Fleet {
     }
 
     /** Runs the engine's commands; returns why the engine was lost, or null. */
-    private String children(Spec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
+    private String children(FleetSpec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(bootId, k -> new Semaphore(spec.perHost(), true));
         return new EngineCommands(spec, t, e.engine, engine, dir.resolve(e.dir), children, sayE).run(slots, codes);
@@ -292,28 +291,9 @@ public final class Fleet {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
                     .filter(a -> have == null || have.tally(new ArmKey(s.id(), a.name())) == null).toList();
             if (missing.isEmpty()) continue;
-            errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
+            Columns.errorBundle(engineDir, s, missing, t, e.engine, "engine-" + e.status.name().toLowerCase(java.util.Locale.ROOT), e.status + ": " + e.reason,
                     "engine " + t.name() + " " + e.status + ": " + e.reason);
         }
-    }
-
-    /**
-     * A bundle under {@code engineDir} for {@code arms} of {@code s} that did not run there: each
-     * arm ERROR with {@code reason}, so the column has its row per scenario × arm; its directory.
-     */
-    public static Path errorBundle(Path engineDir, Scenario s, List<Arm> arms, Target t, Map<String, Object> engine, String runId,
-                                   String status, String reason) {
-        RunRecord r = RunRecords.unfinished(s, arms, runId, status, reason);
-        r.host.target = t.describe();
-        if (!engine.isEmpty()) r.host.targetEngine = engine;
-        Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
-        try {
-            Files.createDirectories(d);
-            Json.replace(Json.PRETTY, r, d.resolve("run.json"));
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return d;
     }
 
     static Results engineResults(Path engineDir) {
@@ -323,15 +303,6 @@ public final class Fleet {
         } catch (UsageException ex) {
             return null;
         }
-    }
-
-    /** 4 (lab failure, engine lost) over 1 (differs) over 0; 3 only when every one is 3; 2 counts as 4 here (a child refused its input). */
-    public static int worst(List<Integer> codes) {
-        if (codes.isEmpty()) return ExitCodes.LAB_FAILURE;
-        if (codes.stream().allMatch(c -> c == ExitCodes.SKIPPED)) return ExitCodes.SKIPPED;
-        if (codes.stream().anyMatch(c -> c == ExitCodes.LAB_FAILURE || c == ExitCodes.USAGE || c > ExitCodes.LAB_FAILURE)) return ExitCodes.LAB_FAILURE;
-        if (codes.stream().anyMatch(c -> c == ExitCodes.DIFFERS)) return ExitCodes.DIFFERS;
-        return ExitCodes.OK;
     }
 
     private static synchronized void write(FleetRecord rec, Path dir) {

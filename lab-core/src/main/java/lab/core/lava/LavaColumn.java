@@ -23,8 +23,9 @@ import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
 import lab.bundle.AtomicFile;
 import lab.bundle.Json;
-import lab.core.fleet.Fleet;
-import lab.core.fleet.Target;
+import lab.core.target.Columns;
+import lab.core.target.FleetSpec;
+import lab.core.target.Target;
 import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
@@ -85,15 +86,15 @@ public final class LavaColumn {
         }
     }
 
-    private final Fleet.Spec spec;
-    private final Target target;
+    private final FleetSpec spec;
+    private final Target.Lava target;
     private final LavaSpec lava;
     private final LavaClient client;
     private final Path out;
     private final Consumer<String> say;
     private final String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
 
-    private LavaColumn(Fleet.Spec spec, Target target, Path out, Consumer<String> say) {
+    private LavaColumn(FleetSpec spec, Target.Lava target, Path out, Consumer<String> say) {
         this.spec = spec;
         this.target = target;
         this.lava = LavaSpec.of(target);
@@ -103,7 +104,7 @@ public final class LavaColumn {
     }
 
     /** Runs the column's commands as LAVA jobs; their exit codes go to {@code codes}; why the column was lost, or null. */
-    public static String run(Fleet.Spec spec, Target t, Path out, List<Integer> codes, Consumer<String> say) {
+    public static String run(FleetSpec spec, Target.Lava t, Path out, List<Integer> codes, Consumer<String> say) {
         return new LavaColumn(spec, t, out, say).run(codes);
     }
 
@@ -276,7 +277,7 @@ public final class LavaColumn {
             int worst = ExitCodes.OK;
             for (Path b : bundles) {
                 RunRecord r = Json.MAPPER.readValue(b.resolve("run.json").toFile(), RunRecord.class);
-                worst = Fleet.worst(List.of(worst, r.exitCode == null ? ExitCodes.LAB_FAILURE : r.exitCode));
+                worst = Columns.worst(List.of(worst, r.exitCode == null ? ExitCodes.LAB_FAILURE : r.exitCode));
             }
             return worst;
         }
@@ -293,7 +294,7 @@ public final class LavaColumn {
     private List<Path> errorRows(Job j, LavaClient.Job now, String why) {
         List<Path> out = new ArrayList<>();
         for (Scenario s : j.scenarios) {
-            out.add(Fleet.errorBundle(this.out, s, Runner.selectArms(s, spec.arms()), target, Map.of("lava", lava.url().toString(), "job", j.id),
+            out.add(Columns.errorBundle(this.out, s, Runner.selectArms(s, spec.arms()), target, Map.of("lava", lava.url().toString(), "job", j.id),
                     "lava-" + j.id, "LAVA " + now.health(), why));
         }
         return out;
@@ -402,7 +403,7 @@ public final class LavaColumn {
     }
 
     /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
-    static String definition(LavaSpec lava, Target target, String runId, String scenario, List<String> command, long testMinutes, String cmdline,
+    static String definition(LavaSpec lava, Target.Lava target, String runId, String scenario, List<String> command, long testMinutes, String cmdline,
                              Deployed files, String receiver) throws IOException {
         Map<String, Object> images = images(files, cmdline);
         Map<String, Object> deploy = new LinkedHashMap<>();

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lab.core.fleet.Target;
+import lab.core.target.Target;
 import lab.api.UsageException;
 
 /**
@@ -137,7 +137,7 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
     }
 
     /** The fleet's column for jobs of this server that boot {@code kernel}: named NAME-DEVICETYPE-KERNEL. */
-    public Target column(String kernel) {
+    public Target.Lava column(String kernel) {
         String k = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
         String n = (name + "-" + deviceType + "-" + k);
         if (n.length() > 40) n = n.substring(0, 40);
@@ -145,12 +145,12 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
         labels.put("kernel", kernel);
         labels.put("device-type", deviceType);
         labels.put("lava", url.toString());
-        return new Target(n, URI.create(Target.LAVA_SCHEME + ":" + spec()), null, labels, kernel);
+        return new Target.Lava(n, spec(), kernel, labels);
     }
 
     /** The column's endpoint back to this spec (see {@link #column}). */
-    public static LavaSpec of(Target t) {
-        return parse(t.endpoint().getSchemeSpecificPart());
+    public static LavaSpec of(Target.Lava t) {
+        return parse(t.lava());
     }
 
     /** This spec as --lava takes it. */

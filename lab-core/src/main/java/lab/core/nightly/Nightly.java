@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.api.Progress;
 import lab.api.UsageException;
+import lab.core.target.FleetSpec;
 import lab.records.RunComparison;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
@@ -26,7 +27,7 @@ import lab.records.ExpectationCheck;
 import lab.records.EngineStatus;
 import lab.core.fleet.Fleet;
 import lab.records.FleetRecord;
-import lab.core.fleet.Target;
+import lab.core.target.Target;
 import lab.core.history.History;
 import lab.records.HistoryRecord;
 import lab.core.run.ExitCodes;
@@ -65,12 +66,11 @@ public final class Nightly {
      * for this host), and how the comparison and the history are made.
      */
     public record Request(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long randomSeed, Path expectations,
-                          StopRule stop, Path out, boolean strictRates, String since, Target column) {
+                          StopRule stop, Path out, boolean strictRates, String since, Target.Lava column) {
         public Request {
             if (column != null && expectations != null) {
                 throw new UsageException("--expectations names a folder of this host, which a LAVA job's guest cannot read: the bundled expectations apply there");
             }
-            if (column != null && !column.isLava()) throw new IllegalArgumentException("a night runs on this host or on a LAVA column, not on " + column.name());
         }
     }
 
@@ -130,7 +130,7 @@ public final class Nightly {
         Duration deadline = r.stop().budget() == null ? null : r.stop().budget().plusMinutes(30);
         Fleet.Result f;
         try {
-            f = new Fleet(say).run(new Fleet.Spec(List.of(r.column()), r.scenarios(), r.arms(), List.of(soakCommand(r)), dir, null, deadline, 1, 0));
+            f = new Fleet(say).run(new FleetSpec(List.of(r.column()), r.scenarios(), r.arms(), List.of(soakCommand(r)), dir, null, deadline, 1, 0));
         } catch (RuntimeException e) {
             rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = String.valueOf(e.getMessage());

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.api.UsageException;
-import lab.core.fleet.Target;
+import lab.core.target.Target;
 import lab.core.history.HistoryFixtures;
 import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a night on a LAVA column asks its guest to run, and which night it is compared with. */
 class NightlyLavaTest {
-    private static final Target COLUMN = LavaSpec.parse("http://lava.test/").column("debian:6.1");
+    private static final Target.Lava COLUMN = LavaSpec.parse("http://lava.test/").column("debian:6.1");
 
-    private static Nightly.Request request(StopRule stop, Path expectations, Target column) {
+    private static Nightly.Request request(StopRule stop, Path expectations, Target.Lava column) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("hang-limit", "10s");
         return new Nightly.Request(List.of("fuse-kill-deadlock"), params, List.of("plain", "no-holder"), 1L, 7L, expectations, stop,

@@ -1,4 +1,4 @@
-package lab.core.fleet;
+package lab.core.target;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,46 +17,86 @@ import lab.api.UsageException;
 import lab.bundle.Json;
 
 /**
- * Where a fleet runs one column: an engine — a short name, its endpoint (unix:// or tcp://),
- * the directory of its TLS material (ca.pem, cert.pem, key.pem; null without TLS) and labels
- * such as kernel=6.1 or role=candidate that compare can group by — or a guest of another
- * kernel ({@code kernel} in the --kernel forms, endpoint guest:KERNEL), where the lab itself
- * runs inside a QEMU guest (see lab.core.guest.GuestRun) — or LAVA jobs booting such a guest
- * (endpoint lava:SPEC, see lab.core.lava).
+ * Where a fleet runs one column: an engine ({@link Engine}), a QEMU guest of another kernel
+ * ({@link Guest}, where the lab itself runs inside the guest, see lab.core.guest.GuestRun), or
+ * LAVA jobs booting such a guest ({@link Lava}, see lab.core.lava). Each has a short name, which
+ * names its output directory and its column in the report, and labels (kernel=6.1,
+ * role=candidate) that compare can group by.
  */
-public record Target(String name, URI endpoint, Path certs, Map<String, String> labels, String kernel) {
-    public Target {
-        labels = Map.copyOf(labels == null ? Map.of() : labels);
+public sealed interface Target {
+    String name();
+
+    Map<String, String> labels();
+
+    /** Where its runs go, as a run records it: unix://, tcp://, guest:KERNEL or lava:SPEC. */
+    URI endpoint();
+
+    /** The --kernel form its runs boot; null on an engine (the host's kernel). */
+    default String kernel() {
+        return null;
+    }
+
+    /** The directory of the engine's TLS material; null without TLS and for guests and LAVA. */
+    default Path certs() {
+        return null;
+    }
+
+    /**
+     * An engine: its endpoint (unix:// or tcp://) and the directory of its TLS material
+     * (ca.pem, cert.pem, key.pem; null without TLS).
+     */
+    record Engine(String name, URI endpoint, Path certs, Map<String, String> labels) implements Target {
+        public Engine {
+            labels = Map.copyOf(labels == null ? Map.of() : labels);
+            checkName(name);
+            String scheme = endpoint.getScheme();
+            if (!"unix".equals(scheme) && !"tcp".equals(scheme)) {
+                throw new UsageException("engine endpoint " + endpoint + " must be unix:///path or tcp://host:port");
+            }
+        }
+    }
+
+    /** A guest booting {@code kernel} (a --kernel form other than host). */
+    record Guest(String name, String kernel, Map<String, String> labels) implements Target {
+        public Guest {
+            labels = Map.copyOf(labels == null ? Map.of() : labels);
+            checkName(name);
+        }
+
+        @Override
+        public URI endpoint() {
+            return URI.create("guest:" + kernel.replace(" ", "%20"));
+        }
+    }
+
+    /** LAVA jobs booting {@code kernel}, on the server {@code lava} names as --lava takes it (see lab.core.lava.LavaSpec#column). */
+    record Lava(String name, String lava, String kernel, Map<String, String> labels) implements Target {
+        public Lava {
+            labels = Map.copyOf(labels == null ? Map.of() : labels);
+            checkName(name);
+        }
+
+        @Override
+        public URI endpoint() {
+            return URI.create(LAVA_SCHEME + ":" + lava);
+        }
+    }
+
+    private static void checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")) {
             throw new UsageException("engine name '" + name + "' must be 1-40 of letters, digits, '.', '_', '-'");
         }
-        String scheme = endpoint.getScheme();
-        if (kernel == null && !"unix".equals(scheme) && !"tcp".equals(scheme)) {
-            throw new UsageException("engine endpoint " + endpoint + " must be unix:///path or tcp://host:port");
-        }
-    }
-
-    public Target(String name, URI endpoint, Path certs, Map<String, String> labels) {
-        this(name, endpoint, certs, labels, null);
     }
 
     /** A guest booting {@code kernel} (a --kernel form other than host), named after it: debian:6.1 is "debian-6.1". */
-    public static Target guest(String kernel) {
+    static Target guest(String kernel) {
         String name = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
         if (name.length() > 40) name = name.substring(0, 40);
-        return new Target(name, URI.create("guest:" + kernel.replace(" ", "%20")), null, Map.of("kernel", kernel), kernel);
+        return new Guest(name, kernel, Map.of("kernel", kernel));
     }
 
-    public boolean isGuest() {
-        return kernel != null && !isLava();
-    }
-
-    /** Endpoints of columns whose runs are LAVA jobs booting {@code kernel} (see lab.core.lava.LavaSpec#column). */
-    public static final String LAVA_SCHEME = "lava";
-
-    public boolean isLava() {
-        return LAVA_SCHEME.equals(endpoint.getScheme());
-    }
+    /** The scheme of a LAVA column's endpoint. */
+    String LAVA_SCHEME = "lava";
 
     /**
      * {@code unix:///path}, {@code tcp://host:port[,certs=DIR][,name=N][,LABEL=VALUE...]},
@@ -64,7 +104,7 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
      * is derived: the context's name, "default" for the host's socket, the socket's directory
      * (/run/lab-engines/two/docker.sock: "two"), or host-port.
      */
-    public static Target parse(String spec, Path dockerConfig) {
+    static Engine parse(String spec, Path dockerConfig) {
         String[] parts = spec.split(",");
         String head = parts[0].strip();
         Map<String, String> opts = new LinkedHashMap<>();
@@ -76,8 +116,8 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
         String name = opts.remove("name");
         String certs = opts.remove("certs");
         if (head.startsWith("context:")) {
-            Target c = context(head.substring("context:".length()), dockerConfig);
-            return new Target(name == null ? c.name() : name, c.endpoint(), certs == null ? c.certs() : Path.of(certs), merge(c.labels(), opts));
+            Engine c = context(head.substring("context:".length()), dockerConfig);
+            return new Engine(name == null ? c.name() : name, c.endpoint(), certs == null ? c.certs() : Path.of(certs), merge(c.labels(), opts));
         }
         URI uri;
         try {
@@ -85,10 +125,10 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
         } catch (IllegalArgumentException e) {
             throw new UsageException("malformed engine endpoint '" + head + "': " + e.getMessage());
         }
-        return new Target(name == null ? derivedName(uri) : name, uri, certs == null ? null : Path.of(certs), opts);
+        return new Engine(name == null ? derivedName(uri) : name, uri, certs == null ? null : Path.of(certs), opts);
     }
 
-    static String derivedName(URI uri) {
+    private static String derivedName(URI uri) {
         if ("unix".equals(uri.getScheme())) {
             Path p = Path.of(uri.getPath());
             if (p.equals(Path.of("/var/run/docker.sock")) || p.equals(Path.of("/run/docker.sock"))) return "default";
@@ -109,8 +149,8 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
      * contexts/meta/&lt;sha256(name)&gt;/meta.json names the endpoint, and
      * contexts/tls/&lt;same&gt;/docker/ holds ca.pem, cert.pem, key.pem when it uses TLS.
      */
-    public static Target context(String name, Path dockerConfig) {
-        if ("default".equals(name)) return new Target("default", URI.create("unix:///var/run/docker.sock"), null, Map.of());
+    static Engine context(String name, Path dockerConfig) {
+        if ("default".equals(name)) return new Engine("default", URI.create("unix:///var/run/docker.sock"), null, Map.of());
         Path meta = dockerConfig.resolve("contexts/meta");
         if (!Files.isDirectory(meta)) throw new UsageException("no docker context '" + name + "' (no " + meta + ")");
         try (Stream<Path> dirs = Files.list(meta)) {
@@ -124,7 +164,7 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
                 Path tls = dockerConfig.resolve("contexts/tls").resolve(d.getFileName()).resolve("docker");
                 boolean skipVerify = n.path("Endpoints").path("docker").path("SkipTLSVerify").asBoolean(false);
                 if (skipVerify) throw new UsageException("docker context '" + name + "' skips TLS verification; the lab verifies or uses no TLS");
-                return new Target(name, URI.create(host), Files.isRegularFile(tls.resolve("ca.pem")) ? tls : null, Map.of());
+                return new Engine(name, URI.create(host), Files.isRegularFile(tls.resolve("ca.pem")) ? tls : null, Map.of());
             }
         } catch (IOException e) {
             throw new UsageException("cannot read the docker contexts under " + meta + ": " + e.getMessage());
@@ -145,7 +185,7 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
      *     labels: {kernel: "6.18", role: candidate}
      * </pre>
      */
-    public static List<Target> inventory(Path file, Path dockerConfig) {
+    static List<Target> inventory(Path file, Path dockerConfig) {
         JsonNode root;
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file, StandardCharsets.UTF_8));
@@ -162,16 +202,16 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
             if (endpoint.isEmpty()) throw new UsageException("an engine of " + file + " has no endpoint");
             Map<String, String> labels = new LinkedHashMap<>();
             e.path("labels").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
-            Target t = parse(endpoint, dockerConfig);
+            Engine t = parse(endpoint, dockerConfig);
             String certs = e.path("certs").asText("");
-            out.add(new Target(e.hasNonNull("name") ? e.get("name").asText() : t.name(), t.endpoint(),
+            out.add(new Engine(e.hasNonNull("name") ? e.get("name").asText() : t.name(), t.endpoint(),
                     certs.isEmpty() ? t.certs() : file.toAbsolutePath().getParent().resolve(certs), merge(t.labels(), labels)));
         }
         return out;
     }
 
     /** Names must tell the engines apart: they name the output directories and the report's columns. */
-    public static List<Target> distinct(List<Target> targets) {
+    static List<Target> distinct(List<Target> targets) {
         List<String> seen = new ArrayList<>();
         for (Target t : targets) {
             if (seen.contains(t.name())) throw new UsageException("two engines named '" + t.name() + "': give one a name (--engine URI,name=N)");
@@ -181,13 +221,13 @@ public record Target(String name, URI endpoint, Path certs, Map<String, String> 
     }
 
     /** What a run records of its engine (run.json host.target, fleet.json). */
-    public Map<String, Object> describe() {
+    default Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("endpoint", endpoint.toString());
-        if (certs != null) m.put("certs", certs.toString());
-        m.put("labels", labels);
-        if (kernel != null) m.put("kernel", kernel);
+        m.put("name", name());
+        m.put("endpoint", endpoint().toString());
+        if (certs() != null) m.put("certs", certs().toString());
+        m.put("labels", labels());
+        if (kernel() != null) m.put("kernel", kernel());
         return m;
     }
 }
