@@ -17,6 +17,7 @@ import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunRequest;
 import lab.records.FromFile;
 import lab.core.run.RunId;
 import lab.records.BisectRecord;
@@ -41,7 +42,7 @@ public final class Bisect {
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
                        Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params, String kernel) {
         public Plan {
-            if (batch < 1) throw new UsageException("--trials must be at least 1");
+            RunRequest.checkTrials(batch);
             if (ceiling < batch) throw new UsageException("--max-trials must be at least --trials (" + batch + ")");
             if (kernel == null && (goodSide.settings().containsKey(Side.SYSCTL) || badSide.settings().containsKey(Side.SYSCTL))) {
                 throw new UsageException("sysctl.* settings are set in a guest only (the host's sysctls are everyone's): give --kernel");

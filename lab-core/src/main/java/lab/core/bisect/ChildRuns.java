@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,8 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.engine.HostLacksException;
+import lab.core.kernel.KernelSpec;
+import lab.core.run.RunRequest;
 import lab.records.ArmKey;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
@@ -94,17 +97,17 @@ public final class ChildRuns implements StepRunner {
 
     /** The child's arguments; with {@code write}, the settings files they name are written into the step's directory. */
     private List<String> args(Candidate c, long trials, Path dir, boolean write) {
-        List<String> a = new ArrayList<>(List.of("run", scenario.id(), "--arms", arm, "--trials", Long.toString(trials)));
-        c.side().nonDefault(scenario).forEach((k, v) -> a.addAll(List.of("--param", k + "=" + v)));
+        Map<String, String> params = new LinkedHashMap<>(c.side().nonDefault(scenario));
+        Map<String, String> sysctls = Map.of();
         for (Map.Entry<String, Map<String, String>> e : c.side().settings().entrySet()) {
             if (e.getValue().isEmpty()) continue;
             if (e.getKey().equals(Side.SYSCTL)) {
-                e.getValue().forEach((k, v) -> a.addAll(List.of("--sysctl", k + "=" + v)));
+                sysctls = e.getValue();
                 continue;
             }
             if (c.kernel() != null) {
                 // The run goes into a guest, which does not see this host's files: the options inline.
-                a.addAll(List.of("--param", e.getKey() + "=" + ParamSpec.inline(e.getValue())));
+                params.put(e.getKey(), ParamSpec.inline(e.getValue()));
                 continue;
             }
             Path f = dir.toAbsolutePath().resolve(e.getKey() + ".txt");
@@ -118,11 +121,10 @@ public final class ChildRuns implements StepRunner {
                     throw new UncheckedIOException("cannot write " + f + ": " + ex.getMessage(), ex);
                 }
             }
-            a.addAll(List.of("--param", e.getKey() + "=@" + f));
+            params.put(e.getKey(), "@" + f);
         }
-        if (c.kernel() != null) a.addAll(List.of("--kernel", c.kernel()));
-        a.addAll(List.of("--out", dir.toAbsolutePath().toString()));
-        return a;
+        KernelSpec kernel = c.kernel() == null ? null : KernelSpec.parse(c.kernel());
+        return new RunRequest(scenario.id(), List.of(arm), trials, params, kernel, sysctls, null, null, dir.toAbsolutePath()).args();
     }
 
     @Override

@@ -12,6 +12,7 @@ import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.bundle.BundleFiles;
+import lab.core.run.RunRequest;
 import lab.records.FromFile;
 import lab.records.RunRecord;
 import lab.records.Side;
@@ -66,7 +67,7 @@ public final class Sides {
             sysctls.put(k.substring(SYSCTL.length() + 1), String.valueOf(raw.get(k)));
             return true;
         });
-        lab.core.guest.GuestRun.sysctls(sysctls.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        RunRequest.sysctls(sysctls.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         Map<String, ParamSpec> specs = new LinkedHashMap<>();
         scenario.params().forEach(s -> specs.put(s.name(), s));
         List<String> unknown = raw.keySet().stream().filter(k -> !specs.containsKey(k)).toList();

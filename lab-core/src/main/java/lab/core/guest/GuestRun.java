@@ -45,26 +45,6 @@ public final class GuestRun {
     /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
     public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape, Map<String, String> sysctls) { }
 
-    /** A sysctl name as /proc/sys spells it with dots (fs.fuse.default_request_timeout), and nothing a shell would read. */
-    private static final java.util.regex.Pattern SYSCTL = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
-
-    /**
-     * KEY=VALUE pairs (--sysctl) to the sysctls a guest sets before the lab runs, in order; a
-     * malformed one is a usage error naming it.
-     */
-    public static Map<String, String> sysctls(List<String> pairs) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String pair : pairs) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq).strip();
-            if (eq <= 0 || !SYSCTL.matcher(key).matches() || key.contains("..")) {
-                throw new lab.api.UsageException("--sysctl " + pair + ": expected KEY=VALUE with KEY as sysctl spells it (fs.fuse.default_request_timeout=5)");
-            }
-            out.put(key, pair.substring(eq + 1).strip());
-        }
-        return out;
-    }
-
     /**
      * Where a warm guest run's time went, each in seconds from the restore's start: the saved state
      * loaded and running, the agent answering with the clock set, the lab's first line, the lab's

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import lab.api.Progress;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Benchmark;
+import lab.core.run.RunRequest;
 
 /**
  * {@code lab bench kernels}: what a guest costs, measured in one run and printed, never
@@ -38,7 +39,7 @@ public final class KernelsBench implements Benchmark {
     }
 
     /** A warm guest run short enough to repeat: one kill of one arm. */
-    static final List<String> SHORT_RUN = List.of("run", "fuse-kill-deadlock", "--arms", "plain", "--trials", "1", "--param", "hang-limit=10s");
+    static final RunRequest SHORT_RUN = new RunRequest("fuse-kill-deadlock", List.of("plain"), 1L, Map.of("hang-limit", "10s"), null, Map.of(), null, null, null);
     private static final int RUNS = 3;
 
     /**
@@ -82,7 +83,7 @@ public final class KernelsBench implements Benchmark {
         try {
             if (!options.quick()) {
                 say.accept("1/5 cold set-up in an empty state dir (kernel, root disk, data disk, warm state, one kill per arm)");
-                Child cold = child(List.of("run", "fuse-kill-deadlock", "--kernel", kernel, "--arms", "plain", "--trials", "1", "--out", tmp.resolve("cold").toString()),
+                Child cold = child(run("fuse-kill-deadlock", "plain", 1, kernel, tmp.resolve("cold")),
                         Map.of("LAB_STATE_DIR", tmp.resolve("state").toString()), say);
                 figures.put("cold set-up + run", sec(cold.seconds()) + " (exit " + cold.code() + ")");
                 for (String[] f : new String[][] {{"kernel fetched and built", "built the initramfs and modules image for \\S+ in ([0-9.]+) s"},
@@ -93,7 +94,7 @@ public final class KernelsBench implements Benchmark {
                 }
             }
 
-            say.accept(step(options, 2, steps) + " `lab " + String.join(" ", SHORT_RUN) + "`: " + RUNS + " warm guest runs phase by phase (the first writes the class archive where there is none), " + RUNS + " on the host");
+            say.accept(step(options, 2, steps) + " `lab " + String.join(" ", SHORT_RUN.args()) + "`: " + RUNS + " warm guest runs phase by phase (the first writes the class archive where there is none), " + RUNS + " on the host");
             w = warmRuns(kernel, tmp, say);
             w.rows().forEach(row -> figures.put(row[0], row[1]));
 
@@ -104,9 +105,8 @@ public final class KernelsBench implements Benchmark {
 
             if (!options.quick()) {
                 say.accept("4/5 a whole `lab run fuse-kill-deadlock --arms plain,no-holder --trials 3`, in the guest and on the host");
-                List<String> fuse = List.of("run", "fuse-kill-deadlock", "--arms", "plain,no-holder", "--trials", "3");
-                Child inGuest = child(concat(fuse, "--kernel", kernel, "--out", tmp.resolve("g").toString()), Map.of(), say);
-                Child onHost = child(concat(fuse, "--out", tmp.resolve("h").toString()), Map.of(), say);
+                Child inGuest = child(run("fuse-kill-deadlock", "plain,no-holder", 3, kernel, tmp.resolve("g")), Map.of(), say);
+                Child onHost = child(run("fuse-kill-deadlock", "plain,no-holder", 3, null, tmp.resolve("h")), Map.of(), say);
                 fuseGuest = inGuest.seconds();
                 fuseHost = onHost.seconds();
                 figures.put("fuse-kill-deadlock, guest", sec(inGuest.seconds()) + " (exit " + inGuest.code() + ")");
@@ -114,8 +114,8 @@ public final class KernelsBench implements Benchmark {
                         onHost.code(), inGuest.seconds() / onHost.seconds()));
 
                 say.accept("5/5 unmount-race plain, 1000 cycles, in the guest and on the host");
-                Child raceGuest = child(List.of("run", "unmount-race", "--kernel", kernel, "--arms", "plain", "--trials", "1000", "--out", tmp.resolve("rg").toString()), Map.of(), say);
-                Child raceHost = child(List.of("run", "unmount-race", "--arms", "plain", "--trials", "1000", "--out", tmp.resolve("rh").toString()), Map.of(), say);
+                Child raceGuest = child(run("unmount-race", "plain", 1000, kernel, tmp.resolve("rg")), Map.of(), say);
+                Child raceHost = child(run("unmount-race", "plain", 1000, null, tmp.resolve("rh")), Map.of(), say);
                 double g = cycles(raceGuest.out()), h = cycles(raceHost.out());
                 if (g > 0 && h > 0) raceRatio = g / h;
                 figures.put("unmount-race cycles/s, guest", fmt(g) + " " + rate(raceGuest.out()));
@@ -131,7 +131,7 @@ public final class KernelsBench implements Benchmark {
                 + " after; figures from this one run, on a shared host):");
         figures.forEach((k, v) -> say.accept(String.format(Locale.ROOT, "  %-36s %s", k, v)));
         if (json != null) {
-            Figures f = new Figures(java.time.Instant.now().toString(), kernel, accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN),
+            Figures f = new Figures(java.time.Instant.now().toString(), kernel, accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN.args()),
                     r.engine(), r.resumed(), r.agent(), r.classPathRead(), w.withoutArchiveFirstLine(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
                     r.jvmStart(), new LinkedHashMap<>(figures));
@@ -206,6 +206,11 @@ public final class KernelsBench implements Benchmark {
         return new Restores(median(resumed), median(agent), median(engine), median(read), jvmStart, String.join("; ", text));
     }
 
+    /** A bench's {@code lab run} of {@code arms} ("plain,no-holder"), in a guest of {@code kernel} (null: on this host), evidence under {@code out}. */
+    private static List<String> run(String scenario, String arms, long trials, String kernel, Path out) {
+        return new RunRequest(scenario, List.of(arms.split(",")), trials, Map.of(), kernel == null ? null : KernelSpec.parse(kernel), Map.of(), null, null, out).args();
+    }
+
     /** Medians of {@link #SHORT_RUN}'s phases in warm guests (s from the restore's start) and on the host (s from the CLI's start). */
     record WarmRuns(Double withoutArchiveFirstLine, Double firstLine, Double exit, Double evidence, Double hostFirstLine, Double hostExit, List<String[]> rows) { }
 
@@ -214,7 +219,7 @@ public final class KernelsBench implements Benchmark {
         Double without = null;
         for (int i = 0; ps.size() < RUNS; i++) {
             GuestRun run = new GuestRun(l -> say.accept("    " + l));
-            int code = run.run(new GuestRun.Request(KernelSpec.parse(kernel), SHORT_RUN.subList(0, SHORT_RUN.size()), tmp.resolve("w" + i),
+            int code = run.run(new GuestRun.Request(KernelSpec.parse(kernel), SHORT_RUN.args(), tmp.resolve("w" + i),
                     GuestRun.defaultShape(), Map.of()));
             GuestRun.Phases p = run.phases();
             say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d, class archive %s): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
@@ -230,7 +235,7 @@ public final class KernelsBench implements Benchmark {
         List<Double> hostFirst = new ArrayList<>(), hostExit = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             try {
-                Child c = child(concat(SHORT_RUN, "--out", tmp.resolve("h" + i).toString()), Map.of(), l -> { });
+                Child c = child(SHORT_RUN.withOut(tmp.resolve("h" + i)).args(), Map.of(), l -> { });
                 hostFirst.add(c.firstLine());
                 hostExit.add(c.seconds());
             } catch (IOException e) {

@@ -36,7 +36,7 @@ final class Preflight {
         Params params = Params.resolve(scenario.params(), req.params());
         List<Arm> arms = selectArms(scenario, req.arms());
         long trials = req.trials() == null ? scenario.info().defaultTrials() : req.trials();
-        if (trials < 1) throw new UsageException("--trials must be at least 1");
+        RunRequest.checkTrials(trials);
         long randomSeed = req.randomSeed() == null ? new Random().nextLong() & 0xffffffffL : req.randomSeed();
         Path out = req.out();
         try {

@@ -15,6 +15,7 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
+import lab.core.run.RunRequest;
 import lab.records.ExpectationCheck;
 import lab.core.expect.Expectations;
 import lab.core.report.JUnitXml;
@@ -84,7 +85,7 @@ public final class Soak {
         if (scenarioIds.isEmpty()) throw new UsageException("no scenario to soak");
         scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
         if (expectationsDir != null) Expectations.from(expectationsDir);
-        if (trials != null && trials < 1) throw new UsageException("--trials must be at least 1");
+        RunRequest.checkTrials(trials);
     }
 
     /** Continues a soak from its directory. */
