@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import lab.core.engine.EngineException;
 import lab.bundle.Json;
-import lab.core.guest.GuestTools;
+import lab.core.kernel.GuestTools;
 import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;

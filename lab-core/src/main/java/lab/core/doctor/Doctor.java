@@ -17,7 +17,7 @@ import lab.core.engine.EngineException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.guest.Accel;
-import lab.core.guest.GuestTools;
+import lab.core.kernel.GuestTools;
 import lab.core.host.Capabilities;
 import lab.core.host.CapabilityProfile;
 import lab.core.host.HostFacts;

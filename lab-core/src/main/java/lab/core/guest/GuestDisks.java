@@ -15,6 +15,7 @@ import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
+import lab.core.kernel.GuestTools;
 import lab.core.kernel.HostCommand;
 import lab.core.kernel.Kernels;
 

@@ -25,6 +25,7 @@ import lab.bundle.Json;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
 import lab.core.kernel.Kernels;
+import lab.core.run.ChildMain;
 import lab.core.run.ExitCodes;
 
 /**
@@ -105,10 +106,10 @@ public final class GuestRun {
 
     /** The lab CLI as a guest runs it: the checkout at {@code home}, the class path's jars in {@code cp}/lib, evidence under {@code out}. */
     public static List<String> labCommand(Path home, Path cp, List<String> labArgs, Path out) {
-        return labCommand(home, cp, "lab.cli.LabCli", labArgs, out);
+        return labCommand(home, cp, ChildMain.class.getName(), labArgs, out);
     }
 
-    /** The same with another main class of the CLI that takes the lab's arguments (lab.cli.LavaStep). */
+    /** The same with another main class that takes the lab's arguments (LAVA's LavaStep). */
     public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> labArgs, Path out) {
         return labCommand(home, cp, mainClass, List.of(), labArgs, out);
     }
@@ -302,7 +303,7 @@ public final class GuestRun {
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
         sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
-        List<String> java = labCommand(home, cp, "lab.cli.LabCli", jvmOptions, labArgs, out);
+        List<String> java = labCommand(home, cp, ChildMain.class.getName(), jvmOptions, labArgs, out);
         String target;
         try {
             Map<String, Object> t = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import lab.api.Progress;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Benchmark;
+import lab.core.run.ChildMain;
 import lab.core.run.RunRequest;
 
 /**
@@ -189,7 +190,7 @@ public final class KernelsBench implements Benchmark {
                 double cr = (System.nanoTime() - c0) / 1e9;
                 if (c.exitCode() == 0) read.add(cr);
                 for (var t : JVM_TRIES.entrySet()) {
-                    List<String> java = new ArrayList<>(GuestRun.labCommand(Path.of("/"), cp, "lab.cli.LabCli", concat(t.getValue(),
+                    List<String> java = new ArrayList<>(GuestRun.labCommand(Path.of("/"), cp, ChildMain.class.getName(), concat(t.getValue(),
                             ClassPath.cdsOptions(cp, jvmKey, Path.of("/tmp/unused.jsa")).stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).toArray(String[]::new)),
                             List.of("--version"), Path.of("/")));
                     java.subList(java.size() - 2, java.size()).clear();

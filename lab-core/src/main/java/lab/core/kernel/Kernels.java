@@ -95,7 +95,7 @@ public final class Kernels {
 
     /** The kernel {@code spec} names, downloaded and built first when not cached; its {@link Kernel#spec()} is the form as given. */
     public Kernel resolve(KernelSpec spec) {
-        if (!spec.isHost()) lab.core.guest.GuestTools.ensure();
+        if (!spec.isHost()) GuestTools.ensure();
         Kernel k = switch (spec.kind()) {
             case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
             case PATH -> fromPath(spec);

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import lab.bundle.Json;
 
 /**
- * What a LAVA job's guest reports after the lab ran there (lab.cli.LavaStep, in the lab's own
+ * What a LAVA job's guest reports after the lab ran there (LavaStep, in the lab's own
  * JVM): one line per arm of every run.json under the output directory, {@code NAME RESULT
  * FAILURES}, which images/guest/lava-step.sh turns into lava-test-case calls. NAME is
  * ARM-VERDICT (plain-reproduced), RESULT pass when the arm's outcome is the expected one, skip

@@ -420,7 +420,7 @@ public final class LavaColumn {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.cli.LavaStep", command, GUEST_OUT));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, LavaStep.class.getName(), command, GUEST_OUT));
         List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();

@@ -13,7 +13,6 @@ import java.util.List;
 public final class ChildCli {
     /** Set for a child CLI: it ends when its parent does (see {@link #watchParent()}). */
     public static final String ENV = "LAB_FLEET_CHILD";
-    private static final String MAIN = "lab.cli.LabCli";
 
     private ChildCli() {}
 
@@ -22,7 +21,7 @@ public final class ChildCli {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildMain.class.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put(ENV, "1");

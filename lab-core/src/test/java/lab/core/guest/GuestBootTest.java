@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import lab.core.kernel.GuestTools;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
 import lab.core.kernel.Kernels;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import lab.core.kernel.GuestTools;
 import lab.core.kernel.HostCommand;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

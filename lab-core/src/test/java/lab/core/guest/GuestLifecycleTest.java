@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import lab.core.kernel.GuestTools;
 import lab.core.kernel.KernelSpec;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

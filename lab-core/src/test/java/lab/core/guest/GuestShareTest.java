@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import lab.core.kernel.GuestTools;
 import lab.core.kernel.KernelSpec;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,6 @@ package lab.core.kernel;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
-import lab.core.guest.GuestTools;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

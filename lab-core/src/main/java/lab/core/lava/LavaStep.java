@@ -1,7 +1,8 @@
-package lab.cli;
+package lab.core.lava;
 
 import java.nio.file.Path;
-import lab.core.lava.GuestStep;
+import lab.core.run.ChildCli;
+import lab.core.run.LabCommandLine;
 
 /**
  * The lab in a LAVA job's guest (images/guest/lava-step.sh): runs {@code lab ARGS}, whose last
@@ -12,8 +13,8 @@ public final class LavaStep {
     private LavaStep() {}
 
     public static void main(String[] args) throws Exception {
-        lab.core.run.ChildCli.watchParent();
-        int code = LabCli.execute(args);
+        ChildCli.watchParent();
+        int code = LabCommandLine.find().execute(args);
         String cases = System.getenv("LAB_LAVA_CASES");
         if (cases != null && args.length >= 2 && "--out".equals(args[args.length - 2])) {
             try {

@@ -1,4 +1,4 @@
-package lab.core.guest;
+package lab.core.kernel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
-import lab.core.kernel.HostCommand;
 
 /** The host tools guests need (QEMU, kmod, dpkg-deb, debootstrap, e2fsprogs ...), installed by scripts/guest-tools.sh. */
 public final class GuestTools {
