@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.api.Progress;
 import lab.api.UsageException;
+import lab.core.history.LabClock;
 import lab.core.target.FleetSpec;
 import lab.records.RunComparison;
 import lab.core.evidence.EvidenceStore;

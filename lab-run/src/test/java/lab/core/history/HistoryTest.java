@@ -8,7 +8,6 @@ import java.util.Map;
 import lab.api.UsageException;
 import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
-import lab.core.nightly.LabClock;
 import lab.records.HistoryRecord;
 import lab.records.RunRecord;
 import org.junit.jupiter.api.Test;

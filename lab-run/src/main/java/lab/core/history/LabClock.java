@@ -1,4 +1,4 @@
-package lab.core.nightly;
+package lab.core.history;
 
 import java.time.Clock;
 import java.time.Instant;
