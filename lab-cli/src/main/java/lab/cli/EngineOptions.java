@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
+import lab.core.guest.GuestRun;
 import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
@@ -133,8 +134,8 @@ final class EngineOptions {
         List<String> args = new ArrayList<>(without(withoutOwn(command.commandLine().getParseResult().originalArgs()), Set.of("--sysctl")));
         if (args.isEmpty() || !args.get(0).equals(command.name())) args.add(0, command.name());
         List<String> sysctls = command.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
-        return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out,
-                lab.core.guest.GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
+        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, out,
+                GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
     }
 
     /** The command's own arguments for a fleet's children: without its name and the fleet's options. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.fleet.Fleet;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
@@ -73,6 +74,6 @@ final class RunCommand implements Callable<Integer> {
             c.addAll(rest);
             commands.add(c);
         }
-        return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
+        return new Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
     }
 }

@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import lab.api.ParamSpec;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.bundle.AtomicFile;
 import lab.core.engine.HostLacksException;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.RunRequest;
@@ -116,7 +117,7 @@ public final class ChildRuns implements StepRunner {
                 e.getValue().forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
                 try {
                     Files.createDirectories(dir);
-                    lab.bundle.AtomicFile.write(f, b.toString());
+                    AtomicFile.write(f, b.toString());
                 } catch (IOException ex) {
                     throw new UncheckedIOException("cannot write " + f + ": " + ex.getMessage(), ex);
                 }

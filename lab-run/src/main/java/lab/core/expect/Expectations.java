@@ -21,6 +21,7 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.api.Verdict;
 import lab.core.host.Fingerprint;
+import lab.core.host.Scenarios;
 import lab.records.Expectation;
 
 /**
@@ -64,7 +65,7 @@ public final class Expectations {
      */
     public static Expectations from(Path dir) {
         Map<String, List<Arm>> scenarios = new LinkedHashMap<>();
-        lab.core.host.Scenarios.all().forEach(s -> scenarios.put(s.id(), s.arms()));
+        Scenarios.all().forEach(s -> scenarios.put(s.id(), s.arms()));
         return from(dir, scenarios);
     }
 

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import lab.api.Scenario;
 import lab.api.Verdict;
 import lab.core.engine.Cleaner;
+import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
 import lab.records.RunStatus;
 import lab.records.Words;
@@ -58,7 +59,7 @@ final class ConsoleLines {
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
         String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.outcome == null || a.outcome == lab.records.ExpectationCheck.AS_EXPECTED || a.outcome == lab.records.ExpectationCheck.ERROR
+                : a.outcome == null || a.outcome == ExpectationCheck.AS_EXPECTED || a.outcome == ExpectationCheck.ERROR
                         ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
                 : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
                         : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))

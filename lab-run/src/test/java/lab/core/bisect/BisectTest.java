@@ -11,6 +11,7 @@ import lab.core.run.ExitCodes;
 import lab.records.BisectRecord;
 import lab.records.Decision;
 import lab.records.Difference;
+import lab.records.RunStatus;
 import lab.records.Side;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +72,7 @@ class BisectTest {
         assertEquals(rec.steps.stream().anyMatch(s -> s.role.equals("candidate") && s.decision == Decision.GOOD), rec.falseNegative != null);
         // The bundle: bisect.json read back, the report, a directory per step.
         BisectRecord back = Json.MAPPER.readValue(res.dir().resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(lab.records.RunStatus.COMPLETE, back.status);
+        assertEquals(RunStatus.COMPLETE, back.status);
         assertEquals(rec.culprit, back.culprit);
         String html = Files.readString(res.dir().resolve("report.html"));
         assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps.size() + "\""));
@@ -120,7 +121,7 @@ class BisectTest {
             dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
         }
         BisectRecord killed = Json.MAPPER.readValue(dir.resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(lab.records.RunStatus.INCOMPLETE, killed.status);
+        assertEquals(RunStatus.INCOMPLETE, killed.status);
         int stepsBefore = killed.steps.size();
         SyntheticRunner second = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.9 : 0.0, 6, true);
         List<String> said = new ArrayList<>();

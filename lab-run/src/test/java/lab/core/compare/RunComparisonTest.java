@@ -2,7 +2,9 @@ package lab.core.compare;
 
 import java.nio.file.Path;
 import java.util.List;
+import lab.bundle.Json;
 import lab.records.RunComparison;
+import lab.records.RunRecord;
 import lab.records.Stats;
 import lab.records.Results;
 import org.junit.jupiter.api.Test;
@@ -84,12 +86,12 @@ class RunComparisonTest {
         try (var in = RunComparisonTest.class.getResourceAsStream("/lab/core/run/reclaim-deadlock-untyped-host.json")) {
             java.nio.file.Files.copy(in, old.resolve("run.json"));
         }
-        lab.records.RunRecord r = lab.bundle.Json.MAPPER.readValue(old.resolve("run.json").toFile(), lab.records.RunRecord.class);
+        RunRecord r = Json.MAPPER.readValue(old.resolve("run.json").toFile(), RunRecord.class);
         r.host.sysctls.put("vm.dirty_ratio", "40");
         r.host.hostname = "another";
         Path now = dir.resolve("new/reclaim-deadlock/r2");
         java.nio.file.Files.createDirectories(now);
-        lab.bundle.Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);
+        Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);
         RunComparison c = compare("old", old, "new", now);
         assertEquals(List.of("host.sysctls.vm.dirty_ratio"), c.differences().stream().map(RunComparison.Difference::key).toList());
         assertTrue(c.rows().size() == 8 && c.rows().stream().allMatch(x -> x.cells().get(1).change() == RunComparison.Change.SAME || x.cells().get(1).change() == RunComparison.Change.NOT_COMPARED), c.rows().toString());

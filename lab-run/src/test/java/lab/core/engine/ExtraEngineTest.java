@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import lab.api.Agent;
+import lab.core.agent.ExecAgent;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +79,7 @@ class ExtraEngineTest {
                 String quiet = tls.client().createContainerCmd(Images.BASE).withCmd("sleep", "120")
                         .withLabels(Map.of("lab.test", name)).exec().getId();
                 tls.client().startContainerCmd(quiet).exec();
-                try (Agent a = lab.core.agent.ExecAgent.start(tls.client(), quiet, "quiet", List.of("sh", "-c", "sleep 15; echo '{\"ev\":\"late\"}'"), Map.of(), null)) {
+                try (Agent a = ExecAgent.start(tls.client(), quiet, "quiet", List.of("sh", "-c", "sleep 15; echo '{\"ev\":\"late\"}'"), Map.of(), null)) {
                     a.await("late", Duration.ofSeconds(60), null);
                 } finally {
                     tls.client().removeContainerCmd(quiet).withForce(true).exec();

@@ -3,6 +3,7 @@ package lab.core.kernel;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import lab.core.engine.HostLacksException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class KernelsTest {
     @Test
     void aMirrorAptCannotReachIsOneLineNamingIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
         Kernels kernels = new Kernels(tmp, "http://127.0.0.1:9/debian", System.out::println);
-        lab.core.engine.HostLacksException e = org.junit.jupiter.api.Assertions.assertThrows(lab.core.engine.HostLacksException.class,
+        HostLacksException e = org.junit.jupiter.api.Assertions.assertThrows(HostLacksException.class,
                 () -> kernels.resolve(KernelSpec.parse("debian:6.1")));
         assertTrue(e.getMessage().startsWith("apt cannot reach Debian's bookworm suite on http://127.0.0.1:9/debian"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), e.getMessage());

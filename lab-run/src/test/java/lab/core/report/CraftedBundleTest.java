@@ -20,16 +20,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import lab.api.Verdict;
+import lab.core.signature.SignatureIndex;
 import lab.records.BisectRecord;
 import lab.bundle.Json;
 import lab.core.fixtures.CraftedBundles;
 import lab.core.fixtures.RunFixtures;
+import lab.records.Decision;
+import lab.records.Difference;
 import lab.records.FleetRecord;
 import lab.core.history.History;
 import lab.core.history.HistoryFixtures;
 import lab.records.RunRecord;
 import lab.records.Results;
 import lab.records.SoakRecord;
+import lab.records.Tally;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,7 +93,7 @@ class CraftedBundleTest {
         Path d = RunFixtures.run(tmp, "r", "6.18", "20", 5, 100, 0);
         Files.createSymbolicLink(d.resolve("stacks"), outside.resolve("stacks"));
         RunRecord rec = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
-        assertEquals(List.of(), lab.core.signature.SignatureIndex.scan(rec, d, "r"), "no signature from a folder outside");
+        assertEquals(List.of(), SignatureIndex.scan(rec, d, "r"), "no signature from a folder outside");
         String html = Files.readString(RunPage.write(rec, d), StandardCharsets.UTF_8);
         assertFalse(html.contains(SECRET) || html.contains("plain-0.json"), "no file from a folder outside");
     }
@@ -142,7 +146,7 @@ class CraftedBundleTest {
             e.labels.put(evil("label"), evil("value"));
             e.engine.put("Name", evil("name"));
             e.tallies.add(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
-                    "lastReason", evil("why"), "evidence", List.of("x")), lab.records.Tally.class));
+                    "lastReason", evil("why"), "evidence", List.of("x")), Tally.class));
             f.engines.add(e);
         }
         String fleet = Files.readString(assertTimeoutPreemptively(BOUND, () -> FleetPage.write(f, Map.of(), fleetDir)), StandardCharsets.UTF_8);
@@ -160,7 +164,7 @@ class CraftedBundleTest {
         b.replay = evil("replay");
         b.good = evil("good");
         b.bad = evil("bad");
-        b.culprit.add(new lab.records.Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
+        b.culprit.add(new Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
         BisectRecord.StepRecord s = new BisectRecord.StepRecord();
         s.number = 1;
         s.role = evil("role");
@@ -169,7 +173,7 @@ class CraftedBundleTest {
         s.runs.add("../../../outside");
         s.why = evil("why");
         s.replay = evil("replay");
-        s.decision = lab.records.Decision.BAD;
+        s.decision = Decision.BAD;
         b.steps.add(s);
         String bisect = Files.readString(assertTimeoutPreemptively(BOUND, () -> BisectPage.write(b, bisectDir)), StandardCharsets.UTF_8);
         assertSafe(bisect, outside);

@@ -4,9 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import lab.bundle.BundleFiles;
 import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
+import lab.records.Results;
 import lab.records.RunRecord;
+import lab.records.SoakRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +44,7 @@ class HtmlReportTest {
         assertTrue(html.contains("&lt;/script&gt;&lt;b&gt;not markup"));
         assertTrue(html.contains("Chart.js"), "the chart library is inlined");
         assertTrue(!html.contains("src=\"http"), "no external script");
-        HtmlPage.Timeline tl = RunPage.eventsTimeline(lab.bundle.BundleFiles.of(d), d.resolve("events.jsonl"));
+        HtmlPage.Timeline tl = RunPage.eventsTimeline(BundleFiles.of(d), d.resolve("events.jsonl"));
         assertEquals(List.of("watcher:ready", "watcher:hang"), tl.kinds());
         assertEquals(List.of(new HtmlPage.TimelinePoint(0.0, "watcher:ready", null), new HtmlPage.TimelinePoint(1.5, "watcher:hang", "plain-0")), tl.points());
     }
@@ -53,11 +56,11 @@ class HtmlReportTest {
         Path run = RunFixtures.run(soak.resolve("runs"), "r", "6.18", "20", 50, 5000, 0);
         Files.createDirectories(run.resolve("stacks"));
         Files.writeString(run.resolve("stacks/hang-1.txt"), "[<0>] fuse_flush+0x2\n");
-        lab.records.SoakRecord rec = new lab.records.SoakRecord();
+        SoakRecord rec = new SoakRecord();
         rec.kind = "all";
         rec.soakId = "s1";
         Path relative = Path.of("").toAbsolutePath().relativize(soak);
-        String html = Files.readString(SoakPage.write(rec, lab.records.Results.load(soak), relative));
+        String html = Files.readString(SoakPage.write(rec, Results.load(soak), relative));
         assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
     }
 

@@ -5,6 +5,8 @@ import java.util.Map;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Verdict;
+import lab.records.Expectation;
+import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,15 +31,15 @@ class ArmRecordTest {
     @Test
     void aFailureTooRareForTheTrialsIsNotCalledAFix() {
         Arm arm = Arm.of("plain", Verdict.REPRODUCED, "", "plain");
-        var band = new lab.records.Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
+        var band = new Expectation(Verdict.REPRODUCED, new double[] {0.001, 0.2}, null, "test");
         RunRecord.ArmRecord few = RunRecords.armRecord(arm, ArmMeasurement.counted(300, 0), band);
-        assertEquals(lab.records.ExpectationCheck.TOO_FEW_TRIALS, few.outcome);
+        assertEquals(ExpectationCheck.TOO_FEW_TRIALS, few.outcome);
         assertTrue(few.asExpected, "too few trials to tell makes no claim: it does not fail the run");
         // 0.999^300 = 74 %; 2995 trials see one 95 % of the time.
         assertTrue(few.notes.stream().anyMatch(n -> n.contains("0 of 300 is not yet a fix") && n.contains("74 %") && n.contains("2995 trials show one")),
                 few.notes.toString());
         RunRecord.ArmRecord enough = RunRecords.armRecord(arm, ArmMeasurement.counted(5000, 0), band);
-        assertEquals(lab.records.ExpectationCheck.UNEXPECTED_PASS, enough.outcome);
+        assertEquals(ExpectationCheck.UNEXPECTED_PASS, enough.outcome);
         assertTrue(enough.notes.stream().noneMatch(n -> n.contains("not yet a fix")), "0.999^5000 < 1 %: a fix, or a lost grip");
     }
 
@@ -60,7 +62,7 @@ class ArmRecordTest {
     void lostDataFailsTheArmWhateverItsVerdict() {
         RunRecord.ArmRecord r = RunRecords.armRecord(Arm.of("off", Verdict.REPRODUCED, "", "off"), ArmMeasurement.counted(3, 3).dataLoss(1));
         assertEquals(Verdict.REPRODUCED, r.verdict);
-        assertEquals(lab.records.ExpectationCheck.DATA_LOSS, r.outcome);
+        assertEquals(ExpectationCheck.DATA_LOSS, r.outcome);
         assertFalse(r.asExpected);
     }
 

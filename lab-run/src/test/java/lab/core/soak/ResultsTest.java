@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.List;
 import lab.api.Verdict;
 import lab.bundle.Json;
+import lab.records.ArmKey;
 import lab.records.Results;
 import lab.records.RunRecord;
+import lab.records.RunStatus;
 import lab.records.Tally;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +24,8 @@ class ResultsTest {
         Results added = Results.load(first).with(second, secondDir);
         Results read = Results.load(soak);
 
-        Tally a = added.tally(new lab.records.ArmKey("s", "plain"));
-        Tally b = read.tally(new lab.records.ArmKey("s", "plain"));
+        Tally a = added.tally(new ArmKey("s", "plain"));
+        Tally b = read.tally(new ArmKey("s", "plain"));
         assertEquals(8, a.failures);
         assertEquals(2000, a.trials);
         assertEquals(List.of(b.scenario, b.arm, b.failures, b.trials, b.dataLoss), List.of(a.scenario, a.arm, a.failures, a.trials, a.dataLoss));
@@ -41,7 +43,7 @@ class ResultsTest {
         none.arms.get(0).inconclusive = 3;
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
-        Tally t = Results.load(soak).tally(new lab.records.ArmKey("s", "plain"));
+        Tally t = Results.load(soak).tally(new ArmKey("s", "plain"));
         assertEquals(4, t.inconclusive);
         assertEquals(4, t.trials);
         assertEquals(Verdict.NOT_REPRODUCED, t.verdict);
@@ -54,14 +56,14 @@ class ResultsTest {
         write(column, "soaks/3698cfe396/runs/s/20261202-120543-36a5789996", record("2026-01-01T00:00:00Z", 1, 1));
         Files.writeString(column.resolve("soaks/3698cfe396/soak.json"), "{}");
         assertEquals(1, Results.load(column).runs().size());
-        assertEquals(1, Results.load(column).tally(new lab.records.ArmKey("s", "plain")).failures);
+        assertEquals(1, Results.load(column).tally(new ArmKey("s", "plain")).failures);
     }
 
     private static RunRecord record(String startedAt, long failures, long trials) {
         RunRecord r = new RunRecord();
         r.scenario = "s";
         r.runId = startedAt;
-        r.status = lab.records.RunStatus.COMPLETE;
+        r.status = RunStatus.COMPLETE;
         r.startedAt = startedAt;
         RunRecord.ArmRecord a = new RunRecord.ArmRecord();
         a.name = "plain";

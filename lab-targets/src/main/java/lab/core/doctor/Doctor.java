@@ -17,6 +17,7 @@ import lab.core.engine.EngineException;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.guest.Accel;
+import lab.core.host.Scenarios;
 import lab.core.kernel.GuestTools;
 import lab.core.host.Capabilities;
 import lab.core.host.CapabilityProfile;
@@ -94,7 +95,7 @@ public final class Doctor {
         Capabilities caps = new Capabilities(p.boundingSetHex(), p.available(), p.withheldByHost(), p.unknownToEngine(), privileged,
                 privileged ? "possible" : "fails here; containers get the grantable set plus seccomp/apparmor unconfined");
         Map<String, Map<String, Privilege>> privileges = new LinkedHashMap<>();
-        lab.core.host.Scenarios.privileges(p).forEach((id, roles) -> {
+        Scenarios.privileges(p).forEach((id, roles) -> {
             Map<String, Privilege> out = new LinkedHashMap<>();
             roles.forEach((role, m) -> {
                 String granted = String.valueOf(m.get("granted"));

@@ -39,12 +39,14 @@ import lab.core.run.ExitCodes;
 import lab.core.run.RunId;
 import lab.records.EngineStatus;
 import lab.records.FleetRecord;
+import lab.records.FromFile;
 import lab.records.RunRecord;
 import lab.core.run.RunRecords;
 import lab.records.RunStatus;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
 import lab.records.Results;
+import lab.records.Tally;
 
 /**
  * The same lab command on several engines at once. Each engine gets a child CLI of its own
@@ -174,7 +176,7 @@ public final class Fleet {
         rec.endedAt = Instant.now().toString();
         write(rec, dir);
         try {
-            Map<String, List<lab.records.Tally>> byEngine = new LinkedHashMap<>();
+            Map<String, List<Tally>> byEngine = new LinkedHashMap<>();
             rec.engines.forEach(e -> byEngine.put(e.name, e.tallies));
             JUnitXml.writeFleet("lab.fleet", byEngine, dir.resolve("junit.xml"));
             FleetPage.write(rec, results, dir);
@@ -317,6 +319,6 @@ public final class Fleet {
     public static FleetRecord read(Path dir) {
         Path f = dir.resolve("fleet.json");
         if (!Files.isRegularFile(f)) return null;
-        return lab.records.FromFile.json(f, FleetRecord.class);
+        return FromFile.json(f, FleetRecord.class);
     }
 }

@@ -14,8 +14,11 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import lab.api.Progress;
+import lab.bundle.Json;
+import lab.core.engine.LabHome;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Benchmark;
+import lab.core.run.ChildCli;
 import lab.core.run.ChildMain;
 import lab.core.run.RunRequest;
 
@@ -136,7 +139,7 @@ public final class KernelsBench implements Benchmark {
                     r.engine(), r.resumed(), r.agent(), r.classPathRead(), w.withoutArchiveFirstLine(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
                     r.jvmStart(), new LinkedHashMap<>(figures));
-            lab.bundle.Json.replace(lab.bundle.Json.PRETTY, f, json);
+            Json.replace(Json.PRETTY, f, json);
             say.accept("figures written to " + json);
         }
         return 0;
@@ -167,7 +170,7 @@ public final class KernelsBench implements Benchmark {
     private static Restores restores(String kernel, Path tmp) {
         GuestRun run = new GuestRun(s -> { });
         Guests.Warm warm = run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape());
-        Path cp = ClassPath.stage(lab.core.engine.LabHome.stateDir().resolve("guest/cp"));
+        Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), s.tag().equals("labcp") ? cp : dir(tmp.resolve("share-" + s.tag())),
                 s.readOnly())).toList();
         List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>(), read = new ArrayList<>();
@@ -226,7 +229,7 @@ public final class KernelsBench implements Benchmark {
             say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d, class archive %s): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
                     i + 1, code, p.classArchive() ? "mapped" : "written at exit", p.resumedS(), p.agentS(), p.firstLineS(), p.exitS(), p.evidenceS()));
             // The run that wrote the class path's archive is the figure without it; the medians are of runs that mapped it.
-            if (i == 0 && !p.classArchive() && Files.exists(ClassPath.archive(ClassPath.stage(lab.core.engine.LabHome.stateDir().resolve("guest/cp")),
+            if (i == 0 && !p.classArchive() && Files.exists(ClassPath.archive(ClassPath.stage(LabHome.stateDir().resolve("guest/cp")),
                     Guests.hash(Guests.fileKey(GuestDisks.root(s -> { })))))) {
                 without = p.firstLineS();
                 continue;
@@ -295,7 +298,7 @@ public final class KernelsBench implements Benchmark {
 
     /** This CLI again with {@code args}, its output kept and its last lines shown as progress. */
     private static Child child(List<String> args, Map<String, String> env, Consumer<String> say) throws IOException, InterruptedException {
-        ProcessBuilder pb = lab.core.run.ChildCli.of(args);
+        ProcessBuilder pb = ChildCli.of(args);
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         Process p = pb.start();

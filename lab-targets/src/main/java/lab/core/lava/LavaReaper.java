@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import lab.core.engine.Owner;
+import lab.core.guest.Guest;
 
 /**
  * The guarantee for a column's LAVA jobs that outlives the CLI, as lab.core.engine.Reaper is for
@@ -75,7 +76,7 @@ public final class LavaReaper {
             });
         }
         if (!open.isEmpty()) say("jobs still not finished after 120 s: " + open);
-        lab.core.guest.Guest.deleteTree(Path.of(a[6]));
+        Guest.deleteTree(Path.of(a[6]));
         say("removed " + a[6]);
         System.exit(0);
     }

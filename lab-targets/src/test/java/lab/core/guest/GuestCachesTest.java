@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import lab.core.engine.Owner;
 import lab.core.kernel.GuestTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,7 @@ class GuestCachesTest {
         Path cpB = classPath(g, "bbbbbbbbbbbbbbbb", 2);
         Path cpC = classPath(g, "cccccccccccccccc", 1);
         // A live guest restored from the oldest warm state; a dead one from the middle one.
-        Path live = guest(g, "live", ProcessHandle.current().pid() + " " + lab.core.engine.Owner.startTicksOf(ProcessHandle.current().pid()), warmA);
+        Path live = guest(g, "live", ProcessHandle.current().pid() + " " + Owner.startTicksOf(ProcessHandle.current().pid()), warmA);
         Files.writeString(live.resolve("qemu.cmdline"), "qemu-system-x86_64 -fsdev local,id=labcp,path=" + cpA + ",security_model=none,readonly=on\n");
         guest(g, "dead", deadPid() + " 1", warmB);
         // A warm state being made on data disk 4.

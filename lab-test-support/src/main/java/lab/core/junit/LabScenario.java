@@ -15,6 +15,7 @@ import lab.records.ExpectationCheck;
 import lab.records.RunRecord;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
+import lab.records.Words;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -119,7 +120,7 @@ public final class LabScenario {
             case SKIPPED -> Assumptions.abort(arm + " SKIPPED: " + a.reason);
             case ERROR -> Assertions.fail(arm + ": the lab failed: " + a.reason + where);
             default -> Assertions.fail(String.format(java.util.Locale.ROOT, "%s: %s — expected %s, got %s (%d of %d %s)%s%s", arm, o.words(),
-                    a.expected, a.verdict, a.failures, a.trials, lab.records.Words.plural(a.trials, r.record().trialUnit), a.expectationRef == null ? "" : "; " + a.expectationRef, where));
+                    a.expected, a.verdict, a.failures, a.trials, Words.plural(a.trials, r.record().trialUnit), a.expectationRef == null ? "" : "; " + a.expectationRef, where));
         }
     }
 }
