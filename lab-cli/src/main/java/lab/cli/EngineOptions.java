@@ -138,6 +138,11 @@ final class EngineOptions {
                 GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
     }
 
+    /** The --sysctl pairs, checked. */
+    java.util.Map<String, String> sysctls() {
+        return RunRequest.sysctls(sysctls);
+    }
+
     /** The command's own arguments for a fleet's children: without its name and the fleet's options. */
     List<String> childArgs() {
         List<String> rest = new ArrayList<>(withoutOwn(command.commandLine().getParseResult().originalArgs()));

@@ -118,8 +118,18 @@ public record RunRequest(String scenario, List<String> arms, Long trials, Map<St
         }
     }
 
+    /** What the lab inside a guest of {@link #kernel} runs: the same run on the guest's own kernel, its sysctls already set, evidence where the guest puts it. */
+    public RunRequest inGuest() {
+        return new RunRequest(scenario, arms, trials, params, null, Map.of(), seed, expectations, null);
+    }
+
+    /** The same request booting {@code kernel} (null: this host's), writing its bundle under {@code dir}. */
+    public RunRequest on(KernelSpec kernel, Path dir) {
+        return new RunRequest(scenario, arms, trials, params, kernel, sysctls, seed, expectations, dir);
+    }
+
     /** The same request writing its bundle under {@code dir}. */
     public RunRequest withOut(Path dir) {
-        return new RunRequest(scenario, arms, trials, params, kernel, sysctls, seed, expectations, dir);
+        return on(kernel, dir);
     }
 }

@@ -22,8 +22,10 @@ import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
 import lab.bundle.Json;
+import lab.core.kernel.KernelSpec;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
+import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
 
@@ -93,13 +95,23 @@ final class EngineCommands {
         return lost.get();
     }
 
+    /**
+     * A command's arguments on this column: a run is a {@link RunRequest}, given the column's
+     * kernel and output; another command (a night's soak) gets --out and --kernel appended.
+     */
+    private List<String> args(List<String> command) {
+        KernelSpec kernel = target instanceof Target.Guest g ? KernelSpec.parse(g.kernel()) : null;
+        if (command.get(0).equals("run")) return RunRequest.parse(command).on(kernel, out).args();
+        List<String> args = new ArrayList<>(command);
+        args.addAll(List.of("--out", out.toString()));
+        if (kernel != null) args.addAll(List.of("--kernel", target.kernel()));
+        return args;
+    }
+
     /** One command as a child CLI, watched until it ends; its exit code. */
     private int child(List<String> command) throws IOException, InterruptedException {
         if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-        List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("--out", out.toString()));
-        if (target instanceof Target.Guest) args.addAll(List.of("--kernel", target.kernel()));
-        ProcessBuilder pb = ChildCli.of(args);
+        ProcessBuilder pb = ChildCli.of(args(command));
         environment(pb.environment());
         Process p = pb.start();
         String key = target.name() + " " + p.pid();
