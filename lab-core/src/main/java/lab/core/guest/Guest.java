@@ -46,11 +46,11 @@ public final class Guest implements AutoCloseable {
 
     /**
      * Everything that makes the command line: what boots, the disks (root and data, qcow2
-     * overlays or raw images; no data disk: null), fw_cfg files for the guest's init, the
+     * overlays or raw images; no data disk: null; the class path's disk, read-only, none: null), fw_cfg files for the guest's init, the
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
-    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Path classPath, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
 
     private final Spec spec;
     private final Path dir;
@@ -129,6 +129,7 @@ public final class Guest implements AutoCloseable {
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
         if (spec.data() != null) c.addAll(drive(spec.data(), "lab-docker", false));
+        if (spec.classPath() != null) c.addAll(drive(spec.classPath(), ReadyLab.CLASS_PATH_SERIAL, true));
         spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + ",file=" + value(file))));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
                 "-chardev", "socket,id=qga,path=" + value(dir.resolve("qga.sock")) + ",server=on,wait=off",

@@ -40,7 +40,7 @@ class GuestPathsTest {
         Path state = Path.of("/srv/lab state,1/guest");
         Path run = state.resolve("runs/r1");
         Guest.Boot boot = new Guest.Boot(state.resolve("k,1/vmlinuz"), state.resolve("k,1/initrd.img"), state.resolve("k,1/modules.img"), "6.1", "console=ttyS0");
-        Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 512, new Accel("tcg", "test")), run.resolve("root.qcow2"), run.resolve("data.qcow2"),
+        Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 512, new Accel("tcg", "test")), run.resolve("root.qcow2"), run.resolve("data.qcow2"), null,
                 Map.of(), List.of(new Guest.Share("labout", Path.of("/srv/out,dir, x"), false)), state.resolve("warm/w,1/state"));
         List<String> c = Guest.commandLine(spec, run);
 
