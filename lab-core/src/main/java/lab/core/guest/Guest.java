@@ -29,6 +29,8 @@ import lab.core.engine.Owner;
  */
 public final class Guest implements AutoCloseable {
     public static final String QEMU = "qemu-system-x86_64";
+    /** The saved state a guest is restored from, as linked into its directory. */
+    private static final String INCOMING = "state.in";
 
     /** The kernel side: image, initramfs, modules disk (may be null), release. */
     public record Boot(Path vmlinuz, Path initrd, Path modules, String release, String cmdline) { }
@@ -104,10 +106,12 @@ public final class Guest implements AutoCloseable {
             throw new GuestException("cannot write " + dir.resolve("owner") + ": " + e.getMessage());
         }
         try {
+            // A link of the state under a fixed name in QEMU's directory: the incoming URI names no path (see commandLine).
+            if (spec.incoming() != null) Files.createLink(dir.resolve(INCOMING), spec.incoming());
             Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from((spec.incoming() != null ? spec.incoming() : Path.of("/dev/null")).toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .directory(dir.toFile()).start();
             return new Guest(spec, dir, p, guard);
         } catch (IOException e) {
@@ -140,8 +144,9 @@ public final class Guest implements AutoCloseable {
             c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + value(s.path()) + ",security_model=" + securityModel(s),
                     "-device", "virtio-9p-pci,fsdev=" + s.tag() + ",mount_tag=" + s.tag()));
         }
-        // The saved state comes in on QEMU's stdin (see start): no shell, no path in the URI.
-        if (spec.incoming() != null) c.addAll(List.of("-incoming", "fd:0"));
+        // QEMU hands an exec: URI to a shell, so it names a fixed file in QEMU's directory, linked to the state by start.
+        // Not fd:0: QEMU closes that fd once the state is in, and the exec: of a later save then gets a child without stdin.
+        if (spec.incoming() != null) c.addAll(List.of("-incoming", "exec:cat " + INCOMING));
         return c;
     }
 
@@ -307,7 +312,11 @@ public final class Guest implements AutoCloseable {
      */
     public void saveTo(Path state, Duration within) {
         qmp().stop();
-        qmp().saveTo(Qmp.SAVED, within);
+        try {
+            qmp().saveTo(Qmp.SAVED, within);
+        } catch (GuestException e) {
+            throw new GuestException(e.getMessage() + qemuLog());
+        }
         qmp().quit();
         awaitExit(Duration.ofSeconds(10));
         try {
