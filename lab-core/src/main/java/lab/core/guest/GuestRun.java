@@ -318,8 +318,6 @@ public final class GuestRun {
                 "mkdir -p \"$1\" \"$2\"",
                 "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome \"$1\"",
                 "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout \"$2\""));
-        GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts, "sh", home.toString(), out.toString()), Duration.ofSeconds(60));
-        if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
         sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
@@ -336,7 +334,7 @@ public final class GuestRun {
         }
         List<String> args = new ArrayList<>(labArgs);
         args.addAll(List.of("--out", out.toString()));
-        ReadyLab.hand(agent, new WaitingLab.Request(home, target, args));
+        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, args));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
             return await(g, agent, jvmPid, tail::poll);
         }

@@ -35,6 +35,12 @@ final class ReadyLab {
     /** Written by the JVM once it waits. */
     static final String WAITING = "/run/lab-waiting";
     private static final String MAIN = "lab.cli.LabCli";
+    /**
+     * What the JVM runs before it waits: {@code lab doctor} connects to the guest's engine and
+     * probes its kernel as every run does before its first line, so a run finds that code
+     * initialised and compiled.
+     */
+    private static final List<String> WARM_UP = List.of("doctor");
     /** Loading the lab's classes cold under TCG: minutes alone, far longer with other guests on two loaded cores. */
     private static final Duration JVM_READY = Duration.ofMinutes(30);
 
@@ -44,6 +50,7 @@ final class ReadyLab {
     static List<String> command(Path cp) {
         List<String> java = GuestRun.java(cp, List.of(), WaitingLab.class.getName());
         java.addAll(List.of(MAIN, REQUEST, WAITING));
+        java.addAll(WARM_UP);
         return java;
     }
 
@@ -141,11 +148,16 @@ final class ReadyLab {
         }
     }
 
-    /** Hands {@code r} to the JVM waiting in a guest restored from a ready state (the request's fields, each ended by a NUL). */
-    static void hand(GuestAgent a, WaitingLab.Request r) {
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "printf '%s\\0' \"$@\" > " + REQUEST, "sh"));
+    /**
+     * Runs {@code script} (its arguments {@code args}, then the request's fields as "$@") and hands
+     * {@code r} to the JVM waiting in a guest restored from a ready state (the fields, each ended
+     * by a NUL), in one command: each agent command costs a round trip under emulation.
+     */
+    static void hand(GuestAgent a, String script, List<String> args, WaitingLab.Request r) {
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script + "; shift " + args.size() + "; printf '%s\\0' \"$@\" > " + REQUEST, "sh"));
+        argv.addAll(args);
         argv.addAll(r.fields());
         GuestAgent.Exec e = a.run(argv, Duration.ofMinutes(1));
-        if (e.exitCode() != 0) throw new GuestException("handing the run to the lab's JVM in the guest failed: " + (e.out() + e.err()).strip());
+        if (e.exitCode() != 0) throw new GuestException("mounting the shares and handing the run to the lab's JVM in the guest failed: " + (e.out() + e.err()).strip());
     }
 }

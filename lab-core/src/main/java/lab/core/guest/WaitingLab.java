@@ -15,12 +15,14 @@ import java.util.jar.JarFile;
 
 /**
  * The lab's JVM as it waits in a saved guest ({@link ReadyLab}): started before the save, it
- * loads the classes of its class path, runs the CLI once with {@code --version} (the command
- * tree built, the code on that path compiled), says so in a file, and blocks reading a FIFO.
+ * loads the classes of its class path, runs the CLI once with the warm-up arguments it was
+ * given (the code on that path initialised and compiled), says so in a file, and blocks
+ * reading a FIFO.
  * A run restores the guest and writes its {@link Request} there; this JVM then runs the CLI's
  * main with the request's arguments, as a JVM started for them would, and ends with its exit.
  *
- * <p>Arguments: the CLI's main class, the FIFO, the file that says it waits.
+ * <p>Arguments: the CLI's main class, the FIFO, the file that says it waits, then the warm-up's
+ * arguments (none: no warm-up).
  */
 public final class WaitingLab {
     private static final String VERSION = "lab-request-v1";
@@ -57,9 +59,9 @@ public final class WaitingLab {
         int[] loaded = preload();
         double preloaded = (System.nanoTime() - t0) / 1e9;
         Class<?> main = Class.forName(mainClass);
-        warmUp(main);
-        Files.writeString(waiting, String.format(Locale.ROOT, "%d classes loaded (%d refused) in %.1f s, warmed up in %.1f s%n", loaded[0], loaded[1],
-                preloaded, (System.nanoTime() - t0) / 1e9 - preloaded));
+        String warm = warmUp(main, List.of(argv).subList(3, argv.length));
+        Files.writeString(waiting, String.format(Locale.ROOT, "%d classes loaded (%d refused) in %.1f s, warm-up %s in %.1f s%n", loaded[0], loaded[1],
+                preloaded, warm, (System.nanoTime() - t0) / 1e9 - preloaded));
         byte[] bytes;
         try (InputStream in = Files.newInputStream(fifo)) {
             bytes = in.readAllBytes();
@@ -102,14 +104,23 @@ public final class WaitingLab {
         return n;
     }
 
-    /** The CLI's {@code execute(String...)} with {@code --version}, when it has one: its command tree built, without ending the JVM. */
-    private static void warmUp(Class<?> main) throws ReflectiveOperationException {
+    /**
+     * The CLI's {@code execute(String...)} with {@code args}, when it has one and there are any;
+     * how it ended. Neither its exit code nor its failure ends this JVM: the warm-up only saves a
+     * run time.
+     */
+    private static String warmUp(Class<?> main, List<String> args) throws ReflectiveOperationException {
+        if (args.isEmpty()) return "none";
         Method execute;
         try {
             execute = main.getMethod("execute", String[].class);
         } catch (NoSuchMethodException none) {
-            return;
+            return "none (no execute method)";
         }
-        execute.invoke(null, (Object) new String[] {"--version"});
+        try {
+            return "`" + String.join(" ", args) + "` exit " + execute.invoke(null, (Object) args.toArray(String[]::new));
+        } catch (InvocationTargetException e) {
+            return "`" + String.join(" ", args) + "` failed: " + e.getCause();
+        }
     }
 }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keyed by the class path, so new code never meets an old waiting JVM.
  */
 class WaitingLabTest {
-    /** Stands in for the CLI: warmed up with --version, then run with the request's arguments; exits with the first. */
+    /** Stands in for the CLI: warmed up with its warm-up arguments, then run with the request's arguments; exits with the first. */
     public static final class Echo {
         public static int execute(String... args) {
             System.out.println("warm-up " + String.join(" ", args));
@@ -46,7 +46,7 @@ class WaitingLabTest {
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertEquals(0, mk.waitFor());
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp", cp + "/lib/*",
-                WaitingLab.class.getName(), Echo.class.getName(), fifo.toString(), waiting.toString()));
+                WaitingLab.class.getName(), Echo.class.getName(), fifo.toString(), waiting.toString(), "doctor", "--json"));
         Process jvm = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("out").toFile()).start();
         try {
             long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
@@ -57,7 +57,7 @@ class WaitingLabTest {
             }
             String said = Files.readString(waiting);
             assertTrue(said.matches("(?s)[1-9][0-9]* classes loaded .*"), said);
-            assertEquals("warm-up --version\n", read(tmp.resolve("out")), "warmed up, and nothing else said before the request");
+            assertEquals("warm-up doctor --json\n", read(tmp.resolve("out")), "warmed up, and nothing else said before the request");
             Thread.sleep(300);
             assertTrue(jvm.isAlive(), "it waits for its request");
 
@@ -67,7 +67,7 @@ class WaitingLabTest {
             Files.writeString(fifo, bytes);
             assertTrue(jvm.waitFor(1, TimeUnit.MINUTES));
             assertEquals(7, jvm.exitValue(), "the CLI's exit is the JVM's");
-            assertEquals("warm-up --version\nhome /srv/lab home; engine {\"name\":\"debian-6.1\"}; args 7|run|a b||--out|/o\n", read(tmp.resolve("out")));
+            assertEquals("warm-up doctor --json\nhome /srv/lab home; engine {\"name\":\"debian-6.1\"}; args 7|run|a b||--out|/o\n", read(tmp.resolve("out")));
         } finally {
             jvm.destroyForcibly().waitFor();
         }
