@@ -142,12 +142,14 @@ public final class KernelsBench implements Benchmark {
         return (o.quick() ? full - 1 : full) + "/" + steps;
     }
 
-    /** Medians of the warm restores (s): to the guest running, to its agent, to its engine answering. */
+    /** Medians of the restores of the state runs restore (s): to the guest running, to its agent, to its engine answering. */
     record Restores(Double resumed, Double agent, Double engine, String text) { }
 
     private static Restores restores(String kernel, Path tmp) {
         GuestRun run = new GuestRun(s -> { });
-        Guests.Warm warm = run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape());
+        // The state runs restore: the lab's JVM waits in it.
+        Guests.Warm warm = ReadyLab.of(Guests.atStateDir(s -> { }), run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape()),
+                ClassPath.stage(lab.core.engine.LabHome.stateDir().resolve("guest/cp")), s -> { });
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), dir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>();
         List<String> text = new ArrayList<>();
