@@ -256,9 +256,14 @@ public final class Guests {
         return Owner.number(pid).stream().mapToObj(ProcessHandle::of).findFirst().map(Optional::isPresent).orElse(true);
     }
 
+    /** The directory of the guest {@code id} (removed with it, and by {@link #sweep} once its lab is gone). */
+    Path runDir(String id) {
+        return dir.resolve("runs").resolve(id);
+    }
+
     /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
     public Guest restore(Warm w, List<Guest.Share> shares, String id) {
-        Path run = dir.resolve("runs").resolve(id);
+        Path run = runDir(id);
         Guest.Spec spec = new Guest.Spec(boot(w.kernel()), w.shape(), overlay(w.root(), run, "root.qcow2"), overlay(w.data(), run, "data.qcow2"),
                 w.classPath(), w.fwcfg(), shares, w.state());
         Guest g = Guest.start(spec, run);

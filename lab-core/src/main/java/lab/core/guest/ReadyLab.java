@@ -62,7 +62,7 @@ final class ReadyLab {
         return guests.locked("ready-" + base.dir().getFileName() + "-" + done.getFileName(), () -> {
             if (Files.isRegularFile(done.resolve("warm.json"))) return at(done, base);
             Path tmp = Guests.fresh(done);
-            return Guests.removedOnFailure(tmp, () -> make(base, cp, tmp, done, say));
+            return Guests.removedOnFailure(tmp, () -> make(base, cp, tmp, guestDir(guests), done, say));
         });
     }
 
@@ -77,7 +77,16 @@ final class ReadyLab {
                 d.resolve("state"), base.fwcfg(), base.cmdline(), pid);
     }
 
-    private static Guests.Warm make(Guests.Warm base, Path cp, Path tmp, Path done, Consumer<String> say) {
+    /**
+     * Where the guest that makes a ready state runs (its sockets, console, QEMU's directory):
+     * beside the runs' guests, swept like them, and short enough for its sockets' paths, which
+     * the folder the state is made in (four levels deeper) is not under a long state dir.
+     */
+    static Path guestDir(Guests guests) {
+        return guests.runDir("ready-" + ProcessHandle.current().pid());
+    }
+
+    private static Guests.Warm make(Guests.Warm base, Path cp, Path tmp, Path guestDir, Path done, Consumer<String> say) {
         long t0 = System.nanoTime();
         say.accept("starting the lab's JVM in a restored " + base.kernel().release() + " guest to save it waiting (once per class path)");
         Path img = tmp.resolve("classpath.img");
@@ -86,7 +95,7 @@ final class ReadyLab {
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), Guests.emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         Guest.Spec spec = new Guest.Spec(Guests.boot(base.kernel()), base.shape(), Guests.overlay(base.root(), tmp, "root.qcow2"),
                 Guests.overlay(base.data(), tmp, "data.qcow2"), img, base.fwcfg(), shares, base.state());
-        try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
+        try (Guest g = Guest.start(spec, guestDir)) {
             g.resume(Duration.ofMinutes(5));
             GuestAgent a = g.agent(Duration.ofSeconds(30));
             // The slot's empty blocks may still be in the guest's cache of that disk: dropped before the mount.

@@ -101,6 +101,15 @@ class WaitingLabTest {
         assertNotEquals(oldState, ReadyLab.dir(tmp.resolve("warm/w2"), old), "another warm state, another ready state");
     }
 
+    @Test
+    void theGuestMakingAReadyStateHasSocketPathsAUnixSocketTakes() {
+        // A state dir as long as the one `lab bench kernels` makes its cold set-up in.
+        Path state = Path.of("/tmp/lab-bench-kernels14480750732196733195/state/guest");
+        Path sock = ReadyLab.guestDir(new Guests(state, s -> { })).resolve("qmp.sock");
+        assertTrue(sock.toString().getBytes(StandardCharsets.UTF_8).length < 108, sock + " is longer than sun_path");
+        assertTrue(sock.startsWith(state.resolve("runs")), "swept with the runs' guests: " + sock);
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
