@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.fleet.Target;
+import lab.core.lava.LavaSoak;
 import lab.core.run.Scenarios;
 import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
@@ -51,6 +53,8 @@ final class SoakCommand implements Callable<Integer> {
         Soak soak = new Soak(say::line, say);
         if (resume.resuming(!scenarios.isEmpty() || stop != null || duration.duration != null || all)) {
             if (engines.active()) throw new UsageException("--resume continues one engine's soak: resume it under the fleet's directory without --engine");
+            // A soak on LAVA takes its column from soak.json and its runs' jobs by the ids recorded there.
+            if (Soak.onLava(resume.resume)) return new LavaSoak(say::line, say).resume(resume.resume).exitCode();
             return soak.resume(resume.resume).exitCode();
         }
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
@@ -76,6 +80,13 @@ final class SoakCommand implements Callable<Integer> {
             return engines.inGuest(kernel, o.out(), say);
         }
         if (engines.active()) {
+            List<Target> targets = engines.targets();
+            if (targets.size() == 1 && targets.get(0).isLava()) {
+                // One LAVA column: each repetition × scenario a job of its own, as many at once as the devices allow.
+                if (o.expectations != null) throw new UsageException(LavaSoak.NO_EXPECTATIONS);
+                EngineOptions.checkLava(targets);
+                return new LavaSoak(say::line, say).start(targets.get(0), ids, o.paramMap(), o.arms, o.trials, o.randomSeed, rule, o.out()).exitCode();
+            }
             // Each engine soaks on its own under one stopping rule; one report over all of them.
             List<String> c = new ArrayList<>(List.of("soak"));
             c.addAll(engines.childArgs());
