@@ -158,7 +158,8 @@ class LavaRunTest {
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
-        System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n", (System.nanoTime() - lab.startedNs) / 1e9);
+        System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
+                String.join("\n", lab.out().lines().filter(l -> l.contains("per-job overhead")).toList()));
         String said = lab.out() + lab.err();
         assertEquals(0, code, said);
         assertTrue(said.contains("LAVA job") && said.contains("first night on this host"), said);

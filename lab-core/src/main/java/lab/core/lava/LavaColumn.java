@@ -41,8 +41,9 @@ import lab.core.soak.StopRule;
  * kernel: each job deploys that kernel, the lab's initramfs (with LAVA's test overlay in it),
  * compressed qcow2 copies of the lab's root, modules and data disks, and the guest's init; boots it; and
  * runs the lab inside through a test definition that reports each arm as a lava-test-case and
- * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. Every job is
- * submitted first, then all are followed over REST v0.2 with their progress and an ETA. A job
+ * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. A fleet's
+ * column submits every job first, then follows them all over REST v0.2 with their progress and an
+ * ETA; a soak on LAVA ({@link LavaSoak}) submits and follows them a few at a time. A job
  * LAVA ends Incomplete or Canceled becomes ERROR rows carrying LAVA's error type and message and
  * the console's tail. A reaper cancels the column's own jobs when the CLI is gone.
  *
