@@ -141,6 +141,8 @@ public final class LavaSoak {
                     }
                 }
                 if (inFlight.isEmpty()) {
+                    // Every repetition submitted and ended, though one kept no run (its error rows could not be written): no wait without end.
+                    if (stopped == null && stop.kind() == StopRule.Kind.COUNT && next > stop.count()) stopped = "every repetition's job has ended";
                     if (stopped != null) break;
                     continue;
                 }
