@@ -31,8 +31,9 @@ import lab.core.soak.StopRule;
  * held. soak.json names each run's job as it is submitted; its bundle lands under runs/ as a
  * soak on this host keeps its runs, so tallies, reports and the history read it the same way.
  * {@code lab soak --resume} of such a soak keeps the runs it has, and for each job recorded
- * without a result asks LAVA: a job still running is followed, a finished one whose bundle the
- * receiver kept (lava-spool/) is read, any other (canceled, incomplete, no bundle) is submitted again.
+ * without a result asks LAVA: a job still running is followed (one being cancelled is waited for
+ * and counts as canceled), a finished one whose bundle the receiver kept (lava-spool/) is read,
+ * any other (canceled, incomplete, no bundle) is submitted again.
  */
 public final class LavaSoak {
     /** How long a wait for a finished job lasts before the free devices are counted again. */
@@ -95,6 +96,11 @@ public final class LavaSoak {
                 LavaColumn.Job j = col.job(List.of(Scenarios.find(e.scenario)), command(s, e.scenario, e.repetition), key(e), dir.resolve("runs"));
                 entries.put(j, e);
                 LavaClient.Job now = col.state(e.lavaJob);
+                // A job the earlier CLI's reaper is cancelling ends Canceled: waited for, then submitted again.
+                for (int i = 0; i < 120 && "Canceling".equals(now.state()); i++) {
+                    sleepSecond();
+                    now = col.state(e.lavaJob);
+                }
                 if (!now.finished()) {
                     say.accept("job " + e.lavaJob + " (repetition " + e.repetition + " " + e.scenario + ") is " + now.state() + ": following it");
                     col.adopt(j, e.lavaJob);
@@ -171,6 +177,15 @@ public final class LavaSoak {
         }
         rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         return soak.complete(rec, results, dir, stopped);
+    }
+
+    private static void sleepSecond() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LavaClient.LavaException("interrupted while waiting for a cancelled job to end");
+        }
     }
 
     /** A finished job's runs into its entry of soak.json and the soak's results. */
