@@ -100,30 +100,14 @@ public final class Nightly {
         }
         write(rec, dir);
         say.accept("nightly " + rec.night + " on " + rec.host + (rec.target == null ? "" : " · as LAVA jobs on " + rec.target) + " · " + dir);
-        if (r.column() != null) return onColumn(r, rec, dir);
         Soak.Result soak;
         try {
-            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
+            // On a LAVA column each repetition is a job (LavaSoak); else the soak runs here.
+            soak = r.column() != null
+                    ? new LavaSoak(say, progress).start(r.column(), r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.stop(), dir)
+                    : new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
         } catch (RuntimeException e) {
-            // No engine, a host that lacks something: the night says why before the exit code does.
-            rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = String.valueOf(e.getMessage());
-            write(rec, dir);
-            throw e;
-        }
-        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
-                : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
-    }
-
-    /**
-     * The night's soak on its LAVA column, each repetition a job ({@link LavaSoak}); one that did
-     * not finish leaves the night INCOMPLETE, to be continued with {@code lab nightly --resume}.
-     */
-    private Result onColumn(Request r, NightRecord rec, Path dir) {
-        Soak.Result soak;
-        try {
-            soak = new LavaSoak(say, progress).start(r.column(), r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.stop(), dir);
-        } catch (RuntimeException e) {
+            // No engine, a host that lacks something, a LAVA lab that refuses the job: the night says why before the exit code does.
             rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = String.valueOf(e.getMessage());
             write(rec, dir);
