@@ -38,6 +38,9 @@ public final class SoakRecord {
         public long count;
         public double width;
         public Long budgetS;
+        /** On LAVA: the server as --lava takes it and the kernel its jobs boot, one job per repetition × scenario; null on this host. */
+        public String lava;
+        public String kernel;
     }
 
     /** One run of the soak: which repetition, where its bundle is, how it ended. */
@@ -48,5 +51,7 @@ public final class SoakRecord {
         public Integer exitCode;
         public RunStatus status;
         public double seconds;
+        /** On LAVA: the job that runs it, recorded when submitted (no dir until it has finished and its bundle is kept). */
+        public Long lavaJob;
     }
 }
