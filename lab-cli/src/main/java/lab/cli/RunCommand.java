@@ -53,8 +53,11 @@ final class RunCommand implements Callable<Integer> {
         if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
-        o.paramMap();
+        java.util.Map<String, String> params = o.paramMap();
         o.expectationFiles();
+        // a kernel built from source gets the options the scenarios to run need
+        List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
+        kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
         return engines.inGuest(kernel, o.out(), say);
     }
 

@@ -388,6 +388,9 @@ public final class GuestRun {
                 Files.copy(g.dir().resolve("qemu.cmdline"), d.resolve("qemu.cmdline"), StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(warm.dir().resolve("console.log"), d.resolve("boot-console.log"), StandardCopyOption.REPLACE_EXISTING);
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("vm.json").toFile(), vm);
+                // a kernel the lab built from source: how it was built
+                Path buildLog = warm.kernel().vmlinuz().resolveSibling("build.log");
+                if (Files.isRegularFile(buildLog)) lab.core.evidence.AtomicFile.write(d.resolve("kernel-build.log"), o -> Files.copy(buildLog, o));
             } catch (IOException e) {
                 say.accept("cannot keep the guest's console in " + b + ": " + e.getMessage());
             }
