@@ -182,6 +182,22 @@ public final class KernelBuild {
         return LabHome.imagesDir().resolve("guest/kernel.config");
     }
 
+    /**
+     * {@code config} with the options {@link #wanted} appended, after olddefconfig in {@code tree}
+     * (in a scratch build folder of its own): what a build from it would be configured with.
+     */
+    Path olddefconfig(KernelSource src, Path config, Path scratch) {
+        try {
+            Files.createDirectories(scratch);
+            Files.copy(config, scratch.resolve(".config"), StandardCopyOption.REPLACE_EXISTING);
+            Files.write(scratch.resolve(".config"), wanted(src), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new KernelBuildException("cannot prepare " + scratch + ": " + e.getMessage());
+        }
+        make(src.tree(), scratch, scratch.resolve("olddefconfig.log"), List.of("olddefconfig"), false);
+        return scratch.resolve(".config");
+    }
+
     /** The options the guest, the scenarios and the user want, in that order (a later one wins): CONFIG_X=VALUE lines. */
     static List<String> wanted(KernelSource src) {
         List<String> out = new ArrayList<>();

@@ -108,6 +108,11 @@ public record KernelSource(Path tree, Path configFile, String debianConfig, Stri
         return new KernelSource(tree, configFile, debianConfig, commit, reverted, extra, needs);
     }
 
+    /** The same tree built from another base config file. */
+    public KernelSource withConfig(Path file) {
+        return new KernelSource(tree, file, null, rev, revert, extra, needs);
+    }
+
     /** The --kernel form naming this tree (without the scenarios' needs, which a run adds itself). */
     public String spec() {
         StringBuilder b = new StringBuilder("src:").append(tree);
