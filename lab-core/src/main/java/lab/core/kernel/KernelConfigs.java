@@ -33,8 +33,8 @@ public final class KernelConfigs {
         Kernels kernels = Kernels.atStateDir(say);
         KernelSource src = tree.needing(needs);
         KernelBuild build = new KernelBuild(kernels, say);
-        Path g = keep(read(build.olddefconfig(src, good, scratch(kernels, "good"))));
-        Path b = keep(read(build.olddefconfig(src, bad, scratch(kernels, "bad"))));
+        Path g = normalized(build, src, good, scratch(kernels, "good"));
+        Path b = normalized(build, src, bad, scratch(kernels, "bad"));
         Map<String, String> gv = KernelConfig.read(g).orElseThrow().all();
         Map<String, String> bv = KernelConfig.read(b).orElseThrow().all();
         List<Option> diffs = new ArrayList<>();
@@ -56,6 +56,14 @@ public final class KernelConfigs {
         StringBuilder b = new StringBuilder(read(src.configFile()));
         for (Option d : applied) b.append(d.bad().equals("n") ? "# " + d.key() + " is not set" : d.key() + "=" + d.bad()).append('\n');
         return src.withConfig(keep(b.toString())).spec();
+    }
+
+    private static Path normalized(KernelBuild build, KernelSource src, Path config, Path scratch) {
+        try {
+            return keep(read(build.olddefconfig(src, config, scratch)));
+        } finally {
+            Kernels.deleteTree(scratch);
+        }
     }
 
     private static Path scratch(Kernels kernels, String side) {
