@@ -59,7 +59,7 @@ class KernelTreeBisectTest {
     }
 
     @Test
-    void namesTheFirstBadCommitSkipsOneThatDoesNotBuildAndChecksTheRevert(@TempDir Path out) {
+    void namesTheFirstBadCommitSkipsOneThatDoesNotBuildAndChecksTheRevert(@TempDir Path out) throws Exception {
         KernelSource src = KernelSpec.parse("src:" + tree).source();
         List<String> ks = KernelCommits.between(src, "c0", "c5");
         assertEquals(6, ks.size());
@@ -90,6 +90,9 @@ class KernelTreeBisectTest {
         assertEquals(Decision.GOOD, rec.revertCheck);
         assertEquals(Decision.GOOD, last.decision);
         assertTrue(rec.where.contains("the revert check passed"), rec.where);
+        String html = Files.readString(res.dir().resolve("report.html"));
+        assertTrue(html.contains("first bad commit:</p><pre>" + ids.get(4) + " c4: netconsole refuses a bond slave no more"), html);
+        assertTrue(html.contains("revert check (the culprit reverted on the bad commit): <b>GOOD</b>"), html);
     }
 
     @Test
