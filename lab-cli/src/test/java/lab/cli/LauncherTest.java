@@ -68,4 +68,23 @@ class LauncherTest {
         assertTrue(!run.cli());
         assertEquals(List.of("guest-tools.sh"), launch(root, "kernels", "fetch", "debian:6.1").scripts(), "fetching a kernel needs the guest tools");
     }
+
+    @Test
+    void aKernelBuiltFromSourceGetsTheBuildTools(@TempDir Path root) throws Exception {
+        Files.copy(LAUNCHER, root.resolve("lab"));
+        String called = root.resolve("called").toString();
+        script(root.resolve("scripts/engine.sh"), "echo engine.sh >> '" + called + "'");
+        script(root.resolve("scripts/guest-tools.sh"), "echo guest-tools.sh >> '" + called + "'");
+        script(root.resolve("scripts/kernel-build-tools.sh"), "echo kernel-build-tools.sh >> '" + called + "'; exit 3");
+        script(root.resolve("bin/java"), "echo java \"$@\" >> '" + called + "'");
+        Files.createDirectories(root.resolve("lab-cli/target/lib"));
+        Files.createFile(root.resolve("lab-cli/target/lib/.built"));
+        Launched run = launch(root, "run", "fuse-kill-deadlock", "--kernel", "src:/usr/src/linux");
+        assertEquals(List.of("engine.sh", "guest-tools.sh", "kernel-build-tools.sh"), run.scripts());
+        assertEquals(3, run.code(), "a host that cannot get the build tools stops there");
+        Launched bisect = launch(root, "bisect", "fuse-kill-deadlock", "--kernel-tree", "/usr/src/linux", "--good", "v1", "--bad", "v2");
+        assertEquals(List.of("engine.sh", "guest-tools.sh", "kernel-build-tools.sh"), bisect.scripts());
+        assertEquals(List.of("engine.sh", "guest-tools.sh"), launch(root, "run", "fuse-kill-deadlock", "--kernel", "debian:6.1").scripts(),
+                "a packaged kernel needs no compiler");
+    }
 }
