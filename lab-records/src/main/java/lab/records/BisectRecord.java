@@ -39,6 +39,10 @@ public final class BisectRecord {
     public List<Difference> culprit = new ArrayList<>();
     public String firstBadKernel;
     public String lastGoodKernel;
+    /** A commit bisection's culprit: its id, subject and what it changed (git show --stat). */
+    public String culpritCommit;
+    /** The culprit reverted on the bad commit, run: GOOD confirms it (null: not a commit bisection, or not found). */
+    public Decision revertCheck;
     /** Whether removing any one change of the culprit was tested and found good. */
     public Boolean oneMinimal;
     public List<Integer> undecidedSteps = new ArrayList<>();
@@ -54,7 +58,7 @@ public final class BisectRecord {
     /** One step: a candidate run until decided or at the ceiling. */
     public static final class StepRecord {
         public int number;
-        /** "good side", "bad side", "candidate", "kernel". */
+        /** "good side", "bad side", "candidate", "kernel", "revert check". */
         public String role;
         /** The keys of the differences applied on top of the good side. */
         public List<String> applied = new ArrayList<>();

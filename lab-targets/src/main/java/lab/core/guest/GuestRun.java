@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
+import lab.bundle.AtomicFile;
 import lab.bundle.Json;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
@@ -364,11 +365,17 @@ public final class GuestRun {
         List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
         for (Path b : where) {
             try {
-                Path d = Files.createDirectories(b.resolve("guest"));
-                Files.writeString(d.resolve("console.log"), g.console(), StandardCharsets.ISO_8859_1);
-                Files.copy(g.dir().resolve("qemu.cmdline"), d.resolve("qemu.cmdline"), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(warm.dir().resolve("console.log"), d.resolve("boot-console.log"), StandardCopyOption.REPLACE_EXISTING);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("vm.json").toFile(), vm);
+                // The bundle came back from the guest: a link it planted at guest/ is replaced, never written through.
+                Path d = b.resolve("guest");
+                if (Files.isSymbolicLink(d)) Files.delete(d);
+                Files.createDirectories(d);
+                AtomicFile.write(d.resolve("console.log"), o -> o.write(g.console().getBytes(StandardCharsets.ISO_8859_1)));
+                AtomicFile.write(d.resolve("qemu.cmdline"), o -> Files.copy(g.dir().resolve("qemu.cmdline"), o));
+                AtomicFile.write(d.resolve("boot-console.log"), o -> Files.copy(warm.dir().resolve("console.log"), o));
+                Json.replace(Json.PRETTY, vm, d.resolve("vm.json"));
+                // a kernel the lab built from source: how it was built
+                Path buildLog = warm.kernel().vmlinuz().resolveSibling("build.log");
+                if (Files.isRegularFile(buildLog)) AtomicFile.write(d.resolve("kernel-build.log"), o -> Files.copy(buildLog, o));
             } catch (IOException e) {
                 say.accept("cannot keep the guest's console in " + b + ": " + e.getMessage());
             }
