@@ -18,7 +18,7 @@ import lab.api.UsageException;
 import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
 import lab.core.host.KernelConfig;
-import lab.core.soak.StopRule;
+import lab.records.Words;
 
 /**
  * Builds a {@link KernelSource} into a kernel a guest boots: the base config (defconfig, a
@@ -86,7 +86,7 @@ public final class KernelBuild {
             String release = make(tree, build, log, List.of("-s", "kernelrelease"), false).strip();
             Path mods = work.resolve("mods");
             make(tree, build, log, List.of("INSTALL_MOD_PATH=" + mods, "INSTALL_MOD_STRIP=1", "DEPMOD=/bin/true", "modules_install"), false);
-            say.accept(String.format(Locale.ROOT, "built %s from %s in %s", release, tree, StopRule.human(Duration.ofSeconds(Math.round(secs(t1))))));
+            say.accept(String.format(Locale.ROOT, "built %s from %s in %s", release, tree, Words.duration(Duration.ofSeconds(Math.round(secs(t1))))));
             Files.copy(build.resolve("arch/x86/boot/bzImage"), out.resolve("vmlinuz"));
             Files.copy(build.resolve(".config"), out.resolve("config"));
             Files.copy(log, out.resolve("build.log"));
@@ -303,9 +303,9 @@ public final class KernelBuild {
                     double secs = secs(t0);
                     String eta = expected <= 0 ? "no ETA until a first build here ends"
                             : done >= expected ? "past the last build's length"
-                            : "ETA ~" + StopRule.human(Duration.ofSeconds(Math.round(secs * (expected - done) / Math.max(1, done))));
+                            : "ETA ~" + Words.duration(Duration.ofSeconds(Math.round(secs * (expected - done) / Math.max(1, done))));
                     say.accept(String.format(Locale.ROOT, "building the kernel: %d%s lines of make output · %s elapsed · %s", done,
-                            expected > 0 ? " of ~" + expected : "", StopRule.human(Duration.ofSeconds(Math.round(secs))), eta));
+                            expected > 0 ? " of ~" + expected : "", Words.duration(Duration.ofSeconds(Math.round(secs))), eta));
                 }
             } catch (InterruptedException e) {
                 // the build ended
