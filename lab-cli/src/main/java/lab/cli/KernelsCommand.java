@@ -24,12 +24,19 @@ import picocli.CommandLine.Parameters;
         footer = {"lab kernels", "lab kernels --json", "lab kernels fetch debian:6.1"},
         subcommands = KernelsCommand.Fetch.class)
 final class KernelsCommand implements Callable<Integer> {
-    /** Column headings for {@link Kernel#OPTIONS}, narrow enough for one line per kernel. */
+    /** Column headings for the lab's own {@link Kernel#OPTIONS}, narrow enough for one line per kernel. */
     private static final Map<String, String> SHORT = new LinkedHashMap<>();
 
     static {
         String[] s = {"FUSE", "OVL", "KPRB", "KPEV", "NETC", "BOND", "CFGFS", "CGRP", "MEMCG", "MCGV1", "FRZ", "SYSRQ", "HUNG", "LOOP", "BPF", "BTF"};
         for (int i = 0; i < s.length; i++) SHORT.put(Kernel.OPTIONS.get(i), s[i]);
+    }
+
+    /** A heading for each of {@link Kernel#shown()}: a scenario's own option gets its first five letters. */
+    private static Map<String, String> columns() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String o : Kernel.shown()) out.put(o, SHORT.getOrDefault(o, o.replaceFirst("_FS$", "").substring(0, Math.min(5, o.replaceFirst("_FS$", "").length()))));
+        return out;
     }
 
     @Option(names = "--json", description = "print JSON")
@@ -77,7 +84,7 @@ final class KernelsCommand implements Callable<Integer> {
         }
         System.out.println("the host's kernel and those cached in " + kernels.dir() + ":");
         StringBuilder head = new StringBuilder(String.format("  %-24s %-26s %-12s", "SPEC", "RELEASE", "CONFIG"));
-        SHORT.values().forEach(h -> head.append(String.format(" %-5s", h)));
+        columns().values().forEach(h -> head.append(String.format(" %-5s", h)));
         System.out.println(head);
         System.out.println(row("host", hostRelease, hostConfig.map(c -> c.sha256().substring(0, 12)).orElse(null), Kernel.options(hostConfig)));
         if (cached.isEmpty()) System.out.println("  no other kernel yet (lab kernels fetch debian:6.1)");
@@ -100,7 +107,7 @@ final class KernelsCommand implements Callable<Integer> {
 
     private static String row(String spec, String release, String configHash, Map<String, String> options) {
         StringBuilder row = new StringBuilder(String.format("  %-24s %-26s %-12s", spec, release, configHash == null ? "-" : configHash));
-        for (String opt : SHORT.keySet()) row.append(String.format(" %-5s", shown(options.get(opt))));
+        for (String opt : columns().keySet()) row.append(String.format(" %-5s", shown(options.get(opt))));
         return row.toString().stripTrailing();
     }
 
@@ -115,7 +122,7 @@ final class KernelsCommand implements Callable<Integer> {
 
     private static String legend() {
         StringBuilder b = new StringBuilder();
-        SHORT.forEach((opt, h) -> b.append(b.length() == 0 ? "" : ", ").append(h).append('=').append(opt));
+        columns().forEach((opt, h) -> b.append(b.length() == 0 ? "" : ", ").append(h).append('=').append(opt));
         return b.toString();
     }
 

@@ -38,4 +38,20 @@ class KernelsCommandTest {
         assertEquals(1, lines.size(), p.err());
         assertTrue(lines.get(0).contains(notes + " is not a kernel image"), lines.get(0));
     }
+
+    /**
+     * The options shown come from the scenarios' declared needs too: netconsole-bond-slave needs
+     * CONFIG_NETPOLL, which is not among the lab's own {@code Kernel.OPTIONS}.
+     */
+    @Test
+    void aScenariosDeclaredOptionIsAColumn() throws Exception {
+        assertTrue(!lab.core.kernel.Kernel.OPTIONS.contains("NETPOLL"), "the lab's own list names NETPOLL: pick another option");
+        LabProcess p = lab("kernels", "--json");
+        assertEquals(0, p.process.exitValue(), p.err());
+        Map<?, ?> host = (Map<?, ?>) lab.bundle.Json.MAPPER.readValue(p.out(), Map.class).get("host");
+        Map<?, ?> options = (Map<?, ?>) host.get("options");
+        org.junit.jupiter.api.Assumptions.assumeTrue(!options.isEmpty(), "the host's kernel config is unknown here");
+        assertTrue(options.containsKey("NETPOLL"), "options shown: " + options.keySet());
+        assertTrue(options.containsKey("FUSE_FS"), "options shown: " + options.keySet());
+    }
 }
