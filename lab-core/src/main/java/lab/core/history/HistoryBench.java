@@ -82,16 +82,16 @@ public final class HistoryBench implements Benchmark {
             History.write(h, root);
             build[k] = (System.nanoTime() - b0) / 1e9;
             say.accept(String.format(Locale.ROOT, "  build %d: %.2f s (read %.2f s, signatures %.2f s, nights compared in %.2f s, files written in %.2f s)", k + 1,
-                    build[k], h.read.readSeconds(), h.read.signaturesSeconds(),
-                    h.read.buildSeconds() - h.read.readSeconds() - h.read.signaturesSeconds(), build[k] - h.read.buildSeconds()));
+                    build[k], h.read().readSeconds(), h.read().signaturesSeconds(),
+                    h.read().buildSeconds() - h.read().readSeconds() - h.read().signaturesSeconds(), build[k] - h.read().buildSeconds()));
         }
         java.util.Arrays.sort(build);
         long html = Files.size(root.resolve("history.html"));
         long json = Files.size(root.resolve("history.json"));
         say.accept(String.format(Locale.ROOT, "history of %d nights, %d runs: build median %.2f s (goal < 10 s) · history.html %.2f MB (goal < 5 MB) · "
-                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights.size(), h.read.runs(),
-                build[1], html / 1e6, json / 1e6, h.series.size(), h.flags.size(), h.changes.size(), h.series.stream().filter(s -> s.flaky).count(),
-                h.signatures.size()));
+                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights().size(), h.read().runs(),
+                build[1], html / 1e6, json / 1e6, h.series().size(), h.flags().size(), h.changes().size(), h.series().stream().filter(s -> s.flaky()).count(),
+                h.signatures().size()));
         if (!Boolean.getBoolean("lab.bench.keep")) {
             try (Stream<Path> s = Files.walk(root)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -223,11 +223,11 @@ public final class Nightly {
         HistoryRecord h = History.build(out, today, LabClock.since(rec.since, today));
         Path page = History.write(h, out);
         // Said, not fatal: tonight's own verdict does not depend on another bundle that cannot be read.
-        h.unreadable.forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
+        h.unreadable().forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
         String ours = out.relativize(dir).toString();
-        for (SignatureEntry e : h.signatures) {
-            if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
-                rec.newSignatures.add(e.title + " (" + e.count + "× · " + String.join(", ", e.where) + ")");
+        for (SignatureEntry e : h.signatures()) {
+            if (e.firstBundle() != null && (e.firstBundle().equals(ours) || e.firstBundle().startsWith(ours + "/"))) {
+                rec.newSignatures.add(e.title() + " (" + e.count() + "× · " + String.join(", ", e.where()) + ")");
             }
         }
         rec.newSignatures.forEach(t -> say.accept("NEW signature: " + t));
