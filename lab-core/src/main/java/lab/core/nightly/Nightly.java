@@ -78,7 +78,7 @@ public final class Nightly {
 
     public Result run(Request r) {
         Path root = r.out().resolve("nightly");
-        NightRecord rec = new NightRecord();
+        NightDraft rec = new NightDraft();
         rec.at = clock.instant().toString();
         rec.night = LabClock.today(clock).toString();
         rec.host = host();
@@ -100,7 +100,7 @@ public final class Nightly {
             throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
         }
         for (Path p : unfinished(root, dir)) {
-            say.accept("night " + root.relativize(p) + " did not finish (" + (read(p).target == null ? "continue it: ./lab nightly --resume " + p
+            say.accept("night " + root.relativize(p) + " did not finish (" + (read(p).target() == null ? "continue it: ./lab nightly --resume " + p
                     : "it ran as LAVA jobs, which are not resumed") + ")");
         }
         write(rec, dir);
@@ -116,7 +116,7 @@ public final class Nightly {
             write(rec, dir);
             throw e;
         }
-        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+        return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }
 
@@ -125,7 +125,7 @@ public final class Nightly {
      * guest running {@code lab soak} with the night's settings. A column that refused its input is
      * bad input (exit 2); one that did not finish leaves the night INCOMPLETE (jobs are not resumed).
      */
-    private Result onColumn(Request r, NightRecord rec, Path dir) {
+    private Result onColumn(Request r, NightDraft rec, Path dir) {
         // The guest's soak must stop before LAVA's test timeout does: a time budget gets half an hour beyond it.
         Duration deadline = r.stop().budget() == null ? null : r.stop().budget().plusMinutes(30);
         Fleet.Result f;
@@ -137,15 +137,15 @@ public final class Nightly {
             write(rec, dir);
             throw e;
         }
-        FleetRecord.EngineEntry column = f.record().engines.get(0);
+        FleetRecord.EngineEntry column = f.record().engines().get(0);
         if (f.exitCode() == ExitCodes.USAGE) {
             rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = column.reason;
+            rec.statusReason = column.reason();
             write(rec, dir);
-            throw new UsageException(column.reason);
+            throw new UsageException(column.reason());
         }
-        return finish(rec, dir, f.dir().resolve(column.dir), column.status == EngineStatus.COMPLETE ? null
-                : "the LAVA column " + column.name + " " + column.status + ": " + column.reason + " (a night on LAVA is not resumed: run it again)");
+        return finish(rec, dir, f.dir().resolve(column.dir()), column.status() == EngineStatus.COMPLETE ? null
+                : "the LAVA column " + column.name() + " " + column.status() + ": " + column.reason() + " (a night on LAVA is not resumed: run it again)");
     }
 
     /** The `lab soak` a LAVA job's guest runs for the night: the night's scenarios, stopping rule and settings. */
@@ -165,14 +165,14 @@ public final class Nightly {
     /** Continues a night whose soak was interrupted, then compares and writes the history as a finished night does. */
     public Result resume(Path given) {
         Path dir;
-        NightRecord rec;
+        NightDraft rec;
         try {
             dir = given.toRealPath();
         } catch (IOException e) {
             throw new UsageException("no night at " + given + ": no such directory");
         }
         if (!Files.isRegularFile(dir.resolve("nightly.json"))) throw new UsageException("no night at " + given + ": no nightly.json in it");
-        rec = FromFile.json(dir.resolve("nightly.json"), NightRecord.class);
+        rec = NightDraft.of(FromFile.json(dir.resolve("nightly.json"), NightRecord.class));
         if (rec.target != null) throw new UsageException("the night at " + given + " ran as LAVA jobs on " + rec.target + ", which are not resumed: run the night again");
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
@@ -181,14 +181,14 @@ public final class Nightly {
         rec.statusReason = null;
         write(rec, dir);
         SoakRecord s = readSoak(soakDir);
-        Soak.Result soak = s.status == RunStatus.COMPLETE ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
+        Soak.Result soak = s.status() == RunStatus.COMPLETE ? new Soak.Result(s.exitCode() == null ? ExitCodes.OK : s.exitCode(), s, soakDir)
                 : new Soak(say, progress).resume(soakDir);
-        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+        return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }
 
     /** Compares the night's runs under {@code soakDir} and writes the history; {@code unfinished}: why the soak did not finish, or null. */
-    private Result finish(NightRecord rec, Path dir, Path soakDir, String unfinished) {
+    private Result finish(NightDraft rec, Path dir, Path soakDir, String unfinished) {
         Path root = dir.getParent();
         Path out = root.getParent();
         rec.soak = dir.relativize(soakDir).toString();
@@ -198,25 +198,25 @@ public final class Nightly {
             rec.exitCode = ExitCodes.LAB_FAILURE;
             write(rec, dir);
             say.accept("nightly " + rec.night + ": " + rec.statusReason);
-            return new Result(rec.exitCode, rec, dir);
+            return new Result(rec.exitCode, rec.record(), dir);
         }
         Results tonight = Results.load(soakDir);
-        Path previous = previous(root, dir, rec);
+        Path previous = previous(root, dir, rec.record());
         RunComparison cmp = null;
         if (previous == null) {
             say.accept("no previous night on " + rec.host + " under " + root + ": nothing to compare with");
         } else {
             NightRecord p = read(previous);
             rec.previous = root.relativize(previous).toString();
-            rec.previousNight = p.night;
-            Results before = Results.load(FromFile.path(previous.resolve("nightly.json"), "soak", p.soak));
+            rec.previousNight = p.night();
+            Results before = Results.load(FromFile.path(previous.resolve("nightly.json"), "soak", p.soak()));
             // What both nights ran; a scenario added or dropped is said once, not as every one of its settings.
-            cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night, before.sharedWith(tonight)),
+            cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night(), before.sharedWith(tonight)),
                     new RunComparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
             rec.comparison = new ArrayList<>(cmp.render());
             if (!tonight.scenariosNotIn(before).isEmpty()) rec.comparison.add("only tonight: " + String.join(", ", tonight.scenariosNotIn(before)));
-            if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night + ": " + String.join(", ", before.scenariosNotIn(tonight)));
-            say.accept("compared with the night of " + p.night + " (" + previous + "):");
+            if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night() + ": " + String.join(", ", before.scenariosNotIn(tonight)));
+            say.accept("compared with the night of " + p.night() + " (" + previous + "):");
             rec.comparison.forEach(l -> say.accept("  " + l));
         }
         LocalDate today = LocalDate.parse(rec.night);
@@ -243,10 +243,10 @@ public final class Nightly {
         rec.status = RunStatus.COMPLETE;
         write(rec, dir);
         rec.summary.forEach(say);
-        return new Result(rec.exitCode, rec, dir);
+        return new Result(rec.exitCode, rec.record(), dir);
     }
 
-    private static List<String> summary(NightRecord rec, Results tonight, RunComparison cmp, boolean expectRegression, Path page) {
+    private static List<String> summary(NightDraft rec, Results tonight, RunComparison cmp, boolean expectRegression, Path page) {
         List<String> s = new ArrayList<>();
         long arms = tonight.tallies().size();
         List<String> changed = new ArrayList<>();
@@ -279,8 +279,8 @@ public final class Nightly {
         for (Path p : nights(root)) {
             if (p.equals(dir)) continue;
             NightRecord r = read(p);
-            if (r == null || r.status != RunStatus.COMPLETE || !tonight.host.equals(r.host) || !Objects.equals(tonight.target, r.target) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
-            if (bestRec == null || r.at.compareTo(bestRec.at) > 0) {
+            if (r == null || r.status() != RunStatus.COMPLETE || !tonight.host().equals(r.host()) || !Objects.equals(tonight.target(), r.target()) || r.at().compareTo(tonight.at()) >= 0 || r.soak() == null) continue;
+            if (bestRec == null || r.at().compareTo(bestRec.at()) > 0) {
                 best = p;
                 bestRec = r;
             }
@@ -292,7 +292,7 @@ public final class Nightly {
         List<Path> out = new ArrayList<>();
         for (Path p : nights(root)) {
             NightRecord r = read(p);
-            if (!p.equals(dir) && r != null && r.status != RunStatus.COMPLETE) out.add(p);
+            if (!p.equals(dir) && r != null && r.status() != RunStatus.COMPLETE) out.add(p);
         }
         return out;
     }
@@ -328,9 +328,9 @@ public final class Nightly {
         }
     }
 
-    private static void write(NightRecord rec, Path dir) {
+    private static void write(NightDraft rec, Path dir) {
         try {
-            Json.replace(Json.PRETTY, rec, dir.resolve("nightly.json"));
+            Json.replace(Json.PRETTY, rec.record(), dir.resolve("nightly.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write nightly.json in " + dir + ": " + e.getMessage(), e);
         }

@@ -101,21 +101,14 @@ class CraftedBundleTest {
         CraftedBundles.run(soak.resolve("runs"), "r1", outside);
         Files.createSymbolicLink(soak.resolve("report.html"), outside.resolve("victim.txt"));
         Results results = Results.load(soak);
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "soak";
-        rec.soakId = evil("id");
-        rec.statusReason = evil("reason");
-        rec.stoppedBecause = evil("stopped");
-        rec.spec.scenarios.add(evil("scenario"));
-        rec.tallies = results.tallies();
-        rec.tallies.forEach(t -> t.evidence.add("javascript:alert(1)//"));
+        results.tallies().forEach(t -> t.evidence.add("javascript:alert(1)//"));
+        List<SoakRecord.RunEntry> runs = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(document.domain)", "../../outside", "/etc", evil("dir"), "runs/r1")) {
-            SoakRecord.RunEntry e = new SoakRecord.RunEntry();
-            e.scenario = evil("scenario");
-            e.dir = dir;
-            rec.runs.add(e);
+            runs.add(new SoakRecord.RunEntry(0, evil("scenario"), dir, null, null, 0));
         }
-        rec.replay = evil("replay");
+        SoakRecord rec = new SoakRecord("soak", evil("id"), null, evil("reason"), null, null,
+                new SoakRecord.Spec(List.of(evil("scenario")), null, null, null, null, null, null, 0, 0, null), 0, 0, evil("stopped"), null, null,
+                runs, results.tallies(), evil("replay"));
         Path page = assertTimeoutPreemptively(BOUND, () -> SoakPage.write(rec, results, soak));
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertSafe(html, outside);
@@ -128,23 +121,15 @@ class CraftedBundleTest {
         Path outside = CraftedBundles.outside(tmp);
         Path fleetDir = Files.createDirectories(tmp.resolve("fleet"));
         Files.createSymbolicLink(fleetDir.resolve("report.html"), outside.resolve("victim.txt"));
-        FleetRecord f = new FleetRecord();
-        f.fleetId = evil("fleet");
-        f.statusReason = evil("reason");
-        f.command.add(evil("command"));
-        f.scenarios.add(evil("scenario"));
+        List<FleetRecord.EngineEntry> engines = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(1)", "../outside", "/etc")) {
-            FleetRecord.EngineEntry e = new FleetRecord.EngineEntry();
-            e.name = evil("engine");
-            e.endpoint = evil("endpoint");
-            e.reason = evil("reason");
-            e.dir = dir;
-            e.labels.put(evil("label"), evil("value"));
-            e.engine.put("Name", evil("name"));
-            e.tallies.add(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
-                    "lastReason", evil("why"), "evidence", List.of("x")), lab.records.Tally.class));
-            f.engines.add(e);
+            engines.add(new FleetRecord.EngineEntry(evil("engine"), evil("endpoint"), null, Map.of(evil("label"), evil("value")),
+                    Map.of("Name", evil("name")), null, evil("reason"), null, dir, 0, null, null,
+                    List.of(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
+                            "lastReason", evil("why"), "evidence", List.of("x")), lab.records.Tally.class))));
         }
+        FleetRecord f = new FleetRecord(evil("fleet"), null, null, null, evil("reason"), List.of(evil("command")), List.of(evil("scenario")), null,
+                null, null, 0, 0, null, engines);
         String fleet = Files.readString(assertTimeoutPreemptively(BOUND, () -> FleetPage.write(f, Map.of(), fleetDir)), StandardCharsets.UTF_8);
         assertSafe(fleet, outside);
 

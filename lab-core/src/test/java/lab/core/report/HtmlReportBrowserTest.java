@@ -51,11 +51,9 @@ class HtmlReportBrowserTest {
         RunFixtures.run(dir.resolve("runs"), "r1", "6.18", "20", 50, 5000, 0);
         RunFixtures.run(dir.resolve("runs"), "r2", "6.18", "20", 70, 5000, 0);
         Results results = Results.load(dir);
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "soak";
-        rec.soakId = "t";
-        rec.spec.scenarios.add("unmount-race");
-        rec.tallies = results.tallies();
+        SoakRecord rec = new SoakRecord("soak", "t", null, null, null, null,
+                new SoakRecord.Spec(List.of("unmount-race"), null, null, null, null, null, null, 0, 0, null), 0, 0, null, null, null, null,
+                results.tallies(), null);
         String dom = render(SoakPage.write(rec, results, dir), dir);
         assertTrue(dom.contains("id=\"verdicts\""));
         assertTrue(dom.contains("100 / 10000") || dom.contains("120 / 10000"), "accumulated counts");

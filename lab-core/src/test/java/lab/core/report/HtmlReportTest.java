@@ -53,9 +53,7 @@ class HtmlReportTest {
         Path run = RunFixtures.run(soak.resolve("runs"), "r", "6.18", "20", 50, 5000, 0);
         Files.createDirectories(run.resolve("stacks"));
         Files.writeString(run.resolve("stacks/hang-1.txt"), "[<0>] fuse_flush+0x2\n");
-        lab.records.SoakRecord rec = new lab.records.SoakRecord();
-        rec.kind = "all";
-        rec.soakId = "s1";
+        lab.records.SoakRecord rec = new lab.records.SoakRecord("all", "s1", null, null, null, null, null, 0, 0, null, null, null, null, null, null);
         Path relative = Path.of("").toAbsolutePath().relativize(soak);
         String html = Files.readString(SoakPage.write(rec, lab.records.Results.load(soak), relative));
         assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
