@@ -186,8 +186,8 @@ public final class Fleet {
             say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + (e.fingerprint == null ? "?" : e.fingerprint.id())
                     + "): " + e.status + (e.reason == null ? "" : " — " + e.reason) + " · exit " + e.exitCode);
             for (var t : e.tallies) {
-                say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario, t.arm, t.verdict, t.failures, t.trials,
-                        t.lastReason == null || t.trials > 0 ? "" : " " + t.lastReason));
+                say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario(), t.arm(), t.verdict(), t.failures(), t.trials(),
+                        t.lastReason() == null || t.trials() > 0 ? "" : " " + t.lastReason()));
             }
         }
         rec.record().sharedHostNotes().forEach(say);

@@ -96,16 +96,16 @@ public final class History {
                 if (cmp != null) for (RunComparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
                 for (Tally t : cur.tallies()) {
                     SeriesDraft s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()),
-                            k -> new SeriesDraft(group, where, tag.isEmpty() ? null : tag.substring(tag.indexOf(' ') + 1), t.scenario, t.arm));
-                    s.expected = t.expected == null ? s.expected : t.expected.name();
+                            k -> new SeriesDraft(group, where, tag.isEmpty() ? null : tag.substring(tag.indexOf(' ') + 1), t.scenario(), t.arm()));
+                    s.expected = t.expected() == null ? s.expected : t.expected().name();
                     if (!shown) continue;
                     RunComparison.Cell c = cells.get(t.key());
                     HistoryRecord.Point p = point(night.getKey(), t, c, night.getValue());
                     s.points.add(p);
                     if (p.change() != null && !p.change().equals("SAME") && !p.change().equals("NOT_COMPARED")) {
                         Tally before = prev.tally(t.key());
-                        flags.add(new HistoryRecord.Flag(night.getKey(), prevNight, group, t.scenario, t.arm, p.change(),
-                                before == null ? null : before.failures + "/" + before.trials, t.failures + "/" + t.trials, p.diffCi95()));
+                        flags.add(new HistoryRecord.Flag(night.getKey(), prevNight, group, t.scenario(), t.arm(), p.change(),
+                                before == null ? null : before.failures() + "/" + before.trials(), t.failures() + "/" + t.trials(), p.diffCi95()));
                     }
                 }
                 if (cmp != null && shown && !cmp.differences().isEmpty()) changes.add(change(group, prevNight, night.getKey(), cmp, changes.size()));
@@ -158,11 +158,11 @@ public final class History {
     }
 
     private static HistoryRecord.Point point(String night, Tally t, RunComparison.Cell c, List<Bundles.Run> runs) {
-        Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario)).findFirst().orElse(runs.get(0));
+        Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario())).findFirst().orElse(runs.get(0));
         Bundles.Unit u = first.unit();
-        return new HistoryRecord.Point(night, t.failures, t.trials, t.inconclusive, t.rate, t.ci95,
-                t.verdict == null ? null : t.verdict.name(), t.outcome == null ? null : t.outcome.name(),
-                c == null ? null : c.change().name(), c == null ? null : c.diffCi95(), first.record().host.kernel(), t.runs,
+        return new HistoryRecord.Point(night, t.failures(), t.trials(), t.inconclusive(), t.rate(), t.ci95(),
+                t.verdict() == null ? null : t.verdict().name(), t.outcome() == null ? null : t.outcome().name(),
+                c == null ? null : c.change().name(), c == null ? null : c.diffCi95(), first.record().host.kernel(), t.runs(),
                 (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html");
     }
 

@@ -232,12 +232,12 @@ public final class Nightly {
         }
         rec.newSignatures.forEach(t -> say.accept("NEW signature: " + t));
 
-        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND
-                || t.outcome == ExpectationCheck.DATA_LOSS);
+        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome() == ExpectationCheck.REGRESSION || t.outcome() == ExpectationCheck.RATE_ABOVE_BAND
+                || t.outcome() == ExpectationCheck.DATA_LOSS);
         rec.regression = cmp != null && cmp.regression(rec.strictRates) || expectRegression;
         rec.exitCode = rec.regression ? ExitCodes.DIFFERS
-                : tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR) ? ExitCodes.LAB_FAILURE
-                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED) ? ExitCodes.SKIPPED
+                : tonight.tallies().stream().anyMatch(t -> t.outcome() == ExpectationCheck.ERROR) ? ExitCodes.LAB_FAILURE
+                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome() == ExpectationCheck.SKIPPED) ? ExitCodes.SKIPPED
                 : ExitCodes.OK;
         rec.summary = summary(rec, tonight, cmp, expectRegression, page);
         rec.status = RunStatus.COMPLETE;
@@ -262,8 +262,8 @@ public final class Nightly {
                 + (cmp == null || cmp.differences().isEmpty() ? "" : " · " + cmp.differences().size() + " setting(s) changed"));
         if (expectRegression) {
             for (Tally t : tonight.tallies()) {
-                if (t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND || t.outcome == ExpectationCheck.DATA_LOSS) {
-                    s.add("  " + t.scenario + " × " + t.arm + ": " + t.outcome.words() + ", expected " + t.expected);
+                if (t.outcome() == ExpectationCheck.REGRESSION || t.outcome() == ExpectationCheck.RATE_ABOVE_BAND || t.outcome() == ExpectationCheck.DATA_LOSS) {
+                    s.add("  " + t.scenario() + " × " + t.arm() + ": " + t.outcome().words() + ", expected " + t.expected());
                 }
             }
         }

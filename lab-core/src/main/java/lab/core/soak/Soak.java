@@ -197,9 +197,9 @@ public final class Soak {
 
     static int exitCode(List<Tally> tallies) {
         if (tallies.isEmpty()) return ExitCodes.LAB_FAILURE;
-        if (tallies.stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR)) return ExitCodes.LAB_FAILURE;
-        if (tallies.stream().anyMatch(t -> t.outcome.differs())) return ExitCodes.DIFFERS;
-        if (tallies.stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED)) return ExitCodes.SKIPPED;
+        if (tallies.stream().anyMatch(t -> t.outcome() == ExpectationCheck.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (tallies.stream().anyMatch(t -> t.outcome().differs())) return ExitCodes.DIFFERS;
+        if (tallies.stream().allMatch(t -> t.outcome() == ExpectationCheck.SKIPPED)) return ExitCodes.SKIPPED;
         return ExitCodes.OK;
     }
 
@@ -225,12 +225,12 @@ public final class Soak {
     }
 
     public static String tallyLine(Tally t) {
-        if (t.trials == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario, t.arm, t.verdict, t.lastReason);
+        if (t.trials() == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario(), t.arm(), t.verdict(), t.lastReason());
         return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%]%s over %s  %s",
-                t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1],
-                t.inconclusive > 0 ? " + " + t.inconclusive + " inconclusive" : "", Words.count(t.runs, "run"),
-                t.outcome == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
-                + (t.outcome != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                t.scenario(), t.arm(), t.verdict(), t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1],
+                t.inconclusive() > 0 ? " + " + t.inconclusive() + " inconclusive" : "", Words.count(t.runs(), "run"),
+                t.outcome() == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome().words() + ", expected " + t.expected())
+                + (t.outcome() != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures(), t.trials()).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }
 
     private static String replayLine(SoakDraft rec) {

@@ -101,14 +101,22 @@ class CraftedBundleTest {
         CraftedBundles.run(soak.resolve("runs"), "r1", outside);
         Files.createSymbolicLink(soak.resolve("report.html"), outside.resolve("victim.txt"));
         Results results = Results.load(soak);
-        results.tallies().forEach(t -> t.evidence.add("javascript:alert(1)//"));
+        // Each tally also names a crafted evidence path, as a crafted soak.json would.
+        List<lab.records.Tally> tallies = results.tallies().stream().map(t -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = Json.MAPPER.convertValue(t, Map.class);
+            List<String> evidence = new java.util.ArrayList<>(t.evidence());
+            evidence.add("javascript:alert(1)//");
+            m.put("evidence", evidence);
+            return Json.MAPPER.convertValue(m, lab.records.Tally.class);
+        }).toList();
         List<SoakRecord.RunEntry> runs = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(document.domain)", "../../outside", "/etc", evil("dir"), "runs/r1")) {
             runs.add(new SoakRecord.RunEntry(0, evil("scenario"), dir, null, null, 0));
         }
         SoakRecord rec = new SoakRecord("soak", evil("id"), null, evil("reason"), null, null,
                 new SoakRecord.Spec(List.of(evil("scenario")), null, null, null, null, null, null, 0, 0, null), 0, 0, evil("stopped"), null, null,
-                runs, results.tallies(), evil("replay"));
+                runs, tallies, evil("replay"));
         Path page = assertTimeoutPreemptively(BOUND, () -> SoakPage.write(rec, results, soak));
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertSafe(html, outside);
@@ -135,27 +143,29 @@ class CraftedBundleTest {
 
         Path bisectDir = Files.createDirectories(tmp.resolve("bisect"));
         Files.createSymbolicLink(bisectDir.resolve("report.html"), outside.resolve("victim.txt"));
-        BisectRecord b = new BisectRecord();
-        b.kind = "configuration";
-        b.bisectId = evil("id");
-        b.scenario = evil("scenario");
-        b.arm = evil("arm");
-        b.statusReason = evil("reason");
-        b.where = evil("where");
-        b.replay = evil("replay");
-        b.good = evil("good");
-        b.bad = evil("bad");
-        b.culprit.add(new lab.records.Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
-        BisectRecord.StepRecord s = new BisectRecord.StepRecord();
-        s.number = 1;
-        s.role = evil("role");
-        s.applied.add(evil("key"));
-        s.dir = "javascript:alert(1)";
-        s.runs.add("../../../outside");
-        s.why = evil("why");
-        s.replay = evil("replay");
-        s.decision = lab.records.Decision.BAD;
-        b.steps.add(s);
+        // As a crafted bisect.json would hold it.
+        Map<String, Object> step = new java.util.LinkedHashMap<>();
+        step.put("number", 1);
+        step.put("role", evil("role"));
+        step.put("applied", List.of(evil("key")));
+        step.put("dir", "javascript:alert(1)");
+        step.put("runs", List.of("../../../outside"));
+        step.put("why", evil("why"));
+        step.put("replay", evil("replay"));
+        step.put("decision", lab.records.Decision.BAD);
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("kind", "configuration");
+        json.put("bisectId", evil("id"));
+        json.put("scenario", evil("scenario"));
+        json.put("arm", evil("arm"));
+        json.put("statusReason", evil("reason"));
+        json.put("where", evil("where"));
+        json.put("replay", evil("replay"));
+        json.put("good", evil("good"));
+        json.put("bad", evil("bad"));
+        json.put("culprit", List.of(new lab.records.Difference(evil("param"), evil("key"), evil("good"), evil("bad"))));
+        json.put("steps", List.of(step));
+        BisectRecord b = Json.MAPPER.convertValue(json, BisectRecord.class);
         String bisect = Files.readString(assertTimeoutPreemptively(BOUND, () -> BisectPage.write(b, bisectDir)), StandardCharsets.UTF_8);
         assertSafe(bisect, outside);
     }

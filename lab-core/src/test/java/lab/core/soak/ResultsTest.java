@@ -24,9 +24,9 @@ class ResultsTest {
 
         Tally a = added.tally(new lab.records.ArmKey("s", "plain"));
         Tally b = read.tally(new lab.records.ArmKey("s", "plain"));
-        assertEquals(8, a.failures);
-        assertEquals(2000, a.trials);
-        assertEquals(List.of(b.scenario, b.arm, b.failures, b.trials, b.dataLoss), List.of(a.scenario, a.arm, a.failures, a.trials, a.dataLoss));
+        assertEquals(8, a.failures());
+        assertEquals(2000, a.trials());
+        assertEquals(List.of(b.scenario(), b.arm(), b.failures(), b.trials(), b.dataLoss()), List.of(a.scenario(), a.arm(), a.failures(), a.trials(), a.dataLoss()));
         assertEquals(2, added.runs().size());
         assertEquals(secondDir.toRealPath(), added.runs().get(1).dir());
     }
@@ -42,10 +42,10 @@ class ResultsTest {
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
         Tally t = Results.load(soak).tally(new lab.records.ArmKey("s", "plain"));
-        assertEquals(4, t.inconclusive);
-        assertEquals(4, t.trials);
-        assertEquals(Verdict.NOT_REPRODUCED, t.verdict);
-        assertEquals(1, t.errorRuns, "the run whose every trial was inconclusive had no verdict");
+        assertEquals(4, t.inconclusive());
+        assertEquals(4, t.trials());
+        assertEquals(Verdict.NOT_REPRODUCED, t.verdict());
+        assertEquals(1, t.errorRuns(), "the run whose every trial was inconclusive had no verdict");
     }
 
     @Test
@@ -54,7 +54,7 @@ class ResultsTest {
         write(column, "soaks/3698cfe396/runs/s/20261202-120543-36a5789996", record("2026-01-01T00:00:00Z", 1, 1));
         Files.writeString(column.resolve("soaks/3698cfe396/soak.json"), "{}");
         assertEquals(1, Results.load(column).runs().size());
-        assertEquals(1, Results.load(column).tally(new lab.records.ArmKey("s", "plain")).failures);
+        assertEquals(1, Results.load(column).tally(new lab.records.ArmKey("s", "plain")).failures());
     }
 
     private static RunRecord record(String startedAt, long failures, long trials) {

@@ -47,14 +47,14 @@ public final class FleetPage {
                     cells.append("<td>(absent)</td>");
                     continue;
                 }
-                if (expected == null) expected = x.expected;
-                String link = x.evidence.isEmpty() ? null : e.dir() + "/" + x.evidence.get(x.evidence.size() - 1) + "/report.html";
-                cells.append("<td class=\"v-").append(esc(x.verdict)).append("\">").append(link == null ? esc(x.verdict) : link(link, String.valueOf(x.verdict)));
-                if (x.trials > 0) {
-                    cells.append(String.format(Locale.ROOT, "<br><span class=small>%d / %d · %.2f %% [%.2f – %.2f %%] · %s%s</span>", x.failures, x.trials,
-                            100 * x.rate, 100 * x.ci95[0], 100 * x.ci95[1], x.outcome, x.inconclusive > 0 ? " · " + x.inconclusive + " inconclusive" : ""));
+                if (expected == null) expected = x.expected();
+                String link = x.evidence().isEmpty() ? null : e.dir() + "/" + x.evidence().get(x.evidence().size() - 1) + "/report.html";
+                cells.append("<td class=\"v-").append(esc(x.verdict())).append("\">").append(link == null ? esc(x.verdict()) : link(link, String.valueOf(x.verdict())));
+                if (x.trials() > 0) {
+                    cells.append(String.format(Locale.ROOT, "<br><span class=small>%d / %d · %.2f %% [%.2f – %.2f %%] · %s%s</span>", x.failures(), x.trials(),
+                            100 * x.rate(), 100 * x.ci95()[0], 100 * x.ci95()[1], x.outcome(), x.inconclusive() > 0 ? " · " + x.inconclusive() + " inconclusive" : ""));
                 } else {
-                    cells.append("<br><span class=small>").append(esc(x.lastReason)).append("</span>");
+                    cells.append("<br><span class=small>").append(esc(x.lastReason())).append("</span>");
                 }
                 cells.append("</td>");
             }

@@ -39,16 +39,16 @@ public final class JUnitXml {
 
     /** A soak or a run of several scenarios: one testcase per scenario × arm over every repetition. */
     public static void writeTallies(String suite, List<Tally> tallies, Path evidenceDir, Path file) throws IOException {
-        List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario, t.arm, null, t.outcome, t.lastReason,
-                summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
+        List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario(), t.arm(), null, t.outcome(), t.lastReason(),
+                summary(t.arm(), t.failures(), t.trials(), t.inconclusive(), "trial", t.expected(), t.verdict(), t.outcome()) + " over " + t.runs() + " run(s)")).toList();
         write(suite, null, cases, evidenceDir, file);
     }
 
     /** A fleet: one testcase per engine × scenario × arm, the engine in the class name (lab.ENGINE.SCENARIO). */
     public static void writeFleet(String suite, Map<String, List<Tally>> byEngine, Path file) throws IOException {
         List<Case> cases = new java.util.ArrayList<>();
-        byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario, t.arm, null, t.outcome,
-                t.lastReason, engine + " · " + summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome)))));
+        byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario(), t.arm(), null, t.outcome(),
+                t.lastReason(), engine + " · " + summary(t.arm(), t.failures(), t.trials(), t.inconclusive(), "trial", t.expected(), t.verdict(), t.outcome())))));
         write(suite, null, cases, file.getParent(), file);
     }
 

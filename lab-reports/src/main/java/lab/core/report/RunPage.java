@@ -132,9 +132,9 @@ public final class RunPage {
 
     private static String cell(Tally t) {
         if (t == null) return "<span class=small>not run</span>";
-        boolean counted = t.trials > 0 && (t.verdict == Verdict.REPRODUCED || t.verdict == Verdict.NOT_REPRODUCED);
-        return "<span class=\"v-" + esc(t.verdict) + "\">" + esc(t.verdict) + "</span>" + (!counted ? "" : String.format(Locale.ROOT,
-                " <span class=small>%d / %d · %.2f %% [%.2f–%.2f %%]</span>", t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1]));
+        boolean counted = t.trials() > 0 && (t.verdict() == Verdict.REPRODUCED || t.verdict() == Verdict.NOT_REPRODUCED);
+        return "<span class=\"v-" + esc(t.verdict()) + "\">" + esc(t.verdict()) + "</span>" + (!counted ? "" : String.format(Locale.ROOT,
+                " <span class=small>%d / %d · %.2f %% [%.2f–%.2f %%]</span>", t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1]));
     }
 
     /** What compare's verdict on a difference means, in a sentence's words. */

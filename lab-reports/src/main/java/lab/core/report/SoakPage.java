@@ -34,14 +34,14 @@ public final class SoakPage {
                 .append(" · ").append(rec.repetitions()).append(" repetition(s), ").append(rec.runs().size()).append(" run(s) in ")
                 .append(String.format(Locale.ROOT, "%.0f s", rec.elapsedS())).append(" · stopped: ").append(esc(rec.stoppedBecause()))
                 .append(" · host ").append(esc(hostId(rec.fingerprint()))).append(" (kernel ").append(esc(kernelOf(rec.fingerprint()))).append(")</p>\n");
-        List<Row> rows = rec.tallies().stream().map(t -> new Row(t.scenario, t.arm, t.expected, t.expectedRate, t.expectationRef, t.verdict,
-                t.failures, t.trials, t.inconclusive, t.rate, t.ci95, t.outcome, t.lastReason, List.of(t.runs + " run(s)"
-                + (t.skippedRuns > 0 ? ", " + t.skippedRuns + " skipped" : "") + (t.errorRuns > 0 ? ", " + t.errorRuns + " lab error(s)" : "")),
-                t.evidence.isEmpty() ? null : t.evidence.get(t.evidence.size() - 1) + "/report.html")).toList();
+        List<Row> rows = rec.tallies().stream().map(t -> new Row(t.scenario(), t.arm(), t.expected(), t.expectedRate(), t.expectationRef(), t.verdict(),
+                t.failures(), t.trials(), t.inconclusive(), t.rate(), t.ci95(), t.outcome(), t.lastReason(), List.of(t.runs() + " run(s)"
+                + (t.skippedRuns() > 0 ? ", " + t.skippedRuns() + " skipped" : "") + (t.errorRuns() > 0 ? ", " + t.errorRuns() + " lab error(s)" : "")),
+                t.evidence().isEmpty() ? null : t.evidence().get(t.evidence().size() - 1) + "/report.html")).toList();
         verdicts(b, data, rows, "trial");
         convergence(b, data, results);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
-        rec.tallies().forEach(t -> t.samples.forEach((k, v) -> samples.put(t.scenario + " · " + t.arm + " · " + k, v)));
+        rec.tallies().forEach(t -> t.samples().forEach((k, v) -> samples.put(t.scenario() + " · " + t.arm() + " · " + k, v)));
         distributions(b, data, samples);
         timeline(b, data, runsTimeline(results), "Timeline of runs");
         StringBuilder runs = new StringBuilder("<table><tr><th>repetition</th><th>scenario</th><th>exit</th><th>status</th><th>seconds</th><th>report</th></tr>\n");
