@@ -1,5 +1,5 @@
 #!/bin/sh
-# The step of the lab's test definition in a LAVA job: runs the lab in this guest (lab.cli.LavaStep,
+# The step of the lab's test definition in a LAVA job: runs the lab in this guest (lab.core.lava.LavaStep,
 # which also writes each arm's case to LAB_LAVA_CASES), reports each arm as a lava-test-case
 # carrying its verdict (name ARM-VERDICT, result pass when the verdict is the expected one, skip
 # when SKIPPED, fail otherwise; measurement: failures), then posts the whole evidence bundle

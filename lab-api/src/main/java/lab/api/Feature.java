@@ -39,11 +39,12 @@ public record Feature(String name, String description, String configOption, Prob
         /** A real attempt decides, the config joins the evidence; a null attempt (could not be made): the config decides. */
         FeatureState attempt(FeatureState attempt);
 
-        /** Creating a bond device in a throwaway network namespace; null when it could not be tried. */
-        FeatureState tryBond();
-
-        /** Mounting configfs in a throwaway mount namespace and finding netconsole's directory; null when it could not be tried. */
-        FeatureState tryNetconsoleConfigfs();
+        /**
+         * The feature tried for real in a namespace of its own that vanishes with the attempt, where the
+         * lab knows such an attempt for it (a bond device, netconsole's directory in configfs); null when
+         * it knows none or could not make it (no unshare, no privilege).
+         */
+        FeatureState tryInThrowawayNamespace();
     }
 
     public Feature {
@@ -77,9 +78,9 @@ public record Feature(String name, String description, String configOption, Prob
             .probedBy(s -> yesIf(s.hasFilesystem("xfs"), "xfs in /proc/filesystems"));
     public static final Feature NETEM = of("NETEM", "netem qdisc", "CONFIG_NET_SCH_NETEM");
     public static final Feature BONDING = of("BONDING", "bonding driver", "CONFIG_BONDING")
-            .probedBy(s -> s.attempt(s.wouldLoadModule("bonding") ? null : s.tryBond()));
+            .probedBy(s -> s.attempt(s.wouldLoadModule("bonding") ? null : s.tryInThrowawayNamespace()));
     public static final Feature NETCONSOLE = of("NETCONSOLE", "netconsole", "CONFIG_NETCONSOLE")
-            .probedBy(s -> s.attempt(s.hasFilesystem("configfs") && !s.wouldLoadModule("netconsole") ? s.tryNetconsoleConfigfs() : null));
+            .probedBy(s -> s.attempt(s.hasFilesystem("configfs") && !s.wouldLoadModule("netconsole") ? s.tryInThrowawayNamespace() : null));
     public static final Feature NETPOLL = of("NETPOLL", "netpoll", "CONFIG_NETPOLL");
     public static final Feature CONFIGFS = of("CONFIGFS", "configfs", "CONFIG_CONFIGFS_FS")
             .probedBy(s -> s.hasFilesystem("configfs") ? FeatureState.yes("configfs in /proc/filesystems") : s.configAfter("configfs not in /proc/filesystems"));

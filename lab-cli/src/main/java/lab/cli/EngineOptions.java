@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
+import lab.core.guest.GuestRun;
+import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
 import lab.core.kernel.KernelSpec;
@@ -98,7 +100,7 @@ final class EngineOptions {
         }
         if (out.size() < 1) throw new UsageException("no engine given");
         if (!sysctls.isEmpty()) {
-            lab.core.guest.GuestRun.sysctls(sysctls);
+            RunRequest.sysctls(sysctls);
             List<String> notGuests = out.stream().filter(t -> t.kernel() == null).map(Target::name).toList();
             if (!notGuests.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's), not for " + String.join(", ", notGuests));
         }
@@ -132,8 +134,13 @@ final class EngineOptions {
         List<String> args = new ArrayList<>(without(withoutOwn(command.commandLine().getParseResult().originalArgs()), Set.of("--sysctl")));
         if (args.isEmpty() || !args.get(0).equals(command.name())) args.add(0, command.name());
         List<String> sysctls = command.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
-        return new lab.core.guest.GuestRun(say::line).run(new lab.core.guest.GuestRun.Request(kernel, args, out,
-                lab.core.guest.GuestRun.defaultShape(), lab.core.guest.GuestRun.sysctls(sysctls)));
+        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, out,
+                GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
+    }
+
+    /** The --sysctl pairs, checked. */
+    java.util.Map<String, String> sysctls() {
+        return RunRequest.sysctls(sysctls);
     }
 
     /** The command's own arguments for a fleet's children: without its name and the fleet's options. */

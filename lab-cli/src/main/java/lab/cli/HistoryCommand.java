@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import lab.api.UsageException;
 import lab.core.history.History;
 import lab.records.HistoryRecord;
-import lab.core.nightly.LabClock;
+import lab.core.history.LabClock;
 import lab.core.run.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

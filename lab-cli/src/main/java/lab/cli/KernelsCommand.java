@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import lab.core.engine.EngineException;
 import lab.bundle.Json;
-import lab.core.guest.GuestTools;
+import lab.core.guest.GuestDisks;
+import lab.core.kernel.GuestTools;
 import lab.core.host.KernelConfig;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
@@ -135,7 +136,7 @@ final class KernelsCommand implements Callable<Integer> {
             GuestTools.ensure();
             if (rootDisk) {
                 long t0 = System.nanoTime();
-                java.nio.file.Path root = lab.core.guest.GuestDisks.root(System.err::println);
+                java.nio.file.Path root = GuestDisks.root(System.err::println);
                 System.out.printf("root disk: %s (%.1f s)%n", root, (System.nanoTime() - t0) / 1e9);
             }
             Kernels kernels = Kernels.atStateDir(System.err::println);

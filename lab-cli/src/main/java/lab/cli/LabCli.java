@@ -1,6 +1,7 @@
 package lab.cli;
 
 import java.io.PrintWriter;
+import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ public final class LabCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        lab.core.run.ChildCli.watchParent();
+        ChildCli.watchParent();
         System.exit(execute(args));
     }
 

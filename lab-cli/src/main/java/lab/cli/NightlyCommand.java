@@ -9,7 +9,7 @@ import lab.api.UsageException;
 import lab.core.target.Target;
 import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaSpec;
-import lab.core.nightly.LabClock;
+import lab.core.history.LabClock;
 import lab.core.nightly.Nightly;
 import lab.core.host.Scenarios;
 import lab.core.soak.StopRule;

@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.fleet.Fleet;
+import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
+import lab.core.run.RunRequest;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
 import lab.core.soak.Soak;
@@ -52,10 +55,19 @@ final class RunCommand implements Callable<Integer> {
     private int guest(KernelSpec kernel, Say say) {
         if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
-        if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
-        o.paramMap();
         o.expectationFiles();
-        return engines.inGuest(kernel, o.out(), say);
+        if (all) {
+            o.paramMap();
+            return engines.inGuest(kernel, o.out(), say);
+        }
+        Runner.selectArms(Scenarios.find(scenario), o.arms);
+        RunRequest req = request(scenario, kernel);
+        return new GuestRun(say::line).run(new GuestRun.Request(kernel, req.inGuest().args(), o.out(), GuestRun.defaultShape(), req.sysctls()));
+    }
+
+    /** This command's run of scenario {@code id} as a child is given it, booting {@code kernel} (null: the host's), without --out. */
+    private RunRequest request(String id, KernelSpec kernel) {
+        return new RunRequest(id, o.arms, o.trials, o.paramMap(), kernel, engines.sysctls(), o.randomSeed, o.expectations, null);
     }
 
     /** The same run on each engine: one child CLI per engine and scenario, one report. */
@@ -63,16 +75,8 @@ final class RunCommand implements Callable<Integer> {
         if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
-        o.paramMap();
         o.expectationFiles();
-        List<String> rest = engines.childArgs();
-        rest.remove(all ? "--all" : scenario);
-        List<List<String>> commands = new java.util.ArrayList<>();
-        for (String id : ids) {
-            List<String> c = new java.util.ArrayList<>(List.of("run", id));
-            c.addAll(rest);
-            commands.add(c);
-        }
-        return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
+        List<List<String>> commands = ids.stream().map(id -> request(id, null).args()).toList();
+        return new Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
     }
 }

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.fleet.Fleet;
 import lab.core.host.Scenarios;
+import lab.core.kernel.KernelSpec;
 import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.ArgGroup;
@@ -70,7 +72,7 @@ final class SoakCommand implements Callable<Integer> {
         }
         // Bad input before a guest boots or an engine is asked.
         Soak.check(ids, o.arms, o.trials, o.expectations);
-        lab.core.kernel.KernelSpec kernel = engines.guestKernel();
+        KernelSpec kernel = engines.guestKernel();
         if (kernel != null) {
             o.paramMap();
             return engines.inGuest(kernel, o.out(), say);
@@ -79,7 +81,7 @@ final class SoakCommand implements Callable<Integer> {
             // Each engine soaks on its own under one stopping rule; one report over all of them.
             List<String> c = new ArrayList<>(List.of("soak"));
             c.addAll(engines.childArgs());
-            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
+            return new Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
         }
         return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, rule, o.out()).exitCode();
     }

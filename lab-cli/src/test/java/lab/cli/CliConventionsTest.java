@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import lab.api.UsageException;
 import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
+import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -248,6 +249,6 @@ class CliConventionsTest {
         assertTrue(top.contains("kernels Kernels for --kernel: the host's, the ones fetched and built here, and the ones Debian's suites offer. help"), top);
         assertTrue(top.contains("run in a lab container Examples:"), "troot's summary is whole, without a dangling ':': " + top);
         String run = String.join(" ", root.getSubcommands().get("run").getUsageMessage(CommandLine.Help.Ansi.OFF).split("\\s+"));
-        assertTrue(run.contains(lab.core.kernel.KernelSpec.FORMS), "--kernel lists every form KernelSpec takes: " + run);
+        assertTrue(run.contains(KernelSpec.FORMS), "--kernel lists every form KernelSpec takes: " + run);
     }
 }

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import lab.core.engine.Owner;
+import lab.core.engine.Reaper;
 import lab.core.host.ProcFiles;
 
 /**
@@ -159,7 +160,7 @@ final class Leftovers {
         return (int) ProcessHandle.allProcesses().filter(p -> {
             if (p.pid() == cliPid) return true;
             String cmd = p.info().commandLine().orElse("");
-            if (cmd.contains("lab.core.engine.Reaper") && cmd.contains(" " + cliPid + " ")) return true;
+            if (cmd.contains("Reaper") && cmd.contains(" " + cliPid + " ")) return true;
             return runId != null && cmd.contains(runId);
         }).count();
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import lab.bundle.Json;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +75,7 @@ class NoEngineTest {
 
     @Test
     void doctorAndListJsonAreTypedWithASchemaVersion() throws Exception {
-        com.fasterxml.jackson.databind.JsonNode d = lab.bundle.Json.MAPPER.readTree(ok("doctor", "--json").out());
+        com.fasterxml.jackson.databind.JsonNode d = Json.MAPPER.readTree(ok("doctor", "--json").out());
         assertEquals(1, d.path("schemaVersion").intValue());
         assertTrue(d.path("engine").path("answers").isBoolean() && !d.path("engine").path("answers").booleanValue(), d.toString());
         assertTrue(d.path("engine").path("reason").asText().contains("unix:///nowhere"));
@@ -86,7 +87,7 @@ class NoEngineTest {
         assertTrue(List.of("kvm", "tcg").contains(d.path("guests").path("accel").asText()) && !d.path("guests").path("accelWhy").asText().isEmpty());
         assertTrue(d.path("lava").path("configured").isBoolean());
 
-        com.fasterxml.jackson.databind.JsonNode l = lab.bundle.Json.MAPPER.readTree(ok("list", "--json").out());
+        com.fasterxml.jackson.databind.JsonNode l = Json.MAPPER.readTree(ok("list", "--json").out());
         assertEquals(1, l.path("schemaVersion").intValue());
         assertTrue(l.path("engine").isMissingNode(), "no engine: no version (nulls are left out)");
         com.fasterxml.jackson.databind.JsonNode race = l.path("scenarios").get(0);

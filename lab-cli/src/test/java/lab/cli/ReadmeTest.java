@@ -61,7 +61,7 @@ class ReadmeTest {
     }
 
     private static boolean exists(String relative) {
-        for (String module : List.of("lab-core", "lab-scenarios", "lab-cli")) {
+        for (String module : List.of("lab-records", "lab-reports", "lab-engine", "lab-run", "lab-targets", "lab-test-support", "lab-scenarios", "lab-cli")) {
             for (String set : List.of("main", "test")) {
                 if (Files.isRegularFile(HOME.resolve(module).resolve("src").resolve(set).resolve("java").resolve(relative))) return true;
             }
@@ -71,7 +71,7 @@ class ReadmeTest {
 
     private static List<Path> sourcesNamed(String file) throws IOException {
         List<Path> out = new ArrayList<>();
-        for (String module : List.of("lab-core", "lab-scenarios", "lab-cli")) {
+        for (String module : List.of("lab-records", "lab-reports", "lab-engine", "lab-run", "lab-targets", "lab-test-support", "lab-scenarios", "lab-cli")) {
             Path root = HOME.resolve(module).resolve("src/main/java");
             try (Stream<Path> s = Files.walk(root)) {
                 s.filter(p -> p.getFileName().toString().equals(file)).forEach(out::add);

@@ -101,7 +101,7 @@ class ScenarioContractTest {
     void everyDeclaredContainerRoleIsStartedSomewhere() throws IOException {
         Set<String> literals = new HashSet<>();
         Pattern lit = Pattern.compile("\"([a-z0-9-]+)\"");
-        for (String module : List.of("lab-scenarios", "lab-core", "lab-gluster")) {
+        for (String module : List.of("lab-scenarios", "lab-engine", "lab-run", "lab-gluster")) {
             try (Stream<Path> files = Files.walk(ROOT.resolve(module).resolve("src/main/java"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                     Matcher m = lit.matcher(Files.readString(f));

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import lab.bundle.Json;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -155,7 +156,7 @@ public final class Engine implements AutoCloseable {
     public java.util.Map<String, Object> settings() {
         java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
         try {
-            java.util.Map<String, Object> info = lab.bundle.Json.MAPPER.convertValue(client.infoCmd().exec(), java.util.Map.class);
+            java.util.Map<String, Object> info = Json.MAPPER.convertValue(client.infoCmd().exec(), java.util.Map.class);
             for (String k : java.util.List.of("ServerVersion", "Driver", "DriverStatus", "CgroupDriver", "CgroupVersion", "DockerRootDir",
                     "SecurityOptions", "KernelVersion", "OperatingSystem", "NCPU", "MemTotal")) {
                 if (info.get(k) != null) out.put(k, info.get(k));

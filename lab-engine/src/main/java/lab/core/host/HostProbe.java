@@ -92,11 +92,17 @@ public final class HostProbe {
             @Override public FeatureState configAfter(String sign) { return withConfig(feature, config, sign); }
             @Override public boolean wouldLoadModule(String module) { return HostProbe.this.wouldLoadModule(config, feature, module); }
             @Override public FeatureState attempt(FeatureState attempt) { return withAttempt(feature, config, attempt); }
-            @Override public FeatureState tryBond() { return attempts.bond(); }
-            @Override public FeatureState tryNetconsoleConfigfs() { return attempts.configfs(true); }
+            @Override public FeatureState tryInThrowawayNamespace() { return realAttempt(feature); }
         };
         FeatureState seen = feature.probe().look(signs);
         return seen != null ? seen : fromConfig(feature, config);
+    }
+
+    /** The real attempt this probe knows for {@code feature}; null for the others. */
+    private FeatureState realAttempt(Feature feature) {
+        if (feature.name().equals(Feature.BONDING.name())) return attempts.bond();
+        if (feature.name().equals(Feature.NETCONSOLE.name())) return attempts.configfs(true);
+        return null;
     }
 
     /** A host path (/proc/..., /sys/..., /dev/...) under the roots this probe reads. */

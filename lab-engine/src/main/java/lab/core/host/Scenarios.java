@@ -24,7 +24,7 @@ public final class Scenarios {
      * Per scenario (default parameters), what each container role requests, its arms' own
      * roles included, and whether this host grants it: what {@code lab doctor} shows.
      */
-    public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(lab.core.host.CapabilityProfile profile) {
+    public static java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> privileges(CapabilityProfile profile) {
         java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> out = new java.util.LinkedHashMap<>();
         for (Scenario s : all()) {
             java.util.Map<String, java.util.Map<String, Object>> roles = new java.util.LinkedHashMap<>();
@@ -43,7 +43,7 @@ public final class Scenarios {
     }
 
     /** Why this host cannot run {@code s} with its default parameters; empty when it can. */
-    public static List<String> unmet(Scenario s, lab.core.host.HostView host) {
+    public static List<String> unmet(Scenario s, HostView host) {
         Params defaults = Params.resolve(s.params(), java.util.Map.of());
         List<String> out = new ArrayList<>(s.needs(defaults).stream().map(n -> n.unmet(host)).filter(r -> r != null).toList());
         out.addAll(lab.api.Privileges.withheld(s.containers(defaults), host));

@@ -3,6 +3,9 @@ package lab.core.report;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import lab.records.BisectRecord;
+import lab.records.Decision;
+import lab.records.Difference;
 import static lab.core.report.HtmlPage.*;
 
 /** report.html of a bisection: the culprit with the step that shows it, every step with links to its run bundles. */
@@ -13,7 +16,7 @@ public final class BisectPage {
     record Sides(String good, String bad) { }
 
     /** A bisection: the culprit with the steps that show it, then every step as a table with links to its run bundles. */
-    public static Path write(lab.records.BisectRecord rec, Path dir) {
+    public static Path write(BisectRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
         b.append("<h1>bisect ").append(esc(rec.scenario())).append(" --arm ").append(esc(rec.arm())).append("</h1>\n");
         b.append("<p class=meta>").append(esc(rec.kind())).append(" bisection ").append(esc(rec.bisectId())).append(" · ").append(esc(rec.status()))
@@ -27,9 +30,9 @@ public final class BisectPage {
                     .append("</b> · last good: ").append(esc(rec.lastGoodKernel())).append("</p>\n");
         } else if (!rec.culprit().isEmpty()) {
             c.append("<table><tr><th>key</th><th>good</th><th>bad</th><th>evidence</th></tr>\n");
-            for (lab.records.Difference d : rec.culprit()) {
+            for (Difference d : rec.culprit()) {
                 // The steps that decided with exactly this change applied, and the smallest bad step holding it.
-                String ev = rec.steps().stream().filter(s -> s.applied().contains(d.key()) && s.decision() == lab.records.Decision.BAD)
+                String ev = rec.steps().stream().filter(s -> s.applied().contains(d.key()) && s.decision() == Decision.BAD)
                         .min(java.util.Comparator.comparingInt(s -> s.applied().size()))
                         .map(s -> "<a href=\"#step-" + s.number() + "\">step " + s.number() + "</a> (" + s.failures() + "/" + s.trials() + " with "
                                 + esc(String.join(", ", s.applied())) + ")" + runLinks(s.dir(), s.runs())).orElse("the bad side");
@@ -46,7 +49,7 @@ public final class BisectPage {
         section(b, rec.kind().equals("kernel") ? "Result" : "Culprit", c.toString());
         StringBuilder t = new StringBuilder("<table><tr><th>step</th><th>role</th><th>applied on top of the good side</th><th>k/n</th>"
                 + "<th>interval</th><th>decision</th><th>confidence</th><th>false negative</th><th>why</th><th>runs</th><th>replay (one batch)</th></tr>\n");
-        for (lab.records.BisectRecord.StepRecord s : rec.steps()) {
+        for (BisectRecord.StepRecord s : rec.steps()) {
             t.append("<tr id=\"step-").append(s.number()).append("\"><td>").append(s.number()).append("</td><td>").append(esc(s.role())).append("</td><td>")
                     .append(esc(s.kernel() != null && s.applied().isEmpty() ? "kernel " + s.kernel() : String.join(", ", s.applied()))).append("</td><td>")
                     .append(s.failures()).append('/').append(s.trials()).append(s.inconclusive() > 0 ? " + " + s.inconclusive() + " inconclusive" : "").append("</td><td>")

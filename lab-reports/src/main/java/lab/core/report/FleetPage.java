@@ -10,7 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import lab.api.Verdict;
 import lab.records.ArmKey;
+import lab.records.FleetRecord;
 import lab.records.Results;
+import lab.records.RunComparison;
+import lab.records.RunRecord;
 import lab.records.Tally;
 import static lab.core.report.HtmlPage.*;
 
@@ -20,11 +23,11 @@ public final class FleetPage {
 
     /** What the Configuration section shows of one engine (an absent fingerprint shown as null). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record EngineConfiguration(lab.records.RunRecord.HostFingerprint fingerprint, Map<String, Object> engine, Map<String, String> labels,
+    record EngineConfiguration(RunRecord.HostFingerprint fingerprint, Map<String, Object> engine, Map<String, String> labels,
                                List<String> imagesCopied) { }
 
     /** A fleet: the scenario × arm table with a column per engine, each engine's identity and fingerprint, the comparison, links to every bundle. */
-    public static Path write(lab.records.FleetRecord rec, Map<String, Results> results, Path dir) {
+    public static Path write(FleetRecord rec, Map<String, Results> results, Path dir) {
         StringBuilder b = new StringBuilder();
         ChartData data = new ChartData();
         b.append("<h1>fleet — ").append(esc(String.join(", ", rec.scenarios()))).append(" on ").append(rec.engines().size()).append(" engines</h1>\n");
@@ -76,9 +79,9 @@ public final class FleetPage {
         }
         section(b, "Engines", en.append("</table>").toString());
         if (results.size() >= 2) {
-            List<lab.records.RunComparison.Side> sides = new ArrayList<>();
-            results.forEach((name, r) -> sides.add(new lab.records.RunComparison.Side(name, r)));
-            List<String> lines = new ArrayList<>(lab.records.RunComparison.of(sides).render());
+            List<RunComparison.Side> sides = new ArrayList<>();
+            results.forEach((name, r) -> sides.add(new RunComparison.Side(name, r)));
+            List<String> lines = new ArrayList<>(RunComparison.of(sides).render());
             lines.addAll(rec.sharedHostNotes());
             section(b, "RunComparison (first engine is the baseline)", "<pre>" + esc(String.join("\n", lines)) + "</pre>");
         }

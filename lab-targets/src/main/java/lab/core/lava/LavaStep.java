@@ -1,0 +1,28 @@
+package lab.core.lava;
+
+import java.nio.file.Path;
+import lab.core.run.ChildCli;
+import lab.core.run.LabCommandLine;
+
+/**
+ * The lab in a LAVA job's guest (images/guest/lava-step.sh): runs {@code lab ARGS}, whose last
+ * two are {@code --out DIR}, then writes each arm's test case to the file LAB_LAVA_CASES names,
+ * in the same JVM: a second JVM for the cases cost 11 s of a cold guest under TCG.
+ */
+public final class LavaStep {
+    private LavaStep() {}
+
+    public static void main(String[] args) throws Exception {
+        ChildCli.watchParent();
+        int code = LabCommandLine.find().execute(args);
+        String cases = System.getenv("LAB_LAVA_CASES");
+        if (cases != null && args.length >= 2 && "--out".equals(args[args.length - 2])) {
+            try {
+                GuestStep.write(Path.of(args[args.length - 1]), Path.of(cases));
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("lab-lava: cannot write the test cases: " + e);
+            }
+        }
+        System.exit(code);
+    }
+}
