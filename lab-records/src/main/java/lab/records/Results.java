@@ -61,26 +61,26 @@ public final class Results {
         }
 
         void add(RunRecord.ArmRecord a, String evidencePath) {
-            expected = a.expected;
-            expectedRate = a.expectedRate;
-            expectationRef = a.expectationRef;
+            expected = a.expected();
+            expectedRate = a.expectedRate();
+            expectationRef = a.expectationRef();
             runs++;
             evidence.add(evidencePath);
-            inconclusive += a.inconclusive;
-            if (a.verdict == Verdict.SKIPPED) {
+            inconclusive += a.inconclusive();
+            if (a.verdict() == Verdict.SKIPPED) {
                 skippedRuns++;
-                lastReason = a.reason;
+                lastReason = a.reason();
                 return;
             }
-            if (a.verdict == Verdict.ERROR) {
+            if (a.verdict() == Verdict.ERROR) {
                 errorRuns++;
-                lastReason = a.reason;
+                lastReason = a.reason();
                 return;
             }
-            failures += a.failures;
-            dataLoss += a.dataLoss;
-            trials += a.trials;
-            a.samples.forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            failures += a.failures();
+            dataLoss += a.dataLoss();
+            trials += a.trials();
+            a.samples().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
         }
 
         /** Verdict and outcome from the accumulated counts. */

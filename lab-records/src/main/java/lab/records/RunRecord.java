@@ -133,35 +133,35 @@ public final class RunRecord {
     /** What the kernel log said during the run: BUG/Oops headlines, those in the run's own tasks, or why it could not be read. */
     public record KernelLogSummary(String unavailable, long headlines, long headlinesOfRun, boolean severeForRun) { }
 
-    /** One arm's verdict with its numbers. */
-    public static final class ArmRecord {
-        public String name;
-        public String description;
-        public Verdict expected;
-        /** Expected failure-rate band [low, high], when the expectation gives one. */
-        public double[] expectedRate;
-        /** The bug or fix behind the expectation, and the file entry it came from. */
-        public String expectationRef;
-        public String expectationSource;
-        public Verdict verdict;
-        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck). */
-        public lab.records.ExpectationCheck outcome;
-        public boolean asExpected;
-        /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
-        public long dataLoss;
-        public String reason;
-        public long failures;
-        public long trials;
-        /** Trials that showed neither the failure nor its absence (e.g. a timeout with no stuck task): not in failures/trials. */
-        public long inconclusive;
-        /** Why those trials were inconclusive, with how many each. */
-        public Map<String, Long> inconclusiveReasons = new LinkedHashMap<>();
-        public double rate;
-        public double[] ci95;
-        public Map<String, Object> timings = new LinkedHashMap<>();
-        public Map<String, Object> metrics = new LinkedHashMap<>();
-        /** Per-trial measurements (e.g. close() seconds, detection ms) for distributions and histograms. */
-        public Map<String, List<Double>> samples = new LinkedHashMap<>();
-        public List<String> notes = new ArrayList<>();
+    /**
+     * One arm's verdict with its numbers.
+     *
+     * @param expectedRate expected failure-rate band [low, high], when the expectation gives one
+     * @param expectationRef the bug or fix behind the expectation, and {@code expectationSource} the file entry it came from
+     * @param outcome AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck)
+     * @param dataLoss trials that lost or corrupted data (DATA_LOSS outcome when above 0)
+     * @param inconclusive trials that showed neither the failure nor its absence (e.g. a timeout with no stuck task): not in
+     *                     failures/trials; {@code inconclusiveReasons} why, with how many each
+     * @param samples per-trial measurements (e.g. close() seconds, detection ms) for distributions and histograms
+     */
+    public record ArmRecord(String name, String description, Verdict expected, double[] expectedRate, String expectationRef,
+                            String expectationSource, Verdict verdict, ExpectationCheck outcome, boolean asExpected, long dataLoss, String reason,
+                            long failures, long trials, long inconclusive, Map<String, Long> inconclusiveReasons, double rate, double[] ci95,
+                            Map<String, Object> timings, Map<String, Object> metrics, Map<String, List<Double>> samples, List<String> notes) {
+        public ArmRecord {
+            inconclusiveReasons = Copies.map(inconclusiveReasons);
+            timings = Copies.map(timings);
+            metrics = Copies.map(metrics);
+            Map<String, List<Double>> s = new LinkedHashMap<>();
+            if (samples != null) samples.forEach((k, v) -> s.put(k, Copies.list(v)));
+            samples = Copies.map(s);
+            notes = Copies.list(notes);
+        }
+
+        /** An arm with a verdict and its counts only, as a test or a bench writes one. */
+        public static ArmRecord of(String name, Verdict expected, Verdict verdict, long failures, long trials) {
+            return new ArmRecord(name, null, expected, null, null, null, verdict, null, false, 0, null, failures, trials, 0, null,
+                    Stats.rate(failures, trials), Stats.wilson95(failures, trials), null, null, null, null);
+        }
     }
 }

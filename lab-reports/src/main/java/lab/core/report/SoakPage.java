@@ -83,11 +83,11 @@ public final class SoakPage {
         for (Results.Run r : results.runs()) {
             run++;
             for (RunRecord.ArmRecord a : r.record().arms) {
-                if (a.trials == 0) continue;
-                String key = r.record().scenario + " · " + a.name;
+                if (a.trials() == 0) continue;
+                String key = r.record().scenario + " · " + a.name();
                 long[] kn = acc.computeIfAbsent(key, x -> new long[2]);
-                kn[0] += a.failures;
-                kn[1] += a.trials;
+                kn[0] += a.failures();
+                kn[1] += a.trials();
                 double[] ci = Stats.wilson95(kn[0], kn[1]);
                 Convergence s = series.computeIfAbsent(key, x -> new Convergence(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null, null));
                 s.x().add(run);

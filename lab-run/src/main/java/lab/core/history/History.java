@@ -207,8 +207,8 @@ public final class History {
             for (Bundles.Run r : b.runs()) {
                 if (!r.dir().startsWith(u.dir())) continue;
                 for (RunRecord.ArmRecord a : r.record().arms) {
-                    steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name,
-                            Objects.toString(a.verdict, null), a.failures, a.trials, r.rel() + "/report.html"));
+                    steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name(),
+                            Objects.toString(a.verdict(), null), a.failures(), a.trials(), r.rel() + "/report.html"));
                 }
             }
             out.add(new HistoryRecord.Bisection(u.id(), u.rel(), u.night(), summary, steps));

@@ -116,14 +116,14 @@ public final class HistoryBench implements Benchmark {
             if (s.id().equals("fuse-kill-deadlock") || s.id().equals("reclaim-deadlock")) {
                 Files.createDirectories(dir.resolve("stacks"));
                 for (RunRecord.ArmRecord a : r.arms) {
-                    for (int t = 0; t < Math.min(3, a.failures); t++) {
+                    for (int t = 0; t < Math.min(3, a.failures()); t++) {
                         Map<String, Object> task = new LinkedHashMap<>();
                         task.put("pid", 30000 + rnd.nextInt(9000));
                         task.put("comm", s.id().startsWith("fuse") ? "lab-fused" : "lab-writer");
                         task.put("state", "D");
                         task.put("stack", s.id().startsWith("fuse") ? FUSE_STACK : RECLAIM_STACK);
-                        Json.PRETTY.writeValue(dir.resolve("stacks/" + a.name + "-" + t + ".json").toFile(),
-                                Map.of("ev", "hang", "id", a.name + "-" + t, "stuck", List.of(task), "tasks", List.of(task, task, task)));
+                        Json.PRETTY.writeValue(dir.resolve("stacks/" + a.name() + "-" + t + ".json").toFile(),
+                                Map.of("ev", "hang", "id", a.name() + "-" + t, "stuck", List.of(task), "tasks", List.of(task, task, task)));
                     }
                 }
             }
@@ -173,22 +173,17 @@ public final class HistoryBench implements Benchmark {
         r.images.put("lab/" + s.id(), "sha256:" + Integer.toHexString((s.id() + i / 30).hashCode()).repeat(8));
         r.containers.put("target", Map.of("capAdd", List.of("SYS_ADMIN", "MKNOD"), "devices", List.of("/dev/fuse")));
         for (Arm a : s.arms()) {
-            RunRecord.ArmRecord x = new RunRecord.ArmRecord();
-            x.name = a.name();
-            x.expected = a.expected();
-            x.trials = 100;
+            long trials = 100;
             // A race's rate drifts with the load; fixes fail now and then, within noise.
             double p = a.expected() == Verdict.REPRODUCED ? 0.02 + 0.5 * Math.abs(Math.sin(a.name().hashCode() + i / 40.0)) : rnd.nextInt(60) == 0 ? 0.01 : 0;
-            for (int t = 0; t < x.trials; t++) if (rnd.nextDouble() < p) x.failures++;
-            x.verdict = x.failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
-            x.asExpected = x.verdict == x.expected;
-            x.rate = Stats.rate(x.failures, x.trials);
-            x.ci95 = Stats.wilson95(x.failures, x.trials);
+            long failures = 0;
+            for (int t = 0; t < trials; t++) if (rnd.nextDouble() < p) failures++;
+            Verdict verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
             List<Double> samples = new ArrayList<>();
-            for (int t = 0; t < x.trials; t++) samples.add(Math.round(rnd.nextDouble() * 1e5) / 1e3);
-            x.samples.put("detect_ms", samples);
-            x.notes.add(x.failures + " of " + x.trials + " failed");
-            r.arms.add(x);
+            for (int t = 0; t < trials; t++) samples.add(Math.round(rnd.nextDouble() * 1e5) / 1e3);
+            r.arms.add(new RunRecord.ArmRecord(a.name(), null, a.expected(), null, null, null, verdict, null, verdict == a.expected(), 0, null,
+                    failures, trials, 0, null, Stats.rate(failures, trials), Stats.wilson95(failures, trials), null, null, Map.of("detect_ms", samples),
+                    List.of(failures + " of " + trials + " failed")));
         }
         List<Map<String, Object>> holders = new ArrayList<>();
         for (int k = 0; k < 5; k++) holders.add(Map.of("holder", "lab-poller", "comm", "stat", "events", rnd.nextInt(20), "stack", "statfs+7 ← poll_thread+638"));

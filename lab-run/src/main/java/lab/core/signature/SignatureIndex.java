@@ -118,8 +118,8 @@ public final class SignatureIndex {
     static String armOf(RunRecord rec, String file) {
         String best = null;
         for (RunRecord.ArmRecord a : rec.arms) {
-            if (file.startsWith(a.name + "-") || file.startsWith(a.name + ".")) {
-                if (best == null || a.name.length() > best.length()) best = a.name;
+            if (file.startsWith(a.name() + "-") || file.startsWith(a.name() + ".")) {
+                if (best == null || a.name().length() > best.length()) best = a.name();
             }
         }
         return best;

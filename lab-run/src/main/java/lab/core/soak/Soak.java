@@ -205,7 +205,7 @@ public final class Soak {
     }
 
     private static long trialsPerRep(Results results) {
-        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials).filter(n -> n > 0).min().orElse(1);
+        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials()).filter(n -> n > 0).min().orElse(1);
     }
 
     private static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
