@@ -104,19 +104,38 @@ public final class RunRecord {
      */
     public static final class Findings {
         @com.fasterxml.jackson.annotation.JsonProperty("lab_ready_s")
-        public Double labReadyS;
-        public KernelLogSummary kernelLog;
+        private final Double labReadyS;
+        private final KernelLogSummary kernelLog;
+        /** Filled only while Jackson reads a file (see {@link #read}); read-only to everyone else. */
         @com.fasterxml.jackson.annotation.JsonIgnore
-        private final Map<String, Object> scenario = new LinkedHashMap<>();
+        private final Map<String, Object> scenario;
+
+        public Findings() {
+            this(null, null, null);
+        }
+
+        public Findings(Double labReadyS, KernelLogSummary kernelLog, Map<String, Object> scenario) {
+            this.labReadyS = labReadyS;
+            this.kernelLog = kernelLog;
+            this.scenario = scenario == null ? new LinkedHashMap<>() : new LinkedHashMap<>(scenario);
+        }
+
+        public Double labReadyS() {
+            return labReadyS;
+        }
+
+        public KernelLogSummary kernelLog() {
+            return kernelLog;
+        }
 
         /** The scenario's findings (Scenario.Lab#findings), by their keys. */
         @com.fasterxml.jackson.annotation.JsonAnyGetter
         public Map<String, Object> scenario() {
-            return scenario;
+            return java.util.Collections.unmodifiableMap(scenario);
         }
 
         @com.fasterxml.jackson.annotation.JsonAnySetter
-        public void put(String key, Object value) {
+        private void read(String key, Object value) {
             scenario.put(key, value);
         }
 
@@ -127,6 +146,21 @@ public final class RunRecord {
 
         public boolean none() {
             return labReadyS == null && kernelLog == null && scenario.isEmpty();
+        }
+
+        public Findings withLabReadyS(Double s) {
+            return new Findings(s, kernelLog, scenario);
+        }
+
+        public Findings withKernelLog(KernelLogSummary k) {
+            return new Findings(labReadyS, k, scenario);
+        }
+
+        /** These findings and the scenario's {@code more}, which replace any of the same key. */
+        public Findings with(Map<String, Object> more) {
+            Map<String, Object> all = new LinkedHashMap<>(scenario);
+            all.putAll(more);
+            return new Findings(labReadyS, kernelLog, all);
         }
     }
 

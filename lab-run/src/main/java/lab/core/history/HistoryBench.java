@@ -187,7 +187,7 @@ public final class HistoryBench implements Benchmark {
         }
         List<Map<String, Object>> holders = new ArrayList<>();
         for (int k = 0; k < 5; k++) holders.add(Map.of("holder", "lab-poller", "comm", "stat", "events", rnd.nextInt(20), "stack", "statfs+7 ← poll_thread+638"));
-        r.findings.put("holders", holders);
+        r.findings = r.findings.with(Map.of("holders", holders));
         r.exitCode = 0;
         return r;
     }

@@ -136,8 +136,8 @@ public final class RunRecords {
     static boolean keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
         log.close();
         List<KernelLog.Line> lines = log.lines();
-        rec.findings.kernelLog = new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
-                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun());
+        rec.findings = rec.findings.withKernelLog(new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
+                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun()));
         if (!lines.isEmpty()) evidence.writeText("kernel.log", log.render());
         if (log.severeForRun()) rec.statusReason = "the kernel reported a BUG/Oops in a task of the run (see kernel.log)";
         return log.severeForRun();

@@ -74,8 +74,10 @@ class HtmlReportTest {
         culprit.put("chain", List.of("stat", "find", "sh"));
         culprit.put("events", 52);
         culprit.put("stack", List.of("statfs+7", "poll_thread+638"));
-        r.findings.put("lab_ready_s", 4.2);
-        r.findings.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
+        Map<String, Object> found = new java.util.LinkedHashMap<>();
+        found.put("lab_ready_s", 4.2);
+        found.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
+        r.findings = r.findings.with(found);
         r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("inconclusive", 2,
                 "inconclusiveReasons", Map.of("no task stuck in FUSE, yet the container outlived the hang limit", 2L))));
         String html = Files.readString(RunPage.write(r, d));
