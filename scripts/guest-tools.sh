@@ -19,16 +19,4 @@ for c in "${!PKG[@]}"; do
   PATH=$PATH:/usr/sbin:/sbin command -v "$c" >/dev/null 2>&1 || missing+=("${PKG[$c]}")
 done
 [ ${#missing[@]} = 0 ] && exit 0
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "lab: guests need ${missing[*]} (Debian packages), and this host cannot install them (needs root on a Debian-like host)" >&2
-  exit 3
-fi
-echo "lab: installing ${missing[*]} from Debian's packages (log: $LOG)" >&2
-{
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q --no-install-recommends "${missing[@]}" \
-    || { apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; }
-} >>"$LOG" 2>&1 || { echo "lab: installing ${missing[*]} failed, see $LOG" >&2; exit 3; }
-exit 0
+exec bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "guests need" "$LOG" "${missing[@]}"

@@ -13,6 +13,9 @@ import lab.core.bisect.Sides;
 import lab.records.BisectRecord;
 import lab.core.bisect.ChildRuns;
 import lab.records.Side;
+import lab.core.kernel.KernelCommits;
+import lab.core.kernel.KernelConfigs;
+import lab.core.kernel.KernelSource;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "bisect", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab bisect gluster-close-hang --good size-mb=1 --bad size-mb=50", "lab bisect fuse-kill-deadlock --arm plain --kernels debian:6.1,debian:6.12", "lab bisect --resume lab-runs/bisect/20261206-222323-4d74657a72"},
+@Command(name = "bisect", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab bisect gluster-close-hang --good size-mb=1 --bad size-mb=50", "lab bisect netconsole-bond-slave --arm slave --kernel-tree ~/linux --good v6.1 --bad HEAD", "lab bisect fuse-kill-deadlock --arm plain --kernels debian:6.1,debian:6.12", "lab bisect --resume lab-runs/bisect/20261206-222323-4d74657a72"},
         description = "Which change flips the verdict: ddmin over the differences between --good and --bad, or the first bad of --kernels; "
                 + "every step is a real run, repeated until decided at --confidence or undecided at --max-trials.")
 final class BisectCommand implements Callable<Integer> {
@@ -40,6 +43,17 @@ final class BisectCommand implements Callable<Integer> {
     @Option(names = "--kernels", split = ",", paramLabel = "KERNEL", description = "kernels in order, the first good and the last bad "
             + "(" + KernelSpec.FORMS + "): the first bad one, each step in a guest")
     List<String> kernels = new ArrayList<>();
+
+    @Option(names = "--kernel-tree", paramLabel = "DIR", description = "bisect the commits of this kernel tree from --good REV to --bad REV "
+            + "(each step a build of the commit, one that does not build skipped; the culprit is then reverted on the bad commit to check it), "
+            + "or its configs from --good-config to --bad-config; DIR takes src:'s options: DIR[,config=FILE][,+CONFIG_X=y]")
+    String kernelTree;
+
+    @Option(names = "--good-config", paramLabel = "FILE", description = "with --kernel-tree: the good kernel config (ddmin over the options that differ after olddefconfig)")
+    java.nio.file.Path goodConfig;
+
+    @Option(names = "--bad-config", paramLabel = "FILE", description = "with --kernel-tree: the bad kernel config")
+    java.nio.file.Path badConfig;
 
     @Option(names = "--kernel", paramLabel = "KERNEL", description = "a configuration bisection's steps run in a guest of this kernel "
             + "(--kernel forms); there the sides may also differ in sysctls, given as sysctl.KEY=VALUE")
@@ -66,7 +80,7 @@ final class BisectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Say say = new Say();
-        if (resume.resuming(scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null || !params.isEmpty())) {
+        if (resume.resuming(scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null || !params.isEmpty() || kernelTree != null)) {
             BisectRecord rec = Bisect.read(resume.resume);
             Scenario s = Scenarios.find(rec.scenario());
             return new Bisect(say::line, new ChildRuns(s, rec.arm(), say::line)).resume(resume.resume).exitCode();
@@ -77,7 +91,24 @@ final class BisectCommand implements Callable<Integer> {
         Runner.selectArms(s, List.of(a));
         Map<String, String> common = Params.parsePairs(params);
         Bisect.Plan plan;
-        if (!kernels.isEmpty()) {
+        if (kernelTree != null) {
+            if (!kernels.isEmpty() || kernel != null) throw new UsageException("--kernel-tree builds each step's kernel: not with --kernels or --kernel");
+            KernelSource tree = KernelSpec.parse("src:" + kernelTree).source();
+            if (tree.rev() != null) throw new UsageException("--kernel-tree " + kernelTree + ": the commits are --good and --bad, not rev=");
+            Side base = Sides.parse("--param", null, common, s);
+            if (goodConfig != null || badConfig != null) {
+                if (goodConfig == null || badConfig == null) throw new UsageException("give both --good-config and --bad-config");
+                if (good != null || bad != null) throw new UsageException("a config bisection takes --good-config and --bad-config, not --good/--bad");
+                KernelConfigs.Pair pair = KernelConfigs.of(tree, goodConfig, badConfig, Scenarios.configOptions(s, common), say::line);
+                plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, goodConfig.toString(), badConfig.toString(), base, base,
+                        List.of(pair.good(), pair.bad()), common, null);
+                return new Bisect(say::line, new ChildRuns(s, a, say::line)).startKernelConfigs(plan, pair.differences(), out.out).exitCode();
+            }
+            if (good == null || bad == null) throw new UsageException("--kernel-tree needs --good REV and --bad REV (commits), or --good-config and --bad-config");
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, base, base, KernelCommits.between(tree, good, bad), common, null);
+        } else if (goodConfig != null || badConfig != null) {
+            throw new UsageException("--good-config and --bad-config need --kernel-tree DIR: the tree they configure");
+        } else if (!kernels.isEmpty()) {
             if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
             if (kernel != null) throw new UsageException("--kernel is for a configuration bisection; --kernels bisects kernels");
             kernels.forEach(KernelSpec::parse);

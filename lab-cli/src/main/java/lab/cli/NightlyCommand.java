@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
+import lab.core.target.Columns;
 import lab.core.target.Target;
 import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaSpec;
@@ -43,34 +44,44 @@ final class NightlyCommand implements Callable<Integer> {
     @Mixin
     RunOptions o = new RunOptions();
 
-    @Option(names = "--lava", paramLabel = "URL", description = "run the night's soak as one job on this LAVA server (as lab soak --lava does): "
+    @Option(names = "--lava", paramLabel = "URL", description = "run the night's soak on this LAVA server, each repetition a job (as lab soak --lava does): "
             + "URL[,token=FILE][,device-type=qemu][,tags=a+b][,priority=P][,name=N]; needs --kernel")
     String lava;
 
-    @Option(names = "--kernel", paramLabel = "KERNEL", description = "with --lava: the kernel the job boots (" + KernelSpec.FORMS + ")")
-    String kernel;
+    @Option(names = "--kernel", paramLabel = "KERNEL", description = "with --lava: the kernel the jobs boot (" + KernelSpec.FORMS + "); repeatable, "
+            + "a night per kernel, one after another; host: a night on this host beside them")
+    List<String> kernels = new ArrayList<>();
 
     @Override
     public Integer call() {
         Say say = new Say();
         Nightly nightly = new Nightly(say::line, say, LabClock.fromEnvironment(window.date));
-        if (resume.resuming(!scenarios.isEmpty() || count != null || duration.duration != null || lava != null || kernel != null)) return nightly.resume(resume.resume).exitCode();
+        if (resume.resuming(!scenarios.isEmpty() || count != null || duration.duration != null || lava != null || !kernels.isEmpty())) {
+            return nightly.resume(resume.resume).exitCode();
+        }
         List<String> ids = scenarios.isEmpty() ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
         StopRule stop = count != null ? StopRule.count(count) : StopRule.duration(duration.duration == null ? Duration.ofHours(1) : duration.budget());
-        Target.Lava column = column();
-        return nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, stop, o.out(), strict.strictRates, window.since,
-                column)).exitCode();
+        List<Integer> codes = new ArrayList<>();
+        for (Target.Lava column : columns()) {
+            codes.add(nightly.run(new Nightly.Request(ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, stop, o.out(), strict.strictRates,
+                    window.since, column)).exitCode());
+        }
+        return codes.size() == 1 ? codes.get(0) : Columns.worst(codes);
     }
 
-    /** The LAVA column the night runs on, checked with its server; null on this host. */
-    private Target.Lava column() {
+    /** Where the nights run: LAVA columns, each checked with its server first, and null for this host. */
+    private List<Target.Lava> columns() {
         if (lava == null) {
-            if (kernel != null) throw new UsageException("--kernel on a night is the kernel its LAVA job boots: give --lava URL too");
-            return null;
+            if (!kernels.isEmpty()) throw new UsageException("--kernel on a night is the kernel its LAVA job boots: give --lava URL too");
+            return java.util.Collections.singletonList(null);
         }
-        if (kernel == null) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
-        Target.Lava t = EngineOptions.lavaColumn(LavaSpec.parse(lava), kernel);
-        EngineOptions.checkLava(List.of(t));
-        return t;
+        if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
+        LavaSpec server = LavaSpec.parse(lava);
+        // A night on this host beside the LAVA ones, not instead of them.
+        if (kernels.stream().allMatch(k -> KernelSpec.parse(k).isHost())) EngineOptions.lavaColumn(server, kernels.get(0));
+        List<Target.Lava> out = new ArrayList<>();
+        for (String k : kernels.stream().distinct().toList()) out.add(KernelSpec.parse(k).isHost() ? null : EngineOptions.lavaColumn(server, k));
+        EngineOptions.checkLava(out.stream().filter(java.util.Objects::nonNull).map(Target.class::cast).toList());
+        return out;
     }
 }

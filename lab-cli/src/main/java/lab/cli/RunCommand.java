@@ -56,11 +56,12 @@ final class RunCommand implements Callable<Integer> {
         if (all && scenario != null) throw new UsageException("give a scenario or --all, not both");
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         o.expectationFiles();
-        if (all) {
-            o.paramMap();
-            return engines.inGuest(kernel, o.out(), say);
-        }
-        Runner.selectArms(Scenarios.find(scenario), o.arms);
+        if (!all) Runner.selectArms(Scenarios.find(scenario), o.arms);
+        java.util.Map<String, String> params = o.paramMap();
+        // a kernel built from source gets the options the scenarios to run need
+        List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
+        kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
+        if (all) return engines.inGuest(kernel, o.out(), say);
         RunRequest req = request(scenario, kernel);
         return new GuestRun(say::line).run(new GuestRun.Request(kernel, req.inGuest().args(), o.out(), GuestRun.defaultShape(), req.sysctls()));
     }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.fleet.Fleet;
+import lab.core.target.Target;
+import lab.core.lava.LavaSoak;
 import lab.core.host.Scenarios;
-import lab.core.kernel.KernelSpec;
 import lab.core.soak.Soak;
 import lab.core.soak.StopRule;
 import picocli.CommandLine.ArgGroup;
@@ -53,6 +53,8 @@ final class SoakCommand implements Callable<Integer> {
         Soak soak = new Soak(say::line, say);
         if (resume.resuming(!scenarios.isEmpty() || stop != null || duration.duration != null || all)) {
             if (engines.active()) throw new UsageException("--resume continues one engine's soak: resume it under the fleet's directory without --engine");
+            // A soak on LAVA takes its column from soak.json and its runs' jobs by the ids recorded there.
+            if (Soak.onLava(resume.resume)) return new LavaSoak(say::line, say).resume(resume.resume).exitCode();
             return soak.resume(resume.resume).exitCode();
         }
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
@@ -72,16 +74,23 @@ final class SoakCommand implements Callable<Integer> {
         }
         // Bad input before a guest boots or an engine is asked.
         Soak.check(ids, o.arms, o.trials, o.expectations);
-        KernelSpec kernel = engines.guestKernel();
+        lab.core.kernel.KernelSpec kernel = engines.guestKernel();
         if (kernel != null) {
             o.paramMap();
             return engines.inGuest(kernel, o.out(), say);
         }
         if (engines.active()) {
+            List<Target> targets = engines.targets();
+            if (targets.size() == 1 && targets.get(0) instanceof Target.Lava column) {
+                // One LAVA column: each repetition × scenario a job of its own, as many at once as the devices allow.
+                if (o.expectations != null) throw new UsageException(LavaSoak.NO_EXPECTATIONS);
+                EngineOptions.checkLava(targets);
+                return new LavaSoak(say::line, say).start(column, ids, o.paramMap(), o.arms, o.trials, o.randomSeed, rule, o.out()).exitCode();
+            }
             // Each engine soaks on its own under one stopping rule; one report over all of them.
             List<String> c = new ArrayList<>(List.of("soak"));
             c.addAll(engines.childArgs());
-            return new Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
+            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
         }
         return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, rule, o.out()).exitCode();
     }

@@ -103,6 +103,44 @@ class BadInputTest {
         nothingRunning(p);
     }
 
+    /**
+     * Kernel trees: a missing one, one that is no kernel, a revision that is not there (exit 2),
+     * and a tree that does not build (its compiler's error line, exit 4), each one line; real git and make.
+     */
+    @Test
+    void kernelTreesThatAreNot() throws Exception {
+        String out = dir.resolve("out").toString();
+        LabProcess p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "src:" + dir.resolve("nowhere"), "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains(dir.resolve("nowhere") + " is not a directory"));
+        Path plain = Files.createDirectories(dir.resolve("plain"));
+        Files.writeString(plain.resolve("Makefile"), "all:\n");
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "src:" + plain, "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains(plain + " is not a kernel source tree (no Kconfig)"));
+        // a tree that passes for a kernel's, in git, whose compile fails
+        Path tree = Files.createDirectories(dir.resolve("linux/arch/x86")).getParent().getParent();
+        Files.writeString(tree.resolve("Kconfig"), "mainmenu \"fake\"\n");
+        Files.writeString(tree.resolve("arch/x86/Kconfig"), "config X86\n\tdef_bool y\n");
+        Files.writeString(tree.resolve("Makefile"), "defconfig:\n\t@touch $(O)/.config\nolddefconfig:\n\t@true\n"
+                + "bzImage modules:\n\t@echo 'init/main.c:7:1: error: expected declaration before end of input' >&2; exit 1\n");
+        for (List<String> c : List.of(List.of("init", "-q"), List.of("add", "-A"), List.of("commit", "-q", "-m", "first"))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of("git", "-C", tree.toString(), "-c", "user.name=lab", "-c", "user.email=lab@example.org"));
+            cmd.addAll(c);
+            assertEquals(0, new ProcessBuilder(cmd).inheritIO().start().waitFor(), cmd.toString());
+        }
+        p = lab(List.of(), Map.of(), "bisect", "fuse-kill-deadlock", "--arm", "plain", "--kernel-tree", tree.toString(), "--good", "HEAD", "--bad", "v9.9", "--out", out);
+        assertEquals(2, p.process.exitValue(), p.err());
+        assertTrue(oneLine(p, "lab: ").contains("--bad v9.9: no commit v9.9 in " + tree));
+        p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "src:" + tree, "--out", out);
+        assertEquals(4, p.process.exitValue(), p.err() + p.out());
+        // the line a bisection's step reads to skip that commit
+        assertTrue(oneLine(p, "lab failure: ").startsWith("lab failure: the kernel in " + tree
+                + " does not build: init/main.c:7:1: error: expected declaration before end of input"), p.err() + p.out());
+        assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: a kernel that does not build gives no verdict");
+        nothingRunning(p);
+    }
+
     @Test
     void sysctlsOutsideAGuest() throws Exception {
         String out = dir.resolve("out").toString();

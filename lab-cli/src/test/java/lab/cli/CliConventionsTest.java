@@ -193,7 +193,7 @@ class CliConventionsTest {
         assertEquals(expected, o.err().strip(), String.join(" ", args));
     }
 
-    /** A night on LAVA needs both --lava and --kernel, takes no expectations of this host, and is not resumed; each is one line, exit 2, nothing made. */
+    /** A night on LAVA needs both --lava and a kernel a job can boot; a night without a soak is not resumed; each is one line, exit 2, nothing made. */
     @Test
     void aNightOnLavaIsRefusedWhatItCannotDo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         String out = tmp.resolve("nights").toString();
@@ -207,7 +207,7 @@ class CliConventionsTest {
         java.nio.file.Path night = java.nio.file.Files.createDirectories(tmp.resolve("nightly/20261125-030000"));
         java.nio.file.Files.writeString(night.resolve("nightly.json"), "{\"night\": \"2026-11-25\", \"at\": \"2026-11-25T03:00:00Z\", \"host\": \"h\", "
                 + "\"status\": \"RUNNING\", \"target\": \"lava-qemu-debian-6.1\"}");
-        oneLine("lab: the night at " + night + " ran as LAVA jobs on lava-qemu-debian-6.1, which are not resumed: run the night again",
+        oneLine("lab: the night at " + night + " has no soak to resume",
                 "nightly", "--resume", night.toString());
     }
 

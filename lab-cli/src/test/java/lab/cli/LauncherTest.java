@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,17 +43,23 @@ class LauncherTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    @Test
-    void bundleReadingCommandsNeverAskForAnEngine(@TempDir Path root) throws Exception {
+    /** The launcher in {@code root} with stand-ins for its scripts (each noting its call and exiting as given), java and mvn; a CLI already built. */
+    private static void stubs(Path root, Map<String, Integer> scripts) throws Exception {
         Files.copy(LAUNCHER, root.resolve("lab"));
         String called = root.resolve("called").toString();
-        script(root.resolve("scripts/engine.sh"), "echo engine.sh >> '" + called + "'; exit 3");
-        script(root.resolve("scripts/guest-tools.sh"), "echo guest-tools.sh >> '" + called + "'; exit 3");
+        for (Map.Entry<String, Integer> e : scripts.entrySet()) {
+            script(root.resolve("scripts").resolve(e.getKey()), "echo " + e.getKey() + " >> '" + called + "'; exit " + e.getValue());
+        }
         script(root.resolve("bin/java"), "echo java \"$@\" >> '" + called + "'");
         script(root.resolve("bin/mvn"), "echo mvn >> '" + called + "'; exit 9");
         // a CLI already built: the launcher does not build it again
         Files.createDirectories(root.resolve("lab-cli/target/lib"));
         Files.createFile(root.resolve("lab-cli/target/lib/.built"));
+    }
+
+    @Test
+    void bundleReadingCommandsNeverAskForAnEngine(@TempDir Path root) throws Exception {
+        stubs(root, Map.of("engine.sh", 3, "guest-tools.sh", 3));
 
         String[][] reading = {{"report", "DIR"}, {"compare", "A", "B"}, {"history", "DIR"}, {"signatures", "DIR"}, {"list"}, {"list", "--json"},
                 {"kernels"}, {"help"}, {"help", "run"}, {"--version"}, {"completion", "bash"}, {"doctor"}, {"doctor", "--json"}, {}, {"lsit"}};
@@ -67,5 +74,17 @@ class LauncherTest {
         assertEquals(3, run.code(), "and stops when none can");
         assertTrue(!run.cli());
         assertEquals(List.of("guest-tools.sh"), launch(root, "kernels", "fetch", "debian:6.1").scripts(), "fetching a kernel needs the guest tools");
+    }
+
+    @Test
+    void aKernelBuiltFromSourceGetsTheBuildTools(@TempDir Path root) throws Exception {
+        stubs(root, Map.of("engine.sh", 0, "guest-tools.sh", 0, "kernel-build-tools.sh", 3));
+        Launched run = launch(root, "run", "fuse-kill-deadlock", "--kernel", "src:/usr/src/linux");
+        assertEquals(List.of("engine.sh", "guest-tools.sh", "kernel-build-tools.sh"), run.scripts());
+        assertEquals(3, run.code(), "a host that cannot get the build tools stops there");
+        Launched bisect = launch(root, "bisect", "fuse-kill-deadlock", "--kernel-tree", "/usr/src/linux", "--good", "v1", "--bad", "v2");
+        assertEquals(List.of("engine.sh", "guest-tools.sh", "kernel-build-tools.sh"), bisect.scripts());
+        assertEquals(List.of("engine.sh", "guest-tools.sh"), launch(root, "run", "fuse-kill-deadlock", "--kernel", "debian:6.1").scripts(),
+                "a packaged kernel needs no compiler");
     }
 }

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * dispatcher on another host does) and stops after it. A host that cannot (not root, no apt, the
  * packages unreachable, no Docker engine or no lab/base:bookworm image for the workers) makes it
  * SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
- * once each on debian:6.1; a second is killed with its CLI as soon as it runs; a third is a night
- * (`lab nightly --lava`) whose guest soaks the same arms twice.
+ * once each on debian:6.1; a second is killed with its CLI as soon as it runs; a night
+ * (`lab nightly --lava --count 2`) runs its two repetitions as two jobs at once; a soak's CLI is
+ * killed after two of its three jobs and the soak resumed.
  */
 @Tag("lava")
 class LavaRunTest {
@@ -147,16 +148,18 @@ class LavaRunTest {
     }
 
     /**
-     * A one-scenario night on LAVA: its soak ({@code --count 2}) runs as one job, the night reads the column's runs, and the history
-     * page has the LAVA column as a series of its own.
+     * A one-scenario night on LAVA: its soak ({@code --count 2}) runs each repetition as a job of its own, both at once on the two
+     * devices (LAVA's own records: two ids, overlapping start and end times), the night reads the soak's runs, and the history page
+     * has the LAVA column as a series of its own.
      */
     @Test
-    void aNightOnLavaSoaksInOneJobAndTheHistoryShowsItsColumn(@TempDir Path tmp) throws Exception {
+    void aNightOnLavaRunsItsRepetitionsAsJobsAtOnceAndTheHistoryShowsItsColumn(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("nights");
         LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
-        System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n", (System.nanoTime() - lab.startedNs) / 1e9);
+        System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
+                String.join("\n", lab.out().lines().filter(l -> l.contains("per-job overhead")).toList()));
         String said = lab.out() + lab.err();
         assertEquals(0, code, said);
         assertTrue(said.contains("LAVA job") && said.contains("first night on this host"), said);
@@ -165,19 +168,31 @@ class LavaRunTest {
         JsonNode rec = Json.MAPPER.readTree(night.resolve("nightly.json").toFile());
         assertEquals("COMPLETE", rec.path("status").asText(), rec.toString());
         assertEquals("lava-qemu-debian-6.1", rec.path("target").asText(), rec.toString());
-        Path column = night.resolve(rec.path("soak").asText());
-        assertTrue(column.startsWith(night.resolve("fleet")), "the night's runs are the fleet's LAVA column: " + column);
-        List<Path> runs = runJsons(column.resolve("soaks"));
-        assertEquals(2, runs.size(), "two repetitions in the guest's soak: " + runs);
+        Path soak = night.resolve(rec.path("soak").asText());
+        JsonNode soakRec = Json.MAPPER.readTree(soak.resolve("soak.json").toFile());
+        assertEquals(2, soakRec.path("repetitions").asLong(), soakRec.toString());
+        List<Long> ids = new ArrayList<>();
+        soakRec.path("runs").forEach(r -> ids.add(r.path("lavaJob").asLong()));
+        assertEquals(2, ids.stream().filter(i -> i > 0).distinct().count(), "a job per repetition: " + soakRec.path("runs"));
+        List<Path> runs = runJsons(soak.resolve("runs"));
+        assertEquals(2, runs.size(), "two repetitions: " + runs);
         for (Path r : runs) {
             JsonNode run = Json.MAPPER.readTree(r.toFile());
             assertEquals("lava-qemu-debian-6.1", run.path("host").path("target").path("name").asText(), run.path("host").toString());
             Map<String, String> v = new java.util.HashMap<>();
             run.path("arms").forEach(a -> v.put(a.path("name").asText(), a.path("verdict").asText()));
             assertEquals(Map.of("plain", "REPRODUCED", "no-holder", "NOT_REPRODUCED"), v, run.toString());
+            JsonNode job = Json.MAPPER.readTree(r.getParent().resolve("lava/job.json").toFile());
+            assertEquals("Complete", job.path("health").asText(), job.toString());
+            assertTrue(ids.contains(job.path("id").asLong()), "the bundle of a job soak.json names: " + job);
         }
-        JsonNode job = Json.MAPPER.readTree(runs.get(0).getParent().resolve("lava/job.json").toFile());
-        assertEquals("Complete", job.path("health").asText(), job.toString());
+        // Both at once, as LAVA itself recorded them: each started before the other ended.
+        LavaClient client = LavaClient.of(LavaSpec.parse(lava));
+        LavaClient.Job a = client.job(ids.get(0));
+        LavaClient.Job b = client.job(ids.get(1));
+        assertTrue(instant(a.startTime()).isBefore(instant(b.endTime())) && instant(b.startTime()).isBefore(instant(a.endTime())),
+                "the two repetitions' jobs overlap: " + a + " " + b);
+        assertTrue(!a.device().equals(b.device()), "on two devices: " + a + " " + b);
 
         JsonNode history = Json.MAPPER.readTree(out.resolve("history.json").toFile());
         List<String> where = new ArrayList<>();
@@ -185,6 +200,65 @@ class LavaRunTest {
                 + "/" + x.path("pooledTrials").asLong()));
         assertTrue(where.contains("lava-qemu-debian-6.1 plain 2/2") && where.contains("lava-qemu-debian-6.1 no-holder 0/2"), where.toString());
         assertTrue(Files.readString(out.resolve("history.html")).contains("lava-qemu-debian-6.1"), "history.html shows the LAVA column");
+    }
+
+    /**
+     * A soak on LAVA ({@code --count 3}, one arm, one trial) whose CLI is killed once its first two repetitions' jobs have finished
+     * and the third's is submitted: the reaper ends that job, and {@code --resume} keeps the two finished jobs (their ids, no new
+     * job for them) and submits the third again.
+     */
+    @Test
+    void aResumedSoakOnLavaKeepsItsFinishedJobsAndSubmitsTheKilledOneAgain(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("runs");
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "soak", "fuse-kill-deadlock", "--count", "3", "--kernel", "debian:6.1",
+                "--lava", lava, "--arms", "plain", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
+        LavaClient client = LavaClient.of(LavaSpec.parse(lava));
+        Path soakJson = null;
+        JsonNode before = null;
+        try {
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(20);
+            while (System.nanoTime() < until && lab.process.isAlive()) {
+                Path latest = out.resolve("soaks/latest");
+                if (Files.exists(latest)) {
+                    soakJson = latest.toRealPath().resolve("soak.json");
+                    JsonNode r = Json.MAPPER.readTree(soakJson.toFile());
+                    if (r.path("runs").size() == 3 && r.path("runs").get(0).hasNonNull("dir") && r.path("runs").get(1).hasNonNull("dir")) {
+                        before = r;
+                        break;
+                    }
+                }
+                Thread.sleep(500);
+            }
+            assertTrue(before != null, "the soak never had two finished repetitions and a third submitted: " + lab.out() + lab.err());
+        } finally {
+            lab.sigkill();
+        }
+        List<Long> killed = new ArrayList<>();
+        before.path("runs").forEach(r -> killed.add(r.path("lavaJob").asLong()));
+        // The reaper ends the killed CLI's open job (canceled; or incomplete when its files could no longer be fetched).
+        long t0 = System.nanoTime();
+        LavaClient.Job third = client.job(killed.get(2));
+        while (!third.finished() && System.nanoTime() - t0 < java.util.concurrent.TimeUnit.SECONDS.toNanos(60)) {
+            Thread.sleep(500);
+            third = client.job(killed.get(2));
+        }
+        assertTrue(third.finished() && !"Complete".equals(third.health()), "the killed CLI's third job: " + third);
+
+        LabProcess resumed = LabProcess.start(tmp.resolve("logs2"), List.of(), Map.of(), "soak", "--resume", soakJson.getParent().toString());
+        int code = resumed.await(1800);
+        String said = resumed.out() + resumed.err();
+        assertEquals(0, code, said);
+        JsonNode after = Json.MAPPER.readTree(soakJson.toFile());
+        assertEquals("COMPLETE", after.path("status").asText(), after.toString());
+        assertEquals(3, after.path("repetitions").asLong(), after.toString());
+        List<Long> ids = new ArrayList<>();
+        after.path("runs").forEach(r -> ids.add(r.path("lavaJob").asLong()));
+        assertEquals(3, ids.size(), after.path("runs").toString());
+        assertEquals(killed.subList(0, 2), ids.subList(0, 2), "the finished repetitions keep their jobs");
+        assertTrue(ids.get(2) > killed.get(2), "the third repetition ran as a new job: " + ids);
+        assertEquals(1, java.util.regex.Pattern.compile("LAVA job \\d+ submitted").matcher(said).results().count(), "one job submitted on resume:\n" + said);
+        assertEquals("Complete", client.job(ids.get(2)).health());
+        assertEquals(3, runJsons(soakJson.getParent().resolve("runs")).size(), "a bundle per repetition");
     }
 
     /**
@@ -225,6 +299,10 @@ class LavaRunTest {
         } finally {
             lab.sigkill();
         }
+    }
+
+    private static java.time.Instant instant(String t) {
+        return t.endsWith("Z") || t.contains("+") ? java.time.OffsetDateTime.parse(t).toInstant() : java.time.LocalDateTime.parse(t).toInstant(java.time.ZoneOffset.UTC);
     }
 
     private static List<Path> runJsons(Path dir) throws Exception {

@@ -15,14 +15,19 @@ public record SoakRecord(String kind, String soakId, RunStatus status, String st
                          List<RunEntry> runs, List<Tally> tallies, String replay) {
     public SoakRecord {
         if (status == null) status = RunStatus.RUNNING;
-        if (spec == null) spec = new Spec(null, null, null, null, null, null, null, 0, 0, null);
+        if (spec == null) spec = new Spec(null, null, null, null, null, null, null, 0, 0, null, null, null);
         runs = Copies.list(runs);
         tallies = Copies.list(tallies);
     }
 
-    /** What the soak was asked to do, enough to resume it. */
+    /**
+     * What the soak was asked to do, enough to resume it.
+     *
+     * @param lava on LAVA: the server as --lava takes it, one job per repetition × scenario; null on this host
+     * @param kernel on LAVA: the kernel its jobs boot
+     */
     public record Spec(List<String> scenarios, Map<String, String> params, List<String> arms, Long trials, Long randomSeed, String expectations,
-                       String stop, long count, double width, Long budgetS) {
+                       String stop, long count, double width, Long budgetS, String lava, String kernel) {
         public Spec {
             scenarios = Copies.list(scenarios);
             params = Copies.map(params);
@@ -30,6 +35,10 @@ public record SoakRecord(String kind, String soakId, RunStatus status, String st
         }
     }
 
-    /** One run of the soak: which repetition, where its bundle is, how it ended. */
-    public record RunEntry(long repetition, String scenario, String dir, Integer exitCode, RunStatus status, double seconds) { }
+    /**
+     * One run of the soak: which repetition, where its bundle is, how it ended.
+     *
+     * @param lavaJob on LAVA: the job that runs it, recorded when submitted (no dir until it has finished and its bundle is kept)
+     */
+    public record RunEntry(long repetition, String scenario, String dir, Integer exitCode, RunStatus status, double seconds, Long lavaJob) { }
 }

@@ -15,4 +15,12 @@ public final class Words {
     public static String count(long n, String noun) {
         return n + " " + plural(n, noun);
     }
+
+    /** A span as the console shows it: 45s, 3m07s, 1h04m. */
+    public static String duration(java.time.Duration d) {
+        long s = Math.max(0, d.toSeconds());
+        if (s >= 3600) return String.format(java.util.Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
+        if (s >= 60) return String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        return s + "s";
+    }
 }

@@ -76,6 +76,11 @@ public final class KernelConfig {
         }
     }
 
+    /** Every option the config names, with its value ("n" for "is not set"). */
+    public Map<String, String> all() {
+        return java.util.Collections.unmodifiableMap(options);
+    }
+
     /** "y", "m", "n", another value, or empty when the option does not appear at all. */
     public Optional<String> get(String option) {
         return Optional.ofNullable(options.get(option));

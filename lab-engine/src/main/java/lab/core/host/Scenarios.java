@@ -60,6 +60,14 @@ public final class Scenarios {
         return List.copyOf(out);
     }
 
+    /** The config options {@code s} needs with the {@code given} parameters, every arm's included: what a kernel built for it is given. */
+    public static List<String> configOptions(Scenario s, java.util.Map<String, String> given) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        s.needs(Params.resolve(s.params(), given)).forEach(n -> n.features().forEach(f -> out.add(f.configOption())));
+        s.arms().forEach(a -> a.needs().forEach(n -> n.features().forEach(f -> out.add(f.configOption()))));
+        return List.copyOf(out);
+    }
+
     public static Scenario find(String id) {
         return all().stream().filter(s -> s.id().equals(id)).findFirst()
                 .orElseThrow(() -> new UsageException("unknown scenario '" + id + "' (valid: "

@@ -28,6 +28,9 @@ public final class BisectPage {
         if (rec.kind().equals("kernel")) {
             c.append("<p>first bad kernel: <b>").append(esc(rec.firstBadKernel() == null ? "not named" : rec.firstBadKernel()))
                     .append("</b> · last good: ").append(esc(rec.lastGoodKernel())).append("</p>\n");
+            // a commit bisection: the commit with what it changed, and whether reverting it made the bad commit good
+            if (rec.culpritCommit() != null) c.append("<p>first bad commit:</p><pre>").append(esc(rec.culpritCommit())).append("</pre>\n");
+            if (rec.revertCheck() != null) c.append("<p>revert check (the culprit reverted on the bad commit): <b>").append(esc(rec.revertCheck())).append("</b></p>\n");
         } else if (!rec.culprit().isEmpty()) {
             c.append("<table><tr><th>key</th><th>good</th><th>bad</th><th>evidence</th></tr>\n");
             for (Difference d : rec.culprit()) {

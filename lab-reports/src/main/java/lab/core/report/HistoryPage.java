@@ -42,7 +42,9 @@ public final class HistoryPage {
                 .append(h.bundles().size()).append(" bundle(s), ").append(h.read().runs()).append(" run(s) read · ")
                 .append(h.flags().size()).append(" flag(s), ").append(h.changes().size()).append(" configuration change(s), ")
                 .append(h.series().stream().filter(s -> s.flaky()).count()).append(" flaky arm(s), ").append(h.signatures().size())
-                .append(" signature(s) · generated ").append(esc(h.generatedAt())).append("</p>\n");
+                .append(" signature(s) · generated ").append(esc(h.generatedAt()))
+                // One group names no column of its own below: say where (this host, an engine, a LAVA column).
+                .append(groups.size() == 1 ? " · every series ran on " + esc(h.series().get(0).where()) : "").append("</p>\n");
         arms(b, h, manyGroups);
         charts(b, data, h, manyGroups);
         flags(b, h);

@@ -64,6 +64,22 @@ public final class Bisect {
     }
 
     public Result start(Plan plan, Path out) {
+        return start(plan, List.of(), out);
+    }
+
+    /** The param of a kernel config option's difference. */
+    static final String KCONFIG = "kconfig";
+
+    /**
+     * A config bisection: ddmin over the kernel config options that differ, each candidate the
+     * good config ({@code plan.kernels()}: the good and the bad src: kernels) with some of the bad one's values.
+     */
+    public Result startKernelConfigs(Plan plan, List<lab.core.kernel.KernelConfigs.Option> options, Path out) {
+        if (options.isEmpty()) throw new UsageException("no config option differs: nothing to bisect");
+        return start(plan, options.stream().map(o -> new Difference(KCONFIG, o.key(), o.good(), o.bad())).toList(), out);
+    }
+
+    private Result start(Plan plan, List<Difference> kernelConfig, Path out) {
         new Judge(plan.confidence());
         BisectDraft rec = new BisectDraft();
         Instant now = Instant.now();
@@ -80,7 +96,11 @@ public final class Bisect {
         rec.badSide = plan.badSide();
         rec.params.putAll(plan.params());
         rec.kernel = plan.kernel();
-        if (plan.kernels().isEmpty()) {
+        if (!kernelConfig.isEmpty()) {
+            rec.kind = "kernel-config";
+            rec.kernels.addAll(plan.kernels());
+            rec.differences.addAll(kernelConfig);
+        } else if (plan.kernels().isEmpty()) {
             rec.kind = "configuration";
             rec.differences.addAll(Side.differences(plan.goodSide(), plan.badSide()));
             if (rec.differences.isEmpty()) throw new UsageException("the good and bad sides set nothing differently: nothing to bisect");
@@ -107,8 +127,8 @@ public final class Bisect {
         Path f = dir.resolve("bisect.json");
         if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + dir);
         BisectRecord rec = FromFile.json(f, BisectRecord.class);
-        if (!"configuration".equals(rec.kind()) && !"kernel".equals(rec.kind())) {
-            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind() + "', not configuration or kernel");
+        if (!"configuration".equals(rec.kind()) && !"kernel".equals(rec.kind()) && !"kernel-config".equals(rec.kind())) {
+            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind() + "', not configuration, kernel or kernel-config");
         }
         String missing = rec.scenario() == null ? "scenario" : rec.arm() == null ? "arm" : rec.goodSide() == null ? "goodSide" : rec.badSide() == null ? "badSide" : null;
         for (int i = 0; missing == null && i < rec.steps().size(); i++) if (rec.steps().get(i).role() == null) missing = "steps[" + i + "].role";
@@ -152,7 +172,11 @@ public final class Bisect {
             write(rec, dir);
         };
         try {
-            rec.exitCode = rec.kind.equals("kernel") ? kernels(rec, steps) : configuration(rec, steps);
+            rec.exitCode = switch (rec.kind) {
+                case "kernel" -> kernels(rec, steps);
+                case "kernel-config" -> kernelConfig(rec, steps);
+                default -> configuration(rec, steps);
+            };
             rec.status = RunStatus.COMPLETE;
         } catch (RuntimeException e) {
             rec.status = RunStatus.INCOMPLETE;
@@ -186,14 +210,27 @@ public final class Bisect {
 
     private int configuration(BisectDraft rec, Steps steps) {
         if (!steps.premise(new StepRunner.Candidate(rec.goodSide, rec.kernel), new StepRunner.Candidate(rec.badSide, rec.kernel))) return ExitCodes.DIFFERS;
+        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
+    }
+
+    private int kernelConfig(BisectDraft rec, Steps steps) {
+        Side side = rec.goodSide;
+        List<String> ks = rec.kernels;
+        if (!steps.premise(new StepRunner.Candidate(side, ks.get(0)), new StepRunner.Candidate(side, ks.get(1)))) return ExitCodes.DIFFERS;
+        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(side, lab.core.kernel.KernelConfigs.candidate(ks.get(0),
+                c.stream().map(d -> new lab.core.kernel.KernelConfigs.Option(d.key(), d.good(), d.bad())).toList()))));
+    }
+
+    /** ddmin over the differences, each candidate a step; all of them is the bad side, already run. */
+    private static DeltaDebug.Result<Difference> ddmin(BisectDraft rec, Steps steps, java.util.function.Function<List<Difference>, StepRunner.Candidate> candidate) {
         List<Difference> all = rec.differences;
-        DeltaDebug.Result<Difference> r;
-        if (all.size() == 1) {
-            r = new DeltaDebug.Result<>(all, true, List.of());
-        } else {
-            r = DeltaDebug.ddmin(all, c -> c.size() == all.size() ? Decision.BAD
-                    : steps.decide("candidate", c.stream().map(Difference::key).toList(), new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
-        }
+        if (all.size() == 1) return new DeltaDebug.Result<>(all, true, List.of());
+        return DeltaDebug.ddmin(all, c -> c.size() == all.size() ? Decision.BAD
+                : steps.decide("candidate", c.stream().map(Difference::key).toList(), candidate.apply(c)));
+    }
+
+    /** The culprit ddmin found, and what the undecided steps leave open of it. */
+    private static int culprit(BisectDraft rec, DeltaDebug.Result<Difference> r) {
         rec.culprit = new ArrayList<>(r.culprit());
         rec.oneMinimal = r.oneMinimal();
         String undecided = rec.undecidedSteps.isEmpty() ? "" : "step" + (rec.undecidedSteps.size() > 1 ? "s " : " ")
@@ -217,12 +254,38 @@ public final class Bisect {
         if (r.found()) {
             rec.firstBadKernel = ks.get(r.firstBad());
             rec.where = r.undecided().isEmpty() ? "every step decided"
-                    : "kernels " + r.undecided().stream().map(ks::get).collect(Collectors.joining(", ")) + " undecided and skipped; the two neighbours decided";
-            return ExitCodes.OK;
+                    : "kernels " + r.undecided().stream().map(ks::get).collect(Collectors.joining(", ")) + " undecided or not building, skipped; the two neighbours decided";
+            return revertCheck(rec, steps, side);
         }
         rec.where = "the first bad kernel is one of " + String.join(", ", ks.subList(r.lastGood() + 1, r.firstBad() + 1))
                 + ": every kernel between " + ks.get(r.lastGood()) + " (good) and " + ks.get(r.firstBad()) + " (bad) was undecided within " + rec.ceiling + " trials";
         return ExitCodes.DIFFERS;
+    }
+
+    /**
+     * A commit bisection's last step: the bad commit with the culprit reverted must behave like
+     * the good side. Kernels that are not commits of one tree (--kernels) have no such check.
+     */
+    private int revertCheck(BisectDraft rec, Steps steps, Side side) {
+        lab.core.kernel.KernelSource bad = commitOf(rec.kernels.get(rec.kernels.size() - 1));
+        lab.core.kernel.KernelSource culprit = commitOf(rec.firstBadKernel);
+        if (bad == null || culprit == null) return ExitCodes.OK;
+        rec.culpritCommit = lab.core.kernel.KernelCommits.describe(culprit, culprit.rev());
+        say.accept("revert check: " + culprit.rev() + " reverted on " + bad.rev() + " should behave as the good side");
+        rec.revertCheck = steps.decide("revert check", List.of(), new StepRunner.Candidate(side, bad.at(bad.rev(), culprit.rev()).spec()));
+        switch (rec.revertCheck) {
+            case GOOD -> rec.where += "; the revert check passed: the culprit reverted on the bad commit was tested good";
+            case BAD -> rec.where += "; the revert check FAILED: with the culprit reverted the bad commit is still bad (it is not the whole cause)";
+            case UNDECIDED -> rec.where += "; the revert check was undecided (or the revert did not build)";
+        }
+        return rec.revertCheck == Decision.BAD ? ExitCodes.DIFFERS : ExitCodes.OK;
+    }
+
+    /** The tree and commit a src:DIR,rev=C kernel names; null for any other kernel. */
+    private static lab.core.kernel.KernelSource commitOf(String kernel) {
+        if (!kernel.startsWith("src:")) return null;
+        lab.core.kernel.KernelSpec k = lab.core.kernel.KernelSpec.parse(kernel);
+        return k.source() != null && k.source().rev() != null && k.source().revert() == null ? k.source() : null;
     }
 
     /** The steps of one bisection, numbered in the order the search asks for them (so a resumed search meets them again). */
@@ -290,7 +353,17 @@ public final class Bisect {
                     say.accept(String.format(Locale.ROOT, "step %d %s: %s %s — %s", s.number, label(s), have.kn(), j.decision(), j.why()));
                     return j.decision();
                 }
-                batch(s, c, have);
+                try {
+                    batch(s, c, have);
+                } catch (lab.core.kernel.KernelBuildException e) {
+                    // a kernel that does not build is skipped, as git bisect skip does; the search goes on around it
+                    s.decision = Decision.UNDECIDED;
+                    s.why = e.getMessage();
+                    if (!rec.undecidedSteps.contains(s.number)) rec.undecidedSteps.add(s.number);
+                    onBatch.run();
+                    say.accept(String.format(Locale.ROOT, "step %d %s: skipped — %s", s.number, label(s), e.getMessage()));
+                    return Decision.UNDECIDED;
+                }
             }
         }
 
@@ -395,6 +468,7 @@ public final class Bisect {
         for (BisectDraft.Step s : rec.steps) say.accept(stepLine(s));
         if (rec.kind.equals("kernel")) {
             say.accept(rec.firstBadKernel != null ? "first bad kernel: " + rec.firstBadKernel + " (last good: " + rec.lastGoodKernel + ")" : "first bad kernel: not named");
+            if (rec.culpritCommit != null) say.accept("first bad commit: " + rec.culpritCommit.replace("\n", "\n  "));
         } else if (!rec.culprit.isEmpty() && rec.steps.stream().noneMatch(s -> s.role.equals("bad side") && s.decision != Decision.BAD)) {
             say.accept("culprit: " + rec.culprit.stream().map(Difference::toString).collect(Collectors.joining("; ")));
         }
@@ -416,6 +490,8 @@ public final class Bisect {
     private static String replayLine(BisectDraft rec) {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
         if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
+        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree ").append(lab.core.kernel.KernelSpec.parse(rec.kernels.get(0)).source().tree())
+                .append(" --good-config '").append(rec.good).append("' --bad-config '").append(rec.bad).append('\'');
         else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
         if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);
         rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));

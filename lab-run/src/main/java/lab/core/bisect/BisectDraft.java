@@ -37,6 +37,8 @@ final class BisectDraft {
     List<Difference> culprit = new ArrayList<>();
     String firstBadKernel;
     String lastGoodKernel;
+    String culpritCommit;
+    Decision revertCheck;
     Boolean oneMinimal;
     List<Integer> undecidedSteps = new ArrayList<>();
     String where;

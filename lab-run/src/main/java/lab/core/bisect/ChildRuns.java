@@ -86,6 +86,8 @@ public final class ChildRuns implements StepRunner {
             int code = p.waitFor();
             if (code == ExitCodes.USAGE) throw new UsageException(last == null ? "the step's run refused its input (exit 2)" : last);
             if (code == ExitCodes.SKIPPED) throw new HostLacksException(last == null ? "the step's run was skipped (exit 3)" : last);
+            // a commit bisection's step whose kernel does not build: skipped, as git bisect skip does
+            if (code == ExitCodes.LAB_FAILURE && last != null && last.contains(" does not build: ")) throw new lab.core.kernel.KernelBuildException(last);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -136,7 +136,7 @@ public final class HistoryBench implements Benchmark {
             runs.add(new Results.Run(r, dir));
         }
         SoakRecord rec = new SoakRecord("soak", String.format("%08x", i), RunStatus.COMPLETE, null, day.atTime(2, 0, 1).toInstant(ZoneOffset.UTC).toString(),
-                null, new SoakRecord.Spec(catalogue.stream().map(Scenario::id).toList(), null, null, null, null, null, null, 0, 0, null), 0, 1, null, null,
+                null, new SoakRecord.Spec(catalogue.stream().map(Scenario::id).toList(), null, null, null, null, null, null, 0, 0, null, null, null), 0, 1, null, null,
                 null, null, Results.of(soak, runs).tallies(), null);
         Json.PRETTY.writeValue(soak.resolve("soak.json").toFile(), rec);
         Json.PRETTY.writeValue(night.resolve("nightly.json").toFile(), Map.of("night", day.toString(), "at", day.atTime(2, 0).toInstant(ZoneOffset.UTC).toString(),

@@ -18,13 +18,24 @@ import lab.api.UsageException;
  * @param image   the bzImage or vmlinux; null unless PATH
  * @param modules the modules directory (holding RELEASE/modules.order ... or the modules themselves); null when not given
  * @param config  the kernel's .config; null when not given
+ * @param source  the tree to build and how; null unless SRC
  */
-public record KernelSpec(String text, Kind kind, String debian, Path image, Path modules, Path config) {
+public record KernelSpec(String text, Kind kind, String debian, Path image, Path modules, Path config, KernelSource source) {
 
-    public enum Kind { HOST, DEBIAN_SERIES, DEBIAN_VERSION, PATH }
+    public enum Kind { HOST, DEBIAN_SERIES, DEBIAN_VERSION, PATH, SRC }
 
     public static final String FORMS =
-            "host, debian:6.1, debian:6.12, debian:<package version> (e.g. debian:6.1.192-3), path:/x/bzImage[,modules=DIR][,config=FILE]";
+            "host, debian:6.1, debian:6.12, debian:<package version> (e.g. debian:6.1.192-3), path:/x/bzImage[,modules=DIR][,config=FILE], "
+                    + "src:DIR[,config=FILE|config=debian:6.1][,rev=REV][,+CONFIG_X=y,...]";
+
+    public KernelSpec(String text, Kind kind, String debian, Path image, Path modules, Path config) {
+        this(text, kind, debian, image, modules, config, null);
+    }
+
+    /** The same kernel, built (src: only) with the options the scenarios to run declare they need. */
+    public KernelSpec needing(java.util.Collection<String> options) {
+        return source == null ? this : new KernelSpec(text, kind, debian, image, modules, config, source.needing(options));
+    }
 
     private static final Pattern SERIES = Pattern.compile("\\d+\\.\\d+");
     /** Debian's version syntax: [epoch:]upstream[-revision], upstream starting with a digit. */
@@ -40,6 +51,7 @@ public record KernelSpec(String text, Kind kind, String debian, Path image, Path
             throw new UsageException("--kernel " + t + ": not a Debian kernel series or package version; the forms are: " + FORMS);
         }
         if (t.startsWith("path:")) return parsePath(t);
+        if (t.startsWith("src:")) return new KernelSpec(t, Kind.SRC, null, null, null, null, KernelSource.parse(t));
         throw new UsageException("unknown --kernel form '" + t + "'; the forms are: " + FORMS);
     }
 

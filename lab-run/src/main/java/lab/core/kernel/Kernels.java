@@ -99,6 +99,7 @@ public final class Kernels {
         Kernel k = switch (spec.kind()) {
             case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
             case PATH -> fromPath(spec);
+            case SRC -> new KernelBuild(this, say).resolve(spec);
             case DEBIAN_VERSION -> cachedDebian(spec.debian()).orElseGet(() -> debian(spec, versionPackage(spec)));
             case DEBIAN_SERIES -> {
                 DebianArchive.Package p = seriesPackage(spec);
@@ -208,7 +209,7 @@ public final class Kernels {
      * part of each kernel's directory name, so that a change to how the initramfs or the modules
      * image is made builds them again.
      */
-    private String builder() {
+    String builder() {
         if (builder == null) {
             StringBuilder b = new StringBuilder();
             for (String f : List.of("build-kernel.sh", "initrd-init")) {
@@ -319,7 +320,7 @@ public final class Kernels {
     }
 
     /** Modules image and initramfs from images/guest/build-kernel.sh (busybox from the lab's bookworm). */
-    private void build(Path out, String release, Path modules) throws IOException {
+    void build(Path out, String release, Path modules) throws IOException {
         long t0 = System.nanoTime();
         Path script = LabHome.imagesDir().resolve("guest/build-kernel.sh");
         run(List.of("bash", script.toString(), release, modules == null ? "-" : modules.toString(), busybox().toString(), out.toString()), out,
@@ -357,7 +358,7 @@ public final class Kernels {
     }
 
     /** Fills {@code out} (in a temporary directory {@code work} removed afterwards) with a kernel's files. */
-    private interface Build {
+    interface Build {
         void into(Path work, Path out) throws IOException;
     }
 
@@ -366,7 +367,7 @@ public final class Kernels {
      * builder), into a temporary directory renamed into place; then removes the kernel's
      * directories an older builder made (and the unsuffixed one of the first builder).
      */
-    private Kernel building(String key, Path target, Build build) {
+    Kernel building(String key, Path target, Build build) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -394,7 +395,7 @@ public final class Kernels {
         });
     }
 
-    private void write(Path out, String spec, String release, String packageVersion) throws IOException {
+    void write(Path out, String spec, String release, String packageVersion) throws IOException {
         Properties p = new Properties();
         p.setProperty("spec", spec);
         p.setProperty("release", release);
@@ -404,7 +405,7 @@ public final class Kernels {
         }
     }
 
-    private static Kernel load(Path d) {
+    static Kernel load(Path d) {
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(d.resolve("kernel.properties"))) {
             p.load(in);

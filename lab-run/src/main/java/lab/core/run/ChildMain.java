@@ -6,6 +6,11 @@ public final class ChildMain {
 
     public static void main(String[] args) {
         ChildCli.watchParent();
-        System.exit(LabCommandLine.find().execute(args));
+        System.exit(execute(args));
+    }
+
+    /** The command line's exit code for {@code args}, this JVM kept (a guest's waiting JVM warms up with it). */
+    public static int execute(String... args) {
+        return LabCommandLine.find().execute(args);
     }
 }

@@ -100,10 +100,13 @@ public final class Runner {
         return new Result(code, rec, evidence.dir());
     }
 
-    /** The engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity), from LAB_ENGINE. */
+    /** Where a JVM that was waiting before its run was known takes LAB_ENGINE from (its environment was set before). */
+    public static final String ENGINE_PROPERTY = "lab.engine";
+
+    /** The engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity), from LAB_ENGINE or {@link #ENGINE_PROPERTY}. */
     @SuppressWarnings("unchecked")
     static Optional<Map<String, Object>> target() {
-        String json = System.getenv("LAB_ENGINE");
+        String json = System.getProperty(ENGINE_PROPERTY, System.getenv("LAB_ENGINE"));
         if (json == null || json.isBlank()) return Optional.empty();
         try {
             return Optional.of(Json.MAPPER.readValue(json, Map.class));

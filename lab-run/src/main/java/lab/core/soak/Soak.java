@@ -51,6 +51,19 @@ public final class Soak {
     /** Starts a new soak (kind "soak") or a one-pass run of several scenarios (kind "all") under {@code out}. */
     public Result start(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
                         Long randomSeed, Path expectationsDir, StopRule stop, Path out) {
+        Opened o = create(kind, scenarioIds, params, arms, trials, randomSeed, expectationsDir, stop, out, rec -> { });
+        return loop(o.record(), o.dir(), stop);
+    }
+
+    /** A soak's draft, its directory and its stopping rule, before (or between) its repetitions. */
+    public record Opened(SoakDraft record, Path dir, StopRule stop) { }
+
+    /**
+     * A new soak's directory and soak.json, nothing run yet; {@code more} adds to the record before
+     * it is first written (where its repetitions run).
+     */
+    public Opened create(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
+                         Long randomSeed, Path expectationsDir, StopRule stop, Path out, Consumer<SoakDraft> more) {
         check(scenarioIds, arms, trials, expectationsDir);
         SoakDraft rec = new SoakDraft();
         rec.kind = kind;
@@ -59,7 +72,7 @@ public final class Soak {
         rec.startedAt = now.toString();
         rec.spec = new SoakRecord.Spec(scenarioIds, params, arms, trials, randomSeed,
                 expectationsDir == null ? null : expectationsDir.toAbsolutePath().toString(), stop.kind().name(), stop.count(), stop.width(),
-                stop.budget() == null ? null : stop.budget().toSeconds());
+                stop.budget() == null ? null : stop.budget().toSeconds(), null, null);
         Path root = out.resolve(kind.equals("all") ? "all" : "soaks");
         Path dir = RunId.dir(root, now, rec.soakId);
         try {
@@ -68,9 +81,10 @@ public final class Soak {
         } catch (IOException e) {
             throw new UsageException("cannot write the soak under " + out + ": " + e.getMessage());
         }
+        more.accept(rec);
         rec.replay = replayLine(rec);
         write(rec, dir);
-        return loop(rec, dir, stop);
+        return new Opened(rec, dir, stop);
     }
 
     /** Bad input, refused before anything is made: unknown scenarios and arms (not only when their turn comes), trials, expectations. */
@@ -83,6 +97,12 @@ public final class Soak {
 
     /** Continues a soak from its directory. */
     public Result resume(Path given) {
+        Opened o = reopen(given);
+        return loop(o.record(), o.dir(), o.stop());
+    }
+
+    /** An interrupted soak read back from its directory, checked as if given anew and marked RUNNING again. */
+    public Opened reopen(Path given) {
         Path f = given.resolve("soak.json");
         if (!Files.exists(f)) throw new UsageException("no soak.json in " + given);
         Path dir;
@@ -108,7 +128,13 @@ public final class Soak {
         rec.statusReason = null;
         rec.stoppedBecause = null;
         say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
-        return loop(rec, dir, stop);
+        return new Opened(rec, dir, stop);
+    }
+
+    /** Whether the soak in {@code dir} ran its repetitions as LAVA jobs (its soak.json names the column). */
+    public static boolean onLava(Path dir) {
+        Path f = dir.resolve("soak.json");
+        return Files.isRegularFile(f) && FromFile.json(f, SoakRecord.class).spec().lava() != null;
     }
 
     private Result loop(SoakDraft rec, Path dir, StopRule stop) {
@@ -145,7 +171,7 @@ public final class Soak {
                 Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params(), armsFor(sc.id(), s.arms()), s.trials(), randomSeed, dir.resolve("runs"),
                         expectations));
                 rec.runs.add(new SoakRecord.RunEntry(rep, sc.id(), dir.relativize(r.evidence()).toString(), r.exitCode(), r.record().status,
-                        Math.round((System.nanoTime() - started) / 1e6) / 1e3));
+                        Math.round((System.nanoTime() - started) / 1e6) / 1e3, null));
                 rec.fingerprint = r.record().fingerprint;
                 lastDiffered |= r.exitCode() == ExitCodes.DIFFERS || r.exitCode() == ExitCodes.LAB_FAILURE;
                 rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
@@ -169,6 +195,11 @@ public final class Soak {
         } catch (IllegalStateException ignored) {
             // shutting down
         }
+        return complete(rec, results, dir, stopped);
+    }
+
+    /** A soak whose stopping rule holds: its record COMPLETE with the exit code of its tallies, its reports, its summary said. */
+    public Result complete(SoakDraft rec, Results results, Path dir, String stopped) {
         rec.stoppedBecause = stopped;
         rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
@@ -191,7 +222,7 @@ public final class Soak {
      * The arms of one scenario out of --arms: "plain" applies to every scenario, "unmount-race:plain" to that one;
      * a scenario none of them names runs every arm.
      */
-    static List<String> armsFor(String scenario, List<String> arms) {
+    public static List<String> armsFor(String scenario, List<String> arms) {
         if (arms.stream().noneMatch(a -> a.contains(":"))) return arms;
         return arms.stream().filter(a -> !a.contains(":") || a.startsWith(scenario + ":")).map(a -> a.substring(a.indexOf(':') + 1)).toList();
     }
@@ -204,11 +235,11 @@ public final class Soak {
         return ExitCodes.OK;
     }
 
-    private static long trialsPerRep(Results results) {
+    public static long trialsPerRep(Results results) {
         return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials()).filter(n -> n > 0).min().orElse(1);
     }
 
-    private static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
+    public static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
         String eta;
         if (stop.kind() == StopRule.Kind.DURATION) {
             eta = "ETA " + StopRule.human(stop.budget().minus(elapsed));
@@ -249,11 +280,12 @@ public final class Soak {
         if (s.trials() != null) b.append(" --trials ").append(s.trials());
         if (s.randomSeed() != null) b.append(" --seed ").append(s.randomSeed());
         if (s.expectations() != null) b.append(" --expectations ").append(s.expectations());
+        if (s.lava() != null) b.append(" --lava ").append(s.lava()).append(" --kernel ").append(s.kernel());
         if (!rec.kind.equals("all")) b.append(' ').append(String.join(" ", s.scenarios()));
         return b.toString();
     }
 
-    private static void write(SoakDraft rec, Path dir) {
+    public static void write(SoakDraft rec, Path dir) {
         try {
             Json.replace(Json.PRETTY, rec.record(), dir.resolve("soak.json"));
         } catch (IOException e) {

@@ -8,8 +8,11 @@ import lab.records.RunStatus;
 import lab.records.SoakRecord;
 import lab.records.Tally;
 
-/** A soak while it runs, field for field soak.json (see {@link SoakRecord}); written as a record after every run. */
-final class SoakDraft {
+/**
+ * A soak while it runs, field for field soak.json (see {@link SoakRecord}); written as a record after every run.
+ * Public for a soak whose repetitions run elsewhere (LAVA jobs): it changes the draft only through these methods.
+ */
+public final class SoakDraft {
     String kind;
     String soakId;
     RunStatus status = RunStatus.RUNNING;
@@ -26,9 +29,67 @@ final class SoakDraft {
     List<Tally> tallies = new ArrayList<>();
     String replay;
 
-    SoakRecord record() {
+    public SoakRecord record() {
         return new SoakRecord(kind, soakId, status, statusReason, startedAt, endedAt, spec, elapsedS, repetitions, stoppedBecause, exitCode,
                 fingerprint, runs, tallies, replay);
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String soakId() {
+        return soakId;
+    }
+
+    public SoakRecord.Spec spec() {
+        return spec;
+    }
+
+    /** Its repetitions run as jobs on the LAVA server {@code lava} (as --lava takes it), booting {@code kernel}. */
+    public void onLava(String lava, String kernel) {
+        SoakRecord.Spec s = spec;
+        spec = new SoakRecord.Spec(s.scenarios(), s.params(), s.arms(), s.trials(), s.randomSeed(), s.expectations(), s.stop(), s.count(), s.width(),
+                s.budgetS(), lava, kernel);
+    }
+
+    /** The runs so far, in the order they were started; an entry is replaced as its run goes on. */
+    public List<SoakRecord.RunEntry> runs() {
+        return runs;
+    }
+
+    public long repetitions() {
+        return repetitions;
+    }
+
+    public void repetitions(long n) {
+        repetitions = n;
+    }
+
+    public List<Tally> tallies() {
+        return tallies;
+    }
+
+    public void tallies(List<Tally> t) {
+        tallies = t;
+    }
+
+    public double elapsedS() {
+        return elapsedS;
+    }
+
+    public void elapsedS(double s) {
+        elapsedS = s;
+    }
+
+    /** Stopped before its rule held, saying why. */
+    public void incomplete(String reason) {
+        status = RunStatus.INCOMPLETE;
+        statusReason = reason;
+    }
+
+    public void ended(String at) {
+        endedAt = at;
     }
 
     /** A soak read back to go on with (resume). */

@@ -95,9 +95,6 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
     }
 
     public static String human(Duration d) {
-        long s = Math.max(0, d.toSeconds());
-        if (s >= 3600) return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
-        if (s >= 60) return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
-        return s + "s";
+        return lab.records.Words.duration(d);
     }
 }

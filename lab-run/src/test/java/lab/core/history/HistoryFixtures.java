@@ -28,21 +28,19 @@ public final class HistoryFixtures {
     public static final String LAVA_COLUMN = "lava-qemu-debian-6.1";
 
     /**
-     * A finished night run as a LAVA job, as `lab nightly --lava` leaves it: nightly.json naming its target, the fleet of one LAVA
-     * column, the guest's soak (started by the guest's clock, on another day) and its run, whose host.target is the column.
+     * A finished night run as LAVA jobs, as `lab nightly --lava` leaves it: nightly.json naming its target, the night's soak
+     * (soak.json naming the column) and its run, which a job's guest made (started by the guest's clock, on another day) and whose
+     * host.target is the column. No folder is named after the column.
      */
     public static Path lavaNight(Path root, String day, long k, long n, long fixK) throws Exception {
         String stamp = day.replace("-", "") + "-030000";
         Path night = root.resolve("nightly").resolve(stamp);
-        Path column = night.resolve("fleet").resolve(stamp + "-f1").resolve(LAVA_COLUMN);
-        Path soak = column.resolve("soaks").resolve("19700101-000000-sg");
+        Path soak = night.resolve("soaks").resolve(stamp + "-sg");
         Files.createDirectories(soak.resolve("runs/unmount-race"));
         Json.PRETTY.writeValue(night.resolve("nightly.json").toFile(), Map.of("night", day, "at", day + "T03:00:00Z", "host", "vm/test",
-                "status", "COMPLETE", "soak", night.relativize(column).toString(), "target", LAVA_COLUMN));
-        Json.PRETTY.writeValue(column.getParent().resolve("fleet.json").toFile(), Map.of("fleetId", "f" + stamp, "status", "COMPLETE",
-                "startedAt", day + "T03:00:01Z"));
+                "status", "COMPLETE", "soak", night.relativize(soak).toString(), "target", LAVA_COLUMN));
         Json.PRETTY.writeValue(soak.resolve("soak.json").toFile(), Map.of("kind", "soak", "soakId", "sg" + stamp, "status", "COMPLETE",
-                "startedAt", "1970-01-01T00:00:05Z"));
+                "startedAt", day + "T03:00:01Z", "spec", Map.of("lava", "http://lava.test/,device-type=qemu", "kernel", "debian:6.1")));
         Path run = RunFixtures.run(soak.resolve("runs/unmount-race"), "g" + stamp, "6.1.0", "20", k, n, fixK);
         RunRecord r = Json.MAPPER.readValue(run.resolve("run.json").toFile(), RunRecord.class);
         r.host.target = Map.of("name", LAVA_COLUMN, "kernel", "debian:6.1", "lava", Map.of("server", "http://lava.test/", "deviceType", "qemu"));

@@ -104,6 +104,17 @@ class HistoryTest {
         assertTrue(page.contains(HistoryFixtures.LAVA_COLUMN), "the page names the LAVA column");
     }
 
+    /** Nights on one LAVA column only: one group, and the page still says where its series ran (no folder names the column). */
+    @Test
+    void aPageOfOneLavaColumnNamesIt(@TempDir Path root) throws Exception {
+        HistoryFixtures.lavaNight(root, "2026-11-24", 0, 300, 0);
+        HistoryFixtures.lavaNight(root, "2026-11-25", 0, 300, 0);
+        HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
+        assertEquals(java.util.Set.of(HistoryFixtures.LAVA_COLUMN), h.series().stream().map(s -> s.where()).collect(java.util.stream.Collectors.toSet()));
+        String page = Files.readString(History.write(h, root));
+        assertTrue(page.contains("every series ran on " + HistoryFixtures.LAVA_COLUMN), "the page names the LAVA column");
+    }
+
     @Test
     void nothingUnderTheDirectoryIsAnEmptyHistory(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("soaks"));

@@ -116,10 +116,10 @@ class CraftedBundleTest {
         }).toList();
         List<SoakRecord.RunEntry> runs = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(document.domain)", "../../outside", "/etc", evil("dir"), "runs/r1")) {
-            runs.add(new SoakRecord.RunEntry(0, evil("scenario"), dir, null, null, 0));
+            runs.add(new SoakRecord.RunEntry(0, evil("scenario"), dir, null, null, 0, null));
         }
         SoakRecord rec = new SoakRecord("soak", evil("id"), null, evil("reason"), null, null,
-                new SoakRecord.Spec(List.of(evil("scenario")), null, null, null, null, null, null, 0, 0, null), 0, 0, evil("stopped"), null, null,
+                new SoakRecord.Spec(List.of(evil("scenario")), null, null, null, null, null, null, 0, 0, null, null, null), 0, 0, evil("stopped"), null, null,
                 runs, tallies, evil("replay"));
         Path page = assertTimeoutPreemptively(BOUND, () -> SoakPage.write(rec, results, soak));
         String html = Files.readString(page, StandardCharsets.UTF_8);

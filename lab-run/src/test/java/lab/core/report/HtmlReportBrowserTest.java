@@ -53,7 +53,7 @@ class HtmlReportBrowserTest {
         RunFixtures.run(dir.resolve("runs"), "r2", "6.18", "20", 70, 5000, 0);
         Results results = Results.load(dir);
         SoakRecord rec = new SoakRecord("soak", "t", null, null, null, null,
-                new SoakRecord.Spec(List.of("unmount-race"), null, null, null, null, null, null, 0, 0, null), 0, 0, null, null, null, null,
+                new SoakRecord.Spec(List.of("unmount-race"), null, null, null, null, null, null, 0, 0, null, null, null), 0, 0, null, null, null, null,
                 results.tallies(), null);
         String dom = render(SoakPage.write(rec, results, dir), dir);
         assertTrue(dom.contains("id=\"verdicts\""));

@@ -29,6 +29,8 @@ import lab.core.engine.Owner;
  */
 public final class Guest implements AutoCloseable {
     public static final String QEMU = "qemu-system-x86_64";
+    /** The saved state a guest is restored from, as linked into its directory. */
+    private static final String INCOMING = "state.in";
 
     /** The kernel side: image, initramfs, modules disk (may be null), release. */
     public record Boot(Path vmlinuz, Path initrd, Path modules, String release, String cmdline) { }
@@ -46,11 +48,11 @@ public final class Guest implements AutoCloseable {
 
     /**
      * Everything that makes the command line: what boots, the disks (root and data, qcow2
-     * overlays or raw images; no data disk: null), fw_cfg files for the guest's init, the
+     * overlays or raw images; no data disk: null; the class path's disk, read-only, none: null), fw_cfg files for the guest's init, the
      * shares, and a saved state to resume from (null: a cold boot). A restore needs the same
      * devices as the save, so shares are declared on both (their paths may differ).
      */
-    public record Spec(Boot boot, Shape shape, Path root, Path data, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
+    public record Spec(Boot boot, Shape shape, Path root, Path data, Path classPath, Map<String, Path> fwcfg, List<Share> shares, Path incoming) { }
 
     private final Spec spec;
     private final Path dir;
@@ -104,10 +106,12 @@ public final class Guest implements AutoCloseable {
             throw new GuestException("cannot write " + dir.resolve("owner") + ": " + e.getMessage());
         }
         try {
+            // A link of the state under a fixed name in QEMU's directory: the incoming URI names no path (see commandLine).
+            if (spec.incoming() != null) Files.createLink(dir.resolve(INCOMING), spec.incoming());
             Files.writeString(dir.resolve("qemu.cmdline"), String.join(" ", cmd) + "\n");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from((spec.incoming() != null ? spec.incoming() : Path.of("/dev/null")).toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .directory(dir.toFile()).start();
             return new Guest(spec, dir, p, guard);
         } catch (IOException e) {
@@ -129,6 +133,7 @@ public final class Guest implements AutoCloseable {
         c.addAll(drive(spec.root(), "lab-root", false));
         if (b.modules() != null) c.addAll(drive(b.modules(), "lab-modules", true));
         if (spec.data() != null) c.addAll(drive(spec.data(), "lab-docker", false));
+        if (spec.classPath() != null) c.addAll(drive(spec.classPath(), ReadyLab.CLASS_PATH_SERIAL, true));
         spec.fwcfg().forEach((name, file) -> c.addAll(List.of("-fw_cfg", "name=opt/lab/" + name + ",file=" + value(file))));
         c.addAll(List.of("-device", "virtio-serial-pci,id=ser0",
                 "-chardev", "socket,id=qga,path=" + value(dir.resolve("qga.sock")) + ",server=on,wait=off",
@@ -139,8 +144,9 @@ public final class Guest implements AutoCloseable {
             c.addAll(List.of("-fsdev", "local,id=" + s.tag() + ",path=" + value(s.path()) + ",security_model=" + securityModel(s),
                     "-device", "virtio-9p-pci,fsdev=" + s.tag() + ",mount_tag=" + s.tag()));
         }
-        // The saved state comes in on QEMU's stdin (see start): no shell, no path in the URI.
-        if (spec.incoming() != null) c.addAll(List.of("-incoming", "fd:0"));
+        // QEMU hands an exec: URI to a shell, so it names a fixed file in QEMU's directory, linked to the state by start.
+        // Not fd:0: QEMU closes that fd once the state is in, and the exec: of a later save then gets a child without stdin.
+        if (spec.incoming() != null) c.addAll(List.of("-incoming", "exec:cat " + INCOMING));
         return c;
     }
 
@@ -306,7 +312,11 @@ public final class Guest implements AutoCloseable {
      */
     public void saveTo(Path state, Duration within) {
         qmp().stop();
-        qmp().saveTo(Qmp.SAVED, within);
+        try {
+            qmp().saveTo(Qmp.SAVED, within);
+        } catch (GuestException e) {
+            throw new GuestException(e.getMessage() + qemuLog());
+        }
         qmp().quit();
         awaitExit(Duration.ofSeconds(10));
         try {

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
+import lab.bundle.AtomicFile;
 import lab.bundle.Json;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
@@ -31,10 +32,11 @@ import lab.core.run.ExitCodes;
 /**
  * The lab itself, run inside a guest of another kernel: every host-side part of a run (host
  * probe, kernel log, stack reads, FUSE aborts, bpftrace) then reads the guest's kernel by
- * construction. The guest is restored from its warm state onto fresh overlays, sees the
- * checkout and the CLI's class path read-only and the output directory read-write through 9p,
- * runs the same lab command there (the images it needs are already in its engine), and is
- * thrown away. Its console log and settings go into each bundle the run wrote.
+ * construction. The guest is restored onto fresh overlays from a warm state in which the lab's
+ * JVM already waits ({@link ReadyLab}, the CLI's class path on a disk of its own), sees the
+ * checkout read-only and the output directory read-write through 9p, and the waiting JVM is
+ * handed the same lab command (the images it needs are already in its engine); then the guest
+ * is thrown away. Its console log and settings go into each bundle the run wrote.
  */
 public final class GuestRun {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -49,10 +51,9 @@ public final class GuestRun {
     /**
      * Where a warm guest run's time went, each in seconds from the restore's start: the saved state
      * loaded and running, the agent answering with the clock set, the lab's first line, the lab's
-     * exit, and its evidence back on the host (-1: not reached). {@code classArchive}: the guest's
-     * JVM mapped a CDS archive of the lab's classes.
+     * exit, and its evidence back on the host (-1: not reached).
      */
-    public record Phases(double resumedS, double agentS, double firstLineS, double exitS, double evidenceS, boolean classArchive) { }
+    public record Phases(double resumedS, double agentS, double firstLineS, double exitS, double evidenceS) { }
 
     private final Consumer<String> say;
     private Phases phases;
@@ -111,26 +112,37 @@ public final class GuestRun {
 
     /** The same with another main class that takes the lab's arguments (LAVA's LavaStep). */
     public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> labArgs, Path out) {
-        return labCommand(home, cp, mainClass, List.of(), labArgs, out);
-    }
-
-    /** The same with further JVM options (the class archive's). */
-    static List<String> labCommand(Path home, Path cp, String mainClass, List<String> jvmOptions, List<String> labArgs, Path out) {
-        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dlab.home=" + home, "-Dfile.encoding=UTF-8",
-                "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Xss512k"));
-        java.addAll(jvmOptions);
-        java.addAll(List.of("-cp", cp + "/lib/*", mainClass));
+        List<String> java = java(cp, List.of("-Dlab.home=" + home), mainClass);
         java.addAll(labArgs);
         java.addAll(List.of("--out", out.toString()));
         return java;
     }
 
+    /** The guest's java with the lab's JVM options, {@code jvmOptions}, the jars in {@code cp}/lib and {@code mainClass}. */
+    static List<String> java(Path cp, List<String> jvmOptions, String mainClass) {
+        List<String> java = new ArrayList<>(List.of("java", "-Dapi.version=1.41", "-Dfile.encoding=UTF-8",
+                "-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xss512k"));
+        java.addAll(jvmOptions);
+        java.addAll(List.of("-cp", cp + "/lib/*", mainClass));
+        return java;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
+    }
+
     /** The lab's environment in a guest: every image already in its engine, nothing fetched; {@code target} is run.json's host.target. */
     public static List<String> labEnv(String target) {
+        return concat(labEnv(), List.of("LAB_ENGINE=" + target));
+    }
+
+    /** The same before the run is known (a JVM waiting in a saved guest takes the target with its request). */
+    static List<String> labEnv() {
         return List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TESTCONTAINERS_RYUK_DISABLED=true",
-                "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1",
-                "LAB_ENGINE=" + target);
+                "TESTCONTAINERS_HOST_OVERRIDE=localhost", "LAB_STATE_DIR=/var/lib/lab", "LAB_BUILD=never", "LAB_OFFLINE=1");
     }
 
     public int run(Request req) {
@@ -141,8 +153,7 @@ public final class GuestRun {
         Path out = req.out().toAbsolutePath().normalize();
         Path home = LabHome.find().orElseThrow(() -> new GuestException("cannot find the lab's checkout (set LAB_HOME)"));
         Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
-        // The guest's JVM is the root disk's: an archive is made by and for that one.
-        String jvm = Guests.hash(Guests.fileKey(GuestDisks.root(say)));
+        Guests.Warm ready = ReadyLab.of(guests, warm, cp, say);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -155,19 +166,17 @@ public final class GuestRun {
         int code;
         String error = null;
         Map<String, Object> vm;
-        Path dump = out.resolve(".lab-cds-" + id + ".jsa");
-        List<String> cds = ClassPath.cdsOptions(cp, jvm, dump);
         long[] firstLine = {0};
         double resumed, agentUp, exited;
-        try (Guest g = guests.restore(warm, shares, id)) {
+        try (Guest g = guests.restore(ready, shares, id)) {
             double restore = (System.nanoTime() - r0) / 1e9;
             vm = settings(g, kernel, restore);
             if (!req.sysctls().isEmpty()) vm.put("sysctls", req.sysctls());
-            vm.put("classArchive", cds.get(0).startsWith("-XX:SharedArchiveFile=") ? "mapped" : "written at the JVM's exit");
+            vm.put("labJvm", "waiting in the saved guest since " + ready.dir().getParent().getFileName() + "/" + ready.dir().getFileName() + " was made");
             say.accept(String.format("guest %s (%s, %s, %d vCPUs, %d MiB) restored in %.1f s", kernel.spec(), kernel.release(),
                     req.shape().accel().name(), req.shape().cpus(), req.shape().memoryMb(), restore));
             try {
-                code = exec(g, home, cp, cds, out, req.labArgs(), vm, l -> {
+                code = exec(g, home, out, req.labArgs(), vm, ready.jvmPid(), l -> {
                     if (firstLine[0] == 0) firstLine[0] = System.nanoTime();
                     said.add(l);
                     say.accept(l);
@@ -179,16 +188,10 @@ public final class GuestRun {
             exited = (System.nanoTime() - r0) / 1e9;
             resumed = g.resumedAfter(r0);
             agentUp = g.agentAfter(r0);
-            keepEvidence(g, warm, out, said, vm, id);
+            keepEvidence(g, ready, out, said, vm, id);
         }
         guestModesOnHost(out, say);
-        // The JVM writes the archive as it exits: only one that exited by itself (no signal, not given up on) wrote it whole.
-        if (error == null && code < 128 && Files.exists(dump, LinkOption.NOFOLLOW_LINKS) && ClassPath.keepArchive(dump, ClassPath.archive(cp, jvm))) {
-            say.accept("kept the guest JVM's archive of the lab's classes for this class path: later guest runs start faster");
-        }
-        Guests.deleteTree(dump);
-        phases = new Phases(resumed, agentUp, firstLine[0] == 0 ? -1 : (firstLine[0] - r0) / 1e9, exited, (System.nanoTime() - r0) / 1e9,
-                cds.get(0).startsWith("-XX:SharedArchiveFile="));
+        phases = new Phases(resumed, agentUp, firstLine[0] == 0 ? -1 : (firstLine[0] - r0) / 1e9, exited, (System.nanoTime() - r0) / 1e9);
         if (error != null) say.accept("ERROR: " + error);
         say.accept(String.format("guest run done in %.0f s (exit %d)", (System.nanoTime() - t0) / 1e9, code));
         return code;
@@ -288,22 +291,18 @@ public final class GuestRun {
         }
     }
 
-    /** Mounts the shares, runs the lab, streams what it prints; its exit code. */
-    private int exec(Guest g, Path home, Path cp, List<String> jvmOptions, Path out, List<String> labArgs, Map<String, Object> vm, Consumer<String> line) {
+    /** Mounts the shares, hands the run to the lab's JVM waiting as {@code jvmPid}, streams what it prints; its exit code. */
+    private int exec(Guest g, Path home, Path out, List<String> labArgs, Map<String, Object> vm, long jvmPid, Consumer<String> line) {
         GuestAgent agent = g.agent(Duration.ofSeconds(30));
         // The paths are the script's arguments, never its words.
         String mounts = String.join("; ", List.of(
                 "set -e",
-                "mkdir -p \"$1\" \"$2\" \"$3\"",
+                "mkdir -p \"$1\" \"$2\"",
                 "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labhome \"$1\"",
-                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp \"$2\"",
-                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout \"$3\""));
-        GuestAgent.Exec m = agent.run(List.of("/bin/sh", "-c", mounts, "sh", home.toString(), cp.toString(), out.toString()), Duration.ofSeconds(60));
-        if (m.exitCode() != 0) throw new GuestException("mounting the shares in the guest failed: " + (m.out() + m.err()).strip());
+                "mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 labout \"$2\""));
         @SuppressWarnings("unchecked")
         Map<String, String> sysctls = (Map<String, String>) vm.getOrDefault("sysctls", Map.of());
         sysctls.forEach((k, v) -> sysctl(agent, vm.get("release").toString(), k, v));
-        List<String> java = labCommand(home, cp, ChildMain.class.getName(), jvmOptions, labArgs, out);
         String target;
         try {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -315,15 +314,17 @@ public final class GuestRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String script = "P=; for p in /sys/class/virtio-ports/*; do [ \"$(cat $p/name)\" = lab.console ] && P=/dev/${p##*/}; done; "
-                + "cd /root; exec \"$@\" >\"$P\" 2>&1";
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
-        argv.addAll(java);
-        long pid = agent.start(argv, labEnv(target));
+        List<String> args = new ArrayList<>(labArgs);
+        args.addAll(List.of("--out", out.toString()));
+        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, args));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
-            return await(g, agent, pid, tail::poll);
+            return await(g, agent, jvmPid, tail::poll);
         }
     }
+
+    /** A command's prefix that runs the rest with its output on the guest's lab.console port (the host's lab.out of each guest). */
+    static final List<String> ON_LAB_CONSOLE = List.of("/bin/sh", "-c",
+            "P=; for p in /sys/class/virtio-ports/*; do [ \"$(cat $p/name)\" = lab.console ] && P=/dev/${p##*/}; done; cd /root; exec \"$@\" >\"$P\" 2>&1", "sh");
 
     /**
      * The exit code of the guest's command {@code pid}, calling {@code poll} meanwhile. A guest
@@ -364,11 +365,17 @@ public final class GuestRun {
         List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
         for (Path b : where) {
             try {
-                Path d = Files.createDirectories(b.resolve("guest"));
-                Files.writeString(d.resolve("console.log"), g.console(), StandardCharsets.ISO_8859_1);
-                Files.copy(g.dir().resolve("qemu.cmdline"), d.resolve("qemu.cmdline"), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(warm.dir().resolve("console.log"), d.resolve("boot-console.log"), StandardCopyOption.REPLACE_EXISTING);
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(d.resolve("vm.json").toFile(), vm);
+                // The bundle came back from the guest: a link it planted at guest/ is replaced, never written through.
+                Path d = b.resolve("guest");
+                if (Files.isSymbolicLink(d)) Files.delete(d);
+                Files.createDirectories(d);
+                AtomicFile.write(d.resolve("console.log"), o -> o.write(g.console().getBytes(StandardCharsets.ISO_8859_1)));
+                AtomicFile.write(d.resolve("qemu.cmdline"), o -> Files.copy(g.dir().resolve("qemu.cmdline"), o));
+                AtomicFile.write(d.resolve("boot-console.log"), o -> Files.copy(warm.dir().resolve("console.log"), o));
+                Json.replace(Json.PRETTY, vm, d.resolve("vm.json"));
+                // a kernel the lab built from source: how it was built
+                Path buildLog = warm.kernel().vmlinuz().resolveSibling("build.log");
+                if (Files.isRegularFile(buildLog)) AtomicFile.write(d.resolve("kernel-build.log"), o -> Files.copy(buildLog, o));
             } catch (IOException e) {
                 say.accept("cannot keep the guest's console in " + b + ": " + e.getMessage());
             }

@@ -47,9 +47,13 @@ public final class Guests {
     private final Path dir;
     private final Consumer<String> say;
 
-    /** A saved guest: the state file and the overlays it was saved with, and how it was made. */
-    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path state, Map<String, Path> fwcfg,
-                       String cmdline) { }
+    /**
+     * A saved guest: the state file and the disks it was saved with (overlays, the class path's
+     * disk or its empty slot), and how it was made; {@code jvmPid}: the guest agent's pid of the
+     * lab's JVM waiting in it for a request ({@link ReadyLab}), 0 when none waits.
+     */
+    public record Warm(Path dir, Kernel kernel, Guest.Shape shape, Path root, Path data, Path classPath, Path state, Map<String, Path> fwcfg,
+                       String cmdline, long jvmPid) { }
 
     public Guests(Path dir, Consumer<String> say) {
         this.dir = dir;
@@ -141,7 +145,7 @@ public final class Guests {
     }
 
     /** What {@code work} makes in {@code tmp} is removed when it fails: a half-made cache entry is gigabytes. */
-    private static <T> T removedOnFailure(Path tmp, java.util.function.Supplier<T> work) {
+    static <T> T removedOnFailure(Path tmp, java.util.function.Supplier<T> work) {
         try {
             return work.get();
         } catch (RuntimeException e) {
@@ -155,7 +159,7 @@ public final class Guests {
         String qemu = Guest.qemuVersion();
         String key = String.join("\n", "warm-v1", qemu, kernel.release(), fileKey(kernel.vmlinuz()), fileKey(kernel.initrd()),
                 kernel.modules() == null ? "-" : fileKey(kernel.modules()), kernel.config() == null ? "-" : fileKey(kernel.config()), fileKey(root), fileKey(data), read(initScript()),
-                shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE,
+                shape.accel().name(), Integer.toString(shape.cpus()), Integer.toString(shape.memoryMb()), CMDLINE, "class path slot " + ReadyLab.SLOT_BYTES,
                 shareTags.stream().map(s -> s.tag() + ":" + Guest.securityModel(s)).toList().toString());
         Path done = dir.resolve("warm").resolve(hash(key));
         GuestCaches.touch(done);
@@ -173,7 +177,7 @@ public final class Guests {
         Path init = copyInit(tmp);
         List<Guest.Share> shares = shareTags.stream().map(s -> new Guest.Share(s.tag(), emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         Guest.Spec spec = new Guest.Spec(boot(kernel), shape, overlay(root, tmp, "root.qcow2"), overlay(data, tmp, "data.qcow2"),
-                fwcfg(init, kernel), shares, null);
+                classPathSlot(), fwcfg(init, kernel), shares, null);
         say.accept("booting " + kernel.spec() + " (" + kernel.release() + ") once to save it ready (" + shape.accel().name() + ")");
         // The guest's own directory is not tmp: its overlays live in tmp, which must outlive the guest.
         try (Guest g = Guest.start(spec, tmp.resolve("boot"))) {
@@ -200,8 +204,31 @@ public final class Guests {
     }
 
     private Warm warmAt(Path d, Kernel kernel, Guest.Shape shape) {
-        return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), d.resolve("state"),
-                fwcfg(d.resolve("lab-init.sh"), kernel), CMDLINE);
+        return new Warm(d, kernel, shape, d.resolve("root.qcow2"), d.resolve("data.qcow2"), classPathSlot(), d.resolve("state"),
+                fwcfg(d.resolve("lab-init.sh"), kernel), CMDLINE, 0);
+    }
+
+    /**
+     * An empty disk of the class path disk's size, where a warm state without the lab's JVM has
+     * it: a restore needs the devices of the save, and {@link ReadyLab} restores that state with
+     * the class path's disk in its place.
+     */
+    Path classPathSlot() {
+        Path slot = dir.resolve("cp-slot.img");
+        try {
+            if (Files.isRegularFile(slot, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.size(slot) == ReadyLab.SLOT_BYTES) return slot;
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve(".cp-slot." + ProcessHandle.current().pid());
+            Files.deleteIfExists(tmp);
+            try (var f = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                f.write(java.nio.ByteBuffer.allocate(1), ReadyLab.SLOT_BYTES - 1);
+            }
+            Files.move(tmp, slot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return slot;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -229,11 +256,16 @@ public final class Guests {
         return Owner.number(pid).stream().mapToObj(ProcessHandle::of).findFirst().map(Optional::isPresent).orElse(true);
     }
 
+    /** The directory of the guest {@code id} (removed with it, and by {@link #sweep} once its lab is gone). */
+    Path runDir(String id) {
+        return dir.resolve("runs").resolve(id);
+    }
+
     /** A fresh guest from {@code w}: new overlays in its own directory, the saved state loaded, resumed and its clock set. */
     public Guest restore(Warm w, List<Guest.Share> shares, String id) {
-        Path run = dir.resolve("runs").resolve(id);
+        Path run = runDir(id);
         Guest.Spec spec = new Guest.Spec(boot(w.kernel()), w.shape(), overlay(w.root(), run, "root.qcow2"), overlay(w.data(), run, "data.qcow2"),
-                w.fwcfg(), shares, w.state());
+                w.classPath(), w.fwcfg(), shares, w.state());
         Guest g = Guest.start(spec, run);
         try {
             // 1-6 s alone; well over a minute with several guests on two loaded cores
@@ -280,12 +312,12 @@ public final class Guests {
         }
     }
 
-    private <T> T locked(String name, java.util.function.Supplier<T> work) {
+    <T> T locked(String name, java.util.function.Supplier<T> work) {
         return MachineLock.holding(dir.resolve("locks").resolve(name + ".lock"), say, "waiting for another lab process to make the same guest piece", work);
     }
 
     /** An empty directory beside {@code done} for this process; those of processes that died making it are removed. */
-    private static Path fresh(Path done) {
+    static Path fresh(Path done) {
         String prefix = ".tmp-" + done.getFileName() + "-";
         try (var s = Files.list(done.getParent())) {
             s.filter(p -> p.getFileName().toString().startsWith(prefix))
@@ -304,7 +336,7 @@ public final class Guests {
         return tmp;
     }
 
-    private static void publish(Path tmp, Path done) {
+    static void publish(Path tmp, Path done) {
         try {
             Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -312,7 +344,7 @@ public final class Guests {
         }
     }
 
-    private static Path emptyDir(Path p) {
+    static Path emptyDir(Path p) {
         try {
             return Files.createDirectories(p);
         } catch (IOException e) {

@@ -25,10 +25,9 @@ import lab.core.run.RunRequest;
 /**
  * {@code lab bench kernels}: what a guest costs, measured in one run and printed, never
  * asserted. A cold set-up from an empty state dir (kernel, root disk, data disk, warm state, a
- * short run); warm restores to the guest's engine answering, with the class path read over 9p
- * and the guest JVM's start alone under a few JVM options; a short run's phases in warm guests
- * (restored, agent, the lab's first line, its exit, evidence back) as medians beside the same
- * run on the host; the whole of a fuse-kill-deadlock run in a guest against the host; and
+ * short run); warm restores to the guest's engine answering; a short run's phases in guests
+ * restored with the lab's JVM waiting (restored, agent, the lab's first line, its exit, evidence
+ * back) as medians beside the same run on the host; the whole of a fuse-kill-deadlock run in a guest against the host; and
  * unmount-race's cycles per second in a guest against the host's — TCG changes a race's rate,
  * which a verdict read across kernels must keep in mind. {@code --quick} measures only the
  * restores and the short run's phases; {@code --json FILE} also writes the figures there.
@@ -52,11 +51,10 @@ public final class KernelsBench implements Benchmark {
      * restore's start, the host's from the CLI's start.
      */
     record Figures(String date, String kernel, String accel, int hostCores, String loadBefore, String loadAfter, boolean quick, String shortRun,
-                   Double restoreMedianS, Double resumedMedianS, Double agentMedianS, Double classPath9pReadMedianS,
-                   Double withoutArchiveFirstLineS, Double jvmFirstLineMedianS, Double runExitMedianS, Double evidenceMedianS,
+                   Double restoreMedianS, Double resumedMedianS, Double agentMedianS, Double jvmFirstLineMedianS, Double runExitMedianS, Double evidenceMedianS,
                    Double hostFirstLineMedianS, Double hostExitMedianS, Double shortRunGuestOverHost,
                    Double fuseKillGuestS, Double fuseKillHostS, Double fuseKillGuestOverHost, Double unmountRaceGuestOverHost,
-                   Map<String, Double> guestJvmStartMedianS, Map<String, String> printed) { }
+                   Map<String, String> printed) { }
 
     @Override
     public int run(Consumer<String> say, Progress progress) throws Exception {
@@ -98,14 +96,13 @@ public final class KernelsBench implements Benchmark {
                 }
             }
 
-            say.accept(step(options, 2, steps) + " `lab " + String.join(" ", SHORT_RUN.args()) + "`: " + RUNS + " warm guest runs phase by phase (the first writes the class archive where there is none), " + RUNS + " on the host");
+            say.accept(step(options, 2, steps) + " `lab " + String.join(" ", SHORT_RUN.args()) + "`: " +  RUNS + " warm guest runs phase by phase (the first makes the state with the lab's JVM waiting where there is none), " + RUNS + " on the host");
             w = warmRuns(kernel, tmp, say);
             w.rows().forEach(row -> figures.put(row[0], row[1]));
 
-            say.accept(step(options, 3, steps) + " warm restores: QEMU start to the guest's engine answering, the class path read over 9p, the guest JVM's start alone, " + RUNS + " times");
+            say.accept(step(options, 3, steps) + " warm restores: QEMU start to the guest's engine answering, " + RUNS + " times");
             r = restores(kernel, tmp);
             figures.put("warm restore to engine answering", r.text());
-            r.jvmStart().forEach((k, v) -> figures.put("  guest `lab --version`, " + k, fmtS(v)));
 
             if (!options.quick()) {
                 say.accept("4/5 a whole `lab run fuse-kill-deadlock --arms plain,no-holder --trials 3`, in the guest and on the host");
@@ -136,9 +133,9 @@ public final class KernelsBench implements Benchmark {
         figures.forEach((k, v) -> say.accept(String.format(Locale.ROOT, "  %-36s %s", k, v)));
         if (json != null) {
             Figures f = new Figures(java.time.Instant.now().toString(), kernel, accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN.args()),
-                    r.engine(), r.resumed(), r.agent(), r.classPathRead(), w.withoutArchiveFirstLine(), w.firstLine(), w.exit(), w.evidence(),
+                    r.engine(), r.resumed(), r.agent(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
-                    r.jvmStart(), new LinkedHashMap<>(figures));
+                    new LinkedHashMap<>(figures));
             Json.replace(Json.PRETTY, f, json);
             say.accept("figures written to " + json);
         }
@@ -149,33 +146,16 @@ public final class KernelsBench implements Benchmark {
         return (o.quick() ? full - 1 : full) + "/" + steps;
     }
 
-    /** Medians of the warm restores (s): to the guest running, to its agent, to its engine answering; reading the class path's jars over 9p. */
-    record Restores(Double resumed, Double agent, Double engine, Double classPathRead, Map<String, Double> jvmStart, String text) { }
-
-    /**
-     * JVM options tried on the guest's JVM start alone ({@code lab --version}), each beside the
-     * options every guest run has (and its class archive, when made).
-     */
-    static final Map<String, List<String>> JVM_TRIES = tries();
-
-    private static Map<String, List<String>> tries() {
-        Map<String, List<String>> m = new LinkedHashMap<>();
-        m.put("as runs start it", List.of());
-        m.put("without any class data sharing", List.of("-Xshare:off"));
-        m.put("all JIT tiers", List.of("-XX:TieredStopAtLevel=4"));
-        m.put("no perf data, no remote verification", List.of("-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:-BytecodeVerificationRemote"));
-        return m;
-    }
+    /** Medians of the restores of the state runs restore (s): to the guest running, to its agent, to its engine answering. */
+    record Restores(Double resumed, Double agent, Double engine, String text) { }
 
     private static Restores restores(String kernel, Path tmp) {
         GuestRun run = new GuestRun(s -> { });
-        Guests.Warm warm = run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape());
-        Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
-        List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), s.tag().equals("labcp") ? cp : dir(tmp.resolve("share-" + s.tag())),
-                s.readOnly())).toList();
-        List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>(), read = new ArrayList<>();
-        Map<String, List<Double>> jvm = new LinkedHashMap<>();
-        String jvmKey = Guests.hash(Guests.fileKey(GuestDisks.root(s -> { })));
+        // The state runs restore: the lab's JVM waits in it.
+        Guests.Warm warm = ReadyLab.of(Guests.atStateDir(s -> { }), run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape()),
+                ClassPath.stage(LabHome.stateDir().resolve("guest/cp")), s -> { });
+        List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), dir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
+        List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>();
         List<String> text = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             long t0 = System.nanoTime();
@@ -186,28 +166,11 @@ public final class KernelsBench implements Benchmark {
                 resumed.add(g.resumedAfter(t0));
                 agent.add(g.agentAfter(t0));
                 engine.add(e);
-                long c0 = System.nanoTime();
-                // Mounted where runs mount it: a class archive names the jars by their paths.
-                GuestAgent.Exec c = a.run(List.of("/bin/sh", "-c", "mkdir -p \"$1\" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,ro labcp \"$1\""
-                        + " && cat \"$1\"/lib/* >/dev/null", "sh", cp.toString()), Duration.ofMinutes(5));
-                double cr = (System.nanoTime() - c0) / 1e9;
-                if (c.exitCode() == 0) read.add(cr);
-                for (var t : JVM_TRIES.entrySet()) {
-                    List<String> java = new ArrayList<>(GuestRun.labCommand(Path.of("/"), cp, ChildMain.class.getName(), concat(t.getValue(),
-                            ClassPath.cdsOptions(cp, jvmKey, Path.of("/tmp/unused.jsa")).stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).toArray(String[]::new)),
-                            List.of("--version"), Path.of("/")));
-                    java.subList(java.size() - 2, java.size()).clear();
-                    long j0 = System.nanoTime();
-                    GuestAgent.Exec j = a.run(java, Duration.ofMinutes(10));
-                    if (j.exitCode() == 0) jvm.computeIfAbsent(t.getKey(), k -> new ArrayList<>()).add((System.nanoTime() - j0) / 1e9);
-                }
-                text.add(String.format(Locale.ROOT, "%.1f s (running %.1f, agent %.1f, engine %s; class path read %s)", e, g.resumedAfter(t0), g.agentAfter(t0),
-                        v.exitCode() == 0 ? "answered" : "did not answer", c.exitCode() == 0 ? String.format(Locale.ROOT, "%.1f s", cr) : "failed"));
+                text.add(String.format(Locale.ROOT, "%.1f s (running %.1f, agent %.1f, engine %s)", e, g.resumedAfter(t0), g.agentAfter(t0),
+                        v.exitCode() == 0 ? "answered" : "did not answer"));
             }
         }
-        Map<String, Double> jvmStart = new LinkedHashMap<>();
-        jvm.forEach((k, v) -> jvmStart.put(k, median(v)));
-        return new Restores(median(resumed), median(agent), median(engine), median(read), jvmStart, String.join("; ", text));
+        return new Restores(median(resumed), median(agent), median(engine), String.join("; ", text));
     }
 
     /** A bench's {@code lab run} of {@code arms} ("plain,no-holder"), in a guest of {@code kernel} (null: on this host), evidence under {@code out}. */
@@ -216,24 +179,17 @@ public final class KernelsBench implements Benchmark {
     }
 
     /** Medians of {@link #SHORT_RUN}'s phases in warm guests (s from the restore's start) and on the host (s from the CLI's start). */
-    record WarmRuns(Double withoutArchiveFirstLine, Double firstLine, Double exit, Double evidence, Double hostFirstLine, Double hostExit, List<String[]> rows) { }
+    record WarmRuns(Double firstLine, Double exit, Double evidence, Double hostFirstLine, Double hostExit, List<String[]> rows) { }
 
     private static WarmRuns warmRuns(String kernel, Path tmp, Consumer<String> say) {
         List<GuestRun.Phases> ps = new ArrayList<>();
-        Double without = null;
-        for (int i = 0; ps.size() < RUNS; i++) {
+        for (int i = 0; i < RUNS; i++) {
             GuestRun run = new GuestRun(l -> say.accept("    " + l));
             int code = run.run(new GuestRun.Request(KernelSpec.parse(kernel), SHORT_RUN.args(), tmp.resolve("w" + i),
                     GuestRun.defaultShape(), Map.of()));
             GuestRun.Phases p = run.phases();
-            say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d, class archive %s): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
-                    i + 1, code, p.classArchive() ? "mapped" : "written at exit", p.resumedS(), p.agentS(), p.firstLineS(), p.exitS(), p.evidenceS()));
-            // The run that wrote the class path's archive is the figure without it; the medians are of runs that mapped it.
-            if (i == 0 && !p.classArchive() && Files.exists(ClassPath.archive(ClassPath.stage(LabHome.stateDir().resolve("guest/cp")),
-                    Guests.hash(Guests.fileKey(GuestDisks.root(s -> { })))))) {
-                without = p.firstLineS();
-                continue;
-            }
+            say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
+                    i + 1, code, p.resumedS(), p.agentS(), p.firstLineS(), p.exitS(), p.evidenceS()));
             ps.add(p);
         }
         List<Double> hostFirst = new ArrayList<>(), hostExit = new ArrayList<>();
@@ -255,10 +211,10 @@ public final class KernelsBench implements Benchmark {
         rows.add(new String[] {"phase (median of " + RUNS + ")", "guest, s from the restore's start | host, s from the CLI's start"});
         rows.add(new String[] {"  restored, running", fmtS(median(ps.stream().map(GuestRun.Phases::resumedS).toList())) + " | -"});
         rows.add(new String[] {"  agent answering, clock set", fmtS(median(ps.stream().map(GuestRun.Phases::agentS).toList())) + " | -"});
-        rows.add(new String[] {"  lab's first line", fmtS(first) + " | " + fmtS(hf) + (without != null ? " (without the class archive: " + fmtS(without) + ")" : "")});
+        rows.add(new String[] {"  lab's first line", fmtS(first) + " | " + fmtS(hf)});
         rows.add(new String[] {"  lab's exit", fmtS(exit) + " | " + fmtS(he) + (exit != null && he != null ? String.format(Locale.ROOT, " (guest/host %.1fx)", exit / he) : "")});
         rows.add(new String[] {"  evidence back", fmtS(median(ps.stream().map(GuestRun.Phases::evidenceS).toList())) + " | -"});
-        return new WarmRuns(without, first, exit, median(ps.stream().map(GuestRun.Phases::evidenceS).toList()), hf, he, rows);
+        return new WarmRuns(first, exit, median(ps.stream().map(GuestRun.Phases::evidenceS).toList()), hf, he, rows);
     }
 
     /** The median of the measured values (negative: not reached), null when none. */

@@ -128,11 +128,20 @@ public final class LavaClient {
 
     /** Devices of a type that can run jobs now or soon (not Retired, not Bad). */
     public int devices(String deviceType) {
+        return count(deviceType, false);
+    }
+
+    /** Devices of a type that are Idle now and can run jobs (as {@link #devices} counts them). */
+    public int idleDevices(String deviceType) {
+        return count(deviceType, true);
+    }
+
+    private int count(String deviceType, boolean idleOnly) {
         JsonNode n = get("devices/?device_type=" + deviceType + "&limit=200");
         int c = 0;
         for (JsonNode d : n.path("results")) {
             String h = d.path("health").asText();
-            if (!"Retired".equals(h) && !"Bad".equals(h) && !"Maintenance".equals(h)) c++;
+            if ((!idleOnly || "Idle".equals(d.path("state").asText())) && !"Retired".equals(h) && !"Bad".equals(h) && !"Maintenance".equals(h)) c++;
         }
         return c;
     }

@@ -35,14 +35,16 @@ import lab.records.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;
 import lab.core.host.Scenarios;
+import lab.core.soak.StopRule;
 
 /**
  * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's
  * kernel: each job deploys that kernel, the lab's initramfs (with LAVA's test overlay in it),
  * compressed qcow2 copies of the lab's root, modules and data disks, and the guest's init; boots it; and
  * runs the lab inside through a test definition that reports each arm as a lava-test-case and
- * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. Every job is
- * submitted first, then all are followed over REST v0.2 with their progress and an ETA. A job
+ * posts the whole evidence bundle to a receiver this CLI serves while the jobs live. A fleet's
+ * column submits every job first, then follows them all over REST v0.2 with their progress and an
+ * ETA; a soak on LAVA ({@link LavaSoak}) submits and follows them a few at a time. A job
  * LAVA ends Incomplete or Canceled becomes ERROR rows carrying LAVA's error type and message and
  * the console's tail. A reaper cancels the column's own jobs when the CLI is gone.
  *
@@ -50,7 +52,7 @@ import lab.core.host.Scenarios;
  * {@link Artifacts}) with its SHA-256, so the worker may be any host that reaches it: no job
  * names a path of this host.
  */
-public final class LavaColumn {
+public final class LavaColumn implements AutoCloseable {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     private static final Duration POLL = Duration.ofSeconds(2);
@@ -66,23 +68,29 @@ public final class LavaColumn {
     /** Where the guest unpacks the lab (images/, scripts/ and the class path's lib/, images/guest/lava-init.sh). */
     static final Path GUEST_HOME = Path.of("/lab/home");
 
-    /** One command as a LAVA job: what it runs, its id once submitted, what LAVA last said. */
-    private static final class Job {
+    /** One command as a LAVA job: what it runs, where its bundle goes, its id once submitted, what LAVA last said, how it ended. */
+    static final class Job {
         final Scenario scenario;
         /** Every scenario the command runs (a soak's several): each gets its ERROR rows when the job brings no bundle. */
         final List<Scenario> scenarios;
         final List<String> command;
         final String key;
+        /** The folder its bundle is unpacked into. */
+        final Path into;
         String definition;
         long id;
         LavaClient.Job last;
         boolean done;
+        /** Once done: the exit code of its runs and their bundles (ERROR rows when it brought none). */
+        int code;
+        List<Path> bundles = List.of();
 
-        Job(List<Scenario> scenarios, List<String> command, String key) {
+        Job(List<Scenario> scenarios, List<String> command, String key, Path into) {
             this.scenario = scenarios.get(0);
             this.scenarios = scenarios;
             this.command = command;
             this.key = key;
+            this.into = into;
         }
     }
 
@@ -93,6 +101,20 @@ public final class LavaColumn {
     private final Path out;
     private final Consumer<String> say;
     private final String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffffL) + String.format("%02x", ProcessHandle.current().pid() & 0xff);
+    /** Every job this column submitted or took over: the ones the reaper and {@link #close} cancel when unfinished. */
+    private final List<Job> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Path work;
+    private Path jobsFile;
+    private GuestRun.Cold cold;
+    private Callback callback;
+    private Receiver receiver;
+    private Deployed files;
+    private Process reaper;
+    private LavaEvents events;
+    /** The devices of the type, for the ETA: asked once jobs are followed. */
+    private int devices;
+    private long lastProgress = System.nanoTime();
+    private final List<Double> took = new ArrayList<>();
 
     private LavaColumn(FleetSpec spec, Target.Lava target, Path out, Consumer<String> say) {
         this.spec = spec;
@@ -105,51 +127,128 @@ public final class LavaColumn {
 
     /** Runs the column's commands as LAVA jobs; their exit codes go to {@code codes}; why the column was lost, or null. */
     public static String run(FleetSpec spec, Target.Lava t, Path out, List<Integer> codes, Consumer<String> say) {
-        return new LavaColumn(spec, t, out, say).run(codes);
-    }
-
-    private String run(List<Integer> codes) {
-        Path work = LabHome.stateDir().resolve("lava/runs").resolve(runId + "-" + target.name());
-        GuestRun.Cold cold = GuestRun.cold(KernelSpec.parse(target.kernel()), say);
-        Path ramdisk = LavaRamdisk.of(cold.kernel(), say);
-        List<Job> jobs = new ArrayList<>();
-        for (List<String> c : spec.commands()) {
-            List<Scenario> named = c.stream().filter(spec.scenarios()::contains).distinct().map(Scenarios::find).toList();
-            jobs.add(new Job(named, c, named.get(0).id() + "-" + jobs.size()));
-        }
-        Path jobsFile = work.resolve("jobs");
-        Process reaper = null;
-        try (Callback callback = Callback.open(lava)) {
-            Files.createDirectories(out);
-            Files.createDirectories(work);
-            Receiver receiver = new Receiver(work.resolve("bundles"), lava.maxBundleBytes(), callback);
-            Deployed files = deploy(new Artifacts(callback), cold, ramdisk, work);
-            say.accept("the jobs deploy from " + callback.forWorker() + " (the --lava callback address LAVA's workers reach this CLI by)");
-            reaper = LavaReaper.spawn(Owner.self(runId), lava.url(), lava.token(), jobsFile, work, out.resolve("lava-reaper.log"));
-            for (Job j : jobs) {
-                j.definition = definition(j, cold, files, receiver.urlFor(j.key));
-                // The server's own check of every definition before any is submitted.
-                String invalid = client.validate(j.definition);
-                // Bad input (exit 2), as the same refusal before the run is: this LAVA lab does not take the lab's job.
-                if (invalid != null) throw new lab.api.UsageException("LAVA at " + lava.url() + " refuses the lab's job definition: " + LavaClient.oneLine(invalid));
+        try (LavaColumn c = open(spec, t, out, null, say)) {
+            List<Job> all = new ArrayList<>();
+            for (List<String> cmd : spec.commands()) {
+                List<Scenario> named = cmd.stream().filter(spec.scenarios()::contains).distinct().map(Scenarios::find).toList();
+                all.add(c.job(named, cmd, named.get(0).id() + "-" + all.size(), out));
             }
             long t0 = System.nanoTime();
-            for (Job j : jobs) {
-                j.id = client.submit(j.definition);
-                Files.writeString(jobsFile, j.id + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
-                say.accept("LAVA job " + j.id + " submitted: " + j.scenario.id() + " on " + target.kernel() + " (" + lava.url() + "scheduler/job/" + j.id + ")");
-            }
-            say.accept(String.format(Locale.ROOT, "%d job(s) submitted in %.1f s; following them", jobs.size(), (System.nanoTime() - t0) / 1e9));
-            follow(jobs, receiver, codes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            cancelOpen(jobs);
-            if (reaper != null) reaper.destroy();
-            Guest.deleteTree(work);
+            for (Job j : all) c.submit(j);
+            say.accept(String.format(Locale.ROOT, "%d job(s) submitted in %.1f s; following them", all.size(), (System.nanoTime() - t0) / 1e9));
+            c.follow(all, null);
+            all.forEach(j -> codes.add(j.code));
         }
         return null;
+    }
+
+    /**
+     * A column ready to submit: the kernel's files packed and served, the receiver listening (its
+     * uploads kept in {@code spool}, or the column's work folder when null), the event stream
+     * followed and the reaper watching this CLI. Jobs are then made, validated and submitted one by
+     * one ({@link #job}, {@link #submit}), or taken over from an earlier CLI ({@link #adopt}).
+     */
+    static LavaColumn open(FleetSpec spec, Target.Lava t, Path out, Path spool, Consumer<String> say) {
+        LavaColumn c = new LavaColumn(spec, t, out, say);
+        try {
+            c.start(spool);
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void start(Path spool) {
+        work = LabHome.stateDir().resolve("lava/runs").resolve(runId + "-" + target.name());
+        jobsFile = work.resolve("jobs");
+        cold = GuestRun.cold(KernelSpec.parse(target.kernel()), say);
+        Path ramdisk = LavaRamdisk.of(cold.kernel(), say);
+        callback = Callback.open(lava);
+        try {
+            Files.createDirectories(out);
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        receiver = new Receiver(spool == null ? work.resolve("bundles") : spool, lava.maxBundleBytes(), callback);
+        files = deploy(new Artifacts(callback), cold, ramdisk, work);
+        say.accept("the jobs deploy from " + callback.forWorker() + " (the --lava callback address LAVA's workers reach this CLI by)");
+        reaper = LavaReaper.spawn(Owner.self(runId), lava.url(), lava.token(), jobsFile, work, out.resolve("lava-reaper.log"));
+        events = LavaEvents.open(lava.events(), id -> jobs.stream().anyMatch(j -> j.id == id));
+        say.accept(events == null ? "LAVA's event stream " + lava.events() + " does not answer: polling every " + POLL.toSeconds() + " s"
+                : "following the jobs over LAVA's event stream " + lava.events());
+    }
+
+    /** A job of {@code command}, its definition checked by the server (bad input, exit 2, when refused); not yet submitted. */
+    Job job(List<Scenario> scenarios, List<String> command, String key, Path into) {
+        Job j = new Job(scenarios, command, key, into);
+        try {
+            j.definition = definition(j, cold, files, receiver.urlFor(j.key));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The server's own check of every definition before it is submitted.
+        String invalid = client.validate(j.definition);
+        // Bad input (exit 2), as the same refusal before the run is: this LAVA lab does not take the lab's job.
+        if (invalid != null) throw new lab.api.UsageException("LAVA at " + lava.url() + " refuses the lab's job definition: " + LavaClient.oneLine(invalid));
+        return j;
+    }
+
+    /** Submits {@code j}, its id recorded for the reaper before anything else. */
+    void submit(Job j) {
+        j.id = client.submit(j.definition);
+        own(j);
+        say.accept("LAVA job " + j.id + " submitted: " + j.scenario.id() + " on " + target.kernel() + " (" + lava.url() + "scheduler/job/" + j.id + ")");
+    }
+
+    /**
+     * Takes over job {@code id}, submitted by an earlier CLI for {@code j}'s command: followed as
+     * this column's own (the reaper cancels it too); its bundle counts when it is in the spool.
+     */
+    void adopt(Job j, long id) {
+        j.id = id;
+        own(j);
+        receiver.adopt(j.key);
+    }
+
+    private void own(Job j) {
+        jobs.add(j);
+        try {
+            Files.writeString(jobsFile, j.id + "\n", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether the receiver's folder holds a bundle for {@code j} (sent while an earlier CLI followed it). */
+    boolean spooled(Job j) {
+        return receiver.spooled(j.key);
+    }
+
+    /** LAVA's view of job {@code id} now. */
+    LavaClient.Job state(long id) {
+        return client.job(id);
+    }
+
+    /**
+     * How many more jobs may be submitted now: the devices of the type that are Idle, less the
+     * jobs of {@code inFlight} that have no device yet; at least one when none is in flight.
+     */
+    int freeDevices(List<Job> inFlight) {
+        long waiting = inFlight.stream().filter(j -> j.last == null || j.last.device() == null).count();
+        return (int) Math.max(inFlight.isEmpty() ? 1 : 0, client.idleDevices(lava.deviceType()) - waiting);
+    }
+
+    /** Cancels what is still open, stops the reaper, the event stream and the callback server, removes the work folder. */
+    @Override
+    public void close() {
+        cancelOpen(jobs);
+        if (events != null) events.close();
+        if (reaper != null) reaper.destroy();
+        if (callback != null) callback.close();
+        if (work != null) Guest.deleteTree(work);
     }
 
     /** What every job of the column deploys, served by the callback server. */
@@ -174,24 +273,17 @@ public final class LavaColumn {
     }
 
     /**
-     * Follows every job until all are finished, saying each change of state and, every 30 s, the
-     * queue and an ETA: asked over REST when LAVA's event stream says one of them changed (and
-     * every 15 s), or every 2 s when the stream does not answer.
+     * Follows {@code jobs} until all are finished, or with {@code wait} until one has finished or
+     * that long has passed; the jobs that finished meanwhile, their bundles kept. Says each change
+     * of state and, every 30 s, the queue and an ETA: asked over REST when LAVA's event stream says
+     * one of them changed (and every 15 s), or every 2 s when the stream does not answer.
      */
-    private void follow(List<Job> jobs, Receiver receiver, List<Integer> codes) throws IOException {
-        try (LavaEvents events = LavaEvents.open(lava.events(), id -> jobs.stream().anyMatch(j -> j.id == id))) {
-            say.accept(events == null ? "LAVA's event stream " + lava.events() + " does not answer: polling every " + POLL.toSeconds() + " s"
-                    : "following the jobs over LAVA's event stream " + lava.events());
-            follow(jobs, receiver, codes, events);
-        }
-    }
-
-    private void follow(List<Job> jobs, Receiver receiver, List<Integer> codes, LavaEvents events) throws IOException {
-        int devices = Math.max(1, client.devices(lava.deviceType()));
-        long lastProgress = System.nanoTime();
-        List<Double> took = new ArrayList<>();
+    List<Job> follow(List<Job> jobs, Duration wait) {
+        long until = wait == null ? Long.MAX_VALUE : System.nanoTime() + wait.toNanos();
+        List<Job> finished = new ArrayList<>();
         long silentSince = -1;
-        while (jobs.stream().anyMatch(j -> !j.done)) {
+        if (devices == 0) devices = Math.max(1, client.devices(lava.deviceType()));
+        while (jobs.stream().anyMatch(j -> !j.done) && (wait == null || finished.isEmpty() && System.nanoTime() < until)) {
             for (Job j : jobs) {
                 if (j.done) continue;
                 LavaClient.Job now;
@@ -201,8 +293,8 @@ public final class LavaColumn {
                 } catch (LavaClient.LavaException e) {
                     // A server that went away for good is the column's error, not a wait without end.
                     if (silentSince < 0) silentSince = System.nanoTime();
-                    else if (System.nanoTime() - silentSince > SILENT_LIMIT.toNanos()) {
-                        throw new LavaClient.LavaException("LAVA at " + lava.url() + " has not answered for " + SILENT_LIMIT.toMinutes() + " min: " + e.getMessage());
+                    else if (System.nanoTime() - silentSince > silentLimit().toNanos()) {
+                        throw new LavaClient.LavaException("LAVA at " + lava.url() + " has not answered for " + StopRule.human(silentLimit()) + ": " + e.getMessage());
                     }
                     say.accept("job " + j.id + ": " + e.getMessage() + " (asking again)");
                     continue;
@@ -212,24 +304,15 @@ public final class LavaColumn {
                 }
                 j.last = now;
                 if (now.finished()) {
-                    j.done = true;
-                    try {
-                        codes.add(finish(j, now, receiver));
-                    } catch (IOException | RuntimeException e) {
-                        // One job's records that cannot be read or kept: its rows say so, the others go on.
-                        String why = "LAVA job " + j.id + " " + now.health() + ": its results could not be kept: " + e;
-                        say.accept("ERROR: " + why);
-                        errorRows(j, now, why);
-                        codes.add(ExitCodes.LAB_FAILURE);
-                    }
-                    Double s = seconds(now.submitTime(), now.endTime());
-                    if (s != null) took.add(s);
+                    done(j, now);
+                    finished.add(j);
                 }
             }
             if (System.nanoTime() - lastProgress > PROGRESS.toNanos()) {
                 lastProgress = System.nanoTime();
                 say.accept(progress(jobs, took, devices));
             }
+            if (jobs.stream().allMatch(j -> j.done) || wait != null && !finished.isEmpty()) break;
             try {
                 if (events == null || events.lost()) Thread.sleep(POLL.toMillis());
                 else events.await(EVENTS_POLL);
@@ -238,6 +321,29 @@ public final class LavaColumn {
                 throw new LavaClient.LavaException("interrupted while following the jobs");
             }
         }
+        return finished;
+    }
+
+    /** A job LAVA says has finished: its records and bundle kept (or ERROR rows saying why not), its exit code. */
+    void done(Job j, LavaClient.Job now) {
+        j.done = true;
+        j.last = now;
+        try {
+            j.code = finish(j, now, receiver);
+        } catch (IOException | RuntimeException e) {
+            // One job's records that cannot be read or kept: its rows say so, the others go on.
+            String why = "LAVA job " + j.id + " " + now.health() + ": its results could not be kept: " + e;
+            say.accept("ERROR: " + why);
+            j.bundles = errorRows(j, now, why);
+            j.code = ExitCodes.LAB_FAILURE;
+        }
+        Double sec = seconds(now.submitTime(), now.endTime());
+        if (sec != null) took.add(sec);
+    }
+
+    /** How long the server may go unanswered while jobs are followed (system property lab.lava.silent-limit-s, default 5 min). */
+    static Duration silentLimit() {
+        return Duration.ofSeconds(Long.getLong("lab.lava.silent-limit-s", SILENT_LIMIT.toSeconds()));
     }
 
     /** queued / running / done, and an ETA from the mean time of the finished jobs over the devices of the type. */
@@ -269,7 +375,9 @@ public final class LavaColumn {
         String log = client.log(j.id);
         List<JsonNode> tests = client.tests(j.id);
         Receiver.Arrival got = receiver.arrival(j.key);
-        List<Path> bundles = got == null || got.refused() != null ? List.of() : BundleArchive.unpack(got.file(), out, lava.maxBundleBytes());
+        List<Path> bundles = got == null || got.refused() != null ? List.of() : BundleArchive.unpack(got.file(), j.into, lava.maxBundleBytes());
+        if (got != null && got.file() != null) Files.deleteIfExists(got.file());
+        j.bundles = bundles;
         Timeline tl = Timeline.of(now, log, bundles);
         for (Path b : bundles) keepLava(b, j, now, log, tests, tl);
         say.accept("job " + j.id + " " + j.scenario.id() + ": " + now.health() + " · " + tl.summary(got == null ? null : got.bytes(), uploadMs(tests)));
@@ -286,7 +394,8 @@ public final class LavaColumn {
                         : errorOf(tests).orElse("Complete".equals(now.health()) ? "the job completed but its guest sent no bundle" : "LAVA gave no error"))
                 + "\nconsole tail:\n" + String.join("\n", consoleTail(log, 15));
         say.accept("ERROR: " + why.lines().findFirst().orElse(why));
-        for (Path d : errorRows(j, now, why)) keepLava(d, j, now, log, tests, tl);
+        j.bundles = errorRows(j, now, why);
+        for (Path d : j.bundles) keepLava(d, j, now, log, tests, tl);
         return ExitCodes.LAB_FAILURE;
     }
 
@@ -294,7 +403,7 @@ public final class LavaColumn {
     private List<Path> errorRows(Job j, LavaClient.Job now, String why) {
         List<Path> out = new ArrayList<>();
         for (Scenario s : j.scenarios) {
-            out.add(Columns.errorBundle(this.out, s, Runner.selectArms(s, spec.arms()), target, Map.of("lava", lava.url().toString(), "job", j.id),
+            out.add(Columns.errorBundle(j.into, s, Runner.selectArms(s, lab.core.soak.Soak.armsFor(s.id(), spec.arms())), target, Map.of("lava", lava.url().toString(), "job", j.id),
                     "lava-" + j.id, "LAVA " + now.health(), why));
         }
         return out;
@@ -369,6 +478,7 @@ public final class LavaColumn {
 
     /** Cancels the column's jobs that have not finished (an exception, an interrupt): only its own ids. */
     private void cancelOpen(List<Job> jobs) {
+        if (client == null) return;
         for (Job j : jobs) {
             if (j.id == 0 || j.done) continue;
             try {
@@ -420,7 +530,7 @@ public final class LavaColumn {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, LavaStep.class.getName(), command, GUEST_OUT));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.core.lava.LavaStep", command, GUEST_OUT));
         List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();

@@ -101,6 +101,26 @@ final class Receiver {
         return callback.forGuest() + "/bundle/" + secret;
     }
 
+    /**
+     * A bundle an earlier CLI's receiver kept for {@code job} in this folder (it ended before
+     * unpacking it): the job's arrival again, when it still passes the limits.
+     */
+    void adopt(String job) {
+        Path f = dir.resolve(job + ".tgz");
+        if (!spooled(job)) return;
+        try {
+            BundleArchive.check(f, limit);
+            arrived.put(job, new Arrival(f, Files.size(f), System.nanoTime(), null));
+        } catch (IOException e) {
+            arrived.put(job, new Arrival(null, 0, System.nanoTime(), "the bundle kept from before is unreadable or too large: " + e.getMessage()));
+        }
+    }
+
+    /** Whether a bundle for {@code job} is kept in this folder. */
+    boolean spooled(String job) {
+        return Files.isRegularFile(dir.resolve(job + ".tgz"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
     Arrival arrival(String job) {
         return arrived.get(job);
     }

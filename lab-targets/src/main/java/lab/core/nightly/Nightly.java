@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,25 +18,23 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import lab.api.Progress;
 import lab.api.UsageException;
-import lab.core.history.LabClock;
-import lab.core.target.FleetSpec;
 import lab.records.RunComparison;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
 import lab.records.ExpectationCheck;
-import lab.records.EngineStatus;
-import lab.core.fleet.Fleet;
-import lab.records.FleetRecord;
 import lab.core.target.Target;
 import lab.core.history.History;
 import lab.records.HistoryRecord;
+import lab.core.lava.LavaSoak;
 import lab.core.run.ExitCodes;
 import lab.records.FromFile;
-import lab.records.NightRecord;
 import lab.records.RunStatus;
+import lab.records.SignatureEntry;
+import lab.records.NightRecord;
+import lab.core.history.LabClock;
+import lab.core.signature.SignatureIndex;
 import lab.records.Results;
 import lab.core.soak.Soak;
-import lab.records.SignatureEntry;
 import lab.records.SoakRecord;
 import lab.core.soak.StopRule;
 import lab.records.Tally;
@@ -47,8 +44,8 @@ import lab.records.Tally;
  * the history page of everything under the output directory. Each night lives in
  * {@code DIR/nightly/<yyyyMMdd-HHmmss>/} (nightly.json and its soak); a night killed during its
  * soak is continued by {@code lab nightly --resume} (or the soak alone by {@code lab soak --resume}).
- * A night on a LAVA column runs its soak as one LAVA job through the fleet (its bundles under the
- * night's fleet/ folder); it is compared only with earlier nights on the same column.
+ * A night on a LAVA column runs its soak's repetitions as LAVA jobs ({@link LavaSoak}), resumed
+ * by the job ids its soak.json recorded; it is compared only with earlier nights on the same column.
  */
 public final class Nightly {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -70,7 +67,7 @@ public final class Nightly {
                           StopRule stop, Path out, boolean strictRates, String since, Target.Lava column) {
         public Request {
             if (column != null && expectations != null) {
-                throw new UsageException("--expectations names a folder of this host, which a LAVA job's guest cannot read: the bundled expectations apply there");
+                throw new UsageException(LavaSoak.NO_EXPECTATIONS);
             }
         }
     }
@@ -101,17 +98,18 @@ public final class Nightly {
             throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
         }
         for (Path p : unfinished(root, dir)) {
-            say.accept("night " + root.relativize(p) + " did not finish (" + (read(p).target() == null ? "continue it: ./lab nightly --resume " + p
-                    : "it ran as LAVA jobs, which are not resumed") + ")");
+            say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
         }
         write(rec, dir);
         say.accept("nightly " + rec.night + " on " + rec.host + (rec.target == null ? "" : " · as LAVA jobs on " + rec.target) + " · " + dir);
-        if (r.column() != null) return onColumn(r, rec, dir);
         Soak.Result soak;
         try {
-            soak = new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
+            // On a LAVA column each repetition is a job (LavaSoak); else the soak runs here.
+            soak = r.column() != null
+                    ? new LavaSoak(say, progress).start(r.column(), r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.stop(), dir)
+                    : new Soak(say, progress).start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.randomSeed(), r.expectations(), r.stop(), dir);
         } catch (RuntimeException e) {
-            // No engine, a host that lacks something: the night says why before the exit code does.
+            // No engine, a host that lacks something, a LAVA lab that refuses the job: the night says why before the exit code does.
             rec.status = RunStatus.INCOMPLETE;
             rec.statusReason = String.valueOf(e.getMessage());
             write(rec, dir);
@@ -119,48 +117,6 @@ public final class Nightly {
         }
         return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
-    }
-
-    /**
-     * The night's soak as a LAVA job: a fleet of the one column under the night's directory, its
-     * guest running {@code lab soak} with the night's settings. A column that refused its input is
-     * bad input (exit 2); one that did not finish leaves the night INCOMPLETE (jobs are not resumed).
-     */
-    private Result onColumn(Request r, NightDraft rec, Path dir) {
-        // The guest's soak must stop before LAVA's test timeout does: a time budget gets half an hour beyond it.
-        Duration deadline = r.stop().budget() == null ? null : r.stop().budget().plusMinutes(30);
-        Fleet.Result f;
-        try {
-            f = new Fleet(say).run(new FleetSpec(List.of(r.column()), r.scenarios(), r.arms(), List.of(soakCommand(r)), dir, null, deadline, 1, 0));
-        } catch (RuntimeException e) {
-            rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = String.valueOf(e.getMessage());
-            write(rec, dir);
-            throw e;
-        }
-        FleetRecord.EngineEntry column = f.record().engines().get(0);
-        if (f.exitCode() == ExitCodes.USAGE) {
-            rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = column.reason();
-            write(rec, dir);
-            throw new UsageException(column.reason());
-        }
-        return finish(rec, dir, f.dir().resolve(column.dir()), column.status() == EngineStatus.COMPLETE ? null
-                : "the LAVA column " + column.name() + " " + column.status() + ": " + column.reason() + " (a night on LAVA is not resumed: run it again)");
-    }
-
-    /** The `lab soak` a LAVA job's guest runs for the night: the night's scenarios, stopping rule and settings. */
-    static List<String> soakCommand(Request r) {
-        List<String> c = new ArrayList<>(List.of("soak"));
-        c.addAll(r.scenarios());
-        StopRule stop = r.stop();
-        if (stop.kind() == StopRule.Kind.COUNT) c.addAll(List.of("--count", String.valueOf(stop.count())));
-        if (stop.budget() != null) c.addAll(List.of("--duration", stop.budget().toSeconds() + "s"));
-        if (r.arms() != null && !r.arms().isEmpty()) c.addAll(List.of("--arms", String.join(",", r.arms())));
-        if (r.trials() != null) c.addAll(List.of("--trials", String.valueOf(r.trials())));
-        if (r.randomSeed() != null) c.addAll(List.of("--seed", String.valueOf(r.randomSeed())));
-        r.params().forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
-        return c;
     }
 
     /** Continues a night whose soak was interrupted, then compares and writes the history as a finished night does. */
@@ -174,7 +130,6 @@ public final class Nightly {
         }
         if (!Files.isRegularFile(dir.resolve("nightly.json"))) throw new UsageException("no night at " + given + ": no nightly.json in it");
         rec = NightDraft.of(FromFile.json(dir.resolve("nightly.json"), NightRecord.class));
-        if (rec.target != null) throw new UsageException("the night at " + given + " ran as LAVA jobs on " + rec.target + ", which are not resumed: run the night again");
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
         say.accept("resuming nightly " + rec.night + " · " + dir);
@@ -183,7 +138,7 @@ public final class Nightly {
         write(rec, dir);
         SoakRecord s = readSoak(soakDir);
         Soak.Result soak = s.status() == RunStatus.COMPLETE ? new Soak.Result(s.exitCode() == null ? ExitCodes.OK : s.exitCode(), s, soakDir)
-                : new Soak(say, progress).resume(soakDir);
+                : s.spec().lava() != null ? new LavaSoak(say, progress).resume(soakDir) : new Soak(say, progress).resume(soakDir);
         return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }

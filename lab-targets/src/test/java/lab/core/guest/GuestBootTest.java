@@ -58,7 +58,7 @@ class GuestBootTest {
         Path overlay = Guests.overlay(root, tmp, "root.qcow2");
         Guest.Boot boot = new Guest.Boot(k.vmlinuz(), k.initrd(), k.modules(), k.release(),
                 "console=ttyS0 init=/sbin/lab-guest-init panic=-1 quiet loglevel=4 " + extraAppend);
-        Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 1024, new Accel("tcg", "test")), overlay, null,
+        Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 1024, new Accel("tcg", "test")), overlay, null, null,
                 init == null ? Map.<String, Path>of() : Map.<String, Path>of("init", init), List.of(), null);
         long t0 = System.nanoTime();
         try (Guest g = Guest.start(spec, tmp.resolve("guest"))) {

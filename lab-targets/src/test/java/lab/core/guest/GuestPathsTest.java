@@ -41,7 +41,7 @@ class GuestPathsTest {
         Path run = state.resolve("runs/r1");
         Guest.Boot boot = new Guest.Boot(state.resolve("k,1/vmlinuz"), state.resolve("k,1/initrd.img"), state.resolve("k,1/modules.img"), "6.1", "console=ttyS0");
         Guest.Spec spec = new Guest.Spec(boot, new Guest.Shape(1, 512, new Accel("tcg", "test")), run.resolve("root.qcow2"), run.resolve("data.qcow2"),
-                Map.of(), List.of(new Guest.Share("labout", Path.of("/srv/out,dir, x"), false)), state.resolve("warm/w,1/state"));
+                state.resolve("warm/w,1/classpath.img"), Map.of(), List.of(new Guest.Share("labout", Path.of("/srv/out,dir, x"), false)), state.resolve("warm/w,1/state"));
         List<String> c = Guest.commandLine(spec, run);
 
         assertEquals("file=/srv/lab state,,1/guest/runs/r1/root.qcow2,format=qcow2,if=none,id=lab-root,cache=unsafe", after(c, "-drive"));
@@ -50,8 +50,9 @@ class GuestPathsTest {
         assertTrue(c.contains("socket,id=qmp,path=/srv/lab state,,1/guest/runs/r1/qmp.sock,server=on,wait=off"), c.toString());
         assertTrue(c.contains("file,id=console,path=/srv/lab state,,1/guest/runs/r1/console.log"), c.toString());
         assertEquals("/srv/lab state,1/guest/k,1/vmlinuz", after(c, "-kernel"), "-kernel takes a plain file name");
-        assertEquals("fd:0", after(c, "-incoming"));
-        assertTrue(c.stream().noneMatch(a -> a.startsWith("exec:") || a.contains("'")), c.toString());
+        assertEquals("exec:cat state.in", after(c, "-incoming"), "a fixed name in QEMU's directory, never a path in a shell's words");
+        assertEquals(List.of("exec:cat state.in"), c.stream().filter(a -> a.startsWith("exec:") || a.contains("'")).toList(), c.toString());
+        assertTrue(c.contains("file=/srv/lab state,,1/guest/warm/w,,1/classpath.img,format=raw,if=none,id=lab-cp,cache=unsafe,readonly=on"), c.toString());
     }
 
     private static String after(List<String> c, String option) {

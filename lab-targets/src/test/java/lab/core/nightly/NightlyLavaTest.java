@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ import lab.records.NightRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a night on a LAVA column asks its guest to run, and which night it is compared with. */
+/** What a night on a LAVA column refuses, and which night it is compared with. */
 class NightlyLavaTest {
     private static final Target.Lava COLUMN = LavaSpec.parse("http://lava.test/").column("debian:6.1");
 
@@ -27,14 +26,6 @@ class NightlyLavaTest {
         params.put("hang-limit", "10s");
         return new Nightly.Request(List.of("fuse-kill-deadlock"), params, List.of("plain", "no-holder"), 1L, 7L, expectations, stop,
                 Path.of("/srv/nightly"), false, null, column);
-    }
-
-    @Test
-    void theGuestRunsTheNightsSoakWithItsSettings() {
-        assertEquals(List.of("soak", "fuse-kill-deadlock", "--count", "2", "--arms", "plain,no-holder", "--trials", "1", "--seed", "7",
-                "--param", "hang-limit=10s"), Nightly.soakCommand(request(StopRule.count(2), null, COLUMN)));
-        assertEquals(List.of("soak", "fuse-kill-deadlock", "--duration", "5400s", "--arms", "plain,no-holder", "--trials", "1", "--seed", "7",
-                "--param", "hang-limit=10s"), Nightly.soakCommand(request(StopRule.duration(Duration.ofMinutes(90)), null, COLUMN)));
     }
 
     @Test
