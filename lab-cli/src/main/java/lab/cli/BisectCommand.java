@@ -82,8 +82,8 @@ final class BisectCommand implements Callable<Integer> {
         Say say = new Say();
         if (resume.resuming(scenario != null || good != null || bad != null || !kernels.isEmpty() || kernel != null || !params.isEmpty() || kernelTree != null)) {
             BisectRecord rec = Bisect.read(resume.resume);
-            Scenario s = Scenarios.find(rec.scenario);
-            return new Bisect(say::line, new ChildRuns(s, rec.arm, say::line)).resume(resume.resume).exitCode();
+            Scenario s = Scenarios.find(rec.scenario());
+            return new Bisect(say::line, new ChildRuns(s, rec.arm(), say::line)).resume(resume.resume).exitCode();
         }
         if (scenario == null) throw new UsageException("which scenario? (see: lab list)");
         Scenario s = Scenarios.find(scenario);

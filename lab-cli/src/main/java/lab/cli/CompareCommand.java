@@ -55,10 +55,10 @@ final class CompareCommand implements Callable<Integer> {
                 continue;
             }
             Map<String, List<Path>> groups = new LinkedHashMap<>();
-            for (int i = 0; i < fleet.engines.size(); i++) {
-                FleetRecord.EngineEntry e = fleet.engines.get(i);
-                String key = groupBy == null ? e.name : groupBy + "=" + e.labels.getOrDefault(groupBy, "(none)");
-                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(FromFile.path(p.resolve("fleet.json"), "engines[" + i + "].dir", e.dir));
+            for (int i = 0; i < fleet.engines().size(); i++) {
+                FleetRecord.EngineEntry e = fleet.engines().get(i);
+                String key = groupBy == null ? e.name() : groupBy + "=" + e.labels().getOrDefault(groupBy, "(none)");
+                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(FromFile.path(p.resolve("fleet.json"), "engines[" + i + "].dir", e.dir()));
             }
             groups.forEach((k, dirs) -> sides.add(new RunComparison.Side(prefix + k, Results.merge(p, dirs))));
             notes.addAll(fleet.sharedHostNotes());

@@ -31,9 +31,9 @@ final class HistoryCommand implements Callable<Integer> {
         Path page = History.write(h, dir.toAbsolutePath().normalize());
         Say say = new Say();
         say.line(String.format(java.util.Locale.ROOT, "%d night(s), %d bundle(s), %d run(s) read%s · %d series · %d flag(s) · %d configuration change(s) · "
-                        + "%d flaky · %d signature(s) · built in %s s", h.nights.size(), h.bundles.size(), h.read.runs(),
-                h.unreadable.isEmpty() ? "" : ", " + h.unreadable.size() + " unreadable", h.series.size(), h.flags.size(),
-                h.changes.size(), h.series.stream().filter(s -> s.flaky).count(), h.signatures.size(), h.read.buildSeconds()));
+                        + "%d flaky · %d signature(s) · built in %s s", h.nights().size(), h.bundles().size(), h.read().runs(),
+                h.unreadable().isEmpty() ? "" : ", " + h.unreadable().size() + " unreadable", h.series().size(), h.flags().size(),
+                h.changes().size(), h.series().stream().filter(s -> s.flaky()).count(), h.signatures().size(), h.read().buildSeconds()));
         say.line("history: " + page + " (and history.json)");
         return unreadable(h, dir.toAbsolutePath().normalize());
     }
@@ -43,8 +43,8 @@ final class HistoryCommand implements Callable<Integer> {
      * one (what was read is still written and shown), else 0.
      */
     static int unreadable(HistoryRecord h, Path root) {
-        for (HistoryRecord.Unreadable u : h.unreadable) System.err.println("lab: cannot read " + root.resolve(u.file()) + ": " + u.why());
+        for (HistoryRecord.Unreadable u : h.unreadable()) System.err.println("lab: cannot read " + root.resolve(u.file()) + ": " + u.why());
         System.err.flush();
-        return h.unreadable.isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
+        return h.unreadable().isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
     }
 }

@@ -32,13 +32,13 @@ final class SignaturesCommand implements Callable<Integer> {
         HistoryRecord h = History.build(root, today, null);
         Say say = new Say();
         say.line(String.format(Locale.ROOT, "%-66s %6s  %-10s  %-10s  %s", "signature", "count", "first seen", "last seen", "kernels · scenario × arm"));
-        for (SignatureEntry e : h.signatures) {
-            say.line(String.format(Locale.ROOT, "%-66s %6d  %-10s  %-10s  %s · %s", e.title, e.count, e.firstSeen, e.lastSeen,
-                    String.join(", ", e.kernels), String.join(", ", e.where)));
-            if (samples) e.samples.forEach(s -> say.line("    " + root.resolve(s.path())));
+        for (SignatureEntry e : h.signatures()) {
+            say.line(String.format(Locale.ROOT, "%-66s %6d  %-10s  %-10s  %s · %s", e.title(), e.count(), e.firstSeen(), e.lastSeen(),
+                    String.join(", ", e.kernels()), String.join(", ", e.where())));
+            if (samples) e.samples().forEach(s -> say.line("    " + root.resolve(s.path())));
         }
-        say.line(h.signatures.size() + " signature(s) over " + h.read.runs() + " run(s) under " + root
-                + (h.unreadable.isEmpty() ? "" : " (" + h.unreadable.size() + " unreadable, not counted)"));
+        say.line(h.signatures().size() + " signature(s) over " + h.read().runs() + " run(s) under " + root
+                + (h.unreadable().isEmpty() ? "" : " (" + h.unreadable().size() + " unreadable, not counted)"));
         return HistoryCommand.unreadable(h, root);
     }
 }

@@ -43,14 +43,8 @@ class CraftedBundleCliTest {
         r.runId = "run-1";
         r.startedAt = "2026-11-21T10:00:00Z";
         r.host.kernelRelease = EVIL;
-        RunRecord.ArmRecord a = new RunRecord.ArmRecord();
-        a.name = EVIL;
-        a.notes.add(EVIL);
-        a.expected = a.verdict = Verdict.REPRODUCED;
-        a.failures = 5;
-        a.trials = 100;
-        a.rate = Stats.rate(5, 100);
-        a.ci95 = Stats.wilson95(5, 100);
+        RunRecord.ArmRecord a = new RunRecord.ArmRecord(EVIL, null, Verdict.REPRODUCED, null, null, null, Verdict.REPRODUCED, null, false, 0, null,
+                5, 100, 0, null, Stats.rate(5, 100), Stats.wilson95(5, 100), null, null, null, java.util.List.of(EVIL));
         r.arms.add(a);
         Json.PRETTY.writeValue(d.resolve("run.json").toFile(), r);
         Files.createSymbolicLink(d.resolve("kernel.log"), outside.resolve("secret.txt"));

@@ -19,6 +19,16 @@ public final class Json {
 
     public static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final ObjectMapper STRICT = MAPPER.copy().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * A producer's draft as the record it becomes, or a record back as a draft to go on with (a resume): the same
+     * fields by name, as the file has them. A field one side lacks is an error, not dropped.
+     */
+    public static <T> T convert(Object from, Class<T> to) {
+        return STRICT.convertValue(from, to);
+    }
+
     /** Writes {@code value} through {@link AtomicFile}: a reader or a crash never sees half a file, a link at the target is replaced, not followed. */
     public static void replace(ObjectMapper mapper, Object value, java.nio.file.Path file) throws java.io.IOException {
         AtomicFile.write(file, out -> mapper.writeValue(out, value));

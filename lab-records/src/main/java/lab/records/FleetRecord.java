@@ -4,49 +4,45 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonAlias;
 
-/** fleet.json: what was asked of which engines, what each engine is, and what each answered. */
-public final class FleetRecord {
-    public String fleetId;
-    public String startedAt;
-    public String endedAt;
-    /** RUNNING, COMPLETE or INCOMPLETE (the CLI was stopped). */
-    public RunStatus status = RunStatus.RUNNING;
-    public String statusReason;
-    /** The command each engine ran, without the fleet's own options. */
-    public List<String> command = new ArrayList<>();
-    public List<String> scenarios = new ArrayList<>();
-    public List<String> arms = new ArrayList<>();
-    /** The engine each engine copied missing images from (--copy-images-from); older fleet.json files call it seedImagesFrom. */
-    @com.fasterxml.jackson.annotation.JsonAlias("seedImagesFrom")
-    public String copyImagesFrom;
-    public Long deadlineS;
-    public int perEngine;
-    /** Commands at once on one host across its engines; 0: no bound. */
-    public int perHost;
-    public Integer exitCode;
-    public List<EngineEntry> engines = new ArrayList<>();
+/**
+ * fleet.json: what was asked of which engines, what each engine is, and what each answered.
+ *
+ * @param status RUNNING, COMPLETE or INCOMPLETE (the CLI was stopped)
+ * @param command the command each engine ran, without the fleet's own options
+ * @param copyImagesFrom the engine each engine copied missing images from (--copy-images-from); older fleet.json files call it seedImagesFrom
+ * @param perHost commands at once on one host across its engines; 0: no bound
+ */
+public record FleetRecord(String fleetId, String startedAt, String endedAt, RunStatus status, String statusReason, List<String> command,
+                          List<String> scenarios, List<String> arms, @JsonAlias("seedImagesFrom") String copyImagesFrom, Long deadlineS,
+                          int perEngine, int perHost, Integer exitCode, List<EngineEntry> engines) {
+    public FleetRecord {
+        if (status == null) status = RunStatus.RUNNING;
+        command = Copies.list(command);
+        scenarios = Copies.list(scenarios);
+        arms = Copies.list(arms);
+        engines = Copies.list(engines);
+    }
 
-    /** One engine: who it is, where its bundles are, and its verdicts. */
-    public static final class EngineEntry {
-        public String name;
-        public String endpoint;
-        public String certs;
-        public Map<String, String> labels = new LinkedHashMap<>();
-        /** The engine's ID, Name, KernelVersion, OperatingSystem, version, and its kernel's boot id against the CLI's. */
-        public Map<String, Object> engine = new LinkedHashMap<>();
-        /** PENDING, RUNNING, COMPLETE, LOST (stopped answering or past its deadline), REFUSED (another kernel), ERROR. */
-        public EngineStatus status = EngineStatus.PENDING;
-        public String reason;
-        public Integer exitCode;
-        /** The engine's bundles, relative to the fleet directory. */
-        public String dir;
-        public double seconds;
-        /** The images copied to it from --copy-images-from before its runs (older fleet.json: seeded). */
-        @com.fasterxml.jackson.annotation.JsonAlias("seeded")
-        public List<String> imagesCopied = new ArrayList<>();
-        public lab.records.RunRecord.HostFingerprint fingerprint;
-        public List<Tally> tallies = new ArrayList<>();
+    /**
+     * One engine: who it is, where its bundles are, and its verdicts.
+     *
+     * @param engine the engine's ID, Name, KernelVersion, OperatingSystem, version, and its kernel's boot id against the CLI's
+     * @param status PENDING, RUNNING, COMPLETE, LOST (stopped answering or past its deadline), REFUSED (another kernel), ERROR
+     * @param dir the engine's bundles, relative to the fleet directory
+     * @param imagesCopied the images copied to it from --copy-images-from before its runs (older fleet.json: seeded)
+     */
+    public record EngineEntry(String name, String endpoint, String certs, Map<String, String> labels, Map<String, Object> engine,
+                              EngineStatus status, String reason, Integer exitCode, String dir, double seconds,
+                              @JsonAlias("seeded") List<String> imagesCopied, RunRecord.HostFingerprint fingerprint, List<Tally> tallies) {
+        public EngineEntry {
+            labels = Copies.map(labels);
+            engine = Copies.map(engine);
+            if (status == null) status = EngineStatus.PENDING;
+            imagesCopied = Copies.list(imagesCopied);
+            tallies = Copies.list(tallies);
+        }
     }
 
     /**
@@ -57,8 +53,8 @@ public final class FleetRecord {
     public List<String> sharedHostNotes() {
         Map<Object, List<String>> byBoot = new LinkedHashMap<>();
         for (EngineEntry e : engines) {
-            Object boot = e.engine.get("bootId");
-            if (boot != null && !e.tallies.isEmpty()) byBoot.computeIfAbsent(boot, k -> new ArrayList<>()).add(e.name);
+            Object boot = e.engine().get("bootId");
+            if (boot != null && !e.tallies().isEmpty()) byBoot.computeIfAbsent(boot, k -> new ArrayList<>()).add(e.name());
         }
         List<String> out = new ArrayList<>();
         byBoot.forEach((boot, names) -> {

@@ -1,29 +1,28 @@
 package lab.records;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** history.json: every scenario × arm night by night, what changed between nights, flags, flaky arms and crash signatures. */
-public final class HistoryRecord {
-    public String generatedAt;
-    /** The day the history counts as today (the clock, or its override). */
-    public String today;
-    public String dir;
-    /** The window: nights on or after this day ("all" when none was given). */
-    public String since;
-    /** Every night in the window with something in it, oldest first. */
-    public List<String> nights = new ArrayList<>();
-    public List<Bundle> bundles = new ArrayList<>();
-    public List<Series> series = new ArrayList<>();
-    public List<Change> changes = new ArrayList<>();
-    public List<Flag> flags = new ArrayList<>();
-    public List<SignatureEntry> signatures = new ArrayList<>();
-    public List<Bisection> bisections = new ArrayList<>();
-    /** The run.json and bundle files under the directory that could not be read: not counted above, named here. */
-    public List<Unreadable> unreadable = new ArrayList<>();
-    public Read read;
+/**
+ * history.json: every scenario × arm night by night, what changed between nights, flags, flaky arms and crash signatures.
+ * {@code today} is the day the history counts as today (the clock, or its override); {@code since} the window, nights on
+ * or after this day ("all" when none was given); {@code nights} every night in the window with something in it, oldest
+ * first; {@code unreadable} the run.json and bundle files under the directory that could not be read: not counted above,
+ * named here.
+ */
+public record HistoryRecord(String generatedAt, String today, String dir, String since, List<String> nights, List<Bundle> bundles,
+                            List<Series> series, List<Change> changes, List<Flag> flags, List<SignatureEntry> signatures,
+                            List<Bisection> bisections, List<Unreadable> unreadable, Read read) {
+    public HistoryRecord {
+        nights = Copies.list(nights);
+        bundles = Copies.list(bundles);
+        series = Copies.list(series);
+        changes = Copies.list(changes);
+        flags = Copies.list(flags);
+        signatures = Copies.list(signatures);
+        bisections = Copies.list(bisections);
+        unreadable = Copies.list(unreadable);
+    }
 
     /** A file that could not be read: its path relative to the history's directory, the night of the bundle around it ("?" when unknown), and why. */
     public record Unreadable(String file, String night, String why) { }
@@ -32,38 +31,19 @@ public final class HistoryRecord {
     public record Read(int runs, int bundles, double readSeconds, double signaturesSeconds, double buildSeconds) { }
 
     /** One bundle read (nightly, soak, all, fleet, bisect, run). */
-    public static final class Bundle {
-        public String kind;
-        public String id;
-        public String dir;
-        public String night;
-        public String startedAt;
-        public String status;
-        public int runs;
-    }
+    public record Bundle(String kind, String id, String dir, String night, String startedAt, String status, int runs) { }
 
     /**
      * One scenario × arm in one group: on one host or engine, with one set of parameters ({@code params} names
-     * the ones that differ from the scenario's usual).
+     * the ones that differ from the scenario's usual). The pooled counts are every counted trial in the window;
+     * {@code flaky}: the verdict flipped within noise (compare's FLIPPED) at least once in the window.
      */
-    public static final class Series {
-        public String group;
-        public String where;
-        public String params;
-        public String scenario;
-        public String arm;
-        public String expected;
-        public List<Point> points = new ArrayList<>();
-        /** Every counted trial in the window. */
-        public long pooledFailures;
-        public long pooledTrials;
-        public double pooledRate;
-        public double[] pooledCi95;
-        /** The verdict flipped within noise (compare's FLIPPED) at least once in the window. */
-        public boolean flaky;
-        public int flips;
-        public String lastVerdict;
-        public String lastOutcome;
+    public record Series(String group, String where, String params, String scenario, String arm, String expected, List<Point> points,
+                         long pooledFailures, long pooledTrials, double pooledRate, double[] pooledCi95, boolean flaky, int flips,
+                         String lastVerdict, String lastOutcome) {
+        public Series {
+            points = Copies.list(points);
+        }
 
         public SeriesKey key() {
             return new SeriesKey(group, new ArmKey(scenario, arm));
@@ -73,62 +53,40 @@ public final class HistoryRecord {
     /** A series' identity: one scenario × arm in one group. */
     public record SeriesKey(String group, ArmKey arm) { }
 
-    /** One night of one series, pooled over the night's runs; {@code change} is compare's against the series' previous night. */
-    public static final class Point {
-        public String night;
-        public long k;
-        public long n;
-        public long inconclusive;
-        public double rate;
-        public double[] ci95;
-        public String verdict;
-        public String outcome;
-        public String change;
-        public double[] diffCi95;
-        public String kernel;
-        public int runs;
-        /** The report of the night's (first) bundle, relative to the history's directory. */
-        public String link;
+    /**
+     * One night of one series, pooled over the night's runs; {@code change} is compare's against the series' previous night,
+     * {@code link} the report of the night's (first) bundle, relative to the history's directory.
+     */
+    public record Point(String night, long k, long n, long inconclusive, double rate, double[] ci95, String verdict, String outcome,
+                        String change, double[] diffCi95, String kernel, int runs, String link) { }
+
+    /** What decides outcomes changed between two nights of a group: kernel ("old → new" when the release changed), config, parameters, images... */
+    public record Change(String id, String group, String night, String previous, String kernel, List<Difference> differences) {
+        public Change {
+            differences = Copies.list(differences);
+        }
     }
 
-    /** What decides outcomes changed between two nights of a group: kernel, config, parameters, images... */
-    public static final class Change {
-        public String id;
-        public String group;
-        public String night;
-        public String previous;
-        /** "old → new" when the kernel release changed. */
-        public String kernel;
-        public List<Difference> differences = new ArrayList<>();
+    public record Difference(String key, List<String> values) {
+        public Difference {
+            values = Copies.list(values);
+        }
     }
-
-    public record Difference(String key, List<String> values) { }
 
     /** A new failure, a fix, a rate change or a flip within noise, on the night it happened. */
-    public static final class Flag {
-        public String night;
-        public String previous;
-        public String group;
-        public String scenario;
-        public String arm;
-        public String change;
-        public String before;
-        public String after;
-        public double[] diffCi95;
-
+    public record Flag(String night, String previous, String group, String scenario, String arm, String change, String before,
+                       String after, double[] diffCi95) {
         public SeriesKey key() {
             return new SeriesKey(group, new ArmKey(scenario, arm));
         }
     }
 
-    /** A bisection read from its bundle: what it says of itself, and each run it made. */
-    public static final class Bisection {
-        public String id;
-        public String dir;
-        public String night;
-        /** Its own account's scalar fields (status, good, bad, first bad...), as text. */
-        public Map<String, String> summary = new LinkedHashMap<>();
-        public List<BisectionStep> steps = new ArrayList<>();
+    /** A bisection read from its bundle: its own account's scalar fields (status, good, bad, first bad...) as text, and each run it made. */
+    public record Bisection(String id, String dir, String night, Map<String, String> summary, List<BisectionStep> steps) {
+        public Bisection {
+            summary = Copies.map(summary);
+            steps = Copies.list(steps);
+        }
     }
 
     /** One arm of one of a bisection's runs: the kernel it ran on, its verdict and counts, and its report. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
+import lab.api.Verdict;
 import lab.bundle.BundleFiles;
 
 /**
@@ -28,13 +29,77 @@ public final class Results {
     private Results(Path base, List<Run> runs) {
         this.base = base;
         this.runs = runs;
+        Map<ArmKey, Count> counts = new LinkedHashMap<>();
         for (Run r : runs) {
             String where = base.relativize(r.dir()).toString();
             for (RunRecord.ArmRecord a : r.record().arms) {
-                tallies.computeIfAbsent(ArmKey.of(r.record(), a), Tally::new).add(a, where.isEmpty() ? "." : where);
+                counts.computeIfAbsent(ArmKey.of(r.record(), a), Count::new).add(a, where.isEmpty() ? "." : where);
             }
         }
-        tallies.values().forEach(Tally::settle);
+        counts.forEach((k, c) -> tallies.put(k, c.settle()));
+    }
+
+    /** One scenario × arm while its runs are added; {@link #settle} judges it into a {@link Tally}. */
+    private static final class Count {
+        private final ArmKey key;
+        private Verdict expected;
+        private double[] expectedRate;
+        private String expectationRef;
+        private long failures;
+        private long trials;
+        private long inconclusive;
+        private int runs;
+        private int skippedRuns;
+        private int errorRuns;
+        private long dataLoss;
+        private String lastReason;
+        private final List<String> evidence = new ArrayList<>();
+        private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+
+        Count(ArmKey key) {
+            this.key = key;
+        }
+
+        void add(RunRecord.ArmRecord a, String evidencePath) {
+            expected = a.expected();
+            expectedRate = a.expectedRate();
+            expectationRef = a.expectationRef();
+            runs++;
+            evidence.add(evidencePath);
+            inconclusive += a.inconclusive();
+            if (a.verdict() == Verdict.SKIPPED) {
+                skippedRuns++;
+                lastReason = a.reason();
+                return;
+            }
+            if (a.verdict() == Verdict.ERROR) {
+                errorRuns++;
+                lastReason = a.reason();
+                return;
+            }
+            failures += a.failures();
+            dataLoss += a.dataLoss();
+            trials += a.trials();
+            a.samples().forEach((k, v) -> samples.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+        }
+
+        /** Verdict and outcome from the accumulated counts. */
+        Tally settle() {
+            double rate = Stats.rate(failures, trials);
+            double[] ci95 = Stats.wilson95(failures, trials);
+            Verdict verdict;
+            if (trials > 0) verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
+            else verdict = errorRuns > 0 ? Verdict.ERROR : Verdict.SKIPPED;
+            ExpectationCheck outcome;
+            if (verdict == Verdict.REPRODUCED || verdict == Verdict.NOT_REPRODUCED) {
+                outcome = new Expectation(expected, expectedRate, expectationRef, null).judge(verdict, failures, trials, ci95);
+                if (dataLoss > 0) outcome = ExpectationCheck.DATA_LOSS;
+            } else {
+                outcome = verdict == Verdict.ERROR ? ExpectationCheck.ERROR : ExpectationCheck.SKIPPED;
+            }
+            return new Tally(key.scenario(), key.arm(), expected, expectedRate, expectationRef, failures, trials, inconclusive, runs, skippedRuns,
+                    errorRuns, dataLoss, lastReason, rate, ci95, verdict, outcome, evidence, samples);
+        }
     }
 
     /**

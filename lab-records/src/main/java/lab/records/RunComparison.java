@@ -79,19 +79,19 @@ public final class RunComparison {
 
     static Cell cell(Tally a, Tally b) {
         if (b == null || a == null || !counted(a) || !counted(b)) return new Cell(b, null, false, Change.NOT_COMPARED);
-        double[] d = Stats.newcombeDiff95(a.failures, a.trials, b.failures, b.trials);
+        double[] d = Stats.newcombeDiff95(a.failures(), a.trials(), b.failures(), b.trials());
         boolean significant = d[0] > 0 || d[1] < 0;
         Change c;
-        boolean flipped = a.verdict != b.verdict;
+        boolean flipped = a.verdict() != b.verdict();
         if (flipped && !significant) c = Change.FLIPPED;
-        else if (flipped) c = b.verdict == Verdict.REPRODUCED ? Change.REGRESSION : Change.FIXED;
+        else if (flipped) c = b.verdict() == Verdict.REPRODUCED ? Change.REGRESSION : Change.FIXED;
         else if (significant) c = d[0] > 0 ? Change.RATE_UP : Change.RATE_DOWN;
         else c = Change.SAME;
         return new Cell(b, d, significant, c);
     }
 
     private static boolean counted(Tally t) {
-        return t.trials > 0 && (t.verdict == Verdict.REPRODUCED || t.verdict == Verdict.NOT_REPRODUCED);
+        return t.trials() > 0 && (t.verdict() == Verdict.REPRODUCED || t.verdict() == Verdict.NOT_REPRODUCED);
     }
 
     public List<Row> rows() {
@@ -164,9 +164,9 @@ public final class RunComparison {
 
     /** How often the side that saw none would see none at the other side's rate. */
     private static String luck(Tally a, Tally b) {
-        Tally none = a.failures <= b.failures ? a : b, some = none == a ? b : a;
-        if (none.failures != 0 || some.rate <= 0) return "more trials needed";
-        return "0 of " + none.trials + " against " + some.failures + " of " + some.trials + ": " + Stats.absence(some.rate, none.trials);
+        Tally none = a.failures() <= b.failures() ? a : b, some = none == a ? b : a;
+        if (none.failures() != 0 || some.rate() <= 0) return "more trials needed";
+        return "0 of " + none.trials() + " against " + some.failures() + " of " + some.trials() + ": " + Stats.absence(some.rate(), none.trials());
     }
 
     /** The table and the configuration differences, as the CLI prints them. */
@@ -192,7 +192,7 @@ public final class RunComparison {
                     case SAME -> "same";
                 };
                 String diff = c.diffCi95() == null ? "" : String.format(Locale.ROOT, " · difference %+.2f %% [95%% CI %+.2f, %+.2f], %s",
-                        100 * (c.tally().rate - r.cells().get(0).tally().rate), 100 * c.diffCi95()[0], 100 * c.diffCi95()[1],
+                        100 * (c.tally().rate() - r.cells().get(0).tally().rate()), 100 * c.diffCi95()[0], 100 * c.diffCi95()[1],
                         c.significant() ? "significant" : "not significant");
                 if (c.change() != Change.SAME || c.significant()) out.add("    " + sides.get(i).label() + " vs " + sides.get(0).label() + ": " + what + diff);
             }
@@ -211,9 +211,9 @@ public final class RunComparison {
     private static String cellText(Cell c) {
         Tally t = c.tally();
         if (t == null) return "(absent)";
-        if (t.trials == 0) return t.verdict + (t.lastReason == null ? "" : " " + abbreviate(t.lastReason));
-        return String.format(Locale.ROOT, "%s %d/%d %.2f%% [%.2f–%.2f]%s", t.verdict == Verdict.REPRODUCED ? "REPRODUCED" : "NOT_REPR.",
-                t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1], t.inconclusive > 0 ? " +" + t.inconclusive + " inconcl." : "");
+        if (t.trials() == 0) return t.verdict() + (t.lastReason() == null ? "" : " " + abbreviate(t.lastReason()));
+        return String.format(Locale.ROOT, "%s %d/%d %.2f%% [%.2f–%.2f]%s", t.verdict() == Verdict.REPRODUCED ? "REPRODUCED" : "NOT_REPR.",
+                t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1], t.inconclusive() > 0 ? " +" + t.inconclusive() + " inconcl." : "");
     }
 
     private static String abbreviate(String s) {

@@ -104,19 +104,38 @@ public final class RunRecord {
      */
     public static final class Findings {
         @com.fasterxml.jackson.annotation.JsonProperty("lab_ready_s")
-        public Double labReadyS;
-        public KernelLogSummary kernelLog;
+        private final Double labReadyS;
+        private final KernelLogSummary kernelLog;
+        /** Filled only while Jackson reads a file (see {@link #read}); read-only to everyone else. */
         @com.fasterxml.jackson.annotation.JsonIgnore
-        private final Map<String, Object> scenario = new LinkedHashMap<>();
+        private final Map<String, Object> scenario;
+
+        public Findings() {
+            this(null, null, null);
+        }
+
+        public Findings(Double labReadyS, KernelLogSummary kernelLog, Map<String, Object> scenario) {
+            this.labReadyS = labReadyS;
+            this.kernelLog = kernelLog;
+            this.scenario = scenario == null ? new LinkedHashMap<>() : new LinkedHashMap<>(scenario);
+        }
+
+        public Double labReadyS() {
+            return labReadyS;
+        }
+
+        public KernelLogSummary kernelLog() {
+            return kernelLog;
+        }
 
         /** The scenario's findings (Scenario.Lab#findings), by their keys. */
         @com.fasterxml.jackson.annotation.JsonAnyGetter
         public Map<String, Object> scenario() {
-            return scenario;
+            return java.util.Collections.unmodifiableMap(scenario);
         }
 
         @com.fasterxml.jackson.annotation.JsonAnySetter
-        public void put(String key, Object value) {
+        private void read(String key, Object value) {
             scenario.put(key, value);
         }
 
@@ -128,40 +147,55 @@ public final class RunRecord {
         public boolean none() {
             return labReadyS == null && kernelLog == null && scenario.isEmpty();
         }
+
+        public Findings withLabReadyS(Double s) {
+            return new Findings(s, kernelLog, scenario);
+        }
+
+        public Findings withKernelLog(KernelLogSummary k) {
+            return new Findings(labReadyS, k, scenario);
+        }
+
+        /** These findings and the scenario's {@code more}, which replace any of the same key. */
+        public Findings with(Map<String, Object> more) {
+            Map<String, Object> all = new LinkedHashMap<>(scenario);
+            all.putAll(more);
+            return new Findings(labReadyS, kernelLog, all);
+        }
     }
 
     /** What the kernel log said during the run: BUG/Oops headlines, those in the run's own tasks, or why it could not be read. */
     public record KernelLogSummary(String unavailable, long headlines, long headlinesOfRun, boolean severeForRun) { }
 
-    /** One arm's verdict with its numbers. */
-    public static final class ArmRecord {
-        public String name;
-        public String description;
-        public Verdict expected;
-        /** Expected failure-rate band [low, high], when the expectation gives one. */
-        public double[] expectedRate;
-        /** The bug or fix behind the expectation, and the file entry it came from. */
-        public String expectationRef;
-        public String expectationSource;
-        public Verdict verdict;
-        /** AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck). */
-        public lab.records.ExpectationCheck outcome;
-        public boolean asExpected;
-        /** Trials that lost or corrupted data (DATA_LOSS outcome when above 0). */
-        public long dataLoss;
-        public String reason;
-        public long failures;
-        public long trials;
-        /** Trials that showed neither the failure nor its absence (e.g. a timeout with no stuck task): not in failures/trials. */
-        public long inconclusive;
-        /** Why those trials were inconclusive, with how many each. */
-        public Map<String, Long> inconclusiveReasons = new LinkedHashMap<>();
-        public double rate;
-        public double[] ci95;
-        public Map<String, Object> timings = new LinkedHashMap<>();
-        public Map<String, Object> metrics = new LinkedHashMap<>();
-        /** Per-trial measurements (e.g. close() seconds, detection ms) for distributions and histograms. */
-        public Map<String, List<Double>> samples = new LinkedHashMap<>();
-        public List<String> notes = new ArrayList<>();
+    /**
+     * One arm's verdict with its numbers.
+     *
+     * @param expectedRate expected failure-rate band [low, high], when the expectation gives one
+     * @param expectationRef the bug or fix behind the expectation, and {@code expectationSource} the file entry it came from
+     * @param outcome AS_EXPECTED, REGRESSION, UNEXPECTED_PASS, RATE_ABOVE_BAND, ... (see ExpectationCheck)
+     * @param dataLoss trials that lost or corrupted data (DATA_LOSS outcome when above 0)
+     * @param inconclusive trials that showed neither the failure nor its absence (e.g. a timeout with no stuck task): not in
+     *                     failures/trials; {@code inconclusiveReasons} why, with how many each
+     * @param samples per-trial measurements (e.g. close() seconds, detection ms) for distributions and histograms
+     */
+    public record ArmRecord(String name, String description, Verdict expected, double[] expectedRate, String expectationRef,
+                            String expectationSource, Verdict verdict, ExpectationCheck outcome, boolean asExpected, long dataLoss, String reason,
+                            long failures, long trials, long inconclusive, Map<String, Long> inconclusiveReasons, double rate, double[] ci95,
+                            Map<String, Object> timings, Map<String, Object> metrics, Map<String, List<Double>> samples, List<String> notes) {
+        public ArmRecord {
+            inconclusiveReasons = Copies.map(inconclusiveReasons);
+            timings = Copies.map(timings);
+            metrics = Copies.map(metrics);
+            Map<String, List<Double>> s = new LinkedHashMap<>();
+            if (samples != null) samples.forEach((k, v) -> s.put(k, Copies.list(v)));
+            samples = Copies.map(s);
+            notes = Copies.list(notes);
+        }
+
+        /** An arm with a verdict and its counts only, as a test or a bench writes one. */
+        public static ArmRecord of(String name, Verdict expected, Verdict verdict, long failures, long trials) {
+            return new ArmRecord(name, null, expected, null, null, null, verdict, null, false, 0, null, failures, trials, 0, null,
+                    Stats.rate(failures, trials), Stats.wilson95(failures, trials), null, null, null, null);
+        }
     }
 }

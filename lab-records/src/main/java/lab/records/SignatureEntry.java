@@ -1,22 +1,19 @@
 package lab.records;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.SortedSet;
 
-/** One signature of a history, deduplicated across its bundles (lab.core.signature.SignatureIndex counts them). */
-public final class SignatureEntry {
-    public String title;
-    public String kind;
-    public String firstSeen;
-    public String lastSeen;
-    /** The bundle (relative to the history's directory) where it was first seen. */
-    public String firstBundle;
-    public long count;
-    /** Occurrences in lines the kernel log marked as the run's own (stuck stacks always are). */
-    public long countOfRun;
-    public TreeSet<String> kernels = new TreeSet<>();
-    public TreeSet<String> where = new TreeSet<>();
-    /** Paths relative to the history's directory, the line or stack it came from after each. */
-    public List<SignatureSample> samples = new ArrayList<>();
+/**
+ * One signature of a history, deduplicated across its bundles (lab.core.signature.SignatureIndex counts them).
+ * {@code firstBundle} is the bundle (relative to the history's directory) where it was first seen; {@code countOfRun}
+ * the occurrences in lines the kernel log marked as the run's own (stuck stacks always are); {@code samples} paths
+ * relative to the history's directory, the line or stack it came from after each.
+ */
+public record SignatureEntry(String title, String kind, String firstSeen, String lastSeen, String firstBundle, long count, long countOfRun,
+                             SortedSet<String> kernels, SortedSet<String> where, List<SignatureSample> samples) {
+    public SignatureEntry {
+        kernels = Copies.sorted(kernels);
+        where = Copies.sorted(where);
+        samples = Copies.list(samples);
+    }
 }

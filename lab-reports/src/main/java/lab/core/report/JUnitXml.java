@@ -30,25 +30,25 @@ public final class JUnitXml {
     private record Case(String classname, String name, Object seconds, ExpectationCheck outcome, String reason, String summary) { }
 
     public static void write(RunRecord run, Path evidenceDir, Path file) throws IOException {
-        List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name, a.timings.get("elapsed_s"),
-                a.outcome != null ? a.outcome : a.verdict == Verdict.SKIPPED ? ExpectationCheck.SKIPPED : a.verdict == Verdict.ERROR ? ExpectationCheck.ERROR
-                        : a.asExpected ? ExpectationCheck.AS_EXPECTED : a.verdict == Verdict.REPRODUCED ? ExpectationCheck.REGRESSION : ExpectationCheck.UNEXPECTED_PASS,
-                a.reason, summary(a.name, a.failures, a.trials, a.inconclusive, run.trialUnit, a.expected, a.verdict, a.outcome))).toList();
+        List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name(), a.timings().get("elapsed_s"),
+                a.outcome() != null ? a.outcome() : a.verdict() == Verdict.SKIPPED ? ExpectationCheck.SKIPPED : a.verdict() == Verdict.ERROR ? ExpectationCheck.ERROR
+                        : a.asExpected() ? ExpectationCheck.AS_EXPECTED : a.verdict() == Verdict.REPRODUCED ? ExpectationCheck.REGRESSION : ExpectationCheck.UNEXPECTED_PASS,
+                a.reason(), summary(a.name(), a.failures(), a.trials(), a.inconclusive(), run.trialUnit, a.expected(), a.verdict(), a.outcome()))).toList();
         write("lab." + run.scenario, run.startedAt, cases, evidenceDir, file);
     }
 
     /** A soak or a run of several scenarios: one testcase per scenario × arm over every repetition. */
     public static void writeTallies(String suite, List<Tally> tallies, Path evidenceDir, Path file) throws IOException {
-        List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario, t.arm, null, t.outcome, t.lastReason,
-                summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome) + " over " + t.runs + " run(s)")).toList();
+        List<Case> cases = tallies.stream().map(t -> new Case("lab." + t.scenario(), t.arm(), null, t.outcome(), t.lastReason(),
+                summary(t.arm(), t.failures(), t.trials(), t.inconclusive(), "trial", t.expected(), t.verdict(), t.outcome()) + " over " + t.runs() + " run(s)")).toList();
         write(suite, null, cases, evidenceDir, file);
     }
 
     /** A fleet: one testcase per engine × scenario × arm, the engine in the class name (lab.ENGINE.SCENARIO). */
     public static void writeFleet(String suite, Map<String, List<Tally>> byEngine, Path file) throws IOException {
         List<Case> cases = new java.util.ArrayList<>();
-        byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario, t.arm, null, t.outcome,
-                t.lastReason, engine + " · " + summary(t.arm, t.failures, t.trials, t.inconclusive, "trial", t.expected, t.verdict, t.outcome)))));
+        byEngine.forEach((engine, tallies) -> tallies.forEach(t -> cases.add(new Case("lab." + engine + "." + t.scenario(), t.arm(), null, t.outcome(),
+                t.lastReason(), engine + " · " + summary(t.arm(), t.failures(), t.trials(), t.inconclusive(), "trial", t.expected(), t.verdict(), t.outcome())))));
         write(suite, null, cases, file.getParent(), file);
     }
 

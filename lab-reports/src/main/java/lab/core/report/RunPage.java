@@ -47,12 +47,12 @@ public final class RunPage {
                 .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
                 .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
                 .append(" · host ").append(esc(hostId(rec.fingerprint))).append(" (kernel ").append(esc(rec.host.kernelRelease)).append(")</p>\n");
-        List<Row> rows = rec.arms.stream().map(a -> new Row(rec.scenario, a.name, a.expected, a.expectedRate, a.expectationRef, a.verdict,
-                a.failures, a.trials, a.inconclusive, a.rate, a.ci95, a.outcome, a.reason, inconclusiveNotes(a), null)).toList();
+        List<Row> rows = rec.arms.stream().map(a -> new Row(rec.scenario, a.name(), a.expected(), a.expectedRate(), a.expectationRef(), a.verdict(),
+                a.failures(), a.trials(), a.inconclusive(), a.rate(), a.ci95(), a.outcome(), a.reason(), inconclusiveNotes(a), null)).toList();
         verdicts(b, data, rows, rec.trialUnit);
         comparison(b, rec, dir);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
-        rec.arms.forEach(a -> a.samples.forEach((k, v) -> samples.put(a.name + " · " + k, v)));
+        rec.arms.forEach(a -> a.samples().forEach((k, v) -> samples.put(a.name() + " · " + k, v)));
         distributions(b, data, samples);
         BundleFiles bundle = BundleFiles.of(dir);
         timeline(b, data, eventsTimeline(bundle, dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
@@ -132,9 +132,9 @@ public final class RunPage {
 
     private static String cell(Tally t) {
         if (t == null) return "<span class=small>not run</span>";
-        boolean counted = t.trials > 0 && (t.verdict == Verdict.REPRODUCED || t.verdict == Verdict.NOT_REPRODUCED);
-        return "<span class=\"v-" + esc(t.verdict) + "\">" + esc(t.verdict) + "</span>" + (!counted ? "" : String.format(Locale.ROOT,
-                " <span class=small>%d / %d · %.2f %% [%.2f–%.2f %%]</span>", t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1]));
+        boolean counted = t.trials() > 0 && (t.verdict() == Verdict.REPRODUCED || t.verdict() == Verdict.NOT_REPRODUCED);
+        return "<span class=\"v-" + esc(t.verdict()) + "\">" + esc(t.verdict()) + "</span>" + (!counted ? "" : String.format(Locale.ROOT,
+                " <span class=small>%d / %d · %.2f %% [%.2f–%.2f %%]</span>", t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1]));
     }
 
     /** What compare's verdict on a difference means, in a sentence's words. */
@@ -217,8 +217,8 @@ public final class RunPage {
 
     /** The arm's notes, then one line per reason its inconclusive trials gave. */
     private static List<String> inconclusiveNotes(RunRecord.ArmRecord a) {
-        List<String> notes = new ArrayList<>(a.notes);
-        a.inconclusiveReasons.forEach((why, n) -> notes.add("inconclusive (" + n + "): " + why));
+        List<String> notes = new ArrayList<>(a.notes());
+        a.inconclusiveReasons().forEach((why, n) -> notes.add("inconclusive (" + n + "): " + why));
         return notes;
     }
 

@@ -27,30 +27,30 @@ public final class SoakPage {
     public static Path write(SoakRecord rec, Results results, Path dir) {
         StringBuilder b = new StringBuilder();
         ChartData data = new ChartData();
-        b.append("<h1>").append(rec.kind.equals("all") ? "lab run --all" : "soak").append(" — ")
-                .append(esc(String.join(", ", rec.spec.scenarios))).append("</h1>\n");
-        b.append("<p class=meta>").append(esc(rec.kind)).append(' ').append(esc(rec.soakId)).append(" · ").append(esc(rec.status))
-                .append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")").append(" · exit ").append(rec.exitCode)
-                .append(" · ").append(rec.repetitions).append(" repetition(s), ").append(rec.runs.size()).append(" run(s) in ")
-                .append(String.format(Locale.ROOT, "%.0f s", rec.elapsedS)).append(" · stopped: ").append(esc(rec.stoppedBecause))
-                .append(" · host ").append(esc(hostId(rec.fingerprint))).append(" (kernel ").append(esc(kernelOf(rec.fingerprint))).append(")</p>\n");
-        List<Row> rows = rec.tallies.stream().map(t -> new Row(t.scenario, t.arm, t.expected, t.expectedRate, t.expectationRef, t.verdict,
-                t.failures, t.trials, t.inconclusive, t.rate, t.ci95, t.outcome, t.lastReason, List.of(t.runs + " run(s)"
-                + (t.skippedRuns > 0 ? ", " + t.skippedRuns + " skipped" : "") + (t.errorRuns > 0 ? ", " + t.errorRuns + " lab error(s)" : "")),
-                t.evidence.isEmpty() ? null : t.evidence.get(t.evidence.size() - 1) + "/report.html")).toList();
+        b.append("<h1>").append(rec.kind().equals("all") ? "lab run --all" : "soak").append(" — ")
+                .append(esc(String.join(", ", rec.spec().scenarios()))).append("</h1>\n");
+        b.append("<p class=meta>").append(esc(rec.kind())).append(' ').append(esc(rec.soakId())).append(" · ").append(esc(rec.status()))
+                .append(rec.statusReason() == null ? "" : " (" + esc(rec.statusReason()) + ")").append(" · exit ").append(rec.exitCode())
+                .append(" · ").append(rec.repetitions()).append(" repetition(s), ").append(rec.runs().size()).append(" run(s) in ")
+                .append(String.format(Locale.ROOT, "%.0f s", rec.elapsedS())).append(" · stopped: ").append(esc(rec.stoppedBecause()))
+                .append(" · host ").append(esc(hostId(rec.fingerprint()))).append(" (kernel ").append(esc(kernelOf(rec.fingerprint()))).append(")</p>\n");
+        List<Row> rows = rec.tallies().stream().map(t -> new Row(t.scenario(), t.arm(), t.expected(), t.expectedRate(), t.expectationRef(), t.verdict(),
+                t.failures(), t.trials(), t.inconclusive(), t.rate(), t.ci95(), t.outcome(), t.lastReason(), List.of(t.runs() + " run(s)"
+                + (t.skippedRuns() > 0 ? ", " + t.skippedRuns() + " skipped" : "") + (t.errorRuns() > 0 ? ", " + t.errorRuns() + " lab error(s)" : "")),
+                t.evidence().isEmpty() ? null : t.evidence().get(t.evidence().size() - 1) + "/report.html")).toList();
         verdicts(b, data, rows, "trial");
         convergence(b, data, results);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
-        rec.tallies.forEach(t -> t.samples.forEach((k, v) -> samples.put(t.scenario + " · " + t.arm + " · " + k, v)));
+        rec.tallies().forEach(t -> t.samples().forEach((k, v) -> samples.put(t.scenario() + " · " + t.arm() + " · " + k, v)));
         distributions(b, data, samples);
         timeline(b, data, runsTimeline(results), "Timeline of runs");
         StringBuilder runs = new StringBuilder("<table><tr><th>repetition</th><th>scenario</th><th>exit</th><th>status</th><th>seconds</th><th>report</th></tr>\n");
-        for (SoakRecord.RunEntry e : rec.runs) {
-            runs.append("<tr><td class=num>").append(e.repetition).append("</td><td>").append(esc(e.scenario)).append("</td><td class=num>")
-                    .append(e.exitCode).append("</td><td>").append(esc(e.status)).append("</td><td class=num>").append(e.seconds)
-                    .append("</td><td>").append(e.dir == null ? "" : link(e.dir + "/report.html", e.dir)).append("</td></tr>\n");
+        for (SoakRecord.RunEntry e : rec.runs()) {
+            runs.append("<tr><td class=num>").append(e.repetition()).append("</td><td>").append(esc(e.scenario())).append("</td><td class=num>")
+                    .append(e.exitCode()).append("</td><td>").append(esc(e.status())).append("</td><td class=num>").append(e.seconds())
+                    .append("</td><td>").append(e.dir() == null ? "" : link(e.dir() + "/report.html", e.dir())).append("</td></tr>\n");
         }
-        if (rec.runs.isEmpty()) noneRow(runs, 6);
+        if (rec.runs().isEmpty()) noneRow(runs, 6);
         section(b, "Runs", runs.append("</table>").toString());
         // The soak's runs are read back by their real paths, while its own directory may be given relative (--out lab-runs).
         BundleFiles bundle = BundleFiles.of(dir);
@@ -63,16 +63,16 @@ public final class SoakPage {
         files(b, "Stacks (first captured)", bundle, stacks);
         files(b, "Kernel log", bundle, kernel);
         Map<String, Object> config = new LinkedHashMap<>();
-        config.put("fingerprint", rec.fingerprint);
-        for (String s : rec.spec.scenarios) {
+        config.put("fingerprint", rec.fingerprint());
+        for (String s : rec.spec().scenarios()) {
             RunRecord first = results.first(s);
             if (first == null) continue;
             config.put(s, first.configuration());
         }
         configuration(b, config);
-        replay(b, rec.replay, new SoakReplay(rec.spec, rec.fingerprint));
+        replay(b, rec.replay(), new SoakReplay(rec.spec(), rec.fingerprint()));
         links(b, dir, List.of("soak.json", "junit.xml", "runs"));
-        return writePage(dir.resolve("report.html"), "lab · " + rec.kind + " · " + rec.soakId, b, data);
+        return writePage(dir.resolve("report.html"), "lab · " + rec.kind() + " · " + rec.soakId(), b, data);
     }
 
     private static void convergence(StringBuilder b, ChartData data, Results results) {
@@ -83,11 +83,11 @@ public final class SoakPage {
         for (Results.Run r : results.runs()) {
             run++;
             for (RunRecord.ArmRecord a : r.record().arms) {
-                if (a.trials == 0) continue;
-                String key = r.record().scenario + " · " + a.name;
+                if (a.trials() == 0) continue;
+                String key = r.record().scenario + " · " + a.name();
                 long[] kn = acc.computeIfAbsent(key, x -> new long[2]);
-                kn[0] += a.failures;
-                kn[1] += a.trials;
+                kn[0] += a.failures();
+                kn[1] += a.trials();
                 double[] ci = Stats.wilson95(kn[0], kn[1]);
                 Convergence s = series.computeIfAbsent(key, x -> new Convergence(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), null, null));
                 s.x().add(run);

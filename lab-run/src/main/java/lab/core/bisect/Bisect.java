@@ -81,7 +81,7 @@ public final class Bisect {
 
     private Result start(Plan plan, List<Difference> kernelConfig, Path out) {
         new Judge(plan.confidence());
-        BisectRecord rec = new BisectRecord();
+        BisectDraft rec = new BisectDraft();
         Instant now = Instant.now();
         rec.bisectId = RunId.of(now);
         rec.startedAt = now.toString();
@@ -127,19 +127,19 @@ public final class Bisect {
         Path f = dir.resolve("bisect.json");
         if (!Files.isRegularFile(f)) throw new UsageException("no bisect.json in " + dir);
         BisectRecord rec = FromFile.json(f, BisectRecord.class);
-        if (!"configuration".equals(rec.kind) && !"kernel".equals(rec.kind) && !"kernel-config".equals(rec.kind)) {
-            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind + "', not configuration, kernel or kernel-config");
+        if (!"configuration".equals(rec.kind()) && !"kernel".equals(rec.kind()) && !"kernel-config".equals(rec.kind())) {
+            throw new UsageException("cannot read " + f + ": field kind holds '" + rec.kind() + "', not configuration, kernel or kernel-config");
         }
-        String missing = rec.scenario == null ? "scenario" : rec.arm == null ? "arm" : rec.goodSide == null ? "goodSide" : rec.badSide == null ? "badSide" : null;
-        for (int i = 0; missing == null && i < rec.steps.size(); i++) if (rec.steps.get(i).role == null) missing = "steps[" + i + "].role";
+        String missing = rec.scenario() == null ? "scenario" : rec.arm() == null ? "arm" : rec.goodSide() == null ? "goodSide" : rec.badSide() == null ? "badSide" : null;
+        for (int i = 0; missing == null && i < rec.steps().size(); i++) if (rec.steps().get(i).role() == null) missing = "steps[" + i + "].role";
         if (missing != null) throw new UsageException("cannot read " + f + ": field " + missing + " is missing");
-        for (int i = 0; i < rec.steps.size(); i++) FromFile.path(f, "steps[" + i + "].dir", rec.steps.get(i).dir);
+        for (int i = 0; i < rec.steps().size(); i++) FromFile.path(f, "steps[" + i + "].dir", rec.steps().get(i).dir());
         return rec;
     }
 
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
     public Result resume(Path given) {
-        BisectRecord rec = read(given);
+        BisectDraft rec = BisectDraft.of(read(given));
         if (rec.status == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
         rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
@@ -147,7 +147,7 @@ public final class Bisect {
         return loop(rec, given.toAbsolutePath().normalize());
     }
 
-    private Result loop(BisectRecord rec, Path dir) {
+    private Result loop(BisectDraft rec, Path dir) {
         Judge judge = new Judge(rec.confidenceLevel);
         Steps steps = new Steps(rec, dir, judge);
         say.accept(String.format(Locale.ROOT, "bisect %s · %s %s --arm %s · %s · each step decided at %s, %d trials a batch, at most %d · %s",
@@ -195,25 +195,25 @@ public final class Bisect {
             }
             write(rec, dir);
             try {
-                BisectPage.write(rec, dir);
+                BisectPage.write(rec.record(), dir);
             } catch (RuntimeException e) {
                 say.accept("cannot write report.html: " + e.getMessage());
             }
         }
         if (stopping.get()) {
             say.accept("bisect " + rec.bisectId + " " + interrupted);
-            return new Result(rec.exitCode, rec, dir);
+            return new Result(rec.exitCode, rec.record(), dir);
         }
         summary(rec, dir);
-        return new Result(rec.exitCode, rec, dir);
+        return new Result(rec.exitCode, rec.record(), dir);
     }
 
-    private int configuration(BisectRecord rec, Steps steps) {
+    private int configuration(BisectDraft rec, Steps steps) {
         if (!steps.premise(new StepRunner.Candidate(rec.goodSide, rec.kernel), new StepRunner.Candidate(rec.badSide, rec.kernel))) return ExitCodes.DIFFERS;
         return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
     }
 
-    private int kernelConfig(BisectRecord rec, Steps steps) {
+    private int kernelConfig(BisectDraft rec, Steps steps) {
         Side side = rec.goodSide;
         List<String> ks = rec.kernels;
         if (!steps.premise(new StepRunner.Candidate(side, ks.get(0)), new StepRunner.Candidate(side, ks.get(1)))) return ExitCodes.DIFFERS;
@@ -222,7 +222,7 @@ public final class Bisect {
     }
 
     /** ddmin over the differences, each candidate a step; all of them is the bad side, already run. */
-    private static DeltaDebug.Result<Difference> ddmin(BisectRecord rec, Steps steps, java.util.function.Function<List<Difference>, StepRunner.Candidate> candidate) {
+    private static DeltaDebug.Result<Difference> ddmin(BisectDraft rec, Steps steps, java.util.function.Function<List<Difference>, StepRunner.Candidate> candidate) {
         List<Difference> all = rec.differences;
         if (all.size() == 1) return new DeltaDebug.Result<>(all, true, List.of());
         return DeltaDebug.ddmin(all, c -> c.size() == all.size() ? Decision.BAD
@@ -230,7 +230,7 @@ public final class Bisect {
     }
 
     /** The culprit ddmin found, and what the undecided steps leave open of it. */
-    private static int culprit(BisectRecord rec, DeltaDebug.Result<Difference> r) {
+    private static int culprit(BisectDraft rec, DeltaDebug.Result<Difference> r) {
         rec.culprit = new ArrayList<>(r.culprit());
         rec.oneMinimal = r.oneMinimal();
         String undecided = rec.undecidedSteps.isEmpty() ? "" : "step" + (rec.undecidedSteps.size() > 1 ? "s " : " ")
@@ -245,7 +245,7 @@ public final class Bisect {
         return ExitCodes.DIFFERS;
     }
 
-    private int kernels(BisectRecord rec, Steps steps) {
+    private int kernels(BisectDraft rec, Steps steps) {
         Side side = rec.goodSide;
         List<String> ks = rec.kernels;
         if (!steps.premise(new StepRunner.Candidate(side, ks.get(0)), new StepRunner.Candidate(side, ks.get(ks.size() - 1)))) return ExitCodes.DIFFERS;
@@ -266,7 +266,7 @@ public final class Bisect {
      * A commit bisection's last step: the bad commit with the culprit reverted must behave like
      * the good side. Kernels that are not commits of one tree (--kernels) have no such check.
      */
-    private int revertCheck(BisectRecord rec, Steps steps, Side side) {
+    private int revertCheck(BisectDraft rec, Steps steps, Side side) {
         lab.core.kernel.KernelSource bad = commitOf(rec.kernels.get(rec.kernels.size() - 1));
         lab.core.kernel.KernelSource culprit = commitOf(rec.firstBadKernel);
         if (bad == null || culprit == null) return ExitCodes.OK;
@@ -290,7 +290,7 @@ public final class Bisect {
 
     /** The steps of one bisection, numbered in the order the search asks for them (so a resumed search meets them again). */
     private final class Steps {
-        private final BisectRecord rec;
+        private final BisectDraft rec;
         private final Path dir;
         private final Judge judge;
         private int next;
@@ -298,7 +298,7 @@ public final class Bisect {
         private Counts bad = Counts.NONE;
         Runnable onBatch = () -> { };
 
-        Steps(BisectRecord rec, Path dir, Judge judge) {
+        Steps(BisectDraft rec, Path dir, Judge judge) {
             this.rec = rec;
             this.dir = dir;
             this.judge = judge;
@@ -306,15 +306,15 @@ public final class Bisect {
 
         /** The two sides, run until the bad one fails more often than the good one at the level, or both reach the ceiling. */
         boolean premise(StepRunner.Candidate g, StepRunner.Candidate b) {
-            BisectRecord.StepRecord sg = record("good side", List.of(), g);
-            BisectRecord.StepRecord sb = record("bad side", rec.differences.stream().map(Difference::key).toList(), b);
+            BisectDraft.Step sg = record("good side", List.of(), g);
+            BisectDraft.Step sb = record("bad side", rec.differences.stream().map(Difference::key).toList(), b);
             while (true) {
                 good = counts(sg);
                 bad = counts(sb);
                 Judge.Judgement j = judge.premise(good, bad);
                 boolean separated = j.decision() == Decision.BAD;
                 if (separated || (good.attempted() >= rec.ceiling && bad.attempted() >= rec.ceiling)) {
-                    for (BisectRecord.StepRecord s : List.of(sg, sb)) {
+                    for (BisectDraft.Step s : List.of(sg, sb)) {
                         s.decision = !separated ? Decision.UNDECIDED : s == sg ? Decision.GOOD : Decision.BAD;
                         s.confidence = j.confidence();
                         s.why = j.why();
@@ -338,7 +338,7 @@ public final class Bisect {
 
         /** A candidate's step: batches until decided or at the ceiling. */
         Decision decide(String role, List<String> applied, StepRunner.Candidate c) {
-            BisectRecord.StepRecord s = record(role, applied, c);
+            BisectDraft.Step s = record(role, applied, c);
             while (true) {
                 Counts have = counts(s);
                 Judge.Judgement j = judge.judge(have, good, bad);
@@ -367,11 +367,11 @@ public final class Bisect {
             }
         }
 
-        private String label(BisectRecord.StepRecord s) {
+        private String label(BisectDraft.Step s) {
             return s.kernel != null && s.applied.isEmpty() ? "(kernel " + s.kernel + ")" : "(" + (s.applied.isEmpty() ? "nothing" : String.join(", ", s.applied)) + ")";
         }
 
-        private void batch(BisectRecord.StepRecord s, StepRunner.Candidate c, Counts have) {
+        private void batch(BisectDraft.Step s, StepRunner.Candidate c, Counts have) {
             long n = Math.min(rec.batch, rec.ceiling - have.attempted());
             Path d = stepDir(s);
             s.replay = runner.replay(c, n, d);
@@ -390,7 +390,7 @@ public final class Bisect {
             onBatch.run();
         }
 
-        private String progress(BisectRecord.StepRecord s, Counts have) {
+        private String progress(BisectDraft.Step s, Counts have) {
             int expected = 2 + 2 * (int) Math.ceil(Math.log(Math.max(2, rec.kind.equals("kernel") ? rec.kernels.size() - 1 : rec.differences.size())) / Math.log(2));
             int stepsLeft = Math.max(0, expected - rec.steps.size()) + 1;
             String eta = batches == 0 ? "ETA unknown until the first batch ends"
@@ -401,17 +401,17 @@ public final class Bisect {
         }
 
         /** A step's directory: below the bisection's, whatever a resumed bisect.json says. */
-        private Path stepDir(BisectRecord.StepRecord s) {
+        private Path stepDir(BisectDraft.Step s) {
             return FromFile.path(dir.resolve("bisect.json"), "steps[" + rec.steps.indexOf(s) + "].dir", s.dir);
         }
 
-        private Counts counts(BisectRecord.StepRecord s) {
+        private Counts counts(BisectDraft.Step s) {
             Counts c = runner.counts(stepDir(s));
             fill(s, c, s.interval);
             return c;
         }
 
-        private void fill(BisectRecord.StepRecord s, Counts c, double[] interval) {
+        private void fill(BisectDraft.Step s, Counts c, double[] interval) {
             s.failures = c.failures();
             s.trials = c.trials();
             s.inconclusive = c.inconclusive();
@@ -421,16 +421,16 @@ public final class Bisect {
         }
 
         /** The next step's record: the one on disk when resuming (it must be the same candidate), else a new one. */
-        private BisectRecord.StepRecord record(String role, List<String> applied, StepRunner.Candidate c) {
+        private BisectDraft.Step record(String role, List<String> applied, StepRunner.Candidate c) {
             int n = ++next;
             if (n <= rec.steps.size()) {
-                BisectRecord.StepRecord s = rec.steps.get(n - 1);
+                BisectDraft.Step s = rec.steps.get(n - 1);
                 if (!s.role.equals(role) || !s.applied.equals(applied) || !Objects.equals(s.kernel, c.kernel())) {
                     throw new IllegalStateException("step " + n + " on disk ran " + s.applied + " " + s.kernel + ", the search now asks for " + applied + " " + c.kernel());
                 }
                 return s;
             }
-            BisectRecord.StepRecord s = new BisectRecord.StepRecord();
+            BisectDraft.Step s = new BisectDraft.Step();
             s.number = n;
             s.role = role;
             s.applied.addAll(applied);
@@ -443,12 +443,12 @@ public final class Bisect {
     }
 
     /** The whole's figures: the product of the decided steps' confidences (the two sides once), and the chance of a false negative. */
-    static void settle(BisectRecord rec) {
+    static void settle(BisectDraft rec) {
         double conf = 1;
         double noMiss = 1;
         boolean any = false;
         boolean anyGood = false;
-        for (BisectRecord.StepRecord s : rec.steps) {
+        for (BisectDraft.Step s : rec.steps) {
             if (s.decision == Decision.UNDECIDED || s.role.equals("bad side")) continue;
             any = true;
             conf *= s.confidence;
@@ -462,10 +462,10 @@ public final class Bisect {
         rec.falseNegative = anyGood ? 1 - noMiss : null;
     }
 
-    private void summary(BisectRecord rec, Path dir) {
+    private void summary(BisectDraft rec, Path dir) {
         say.accept("bisect " + rec.bisectId + " done in " + StopRule.human(Duration.ofSeconds(Math.round(rec.elapsedS))) + " · "
                 + rec.steps.size() + " steps · exit " + rec.exitCode);
-        for (BisectRecord.StepRecord s : rec.steps) say.accept(stepLine(s));
+        for (BisectDraft.Step s : rec.steps) say.accept(stepLine(s));
         if (rec.kind.equals("kernel")) {
             say.accept(rec.firstBadKernel != null ? "first bad kernel: " + rec.firstBadKernel + " (last good: " + rec.lastGoodKernel + ")" : "first bad kernel: not named");
             if (rec.culpritCommit != null) say.accept("first bad commit: " + rec.culpritCommit.replace("\n", "\n  "));
@@ -480,14 +480,14 @@ public final class Bisect {
         say.accept("evidence: " + dir + " (report.html, bisect.json, steps/)");
     }
 
-    public static String stepLine(BisectRecord.StepRecord s) {
+    static String stepLine(BisectDraft.Step s) {
         String what = s.kernel != null && s.applied.isEmpty() ? "kernel " + s.kernel : s.applied.isEmpty() ? "(good side)" : String.join(", ", s.applied);
         return String.format(Locale.ROOT, "  %2d %-10s %-9s %3d/%-3d %s%s  %s", s.number, s.role, s.decision, s.failures, s.trials,
                 s.interval == null ? "" : String.format(Locale.ROOT, "[%.0f–%.0f %%] ", 100 * s.interval[0], 100 * s.interval[1]),
                 s.decision == Decision.UNDECIDED && s.confidence == 0 ? "" : "at " + Judge.pct(s.confidence), what);
     }
 
-    private static String replayLine(BisectRecord rec) {
+    private static String replayLine(BisectDraft rec) {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
         if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
         else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree ").append(lab.core.kernel.KernelSpec.parse(rec.kernels.get(0)).source().tree())
@@ -499,10 +499,10 @@ public final class Bisect {
                 .append(" --confidence ").append(rec.confidenceLevel).toString();
     }
 
-    static void write(BisectRecord rec, Path dir) {
+    static void write(BisectDraft rec, Path dir) {
         synchronized (Bisect.class) {
             try {
-                Json.replace(Json.PRETTY, rec, dir.resolve("bisect.json"));
+                Json.replace(Json.PRETTY, rec.record(), dir.resolve("bisect.json"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write bisect.json in " + dir + ": " + e.getMessage(), e);
             }

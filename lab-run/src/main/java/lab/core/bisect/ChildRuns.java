@@ -134,7 +134,7 @@ public final class ChildRuns implements StepRunner {
     public Counts counts(Path dir) {
         if (runs(dir).isEmpty()) return Counts.NONE;
         Tally t = Results.load(dir).tally(new ArmKey(scenario.id(), arm));
-        return t == null ? Counts.NONE : new Counts(t.failures, t.trials, t.inconclusive);
+        return t == null ? Counts.NONE : new Counts(t.failures(), t.trials(), t.inconclusive());
     }
 
     @Override

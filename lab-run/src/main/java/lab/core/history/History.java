@@ -23,6 +23,7 @@ import lab.records.RunRecord;
 import lab.records.Stats;
 import lab.core.signature.SignatureIndex;
 import lab.records.Results;
+import lab.records.SignatureEntry;
 import lab.records.Tally;
 
 /**
@@ -39,11 +40,7 @@ public final class History {
         long t0 = System.nanoTime();
         Bundles b = Bundles.read(root);
         long tRead = System.nanoTime();
-        HistoryRecord h = new HistoryRecord();
-        h.generatedAt = Instant.now().toString();
-        h.today = today.toString();
-        h.dir = root.toString();
-        h.since = since == null ? "all" : since.toString();
+        String generatedAt = Instant.now().toString();
         String from = since == null ? "" : since.toString();
 
         SignatureIndex signatures = new SignatureIndex();
@@ -53,24 +50,19 @@ public final class History {
             Bundles.Run r = b.runs().get(i);
             signatures.add(found.get(i), r.record(), r.unit().night(), r.unit().rel());
         }
-        h.signatures = signatures.entries();
+        List<SignatureEntry> signatureEntries = signatures.entries();
         long tSignatures = System.nanoTime();
 
         List<Path> bisects = new ArrayList<>();
+        List<HistoryRecord.Bundle> bundles = new ArrayList<>();
         for (Bundles.Unit u : b.units()) {
             if (u.kind().equals("bisect")) bisects.add(u.dir());
             if (u.night().compareTo(from) < 0) continue;
-            HistoryRecord.Bundle x = new HistoryRecord.Bundle();
-            x.kind = u.kind();
-            x.id = u.id();
-            x.dir = u.rel();
-            x.night = u.night();
-            x.startedAt = u.startedAt();
-            x.status = u.json() == null ? null : u.json().path("status").asText(null);
-            x.runs = (int) b.runs().stream().filter(r -> r.dir().startsWith(u.dir())).count();
-            h.bundles.add(x);
+            bundles.add(new HistoryRecord.Bundle(u.kind(), u.id(), u.rel(), u.night(), u.startedAt(),
+                    u.json() == null ? null : u.json().path("status").asText(null),
+                    (int) b.runs().stream().filter(r -> r.dir().startsWith(u.dir())).count()));
         }
-        bisections(h, b, from);
+        List<HistoryRecord.Bisection> bisections = bisections(b, from);
 
         // Groups: one host or engine, one set of parameters per scenario. Pooling other parameters would mix rates.
         Map<String, String> usualParams = usualParams(b);
@@ -84,7 +76,9 @@ public final class History {
             groups.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(r.unit().night(), n -> new ArrayList<>()).add(r);
         }
         TreeSet<String> nights = new TreeSet<>();
-        Map<HistoryRecord.SeriesKey, HistoryRecord.Series> series = new LinkedHashMap<>();
+        Map<HistoryRecord.SeriesKey, SeriesDraft> series = new LinkedHashMap<>();
+        List<HistoryRecord.Flag> flags = new ArrayList<>();
+        List<HistoryRecord.Change> changes = new ArrayList<>();
         for (var g : groups.entrySet()) {
             String group = g.getKey();
             String where = group.split(" · ", 2)[0];
@@ -101,103 +95,87 @@ public final class History {
                 Map<ArmKey, RunComparison.Cell> cells = new HashMap<>();
                 if (cmp != null) for (RunComparison.Row row : cmp.rows()) cells.put(row.key(), row.cells().get(1));
                 for (Tally t : cur.tallies()) {
-                    HistoryRecord.Series s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()), k -> {
-                        HistoryRecord.Series x = new HistoryRecord.Series();
-                        x.group = group;
-                        x.where = where;
-                        x.params = tag.isEmpty() ? null : tag.substring(tag.indexOf(' ') + 1);
-                        x.scenario = t.scenario;
-                        x.arm = t.arm;
-                        return x;
-                    });
-                    s.expected = t.expected == null ? s.expected : t.expected.name();
+                    SeriesDraft s = series.computeIfAbsent(new HistoryRecord.SeriesKey(group, t.key()),
+                            k -> new SeriesDraft(group, where, tag.isEmpty() ? null : tag.substring(tag.indexOf(' ') + 1), t.scenario(), t.arm()));
+                    s.expected = t.expected() == null ? s.expected : t.expected().name();
                     if (!shown) continue;
                     RunComparison.Cell c = cells.get(t.key());
                     HistoryRecord.Point p = point(night.getKey(), t, c, night.getValue());
                     s.points.add(p);
-                    if (p.change != null && !p.change.equals("SAME") && !p.change.equals("NOT_COMPARED")) {
-                        HistoryRecord.Flag f = new HistoryRecord.Flag();
-                        f.night = night.getKey();
-                        f.previous = prevNight;
-                        f.group = group;
-                        f.scenario = t.scenario;
-                        f.arm = t.arm;
-                        f.change = p.change;
+                    if (p.change() != null && !p.change().equals("SAME") && !p.change().equals("NOT_COMPARED")) {
                         Tally before = prev.tally(t.key());
-                        f.before = before == null ? null : before.failures + "/" + before.trials;
-                        f.after = t.failures + "/" + t.trials;
-                        f.diffCi95 = p.diffCi95;
-                        h.flags.add(f);
+                        flags.add(new HistoryRecord.Flag(night.getKey(), prevNight, group, t.scenario(), t.arm(), p.change(),
+                                before == null ? null : before.failures() + "/" + before.trials(), t.failures() + "/" + t.trials(), p.diffCi95()));
                     }
                 }
-                if (cmp != null && shown && !cmp.differences().isEmpty()) h.changes.add(change(group, prevNight, night.getKey(), cmp, h.changes.size()));
+                if (cmp != null && shown && !cmp.differences().isEmpty()) changes.add(change(group, prevNight, night.getKey(), cmp, changes.size()));
                 prev = cur;
                 prevNight = night.getKey();
             }
         }
-        for (HistoryRecord.Series s : series.values()) {
-            if (s.points.isEmpty()) continue;
-            settle(s);
-            h.series.add(s);
-        }
-        h.nights.addAll(nights);
-        b.unreadable().forEach(u -> h.unreadable.add(new HistoryRecord.Unreadable(u.rel(), u.night(), u.why())));
-        h.read = new HistoryRecord.Read(b.runs().size(), b.units().size(), Math.round((tRead - t0) / 1e6) / 1e3,
+        List<HistoryRecord.Series> settled = series.values().stream().filter(s -> !s.points.isEmpty()).map(SeriesDraft::settle).toList();
+        List<HistoryRecord.Unreadable> unreadable = b.unreadable().stream().map(u -> new HistoryRecord.Unreadable(u.rel(), u.night(), u.why())).toList();
+        HistoryRecord.Read read = new HistoryRecord.Read(b.runs().size(), b.units().size(), Math.round((tRead - t0) / 1e6) / 1e3,
                 Math.round((tSignatures - tRead) / 1e6) / 1e3, Math.round((System.nanoTime() - t0) / 1e6) / 1e3);
-        return h;
+        return new HistoryRecord(generatedAt, today.toString(), root.toString(), since == null ? "all" : since.toString(), List.copyOf(nights),
+                bundles, settled, changes, flags, signatureEntries, bisections, unreadable, read);
+    }
+
+    /** One series while the nights are read: its points so far and the expectation its runs last recorded. */
+    private static final class SeriesDraft {
+        final String group;
+        final String where;
+        final String params;
+        final String scenario;
+        final String arm;
+        String expected;
+        final List<HistoryRecord.Point> points = new ArrayList<>();
+
+        SeriesDraft(String group, String where, String params, String scenario, String arm) {
+            this.group = group;
+            this.where = where;
+            this.params = params;
+            this.scenario = scenario;
+            this.arm = arm;
+        }
+
+        /** Pooled counts, the last verdict, and whether the verdict flipped within noise on some night. */
+        HistoryRecord.Series settle() {
+            long pooledFailures = 0;
+            long pooledTrials = 0;
+            int flips = 0;
+            for (HistoryRecord.Point p : points) {
+                if (p.n() == 0) continue;
+                pooledFailures += p.k();
+                pooledTrials += p.n();
+                if ("FLIPPED".equals(p.change())) flips++;
+            }
+            HistoryRecord.Point last = points.get(points.size() - 1);
+            return new HistoryRecord.Series(group, where, params, scenario, arm, expected, points, pooledFailures, pooledTrials,
+                    Stats.rate(pooledFailures, pooledTrials), Stats.wilson95(pooledFailures, pooledTrials), flips > 0, flips,
+                    last.verdict(), last.outcome());
+        }
     }
 
     private static HistoryRecord.Point point(String night, Tally t, RunComparison.Cell c, List<Bundles.Run> runs) {
-        HistoryRecord.Point p = new HistoryRecord.Point();
-        p.night = night;
-        p.k = t.failures;
-        p.n = t.trials;
-        p.inconclusive = t.inconclusive;
-        p.rate = t.rate;
-        p.ci95 = t.ci95;
-        p.verdict = t.verdict == null ? null : t.verdict.name();
-        p.outcome = t.outcome == null ? null : t.outcome.name();
-        p.runs = t.runs;
-        if (c != null) {
-            p.change = c.change().name();
-            p.diffCi95 = c.diffCi95();
-        }
-        Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario)).findFirst().orElse(runs.get(0));
-        p.kernel = first.record().host.kernel();
+        Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario())).findFirst().orElse(runs.get(0));
         Bundles.Unit u = first.unit();
-        p.link = (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html";
-        return p;
-    }
-
-    /** Pooled counts, the last verdict, and whether the verdict flipped within noise on some night. */
-    private static void settle(HistoryRecord.Series s) {
-        for (HistoryRecord.Point p : s.points) {
-            if (p.n == 0) continue;
-            s.pooledFailures += p.k;
-            s.pooledTrials += p.n;
-            if ("FLIPPED".equals(p.change)) s.flips++;
-        }
-        s.pooledRate = Stats.rate(s.pooledFailures, s.pooledTrials);
-        s.pooledCi95 = Stats.wilson95(s.pooledFailures, s.pooledTrials);
-        s.flaky = s.flips > 0;
-        HistoryRecord.Point last = s.points.get(s.points.size() - 1);
-        s.lastVerdict = last.verdict;
-        s.lastOutcome = last.outcome;
+        return new HistoryRecord.Point(night, t.failures(), t.trials(), t.inconclusive(), t.rate(), t.ci95(),
+                t.verdict() == null ? null : t.verdict().name(), t.outcome() == null ? null : t.outcome().name(),
+                c == null ? null : c.change().name(), c == null ? null : c.diffCi95(), first.record().host.kernel(), t.runs(),
+                (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html");
     }
 
     private static HistoryRecord.Change change(String group, String previous, String night, RunComparison cmp, int n) {
-        HistoryRecord.Change c = new HistoryRecord.Change();
-        c.id = "change-" + n;
-        c.group = group;
-        c.previous = previous;
-        c.night = night;
+        List<HistoryRecord.Difference> differences = new ArrayList<>();
+        String kernel = null;
         for (RunComparison.Difference d : cmp.differences()) {
-            c.differences.add(new HistoryRecord.Difference(d.key(), d.values()));
-            if (c.kernel == null && (d.key().equals("host.kernelRelease") || d.key().equals("fingerprint.kernelRelease"))) {
-                c.kernel = d.values().get(0) + " → " + d.values().get(1);
+            differences.add(new HistoryRecord.Difference(d.key(), d.values()));
+            if (kernel == null && (d.key().equals("host.kernelRelease") || d.key().equals("fingerprint.kernelRelease"))) {
+                kernel = d.values().get(0) + " → " + d.values().get(1);
             }
         }
-        return c;
+        return new HistoryRecord.Change("change-" + n, group, night, previous, kernel, differences);
     }
 
     /** Per scenario, the parameters most of its runs had: the default series; others get a series of their own. */
@@ -215,27 +193,27 @@ public final class History {
         return b.toString();
     }
 
-    private static void bisections(HistoryRecord h, Bundles b, String from) {
+    private static List<HistoryRecord.Bisection> bisections(Bundles b, String from) {
+        List<HistoryRecord.Bisection> out = new ArrayList<>();
         for (Bundles.Unit u : b.units()) {
             if (!u.kind().equals("bisect") || u.night().compareTo(from) < 0) continue;
-            HistoryRecord.Bisection x = new HistoryRecord.Bisection();
-            x.id = u.id();
-            x.dir = u.rel();
-            x.night = u.night();
+            Map<String, String> summary = new LinkedHashMap<>();
+            List<HistoryRecord.BisectionStep> steps = new ArrayList<>();
             // Its own account, whatever it holds: the scalar fields (status, good, bad, first bad...).
             u.json().fields().forEachRemaining(e -> {
                 JsonNode v = e.getValue();
-                if (v.isValueNode()) x.summary.put(e.getKey(), v.asText());
+                if (v.isValueNode()) summary.put(e.getKey(), v.asText());
             });
             for (Bundles.Run r : b.runs()) {
                 if (!r.dir().startsWith(u.dir())) continue;
                 for (RunRecord.ArmRecord a : r.record().arms) {
-                    x.steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name,
-                            Objects.toString(a.verdict, null), a.failures, a.trials, r.rel() + "/report.html"));
+                    steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name(),
+                            Objects.toString(a.verdict(), null), a.failures(), a.trials(), r.rel() + "/report.html"));
                 }
             }
-            h.bisections.add(x);
+            out.add(new HistoryRecord.Bisection(u.id(), u.rel(), u.night(), summary, steps));
         }
+        return out;
     }
 
     /** history.json and history.html in {@code root}; returns the page. */

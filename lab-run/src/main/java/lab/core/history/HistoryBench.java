@@ -82,16 +82,16 @@ public final class HistoryBench implements Benchmark {
             History.write(h, root);
             build[k] = (System.nanoTime() - b0) / 1e9;
             say.accept(String.format(Locale.ROOT, "  build %d: %.2f s (read %.2f s, signatures %.2f s, nights compared in %.2f s, files written in %.2f s)", k + 1,
-                    build[k], h.read.readSeconds(), h.read.signaturesSeconds(),
-                    h.read.buildSeconds() - h.read.readSeconds() - h.read.signaturesSeconds(), build[k] - h.read.buildSeconds()));
+                    build[k], h.read().readSeconds(), h.read().signaturesSeconds(),
+                    h.read().buildSeconds() - h.read().readSeconds() - h.read().signaturesSeconds(), build[k] - h.read().buildSeconds()));
         }
         java.util.Arrays.sort(build);
         long html = Files.size(root.resolve("history.html"));
         long json = Files.size(root.resolve("history.json"));
         say.accept(String.format(Locale.ROOT, "history of %d nights, %d runs: build median %.2f s (goal < 10 s) · history.html %.2f MB (goal < 5 MB) · "
-                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights.size(), h.read.runs(),
-                build[1], html / 1e6, json / 1e6, h.series.size(), h.flags.size(), h.changes.size(), h.series.stream().filter(s -> s.flaky).count(),
-                h.signatures.size()));
+                        + "history.json %.2f MB · %d series, %d flags, %d configuration changes, %d flaky, %d signatures", h.nights().size(), h.read().runs(),
+                build[1], html / 1e6, json / 1e6, h.series().size(), h.flags().size(), h.changes().size(), h.series().stream().filter(s -> s.flaky()).count(),
+                h.signatures().size()));
         if (!Boolean.getBoolean("lab.bench.keep")) {
             try (Stream<Path> s = Files.walk(root)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -116,14 +116,14 @@ public final class HistoryBench implements Benchmark {
             if (s.id().equals("fuse-kill-deadlock") || s.id().equals("reclaim-deadlock")) {
                 Files.createDirectories(dir.resolve("stacks"));
                 for (RunRecord.ArmRecord a : r.arms) {
-                    for (int t = 0; t < Math.min(3, a.failures); t++) {
+                    for (int t = 0; t < Math.min(3, a.failures()); t++) {
                         Map<String, Object> task = new LinkedHashMap<>();
                         task.put("pid", 30000 + rnd.nextInt(9000));
                         task.put("comm", s.id().startsWith("fuse") ? "lab-fused" : "lab-writer");
                         task.put("state", "D");
                         task.put("stack", s.id().startsWith("fuse") ? FUSE_STACK : RECLAIM_STACK);
-                        Json.PRETTY.writeValue(dir.resolve("stacks/" + a.name + "-" + t + ".json").toFile(),
-                                Map.of("ev", "hang", "id", a.name + "-" + t, "stuck", List.of(task), "tasks", List.of(task, task, task)));
+                        Json.PRETTY.writeValue(dir.resolve("stacks/" + a.name() + "-" + t + ".json").toFile(),
+                                Map.of("ev", "hang", "id", a.name() + "-" + t, "stuck", List.of(task), "tasks", List.of(task, task, task)));
                     }
                 }
             }
@@ -135,14 +135,9 @@ public final class HistoryBench implements Benchmark {
             }
             runs.add(new Results.Run(r, dir));
         }
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "soak";
-        rec.soakId = String.format("%08x", i);
-        rec.status = RunStatus.COMPLETE;
-        rec.startedAt = day.atTime(2, 0, 1).toInstant(ZoneOffset.UTC).toString();
-        rec.repetitions = 1;
-        rec.spec.scenarios.addAll(catalogue.stream().map(Scenario::id).toList());
-        rec.tallies = Results.of(soak, runs).tallies();
+        SoakRecord rec = new SoakRecord("soak", String.format("%08x", i), RunStatus.COMPLETE, null, day.atTime(2, 0, 1).toInstant(ZoneOffset.UTC).toString(),
+                null, new SoakRecord.Spec(catalogue.stream().map(Scenario::id).toList(), null, null, null, null, null, null, 0, 0, null, null, null), 0, 1, null, null,
+                null, null, Results.of(soak, runs).tallies(), null);
         Json.PRETTY.writeValue(soak.resolve("soak.json").toFile(), rec);
         Json.PRETTY.writeValue(night.resolve("nightly.json").toFile(), Map.of("night", day.toString(), "at", day.atTime(2, 0).toInstant(ZoneOffset.UTC).toString(),
                 "host", "bench/0", "status", "COMPLETE", "soak", night.relativize(soak).toString()));
@@ -178,26 +173,21 @@ public final class HistoryBench implements Benchmark {
         r.images.put("lab/" + s.id(), "sha256:" + Integer.toHexString((s.id() + i / 30).hashCode()).repeat(8));
         r.containers.put("target", Map.of("capAdd", List.of("SYS_ADMIN", "MKNOD"), "devices", List.of("/dev/fuse")));
         for (Arm a : s.arms()) {
-            RunRecord.ArmRecord x = new RunRecord.ArmRecord();
-            x.name = a.name();
-            x.expected = a.expected();
-            x.trials = 100;
+            long trials = 100;
             // A race's rate drifts with the load; fixes fail now and then, within noise.
             double p = a.expected() == Verdict.REPRODUCED ? 0.02 + 0.5 * Math.abs(Math.sin(a.name().hashCode() + i / 40.0)) : rnd.nextInt(60) == 0 ? 0.01 : 0;
-            for (int t = 0; t < x.trials; t++) if (rnd.nextDouble() < p) x.failures++;
-            x.verdict = x.failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
-            x.asExpected = x.verdict == x.expected;
-            x.rate = Stats.rate(x.failures, x.trials);
-            x.ci95 = Stats.wilson95(x.failures, x.trials);
+            long failures = 0;
+            for (int t = 0; t < trials; t++) if (rnd.nextDouble() < p) failures++;
+            Verdict verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
             List<Double> samples = new ArrayList<>();
-            for (int t = 0; t < x.trials; t++) samples.add(Math.round(rnd.nextDouble() * 1e5) / 1e3);
-            x.samples.put("detect_ms", samples);
-            x.notes.add(x.failures + " of " + x.trials + " failed");
-            r.arms.add(x);
+            for (int t = 0; t < trials; t++) samples.add(Math.round(rnd.nextDouble() * 1e5) / 1e3);
+            r.arms.add(new RunRecord.ArmRecord(a.name(), null, a.expected(), null, null, null, verdict, null, verdict == a.expected(), 0, null,
+                    failures, trials, 0, null, Stats.rate(failures, trials), Stats.wilson95(failures, trials), null, null, Map.of("detect_ms", samples),
+                    List.of(failures + " of " + trials + " failed")));
         }
         List<Map<String, Object>> holders = new ArrayList<>();
         for (int k = 0; k < 5; k++) holders.add(Map.of("holder", "lab-poller", "comm", "stat", "events", rnd.nextInt(20), "stack", "statfs+7 ← poll_thread+638"));
-        r.findings.put("holders", holders);
+        r.findings = r.findings.with(Map.of("holders", holders));
         r.exitCode = 0;
         return r;
     }

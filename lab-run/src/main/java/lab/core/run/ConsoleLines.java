@@ -58,21 +58,21 @@ final class ConsoleLines {
     }
 
     static String armLine(RunRecord.ArmRecord a, String unit) {
-        String mark = a.verdict == Verdict.SKIPPED ? "expected " + a.expected + " where it can run"
-                : a.outcome == null || a.outcome == ExpectationCheck.AS_EXPECTED || a.outcome == ExpectationCheck.ERROR
-                        ? (a.asExpected ? "as expected" : "EXPECTED " + a.expected)
-                : a.outcome.words() + ": expected " + a.expected + (a.expectedRate == null ? ""
-                        : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate[0], 100 * a.expectedRate[1]))
-                        + (a.expectationRef == null ? "" : " — " + a.expectationRef);
-        if (a.verdict == Verdict.SKIPPED || a.verdict == Verdict.ERROR) {
-            return String.format(Locale.ROOT, "  %-16s %-15s %s  (%s)", a.name, a.verdict, a.reason, mark);
+        String mark = a.verdict() == Verdict.SKIPPED ? "expected " + a.expected() + " where it can run"
+                : a.outcome() == null || a.outcome() == ExpectationCheck.AS_EXPECTED || a.outcome() == ExpectationCheck.ERROR
+                        ? (a.asExpected() ? "as expected" : "EXPECTED " + a.expected())
+                : a.outcome().words() + ": expected " + a.expected() + (a.expectedRate() == null ? ""
+                        : String.format(Locale.ROOT, " at %.2f–%.2f %%", 100 * a.expectedRate()[0], 100 * a.expectedRate()[1]))
+                        + (a.expectationRef() == null ? "" : " — " + a.expectationRef());
+        if (a.verdict() == Verdict.SKIPPED || a.verdict() == Verdict.ERROR) {
+            return String.format(Locale.ROOT, "  %-16s %-15s %s  (%s)", a.name(), a.verdict(), a.reason(), mark);
         }
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-16s %-15s %d/%d %s = %.2f %% [95%% CI %.2f–%.2f %%]",
-                a.name, a.verdict, a.failures, a.trials, Words.plural(a.trials, unit), 100 * a.rate, 100 * a.ci95[0], 100 * a.ci95[1]));
-        if (a.inconclusive > 0) b.append(" + ").append(a.inconclusive).append(" inconclusive");
+                a.name(), a.verdict(), a.failures(), a.trials(), Words.plural(a.trials(), unit), 100 * a.rate(), 100 * a.ci95()[0], 100 * a.ci95()[1]));
+        if (a.inconclusive() > 0) b.append(" + ").append(a.inconclusive()).append(" inconclusive");
         b.append("  (").append(mark).append(')');
-        a.inconclusiveReasons.forEach((why, n) -> b.append("\n  ").append(" ".repeat(17)).append("inconclusive (").append(n).append("): ").append(why));
-        for (String n : a.notes) b.append("\n  ").append(" ".repeat(17)).append(n);
+        a.inconclusiveReasons().forEach((why, n) -> b.append("\n  ").append(" ".repeat(17)).append("inconclusive (").append(n).append("): ").append(why));
+        for (String n : a.notes()) b.append("\n  ").append(" ".repeat(17)).append(n);
         return b.toString();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -107,33 +108,18 @@ public final class RunRecords {
     }
 
     static RunRecord.ArmRecord armRecord(Arm arm, ArmMeasurement o, Expectation e) {
-        RunRecord.ArmRecord r = new RunRecord.ArmRecord();
-        r.name = arm.name();
-        r.description = arm.description();
-        r.expected = e.verdict();
-        r.expectedRate = e.rateBand();
-        r.expectationRef = e.ref();
-        r.expectationSource = e.source();
-        r.verdict = o.verdict();
-        r.reason = o.reason();
-        r.failures = o.failures();
-        r.trials = o.trials();
-        r.inconclusive = o.inconclusive();
-        r.inconclusiveReasons.putAll(o.inconclusiveReasons());
-        r.rate = round(Stats.rate(o.failures(), o.trials()), 6);
+        Verdict verdict = o.verdict();
         double[] ci = Stats.wilson95(o.failures(), o.trials());
-        r.ci95 = new double[] {round(ci[0], 6), round(ci[1], 6)};
-        r.outcome = e.judge(r.verdict, r.failures, r.trials, r.verdict == Verdict.SKIPPED || r.verdict == Verdict.ERROR ? null : ci);
-        r.dataLoss = o.dataLoss();
-        if (r.dataLoss > 0) r.outcome = ExpectationCheck.DATA_LOSS;
+        ExpectationCheck outcome = e.judge(verdict, o.failures(), o.trials(), verdict == Verdict.SKIPPED || verdict == Verdict.ERROR ? null : ci);
+        if (o.dataLoss() > 0) outcome = ExpectationCheck.DATA_LOSS;
         // A skipped arm makes no claim either way: it is reported (with its reason), not counted as a difference.
-        r.asExpected = r.outcome == ExpectationCheck.AS_EXPECTED || r.outcome == ExpectationCheck.SKIPPED || r.outcome == ExpectationCheck.TOO_FEW_TRIALS;
-        r.samples.putAll(o.samples());
-        r.timings.putAll(o.timings());
-        r.metrics.putAll(o.metrics());
-        r.notes.addAll(o.notes());
-        if (r.outcome == ExpectationCheck.TOO_FEW_TRIALS) e.tooFewToTell(r.failures, r.trials).ifPresent(r.notes::add);
-        return r;
+        boolean asExpected = outcome == ExpectationCheck.AS_EXPECTED || outcome == ExpectationCheck.SKIPPED || outcome == ExpectationCheck.TOO_FEW_TRIALS;
+        List<String> notes = new ArrayList<>(o.notes());
+        if (outcome == ExpectationCheck.TOO_FEW_TRIALS) e.tooFewToTell(o.failures(), o.trials()).ifPresent(notes::add);
+        return new RunRecord.ArmRecord(arm.name(), arm.description(), e.verdict(), e.rateBand(), e.ref(), e.source(), verdict, outcome, asExpected,
+                o.dataLoss(), o.reason(), o.failures(), o.trials(), o.inconclusive(), o.inconclusiveReasons(),
+                round(Stats.rate(o.failures(), o.trials()), 6), new double[] {round(ci[0], 6), round(ci[1], 6)}, o.timings(), o.metrics(),
+                o.samples(), notes);
     }
 
     /**
@@ -141,17 +127,17 @@ public final class RunRecords {
      * trial was inconclusive), else 3 when every arm was skipped, else 0 or 1 against the expectations.
      */
     static int exitCode(List<RunRecord.ArmRecord> arms) {
-        if (arms.stream().anyMatch(a -> a.verdict == Verdict.ERROR)) return ExitCodes.LAB_FAILURE;
-        if (arms.stream().allMatch(a -> a.verdict == Verdict.SKIPPED)) return ExitCodes.SKIPPED;
-        return arms.stream().allMatch(a -> a.asExpected) ? ExitCodes.OK : ExitCodes.DIFFERS;
+        if (arms.stream().anyMatch(a -> a.verdict() == Verdict.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (arms.stream().allMatch(a -> a.verdict() == Verdict.SKIPPED)) return ExitCodes.SKIPPED;
+        return arms.stream().allMatch(a -> a.asExpected()) ? ExitCodes.OK : ExitCodes.DIFFERS;
     }
 
     /** The kernel log's BUG/Oops headlines into the findings, kernel.log into the bundle; true when one hit a task of the run. */
     static boolean keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
         log.close();
         List<KernelLog.Line> lines = log.lines();
-        rec.findings.kernelLog = new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
-                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun());
+        rec.findings = rec.findings.withKernelLog(new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
+                lines.stream().filter(l -> l.headline() && l.ours()).count(), log.severeForRun()));
         if (!lines.isEmpty()) evidence.writeText("kernel.log", log.render());
         if (log.severeForRun()) rec.statusReason = "the kernel reported a BUG/Oops in a task of the run (see kernel.log)";
         return log.severeForRun();

@@ -95,7 +95,7 @@ final class Session {
             rec.containers.putAll(resources.granted());
             rec.host.baseImage = Images.BASE + " (" + images.baseSource() + ")";
             double readyS = (System.nanoTime() - t0) / 1e9;
-            rec.findings.labReadyS = RunRecords.round(readyS, 3);
+            rec.findings = rec.findings.withLabReadyS(RunRecords.round(readyS, 3));
             console.ready(readyS, resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", ")), images.baseSource());
             evidence.writeJson("run.json", rec);
             for (Arm arm : plan.arms()) {
@@ -111,7 +111,7 @@ final class Session {
                 evidence.event("arm", ar);
                 evidence.writeJson("run.json", rec);
             }
-            lab.findings().forEach(rec.findings::put);
+            rec.findings = rec.findings.with(lab.findings());
             lab.findingLines().forEach(console::line);
             code = RunRecords.exitCode(rec.arms);
             if (evidence.failure() != null) throw new EvidenceFailure();

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import lab.bundle.BundleFiles;
 import lab.bundle.Json;
 import lab.records.SignatureEntry;
@@ -25,7 +26,7 @@ public final class SignatureIndex {
     /** A kernel log is searched for headlines in its first this many bytes. */
     static final int MAX_LOG_BYTES = 16 << 20;
 
-    private final Map<String, SignatureEntry> byTitle = new LinkedHashMap<>();
+    private final Map<String, Draft> byTitle = new LinkedHashMap<>();
 
     /** A signature found in a run: where (scenario, or scenario × arm) and the file it came from. */
     public record Occurrence(Signatures.Found found, String where, String sample) { }
@@ -77,14 +78,7 @@ public final class SignatureIndex {
     }
 
     void add(Signatures.Found f, String night, String bundle, String kernel, String where, String sample) {
-        SignatureEntry e = byTitle.computeIfAbsent(f.title(), t -> {
-            SignatureEntry x = new SignatureEntry();
-            x.title = t;
-            x.kind = f.kind();
-            x.firstSeen = night;
-            x.firstBundle = bundle;
-            return x;
-        });
+        Draft e = byTitle.computeIfAbsent(f.title(), t -> new Draft(t, f.kind(), night, bundle));
         e.lastSeen = night;
         e.count++;
         if (f.ours()) e.countOfRun++;
@@ -95,12 +89,37 @@ public final class SignatureIndex {
         }
     }
 
+    /** One title as it is counted, until {@link #entries()} makes it a record. */
+    private static final class Draft {
+        final String title;
+        final String kind;
+        final String firstSeen;
+        final String firstBundle;
+        String lastSeen;
+        long count;
+        long countOfRun;
+        final TreeSet<String> kernels = new TreeSet<>();
+        final TreeSet<String> where = new TreeSet<>();
+        final List<SignatureSample> samples = new ArrayList<>();
+
+        Draft(String title, String kind, String firstSeen, String firstBundle) {
+            this.title = title;
+            this.kind = kind;
+            this.firstSeen = firstSeen;
+            this.firstBundle = firstBundle;
+        }
+
+        SignatureEntry entry() {
+            return new SignatureEntry(title, kind, firstSeen, lastSeen, firstBundle, count, countOfRun, kernels, where, samples);
+        }
+    }
+
     /** Stacks files are named after the arm and the trial ("flush-never-1.json"): the longest arm name that prefixes it. */
     static String armOf(RunRecord rec, String file) {
         String best = null;
         for (RunRecord.ArmRecord a : rec.arms) {
-            if (file.startsWith(a.name + "-") || file.startsWith(a.name + ".")) {
-                if (best == null || a.name.length() > best.length()) best = a.name;
+            if (file.startsWith(a.name() + "-") || file.startsWith(a.name() + ".")) {
+                if (best == null || a.name().length() > best.length()) best = a.name();
             }
         }
         return best;
@@ -108,9 +127,9 @@ public final class SignatureIndex {
 
     /** Most recently seen first, then the most frequent. */
     public List<SignatureEntry> entries() {
-        List<SignatureEntry> out = new ArrayList<>(byTitle.values());
-        out.sort(Comparator.comparing((SignatureEntry e) -> e.lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
-                .thenComparing(e -> -e.count).thenComparing(e -> e.title));
-        return out;
+        return byTitle.values().stream().map(Draft::entry)
+                .sorted(Comparator.comparing(SignatureEntry::lastSeen, Comparator.nullsLast(Comparator.reverseOrder()))
+                        .thenComparing(e -> -e.count()).thenComparing(SignatureEntry::title))
+                .toList();
     }
 }

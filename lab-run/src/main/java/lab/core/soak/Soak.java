@@ -55,31 +55,24 @@ public final class Soak {
         return loop(o.record(), o.dir(), stop);
     }
 
-    /** A soak's record, its directory and its stopping rule, before (or between) its repetitions. */
-    public record Opened(SoakRecord record, Path dir, StopRule stop) { }
+    /** A soak's draft, its directory and its stopping rule, before (or between) its repetitions. */
+    public record Opened(SoakDraft record, Path dir, StopRule stop) { }
 
     /**
      * A new soak's directory and soak.json, nothing run yet; {@code more} adds to the record before
      * it is first written (where its repetitions run).
      */
     public Opened create(String kind, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials,
-                         Long randomSeed, Path expectationsDir, StopRule stop, Path out, Consumer<SoakRecord> more) {
+                         Long randomSeed, Path expectationsDir, StopRule stop, Path out, Consumer<SoakDraft> more) {
         check(scenarioIds, arms, trials, expectationsDir);
-        SoakRecord rec = new SoakRecord();
+        SoakDraft rec = new SoakDraft();
         rec.kind = kind;
         Instant now = Instant.now();
         rec.soakId = RunId.of(now);
         rec.startedAt = now.toString();
-        rec.spec.scenarios.addAll(scenarioIds);
-        rec.spec.params.putAll(params);
-        rec.spec.arms.addAll(arms);
-        rec.spec.trials = trials;
-        rec.spec.randomSeed = randomSeed;
-        rec.spec.expectations = expectationsDir == null ? null : expectationsDir.toAbsolutePath().toString();
-        rec.spec.stop = stop.kind().name();
-        rec.spec.count = stop.count();
-        rec.spec.width = stop.width();
-        rec.spec.budgetS = stop.budget() == null ? null : stop.budget().toSeconds();
+        rec.spec = new SoakRecord.Spec(scenarioIds, params, arms, trials, randomSeed,
+                expectationsDir == null ? null : expectationsDir.toAbsolutePath().toString(), stop.kind().name(), stop.count(), stop.width(),
+                stop.budget() == null ? null : stop.budget().toSeconds(), null, null);
         Path root = out.resolve(kind.equals("all") ? "all" : "soaks");
         Path dir = RunId.dir(root, now, rec.soakId);
         try {
@@ -118,19 +111,19 @@ public final class Soak {
         } catch (IOException e) {
             throw new UsageException("cannot resolve " + given + ": " + e.getMessage());
         }
-        SoakRecord rec = FromFile.json(f, SoakRecord.class);
+        SoakDraft rec = SoakDraft.of(FromFile.json(f, SoakRecord.class));
         SoakRecord.Spec s = rec.spec;
         // What it asks for is checked as if given on the command line, before anything runs, naming the file.
-        StopRule.Kind kind = java.util.Arrays.stream(StopRule.Kind.values()).filter(k -> k.name().equals(s.stop)).findFirst()
-                .orElseThrow(() -> new UsageException("cannot read " + f + ": field spec.stop holds '" + s.stop + "', not one of "
+        StopRule.Kind kind = java.util.Arrays.stream(StopRule.Kind.values()).filter(k -> k.name().equals(s.stop())).findFirst()
+                .orElseThrow(() -> new UsageException("cannot read " + f + ": field spec.stop holds '" + s.stop() + "', not one of "
                         + java.util.Arrays.toString(StopRule.Kind.values())));
         try {
-            check(s.scenarios, s.arms, s.trials, s.expectations == null ? null : Path.of(s.expectations));
+            check(s.scenarios(), s.arms(), s.trials(), s.expectations() == null ? null : Path.of(s.expectations()));
         } catch (UsageException | java.nio.file.InvalidPathException e) {
             throw new UsageException(f + ": " + e.getMessage());
         }
-        Duration budget = s.budgetS == null ? null : Duration.ofSeconds(s.budgetS);
-        StopRule stop = new StopRule(kind, s.count, s.width, budget);
+        Duration budget = s.budgetS() == null ? null : Duration.ofSeconds(s.budgetS());
+        StopRule stop = new StopRule(kind, s.count(), s.width(), budget);
         rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         rec.stoppedBecause = null;
@@ -141,14 +134,14 @@ public final class Soak {
     /** Whether the soak in {@code dir} ran its repetitions as LAVA jobs (its soak.json names the column). */
     public static boolean onLava(Path dir) {
         Path f = dir.resolve("soak.json");
-        return Files.isRegularFile(f) && FromFile.json(f, SoakRecord.class).spec.lava != null;
+        return Files.isRegularFile(f) && FromFile.json(f, SoakRecord.class).spec().lava() != null;
     }
 
-    private Result loop(SoakRecord rec, Path dir, StopRule stop) {
+    private Result loop(SoakDraft rec, Path dir, StopRule stop) {
         SoakRecord.Spec s = rec.spec;
-        List<Scenario> scenarios = s.scenarios.stream().map(Scenarios::find).toList();
-        Expectations expectations = s.expectations == null ? Expectations.bundled() : Expectations.from(Path.of(s.expectations));
-        say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios) + " · " + stop.describe() + " · " + dir);
+        List<Scenario> scenarios = s.scenarios().stream().map(Scenarios::find).toList();
+        Expectations expectations = s.expectations() == null ? Expectations.bundled() : Expectations.from(Path.of(s.expectations()));
+        say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios()) + " · " + stop.describe() + " · " + dir);
         Thread hook = new Thread(() -> {
             // Killed politely: the runner's own hook removes the lab; say where the soak stands.
             rec.status = RunStatus.INCOMPLETE;
@@ -174,17 +167,11 @@ public final class Soak {
             lastDiffered = false;
             for (Scenario sc : scenarios) {
                 long started = System.nanoTime();
-                Long randomSeed = s.randomSeed == null ? null : s.randomSeed + rep - 1;
-                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params, armsFor(sc.id(), s.arms), s.trials, randomSeed, dir.resolve("runs"),
+                Long randomSeed = s.randomSeed() == null ? null : s.randomSeed() + rep - 1;
+                Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params(), armsFor(sc.id(), s.arms()), s.trials(), randomSeed, dir.resolve("runs"),
                         expectations));
-                SoakRecord.RunEntry e = new SoakRecord.RunEntry();
-                e.repetition = rep;
-                e.scenario = sc.id();
-                e.dir = dir.relativize(r.evidence()).toString();
-                e.exitCode = r.exitCode();
-                e.status = r.record().status;
-                e.seconds = Math.round((System.nanoTime() - started) / 1e6) / 1e3;
-                rec.runs.add(e);
+                rec.runs.add(new SoakRecord.RunEntry(rep, sc.id(), dir.relativize(r.evidence()).toString(), r.exitCode(), r.record().status,
+                        Math.round((System.nanoTime() - started) / 1e6) / 1e3, null));
                 rec.fingerprint = r.record().fingerprint;
                 lastDiffered |= r.exitCode() == ExitCodes.DIFFERS || r.exitCode() == ExitCodes.LAB_FAILURE;
                 rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
@@ -202,7 +189,7 @@ public final class Soak {
             write(rec, dir);
         }
         progress.clear();
-        if (interrupted) return new Result(ExitCodes.LAB_FAILURE, rec, dir);
+        if (interrupted) return new Result(ExitCodes.LAB_FAILURE, rec.record(), dir);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException ignored) {
@@ -212,7 +199,7 @@ public final class Soak {
     }
 
     /** A soak whose stopping rule holds: its record COMPLETE with the exit code of its tallies, its reports, its summary said. */
-    public Result complete(SoakRecord rec, Results results, Path dir, String stopped) {
+    public Result complete(SoakDraft rec, Results results, Path dir, String stopped) {
         rec.stoppedBecause = stopped;
         rec.status = RunStatus.COMPLETE;
         rec.endedAt = Instant.now().toString();
@@ -220,7 +207,7 @@ public final class Soak {
         write(rec, dir);
         try {
             JUnitXml.writeTallies("lab." + rec.kind, rec.tallies, dir, dir.resolve("junit.xml"));
-            SoakPage.write(rec, results, dir);
+            SoakPage.write(rec.record(), results, dir);
         } catch (IOException | UncheckedIOException e) {
             say.accept("cannot write the reports: " + e.getMessage());
         }
@@ -228,7 +215,7 @@ public final class Soak {
                 + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
         for (Tally t : rec.tallies) say.accept(tallyLine(t));
         say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
-        return new Result(rec.exitCode, rec, dir);
+        return new Result(rec.exitCode, rec.record(), dir);
     }
 
     /**
@@ -242,17 +229,17 @@ public final class Soak {
 
     static int exitCode(List<Tally> tallies) {
         if (tallies.isEmpty()) return ExitCodes.LAB_FAILURE;
-        if (tallies.stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR)) return ExitCodes.LAB_FAILURE;
-        if (tallies.stream().anyMatch(t -> t.outcome.differs())) return ExitCodes.DIFFERS;
-        if (tallies.stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED)) return ExitCodes.SKIPPED;
+        if (tallies.stream().anyMatch(t -> t.outcome() == ExpectationCheck.ERROR)) return ExitCodes.LAB_FAILURE;
+        if (tallies.stream().anyMatch(t -> t.outcome().differs())) return ExitCodes.DIFFERS;
+        if (tallies.stream().allMatch(t -> t.outcome() == ExpectationCheck.SKIPPED)) return ExitCodes.SKIPPED;
         return ExitCodes.OK;
     }
 
     public static long trialsPerRep(Results results) {
-        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials).filter(n -> n > 0).min().orElse(1);
+        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials()).filter(n -> n > 0).min().orElse(1);
     }
 
-    public static String progressLine(SoakRecord rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
+    public static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
         String eta;
         if (stop.kind() == StopRule.Kind.DURATION) {
             eta = "ETA " + StopRule.human(stop.budget().minus(elapsed));
@@ -270,37 +257,37 @@ public final class Soak {
     }
 
     public static String tallyLine(Tally t) {
-        if (t.trials == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario, t.arm, t.verdict, t.lastReason);
+        if (t.trials() == 0) return String.format(Locale.ROOT, "  %-20s %-16s %-15s %s", t.scenario(), t.arm(), t.verdict(), t.lastReason());
         return String.format(Locale.ROOT, "  %-20s %-16s %-15s %d/%d = %.2f %% [95%% CI %.2f–%.2f %%]%s over %s  %s",
-                t.scenario, t.arm, t.verdict, t.failures, t.trials, 100 * t.rate, 100 * t.ci95[0], 100 * t.ci95[1],
-                t.inconclusive > 0 ? " + " + t.inconclusive + " inconclusive" : "", Words.count(t.runs, "run"),
-                t.outcome == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome.words() + ", expected " + t.expected)
-                + (t.outcome != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures, t.trials).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                t.scenario(), t.arm(), t.verdict(), t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1],
+                t.inconclusive() > 0 ? " + " + t.inconclusive() + " inconclusive" : "", Words.count(t.runs(), "run"),
+                t.outcome() == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome().words() + ", expected " + t.expected())
+                + (t.outcome() != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures(), t.trials()).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
     }
 
-    private static String replayLine(SoakRecord rec) {
+    private static String replayLine(SoakDraft rec) {
         SoakRecord.Spec s = rec.spec;
         StringBuilder b = new StringBuilder(rec.kind.equals("all") ? "./lab run --all" : "./lab soak");
-        switch (StopRule.Kind.valueOf(s.stop)) {
-            case COUNT -> { if (!rec.kind.equals("all")) b.append(" --count ").append(s.count); }
-            case DURATION -> b.append(" --duration ").append(s.budgetS).append('s');
+        switch (StopRule.Kind.valueOf(s.stop())) {
+            case COUNT -> { if (!rec.kind.equals("all")) b.append(" --count ").append(s.count()); }
+            case DURATION -> b.append(" --duration ").append(s.budgetS()).append('s');
             case UNTIL_FAILURE -> b.append(" --until-failure");
-            case UNTIL_CI -> b.append(" --until-ci ").append(s.width);
+            case UNTIL_CI -> b.append(" --until-ci ").append(s.width());
         }
-        if (s.budgetS != null && !s.stop.equals("DURATION")) b.append(" --duration ").append(s.budgetS).append('s');
-        s.params.forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
-        if (!s.arms.isEmpty()) b.append(" --arms ").append(String.join(",", s.arms));
-        if (s.trials != null) b.append(" --trials ").append(s.trials);
-        if (s.randomSeed != null) b.append(" --seed ").append(s.randomSeed);
-        if (s.expectations != null) b.append(" --expectations ").append(s.expectations);
-        if (s.lava != null) b.append(" --lava ").append(s.lava).append(" --kernel ").append(s.kernel);
-        if (!rec.kind.equals("all")) b.append(' ').append(String.join(" ", s.scenarios));
+        if (s.budgetS() != null && !s.stop().equals("DURATION")) b.append(" --duration ").append(s.budgetS()).append('s');
+        s.params().forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
+        if (!s.arms().isEmpty()) b.append(" --arms ").append(String.join(",", s.arms()));
+        if (s.trials() != null) b.append(" --trials ").append(s.trials());
+        if (s.randomSeed() != null) b.append(" --seed ").append(s.randomSeed());
+        if (s.expectations() != null) b.append(" --expectations ").append(s.expectations());
+        if (s.lava() != null) b.append(" --lava ").append(s.lava()).append(" --kernel ").append(s.kernel());
+        if (!rec.kind.equals("all")) b.append(' ').append(String.join(" ", s.scenarios()));
         return b.toString();
     }
 
-    public static void write(SoakRecord rec, Path dir) {
+    public static void write(SoakDraft rec, Path dir) {
         try {
-            Json.replace(Json.PRETTY, rec, dir.resolve("soak.json"));
+            Json.replace(Json.PRETTY, rec.record(), dir.resolve("soak.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write soak.json in " + dir + ": " + e.getMessage(), e);
         }

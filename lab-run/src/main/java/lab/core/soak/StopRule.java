@@ -71,7 +71,7 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
             case UNTIL_CI -> {
                 long need = 0;
                 for (Tally t : counted(tallies)) {
-                    long more = Stats.trialsForWidth(t.rate, width) - t.trials;
+                    long more = Stats.trialsForWidth(t.rate(), width) - t.trials();
                     if (more > 0) need = Math.max(need, (more + trialsPerRep - 1) / Math.max(1, trialsPerRep));
                 }
                 yield need;
@@ -81,7 +81,7 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
     }
 
     private static List<Tally> counted(List<Tally> tallies) {
-        return tallies.stream().filter(t -> t.trials > 0).toList();
+        return tallies.stream().filter(t -> t.trials() > 0).toList();
     }
 
     public String describe() {

@@ -52,31 +52,31 @@ class BisectTest {
         SyntheticRunner r = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.85 : 0.05, 20261202L, true);
         Bisect.Result res = new Bisect(s -> { }, r).start(plan(0.95, 4, 40), out);
         BisectRecord rec = res.record();
-        assertEquals(ExitCodes.OK, res.exitCode(), rec.where);
-        assertEquals(8, rec.differences.size());
-        assertEquals(List.of(new Difference("volume-set", FLUSH, "on", "off")), rec.culprit);
-        assertTrue(rec.oneMinimal);
-        assertTrue(rec.undecidedSteps.isEmpty());
+        assertEquals(ExitCodes.OK, res.exitCode(), rec.where());
+        assertEquals(8, rec.differences().size());
+        assertEquals(List.of(new Difference("volume-set", FLUSH, "on", "off")), rec.culprit());
+        assertTrue(rec.oneMinimal());
+        assertTrue(rec.undecidedSteps().isEmpty());
         double product = 1;
-        for (BisectRecord.StepRecord s : rec.steps) {
-            assertTrue(s.decision != Decision.UNDECIDED, "step " + s.number + " " + s.why);
-            assertTrue(s.confidence >= 0.95, "step " + s.number + " decided below the level: " + s.confidence);
-            assertTrue(s.trials <= 40);
-            if (!s.role.equals("bad side")) product *= s.confidence;
+        for (BisectRecord.StepRecord s : rec.steps()) {
+            assertTrue(s.decision() != Decision.UNDECIDED, "step " + s.number() + " " + s.why());
+            assertTrue(s.confidence() >= 0.95, "step " + s.number() + " decided below the level: " + s.confidence());
+            assertTrue(s.trials() <= 40);
+            if (!s.role().equals("bad side")) product *= s.confidence();
             // What a step applied is exactly what its candidate carried: the culprit decides it.
-            if (s.role.equals("candidate")) assertEquals(s.applied.contains(FLUSH) ? Decision.BAD : Decision.GOOD, s.decision, s.why);
+            if (s.role().equals("candidate")) assertEquals(s.applied().contains(FLUSH) ? Decision.BAD : Decision.GOOD, s.decision(), s.why());
         }
-        assertEquals(product, rec.confidence, 1e-12);
-        assertTrue(rec.confidence > 0.5, "whole " + rec.confidence);
+        assertEquals(product, rec.confidence(), 1e-12);
+        assertTrue(rec.confidence() > 0.5, "whole " + rec.confidence());
         // Only a step decided GOOD can have missed the failure: the figure is there exactly when one was.
-        assertEquals(rec.steps.stream().anyMatch(s -> s.role.equals("candidate") && s.decision == Decision.GOOD), rec.falseNegative != null);
+        assertEquals(rec.steps().stream().anyMatch(s -> s.role().equals("candidate") && s.decision() == Decision.GOOD), rec.falseNegative() != null);
         // The bundle: bisect.json read back, the report, a directory per step.
         BisectRecord back = Json.MAPPER.readValue(res.dir().resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(RunStatus.COMPLETE, back.status);
-        assertEquals(rec.culprit, back.culprit);
+        assertEquals(RunStatus.COMPLETE, back.status());
+        assertEquals(rec.culprit(), back.culprit());
         String html = Files.readString(res.dir().resolve("report.html"));
-        assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps.size() + "\""));
-        for (BisectRecord.StepRecord s : rec.steps) assertTrue(Files.isDirectory(res.dir().resolve(s.dir)), s.dir);
+        assertTrue(html.contains(FLUSH) && html.contains("id=\"step-" + rec.steps().size() + "\""));
+        for (BisectRecord.StepRecord s : rec.steps()) assertTrue(Files.isDirectory(res.dir().resolve(s.dir())), s.dir());
     }
 
     @Test
@@ -88,27 +88,27 @@ class BisectTest {
         Side good = new Side(Map.of(), Map.of("volume-set", Map.of(FLUSH, "on", window, "1MB")));
         Side bad = new Side(Map.of(), Map.of("volume-set", Map.of(FLUSH, "off", window, "4MB")));
         BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, "g", "b", good, bad, List.of(), Map.of(), null), out).record();
-        BisectRecord.StepRecord undecided = rec.steps.stream().filter(s -> s.applied.equals(List.of(window))).findFirst().orElseThrow();
-        assertEquals(Decision.UNDECIDED, undecided.decision);
-        assertEquals(4, undecided.trials, "ran to the ceiling before giving up");
-        assertEquals(List.of(undecided.number), rec.undecidedSteps);
-        assertFalse(rec.oneMinimal);
-        assertEquals(ExitCodes.DIFFERS, rec.exitCode);
-        assertTrue(rec.where.contains("not proven minimal"), rec.where);
+        BisectRecord.StepRecord undecided = rec.steps().stream().filter(s -> s.applied().equals(List.of(window))).findFirst().orElseThrow();
+        assertEquals(Decision.UNDECIDED, undecided.decision());
+        assertEquals(4, undecided.trials(), "ran to the ceiling before giving up");
+        assertEquals(List.of(undecided.number()), rec.undecidedSteps());
+        assertFalse(rec.oneMinimal());
+        assertEquals(ExitCodes.DIFFERS, rec.exitCode());
+        assertTrue(rec.where().contains("not proven minimal"), rec.where());
         // An undecided step adds nothing to the whole's confidence.
-        double product = rec.steps.stream().filter(s -> s.decision != Decision.UNDECIDED && !s.role.equals("bad side")).mapToDouble(s -> s.confidence)
+        double product = rec.steps().stream().filter(s -> s.decision() != Decision.UNDECIDED && !s.role().equals("bad side")).mapToDouble(s -> s.confidence())
                 .reduce(1, (a, b) -> a * b);
-        assertEquals(product, rec.confidence, 1e-12);
+        assertEquals(product, rec.confidence(), 1e-12);
     }
 
     @Test
     void sidesThatCannotBeToldApartAreNotBisected(@TempDir Path out) {
         SyntheticRunner r = new SyntheticRunner(c -> 0.3, 7, true);
         BisectRecord rec = new Bisect(s -> { }, r).start(plan(0.95, 3, 6), out).record();
-        assertEquals(2, rec.steps.size());
-        assertTrue(rec.culprit.isEmpty());
-        assertEquals(ExitCodes.DIFFERS, rec.exitCode);
-        assertTrue(rec.where.contains("could not be told apart"), rec.where);
+        assertEquals(2, rec.steps().size());
+        assertTrue(rec.culprit().isEmpty());
+        assertEquals(ExitCodes.DIFFERS, rec.exitCode());
+        assertTrue(rec.where().contains("could not be told apart"), rec.where());
     }
 
     @Test
@@ -121,17 +121,17 @@ class BisectTest {
             dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
         }
         BisectRecord killed = Json.MAPPER.readValue(dir.resolve("bisect.json").toFile(), BisectRecord.class);
-        assertEquals(RunStatus.INCOMPLETE, killed.status);
-        int stepsBefore = killed.steps.size();
+        assertEquals(RunStatus.INCOMPLETE, killed.status());
+        int stepsBefore = killed.steps().size();
         SyntheticRunner second = new SyntheticRunner(c -> has(c, FLUSH, "off") ? 0.9 : 0.0, 6, true);
         List<String> said = new ArrayList<>();
         Bisect.Result res = new Bisect(said::add, second).resume(dir);
         assertEquals(ExitCodes.OK, res.exitCode());
-        assertEquals(List.of(FLUSH), res.record().culprit.stream().map(Difference::key).toList());
+        assertEquals(List.of(FLUSH), res.record().culprit().stream().map(Difference::key).toList());
         // The five batches on disk still count: the resumed search ran only what was left.
-        long total = res.record().steps.stream().mapToLong(s -> s.runs.size()).sum();
+        long total = res.record().steps().stream().mapToLong(s -> s.runs().size()).sum();
         assertEquals(5 + second.batches, total);
-        assertTrue(res.record().steps.size() >= stepsBefore);
+        assertTrue(res.record().steps().size() >= stepsBefore);
         assertTrue(said.get(0).startsWith("resuming bisection"));
     }
 
@@ -146,12 +146,12 @@ class BisectTest {
         }, 3, false);
         Side base = new Side(Map.of(), Map.of());
         BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, null, null, base, base, ks, Map.of(), null), out).record();
-        assertEquals("kernel", rec.kind);
+        assertEquals("kernel", rec.kind());
         // k4 undecided: the search cannot tell k4 from k5, and says so rather than guessing.
-        assertEquals(ExitCodes.DIFFERS, rec.exitCode);
-        assertEquals("k3", rec.lastGoodKernel);
-        assertTrue(rec.where.contains("k4, k5"), rec.where);
-        assertTrue(rec.steps.stream().anyMatch(s -> "k4".equals(s.kernel) && s.decision == Decision.UNDECIDED));
+        assertEquals(ExitCodes.DIFFERS, rec.exitCode());
+        assertEquals("k3", rec.lastGoodKernel());
+        assertTrue(rec.where().contains("k4, k5"), rec.where());
+        assertTrue(rec.steps().stream().anyMatch(s -> "k4".equals(s.kernel()) && s.decision() == Decision.UNDECIDED));
     }
 
     @Test
@@ -160,8 +160,8 @@ class BisectTest {
         SyntheticRunner r = new SyntheticRunner(c -> List.of("debian:6.1", "k2", "k3").contains(c.kernel()) ? 0.05 : 0.8, 11, true);
         Side base = new Side(Map.of(), Map.of());
         BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("x", "a", 0.95, 4, 40, null, null, base, base, ks, Map.of(), null), out).record();
-        assertEquals(ExitCodes.OK, rec.exitCode, rec.where);
-        assertEquals("k4", rec.firstBadKernel);
-        assertEquals("k3", rec.lastGoodKernel);
+        assertEquals(ExitCodes.OK, rec.exitCode(), rec.where());
+        assertEquals("k4", rec.firstBadKernel());
+        assertEquals("k3", rec.lastGoodKernel());
     }
 }

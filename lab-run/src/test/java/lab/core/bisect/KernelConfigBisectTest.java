@@ -49,12 +49,12 @@ class KernelConfigBisectTest {
                 List.of(pair.good(), pair.bad()), Map.of(), null);
         Bisect.Result res = new Bisect(System.out::println, r).startKernelConfigs(plan, pair.differences(), tmp.resolve("out"));
         BisectRecord rec = res.record();
-        assertEquals(ExitCodes.OK, res.exitCode(), rec.where);
-        assertEquals("kernel-config", rec.kind);
-        assertEquals(List.of(new Difference("kconfig", "CONFIG_NETCONSOLE", "m", "y")), rec.culprit);
-        assertTrue(rec.oneMinimal);
-        assertTrue(rec.replay.contains("--kernel-tree " + tree + " --good-config '" + good + "' --bad-config '" + bad + "'"), rec.replay);
+        assertEquals(ExitCodes.OK, res.exitCode(), rec.where());
+        assertEquals("kernel-config", rec.kind());
+        assertEquals(List.of(new Difference("kconfig", "CONFIG_NETCONSOLE", "m", "y")), rec.culprit());
+        assertTrue(rec.oneMinimal());
+        assertTrue(rec.replay().contains("--kernel-tree " + tree + " --good-config '" + good + "' --bad-config '" + bad + "'"), rec.replay());
         // resumable: bisect.json reads back with its kind
-        assertEquals("kernel-config", Bisect.read(res.dir()).kind);
+        assertEquals("kernel-config", Bisect.read(res.dir()).kind());
     }
 }

@@ -36,13 +36,13 @@ class HistoryTest {
                 "firstBad", "6.12.0", "steps", List.of()));
 
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
-        assertEquals(List.of("default", "default", "two", "two"), h.series.stream().map(s -> s.where).toList());
-        assertEquals(List.of(3L, 0L, 30L, 0L), h.series.stream().map(s -> s.pooledFailures).toList(), "engines are not pooled together");
-        assertEquals(1, h.bisections.size());
-        assertEquals("6.12.0", h.bisections.get(0).summary.get("firstBad"));
-        assertEquals(4, h.bisections.get(0).steps.size(), "two runs of two arms");
-        assertEquals(List.of("2026-11-24"), h.nights, "the fleet's night; the bisection's runs are steps, not nights of a series");
-        assertEquals(List.of("fleet", "bisect"), h.bundles.stream().map(b -> b.kind).toList());
+        assertEquals(List.of("default", "default", "two", "two"), h.series().stream().map(s -> s.where()).toList());
+        assertEquals(List.of(3L, 0L, 30L, 0L), h.series().stream().map(s -> s.pooledFailures()).toList(), "engines are not pooled together");
+        assertEquals(1, h.bisections().size());
+        assertEquals("6.12.0", h.bisections().get(0).summary().get("firstBad"));
+        assertEquals(4, h.bisections().get(0).steps().size(), "two runs of two arms");
+        assertEquals(List.of("2026-11-24"), h.nights(), "the fleet's night; the bisection's runs are steps, not nights of a series");
+        assertEquals(List.of("fleet", "bisect"), h.bundles().stream().map(b -> b.kind()).toList());
     }
 
     @Test
@@ -51,10 +51,10 @@ class HistoryTest {
         HistoryFixtures.night(root, "2026-11-24", "6.1.0", 0, 300, 0);
         HistoryFixtures.night(root, "2026-11-25", "6.1.0", 1, 300, 0);
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), LabClock.since("2d", LocalDate.parse("2026-11-25")));
-        assertEquals(List.of("2026-11-24", "2026-11-25"), h.nights);
-        HistoryRecord.Point first = h.series.get(0).points.get(0);
-        assertEquals("FLIPPED", first.change, "compared with the night before the window");
-        assertNull(History.build(root, LocalDate.parse("2026-11-25"), null).series.get(0).points.get(0).change, "the first night has nothing before it");
+        assertEquals(List.of("2026-11-24", "2026-11-25"), h.nights());
+        HistoryRecord.Point first = h.series().get(0).points().get(0);
+        assertEquals("FLIPPED", first.change(), "compared with the night before the window");
+        assertNull(History.build(root, LocalDate.parse("2026-11-25"), null).series().get(0).points().get(0).change(), "the first night has nothing before it");
     }
 
     /** A night whose run.json is cut short is kept as that night's unreadable bundle, not dropped; a marker that does not parse too. */
@@ -66,10 +66,10 @@ class HistoryTest {
         Path marker = Files.createDirectories(root.resolve("soaks/broken")).resolve("soak.json");
         Files.writeString(marker, "{\"soakId\": ");
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
-        assertEquals(List.of(root.relativize(cut).toString(), "soaks/broken/soak.json"), h.unreadable.stream().map(HistoryRecord.Unreadable::file).toList());
-        assertEquals("2026-11-25", h.unreadable.get(0).night(), "the night around it");
-        assertTrue(h.unreadable.get(0).why().startsWith("it ends in the middle of the JSON"), h.unreadable.get(0).why());
-        assertEquals(1, h.read.runs());
+        assertEquals(List.of(root.relativize(cut).toString(), "soaks/broken/soak.json"), h.unreadable().stream().map(HistoryRecord.Unreadable::file).toList());
+        assertEquals("2026-11-25", h.unreadable().get(0).night(), "the night around it");
+        assertTrue(h.unreadable().get(0).why().startsWith("it ends in the middle of the JSON"), h.unreadable().get(0).why());
+        assertEquals(1, h.read().runs());
         String page = Files.readString(History.write(h, root));
         assertTrue(page.contains("<table id=unreadable>") && page.contains("soaks/broken/soak.json"), "the page lists them");
         assertEquals(2, Json.MAPPER.readTree(root.resolve("history.json").toFile()).path("unreadable").size());
@@ -87,19 +87,19 @@ class HistoryTest {
         HistoryFixtures.lavaNight(root, "2026-11-24", 0, 300, 0);
         HistoryFixtures.lavaNight(root, "2026-11-25", 40, 300, 0);
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
-        assertEquals(List.of("2026-11-24", "2026-11-25"), h.nights, "the guest's clock (1970) does not make a night");
-        HistoryRecord.Series lava = h.series.stream().filter(s -> s.where.equals(HistoryFixtures.LAVA_COLUMN) && s.arm.equals("plain")).findFirst()
-                .orElseThrow(() -> new AssertionError("no LAVA series: " + h.series.stream().map(s -> s.where).toList()));
-        assertEquals(List.of("2026-11-24", "2026-11-25"), lava.points.stream().map(p -> p.night).toList());
-        assertEquals(40L, lava.pooledFailures, "the column's own runs only");
-        assertEquals("REPRODUCED", lava.points.get(1).verdict);
-        assertTrue(lava.points.get(1).change != null && !lava.points.get(1).change.equals("SAME") && !lava.points.get(1).change.equals("NOT_COMPARED"),
-                "0/300 then 40/300 on the column: " + lava.points.get(1).change);
-        HistoryRecord.Series host = h.series.stream().filter(s -> !s.where.equals(HistoryFixtures.LAVA_COLUMN) && s.arm.equals("plain")).findFirst().orElseThrow();
-        assertEquals(4L, host.pooledFailures, "the host's nights are not pooled with the column's");
-        assertEquals("SAME", host.points.get(1).change);
-        assertEquals(1, h.flags.size(), "only the column changed: " + h.flags.stream().map(f -> f.group).toList());
-        assertEquals(HistoryFixtures.LAVA_COLUMN, h.flags.get(0).group);
+        assertEquals(List.of("2026-11-24", "2026-11-25"), h.nights(), "the guest's clock (1970) does not make a night");
+        HistoryRecord.Series lava = h.series().stream().filter(s -> s.where().equals(HistoryFixtures.LAVA_COLUMN) && s.arm().equals("plain")).findFirst()
+                .orElseThrow(() -> new AssertionError("no LAVA series: " + h.series().stream().map(s -> s.where()).toList()));
+        assertEquals(List.of("2026-11-24", "2026-11-25"), lava.points().stream().map(p -> p.night()).toList());
+        assertEquals(40L, lava.pooledFailures(), "the column's own runs only");
+        assertEquals("REPRODUCED", lava.points().get(1).verdict());
+        assertTrue(lava.points().get(1).change() != null && !lava.points().get(1).change().equals("SAME") && !lava.points().get(1).change().equals("NOT_COMPARED"),
+                "0/300 then 40/300 on the column: " + lava.points().get(1).change());
+        HistoryRecord.Series host = h.series().stream().filter(s -> !s.where().equals(HistoryFixtures.LAVA_COLUMN) && s.arm().equals("plain")).findFirst().orElseThrow();
+        assertEquals(4L, host.pooledFailures(), "the host's nights are not pooled with the column's");
+        assertEquals("SAME", host.points().get(1).change());
+        assertEquals(1, h.flags().size(), "only the column changed: " + h.flags().stream().map(f -> f.group()).toList());
+        assertEquals(HistoryFixtures.LAVA_COLUMN, h.flags().get(0).group());
         String page = Files.readString(History.write(h, root));
         assertTrue(page.contains(HistoryFixtures.LAVA_COLUMN), "the page names the LAVA column");
     }
@@ -110,7 +110,7 @@ class HistoryTest {
         HistoryFixtures.lavaNight(root, "2026-11-24", 0, 300, 0);
         HistoryFixtures.lavaNight(root, "2026-11-25", 0, 300, 0);
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
-        assertEquals(java.util.Set.of(HistoryFixtures.LAVA_COLUMN), h.series.stream().map(s -> s.where).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(java.util.Set.of(HistoryFixtures.LAVA_COLUMN), h.series().stream().map(s -> s.where()).collect(java.util.stream.Collectors.toSet()));
         String page = Files.readString(History.write(h, root));
         assertTrue(page.contains("every series ran on " + HistoryFixtures.LAVA_COLUMN), "the page names the LAVA column");
     }
@@ -119,7 +119,7 @@ class HistoryTest {
     void nothingUnderTheDirectoryIsAnEmptyHistory(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("soaks"));
         HistoryRecord h = History.build(root, LocalDate.parse("2026-11-25"), null);
-        assertTrue(h.series.isEmpty() && h.signatures.isEmpty() && h.nights.isEmpty());
+        assertTrue(h.series().isEmpty() && h.signatures().isEmpty() && h.nights().isEmpty());
         assertTrue(Files.readString(History.write(h, root)).contains("id=arms"));
     }
 

@@ -105,21 +105,22 @@ class CraftedBundleTest {
         CraftedBundles.run(soak.resolve("runs"), "r1", outside);
         Files.createSymbolicLink(soak.resolve("report.html"), outside.resolve("victim.txt"));
         Results results = Results.load(soak);
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "soak";
-        rec.soakId = evil("id");
-        rec.statusReason = evil("reason");
-        rec.stoppedBecause = evil("stopped");
-        rec.spec.scenarios.add(evil("scenario"));
-        rec.tallies = results.tallies();
-        rec.tallies.forEach(t -> t.evidence.add("javascript:alert(1)//"));
+        // Each tally also names a crafted evidence path, as a crafted soak.json would.
+        List<Tally> tallies = results.tallies().stream().map(t -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = Json.MAPPER.convertValue(t, Map.class);
+            List<String> evidence = new java.util.ArrayList<>(t.evidence());
+            evidence.add("javascript:alert(1)//");
+            m.put("evidence", evidence);
+            return Json.MAPPER.convertValue(m, Tally.class);
+        }).toList();
+        List<SoakRecord.RunEntry> runs = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(document.domain)", "../../outside", "/etc", evil("dir"), "runs/r1")) {
-            SoakRecord.RunEntry e = new SoakRecord.RunEntry();
-            e.scenario = evil("scenario");
-            e.dir = dir;
-            rec.runs.add(e);
+            runs.add(new SoakRecord.RunEntry(0, evil("scenario"), dir, null, null, 0, null));
         }
-        rec.replay = evil("replay");
+        SoakRecord rec = new SoakRecord("soak", evil("id"), null, evil("reason"), null, null,
+                new SoakRecord.Spec(List.of(evil("scenario")), null, null, null, null, null, null, 0, 0, null, null, null), 0, 0, evil("stopped"), null, null,
+                runs, tallies, evil("replay"));
         Path page = assertTimeoutPreemptively(BOUND, () -> SoakPage.write(rec, results, soak));
         String html = Files.readString(page, StandardCharsets.UTF_8);
         assertSafe(html, outside);
@@ -132,49 +133,43 @@ class CraftedBundleTest {
         Path outside = CraftedBundles.outside(tmp);
         Path fleetDir = Files.createDirectories(tmp.resolve("fleet"));
         Files.createSymbolicLink(fleetDir.resolve("report.html"), outside.resolve("victim.txt"));
-        FleetRecord f = new FleetRecord();
-        f.fleetId = evil("fleet");
-        f.statusReason = evil("reason");
-        f.command.add(evil("command"));
-        f.scenarios.add(evil("scenario"));
+        List<FleetRecord.EngineEntry> engines = new java.util.ArrayList<>();
         for (String dir : List.of("javascript:alert(1)", "../outside", "/etc")) {
-            FleetRecord.EngineEntry e = new FleetRecord.EngineEntry();
-            e.name = evil("engine");
-            e.endpoint = evil("endpoint");
-            e.reason = evil("reason");
-            e.dir = dir;
-            e.labels.put(evil("label"), evil("value"));
-            e.engine.put("Name", evil("name"));
-            e.tallies.add(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
-                    "lastReason", evil("why"), "evidence", List.of("x")), Tally.class));
-            f.engines.add(e);
+            engines.add(new FleetRecord.EngineEntry(evil("engine"), evil("endpoint"), null, Map.of(evil("label"), evil("value")),
+                    Map.of("Name", evil("name")), null, evil("reason"), null, dir, 0, null, null,
+                    List.of(Json.MAPPER.convertValue(Map.of("scenario", evil("scenario"), "arm", evil("arm"), "verdict", Verdict.SKIPPED,
+                            "lastReason", evil("why"), "evidence", List.of("x")), Tally.class))));
         }
+        FleetRecord f = new FleetRecord(evil("fleet"), null, null, null, evil("reason"), List.of(evil("command")), List.of(evil("scenario")), null,
+                null, null, 0, 0, null, engines);
         String fleet = Files.readString(assertTimeoutPreemptively(BOUND, () -> FleetPage.write(f, Map.of(), fleetDir)), StandardCharsets.UTF_8);
         assertSafe(fleet, outside);
 
         Path bisectDir = Files.createDirectories(tmp.resolve("bisect"));
         Files.createSymbolicLink(bisectDir.resolve("report.html"), outside.resolve("victim.txt"));
-        BisectRecord b = new BisectRecord();
-        b.kind = "configuration";
-        b.bisectId = evil("id");
-        b.scenario = evil("scenario");
-        b.arm = evil("arm");
-        b.statusReason = evil("reason");
-        b.where = evil("where");
-        b.replay = evil("replay");
-        b.good = evil("good");
-        b.bad = evil("bad");
-        b.culprit.add(new Difference(evil("param"), evil("key"), evil("good"), evil("bad")));
-        BisectRecord.StepRecord s = new BisectRecord.StepRecord();
-        s.number = 1;
-        s.role = evil("role");
-        s.applied.add(evil("key"));
-        s.dir = "javascript:alert(1)";
-        s.runs.add("../../../outside");
-        s.why = evil("why");
-        s.replay = evil("replay");
-        s.decision = Decision.BAD;
-        b.steps.add(s);
+        // As a crafted bisect.json would hold it.
+        Map<String, Object> step = new java.util.LinkedHashMap<>();
+        step.put("number", 1);
+        step.put("role", evil("role"));
+        step.put("applied", List.of(evil("key")));
+        step.put("dir", "javascript:alert(1)");
+        step.put("runs", List.of("../../../outside"));
+        step.put("why", evil("why"));
+        step.put("replay", evil("replay"));
+        step.put("decision", Decision.BAD);
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("kind", "configuration");
+        json.put("bisectId", evil("id"));
+        json.put("scenario", evil("scenario"));
+        json.put("arm", evil("arm"));
+        json.put("statusReason", evil("reason"));
+        json.put("where", evil("where"));
+        json.put("replay", evil("replay"));
+        json.put("good", evil("good"));
+        json.put("bad", evil("bad"));
+        json.put("culprit", List.of(new Difference(evil("param"), evil("key"), evil("good"), evil("bad"))));
+        json.put("steps", List.of(step));
+        BisectRecord b = Json.MAPPER.convertValue(json, BisectRecord.class);
         String bisect = Files.readString(assertTimeoutPreemptively(BOUND, () -> BisectPage.write(b, bisectDir)), StandardCharsets.UTF_8);
         assertSafe(bisect, outside);
     }

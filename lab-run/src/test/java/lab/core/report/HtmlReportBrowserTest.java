@@ -1,5 +1,6 @@
 package lab.core.report;
 
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +31,8 @@ class HtmlReportBrowserTest {
     void runReportRendersTableAndCharts(@TempDir Path dir) throws Exception {
         Path d = RunFixtures.run(dir, "r", "6.18", "20", 50, 5000, 0);
         RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
-        r.arms.get(0).samples.put("close_s", List.of(0.001, 0.002, 0.002, 44.1, 45.3, 61.0));
-        r.arms.get(0).expectedRate = new double[] {0.002, 0.05};
+        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("samples", Map.of("close_s", List.of(0.001, 0.002, 0.002, 44.1, 45.3, 61.0)),
+                "expectedRate", new double[] {0.002, 0.05})));
         Files.writeString(d.resolve("events.jsonl"), """
                 {"t":"2026-11-21T10:00:00.000Z","kind":"fault","ev":"freeze","id":"brick-1"}
                 {"t":"2026-11-21T10:00:42.500Z","kind":"fault","ev":"thaw","id":"brick-1"}
@@ -51,11 +52,9 @@ class HtmlReportBrowserTest {
         RunFixtures.run(dir.resolve("runs"), "r1", "6.18", "20", 50, 5000, 0);
         RunFixtures.run(dir.resolve("runs"), "r2", "6.18", "20", 70, 5000, 0);
         Results results = Results.load(dir);
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "soak";
-        rec.soakId = "t";
-        rec.spec.scenarios.add("unmount-race");
-        rec.tallies = results.tallies();
+        SoakRecord rec = new SoakRecord("soak", "t", null, null, null, null,
+                new SoakRecord.Spec(List.of("unmount-race"), null, null, null, null, null, null, 0, 0, null, null, null), 0, 0, null, null, null, null,
+                results.tallies(), null);
         String dom = render(SoakPage.write(rec, results, dir), dir);
         assertTrue(dom.contains("id=\"verdicts\""));
         assertTrue(dom.contains("100 / 10000") || dom.contains("120 / 10000"), "accumulated counts");

@@ -30,8 +30,8 @@ class HtmlReportTest {
     void runReportIsOneSelfContainedPageWithTheDataEscaped(@TempDir Path dir) throws Exception {
         Path d = RunFixtures.run(dir, "r", "6.18", "20", 50, 5000, 0);
         RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
-        r.arms.get(0).samples.put("close_s", List.of(0.1, 0.2, 44.0));
-        r.arms.get(0).notes.add("</script><b>not markup</b>");
+        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("samples", Map.of("close_s", List.of(0.1, 0.2, 44.0)),
+                "notes", List.of("</script><b>not markup</b>"))));
         Files.writeString(d.resolve("events.jsonl"), """
                 {"t":"2026-11-21T10:00:00.000Z","kind":"watcher","ev":"ready"}
                 {"t":"2026-11-21T10:00:01.500Z","kind":"watcher","ev":"hang","id":"plain-0"}
@@ -56,9 +56,7 @@ class HtmlReportTest {
         Path run = RunFixtures.run(soak.resolve("runs"), "r", "6.18", "20", 50, 5000, 0);
         Files.createDirectories(run.resolve("stacks"));
         Files.writeString(run.resolve("stacks/hang-1.txt"), "[<0>] fuse_flush+0x2\n");
-        SoakRecord rec = new SoakRecord();
-        rec.kind = "all";
-        rec.soakId = "s1";
+        SoakRecord rec = new SoakRecord("all", "s1", null, null, null, null, null, 0, 0, null, null, null, null, null, null);
         Path relative = Path.of("").toAbsolutePath().relativize(soak);
         String html = Files.readString(SoakPage.write(rec, Results.load(soak), relative));
         assertTrue(html.contains("runs/") && html.contains("stacks/hang-1.txt") && html.contains("fuse_flush"), html.length() + " chars");
@@ -76,10 +74,12 @@ class HtmlReportTest {
         culprit.put("chain", List.of("stat", "find", "sh"));
         culprit.put("events", 52);
         culprit.put("stack", List.of("statfs+7", "poll_thread+638"));
-        r.findings.put("lab_ready_s", 4.2);
-        r.findings.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
-        r.arms.get(0).inconclusive = 2;
-        r.arms.get(0).inconclusiveReasons.put("no task stuck in FUSE, yet the container outlived the hang limit", 2L);
+        Map<String, Object> found = new java.util.LinkedHashMap<>();
+        found.put("lab_ready_s", 4.2);
+        found.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
+        r.findings = r.findings.with(found);
+        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("inconclusive", 2,
+                "inconclusiveReasons", Map.of("no task stuck in FUSE, yet the container outlived the hang limit", 2L))));
         String html = Files.readString(RunPage.write(r, d));
         String findings = html.substring(html.indexOf("<h2>Findings</h2>"), html.indexOf("<h2>", html.indexOf("<h2>Findings</h2>") + 5));
         assertTrue(!findings.contains("<pre>"), "no raw JSON block: " + findings);

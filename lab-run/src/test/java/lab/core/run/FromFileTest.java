@@ -77,7 +77,7 @@ class FromFileTest {
         Path f = Files.writeString(tmp.resolve("run.json"), "{\"scenario\":\"x\",\"host\":null,\"params\":null,\"arms\":[null,{\"name\":\"plain\"}]}");
         RunRecord r = FromFile.run(f);
         assertTrue(r.host != null && r.params.isEmpty());
-        assertEquals(List.of("plain"), r.arms.stream().map(a -> a.name).toList());
+        assertEquals(List.of("plain"), r.arms.stream().map(a -> a.name()).toList());
         Files.writeString(f, "{\"arms\":[]}");
         assertEquals("cannot read " + f + ": field scenario is missing", assertThrows(UsageException.class, () -> FromFile.run(f)).getMessage());
         Files.writeString(f, "{\"scenario\":\"x\",\"arms\":[{\"trials\":3}]}");

@@ -42,8 +42,8 @@ class RunRecordShapeTest {
         assertEquals("yes", r.host.features.get("fuse"));
         assertTrue(r.host.mounts.get("/").startsWith("ext4 "), r.host.mounts.toString());
         assertEquals("932b6231a329", r.fingerprint.id());
-        assertEquals(210.794, r.findings.labReadyS);
-        assertFalse(r.findings.kernelLog.severeForRun());
+        assertEquals(210.794, r.findings.labReadyS());
+        assertFalse(r.findings.kernelLog().severeForRun());
         assertEquals("vm", r.host.where());
     }
 

@@ -129,13 +129,13 @@ class SignaturesTest {
         List<SignatureEntry> e = idx.entries();
         assertEquals(1, e.size());
         SignatureEntry x = e.get(0);
-        assertEquals(14, x.count, "two stuck tasks per run");
-        assertEquals("2026-11-20", x.firstSeen);
-        assertEquals("2026-11-26", x.lastSeen);
-        assertEquals("r0", x.firstBundle);
-        assertEquals(List.of("6.1.0", "6.12.0"), List.copyOf(x.kernels));
-        assertEquals(List.of("unmount-race × plain"), List.copyOf(x.where), "the arm from the file name, the longest arm that prefixes it");
-        assertEquals(SignatureIndex.SAMPLES, x.samples.size());
+        assertEquals(14, x.count(), "two stuck tasks per run");
+        assertEquals("2026-11-20", x.firstSeen());
+        assertEquals("2026-11-26", x.lastSeen());
+        assertEquals("r0", x.firstBundle());
+        assertEquals(List.of("6.1.0", "6.12.0"), List.copyOf(x.kernels()));
+        assertEquals(List.of("unmount-race × plain"), List.copyOf(x.where()), "the arm from the file name, the longest arm that prefixes it");
+        assertEquals(SignatureIndex.SAMPLES, x.samples().size());
     }
 
     /** A hung-task report as the kernel's hung-task detector prints it, with this machine's gluster-close-hang stack. */

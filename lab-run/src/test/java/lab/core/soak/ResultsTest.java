@@ -1,8 +1,10 @@
 package lab.core.soak;
 
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import lab.core.fixtures.RunFixtures;
 import lab.api.Verdict;
 import lab.bundle.Json;
 import lab.records.ArmKey;
@@ -26,9 +28,9 @@ class ResultsTest {
 
         Tally a = added.tally(new ArmKey("s", "plain"));
         Tally b = read.tally(new ArmKey("s", "plain"));
-        assertEquals(8, a.failures);
-        assertEquals(2000, a.trials);
-        assertEquals(List.of(b.scenario, b.arm, b.failures, b.trials, b.dataLoss), List.of(a.scenario, a.arm, a.failures, a.trials, a.dataLoss));
+        assertEquals(8, a.failures());
+        assertEquals(2000, a.trials());
+        assertEquals(List.of(b.scenario(), b.arm(), b.failures(), b.trials(), b.dataLoss()), List.of(a.scenario(), a.arm(), a.failures(), a.trials(), a.dataLoss()));
         assertEquals(2, added.runs().size());
         assertEquals(secondDir.toRealPath(), added.runs().get(1).dir());
     }
@@ -36,18 +38,16 @@ class ResultsTest {
     @Test
     void inconclusiveTrialsAddUpOverRunsAndStayOutOfTheRate(@TempDir Path soak) throws Exception {
         RunRecord one = record("2026-01-01T00:00:00Z", 0, 4);
-        one.arms.get(0).verdict = Verdict.NOT_REPRODUCED;
-        one.arms.get(0).inconclusive = 1;
+        one.arms.set(0, RunFixtures.with(one.arms.get(0), Map.of("verdict", Verdict.NOT_REPRODUCED, "inconclusive", 1)));
         RunRecord none = record("2026-01-01T00:01:00Z", 0, 0);
-        none.arms.get(0).verdict = Verdict.ERROR;
-        none.arms.get(0).inconclusive = 3;
+        none.arms.set(0, RunFixtures.with(none.arms.get(0), Map.of("verdict", Verdict.ERROR, "inconclusive", 3)));
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
         Tally t = Results.load(soak).tally(new ArmKey("s", "plain"));
-        assertEquals(4, t.inconclusive);
-        assertEquals(4, t.trials);
-        assertEquals(Verdict.NOT_REPRODUCED, t.verdict);
-        assertEquals(1, t.errorRuns, "the run whose every trial was inconclusive had no verdict");
+        assertEquals(4, t.inconclusive());
+        assertEquals(4, t.trials());
+        assertEquals(Verdict.NOT_REPRODUCED, t.verdict());
+        assertEquals(1, t.errorRuns(), "the run whose every trial was inconclusive had no verdict");
     }
 
     @Test
@@ -56,7 +56,7 @@ class ResultsTest {
         write(column, "soaks/3698cfe396/runs/s/20261202-120543-36a5789996", record("2026-01-01T00:00:00Z", 1, 1));
         Files.writeString(column.resolve("soaks/3698cfe396/soak.json"), "{}");
         assertEquals(1, Results.load(column).runs().size());
-        assertEquals(1, Results.load(column).tally(new ArmKey("s", "plain")).failures);
+        assertEquals(1, Results.load(column).tally(new ArmKey("s", "plain")).failures());
     }
 
     private static RunRecord record(String startedAt, long failures, long trials) {
@@ -65,12 +65,8 @@ class ResultsTest {
         r.runId = startedAt;
         r.status = RunStatus.COMPLETE;
         r.startedAt = startedAt;
-        RunRecord.ArmRecord a = new RunRecord.ArmRecord();
-        a.name = "plain";
-        a.verdict = Verdict.REPRODUCED;
-        a.failures = failures;
-        a.trials = trials;
-        r.arms.add(a);
+        r.arms.add(new RunRecord.ArmRecord("plain", null, null, null, null, null, Verdict.REPRODUCED, null, false, 0, null, failures, trials, 0,
+                null, 0, null, null, null, null, null));
         return r;
     }
 

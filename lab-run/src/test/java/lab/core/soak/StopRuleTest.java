@@ -54,15 +54,15 @@ class StopRuleTest {
         RunFixtures.run(dir.resolve("runs"), "r1", "6.18", "20", 50, 5000, 0);
         RunFixtures.run(dir.resolve("runs"), "r2", "6.18", "20", 30, 5000, 1);
         Tally plain = Results.load(dir).tally(new ArmKey("unmount-race", "plain"));
-        assertEquals(80, plain.failures);
-        assertEquals(10000, plain.trials);
-        assertEquals(2, plain.runs);
+        assertEquals(80, plain.failures());
+        assertEquals(10000, plain.trials());
+        assertEquals(2, plain.runs());
         Tally fix = Results.load(dir).tally(new ArmKey("unmount-race", "skip-lab-prefix"));
-        assertEquals(lab.api.Verdict.REPRODUCED, fix.verdict);
-        assertEquals(ExpectationCheck.REGRESSION, fix.outcome);
-        assertEquals(ExitCodes.DIFFERS, Soak.exitCode(Results.load(dir).tallies()));
+        assertEquals(lab.api.Verdict.REPRODUCED, fix.verdict());
+        assertEquals(ExpectationCheck.REGRESSION, fix.outcome());
+        assertEquals(lab.core.run.ExitCodes.DIFFERS, Soak.exitCode(Results.load(dir).tallies()));
         // Through the "latest" link, as a user types it.
         Path link = Files.createSymbolicLink(dir.getParent().resolve(dir.getFileName() + "-latest"), dir);
-        assertEquals(10000, Results.load(link).tally(new ArmKey("unmount-race", "plain")).trials);
+        assertEquals(10000, Results.load(link).tally(new ArmKey("unmount-race", "plain")).trials());
     }
 }

@@ -27,8 +27,8 @@ class Ext4BigallocTest {
         ScenarioRun res = ScenarioRun.of(new Ext4Bigalloc(), out, Map.of("image-mb", "256", "files", "500", "seq-mb", "16", "rand-mb", "4"), List.of(), 1);
         RunRecord r = res.record();
         String log = res.log();
-        assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict, log);
-        assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict, log);
+        assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict(), log);
+        assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict(), log);
         assertEquals(ExitCodes.OK, res.exitCode(), log);
         assertTrue(log.contains("space for 500 x 1 KiB files"), log);
 

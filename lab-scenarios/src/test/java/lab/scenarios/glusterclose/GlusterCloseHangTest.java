@@ -36,15 +36,15 @@ class GlusterCloseHangTest {
         assertEquals(2, r.arms.size(), log);
         RunRecord.ArmRecord off = r.arms.get(0);
         RunRecord.ArmRecord on = r.arms.get(1);
-        assertEquals("flush-behind-off", off.name);
-        assertEquals(Verdict.REPRODUCED, off.verdict, log);
-        assertEquals(Verdict.NOT_REPRODUCED, on.verdict, log);
+        assertEquals("flush-behind-off", off.name());
+        assertEquals(Verdict.REPRODUCED, off.verdict(), log);
+        assertEquals(Verdict.NOT_REPRODUCED, on.verdict(), log);
         for (RunRecord.ArmRecord a : r.arms) {
-            Map<?, ?> data = (Map<?, ?>) a.metrics.get("data_check");
-            assertEquals(1, ((Number) data.get("intact")).intValue(), a.name + ": md5 on the mount and the bricks matches the source: " + data);
+            Map<?, ?> data = (Map<?, ?>) a.metrics().get("data_check");
+            assertEquals(1, ((Number) data.get("intact")).intValue(), a.name() + ": md5 on the mount and the bricks matches the source: " + data);
             assertEquals(0, ((Number) data.get("lost_or_corrupt")).intValue());
         }
-        assertEquals(1, ((Number) ((Map<?, ?>) off.metrics.get("hangs")).get("k")).intValue(), "the close() was still blocked at the hang limit");
+        assertEquals(1, ((Number) ((Map<?, ?>) off.metrics().get("hangs")).get("k")).intValue(), "the close() was still blocked at the hang limit");
 
         // The blocked close(): its kernel stack, the goroutine dump and the client's statedump.
         Path stacks = res.evidence().resolve("stacks");

@@ -26,8 +26,8 @@ class OverlayRootTest {
         String log = res.log();
         assertEquals(new OverlayRoot().arms().size(), r.arms.size(), log);
         for (RunRecord.ArmRecord a : r.arms) {
-            if (a.verdict == Verdict.SKIPPED) assertTrue(a.reason.contains("refuses the overlay mount option"), a.name + ": " + a.reason);
-            else assertEquals(a.expected, a.verdict, a.name + "\n" + log);
+            if (a.verdict() == Verdict.SKIPPED) assertTrue(a.reason().contains("refuses the overlay mount option"), a.name() + ": " + a.reason());
+            else assertEquals(a.expected(), a.verdict(), a.name() + "\n" + log);
         }
         assertEquals(ExitCodes.OK, res.exitCode(), log);
         @SuppressWarnings("unchecked")

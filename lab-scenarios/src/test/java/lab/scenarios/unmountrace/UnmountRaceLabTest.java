@@ -34,7 +34,7 @@ class UnmountRaceLabTest {
     }
 
     private static RunRecord.ArmRecord arm(RunRecord r, String name) {
-        return r.arms.stream().filter(a -> a.name.equals(name)).findFirst().orElseThrow();
+        return r.arms.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
@@ -44,19 +44,19 @@ class UnmountRaceLabTest {
         RunRecord r = res.record();
 
         RunRecord.ArmRecord plain = arm(r, "plain");
-        assertEquals(Verdict.REPRODUCED, plain.verdict, String.join("\n", said));
-        assertTrue(plain.failures > 0 && plain.trials == 3000);
-        assertTrue(plain.ci95[0] > 0 && plain.ci95[0] <= plain.rate && plain.rate <= plain.ci95[1]);
+        assertEquals(Verdict.REPRODUCED, plain.verdict(), String.join("\n", said));
+        assertTrue(plain.failures() > 0 && plain.trials() == 3000);
+        assertTrue(plain.ci95()[0] > 0 && plain.ci95()[0] <= plain.rate() && plain.rate() <= plain.ci95()[1]);
         RunRecord.ArmRecord fix = arm(r, "skip-lab-prefix");
-        assertEquals(Verdict.NOT_REPRODUCED, fix.verdict);
-        assertEquals(0, fix.failures);
-        assertEquals(3000, fix.trials);
+        assertEquals(Verdict.NOT_REPRODUCED, fix.verdict());
+        assertEquals(0, fix.failures());
+        assertEquals(3000, fix.trials());
         assertEquals(0, res.exitCode());
 
         // The tracer saw the same EBUSY events and named the poller behind nearly all of them.
-        long traced = ((Number) plain.metrics.get("ebusy_traced")).longValue();
-        long byPoller = ((Number) plain.metrics.get("ebusy_named_poller")).longValue();
-        assertTrue(traced >= plain.failures, "every first-attempt EBUSY is traced: " + traced + " < " + plain.failures);
+        long traced = ((Number) plain.metrics().get("ebusy_traced")).longValue();
+        long byPoller = ((Number) plain.metrics().get("ebusy_named_poller")).longValue();
+        assertTrue(traced >= plain.failures(), "every first-attempt EBUSY is traced: " + traced + " < " + plain.failures());
         assertTrue(byPoller >= 0.9 * traced, byPoller + " of " + traced + " attributed to the poller");
 
         // run.json on disk, as a colleague would read it.
@@ -80,9 +80,9 @@ class UnmountRaceLabTest {
         Set<String> loopsBefore = attachedLoops();
         Runner.Result res = run(out, Map.of("fs", "ext4", "mounts", "4", "tracer", "off"), List.of("plain", "lazy-detach"), 150);
         RunRecord.ArmRecord plain = arm(res.record(), "plain");
-        assumeTrue(plain.verdict != Verdict.SKIPPED, plain.reason);
-        assertEquals(150, plain.trials, String.join("\n", said));
-        assertEquals(150, arm(res.record(), "lazy-detach").trials);
+        assumeTrue(plain.verdict() != Verdict.SKIPPED, plain.reason());
+        assertEquals(150, plain.trials(), String.join("\n", said));
+        assertEquals(150, arm(res.record(), "lazy-detach").trials());
         assertNothingLeft(res.record().runId, loopsBefore);
     }
 

@@ -86,7 +86,7 @@ public final class Fleet {
         if (spec.perHost() < 0) throw new UsageException("--per-host must be at least 1 (0: no bound)");
         List<Scenario> scenarios = spec.scenarios().stream().map(Scenarios::find).toList();
         for (Scenario s : scenarios) Runner.selectArms(s, spec.arms());
-        FleetRecord rec = new FleetRecord();
+        FleetDraft rec = new FleetDraft();
         Instant now = Instant.now();
         rec.fleetId = RunId.of(now);
         rec.startedAt = now.toString();
@@ -106,7 +106,7 @@ public final class Fleet {
             throw new UsageException("cannot write the fleet's report under " + spec.out() + ": " + e.getMessage());
         }
         for (Target t : spec.targets()) {
-            FleetRecord.EngineEntry e = new FleetRecord.EngineEntry();
+            FleetDraft.Engine e = new FleetDraft.Engine();
             e.name = t.name();
             e.endpoint = t.endpoint().toString();
             e.certs = t.certs() == null ? null : t.certs().toString();
@@ -141,7 +141,7 @@ public final class Fleet {
         List<Future<?>> done = new ArrayList<>();
         for (int i = 0; i < spec.targets().size(); i++) {
             Target t = spec.targets().get(i);
-            FleetRecord.EngineEntry e = rec.engines.get(i);
+            FleetDraft.Engine e = rec.engines.get(i);
             done.add(engines.submit(() -> engine(spec, t, e, scenarios, rec, dir, children)));
         }
         for (Future<?> f : done) {
@@ -158,7 +158,7 @@ public final class Fleet {
             // shutting down: the hook owns fleet.json
         }
         Map<String, Results> results = new LinkedHashMap<>();
-        for (FleetRecord.EngineEntry e : rec.engines) {
+        for (FleetDraft.Engine e : rec.engines) {
             Results r = engineResults(dir.resolve(e.dir));
             if (r == null) continue;
             results.put(e.name, r);
@@ -179,26 +179,26 @@ public final class Fleet {
             Map<String, List<Tally>> byEngine = new LinkedHashMap<>();
             rec.engines.forEach(e -> byEngine.put(e.name, e.tallies));
             JUnitXml.writeFleet("lab.fleet", byEngine, dir.resolve("junit.xml"));
-            FleetPage.write(rec, results, dir);
+            FleetPage.write(rec.record(), results, dir);
         } catch (IOException | UncheckedIOException ex) {
             say.accept("cannot write the reports: " + ex.getMessage());
         }
         say.accept("fleet " + rec.fleetId + " done · exit " + rec.exitCode);
-        for (FleetRecord.EngineEntry e : rec.engines) {
+        for (FleetDraft.Engine e : rec.engines) {
             say.accept("  " + e.name + " (" + e.endpoint + ", kernel " + e.engine.get("KernelVersion") + ", host " + (e.fingerprint == null ? "?" : e.fingerprint.id())
                     + "): " + e.status + (e.reason == null ? "" : " — " + e.reason) + " · exit " + e.exitCode);
             for (var t : e.tallies) {
-                say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario, t.arm, t.verdict, t.failures, t.trials,
-                        t.lastReason == null || t.trials > 0 ? "" : " " + t.lastReason));
+                say.accept(String.format(java.util.Locale.ROOT, "    %-20s %-16s %-15s %d/%d%s", t.scenario(), t.arm(), t.verdict(), t.failures(), t.trials(),
+                        t.lastReason() == null || t.trials() > 0 ? "" : " " + t.lastReason()));
             }
         }
-        rec.sharedHostNotes().forEach(say);
+        rec.record().sharedHostNotes().forEach(say);
         say.accept("evidence: " + dir + " (report.html, fleet.json, junit.xml; lab compare " + dir + ")");
-        return new Result(rec.exitCode, rec, dir);
+        return new Result(rec.exitCode, rec.record(), dir);
     }
 
     /** One engine from connection to its last child; never throws: what went wrong becomes the engine's status. */
-    private void engine(FleetSpec spec, Target t, FleetRecord.EngineEntry e, List<Scenario> scenarios, FleetRecord rec, Path dir,
+    private void engine(FleetSpec spec, Target t, FleetDraft.Engine e, List<Scenario> scenarios, FleetDraft rec, Path dir,
                         Map<String, Process> children) {
         long t0 = System.nanoTime();
         AtomicReference<String> lastLine = new AtomicReference<>();
@@ -252,7 +252,7 @@ public final class Fleet {
     }
 
     /** An engine's column: copy the base image to it, identify it, refuse it when it runs on another kernel, else run the commands there. */
-    private String onEngine(FleetSpec spec, Target.Engine t, FleetRecord.EngineEntry e, FleetRecord rec, Path dir, Map<String, Process> children,
+    private String onEngine(FleetSpec spec, Target.Engine t, FleetDraft.Engine e, FleetDraft rec, Path dir, Map<String, Process> children,
                             List<Integer> codes, Consumer<String> sayE) {
         try (Engine engine = Engine.connect(t.endpoint(), t.certs())) {
             if (spec.copyImagesFrom() != null) {
@@ -280,14 +280,14 @@ public final class Fleet {
     }
 
     /** Runs the engine's commands; returns why the engine was lost, or null. */
-    private String children(FleetSpec spec, Target t, FleetRecord.EngineEntry e, Engine engine, String bootId, Path dir,
+    private String children(FleetSpec spec, Target t, FleetDraft.Engine e, Engine engine, String bootId, Path dir,
                             Map<String, Process> children, List<Integer> codes, Consumer<String> sayE) {
         Semaphore slots = spec.perHost() == 0 ? null : hosts.computeIfAbsent(bootId, k -> new Semaphore(spec.perHost(), true));
         return new EngineCommands(spec, t, e.engine, engine, dir.resolve(e.dir), children, sayE).run(slots, codes);
     }
 
     /** Every scenario × arm without a result on the engine gets an ERROR bundle saying why. */
-    private static void markUnfinished(Path engineDir, List<Scenario> scenarios, List<String> arms, Target t, FleetRecord.EngineEntry e) {
+    private static void markUnfinished(Path engineDir, List<Scenario> scenarios, List<String> arms, Target t, FleetDraft.Engine e) {
         Results have = engineResults(engineDir);
         for (Scenario s : scenarios) {
             List<Arm> missing = Runner.selectArms(s, arms).stream()
@@ -307,9 +307,9 @@ public final class Fleet {
         }
     }
 
-    private static synchronized void write(FleetRecord rec, Path dir) {
+    private static synchronized void write(FleetDraft rec, Path dir) {
         try {
-            Json.replace(Json.PRETTY, rec, dir.resolve("fleet.json"));
+            Json.replace(Json.PRETTY, rec.record(), dir.resolve("fleet.json"));
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write " + dir.resolve("fleet.json") + ": " + ex.getMessage(), ex);
         }

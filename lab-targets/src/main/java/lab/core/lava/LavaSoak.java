@@ -22,6 +22,7 @@ import lab.records.RunStatus;
 import lab.core.host.Scenarios;
 import lab.records.Results;
 import lab.core.soak.Soak;
+import lab.core.soak.SoakDraft;
 import lab.records.SoakRecord;
 import lab.core.soak.StopRule;
 
@@ -54,10 +55,8 @@ public final class LavaSoak {
     /** A new soak of {@code scenarioIds} on {@code column} (a LAVA column) under {@code out}. */
     public Soak.Result start(Target.Lava column, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials, Long randomSeed,
                              StopRule stop, Path out) {
-        Soak.Opened o = soak.create("soak", scenarioIds, params, arms, trials, randomSeed, null, stop, out, rec -> {
-            rec.spec.lava = LavaSpec.of(column).spec();
-            rec.spec.kernel = column.kernel();
-        });
+        Soak.Opened o = soak.create("soak", scenarioIds, params, arms, trials, randomSeed, null, stop, out,
+                rec -> rec.onLava(LavaSpec.of(column).spec(), column.kernel()));
         return loop(o);
     }
 
@@ -67,80 +66,77 @@ public final class LavaSoak {
     }
 
     private Soak.Result loop(Soak.Opened o) {
-        SoakRecord rec = o.record();
+        SoakDraft rec = o.record();
         Path dir = o.dir();
         StopRule stop = o.stop();
-        SoakRecord.Spec s = rec.spec;
-        Target.Lava column = LavaSpec.parse(s.lava).column(s.kernel);
-        List<Scenario> scenarios = s.scenarios.stream().map(Scenarios::find).toList();
-        say.accept(rec.kind + " " + rec.soakId + " · " + String.join(", ", s.scenarios) + " · " + stop.describe() + " · as LAVA jobs on " + column.name() + " · " + dir);
+        SoakRecord.Spec s = rec.spec();
+        List<SoakRecord.RunEntry> runs = rec.runs();
+        Target.Lava column = LavaSpec.parse(s.lava()).column(s.kernel());
+        List<Scenario> scenarios = s.scenarios().stream().map(Scenarios::find).toList();
+        say.accept(rec.kind() + " " + rec.soakId() + " · " + String.join(", ", s.scenarios()) + " · " + stop.describe() + " · as LAVA jobs on " + column.name() + " · " + dir);
         Thread hook = new Thread(() -> {
             // Stopped: the column's reaper cancels its jobs; say where the soak stands.
-            rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = "interrupted (resume: ./lab soak --resume " + dir + ")";
-            rec.endedAt = Instant.now().toString();
+            rec.incomplete("interrupted (resume: ./lab soak --resume " + dir + ")");
+            rec.ended(Instant.now().toString());
             Soak.write(rec, dir);
         }, "lab-lava-soak");
         Runtime.getRuntime().addShutdownHook(hook);
-        double elapsedBefore = rec.elapsedS;
+        double elapsedBefore = rec.elapsedS();
         long t0 = System.nanoTime();
         Results results = Results.load(dir);
         String stopped;
-        FleetSpec spec = new FleetSpec(List.of(column), s.scenarios, s.arms, List.of(), dir, null, null, 1, 0);
+        FleetSpec spec = new FleetSpec(List.of(column), s.scenarios(), s.arms(), List.of(), dir, null, null, 1, 0);
         try (LavaColumn col = LavaColumn.open(spec, column, dir.resolve("runs"), dir.resolve("lava-spool"), say)) {
-            Map<LavaColumn.Job, SoakRecord.RunEntry> entries = new IdentityHashMap<>();
+            // each job's entry, by its index in runs (an entry is a record: replaced as its job goes on)
+            Map<LavaColumn.Job, Integer> entries = new IdentityHashMap<>();
             List<LavaColumn.Job> inFlight = new ArrayList<>();
             long next = 1;
-            for (SoakRecord.RunEntry e : rec.runs) {
-                next = Math.max(next, e.repetition + 1);
-                if (e.lavaJob == null || e.dir != null) continue;
-                LavaColumn.Job j = col.job(List.of(Scenarios.find(e.scenario)), command(s, e.scenario, e.repetition), key(e), dir.resolve("runs"));
-                entries.put(j, e);
-                LavaClient.Job now = col.state(e.lavaJob);
+            for (int i = 0; i < runs.size(); i++) {
+                SoakRecord.RunEntry e = runs.get(i);
+                next = Math.max(next, e.repetition() + 1);
+                if (e.lavaJob() == null || e.dir() != null) continue;
+                LavaColumn.Job j = col.job(List.of(Scenarios.find(e.scenario())), command(s, e.scenario(), e.repetition()), key(e), dir.resolve("runs"));
+                entries.put(j, i);
+                LavaClient.Job now = col.state(e.lavaJob());
                 // A job the earlier CLI's reaper is cancelling ends Canceled: waited for, then submitted again.
-                for (int i = 0; i < 120 && "Canceling".equals(now.state()); i++) {
+                for (int k = 0; k < 120 && "Canceling".equals(now.state()); k++) {
                     sleepSecond();
-                    now = col.state(e.lavaJob);
+                    now = col.state(e.lavaJob());
                 }
                 if (!now.finished()) {
-                    say.accept("job " + e.lavaJob + " (repetition " + e.repetition + " " + e.scenario + ") is " + now.state() + ": following it");
-                    col.adopt(j, e.lavaJob);
+                    say.accept("job " + e.lavaJob() + " (repetition " + e.repetition() + " " + e.scenario() + ") is " + now.state() + ": following it");
+                    col.adopt(j, e.lavaJob());
                     inFlight.add(j);
                 } else if ("Complete".equals(now.health()) && col.spooled(j)) {
-                    say.accept("job " + e.lavaJob + " (repetition " + e.repetition + " " + e.scenario + ") finished Complete: keeping its bundle");
-                    col.adopt(j, e.lavaJob);
+                    say.accept("job " + e.lavaJob() + " (repetition " + e.repetition() + " " + e.scenario() + ") finished Complete: keeping its bundle");
+                    col.adopt(j, e.lavaJob());
                     col.done(j, now);
-                    results = kept(j, e, dir, results);
+                    results = kept(j, runs, i, dir, results);
                 } else {
-                    long was = e.lavaJob;
+                    long was = e.lavaJob();
                     col.submit(j);
-                    e.lavaJob = j.id;
-                    say.accept("job " + was + " (repetition " + e.repetition + " " + e.scenario + ") ended " + now.health()
+                    runs.set(i, new SoakRecord.RunEntry(e.repetition(), e.scenario(), e.dir(), e.exitCode(), e.status(), e.seconds(), j.id));
+                    say.accept("job " + was + " (repetition " + e.repetition() + " " + e.scenario() + ") ended " + now.health()
                             + " before its bundle was kept: submitted again as job " + j.id);
                     inFlight.add(j);
                 }
             }
-            rec.repetitions = finishedRepetitions(rec, scenarios.size());
+            rec.repetitions(finishedRepetitions(runs, scenarios.size()));
             Soak.write(rec, dir);
             boolean lastDiffered = false;
             while (true) {
-                rec.tallies = results.tallies();
+                rec.tallies(results.tallies());
                 Duration elapsed = Duration.ofMillis((long) (1000 * (elapsedBefore + (System.nanoTime() - t0) / 1e9)));
-                stopped = stop.stopReason(rec.repetitions, elapsed, rec.tallies, lastDiffered);
+                stopped = stop.stopReason(rec.repetitions(), elapsed, rec.tallies(), lastDiffered);
                 if (stopped == null) {
                     // A repetition's scenarios go together; the next while the devices allow and the rule has not held.
                     for (int free = col.freeDevices(inFlight); free > 0 && (stop.kind() != StopRule.Kind.COUNT || next <= stop.count()); next++) {
                         say.accept(Soak.progressLine(rec, stop, next, elapsed, Soak.trialsPerRep(results)));
                         for (Scenario sc : scenarios) {
-                            SoakRecord.RunEntry e = new SoakRecord.RunEntry();
-                            e.repetition = next;
-                            e.scenario = sc.id();
-                            e.status = RunStatus.RUNNING;
-                            LavaColumn.Job j = col.job(List.of(sc), command(s, sc.id(), next), key(e), dir.resolve("runs"));
+                            LavaColumn.Job j = col.job(List.of(sc), command(s, sc.id(), next), key(next, sc.id()), dir.resolve("runs"));
                             col.submit(j);
-                            e.lavaJob = j.id;
-                            rec.runs.add(e);
-                            entries.put(j, e);
+                            runs.add(new SoakRecord.RunEntry(next, sc.id(), null, null, RunStatus.RUNNING, 0, j.id));
+                            entries.put(j, runs.size() - 1);
                             inFlight.add(j);
                             free--;
                         }
@@ -155,17 +151,16 @@ public final class LavaSoak {
                 }
                 for (LavaColumn.Job j : col.follow(inFlight, RECOUNT)) {
                     inFlight.remove(j);
-                    results = kept(j, entries.get(j), dir, results);
+                    results = kept(j, runs, entries.get(j), dir, results);
                     lastDiffered |= j.code == ExitCodes.DIFFERS || j.code == ExitCodes.LAB_FAILURE;
                 }
-                rec.repetitions = finishedRepetitions(rec, scenarios.size());
-                rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+                rec.repetitions(finishedRepetitions(runs, scenarios.size()));
+                rec.elapsedS(elapsedBefore + (System.nanoTime() - t0) / 1e9);
                 Soak.write(rec, dir);
             }
         } catch (RuntimeException e) {
-            rec.status = RunStatus.INCOMPLETE;
-            rec.statusReason = e.getMessage() + " (resume: ./lab soak --resume " + dir + ")";
-            rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+            rec.incomplete(e.getMessage() + " (resume: ./lab soak --resume " + dir + ")");
+            rec.elapsedS(elapsedBefore + (System.nanoTime() - t0) / 1e9);
             Soak.write(rec, dir);
             throw e;
         } finally {
@@ -176,7 +171,7 @@ public final class LavaSoak {
                 // shutting down: the hook owns soak.json
             }
         }
-        rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        rec.elapsedS(elapsedBefore + (System.nanoTime() - t0) / 1e9);
         return soak.complete(rec, results, dir, stopped);
     }
 
@@ -189,33 +184,34 @@ public final class LavaSoak {
         }
     }
 
-    /** A finished job's runs into its entry of soak.json and the soak's results. */
-    private static Results kept(LavaColumn.Job j, SoakRecord.RunEntry e, Path dir, Results results) {
-        e.exitCode = j.code;
+    /** A finished job's runs into its entry of soak.json ({@code runs[i]}, replaced) and the soak's results. */
+    private static Results kept(LavaColumn.Job j, List<SoakRecord.RunEntry> runs, int i, Path dir, Results results) {
+        SoakRecord.RunEntry e = runs.get(i);
         Double sec = LavaColumn.seconds(j.last.startTime(), j.last.endTime());
-        e.seconds = sec == null ? 0 : sec;
-        e.status = RunStatus.INCOMPLETE;
+        String bundle = e.dir();
+        RunStatus status = RunStatus.INCOMPLETE;
         for (Path b : j.bundles) {
             try {
                 RunRecord r = Json.MAPPER.readValue(b.resolve("run.json").toFile(), RunRecord.class);
-                if (e.dir == null) {
-                    e.dir = dir.relativize(b).toString();
-                    e.status = r.status;
+                if (bundle == null) {
+                    bundle = dir.relativize(b).toString();
+                    status = r.status;
                 }
                 results = results.with(r, b);
             } catch (IOException ex) {
                 throw new UncheckedIOException("cannot read " + b.resolve("run.json") + ": " + ex.getMessage(), ex);
             }
         }
+        runs.set(i, new SoakRecord.RunEntry(e.repetition(), e.scenario(), bundle, j.code, status, sec == null ? 0 : sec, e.lavaJob()));
         return results;
     }
 
     /** The repetitions every scenario of which has its result, counted from the first without a gap. */
-    static long finishedRepetitions(SoakRecord rec, int scenarios) {
+    static long finishedRepetitions(List<SoakRecord.RunEntry> runs, int scenarios) {
         long n = 0;
         while (true) {
             long rep = n + 1;
-            long done = rec.runs.stream().filter(e -> e.repetition == rep && e.dir != null).map(e -> e.scenario).distinct().count();
+            long done = runs.stream().filter(e -> e.repetition() == rep && e.dir() != null).map(SoakRecord.RunEntry::scenario).distinct().count();
             if (done < scenarios) return n;
             n = rep;
         }
@@ -223,17 +219,21 @@ public final class LavaSoak {
 
     /** The receiver's key of a run's job: one per repetition × scenario, the same when it is submitted again. */
     private static String key(SoakRecord.RunEntry e) {
-        return "r" + e.repetition + "-" + e.scenario;
+        return key(e.repetition(), e.scenario());
+    }
+
+    private static String key(long repetition, String scenario) {
+        return "r" + repetition + "-" + scenario;
     }
 
     /** What one repetition's job runs in its guest: `lab run` of the scenario with the soak's settings (its seed moved on as a soak's is). */
     static List<String> command(SoakRecord.Spec s, String scenario, long repetition) {
         List<String> c = new ArrayList<>(List.of("run", scenario));
-        List<String> arms = Soak.armsFor(scenario, s.arms);
+        List<String> arms = Soak.armsFor(scenario, s.arms());
         if (!arms.isEmpty()) c.addAll(List.of("--arms", String.join(",", arms)));
-        if (s.trials != null) c.addAll(List.of("--trials", String.valueOf(s.trials)));
-        if (s.randomSeed != null) c.addAll(List.of("--seed", String.valueOf(s.randomSeed + repetition - 1)));
-        s.params.forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
+        if (s.trials() != null) c.addAll(List.of("--trials", String.valueOf(s.trials())));
+        if (s.randomSeed() != null) c.addAll(List.of("--seed", String.valueOf(s.randomSeed() + repetition - 1)));
+        s.params().forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
         return c;
     }
 }

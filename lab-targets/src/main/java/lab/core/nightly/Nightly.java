@@ -76,7 +76,7 @@ public final class Nightly {
 
     public Result run(Request r) {
         Path root = r.out().resolve("nightly");
-        NightRecord rec = new NightRecord();
+        NightDraft rec = new NightDraft();
         rec.at = clock.instant().toString();
         rec.night = LabClock.today(clock).toString();
         rec.host = host();
@@ -115,21 +115,21 @@ public final class Nightly {
             write(rec, dir);
             throw e;
         }
-        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+        return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }
 
     /** Continues a night whose soak was interrupted, then compares and writes the history as a finished night does. */
     public Result resume(Path given) {
         Path dir;
-        NightRecord rec;
+        NightDraft rec;
         try {
             dir = given.toRealPath();
         } catch (IOException e) {
             throw new UsageException("no night at " + given + ": no such directory");
         }
         if (!Files.isRegularFile(dir.resolve("nightly.json"))) throw new UsageException("no night at " + given + ": no nightly.json in it");
-        rec = FromFile.json(dir.resolve("nightly.json"), NightRecord.class);
+        rec = NightDraft.of(FromFile.json(dir.resolve("nightly.json"), NightRecord.class));
         Path soakDir = soakOf(dir);
         if (soakDir == null) throw new UsageException("the night at " + given + " has no soak to resume");
         say.accept("resuming nightly " + rec.night + " · " + dir);
@@ -137,14 +137,14 @@ public final class Nightly {
         rec.statusReason = null;
         write(rec, dir);
         SoakRecord s = readSoak(soakDir);
-        Soak.Result soak = s.status == RunStatus.COMPLETE ? new Soak.Result(s.exitCode == null ? ExitCodes.OK : s.exitCode, s, soakDir)
-                : s.spec.lava != null ? new LavaSoak(say, progress).resume(soakDir) : new Soak(say, progress).resume(soakDir);
-        return finish(rec, dir, soak.dir(), soak.record().status == RunStatus.COMPLETE ? null
+        Soak.Result soak = s.status() == RunStatus.COMPLETE ? new Soak.Result(s.exitCode() == null ? ExitCodes.OK : s.exitCode(), s, soakDir)
+                : s.spec().lava() != null ? new LavaSoak(say, progress).resume(soakDir) : new Soak(say, progress).resume(soakDir);
+        return finish(rec, dir, soak.dir(), soak.record().status() == RunStatus.COMPLETE ? null
                 : "the soak did not finish (continue: ./lab nightly --resume " + dir + ")");
     }
 
     /** Compares the night's runs under {@code soakDir} and writes the history; {@code unfinished}: why the soak did not finish, or null. */
-    private Result finish(NightRecord rec, Path dir, Path soakDir, String unfinished) {
+    private Result finish(NightDraft rec, Path dir, Path soakDir, String unfinished) {
         Path root = dir.getParent();
         Path out = root.getParent();
         rec.soak = dir.relativize(soakDir).toString();
@@ -154,55 +154,55 @@ public final class Nightly {
             rec.exitCode = ExitCodes.LAB_FAILURE;
             write(rec, dir);
             say.accept("nightly " + rec.night + ": " + rec.statusReason);
-            return new Result(rec.exitCode, rec, dir);
+            return new Result(rec.exitCode, rec.record(), dir);
         }
         Results tonight = Results.load(soakDir);
-        Path previous = previous(root, dir, rec);
+        Path previous = previous(root, dir, rec.record());
         RunComparison cmp = null;
         if (previous == null) {
             say.accept("no previous night on " + rec.host + " under " + root + ": nothing to compare with");
         } else {
             NightRecord p = read(previous);
             rec.previous = root.relativize(previous).toString();
-            rec.previousNight = p.night;
-            Results before = Results.load(FromFile.path(previous.resolve("nightly.json"), "soak", p.soak));
+            rec.previousNight = p.night();
+            Results before = Results.load(FromFile.path(previous.resolve("nightly.json"), "soak", p.soak()));
             // What both nights ran; a scenario added or dropped is said once, not as every one of its settings.
-            cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night, before.sharedWith(tonight)),
+            cmp = RunComparison.of(List.of(new RunComparison.Side("previous " + p.night(), before.sharedWith(tonight)),
                     new RunComparison.Side("tonight " + rec.night, tonight.sharedWith(before))));
             rec.comparison = new ArrayList<>(cmp.render());
             if (!tonight.scenariosNotIn(before).isEmpty()) rec.comparison.add("only tonight: " + String.join(", ", tonight.scenariosNotIn(before)));
-            if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night + ": " + String.join(", ", before.scenariosNotIn(tonight)));
-            say.accept("compared with the night of " + p.night + " (" + previous + "):");
+            if (!before.scenariosNotIn(tonight).isEmpty()) rec.comparison.add("only on " + p.night() + ": " + String.join(", ", before.scenariosNotIn(tonight)));
+            say.accept("compared with the night of " + p.night() + " (" + previous + "):");
             rec.comparison.forEach(l -> say.accept("  " + l));
         }
         LocalDate today = LocalDate.parse(rec.night);
         HistoryRecord h = History.build(out, today, LabClock.since(rec.since, today));
         Path page = History.write(h, out);
         // Said, not fatal: tonight's own verdict does not depend on another bundle that cannot be read.
-        h.unreadable.forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
+        h.unreadable().forEach(u -> say.accept("history: cannot read " + out.resolve(u.file()) + ": " + u.why() + " (not counted)"));
         String ours = out.relativize(dir).toString();
-        for (SignatureEntry e : h.signatures) {
-            if (e.firstBundle != null && (e.firstBundle.equals(ours) || e.firstBundle.startsWith(ours + "/"))) {
-                rec.newSignatures.add(e.title + " (" + e.count + "× · " + String.join(", ", e.where) + ")");
+        for (SignatureEntry e : h.signatures()) {
+            if (e.firstBundle() != null && (e.firstBundle().equals(ours) || e.firstBundle().startsWith(ours + "/"))) {
+                rec.newSignatures.add(e.title() + " (" + e.count() + "× · " + String.join(", ", e.where()) + ")");
             }
         }
         rec.newSignatures.forEach(t -> say.accept("NEW signature: " + t));
 
-        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND
-                || t.outcome == ExpectationCheck.DATA_LOSS);
+        boolean expectRegression = tonight.tallies().stream().anyMatch(t -> t.outcome() == ExpectationCheck.REGRESSION || t.outcome() == ExpectationCheck.RATE_ABOVE_BAND
+                || t.outcome() == ExpectationCheck.DATA_LOSS);
         rec.regression = cmp != null && cmp.regression(rec.strictRates) || expectRegression;
         rec.exitCode = rec.regression ? ExitCodes.DIFFERS
-                : tonight.tallies().stream().anyMatch(t -> t.outcome == ExpectationCheck.ERROR) ? ExitCodes.LAB_FAILURE
-                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome == ExpectationCheck.SKIPPED) ? ExitCodes.SKIPPED
+                : tonight.tallies().stream().anyMatch(t -> t.outcome() == ExpectationCheck.ERROR) ? ExitCodes.LAB_FAILURE
+                : !tonight.tallies().isEmpty() && tonight.tallies().stream().allMatch(t -> t.outcome() == ExpectationCheck.SKIPPED) ? ExitCodes.SKIPPED
                 : ExitCodes.OK;
         rec.summary = summary(rec, tonight, cmp, expectRegression, page);
         rec.status = RunStatus.COMPLETE;
         write(rec, dir);
         rec.summary.forEach(say);
-        return new Result(rec.exitCode, rec, dir);
+        return new Result(rec.exitCode, rec.record(), dir);
     }
 
-    private static List<String> summary(NightRecord rec, Results tonight, RunComparison cmp, boolean expectRegression, Path page) {
+    private static List<String> summary(NightDraft rec, Results tonight, RunComparison cmp, boolean expectRegression, Path page) {
         List<String> s = new ArrayList<>();
         long arms = tonight.tallies().size();
         List<String> changed = new ArrayList<>();
@@ -218,8 +218,8 @@ public final class Nightly {
                 + (cmp == null || cmp.differences().isEmpty() ? "" : " · " + cmp.differences().size() + " setting(s) changed"));
         if (expectRegression) {
             for (Tally t : tonight.tallies()) {
-                if (t.outcome == ExpectationCheck.REGRESSION || t.outcome == ExpectationCheck.RATE_ABOVE_BAND || t.outcome == ExpectationCheck.DATA_LOSS) {
-                    s.add("  " + t.scenario + " × " + t.arm + ": " + t.outcome.words() + ", expected " + t.expected);
+                if (t.outcome() == ExpectationCheck.REGRESSION || t.outcome() == ExpectationCheck.RATE_ABOVE_BAND || t.outcome() == ExpectationCheck.DATA_LOSS) {
+                    s.add("  " + t.scenario() + " × " + t.arm() + ": " + t.outcome().words() + ", expected " + t.expected());
                 }
             }
         }
@@ -235,8 +235,8 @@ public final class Nightly {
         for (Path p : nights(root)) {
             if (p.equals(dir)) continue;
             NightRecord r = read(p);
-            if (r == null || r.status != RunStatus.COMPLETE || !tonight.host.equals(r.host) || !Objects.equals(tonight.target, r.target) || r.at.compareTo(tonight.at) >= 0 || r.soak == null) continue;
-            if (bestRec == null || r.at.compareTo(bestRec.at) > 0) {
+            if (r == null || r.status() != RunStatus.COMPLETE || !tonight.host().equals(r.host()) || !Objects.equals(tonight.target(), r.target()) || r.at().compareTo(tonight.at()) >= 0 || r.soak() == null) continue;
+            if (bestRec == null || r.at().compareTo(bestRec.at()) > 0) {
                 best = p;
                 bestRec = r;
             }
@@ -248,7 +248,7 @@ public final class Nightly {
         List<Path> out = new ArrayList<>();
         for (Path p : nights(root)) {
             NightRecord r = read(p);
-            if (!p.equals(dir) && r != null && r.status != RunStatus.COMPLETE) out.add(p);
+            if (!p.equals(dir) && r != null && r.status() != RunStatus.COMPLETE) out.add(p);
         }
         return out;
     }
@@ -284,9 +284,9 @@ public final class Nightly {
         }
     }
 
-    private static void write(NightRecord rec, Path dir) {
+    private static void write(NightDraft rec, Path dir) {
         try {
-            Json.replace(Json.PRETTY, rec, dir.resolve("nightly.json"));
+            Json.replace(Json.PRETTY, rec.record(), dir.resolve("nightly.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write nightly.json in " + dir + ": " + e.getMessage(), e);
         }

@@ -41,12 +41,12 @@ class LavaColumnRefusedTest {
             List<String> said = new ArrayList<>();
             Fleet.Result r = new Fleet(said::add).run(new FleetSpec(List.of(spec.column("debian:6.1")), List.of("sweep-witness"), List.of(),
                     List.of(List.of("run", "sweep-witness")), tmp.resolve("out"), null, null, 1, 0));
-            FleetRecord.EngineEntry column = r.record().engines.get(0);
-            assumeTrue(column.reason != null && column.reason.contains("refuses"), "the column could not get as far as its job definitions: " + column.reason);
-            assertEquals(ExitCodes.USAGE, column.exitCode, String.join("\n", said));
+            FleetRecord.EngineEntry column = r.record().engines().get(0);
+            assumeTrue(column.reason() != null && column.reason().contains("refuses"), "the column could not get as far as its job definitions: " + column.reason());
+            assertEquals(ExitCodes.USAGE, column.exitCode(), String.join("\n", said));
             assertEquals(ExitCodes.USAGE, r.exitCode(), String.join("\n", said));
             assertEquals("LAVA at " + spec.url() + " refuses the lab's job definition: Job invalid: expected int for dictionary value @ data['timeouts']",
-                    column.reason);
+                    column.reason());
             assertEquals(0, submitted.get(), "nothing is submitted");
             assertTrue(said.stream().anyMatch(l -> l.contains("refuses the lab's job definition")), String.join("\n", said));
         } finally {

@@ -63,12 +63,12 @@ class LavaSilentServerTest {
             Fleet.Result r = assertTimeoutPreemptively(Duration.ofSeconds(150), () -> new Fleet(said::add).run(new FleetSpec(
                     List.of(spec.column("debian:6.1")), List.of("sweep-witness"), List.of(), List.of(List.of("run", "sweep-witness")),
                     tmp.resolve("out"), null, null, 1, 0)), () -> "still following a silent server:\n" + String.join("\n", said));
-            FleetRecord.EngineEntry column = r.record().engines.get(0);
-            assumeTrue(polls.get() > 0 || column.reason == null || !column.reason.contains("debian:6.1"),
-                    "the column could not get as far as its job: " + column.reason);
+            FleetRecord.EngineEntry column = r.record().engines().get(0);
+            assumeTrue(polls.get() > 0 || column.reason() == null || !column.reason().contains("debian:6.1"),
+                    "the column could not get as far as its job: " + column.reason());
             assertTrue(polls.get() >= 2, "the job was followed: " + String.join("\n", said));
-            assertEquals(EngineStatus.ERROR, column.status, String.join("\n", said));
-            assertTrue(column.reason.startsWith("LAVA at " + spec.url() + " has not answered for 3s: "), column.reason);
+            assertEquals(EngineStatus.ERROR, column.status(), String.join("\n", said));
+            assertTrue(column.reason().startsWith("LAVA at " + spec.url() + " has not answered for 3s: "), column.reason());
             assertTrue(said.stream().anyMatch(l -> l.contains("(asking again)")), String.join("\n", said));
             System.out.printf("gave up %.1f s after the fleet began%n", (System.nanoTime() - t0) / 1e9);
         } finally {

@@ -41,14 +41,14 @@ class NightlyLavaTest {
         HistoryFixtures.lavaNight(out, "2026-11-23", 0, 10, 0);
         HistoryFixtures.night(out, "2026-11-24", "6.1.0", 2, 10, 0);
         Path root = out.resolve("nightly");
-        NightRecord tonight = new NightRecord();
-        tonight.host = "vm/test";
-        tonight.at = "2026-11-25T03:00:00Z";
-        tonight.target = COLUMN.name();
+        NightRecord tonight = night("vm/test", "2026-11-25T03:00:00Z", COLUMN.name());
         assertEquals(HistoryFixtures.LAVA_COLUMN, COLUMN.name(), "the fixture's column is the one LavaSpec names");
         Path dir = root.resolve("20261125-030000");
         assertEquals(root.resolve("20261123-030000"), Nightly.previous(root, dir, tonight));
-        tonight.target = null;
-        assertEquals(root.resolve("20261124-020000"), Nightly.previous(root, dir, tonight));
+        assertEquals(root.resolve("20261124-020000"), Nightly.previous(root, dir, night(tonight.host(), tonight.at(), null)));
+    }
+
+    private static NightRecord night(String host, String at, String target) {
+        return new NightRecord(null, at, host, target, null, null, null, null, null, false, null, null, null, null, null, false, null);
     }
 }
