@@ -114,11 +114,11 @@ public final class Bisect {
         Path dir = RunId.dir(root, now, rec.bisectId);
         try {
             Files.createDirectories(dir.resolve("steps"));
+            write(rec, dir);
             EvidenceStore.pointLatest(root, dir);
         } catch (IOException e) {
             throw new UsageException("cannot create the bisection's directory under " + out + ": " + e.getMessage());
         }
-        write(rec, dir);
         return loop(rec, dir);
     }
 

@@ -77,13 +77,14 @@ public final class Soak {
         Path dir = RunId.dir(root, now, rec.soakId);
         try {
             Files.createDirectories(dir.resolve("runs"));
+            more.accept(rec);
+            rec.replay = replayLine(rec);
+            write(rec, dir);
+            // latest names a soak only once its soak.json is there to read.
             EvidenceStore.pointLatest(root, dir);
         } catch (IOException e) {
             throw new UsageException("cannot write the soak under " + out + ": " + e.getMessage());
         }
-        more.accept(rec);
-        rec.replay = replayLine(rec);
-        write(rec, dir);
         return new Opened(rec, dir, stop);
     }
 

@@ -101,7 +101,6 @@ public final class Fleet {
         Path dir = RunId.dir(root, now, rec.fleetId);
         try {
             Files.createDirectories(dir);
-            EvidenceStore.pointLatest(root, dir);
         } catch (IOException e) {
             throw new UsageException("cannot write the fleet's report under " + spec.out() + ": " + e.getMessage());
         }
@@ -115,6 +114,12 @@ public final class Fleet {
             rec.engines.add(e);
         }
         write(rec, dir);
+        try {
+            // latest names a fleet only once its fleet.json is there to read.
+            EvidenceStore.pointLatest(root, dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot write the fleet's report under " + spec.out() + ": " + e.getMessage());
+        }
         say.accept("fleet " + rec.fleetId + " · " + spec.targets().size() + " engines (" + String.join(", ", spec.targets().stream()
                 .map(t -> t.name() + " " + t.endpoint()).toList()) + ") · " + String.join(" ", rec.command) + " · " + dir);
 

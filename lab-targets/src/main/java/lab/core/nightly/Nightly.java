@@ -93,7 +93,6 @@ public final class Nightly {
             dir = root.resolve(STAMP.format(clock.instant()));
             for (int i = 2; Files.exists(dir); i++) dir = root.resolve(STAMP.format(clock.instant()) + "." + i);
             Files.createDirectories(dir);
-            EvidenceStore.pointLatest(root, dir);
         } catch (IOException e) {
             throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
         }
@@ -101,6 +100,12 @@ public final class Nightly {
             say.accept("night " + root.relativize(p) + " did not finish (continue it: ./lab nightly --resume " + p + ")");
         }
         write(rec, dir);
+        try {
+            // latest names a night only once its nightly.json is there to read.
+            EvidenceStore.pointLatest(root, dir);
+        } catch (IOException e) {
+            throw new UsageException("cannot write the night under " + r.out() + ": " + e.getMessage());
+        }
         say.accept("nightly " + rec.night + " on " + rec.host + (rec.target == null ? "" : " · as LAVA jobs on " + rec.target) + " · " + dir);
         Soak.Result soak;
         try {
