@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab clean", "lab clean --caches"},
         description = "Remove containers and networks of lab runs whose CLI is gone, and the guests they left; with --caches, prune the guests' caches.")
 final class CleanCommand implements Callable<Integer> {
-    @Option(names = "--caches", description = "also prune the guests' caches (root disks, data disks, warm states, staged class paths): keep the newest --keep of each kind"
+    @Option(names = "--caches", description = "also prune the guests' caches (root disks, data disks, warm states, ready states with the lab's JVM waiting, staged class paths): keep the newest --keep of each kind"
             + " by last use and any a running lab uses or used in the last 10 minutes")
     boolean caches;
 

@@ -25,8 +25,9 @@ import lab.core.kernel.HostCommand;
 /**
  * The guests' caches under the state dir's guest/, each keyed by a hash and never removed by a
  * run: root disks (root-HASH.img), data disks (data/HASH/, a 24 GB sparse image), warm states
- * (warm/HASH/: overlays over a root and a data disk, and the saved memory) and the CLI's class
- * path as the guests mount it (cp/HASH/, one per build of the CLI). A prune keeps
+ * (warm/HASH/: overlays over a root and a data disk, and the saved memory), ready states (warm/HASH/lab-HASH/:
+ * a warm state with the lab's JVM waiting in it, one per build of the CLI, see {@link ReadyLab}) and the
+ * CLI's class path as the guests mount it (cp/HASH/, one per build of the CLI). A prune keeps
  * the newest {@code keep} of each kind by last use and removes the rest, except what is in use:
  * <ul>
  * <li>a disk or state a guest of a lab process that may still run is made from (its overlays'
@@ -36,7 +37,7 @@ import lab.core.kernel.HostCommand;
  * long as the column or its reaper), and every class path while a column runs (a job's share of
  * it is recorded on the LAVA server only);</li>
  * <li>what a piece being made right now stands on (the .tmp-* folders' overlays);</li>
- * <li>a disk a kept warm state stands on;</li>
+ * <li>a warm state a kept ready state stands on, and a disk a kept warm state stands on;</li>
  * <li>a piece whose lock another lab process holds (it is being made), or that was used in the
  * last ten minutes (a run that just found it has not made its overlays yet).</li>
  * </ul>
@@ -45,7 +46,8 @@ public final class GuestCaches {
     /** A run looks a warm state up, then makes its overlays on it: seconds apart, minutes on a loaded host. */
     static final Duration GRACE = Duration.ofMinutes(10);
 
-    public enum Kind { WARM, DATA, ROOT, CLASSPATH }
+    /** In the order a prune takes them: what stands on another comes before it. */
+    public enum Kind { READY, WARM, DATA, ROOT, CLASSPATH }
 
     /** One cache entry: a root disk file, or a data disk's, warm state's or class path's folder; the lock it is made under (none: null). */
     record Entry(Kind kind, Path path, Path lock, Instant used) { }
@@ -68,7 +70,7 @@ public final class GuestCaches {
         List<Path> removed = new ArrayList<>();
         List<String> inUse = new ArrayList<>();
         long freed = 0;
-        // Warm states first: a kept one keeps the disks it stands on.
+        // Ready states first, then warm states: a kept one keeps what it stands on.
         for (Kind kind : Kind.values()) {
             List<Entry> entries = entries(kind);
             for (int i = 0; i < entries.size(); i++) {
@@ -78,18 +80,21 @@ public final class GuestCaches {
                 if (busy == null && kind == Kind.CLASSPATH && !columns.isEmpty()) busy = "a LAVA column runs (" + columns.get(0).getFileName() + ")";
                 if (busy != null && !keptByRank) inUse.add(e.path() + " kept: " + busy);
                 if (keptByRank || busy != null) {
-                    if (kind == Kind.WARM) used.addAll(warmDisks(e.path()));
+                    if (kind == Kind.READY || kind == Kind.WARM) used.addAll(warmDisks(e.path()));
                     continue;
                 }
                 java.util.function.Supplier<Long> remove = () -> {
                     long b = allocated(e.path());
+                    // a ready state's warm state keeps its time of last use: removing a folder in it is no use of it
+                    FileTime parentUsed = kind == Kind.READY ? modified(e.path().getParent()) : null;
                     Guest.deleteTree(e.path());
+                    if (parentUsed != null) setModified(e.path().getParent(), parentUsed);
                     return b;
                 };
                 Optional<Long> bytes = e.lock() == null ? Optional.of(remove.get()) : MachineLock.tryHolding(e.lock(), remove);
                 if (bytes.isEmpty()) {
                     inUse.add(e.path() + " kept: another lab process holds " + e.lock().getFileName());
-                    if (kind == Kind.WARM) used.addAll(warmDisks(e.path()));
+                    if (kind == Kind.READY || kind == Kind.WARM) used.addAll(warmDisks(e.path()));
                 } else if (!Files.exists(e.path(), LinkOption.NOFOLLOW_LINKS)) {
                     removed.add(e.path());
                     freed += bytes.get();
@@ -107,36 +112,36 @@ public final class GuestCaches {
             if (c.contains(real.toString()) || c.contains(e.path().toAbsolutePath().toString())) return "a running guest's QEMU names it";
         }
         for (Path u : used) {
-            if (u.startsWith(real)) return "a guest, a LAVA column or a kept warm state stands on " + u;
+            if (u.startsWith(real)) return "a guest, a LAVA column or a kept ready or warm state stands on " + u;
         }
         return null;
     }
 
     /** Each kind's entries, newest use first. */
     List<Entry> entries(Kind kind) {
-        Path in = switch (kind) {
-            case ROOT -> dir;
-            case DATA -> dir.resolve("data");
-            case WARM -> dir.resolve("warm");
-            case CLASSPATH -> dir.resolve("cp");
+        Stream<Path> found = switch (kind) {
+            case ROOT -> list(dir).stream().filter(p -> p.getFileName().toString().matches("root-[0-9a-f]{12}\\.img") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS));
+            case DATA -> folders(dir.resolve("data"), "[0-9a-f]{16}");
+            case WARM -> folders(dir.resolve("warm"), "[0-9a-f]{16}");
+            // inside each warm state, one per build of the CLI
+            case READY -> folders(dir.resolve("warm"), "[0-9a-f]{16}").flatMap(w -> folders(w, "lab-[0-9a-f]{16}"));
+            case CLASSPATH -> folders(dir.resolve("cp"), "[0-9a-f]{16}");
         };
-        if (!Files.isDirectory(in, LinkOption.NOFOLLOW_LINKS)) return List.of();
-        try (Stream<Path> s = Files.list(in)) {
-            return s.filter(p -> switch (kind) {
-                case ROOT -> p.getFileName().toString().matches("root-[0-9a-f]{12}\\.img") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
-                case DATA, WARM, CLASSPATH -> p.getFileName().toString().matches("[0-9a-f]{16}") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-            }).map(p -> new Entry(kind, p, lockOf(kind, p), lastUse(p))).sorted(Comparator.comparing(Entry::used).reversed()).toList();
-        } catch (IOException e) {
-            return List.of();
-        }
+        return found.map(p -> new Entry(kind, p, lockOf(kind, p), lastUse(p))).sorted(Comparator.comparing(Entry::used).reversed()).toList();
     }
 
-    /** The lock the entry is made under (Guests.locked, GuestDisks.root). */
+    /** The folders in {@code in} whose names match {@code name}, links left out. */
+    private static Stream<Path> folders(Path in, String name) {
+        return list(in).stream().filter(p -> p.getFileName().toString().matches(name) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** The lock the entry is made under (Guests.locked, GuestDisks.root, ReadyLab.of). */
     private Path lockOf(Kind kind, Path p) {
         return switch (kind) {
             case ROOT -> dir.resolve("root.lock");
             case DATA -> dir.resolve("locks").resolve("data-" + p.getFileName() + ".lock");
             case WARM -> dir.resolve("locks").resolve("warm-" + p.getFileName() + ".lock");
+            case READY -> dir.resolve("locks").resolve("ready-" + p.getParent().getFileName() + "-" + p.getFileName() + ".lock");
             case CLASSPATH -> null;
         };
     }
@@ -150,12 +155,24 @@ public final class GuestCaches {
         }
     }
 
-    /** Marks a data disk's or warm state's folder used now (its files are left alone: their times are part of cache keys). */
+    /** Marks a data disk's, warm or ready state's folder used now (its files are left alone: their times are part of cache keys). */
     static void touch(Path entry) {
+        setModified(entry, FileTime.from(Instant.now()));
+    }
+
+    private static void setModified(Path p, FileTime t) {
         try {
-            Files.setLastModifiedTime(entry, FileTime.from(Instant.now()));
+            Files.setLastModifiedTime(p, t);
         } catch (IOException ignored) {
-            // a prune may then count it older than it is; the grace and the backing chains still hold
+            // a prune may then count it older or newer than it is; the grace and the backing chains still hold
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -68,9 +68,9 @@ class GuestCachesTest {
         for (Path kept : List.of(rootA, rootC, data1, data2, data3, data4, warmA, warmC, cpA, cpC)) assertTrue(Files.exists(kept), kept + " was removed");
         assertEquals(expected, p.freedBytes());
         assertTrue(expected >= 2 << 20 && expected < 64 << 20, "allocated, not apparent size: " + expected);
-        assertTrue(p.inUse().contains(warmA + " kept: a guest, a LAVA column or a kept warm state stands on " + warmA.resolve("root.qcow2").toRealPath()), p.inUse().toString());
+        assertTrue(p.inUse().contains(warmA + " kept: a guest, a LAVA column or a kept ready or warm state stands on " + warmA.resolve("root.qcow2").toRealPath()), p.inUse().toString());
         assertTrue(p.inUse().contains(data2 + " kept: another lab process holds data-2222222222222222.lock"), p.inUse().toString());
-        assertTrue(p.inUse().stream().anyMatch(l -> l.startsWith(data4 + " kept: a guest, a LAVA column or a kept warm state stands on")), p.inUse().toString());
+        assertTrue(p.inUse().stream().anyMatch(l -> l.startsWith(data4 + " kept: a guest, a LAVA column or a kept ready or warm state stands on")), p.inUse().toString());
         assertTrue(p.inUse().contains(cpA + " kept: a running guest's QEMU names it"), p.inUse().toString());
         assertEquals(6, p.inUse().size(), p.inUse().toString());
 
@@ -88,7 +88,48 @@ class GuestCachesTest {
         GuestCaches.Pruned lava = new GuestCaches(g).prune(0);
         assertEquals(List.of(), lava.removed());
         assertTrue(lava.inUse().contains(cpD + " kept: a LAVA column runs (r1-debian-6.1)"), lava.inUse().toString());
-        assertTrue(lava.inUse().stream().anyMatch(l -> l.startsWith(data4 + " kept: a guest, a LAVA column or a kept warm state stands on")), lava.inUse().toString());
+        assertTrue(lava.inUse().stream().anyMatch(l -> l.startsWith(data4 + " kept: a guest, a LAVA column or a kept ready or warm state stands on")), lava.inUse().toString());
+    }
+
+    /**
+     * Ready states, one per build of the CLI inside a warm state: a prune keeps the newest and the one
+     * a live guest stands on, removes the older ones, and the warm state stays (a kept ready state
+     * stands on it) with its time of last use as it was.
+     */
+    @Test
+    void keepsTheNewestReadyStateAndTheOneInUseAndLeavesTheirWarmStateAsItWas(@TempDir Path tmp) throws Exception {
+        Path g = Files.createDirectories(tmp.resolve("guest"));
+        assumeTrue(GuestTools.has("qemu-img"), "no qemu-img (scripts/guest-tools.sh installs Debian's qemu-utils)");
+        Path root = disk(g.resolve("root-aaaaaaaaaaaa.img"), 1 << 30, 5);
+        Path data = dataDisk(g, "1111111111111111", 5);
+        Path warm = warm(g, "aaaaaaaaaaaaaaaa", root, data, 5);
+        Path newest = ready(warm, "1111111111111111", 1);
+        Path older = ready(warm, "2222222222222222", 2);
+        Path inUse = ready(warm, "3333333333333333", 3);
+        Path oldest = ready(warm, "4444444444444444", 4);
+        // a piece being made and the lab's own script in the warm state are no ready states
+        Path making = Files.createDirectories(warm.resolve(".tmp-lab-5555555555555555-1"));
+        Files.writeString(warm.resolve("lab-init.sh"), "#!/bin/sh\n");
+        guest(g, "live", ProcessHandle.current().pid() + " " + Owner.startTicksOf(ProcessHandle.current().pid()), inUse);
+        FileTime warmUsed = Files.getLastModifiedTime(aged(warm, 5));
+        long expected = GuestCaches.allocated(older) + GuestCaches.allocated(oldest);
+
+        GuestCaches.Pruned p = new GuestCaches(g).prune(1);
+
+        assertEquals(List.of(older, oldest), p.removed());
+        for (Path kept : List.of(newest, inUse, making, warm.resolve("lab-init.sh"), warm, root, data)) assertTrue(Files.exists(kept), kept + " was removed");
+        assertEquals(expected, p.freedBytes());
+        assertTrue(p.inUse().stream().anyMatch(l -> l.startsWith(inUse + " kept: a guest, a LAVA column or a kept ready or warm state stands on")), p.inUse().toString());
+        assertEquals(warmUsed, Files.getLastModifiedTime(warm), "the warm state's last use");
+    }
+
+    /** A ready state in {@code warm}: overlays over the warm state's disks and a saved memory file, last used {@code daysAgo}. */
+    private static Path ready(Path warm, String hash, int daysAgo) throws Exception {
+        Path r = Files.createDirectories(warm.resolve("lab-" + hash));
+        Guests.overlay(warm.resolve("root.qcow2"), r, "root.qcow2");
+        Guests.overlay(warm.resolve("data.qcow2"), r, "data.qcow2");
+        disk(r.resolve("state"), 4 << 20, daysAgo);
+        return aged(r, daysAgo);
     }
 
     /** A sparse disk image of {@code size} bytes with 1 MiB written, last used {@code daysAgo}. */
