@@ -38,14 +38,10 @@ class CraftedBundleCliTest {
         Files.writeString(outside.resolve("victim.txt"), VICTIM);
         Path root = Files.createDirectories(tmp.resolve("copied"));
         Path d = Files.createDirectories(root.resolve("run-1"));
-        RunRecord r = new RunRecord();
-        r.scenario = "unmount-race";
-        r.runId = "run-1";
-        r.startedAt = "2026-11-21T10:00:00Z";
-        r.host.kernelRelease = EVIL;
         RunRecord.ArmRecord a = new RunRecord.ArmRecord(EVIL, null, Verdict.REPRODUCED, null, null, null, Verdict.REPRODUCED, null, false, 0, null,
                 5, 100, 0, null, Stats.rate(5, 100), Stats.wilson95(5, 100), null, null, null, java.util.List.of(EVIL));
-        r.arms.add(a);
+        RunRecord r = Json.MAPPER.convertValue(java.util.Map.of("scenario", "unmount-race", "runId", "run-1", "startedAt", "2026-11-21T10:00:00Z",
+                "host", java.util.Map.of("kernelRelease", EVIL), "arms", java.util.List.of(a)), RunRecord.class);
         Json.PRETTY.writeValue(d.resolve("run.json").toFile(), r);
         Files.createSymbolicLink(d.resolve("kernel.log"), outside.resolve("secret.txt"));
         Files.createDirectories(d.resolve("stacks"));

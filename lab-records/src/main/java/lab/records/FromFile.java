@@ -97,8 +97,8 @@ public final class FromFile {
 
     /** What a run record read back lacks that every reader needs: its scenario, its arms' names. */
     public static Optional<String> missing(RunRecord r) {
-        if (r.scenario == null) return Optional.of("field scenario is missing");
-        for (int i = 0; i < r.arms.size(); i++) if (r.arms.get(i).name() == null) return Optional.of("field arms[" + i + "].name is missing");
+        if (r.scenario() == null) return Optional.of("field scenario is missing");
+        for (int i = 0; i < r.arms().size(); i++) if (r.arms().get(i).name() == null) return Optional.of("field arms[" + i + "].name is missing");
         return Optional.empty();
     }
 

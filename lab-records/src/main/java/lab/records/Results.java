@@ -32,7 +32,7 @@ public final class Results {
         Map<ArmKey, Count> counts = new LinkedHashMap<>();
         for (Run r : runs) {
             String where = base.relativize(r.dir()).toString();
-            for (RunRecord.ArmRecord a : r.record().arms) {
+            for (RunRecord.ArmRecord a : r.record().arms()) {
                 counts.computeIfAbsent(ArmKey.of(r.record(), a), Count::new).add(a, where.isEmpty() ? "." : where);
             }
         }
@@ -131,7 +131,7 @@ public final class Results {
     public static Results merge(Path base, List<Path> dirs) {
         List<Run> runs = new ArrayList<>();
         for (Path d : dirs) runs.addAll(load(d).runs());
-        runs.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
+        runs.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt())));
         try {
             return new Results(base.toAbsolutePath().normalize().toRealPath(), runs);
         } catch (IOException e) {
@@ -150,15 +150,15 @@ public final class Results {
      */
     public Results sharedWith(Results other) {
         java.util.Set<String> theirs = new java.util.HashSet<>();
-        other.runs.forEach(r -> theirs.add(r.record().scenario));
-        return new Results(base, runs.stream().filter(r -> theirs.contains(r.record().scenario)).toList());
+        other.runs.forEach(r -> theirs.add(r.record().scenario()));
+        return new Results(base, runs.stream().filter(r -> theirs.contains(r.record().scenario())).toList());
     }
 
     /** Scenarios these runs have and {@code other}'s do not. */
     public java.util.Set<String> scenariosNotIn(Results other) {
         java.util.Set<String> out = new java.util.TreeSet<>();
-        runs.forEach(r -> out.add(r.record().scenario));
-        other.runs.forEach(r -> out.remove(r.record().scenario));
+        runs.forEach(r -> out.add(r.record().scenario()));
+        other.runs.forEach(r -> out.remove(r.record().scenario()));
         return out;
     }
 
@@ -181,7 +181,7 @@ public final class Results {
             List<Run> out = new ArrayList<>(s.filter(f -> f.getFileName().toString().equals("run.json"))
                     .filter(files::isFile)
                     .map(f -> read(files, f)).toList());
-            out.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt)));
+            out.sort(Comparator.comparing((Run r) -> String.valueOf(r.record().startedAt())));
             if (out.isEmpty() && !Files.exists(dir.resolve("soak.json"))) throw new UsageException("no run.json under " + dir);
             return out;
         } catch (IOException e) {
@@ -212,6 +212,6 @@ public final class Results {
 
     /** The first run of a scenario: its host, fingerprint, params, images and services describe the configuration. */
     public RunRecord first(String scenario) {
-        return runs.stream().map(Run::record).filter(r -> scenario.equals(r.scenario)).findFirst().orElse(null);
+        return runs.stream().map(Run::record).filter(r -> scenario.equals(r.scenario())).findFirst().orElse(null);
     }
 }

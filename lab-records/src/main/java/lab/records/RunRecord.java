@@ -1,41 +1,36 @@
 package lab.records;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lab.api.Verdict;
 
-/** run.json: everything a colleague needs to read a run without re-running it. */
-public final class RunRecord {
-    public String scenario;
-    public String title;
-    /** The write-up the scenario replays (its id, e.g. "001"); older run.json files call it seed. */
-    @com.fasterxml.jackson.annotation.JsonAlias("seed")
-    public String writeUp;
-    public String runId;
-    /** COMPLETE or INCOMPLETE. */
-    public RunStatus status = RunStatus.INCOMPLETE;
-    public String statusReason;
-    public String startedAt;
-    public String endedAt;
-    public Host host = new Host();
-    /** The parts of the host that decide verdicts, with a short id (see Fingerprint). */
-    public HostFingerprint fingerprint;
-    /** Each service's effective settings as the service itself reports them, e.g. a volume's options. */
-    public Map<String, Object> services = new LinkedHashMap<>();
-    /** Where the expected verdicts came from: "bundled" or a directory. */
-    public String expectations;
-    public Map<String, Object> params = new LinkedHashMap<>();
-    public long randomSeed;
-    public long trialsPerArm;
-    public String trialUnit;
-    public Map<String, String> images = new LinkedHashMap<>();
-    public Map<String, Object> containers = new LinkedHashMap<>();
-    public List<ArmRecord> arms = new ArrayList<>();
-    public Findings findings = new Findings();
-    public String replay;
-    public Integer exitCode;
+/**
+ * run.json: everything a colleague needs to read a run without re-running it. The run fills a draft
+ * (lab.core.run.RunDraft) and writes this record from it; everyone else only reads it.
+ *
+ * @param writeUp the write-up the scenario replays (its id, e.g. "001"); older run.json files call it seed
+ * @param status COMPLETE or INCOMPLETE
+ * @param fingerprint the parts of the host that decide verdicts, with a short id (see Fingerprint)
+ * @param services each service's effective settings as the service itself reports them, e.g. a volume's options
+ * @param expectations where the expected verdicts came from: "bundled" or a directory
+ */
+public record RunRecord(String scenario, String title, @com.fasterxml.jackson.annotation.JsonAlias("seed") String writeUp, String runId,
+                        RunStatus status, String statusReason, String startedAt, String endedAt, Host host, HostFingerprint fingerprint,
+                        Map<String, Object> services, String expectations, Map<String, Object> params, long randomSeed, long trialsPerArm,
+                        String trialUnit, Map<String, String> images, Map<String, Object> containers, List<ArmRecord> arms, Findings findings,
+                        String replay, Integer exitCode) {
+    public RunRecord {
+        // what an older or a shorter file leaves out reads as a run's defaults
+        if (status == null) status = RunStatus.INCOMPLETE;
+        if (host == null) host = Host.NONE;
+        services = Copies.map(services);
+        params = Copies.map(params);
+        images = Copies.map(images);
+        containers = Copies.map(containers);
+        arms = Copies.list(arms);
+        if (findings == null) findings = new Findings();
+    }
 
     /**
      * What decides the outcome besides the code: host, fingerprint, services' effective
@@ -50,33 +45,34 @@ public final class RunRecord {
     public record Configuration(HostFingerprint fingerprint, Host host, Map<String, Object> services, Map<String, Object> params,
                                 long trialsPerArm, Map<String, String> images, Map<String, Object> containers, String expectations) { }
 
-    /** The host the run ran on, as the lab found it before the first container. */
-    public static final class Host {
-        public String hostname;
-        public String kernelRelease;
-        public String kernelVersion;
-        public String kernelCmdline;
-        /** Where the kernel's build configuration was read from, if anywhere. */
-        public String kernelConfig;
-        public String kernelConfigSha256;
-        /** The build options the catalogue depends on, so compare shows which of them differ between kernels. */
-        public Map<String, String> kernelOptions = new LinkedHashMap<>();
-        public Integer cgroupVersion;
-        public String engineVersion;
-        public String engineApi;
-        public Capabilities capabilityProfile;
-        public Map<String, String> sysctls = new LinkedHashMap<>();
-        /** Kernel features by their lower-case name: yes, no or unknown, with how each was found. */
-        public Map<String, String> features = new LinkedHashMap<>();
-        /** The engine's own account of itself (docker info), as it gives it. */
-        public Map<String, Object> engine = new LinkedHashMap<>();
-        /** The engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity). */
-        public Map<String, Object> target;
-        /** What the fleet learnt of that engine, for runs the fleet records itself (an engine that never ran them). */
-        public Map<String, Object> targetEngine;
-        /** Mount options where the outcome is decided, by mount point. */
-        public Map<String, String> mounts = new LinkedHashMap<>();
-        public String baseImage;
+    /**
+     * The host the run ran on, as the lab found it before the first container.
+     *
+     * @param kernelConfig where the kernel's build configuration was read from, if anywhere
+     * @param kernelOptions the build options the catalogue depends on, so compare shows which of them differ between kernels
+     * @param features kernel features by their lower-case name: yes, no or unknown, with how each was found
+     * @param engine the engine's own account of itself (docker info), as it gives it
+     * @param target the engine of a fleet run as the fleet named it (name, endpoint, labels, the engine's identity)
+     * @param targetEngine what the fleet learnt of that engine, for runs the fleet records itself (an engine that never ran them)
+     * @param mounts mount options where the outcome is decided, by mount point
+     */
+    public record Host(String hostname, String kernelRelease, String kernelVersion, String kernelCmdline, String kernelConfig,
+                       String kernelConfigSha256, Map<String, String> kernelOptions, Integer cgroupVersion, String engineVersion, String engineApi,
+                       Capabilities capabilityProfile, Map<String, String> sysctls, Map<String, String> features, Map<String, Object> engine,
+                       Map<String, Object> target, Map<String, Object> targetEngine, Map<String, String> mounts, String baseImage) {
+        /** A run that did not get as far as the host. */
+        public static final Host NONE = new Host(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
+
+        public Host {
+            kernelOptions = Copies.map(kernelOptions);
+            sysctls = Copies.map(sysctls);
+            features = Copies.map(features);
+            engine = Copies.map(engine);
+            target = Copies.mapOrNull(target);
+            targetEngine = Copies.mapOrNull(targetEngine);
+            mounts = Copies.map(mounts);
+        }
 
         /** The kernel release, or "?" when the run did not get as far as the host. */
         public String kernel() {

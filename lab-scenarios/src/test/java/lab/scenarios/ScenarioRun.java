@@ -39,6 +39,6 @@ public record ScenarioRun(Runner.Result result, List<String> said) {
     /** How many containers labelled with this run are still on the engine (any state). */
     public int containersLeft() {
         return Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, record().runId)).exec().size();
+                .withLabelFilter(Map.of(Owner.RUN, record().runId())).exec().size();
     }
 }

@@ -30,11 +30,11 @@ public final class JUnitXml {
     private record Case(String classname, String name, Object seconds, ExpectationCheck outcome, String reason, String summary) { }
 
     public static void write(RunRecord run, Path evidenceDir, Path file) throws IOException {
-        List<Case> cases = run.arms.stream().map(a -> new Case("lab." + run.scenario, a.name(), a.timings().get("elapsed_s"),
+        List<Case> cases = run.arms().stream().map(a -> new Case("lab." + run.scenario(), a.name(), a.timings().get("elapsed_s"),
                 a.outcome() != null ? a.outcome() : a.verdict() == Verdict.SKIPPED ? ExpectationCheck.SKIPPED : a.verdict() == Verdict.ERROR ? ExpectationCheck.ERROR
                         : a.asExpected() ? ExpectationCheck.AS_EXPECTED : a.verdict() == Verdict.REPRODUCED ? ExpectationCheck.REGRESSION : ExpectationCheck.UNEXPECTED_PASS,
-                a.reason(), summary(a.name(), a.failures(), a.trials(), a.inconclusive(), run.trialUnit, a.expected(), a.verdict(), a.outcome()))).toList();
-        write("lab." + run.scenario, run.startedAt, cases, evidenceDir, file);
+                a.reason(), summary(a.name(), a.failures(), a.trials(), a.inconclusive(), run.trialUnit(), a.expected(), a.verdict(), a.outcome()))).toList();
+        write("lab." + run.scenario(), run.startedAt(), cases, evidenceDir, file);
     }
 
     /** A soak or a run of several scenarios: one testcase per scenario × arm over every repetition. */

@@ -41,28 +41,28 @@ public final class RunPage {
     public static Path write(RunRecord rec, Path dir) {
         StringBuilder b = new StringBuilder();
         ChartData data = new ChartData();
-        b.append("<h1>").append(esc(rec.scenario)).append(" — ").append(esc(rec.title)).append("</h1>\n");
-        b.append("<p class=meta>write-up ").append(esc(rec.writeUp)).append(" · run ").append(esc(rec.runId)).append(" · ")
-                .append(esc(rec.status)).append(rec.statusReason == null ? "" : " (" + esc(rec.statusReason) + ")")
-                .append(" · exit ").append(rec.exitCode).append(" · ").append(esc(rec.startedAt)).append(" → ").append(esc(rec.endedAt))
-                .append(" · ").append(rec.trialsPerArm).append(' ').append(esc(Words.plural(rec.trialsPerArm, rec.trialUnit))).append(" per arm")
-                .append(" · host ").append(esc(hostId(rec.fingerprint))).append(" (kernel ").append(esc(rec.host.kernelRelease)).append(")</p>\n");
-        List<Row> rows = rec.arms.stream().map(a -> new Row(rec.scenario, a.name(), a.expected(), a.expectedRate(), a.expectationRef(), a.verdict(),
+        b.append("<h1>").append(esc(rec.scenario())).append(" — ").append(esc(rec.title())).append("</h1>\n");
+        b.append("<p class=meta>write-up ").append(esc(rec.writeUp())).append(" · run ").append(esc(rec.runId())).append(" · ")
+                .append(esc(rec.status())).append(rec.statusReason() == null ? "" : " (" + esc(rec.statusReason()) + ")")
+                .append(" · exit ").append(rec.exitCode()).append(" · ").append(esc(rec.startedAt())).append(" → ").append(esc(rec.endedAt()))
+                .append(" · ").append(rec.trialsPerArm()).append(' ').append(esc(Words.plural(rec.trialsPerArm(), rec.trialUnit()))).append(" per arm")
+                .append(" · host ").append(esc(hostId(rec.fingerprint()))).append(" (kernel ").append(esc(rec.host().kernelRelease())).append(")</p>\n");
+        List<Row> rows = rec.arms().stream().map(a -> new Row(rec.scenario(), a.name(), a.expected(), a.expectedRate(), a.expectationRef(), a.verdict(),
                 a.failures(), a.trials(), a.inconclusive(), a.rate(), a.ci95(), a.outcome(), a.reason(), inconclusiveNotes(a), null)).toList();
-        verdicts(b, data, rows, rec.trialUnit);
+        verdicts(b, data, rows, rec.trialUnit());
         comparison(b, rec, dir);
         Map<String, List<Double>> samples = new LinkedHashMap<>();
-        rec.arms.forEach(a -> a.samples().forEach((k, v) -> samples.put(a.name() + " · " + k, v)));
+        rec.arms().forEach(a -> a.samples().forEach((k, v) -> samples.put(a.name() + " · " + k, v)));
         distributions(b, data, samples);
         BundleFiles bundle = BundleFiles.of(dir);
         timeline(b, data, eventsTimeline(bundle, dir.resolve("events.jsonl")), "Timeline of events (events.jsonl)");
-        section(b, "Findings", findings(rec.findings));
+        section(b, "Findings", findings(rec.findings()));
         files(b, "Stacks", bundle, bundle.list(dir.resolve("stacks"), 30));
         files(b, "Kernel log", bundle, bundle.isFile(dir.resolve("kernel.log")) ? List.of(dir.resolve("kernel.log")) : List.of());
         configuration(b, Json.MAPPER.convertValue(rec.configuration(), Json.MAPPER.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
-        replay(b, rec.replay, new RunReplay(rec.replay, rec.randomSeed, rec.params, rec.images, rec.fingerprint));
+        replay(b, rec.replay(), new RunReplay(rec.replay(), rec.randomSeed(), rec.params(), rec.images(), rec.fingerprint()));
         links(b, dir, List.of("run.json", "events.jsonl", "junit.xml", "kernel.log", "stacks", "tracer", "lab-error.txt"));
-        return writePage(dir.resolve("report.html"), "lab · " + rec.scenario + " · " + rec.runId, b, data);
+        return writePage(dir.resolve("report.html"), "lab · " + rec.scenario() + " · " + rec.runId(), b, data);
     }
 
     /**
@@ -73,7 +73,7 @@ public final class RunPage {
     static Results.Run previousRun(RunRecord rec, Path dir) {
         Path here = BundleFiles.of(dir).root();
         Path parent = here.getParent();
-        if (parent == null || rec.scenario == null) return null;
+        if (parent == null || rec.scenario() == null) return null;
         BundleFiles folder = BundleFiles.of(parent);
         String name = here.getFileName().toString();
         List<Path> before;
@@ -87,7 +87,7 @@ public final class RunPage {
         for (Path p : before) {
             try {
                 RunRecord r = FromFile.run(folder, p.resolve("run.json"));
-                if (rec.scenario.equals(r.scenario)) return new Results.Run(r, p);
+                if (rec.scenario().equals(r.scenario())) return new Results.Run(r, p);
             } catch (RuntimeException e) {
                 // unreadable: try the one before
             }
@@ -100,12 +100,12 @@ public final class RunPage {
         Results.Run prev = previousRun(rec, dir);
         if (prev == null) return;
         Path here = BundleFiles.of(dir).root();
-        String thenId = prev.record().runId == null ? prev.dir().getFileName().toString() : prev.record().runId;
+        String thenId = prev.record().runId() == null ? prev.dir().getFileName().toString() : prev.record().runId();
         RunComparison c = RunComparison.of(List.of(new RunComparison.Side(thenId, Results.of(prev.dir(), List.of(prev))),
-                new RunComparison.Side(String.valueOf(rec.runId), Results.of(here, List.of(new Results.Run(rec, here))))));
-        StringBuilder t = new StringBuilder("<p class=small>The newest earlier run of ").append(esc(rec.scenario)).append(" in this folder, ")
-                .append(esc(prev.dir().getFileName().toString())).append(", started ").append(esc(prev.record().startedAt))
-                .append(" on kernel ").append(esc(prev.record().host.kernelRelease)).append(". A change is called only when the 95 % interval ")
+                new RunComparison.Side(String.valueOf(rec.runId()), Results.of(here, List.of(new Results.Run(rec, here))))));
+        StringBuilder t = new StringBuilder("<p class=small>The newest earlier run of ").append(esc(rec.scenario())).append(" in this folder, ")
+                .append(esc(prev.dir().getFileName().toString())).append(", started ").append(esc(prev.record().startedAt()))
+                .append(" on kernel ").append(esc(prev.record().host().kernelRelease())).append(". A change is called only when the 95 % interval ")
                 .append("of the difference between the two rates excludes 0 (as <code>lab compare</code> does).</p>\n")
                 .append("<table id=previous><tr><th>arm</th><th>then</th><th>now</th><th>change</th><th>difference now − then, 95 % interval</th></tr>\n");
         for (RunComparison.Row r : c.rows()) {

@@ -82,9 +82,9 @@ public final class SoakPage {
         int run = 0;
         for (Results.Run r : results.runs()) {
             run++;
-            for (RunRecord.ArmRecord a : r.record().arms) {
+            for (RunRecord.ArmRecord a : r.record().arms()) {
                 if (a.trials() == 0) continue;
-                String key = r.record().scenario + " · " + a.name();
+                String key = r.record().scenario() + " · " + a.name();
                 long[] kn = acc.computeIfAbsent(key, x -> new long[2]);
                 kn[0] += a.failures();
                 kn[1] += a.trials();
@@ -119,12 +119,12 @@ public final class SoakPage {
         LinkedHashSet<String> kinds = new LinkedHashSet<>();
         double t0 = Double.NaN;
         for (Results.Run r : results.runs()) {
-            if (r.record().startedAt == null) continue;
-            double t = Instant.parse(r.record().startedAt).toEpochMilli() / 1000.0;
+            if (r.record().startedAt() == null) continue;
+            double t = Instant.parse(r.record().startedAt()).toEpochMilli() / 1000.0;
             if (Double.isNaN(t0)) t0 = t;
-            String kind = r.record().scenario + (r.record().exitCode != null && r.record().exitCode != 0 ? " (exit " + r.record().exitCode + ", fail)" : "");
+            String kind = r.record().scenario() + (r.record().exitCode() != null && r.record().exitCode() != 0 ? " (exit " + r.record().exitCode() + ", fail)" : "");
             kinds.add(kind);
-            points.add(new TimelinePoint(Math.round((t - t0) * 1000) / 1000.0, kind, r.record().runId));
+            points.add(new TimelinePoint(Math.round((t - t0) * 1000) / 1000.0, kind, r.record().runId()));
         }
         return new Timeline(new ArrayList<>(kinds), points, List.of());
     }

@@ -38,7 +38,7 @@ public final class Sides {
         }
         if (given != null && !given.contains("=")) {
             RunRecord bundle = bundle(option, Path.of(given));
-            if (!scenario.id().equals(bundle.scenario)) throw new UsageException("a run bundle of " + bundle.scenario + " is not a side of " + scenario.id());
+            if (!scenario.id().equals(bundle.scenario())) throw new UsageException("a run bundle of " + bundle.scenario() + " is not a side of " + scenario.id());
             raw.putAll(bundleParams(bundle));
         } else if (given != null) {
             raw.putAll(pairs(given));
@@ -114,8 +114,8 @@ public final class Sides {
     /** A bundle's parameters (a settings parameter as its map), and the sysctls its guest set (host.target.guest.sysctls) as sysctl.KEY. */
     private static Map<String, Object> bundleParams(RunRecord r) {
         Map<String, Object> out = new LinkedHashMap<>();
-        r.params.forEach((k, v) -> out.put(k, v instanceof Map<?, ?> m ? m : String.valueOf(v)));
-        if (r.host.target != null && r.host.target.get("guest") instanceof Map<?, ?> guest && guest.get("sysctls") instanceof Map<?, ?> sysctls) {
+        r.params().forEach((k, v) -> out.put(k, v instanceof Map<?, ?> m ? m : String.valueOf(v)));
+        if (r.host().target() != null && r.host().target().get("guest") instanceof Map<?, ?> guest && guest.get("sysctls") instanceof Map<?, ?> sysctls) {
             sysctls.forEach((k, v) -> out.put(SYSCTL + "." + k, String.valueOf(v)));
         }
         return out;

@@ -102,12 +102,12 @@ public final class Bundles {
                 b.unreadable.add(new Unreadable(runJsons.get(i), b.rel(runJsons.get(i)), u == null ? "?" : u.night(), records.get(i).why()));
                 continue;
             }
-            if (u == null) u = new Unit("run", rec.runId, dir, b.rel(dir), night(rec.startedAt), rec.startedAt, null);
+            if (u == null) u = new Unit("run", rec.runId(), dir, b.rel(dir), night(rec.startedAt()), rec.startedAt(), null);
             b.runs.add(new Run(rec, dir, b.rel(dir), u, where(rec)));
         }
         b.unreadable.sort(Comparator.comparing(Unreadable::rel));
         b.runs.sort(Comparator.comparing((Run r) -> r.unit().night()).thenComparing(r -> String.valueOf(r.unit().startedAt()))
-                .thenComparing(r -> String.valueOf(r.record().startedAt)).thenComparing(Run::rel));
+                .thenComparing(r -> String.valueOf(r.record().startedAt())).thenComparing(Run::rel));
         return b;
     }
 
@@ -171,7 +171,7 @@ public final class Bundles {
 
     /** The engine a fleet ran it on, or the host's name. */
     static String where(RunRecord r) {
-        return r.host.where();
+        return r.host().where();
     }
 
     static String night(String instant) {

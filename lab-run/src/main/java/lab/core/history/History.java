@@ -71,7 +71,7 @@ public final class History {
             if (bisects.stream().anyMatch(d -> r.dir().startsWith(d))) continue;
             if (r.unit().night().equals("?")) continue;
             String p = paramsKey(r.record());
-            String tag = p.equals(usualParams.get(r.record().scenario)) ? "" : r.record().scenario + " " + p;
+            String tag = p.equals(usualParams.get(r.record().scenario())) ? "" : r.record().scenario() + " " + p;
             String group = r.where() + (tag.isEmpty() ? "" : " · " + tag);
             groups.computeIfAbsent(group, g -> new TreeMap<>()).computeIfAbsent(r.unit().night(), n -> new ArrayList<>()).add(r);
         }
@@ -158,11 +158,11 @@ public final class History {
     }
 
     private static HistoryRecord.Point point(String night, Tally t, RunComparison.Cell c, List<Bundles.Run> runs) {
-        Bundles.Run first = runs.stream().filter(r -> r.record().scenario.equals(t.scenario())).findFirst().orElse(runs.get(0));
+        Bundles.Run first = runs.stream().filter(r -> r.record().scenario().equals(t.scenario())).findFirst().orElse(runs.get(0));
         Bundles.Unit u = first.unit();
         return new HistoryRecord.Point(night, t.failures(), t.trials(), t.inconclusive(), t.rate(), t.ci95(),
                 t.verdict() == null ? null : t.verdict().name(), t.outcome() == null ? null : t.outcome().name(),
-                c == null ? null : c.change().name(), c == null ? null : c.diffCi95(), first.record().host.kernel(), t.runs(),
+                c == null ? null : c.change().name(), c == null ? null : c.diffCi95(), first.record().host().kernel(), t.runs(),
                 (u.kind().equals("run") ? first.rel() : u.rel()) + "/report.html");
     }
 
@@ -181,7 +181,7 @@ public final class History {
     /** Per scenario, the parameters most of its runs had: the default series; others get a series of their own. */
     private static Map<String, String> usualParams(Bundles b) {
         Map<String, Map<String, Integer>> counts = new HashMap<>();
-        for (Bundles.Run r : b.runs()) counts.computeIfAbsent(r.record().scenario, s -> new HashMap<>()).merge(paramsKey(r.record()), 1, Integer::sum);
+        for (Bundles.Run r : b.runs()) counts.computeIfAbsent(r.record().scenario(), s -> new HashMap<>()).merge(paramsKey(r.record()), 1, Integer::sum);
         Map<String, String> out = new HashMap<>();
         counts.forEach((s, m) -> out.put(s, m.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("")));
         return out;
@@ -189,7 +189,7 @@ public final class History {
 
     private static String paramsKey(RunRecord r) {
         StringBuilder b = new StringBuilder();
-        new TreeMap<>(r.params).forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        new TreeMap<>(r.params()).forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append('=').append(v));
         return b.toString();
     }
 
@@ -206,8 +206,8 @@ public final class History {
             });
             for (Bundles.Run r : b.runs()) {
                 if (!r.dir().startsWith(u.dir())) continue;
-                for (RunRecord.ArmRecord a : r.record().arms) {
-                    steps.add(new HistoryRecord.BisectionStep(r.record().host.kernel(), r.record().scenario, a.name(),
+                for (RunRecord.ArmRecord a : r.record().arms()) {
+                    steps.add(new HistoryRecord.BisectionStep(r.record().host().kernel(), r.record().scenario(), a.name(),
                             Objects.toString(a.verdict(), null), a.failures(), a.trials(), r.rel() + "/report.html"));
                 }
             }

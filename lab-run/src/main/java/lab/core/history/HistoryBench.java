@@ -110,12 +110,12 @@ public final class HistoryBench implements Benchmark {
         List<Results.Run> runs = new ArrayList<>();
         for (Scenario s : catalogue) {
             RunRecord r = run(s, day, i, kernel, rnd);
-            Path dir = soak.resolve("runs").resolve(s.id()).resolve(stamp + "-" + r.runId);
+            Path dir = soak.resolve("runs").resolve(s.id()).resolve(stamp + "-" + r.runId());
             Files.createDirectories(dir);
             Json.PRETTY.writeValue(dir.resolve("run.json").toFile(), r);
             if (s.id().equals("fuse-kill-deadlock") || s.id().equals("reclaim-deadlock")) {
                 Files.createDirectories(dir.resolve("stacks"));
-                for (RunRecord.ArmRecord a : r.arms) {
+                for (RunRecord.ArmRecord a : r.arms()) {
                     for (int t = 0; t < Math.min(3, a.failures()); t++) {
                         Map<String, Object> task = new LinkedHashMap<>();
                         task.put("pid", 30000 + rnd.nextInt(9000));
@@ -145,33 +145,19 @@ public final class HistoryBench implements Benchmark {
 
     /** A run with realistic contents: the host as run.json records it, default parameters, images, privileges, samples and findings. */
     private static RunRecord run(Scenario s, LocalDate day, int i, String kernel, Random rnd) {
-        RunRecord r = new RunRecord();
-        r.scenario = s.id();
-        r.title = s.info().title();
-        r.writeUp = s.info().writeUp();
-        r.runId = String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256);
-        r.status = RunStatus.COMPLETE;
-        r.startedAt = day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString();
-        r.endedAt = day.atTime(2, 9).toInstant(ZoneOffset.UTC).toString();
         String cmdline = "BOOT_IMAGE=/boot/vmlinuz-" + kernel + " root=UUID=0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 ro quiet console=ttyS0";
         String configSha = Integer.toHexString(kernel.hashCode()).repeat(8);
-        r.host.hostname = "bench";
-        r.host.kernelRelease = kernel;
-        r.host.kernelCmdline = cmdline;
-        r.host.kernelConfigSha256 = configSha;
-        r.host.cgroupVersion = 2;
-        r.host.engineVersion = "20.10.24+dfsg1";
-        r.host.sysctls.putAll(Map.of("vm.dirty_ratio", "20", "vm.dirty_background_ratio", "10", "vm.dirty_expire_centisecs", "3000",
-                "kernel.hung_task_timeout_secs", "120", "fs.fuse.max_request_timeout", "0"));
-        r.host.capabilityProfile = new RunRecord.Capabilities(null, List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
-                "SETUID", "SETPCAP", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_ADMIN", "MKNOD"), null, null);
-        r.host.mounts.putAll(Map.of("/", "ext4 rw,relatime", "/tmp", "tmpfs rw"));
-        r.fingerprint = new RunRecord.HostFingerprint(Integer.toHexString(kernel.hashCode()), kernel, configSha, cmdline, 2, r.host.engineVersion);
-        for (ParamSpec p : s.params()) r.params.put(p.name(), p.defaultValue());
-        r.trialsPerArm = 100;
-        r.trialUnit = s.info().trialUnit();
-        r.images.put("lab/" + s.id(), "sha256:" + Integer.toHexString((s.id() + i / 30).hashCode()).repeat(8));
-        r.containers.put("target", Map.of("capAdd", List.of("SYS_ADMIN", "MKNOD"), "devices", List.of("/dev/fuse")));
+        String engineVersion = "20.10.24+dfsg1";
+        RunRecord.Host host = new RunRecord.Host("bench", kernel, null, cmdline, null, configSha, null, 2, engineVersion, null,
+                new RunRecord.Capabilities(null, List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
+                        "SETUID", "SETPCAP", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_ADMIN", "MKNOD"),
+                        null, null),
+                Map.of("vm.dirty_ratio", "20", "vm.dirty_background_ratio", "10", "vm.dirty_expire_centisecs", "3000",
+                        "kernel.hung_task_timeout_secs", "120", "fs.fuse.max_request_timeout", "0"),
+                null, null, null, null, Map.of("/", "ext4 rw,relatime", "/tmp", "tmpfs rw"), null);
+        Map<String, Object> params = new LinkedHashMap<>();
+        for (ParamSpec p : s.params()) params.put(p.name(), p.defaultValue());
+        List<RunRecord.ArmRecord> arms = new ArrayList<>();
         for (Arm a : s.arms()) {
             long trials = 100;
             // A race's rate drifts with the load; fixes fail now and then, within noise.
@@ -181,14 +167,17 @@ public final class HistoryBench implements Benchmark {
             Verdict verdict = failures > 0 ? Verdict.REPRODUCED : Verdict.NOT_REPRODUCED;
             List<Double> samples = new ArrayList<>();
             for (int t = 0; t < trials; t++) samples.add(Math.round(rnd.nextDouble() * 1e5) / 1e3);
-            r.arms.add(new RunRecord.ArmRecord(a.name(), null, a.expected(), null, null, null, verdict, null, verdict == a.expected(), 0, null,
+            arms.add(new RunRecord.ArmRecord(a.name(), null, a.expected(), null, null, null, verdict, null, verdict == a.expected(), 0, null,
                     failures, trials, 0, null, Stats.rate(failures, trials), Stats.wilson95(failures, trials), null, null, Map.of("detect_ms", samples),
                     List.of(failures + " of " + trials + " failed")));
         }
         List<Map<String, Object>> holders = new ArrayList<>();
         for (int k = 0; k < 5; k++) holders.add(Map.of("holder", "lab-poller", "comm", "stat", "events", rnd.nextInt(20), "stack", "statfs+7 ← poll_thread+638"));
-        r.findings = r.findings.with(Map.of("holders", holders));
-        r.exitCode = 0;
-        return r;
+        return new RunRecord(s.id(), s.info().title(), s.info().writeUp(), String.format("%08x%02x", i, Math.abs(s.id().hashCode()) % 256),
+                RunStatus.COMPLETE, null, day.atTime(2, 1).toInstant(ZoneOffset.UTC).toString(), day.atTime(2, 9).toInstant(ZoneOffset.UTC).toString(),
+                host, new RunRecord.HostFingerprint(Integer.toHexString(kernel.hashCode()), kernel, configSha, cmdline, 2, engineVersion), null, null,
+                params, 0, 100, s.info().trialUnit(), Map.of("lab/" + s.id(), "sha256:" + Integer.toHexString((s.id() + i / 30).hashCode()).repeat(8)),
+                Map.of("target", Map.of("capAdd", List.of("SYS_ADMIN", "MKNOD"), "devices", List.of("/dev/fuse"))), arms,
+                new RunRecord.Findings().with(Map.of("holders", holders)), null, 0);
     }
 }

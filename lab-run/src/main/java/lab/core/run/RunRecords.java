@@ -34,9 +34,9 @@ import lab.records.Stats;
 public final class RunRecords {
     private RunRecords() {}
 
-    /** A record with the scenario's name and the run's id, nothing run yet. */
-    public static RunRecord header(Scenario s, String runId, Instant started) {
-        RunRecord rec = new RunRecord();
+    /** A run with the scenario's name and the run's id, nothing run yet. */
+    static RunDraft header(Scenario s, String runId, Instant started) {
+        RunDraft rec = new RunDraft();
         rec.scenario = s.id();
         rec.title = s.info().title();
         rec.writeUp = s.info().writeUp();
@@ -46,13 +46,13 @@ public final class RunRecords {
         return rec;
     }
 
-    static RunRecord start(Preflight.Plan plan, String runId, Instant started, HostView host, Runner.Request req) {
-        RunRecord rec = header(plan.scenario(), runId, started);
+    static RunDraft start(Preflight.Plan plan, String runId, Instant started, HostView host, Runner.Request req) {
+        RunDraft rec = header(plan.scenario(), runId, started);
         rec.params.putAll(plan.params().ordered());
         rec.randomSeed = plan.randomSeed();
         rec.trialsPerArm = plan.trials();
         HostFacts f = host.facts();
-        RunRecord.Host h = rec.host;
+        RunDraft.Host h = rec.host;
         h.hostname = f.hostname();
         h.kernelRelease = f.kernelRelease();
         h.kernelVersion = f.kernelVersion();
@@ -133,7 +133,7 @@ public final class RunRecords {
     }
 
     /** The kernel log's BUG/Oops headlines into the findings, kernel.log into the bundle; true when one hit a task of the run. */
-    static boolean keepKernelLog(KernelLog log, EvidenceStore evidence, RunRecord rec) {
+    static boolean keepKernelLog(KernelLog log, EvidenceStore evidence, RunDraft rec) {
         log.close();
         List<KernelLog.Line> lines = log.lines();
         rec.findings = rec.findings.withKernelLog(new RunRecord.KernelLogSummary(log.unavailableReason(), lines.stream().filter(KernelLog.Line::headline).count(),
@@ -147,11 +147,12 @@ public final class RunRecords {
      * The run's last word: run.json with its status and exit code, junit.xml and report.html.
      * Returns why they could not be written, or null.
      */
-    static String finish(RunRecord rec, EvidenceStore evidence, int code, RunStatus status, String statusReason) {
-        rec.status = status;
-        if (statusReason != null) rec.statusReason = statusReason;
-        rec.endedAt = Instant.now().toString();
-        rec.exitCode = code;
+    static String finish(RunDraft draft, EvidenceStore evidence, int code, RunStatus status, String statusReason) {
+        draft.status = status;
+        if (statusReason != null) draft.statusReason = statusReason;
+        draft.endedAt = Instant.now().toString();
+        draft.exitCode = code;
+        RunRecord rec = draft.record();
         String failed = null;
         try {
             // The report's timeline reads events.jsonl: every event written so far, the last arm's included.
@@ -169,16 +170,20 @@ public final class RunRecords {
 
     /**
      * A run the lab did not get to make, e.g. on an engine a fleet lost: INCOMPLETE, every arm
-     * ERROR with {@code reason}, so that each scenario × arm still has a row.
+     * ERROR with {@code reason}, so that each scenario × arm still has a row; {@code target} and {@code targetEngine}
+     * name the engine it was meant for, as the host's target and targetEngine (either may be null).
      */
-    public static RunRecord unfinished(Scenario s, List<Arm> arms, String runId, String reason, String armReason) {
-        RunRecord r = header(s, runId, Instant.now());
+    public static RunRecord unfinished(Scenario s, List<Arm> arms, String runId, String reason, String armReason, Map<String, Object> target,
+                                       Map<String, Object> targetEngine) {
+        RunDraft r = header(s, runId, Instant.now());
+        r.host.target = target;
+        r.host.targetEngine = targetEngine;
         r.status = RunStatus.INCOMPLETE;
         r.statusReason = reason;
         r.endedAt = r.startedAt;
         r.exitCode = ExitCodes.LAB_FAILURE;
         for (Arm a : arms) r.arms.add(armRecord(a, ArmMeasurement.error(armReason)));
-        return r;
+        return r.record();
     }
 
     static double round(double v, int digits) {

@@ -72,14 +72,14 @@ public final class Runner {
         } catch (UncheckedIOException e) {
             throw new UsageException(e.getMessage());
         }
-        RunRecord rec = RunRecords.start(plan, runId, started, host, req);
+        RunDraft rec = RunRecords.start(plan, runId, started, host, req);
         rec.host.engine.putAll(engine.settings());
         rec.host.target = target().orElse(null);
         rec.host.mounts.putAll(MountOptions.of(Path.of("/proc/self/mountinfo"), mountsOfInterest(rec)));
         Expectations expectations = req.expectationsOrBundled();
         rec.expectations = expectations.source();
         Map<String, Expectation> expected = RunRecords.expected(plan, expectations, host);
-        evidence.writeJson("run.json", rec);
+        evidence.writeJson("run.json", rec.record());
         console.started(plan, runId, host.facts().kernelRelease());
 
         // The whole scenario is skipped when the host lacks what every arm needs.
@@ -90,14 +90,14 @@ public final class Runner {
         }
         Session.End end = new Session(plan, rec, evidence, host, expected, progress, console).run(engine, Preflight.declaredContainers(plan));
         // Interrupted: the shutdown hook owns run.json now.
-        if (end.interrupted()) return new Result(ExitCodes.LAB_FAILURE, rec, evidence.dir());
+        if (end.interrupted()) return new Result(ExitCodes.LAB_FAILURE, rec.record(), evidence.dir());
         return finish(rec, evidence, end.code(), end.status(), end.statusReason(), end.verdictLine());
     }
 
-    private Result finish(RunRecord rec, EvidenceStore evidence, int code, RunStatus status, String statusReason, String verdictLine) {
+    private Result finish(RunDraft rec, EvidenceStore evidence, int code, RunStatus status, String statusReason, String verdictLine) {
         String failed = RunRecords.finish(rec, evidence, code, status, statusReason);
         console.finished(verdictLine, code, status, statusReason != null ? statusReason : failed, evidence.dir());
-        return new Result(code, rec, evidence.dir());
+        return new Result(code, rec.record(), evidence.dir());
     }
 
     /** Where a JVM that was waiting before its run was known takes LAB_ENGINE from (its environment was set before). */
@@ -116,7 +116,7 @@ public final class Runner {
     }
 
     /** Where the outcome is decided: the root fs, the engine's data root, cgroups, fusectl, /tmp. */
-    private static List<String> mountsOfInterest(RunRecord rec) {
+    private static List<String> mountsOfInterest(RunDraft rec) {
         List<String> paths = new ArrayList<>(List.of("/", "/tmp", "/sys/fs/cgroup", "/sys/fs/fuse/connections"));
         Object root = rec.host.engine.get("DockerRootDir");
         if (root != null) paths.add(1, root.toString());

@@ -52,8 +52,8 @@ final class ScenarioBenchmark implements Benchmark {
             public Bench.RunSummary run(Scenario scenario, Map<String, String> params, List<String> arms, long trials, long seed) {
                 Runner.Result r = runner.run(scenario, new Runner.Request(params, arms, trials, seed, Path.of("lab-runs")));
                 RunRecord rec = r.record();
-                return new Bench.RunSummary(rec.runId, rec.statusReason, rec.findings.labReadyS(), rec.findings.scenario(),
-                        rec.arms.stream().map(a -> new Bench.ArmSummary(a.name(), a.trials(), a.failures(), a.rate(), a.timings(), a.metrics())).toList(),
+                return new Bench.RunSummary(rec.runId(), rec.statusReason(), rec.findings().labReadyS(), rec.findings().scenario(),
+                        rec.arms().stream().map(a -> new Bench.ArmSummary(a.name(), a.trials(), a.failures(), a.rate(), a.timings(), a.metrics())).toList(),
                         r.evidence());
             }
 

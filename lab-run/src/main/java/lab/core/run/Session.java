@@ -37,14 +37,14 @@ final class Session {
     record End(int code, RunStatus status, String statusReason, String verdictLine, boolean interrupted) { }
 
     private final Preflight.Plan plan;
-    private final RunRecord rec;
+    private final RunDraft rec;
     private final EvidenceStore evidence;
     private final HostView host;
     private final Map<String, Expectation> expected;
     private final Progress progress;
     private final ConsoleLines console;
 
-    Session(Preflight.Plan plan, RunRecord rec, EvidenceStore evidence, HostView host, Map<String, Expectation> expected,
+    Session(Preflight.Plan plan, RunDraft rec, EvidenceStore evidence, HostView host, Map<String, Expectation> expected,
             Progress progress, ConsoleLines console) {
         this.plan = plan;
         this.rec = rec;
@@ -75,7 +75,7 @@ final class Session {
                 rec.statusReason = "interrupted";
                 rec.endedAt = java.time.Instant.now().toString();
                 try {
-                    evidence.writeJson("run.json", rec);
+                    evidence.writeJson("run.json", rec.record());
                 } catch (RuntimeException ignored) {
                     // best effort while the JVM goes down
                 }
@@ -97,7 +97,7 @@ final class Session {
             double readyS = (System.nanoTime() - t0) / 1e9;
             rec.findings = rec.findings.withLabReadyS(RunRecords.round(readyS, 3));
             console.ready(readyS, resources.containers().stream().map(c -> c.role()).collect(Collectors.joining(", ")), images.baseSource());
-            evidence.writeJson("run.json", rec);
+            evidence.writeJson("run.json", rec.record());
             for (Arm arm : plan.arms()) {
                 if (teardown.interrupted) break;
                 // A full or failing disk stops the run: results nobody can read are not results.
@@ -109,7 +109,7 @@ final class Session {
                 rec.arms.add(ar);
                 console.arm(ar, plan.scenario().info().trialUnit());
                 evidence.event("arm", ar);
-                evidence.writeJson("run.json", rec);
+                evidence.writeJson("run.json", rec.record());
             }
             rec.findings = rec.findings.with(lab.findings());
             lab.findingLines().forEach(console::line);

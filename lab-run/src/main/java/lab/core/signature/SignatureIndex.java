@@ -42,7 +42,7 @@ public final class SignatureIndex {
         if (bundle.isFile(log)) {
             try {
                 for (Signatures.Found f : Signatures.ofKernelLog(bundle.read(log, MAX_LOG_BYTES).text())) {
-                    out.add(new Occurrence(f, rec.scenario, rel + "/kernel.log"));
+                    out.add(new Occurrence(f, rec.scenario(), rel + "/kernel.log"));
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
                 // an unreadable log is a gap in the history, not a failure of it
@@ -60,7 +60,7 @@ public final class SignatureIndex {
             }
             String arm = armOf(rec, f.getFileName().toString());
             for (Signatures.Found x : Signatures.ofStacks(n)) {
-                out.add(new Occurrence(x, rec.scenario + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName()));
+                out.add(new Occurrence(x, rec.scenario() + (arm == null ? "" : " × " + arm), rel + "/stacks/" + f.getFileName()));
             }
         }
         return out;
@@ -68,7 +68,7 @@ public final class SignatureIndex {
 
     /** The occurrences of one run, counted for {@code night} in bundle {@code bundle}; runs must come in time order. */
     public void add(List<Occurrence> found, RunRecord rec, String night, String bundle) {
-        String kernel = rec.host.kernel();
+        String kernel = rec.host().kernel();
         for (Occurrence o : found) add(o.found(), night, bundle, kernel, o.where(), o.sample());
     }
 
@@ -117,7 +117,7 @@ public final class SignatureIndex {
     /** Stacks files are named after the arm and the trial ("flush-never-1.json"): the longest arm name that prefixes it. */
     static String armOf(RunRecord rec, String file) {
         String best = null;
-        for (RunRecord.ArmRecord a : rec.arms) {
+        for (RunRecord.ArmRecord a : rec.arms()) {
             if (file.startsWith(a.name() + "-") || file.startsWith(a.name() + ".")) {
                 if (best == null || a.name().length() > best.length()) best = a.name();
             }

@@ -171,12 +171,12 @@ public final class Soak {
                 Long randomSeed = s.randomSeed() == null ? null : s.randomSeed() + rep - 1;
                 Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params(), armsFor(sc.id(), s.arms()), s.trials(), randomSeed, dir.resolve("runs"),
                         expectations));
-                rec.runs.add(new SoakRecord.RunEntry(rep, sc.id(), dir.relativize(r.evidence()).toString(), r.exitCode(), r.record().status,
+                rec.runs.add(new SoakRecord.RunEntry(rep, sc.id(), dir.relativize(r.evidence()).toString(), r.exitCode(), r.record().status(),
                         Math.round((System.nanoTime() - started) / 1e6) / 1e3, null));
-                rec.fingerprint = r.record().fingerprint;
+                rec.fingerprint = r.record().fingerprint();
                 lastDiffered |= r.exitCode() == ExitCodes.DIFFERS || r.exitCode() == ExitCodes.LAB_FAILURE;
                 rec.elapsedS = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-                if ("interrupted".equals(r.record().statusReason)) {
+                if ("interrupted".equals(r.record().statusReason())) {
                     interrupted = true;
                     break;
                 }
@@ -237,7 +237,7 @@ public final class Soak {
     }
 
     public static long trialsPerRep(Results results) {
-        return results.runs().stream().flatMap(r -> r.record().arms.stream()).mapToLong(a -> a.trials()).filter(n -> n > 0).min().orElse(1);
+        return results.runs().stream().flatMap(r -> r.record().arms().stream()).mapToLong(a -> a.trials()).filter(n -> n > 0).min().orElse(1);
     }
 
     public static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {

@@ -2,6 +2,8 @@ package lab.core.compare;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import lab.core.fixtures.RunFixtures;
 import lab.bundle.Json;
 import lab.records.RunComparison;
 import lab.records.RunRecord;
@@ -87,8 +89,7 @@ class RunComparisonTest {
             java.nio.file.Files.copy(in, old.resolve("run.json"));
         }
         RunRecord r = Json.MAPPER.readValue(old.resolve("run.json").toFile(), RunRecord.class);
-        r.host.sysctls.put("vm.dirty_ratio", "40");
-        r.host.hostname = "another";
+        r = RunFixtures.with(r, Map.of("host", Map.of("sysctls", Map.of("vm.dirty_ratio", "40"), "hostname", "another")));
         Path now = dir.resolve("new/reclaim-deadlock/r2");
         java.nio.file.Files.createDirectories(now);
         Json.PRETTY.writeValue(now.resolve("run.json").toFile(), r);

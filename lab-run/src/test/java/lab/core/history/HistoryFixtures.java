@@ -43,7 +43,8 @@ public final class HistoryFixtures {
                 "startedAt", day + "T03:00:01Z", "spec", Map.of("lava", "http://lava.test/,device-type=qemu", "kernel", "debian:6.1")));
         Path run = RunFixtures.run(soak.resolve("runs/unmount-race"), "g" + stamp, "6.1.0", "20", k, n, fixK);
         RunRecord r = Json.MAPPER.readValue(run.resolve("run.json").toFile(), RunRecord.class);
-        r.host.target = Map.of("name", LAVA_COLUMN, "kernel", "debian:6.1", "lava", Map.of("server", "http://lava.test/", "deviceType", "qemu"));
+        r = RunFixtures.with(r, Map.of("host", Map.of("target", Map.of("name", LAVA_COLUMN, "kernel", "debian:6.1", "lava",
+                Map.of("server", "http://lava.test/", "deviceType", "qemu")))));
         Json.PRETTY.writeValue(run.resolve("run.json").toFile(), r);
         Files.createDirectories(run.resolve("lava"));
         Json.PRETTY.writeValue(run.resolve("lava/job.json").toFile(), Map.of("id", 7, "health", "Complete"));

@@ -25,7 +25,7 @@ class HistoryTest {
         for (String engine : List.of("default", "two")) {
             Path run = RunFixtures.run(fleet.resolve(engine), "r-" + engine, "6.18", "20", engine.equals("two") ? 30 : 3, 300, 0);
             RunRecord r = Json.MAPPER.readValue(run.resolve("run.json").toFile(), RunRecord.class);
-            r.host.target = Map.of("name", engine);
+            r = RunFixtures.with(r, Map.of("host", Map.of("target", Map.of("name", engine))));
             Json.PRETTY.writeValue(run.resolve("run.json").toFile(), r);
         }
         Json.PRETTY.writeValue(fleet.resolve("fleet.json").toFile(), Map.of("fleetId", "f1", "startedAt", "2026-11-24T10:00:00Z", "status", "COMPLETE"));

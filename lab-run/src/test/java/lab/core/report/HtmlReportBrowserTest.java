@@ -31,8 +31,8 @@ class HtmlReportBrowserTest {
     void runReportRendersTableAndCharts(@TempDir Path dir) throws Exception {
         Path d = RunFixtures.run(dir, "r", "6.18", "20", 50, 5000, 0);
         RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
-        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("samples", Map.of("close_s", List.of(0.001, 0.002, 0.002, 44.1, 45.3, 61.0)),
-                "expectedRate", new double[] {0.002, 0.05})));
+        r = RunFixtures.withArm(r, 0, Map.of("samples", Map.of("close_s", List.of(0.001, 0.002, 0.002, 44.1, 45.3, 61.0)),
+                "expectedRate", new double[] {0.002, 0.05}));
         Files.writeString(d.resolve("events.jsonl"), """
                 {"t":"2026-11-21T10:00:00.000Z","kind":"fault","ev":"freeze","id":"brick-1"}
                 {"t":"2026-11-21T10:00:42.500Z","kind":"fault","ev":"thaw","id":"brick-1"}

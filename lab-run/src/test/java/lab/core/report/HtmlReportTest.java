@@ -30,8 +30,8 @@ class HtmlReportTest {
     void runReportIsOneSelfContainedPageWithTheDataEscaped(@TempDir Path dir) throws Exception {
         Path d = RunFixtures.run(dir, "r", "6.18", "20", 50, 5000, 0);
         RunRecord r = Json.MAPPER.readValue(d.resolve("run.json").toFile(), RunRecord.class);
-        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("samples", Map.of("close_s", List.of(0.1, 0.2, 44.0)),
-                "notes", List.of("</script><b>not markup</b>"))));
+        r = RunFixtures.withArm(r, 0, Map.of("samples", Map.of("close_s", List.of(0.1, 0.2, 44.0)),
+                "notes", List.of("</script><b>not markup</b>")));
         Files.writeString(d.resolve("events.jsonl"), """
                 {"t":"2026-11-21T10:00:00.000Z","kind":"watcher","ev":"ready"}
                 {"t":"2026-11-21T10:00:01.500Z","kind":"watcher","ev":"hang","id":"plain-0"}
@@ -77,9 +77,8 @@ class HtmlReportTest {
         Map<String, Object> found = new java.util.LinkedHashMap<>();
         found.put("lab_ready_s", 4.2);
         found.put("attribution", Map.of("plain", Map.of("ebusy", 53, "culprits", List.of(culprit))));
-        r.findings = r.findings.with(found);
-        r.arms.set(0, RunFixtures.with(r.arms.get(0), Map.of("inconclusive", 2,
-                "inconclusiveReasons", Map.of("no task stuck in FUSE, yet the container outlived the hang limit", 2L))));
+        r = RunFixtures.withArm(RunFixtures.with(r, Map.of("findings", found)), 0, Map.of("inconclusive", 2,
+                "inconclusiveReasons", Map.of("no task stuck in FUSE, yet the container outlived the hang limit", 2L)));
         String html = Files.readString(RunPage.write(r, d));
         String findings = html.substring(html.indexOf("<h2>Findings</h2>"), html.indexOf("<h2>", html.indexOf("<h2>Findings</h2>") + 5));
         assertTrue(!findings.contains("<pre>"), "no raw JSON block: " + findings);

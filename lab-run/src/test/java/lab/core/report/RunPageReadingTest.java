@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import lab.bundle.BundleFiles;
@@ -50,7 +51,7 @@ class RunPageReadingTest {
     @Test
     void realFindingsReadInWordsWithUnits(@TempDir Path tmp) throws Exception {
         Path then = RealRunReportBrowserTest.realRuns(tmp).resolve(RealRunReportBrowserTest.THEN);
-        String html = RunPage.findings(FromFile.run(then.resolve("run.json")).findings);
+        String html = RunPage.findings(FromFile.run(then.resolve("run.json")).findings());
         for (String field : List.of("headlinesOfRun", "severeForRun", "parentCmdline", "maxDurNs", "lab_ready_s", "namedByRole", "(s)")) {
             assertFalse(html.contains(field), field + " shown as the field's name");
         }
@@ -112,7 +113,7 @@ class RunPageReadingTest {
         Path first = RunFixtures.run(dir, "20261101-000000-aaaaaaaaaa", "6.18", "20", 50, 5000, 0);
         Path other = RunFixtures.run(dir, "20261102-000000-bbbbbbbbbb", "6.18", "20", 50, 5000, 0);
         RunRecord o = Json.MAPPER.readValue(other.resolve("run.json").toFile(), RunRecord.class);
-        o.scenario = "fuse-kill-deadlock";
+        o = RunFixtures.with(o, Map.of("scenario", "fuse-kill-deadlock"));
         Json.PRETTY.writeValue(other.resolve("run.json").toFile(), o);
         Files.createDirectories(dir.resolve("20261103-000000-cccccccccc"));
         Files.writeString(dir.resolve("20261103-000000-cccccccccc/run.json"), "{ not json");

@@ -59,7 +59,7 @@ class FromFileTest {
     @Test
     void whatIsWrongInAJsonFile() throws IOException {
         String good = "{\"scenario\":\"x\",\"arms\":[{\"name\":\"plain\",\"trials\":10,\"verdict\":\"REPRODUCED\"}]}";
-        assertEquals("x", FromFile.json(Files.writeString(tmp.resolve("run.json"), good), RunRecord.class).scenario);
+        assertEquals("x", FromFile.json(Files.writeString(tmp.resolve("run.json"), good), RunRecord.class).scenario());
         assertTrue(why(good.substring(0, 30)).startsWith("it ends in the middle of the JSON"), why(good.substring(0, 30)));
         assertTrue(why("{\"scenario\": x}").startsWith("not valid JSON (line 1, column "), why("{\"scenario\": x}"));
         assertTrue(why(good.replace("10", "\"ten\"")).startsWith("field arms[0].trials holds \"ten\", not a number"), why(good.replace("10", "\"ten\"")));
@@ -76,8 +76,8 @@ class FromFileTest {
     void aRunRecordWithHolesInIt() throws IOException {
         Path f = Files.writeString(tmp.resolve("run.json"), "{\"scenario\":\"x\",\"host\":null,\"params\":null,\"arms\":[null,{\"name\":\"plain\"}]}");
         RunRecord r = FromFile.run(f);
-        assertTrue(r.host != null && r.params.isEmpty());
-        assertEquals(List.of("plain"), r.arms.stream().map(a -> a.name()).toList());
+        assertTrue(r.host() != null && r.params().isEmpty());
+        assertEquals(List.of("plain"), r.arms().stream().map(a -> a.name()).toList());
         Files.writeString(f, "{\"arms\":[]}");
         assertEquals("cannot read " + f + ": field scenario is missing", assertThrows(UsageException.class, () -> FromFile.run(f)).getMessage());
         Files.writeString(f, "{\"scenario\":\"x\",\"arms\":[{\"trials\":3}]}");

@@ -33,18 +33,18 @@ class RunRecordShapeTest {
     @Test
     void anOldRunJsonReadsIntoTheTypedRecord() throws Exception {
         RunRecord r = Json.MAPPER.treeToValue(old(), RunRecord.class);
-        assertEquals(RunStatus.COMPLETE, r.status);
-        assertEquals("6.18.44-fc-v1045", r.host.kernelRelease);
-        assertEquals(1, r.host.cgroupVersion);
-        assertEquals("/var/lib/docker", r.host.engine.get("DockerRootDir"));
-        assertEquals(List.of("SYS_RESOURCE"), r.host.capabilityProfile.withheldByHost());
-        assertEquals("20", r.host.sysctls.get("vm.dirty_ratio"));
-        assertEquals("yes", r.host.features.get("fuse"));
-        assertTrue(r.host.mounts.get("/").startsWith("ext4 "), r.host.mounts.toString());
-        assertEquals("932b6231a329", r.fingerprint.id());
-        assertEquals(210.794, r.findings.labReadyS());
-        assertFalse(r.findings.kernelLog().severeForRun());
-        assertEquals("vm", r.host.where());
+        assertEquals(RunStatus.COMPLETE, r.status());
+        assertEquals("6.18.44-fc-v1045", r.host().kernelRelease());
+        assertEquals(1, r.host().cgroupVersion());
+        assertEquals("/var/lib/docker", r.host().engine().get("DockerRootDir"));
+        assertEquals(List.of("SYS_RESOURCE"), r.host().capabilityProfile().withheldByHost());
+        assertEquals("20", r.host().sysctls().get("vm.dirty_ratio"));
+        assertEquals("yes", r.host().features().get("fuse"));
+        assertTrue(r.host().mounts().get("/").startsWith("ext4 "), r.host().mounts().toString());
+        assertEquals("932b6231a329", r.fingerprint().id());
+        assertEquals(210.794, r.findings().labReadyS());
+        assertFalse(r.findings().kernelLog().severeForRun());
+        assertEquals("vm", r.host().where());
     }
 
     @Test
@@ -60,12 +60,12 @@ class RunRecordShapeTest {
     @Test
     void theWriteUpIsReadFromTheOldSeedFieldAndWrittenAsWriteUp() throws Exception {
         RunRecord r = Json.MAPPER.treeToValue(old(), RunRecord.class);
-        assertEquals("001", r.writeUp, "the old run.json's seed is the write-up's id");
-        assertEquals(1893351185L, r.randomSeed, "the random seed stays apart");
+        assertEquals("001", r.writeUp(), "the old run.json's seed is the write-up's id");
+        assertEquals(1893351185L, r.randomSeed(), "the random seed stays apart");
         JsonNode now = Json.MAPPER.valueToTree(r);
         assertEquals("001", now.path("writeUp").asText());
         assertFalse(now.has("seed"), "a new run.json says writeUp, not seed");
-        assertEquals("001", Json.MAPPER.treeToValue(now, RunRecord.class).writeUp, "and reads back");
+        assertEquals("001", Json.MAPPER.treeToValue(now, RunRecord.class).writeUp(), "and reads back");
     }
 
     @Test
@@ -73,7 +73,7 @@ class RunRecordShapeTest {
         ObjectNode json = (ObjectNode) old();
         ((ObjectNode) json.get("findings")).putObject("attribution").putObject("plain").put("ebusy", 53);
         RunRecord r = Json.MAPPER.treeToValue(json, RunRecord.class);
-        assertEquals(Map.of("plain", Map.of("ebusy", 53)), r.findings.get("attribution"));
+        assertEquals(Map.of("plain", Map.of("ebusy", 53)), r.findings().get("attribution"));
         JsonNode back = Json.MAPPER.valueToTree(r).get("findings");
         assertEquals(53, back.path("attribution").path("plain").path("ebusy").asInt());
         assertEquals(210.794, back.path("lab_ready_s").asDouble());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import lab.api.Verdict;
 import lab.bundle.Json;
 import lab.core.fixtures.RunFixtures;
@@ -121,7 +122,8 @@ class SignaturesTest {
         for (int i = 0; i < 7; i++) {
             Path run = RunFixtures.run(dir, "r" + i, i < 3 ? "6.1.0" : "6.12.0", "20", 3, 10, 0);
             RunRecord rec = Json.MAPPER.readValue(run.resolve("run.json").toFile(), RunRecord.class);
-            rec.arms.add(RunFixtures.arm("plain-with-holder", Verdict.REPRODUCED, 1, 1));
+            rec = RunFixtures.with(rec, Map.of("arms", java.util.stream.Stream.concat(rec.arms().stream(),
+                    java.util.stream.Stream.of(RunFixtures.arm("plain-with-holder", Verdict.REPRODUCED, 1, 1))).toList()));
             Files.createDirectories(run.resolve("stacks"));
             Files.writeString(run.resolve("stacks/plain-0.json"), text("reclaim-plain-0.json"));
             idx.addRun(rec, run, "r" + i, "2026-11-2" + i, "r" + i);

@@ -38,9 +38,9 @@ class ResultsTest {
     @Test
     void inconclusiveTrialsAddUpOverRunsAndStayOutOfTheRate(@TempDir Path soak) throws Exception {
         RunRecord one = record("2026-01-01T00:00:00Z", 0, 4);
-        one.arms.set(0, RunFixtures.with(one.arms.get(0), Map.of("verdict", Verdict.NOT_REPRODUCED, "inconclusive", 1)));
+        one = RunFixtures.withArm(one, 0, Map.of("verdict", Verdict.NOT_REPRODUCED, "inconclusive", 1));
         RunRecord none = record("2026-01-01T00:01:00Z", 0, 0);
-        none.arms.set(0, RunFixtures.with(none.arms.get(0), Map.of("verdict", Verdict.ERROR, "inconclusive", 3)));
+        none = RunFixtures.withArm(none, 0, Map.of("verdict", Verdict.ERROR, "inconclusive", 3));
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
         Tally t = Results.load(soak).tally(new ArmKey("s", "plain"));
@@ -60,14 +60,9 @@ class ResultsTest {
     }
 
     private static RunRecord record(String startedAt, long failures, long trials) {
-        RunRecord r = new RunRecord();
-        r.scenario = "s";
-        r.runId = startedAt;
-        r.status = RunStatus.COMPLETE;
-        r.startedAt = startedAt;
-        r.arms.add(new RunRecord.ArmRecord("plain", null, null, null, null, null, Verdict.REPRODUCED, null, false, 0, null, failures, trials, 0,
-                null, 0, null, null, null, null, null));
-        return r;
+        return RunFixtures.record(Map.of("scenario", "s", "runId", startedAt, "status", RunStatus.COMPLETE, "startedAt", startedAt,
+                "arms", List.of(new RunRecord.ArmRecord("plain", null, null, null, null, null, Verdict.REPRODUCED, null, false, 0, null, failures, trials, 0,
+                        null, 0, null, null, null, null, null))));
     }
 
     private static Path write(Path soak, String rel, RunRecord r) throws Exception {

@@ -24,12 +24,12 @@ class FuseKillDeadlockTest {
     void plainHangsAndIsRecoveredNoflushExitsCleanly(@TempDir Path out) throws IOException {
         ScenarioRun res = ScenarioRun.of(new FuseKillDeadlock(), out, Map.of(), List.of("plain", "noflush"), 2);
         RunRecord r = res.record();
-        RunRecord.ArmRecord plain = r.arms.get(0);
+        RunRecord.ArmRecord plain = r.arms().get(0);
         assertEquals(Verdict.REPRODUCED, plain.verdict(), res.log());
         assertEquals(2, plain.failures(), "every kill of the plain variant hangs");
         assertEquals(2, ((Number) plain.metrics().get("recovered")).intValue(), "every hang recovered by the abort");
         assertTrue(((Number) plain.timings().get("detect_ms_max")).doubleValue() < 1000, "detected within a second");
-        RunRecord.ArmRecord noflush = r.arms.get(1);
+        RunRecord.ArmRecord noflush = r.arms().get(1);
         assertEquals(Verdict.NOT_REPRODUCED, noflush.verdict(), res.log());
 
         // The stuck task's kernel stack is in the evidence.

@@ -33,13 +33,13 @@ class GlusterCloseHangTest {
         ScenarioRun res = ScenarioRun.of(new GlusterCloseHang(), out, Map.of("size-mb", "8", "hang-limit", "5s"), List.of("flush-behind-off", "flush-behind-on"), 1);
         RunRecord r = res.record();
         String log = res.log();
-        assertEquals(2, r.arms.size(), log);
-        RunRecord.ArmRecord off = r.arms.get(0);
-        RunRecord.ArmRecord on = r.arms.get(1);
+        assertEquals(2, r.arms().size(), log);
+        RunRecord.ArmRecord off = r.arms().get(0);
+        RunRecord.ArmRecord on = r.arms().get(1);
         assertEquals("flush-behind-off", off.name());
         assertEquals(Verdict.REPRODUCED, off.verdict(), log);
         assertEquals(Verdict.NOT_REPRODUCED, on.verdict(), log);
-        for (RunRecord.ArmRecord a : r.arms) {
+        for (RunRecord.ArmRecord a : r.arms()) {
             Map<?, ?> data = (Map<?, ?>) a.metrics().get("data_check");
             assertEquals(1, ((Number) data.get("intact")).intValue(), a.name() + ": md5 on the mount and the bricks matches the source: " + data);
             assertEquals(0, ((Number) data.get("lost_or_corrupt")).intValue());
@@ -58,17 +58,17 @@ class GlusterCloseHangTest {
         // Nothing of the run is left: containers, networks, mounts, loop devices.
         Engine engine = Engine.connect();
         assertEquals(0, res.containersLeft());
-        assertEquals(0, engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + r.runId)).exec().size());
+        assertEquals(0, engine.client().listNetworksCmd().withFilter("label", List.of(Owner.RUN + "=" + r.runId())).exec().size());
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
                 String mi = ProcFiles.read(p.resolve("mountinfo")).orElse("");
-                assertTrue(!mi.contains("/lab/" + r.runId + "/"), "a mount of the run remains in pid " + p.getFileName());
+                assertTrue(!mi.contains("/lab/" + r.runId() + "/"), "a mount of the run remains in pid " + p.getFileName());
             }
         }
         try (Stream<Path> loops = Files.list(Path.of("/sys/block"))) {
             for (Path l : loops.filter(x -> x.getFileName().toString().startsWith("loop")).toList()) {
                 String backing = ProcFiles.read(l.resolve("loop/backing_file")).orElse("");
-                assertTrue(!backing.contains(r.runId), l + " is backed by a file of the run: " + backing);
+                assertTrue(!backing.contains(r.runId()), l + " is backed by a file of the run: " + backing);
             }
         }
     }

@@ -30,13 +30,13 @@ class NetconsoleBondSlaveTest {
             List<String> skipLines = res.said().stream().filter(l -> l.startsWith("SKIPPED: ")).toList();
             assertEquals(1, skipLines.size(), log);
             assertTrue(skipLines.get(0).contains("CONFIG_"), log);
-            assertTrue(r.arms.stream().allMatch(a -> a.verdict() == Verdict.SKIPPED), log);
-            assertTrue(r.containers.isEmpty(), "a skipped run creates nothing");
+            assertTrue(r.arms().stream().allMatch(a -> a.verdict() == Verdict.SKIPPED), log);
+            assertTrue(r.containers().isEmpty(), "a skipped run creates nothing");
         } else {
-            assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict(), log);
-            assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict(), log);
+            assertEquals(Verdict.REPRODUCED, r.arms().get(0).verdict(), log);
+            assertEquals(Verdict.NOT_REPRODUCED, r.arms().get(1).verdict(), log);
             assertEquals(ExitCodes.OK, res.exitCode(), log);
-            assertFalse(java.nio.file.Files.exists(Path.of("/sys/kernel/config/netconsole/lab-" + r.runId + "-slave-0")));
+            assertFalse(java.nio.file.Files.exists(Path.of("/sys/kernel/config/netconsole/lab-" + r.runId() + "-slave-0")));
         }
         assertEquals(0, res.containersLeft(), "no container of the run remains");
     }

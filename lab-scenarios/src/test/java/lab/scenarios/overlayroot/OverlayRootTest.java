@@ -24,17 +24,17 @@ class OverlayRootTest {
         ScenarioRun res = ScenarioRun.of(new OverlayRoot(), out, Map.of("dir-mb", "4"), List.of(), 1);
         RunRecord r = res.record();
         String log = res.log();
-        assertEquals(new OverlayRoot().arms().size(), r.arms.size(), log);
-        for (RunRecord.ArmRecord a : r.arms) {
+        assertEquals(new OverlayRoot().arms().size(), r.arms().size(), log);
+        for (RunRecord.ArmRecord a : r.arms()) {
             if (a.verdict() == Verdict.SKIPPED) assertTrue(a.reason().contains("refuses the overlay mount option"), a.name() + ": " + a.reason());
             else assertEquals(a.expected(), a.verdict(), a.name() + "\n" + log);
         }
         assertEquals(ExitCodes.OK, res.exitCode(), log);
         @SuppressWarnings("unchecked")
-        Map<String, Object> ovl = (Map<String, Object>) r.findings.get("overlay");
+        Map<String, Object> ovl = (Map<String, Object>) r.findings().get("overlay");
         assertTrue(ovl.containsKey("defaultMountOptions") && ovl.containsKey("options") && ovl.containsKey("moduleParameters"), ovl.toString());
 
         assertEquals(0, res.containersLeft(), "no container of the run remains");
-        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId()), "no host mount of the run");
     }
 }

@@ -30,9 +30,9 @@ class ReclaimDeadlockTest {
         Runner.Result res = new Runner(said::add, Progress.NONE).run(new ReclaimDeadlock(),
                 new Runner.Request(Map.of("write-mb", "1024"), List.of("plain", "daemon-own-memcg", "io-flusher"), 1L, 1L, out));
         RunRecord r = res.record();
-        assertEquals(Verdict.REPRODUCED, r.arms.get(0).verdict(), String.join("\n", said));
-        assertEquals(Verdict.NOT_REPRODUCED, r.arms.get(1).verdict(), String.join("\n", said));
-        RunRecord.ArmRecord flusher = r.arms.get(2);
+        assertEquals(Verdict.REPRODUCED, r.arms().get(0).verdict(), String.join("\n", said));
+        assertEquals(Verdict.NOT_REPRODUCED, r.arms().get(1).verdict(), String.join("\n", said));
+        RunRecord.ArmRecord flusher = r.arms().get(2);
         if (flusher.verdict() == Verdict.SKIPPED) assertTrue(flusher.reason().contains("SYS_RESOURCE"), flusher.reason());
 
         // The daemon's stack shows it waiting in memory-cgroup reclaim.
@@ -43,8 +43,8 @@ class ReclaimDeadlockTest {
             assertTrue(h.path("memcg").has("memory.usage_in_bytes") || h.path("memcg").has("memory.current"));
         }
         assertEquals(0, Engine.connect().client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(Owner.RUN, r.runId)).exec().size(), "no container of the run remains");
-        assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId), "no host mount of the run");
+                .withLabelFilter(Map.of(Owner.RUN, r.runId())).exec().size(), "no container of the run remains");
+        assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + r.runId()), "no host mount of the run");
     }
 
     /**
@@ -59,7 +59,7 @@ class ReclaimDeadlockTest {
         List<String> said = new ArrayList<>();
         RunRecord r = new Runner(said::add, Progress.NONE).run(new ReclaimDeadlock(),
                 new Runner.Request(Map.of("write-mb", "1024"), List.of("odirect-pool"), 2L, 1L, out)).record();
-        Map<String, Object> m = r.arms.get(0).metrics();
+        Map<String, Object> m = r.arms().get(0).metrics();
         String all = m + "\n" + String.join("\n", said);
         List<Long> atStart = longs(m.get("daemon_threads_at_write_start"));
         assertTrue(!atStart.isEmpty() && atStart.stream().allMatch(t -> t == 9), "threads at the write's start: " + all);

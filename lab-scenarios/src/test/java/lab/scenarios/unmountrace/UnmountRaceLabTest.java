@@ -34,7 +34,7 @@ class UnmountRaceLabTest {
     }
 
     private static RunRecord.ArmRecord arm(RunRecord r, String name) {
-        return r.arms.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
+        return r.arms().stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test
@@ -72,7 +72,7 @@ class UnmountRaceLabTest {
         assertTrue(Files.exists(res.evidence().resolve("junit.xml")));
         assertTrue(Files.readString(res.evidence().resolve("events.jsonl")).contains("\"ev\":\"ebusy\""));
 
-        assertNothingLeft(r.runId, loopsBefore);
+        assertNothingLeft(r.runId(), loopsBefore);
     }
 
     @Test
@@ -83,7 +83,7 @@ class UnmountRaceLabTest {
         assumeTrue(plain.verdict() != Verdict.SKIPPED, plain.reason());
         assertEquals(150, plain.trials(), String.join("\n", said));
         assertEquals(150, arm(res.record(), "lazy-detach").trials());
-        assertNothingLeft(res.record().runId, loopsBefore);
+        assertNothingLeft(res.record().runId(), loopsBefore);
     }
 
     private static void assertNothingLeft(String runId, Set<String> loopsBefore) throws IOException {

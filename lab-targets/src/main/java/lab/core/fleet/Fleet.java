@@ -169,7 +169,7 @@ public final class Fleet {
             results.put(e.name, r);
             e.tallies = r.tallies();
             // The fingerprint of a run that got as far as probing the host (an ERROR bundle of the fleet's has none).
-            r.runs().stream().map(x -> x.record().fingerprint).filter(f -> f != null && f.id() != null).findFirst()
+            r.runs().stream().map(x -> x.record().fingerprint()).filter(f -> f != null && f.id() != null).findFirst()
                     .ifPresent(f -> e.fingerprint = f);
             // A guest's kernel is what its runs saw.
             if (e.engine.isEmpty() && e.fingerprint != null && e.fingerprint.kernelRelease() != null) e.engine.put("KernelVersion", e.fingerprint.kernelRelease());
@@ -251,7 +251,7 @@ public final class Fleet {
         }
         e.exitCode = badInput ? ExitCodes.USAGE : Columns.worst(codes);
         Results r = engineResults(dir.resolve(e.dir));
-        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint != null) e.fingerprint = r.runs().get(0).record().fingerprint;
+        if (r != null && !r.runs().isEmpty() && r.runs().get(0).record().fingerprint() != null) e.fingerprint = r.runs().get(0).record().fingerprint();
         e.seconds = Math.round((System.nanoTime() - t0) / 1e6) / 1e3;
         write(rec, dir);
     }

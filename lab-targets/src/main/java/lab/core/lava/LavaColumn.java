@@ -385,7 +385,7 @@ public final class LavaColumn implements AutoCloseable {
             int worst = ExitCodes.OK;
             for (Path b : bundles) {
                 RunRecord r = Json.MAPPER.readValue(b.resolve("run.json").toFile(), RunRecord.class);
-                worst = Columns.worst(List.of(worst, r.exitCode == null ? ExitCodes.LAB_FAILURE : r.exitCode));
+                worst = Columns.worst(List.of(worst, r.exitCode() == null ? ExitCodes.LAB_FAILURE : r.exitCode()));
             }
             return worst;
         }

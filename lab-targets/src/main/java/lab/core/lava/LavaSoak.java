@@ -195,7 +195,7 @@ public final class LavaSoak {
                 RunRecord r = Json.MAPPER.readValue(b.resolve("run.json").toFile(), RunRecord.class);
                 if (bundle == null) {
                     bundle = dir.relativize(b).toString();
-                    status = r.status;
+                    status = r.status();
                 }
                 results = results.with(r, b);
             } catch (IOException ex) {

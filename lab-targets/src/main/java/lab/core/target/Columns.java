@@ -25,10 +25,8 @@ public final class Columns {
      */
     public static Path errorBundle(Path engineDir, Scenario s, List<Arm> arms, Target t, Map<String, Object> engine, String runId,
                                    String status, String reason) {
-        RunRecord r = RunRecords.unfinished(s, arms, runId, status, reason);
-        r.host.target = t.describe();
-        if (!engine.isEmpty()) r.host.targetEngine = engine;
-        Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId);
+        RunRecord r = RunRecords.unfinished(s, arms, runId, status, reason, t.describe(), engine.isEmpty() ? null : engine);
+        Path d = RunId.dir(engineDir.resolve(s.id()), Instant.now(), r.runId());
         try {
             Files.createDirectories(d);
             Json.replace(Json.PRETTY, r, d.resolve("run.json"));

@@ -111,16 +111,16 @@ public final class LabScenario {
 
     private void check(String arm) {
         Runner.Result r = run();
-        RunRecord.ArmRecord a = r.record().arms.stream().filter(x -> x.name().equals(arm)).findFirst().orElse(null);
+        RunRecord.ArmRecord a = r.record().arms().stream().filter(x -> x.name().equals(arm)).findFirst().orElse(null);
         String where = " (evidence: " + r.evidence() + ")";
-        if (a == null) Assertions.fail(arm + " did not run: " + r.record().status + " " + r.record().statusReason + where);
+        if (a == null) Assertions.fail(arm + " did not run: " + r.record().status() + " " + r.record().statusReason() + where);
         ExpectationCheck o = a.outcome();
         switch (o) {
             case AS_EXPECTED -> { }
             case SKIPPED -> Assumptions.abort(arm + " SKIPPED: " + a.reason());
             case ERROR -> Assertions.fail(arm + ": the lab failed: " + a.reason() + where);
             default -> Assertions.fail(String.format(java.util.Locale.ROOT, "%s: %s — expected %s, got %s (%d of %d %s)%s%s", arm, o.words(),
-                    a.expected(), a.verdict(), a.failures(), a.trials(), Words.plural(a.trials(), r.record().trialUnit), a.expectationRef() == null ? "" : "; " + a.expectationRef(), where));
+                    a.expected(), a.verdict(), a.failures(), a.trials(), Words.plural(a.trials(), r.record().trialUnit()), a.expectationRef() == null ? "" : "; " + a.expectationRef(), where));
         }
     }
 }
