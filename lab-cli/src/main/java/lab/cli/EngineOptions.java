@@ -63,6 +63,15 @@ final class EngineOptions {
     private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
             "--engine-deadline", "--per-engine", "--per-host", "--out");
 
+    /** The --kernel forms, parsed once. */
+    private List<KernelSpec> kernelSpecs;
+
+    /** The --kernel forms as kernels: bad input for one that is no kernel, before anything starts. */
+    List<KernelSpec> kernels() {
+        if (kernelSpecs == null) kernelSpecs = kernels.stream().map(KernelSpec::parse).toList();
+        return kernelSpecs;
+    }
+
     /** Several columns: engines, or more than one kernel, or kernels beside engines. */
     boolean active() {
         return !engines.isEmpty() || inventory != null || kernels.size() > 1 || !lava.isEmpty();
@@ -71,7 +80,7 @@ final class EngineOptions {
     /** One guest kernel and nothing else: the run goes straight into that guest. Null otherwise (host included). */
     KernelSpec guestKernel() {
         if (active()) return null;
-        KernelSpec k = kernels.isEmpty() ? null : KernelSpec.parse(kernels.get(0));
+        KernelSpec k = kernels().isEmpty() ? null : kernels().get(0);
         if (k != null && k.isHost()) k = null;
         if (k == null && !sysctls.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's): give --kernel debian:...");
         return k;
@@ -89,13 +98,12 @@ final class EngineOptions {
             // The kernels are what the LAVA jobs boot: a column per server × kernel, none run here.
             if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
             for (LavaSpec l : servers) {
-                for (String k : kernels) out.add(lavaColumn(l, k));
+                for (KernelSpec k : kernels()) out.add(l.column(k));
             }
             return Target.distinct(out);
         }
-        for (String k : kernels) {
-            KernelSpec spec = KernelSpec.parse(k);
-            out.add(spec.isHost() ? new Target.Engine("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
+        for (KernelSpec k : kernels()) {
+            out.add(k.isHost() ? new Target.Engine("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
                     : Target.guest(k));
         }
         if (out.size() < 1) throw new UsageException("no engine given");
@@ -105,12 +113,6 @@ final class EngineOptions {
             if (!notGuests.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's), not for " + String.join(", ", notGuests));
         }
         return Target.distinct(out);
-    }
-
-    /** A LAVA server's column for one kernel: bad input when the kernel is the host's, which no job can boot. */
-    static Target.Lava lavaColumn(LavaSpec l, String kernel) {
-        if (KernelSpec.parse(kernel).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
-        return l.column(kernel);
     }
 
     /** Each LAVA server of {@code targets} answers, takes the token and knows the device type before anything is submitted. */

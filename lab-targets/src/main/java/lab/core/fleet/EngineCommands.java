@@ -100,11 +100,11 @@ final class EngineCommands {
      * kernel and output; another command (a night's soak) gets --out and --kernel appended.
      */
     private List<String> args(List<String> command) {
-        KernelSpec kernel = target instanceof Target.Guest g ? KernelSpec.parse(g.kernel()) : null;
+        KernelSpec kernel = target instanceof Target.Guest g ? g.kernel() : null;
         if (command.get(0).equals("run")) return RunRequest.parse(command).on(kernel, out).args();
         List<String> args = new ArrayList<>(command);
         args.addAll(List.of("--out", out.toString()));
-        if (kernel != null) args.addAll(List.of("--kernel", target.kernel()));
+        if (kernel != null) args.addAll(List.of("--kernel", kernel.text()));
         return args;
     }
 
