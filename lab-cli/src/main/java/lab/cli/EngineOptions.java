@@ -8,6 +8,7 @@ import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.guest.GuestRun;
+import lab.core.run.ChildRequest;
 import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
@@ -59,7 +60,7 @@ final class EngineOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
 
-    /** Options the parent consumes; the children get the rest. */
+    /** Options that choose where the command runs: the lab in a guest is given the rest (see inGuest). */
     private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
             "--engine-deadline", "--per-engine", "--per-host", "--out");
 
@@ -120,12 +121,12 @@ final class EngineOptions {
         targets.stream().filter(Target.Lava.class::isInstance).map(Target.Lava.class::cast).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
     }
 
-    FleetSpec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
+    FleetSpec spec(List<String> scenarios, List<String> arms, List<ChildRequest> requests, Path out) {
         Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
         checkLava(targets);
-        return new FleetSpec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
+        return new FleetSpec(targets, scenarios, arms, requests, out, copyFrom, d, perEngine, perHost);
     }
 
     /**
@@ -143,13 +144,6 @@ final class EngineOptions {
     /** The --sysctl pairs, checked. */
     java.util.Map<String, String> sysctls() {
         return RunRequest.sysctls(sysctls);
-    }
-
-    /** The command's own arguments for a fleet's children: without its name and the fleet's options. */
-    List<String> childArgs() {
-        List<String> rest = new ArrayList<>(withoutOwn(command.commandLine().getParseResult().originalArgs()));
-        if (!rest.isEmpty() && rest.get(0).equals(command.name())) rest.remove(0);
-        return rest;
     }
 
     /** The original arguments without the fleet's own options (and their values). */

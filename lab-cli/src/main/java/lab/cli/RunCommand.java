@@ -7,6 +7,7 @@ import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
+import lab.core.run.ChildRequest;
 import lab.core.run.RunRequest;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
@@ -77,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
         o.expectationFiles();
-        List<List<String>> commands = ids.stream().map(id -> request(id, null).args()).toList();
-        return new Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
+        List<ChildRequest> requests = ids.stream().<ChildRequest>map(id -> request(id, null)).toList();
+        return new Fleet(say::line).run(engines.spec(ids, o.arms, requests, o.out())).exitCode();
     }
 }

@@ -18,7 +18,7 @@ import lab.core.kernel.KernelSpec;
  * list; the constructor checks what a run refuses.
  */
 public record RunRequest(String scenario, List<String> arms, Long trials, Map<String, String> params, KernelSpec kernel,
-                         Map<String, String> sysctls, Long seed, Path expectations, Path out) {
+                         Map<String, String> sysctls, Long seed, Path expectations, Path out) implements ChildRequest {
 
     /** A sysctl name as /proc/sys spells it with dots (fs.fuse.default_request_timeout), and nothing a shell would read. */
     private static final Pattern SYSCTL = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
@@ -29,8 +29,14 @@ public record RunRequest(String scenario, List<String> arms, Long trials, Map<St
         arms = List.copyOf(arms == null ? List.of() : arms);
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params == null ? Map.of() : params));
         if (kernel != null && kernel.isHost()) kernel = null;
-        sysctls = Collections.unmodifiableMap(new LinkedHashMap<>(sysctls == null ? Map.of() : sysctls));
-        sysctls.forEach((k, v) -> checkSysctl(k, k + "=" + v));
+        sysctls = checkSysctls(sysctls);
+    }
+
+    /** {@code sysctls} (null: none) in their order, each key checked as {@link #sysctls(List)} checks it. */
+    public static Map<String, String> checkSysctls(Map<String, String> sysctls) {
+        Map<String, String> out = Collections.unmodifiableMap(new LinkedHashMap<>(sysctls == null ? Map.of() : sysctls));
+        out.forEach((k, v) -> checkSysctl(k, k + "=" + v));
+        return out;
     }
 
     /** Trials per arm, as every command that takes --trials refuses them: null is the scenario's own number. */
@@ -110,7 +116,8 @@ public record RunRequest(String scenario, List<String> arms, Long trials, Map<St
         return new RunRequest(args.get(1), arms, trials, params, kernel, sysctls(sysctls), seed, expectations, out);
     }
 
-    private static long number(String option, String v) {
+    /** A number an option takes; bad input naming the option otherwise. */
+    public static long number(String option, String v) {
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
@@ -123,7 +130,13 @@ public record RunRequest(String scenario, List<String> arms, Long trials, Map<St
         return new RunRequest(scenario, arms, trials, params, null, Map.of(), seed, expectations, null);
     }
 
+    @Override
+    public List<String> scenarios() {
+        return List.of(scenario);
+    }
+
     /** The same request booting {@code kernel} (null: this host's), writing its bundle under {@code dir}. */
+    @Override
     public RunRequest on(KernelSpec kernel, Path dir) {
         return new RunRequest(scenario, arms, trials, params, kernel, sysctls, seed, expectations, dir);
     }

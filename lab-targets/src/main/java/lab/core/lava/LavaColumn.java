@@ -24,6 +24,7 @@ import lab.core.engine.Owner;
 import lab.bundle.AtomicFile;
 import lab.bundle.Json;
 import lab.core.kernel.KernelSpec;
+import lab.core.run.ChildRequest;
 import lab.core.target.Columns;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
@@ -129,9 +130,9 @@ public final class LavaColumn implements AutoCloseable {
     public static String run(FleetSpec spec, Target.Lava t, Path out, List<Integer> codes, Consumer<String> say) {
         try (LavaColumn c = open(spec, t, out, null, say)) {
             List<Job> all = new ArrayList<>();
-            for (List<String> cmd : spec.commands()) {
-                List<Scenario> named = cmd.stream().filter(spec.scenarios()::contains).distinct().map(Scenarios::find).toList();
-                all.add(c.job(named, cmd, named.get(0).id() + "-" + all.size(), out));
+            for (ChildRequest r : spec.requests()) {
+                List<Scenario> named = r.scenarios().stream().distinct().map(Scenarios::find).toList();
+                all.add(c.job(named, r.args(), named.get(0).id() + "-" + all.size(), out));
             }
             long t0 = System.nanoTime();
             for (Job j : all) c.submit(j);

@@ -230,12 +230,6 @@ public final class LavaSoak {
 
     /** What one repetition's job runs in its guest: `lab run` of the scenario with the soak's settings (its seed moved on as a soak's is). */
     static List<String> command(SoakRecord.Spec s, String scenario, long repetition) {
-        List<String> c = new ArrayList<>(List.of("run", scenario));
-        List<String> arms = Soak.armsFor(scenario, s.arms());
-        if (!arms.isEmpty()) c.addAll(List.of("--arms", String.join(",", arms)));
-        if (s.trials() != null) c.addAll(List.of("--trials", String.valueOf(s.trials())));
-        if (s.randomSeed() != null) c.addAll(List.of("--seed", String.valueOf(s.randomSeed() + repetition - 1)));
-        s.params().forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
-        return c;
+        return Soak.repetition(s, scenario, repetition).args();
     }
 }

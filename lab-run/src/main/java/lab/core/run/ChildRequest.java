@@ -1,0 +1,20 @@
+package lab.core.run;
+
+import java.nio.file.Path;
+import java.util.List;
+import lab.core.kernel.KernelSpec;
+
+/**
+ * What a child CLI is launched with (a fleet column's command, a guest's): a typed request whose
+ * {@link #args()} are the one way it becomes the child's argument list.
+ */
+public interface ChildRequest {
+    /** The child's arguments, starting with the command's name. */
+    List<String> args();
+
+    /** The scenarios it runs. */
+    List<String> scenarios();
+
+    /** The same request booting {@code kernel} (null: this host's), writing under {@code out}. */
+    ChildRequest on(KernelSpec kernel, Path out);
+}
