@@ -4,10 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
-import lab.core.guest.GuestRun;
 import lab.core.run.ChildRequest;
 import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
@@ -16,9 +14,7 @@ import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** What `run` and `soak` take to run on several engines at once (see Fleet). */
 final class EngineOptions {
@@ -55,14 +51,6 @@ final class EngineOptions {
     @Option(names = "--per-host", paramLabel = "N", description = "commands run at once on one host, across the engines on it "
             + "(the same boot id); 1 measures engines that share a host one after another (default: no bound)")
     int perHost = 0;
-
-    /** The command these options are part of (run or soak): its name and the arguments as given. */
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
-
-    /** Options that choose where the command runs: the lab in a guest is given the rest (see inGuest). */
-    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
-            "--engine-deadline", "--per-engine", "--per-host", "--out");
 
     /** The --kernel forms, parsed once. */
     private List<KernelSpec> kernelSpecs;
@@ -129,41 +117,9 @@ final class EngineOptions {
         return new FleetSpec(targets, scenarios, arms, requests, out, copyFrom, d, perEngine, perHost);
     }
 
-    /**
-     * The command as given, without the options that choose where it runs, in a guest of
-     * {@code kernel}: the lab inside writes its evidence under {@code out} on this host.
-     */
-    int inGuest(KernelSpec kernel, Path out, Say say) {
-        List<String> args = new ArrayList<>(without(withoutOwn(command.commandLine().getParseResult().originalArgs()), Set.of("--sysctl")));
-        if (args.isEmpty() || !args.get(0).equals(command.name())) args.add(0, command.name());
-        List<String> sysctls = command.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
-        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, out,
-                GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
-    }
-
     /** The --sysctl pairs, checked. */
     java.util.Map<String, String> sysctls() {
         return RunRequest.sysctls(sysctls);
-    }
-
-    /** The original arguments without the fleet's own options (and their values). */
-    private static List<String> withoutOwn(List<String> original) {
-        return without(original, OWN);
-    }
-
-    /** The arguments without the options named (and their values). */
-    private static List<String> without(List<String> original, Set<String> options) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < original.size(); i++) {
-            String a = original.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if (options.contains(name)) {
-                if (!a.contains("=")) i++;
-                continue;
-            }
-            out.add(a);
-        }
-        return out;
     }
 
     /** The engine a plain run uses: DOCKER_HOST, else the default socket. */

@@ -8,6 +8,7 @@ import lab.core.fleet.Fleet;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ChildRequest;
+import lab.core.run.RunAllRequest;
 import lab.core.run.RunRequest;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
@@ -62,9 +63,9 @@ final class RunCommand implements Callable<Integer> {
         // a kernel built from source gets the options the scenarios to run need
         List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
         kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
-        if (all) return engines.inGuest(kernel, o.out(), say);
-        RunRequest req = request(scenario, kernel);
-        return new GuestRun(say::line).run(new GuestRun.Request(kernel, req.inGuest().args(), o.out(), GuestRun.defaultShape(), req.sysctls()));
+        ChildRequest req = all ? new RunAllRequest(o.trials, o.randomSeed, o.expectations, kernel, engines.sysctls(), o.out())
+                : request(scenario, kernel).withOut(o.out());
+        return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));
     }
 
     /** This command's run of scenario {@code id} as a child is given it, booting {@code kernel} (null: the host's), without --out. */

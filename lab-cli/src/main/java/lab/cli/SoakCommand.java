@@ -64,7 +64,7 @@ final class SoakCommand implements Callable<Integer> {
         Soak.check(req.scenarios(), req.arms(), req.trials(), req.expectations());
         if (req.kernel() != null) {
             // The soak itself in a guest of that kernel; its evidence lands under --out as usual.
-            return new GuestRun(say::line).run(new GuestRun.Request(req.kernel(), req.inGuest().args(), req.out(), GuestRun.defaultShape(), req.sysctls()));
+            return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));
         }
         if (engines.active()) {
             List<Target> targets = engines.targets();

@@ -180,6 +180,13 @@ class CliConventionsTest {
             assertEquals(r, soak(r.args().toArray(String[]::new)).request(), String.join(" ", r.args()));
             assertEquals(r, SoakRequest.parse(r.args()));
         }
+        // What the lab in a guest is given for run --all, read by the CLI there.
+        lab.core.run.RunAllRequest all = new lab.core.run.RunAllRequest(2L, 7L, null, KernelSpec.parse("debian:6.1"), java.util.Map.of("vm.dirty_ratio", "10"),
+                java.nio.file.Path.of("/tmp/o"));
+        RunCommand inGuest = (RunCommand) new CommandLine(new LabCli()).parseArgs(all.inGuest(all.out()).args().toArray(String[]::new)).subcommand()
+                .commandSpec().userObject();
+        assertTrue(inGuest.all && inGuest.scenario == null && inGuest.engines.kernels.isEmpty() && inGuest.engines.sysctls.isEmpty());
+        assertEquals(java.util.List.of(2L, 7L, java.nio.file.Path.of("/tmp/o")), java.util.List.of(inGuest.o.trials, inGuest.o.randomSeed, inGuest.o.out()));
         CommandLine.ParseResult former = new CommandLine(new LabCli()).parseArgs("run", "unmount-race", "--seed-images-from", "unix:///b", "--engine", "unix:///a");
         assertEquals("unix:///b", ((RunCommand) former.subcommand().commandSpec().userObject()).engines.copyImagesFrom, "the option's former name still taken");
     }

@@ -83,9 +83,9 @@ public record RunRequest(String scenario, List<String> arms, Long trials, Map<St
         return new RunRequest(args.get(1), o.arms(), o.trials(), o.params(), o.kernel(), o.sysctls(), o.seed(), o.expectations(), o.out());
     }
 
-    /** What the lab inside a guest of {@link #kernel} runs: the same run on the guest's own kernel, its sysctls already set, evidence where the guest puts it. */
-    public RunRequest inGuest() {
-        return new RunRequest(scenario, arms, trials, params, null, Map.of(), seed, expectations, null);
+    @Override
+    public RunRequest inGuest(Path dir) {
+        return new RunRequest(scenario, arms, trials, params, null, Map.of(), seed, expectations, dir);
     }
 
     @Override

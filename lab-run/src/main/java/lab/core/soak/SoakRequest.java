@@ -92,9 +92,9 @@ public record SoakRequest(List<String> scenarios, StopRule stop, Map<String, Str
         }
     }
 
-    /** What the lab inside a guest of {@link #kernel} runs: the same soak on the guest's own kernel, its sysctls already set, the soak where the guest puts it. */
-    public SoakRequest inGuest() {
-        return new SoakRequest(scenarios, stop, params, arms, trials, seed, expectations, null, Map.of(), null);
+    @Override
+    public SoakRequest inGuest(Path dir) {
+        return new SoakRequest(scenarios, stop, params, arms, trials, seed, expectations, null, Map.of(), dir);
     }
 
     @Override

@@ -35,7 +35,7 @@ class SoakRequestTest {
     void inAGuestTheSoakRunsOnTheGuestsOwnKernelWithItsSysctlsAlreadySet() {
         SoakRequest r = new SoakRequest(List.of("unmount-race"), StopRule.count(2), null, null, null, null, null, KernelSpec.parse("debian:6.12"),
                 Map.of("vm.dirty_ratio", "10"), Path.of("/srv/out"));
-        assertEquals(List.of("soak", "unmount-race", "--count", "2"), r.inGuest().args());
+        assertEquals(List.of("soak", "unmount-race", "--count", "2", "--out", "/srv/out"), r.inGuest(Path.of("/srv/out")).args());
         assertNull(new SoakRequest(List.of("unmount-race"), StopRule.count(2), null, null, null, null, null, KernelSpec.parse("host"), null, null).kernel());
     }
 

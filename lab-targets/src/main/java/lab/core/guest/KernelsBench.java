@@ -185,8 +185,7 @@ public final class KernelsBench implements Benchmark {
         List<GuestRun.Phases> ps = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             GuestRun run = new GuestRun(l -> say.accept("    " + l));
-            int code = run.run(new GuestRun.Request(kernel, SHORT_RUN.args(), tmp.resolve("w" + i),
-                    GuestRun.defaultShape(), Map.of()));
+            int code = run.run(new GuestRun.Request(SHORT_RUN.on(kernel, tmp.resolve("w" + i)), GuestRun.defaultShape()));
             GuestRun.Phases p = run.phases();
             say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
                     i + 1, code, p.resumedS(), p.agentS(), p.firstLineS(), p.exitS(), p.evidenceS()));
