@@ -111,12 +111,12 @@ final class BisectCommand implements Callable<Integer> {
         } else if (!kernels.isEmpty()) {
             if (good != null || bad != null) throw new UsageException("--kernels bisects kernels: give the settings with --param, not --good/--bad");
             if (kernel != null) throw new UsageException("--kernel is for a configuration bisection; --kernels bisects kernels");
-            kernels.forEach(KernelSpec::parse);
+            List<KernelSpec> ks = kernels.stream().map(KernelSpec::parse).toList();
             Side base = Sides.parse("--param", null, common, s);
-            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, kernels, common, null);
+            plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, null, null, base, base, ks, common, null);
         } else {
             if (good == null || bad == null) throw new UsageException("give --good and --bad (run bundles or settings), or --kernels");
-            String k = kernel == null || KernelSpec.parse(kernel).isHost() ? null : kernel;
+            KernelSpec k = kernel == null ? null : KernelSpec.parse(kernel);
             plan = new Bisect.Plan(s.id(), a, confidence, trials, maxTrials, good, bad, Sides.parse("--good", good, common, s), Sides.parse("--bad", bad, common, s), List.of(), common, k);
         }
         return new Bisect(say::line, new ChildRuns(s, a, say::line)).start(plan, out.out).exitCode();

@@ -4,10 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import lab.api.UsageException;
 import lab.core.fleet.Fleet;
-import lab.core.guest.GuestRun;
+import lab.core.run.ChildRequest;
 import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
@@ -15,9 +14,7 @@ import lab.core.kernel.KernelSpec;
 import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
 import lab.core.soak.StopRule;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** What `run` and `soak` take to run on several engines at once (see Fleet). */
 final class EngineOptions {
@@ -55,13 +52,14 @@ final class EngineOptions {
             + "(the same boot id); 1 measures engines that share a host one after another (default: no bound)")
     int perHost = 0;
 
-    /** The command these options are part of (run or soak): its name and the arguments as given. */
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec command;
+    /** The --kernel forms, parsed once. */
+    private List<KernelSpec> kernelSpecs;
 
-    /** Options the parent consumes; the children get the rest. */
-    private static final Set<String> OWN = Set.of("--engine", "--kernel", "--lava", "--inventory", "--copy-images-from", "--seed-images-from",
-            "--engine-deadline", "--per-engine", "--per-host", "--out");
+    /** The --kernel forms as kernels: bad input for one that is no kernel, before anything starts. */
+    List<KernelSpec> kernels() {
+        if (kernelSpecs == null) kernelSpecs = kernels.stream().map(KernelSpec::parse).toList();
+        return kernelSpecs;
+    }
 
     /** Several columns: engines, or more than one kernel, or kernels beside engines. */
     boolean active() {
@@ -71,7 +69,7 @@ final class EngineOptions {
     /** One guest kernel and nothing else: the run goes straight into that guest. Null otherwise (host included). */
     KernelSpec guestKernel() {
         if (active()) return null;
-        KernelSpec k = kernels.isEmpty() ? null : KernelSpec.parse(kernels.get(0));
+        KernelSpec k = kernels().isEmpty() ? null : kernels().get(0);
         if (k != null && k.isHost()) k = null;
         if (k == null && !sysctls.isEmpty()) throw new UsageException("--sysctl is for guests only (the host's sysctls are everyone's): give --kernel debian:...");
         return k;
@@ -89,13 +87,12 @@ final class EngineOptions {
             // The kernels are what the LAVA jobs boot: a column per server × kernel, none run here.
             if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
             for (LavaSpec l : servers) {
-                for (String k : kernels) out.add(lavaColumn(l, k));
+                for (KernelSpec k : kernels()) out.add(l.column(k));
             }
             return Target.distinct(out);
         }
-        for (String k : kernels) {
-            KernelSpec spec = KernelSpec.parse(k);
-            out.add(spec.isHost() ? new Target.Engine("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
+        for (KernelSpec k : kernels()) {
+            out.add(k.isHost() ? new Target.Engine("host", java.net.URI.create(defaultEndpoint()), null, java.util.Map.of("kernel", "host"))
                     : Target.guest(k));
         }
         if (out.size() < 1) throw new UsageException("no engine given");
@@ -107,67 +104,22 @@ final class EngineOptions {
         return Target.distinct(out);
     }
 
-    /** A LAVA server's column for one kernel: bad input when the kernel is the host's, which no job can boot. */
-    static Target.Lava lavaColumn(LavaSpec l, String kernel) {
-        if (KernelSpec.parse(kernel).isHost()) throw new UsageException("--kernel host cannot boot in a LAVA job: name a kernel (debian:6.1, path:...)");
-        return l.column(kernel);
-    }
-
     /** Each LAVA server of {@code targets} answers, takes the token and knows the device type before anything is submitted. */
     static void checkLava(List<Target> targets) {
         targets.stream().filter(Target.Lava.class::isInstance).map(Target.Lava.class::cast).map(LavaSpec::of).distinct().forEach(l -> LavaClient.of(l).check(l));
     }
 
-    FleetSpec spec(List<String> scenarios, List<String> arms, List<List<String>> commands, Path out) {
+    FleetSpec spec(List<String> scenarios, List<String> arms, List<ChildRequest> requests, Path out) {
         Target copyFrom = copyImagesFrom == null ? null : Target.parse(copyImagesFrom, dockerConfig());
         Duration d = deadline == null ? null : StopRule.parseDuration(deadline);
         List<Target> targets = targets();
         checkLava(targets);
-        return new FleetSpec(targets, scenarios, arms, commands, out, copyFrom, d, perEngine, perHost);
-    }
-
-    /**
-     * The command as given, without the options that choose where it runs, in a guest of
-     * {@code kernel}: the lab inside writes its evidence under {@code out} on this host.
-     */
-    int inGuest(KernelSpec kernel, Path out, Say say) {
-        List<String> args = new ArrayList<>(without(withoutOwn(command.commandLine().getParseResult().originalArgs()), Set.of("--sysctl")));
-        if (args.isEmpty() || !args.get(0).equals(command.name())) args.add(0, command.name());
-        List<String> sysctls = command.commandLine().getParseResult().matchedOptionValue("--sysctl", List.<String>of());
-        return new GuestRun(say::line).run(new GuestRun.Request(kernel, args, out,
-                GuestRun.defaultShape(), RunRequest.sysctls(sysctls)));
+        return new FleetSpec(targets, scenarios, arms, requests, out, copyFrom, d, perEngine, perHost);
     }
 
     /** The --sysctl pairs, checked. */
     java.util.Map<String, String> sysctls() {
         return RunRequest.sysctls(sysctls);
-    }
-
-    /** The command's own arguments for a fleet's children: without its name and the fleet's options. */
-    List<String> childArgs() {
-        List<String> rest = new ArrayList<>(withoutOwn(command.commandLine().getParseResult().originalArgs()));
-        if (!rest.isEmpty() && rest.get(0).equals(command.name())) rest.remove(0);
-        return rest;
-    }
-
-    /** The original arguments without the fleet's own options (and their values). */
-    private static List<String> withoutOwn(List<String> original) {
-        return without(original, OWN);
-    }
-
-    /** The arguments without the options named (and their values). */
-    private static List<String> without(List<String> original, Set<String> options) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < original.size(); i++) {
-            String a = original.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if (options.contains(name)) {
-                if (!a.contains("=")) i++;
-                continue;
-            }
-            out.add(a);
-        }
-        return out;
     }
 
     /** The engine a plain run uses: DOCKER_HOST, else the default socket. */

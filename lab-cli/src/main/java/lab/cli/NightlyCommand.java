@@ -77,10 +77,11 @@ final class NightlyCommand implements Callable<Integer> {
         }
         if (kernels.isEmpty()) throw new UsageException("--lava needs --kernel K: the kernel its jobs boot (e.g. --kernel debian:6.1)");
         LavaSpec server = LavaSpec.parse(lava);
-        // A night on this host beside the LAVA ones, not instead of them.
-        if (kernels.stream().allMatch(k -> KernelSpec.parse(k).isHost())) EngineOptions.lavaColumn(server, kernels.get(0));
+        List<KernelSpec> ks = kernels.stream().map(KernelSpec::parse).distinct().toList();
+        // A night on this host beside the LAVA ones, not instead of them: host alone is refused as a LAVA column refuses it.
+        if (ks.stream().allMatch(KernelSpec::isHost)) server.column(ks.get(0));
         List<Target.Lava> out = new ArrayList<>();
-        for (String k : kernels.stream().distinct().toList()) out.add(KernelSpec.parse(k).isHost() ? null : EngineOptions.lavaColumn(server, k));
+        for (KernelSpec k : ks) out.add(k.isHost() ? null : server.column(k));
         EngineOptions.checkLava(out.stream().filter(java.util.Objects::nonNull).map(Target.class::cast).toList());
         return out;
     }

@@ -7,6 +7,8 @@ import lab.api.UsageException;
 import lab.core.fleet.Fleet;
 import lab.core.guest.GuestRun;
 import lab.core.kernel.KernelSpec;
+import lab.core.run.ChildRequest;
+import lab.core.run.RunAllRequest;
 import lab.core.run.RunRequest;
 import lab.core.run.Runner;
 import lab.core.host.Scenarios;
@@ -61,9 +63,9 @@ final class RunCommand implements Callable<Integer> {
         // a kernel built from source gets the options the scenarios to run need
         List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
         kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
-        if (all) return engines.inGuest(kernel, o.out(), say);
-        RunRequest req = request(scenario, kernel);
-        return new GuestRun(say::line).run(new GuestRun.Request(kernel, req.inGuest().args(), o.out(), GuestRun.defaultShape(), req.sysctls()));
+        ChildRequest req = all ? new RunAllRequest(o.trials, o.randomSeed, o.expectations, kernel, engines.sysctls(), o.out())
+                : request(scenario, kernel).withOut(o.out());
+        return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));
     }
 
     /** This command's run of scenario {@code id} as a child is given it, booting {@code kernel} (null: the host's), without --out. */
@@ -77,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         if (!all && scenario == null) throw new UsageException("which scenario? (see: lab list, or --all)");
         List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : List.of(Scenarios.find(scenario).id());
         o.expectationFiles();
-        List<List<String>> commands = ids.stream().map(id -> request(id, null).args()).toList();
-        return new Fleet(say::line).run(engines.spec(ids, o.arms, commands, o.out())).exitCode();
+        List<ChildRequest> requests = ids.stream().<ChildRequest>map(id -> request(id, null)).toList();
+        return new Fleet(say::line).run(engines.spec(ids, o.arms, requests, o.out())).exitCode();
     }
 }

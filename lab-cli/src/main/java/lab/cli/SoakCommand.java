@@ -1,16 +1,18 @@
 package lab.cli;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import lab.api.Scenario;
 import lab.api.UsageException;
-import lab.core.target.Target;
-import lab.core.lava.LavaSoak;
+import lab.core.fleet.Fleet;
+import lab.core.guest.GuestRun;
 import lab.core.host.Scenarios;
+import lab.core.lava.LavaSoak;
 import lab.core.soak.Soak;
+import lab.core.soak.SoakRequest;
 import lab.core.soak.StopRule;
+import lab.core.target.Target;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,41 +59,34 @@ final class SoakCommand implements Callable<Integer> {
             if (Soak.onLava(resume.resume)) return new LavaSoak(say::line, say).resume(resume.resume).exitCode();
             return soak.resume(resume.resume).exitCode();
         }
-        List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
-        if (all && !scenarios.isEmpty()) throw new UsageException("give scenarios or --all, not both");
-        if (ids.isEmpty()) throw new UsageException("which scenario? (see: lab list, or --all)");
-        Duration budget = duration.budget();
-        StopRule rule;
-        if (stop == null) {
-            if (budget == null) throw new UsageException("say when to stop: --count N, --duration TIME, --until-failure or --until-ci WIDTH");
-            rule = StopRule.duration(budget);
-        } else if (stop.count != null) {
-            rule = budget == null ? StopRule.count(stop.count) : new StopRule(StopRule.Kind.COUNT, StopRule.count(stop.count).count(), 0, budget);
-        } else if (stop.untilFailure) {
-            rule = StopRule.untilFailure(budget);
-        } else {
-            rule = StopRule.untilCi(stop.untilCi, budget);
-        }
+        SoakRequest req = request();
         // Bad input before a guest boots or an engine is asked.
-        Soak.check(ids, o.arms, o.trials, o.expectations);
-        lab.core.kernel.KernelSpec kernel = engines.guestKernel();
-        if (kernel != null) {
-            o.paramMap();
-            return engines.inGuest(kernel, o.out(), say);
+        Soak.check(req.scenarios(), req.arms(), req.trials(), req.expectations());
+        if (req.kernel() != null) {
+            // The soak itself in a guest of that kernel; its evidence lands under --out as usual.
+            return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));
         }
         if (engines.active()) {
             List<Target> targets = engines.targets();
             if (targets.size() == 1 && targets.get(0) instanceof Target.Lava column) {
                 // One LAVA column: each repetition × scenario a job of its own, as many at once as the devices allow.
-                if (o.expectations != null) throw new UsageException(LavaSoak.NO_EXPECTATIONS);
+                if (req.expectations() != null) throw new UsageException(LavaSoak.NO_EXPECTATIONS);
                 EngineOptions.checkLava(targets);
-                return new LavaSoak(say::line, say).start(column, ids, o.paramMap(), o.arms, o.trials, o.randomSeed, rule, o.out()).exitCode();
+                return new LavaSoak(say::line, say).start(column, req.scenarios(), req.params(), req.arms(), req.trials(), req.seed(), req.stop(), req.out())
+                        .exitCode();
             }
             // Each engine soaks on its own under one stopping rule; one report over all of them.
-            List<String> c = new ArrayList<>(List.of("soak"));
-            c.addAll(engines.childArgs());
-            return new lab.core.fleet.Fleet(say::line).run(engines.spec(ids, o.arms, List.of(c), o.out())).exitCode();
+            return new Fleet(say::line).run(engines.spec(req.scenarios(), req.arms(), List.of(req.on(null, null)), req.out())).exitCode();
         }
-        return soak.start("soak", ids, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, rule, o.out()).exitCode();
+        return soak.start(req).exitCode();
+    }
+
+    /** The soak these options ask for, checked as a soak checks it; its kernel is the one guest's, else null (a fleet's columns give theirs). */
+    SoakRequest request() {
+        List<String> ids = all ? Scenarios.all().stream().map(Scenario::id).toList() : scenarios;
+        if (all && !scenarios.isEmpty()) throw new UsageException("give scenarios or --all, not both");
+        StopRule rule = stop == null ? StopRule.of(null, false, null, duration.budget())
+                : StopRule.of(stop.count, stop.untilFailure, stop.untilCi, duration.budget());
+        return new SoakRequest(ids, rule, o.paramMap(), o.arms, o.trials, o.randomSeed, o.expectations, engines.guestKernel(), engines.sysctls(), o.out());
     }
 }

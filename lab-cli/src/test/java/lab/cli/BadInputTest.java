@@ -99,6 +99,17 @@ class BadInputTest {
         p = lab(List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "path:/bin/ls", "--out", dir.resolve("out").toString());
         assertEquals(2, p.process.exitValue(), p.err());
         assertTrue(oneLine(p, "lab: ").contains("/bin/ls is not a kernel image"));
+        // A fleet's column of no kernel beside a good one: refused as the options are read, before a fleet or a guest starts.
+        for (String command : List.of("run", "soak")) {
+            List<String> args = new java.util.ArrayList<>(List.of(command, "fuse-kill-deadlock", "--kernel", "debian:6.1", "--kernel", "debian:six",
+                    "--out", dir.resolve("out").toString()));
+            if (command.equals("soak")) args.addAll(List.of("--count", "1"));
+            p = lab(List.of(), Map.of(), args.toArray(String[]::new));
+            assertEquals(2, p.process.exitValue(), p.err());
+            assertEquals("lab: --kernel debian:six: not a Debian kernel series or package version; the forms are: " + lab.core.kernel.KernelSpec.FORMS,
+                    oneLine(p, "lab: "));
+            assertFalse(Files.exists(dir.resolve("out/fleet")), command + ": no fleet was started");
+        }
         assertTrue(runJson(dir.resolve("out")).isEmpty(), "no bundle: nothing was started");
         nothingRunning(p);
     }

@@ -10,6 +10,7 @@ import lab.core.engine.EngineException;
 import lab.core.engine.HostLacksException;
 import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
+import lab.core.soak.SoakRequest;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -158,17 +159,36 @@ class CliConventionsTest {
         assertTrue(!java.nio.file.Files.exists(tmp.resolve("interrupted")), "nothing was started");
     }
 
+    private static SoakCommand soak(String... args) {
+        return (SoakCommand) new CommandLine(new LabCli()).parseArgs(args).subcommand().commandSpec().userObject();
+    }
+
     @Test
-    void aFleetsChildrenGetTheCommandsArgumentsWithoutTheFleetsOwn() {
-        CommandLine cli = new CommandLine(new LabCli());
-        CommandLine.ParseResult run = cli.parseArgs("run", "unmount-race", "--engine", "unix:///a", "--trials", "3", "--out", "/tmp/o", "--per-engine=2");
-        assertEquals(java.util.List.of("unmount-race", "--trials", "3"), ((RunCommand) run.subcommand().commandSpec().userObject()).engines.childArgs());
-        CommandLine.ParseResult soak = new CommandLine(new LabCli()).parseArgs("soak", "--count", "2", "--copy-images-from", "unix:///b", "unmount-race");
-        assertEquals(java.util.List.of("--count", "2", "unmount-race"), ((SoakCommand) soak.subcommand().commandSpec().userObject()).engines.childArgs());
+    void aSoaksChildIsItsRequestWhichTheCliReadsBackTheSame() {
+        SoakCommand fleet = soak("soak", "--count", "2", "--copy-images-from", "unix:///b", "--engine", "unix:///a", "--per-engine=2", "unmount-race",
+                "--trials", "3", "--param", "fs=ext4", "--duration", "1h30m", "--seed", "5", "--arms", "plain", "--out", "/tmp/o");
+        SoakRequest req = fleet.request();
+        // What a column's child is given: the soak, none of the fleet's own options; the column adds its kernel and output.
+        SoakRequest column = req.on(lab.core.kernel.KernelSpec.parse("debian:6.1"), java.nio.file.Path.of("/tmp/o/fleet/x/debian-6.1"));
+        assertEquals(java.util.List.of("soak", "unmount-race", "--count", "2", "--duration", "5400s", "--arms", "plain", "--trials", "3", "--param", "fs=ext4",
+                "--kernel", "debian:6.1", "--seed", "5", "--out", "/tmp/o/fleet/x/debian-6.1"), column.args());
+        assertEquals(column, soak(column.args().toArray(String[]::new)).request(), "the child's CLI reads the same soak back");
+        for (String[] stop : new String[][] {{"--until-failure"}, {"--until-ci", "0.05", "--duration", "10m"}, {"--duration", "90s"}}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("soak", "unmount-race", "fuse-kill-deadlock", "--arms", "unmount-race:plain"));
+            args.addAll(java.util.List.of(stop));
+            SoakRequest r = soak(args.toArray(String[]::new)).request();
+            assertEquals(r, soak(r.args().toArray(String[]::new)).request(), String.join(" ", r.args()));
+            assertEquals(r, SoakRequest.parse(r.args()));
+        }
+        // What the lab in a guest is given for run --all, read by the CLI there.
+        lab.core.run.RunAllRequest all = new lab.core.run.RunAllRequest(2L, 7L, null, KernelSpec.parse("debian:6.1"), java.util.Map.of("vm.dirty_ratio", "10"),
+                java.nio.file.Path.of("/tmp/o"));
+        RunCommand inGuest = (RunCommand) new CommandLine(new LabCli()).parseArgs(all.inGuest(all.out()).args().toArray(String[]::new)).subcommand()
+                .commandSpec().userObject();
+        assertTrue(inGuest.all && inGuest.scenario == null && inGuest.engines.kernels.isEmpty() && inGuest.engines.sysctls.isEmpty());
+        assertEquals(java.util.List.of(2L, 7L, java.nio.file.Path.of("/tmp/o")), java.util.List.of(inGuest.o.trials, inGuest.o.randomSeed, inGuest.o.out()));
         CommandLine.ParseResult former = new CommandLine(new LabCli()).parseArgs("run", "unmount-race", "--seed-images-from", "unix:///b", "--engine", "unix:///a");
-        RunCommand r = (RunCommand) former.subcommand().commandSpec().userObject();
-        assertEquals("unix:///b", r.engines.copyImagesFrom, "the option's former name still taken");
-        assertEquals(java.util.List.of("unmount-race"), r.engines.childArgs());
+        assertEquals("unix:///b", ((RunCommand) former.subcommand().commandSpec().userObject()).engines.copyImagesFrom, "the option's former name still taken");
     }
 
     @Test

@@ -14,6 +14,10 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
+import lab.core.kernel.KernelCommits;
+import lab.core.kernel.KernelConfigs;
+import lab.core.kernel.KernelSource;
+import lab.core.kernel.KernelSpec;
 import lab.bundle.Json;
 import lab.core.report.BisectPage;
 import lab.core.run.ExitCodes;
@@ -38,11 +42,16 @@ import lab.records.Side;
  */
 public final class Bisect {
 
-    /** What to bisect; {@code kernels} empty for a configuration bisection. */
+    /**
+     * What to bisect; {@code kernels} empty for a configuration bisection, {@code kernel} the guest
+     * a configuration bisection's steps run in (null: this host).
+     */
     public record Plan(String scenario, String arm, double confidence, long batch, long ceiling, String good, String bad,
-                       Side goodSide, Side badSide, List<String> kernels, java.util.Map<String, String> params, String kernel) {
+                       Side goodSide, Side badSide, List<KernelSpec> kernels, java.util.Map<String, String> params, KernelSpec kernel) {
         public Plan {
             RunRequest.checkTrials(batch);
+            kernels = List.copyOf(kernels);
+            if (kernel != null && kernel.isHost()) kernel = null;
             if (ceiling < batch) throw new UsageException("--max-trials must be at least --trials (" + batch + ")");
             if (kernel == null && (goodSide.settings().containsKey(Side.SYSCTL) || badSide.settings().containsKey(Side.SYSCTL))) {
                 throw new UsageException("sysctl.* settings are set in a guest only (the host's sysctls are everyone's): give --kernel");
@@ -51,6 +60,9 @@ public final class Bisect {
     }
 
     public record Result(int exitCode, BisectRecord record, Path dir) { }
+
+    /** The kernels a bisection boots, parsed once: from the plan, or from bisect.json when it resumes. */
+    private record Kernels(KernelSpec kernel, List<KernelSpec> list) { }
 
     private final Consumer<String> say;
     private final StepRunner runner;
@@ -74,7 +86,7 @@ public final class Bisect {
      * A config bisection: ddmin over the kernel config options that differ, each candidate the
      * good config ({@code plan.kernels()}: the good and the bad src: kernels) with some of the bad one's values.
      */
-    public Result startKernelConfigs(Plan plan, List<lab.core.kernel.KernelConfigs.Option> options, Path out) {
+    public Result startKernelConfigs(Plan plan, List<KernelConfigs.Option> options, Path out) {
         if (options.isEmpty()) throw new UsageException("no config option differs: nothing to bisect");
         return start(plan, options.stream().map(o -> new Difference(KCONFIG, o.key(), o.good(), o.bad())).toList(), out);
     }
@@ -95,10 +107,10 @@ public final class Bisect {
         rec.goodSide = plan.goodSide();
         rec.badSide = plan.badSide();
         rec.params.putAll(plan.params());
-        rec.kernel = plan.kernel();
+        rec.kernel = plan.kernel() == null ? null : plan.kernel().text();
         if (!kernelConfig.isEmpty()) {
             rec.kind = "kernel-config";
-            rec.kernels.addAll(plan.kernels());
+            rec.kernels.addAll(texts(plan.kernels()));
             rec.differences.addAll(kernelConfig);
         } else if (plan.kernels().isEmpty()) {
             rec.kind = "configuration";
@@ -107,9 +119,10 @@ public final class Bisect {
         } else {
             rec.kind = "kernel";
             if (plan.kernels().size() < 2) throw new UsageException("--kernels needs at least two kernels: the first good, the last bad");
-            rec.kernels.addAll(plan.kernels());
+            rec.kernels.addAll(texts(plan.kernels()));
         }
-        rec.replay = replayLine(rec);
+        Kernels kernels = new Kernels(plan.kernel(), plan.kernels());
+        rec.replay = replayLine(rec, kernels);
         Path root = out.resolve("bisect");
         Path dir = RunId.dir(root, now, rec.bisectId);
         try {
@@ -119,7 +132,11 @@ public final class Bisect {
         } catch (IOException e) {
             throw new UsageException("cannot create the bisection's directory under " + out + ": " + e.getMessage());
         }
-        return loop(rec, dir);
+        return loop(rec, kernels, dir);
+    }
+
+    private static List<String> texts(List<KernelSpec> kernels) {
+        return kernels.stream().map(KernelSpec::text).toList();
     }
 
     /** A bisection's record from its directory; every step's directory must lie inside it. */
@@ -137,17 +154,37 @@ public final class Bisect {
         return rec;
     }
 
+    /** The kernels {@code rec} (read from {@code f}) boots, each parsed once here: one that is not a --kernel form is bad input naming its field. */
+    private static Kernels kernels(BisectRecord rec, Path f) {
+        List<KernelSpec> list = new ArrayList<>();
+        for (int i = 0; i < rec.kernels().size(); i++) list.add(kernel(f, "kernels[" + i + "]", rec.kernels().get(i)));
+        if (("kernel".equals(rec.kind()) && list.size() < 2) || ("kernel-config".equals(rec.kind()) && (list.size() != 2 || list.get(0).source() == null))) {
+            throw new UsageException("cannot read " + f + ": field kernels holds " + rec.kernels() + ", not the " + rec.kind() + " bisection's kernels");
+        }
+        return new Kernels(rec.kernel() == null ? null : kernel(f, "kernel", rec.kernel()), list);
+    }
+
+    private static KernelSpec kernel(Path f, String field, String text) {
+        try {
+            return KernelSpec.parse(text);
+        } catch (UsageException e) {
+            throw new UsageException("cannot read " + f + ": field " + field + ": " + e.getMessage());
+        }
+    }
+
     /** Continues a bisection from its directory: finished steps count as they are, an unfinished one goes on from its bundles. */
     public Result resume(Path given) {
-        BisectDraft rec = BisectDraft.of(read(given));
-        if (rec.status == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + rec.exitCode + ")");
+        BisectRecord read = read(given);
+        if (read.status() == RunStatus.COMPLETE) throw new UsageException("the bisection in " + given + " is complete (exit " + read.exitCode() + ")");
+        Kernels kernels = kernels(read, given.resolve("bisect.json"));
+        BisectDraft rec = BisectDraft.of(read);
         rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         say.accept("resuming bisection " + rec.bisectId + " after " + rec.steps.size() + " steps");
-        return loop(rec, given.toAbsolutePath().normalize());
+        return loop(rec, kernels, given.toAbsolutePath().normalize());
     }
 
-    private Result loop(BisectDraft rec, Path dir) {
+    private Result loop(BisectDraft rec, Kernels kernels, Path dir) {
         Judge judge = new Judge(rec.confidenceLevel);
         Steps steps = new Steps(rec, dir, judge);
         say.accept(String.format(Locale.ROOT, "bisect %s · %s %s --arm %s · %s · each step decided at %s, %d trials a batch, at most %d · %s",
@@ -173,9 +210,9 @@ public final class Bisect {
         };
         try {
             rec.exitCode = switch (rec.kind) {
-                case "kernel" -> kernels(rec, steps);
-                case "kernel-config" -> kernelConfig(rec, steps);
-                default -> configuration(rec, steps);
+                case "kernel" -> kernels(rec, kernels.list(), steps);
+                case "kernel-config" -> kernelConfig(rec, kernels.list(), steps);
+                default -> configuration(rec, kernels.kernel(), steps);
             };
             rec.status = RunStatus.COMPLETE;
         } catch (RuntimeException e) {
@@ -208,17 +245,16 @@ public final class Bisect {
         return new Result(rec.exitCode, rec.record(), dir);
     }
 
-    private int configuration(BisectDraft rec, Steps steps) {
-        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, rec.kernel), new StepRunner.Candidate(rec.badSide, rec.kernel))) return ExitCodes.DIFFERS;
-        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(rec.goodSide.with(c), rec.kernel)));
+    private int configuration(BisectDraft rec, KernelSpec kernel, Steps steps) {
+        if (!steps.premise(new StepRunner.Candidate(rec.goodSide, kernel), new StepRunner.Candidate(rec.badSide, kernel))) return ExitCodes.DIFFERS;
+        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(rec.goodSide.with(c), kernel)));
     }
 
-    private int kernelConfig(BisectDraft rec, Steps steps) {
+    private int kernelConfig(BisectDraft rec, List<KernelSpec> ks, Steps steps) {
         Side side = rec.goodSide;
-        List<String> ks = rec.kernels;
         if (!steps.premise(new StepRunner.Candidate(side, ks.get(0)), new StepRunner.Candidate(side, ks.get(1)))) return ExitCodes.DIFFERS;
-        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(side, lab.core.kernel.KernelConfigs.candidate(ks.get(0),
-                c.stream().map(d -> new lab.core.kernel.KernelConfigs.Option(d.key(), d.good(), d.bad())).toList()))));
+        return culprit(rec, ddmin(rec, steps, c -> new StepRunner.Candidate(side, KernelConfigs.candidate(ks.get(0),
+                c.stream().map(d -> new KernelConfigs.Option(d.key(), d.good(), d.bad())).toList()))));
     }
 
     /** ddmin over the differences, each candidate a step; all of them is the bad side, already run. */
@@ -245,19 +281,18 @@ public final class Bisect {
         return ExitCodes.DIFFERS;
     }
 
-    private int kernels(BisectDraft rec, Steps steps) {
+    private int kernels(BisectDraft rec, List<KernelSpec> ks, Steps steps) {
         Side side = rec.goodSide;
-        List<String> ks = rec.kernels;
         if (!steps.premise(new StepRunner.Candidate(side, ks.get(0)), new StepRunner.Candidate(side, ks.get(ks.size() - 1)))) return ExitCodes.DIFFERS;
         FirstBad.Result r = FirstBad.search(ks.size(), i -> steps.decide("kernel", List.of(), new StepRunner.Candidate(side, ks.get(i))));
-        rec.lastGoodKernel = ks.get(r.lastGood());
+        rec.lastGoodKernel = ks.get(r.lastGood()).text();
         if (r.found()) {
-            rec.firstBadKernel = ks.get(r.firstBad());
+            rec.firstBadKernel = ks.get(r.firstBad()).text();
             rec.where = r.undecided().isEmpty() ? "every step decided"
-                    : "kernels " + r.undecided().stream().map(ks::get).collect(Collectors.joining(", ")) + " undecided or not building, skipped; the two neighbours decided";
-            return revertCheck(rec, steps, side);
+                    : "kernels " + r.undecided().stream().map(i -> ks.get(i).text()).collect(Collectors.joining(", ")) + " undecided or not building, skipped; the two neighbours decided";
+            return revertCheck(rec, steps, side, ks.get(ks.size() - 1), ks.get(r.firstBad()));
         }
-        rec.where = "the first bad kernel is one of " + String.join(", ", ks.subList(r.lastGood() + 1, r.firstBad() + 1))
+        rec.where = "the first bad kernel is one of " + String.join(", ", texts(ks.subList(r.lastGood() + 1, r.firstBad() + 1)))
                 + ": every kernel between " + ks.get(r.lastGood()) + " (good) and " + ks.get(r.firstBad()) + " (bad) was undecided within " + rec.ceiling + " trials";
         return ExitCodes.DIFFERS;
     }
@@ -266,13 +301,13 @@ public final class Bisect {
      * A commit bisection's last step: the bad commit with the culprit reverted must behave like
      * the good side. Kernels that are not commits of one tree (--kernels) have no such check.
      */
-    private int revertCheck(BisectDraft rec, Steps steps, Side side) {
-        lab.core.kernel.KernelSource bad = commitOf(rec.kernels.get(rec.kernels.size() - 1));
-        lab.core.kernel.KernelSource culprit = commitOf(rec.firstBadKernel);
+    private int revertCheck(BisectDraft rec, Steps steps, Side side, KernelSpec last, KernelSpec firstBad) {
+        KernelSource bad = commitOf(last);
+        KernelSource culprit = commitOf(firstBad);
         if (bad == null || culprit == null) return ExitCodes.OK;
-        rec.culpritCommit = lab.core.kernel.KernelCommits.describe(culprit, culprit.rev());
+        rec.culpritCommit = KernelCommits.describe(culprit, culprit.rev());
         say.accept("revert check: " + culprit.rev() + " reverted on " + bad.rev() + " should behave as the good side");
-        rec.revertCheck = steps.decide("revert check", List.of(), new StepRunner.Candidate(side, bad.at(bad.rev(), culprit.rev()).spec()));
+        rec.revertCheck = steps.decide("revert check", List.of(), new StepRunner.Candidate(side, KernelSpec.of(bad.at(bad.rev(), culprit.rev()))));
         switch (rec.revertCheck) {
             case GOOD -> rec.where += "; the revert check passed: the culprit reverted on the bad commit was tested good";
             case BAD -> rec.where += "; the revert check FAILED: with the culprit reverted the bad commit is still bad (it is not the whole cause)";
@@ -282,9 +317,7 @@ public final class Bisect {
     }
 
     /** The tree and commit a src:DIR,rev=C kernel names; null for any other kernel. */
-    private static lab.core.kernel.KernelSource commitOf(String kernel) {
-        if (!kernel.startsWith("src:")) return null;
-        lab.core.kernel.KernelSpec k = lab.core.kernel.KernelSpec.parse(kernel);
+    private static KernelSource commitOf(KernelSpec k) {
         return k.source() != null && k.source().rev() != null && k.source().revert() == null ? k.source() : null;
     }
 
@@ -425,7 +458,7 @@ public final class Bisect {
             int n = ++next;
             if (n <= rec.steps.size()) {
                 BisectDraft.Step s = rec.steps.get(n - 1);
-                if (!s.role.equals(role) || !s.applied.equals(applied) || !Objects.equals(s.kernel, c.kernel())) {
+                if (!s.role.equals(role) || !s.applied.equals(applied) || !Objects.equals(s.kernel, c.kernelText())) {
                     throw new IllegalStateException("step " + n + " on disk ran " + s.applied + " " + s.kernel + ", the search now asks for " + applied + " " + c.kernel());
                 }
                 return s;
@@ -434,7 +467,7 @@ public final class Bisect {
             s.number = n;
             s.role = role;
             s.applied.addAll(applied);
-            s.kernel = c.kernel();
+            s.kernel = c.kernelText();
             s.dir = "steps/" + n;
             s.decision = Decision.UNDECIDED;
             rec.steps.add(s);
@@ -487,10 +520,10 @@ public final class Bisect {
                 s.decision == Decision.UNDECIDED && s.confidence == 0 ? "" : "at " + Judge.pct(s.confidence), what);
     }
 
-    private static String replayLine(BisectDraft rec) {
+    private static String replayLine(BisectDraft rec, Kernels kernels) {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
         if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
-        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree ").append(lab.core.kernel.KernelSpec.parse(rec.kernels.get(0)).source().tree())
+        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree ").append(kernels.list().get(0).source().tree())
                 .append(" --good-config '").append(rec.good).append("' --bad-config '").append(rec.bad).append('\'');
         else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
         if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);

@@ -21,7 +21,6 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.bundle.AtomicFile;
 import lab.core.engine.HostLacksException;
-import lab.core.kernel.KernelSpec;
 import lab.core.run.RunRequest;
 import lab.records.ArmKey;
 import lab.core.run.ChildCli;
@@ -126,8 +125,7 @@ public final class ChildRuns implements StepRunner {
             }
             params.put(e.getKey(), "@" + f);
         }
-        KernelSpec kernel = c.kernel() == null ? null : KernelSpec.parse(c.kernel());
-        return new RunRequest(scenario.id(), List.of(arm), trials, params, kernel, sysctls, null, null, dir.toAbsolutePath()).args();
+        return new RunRequest(scenario.id(), List.of(arm), trials, params, c.kernel(), sysctls, null, null, dir.toAbsolutePath()).args();
     }
 
     @Override

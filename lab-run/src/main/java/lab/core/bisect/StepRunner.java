@@ -2,12 +2,18 @@ package lab.core.bisect;
 
 import java.nio.file.Path;
 import java.util.List;
+import lab.core.kernel.KernelSpec;
 import lab.records.Side;
 
 /** Runs a step's trials: child runs of the CLI for real, a synthetic oracle in tests. */
 public interface StepRunner {
     /** What a step runs: the side's settings, with a kernel for kernel bisections (null: this host's). */
-    record Candidate(Side side, String kernel) { }
+    record Candidate(Side side, KernelSpec kernel) {
+        /** The kernel as a step's record names it; null: this host's. */
+        public String kernelText() {
+            return kernel == null ? null : kernel.text();
+        }
+    }
 
     /** Runs {@code trials} more trials of the candidate, leaving a run bundle below {@code dir}. */
     void run(Candidate c, long trials, Path dir);

@@ -173,7 +173,7 @@ public final class KernelBuild {
     }
 
     private Path debianConfig(String series) {
-        Kernel k = kernels.resolve(KernelSpec.parse("debian:" + series));
+        Kernel k = kernels.resolve(KernelSpec.debian(series));
         if (k.config() == null) throw new KernelBuildException("debian:" + series + " has no config to build from");
         return k.config();
     }

@@ -17,7 +17,7 @@ public final class KernelCommits {
      * the first-parent line after it, the bad one last. A revision that names no commit, or a good
      * one that is not an ancestor of the bad one, is bad input.
      */
-    public static List<String> between(KernelSource tree, String good, String bad) {
+    public static List<KernelSpec> between(KernelSource tree, String good, String bad) {
         String g = KernelSource.commit(tree.tree(), good, "--good " + good);
         String b = KernelSource.commit(tree.tree(), bad, "--bad " + bad);
         if (!git(tree, "merge-base", "--is-ancestor", g, b).ok()) {
@@ -25,8 +25,8 @@ public final class KernelCommits {
         }
         HostCommand r = git(tree, "rev-list", "--reverse", "--first-parent", "--ancestry-path", g + ".." + b);
         if (!r.ok()) throw new KernelBuildException("git rev-list in " + tree.tree() + " failed: " + r.lastLine());
-        List<String> out = new ArrayList<>(List.of(tree.at(g, null).spec()));
-        r.out().lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(c -> out.add(tree.at(c, null).spec()));
+        List<KernelSpec> out = new ArrayList<>(List.of(KernelSpec.of(tree.at(g, null))));
+        r.out().lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(c -> out.add(KernelSpec.of(tree.at(c, null))));
         if (out.size() < 2) throw new UsageException("--good " + good + " and --bad " + bad + " are the same commit: nothing to bisect");
         return out;
     }

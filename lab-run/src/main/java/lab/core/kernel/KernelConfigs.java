@@ -26,7 +26,7 @@ public final class KernelConfigs {
     public record Option(String key, String good, String bad) { }
 
     /** The good and bad kernels (src: forms) and the options that differ between them. */
-    public record Pair(String good, String bad, List<Option> differences) { }
+    public record Pair(KernelSpec good, KernelSpec bad, List<Option> differences) { }
 
     public static Pair of(KernelSource tree, Path good, Path bad, List<String> needs, Consumer<String> say) {
         for (Path p : List.of(good, bad)) if (!Files.isRegularFile(p)) throw new UsageException(p + " is not a file (a kernel config)");
@@ -47,15 +47,15 @@ public final class KernelConfigs {
         }
         if (diffs.isEmpty()) throw new UsageException(good + " and " + bad + " are the same config after olddefconfig: nothing to bisect");
         say.accept(diffs.size() + " options differ between " + good + " and " + bad + " after olddefconfig");
-        return new Pair(tree.withConfig(g).spec(), tree.withConfig(b).spec(), diffs);
+        return new Pair(KernelSpec.of(tree.withConfig(g)), KernelSpec.of(tree.withConfig(b)), diffs);
     }
 
-    /** The good kernel ({@code goodSpec}) with the bad side's values of {@code applied}. */
-    public static String candidate(String goodSpec, List<Option> applied) {
-        KernelSource src = KernelSpec.parse(goodSpec).source();
+    /** The good kernel ({@code good}, a src: kernel) with the bad side's values of {@code applied}. */
+    public static KernelSpec candidate(KernelSpec good, List<Option> applied) {
+        KernelSource src = good.source();
         StringBuilder b = new StringBuilder(read(src.configFile()));
         for (Option d : applied) b.append(d.bad().equals("n") ? "# " + d.key() + " is not set" : d.key() + "=" + d.bad()).append('\n');
-        return src.withConfig(keep(b.toString())).spec();
+        return KernelSpec.of(src.withConfig(keep(b.toString())));
     }
 
     private static Path normalized(KernelBuild build, KernelSource src, Path config, Path scratch) {

@@ -32,6 +32,11 @@ public record KernelSpec(String text, Kind kind, String debian, Path image, Path
         this(text, kind, debian, image, modules, config, null);
     }
 
+    /** The kernel {@code source} builds, as src: names it. */
+    public static KernelSpec of(KernelSource source) {
+        return new KernelSpec(source.spec(), Kind.SRC, null, null, null, null, source);
+    }
+
     /** The same kernel, built (src: only) with the options the scenarios to run declare they need. */
     public KernelSpec needing(java.util.Collection<String> options) {
         return source == null ? this : new KernelSpec(text, kind, debian, image, modules, config, source.needing(options));
@@ -44,15 +49,18 @@ public record KernelSpec(String text, Kind kind, String debian, Path image, Path
     public static KernelSpec parse(String text) {
         String t = text == null ? "" : text.strip();
         if (t.equals("host")) return new KernelSpec(t, Kind.HOST, null, null, null, null);
-        if (t.startsWith("debian:")) {
-            String v = t.substring("debian:".length());
-            if (SERIES.matcher(v).matches()) return new KernelSpec(t, Kind.DEBIAN_SERIES, v, null, null, null);
-            if (VERSION.matcher(v).matches()) return new KernelSpec(t, Kind.DEBIAN_VERSION, v, null, null, null);
-            throw new UsageException("--kernel " + t + ": not a Debian kernel series or package version; the forms are: " + FORMS);
-        }
+        if (t.startsWith("debian:")) return debian(t.substring("debian:".length()));
         if (t.startsWith("path:")) return parsePath(t);
         if (t.startsWith("src:")) return new KernelSpec(t, Kind.SRC, null, null, null, null, KernelSource.parse(t));
         throw new UsageException("unknown --kernel form '" + t + "'; the forms are: " + FORMS);
+    }
+
+    /** One of Debian's kernels: a series ("6.1") or an exact package version ("6.1.192-3"). */
+    public static KernelSpec debian(String v) {
+        String t = "debian:" + v;
+        if (SERIES.matcher(v).matches()) return new KernelSpec(t, Kind.DEBIAN_SERIES, v, null, null, null);
+        if (VERSION.matcher(v).matches()) return new KernelSpec(t, Kind.DEBIAN_VERSION, v, null, null, null);
+        throw new UsageException("--kernel " + t + ": not a Debian kernel series or package version; the forms are: " + FORMS);
     }
 
     private static KernelSpec parsePath(String t) {

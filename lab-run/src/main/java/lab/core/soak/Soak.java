@@ -55,6 +55,11 @@ public final class Soak {
         return loop(o.record(), o.dir(), stop);
     }
 
+    /** Starts {@code r} here: a new soak under its output directory. */
+    public Result start(SoakRequest r) {
+        return start("soak", r.scenarios(), r.params(), r.arms(), r.trials(), r.seed(), r.expectations(), r.stop(), r.out());
+    }
+
     /** A soak's draft, its directory and its stopping rule, before (or between) its repetitions. */
     public record Opened(SoakDraft record, Path dir, StopRule stop) { }
 
@@ -94,6 +99,16 @@ public final class Soak {
         scenarioIds.forEach(id -> Runner.selectArms(Scenarios.find(id), armsFor(id, arms)));
         if (expectationsDir != null) Expectations.from(expectationsDir);
         RunRequest.checkTrials(trials);
+    }
+
+    /** Repetition {@code rep}'s random seed: the soak's moved on by one a repetition; null when the soak has none. */
+    private static Long seed(SoakRecord.Spec s, long rep) {
+        return s.randomSeed() == null ? null : s.randomSeed() + rep - 1;
+    }
+
+    /** Repetition {@code rep} of {@code scenario} as a run of its own (a LAVA job's): the soak's settings, its seed moved on as here. */
+    public static RunRequest repetition(SoakRecord.Spec s, String scenario, long rep) {
+        return new RunRequest(scenario, armsFor(scenario, s.arms()), s.trials(), s.params(), null, Map.of(), seed(s, rep), null, null);
     }
 
     /** Continues a soak from its directory. */
@@ -168,7 +183,7 @@ public final class Soak {
             lastDiffered = false;
             for (Scenario sc : scenarios) {
                 long started = System.nanoTime();
-                Long randomSeed = s.randomSeed() == null ? null : s.randomSeed() + rep - 1;
+                Long randomSeed = seed(s, rep);
                 Runner.Result r = new Runner(say, progress).run(sc, new Runner.Request(s.params(), armsFor(sc.id(), s.arms()), s.trials(), randomSeed, dir.resolve("runs"),
                         expectations));
                 rec.runs.add(new SoakRecord.RunEntry(rep, sc.id(), dir.relativize(r.evidence()).toString(), r.exitCode(), r.record().status(),

@@ -33,6 +33,20 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
         return new StopRule(Kind.UNTIL_CI, 0, width, cap);
     }
 
+    /**
+     * The rule of {@code --count N}, {@code --until-failure} or {@code --until-ci WIDTH} (at most
+     * one of them), each bounded by {@code --duration} when given; {@code --duration} alone soaks
+     * for that long. Null when none is given.
+     */
+    public static StopRule of(Long count, boolean untilFailure, Double width, Duration budget) {
+        int given = (count != null ? 1 : 0) + (untilFailure ? 1 : 0) + (width != null ? 1 : 0);
+        if (given > 1) throw new UsageException("give one of --count, --until-failure and --until-ci");
+        if (count != null) return budget == null ? count(count) : new StopRule(Kind.COUNT, count(count).count(), 0, budget);
+        if (untilFailure) return untilFailure(budget);
+        if (width != null) return untilCi(width, budget);
+        return budget == null ? null : duration(budget);
+    }
+
     /** "10m", "90s", "2h", "1h30m". */
     public static Duration parseDuration(String s) {
         var m = java.util.regex.Pattern.compile("(\\d+)([hms])").matcher(s.trim().toLowerCase(Locale.ROOT));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import lab.bundle.Json;
 import lab.core.run.ExitCodes;
+import lab.core.kernel.KernelSpec;
 import lab.records.BisectRecord;
 import lab.records.Decision;
 import lab.records.Difference;
@@ -136,32 +137,61 @@ class BisectTest {
     }
 
     @Test
+    void aResumedBisectionWhoseKernelIsNoKernelFormIsRefusedBeforeAnyStep(@TempDir Path out) throws Exception {
+        SyntheticRunner first = new SyntheticRunner(c -> "debian:6.1".equals(c.kernelText()) ? 0.0 : 1.0, 5, false);
+        first.dieAfter = 1;
+        Side base = new Side(Map.of(), Map.of());
+        assertThrows(IllegalStateException.class, () -> new Bisect(s -> { }, first).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4,
+                null, null, base, base, kernels("debian:6.1", "debian:6.2", "debian:6.12"), Map.of(), null), out));
+        Path dir;
+        try (var s = Files.list(out.resolve("bisect"))) {
+            dir = s.filter(p -> !p.getFileName().toString().equals("latest")).findFirst().orElseThrow();
+        }
+        Path f = dir.resolve("bisect.json");
+        String crafted = Files.readString(f).replace("\"debian:6.2\"", "\"debian:six\"");
+        Files.writeString(f, crafted);
+        SyntheticRunner second = new SyntheticRunner(c -> 0.0, 6, false);
+        List<String> said = new ArrayList<>();
+        lab.api.UsageException e = assertThrows(lab.api.UsageException.class, () -> new Bisect(said::add, second).resume(dir));
+        assertEquals("cannot read " + f + ": field kernels[1]: --kernel debian:six: not a Debian kernel series or package version; the forms are: "
+                + KernelSpec.FORMS, e.getMessage());
+        // Refused as it is read: no step ran, nothing was said or rewritten.
+        assertEquals(0, second.batches);
+        assertTrue(said.isEmpty(), said.toString());
+        assertEquals(crafted, Files.readString(f));
+    }
+
+    @Test
     void kernelsFirstBadByBinarySearchSkippingAnUndecidedOne(@TempDir Path out) {
-        List<String> ks = List.of("debian:6.1", "k2", "k3", "k4", "k5", "k6", "k7", "debian:6.12");
-        // k5 introduced the failure; k4 is flaky at 50 %: undecided at 4 trials, skipped.
-        SyntheticRunner r = new SyntheticRunner(c -> switch (c.kernel()) {
-            case "k4" -> 0.5;
-            case "debian:6.1", "k2", "k3" -> 0.0;
+        List<KernelSpec> ks = kernels("debian:6.1", "debian:6.2", "debian:6.3", "debian:6.4", "debian:6.5", "debian:6.6", "debian:6.7", "debian:6.12");
+        // 6.5 introduced the failure; 6.4 is flaky at 50 %: undecided at 4 trials, skipped.
+        SyntheticRunner r = new SyntheticRunner(c -> switch (c.kernelText()) {
+            case "debian:6.4" -> 0.5;
+            case "debian:6.1", "debian:6.2", "debian:6.3" -> 0.0;
             default -> 1.0;
         }, 3, false);
         Side base = new Side(Map.of(), Map.of());
         BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("gluster-close-hang", "as-configured", 0.95, 2, 4, null, null, base, base, ks, Map.of(), null), out).record();
         assertEquals("kernel", rec.kind());
-        // k4 undecided: the search cannot tell k4 from k5, and says so rather than guessing.
+        // 6.4 undecided: the search cannot tell 6.4 from 6.5, and says so rather than guessing.
         assertEquals(ExitCodes.DIFFERS, rec.exitCode());
-        assertEquals("k3", rec.lastGoodKernel());
-        assertTrue(rec.where().contains("k4, k5"), rec.where());
-        assertTrue(rec.steps().stream().anyMatch(s -> "k4".equals(s.kernel()) && s.decision() == Decision.UNDECIDED));
+        assertEquals("debian:6.3", rec.lastGoodKernel());
+        assertTrue(rec.where().contains("debian:6.4, debian:6.5"), rec.where());
+        assertTrue(rec.steps().stream().anyMatch(s -> "debian:6.4".equals(s.kernel()) && s.decision() == Decision.UNDECIDED));
     }
 
     @Test
     void kernelsFirstBadUnderNoise(@TempDir Path out) {
-        List<String> ks = List.of("debian:6.1", "k2", "k3", "k4", "k5", "debian:6.12");
-        SyntheticRunner r = new SyntheticRunner(c -> List.of("debian:6.1", "k2", "k3").contains(c.kernel()) ? 0.05 : 0.8, 11, true);
+        List<KernelSpec> ks = kernels("debian:6.1", "debian:6.2", "debian:6.3", "debian:6.4", "debian:6.5", "debian:6.12");
+        SyntheticRunner r = new SyntheticRunner(c -> List.of("debian:6.1", "debian:6.2", "debian:6.3").contains(c.kernelText()) ? 0.05 : 0.8, 11, true);
         Side base = new Side(Map.of(), Map.of());
         BisectRecord rec = new Bisect(s -> { }, r).start(new Bisect.Plan("x", "a", 0.95, 4, 40, null, null, base, base, ks, Map.of(), null), out).record();
         assertEquals(ExitCodes.OK, rec.exitCode(), rec.where());
-        assertEquals("k4", rec.firstBadKernel());
-        assertEquals("k3", rec.lastGoodKernel());
+        assertEquals("debian:6.4", rec.firstBadKernel());
+        assertEquals("debian:6.3", rec.lastGoodKernel());
+    }
+
+    private static List<KernelSpec> kernels(String... forms) {
+        return java.util.Arrays.stream(forms).map(KernelSpec::parse).toList();
     }
 }

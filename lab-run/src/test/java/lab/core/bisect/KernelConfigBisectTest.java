@@ -41,7 +41,7 @@ class KernelConfigBisectTest {
                 new KernelConfigs.Option("CONFIG_KPROBES", "n", "y"), new KernelConfigs.Option("CONFIG_NETCONSOLE", "m", "y")), pair.differences());
         // the verdict follows netconsole built in, as the candidate's config file says
         SyntheticRunner r = new SyntheticRunner(c -> {
-            Path config = KernelSpec.parse(c.kernel()).source().configFile();
+            Path config = c.kernel().source().configFile();
             return "y".equals(KernelConfig.read(config).orElseThrow().get("CONFIG_NETCONSOLE").orElse("n")) ? 1.0 : 0.0;
         }, 1L, false);
         Side side = new Side(Map.of(), Map.of());

@@ -65,19 +65,20 @@ class KernelTreeBisectTest {
     @Test
     void namesTheFirstBadCommitSkipsOneThatDoesNotBuildAndChecksTheRevert(@TempDir Path out) throws Exception {
         KernelSource src = KernelSpec.parse("src:" + tree).source();
-        List<String> ks = KernelCommits.between(src, "c0", "c5");
+        List<KernelSpec> specs = KernelCommits.between(src, "c0", "c5");
+        List<String> ks = specs.stream().map(KernelSpec::text).toList();
         assertEquals(6, ks.size());
         for (int i = 0; i < 6; i++) assertTrue(ks.get(i).endsWith(",rev=" + ids.get(i)), ks.get(i));
         List<String> asked = new ArrayList<>();
         SyntheticRunner r = new SyntheticRunner(c -> {
-            asked.add(c.kernel());
-            if (c.kernel().contains(",revert=" + ids.get(4))) return 0.0;
-            int i = ks.indexOf(c.kernel());
+            asked.add(c.kernelText());
+            if (c.kernelText().contains(",revert=" + ids.get(4))) return 0.0;
+            int i = specs.indexOf(c.kernel());
             if (i == 2) throw new KernelBuildException("the kernel in " + tree + " does not build: fs/fake.c:1:1: error: boom");
             return i >= 4 ? 1.0 : 0.0;
         }, 1L, false);
         Side side = new Side(Map.of(), Map.of());
-        Bisect.Plan plan = new Bisect.Plan("netconsole-bond-slave", "slave", 0.95, 6, 12, "c0", "c5", side, side, ks, Map.of(), null);
+        Bisect.Plan plan = new Bisect.Plan("netconsole-bond-slave", "slave", 0.95, 6, 12, "c0", "c5", side, side, specs, Map.of(), null);
         Bisect.Result res = new Bisect(System.out::println, r).start(plan, out);
         BisectRecord rec = res.record();
         assertEquals(ExitCodes.OK, res.exitCode(), rec.where());

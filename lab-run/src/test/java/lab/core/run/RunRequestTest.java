@@ -25,6 +25,26 @@ class RunRequestTest {
     }
 
     @Test
+    void inAGuestTheRunIsOnTheGuestsOwnKernelWithItsSysctlsAlreadySet() {
+        RunRequest r = new RunRequest("fuse-kill-deadlock", List.of("plain"), 3L, Map.of(), KernelSpec.parse("debian:6.1"), Map.of("vm.dirty_ratio", "10"),
+                null, null, Path.of("/srv/out"));
+        assertEquals(List.of("run", "fuse-kill-deadlock", "--arms", "plain", "--trials", "3", "--out", "/srv/out"), r.inGuest(Path.of("/srv/out")).args());
+    }
+
+    @Test
+    void everyScenarioOnceIsItsArgumentsReadBackTooAndTakesNoArmsOrParameters() {
+        RunAllRequest all = new RunAllRequest(2L, 7L, Path.of("/srv/exp"), KernelSpec.parse("debian:6.12"), Map.of("vm.dirty_ratio", "10"), Path.of("/srv/out"));
+        assertEquals(List.of("run", "--all", "--trials", "2", "--sysctl", "vm.dirty_ratio=10", "--kernel", "debian:6.12", "--seed", "7",
+                "--expectations", "/srv/exp", "--out", "/srv/out"), all.args());
+        assertEquals(all, RunAllRequest.parse(all.args()));
+        assertEquals(List.of("run", "--all", "--trials", "2", "--seed", "7", "--expectations", "/srv/exp", "--out", "/g"), all.inGuest(Path.of("/g")).args());
+        assertEquals("--param and --arms apply to one scenario, not to --all", assertThrows(UsageException.class,
+                () -> RunAllRequest.parse(List.of("run", "--all", "--arms", "plain"))).getMessage());
+        assertEquals("--trials must be at least 1", assertThrows(UsageException.class,
+                () -> new RunAllRequest(0L, null, null, null, null, null)).getMessage());
+    }
+
+    @Test
     void theHostKernelIsNoKernel() {
         assertNull(new RunRequest("unmount-race", List.of(), null, Map.of(), KernelSpec.parse("host"), Map.of(), null, null, null).kernel());
     }

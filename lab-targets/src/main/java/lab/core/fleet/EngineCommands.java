@@ -22,10 +22,9 @@ import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabResources;
 import lab.bundle.Json;
-import lab.core.kernel.KernelSpec;
 import lab.core.run.ChildCli;
+import lab.core.run.ChildRequest;
 import lab.core.run.ExitCodes;
-import lab.core.run.RunRequest;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
 
@@ -68,7 +67,7 @@ final class EngineCommands {
     String run(Semaphore slots, List<Integer> codes) {
         ExecutorService pool = Executors.newFixedThreadPool(spec.perEngine());
         List<Future<Integer>> futures = new ArrayList<>();
-        for (List<String> command : spec.commands()) {
+        for (ChildRequest request : spec.requests()) {
             futures.add(pool.submit(() -> {
                 if (slots != null && !slots.tryAcquire()) {
                     say.accept("waiting for a slot on its host (--per-host " + spec.perHost() + ")");
@@ -76,7 +75,7 @@ final class EngineCommands {
                 }
                 budget.started();
                 try {
-                    return child(command);
+                    return child(request);
                 } finally {
                     budget.ended();
                     if (slots != null) slots.release();
@@ -95,23 +94,10 @@ final class EngineCommands {
         return lost.get();
     }
 
-    /**
-     * A command's arguments on this column: a run is a {@link RunRequest}, given the column's
-     * kernel and output; another command (a night's soak) gets --out and --kernel appended.
-     */
-    private List<String> args(List<String> command) {
-        KernelSpec kernel = target instanceof Target.Guest g ? KernelSpec.parse(g.kernel()) : null;
-        if (command.get(0).equals("run")) return RunRequest.parse(command).on(kernel, out).args();
-        List<String> args = new ArrayList<>(command);
-        args.addAll(List.of("--out", out.toString()));
-        if (kernel != null) args.addAll(List.of("--kernel", target.kernel()));
-        return args;
-    }
-
-    /** One command as a child CLI, watched until it ends; its exit code. */
-    private int child(List<String> command) throws IOException, InterruptedException {
+    /** One request as a child CLI on this column (its kernel, its output), watched until it ends; its exit code. */
+    private int child(ChildRequest request) throws IOException, InterruptedException {
         if (lost.get() != null) return ExitCodes.LAB_FAILURE;
-        ProcessBuilder pb = ChildCli.of(args(command));
+        ProcessBuilder pb = ChildCli.of(request.on(target.kernel(), out).args());
         environment(pb.environment());
         Process p = pb.start();
         String key = target.name() + " " + p.pid();

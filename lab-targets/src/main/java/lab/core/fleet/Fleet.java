@@ -90,7 +90,7 @@ public final class Fleet {
         Instant now = Instant.now();
         rec.fleetId = RunId.of(now);
         rec.startedAt = now.toString();
-        rec.command.addAll(spec.commands().get(0));
+        rec.command.addAll(spec.requests().get(0).args());
         rec.scenarios.addAll(spec.scenarios());
         rec.arms.addAll(spec.arms());
         rec.copyImagesFrom = spec.copyImagesFrom() == null ? null : spec.copyImagesFrom().endpoint().toString();

@@ -25,6 +25,7 @@ import lab.bundle.AtomicFile;
 import lab.bundle.Json;
 import lab.core.kernel.Kernel;
 import lab.core.kernel.KernelSpec;
+import lab.core.run.ChildRequest;
 import lab.core.kernel.Kernels;
 import lab.core.run.ChildMain;
 import lab.core.run.ExitCodes;
@@ -45,8 +46,13 @@ public final class GuestRun {
     /** The shares every guest has, by tag (a restore needs the devices its save had); their paths are each run's. */
     static final List<Guest.Share> SHARES = List.of(Guest.Share.tag("labhome", true), Guest.Share.tag("labcp", true), Guest.Share.tag("labout", false));
 
-    /** What to run: the kernel, the lab's arguments (e.g. run fuse-kill-deadlock --trials 3) without --out, where evidence goes. */
-    public record Request(KernelSpec kernel, List<String> labArgs, Path out, Guest.Shape shape, Map<String, String> sysctls) { }
+    /** What to run: the request (its kernel, its sysctls, where its evidence goes) and the guest's shape. */
+    public record Request(ChildRequest request, Guest.Shape shape) {
+        public Request {
+            if (request.kernel() == null) throw new IllegalArgumentException("a guest boots a kernel of its own: " + request.args());
+            if (request.out() == null) throw new IllegalArgumentException("a guest run's evidence needs a directory: " + request.args());
+        }
+    }
 
     /**
      * Where a warm guest run's time went, each in seconds from the restore's start: the saved state
@@ -147,10 +153,10 @@ public final class GuestRun {
 
     public int run(Request req) {
         long t0 = System.nanoTime();
-        Guests.Warm warm = prepare(req.kernel(), req.shape());
+        Guests.Warm warm = prepare(req.request().kernel(), req.shape());
         Kernel kernel = warm.kernel();
         Guests guests = Guests.atStateDir(say);
-        Path out = req.out().toAbsolutePath().normalize();
+        Path out = req.request().out().toAbsolutePath().normalize();
         Path home = LabHome.find().orElseThrow(() -> new GuestException("cannot find the lab's checkout (set LAB_HOME)"));
         Path cp = ClassPath.stage(LabHome.stateDir().resolve("guest/cp"));
         Guests.Warm ready = ReadyLab.of(guests, warm, cp, say);
@@ -171,12 +177,13 @@ public final class GuestRun {
         try (Guest g = guests.restore(ready, shares, id)) {
             double restore = (System.nanoTime() - r0) / 1e9;
             vm = settings(g, kernel, restore);
-            if (!req.sysctls().isEmpty()) vm.put("sysctls", req.sysctls());
+            if (!req.request().sysctls().isEmpty()) vm.put("sysctls", req.request().sysctls());
             vm.put("labJvm", "waiting in the saved guest since " + ready.dir().getParent().getFileName() + "/" + ready.dir().getFileName() + " was made");
             say.accept(String.format("guest %s (%s, %s, %d vCPUs, %d MiB) restored in %.1f s", kernel.spec(), kernel.release(),
                     req.shape().accel().name(), req.shape().cpus(), req.shape().memoryMb(), restore));
             try {
-                code = exec(g, home, out, req.labArgs(), vm, ready.jvmPid(), l -> {
+                // The guest mounts the output directory at the same path.
+                code = exec(g, home, out, req.request().inGuest(out).args(), vm, ready.jvmPid(), l -> {
                     if (firstLine[0] == 0) firstLine[0] = System.nanoTime();
                     said.add(l);
                     say.accept(l);
@@ -291,7 +298,7 @@ public final class GuestRun {
         }
     }
 
-    /** Mounts the shares, hands the run to the lab's JVM waiting as {@code jvmPid}, streams what it prints; its exit code. */
+    /** Mounts the shares (the output directory at {@code out}), hands the run ({@code labArgs}, writing there) to the lab's JVM waiting as {@code jvmPid}, streams what it prints; its exit code. */
     private int exec(Guest g, Path home, Path out, List<String> labArgs, Map<String, Object> vm, long jvmPid, Consumer<String> line) {
         GuestAgent agent = g.agent(Duration.ofSeconds(30));
         // The paths are the script's arguments, never its words.
@@ -314,9 +321,7 @@ public final class GuestRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> args = new ArrayList<>(labArgs);
-        args.addAll(List.of("--out", out.toString()));
-        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, args));
+        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, labArgs));
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
             return await(g, agent, jvmPid, tail::poll);
         }

@@ -67,7 +67,7 @@ public final class KernelsBench implements Benchmark {
         if (json != null && !Files.isDirectory(json.getParent())) {
             throw new lab.api.UsageException("--json " + options.json() + ": no directory " + json.getParent());
         }
-        String kernel = System.getenv().getOrDefault("LAB_BENCH_KERNEL", "debian:6.1");
+        KernelSpec kernel = KernelSpec.parse(System.getenv().getOrDefault("LAB_BENCH_KERNEL", "debian:6.1"));
         String loadBefore = load();
         Path tmp = Files.createTempDirectory("lab-bench-kernels");
         // Each figure is said as soon as it is measured, and all of them again at the end.
@@ -132,7 +132,7 @@ public final class KernelsBench implements Benchmark {
                 + " after; figures from this one run, on a shared host):");
         figures.forEach((k, v) -> say.accept(String.format(Locale.ROOT, "  %-36s %s", k, v)));
         if (json != null) {
-            Figures f = new Figures(java.time.Instant.now().toString(), kernel, accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN.args()),
+            Figures f = new Figures(java.time.Instant.now().toString(), kernel.text(), accel, cores, loadBefore, loadAfter, options.quick(), String.join(" ", SHORT_RUN.args()),
                     r.engine(), r.resumed(), r.agent(), w.firstLine(), w.exit(), w.evidence(),
                     w.hostFirstLine(), w.hostExit(), ratio(w.exit(), w.hostExit()), fuseGuest, fuseHost, ratio(fuseGuest, fuseHost), raceRatio,
                     new LinkedHashMap<>(figures));
@@ -149,10 +149,10 @@ public final class KernelsBench implements Benchmark {
     /** Medians of the restores of the state runs restore (s): to the guest running, to its agent, to its engine answering. */
     record Restores(Double resumed, Double agent, Double engine, String text) { }
 
-    private static Restores restores(String kernel, Path tmp) {
+    private static Restores restores(KernelSpec kernel, Path tmp) {
         GuestRun run = new GuestRun(s -> { });
         // The state runs restore: the lab's JVM waits in it.
-        Guests.Warm warm = ReadyLab.of(Guests.atStateDir(s -> { }), run.prepare(KernelSpec.parse(kernel), GuestRun.defaultShape()),
+        Guests.Warm warm = ReadyLab.of(Guests.atStateDir(s -> { }), run.prepare(kernel, GuestRun.defaultShape()),
                 ClassPath.stage(LabHome.stateDir().resolve("guest/cp")), s -> { });
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), dir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         List<Double> resumed = new ArrayList<>(), agent = new ArrayList<>(), engine = new ArrayList<>();
@@ -174,19 +174,18 @@ public final class KernelsBench implements Benchmark {
     }
 
     /** A bench's {@code lab run} of {@code arms} ("plain,no-holder"), in a guest of {@code kernel} (null: on this host), evidence under {@code out}. */
-    private static List<String> run(String scenario, String arms, long trials, String kernel, Path out) {
-        return new RunRequest(scenario, List.of(arms.split(",")), trials, Map.of(), kernel == null ? null : KernelSpec.parse(kernel), Map.of(), null, null, out).args();
+    private static List<String> run(String scenario, String arms, long trials, KernelSpec kernel, Path out) {
+        return new RunRequest(scenario, List.of(arms.split(",")), trials, Map.of(), kernel, Map.of(), null, null, out).args();
     }
 
     /** Medians of {@link #SHORT_RUN}'s phases in warm guests (s from the restore's start) and on the host (s from the CLI's start). */
     record WarmRuns(Double firstLine, Double exit, Double evidence, Double hostFirstLine, Double hostExit, List<String[]> rows) { }
 
-    private static WarmRuns warmRuns(String kernel, Path tmp, Consumer<String> say) {
+    private static WarmRuns warmRuns(KernelSpec kernel, Path tmp, Consumer<String> say) {
         List<GuestRun.Phases> ps = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             GuestRun run = new GuestRun(l -> say.accept("    " + l));
-            int code = run.run(new GuestRun.Request(KernelSpec.parse(kernel), SHORT_RUN.args(), tmp.resolve("w" + i),
-                    GuestRun.defaultShape(), Map.of()));
+            int code = run.run(new GuestRun.Request(SHORT_RUN.on(kernel, tmp.resolve("w" + i)), GuestRun.defaultShape()));
             GuestRun.Phases p = run.phases();
             say.accept(String.format(Locale.ROOT, "  guest run %d (exit %d): running %.1f, agent %.1f, first line %.1f, exit %.1f, evidence back %.1f s",
                     i + 1, code, p.resumedS(), p.agentS(), p.firstLineS(), p.exitS(), p.evidenceS()));

@@ -23,12 +23,13 @@ import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
 import lab.bundle.AtomicFile;
 import lab.bundle.Json;
+import lab.core.kernel.KernelSpec;
+import lab.core.run.ChildRequest;
 import lab.core.target.Columns;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
 import lab.core.guest.Guest;
 import lab.core.guest.GuestRun;
-import lab.core.kernel.KernelSpec;
 import lab.core.run.ExitCodes;
 import lab.records.FromFile;
 import lab.records.RunRecord;
@@ -129,9 +130,9 @@ public final class LavaColumn implements AutoCloseable {
     public static String run(FleetSpec spec, Target.Lava t, Path out, List<Integer> codes, Consumer<String> say) {
         try (LavaColumn c = open(spec, t, out, null, say)) {
             List<Job> all = new ArrayList<>();
-            for (List<String> cmd : spec.commands()) {
-                List<Scenario> named = cmd.stream().filter(spec.scenarios()::contains).distinct().map(Scenarios::find).toList();
-                all.add(c.job(named, cmd, named.get(0).id() + "-" + all.size(), out));
+            for (ChildRequest r : spec.requests()) {
+                List<Scenario> named = r.scenarios().stream().distinct().map(Scenarios::find).toList();
+                all.add(c.job(named, r.args(), named.get(0).id() + "-" + all.size(), out));
             }
             long t0 = System.nanoTime();
             for (Job j : all) c.submit(j);
@@ -162,7 +163,7 @@ public final class LavaColumn implements AutoCloseable {
     private void start(Path spool) {
         work = LabHome.stateDir().resolve("lava/runs").resolve(runId + "-" + target.name());
         jobsFile = work.resolve("jobs");
-        cold = GuestRun.cold(KernelSpec.parse(target.kernel()), say);
+        cold = GuestRun.cold(target.kernel(), say);
         Path ramdisk = LavaRamdisk.of(cold.kernel(), say);
         callback = Callback.open(lava);
         try {
@@ -505,7 +506,7 @@ public final class LavaColumn implements AutoCloseable {
         Deployed d = new Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"), f.apply("data.qcow2"),
                 f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"), f.apply("lab.tar.gz"));
         try {
-            return definition(lava, lava.column("debian:6.1"), "check", "lab-check", List.of("run", "lab-check"), 60, "console=ttyS0", d,
+            return definition(lava, lava.column(KernelSpec.debian("6.1")), "check", "lab-check", List.of("run", "lab-check"), 60, "console=ttyS0", d,
                     "http://callback.invalid/bundle/0");
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import lab.api.Progress;
 import lab.api.Scenario;
 import lab.bundle.Json;
+import lab.core.kernel.KernelSpec;
 import lab.core.target.Columns;
 import lab.core.target.FleetSpec;
 import lab.core.target.Target;
@@ -56,7 +57,7 @@ public final class LavaSoak {
     public Soak.Result start(Target.Lava column, List<String> scenarioIds, Map<String, String> params, List<String> arms, Long trials, Long randomSeed,
                              StopRule stop, Path out) {
         Soak.Opened o = soak.create("soak", scenarioIds, params, arms, trials, randomSeed, null, stop, out,
-                rec -> rec.onLava(LavaSpec.of(column).spec(), column.kernel()));
+                rec -> rec.onLava(LavaSpec.of(column).spec(), column.kernel().text()));
         return loop(o);
     }
 
@@ -71,7 +72,8 @@ public final class LavaSoak {
         StopRule stop = o.stop();
         SoakRecord.Spec s = rec.spec();
         List<SoakRecord.RunEntry> runs = rec.runs();
-        Target.Lava column = LavaSpec.parse(s.lava()).column(s.kernel());
+        // soak.json read back: its kernel parsed once, here.
+        Target.Lava column = LavaSpec.parse(s.lava()).column(KernelSpec.parse(s.kernel()));
         List<Scenario> scenarios = s.scenarios().stream().map(Scenarios::find).toList();
         say.accept(rec.kind() + " " + rec.soakId() + " · " + String.join(", ", s.scenarios()) + " · " + stop.describe() + " · as LAVA jobs on " + column.name() + " · " + dir);
         Thread hook = new Thread(() -> {
@@ -228,12 +230,6 @@ public final class LavaSoak {
 
     /** What one repetition's job runs in its guest: `lab run` of the scenario with the soak's settings (its seed moved on as a soak's is). */
     static List<String> command(SoakRecord.Spec s, String scenario, long repetition) {
-        List<String> c = new ArrayList<>(List.of("run", scenario));
-        List<String> arms = Soak.armsFor(scenario, s.arms());
-        if (!arms.isEmpty()) c.addAll(List.of("--arms", String.join(",", arms)));
-        if (s.trials() != null) c.addAll(List.of("--trials", String.valueOf(s.trials())));
-        if (s.randomSeed() != null) c.addAll(List.of("--seed", String.valueOf(s.randomSeed() + repetition - 1)));
-        s.params().forEach((k, v) -> c.addAll(List.of("--param", k + "=" + v)));
-        return c;
+        return Soak.repetition(s, scenario, repetition).args();
     }
 }

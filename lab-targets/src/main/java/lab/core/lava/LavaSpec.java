@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.kernel.KernelSpec;
 import lab.core.target.Target;
 import lab.api.UsageException;
 
@@ -137,12 +138,12 @@ public record LavaSpec(URI url, Path token, String deviceType, List<String> tags
     }
 
     /** The fleet's column for jobs of this server that boot {@code kernel}: named NAME-DEVICETYPE-KERNEL. */
-    public Target.Lava column(String kernel) {
-        String k = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+    public Target.Lava column(KernelSpec kernel) {
+        String k = Target.nameOf(kernel);
         String n = (name + "-" + deviceType + "-" + k);
         if (n.length() > 40) n = n.substring(0, 40);
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("kernel", kernel);
+        labels.put("kernel", kernel.text());
         labels.put("device-type", deviceType);
         labels.put("lava", url.toString());
         return new Target.Lava(n, spec(), kernel, labels);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
 import lab.bundle.Json;
+import lab.core.kernel.KernelSpec;
 
 /**
  * Where a fleet runs one column: an engine ({@link Engine}), a QEMU guest of another kernel
@@ -31,8 +32,8 @@ public sealed interface Target {
     /** Where its runs go, as a run records it: unix://, tcp://, guest:KERNEL or lava:SPEC. */
     URI endpoint();
 
-    /** The --kernel form its runs boot; null on an engine (the host's kernel). */
-    default String kernel() {
+    /** The kernel its runs boot; null on an engine (the host's kernel). */
+    default KernelSpec kernel() {
         return null;
     }
 
@@ -56,24 +57,26 @@ public sealed interface Target {
         }
     }
 
-    /** A guest booting {@code kernel} (a --kernel form other than host). */
-    record Guest(String name, String kernel, Map<String, String> labels) implements Target {
+    /** A guest booting {@code kernel} (any kernel but the host's). */
+    record Guest(String name, KernelSpec kernel, Map<String, String> labels) implements Target {
         public Guest {
             labels = Map.copyOf(labels == null ? Map.of() : labels);
             checkName(name);
+            checkBootable(kernel, "a guest");
         }
 
         @Override
         public URI endpoint() {
-            return URI.create("guest:" + kernel.replace(" ", "%20"));
+            return URI.create("guest:" + kernel.text().replace(" ", "%20"));
         }
     }
 
     /** LAVA jobs booting {@code kernel}, on the server {@code lava} names as --lava takes it (see lab.core.lava.LavaSpec#column). */
-    record Lava(String name, String lava, String kernel, Map<String, String> labels) implements Target {
+    record Lava(String name, String lava, KernelSpec kernel, Map<String, String> labels) implements Target {
         public Lava {
             labels = Map.copyOf(labels == null ? Map.of() : labels);
             checkName(name);
+            checkBootable(kernel, "a LAVA job");
         }
 
         @Override
@@ -82,17 +85,27 @@ public sealed interface Target {
         }
     }
 
+    /** A guest or a job boots a kernel of its own: the host's is bad input. */
+    private static void checkBootable(KernelSpec kernel, String where) {
+        if (kernel == null || kernel.isHost()) throw new UsageException("--kernel host cannot boot in " + where + ": name a kernel (debian:6.1, path:...)");
+    }
+
     private static void checkName(String name) {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")) {
             throw new UsageException("engine name '" + name + "' must be 1-40 of letters, digits, '.', '_', '-'");
         }
     }
 
-    /** A guest booting {@code kernel} (a --kernel form other than host), named after it: debian:6.1 is "debian-6.1". */
-    static Target guest(String kernel) {
-        String name = kernel.replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
+    /** A guest booting {@code kernel} (any kernel but the host's), named after it: debian:6.1 is "debian-6.1". */
+    static Target guest(KernelSpec kernel) {
+        String name = nameOf(kernel);
         if (name.length() > 40) name = name.substring(0, 40);
-        return new Guest(name, kernel, Map.of("kernel", kernel));
+        return new Guest(name, kernel, Map.of("kernel", kernel.text()));
+    }
+
+    /** What names a column of {@code kernel}: its form, a path: by its file name, in the letters a name takes. */
+    static String nameOf(KernelSpec kernel) {
+        return kernel.text().replaceAll("^path:.*/", "").replaceAll("[^A-Za-z0-9_.-]", "-");
     }
 
     /** The scheme of a LAVA column's endpoint. */
@@ -227,7 +240,7 @@ public sealed interface Target {
         m.put("endpoint", endpoint().toString());
         if (certs() != null) m.put("certs", certs().toString());
         m.put("labels", labels());
-        if (kernel() != null) m.put("kernel", kernel());
+        if (kernel() != null) m.put("kernel", kernel().text());
         return m;
     }
 }

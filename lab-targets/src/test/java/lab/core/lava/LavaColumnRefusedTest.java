@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import lab.core.kernel.KernelSpec;
 import lab.core.fleet.Fleet;
 import lab.core.target.FleetSpec;
 import lab.records.FleetRecord;
@@ -39,8 +40,8 @@ class LavaColumnRefusedTest {
             Path token = Files.writeString(tmp.resolve("token"), "abc123\n");
             LavaSpec spec = LavaSpec.parse("http://127.0.0.1:" + s.getAddress().getPort() + ",token=" + token + ",callback=http://127.0.0.1:0");
             List<String> said = new ArrayList<>();
-            Fleet.Result r = new Fleet(said::add).run(new FleetSpec(List.of(spec.column("debian:6.1")), List.of("sweep-witness"), List.of(),
-                    List.of(List.of("run", "sweep-witness")), tmp.resolve("out"), null, null, 1, 0));
+            Fleet.Result r = new Fleet(said::add).run(new FleetSpec(List.of(spec.column(KernelSpec.parse("debian:6.1"))), List.of("sweep-witness"), List.of(),
+                    List.of(new lab.core.run.RunRequest("sweep-witness", null, null, null, null, null, null, null, null)), tmp.resolve("out"), null, null, 1, 0));
             FleetRecord.EngineEntry column = r.record().engines().get(0);
             assumeTrue(column.reason() != null && column.reason().contains("refuses"), "the column could not get as far as its job definitions: " + column.reason());
             assertEquals(ExitCodes.USAGE, column.exitCode(), String.join("\n", said));

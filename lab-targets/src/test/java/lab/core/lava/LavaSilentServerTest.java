@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import lab.core.kernel.KernelSpec;
 import lab.core.target.FleetSpec;
 import lab.records.EngineStatus;
 import lab.core.fleet.Fleet;
@@ -61,7 +62,7 @@ class LavaSilentServerTest {
             List<String> said = new CopyOnWriteArrayList<>();
             long t0 = System.nanoTime();
             Fleet.Result r = assertTimeoutPreemptively(Duration.ofSeconds(150), () -> new Fleet(said::add).run(new FleetSpec(
-                    List.of(spec.column("debian:6.1")), List.of("sweep-witness"), List.of(), List.of(List.of("run", "sweep-witness")),
+                    List.of(spec.column(KernelSpec.parse("debian:6.1"))), List.of("sweep-witness"), List.of(), List.of(new lab.core.run.RunRequest("sweep-witness", null, null, null, null, null, null, null, null)),
                     tmp.resolve("out"), null, null, 1, 0)), () -> "still following a silent server:\n" + String.join("\n", said));
             FleetRecord.EngineEntry column = r.record().engines().get(0);
             assumeTrue(polls.get() > 0 || column.reason() == null || !column.reason().contains("debian:6.1"),

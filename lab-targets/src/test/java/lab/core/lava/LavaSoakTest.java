@@ -14,7 +14,7 @@ class LavaSoakTest {
     void eachRepetitionsJobRunsTheScenarioWithTheSoaksSettingsAndItsOwnSeed() {
         SoakRecord.Spec s = new SoakRecord.Spec(List.of(), Map.of("hang-limit", "10s"), List.of("fuse-kill-deadlock:plain", "no-holder"), 1L, 7L,
                 null, "COUNT", 3, 0, null, "lava", "kernel");
-        assertEquals(List.of("run", "fuse-kill-deadlock", "--arms", "plain,no-holder", "--trials", "1", "--seed", "9", "--param", "hang-limit=10s"),
+        assertEquals(List.of("run", "fuse-kill-deadlock", "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--seed", "9"),
                 LavaSoak.command(s, "fuse-kill-deadlock", 3));
         SoakRecord.Spec none = new SoakRecord.Spec(List.of(), Map.of(), List.of(), null, null, null, "COUNT", 3, 0, null, "lava", "kernel");
         assertEquals(List.of("run", "sweep-witness"), LavaSoak.command(none, "sweep-witness", 1));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import lab.core.kernel.KernelSpec;
 import lab.bundle.Json;
 import lab.core.target.Target;
 import lab.api.UsageException;
@@ -23,7 +24,7 @@ class LavaSpecTest {
         LavaSpec s = LavaSpec.parse("http://lava.example:8000,token=/etc/lab/tok,device-type=qemu-x86,tags=big+fast,priority=high,name=lkft");
         assertEquals("http://lava.example:8000/", s.url().toString());
         assertEquals(List.of("big", "fast"), s.tags());
-        Target.Lava t = s.column("debian:6.1");
+        Target.Lava t = s.column(KernelSpec.parse("debian:6.1"));
         assertTrue(t.endpoint().toString().startsWith("lava:"));
         assertEquals("lkft-qemu-x86-debian-6.1", t.name());
         assertEquals("debian:6.1", t.labels().get("kernel"));
@@ -32,12 +33,12 @@ class LavaSpecTest {
         LavaSpec d = LavaSpec.parse("http://127.0.0.1:8010");
         assertEquals("qemu", d.deviceType());
         assertEquals("medium", d.priority());
-        assertEquals("lava-qemu-debian-6.12", d.column("debian:6.12").name());
+        assertEquals("lava-qemu-debian-6.12", d.column(KernelSpec.parse("debian:6.12")).name());
         assertEquals("ws://127.0.0.1:8010/ws/", d.events().toString(), "lava-publisher where Debian's Apache site proxies it");
         LavaSpec e = LavaSpec.parse("https://lava.example/lava,events=ws://127.0.0.1:8011/ws/");
         assertEquals("ws://127.0.0.1:8011/ws/", e.events().toString());
         assertEquals("wss://lava.example/lava/ws/", LavaSpec.parse("https://lava.example/lava").events().toString());
-        assertEquals(e, LavaSpec.of(e.column("debian:6.1")));
+        assertEquals(e, LavaSpec.of(e.column(KernelSpec.parse("debian:6.1"))));
     }
 
     @Test
@@ -144,7 +145,7 @@ class LavaSpecTest {
         assertEquals(256L << 20, d.maxBundleBytes());
         LavaSpec s = LavaSpec.parse("http://127.0.0.1:8010,max-bundle=512");
         assertEquals(512L << 20, s.maxBundleBytes());
-        assertEquals(s, LavaSpec.of(s.column("debian:6.1")));
+        assertEquals(s, LavaSpec.of(s.column(KernelSpec.parse("debian:6.1"))));
         for (String bad : List.of("http://x,max-bundle=0", "http://x,max-bundle=1G", "http://x,max-bundle=-5", "http://x,max-bundle=99999")) {
             assertThrows(UsageException.class, () -> LavaSpec.parse(bad), bad);
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lab.core.kernel.KernelSpec;
 import lab.api.UsageException;
 import lab.core.target.Target;
 import lab.core.history.HistoryFixtures;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a night on a LAVA column refuses, and which night it is compared with. */
 class NightlyLavaTest {
-    private static final Target.Lava COLUMN = LavaSpec.parse("http://lava.test/").column("debian:6.1");
+    private static final Target.Lava COLUMN = LavaSpec.parse("http://lava.test/").column(KernelSpec.parse("debian:6.1"));
 
     private static Nightly.Request request(StopRule stop, Path expectations, Target.Lava column) {
         Map<String, String> params = new LinkedHashMap<>();
