@@ -78,6 +78,18 @@ class KernelSourceTest {
     }
 
     @Test
+    void aTreeWhosePathHoldsACommaIsTheTreeAndItsOptionsStillParse() throws Exception {
+        Path t = Files.move(fakeTree(), tmp.resolve("linux,6.1"));
+        Path cfg = Files.writeString(tmp.resolve("my.config"), "CONFIG_X86=y\n");
+        KernelSource src = KernelSpec.parse("src:" + t + ",config=" + cfg + ",+CONFIG_NETCONSOLE=y").source();
+        assertEquals(t, src.tree());
+        assertEquals(cfg, src.configFile());
+        assertEquals(List.of("CONFIG_NETCONSOLE=y"), src.extra());
+        assertEquals(t, KernelSpec.parse("src:" + t).source().tree());
+        assertEquals(src, KernelSpec.parse(src.spec()).source(), "the form it writes reads back");
+    }
+
+    @Test
     void aMissingDirectoryOrATreeThatIsNoKernelIsOneLine() throws Exception {
         Path t = fakeTree();
         Path plain = Files.createDirectories(tmp.resolve("plain"));
