@@ -36,6 +36,8 @@ public final class KernelBuild {
     private static final Duration GIT_LIMIT = Duration.ofMinutes(20);
     /** How often the progress line is said while make runs. */
     private static final long PROGRESS_MS = 30_000;
+    /** Under the state's src/: the length of the last first (cold) build in any build folder. */
+    private static final String FIRST_LINES = "first-build.lines";
 
     private final Kernels kernels;
     private final Consumer<String> say;
@@ -253,7 +255,7 @@ public final class KernelBuild {
     /**
      * make in {@code tree} with the build folder {@code build}, ccache in the state dir; its output
      * appended to {@code log}. With {@code progress}, a line every 30 s with an ETA from the
-     * last build's length. A failed make is the first error line of its output.
+     * length of the build expected ({@link #expectedLines}). A failed make is the first error line of its output.
      */
     private String make(Path tree, Path build, Path log, List<String> targets, boolean progress) {
         List<String> cmd = new ArrayList<>(List.of("make", "-C", tree.toString(), "O=" + build, "CC=ccache gcc", "HOSTCC=ccache gcc",
@@ -263,8 +265,8 @@ public final class KernelBuild {
                 // fixed: the same sources give the same objects, and ccache hits
                 "KBUILD_BUILD_TIMESTAMP", "1970-01-01", "KBUILD_BUILD_USER", "lab", "KBUILD_BUILD_HOST", "lab");
         Path lines = build.resolve("build.lines");
-        Path anyLines = root.resolve("build.lines");
-        Thread watch = progress ? progress(log, Files.exists(lines) ? lines : anyLines) : null;
+        boolean first = !Files.exists(build.resolve("vmlinux"));
+        Thread watch = progress ? progress(log, expectedLines(build, root)) : null;
         HostCommand r;
         try {
             r = HostCommand.run(cmd, null, env, BUILD_LIMIT, log);
@@ -275,12 +277,21 @@ public final class KernelBuild {
         if (progress) {
             try {
                 Files.writeString(lines, Long.toString(r.out().lines().count()));
-                Files.copy(lines, anyLines, StandardCopyOption.REPLACE_EXISTING);
+                if (first) Files.copy(lines, root.resolve(FIRST_LINES), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 say.accept("cannot keep the build's length for the next ETA: " + e.getMessage());
             }
         }
         return r.out();
+    }
+
+    /**
+     * The make output lines the build in {@code build} is expected to print: a folder's first
+     * build (no vmlinux yet) is as long as the last first build anywhere, a later one as long as
+     * the folder's last build; 0 when there is none to go by.
+     */
+    static long expectedLines(Path build, Path root) {
+        return readLong(Files.exists(build.resolve("vmlinux")) ? build.resolve("build.lines") : root.resolve(FIRST_LINES));
     }
 
     /** The line a failed build names its cause in: the first "error:" line, else make's "***" line, else the last line. */
@@ -291,9 +302,8 @@ public final class KernelBuild {
                 .orElse(lines.isEmpty() ? "make said nothing" : lines.get(lines.size() - 1));
     }
 
-    private Thread progress(Path log, Path lines) {
+    private Thread progress(Path log, long expected) {
         long t0 = System.nanoTime();
-        long expected = readLong(lines);
         long before = lineCount(log);
         Thread t = new Thread(() -> {
             try {

@@ -164,6 +164,19 @@ class KernelSourceTest {
     }
 
     @Test
+    void aFirstBuildsEtaGoesByTheLastFirstBuildNotByAnIncrementalOneElsewhere() throws Exception {
+        Path root = tmp.resolve("src");
+        Path build = Files.createDirectories(root.resolve("build/new"));
+        Files.writeString(root.resolve("build.lines"), "48"); // an incremental build in another folder
+        assertEquals(0, KernelBuild.expectedLines(build, root), "no first build yet: no ETA rather than a wrong one");
+        Files.writeString(root.resolve("first-build.lines"), "2866");
+        assertEquals(2866, KernelBuild.expectedLines(build, root));
+        Files.writeString(build.resolve("vmlinux"), "");
+        Files.writeString(build.resolve("build.lines"), "163");
+        assertEquals(163, KernelBuild.expectedLines(build, root), "a later build in the folder goes by the folder's last");
+    }
+
+    @Test
     void firstErrorIsTheCompilersLine() {
         assertEquals("a.c:1:2: error: boom", KernelBuild.firstError("  CC a.o\nwarning: x\na.c:1:2: error: boom\nmake[2]: *** [a.o] Error 1\n"));
         assertEquals("make: *** No rule to make target 'bzImage'.  Stop.", KernelBuild.firstError("make: *** No rule to make target 'bzImage'.  Stop.\n"));
