@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         java.util.Map<String, String> params = o.paramMap();
         // a kernel built from source gets the options the scenarios to run need
         List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
-        kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
+        kernel = EngineOptions.needing(kernel, ss, all ? java.util.Map.of() : params);
         if (all) return engines.inGuest(kernel, o.out(), say);
         RunRequest req = request(scenario, kernel);
         return new GuestRun(say::line).run(new GuestRun.Request(kernel, req.inGuest().args(), o.out(), GuestRun.defaultShape(), req.sysctls()));

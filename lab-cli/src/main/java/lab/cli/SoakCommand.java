@@ -76,7 +76,10 @@ final class SoakCommand implements Callable<Integer> {
         Soak.check(ids, o.arms, o.trials, o.expectations);
         lab.core.kernel.KernelSpec kernel = engines.guestKernel();
         if (kernel != null) {
-            o.paramMap();
+            // a kernel built from source gets the options the scenarios to soak need, as run's does
+            java.util.Map<String, String> params = o.paramMap();
+            List<Scenario> ss = ids.stream().map(Scenarios::find).toList();
+            kernel = EngineOptions.needing(kernel, ss, ss.size() == 1 ? params : java.util.Map.of());
             return engines.inGuest(kernel, o.out(), say);
         }
         if (engines.active()) {
