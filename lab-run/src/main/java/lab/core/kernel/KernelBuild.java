@@ -73,9 +73,29 @@ public final class KernelBuild {
         return "src-" + Kernels.sha256(identity + "\0" + inputs).substring(0, 16);
     }
 
+    /**
+     * The build folder for {@code src} built from {@code tree}: one per tree and config inputs, so
+     * a rebuild of the same config is incremental; but a config bisection's configs (kept under
+     * src/configs/) share one folder per tree, where kbuild recompiles only what the options that
+     * changed reach, instead of a cold build per candidate.
+     */
+    static Path buildFolder(Path root, Path tree, KernelSource src, String inputs) {
+        boolean candidate = src.configFile() != null && src.configFile().startsWith(root.resolve("configs"));
+        return root.resolve("build").resolve(Kernels.sha256(tree.toString()).substring(0, 8) + "-" + (candidate ? "configs" : Kernels.sha256(inputs).substring(0, 8)));
+    }
+
     private Kernel resolve(KernelSpec spec, Path tree, String identity, String inputs) {
+        Path build = buildFolder(root, tree, spec.source(), inputs);
+        if (build.getFileName().toString().endsWith("-configs")) {
+            // several configs build in that folder: one at a time
+            return MachineLock.holding(build.resolveSibling(build.getFileName() + ".lock"), say, "waiting for another lab building in " + build,
+                    () -> build(spec, tree, build, identity, inputs));
+        }
+        return build(spec, tree, build, identity, inputs);
+    }
+
+    private Kernel build(KernelSpec spec, Path tree, Path build, String identity, String inputs) {
         KernelSource src = spec.source();
-        Path build = root.resolve("build").resolve(Kernels.sha256(tree.toString()).substring(0, 8) + "-" + Kernels.sha256(inputs).substring(0, 8));
         return kernels.building(key(identity, inputs), target(identity, inputs), (work, out) -> {
             Files.createDirectories(build);
             Path log = build.resolve("build.log");

@@ -177,6 +177,21 @@ class KernelSourceTest {
     }
 
     @Test
+    void aConfigBisectionsConfigsShareOneBuildFolderPerTreeOtherConfigsHaveTheirOwn() throws Exception {
+        Path t = fakeTree();
+        Path root = tmp.resolve("state/kernels/src");
+        Path a = Files.writeString(Files.createDirectories(root.resolve("configs")).resolve("aaaa.config"), "CONFIG_A=y\n");
+        Path b = Files.writeString(root.resolve("configs/bbbb.config"), "CONFIG_A=n\n");
+        Path mine = Files.writeString(tmp.resolve("my.config"), "CONFIG_A=y\n");
+        KernelSource src = KernelSpec.parse("src:" + t).source();
+        Path fa = KernelBuild.buildFolder(root, t, src.withConfig(a), "base A");
+        assertEquals(fa, KernelBuild.buildFolder(root, t, src.withConfig(b), "base B"), "a candidate rebuilds incrementally where the last one built");
+        assertTrue(!fa.equals(KernelBuild.buildFolder(root, tmp.resolve("other"), src.withConfig(b), "base B")), "another tree has its own");
+        Path fm = KernelBuild.buildFolder(root, t, src.withConfig(mine), "base A");
+        assertTrue(!fm.equals(fa) && !fm.equals(KernelBuild.buildFolder(root, t, src.withConfig(mine), "base B")), "a user's configs each keep a folder");
+    }
+
+    @Test
     void firstErrorIsTheCompilersLine() {
         assertEquals("a.c:1:2: error: boom", KernelBuild.firstError("  CC a.o\nwarning: x\na.c:1:2: error: boom\nmake[2]: *** [a.o] Error 1\n"));
         assertEquals("make: *** No rule to make target 'bzImage'.  Stop.", KernelBuild.firstError("make: *** No rule to make target 'bzImage'.  Stop.\n"));
