@@ -97,7 +97,6 @@ public final class KernelBuild {
     private Kernel build(KernelSpec spec, Path tree, Path build, String identity, String inputs) {
         KernelSource src = spec.source();
         return kernels.building(key(identity, inputs), target(identity, inputs), (work, out) -> {
-            seed(build);
             Files.createDirectories(build);
             Path log = build.resolve("build.log");
             Files.deleteIfExists(log);
@@ -118,45 +117,6 @@ public final class KernelBuild {
             kernels.build(out, release, Files.isDirectory(modules) ? modules : null);
             kernels.write(out, spec.text(), release, null);
         });
-    }
-
-    /**
-     * A new build folder starts as a copy of the same tree's most recently built folder (another
-     * config of it), so kbuild recompiles only what the config's differences reach instead of
-     * everything; a tree built for the first time starts empty.
-     */
-    private void seed(Path build) {
-        if (Files.exists(build)) return;
-        Path last = lastFolderOfTree(build);
-        if (last == null) return;
-        long t0 = System.nanoTime();
-        Path tmp = build.resolveSibling(build.getFileName() + ".seeding");
-        Kernels.deleteTree(tmp);
-        HostCommand r = HostCommand.run(List.of("cp", "-a", "--reflink=auto", "--", last.toString(), tmp.toString()), null, Map.of(), GIT_LIMIT, null);
-        if (!r.ok()) {
-            Kernels.deleteTree(tmp);
-            say.accept("starting " + build + " empty: cannot copy " + last + ": " + r.lastLine());
-            return;
-        }
-        try {
-            Files.move(tmp, build);
-        } catch (IOException e) {
-            Kernels.deleteTree(tmp);
-            return;
-        }
-        say.accept(String.format(Locale.ROOT, "build folder %s seeded from %s (the tree's last build) in %.1f s", build.getFileName(), last.getFileName(), secs(t0)));
-    }
-
-    /** The folder beside {@code build} of the same tree (same name up to the dash) whose vmlinux is newest; null when none. */
-    static Path lastFolderOfTree(Path build) {
-        String tree = build.getFileName().toString().substring(0, build.getFileName().toString().indexOf('-') + 1);
-        try (Stream<Path> s = Files.list(build.getParent())) {
-            return s.filter(p -> p.getFileName().toString().startsWith(tree) && !p.equals(build) && !p.getFileName().toString().endsWith(".seeding")
-                    && Files.isRegularFile(p.resolve("vmlinux")))
-                    .max(java.util.Comparator.comparing(p -> p.resolve("vmlinux").toFile().lastModified())).orElse(null);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** The lab's worktree {@code wt} of {@code src.tree()} at {@code src.rev()} (with {@code src.revert()} reverted, uncommitted). */

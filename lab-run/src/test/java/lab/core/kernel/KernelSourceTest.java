@@ -192,19 +192,6 @@ class KernelSourceTest {
     }
 
     @Test
-    void aNewBuildFolderIsSeededFromTheSameTreesLastBuild() throws Exception {
-        Path build = tmp.resolve("build");
-        long t = System.currentTimeMillis() - 60_000;
-        for (String[] f : new String[][] {{"aaaa1111-00000001", "0"}, {"aaaa1111-00000002", "1"}, {"bbbb2222-00000003", "2"}}) {
-            Path v = Files.writeString(Files.createDirectories(build.resolve(f[0])).resolve("vmlinux"), "");
-            assertTrue(v.toFile().setLastModified(t + 10_000 * Long.parseLong(f[1])));
-        }
-        Files.createDirectories(build.resolve("aaaa1111-00000004")); // never built
-        assertEquals(build.resolve("aaaa1111-00000002"), KernelBuild.lastFolderOfTree(build.resolve("aaaa1111-00000009")));
-        assertNull(KernelBuild.lastFolderOfTree(build.resolve("cccc3333-00000001")), "a tree never built starts empty");
-    }
-
-    @Test
     void firstErrorIsTheCompilersLine() {
         assertEquals("a.c:1:2: error: boom", KernelBuild.firstError("  CC a.o\nwarning: x\na.c:1:2: error: boom\nmake[2]: *** [a.o] Error 1\n"));
         assertEquals("make: *** No rule to make target 'bzImage'.  Stop.", KernelBuild.firstError("make: *** No rule to make target 'bzImage'.  Stop.\n"));
