@@ -26,7 +26,7 @@ import lab.records.Words;
  * the scenarios' needs and the user's options appended, {@code make olddefconfig}, and a check
  * that every one of those options survived it; then bzImage and modules, out of tree, with
  * ccache, in a build folder of the lab's own per (tree, config inputs) so the next build of a
- * nearby commit is incremental. A tree named with rev= is checked out into a worktree of the
+ * nearby commit is incremental (a config bisection's configs share one, {@link #buildFolder}). A tree named with rev= is checked out into a worktree of the
  * lab's own (git worktree add --detach), never into the user's. The result is cached under
  * kernels/ keyed by the tree's identity (commit and local changes, or for a tree outside git
  * its files' sizes and times) and the config inputs.
