@@ -75,6 +75,14 @@ final class EngineOptions {
         return k;
     }
 
+    /**
+     * {@code kernel} with the options {@code scenarios} declare they need, for a kernel built from
+     * source; {@code params} are the one scenario's (empty for several: every arm's needs count).
+     */
+    static KernelSpec needing(KernelSpec kernel, List<lab.api.Scenario> scenarios, java.util.Map<String, String> params) {
+        return kernel.needing(scenarios.stream().flatMap(s -> lab.core.host.Scenarios.configOptions(s, params).stream()).toList());
+    }
+
     List<Target> targets() {
         Path config = dockerConfig();
         List<Target> out = new ArrayList<>();

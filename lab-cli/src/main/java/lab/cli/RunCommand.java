@@ -62,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         java.util.Map<String, String> params = o.paramMap();
         // a kernel built from source gets the options the scenarios to run need
         List<Scenario> ss = all ? Scenarios.all() : List.of(Scenarios.find(scenario));
-        kernel = kernel.needing(ss.stream().flatMap(s -> Scenarios.configOptions(s, all ? java.util.Map.of() : params).stream()).toList());
+        kernel = EngineOptions.needing(kernel, ss, all ? java.util.Map.of() : params);
         ChildRequest req = all ? new RunAllRequest(o.trials, o.randomSeed, o.expectations, kernel, engines.sysctls(), o.out())
                 : request(scenario, kernel).withOut(o.out());
         return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));

@@ -63,8 +63,10 @@ final class SoakCommand implements Callable<Integer> {
         // Bad input before a guest boots or an engine is asked.
         Soak.check(req.scenarios(), req.arms(), req.trials(), req.expectations());
         if (req.kernel() != null) {
-            // The soak itself in a guest of that kernel; its evidence lands under --out as usual.
-            return new GuestRun(say::line).run(new GuestRun.Request(req, GuestRun.defaultShape()));
+            // The soak itself in a guest of that kernel, which gets the options the scenarios to soak need as run's does; its evidence lands under --out as usual.
+            List<Scenario> ss = req.scenarios().stream().map(Scenarios::find).toList();
+            SoakRequest inGuest = req.on(EngineOptions.needing(req.kernel(), ss, ss.size() == 1 ? req.params() : java.util.Map.of()), req.out());
+            return new GuestRun(say::line).run(new GuestRun.Request(inGuest, GuestRun.defaultShape()));
         }
         if (engines.active()) {
             List<Target> targets = engines.targets();

@@ -152,6 +152,20 @@ class BadInputTest {
         nothingRunning(p);
     }
 
+    /** soak --kernel src: builds with the options the scenario needs, as run does: a tree whose olddefconfig drops them says so. */
+    @Test
+    void aSoakOnASourceKernelAsksForTheScenariosOptions() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("linux/arch/x86")).getParent().getParent();
+        Files.writeString(tree.resolve("Kconfig"), "mainmenu \"fake\"\n");
+        Files.writeString(tree.resolve("arch/x86/Kconfig"), "config X86\n\tdef_bool y\n");
+        Files.writeString(tree.resolve("Makefile"), "defconfig:\n\t@touch $(O)/.config\nolddefconfig:\n\t@sed -i '/^CONFIG_NETCONSOLE=/d' $(O)/.config\n"
+                + "bzImage modules:\n\t@echo 'init/main.c:7:1: error: no kernel here' >&2; exit 1\n");
+        LabProcess p = lab(List.of(), Map.of(), "soak", "netconsole-bond-slave", "--count", "1", "--kernel", "src:" + tree, "--out", dir.resolve("out").toString());
+        assertEquals(2, p.process.exitValue(), p.err() + p.out());
+        assertTrue(oneLine(p, "lab: ").contains("after olddefconfig CONFIG_NETCONSOLE=y is n"), p.err());
+        nothingRunning(p);
+    }
+
     @Test
     void sysctlsOutsideAGuest() throws Exception {
         String out = dir.resolve("out").toString();

@@ -522,14 +522,22 @@ public final class Bisect {
 
     private static String replayLine(BisectDraft rec, Kernels kernels) {
         StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
-        if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
-        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree ").append(kernels.list().get(0).source().tree())
-                .append(" --good-config '").append(rec.good).append("' --bad-config '").append(rec.bad).append('\'');
+        // a tree's commits or configs: the tree as --kernel-tree takes it (its options, no rev= or config=), since src: forms hold commas
+        if (rec.kind.equals("kernel") && rec.good != null) b.append(" --kernel-tree '").append(treeOf(rec, kernels)).append("' --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
+        else if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
+        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree '").append(treeOf(rec, kernels))
+                .append("' --good-config '").append(rec.good).append("' --bad-config '").append(rec.bad).append('\'');
         else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
         if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);
         rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));
         return b.append(" --trials ").append(rec.batch).append(" --max-trials ").append(rec.ceiling)
                 .append(" --confidence ").append(rec.confidenceLevel).toString();
+    }
+
+    /** The --kernel-tree value of a bisection over a tree's commits or configs: DIR and the user's options. */
+    private static String treeOf(BisectDraft rec, Kernels kernels) {
+        lab.core.kernel.KernelSource src = kernels.list().get(0).source();
+        return (rec.kind.equals("kernel") ? src.at(null, null) : src.withConfig(null)).spec().substring("src:".length());
     }
 
     static void write(BisectDraft rec, Path dir) {

@@ -26,7 +26,7 @@ import lab.records.Words;
  * the scenarios' needs and the user's options appended, {@code make olddefconfig}, and a check
  * that every one of those options survived it; then bzImage and modules, out of tree, with
  * ccache, in a build folder of the lab's own per (tree, config inputs) so the next build of a
- * nearby commit is incremental. A tree named with rev= is checked out into a worktree of the
+ * nearby commit is incremental (a config bisection's configs share one, {@link #buildFolder}). A tree named with rev= is checked out into a worktree of the
  * lab's own (git worktree add --detach), never into the user's. The result is cached under
  * kernels/ keyed by the tree's identity (commit and local changes, or for a tree outside git
  * its files' sizes and times) and the config inputs.
@@ -36,6 +36,8 @@ public final class KernelBuild {
     private static final Duration GIT_LIMIT = Duration.ofMinutes(20);
     /** How often the progress line is said while make runs. */
     private static final long PROGRESS_MS = 30_000;
+    /** Under the state's src/: the length of the last first (cold) build in any build folder. */
+    private static final String FIRST_LINES = "first-build.lines";
 
     private final Kernels kernels;
     private final Consumer<String> say;
@@ -71,9 +73,29 @@ public final class KernelBuild {
         return "src-" + Kernels.sha256(identity + "\0" + inputs).substring(0, 16);
     }
 
+    /**
+     * The build folder for {@code src} built from {@code tree}: one per tree and config inputs, so
+     * a rebuild of the same config is incremental; but a config bisection's configs (kept under
+     * src/configs/) share one folder per tree, where kbuild recompiles only what the options that
+     * changed reach, instead of a cold build per candidate.
+     */
+    static Path buildFolder(Path root, Path tree, KernelSource src, String inputs) {
+        boolean candidate = src.configFile() != null && src.configFile().startsWith(root.resolve("configs"));
+        return root.resolve("build").resolve(Kernels.sha256(tree.toString()).substring(0, 8) + "-" + (candidate ? "configs" : Kernels.sha256(inputs).substring(0, 8)));
+    }
+
     private Kernel resolve(KernelSpec spec, Path tree, String identity, String inputs) {
+        Path build = buildFolder(root, tree, spec.source(), inputs);
+        if (build.getFileName().toString().endsWith("-configs")) {
+            // several configs build in that folder: one at a time
+            return MachineLock.holding(build.resolveSibling(build.getFileName() + ".lock"), say, "waiting for another lab building in " + build,
+                    () -> build(spec, tree, build, identity, inputs));
+        }
+        return build(spec, tree, build, identity, inputs);
+    }
+
+    private Kernel build(KernelSpec spec, Path tree, Path build, String identity, String inputs) {
         KernelSource src = spec.source();
-        Path build = root.resolve("build").resolve(Kernels.sha256(tree.toString()).substring(0, 8) + "-" + Kernels.sha256(inputs).substring(0, 8));
         return kernels.building(key(identity, inputs), target(identity, inputs), (work, out) -> {
             Files.createDirectories(build);
             Path log = build.resolve("build.log");
@@ -253,7 +275,7 @@ public final class KernelBuild {
     /**
      * make in {@code tree} with the build folder {@code build}, ccache in the state dir; its output
      * appended to {@code log}. With {@code progress}, a line every 30 s with an ETA from the
-     * last build's length. A failed make is the first error line of its output.
+     * length of the build expected ({@link #expectedLines}). A failed make is the first error line of its output.
      */
     private String make(Path tree, Path build, Path log, List<String> targets, boolean progress) {
         List<String> cmd = new ArrayList<>(List.of("make", "-C", tree.toString(), "O=" + build, "CC=ccache gcc", "HOSTCC=ccache gcc",
@@ -263,8 +285,8 @@ public final class KernelBuild {
                 // fixed: the same sources give the same objects, and ccache hits
                 "KBUILD_BUILD_TIMESTAMP", "1970-01-01", "KBUILD_BUILD_USER", "lab", "KBUILD_BUILD_HOST", "lab");
         Path lines = build.resolve("build.lines");
-        Path anyLines = root.resolve("build.lines");
-        Thread watch = progress ? progress(log, Files.exists(lines) ? lines : anyLines) : null;
+        boolean first = !Files.exists(build.resolve("vmlinux"));
+        Thread watch = progress ? progress(log, expectedLines(build, root)) : null;
         HostCommand r;
         try {
             r = HostCommand.run(cmd, null, env, BUILD_LIMIT, log);
@@ -275,12 +297,21 @@ public final class KernelBuild {
         if (progress) {
             try {
                 Files.writeString(lines, Long.toString(r.out().lines().count()));
-                Files.copy(lines, anyLines, StandardCopyOption.REPLACE_EXISTING);
+                if (first) Files.copy(lines, root.resolve(FIRST_LINES), StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 say.accept("cannot keep the build's length for the next ETA: " + e.getMessage());
             }
         }
         return r.out();
+    }
+
+    /**
+     * The make output lines the build in {@code build} is expected to print: a folder's first
+     * build (no vmlinux yet) is as long as the last first build anywhere, a later one as long as
+     * the folder's last build; 0 when there is none to go by.
+     */
+    static long expectedLines(Path build, Path root) {
+        return readLong(Files.exists(build.resolve("vmlinux")) ? build.resolve("build.lines") : root.resolve(FIRST_LINES));
     }
 
     /** The line a failed build names its cause in: the first "error:" line, else make's "***" line, else the last line. */
@@ -291,9 +322,8 @@ public final class KernelBuild {
                 .orElse(lines.isEmpty() ? "make said nothing" : lines.get(lines.size() - 1));
     }
 
-    private Thread progress(Path log, Path lines) {
+    private Thread progress(Path log, long expected) {
         long t0 = System.nanoTime();
-        long expected = readLong(lines);
         long before = lineCount(log);
         Thread t = new Thread(() -> {
             try {

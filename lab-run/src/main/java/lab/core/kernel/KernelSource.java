@@ -39,14 +39,15 @@ public record KernelSource(Path tree, Path configFile, String debianConfig, Stri
 
     static KernelSource parse(String text) {
         String[] parts = text.substring("src:".length()).split(",");
-        if (parts[0].isBlank()) throw new UsageException("--kernel " + text + ": no source directory; the forms are: " + KernelSpec.FORMS);
-        Path tree = Path.of(parts[0]).toAbsolutePath().normalize();
+        if (parts.length == 0 || parts[0].isBlank()) throw new UsageException("--kernel " + text + ": no source directory; the forms are: " + KernelSpec.FORMS);
+        int dirParts = treeParts(parts);
+        Path tree = Path.of(String.join(",", java.util.Arrays.copyOfRange(parts, 0, dirParts))).toAbsolutePath().normalize();
         Path file = null;
         String debian = null;
         String rev = null;
         String revert = null;
         List<String> extra = new ArrayList<>();
-        for (int i = 1; i < parts.length; i++) {
+        for (int i = dirParts; i < parts.length; i++) {
             String p = parts[i];
             if (p.startsWith("config=debian:")) {
                 debian = p.substring("config=debian:".length());
@@ -73,6 +74,18 @@ public record KernelSource(Path tree, Path configFile, String debianConfig, Stri
         if (rev != null) rev = commit(tree, rev, "--kernel " + text);
         if (revert != null) revert = commit(tree, revert, "--kernel " + text);
         return new KernelSource(tree, file, debian, rev, revert, extra, List.of());
+    }
+
+    /**
+     * How many of the comma-separated parts name the tree: a directory's name may hold commas, so
+     * the most parts that together name an existing directory; 1 when none does (that one is then
+     * refused as no directory).
+     */
+    private static int treeParts(String[] parts) {
+        for (int n = parts.length; n > 1; n--) {
+            if (Files.isDirectory(Path.of(String.join(",", java.util.Arrays.copyOfRange(parts, 0, n))))) return n;
+        }
+        return 1;
     }
 
     /** Null when {@code dir} holds a kernel's sources (Makefile, Kconfig, arch/x86/Kconfig), else why not. */

@@ -78,6 +78,18 @@ class KernelSourceTest {
     }
 
     @Test
+    void aTreeWhosePathHoldsACommaIsTheTreeAndItsOptionsStillParse() throws Exception {
+        Path t = Files.move(fakeTree(), tmp.resolve("linux,6.1"));
+        Path cfg = Files.writeString(tmp.resolve("my.config"), "CONFIG_X86=y\n");
+        KernelSource src = KernelSpec.parse("src:" + t + ",config=" + cfg + ",+CONFIG_NETCONSOLE=y").source();
+        assertEquals(t, src.tree());
+        assertEquals(cfg, src.configFile());
+        assertEquals(List.of("CONFIG_NETCONSOLE=y"), src.extra());
+        assertEquals(t, KernelSpec.parse("src:" + t).source().tree());
+        assertEquals(src, KernelSpec.parse(src.spec()).source(), "the form it writes reads back");
+    }
+
+    @Test
     void aMissingDirectoryOrATreeThatIsNoKernelIsOneLine() throws Exception {
         Path t = fakeTree();
         Path plain = Files.createDirectories(tmp.resolve("plain"));
@@ -149,6 +161,34 @@ class KernelSourceTest {
         assertEquals(List.of(), KernelBuild.lost(List.of("CONFIG_A=y", "CONFIG_B=n", "CONFIG_C=m", "CONFIG_D=n", "CONFIG_S=\"x\""), k));
         assertEquals(List.of("CONFIG_A=m is y", "CONFIG_B=y is n", "CONFIG_D=m is n"),
                 KernelBuild.lost(List.of("CONFIG_A=y", "CONFIG_A=m", "CONFIG_B=y", "CONFIG_D=m"), k));
+    }
+
+    @Test
+    void aFirstBuildsEtaGoesByTheLastFirstBuildNotByAnIncrementalOneElsewhere() throws Exception {
+        Path root = tmp.resolve("src");
+        Path build = Files.createDirectories(root.resolve("build/new"));
+        Files.writeString(root.resolve("build.lines"), "48"); // an incremental build in another folder
+        assertEquals(0, KernelBuild.expectedLines(build, root), "no first build yet: no ETA rather than a wrong one");
+        Files.writeString(root.resolve("first-build.lines"), "2866");
+        assertEquals(2866, KernelBuild.expectedLines(build, root));
+        Files.writeString(build.resolve("vmlinux"), "");
+        Files.writeString(build.resolve("build.lines"), "163");
+        assertEquals(163, KernelBuild.expectedLines(build, root), "a later build in the folder goes by the folder's last");
+    }
+
+    @Test
+    void aConfigBisectionsConfigsShareOneBuildFolderPerTreeOtherConfigsHaveTheirOwn() throws Exception {
+        Path t = fakeTree();
+        Path root = tmp.resolve("state/kernels/src");
+        Path a = Files.writeString(Files.createDirectories(root.resolve("configs")).resolve("aaaa.config"), "CONFIG_A=y\n");
+        Path b = Files.writeString(root.resolve("configs/bbbb.config"), "CONFIG_A=n\n");
+        Path mine = Files.writeString(tmp.resolve("my.config"), "CONFIG_A=y\n");
+        KernelSource src = KernelSpec.parse("src:" + t).source();
+        Path fa = KernelBuild.buildFolder(root, t, src.withConfig(a), "base A");
+        assertEquals(fa, KernelBuild.buildFolder(root, t, src.withConfig(b), "base B"), "a candidate rebuilds incrementally where the last one built");
+        assertTrue(!fa.equals(KernelBuild.buildFolder(root, tmp.resolve("other"), src.withConfig(b), "base B")), "another tree has its own");
+        Path fm = KernelBuild.buildFolder(root, t, src.withConfig(mine), "base A");
+        assertTrue(!fm.equals(fa) && !fm.equals(KernelBuild.buildFolder(root, t, src.withConfig(mine), "base B")), "a user's configs each keep a folder");
     }
 
     @Test
