@@ -28,8 +28,8 @@ import lab.records.BisectRecord;
 import lab.records.Decision;
 import lab.records.Difference;
 import lab.records.RunStatus;
-import lab.core.soak.StopRule;
 import lab.records.Side;
+import lab.records.Words;
 
 /**
  * Which change flips the verdict: a configuration bisection runs ddmin over the differences
@@ -427,10 +427,10 @@ public final class Bisect {
             int expected = 2 + 2 * (int) Math.ceil(Math.log(Math.max(2, rec.kind.equals("kernel") ? rec.kernels.size() - 1 : rec.differences.size())) / Math.log(2));
             int stepsLeft = Math.max(0, expected - rec.steps.size()) + 1;
             String eta = batches == 0 ? "ETA unknown until the first batch ends"
-                    : "ETA ~" + StopRule.human(Duration.ofSeconds(Math.round(batchSeconds / batches * stepsLeft)))
+                    : "ETA ~" + Words.duration(Duration.ofSeconds(Math.round(batchSeconds / batches * stepsLeft)))
                     + " (about " + stepsLeft + " more step" + (stepsLeft > 1 ? "s" : "") + " of one batch)";
             return String.format(Locale.ROOT, "step %d %s %s · %s so far · %s elapsed · %s", s.number, s.role, label(s), have.kn(),
-                    StopRule.human(Duration.ofSeconds(Math.round(rec.elapsedS))), eta);
+                    Words.duration(Duration.ofSeconds(Math.round(rec.elapsedS))), eta);
         }
 
         /** A step's directory: below the bisection's, whatever a resumed bisect.json says. */
@@ -496,7 +496,7 @@ public final class Bisect {
     }
 
     private void summary(BisectDraft rec, Path dir) {
-        say.accept("bisect " + rec.bisectId + " done in " + StopRule.human(Duration.ofSeconds(Math.round(rec.elapsedS))) + " · "
+        say.accept("bisect " + rec.bisectId + " done in " + Words.duration(Duration.ofSeconds(Math.round(rec.elapsedS))) + " · "
                 + rec.steps.size() + " steps · exit " + rec.exitCode);
         for (BisectDraft.Step s : rec.steps) say.accept(stepLine(s));
         if (rec.kind.equals("kernel")) {

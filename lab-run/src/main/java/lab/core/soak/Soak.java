@@ -143,7 +143,7 @@ public final class Soak {
         rec.status = RunStatus.RUNNING;
         rec.statusReason = null;
         rec.stoppedBecause = null;
-        say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
+        say.accept("resuming soak " + rec.soakId + " after " + Words.count(rec.repetitions, "repetition") + ", " + Words.duration(Duration.ofMillis((long) (rec.elapsedS * 1000))));
         return new Opened(rec, dir, stop);
     }
 
@@ -228,7 +228,7 @@ public final class Soak {
             say.accept("cannot write the reports: " + e.getMessage());
         }
         say.accept(rec.kind + " " + rec.soakId + " stopped: " + stopped + " · " + Words.count(rec.repetitions, "repetition") + " in "
-                + StopRule.human(Duration.ofMillis((long) (rec.elapsedS * 1000))));
+                + Words.duration(Duration.ofMillis((long) (rec.elapsedS * 1000))));
         for (Tally t : rec.tallies) say.accept(tallyLine(t));
         say.accept("evidence: " + dir + " (report.html, soak.json, junit.xml)");
         return new Result(rec.exitCode, rec.record(), dir);
@@ -258,7 +258,7 @@ public final class Soak {
     public static String progressLine(SoakDraft rec, StopRule stop, long rep, Duration elapsed, long trialsPerRep) {
         String eta;
         if (stop.kind() == StopRule.Kind.DURATION) {
-            eta = "ETA " + StopRule.human(stop.budget().minus(elapsed));
+            eta = "ETA " + Words.duration(stop.budget().minus(elapsed));
         } else {
             long left = stop.repsLeft(rec.repetitions, rec.tallies, trialsPerRep);
             if (left < 0 || rec.repetitions == 0) eta = "ETA unknown";
@@ -266,10 +266,10 @@ public final class Soak {
                 Duration per = elapsed.dividedBy(rec.repetitions);
                 Duration d = per.multipliedBy(left);
                 if (stop.budget() != null && d.compareTo(stop.budget().minus(elapsed)) > 0) d = stop.budget().minus(elapsed);
-                eta = "ETA " + StopRule.human(d) + " (" + left + " more)";
+                eta = "ETA " + Words.duration(d) + " (" + left + " more)";
             }
         }
-        return String.format(Locale.ROOT, "%s repetition %d · %s elapsed · %s", rec.kind, rep, StopRule.human(elapsed), eta);
+        return String.format(Locale.ROOT, "%s repetition %d · %s elapsed · %s", rec.kind, rep, Words.duration(elapsed), eta);
     }
 
     public static String tallyLine(Tally t) {

@@ -6,6 +6,7 @@ import java.util.Locale;
 import lab.api.UsageException;
 import lab.records.Stats;
 import lab.records.Tally;
+import lab.records.Words;
 
 /**
  * When a soak stops: after a count of repetitions, at the first repetition whose outcome
@@ -67,7 +68,7 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
         if (budget != null && done > 0) {
             Duration perRep = elapsed.dividedBy(done);
             // Do not start a repetition that cannot finish within the budget.
-            if (elapsed.plus(perRep.dividedBy(2)).compareTo(budget) >= 0) return "time budget " + human(budget) + " spent";
+            if (elapsed.plus(perRep.dividedBy(2)).compareTo(budget) >= 0) return "time budget " + Words.duration(budget) + " spent";
         }
         return switch (kind) {
             case COUNT -> done >= count ? done + " repetition(s) done" : null;
@@ -99,16 +100,12 @@ public record StopRule(Kind kind, long count, double width, Duration budget) {
     }
 
     public String describe() {
-        String cap = budget == null ? "" : " (at most " + human(budget) + ")";
+        String cap = budget == null ? "" : " (at most " + Words.duration(budget) + ")";
         return switch (kind) {
             case COUNT -> count + " repetition(s)" + cap;
-            case DURATION -> "for " + human(budget);
+            case DURATION -> "for " + Words.duration(budget);
             case UNTIL_FAILURE -> "until an outcome differs from the expectations" + cap;
             case UNTIL_CI -> String.format(Locale.ROOT, "until every 95%% interval is narrower than %.1f points", 100 * width) + cap;
         };
-    }
-
-    public static String human(Duration d) {
-        return lab.records.Words.duration(d);
     }
 }

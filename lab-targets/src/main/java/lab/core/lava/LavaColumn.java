@@ -36,7 +36,7 @@ import lab.records.RunRecord;
 import lab.core.run.Runner;
 import lab.api.Scenario;
 import lab.core.host.Scenarios;
-import lab.core.soak.StopRule;
+import lab.records.Words;
 
 /**
  * A fleet column whose commands run as LAVA jobs, one per command (scenario) on the column's
@@ -295,7 +295,7 @@ public final class LavaColumn implements AutoCloseable {
                     // A server that went away for good is the column's error, not a wait without end.
                     if (silentSince < 0) silentSince = System.nanoTime();
                     else if (System.nanoTime() - silentSince > silentLimit().toNanos()) {
-                        throw new LavaClient.LavaException("LAVA at " + lava.url() + " has not answered for " + StopRule.human(silentLimit()) + ": " + e.getMessage());
+                        throw new LavaClient.LavaException("LAVA at " + lava.url() + " has not answered for " + Words.duration(silentLimit()) + ": " + e.getMessage());
                     }
                     say.accept("job " + j.id + ": " + e.getMessage() + " (asking again)");
                     continue;
