@@ -13,7 +13,8 @@
  *                      st_dev and inode numbers of the merged view against the
  *                      directory's st_dev and readdir's d_ino
  *        nested-index  an overlay whose lower layer is itself an overlay,
- *                      mounted with O: are the options in effect what was asked?
+ *                      mounted with O: is index in effect as asked? (the mount's
+ *                      options, or where they show none the module's default)
  *        -> {"ev":"result","test":..,"opts":..,"mounted":..,"errno":..,"effective":..,"bitten":..,...}
  *
  * Every layer is a tmpfs of its own under D (lower and upper on different
@@ -67,6 +68,30 @@ static int has_opt(const char *opts, const char *o)
     for (const char *p = opts; (p = strstr(p, o)); p += l)
         if ((p == opts || p[-1] == ',') && (p[l] == ',' || !p[l])) return 1;
     return 0;
+}
+
+/*
+ * Whether the feature in option "name=on" (index, redirect_dir, metacopy, nfs_export) is in
+ * effect on a mount showing opts. ovl_show_options prints an option only where it differs from
+ * the module's default, so a mount showing no "name=" at all runs with the default, read from
+ * /sys/module/overlay/parameters/<name> ("Y" or "N"). *from says which of the two decided.
+ */
+static int feature_in_effect(const char *opts, const char *name, const char **from)
+{
+    char on[64], off[64], param[128], v[4] = "";
+    snprintf(on, sizeof on, "%s=on", name);
+    snprintf(off, sizeof off, "%s=", name);
+    *from = "mount options";
+    if (has_opt(opts, on)) return 1;
+    for (const char *p = opts; (p = strstr(p, off)); p++)
+        if (p == opts || p[-1] == ',') return 0;
+    snprintf(param, sizeof param, "/sys/module/overlay/parameters/%s", name);
+    int fd = open(param, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t r = fd < 0 ? -1 : read(fd, v, sizeof v - 1);
+    if (fd >= 0) close(fd);
+    if (r <= 0) { *from = "unknown (no option shown, module parameter unreadable)"; return 0; }
+    *from = "module default";
+    return v[0] == 'Y';
 }
 
 struct layers { char dir[512], L[600], U[600], upper[640], work[640], M[600]; };
@@ -262,9 +287,11 @@ static void test_nested_index(struct layers *y, const char *opts, char *res, siz
     effective_opts(outer, eff, sizeof eff);
     char je[8192];
     jesc(je, sizeof je, eff);
-    int asked = has_opt(opts, "index=on"), got = has_opt(eff, "index=on");
-    snprintf(res, n, "\"mounted\":true,\"bitten\":%s,\"index_asked\":%s,\"index_in_effect\":%s,\"outer_effective\":\"%s\"",
-             asked && !got ? "true" : "false", asked ? "true" : "false", got ? "true" : "false", je);
+    const char *from;
+    int asked = has_opt(opts, "index=on"), got = feature_in_effect(eff, "index", &from);
+    snprintf(res, n, "\"mounted\":true,\"bitten\":%s,\"index_asked\":%s,\"index_in_effect\":%s,\"index_from\":\"%s\","
+             "\"outer_effective\":\"%s\"",
+             asked && !got ? "true" : "false", asked ? "true" : "false", got ? "true" : "false", from, je);
 }
 
 static void do_probe(char *args)
