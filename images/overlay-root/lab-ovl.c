@@ -39,6 +39,7 @@
 #include "cmdin.h"
 #include "paths.h"
 #include "spawn.h"
+#include "ovl-opts.h"
 
 static const char *ename(int e)
 {
@@ -59,39 +60,6 @@ static void effective_opts(const char *mp, char *dst, size_t n)
         if (!strcmp(m, mp)) snprintf(dst, n, "%s", opts);
     }
     if (f) fclose(f);
-}
-
-/* Whether option o (e.g. "index=on") is among the comma-separated opts. */
-static int has_opt(const char *opts, const char *o)
-{
-    size_t l = strlen(o);
-    for (const char *p = opts; (p = strstr(p, o)); p += l)
-        if ((p == opts || p[-1] == ',') && (p[l] == ',' || !p[l])) return 1;
-    return 0;
-}
-
-/*
- * Whether the feature in option "name=on" (index, redirect_dir, metacopy, nfs_export) is in
- * effect on a mount showing opts. ovl_show_options prints an option only where it differs from
- * the module's default, so a mount showing no "name=" at all runs with the default, read from
- * /sys/module/overlay/parameters/<name> ("Y" or "N"). *from says which of the two decided.
- */
-static int feature_in_effect(const char *opts, const char *name, const char **from)
-{
-    char on[64], off[64], param[128], v[4] = "";
-    snprintf(on, sizeof on, "%s=on", name);
-    snprintf(off, sizeof off, "%s=", name);
-    *from = "mount options";
-    if (has_opt(opts, on)) return 1;
-    for (const char *p = opts; (p = strstr(p, off)); p++)
-        if (p == opts || p[-1] == ',') return 0;
-    snprintf(param, sizeof param, "/sys/module/overlay/parameters/%s", name);
-    int fd = open(param, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    ssize_t r = fd < 0 ? -1 : read(fd, v, sizeof v - 1);
-    if (fd >= 0) close(fd);
-    if (r <= 0) { *from = "unknown (no option shown, module parameter unreadable)"; return 0; }
-    *from = "module default";
-    return v[0] == 'Y';
 }
 
 struct layers { char dir[512], L[600], U[600], upper[640], work[640], M[600]; };
@@ -288,7 +256,7 @@ static void test_nested_index(struct layers *y, const char *opts, char *res, siz
     char je[8192];
     jesc(je, sizeof je, eff);
     const char *from;
-    int asked = has_opt(opts, "index=on"), got = feature_in_effect(eff, "index", &from);
+    int asked = has_opt(opts, "index=on"), got = feature_in_effect(eff, "index", OVL_PARAMETERS, &from);
     snprintf(res, n, "\"mounted\":true,\"bitten\":%s,\"index_asked\":%s,\"index_in_effect\":%s,\"index_from\":\"%s\","
              "\"outer_effective\":\"%s\"",
              asked && !got ? "true" : "false", asked ? "true" : "false", got ? "true" : "false", from, je);
