@@ -13,7 +13,8 @@
  *                      st_dev and inode numbers of the merged view against the
  *                      directory's st_dev and readdir's d_ino
  *        nested-index  an overlay whose lower layer is itself an overlay,
- *                      mounted with O: are the options in effect what was asked?
+ *                      mounted with O: is index in effect as asked? (the mount's
+ *                      options, or where they show none the module's default)
  *        -> {"ev":"result","test":..,"opts":..,"mounted":..,"errno":..,"effective":..,"bitten":..,...}
  *
  * Every layer is a tmpfs of its own under D (lower and upper on different
@@ -38,6 +39,7 @@
 #include "cmdin.h"
 #include "paths.h"
 #include "spawn.h"
+#include "ovl-opts.h"
 
 static const char *ename(int e)
 {
@@ -58,15 +60,6 @@ static void effective_opts(const char *mp, char *dst, size_t n)
         if (!strcmp(m, mp)) snprintf(dst, n, "%s", opts);
     }
     if (f) fclose(f);
-}
-
-/* Whether option o (e.g. "index=on") is among the comma-separated opts. */
-static int has_opt(const char *opts, const char *o)
-{
-    size_t l = strlen(o);
-    for (const char *p = opts; (p = strstr(p, o)); p += l)
-        if ((p == opts || p[-1] == ',') && (p[l] == ',' || !p[l])) return 1;
-    return 0;
 }
 
 struct layers { char dir[512], L[600], U[600], upper[640], work[640], M[600]; };
@@ -262,9 +255,11 @@ static void test_nested_index(struct layers *y, const char *opts, char *res, siz
     effective_opts(outer, eff, sizeof eff);
     char je[8192];
     jesc(je, sizeof je, eff);
-    int asked = has_opt(opts, "index=on"), got = has_opt(eff, "index=on");
-    snprintf(res, n, "\"mounted\":true,\"bitten\":%s,\"index_asked\":%s,\"index_in_effect\":%s,\"outer_effective\":\"%s\"",
-             asked && !got ? "true" : "false", asked ? "true" : "false", got ? "true" : "false", je);
+    const char *from;
+    int asked = has_opt(opts, "index=on"), got = feature_in_effect(eff, "index", OVL_PARAMETERS, &from);
+    snprintf(res, n, "\"mounted\":true,\"bitten\":%s,\"index_asked\":%s,\"index_in_effect\":%s,\"index_from\":\"%s\","
+             "\"outer_effective\":\"%s\"",
+             asked && !got ? "true" : "false", asked ? "true" : "false", got ? "true" : "false", from, je);
 }
 
 static void do_probe(char *args)

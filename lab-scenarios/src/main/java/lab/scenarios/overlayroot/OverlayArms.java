@@ -3,6 +3,7 @@ package lab.scenarios.overlayroot;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import lab.api.Arm;
 import lab.api.Verdict;
 
@@ -46,10 +47,20 @@ final class OverlayArms {
         return ALL.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** The "on" options among {@code asked} that the mount's options do not show: silently dropped. */
-    static String dropped(String asked, String effective) {
+    /**
+     * The "on" options among {@code asked} that are not in effect: silently dropped. The kernel
+     * shows an option only where it differs from the module's default, so "name=on" not shown,
+     * with no other "name=" shown either, is in effect when module parameter {@code name} is "Y".
+     */
+    static String dropped(String asked, String effective, Map<String, String> moduleParameters) {
         List<String> eff = List.of(effective.split(","));
         return java.util.Arrays.stream(asked.split(",")).filter(o -> !o.isEmpty() && !o.endsWith("=off") && !eff.contains(o))
+                .filter(o -> {
+                    String name = o.substring(0, o.indexOf('=') + 1);
+                    boolean shown = eff.stream().anyMatch(e -> e.startsWith(name));
+                    return name.isEmpty() || !o.endsWith("=on") || shown
+                            || !"Y".equals(moduleParameters.get(name.substring(0, name.length() - 1)));
+                })
                 .collect(java.util.stream.Collectors.joining(","));
     }
 
@@ -107,7 +118,8 @@ final class OverlayArms {
                         r.path("st_dev_differs").asLong(), r.path("d_ino_differs").asLong(), r.path("ino_collisions").asLong());
             case "nested-index":
                 return "index=on asked; in effect: " + (r.path("index_in_effect").asBoolean() ? "index=on" : "index off")
-                        + " (" + r.path("outer_effective").asText().replaceAll("(lowerdir|upperdir|workdir)=[^,]*,?", "") + ")";
+                        + (r.has("index_from") ? ", from the " + r.path("index_from").asText() : "")
+                        + " (" + OverlayLab.stripPaths(r.path("outer_effective").asText()) + ")";
             default:
                 return null;
         }

@@ -38,6 +38,7 @@ final class OverlayLab implements Scenario.Lab {
     private final Agent ovl;
     private final String dir;
     private final Map<String, Object> features = new LinkedHashMap<>();
+    private final Map<String, String> moduleParameters = new LinkedHashMap<>();
     private final List<String> lines = new ArrayList<>();
 
     private OverlayLab(LabContext ctx, Container box, Agent ovl) {
@@ -65,7 +66,7 @@ final class OverlayLab implements Scenario.Lab {
 
     /** What the kernel accepts and what it does by default: module parameters, build options, real mounts. */
     private void probeFeatures() {
-        Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> params = moduleParameters;
         Path dirP = Path.of("/sys/module/overlay/parameters");
         if (Files.isDirectory(dirP)) {
             try (Stream<Path> s = Files.list(dirP)) {
@@ -129,7 +130,7 @@ final class OverlayLab implements Scenario.Lab {
         if (!OverlayArms.ISOLATION.equals(p.test())) {
             String effective = stripPaths(results.get(0).path("effective").asText());
             o.metric("effective", effective);
-            String dropped = OverlayArms.dropped(p.opts(), effective);
+            String dropped = OverlayArms.dropped(p.opts(), effective, moduleParameters);
             if (!dropped.isEmpty()) o.note("asked " + dropped + ", not in effect: the kernel shows " + effective);
         }
         o.metric("trials", results);

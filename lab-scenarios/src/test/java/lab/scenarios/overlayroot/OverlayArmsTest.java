@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import lab.api.Verdict;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,8 +70,28 @@ class OverlayArmsTest {
         JsonNode r = recorded("hardlink-index-without-dac-read-search.json").get(0);
         String effective = OverlayLab.stripPaths(r.path("effective").asText());
         assertEquals("rw,relatime,uuid=on", effective);
-        assertEquals("index=on", OverlayArms.dropped("index=on", effective));
-        assertEquals("", OverlayArms.dropped("index=off", effective));
-        assertEquals("", OverlayArms.dropped("xino=on", "rw,relatime,uuid=on,xino=on"));
+        Map<String, String> indexOff = Map.of("index", "N");
+        assertEquals("index=on", OverlayArms.dropped("index=on", effective, indexOff));
+        assertEquals("", OverlayArms.dropped("index=off", effective, indexOff));
+        assertEquals("", OverlayArms.dropped("xino=on", "rw,relatime,uuid=on,xino=on", indexOff));
+    }
+
+    @Test
+    void anOptionEqualToTheModulesDefaultIsNotShownYetInEffect() {
+        // ovl_show_options omits index=on where the module's default is on (CONFIG_OVERLAY_FS_INDEX=y)
+        assertEquals("", OverlayArms.dropped("index=on", "rw,relatime,uuid=on", Map.of("index", "Y")));
+        assertEquals("index=on", OverlayArms.dropped("index=on", "rw,relatime,index=off,uuid=on", Map.of("index", "Y")));
+        assertEquals("xino=on", OverlayArms.dropped("xino=on", "rw,relatime", Map.of("xino_auto", "Y")));
+    }
+
+    @Test
+    void nestedIndexSaysWhereTheAnswerCameFrom() throws IOException {
+        // lab-ovl's line on a kernel built with CONFIG_OVERLAY_FS_INDEX=y: index=on is the default, so not shown
+        JsonNode r = JSON.readTree("{\"ev\":\"result\",\"test\":\"nested-index\",\"opts\":\"index=on\",\"mounted\":true,"
+                + "\"bitten\":false,\"index_asked\":true,\"index_in_effect\":true,\"index_from\":\"module default\","
+                + "\"outer_effective\":\"rw,relatime,lowerdir=/x/merged,upperdir=/x/up/upper2,workdir=/x/up/work2,uuid=on\"}");
+        OverlayArms.Trial t = OverlayArms.judge(OverlayArms.named("index-nested"), r);
+        assertEquals(false, t.bitten());
+        assertEquals("index=on asked; in effect: index=on, from the module default (rw,relatime,uuid=on)", t.note());
     }
 }
