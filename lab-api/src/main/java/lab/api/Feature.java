@@ -81,6 +81,9 @@ public record Feature(String name, String description, String configOption, Prob
             .probedBy(s -> s.attempt(s.wouldLoadModule("bonding") ? null : s.tryInThrowawayNamespace()));
     public static final Feature NETCONSOLE = of("NETCONSOLE", "netconsole", "CONFIG_NETCONSOLE")
             .probedBy(s -> s.attempt(s.hasFilesystem("configfs") && !s.wouldLoadModule("netconsole") ? s.tryInThrowawayNamespace() : null));
+    /** Targets made at run time in configfs (what the lab writes); without it netconsole takes only its boot parameter. */
+    public static final Feature NETCONSOLE_DYNAMIC = of("NETCONSOLE_DYNAMIC", "netconsole targets in configfs", "CONFIG_NETCONSOLE_DYNAMIC")
+            .probedBy(s -> yesIf(s.exists("/sys/kernel/config/netconsole"), "/sys/kernel/config/netconsole"));
     public static final Feature NETPOLL = of("NETPOLL", "netpoll", "CONFIG_NETPOLL");
     public static final Feature CONFIGFS = of("CONFIGFS", "configfs", "CONFIG_CONFIGFS_FS")
             .probedBy(s -> s.hasFilesystem("configfs") ? FeatureState.yes("configfs in /proc/filesystems") : s.configAfter("configfs not in /proc/filesystems"));
@@ -109,6 +112,6 @@ public record Feature(String name, String description, String configOption, Prob
             .probedBy(s -> yesIf(s.exists("/proc/sys/kernel/hung_task_timeout_secs"), "kernel.hung_task_timeout_secs"));
 
     /** The features the lab knows of itself: every host probe and {@code lab doctor} look for these. */
-    public static final List<Feature> KNOWN = List.of(FUSE, OVERLAY, LOOP, EXT4, XFS, NETEM, BONDING, NETCONSOLE, NETPOLL, CONFIGFS,
+    public static final List<Feature> KNOWN = List.of(FUSE, OVERLAY, LOOP, EXT4, XFS, NETEM, BONDING, NETCONSOLE, NETCONSOLE_DYNAMIC, NETPOLL, CONFIGFS,
             VETH, NBD, UBLK, KPROBES, BPF_SYSCALL_TRACEPOINTS, BTF, MEMCG, FREEZER, HUNG_TASK);
 }

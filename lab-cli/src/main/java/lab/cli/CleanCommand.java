@@ -8,14 +8,15 @@ import lab.core.engine.Engine;
 import lab.core.engine.LabHome;
 import lab.core.guest.GuestCaches;
 import lab.core.guest.Guests;
+import lab.core.kernel.KernelCaches;
 import lab.records.Words;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "clean", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, footer = {"lab clean", "lab clean --caches"},
-        description = "Remove containers and networks of lab runs whose CLI is gone, and the guests they left; with --caches, prune the guests' caches.")
+        description = "Remove containers and networks of lab runs whose CLI is gone, and the guests they left; with --caches, prune the guests' caches and the kernel builds'.")
 final class CleanCommand implements Callable<Integer> {
-    @Option(names = "--caches", description = "also prune the guests' caches (root disks, data disks, warm states, ready states with the lab's JVM waiting, staged class paths): keep the newest --keep of each kind"
+    @Option(names = "--caches", description = "also prune the guests' caches (root disks, data disks, warm states, ready states with the lab's JVM waiting, staged class paths) and the kernel builds' (build folders, worktrees of a tree): keep the newest --keep of each kind"
             + " by last use and any a running lab uses or used in the last 10 minutes")
     boolean caches;
 
@@ -37,6 +38,12 @@ final class CleanCommand implements Callable<Integer> {
             p.removed().forEach(r -> System.out.println("removed " + r));
             System.out.printf(Locale.ROOT, "removed %s, freed %.1f GiB (%d bytes allocated on disk)%n", Words.count(p.removed().size(), "guest cache"),
                     p.freedBytes() / (double) (1L << 30), p.freedBytes());
+            KernelCaches.Pruned k = new KernelCaches(LabHome.stateDir().resolve("kernels")).prune(keep);
+            k.inUse().forEach(System.out::println);
+            k.removed().forEach(r -> System.out.println("removed " + r));
+            System.out.printf(Locale.ROOT, "removed %s, freed %.1f GiB (%d bytes allocated on disk)%n",
+                    Words.count(k.removed().size(), "kernel build cache"),
+                    k.freedBytes() / (double) (1L << 30), k.freedBytes());
         }
         return 0;
     }

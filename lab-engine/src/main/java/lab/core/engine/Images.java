@@ -178,7 +178,7 @@ public final class Images implements ImageSource {
             Thread.currentThread().interrupt();
             throw new EngineException("interrupted while building the base image");
         } finally {
-            if (context != null) deleteTree(context);
+            if (context != null) LabHome.deleteTree(context);
         }
     }
 
@@ -202,7 +202,7 @@ public final class Images implements ImageSource {
             try {
                 build(context, tag, Map.of("BASE", base), name);
             } finally {
-                deleteTree(context);
+                LabHome.deleteTree(context);
             }
             say.accept(String.format("built %s in %.1f s", tag, (System.nanoTime() - t0) / 1e9));
             pruneOlder("lab/" + name, tag);
@@ -314,7 +314,7 @@ public final class Images implements ImageSource {
                 Files.writeString(tmp.resolve("Dockerfile"), dockerfile);
                 build(tmp, tag, args, name);
             } finally {
-                deleteTree(tmp);
+                LabHome.deleteTree(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -380,13 +380,6 @@ public final class Images implements ImageSource {
         }
     }
 
-    private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory; nothing else depends on it
-        }
-    }
 
     private static String shortHash(String s) {
         try {

@@ -1,8 +1,11 @@
 package lab.core.engine;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** The lab's checkout: where images/ lives. From -Dlab.home, $LAB_HOME, or the nearest parent of the working directory holding images/. */
 public final class LabHome {
@@ -31,5 +34,19 @@ public final class LabHome {
         String xdg = System.getenv("XDG_STATE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
         return base.resolve("lab");
+    }
+
+    /**
+     * Removes a folder of the lab's own (a temporary, a cache entry) with what is in it, best
+     * effort: links inside are removed, never followed. What cannot be removed stays; callers
+     * that must know check whether {@code p} is gone.
+     */
+    public static void deleteTree(Path p) {
+        if (p == null || !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort, as said
+        }
     }
 }

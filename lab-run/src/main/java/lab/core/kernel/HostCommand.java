@@ -108,4 +108,14 @@ public record HostCommand(int code, String out) {
         Files.createDirectories(log.getParent());
         return Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
+
+    /** Bytes {@code p} has allocated on disk, as du counts them (a sparse image counts what it holds); 0 when du cannot tell. */
+    public static long allocatedBytes(Path p) {
+        HostCommand r = run(List.of("du", "-s", "-B1", "--one-file-system", "--", p.toString()), null, Map.of(), Duration.ofMinutes(2), null);
+        try {
+            return r.ok() ? Long.parseLong(r.out().strip().split("\\s+")[0]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
 }

@@ -59,8 +59,9 @@ public final class KernelBuild {
         Path cached = target(id, inputs);
         if (Files.isRegularFile(cached.resolve("kernel.properties"))) return Kernels.load(cached);
         Path wt = root.resolve("trees").resolve(Kernels.sha256(src.tree().toString()).substring(0, 12));
-        return MachineLock.holding(root.resolve("trees").resolve(wt.getFileName() + ".lock"), say, "waiting for another lab building in " + wt, () -> {
+        return MachineLock.holding(KernelCaches.lockOf(wt), say, "waiting for another lab building in " + wt, () -> {
             checkout(src, wt);
+            KernelCaches.touch(wt);
             return resolve(spec, wt, id, inputs);
         });
     }
@@ -85,13 +86,15 @@ public final class KernelBuild {
     }
 
     private Kernel resolve(KernelSpec spec, Path tree, String identity, String inputs) {
+        Path cached = target(identity, inputs);
+        if (Files.isRegularFile(cached.resolve("kernel.properties"))) return Kernels.load(cached);
         Path build = buildFolder(root, tree, spec.source(), inputs);
-        if (build.getFileName().toString().endsWith("-configs")) {
-            // several configs build in that folder: one at a time
-            return MachineLock.holding(build.resolveSibling(build.getFileName() + ".lock"), say, "waiting for another lab building in " + build,
-                    () -> build(spec, tree, build, identity, inputs));
-        }
-        return build(spec, tree, build, identity, inputs);
+        // One build at a time in a folder (a config bisection's configs share one; two states of a
+        // tree with one config share one), and never while `lab clean --caches` removes it.
+        return MachineLock.holding(KernelCaches.lockOf(build), say, "waiting for another lab building in " + build, () -> {
+            KernelCaches.touch(build);
+            return build(spec, tree, build, identity, inputs);
+        });
     }
 
     private Kernel build(KernelSpec spec, Path tree, Path build, String identity, String inputs) {
@@ -127,7 +130,7 @@ public final class KernelBuild {
             throw new KernelBuildException("cannot create " + wt.getParent() + ": " + e.getMessage());
         }
         if (!Files.exists(wt.resolve(".git"))) {
-            git(src.tree(), "worktree", "prune");
+            // --force: a registration left by a worktree of ours whose folder is gone is taken over; the user's others are left alone
             git(src.tree(), "worktree", "add", "--detach", "--force", wt.toString(), src.rev());
         } else {
             // only what differs is touched: make sees the rest unchanged, the build stays incremental
@@ -277,11 +280,20 @@ public final class KernelBuild {
      * appended to {@code log}. With {@code progress}, a line every 30 s with an ETA from the
      * length of the build expected ({@link #expectedLines}). A failed make is the first error line of its output.
      */
+    /** ccache's own limit on the state dir's compiler cache: a few configs of one tree fit. */
+    static final String CCACHE_MAX = "2G";
+
+    /** What make's niceness is raised by: below whatever else the host runs at the default. */
+    static final int NICENESS = 10;
+
     private String make(Path tree, Path build, Path log, List<String> targets, boolean progress) {
-        List<String> cmd = new ArrayList<>(List.of("make", "-C", tree.toString(), "O=" + build, "CC=ccache gcc", "HOSTCC=ccache gcc",
+        // Niced: a fleet's build of one column must not take the CPU from another column's guest racing meanwhile.
+        List<String> cmd = new ArrayList<>(List.of("nice", "-n", Integer.toString(NICENESS), "make", "-C", tree.toString(), "O=" + build, "CC=ccache gcc", "HOSTCC=ccache gcc",
                 "-j" + Math.max(1, Runtime.getRuntime().availableProcessors() + 1)));
         cmd.addAll(targets);
         Map<String, String> env = Map.of("CCACHE_DIR", root.resolve("ccache").toString(), "CCACHE_BASEDIR", "/",
+                // ccache evicts its oldest objects beyond this: the cache never grows past it
+                "CCACHE_MAXSIZE", CCACHE_MAX,
                 // fixed: the same sources give the same objects, and ccache hits
                 "KBUILD_BUILD_TIMESTAMP", "1970-01-01", "KBUILD_BUILD_USER", "lab", "KBUILD_BUILD_HOST", "lab");
         Path lines = build.resolve("build.lines");

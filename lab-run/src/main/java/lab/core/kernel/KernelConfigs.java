@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import lab.api.UsageException;
+import lab.core.engine.LabHome;
 import lab.core.host.KernelConfig;
 
 /**
@@ -62,7 +63,7 @@ public final class KernelConfigs {
         try {
             return keep(read(build.olddefconfig(src, config, scratch)));
         } finally {
-            Kernels.deleteTree(scratch);
+            LabHome.deleteTree(scratch);
         }
     }
 

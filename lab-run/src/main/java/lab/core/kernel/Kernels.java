@@ -339,7 +339,7 @@ public final class Kernels {
                     .orElseThrow(() -> new HostLacksException("bookworm's lists have no busybox-static"));
             try {
                 Path work = dir.resolve(".build-busybox");
-                deleteTree(work);
+                LabHome.deleteTree(work);
                 Files.createDirectories(work);
                 try {
                     Path deb = a.download(p, work);
@@ -348,7 +348,7 @@ public final class Kernels {
                     Files.move(work.resolve("x/bin/busybox"), bb.resolveSibling("busybox.tmp"), StandardCopyOption.REPLACE_EXISTING);
                     Files.move(bb.resolveSibling("busybox.tmp"), bb, StandardCopyOption.ATOMIC_MOVE);
                 } finally {
-                    deleteTree(work);
+                    LabHome.deleteTree(work);
                 }
             } catch (IOException e) {
                 throw new EngineException("cannot fetch busybox-static: " + e.getMessage(), e);
@@ -378,19 +378,19 @@ public final class Kernels {
             // a build killed with its lab left this behind; under the lock nobody else uses it
             Path work = dir.resolve(".build-" + key);
             try {
-                deleteTree(work);
+                LabHome.deleteTree(work);
                 Files.createDirectories(work);
                 Path out = Files.createDirectory(work.resolve("kernel"));
                 build.into(work, out);
                 Files.move(out, target, StandardCopyOption.ATOMIC_MOVE);
                 try (Stream<Path> s = Files.list(dir)) {
-                    s.filter(d -> d.getFileName().toString().matches(Pattern.quote(key) + "(-[0-9a-f]{8})?") && !d.equals(target)).forEach(Kernels::deleteTree);
+                    s.filter(d -> d.getFileName().toString().matches(Pattern.quote(key) + "(-[0-9a-f]{8})?") && !d.equals(target)).forEach(LabHome::deleteTree);
                 }
                 return load(target);
             } catch (IOException e) {
                 throw new EngineException("cannot build " + target + ": " + e.getMessage(), e);
             } finally {
-                deleteTree(work);
+                LabHome.deleteTree(work);
             }
         });
     }
@@ -447,12 +447,4 @@ public final class Kernels {
         }
     }
 
-    static void deleteTree(Path p) {
-        if (p == null || !Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a leftover temporary directory under kernels/ is harmless
-        }
-    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import lab.api.UsageException;
+import lab.core.engine.LabHome;
 import lab.core.kernel.GuestTools;
 import lab.core.run.ExitCodes;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,37 @@ class KernelSourceTest {
         assertEquals(ExitCodes.LAB_FAILURE, ExitCodes.of(e));
         assertEquals(before, files(t), "an out-of-tree build writes nothing into the user's tree");
         assertTrue(kernels.cached().isEmpty(), "nothing cached from a failed build");
+    }
+
+    /** A build at a revision checks it out in a worktree of the lab's own; the user's other worktrees, stale ones included, stay registered. */
+    @Test
+    void aBuildAtARevisionLeavesTheUsersOwnWorktreesAlone() throws Exception {
+        assumeTrue(GuestTools.has("git") && GuestTools.has("make"), "git or make is not installed (scripts/kernel-build-tools.sh installs them)");
+        Path t = fakeTree();
+        git(t, "init", "-q");
+        git(t, "add", "-A");
+        git(t, "commit", "-q", "-m", "first");
+        Path users = tmp.resolve("users-worktree");
+        git(t, "worktree", "add", "-q", "--detach", users.toString(), "HEAD");
+        LabHome.deleteTree(users);
+        Kernels kernels = new Kernels(tmp.resolve("state"), System.out::println);
+        assertThrows(KernelBuildException.class, () -> kernels.resolve(KernelSpec.parse("src:" + t + ",rev=HEAD")));
+        String list = HostCommand.run(List.of("git", "-C", t.toString(), "worktree", "list", "--porcelain"), null, Map.of(), Duration.ofMinutes(1), null).out();
+        assertTrue(list.contains("worktree " + users), "the user's stale worktree is still registered: " + list);
+        assertTrue(list.contains("worktree " + tmp.resolve("state").resolve("src").resolve("trees")), "the lab's own is registered: " + list);
+    }
+
+    /** The build runs below the lab's own priority: its compile jobs yield to a guest another column races in meanwhile. */
+    @Test
+    void theBuildRunsNiced() throws Exception {
+        assumeTrue(GuestTools.has("make"), "make is not installed (scripts/kernel-build-tools.sh installs it)");
+        Path t = fakeTree();
+        Files.writeString(t.resolve("Makefile"), String.join("\n", "defconfig:", "\t@touch $(O)/.config", "olddefconfig:", "\t@true",
+                "bzImage modules:", "\t@echo \"x.c:1:1: error: niceness $$(nice)\" >&2; exit 1", ""));
+        int own = Integer.parseInt(HostCommand.run(List.of("nice"), null, Map.of(), Duration.ofMinutes(1), null).out().strip());
+        Kernels kernels = new Kernels(tmp.resolve("state"), System.out::println);
+        KernelBuildException e = assertThrows(KernelBuildException.class, () -> kernels.resolve(KernelSpec.parse("src:" + t)));
+        assertTrue(e.getMessage().contains("error: niceness " + Math.min(19, own + KernelBuild.NICENESS)), own + ": " + e.getMessage());
     }
 
     @Test

@@ -40,7 +40,7 @@ class RealKconfigTest {
         try {
             Files.move(tmp, done);
         } catch (java.io.IOException e) {
-            Kernels.deleteTree(tmp); // another test run got there first
+            LabHome.deleteTree(tmp); // another test run got there first
         }
         return done.resolve("linux-source-6.1");
     }

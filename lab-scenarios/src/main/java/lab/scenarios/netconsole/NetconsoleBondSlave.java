@@ -55,7 +55,7 @@ public final class NetconsoleBondSlave implements Scenario {
     /** The device an arm's netconsole target logs through. */
     enum Target { SLAVE, BOND }
 
-    static final List<Feature> FEATURES = List.of(Feature.NETCONSOLE, Feature.NETPOLL, Feature.BONDING, Feature.CONFIGFS, Feature.VETH);
+    static final List<Feature> FEATURES = List.of(Feature.NETCONSOLE, Feature.NETCONSOLE_DYNAMIC, Feature.NETPOLL, Feature.BONDING, Feature.CONFIGFS, Feature.VETH);
 
     static final ScenarioInfo INFO = ScenarioInfo.of("netconsole-bond-slave",
             "netconsole (netpoll) refuses a bond slave: \"is a slave device, aborting\"; the bond works",

@@ -40,4 +40,13 @@ class NetconsoleBondSlaveTest {
         }
         assertEquals(0, res.containersLeft(), "no container of the run remains");
     }
+
+    /** The arms write targets into configfs: a kernel built for the scenario (src:) must get dynamic targets, not only netconsole. */
+    @Test
+    void needsDynamicTargetsNotOnlyNetconsole() {
+        List<String> options = new NetconsoleBondSlave().needs(lab.api.Params.resolve(new NetconsoleBondSlave().params(), Map.of())).stream()
+                .flatMap(n -> n.features().stream()).map(lab.api.Feature::configOption).toList();
+        assertTrue(options.contains("CONFIG_NETCONSOLE_DYNAMIC"), options.toString());
+        assertTrue(options.contains("CONFIG_NETCONSOLE"), options.toString());
+    }
 }

@@ -118,7 +118,7 @@ public final class Doctor {
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path d : s.sorted().toList()) {
-                    long bytes = allocated(d);
+                    long bytes = HostCommand.allocatedBytes(d);
                     if (bytes > 0) disks.add(new Disk(d.getFileName().toString(), bytes));
                 }
             } catch (IOException ex) {
@@ -127,17 +127,6 @@ public final class Doctor {
         }
         return new GuestState(missingTools.stream().noneMatch(t -> t.startsWith("qemu-system")), missingTools, accel.name(), accel.why(),
                 kernels.dir().toString(), cached, dir.toString(), disks, disks.stream().mapToLong(Disk::bytes).sum());
-    }
-
-    /** What {@code path} takes on disk, by du (sparse data disks are mostly holes); 0 when du cannot tell. */
-    private static long allocated(Path path) {
-        HostCommand r = HostCommand.run(List.of("du", "-s", "-B1", "--", path.toString()), null, Map.of(), java.time.Duration.ofSeconds(30), null);
-        if (!r.ok()) return 0;
-        try {
-            return Long.parseLong(r.out().strip().split("\\s+")[0]);
-        } catch (RuntimeException ex) {
-            return 0;
-        }
     }
 
     /** The LAVA server LAB_LAVA names (as --lava takes it; scripts/lava.sh start prints it), and whether it answers and takes the token. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import lab.core.engine.LabHome;
 
 /**
  * This CLI's class path as one folder of jars the guest can mount: the guest's lab runs the
@@ -42,7 +43,7 @@ final class ClassPath {
         GuestCaches.touch(done);
         if (Files.isDirectory(done.resolve("lib"))) return done;
         Path tmp = under.resolve(".tmp-" + done.getFileName() + "-" + ProcessHandle.current().pid());
-        Guests.deleteTree(tmp);
+        LabHome.deleteTree(tmp);
         try {
             Path lib = Files.createDirectories(tmp.resolve("lib"));
             int i = 0;
@@ -53,7 +54,7 @@ final class ClassPath {
             }
             Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            Guests.deleteTree(tmp);
+            LabHome.deleteTree(tmp);
             if (Files.isDirectory(done.resolve("lib"))) return done;
             throw new UncheckedIOException("cannot stage the class path for the guest: " + e.getMessage(), e);
         }

@@ -356,7 +356,7 @@ public final class Guest implements AutoCloseable {
         } finally {
             if (agent != null) agent.close();
             if (qmp != null) qmp.close();
-            deleteTree(dir);
+            LabHome.deleteTree(dir);
             guard.destroy();
         }
     }
@@ -404,7 +404,7 @@ public final class Guest implements AutoCloseable {
             } catch (IOException ignored) {
                 // QEMU never started
             }
-            deleteTree(d);
+            LabHome.deleteTree(d);
             n++;
         }
         return n;
@@ -418,14 +418,6 @@ public final class Guest implements AutoCloseable {
         }
     }
 
-    public static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort; the guard tries again
-        }
-    }
 
     @Override
     public String toString() {

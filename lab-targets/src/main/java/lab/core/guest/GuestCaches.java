@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import lab.core.engine.LabHome;
 import lab.core.engine.MachineLock;
 import lab.core.engine.Owner;
 import lab.core.kernel.HostCommand;
@@ -84,10 +85,10 @@ public final class GuestCaches {
                     continue;
                 }
                 java.util.function.Supplier<Long> remove = () -> {
-                    long b = allocated(e.path());
+                    long b = HostCommand.allocatedBytes(e.path());
                     // a ready state's warm state keeps its time of last use: removing a folder in it is no use of it
                     FileTime parentUsed = kind == Kind.READY ? modified(e.path().getParent()) : null;
-                    Guest.deleteTree(e.path());
+                    LabHome.deleteTree(e.path());
                     if (parentUsed != null) setModified(e.path().getParent(), parentUsed);
                     return b;
                 };
@@ -257,16 +258,6 @@ public final class GuestCaches {
             return p.toRealPath();
         } catch (IOException e) {
             return p.toAbsolutePath().normalize();
-        }
-    }
-
-    /** Bytes the entry has allocated on disk (du: a sparse 24 GB image counts what it holds). */
-    static long allocated(Path p) {
-        HostCommand r = HostCommand.run(List.of("du", "-s", "-B1", "--one-file-system", "--", p.toString()), null, Map.of(), Duration.ofMinutes(2), null);
-        try {
-            return r.ok() ? Long.parseLong(r.out().strip().split("\\s+")[0]) : 0;
-        } catch (NumberFormatException e) {
-            return 0;
         }
     }
 }

@@ -149,7 +149,7 @@ public final class Guests {
         try {
             return work.get();
         } catch (RuntimeException e) {
-            deleteTree(tmp);
+            LabHome.deleteTree(tmp);
             throw e;
         }
     }
@@ -322,12 +322,12 @@ public final class Guests {
         try (var s = Files.list(done.getParent())) {
             s.filter(p -> p.getFileName().toString().startsWith(prefix))
                     .filter(p -> !alive(p.getFileName().toString().substring(prefix.length())))
-                    .forEach(Guests::deleteTree);
+                    .forEach(LabHome::deleteTree);
         } catch (IOException ignored) {
             // nothing there yet
         }
         Path tmp = done.resolveSibling(prefix + ProcessHandle.current().pid());
-        deleteTree(tmp);
+        LabHome.deleteTree(tmp);
         try {
             Files.createDirectories(tmp);
         } catch (IOException e) {
@@ -390,9 +390,6 @@ public final class Guests {
         }
     }
 
-    static void deleteTree(Path p) {
-        Guest.deleteTree(p);
-    }
 
     static JsonNode readJson(Path p) {
         try {

@@ -123,7 +123,7 @@ public final class KernelsBench implements Benchmark {
                 figures.put("unmount-race cycles/s, host", fmt(h) + " " + rate(raceHost.out()) + (g > 0 && h > 0 ? String.format(Locale.ROOT, "; guest/host %.2fx", g / h) : ""));
             }
         } finally {
-            Guest.deleteTree(tmp);
+            LabHome.deleteTree(tmp);
         }
         String loadAfter = load();
         String accel = GuestRun.defaultShape().accel().name();

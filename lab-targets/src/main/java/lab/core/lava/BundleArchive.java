@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import lab.core.engine.LabHome;
 import lab.core.guest.Guest;
 import lab.records.FromFile;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -52,7 +53,7 @@ final class BundleArchive {
             merge(staging, root);
             return relative.stream().map(root::resolve).toList();
         } finally {
-            Guest.deleteTree(staging);
+            LabHome.deleteTree(staging);
         }
     }
 

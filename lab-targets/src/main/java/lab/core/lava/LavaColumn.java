@@ -249,7 +249,7 @@ public final class LavaColumn implements AutoCloseable {
         if (events != null) events.close();
         if (reaper != null) reaper.destroy();
         if (callback != null) callback.close();
-        if (work != null) Guest.deleteTree(work);
+        if (work != null) LabHome.deleteTree(work);
     }
 
     /** What every job of the column deploys, served by the callback server. */

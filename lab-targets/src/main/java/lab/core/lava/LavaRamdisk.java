@@ -41,7 +41,7 @@ final class LavaRamdisk {
         return MachineLock.holding(dir.resolve("initrd.lock"), say, "waiting for another lab making the LAVA initramfs", () -> {
             if (Files.isRegularFile(done)) return done;
             Path tmp = dir.resolve(".initrd-" + ProcessHandle.current().pid());
-            Guest.deleteTree(tmp);
+            LabHome.deleteTree(tmp);
             try {
                 Files.createDirectories(tmp.resolve("root"));
                 String sh = "set -e; cd \"$1/root\"; gzip -dc \"$2\" | cpio -idm --quiet; install -m 755 \"$3\" lab-lava-rdinit; "
@@ -54,7 +54,7 @@ final class LavaRamdisk {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
-                Guest.deleteTree(tmp);
+                LabHome.deleteTree(tmp);
             }
         });
     }

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
 import lab.core.guest.Guest;
 
@@ -76,7 +77,7 @@ public final class LavaReaper {
             });
         }
         if (!open.isEmpty()) say("jobs still not finished after 120 s: " + open);
-        Guest.deleteTree(Path.of(a[6]));
+        LabHome.deleteTree(Path.of(a[6]));
         say("removed " + a[6]);
         System.exit(0);
     }

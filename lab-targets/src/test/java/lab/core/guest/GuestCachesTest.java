@@ -12,6 +12,8 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import lab.core.engine.LabHome;
+import lab.core.kernel.HostCommand;
 import lab.core.engine.Owner;
 import lab.core.kernel.GuestTools;
 import org.junit.jupiter.api.Test;
@@ -50,7 +52,7 @@ class GuestCachesTest {
         // A warm state being made on data disk 4.
         Path making = Files.createDirectories(g.resolve("warm/.tmp-dddddddddddddddd-1"));
         Guests.overlay(data4.resolve("data.img"), making, "data.qcow2");
-        long expected = GuestCaches.allocated(warmB) + GuestCaches.allocated(rootB) + GuestCaches.allocated(data5) + GuestCaches.allocated(cpB);
+        long expected = HostCommand.allocatedBytes(warmB) + HostCommand.allocatedBytes(rootB) + HostCommand.allocatedBytes(data5) + HostCommand.allocatedBytes(cpB);
 
         Process holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); "
                 + "print('locked', flush=True); time.sleep(600)", Files.createDirectories(g.resolve("locks")).resolve("data-2222222222222222.lock").toString())
@@ -81,7 +83,7 @@ class GuestCachesTest {
         assertTrue(none.inUse().contains(warmC + " kept: used in the last 10 minutes"), none.inUse().toString());
 
         // A LAVA column runs: what its overlays stand on stays, and so does every class path (its job's is recorded on the server only).
-        Guest.deleteTree(making);
+        LabHome.deleteTree(making);
         Path column = Files.createDirectories(g.resolveSibling("lava").resolve("runs/r1-debian-6.1"));
         Guests.overlay(data4.resolve("data.img"), column, "data.qcow2");
         Path cpD = classPath(g, "dddddddddddddddd", 1);
@@ -112,7 +114,7 @@ class GuestCachesTest {
         Files.writeString(warm.resolve("lab-init.sh"), "#!/bin/sh\n");
         guest(g, "live", ProcessHandle.current().pid() + " " + Owner.startTicksOf(ProcessHandle.current().pid()), inUse);
         FileTime warmUsed = Files.getLastModifiedTime(aged(warm, 5));
-        long expected = GuestCaches.allocated(older) + GuestCaches.allocated(oldest);
+        long expected = HostCommand.allocatedBytes(older) + HostCommand.allocatedBytes(oldest);
 
         GuestCaches.Pruned p = new GuestCaches(g).prune(1);
 
