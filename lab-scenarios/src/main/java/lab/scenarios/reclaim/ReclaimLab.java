@@ -42,6 +42,8 @@ final class ReclaimLab implements Scenario.Lab {
     private final List<String> waitsSeen = new ArrayList<>();
     /** The arm's stalls of the writer in which the daemon did not wait on writeback: slow, not deadlocked. */
     private int slowStallsInArm;
+    /** Writes of the arm stopped at the trial limit under memory pressure without the hang ({@link MemcgPressure}). */
+    private final List<String> pressuredAtLimit = new ArrayList<>();
 
     private ReclaimLab(LabContext ctx, String image, HangWatch watcher) {
         this.ctx = ctx;
@@ -80,6 +82,7 @@ final class ReclaimLab implements Scenario.Lab {
         daemonStuck.clear();
         waitsSeen.clear();
         slowStallsInArm = 0;
+        pressuredAtLimit.clear();
         for (int i = 0; i < trials; i++) {
             ctx.progress().update(arm.name(), i, trials, done.stream().filter(Trial::hang).count() + " hung");
             Trial t = trial(arm.name(), arm.variant(ReclaimDeadlock.Daemon.class), i);
@@ -92,6 +95,8 @@ final class ReclaimLab implements Scenario.Lab {
         if (slowStallsInArm > 0) o.note(slowStallsInArm + " stall(s) of the writer in D state while no daemon thread waited on "
                 + "writeback: slow, not deadlocked, and not counted as hangs");
         daemonStuck.stream().distinct().forEach(x -> o.note("stuck: " + x));
+        if (!pressuredAtLimit.isEmpty()) o.note(pressuredAtLimit.size() + " write(s) stopped at the trial limit with the memory cgroup "
+                + "filled and the daemon still serving, counted as writes without the hang: " + String.join("; ", pressuredAtLimit));
         return o;
     }
 
@@ -155,7 +160,15 @@ final class ReclaimLab implements Scenario.Lab {
         }
         // Neither finished nor seen deadlocked on its daemon: stop it and say so.
         JsonNode none = watcher.awaitHangOrGone(watch, Duration.ZERO);
+        Map<String, String> memcg = ctx.tasks().memcg(c.hostPid());
+        MemcgPressure pressure = MemcgPressure.of(memcg, w.bytes, p.getLong("memory-mb") << 20);
+        ctx.evidence().writeJson("stacks/" + watch + "-at-limit.json", Map.of("bytes", w.bytes, "memcg", memcg));
         ctx.host().abortFuseConnections(c.hostPid(), prefix + "/");
+        if (pressure.shown()) {
+            // the write-up's condition held, over and over, and the daemon kept serving: a write without the hang
+            pressuredAtLimit.add(pressure.said());
+            return new Trial(false, w.bytes, null, null, null, null);
+        }
         // A slow write, not a seen deadlock: the mechanism was not observed either way.
         return new Trial(false, w.bytes, null, null, null, null, (slowStalls > 0 ? String.format(Locale.ROOT, SLOW_STALLS, slowStalls) : UNFINISHED)
                 + (none == null ? "" : " (" + none.path("ev").asText() + ")"));

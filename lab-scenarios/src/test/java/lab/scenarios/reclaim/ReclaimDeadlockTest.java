@@ -48,6 +48,29 @@ class ReclaimDeadlockTest {
     }
 
     /**
+     * A write the trial limit stops, after the container's cgroup filled up and twice its limit
+     * went through the daemon, put the write-up's condition in place without the hang: it counts
+     * as a write without it (before, such a trial was inconclusive and the arm ERROR). What the
+     * cgroup said at the limit is kept.
+     */
+    @Test
+    void aWriteStoppedAtTheLimitUnderPressureCountsAsOneWithoutTheHang(@TempDir Path out) throws IOException {
+        List<String> said = new ArrayList<>();
+        Runner.Result res = new Runner(said::add, Progress.NONE).run(new ReclaimDeadlock(),
+                new Runner.Request(Map.of("memory-mb", "64", "image-mb", "65536", "write-mb", "65000", "trial-limit", "10s"),
+                        List.of("daemon-own-memcg"), 1L, 1L, out));
+        RunRecord.ArmRecord a = res.record().arms().get(0);
+        String all = a + "\n" + String.join("\n", said);
+        assertEquals(Verdict.NOT_REPRODUCED, a.verdict(), all);
+        assertEquals(1, a.trials(), all);
+        assertTrue(a.notes().stream().anyMatch(n -> n.startsWith("1 write(s) stopped at the trial limit with the memory cgroup filled")), all);
+        JsonNode at = Json.MAPPER.readTree(res.evidence().resolve("stacks").resolve("daemon-own-memcg-0-at-limit.json").toFile());
+        assertTrue(at.path("bytes").asLong() >= 128L << 20, at.toString());
+        assertTrue(MemcgPressure.of(Json.MAPPER.convertValue(at.path("memcg"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { }),
+                at.path("bytes").asLong(), 64L << 20).filled(), at.toString());
+    }
+
+    /**
      * The fix arm is the fix only if its daemon allocates nothing once the write starts: every
      * request thread exists before it (lab-reclaim's default 8, and the main thread), and none is
      * started, nothing mapped or locked during it. libfuse's own loop starts threads on demand:
