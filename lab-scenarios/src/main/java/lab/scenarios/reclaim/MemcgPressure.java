@@ -7,10 +7,10 @@ import java.util.Map;
  * Whether a write that reached the trial limit without the deadlock still put the write-up's
  * condition in place: the container's memory cgroup filled up (its peak usage at 90 % of its
  * limit or more, or reclaim entered at the limit: cgroup v2's memory.events {@code max}) and the
- * writer pushed at least twice the limit through the daemon, so the cgroup was full of the
- * daemon's pages over and over while the daemon kept serving. Such a write counts as one without
- * the hang; one that wrote less, or never filled the cgroup, showed nothing either way and stays
- * inconclusive. v1's memory.failcnt is not used: Linux 6.18 left it at 0 with the cgroup full.
+ * writer pushed more than the limit through the daemon, so pages of the full cgroup had to be
+ * written back through the daemon to make room, the path that deadlocks in the write-up, while the
+ * daemon kept serving. Such a write counts as one without the hang; one that wrote less, or never
+ * filled the cgroup, showed nothing either way and stays inconclusive. v1's memory.failcnt is not used: Linux 6.18 left it at 0 with the cgroup full.
  *
  * @param peakBytes  the cgroup's peak usage (v2 memory.peak, v1 memory.max_usage_in_bytes; -1: unread)
  * @param limitHits  how often reclaim was entered at the limit (v2 memory.events max; -1: unread)
@@ -26,7 +26,7 @@ record MemcgPressure(long peakBytes, long limitHits, long bytes, long limitBytes
     }
 
     boolean shown() {
-        return filled() && bytes >= 2 * limitBytes;
+        return filled() && bytes > limitBytes;
     }
 
     /** For the arm's notes: how much went through and how full the cgroup got. */

@@ -63,7 +63,7 @@ public final class ReclaimDeadlock implements Scenario {
                 ParamSpec.integer("image-mb", 3072, 256, 65536, "size of the sparse image file on the FUSE mount"),
                 ParamSpec.integer("write-mb", 2048, 16, 65536, "how much the writer writes through ext4"),
                 ParamSpec.duration("stall", "3s", 500, 60_000, "D-state tasks with unchanged stacks and no bytes written this long, with the daemon waiting on writeback, are a hang"),
-                ParamSpec.duration("trial-limit", "180s", 10_000, 3_600_000, "a trial that neither ends nor stalls is stopped after this: a write without the hang once the cgroup filled up and twice its limit was written, else inconclusive"));
+                ParamSpec.duration("trial-limit", "180s", 10_000, 3_600_000, "a trial that neither ends nor stalls is stopped after this: a write without the hang once the cgroup filled up and more than its limit was written, else inconclusive"));
     }
 
     /** An arm: how lab-reclaim sets the daemon up (its variant= word) and what the daemon's container may do. */

@@ -25,8 +25,10 @@ class MemcgPressureTest {
     void aFullCgroupAndTwiceItsLimitWrittenIsTheCondition() {
         Map<String, String> v1 = Map.of("memory.limit_in_bytes", "67108864", "memory.max_usage_in_bytes", "67080192", "memory.failcnt", "0");
         assertTrue(MemcgPressure.of(v1, 3821010944L, 64 * MIB).shown());
-        assertFalse(MemcgPressure.of(v1, 127 * MIB, 64 * MIB).shown(), "less than twice the limit written");
-        assertTrue(MemcgPressure.of(Map.of("memory.peak", "0", "memory.events", "max 3\n"), 512 * MIB, 256 * MIB).shown(), "reclaim at the limit");
+        assertFalse(MemcgPressure.of(v1, 64 * MIB, 64 * MIB).shown(), "no more than the limit written");
+        // as a debian:6.1 guest left odirect-pool at the limit under load: 326 MB written, 2568 reclaims at the limit
+        assertTrue(MemcgPressure.of(Map.of("memory.peak", "0", "memory.events", "low 0 high 0 max 2568 oom 0".replace(" max", "\nmax").replace(" oom", "\noom")),
+                326 * MIB, 256 * MIB).shown(), "reclaim at the limit");
         assertFalse(MemcgPressure.of(Map.of("memory.peak", Long.toString(200 * MIB), "memory.events", "max 0\n"), 4096 * MIB, 256 * MIB).shown(),
                 "the cgroup never filled");
         assertFalse(MemcgPressure.of(Map.of(), 4096 * MIB, 256 * MIB).shown(), "nothing read");

@@ -48,7 +48,7 @@ class ReclaimDeadlockTest {
     }
 
     /**
-     * A write the trial limit stops, after the container's cgroup filled up and twice its limit
+     * A write the trial limit stops, after the container's cgroup filled up and more than its limit
      * went through the daemon, put the write-up's condition in place without the hang: it counts
      * as a write without it (before, such a trial was inconclusive and the arm ERROR). What the
      * cgroup said at the limit is kept.
@@ -65,7 +65,7 @@ class ReclaimDeadlockTest {
         assertEquals(1, a.trials(), all);
         assertTrue(a.notes().stream().anyMatch(n -> n.startsWith("1 write(s) stopped at the trial limit with the memory cgroup filled")), all);
         JsonNode at = Json.MAPPER.readTree(res.evidence().resolve("stacks").resolve("daemon-own-memcg-0-at-limit.json").toFile());
-        assertTrue(at.path("bytes").asLong() >= 128L << 20, at.toString());
+        assertTrue(at.path("bytes").asLong() > 64L << 20, at.toString());
         assertTrue(MemcgPressure.of(Json.MAPPER.convertValue(at.path("memcg"), new com.fasterxml.jackson.core.type.TypeReference<Map<String, String>>() { }),
                 at.path("bytes").asLong(), 64L << 20).filled(), at.toString());
     }
