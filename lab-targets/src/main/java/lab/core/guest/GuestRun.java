@@ -370,10 +370,7 @@ public final class GuestRun {
         List<Path> where = bundles.isEmpty() ? List.of(out.resolve("guests").resolve(STAMP.format(Instant.now()) + "-" + id)) : bundles;
         for (Path b : where) {
             try {
-                // The bundle came back from the guest: a link it planted at guest/ is replaced, never written through.
-                Path d = b.resolve("guest");
-                if (Files.isSymbolicLink(d)) Files.delete(d);
-                Files.createDirectories(d);
+                Path d = evidenceDir(b);
                 AtomicFile.write(d.resolve("console.log"), o -> o.write(g.console().getBytes(StandardCharsets.ISO_8859_1)));
                 AtomicFile.write(d.resolve("qemu.cmdline"), o -> Files.copy(g.dir().resolve("qemu.cmdline"), o));
                 AtomicFile.write(d.resolve("boot-console.log"), o -> Files.copy(warm.dir().resolve("console.log"), o));
@@ -386,6 +383,17 @@ public final class GuestRun {
             }
         }
         if (bundles.isEmpty()) say.accept("guest console: " + where.get(0).resolve("guest/console.log"));
+    }
+
+    /**
+     * The bundle's guest/ folder, made when missing. The bundle came back from the guest: a link it
+     * planted at guest/ is removed (never followed, never written through) and a real folder made.
+     */
+    static Path evidenceDir(Path bundle) throws IOException {
+        Path d = bundle.resolve("guest");
+        if (Files.isSymbolicLink(d)) Files.delete(d);
+        Files.createDirectories(d);
+        return d;
     }
 
     private static final java.util.regex.Pattern RUN_ID = java.util.regex.Pattern.compile(" · run ([0-9a-f]+) · ");
