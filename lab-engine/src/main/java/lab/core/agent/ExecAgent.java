@@ -184,10 +184,16 @@ public final class ExecAgent implements Agent {
         return hostPid;
     }
 
-    /** Closes its stdin (helpers take EOF as "clean up and quit") and waits a little for the exit. */
+    /**
+     * Closes its stdin and sends it SIGTERM, the helpers' two ways of being told to clean up and
+     * quit (images/common: cmdin.h, jsonl.h), then waits a little for the exit. The signal is the
+     * one that arrives: the engine client never half-closes an exec's stdin, so the helper does
+     * not see the EOF, and every close used to wait out the five seconds with the helper still running.
+     */
     @Override
     public void close() {
         stdin.close();
+        if (!exited) terminate();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!exited && System.nanoTime() < deadline) {
             try {
@@ -196,6 +202,17 @@ public final class ExecAgent implements Agent {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** SIGTERM to the helper while the engine says its exec still runs (a pid it no longer runs as may be another process's now). */
+    private void terminate() {
+        try {
+            var exec = client.inspectExecCmd(execId).exec();
+            Long pid = exec.getPidLong();
+            if (Boolean.TRUE.equals(exec.isRunning()) && pid != null && pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        } catch (RuntimeException e) {
+            // the exec or the engine is gone: the wait below and the container's removal remain
         }
     }
 }
