@@ -2,6 +2,10 @@ package lab.scenarios.fusekill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,8 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Container;
@@ -24,8 +30,6 @@ import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
 import lab.api.WatchRule;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One container per trial running lab-fused, killed through the engine API while the watcher
@@ -36,6 +40,8 @@ final class FuseKillLab implements Scenario.Lab {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String IMAGE = "fuse-kill";
+    /** lab-fused writes its ready line here (created by rename) once its mount is up and held. */
+    static final String READY_FILE = "/run/lab-fused.ready";
 
     private final LabContext ctx;
     private final Params p;
@@ -83,35 +89,92 @@ final class FuseKillLab implements Scenario.Lab {
         long limitMs = timeoutArm ? Math.max(p.getLong("hang-limit"), (p.getLong("request-timeout") + 35) * 1000) : p.getLong("hang-limit");
         long n = timeoutArm ? Math.min(trials, 3) : trials;
         List<Trial> done = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
-            Trial t = trial(arm.name(), i, args, limitMs);
-            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
-            done.add(t);
+        // Trial i+1's server starts while trial i waits out its hang limit, is aborted and removed:
+        // starting a container is what costs most under emulation, and waiting does not.
+        AtomicReference<CompletableFuture<Server>> next = new AtomicReference<>(n > 0 ? prestart(arm.name(), 0, args) : null);
+        try {
+            for (int i = 0; i < n; i++) {
+                ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
+                Server s = join(next.getAndSet(null));
+                int following = i + 1;
+                Runnable startNext = following < n ? () -> next.set(prestart(arm.name(), following, args)) : () -> { };
+                Trial t = trial(s, arm.name(), i, limitMs, args.contains("--request-timeout"), startNext);
+                if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
+                done.add(t);
+            }
+        } finally {
+            CompletableFuture<Server> left = next.getAndSet(null);
+            if (left != null) {
+                try {
+                    discard(join(left).container());
+                } catch (RuntimeException ignored) {
+                    // it failed to start: nothing of it is left to remove
+                }
+            }
         }
         return outcome(done);
     }
 
-    private Trial trial(String arm, int i, String args, long limitMs) {
-        String mount = mountPrefix + "mnt";
-        List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mount));
+    /** A trial's server, started and past its set-up: {@code unsupported} says why the kernel cannot run the variant. */
+    record Server(Container container, String unsupported) { }
+
+    /** Starts a trial's server on a thread of its own (a prestart must not wait behind a kill call that hangs). */
+    private CompletableFuture<Server> prestart(String arm, int i, String args) {
+        return CompletableFuture.supplyAsync(() -> startServer(arm, i, args), r -> {
+            Thread t = new Thread(r, "lab-fused-start-" + arm + "-" + i);
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    private Server startServer(String arm, int i, String args) {
+        List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mountPrefix + "mnt"));
         cmd.addAll(Arrays.asList(args.split(" ")));
         Container c = ctx.containers().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
                 .command(cmd.toArray(String[]::new))
                 .privileges(FuseKillDeadlock.SERVER));
         live.add(c);
+        try {
+            return new Server(c, awaitReady(c));
+        } catch (RuntimeException e) {
+            discard(c);
+            throw e;
+        }
+    }
+
+    private static Server join(CompletableFuture<Server> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    private void discard(Container c) {
+        live.remove(c);
+        ctx.containers().remove(c);
+    }
+
+    /**
+     * One kill of a server that is ready. {@code outcomeSeen} runs once the kill showed a hang
+     * or its absence (or the limit passed), before the rest of the trial's waiting.
+     */
+    private Trial trial(Server s, String arm, int i, long limitMs, boolean askedTimeout, Runnable outcomeSeen) {
+        Container c = s.container();
+        String mount = mountPrefix + "mnt";
         String watch = arm + "-" + i;
         try {
-            String unsupported = awaitReady(c);
-            if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
+            if (s.unsupported() != null) return new Trial(false, null, null, null, null, s.unsupported());
             checkHolder(c, mount);
             // A kernel before 6.14 offers no request timeout: the server asked, was served without one.
-            String asked = args.contains("--request-timeout") && c.logs().contains("\"request_timeout_unavailable\"")
+            String asked = askedTimeout && c.logs().contains("\"request_timeout_unavailable\"")
                     ? "the kernel offers no FUSE request timeout (protocol < 7.43): the server's ask had no effect" : null;
             watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
             double tKill = HangWatch.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
+            outcomeSeen.run();
             if (ev == null) {
                 // A slow engine, not a seen deadlock: the mechanism was not observed either way.
                 return new Trial(false, null, null, answer(engine), null, null, OUTLIVED);
@@ -138,17 +201,28 @@ final class FuseKillLab implements Scenario.Lab {
             return new Trial(true, detect, recover, "while hung: " + state + "; kill call " + answer(engine), note, null);
         } finally {
             watcher.unwatch(watch);
-            live.remove(c);
-            ctx.containers().remove(c);
+            discard(c);
         }
     }
 
-    /** Waits until the server says its mount is up and held; returns a skip reason when the kernel cannot run the variant. */
-    private String awaitReady(Container c) {
-        try {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> ready(c));
-        } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("lab-fused did not get ready in 60 s: " + c.logs().strip());
+    /**
+     * Waits until the server says its mount is up and held (its ready file, seen through the
+     * container's root from here: no process started per look); returns a skip reason when the
+     * kernel cannot run the variant.
+     */
+    private static String awaitReady(Container c) {
+        Path mark = c.hostPath(READY_FILE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int look = 0; !Files.exists(mark, LinkOption.NOFOLLOW_LINKS); look++) {
+            // An exited server leaves no ready file: ask the engine now and then.
+            if (look % 10 == 9 && !c.running()) break;
+            if (System.nanoTime() > deadline) throw new IllegalStateException("lab-fused did not get ready in 60 s: " + c.logs().strip());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while lab-fused got ready");
+            }
         }
         if (c.running()) return null;
         String logs = c.logs();
@@ -158,35 +232,66 @@ final class FuseKillLab implements Scenario.Lab {
         throw new IllegalStateException("lab-fused exited before it was ready: " + logs.strip());
     }
 
-    /** Ready, or exited (an exec racing the exit is refused by the engine: that is an exit too). */
-    private static boolean ready(Container c) {
-        if (!c.running()) return true;
-        try {
-            return c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok();
-        } catch (RuntimeException e) {
-            if (c.running()) throw e;
-            return true;
+    /** What the server's ready line says about its holder: its kind and its pid in the container. */
+    record Holder(String kind, long pid) {
+        static Holder parse(String readyLine) {
+            JsonNode r;
+            try {
+                r = JSON.readTree(readyLine);
+            } catch (java.io.IOException e) {
+                r = null;
+            }
+            if (r == null || !"ready".equals(r.path("ev").asText())) throw new IllegalStateException("unreadable " + READY_FILE + ": " + readyLine.strip());
+            return new Holder(r.path("holder").asText(), r.path("holder_pid").asLong(0));
         }
+
+        /** Whether anyone should hold a file open on the mount. */
+        boolean expected() {
+            return !"none".equals(kind) && pid > 0;
+        }
+    }
+
+    /** Whether any of a task's open files (their /proc fd link targets) lies under {@code mount}. */
+    static boolean holdsUnder(List<String> openFiles, String mount) {
+        String dir = mount.endsWith("/") ? mount : mount + "/";
+        return openFiles.stream().anyMatch(f -> f.startsWith(dir));
+    }
+
+    /** A task's open files: the targets of the links in its /proc fd directory {@code fdDir}. */
+    static List<String> openFiles(Path fdDir) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        try (var fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                try {
+                    out.add(Files.readSymbolicLink(fd).toString());
+                } catch (java.io.IOException e) {
+                    // closed while listed (the stream's own fd among them)
+                }
+            }
+        }
+        return out;
     }
 
     /**
      * Confirms, right before the kill, that the holder still has its file open on the mount: a
-     * holder that died early would make a hanging variant look clean for the wrong reason.
+     * holder that died early would make a hanging variant look clean for the wrong reason. Read
+     * through the container's own /proc from here, so the paths are as the container sees them.
      */
     private static void checkHolder(Container c, String mount) {
-        // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
-        var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
-        JsonNode r;
-        try {
-            r = JSON.readTree(ready.stdout());
+        Holder h;
+        try (var in = Files.newInputStream(c.hostPath(READY_FILE), LinkOption.NOFOLLOW_LINKS)) {
+            h = Holder.parse(new String(in.readNBytes(8192), StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable /run/lab-fused.ready: " + ready.stdout());
+            throw new IllegalStateException("cannot read " + READY_FILE + ": " + e.getMessage());
         }
-        long holder = r.path("holder_pid").asLong(0);
-        if ("none".equals(r.path("holder").asText()) || holder <= 0) return;
-        var fds = c.exec(Duration.ofSeconds(30), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
-        if (fds.timedOut()) throw new IllegalStateException("listing the holder's (pid " + holder + ") open files took over 30 s");
-        if (!fds.ok()) throw new IllegalStateException("the holder (pid " + holder + ") has no file open on " + mount + " before the kill");
+        if (!h.expected()) return;
+        List<String> open;
+        try {
+            open = openFiles(c.hostPath("/proc/" + h.pid() + "/fd"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot list the holder's (pid " + h.pid() + ") open files: " + e.getMessage());
+        }
+        if (!holdsUnder(open, mount)) throw new IllegalStateException("the holder (pid " + h.pid() + ") has no file open on " + mount + " before the kill");
     }
 
     /** Kills the container the way users do; returns what the engine answered and when. */
