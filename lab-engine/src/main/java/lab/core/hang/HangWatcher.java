@@ -32,7 +32,7 @@ public final class HangWatcher implements HangWatch {
     /** Lines not yet claimed by a waiter; guarded by this. */
     private final List<JsonNode> pending = new ArrayList<>();
 
-    private HangWatcher(Agent agent) {
+    HangWatcher(Agent agent) {
         this.agent = agent;
         // One reader hands lines to any number of waiters (a trial and the Ctrl-C teardown may wait at once).
         Thread reader = new Thread(this::readLoop, "lab-watcher-reader");
