@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.Container;
@@ -47,23 +47,34 @@ final class FuseKillLab implements Scenario.Lab {
     private final Params p;
     private final String image;
     private final String mountPrefix;
-    private final HangWatch watcher;
+    private HangWatch watcher;
     /** Trial containers not yet removed: the teardown path must be able to unstick them. */
     private final List<Container> live = new CopyOnWriteArrayList<>();
+    /**
+     * Servers started ahead of their trial, by role ("fused-plain-1"): a trial's server starts
+     * while the trial before it waits out its hang limit, is aborted and removed, and the first
+     * arm's first one while the watcher starts. Starting a container is what costs most under
+     * emulation, and waiting does not.
+     */
+    private final Map<String, CompletableFuture<Server>> ahead = new ConcurrentHashMap<>();
 
-    private FuseKillLab(LabContext ctx, String image, HangWatch watcher) {
+    private FuseKillLab(LabContext ctx, String image) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.image = image;
-        this.watcher = watcher;
         this.mountPrefix = "/lab/" + ctx.containers().runId() + "/";
     }
 
     static FuseKillLab open(LabContext ctx) {
-        String image = ctx.images().ensure(IMAGE);
-        HangWatch watcher = ctx.startHangWatch();
-        FuseKillLab lab = new FuseKillLab(ctx, image, watcher);
+        FuseKillLab lab = new FuseKillLab(ctx, ctx.images().ensure(IMAGE));
         ctx.containers().beforeRemoval(lab::unstickAll);
+        if (!ctx.arms().isEmpty()) lab.prestart(ctx.arms().get(0), 0);
+        try {
+            lab.watcher = ctx.startHangWatch();
+        } catch (RuntimeException e) {
+            lab.discardAhead();
+            throw e;
+        }
         return lab;
     }
 
@@ -82,55 +93,81 @@ final class FuseKillLab implements Scenario.Lab {
     @Override
     public ArmMeasurement run(Arm arm, long trials) {
         FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
-        String args = v.fusedArgs().contains("%d") ? String.format(Locale.ROOT, v.fusedArgs(), p.getLong("request-timeout")) : v.fusedArgs();
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
         // lets an expired request pass: a 5 s timeout frees the task 15-30 s after INIT.
         boolean timeoutArm = v.arm().equals("request-timeout");
         long limitMs = timeoutArm ? Math.max(p.getLong("hang-limit"), (p.getLong("request-timeout") + 35) * 1000) : p.getLong("hang-limit");
         long n = timeoutArm ? Math.min(trials, 3) : trials;
+        List<Arm> order = ctx.arms();
+        int at = order.stream().map(Arm::name).toList().indexOf(arm.name());
+        Arm nextArm = at >= 0 && at + 1 < order.size() ? order.get(at + 1) : null;
         List<Trial> done = new ArrayList<>();
-        // Trial i+1's server starts while trial i waits out its hang limit, is aborted and removed:
-        // starting a container is what costs most under emulation, and waiting does not.
-        AtomicReference<CompletableFuture<Server>> next = new AtomicReference<>(n > 0 ? prestart(arm.name(), 0, args) : null);
         try {
             for (int i = 0; i < n; i++) {
                 ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
-                Server s = join(next.getAndSet(null));
+                Server s = take(arm, i);
                 int following = i + 1;
-                Runnable startNext = following < n ? () -> next.set(prestart(arm.name(), following, args)) : () -> { };
-                Trial t = trial(s, arm.name(), i, limitMs, args.contains("--request-timeout"), startNext);
+                Runnable startNext = following < n ? () -> prestart(arm, following)
+                        : nextArm != null ? () -> prestart(nextArm, 0) : () -> { };
+                Trial t = trial(s, arm.name(), i, limitMs, fusedArgs(arm).contains("--request-timeout"), startNext);
                 if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
                 done.add(t);
             }
         } finally {
-            CompletableFuture<Server> left = next.getAndSet(null);
-            if (left != null) {
-                try {
-                    discard(join(left).container());
-                } catch (RuntimeException ignored) {
-                    // it failed to start: nothing of it is left to remove
-                }
-            }
+            // A trial that failed leaves the next one's server behind.
+            for (int i = 0; i < n; i++) discardAhead(role(arm, i));
         }
         return outcome(done);
+    }
+
+    /** lab-fused's arguments for an arm's variant. */
+    private String fusedArgs(Arm arm) {
+        String args = arm.variant(FuseKillDeadlock.Variant.class).fusedArgs();
+        return args.contains("%d") ? String.format(Locale.ROOT, args, p.getLong("request-timeout")) : args;
     }
 
     /** A trial's server, started and past its set-up: {@code unsupported} says why the kernel cannot run the variant. */
     record Server(Container container, String unsupported) { }
 
-    /** Starts a trial's server on a thread of its own (a prestart must not wait behind a kill call that hangs). */
-    private CompletableFuture<Server> prestart(String arm, int i, String args) {
-        return CompletableFuture.supplyAsync(() -> startServer(arm, i, args), r -> {
-            Thread t = new Thread(r, "lab-fused-start-" + arm + "-" + i);
-            t.setDaemon(true);
-            t.start();
-        });
+    private static String role(Arm arm, int i) {
+        return "fused-" + arm.name() + "-" + i;
     }
 
-    private Server startServer(String arm, int i, String args) {
+    /** Starts trial {@code i}'s server on a thread of its own (it must not wait behind a kill call that hangs). */
+    private void prestart(Arm arm, int i) {
+        String args = fusedArgs(arm);
+        ahead.computeIfAbsent(role(arm, i), role -> CompletableFuture.supplyAsync(() -> startServer(role, args), r -> {
+            Thread t = new Thread(r, "lab-start-" + role);
+            t.setDaemon(true);
+            t.start();
+        }));
+    }
+
+    /** Trial {@code i}'s server: the one started ahead, or one started now. */
+    private Server take(Arm arm, int i) {
+        CompletableFuture<Server> f = ahead.remove(role(arm, i));
+        return f != null ? join(f) : startServer(role(arm, i), fusedArgs(arm));
+    }
+
+    /** Removes the servers started for trials that did not come (an error, a skipped arm, the run's end). */
+    private void discardAhead() {
+        List.copyOf(ahead.keySet()).forEach(this::discardAhead);
+    }
+
+    private void discardAhead(String role) {
+        CompletableFuture<Server> f = ahead.remove(role);
+        if (f == null) return;
+        try {
+            discard(join(f).container());
+        } catch (RuntimeException ignored) {
+            // it failed to start: nothing of it is left to remove
+        }
+    }
+
+    private Server startServer(String role, String args) {
         List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mountPrefix + "mnt"));
         cmd.addAll(Arrays.asList(args.split(" ")));
-        Container c = ctx.containers().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
+        Container c = ctx.containers().start(ContainerSpec.of(role, image)
                 .command(cmd.toArray(String[]::new))
                 .privileges(FuseKillDeadlock.SERVER));
         live.add(c);
@@ -354,6 +391,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     /** Teardown, also on Ctrl-C: kill what is left and abort the run's own FUSE connections where a task is stuck. */
     private void unstickAll() {
+        if (watcher == null) return;
         for (Container c : live) {
             String watch = "teardown-" + c.role();
             try {
@@ -372,6 +410,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     @Override
     public void close() {
+        discardAhead();
         unstickAll();
         watcher.close();
     }
