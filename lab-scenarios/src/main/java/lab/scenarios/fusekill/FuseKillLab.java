@@ -52,9 +52,10 @@ final class FuseKillLab implements Scenario.Lab {
     private final List<Container> live = new CopyOnWriteArrayList<>();
     /**
      * Servers started ahead of their trial, by role ("fused-plain-1"): a trial's server starts
-     * while the trial before it waits out its hang limit, is aborted and removed, and the first
-     * arm's first one while the watcher starts. Starting a container is what costs most under
-     * emulation, and waiting does not.
+     * once the trial before it (the arm before's last, for an arm's first) has seen its kill's
+     * outcome, while that one waits out its hang limit, is aborted and removed; the first arm's
+     * first starts while the watcher does. Starting a container is what costs most under
+     * emulation, and waiting does not. A run that stops leaves them to the run's removal.
      */
     private final Map<String, CompletableFuture<Server>> ahead = new ConcurrentHashMap<>();
 
