@@ -1,5 +1,7 @@
 package lab.api;
 
+import java.util.List;
+
 /** What a scenario gets to build its lab with: each part a narrow view of the engine and the run. */
 public interface LabContext {
     Params params();
@@ -15,6 +17,9 @@ public interface LabContext {
     KernelMessages kernelLog();
 
     Progress progress();
+
+    /** The arms this run measures, in the order it runs them: a lab may set one up ahead of its turn. */
+    List<Arm> arms();
 
     /** The run's random seed ({@code --seed}): helpers that draw at random take it, so a run can be repeated. */
     long randomSeed();

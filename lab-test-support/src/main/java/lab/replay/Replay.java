@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import lab.api.Agent;
+import lab.api.Arm;
 import lab.api.Container;
 import lab.api.ContainerSpec;
 import lab.api.Containers;
@@ -118,6 +119,8 @@ public final class Replay implements LabContext {
 
     @Override public Params params() { return params; }
     @Override public long randomSeed() { return randomSeed; }
+    /** A replay runs the arms its test hands the lab, one at a time: none is announced ahead. */
+    @Override public List<Arm> arms() { return List.of(); }
     @Override public Progress progress() { return Progress.NONE; }
     @Override public void say(String line) { said.add(line); }
     @Override public void settings(String service, Object effective) { settings.put(service, effective); }

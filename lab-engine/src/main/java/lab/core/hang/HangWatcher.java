@@ -32,7 +32,7 @@ public final class HangWatcher implements HangWatch {
     /** Lines not yet claimed by a waiter; guarded by this. */
     private final List<JsonNode> pending = new ArrayList<>();
 
-    private HangWatcher(Agent agent) {
+    HangWatcher(Agent agent) {
         this.agent = agent;
         // One reader hands lines to any number of waiters (a trial and the Ctrl-C teardown may wait at once).
         Thread reader = new Thread(this::readLoop, "lab-watcher-reader");
@@ -129,6 +129,13 @@ public final class HangWatcher implements HangWatch {
 
     @Override
     public void close() {
+        try {
+            // Said in words: the end of the exec's stdin did not reach lab-watch through the
+            // engine, so closing it alone waited out the agent's grace period at every run's end.
+            agent.send("quit");
+        } catch (AgentException e) {
+            // already gone
+        }
         agent.close();
     }
 }

@@ -1,5 +1,7 @@
 package lab.core.engine;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import lab.api.ContainerSpec;
@@ -7,8 +9,11 @@ import lab.api.Privileges;
 import lab.core.host.CapabilityProfile;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A container gets nothing its scenario did not declare: a role without a declaration is
@@ -37,6 +42,28 @@ class LabResourcesTest {
         }
         List<?> created = engine.client().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Owner.RUN, runId)).exec();
         assertTrue(created.isEmpty(), "containers of a refused start: " + created);
+    }
+
+    /**
+     * A container without a network keeps a network namespace of its own, and the engine is
+     * told it has no network at all, so it does not run its networking hook at each start.
+     */
+    @Test
+    @Tag("docker")
+    void aContainerWithoutANetworkHasItsOwnNamespaceAndNoEngineNetworking() throws Exception {
+        Engine engine = Engine.connect();
+        assumeTrue(engine.imageExists(Images.BASE), "the lab's base image " + Images.BASE + " is not built here");
+        CapabilityProfile profile = CapabilityProfile.compute(0x1ffffffffffL, engine.majorVersion());
+        String runId = "lr" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        try (LabResources r = new LabResources(engine, profile, Owner.self(runId), Map.of("quiet", Privileges.none()))) {
+            LabContainer c = r.start(ContainerSpec.of("quiet", Images.BASE).command("sleep", "infinity"));
+            assertEquals(Boolean.TRUE, engine.client().inspectContainerCmd(c.id()).exec().getConfig().getNetworkDisabled());
+            Path ns = Path.of("/proc/" + c.hostPid() + "/ns/net");
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")), Files.readSymbolicLink(ns));
+            List<String> devices = Files.readAllLines(Path.of("/proc/" + c.hostPid() + "/net/dev")).stream().skip(2)
+                    .map(l -> l.substring(0, l.indexOf(':')).strip()).toList();
+            assertEquals(List.of("lo"), devices);
+        }
     }
 
     private static String refused(LabResources r, ContainerSpec spec) {

@@ -1,7 +1,9 @@
 package lab.core.run;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.Arm;
 import lab.api.FaultInjector;
 import lab.api.HangWatch;
 import lab.api.LabContext;
@@ -26,6 +28,7 @@ public record RunContext(
         EvidenceStore evidence,
         KernelLog kernelLog,
         Progress progress,
+        List<Arm> arms,
         long randomSeed,
         Consumer<String> sayTo,
         Map<String, Object> services) implements LabContext {

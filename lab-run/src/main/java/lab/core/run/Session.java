@@ -64,7 +64,7 @@ final class Session {
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), console::line, LabHome.stateDir());
-        RunContext ctx = new RunContext(plan.params(), host, resources, images, evidence, kernelLog, progress, plan.randomSeed(), console::line, rec.services);
+        RunContext ctx = new RunContext(plan.params(), host, resources, images, evidence, kernelLog, progress, plan.arms(), plan.randomSeed(), console::line, rec.services);
         Teardown teardown = new Teardown(resources);
         Thread hook = new Thread(() -> {
             // Ctrl-C or SIGTERM: no graceful goodbyes, removing the containers ends every

@@ -2,6 +2,10 @@ package lab.scenarios.fusekill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import lab.api.Arm;
@@ -24,8 +30,6 @@ import lab.api.LabContext;
 import lab.api.Params;
 import lab.api.Scenario;
 import lab.api.WatchRule;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One container per trial running lab-fused, killed through the engine API while the watcher
@@ -36,28 +40,42 @@ final class FuseKillLab implements Scenario.Lab {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static final String IMAGE = "fuse-kill";
+    /** lab-fused writes its ready line here (created by rename) once its mount is up and held. */
+    static final String READY_FILE = "/run/lab-fused.ready";
 
     private final LabContext ctx;
     private final Params p;
     private final String image;
     private final String mountPrefix;
-    private final HangWatch watcher;
+    private HangWatch watcher;
     /** Trial containers not yet removed: the teardown path must be able to unstick them. */
     private final List<Container> live = new CopyOnWriteArrayList<>();
+    /**
+     * Servers started ahead of their trial, by role ("fused-plain-1"): a trial's server starts
+     * once the trial before it (the arm before's last, for an arm's first) has seen its kill's
+     * outcome, while that one waits out its hang limit, is aborted and removed; the first arm's
+     * first starts while the watcher does. Starting a container is what costs most under
+     * emulation, and waiting does not. A run that stops leaves them to the run's removal.
+     */
+    private final Map<String, CompletableFuture<Server>> ahead = new ConcurrentHashMap<>();
 
-    private FuseKillLab(LabContext ctx, String image, HangWatch watcher) {
+    private FuseKillLab(LabContext ctx, String image) {
         this.ctx = ctx;
         this.p = ctx.params();
         this.image = image;
-        this.watcher = watcher;
         this.mountPrefix = "/lab/" + ctx.containers().runId() + "/";
     }
 
     static FuseKillLab open(LabContext ctx) {
-        String image = ctx.images().ensure(IMAGE);
-        HangWatch watcher = ctx.startHangWatch();
-        FuseKillLab lab = new FuseKillLab(ctx, image, watcher);
+        FuseKillLab lab = new FuseKillLab(ctx, ctx.images().ensure(IMAGE));
         ctx.containers().beforeRemoval(lab::unstickAll);
+        if (!ctx.arms().isEmpty()) lab.prestart(ctx.arms().get(0), 0);
+        try {
+            lab.watcher = ctx.startHangWatch();
+        } catch (RuntimeException e) {
+            lab.discardAhead();
+            throw e;
+        }
         return lab;
     }
 
@@ -76,42 +94,125 @@ final class FuseKillLab implements Scenario.Lab {
     @Override
     public ArmMeasurement run(Arm arm, long trials) {
         FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
-        String args = v.fusedArgs().contains("%d") ? String.format(Locale.ROOT, v.fusedArgs(), p.getLong("request-timeout")) : v.fusedArgs();
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
         // lets an expired request pass: a 5 s timeout frees the task 15-30 s after INIT.
         boolean timeoutArm = v.arm().equals("request-timeout");
         long limitMs = timeoutArm ? Math.max(p.getLong("hang-limit"), (p.getLong("request-timeout") + 35) * 1000) : p.getLong("hang-limit");
         long n = timeoutArm ? Math.min(trials, 3) : trials;
+        List<Arm> order = ctx.arms();
+        int at = order.stream().map(Arm::name).toList().indexOf(arm.name());
+        Arm nextArm = at >= 0 && at + 1 < order.size() ? order.get(at + 1) : null;
         List<Trial> done = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
-            Trial t = trial(arm.name(), i, args, limitMs);
-            if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
-            done.add(t);
+        try {
+            for (int i = 0; i < n; i++) {
+                ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
+                Server s = take(arm, i);
+                int following = i + 1;
+                Runnable startNext = following < n ? () -> prestart(arm, following)
+                        : nextArm != null ? () -> prestart(nextArm, 0) : () -> { };
+                Trial t = trial(s, arm.name(), i, limitMs, fusedArgs(arm).contains("--request-timeout"), startNext);
+                if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
+                done.add(t);
+            }
+        } finally {
+            // A trial that failed leaves the next one's server behind.
+            for (int i = 0; i < n; i++) discardAhead(role(arm, i));
         }
         return outcome(done);
     }
 
-    private Trial trial(String arm, int i, String args, long limitMs) {
-        String mount = mountPrefix + "mnt";
-        List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mount));
+    /** lab-fused's arguments for an arm's variant. */
+    private String fusedArgs(Arm arm) {
+        String args = arm.variant(FuseKillDeadlock.Variant.class).fusedArgs();
+        return args.contains("%d") ? String.format(Locale.ROOT, args, p.getLong("request-timeout")) : args;
+    }
+
+    /** A trial's server, started and past its set-up: {@code unsupported} says why the kernel cannot run the variant. */
+    record Server(Container container, String unsupported) { }
+
+    private static String role(Arm arm, int i) {
+        return "fused-" + arm.name() + "-" + i;
+    }
+
+    /** Starts trial {@code i}'s server on a thread of its own (it must not wait behind a kill call that hangs). */
+    private void prestart(Arm arm, int i) {
+        String args = fusedArgs(arm);
+        ahead.computeIfAbsent(role(arm, i), role -> CompletableFuture.supplyAsync(() -> startServer(role, args), r -> {
+            Thread t = new Thread(r, "lab-start-" + role);
+            t.setDaemon(true);
+            t.start();
+        }));
+    }
+
+    /** Trial {@code i}'s server: the one started ahead, or one started now. */
+    private Server take(Arm arm, int i) {
+        CompletableFuture<Server> f = ahead.remove(role(arm, i));
+        return f != null ? join(f) : startServer(role(arm, i), fusedArgs(arm));
+    }
+
+    /** Removes the servers started for trials that did not come (an error, a skipped arm, the run's end). */
+    private void discardAhead() {
+        List.copyOf(ahead.keySet()).forEach(this::discardAhead);
+    }
+
+    private void discardAhead(String role) {
+        CompletableFuture<Server> f = ahead.remove(role);
+        if (f == null) return;
+        try {
+            discard(join(f).container());
+        } catch (RuntimeException ignored) {
+            // it failed to start: nothing of it is left to remove
+        }
+    }
+
+    private Server startServer(String role, String args) {
+        List<String> cmd = new ArrayList<>(List.of("tini", "--", "lab-fused", "--mount", mountPrefix + "mnt"));
         cmd.addAll(Arrays.asList(args.split(" ")));
-        Container c = ctx.containers().start(ContainerSpec.of("fused-" + arm + "-" + i, image)
+        Container c = ctx.containers().start(ContainerSpec.of(role, image)
                 .command(cmd.toArray(String[]::new))
                 .privileges(FuseKillDeadlock.SERVER));
         live.add(c);
+        try {
+            return new Server(c, awaitReady(c));
+        } catch (RuntimeException e) {
+            discard(c);
+            throw e;
+        }
+    }
+
+    private static Server join(CompletableFuture<Server> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    private void discard(Container c) {
+        live.remove(c);
+        ctx.containers().remove(c);
+    }
+
+    /**
+     * One kill of a server that is ready. {@code outcomeSeen} runs once the kill showed a hang
+     * or its absence (or the limit passed), before the rest of the trial's waiting.
+     */
+    private Trial trial(Server s, String arm, int i, long limitMs, boolean askedTimeout, Runnable outcomeSeen) {
+        Container c = s.container();
+        String mount = mountPrefix + "mnt";
         String watch = arm + "-" + i;
         try {
-            String unsupported = awaitReady(c);
-            if (unsupported != null) return new Trial(false, null, null, null, null, unsupported);
+            if (s.unsupported() != null) return new Trial(false, null, null, null, null, s.unsupported());
             checkHolder(c, mount);
             // A kernel before 6.14 offers no request timeout: the server asked, was served without one.
-            String asked = args.contains("--request-timeout") && c.logs().contains("\"request_timeout_unavailable\"")
+            String asked = askedTimeout && c.logs().contains("\"request_timeout_unavailable\"")
                     ? "the kernel offers no FUSE request timeout (protocol < 7.43): the server's ask had no effect" : null;
             watcher.watch(watch, c.hostPid(), WatchRule.fuseDying(), (int) p.getLong("watch-interval-ms"));
             double tKill = HangWatch.nowMs();
             CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> kill(c, tKill));
             JsonNode ev = watcher.awaitHangOrGone(watch, Duration.ofMillis(limitMs));
+            outcomeSeen.run();
             if (ev == null) {
                 // A slow engine, not a seen deadlock: the mechanism was not observed either way.
                 return new Trial(false, null, null, answer(engine), null, null, OUTLIVED);
@@ -138,17 +239,28 @@ final class FuseKillLab implements Scenario.Lab {
             return new Trial(true, detect, recover, "while hung: " + state + "; kill call " + answer(engine), note, null);
         } finally {
             watcher.unwatch(watch);
-            live.remove(c);
-            ctx.containers().remove(c);
+            discard(c);
         }
     }
 
-    /** Waits until the server says its mount is up and held; returns a skip reason when the kernel cannot run the variant. */
-    private String awaitReady(Container c) {
-        try {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> ready(c));
-        } catch (ConditionTimeoutException e) {
-            throw new IllegalStateException("lab-fused did not get ready in 60 s: " + c.logs().strip());
+    /**
+     * Waits until the server says its mount is up and held (its ready file, seen through the
+     * container's root from here: no process started per look); returns a skip reason when the
+     * kernel cannot run the variant.
+     */
+    private static String awaitReady(Container c) {
+        Path mark = c.hostPath(READY_FILE);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int look = 0; !Files.exists(mark, LinkOption.NOFOLLOW_LINKS); look++) {
+            // An exited server leaves no ready file: ask the engine now and then.
+            if (look % 10 == 9 && !c.running()) break;
+            if (System.nanoTime() > deadline) throw new IllegalStateException("lab-fused did not get ready in 60 s: " + c.logs().strip());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while lab-fused got ready");
+            }
         }
         if (c.running()) return null;
         String logs = c.logs();
@@ -158,35 +270,66 @@ final class FuseKillLab implements Scenario.Lab {
         throw new IllegalStateException("lab-fused exited before it was ready: " + logs.strip());
     }
 
-    /** Ready, or exited (an exec racing the exit is refused by the engine: that is an exit too). */
-    private static boolean ready(Container c) {
-        if (!c.running()) return true;
-        try {
-            return c.exec(Duration.ofSeconds(5), "test", "-e", "/run/lab-fused.ready").ok();
-        } catch (RuntimeException e) {
-            if (c.running()) throw e;
-            return true;
+    /** What the server's ready line says about its holder: its kind and its pid in the container. */
+    record Holder(String kind, long pid) {
+        static Holder parse(String readyLine) {
+            JsonNode r;
+            try {
+                r = JSON.readTree(readyLine);
+            } catch (java.io.IOException e) {
+                r = null;
+            }
+            if (r == null || !"ready".equals(r.path("ev").asText())) throw new IllegalStateException("unreadable " + READY_FILE + ": " + readyLine.strip());
+            return new Holder(r.path("holder").asText(), r.path("holder_pid").asLong(0));
         }
+
+        /** Whether anyone should hold a file open on the mount. */
+        boolean expected() {
+            return !"none".equals(kind) && pid > 0;
+        }
+    }
+
+    /** Whether any of a task's open files (their /proc fd link targets) lies under {@code mount}. */
+    static boolean holdsUnder(List<String> openFiles, String mount) {
+        String dir = mount.endsWith("/") ? mount : mount + "/";
+        return openFiles.stream().anyMatch(f -> f.startsWith(dir));
+    }
+
+    /** A task's open files: the targets of the links in its /proc fd directory {@code fdDir}. */
+    static List<String> openFiles(Path fdDir) throws java.io.IOException {
+        List<String> out = new ArrayList<>();
+        try (var fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                try {
+                    out.add(Files.readSymbolicLink(fd).toString());
+                } catch (java.io.IOException e) {
+                    // closed while listed (the stream's own fd among them)
+                }
+            }
+        }
+        return out;
     }
 
     /**
      * Confirms, right before the kill, that the holder still has its file open on the mount: a
-     * holder that died early would make a hanging variant look clean for the wrong reason.
+     * holder that died early would make a hanging variant look clean for the wrong reason. Read
+     * through the container's own /proc from here, so the paths are as the container sees them.
      */
     private static void checkHolder(Container c, String mount) {
-        // Generous limits: under TCG on a loaded host an exec alone has taken over 5 s.
-        var ready = c.exec(Duration.ofSeconds(30), "cat", "/run/lab-fused.ready");
-        JsonNode r;
-        try {
-            r = JSON.readTree(ready.stdout());
+        Holder h;
+        try (var in = Files.newInputStream(c.hostPath(READY_FILE), LinkOption.NOFOLLOW_LINKS)) {
+            h = Holder.parse(new String(in.readNBytes(8192), StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("unreadable /run/lab-fused.ready: " + ready.stdout());
+            throw new IllegalStateException("cannot read " + READY_FILE + ": " + e.getMessage());
         }
-        long holder = r.path("holder_pid").asLong(0);
-        if ("none".equals(r.path("holder").asText()) || holder <= 0) return;
-        var fds = c.exec(Duration.ofSeconds(30), "sh", "-c", "ls -l /proc/" + holder + "/fd/ | grep -q ' " + mount + "/'");
-        if (fds.timedOut()) throw new IllegalStateException("listing the holder's (pid " + holder + ") open files took over 30 s");
-        if (!fds.ok()) throw new IllegalStateException("the holder (pid " + holder + ") has no file open on " + mount + " before the kill");
+        if (!h.expected()) return;
+        List<String> open;
+        try {
+            open = openFiles(c.hostPath("/proc/" + h.pid() + "/fd"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot list the holder's (pid " + h.pid() + ") open files: " + e.getMessage());
+        }
+        if (!holdsUnder(open, mount)) throw new IllegalStateException("the holder (pid " + h.pid() + ") has no file open on " + mount + " before the kill");
     }
 
     /** Kills the container the way users do; returns what the engine answered and when. */
@@ -249,6 +392,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     /** Teardown, also on Ctrl-C: kill what is left and abort the run's own FUSE connections where a task is stuck. */
     private void unstickAll() {
+        if (watcher == null) return;
         for (Container c : live) {
             String watch = "teardown-" + c.role();
             try {
@@ -267,6 +411,7 @@ final class FuseKillLab implements Scenario.Lab {
 
     @Override
     public void close() {
+        discardAhead();
         unstickAll();
         watcher.close();
     }
