@@ -12,6 +12,8 @@
  *     images: where the ext4/xfs image files go (off a tmpfs prefix, they would
  *     sit in memory)
  *   stop        (only while a run is going: end it early)
+ * A run ends with {"ev":"done",...}: counts, cycles_per_s (wall), cpu_ms (the
+ * process's CPU time over the cycles) and pool_fs (the prefix's filesystem).
  *   quit | EOF  unmount what we mounted, remove our dirs, exit 0
  * EOF during a run with no command queued ends the run at once.
  */
@@ -40,6 +42,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -271,6 +274,15 @@ static const char *pool_fs(const char *prefix, char *buf, size_t n)
     }
 }
 
+/* CPU time of the whole process (every thread, exited ones included), ms:
+ * what a cycle costs, apart from waiting for a CPU on a busy machine. */
+static double cpu_ms(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
 /* ----------------------------------------------------------------- stdin */
 
 /* Polls stdin between cycles for a "stop" (or the controller's going). */
@@ -470,6 +482,7 @@ static void run(struct params *p)
     }
     for (int k = 0; k < p->live - 1; k++) up[order[k]] = cycle_up(p, order[k], data, &slot[order[k]], &s) == 0;
     t0 = last_progress = last_check = now_ms();   /* the first round's mounts are set-up, not cycles */
+    double cpu0 = cpu_ms();
     long c;
     for (c = 0; (p->cycles == 0 || c < p->cycles) && !g_stop; c++) {
         double t = now_ms();
@@ -493,7 +506,7 @@ static void run(struct params *p)
         s.cycles++;
         consecutive_errors = 0;
     }
-    double el = now_ms() - t0;
+    double el = now_ms() - t0, cpu = cpu_ms() - cpu0;
     char fsbuf[24];
     const char *poolfs = pool_fs(p->prefix, fsbuf, sizeof fsbuf);
     for (int i = 0; i < p->mounts; i++)
@@ -502,10 +515,10 @@ static void run(struct params *p)
     out("{\"ev\":\"done\",\"arm\":\"%s\",\"fs\":\"%s\",\"umount\":\"%s\",\"live\":%ld,\"cycles\":%ld,\"failures\":%ld,"
         "\"ebusy_first\":%ld,\"retried_cycles\":%ld,\"retries\":%ld,\"max_retries\":%ld,\"retries_max\":%ld,"
         "\"slept_us_total\":%lld,\"slept_us_max\":%lld,\"busy_at_destroy\":%ld,\"errors\":%ld,"
-        "\"elapsed_ms\":%.1f,\"first_failure_ms\":%.3f,\"cycles_per_s\":%.1f,\"pool_fs\":\"%s\"}",
+        "\"elapsed_ms\":%.1f,\"first_failure_ms\":%.3f,\"cycles_per_s\":%.1f,\"cpu_ms\":%.1f,\"pool_fs\":\"%s\"}",
         arm, p->fs, p->umount, p->live, s.cycles, s.failures, s.ebusy_first, s.retried_cycles, s.retries,
         p->max_retries, s.retries_max, s.slept_us_total, s.slept_us_max, s.busy_at_destroy, s.errors, el,
-        s.first_failure_ms, el > 0 ? s.cycles * 1000.0 / el : 0.0, poolfs);
+        s.first_failure_ms, el > 0 ? s.cycles * 1000.0 / el : 0.0, cpu, poolfs);
 }
 
 /* --------------------------------------------------------------- cleanup */

@@ -172,6 +172,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         ArmMeasurement o = ArmMeasurement.counted(cycles, failures)
                 .timing("elapsed_s", done.path("elapsed_ms").asDouble() / 1000.0)
                 .timing("cycles_per_s", done.path("cycles_per_s").asDouble())
+                .timing("driver_cpu_s", done.path("cpu_ms").asDouble() / 1000.0)
                 .timing("first_failure_ms", done.path("first_failure_ms").asDouble())
                 .metric("ebusy_first_attempt", done.path("ebusy_first").asLong())
                 .metric("busy_at_destroy", done.path("busy_at_destroy").asLong())
