@@ -6,10 +6,14 @@
  * process start per cycle. Commands:
  *   run arm=NAME fs=fuse|ext4|xfs|tmpfs prefix=/lab/pool mounts=32 live=1 cycles=N
  *       duration_ms=0 umount=plain|backoff|lazy size_kb=4 hold_ms=0
- *       max_retries=12 backoff_us=100 fs_mb=64 holder_scan=0 seed=0
+ *       max_retries=12 backoff_us=100 fs_mb=64 holder_scan=0 seed=0 images=PREFIX/.img
  *     live: filesystems mounted at once (1..mounts); holder_scan=1: after each
- *     EBUSY, look for holders in /proc (the fallback when nothing can trace)
+ *     EBUSY, look for holders in /proc (the fallback when nothing can trace);
+ *     images: where the ext4/xfs image files go (off a tmpfs prefix, they would
+ *     sit in memory)
  *   stop        (only while a run is going: end it early)
+ * A run ends with {"ev":"done",...}: counts, cycles_per_s (wall), cpu_ms (the
+ * process's CPU time over the cycles) and pool_fs (the prefix's filesystem).
  *   quit | EOF  unmount what we mounted, remove our dirs, exit 0
  * EOF during a run with no command queued ends the run at once.
  */
@@ -38,7 +42,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -65,7 +71,7 @@ static void *fuse_thread(void *se)
 /* ------------------------------------------------------------------ params */
 
 struct params {
-    char arm[64], fs[8], umount[8], prefix[256];
+    char arm[64], fs[8], umount[8], prefix[256], images[256];
     long mounts, live, cycles, duration_ms, size_kb, hold_ms, max_retries, backoff_us, fs_mb, holder_scan, seed;
 };
 
@@ -77,6 +83,7 @@ static int parse_run(char *args, struct params *p)
     strcpy(p->umount, "plain");
     strcpy(p->prefix, "/lab/pool");
     p->arm[0] = 0;
+    p->images[0] = 0;
     struct kv_key keys[] = {
         { "arm", p->arm, sizeof p->arm, NULL }, { "fs", p->fs, sizeof p->fs, NULL },
         { "umount", p->umount, sizeof p->umount, NULL }, { "prefix", p->prefix, sizeof p->prefix, NULL },
@@ -85,6 +92,7 @@ static int parse_run(char *args, struct params *p)
         { "hold_ms", NULL, 0, &p->hold_ms }, { "max_retries", NULL, 0, &p->max_retries },
         { "holder_scan", NULL, 0, &p->holder_scan }, { "seed", NULL, 0, &p->seed },
         { "backoff_us", NULL, 0, &p->backoff_us }, { "fs_mb", NULL, 0, &p->fs_mb },
+        { "images", p->images, sizeof p->images, NULL },
     };
     if (parse_args(args, keys, sizeof keys / sizeof keys[0])) return -1;
     if (strcmp(p->fs, "fuse") && strcmp(p->fs, "ext4") && strcmp(p->fs, "xfs") && strcmp(p->fs, "tmpfs")) {
@@ -96,6 +104,8 @@ static int parse_run(char *args, struct params *p)
     if (p->prefix[0] != '/' || strlen(p->prefix) < 2) { err("prefix must be an absolute path below /"); return -1; }
     size_t pl = strlen(p->prefix);
     while (pl > 1 && p->prefix[pl - 1] == '/') p->prefix[--pl] = 0;
+    if (!p->images[0]) snprintf(p->images, sizeof p->images, "%.200s/.img", p->prefix);
+    if (p->images[0] != '/') { err("images must be an absolute path"); return -1; }
     if (p->mounts < 1 || p->mounts > MAXM) { err("mounts must be 1..%d", MAXM); return -1; }
     if (p->live == 0) p->live = 1;
     if (p->live > p->mounts) { err("live must be 1..mounts"); return -1; }
@@ -108,15 +118,15 @@ static int parse_run(char *args, struct params *p)
 
 /* ---------------------------------------------------------- housekeeping */
 
-/* Prefixes we used, so quit can find what to clean up. */
-static char g_prefixes[8][256];
-static int g_nprefixes;
+/* Prefixes and image directories we used, so quit can find what to clean up. */
+static char g_prefixes[8][256], g_imgdirs[8][256];
+static int g_nprefixes, g_nimgdirs;
 
-static void remember_prefix(const char *prefix)
+static void remember(char (*list)[256], int *n, const char *dir)
 {
-    for (int i = 0; i < g_nprefixes; i++)
-        if (!strcmp(g_prefixes[i], prefix)) return;
-    if (g_nprefixes < 8) strcpy(g_prefixes[g_nprefixes++], prefix);
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(list[i], dir)) return;
+    if (*n < 8) strcpy(list[(*n)++], dir);
 }
 
 static void mp_path(char *dst, const struct params *p, int i)
@@ -129,8 +139,8 @@ static struct { char fs[8]; long mb; char path[PATHLEN]; } g_img[MAXM];
 
 static int prepare_images(const struct params *p)
 {
-    char dir[300];   /* prefix (< 256) + "/.img" */
-    snprintf(dir, sizeof dir, "%s/.img", p->prefix);
+    const char *dir = p->images;
+    remember(g_imgdirs, &g_nimgdirs, dir);
     if (mkdir_p(dir)) { err("mkdir %s: %s", dir, strerror(errno)); return -1; }
     for (int i = 0; i < p->mounts && !g_stop; i++) {
         char img[PATHLEN];
@@ -245,6 +255,32 @@ static int umount_until(const char *mp, double limit_ms)
         sleep_us(1000);
     }
     return 0;
+}
+
+/* The filesystem the mount points are made on (the prefix's), by its magic:
+ * every mkdir and rmdir of a cycle and every path walk to a mount point go
+ * through it, so it sets a good part of a cycle's cost. */
+static const char *pool_fs(const char *prefix, char *buf, size_t n)
+{
+    struct statfs sf;
+    if (statfs(prefix, &sf)) return "unknown";
+    switch ((unsigned long)sf.f_type) {
+    case 0x01021994UL: return "tmpfs";
+    case 0x794c7630UL: return "overlay";
+    case 0xef53UL: return "ext2/3/4";
+    case 0x58465342UL: return "xfs";
+    case 0x9123683eUL: return "btrfs";
+    default: snprintf(buf, n, "0x%lx", (unsigned long)sf.f_type); return buf;
+    }
+}
+
+/* CPU time of the whole process (every thread, exited ones included), ms:
+ * what a cycle costs, apart from waiting for a CPU on a busy machine. */
+static double cpu_ms(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru)) return 0;
+    return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
 /* ----------------------------------------------------------------- stdin */
@@ -419,7 +455,7 @@ static void run(struct params *p)
     jesc(arm, sizeof arm, p->arm);
     struct stats s = { .first_failure_ms = -1 };
     int loopfs = !strcmp(p->fs, "ext4") || !strcmp(p->fs, "xfs");
-    remember_prefix(p->prefix);
+    remember(g_prefixes, &g_nprefixes, p->prefix);
     if (loopfs) {
         double t = now_ms();
         if (prepare_images(p)) return;
@@ -446,6 +482,7 @@ static void run(struct params *p)
     }
     for (int k = 0; k < p->live - 1; k++) up[order[k]] = cycle_up(p, order[k], data, &slot[order[k]], &s) == 0;
     t0 = last_progress = last_check = now_ms();   /* the first round's mounts are set-up, not cycles */
+    double cpu0 = cpu_ms();
     long c;
     for (c = 0; (p->cycles == 0 || c < p->cycles) && !g_stop; c++) {
         double t = now_ms();
@@ -469,17 +506,19 @@ static void run(struct params *p)
         s.cycles++;
         consecutive_errors = 0;
     }
-    double el = now_ms() - t0;
+    double el = now_ms() - t0, cpu = cpu_ms() - cpu0;
+    char fsbuf[24];
+    const char *poolfs = pool_fs(p->prefix, fsbuf, sizeof fsbuf);
     for (int i = 0; i < p->mounts; i++)
         if (up[i]) { up[i] = 0; cycle_down(p, i, -1, &slot[i], &s, t0, arm); }
     free(data);
     out("{\"ev\":\"done\",\"arm\":\"%s\",\"fs\":\"%s\",\"umount\":\"%s\",\"live\":%ld,\"cycles\":%ld,\"failures\":%ld,"
         "\"ebusy_first\":%ld,\"retried_cycles\":%ld,\"retries\":%ld,\"max_retries\":%ld,\"retries_max\":%ld,"
         "\"slept_us_total\":%lld,\"slept_us_max\":%lld,\"busy_at_destroy\":%ld,\"errors\":%ld,"
-        "\"elapsed_ms\":%.1f,\"first_failure_ms\":%.3f,\"cycles_per_s\":%.1f}",
+        "\"elapsed_ms\":%.1f,\"first_failure_ms\":%.3f,\"cycles_per_s\":%.1f,\"cpu_ms\":%.1f,\"pool_fs\":\"%s\"}",
         arm, p->fs, p->umount, p->live, s.cycles, s.failures, s.ebusy_first, s.retried_cycles, s.retries,
         p->max_retries, s.retries_max, s.slept_us_total, s.slept_us_max, s.busy_at_destroy, s.errors, el,
-        s.first_failure_ms, el > 0 ? s.cycles * 1000.0 / el : 0.0);
+        s.first_failure_ms, el > 0 ? s.cycles * 1000.0 / el : 0.0, cpu, poolfs);
 }
 
 /* --------------------------------------------------------------- cleanup */
@@ -514,15 +553,20 @@ static void cleanup(void)
             rmdir(path);
             snprintf(path, sizeof path, "%s/group-0/container-%d", pre, i);
             rmdir(path);
-            snprintf(path, sizeof path, "%s/.img/%d.img", pre, i);
-            unlink(path);
         }
         snprintf(path, sizeof path, "%s/group-0", pre);
         rmdir(path);
-        snprintf(path, sizeof path, "%s/.img", pre);
-        rmdir(path);
-        rmdir(pre);   /* only if empty: never remove what others put there */
     }
+    for (int k = 0; k < g_nimgdirs; k++) {
+        char path[PATHLEN];
+        for (int i = 0; i < MAXM; i++) {
+            snprintf(path, sizeof path, "%.255s/%d.img", g_imgdirs[k], i);
+            unlink(path);
+        }
+        rmdir(g_imgdirs[k]);
+    }
+    for (int k = 0; k < g_nprefixes; k++)
+        rmdir(g_prefixes[k]);   /* only if empty: never remove what others put there */
 }
 
 static void do_run(char *args)

@@ -15,6 +15,7 @@ public final class ContainerSpec {
     private final Map<String, String> env = new LinkedHashMap<>();
     private Long memoryBytes;
     private final Map<String, String> volumes = new LinkedHashMap<>();
+    private final Map<String, String> tmpfs = new LinkedHashMap<>();
 
     private ContainerSpec(String role, String image) {
         this.role = role;
@@ -65,6 +66,15 @@ public final class ContainerSpec {
         return this;
     }
 
+    /**
+     * A tmpfs mounted at {@code path} with mount {@code options} (e.g. "size=16m"): directories
+     * made and removed there go neither through the engine's overlay root nor to the disk beneath it.
+     */
+    public ContainerSpec tmpfs(String path, String options) {
+        tmpfs.put(path, options);
+        return this;
+    }
+
     public ContainerSpec env(String k, String v) {
         env.put(k, v);
         return this;
@@ -82,4 +92,6 @@ public final class ContainerSpec {
     public Long memoryBytes() { return memoryBytes; }
     /** Named volumes by name, with where each is mounted. */
     public Map<String, String> volumes() { return Map.copyOf(volumes); }
+    /** Tmpfs mounts by path, with their mount options. */
+    public Map<String, String> tmpfs() { return Map.copyOf(tmpfs); }
 }

@@ -22,4 +22,10 @@ public final class ProcFiles {
             return Optional.empty();
         }
     }
+
+    /** The host's load averages (1, 5, 15 min), as /proc/loadavg says them, or "unknown". */
+    public static String loadAverages() {
+        return read(Path.of("/proc/loadavg")).map(l -> l.split("\\s+")).filter(f -> f.length >= 3)
+                .map(f -> f[0] + " " + f[1] + " " + f[2]).orElse("unknown");
+    }
 }

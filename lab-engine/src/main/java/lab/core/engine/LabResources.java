@@ -86,6 +86,7 @@ public final class LabResources implements Containers, AutoCloseable {
         if (p.hostPid()) hc.withPidMode("host");
         else if (spec.pidMode() != null) hc.withPidMode(spec.pidMode());
         if (spec.memoryBytes() != null) hc.withMemory(spec.memoryBytes()).withMemorySwap(spec.memoryBytes());
+        if (!spec.tmpfs().isEmpty()) hc.withTmpFs(spec.tmpfs());
         if (!spec.volumes().isEmpty()) {
             hc.withBinds(spec.volumes().entrySet().stream()
                     .map(v -> new com.github.dockerjava.api.model.Bind(v.getKey(), new com.github.dockerjava.api.model.Volume(v.getValue()))).toList());

@@ -26,6 +26,12 @@ final class UnmountRaceLab implements Scenario.Lab {
     static final String IMAGE = "unmount-race";
     /** The target's root as the poller sees it (shared pid namespace: the target's init is pid 1). */
     static final String TARGET_ROOT = "/proc/1/root";
+    /**
+     * The mount points' filesystem in the target: a tmpfs at the prefix. On the engine's overlay
+     * root every cycle's mkdir and rmdir went through the overlay to the disk, which cost the
+     * driver cycles the bare host does not pay (docs/measurements.md) and nothing of the race.
+     */
+    static final String POOL_TMPFS = "size=16m,mode=0755";
 
     private final LabContext ctx;
     private final Params p;
@@ -55,7 +61,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         String image = ctx.images().ensure(IMAGE);
         // The run id in the prefix keeps concurrent runs out of each other's traces.
         String prefix = "/lab/" + ctx.containers().runId();
-        Container target = ctx.containers().start(ContainerSpec.of("target", image).privileges(UnmountRace.TARGET));
+        Container target = ctx.containers().start(ContainerSpec.of("target", image).privileges(UnmountRace.TARGET).tmpfs(prefix, POOL_TMPFS));
         Container pollerBox = ctx.containers().start(ContainerSpec.of("poller", image).pidOf(target).privileges(UnmountRace.POLLER));
         MountHolderTracer tracer = null;
         if ("on".equals(p.getString("tracer"))) {
@@ -100,7 +106,7 @@ final class UnmountRaceLab implements Scenario.Lab {
         TracerOutput.Mark mark = traced() ? tracer.mark() : null;
         List<JsonNode> scans = new ArrayList<>();
         // Every arm runs the same seeded schedule of mount points, so arms differ only in what they change.
-        driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()));
+        driver.send(runCommand(p, arm.name(), umount, prefix, trials, !traced(), ctx.randomSeed()) + " images=" + images(prefix));
         JsonNode done = driver.await("done", Duration.ofMillis(p.getLong("arm-limit") + 60_000), line -> {
             if ("holder_scan".equals(line.path("ev").asText())) scans.add(line);
             if ("ebusy".equals(line.path("ev").asText())) {
@@ -138,6 +144,11 @@ final class UnmountRaceLab implements Scenario.Lab {
                 p.getLong("fs-mb"), holderScan ? 1 : 0, seed);
     }
 
+    /** Where the driver keeps ext4/xfs image files: beside the prefix, on the container's root, not in the pool's tmpfs (memory). */
+    static String images(String prefix) {
+        return prefix + ".img";
+    }
+
     /** Filesystems mounted at once; 0 means every mount point. */
     static long live(Params p) {
         long live = p.getLong("live");
@@ -161,9 +172,11 @@ final class UnmountRaceLab implements Scenario.Lab {
         ArmMeasurement o = ArmMeasurement.counted(cycles, failures)
                 .timing("elapsed_s", done.path("elapsed_ms").asDouble() / 1000.0)
                 .timing("cycles_per_s", done.path("cycles_per_s").asDouble())
+                .timing("driver_cpu_s", done.path("cpu_ms").asDouble() / 1000.0)
                 .timing("first_failure_ms", done.path("first_failure_ms").asDouble())
                 .metric("ebusy_first_attempt", done.path("ebusy_first").asLong())
-                .metric("busy_at_destroy", done.path("busy_at_destroy").asLong());
+                .metric("busy_at_destroy", done.path("busy_at_destroy").asLong())
+                .metric("pool_fs", done.path("pool_fs").asText("unknown"));
         if (stopped != null) o.metric("poller_rounds", stopped.path("rounds").asLong()).metric("poller_calls", stopped.path("calls").asLong());
         switch (arm.variant(UnmountRace.Variant.class).umount()) {
             case BACKOFF -> {

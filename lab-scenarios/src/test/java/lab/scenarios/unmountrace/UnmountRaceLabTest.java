@@ -75,6 +75,21 @@ class UnmountRaceLabTest {
         assertNothingLeft(r.runId(), loopsBefore);
     }
 
+    /**
+     * The driver makes and removes a mount point's directory every cycle; on the engine's overlay
+     * root that went through the overlay to the disk. The target's prefix is a tmpfs, as the
+     * driver's statfs of it says from inside the container.
+     */
+    @Test
+    void theTargetsMountPointsLiveOnATmpfs(@TempDir Path out) throws IOException {
+        Set<String> loopsBefore = attachedLoops();
+        Runner.Result res = run(out, Map.of("tracer", "off", "mounts", "4"), List.of("plain"), 200);
+        RunRecord.ArmRecord plain = arm(res.record(), "plain");
+        assertEquals(200, plain.trials(), String.join("\n", said));
+        assertEquals("tmpfs", plain.metrics().get("pool_fs"), "the filesystem under the target's mount points");
+        assertNothingLeft(res.record().runId(), loopsBefore);
+    }
+
     @Test
     void ext4OnLoopDevicesLeavesNoLoopDeviceBehind(@TempDir Path out) throws IOException {
         Set<String> loopsBefore = attachedLoops();
@@ -93,7 +108,8 @@ class UnmountRaceLabTest {
         // Loop devices are host-wide and others use them too: only those backed by the run's files count.
         Set<String> loops = attachedLoops();
         loops.removeAll(loopsBefore);
-        loops.removeIf(l -> !backingFile(l).contains("/lab/" + runId + "/"));
+        // The images sit beside the prefix (UnmountRaceLab.images), out of its tmpfs.
+        loops.removeIf(l -> !backingFile(l).contains(UnmountRaceLab.images("/lab/" + runId) + "/"));
         assertTrue(loops.isEmpty(), "loop devices of the run left attached: " + loops);
         assertTrue(!Files.readString(Path.of("/proc/self/mountinfo")).contains("/lab/" + runId), "host mounts of the run remain");
     }

@@ -68,7 +68,7 @@ public final class KernelsBench implements Benchmark {
             throw new lab.api.UsageException("--json " + options.json() + ": no directory " + json.getParent());
         }
         KernelSpec kernel = KernelSpec.parse(System.getenv().getOrDefault("LAB_BENCH_KERNEL", "debian:6.1"));
-        String loadBefore = load();
+        String loadBefore = lab.api.ProcFiles.loadAverages();
         Path tmp = Files.createTempDirectory("lab-bench-kernels");
         // Each figure is said as soon as it is measured, and all of them again at the end.
         Map<String, String> figures = new LinkedHashMap<>() {
@@ -125,7 +125,7 @@ public final class KernelsBench implements Benchmark {
         } finally {
             LabHome.deleteTree(tmp);
         }
-        String loadAfter = load();
+        String loadAfter = lab.api.ProcFiles.loadAverages();
         String accel = GuestRun.defaultShape().accel().name();
         int cores = Runtime.getRuntime().availableProcessors();
         say.accept("kernels bench (" + kernel + ", " + accel + ", " + cores + " host cores, load " + loadBefore + " before, " + loadAfter
@@ -230,16 +230,6 @@ public final class KernelsBench implements Benchmark {
 
     private static String fmtS(Double s) {
         return s == null ? "(not measured)" : String.format(Locale.ROOT, "%.1f s", s);
-    }
-
-    /** The host's load averages (1, 5, 15 min), as /proc/loadavg says them. */
-    private static String load() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     /** A child CLI's exit code, output, and seconds from its start to its first line (-1: none) and to its exit. */
