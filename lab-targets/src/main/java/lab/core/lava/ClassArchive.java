@@ -39,6 +39,8 @@ final class ClassArchive {
     /** Larger than any archive of the lab's classes (tens of MB): a bigger file is not one. */
     private static final long MAX = 1L << 30;
     private static final long MIN = 4096;
+    /** Archives kept at most (tens of MB each; every build of the CLI is a new class path): the ones used last. */
+    static final int KEPT = 4;
 
     private ClassArchive() {}
 
@@ -82,12 +84,32 @@ final class ClassArchive {
             if (bad != null) return bad;
             if (Files.exists(archive, LinkOption.NOFOLLOW_LINKS)) return "an archive is already kept for this class path";
             Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE);
+            prune(archive.getParent(), KEPT);
             return null;
         } catch (IOException e) {
             return "cannot keep it: " + e.getMessage();
         } finally {
             if (staging != null) Guest.deleteTree(staging);
         }
+    }
+
+    /** Marks {@code archive} as used now: {@link #prune} removes the ones used longest ago. */
+    static void used(Path archive) {
+        try {
+            Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException ignored) {
+            // pruned a little sooner, no more
+        }
+    }
+
+    /** Removes the archives in {@code dir} but the {@code max} used last. */
+    static void prune(Path dir, int max) throws IOException {
+        List<Path> all;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            all = s.filter(p -> p.getFileName().toString().endsWith(".jsa") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                    .sorted(java.util.Comparator.comparing((Path p) -> p.toFile().lastModified()).reversed()).toList();
+        }
+        for (Path p : all.subList(Math.min(max, all.size()), all.size())) Files.deleteIfExists(p);
     }
 
     /** Why {@code f} is no dynamic archive of the lab's classes, or null. */

@@ -210,11 +210,14 @@ public final class LavaColumn implements AutoCloseable {
 
     /**
      * The archive for the next job: mapped once one is kept (served from then on), else made by
-     * one job of the column at a time.
+     * one job of the column at a time; none with LAB_LAVA_CLASS_ARCHIVE=off (or the system property
+     * lab.lava.class-archive=off): the JVM's start without, for a comparison.
      */
     private ClassArchive.Use archiveUse() {
+        if ("off".equals(System.getProperty("lab.lava.class-archive", System.getenv("LAB_LAVA_CLASS_ARCHIVE")))) return ClassArchive.Use.NONE;
         if (archiveServed == null && Files.isRegularFile(archive, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             archiveServed = artifacts.add("lab.jsa", archive, null);
+            ClassArchive.used(archive);
         }
         if (archiveServed != null) return ClassArchive.Use.MAP;
         if (archiveMaking) return ClassArchive.Use.NONE;

@@ -80,6 +80,20 @@ class ClassArchiveTest {
         assertEquals(dir, a.getParent());
     }
 
+    @Test
+    void onlyTheArchivesUsedLastAreKept(@TempDir Path tmp) throws Exception {
+        for (int i = 0; i < 6; i++) {
+            Path a = Files.writeString(tmp.resolve(i + ".jsa"), "archive " + i);
+            Files.setLastModifiedTime(a, java.nio.file.attribute.FileTime.fromMillis(1_000_000L * (i + 1)));
+        }
+        Files.writeString(tmp.resolve("other"), "not an archive");
+        ClassArchive.used(tmp.resolve("0.jsa"));
+        ClassArchive.prune(tmp, 4);
+        try (var s = Files.list(tmp)) {
+            assertEquals(java.util.Set.of("0.jsa", "3.jsa", "4.jsa", "5.jsa", "other"), s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
     /** A jar with Hello.class, a program that loads a few classes (CDS takes jars, not folders, on the class path). */
     private static Path helloClassPath(Path tmp) throws Exception {
         Path src = Files.writeString(tmp.resolve("Hello.java"),
