@@ -259,6 +259,9 @@ public final class LavaColumn implements AutoCloseable {
      */
     void adopt(Job j, long id) {
         j.id = id;
+        // It runs the earlier CLI's definition: an archive it makes goes to that CLI's receiver.
+        if (j.archive == ClassArchive.Use.MAKE) archiveMaking = false;
+        j.archive = ClassArchive.Use.NONE;
         own(j);
         receiver.adopt(j.key);
     }

@@ -29,6 +29,7 @@ class TimelineTest {
                 + entry("07:28:42.500000", "target", Timeline.JVM_STARTS)
                 + entry("07:28:43.000000", "debug", "Received signal: nothing of the lab's")
                 + entry("07:28:44.000000", "target", "[   84.088253] hrtimer: interrupt took 18227760 ns")
+                + entry("07:28:43.500000", "target", Timeline.JVM_MAIN)
                 + entry("07:28:44.100000", "target", "[0.083s][warning][cds,dynamic] Unable to use shared archive. The top archive failed to load: /lab/home/lab.jsa")
                 + entry("07:28:45.250000", "target", "fuse-kill-deadlock · write-up 002 · run 4f68cee8a2 · 1 kill per arm · kernel 6.1.0-50-amd64")
                 + entry("07:28:50.000000", "target", "lab ready in 9.7 s (watcher; base image from debootstrap)")
@@ -36,9 +37,10 @@ class TimelineTest {
                 + entry("07:30:30.000000", "info", "end: 3 lava-test-retry (duration 00:01:49) [common]");
         Timeline t = Timeline.of(JOB, log, List.of());
         assertEquals(2.75, t.jvm(), 1e-9);
+        assertEquals(1.0, t.jvmMain(), 1e-9);
         assertEquals("0 classes mapped from it", t.classArchive());
         assertEquals(30.0, t.boot(), 1e-9);
-        assertTrue(t.summary(null, null).contains("the lab's JVM to its first line 2.8 s (class archive: 0 classes mapped from it)"), t.summary(null, null));
+        assertTrue(t.summary(null, null).contains("the lab's JVM to its main 1.0 s, to its first line 2.8 s (class archive: 0 classes mapped from it)"), t.summary(null, null));
     }
 
     @Test
