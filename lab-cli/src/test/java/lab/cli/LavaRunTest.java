@@ -34,12 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
  * once each on debian:6.1; a second is killed with its CLI as soon as it runs; a night
  * (`lab nightly --lava --count 2`) runs its two repetitions as two jobs at once; a soak's CLI is
- * killed after two of its three jobs and the soak resumed. The first job of the class path makes the
- * class archive of the lab (or maps one kept before), and the night's two jobs, after it, map it.
+ * killed after two of its three jobs and the soak resumed. With the class archive on
+ * (LAB_LAVA_CLASS_ARCHIVE=on), the first job of the class path makes it (or maps one kept before),
+ * and the night's two jobs, after it, map it.
  */
 @Tag("lava")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LavaRunTest {
+    /** The class archive is opt-in: on for the first two tests, whose jobs make and map it. */
+    private static final Map<String, String> CLASS_ARCHIVE = Map.of("LAB_LAVA_CLASS_ARCHIVE", "on");
     private static String lava;
     /** scripts/lava.sh started the instance for this class: stop it after. */
     private static boolean started;
@@ -92,7 +95,7 @@ class LavaRunTest {
     @Order(1)
     void fuseKillDeadlockOnDebian61GivesItsVerdictsAndBundleThroughLava(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("runs");
-        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), CLASS_ARCHIVE, "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
         System.out.printf(Locale.ROOT, "the LAVA run took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
@@ -167,7 +170,7 @@ class LavaRunTest {
     @Order(2)
     void aNightOnLavaRunsItsRepetitionsAsJobsAtOnceAndTheHistoryShowsItsColumn(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("nights");
-        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), CLASS_ARCHIVE, "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
         System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,

@@ -20,7 +20,8 @@ import lab.core.guest.Guest;
  * job of a class path has its JVM write one at exit ({@code -XX:ArchiveClassesAtExit}) and sends
  * it back beside its bundle; the CLI keeps it per class path and root disk, and later jobs
  * download it with the lab and map it ({@code -XX:SharedArchiveFile}, {@code -Xshare:auto}: one
- * that does not map costs a warning, not the run).
+ * that does not map costs a warning, not the run). Opt-in ({@link LavaColumn}): it saves little
+ * of a job's JVM start and costs the making job much more.
  *
  * <p>Made by a job, not by a guest of this host, because Java 17 maps an archive only for the
  * JVM binary that wrote it and for the same class path at the same paths: a job has both by

@@ -209,12 +209,14 @@ public final class LavaColumn implements AutoCloseable {
     }
 
     /**
-     * The archive for the next job: mapped once one is kept (served from then on), else made by
-     * one job of the column at a time; none with LAB_LAVA_CLASS_ARCHIVE=off (or the system property
-     * lab.lava.class-archive=off): the JVM's start without, for a comparison.
+     * The archive for the next job, with LAB_LAVA_CLASS_ARCHIVE=on (or the system property
+     * lab.lava.class-archive=on): mapped once one is kept (served from then on), else made by one
+     * job of the column at a time. Off by default: measured on this machine kind, mapping it saved
+     * about 0.6 s of a job's 2 s JVM start, making it cost the making job over 20 s
+     * (docs/measurements.md).
      */
     private ClassArchive.Use archiveUse() {
-        if ("off".equals(System.getProperty("lab.lava.class-archive", System.getenv("LAB_LAVA_CLASS_ARCHIVE")))) return ClassArchive.Use.NONE;
+        if (!"on".equals(System.getProperty("lab.lava.class-archive", System.getenv("LAB_LAVA_CLASS_ARCHIVE")))) return ClassArchive.Use.NONE;
         if (archiveServed == null && Files.isRegularFile(archive, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             archiveServed = artifacts.add("lab.jsa", archive, null);
             ClassArchive.used(archive);
