@@ -5,10 +5,8 @@
 # for it to say LAB-GUEST-READY, puts LAVA's test overlay back at / (see lava-rdinit), brings up
 # the user-mode network the device gives, downloads the lab (images/, scripts/, the class path's
 # lib/: fw_cfg opt/lab/lab-url) from the CLI's callback server, checks its SHA-256 (fw_cfg
-# opt/lab/lab-sha256) and unpacks it at /lab/home, downloads the class archive of the lab's
-# classes to /lab/home/lab.jsa when the CLI has one (opt/lab/cds-url, opt/lab/cds-sha256; one
-# that does not come or does not match is left out: the JVM then runs without), and gives LAVA a
-# root shell on the serial console. When that shell ends, the guest powers off.
+# opt/lab/lab-sha256) and unpacks it at /lab/home, and gives LAVA a root shell on the serial
+# console. When that shell ends, the guest powers off.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 say() { echo "lab-lava-init: $*" > /dev/console; }
 off() { sync; echo o > /proc/sysrq-trigger; while :; do sleep 60; done; }
@@ -55,17 +53,6 @@ busybox wget -q -O /var/lib/lab/lab.tar.gz "$url" || { say "FAILED: cannot downl
 echo "$sum  /var/lib/lab/lab.tar.gz" | sha256sum -c --status || { say "FAILED: the lab downloaded does not match its SHA-256"; off; }
 tar -xzf /var/lib/lab/lab.tar.gz -C /lab/home && rm -f /var/lib/lab/lab.tar.gz || { say "FAILED: cannot unpack the lab"; off; }
 say "the lab downloaded and unpacked in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-cds=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/cds-url/raw 2>/dev/null)
-cds_sum=$(cat /sys/firmware/qemu_fw_cfg/by_name/opt/lab/cds-sha256/raw 2>/dev/null)
-if [ -n "$cds" ] && [ -n "$cds_sum" ]; then
-  t0=$(date +%s%N)
-  if busybox wget -q -O /lab/home/lab.jsa "$cds" && echo "$cds_sum  /lab/home/lab.jsa" | sha256sum -c --status; then
-    say "the class archive downloaded in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-  else
-    rm -f /lab/home/lab.jsa
-    say "the class archive did not download whole: the lab's JVM runs without it"
-  fi
-fi
 
 say "LAB-LAVA-READY"
 export HOME=/root PS1='lab-lava:~# ' TERM=dumb

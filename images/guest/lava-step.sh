@@ -3,24 +3,15 @@
 # which also writes each arm's case to LAB_LAVA_CASES), reports each arm as a lava-test-case
 # carrying its verdict (name ARM-VERDICT, result pass when the verdict is the expected one, skip
 # when SKIPPED, fail otherwise; measurement: failures), then posts the whole evidence bundle
-# (tar.gz, base64) to the receiver the CLI serves while the job lives. The lab's JVM either maps
-# the class archive lava-init.sh put at /lab/home/lab.jsa (the case class-archive-mapped: how many
-# classes came from it, per the JVM's class-load log) or, with ARCHIVE-URL other than -, writes
-# one at its exit, which goes to ARCHIVE-URL the same way (the case class-archive-made).
-#   lava-step.sh OUT RECEIVER-URL ARCHIVE-URL LAB-COMMAND...
-out=$1 receiver=$2 archive_to=$3; shift 3
+# (tar.gz, base64) to the receiver the CLI serves while the job lives.
+#   lava-step.sh OUT RECEIVER-URL LAB-COMMAND...
+out=$1 receiver=$2; shift 2
 cases=/tmp/lab-lava-cases
-dump=/var/lib/lab/lab-cds.jsa loads=/var/lib/lab/lab-class-load.log
-rm -rf "$out" "$cases" "$dump" "$loads"; mkdir -p "$out"
-# The CLI times the JVM's start from this line to the lab's first one in LAVA's log.
+rm -rf "$out" "$cases"; mkdir -p "$out"
+# The CLI times the JVM's start from this line to the lab's first one in LAVA's log (Timeline).
 echo "lab-lava: the lab's JVM starts"
 LAB_LAVA_CASES=$cases "$@"
 rc=$?
-if [ -f "$loads" ]; then
-  n=$(grep -c 'source: shared objects file (top)' "$loads")
-  echo "lab-lava: class archive: $n classes mapped from it"
-  lava-test-case class-archive-mapped --result "$([ "$n" -gt 0 ] && echo pass || echo fail)" --measurement "$n" --units classes
-fi
 lava-test-case lab-exit --result "$([ $rc -le 1 ] && echo pass || echo fail)" --measurement "$rc" --units exit-code
 [ -f "$cases" ] && while read -r name result failures; do
   lava-test-case "$name" --result "$result" --measurement "$failures" --units failures
@@ -33,12 +24,3 @@ up=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "lab-lava: bundle of $(stat -c %s /tmp/lab-bundle.tgz) bytes sent in $ms ms (exit $up)"
 lava-test-case bundle-upload --result "$([ $up = 0 ] && echo pass || echo fail)" --measurement "$ms" --units ms
-if [ "$archive_to" != - ]; then
-  t0=$(date +%s%N)
-  [ -f "$dump" ] && tar -C "${dump%/*}" -czf /tmp/lab-cds.tgz "${dump##*/}" && base64 < /tmp/lab-cds.tgz > /tmp/lab-cds.b64 \
-    && busybox wget -q -O /dev/null --post-file=/tmp/lab-cds.b64 "$archive_to"
-  up=$?
-  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  echo "lab-lava: class archive: made, $(stat -c %s "$dump" 2>/dev/null || echo 0) bytes sent in $ms ms (exit $up)"
-  lava-test-case class-archive-made --result "$([ $up = 0 ] && echo pass || echo fail)" --measurement "$ms" --units ms
-fi

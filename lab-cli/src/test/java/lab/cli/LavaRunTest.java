@@ -18,11 +18,8 @@ import lab.core.lava.LavaClient;
 import lab.core.lava.LavaSpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,15 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * SKIPPED naming what is missing. One job runs fuse-kill-deadlock's plain and no-holder arms
  * once each on debian:6.1; a second is killed with its CLI as soon as it runs; a night
  * (`lab nightly --lava --count 2`) runs its two repetitions as two jobs at once; a soak's CLI is
- * killed after two of its three jobs and the soak resumed. With the class archive on
- * (LAB_LAVA_CLASS_ARCHIVE=on), the first job of the class path makes it (or maps one kept before),
- * and the night's two jobs, after it, map it.
+ * killed after two of its three jobs and the soak resumed.
  */
 @Tag("lava")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LavaRunTest {
-    /** The class archive is opt-in: on for the first two tests, whose jobs make and map it. */
-    private static final Map<String, String> CLASS_ARCHIVE = Map.of("LAB_LAVA_CLASS_ARCHIVE", "on");
     private static String lava;
     /** scripts/lava.sh started the instance for this class: stop it after. */
     private static boolean started;
@@ -92,10 +84,9 @@ class LavaRunTest {
     }
 
     @Test
-    @Order(1)
     void fuseKillDeadlockOnDebian61GivesItsVerdictsAndBundleThroughLava(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("runs");
-        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), CLASS_ARCHIVE, "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "run", "fuse-kill-deadlock", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
         System.out.printf(Locale.ROOT, "the LAVA run took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
@@ -133,11 +124,9 @@ class LavaRunTest {
         assertTrue(cases.contains("plain-reproduced=pass"), cases.toString());
         assertTrue(cases.contains("no-holder-not_reproduced=pass"), cases.toString());
         assertTrue(cases.contains("bundle-upload=pass"), cases.toString());
-        // The class path's first job made the class archive and the CLI kept it; or one kept before was mapped.
-        assertTrue(cases.contains("class-archive-made=pass") && said.contains("kept its JVM's class archive of the lab")
-                || cases.contains("class-archive-mapped=pass"), cases + "\n" + said);
+        // The job's timeline times the lab's JVM: to its main, and to the lab's first line.
         JsonNode timeline = Json.MAPPER.readTree(bundle.resolve("lava/timeline.json").toFile());
-        assertTrue(timeline.path("jvm").asDouble() > 0 && !timeline.path("classArchive").asText().isEmpty(), timeline.toString());
+        assertTrue(timeline.path("jvmMain").asDouble() > 0 && timeline.path("jvm").asDouble() > timeline.path("jvmMain").asDouble(), timeline.toString());
 
         // No job of this run is left open on the server.
         LavaSpec spec = LavaSpec.parse(lava);
@@ -167,10 +156,9 @@ class LavaRunTest {
      * has the LAVA column as a series of its own.
      */
     @Test
-    @Order(2)
     void aNightOnLavaRunsItsRepetitionsAsJobsAtOnceAndTheHistoryShowsItsColumn(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("nights");
-        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), CLASS_ARCHIVE, "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
+        LabProcess lab = LabProcess.start(tmp.resolve("logs"), List.of(), Map.of(), "nightly", "fuse-kill-deadlock", "--count", "2", "--kernel", "debian:6.1",
                 "--lava", lava, "--arms", "plain,no-holder", "--trials", "1", "--param", "hang-limit=10s", "--out", out.toString());
         int code = lab.await(1800);
         System.out.printf(Locale.ROOT, "the LAVA night took %.0f s%n%s%n", (System.nanoTime() - lab.startedNs) / 1e9,
@@ -200,13 +188,6 @@ class LavaRunTest {
             JsonNode job = Json.MAPPER.readTree(r.getParent().resolve("lava/job.json").toFile());
             assertEquals("Complete", job.path("health").asText(), job.toString());
             assertTrue(ids.contains(job.path("id").asLong()), "the bundle of a job soak.json names: " + job);
-            // The class archive the first test's job made (or one kept before): this JVM loaded the lab's classes from it.
-            JsonNode mapped = null;
-            for (JsonNode t : Json.MAPPER.readTree(r.getParent().resolve("lava/tests.json").toFile())) {
-                if ("class-archive-mapped".equals(t.path("name").asText())) mapped = t;
-            }
-            assertTrue(mapped != null && "pass".equals(mapped.path("result").asText()) && mapped.path("measurement").asDouble() > 1000,
-                    "job " + job.path("id") + " mapped the class archive: " + mapped);
         }
         // Both at once, as LAVA itself recorded them: each started before the other ended.
         LavaClient client = LavaClient.of(LavaSpec.parse(lava));

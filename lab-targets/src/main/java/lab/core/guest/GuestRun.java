@@ -118,12 +118,7 @@ public final class GuestRun {
 
     /** The same with another main class that takes the lab's arguments (LAVA's LavaStep). */
     public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> labArgs, Path out) {
-        return labCommand(home, cp, mainClass, List.of(), labArgs, out);
-    }
-
-    /** The same with further JVM options (a LAVA job's class archive). */
-    public static List<String> labCommand(Path home, Path cp, String mainClass, List<String> jvmOptions, List<String> labArgs, Path out) {
-        List<String> java = java(cp, concat(List.of("-Dlab.home=" + home), jvmOptions), mainClass);
+        List<String> java = java(cp, List.of("-Dlab.home=" + home), mainClass);
         java.addAll(labArgs);
         java.addAll(List.of("--out", out.toString()));
         return java;

@@ -79,8 +79,6 @@ public final class LavaColumn implements AutoCloseable {
         /** The folder its bundle is unpacked into. */
         final Path into;
         String definition;
-        /** What its JVM does with the class archive ({@link ClassArchive}). */
-        ClassArchive.Use archive = ClassArchive.Use.NONE;
         long id;
         LavaClient.Job last;
         boolean done;
@@ -112,13 +110,6 @@ public final class LavaColumn implements AutoCloseable {
     private Callback callback;
     private Receiver receiver;
     private Deployed files;
-    private Artifacts artifacts;
-    /** Where the class archive of this class path and root disk is kept, whether made yet or not. */
-    private Path archive;
-    /** The kept archive as served, once there is one. */
-    private Artifacts.Artifact archiveServed;
-    /** A job of this column is making the archive. */
-    private boolean archiveMaking;
     private Process reaper;
     private LavaEvents events;
     /** The devices of the type, for the ETA: asked once jobs are followed. */
@@ -182,9 +173,7 @@ public final class LavaColumn implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         receiver = new Receiver(spool == null ? work.resolve("bundles") : spool, lava.maxBundleBytes(), callback);
-        artifacts = new Artifacts(callback);
-        files = deploy(artifacts, cold, ramdisk, work);
-        archive = ClassArchive.kept(LabHome.stateDir().resolve("lava/cds"), files.root().sha256(), cold.classPath());
+        files = deploy(new Artifacts(callback), cold, ramdisk, work);
         say.accept("the jobs deploy from " + callback.forWorker() + " (the --lava callback address LAVA's workers reach this CLI by)");
         reaper = LavaReaper.spawn(Owner.self(runId), lava.url(), lava.token(), jobsFile, work, out.resolve("lava-reaper.log"));
         events = LavaEvents.open(lava.events(), id -> jobs.stream().anyMatch(j -> j.id == id));
@@ -195,7 +184,6 @@ public final class LavaColumn implements AutoCloseable {
     /** A job of {@code command}, its definition checked by the server (bad input, exit 2, when refused); not yet submitted. */
     Job job(List<Scenario> scenarios, List<String> command, String key, Path into) {
         Job j = new Job(scenarios, command, key, into);
-        j.archive = archiveUse();
         try {
             j.definition = definition(j, cold, files, receiver.urlFor(j.key));
         } catch (IOException e) {
@@ -206,46 +194,6 @@ public final class LavaColumn implements AutoCloseable {
         // Bad input (exit 2), as the same refusal before the run is: this LAVA lab does not take the lab's job.
         if (invalid != null) throw new lab.api.UsageException("LAVA at " + lava.url() + " refuses the lab's job definition: " + LavaClient.oneLine(invalid));
         return j;
-    }
-
-    /**
-     * The archive for the next job, with LAB_LAVA_CLASS_ARCHIVE=on (or the system property
-     * lab.lava.class-archive=on): mapped once one is kept (served from then on), else made by one
-     * job of the column at a time. Off by default: measured on this machine kind, mapping it saved
-     * about 0.6 s of a job's 2 s JVM start, making it cost the making job over 20 s
-     * (docs/measurements.md).
-     */
-    private ClassArchive.Use archiveUse() {
-        if (!"on".equals(System.getProperty("lab.lava.class-archive", System.getenv("LAB_LAVA_CLASS_ARCHIVE")))) return ClassArchive.Use.NONE;
-        if (archiveServed == null && Files.isRegularFile(archive, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            archiveServed = artifacts.add("lab.jsa", archive, null);
-            ClassArchive.used(archive);
-        }
-        if (archiveServed != null) return ClassArchive.Use.MAP;
-        if (archiveMaking) return ClassArchive.Use.NONE;
-        archiveMaking = true;
-        return ClassArchive.Use.MAKE;
-    }
-
-    /** Keeps the archive a job that made one sent (the later jobs map it), saying so or why not. */
-    private void keepArchive(Job j) {
-        archiveMaking = false;
-        Receiver.Arrival got = receiver.arrival(archiveKey(j));
-        String why = got == null ? "its guest sent none" : got.refused() != null ? got.refused()
-                : ClassArchive.keep(got.file(), archive, lava.maxBundleBytes());
-        if (got != null && got.file() != null) {
-            try {
-                Files.deleteIfExists(got.file());
-            } catch (IOException ignored) {
-                // left in the work folder, removed with it
-            }
-        }
-        say.accept(why == null ? "job " + j.id + ": kept its JVM's class archive of the lab (" + archive.getFileName() + "): later jobs of this class path map it"
-                : "job " + j.id + ": no class archive kept: " + why);
-    }
-
-    private static String archiveKey(Job j) {
-        return j.key + ".cds";
     }
 
     /** Submits {@code j}, its id recorded for the reaper before anything else. */
@@ -261,9 +209,6 @@ public final class LavaColumn implements AutoCloseable {
      */
     void adopt(Job j, long id) {
         j.id = id;
-        // It runs the earlier CLI's definition: an archive it makes goes to that CLI's receiver.
-        if (j.archive == ClassArchive.Use.MAKE) archiveMaking = false;
-        j.archive = ClassArchive.Use.NONE;
         own(j);
         receiver.adopt(j.key);
     }
@@ -434,7 +379,6 @@ public final class LavaColumn implements AutoCloseable {
         List<Path> bundles = got == null || got.refused() != null ? List.of() : BundleArchive.unpack(got.file(), j.into, lava.maxBundleBytes());
         if (got != null && got.file() != null) Files.deleteIfExists(got.file());
         j.bundles = bundles;
-        if (j.archive == ClassArchive.Use.MAKE) keepArchive(j);
         Timeline tl = Timeline.of(now, log, bundles);
         for (Path b : bundles) keepLava(b, j, now, log, tests, tl);
         say.accept("job " + j.id + " " + j.scenario.id() + ": " + now.health() + " · " + tl.summary(got == null ? null : got.bytes(), uploadMs(tests)));
@@ -548,8 +492,7 @@ public final class LavaColumn implements AutoCloseable {
 
     private String definition(Job j, GuestRun.Cold cold, Deployed files, String receiver) throws IOException {
         long testMinutes = spec.deadline() == null ? 60 : Math.max(5, spec.deadline().toMinutes());
-        return definition(lava, target, runId, j.scenario.id(), j.command, testMinutes, cold.cmdline(), files, receiver,
-                j.archive, j.archive == ClassArchive.Use.MAP ? archiveServed : null, j.archive == ClassArchive.Use.MAKE ? this.receiver.urlFor(archiveKey(j)) : null);
+        return definition(lava, target, runId, j.scenario.id(), j.command, testMinutes, cold.cmdline(), files, receiver);
     }
 
     /**
@@ -564,20 +507,16 @@ public final class LavaColumn implements AutoCloseable {
                 f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"), f.apply("lab.tar.gz"));
         try {
             return definition(lava, lava.column(KernelSpec.debian("6.1")), "check", "lab-check", List.of("run", "lab-check"), 60, "console=ttyS0", d,
-                    "http://callback.invalid/bundle/0", ClassArchive.Use.MAP, f.apply("lab.jsa"), null);
+                    "http://callback.invalid/bundle/0");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /**
-     * The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the
-     * lab as a test definition, its JVM using the class archive as {@code use} says ({@code archive}
-     * the one served to map, {@code archiveReceiver} where one made is sent).
-     */
+    /** The job definition: deploy the kernel, ramdisk, disks and init; boot to the guest's shell; the lab as a test definition. */
     static String definition(LavaSpec lava, Target.Lava target, String runId, String scenario, List<String> command, long testMinutes, String cmdline,
-                             Deployed files, String receiver, ClassArchive.Use use, Artifacts.Artifact archive, String archiveReceiver) throws IOException {
-        Map<String, Object> images = images(files, cmdline, archive);
+                             Deployed files, String receiver) throws IOException {
+        Map<String, Object> images = images(files, cmdline);
         Map<String, Object> deploy = new LinkedHashMap<>();
         deploy.put("to", "tmpfs");
         deploy.put("timeout", Map.of("minutes", 5));
@@ -592,9 +531,8 @@ public final class LavaColumn implements AutoCloseable {
         targetJson.put("lava", Map.of("server", lava.url().toString(), "deviceType", lava.deviceType()));
         List<String> lab = new ArrayList<>(List.of("env"));
         lab.addAll(GuestRun.labEnv(Json.MAPPER.writeValueAsString(targetJson)));
-        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.core.lava.LavaStep", ClassArchive.jvmOptions(use), command, GUEST_OUT));
-        List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver,
-                archiveReceiver == null ? "-" : archiveReceiver));
+        lab.addAll(GuestRun.labCommand(GUEST_HOME, GUEST_HOME, "lab.core.lava.LavaStep", command, GUEST_OUT));
+        List<String> step = new ArrayList<>(List.of("sh", GUEST_HOME.resolve("images/guest/lava-step.sh").toString(), GUEST_OUT.toString(), receiver));
         step.addAll(lab);
         Map<String, Object> repo = new LinkedHashMap<>();
         repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", scenario,
@@ -632,10 +570,9 @@ public final class LavaColumn implements AutoCloseable {
     /**
      * The deploy action's images: each by its URL on the callback server and its SHA-256, the disks
      * as compressed qcow2 files. The lab itself is no image: the guest downloads it (fw_cfg
-     * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh), nor is the class
-     * archive when there is one (opt/lab/cds-url, opt/lab/cds-sha256).
+     * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh).
      */
-    static Map<String, Object> images(Deployed f, String cmdline, Artifacts.Artifact archive) {
+    static Map<String, Object> images(Deployed f, String cmdline) {
         Map<String, Object> images = new LinkedHashMap<>();
         // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
         // adds the images to QEMU's command line in the order of their labels' names.
@@ -644,8 +581,7 @@ public final class LavaColumn implements AutoCloseable {
         images.put("disk3data", image(f.data(), drive("{disk3data}", "lab-docker", false)));
         // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
         images.put("kernel", image(f.kernel(), "-kernel {kernel} -append \"" + cmdline + " rdinit=/lab-lava-rdinit loglevel=6\""
-                + " -fw_cfg name=opt/lab/lab-url,string=" + f.lab().guestUrl() + " -fw_cfg name=opt/lab/lab-sha256,string=" + f.lab().sha256()
-                + (archive == null ? "" : " -fw_cfg name=opt/lab/cds-url,string=" + archive.guestUrl() + " -fw_cfg name=opt/lab/cds-sha256,string=" + archive.sha256())));
+                + " -fw_cfg name=opt/lab/lab-url,string=" + f.lab().guestUrl() + " -fw_cfg name=opt/lab/lab-sha256,string=" + f.lab().sha256()));
         Map<String, Object> rd = image(f.ramdisk(), "-initrd {ramdisk}");
         rd.put("format", "cpio.newc");
         rd.put("compression", "gz");

@@ -15,17 +15,14 @@ import lab.bundle.Json;
  * and a cold boot cost over the lab itself. {@code jvm}: from the step starting the lab's JVM
  * (images/guest/lava-step.sh says {@value #JVM_STARTS}) to the lab's first line on the console,
  * as LAVA's log stamps them, and {@code jvmMain} to the JVM's first line of its own, in
- * LavaStep's main ({@value #JVM_MAIN}); {@code classArchive}: what lava-step.sh says that JVM did with the
- * class archive (how many classes it mapped from it, or that it made one).
+ * LavaStep's main ({@value #JVM_MAIN}).
  */
 public record Timeline(Double total, Double queued, Double deploy, Double boot, Double test, Double lab, Double overhead, Double jvm,
-                       Double jvmMain, String classArchive) {
+                       Double jvmMain) {
     /** What lava-step.sh prints just before it starts the lab's JVM. */
     static final String JVM_STARTS = "lab-lava: the lab's JVM starts";
     /** What LavaStep prints first in its main. */
     static final String JVM_MAIN = "lab-lava: the lab's JVM is in main";
-    /** What lava-step.sh prints once the JVM exited about the class archive. */
-    static final String ARCHIVE = "lab-lava: class archive: ";
     /** A console line that is not the lab's: the kernel's ("[   84.08] ...") or the JVM's own log ("[0.083s][warning]..."). */
     private static final java.util.regex.Pattern NOT_THE_LAB = java.util.regex.Pattern.compile("^\\[\\s*\\d+\\.\\d+s?\\].*|^lab-lava: .*|^$");
 
@@ -37,13 +34,11 @@ public record Timeline(Double total, Double queued, Double deploy, Double boot, 
         String jvmStart = null;
         String firstLine = null;
         String main = null;
-        String archive = null;
         for (JsonNode e : LavaColumn.entries(log)) {
             String m = e.path("msg").isTextual() ? e.path("msg").asText() : "";
             String dt = e.path("dt").asText(null);
             if ("target".equals(e.path("lvl").asText())) {
                 if (m.equals(JVM_STARTS) && jvmStart == null) jvmStart = dt;
-                else if (m.startsWith(ARCHIVE)) archive = m.substring(ARCHIVE.length());
                 else if (m.equals(JVM_MAIN) && jvmStart != null && main == null) main = dt;
                 else if (jvmStart != null && firstLine == null && !NOT_THE_LAB.matcher(m).matches()) firstLine = dt;
             }
@@ -66,7 +61,7 @@ public record Timeline(Double total, Double queued, Double deploy, Double boot, 
         return new Timeline(total, LavaColumn.seconds(job.submitTime(), job.startTime()), LavaColumn.seconds(job.startTime(), bootStart),
                 LavaColumn.seconds(bootStart, bootEnd), LavaColumn.seconds(testStart, testEnd), lab,
                 total == null || lab == null ? null : total - lab, LavaColumn.seconds(jvmStart, firstLine),
-                LavaColumn.seconds(jvmStart, main), archive);
+                LavaColumn.seconds(jvmStart, main));
     }
 
     /** One line: total, then each part, then the overhead over the lab's run. */
@@ -76,7 +71,6 @@ public record Timeline(Double total, Double queued, Double deploy, Double boot, 
         if (bundleBytes != null) b.append(String.format(Locale.ROOT, ", bundle %d kB%s", bundleBytes / 1024,
                 uploadMs == null ? "" : String.format(Locale.ROOT, " sent in %.0f ms", uploadMs)));
         if (jvm != null) b.append(String.format(Locale.ROOT, ", the lab's JVM to its main %s, to its first line %s", s(jvmMain), s(jvm)));
-        if (classArchive != null) b.append(" (class archive: ").append(classArchive).append(')');
         if (overhead != null) b.append(String.format(Locale.ROOT, " · per-job overhead over the lab's run %s", s(overhead)));
         return b.toString();
     }

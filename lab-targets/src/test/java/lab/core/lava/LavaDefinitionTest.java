@@ -37,7 +37,7 @@ class LavaDefinitionTest {
             LavaColumn.Deployed d = new LavaColumn.Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"),
                     f.apply("data.qcow2"), f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"),
                     f.apply("lab.tar.gz"));
-            Map<String, Object> images = LavaColumn.images(d, "console=ttyS0 root=/dev/vda", null);
+            Map<String, Object> images = LavaColumn.images(d, "console=ttyS0 root=/dev/vda");
             String yaml = new ObjectMapper(new YAMLFactory()).writeValueAsString(Map.of("images", images));
             assertFalse(yaml.contains("file://"), yaml);
             assertFalse(yaml.contains("9p") || yaml.contains("fsdev") || yaml.contains(tmp.toString()), yaml);
@@ -72,45 +72,5 @@ class LavaDefinitionTest {
         try (Callback c = Callback.open(LavaSpec.parse("http://127.0.0.1:8010"))) {
             assertTrue(c.forWorker().startsWith("http://127.0.0.1:"), c.forWorker());
         }
-    }
-
-    @Test
-    void aJobMapsTheServedClassArchiveOrMakesOneAndSendsItBack() throws Exception {
-        java.util.function.Function<String, Artifacts.Artifact> f = n -> new Artifacts.Artifact(n, null, "ab".repeat(32), 1,
-                "http://10.9.9.9:1/artifacts/s/" + n, "http://10.0.2.2:1/artifacts/s/" + n);
-        LavaColumn.Deployed d = new LavaColumn.Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"), f.apply("data.qcow2"),
-                f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"), f.apply("lab.tar.gz"));
-        LavaSpec lava = LavaSpec.parse("http://lava.example:8000");
-        Artifacts.Artifact jsa = new Artifacts.Artifact("lab.jsa", null, "cd".repeat(32), 1, "http://10.9.9.9:1/artifacts/s/lab.jsa",
-                "http://10.0.2.2:1/artifacts/s/lab.jsa");
-        String map = LavaColumn.definition(lava, lava.column(lab.core.kernel.KernelSpec.debian("6.1")), "r", "fuse-kill-deadlock",
-                java.util.List.of("run", "fuse-kill-deadlock"), 60, "console=ttyS0", d, "http://10.0.2.2:1/bundle/b", ClassArchive.Use.MAP, jsa, null);
-        assertTrue(kernelArg(map).endsWith(" -fw_cfg name=opt/lab/cds-url,string=http://10.0.2.2:1/artifacts/s/lab.jsa -fw_cfg name=opt/lab/cds-sha256,string="
-                + "cd".repeat(32)), map);
-        assertTrue(step(map).startsWith("sh /lab/home/images/guest/lava-step.sh /var/lib/lab/lava-out http://10.0.2.2:1/bundle/b - env "), map);
-        assertTrue(step(map).contains(" -XX:SharedArchiveFile=/lab/home/lab.jsa -Xshare:auto -Xlog:class+load=info:file=/var/lib/lab/lab-class-load.log -cp "), map);
-        assertFalse(map.contains("ArchiveClassesAtExit"), map);
-
-        String make = LavaColumn.definition(lava, lava.column(lab.core.kernel.KernelSpec.debian("6.1")), "r", "fuse-kill-deadlock",
-                java.util.List.of("run", "fuse-kill-deadlock"), 60, "console=ttyS0", d, "http://10.0.2.2:1/bundle/b", ClassArchive.Use.MAKE, null,
-                "http://10.0.2.2:1/bundle/c");
-        assertTrue(step(make).startsWith("sh /lab/home/images/guest/lava-step.sh /var/lib/lab/lava-out http://10.0.2.2:1/bundle/b http://10.0.2.2:1/bundle/c env "), make);
-        assertTrue(step(make).contains(" -XX:ArchiveClassesAtExit=/var/lib/lab/lab-cds.jsa '-Xlog:cds*=off' -cp "), make);
-        assertFalse(make.contains("cds-url") || make.contains("SharedArchiveFile"), make);
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode action(String definition, String name) throws Exception {
-        for (com.fasterxml.jackson.databind.JsonNode a : new ObjectMapper(new YAMLFactory()).readTree(definition).path("actions")) {
-            if (a.has(name)) return a.path(name);
-        }
-        throw new AssertionError("no " + name + " action: " + definition);
-    }
-
-    private static String kernelArg(String definition) throws Exception {
-        return action(definition, "deploy").path("images").path("kernel").path("image_arg").asText();
-    }
-
-    private static String step(String definition) throws Exception {
-        return action(definition, "test").path("definitions").path(0).path("repository").path("run").path("steps").path(0).asText();
     }
 }
