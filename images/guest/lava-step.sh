@@ -8,6 +8,8 @@
 out=$1 receiver=$2; shift 2
 cases=/tmp/lab-lava-cases
 rm -rf "$out" "$cases"; mkdir -p "$out"
+# The CLI times the JVM's start from this line to the lab's first one in LAVA's log (Timeline).
+echo "lab-lava: the lab's JVM starts"
 LAB_LAVA_CASES=$cases "$@"
 rc=$?
 lava-test-case lab-exit --result "$([ $rc -le 1 ] && echo pass || echo fail)" --measurement "$rc" --units exit-code

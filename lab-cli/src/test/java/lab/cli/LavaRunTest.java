@@ -124,6 +124,9 @@ class LavaRunTest {
         assertTrue(cases.contains("plain-reproduced=pass"), cases.toString());
         assertTrue(cases.contains("no-holder-not_reproduced=pass"), cases.toString());
         assertTrue(cases.contains("bundle-upload=pass"), cases.toString());
+        // The job's timeline times the lab's JVM: to its main, and to the lab's first line.
+        JsonNode timeline = Json.MAPPER.readTree(bundle.resolve("lava/timeline.json").toFile());
+        assertTrue(timeline.path("jvmMain").asDouble() > 0 && timeline.path("jvm").asDouble() > timeline.path("jvmMain").asDouble(), timeline.toString());
 
         // No job of this run is left open on the server.
         LavaSpec spec = LavaSpec.parse(lava);

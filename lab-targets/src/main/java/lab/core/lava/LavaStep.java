@@ -13,6 +13,8 @@ public final class LavaStep {
     private LavaStep() {}
 
     public static void main(String[] args) throws Exception {
+        // The job's timeline: the JVM's own start, apart from the lab's work before its first line.
+        System.out.println(Timeline.JVM_MAIN);
         ChildCli.watchParent();
         int code = LabCommandLine.find().execute(args);
         String cases = System.getenv("LAB_LAVA_CASES");
