@@ -13,8 +13,9 @@
  *   {"ev":"flush","ino":..,"answer":"0|ENOSYS|none","n":..}
  *   {"ev":"request_timeout_unavailable","kernel_minor":N}   the kernel offers no request timeout: served without
  *   {"ev":"error","msg":..}                                exit 1 (2: usage)
- * Ready also creates /run/lab-fused.ready (holding the ready line), so a
- * caller can wait with one exec instead of reading logs.
+ * Ready also creates /run/lab-fused.ready (holding the ready line, made by
+ * rename), which the lab looks for through the container's root instead of
+ * reading logs.
  *
  * Holders keep a file open on the mount until the container dies:
  *   thread  another thread of this process

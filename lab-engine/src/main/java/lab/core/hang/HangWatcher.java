@@ -129,13 +129,7 @@ public final class HangWatcher implements HangWatch {
 
     @Override
     public void close() {
-        try {
-            // Said in words: the end of the exec's stdin did not reach lab-watch through the
-            // engine, so closing it alone waited out the agent's grace period at every run's end.
-            agent.send("quit");
-        } catch (AgentException e) {
-            // already gone
-        }
+        // The agent's close ends lab-watch (stdin's end, then SIGTERM), as it ends every helper.
         agent.close();
     }
 }
