@@ -10,4 +10,9 @@ public final class ChildCommandLine implements LabCommandLine {
     public int execute(String... args) {
         return LabCli.execute(args);
     }
+
+    @Override
+    public void prepare() {
+        LabCli.prepare();
+    }
 }

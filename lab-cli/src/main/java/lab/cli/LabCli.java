@@ -1,6 +1,7 @@
 package lab.cli;
 
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicReference;
 import lab.core.run.ChildCli;
 import lab.core.run.ExitCodes;
 import picocli.CommandLine;
@@ -28,8 +29,25 @@ public final class LabCli implements Runnable {
         System.exit(execute(args));
     }
 
+    /** The command line {@link #prepare} built and no {@link #execute} has taken yet. */
+    private static final AtomicReference<CommandLine> AHEAD = new AtomicReference<>();
+
     public static int execute(String... args) {
-        return configure(new CommandLine(new LabCli())).execute(args);
+        CommandLine ahead = AHEAD.getAndSet(null);
+        return (ahead != null ? ahead : commandLine()).execute(args);
+    }
+
+    /**
+     * Builds the command line the next {@link #execute} runs: picocli's model of every command is
+     * made by reflection, a third of a second of a guest's run under emulation, which the lab's
+     * JVM waiting in a saved guest spends before the save instead.
+     */
+    public static void prepare() {
+        AHEAD.set(commandLine());
+    }
+
+    private static CommandLine commandLine() {
+        return configure(new CommandLine(new LabCli()));
     }
 
     /** The exit code for what a command threw: picocli's own bad input is 2, the rest as {@link ExitCodes#of} maps it. */

@@ -32,8 +32,16 @@ import lab.core.host.RunCgroups;
 public final class Reaper {
     private Reaper() {}
 
+    /**
+     * The reaper for {@code owner}'s run, started, so a clean end can stop it; none on a
+     * {@link ThrowawayMachine}, whose end removes what the run made.
+     */
+    public static java.util.Optional<Process> forRun(Owner owner, Path log) {
+        return ThrowawayMachine.here() ? java.util.Optional.empty() : java.util.Optional.of(spawn(owner, log));
+    }
+
     /** Starts the reaper for {@code owner}'s run; returns its process so a clean end can stop it. */
-    public static Process spawn(Owner owner, Path log) {
+    static Process spawn(Owner owner, Path log) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of("setsid", java, "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dapi.version=" + System.getProperty("api.version", "1.41"),

@@ -78,13 +78,15 @@ public final class RunPage {
         String name = here.getFileName().toString();
         List<Path> before;
         try (Stream<Path> s = Files.list(folder.root())) {
-            before = s.filter(p -> p.getFileName().toString().compareTo(name) < 0 && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
-                    .filter(p -> folder.isFile(p.resolve("run.json")))
+            // Newest first by name alone: the files of the runs before the neighbour are never looked at
+            // (each look resolves a path, a round trip per component on a guest's share).
+            before = s.filter(p -> p.getFileName().toString().compareTo(name) < 0)
                     .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
         } catch (IOException | UncheckedIOException e) {
             return null;
         }
         for (Path p : before) {
+            if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) || !folder.isFile(p.resolve("run.json"))) continue;
             try {
                 RunRecord r = FromFile.run(folder, p.resolve("run.json"));
                 if (rec.scenario().equals(r.scenario())) return new Results.Run(r, p);

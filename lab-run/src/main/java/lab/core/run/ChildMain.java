@@ -13,4 +13,9 @@ public final class ChildMain {
     public static int execute(String... args) {
         return LabCommandLine.find().execute(args);
     }
+
+    /** Builds ahead what the next {@link #execute} needs before it reads its arguments (see {@link LabCommandLine#prepare}). */
+    public static void prepare() {
+        LabCommandLine.find().prepare();
+    }
 }

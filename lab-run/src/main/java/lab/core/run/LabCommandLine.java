@@ -11,6 +11,9 @@ public interface LabCommandLine {
     /** Runs {@code lab ARGS}; the exit code. */
     int execute(String... args);
 
+    /** Does now what the next {@link #execute} would do before it reads its arguments (a JVM that waits for them). */
+    default void prepare() { }
+
     /** The command line on the class path. */
     static LabCommandLine find() {
         return ServiceLoader.load(LabCommandLine.class).findFirst()

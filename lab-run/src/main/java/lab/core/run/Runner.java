@@ -15,6 +15,7 @@ import lab.api.Scenario;
 import lab.api.UsageException;
 import lab.core.engine.Cleaner;
 import lab.core.engine.Engine;
+import lab.core.engine.ThrowawayMachine;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
 import lab.records.Expectation;
@@ -62,7 +63,7 @@ public final class Runner {
         Preflight.Plan plan = Preflight.plan(scenario, req);
         Engine engine = Engine.connect();
         HostView host = Preflight.probe(engine);
-        console.swept(new Cleaner(engine).sweep());
+        if (!ThrowawayMachine.here()) console.swept(new Cleaner(engine).sweep());
 
         Instant started = Instant.now();
         String runId = RunId.of(started);

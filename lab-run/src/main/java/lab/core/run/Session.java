@@ -2,6 +2,7 @@ package lab.core.run;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import lab.api.Arm;
@@ -60,7 +61,7 @@ final class Session {
         Owner owner = Owner.self(rec.runId);
         LabResources resources = new LabResources(engine, profile, owner, declared);
         // Started before anything is created: if this JVM is SIGKILLed from here on, the reaper cleans up.
-        Process reaper = Reaper.spawn(owner, LabHome.stateDir().resolve("reaper.log"));
+        Optional<Process> reaper = Reaper.forRun(owner, LabHome.stateDir().resolve("reaper.log"));
         KernelLog kernelLog = KernelLog.follow();
         resources.onStarted(kernelLog::claim);
         Images images = new Images(engine, LabHome.imagesDir(), console::line, LabHome.stateDir());
@@ -141,7 +142,7 @@ final class Session {
         } finally {
             progress.clear();
             teardown.run(true);
-            reaper.destroy();
+            reaper.ifPresent(Process::destroy);
             if (RunRecords.keepKernelLog(kernelLog, evidence, rec)) console.kernelBug();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -31,12 +31,16 @@ final class GuestAgent implements AutoCloseable {
         JsonSocket s = JsonSocket.connect(socket, "guest agent", within);
         GuestAgent a = new GuestAgent(s);
         long until = System.nanoTime() + within.toNanos();
+        // A sync sent while the guest was still resuming can go unanswered: asked again soon, then
+        // less often. A late answer to an earlier sync is skipped; the agent answers in order.
+        long waitMs = 200;
         while (true) {
             long id = ThreadLocalRandom.current().nextLong(1, Integer.MAX_VALUE);
             s.drain();
             s.send("guest-sync", Map.of("id", id));
-            JsonNode n = s.next(x -> x.path("return").asLong(-1) == id, Duration.ofSeconds(2));
+            JsonNode n = s.next(x -> x.path("return").asLong(-1) == id, Duration.ofMillis(waitMs));
             if (n != null) return a;
+            waitMs = Math.min(2000, waitMs * 2);
             if (System.nanoTime() > until) {
                 s.close();
                 throw new GuestException("the guest agent did not answer within " + within.toSeconds() + " s");
@@ -58,11 +62,14 @@ final class GuestAgent implements AutoCloseable {
     Exec run(List<String> argv, Duration within) {
         long pid = socket.call("guest-exec", args(argv, List.of(), true), ANSWER).path("pid").asLong();
         long until = System.nanoTime() + within.toNanos();
+        // Most of the lab's commands take a tenth of a second: asked for soon, then every 100 ms.
+        long waitMs = 20;
         while (true) {
             Exec e = status(pid);
             if (e != null) return e;
             if (System.nanoTime() > until) throw new GuestException("`" + String.join(" ", argv) + "` in the guest took over " + within.toSeconds() + " s");
-            JsonSocket.sleep(100);
+            JsonSocket.sleep(waitMs);
+            waitMs = Math.min(100, waitMs * 2);
         }
     }
 

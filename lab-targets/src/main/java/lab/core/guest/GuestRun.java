@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import lab.core.engine.Engine;
 import lab.core.engine.Images;
@@ -322,8 +323,15 @@ public final class GuestRun {
             throw new UncheckedIOException(e);
         }
         ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, labArgs));
-        try (Tail tail = new Tail(g.dir().resolve("lab.out"), line)) {
-            return await(g, agent, jvmPid, tail::poll);
+        Integer[] said = {null};
+        try (Tail tail = new Tail(g.dir().resolve("lab.out"), l -> {
+            if (l.startsWith(WaitingLab.EXIT) && l.substring(WaitingLab.EXIT.length()).matches("-?[0-9]{1,9}")) {
+                said[0] = Integer.valueOf(l.substring(WaitingLab.EXIT.length()));
+            } else {
+                line.accept(l);
+            }
+        })) {
+            return await(g, agent, jvmPid, tail::poll, () -> said[0]);
         }
     }
 
@@ -332,14 +340,21 @@ public final class GuestRun {
             "P=; for p in /sys/class/virtio-ports/*; do [ \"$(cat $p/name)\" = lab.console ] && P=/dev/${p##*/}; done; cd /root; exec \"$@\" >\"$P\" 2>&1", "sh");
 
     /**
-     * The exit code of the guest's command {@code pid}, calling {@code poll} meanwhile. A guest
-     * that dies is its panic; one whose agent stops answering (a kernel deadlocked under it, or the
-     * agent itself stuck) has every task's stack shown on its console and is given up.
+     * The exit code of the guest's command {@code pid}, calling {@code poll} meanwhile: the code it
+     * said ({@code said}, non-null once {@code poll} saw its last line), else its exit. A guest that
+     * dies is its panic; one whose agent stops answering (a kernel deadlocked under it, or the agent
+     * itself stuck) has every task's stack shown on its console and is given up.
      */
-    static int await(Guest g, GuestAgent agent, long pid, Runnable poll) {
+    static int await(Guest g, GuestAgent agent, long pid, Runnable poll, Supplier<Integer> said) {
         int silent = 0;
-        while (true) {
+        for (long round = 0; ; round++) {
             poll.run();
+            if (said.get() != null) return said.get();
+            // The output is read every 50 ms, the agent asked every 250 ms: each question costs the guest.
+            if (round % 5 != 0) {
+                JsonSocket.sleep(50);
+                continue;
+            }
             if (!g.alive()) throw g.died("while the lab ran in it");
             GuestAgent.Exec done;
             try {
@@ -352,11 +367,11 @@ public final class GuestRun {
                 throw new GuestException("the guest stopped answering (" + e.getMessage() + "); every task's stack is in its console log:\n" + g.tail(30));
             }
             if (done != null) {
-                JsonSocket.sleep(300);
+                // A write to the console port returns once QEMU has taken it: all of it is in the file.
                 poll.run();
-                return done.exitCode();
+                return said.get() != null ? said.get() : done.exitCode();
             }
-            JsonSocket.sleep(250);
+            JsonSocket.sleep(50);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import lab.bundle.Json;
+import lab.core.engine.LabHome;
 
 /**
  * A warm state with the lab's JVM already started in it ({@link WaitingLab}), its classes loaded,
@@ -36,11 +37,15 @@ final class ReadyLab {
     static final String WAITING = "/run/lab-waiting";
     private static final String MAIN = lab.core.run.ChildMain.class.getName();
     /**
-     * What the JVM runs before it waits: {@code lab doctor} connects to the guest's engine and
-     * probes its kernel as every run does before its first line, so a run finds that code
-     * initialised and compiled.
+     * What the JVM runs before it waits: one kill of fuse-kill-deadlock's no-holder arm takes the
+     * paths every run takes (the engine's client, the kernel probe, the evidence, containers
+     * started and removed, the hang watcher, the report), so a run finds that code initialised and
+     * compiled. Its bundle stays in the guest's /tmp; the checkout's images/ it needs (their
+     * contents name the images' tags) comes on the class path's disk ({@link #WARM_UP_HOME}).
      */
-    private static final List<String> WARM_UP = List.of("doctor");
+    static final List<String> WARM_UP = List.of("run", "fuse-kill-deadlock", "--arms", "no-holder", "--trials", "1", "--out", "/tmp/lab-warm-up");
+    /** Where on the class path's disk, beside the jars, the warm-up finds the checkout's images/ (its lab.home). */
+    static final String WARM_UP_HOME = "lab-home";
     /** Loading the lab's classes cold under TCG: minutes alone, far longer with other guests on two loaded cores. */
     private static final Duration JVM_READY = Duration.ofMinutes(30);
 
@@ -48,7 +53,7 @@ final class ReadyLab {
 
     /** The JVM that waits, as the guest starts it: the class path's jars from its disk, mounted at {@code cp}/lib. */
     static List<String> command(Path cp) {
-        List<String> java = GuestRun.java(cp, List.of(), WaitingLab.class.getName());
+        List<String> java = GuestRun.java(cp, List.of("-Dlab.home=" + cp.resolve("lib").resolve(WARM_UP_HOME)), WaitingLab.class.getName());
         java.addAll(List.of(MAIN, REQUEST, WAITING));
         java.addAll(WARM_UP);
         return java;
@@ -90,8 +95,10 @@ final class ReadyLab {
         long t0 = System.nanoTime();
         say.accept("starting the lab's JVM in a restored " + base.kernel().release() + " guest to save it waiting (once per class path)");
         Path img = tmp.resolve("classpath.img");
-        Guests.sh(List.of("mkfs.ext4", "-q", "-F", "-L", CLASS_PATH_SERIAL, "-O", "^has_journal", "-d", cp.resolve("lib").toString(), img.toString(),
+        Path content = diskContent(cp, LabHome.imagesDir(), tmp.resolve("classpath"));
+        Guests.sh(List.of("mkfs.ext4", "-q", "-F", "-L", CLASS_PATH_SERIAL, "-O", "^has_journal", "-d", content.toString(), img.toString(),
                 (SLOT_BYTES >> 20) + "M"), "making the class path's disk");
+        LabHome.deleteTree(content);
         List<Guest.Share> shares = GuestRun.SHARES.stream().map(s -> new Guest.Share(s.tag(), Guests.emptyDir(tmp.resolve("share-" + s.tag())), s.readOnly())).toList();
         Guest.Spec spec = new Guest.Spec(Guests.boot(base.kernel()), base.shape(), Guests.overlay(base.root(), tmp, "root.qcow2"),
                 Guests.overlay(base.data(), tmp, "data.qcow2"), img, base.fwcfg(), shares, base.state());
@@ -130,6 +137,38 @@ final class ReadyLab {
         Guests.publish(tmp, done);
         say.accept(String.format("guest with the lab's JVM waiting made in %.0f s", (System.nanoTime() - t0) / 1e9));
         return at(done, base);
+    }
+
+    /**
+     * What the class path's disk holds, gathered in {@code into}: the jars of {@code cp}/lib (linked,
+     * or copied across file systems) and a copy of the checkout's {@code images} under
+     * {@link #WARM_UP_HOME}: its regular files as the images' tags hash them, links followed.
+     */
+    static Path diskContent(Path cp, Path images, Path into) {
+        try {
+            Files.createDirectories(into);
+            try (var jars = Files.list(cp.resolve("lib"))) {
+                for (Path j : jars.filter(Files::isRegularFile).toList()) {
+                    Path to = into.resolve(j.getFileName().toString());
+                    try {
+                        Files.createLink(to, j);
+                    } catch (IOException | UnsupportedOperationException otherFileSystem) {
+                        Files.copy(j, to);
+                    }
+                }
+            }
+            Path home = into.resolve(WARM_UP_HOME).resolve("images");
+            try (var files = Files.walk(images)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Path to = home.resolve(images.relativize(f).toString());
+                    Files.createDirectories(to.getParent());
+                    Files.copy(f, to);
+                }
+            }
+            return into;
+        } catch (IOException e) {
+            throw new UncheckedIOException("gathering the class path's disk in " + into + ": " + e.getMessage(), e);
+        }
     }
 
     /** What the JVM {@code pid} wrote once it waits; an error with its output when it ends first or takes too long. */

@@ -18,14 +18,22 @@ import java.util.jar.JarFile;
  * loads the classes of its class path, runs the CLI once with the warm-up arguments it was
  * given (the code on that path initialised and compiled), says so in a file, and blocks
  * reading a FIFO.
- * A run restores the guest and writes its {@link Request} there; this JVM then runs the CLI's
- * main with the request's arguments, as a JVM started for them would, and ends with its exit.
+ * A run restores the guest and writes its {@link Request} there; this JVM then runs the CLI
+ * with the request's arguments, as a JVM started for them would, says its exit code in a last
+ * line ({@link #EXIT}, so the host need not wait for the JVM's own end) and exits with it.
  *
- * <p>Arguments: the CLI's main class, the FIFO, the file that says it waits, then the warm-up's
- * arguments (none: no warm-up).
+ * <p>Arguments: the CLI's main class (its {@code execute(String...)} runs the warm-up and the
+ * request; a {@code prepare()}, where it has one, runs before the JVM waits), the FIFO, the file
+ * that says it waits, then the warm-up's arguments (none: no warm-up).
  */
 public final class WaitingLab {
     private static final String VERSION = "lab-request-v1";
+    /**
+     * The last line this JVM prints, with the request's exit code: all the run's evidence is
+     * written by then. The JVM's own end comes later (its address space torn down under emulation,
+     * half a second), and the host stops the guest without waiting for it.
+     */
+    static final String EXIT = "lab-guest-exit ";
 
     /**
      * What a run hands the waiting JVM: the checkout (-Dlab.home of a JVM started for the run),
@@ -55,11 +63,17 @@ public final class WaitingLab {
         String mainClass = argv[0];
         Path fifo = Path.of(argv[1]);
         Path waiting = Path.of(argv[2]);
+        lab.core.engine.ThrowawayMachine.declare("a guest restored for one run");
         long t0 = System.nanoTime();
         int[] loaded = preload();
         double preloaded = (System.nanoTime() - t0) / 1e9;
         Class<?> main = Class.forName(mainClass);
         String warm = warmUp(main, List.of(argv).subList(3, argv.length));
+        try {
+            main.getMethod("prepare").invoke(null);
+        } catch (NoSuchMethodException none) {
+            // nothing to do ahead
+        }
         Files.writeString(waiting, String.format(Locale.ROOT, "%d classes loaded (%d refused) in %.1f s, warm-up %s in %.1f s%n", loaded[0], loaded[1],
                 preloaded, warm, (System.nanoTime() - t0) / 1e9 - preloaded));
         byte[] bytes;
@@ -69,12 +83,16 @@ public final class WaitingLab {
         Request r = Request.parse(bytes);
         System.setProperty("lab.home", r.home().toString());
         System.setProperty(lab.core.run.Runner.ENGINE_PROPERTY, r.engine());
+        int code;
         try {
-            main.getMethod("main", String[].class).invoke(null, (Object) r.args().toArray(String[]::new));
+            code = (Integer) main.getMethod("execute", String[].class).invoke(null, (Object) r.args().toArray(String[]::new));
         } catch (InvocationTargetException e) {
             throw e.getCause();
         }
-        System.exit(0);
+        System.err.flush();
+        System.out.println(EXIT + code);
+        System.out.flush();
+        System.exit(code);
     }
 
     /**

@@ -1,6 +1,7 @@
 package lab.core.lava;
 
 import java.nio.file.Path;
+import lab.core.engine.ThrowawayMachine;
 import lab.core.run.ChildCli;
 import lab.core.run.LabCommandLine;
 
@@ -16,6 +17,7 @@ public final class LavaStep {
         // The job's timeline: the JVM's own start, apart from the lab's work before its first line.
         System.out.println(Timeline.JVM_MAIN);
         ChildCli.watchParent();
+        ThrowawayMachine.declare("a LAVA job's guest");
         int code = LabCommandLine.find().execute(args);
         String cases = System.getenv("LAB_LAVA_CASES");
         if (cases != null && args.length >= 2 && "--out".equals(args[args.length - 2])) {

@@ -46,7 +46,7 @@ class GuestLifecycleTest {
             // What a deadlocked guest looks like from outside: its agent no longer answers. Here the
             // agent is stopped (SIGSTOP) while a command of the lab's is still running.
             long pid = agent.start(List.of("/bin/sh", "-c", "sleep 1; kill -STOP $(pidof qemu-ga); sleep 600"), List.of());
-            GuestException e = org.junit.jupiter.api.Assertions.assertThrows(GuestException.class, () -> GuestRun.await(g, agent, pid, () -> { }));
+            GuestException e = org.junit.jupiter.api.Assertions.assertThrows(GuestException.class, () -> GuestRun.await(g, agent, pid, () -> { }, () -> null));
             assertTrue(e.getMessage().startsWith("the guest stopped answering"), e.getMessage());
             String console = g.console();
             assertTrue(console.contains("sysrq: Show State"), console);

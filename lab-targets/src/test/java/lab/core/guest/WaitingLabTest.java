@@ -21,17 +21,27 @@ import org.junit.jupiter.api.io.TempDir;
  * keyed by the class path, so new code never meets an old waiting JVM.
  */
 class WaitingLabTest {
-    /** Stands in for the CLI: warmed up with its warm-up arguments, then run with the request's arguments; exits with the first. */
+    /**
+     * Stands in for the CLI: warmed up with its warm-up arguments, prepared, then run with the
+     * request's arguments, whose first is its exit code; says what it was run with and on what machine.
+     */
     public static final class Echo {
+        private static boolean warm;
+
         public static int execute(String... args) {
-            System.out.println("warm-up " + String.join(" ", args));
-            return 0;
+            String machine = "; throwaway " + lab.core.engine.ThrowawayMachine.here();
+            if (!warm) {
+                warm = true;
+                System.out.println("warm-up " + String.join(" ", args) + machine);
+                return 3;
+            }
+            System.out.println("home " + System.getProperty("lab.home") + "; engine " + System.getProperty(lab.core.run.Runner.ENGINE_PROPERTY)
+                    + "; args " + String.join("|", args) + machine);
+            return Integer.parseInt(args[0]);
         }
 
-        public static void main(String[] args) {
-            System.out.println("home " + System.getProperty("lab.home") + "; engine " + System.getProperty(lab.core.run.Runner.ENGINE_PROPERTY)
-                    + "; args " + String.join("|", args));
-            System.exit(Integer.parseInt(args[0]));
+        public static void prepare() {
+            System.out.println("prepared");
         }
     }
 
@@ -41,7 +51,7 @@ class WaitingLabTest {
 
     @Test
     void theWaitingJvmRunsTheRequestItIsHanded(@TempDir Path tmp) throws Exception {
-        Path cp = ClassPath.stage(tmp.resolve("cp"), List.of(codeOf(WaitingLab.class), codeOf(WaitingLabTest.class)));
+        Path cp = ClassPath.stage(tmp.resolve("cp"), List.of(codeOf(WaitingLab.class), codeOf(WaitingLabTest.class), codeOf(lab.core.engine.ThrowawayMachine.class)));
         Path fifo = tmp.resolve("request"), waiting = tmp.resolve("waiting");
         Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
         assertEquals(0, mk.waitFor());
@@ -57,7 +67,7 @@ class WaitingLabTest {
             }
             String said = Files.readString(waiting);
             assertTrue(said.matches("(?s)[1-9][0-9]* classes loaded .*"), said);
-            assertEquals("warm-up doctor --json\n", read(tmp.resolve("out")), "warmed up, and nothing else said before the request");
+            assertEquals("warm-up doctor --json; throwaway true\nprepared\n", read(tmp.resolve("out")), "warmed up and prepared, nothing else before the request");
             Thread.sleep(300);
             assertTrue(jvm.isAlive(), "it waits for its request");
 
@@ -67,7 +77,8 @@ class WaitingLabTest {
             Files.writeString(fifo, bytes);
             assertTrue(jvm.waitFor(1, TimeUnit.MINUTES));
             assertEquals(7, jvm.exitValue(), "the CLI's exit is the JVM's");
-            assertEquals("warm-up doctor --json\nhome /srv/lab home; engine {\"name\":\"debian-6.1\"}; args 7|run|a b||--out|/o\n", read(tmp.resolve("out")));
+            assertEquals("warm-up doctor --json; throwaway true\nprepared\nhome /srv/lab home; engine {\"name\":\"debian-6.1\"}; args 7|run|a b||--out|/o; "
+                    + "throwaway true\n" + WaitingLab.EXIT + "7\n", read(tmp.resolve("out")), "the exit code said last");
         } finally {
             jvm.destroyForcibly().waitFor();
         }
