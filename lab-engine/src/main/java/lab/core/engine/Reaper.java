@@ -90,20 +90,27 @@ public final class Reaper {
                 continue;
             }
             empty = 0;
+            // Each container on a thread of its own: the kill of one whose server deadlocks
+            // waits out the engine's ~12 s, and a run can leave several such (the next trial's
+            // server, started ahead, deadlocks on its kill as the current one does).
+            java.util.concurrent.atomic.AtomicInteger gone = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> reaping = new ArrayList<>();
             for (Container c : left) {
-                // The run is over. Killed first, the container stops mounting; then its FUSE
-                // connections go, so that a task stuck in a flush its deadlocked server never
-                // answers cannot keep the removal waiting (the engine gives up after ~12 s).
+                Thread t = new Thread(() -> {
+                    if (reap(engine, runId, c)) gone.incrementAndGet();
+                }, "reap-" + c.getId());
+                t.start();
+                reaping.add(t);
+            }
+            for (Thread t : reaping) {
                 try {
-                    killQuietly(engine, c.getId());
-                    Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
-                    if (pid != null && pid > 0) FuseConnections.abortUnder(pid, "/lab/" + runId + "/");
-                    engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
-                    removed++;
-                } catch (RuntimeException e) {
-                    say(c.getNames()[0] + ": " + e.getMessage());
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return removed + gone.get();
                 }
             }
+            removed += gone.get();
         }
         RunCgroups.remove(runId);
         sweepScenarios(runId);
@@ -115,6 +122,37 @@ public final class Reaper {
             }
         }
         return removed;
+    }
+
+    /**
+     * The run is over. Killed first, the container stops mounting; then its FUSE connections go,
+     * so that a task stuck in a flush its deadlocked server never answers cannot keep the kill
+     * and the removal waiting (the engine waits ~12 s for such a container before it gives up).
+     * The kill call does not return while that task is stuck: it is sent, given a second, and
+     * the connections are aborted meanwhile. True once the container is removed.
+     */
+    private static boolean reap(Engine engine, String runId, Container c) {
+        try {
+            java.util.concurrent.CompletableFuture<Void> kill = java.util.concurrent.CompletableFuture.runAsync(() -> killQuietly(engine, c.getId()));
+            try {
+                kill.get(1, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stuck) {
+                // a task of it is stuck: its connections go next
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // killQuietly throws nothing
+            }
+            Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
+            if (pid != null && pid > 0) FuseConnections.abortUnder(pid, "/lab/" + runId + "/");
+            kill.join();
+            engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+            return true;
+        } catch (RuntimeException e) {
+            say(c.getNames()[0] + ": " + e.getMessage());
+            return false;
+        }
     }
 
     private static void killQuietly(Engine engine, String id) {
