@@ -227,7 +227,7 @@ public final class Guest implements AutoCloseable {
         }
         qmp().cont();
         resumedAt = System.nanoTime();
-        agent(within).clockFromRtc();
+        agent(within).clockFromHost();
         agentAt = System.nanoTime();
     }
 
