@@ -322,14 +322,13 @@ public final class GuestRun {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), new WaitingLab.Request(home, target, labArgs));
+        WaitingLab.Request request = new WaitingLab.Request(home, target, labArgs);
+        ReadyLab.hand(agent, mounts, List.of(home.toString(), out.toString()), request);
         Integer[] said = {null};
         try (Tail tail = new Tail(g.dir().resolve("lab.out"), l -> {
-            if (l.startsWith(WaitingLab.EXIT) && l.substring(WaitingLab.EXIT.length()).matches("-?[0-9]{1,9}")) {
-                said[0] = Integer.valueOf(l.substring(WaitingLab.EXIT.length()));
-            } else {
-                line.accept(l);
-            }
+            Integer code = request.exitCode(l);
+            if (code != null) said[0] = code;
+            else line.accept(l);
         })) {
             return await(g, agent, jvmPid, tail::poll, () -> said[0]);
         }

@@ -27,22 +27,50 @@ import java.util.jar.JarFile;
  * that says it waits, then the warm-up's arguments (none: no warm-up).
  */
 public final class WaitingLab {
-    private static final String VERSION = "lab-request-v1";
+    private static final String VERSION = "lab-request-v2";
     /**
-     * The last line this JVM prints, with the request's exit code: all the run's evidence is
-     * written by then. The JVM's own end comes later (its address space torn down under emulation,
-     * half a second), and the host stops the guest without waiting for it.
+     * The last line this JVM prints, then the request's token and exit code: all the run's
+     * evidence is written by then. The JVM's own end comes later (its address space torn down
+     * under emulation, half a second), and the host stops the guest without waiting for it.
      */
     static final String EXIT = "lab-guest-exit ";
 
     /**
      * What a run hands the waiting JVM: the checkout (-Dlab.home of a JVM started for the run),
-     * the engine target a run records (LAB_ENGINE of one), and the CLI's arguments.
+     * the engine target a run records (LAB_ENGINE of one), the token its last line carries (so
+     * no line the run prints can pass for it), and the CLI's arguments.
      */
-    public record Request(Path home, String engine, List<String> args) {
+    public record Request(Path home, String engine, String token, List<String> args) {
+        public Request {
+            if (!token.matches("[0-9a-f]{8,64}")) throw new IllegalArgumentException("a request's token is 8 to 64 hex digits: " + token);
+        }
+
+        /** A request with a fresh random token. */
+        public Request(Path home, String engine, List<String> args) {
+            this(home, engine, freshToken(), args);
+        }
+
+        private static String freshToken() {
+            byte[] b = new byte[12];
+            new java.security.SecureRandom().nextBytes(b);
+            return java.util.HexFormat.of().formatHex(b);
+        }
+
+        /** The line that ends the JVM's output for this request, with its exit code. */
+        String exitLine(int code) {
+            return EXIT + token + " " + code;
+        }
+
+        /** The exit code {@code line} says for this request, or null when it is not that line. */
+        Integer exitCode(String line) {
+            String prefix = EXIT + token + " ";
+            if (!line.startsWith(prefix) || !line.substring(prefix.length()).matches("-?[0-9]{1,9}")) return null;
+            return Integer.valueOf(line.substring(prefix.length()));
+        }
+
         /** The fields as written into the FIFO, each ended by a NUL (the host's printf '%s\0'). */
         public List<String> fields() {
-            List<String> f = new ArrayList<>(List.of(VERSION, home.toString(), engine));
+            List<String> f = new ArrayList<>(List.of(VERSION, home.toString(), engine, token));
             f.addAll(args);
             return f;
         }
@@ -52,8 +80,8 @@ public final class WaitingLab {
             String s = new String(bytes, StandardCharsets.UTF_8);
             if (!s.endsWith("\0")) throw new IllegalArgumentException("a request not ended by a NUL (" + bytes.length + " bytes)");
             List<String> f = List.of(s.substring(0, s.length() - 1).split("\0", -1));
-            if (f.size() < 3 || !f.get(0).equals(VERSION)) throw new IllegalArgumentException("not a " + VERSION + " request: " + f.get(0));
-            return new Request(Path.of(f.get(1)), f.get(2), List.copyOf(f.subList(3, f.size())));
+            if (f.size() < 4 || !f.get(0).equals(VERSION)) throw new IllegalArgumentException("not a " + VERSION + " request: " + f.get(0));
+            return new Request(Path.of(f.get(1)), f.get(2), f.get(3), List.copyOf(f.subList(4, f.size())));
         }
     }
 
@@ -90,7 +118,7 @@ public final class WaitingLab {
             throw e.getCause();
         }
         System.err.flush();
-        System.out.println(EXIT + code);
+        System.out.println(r.exitLine(code));
         System.out.flush();
         System.exit(code);
     }

@@ -71,14 +71,18 @@ class WaitingLabTest {
             Thread.sleep(300);
             assertTrue(jvm.isAlive(), "it waits for its request");
 
-            WaitingLab.Request r = new WaitingLab.Request(Path.of("/srv/lab home"), "{\"name\":\"debian-6.1\"}", List.of("7", "run", "a b", "", "--out", "/o"));
+            WaitingLab.Request r = new WaitingLab.Request(Path.of("/srv/lab home"), "{\"name\":\"debian-6.1\"}", "0123456789abcdef",
+                    List.of("7", "run", "a b", "", "--out", "/o"));
             StringBuilder bytes = new StringBuilder();
             for (String f : r.fields()) bytes.append(f).append('\0');
             Files.writeString(fifo, bytes);
             assertTrue(jvm.waitFor(1, TimeUnit.MINUTES));
             assertEquals(7, jvm.exitValue(), "the CLI's exit is the JVM's");
             assertEquals("warm-up doctor --json; throwaway true\nprepared\nhome /srv/lab home; engine {\"name\":\"debian-6.1\"}; args 7|run|a b||--out|/o; "
-                    + "throwaway true\n" + WaitingLab.EXIT + "7\n", read(tmp.resolve("out")), "the exit code said last");
+                    + "throwaway true\n" + WaitingLab.EXIT + "0123456789abcdef 7\n", read(tmp.resolve("out")), "the exit code said last, with the request's token");
+            assertEquals(7, r.exitCode(WaitingLab.EXIT + "0123456789abcdef 7"));
+            assertEquals(null, r.exitCode(WaitingLab.EXIT + "7"), "a line without the token is the run's, not the JVM's last");
+            assertEquals(null, r.exitCode(WaitingLab.EXIT + "0123456789abcdee 7"));
         } finally {
             jvm.destroyForcibly().waitFor();
         }
@@ -87,10 +91,12 @@ class WaitingLabTest {
     @Test
     void onlyARequestIsRead() {
         WaitingLab.Request r = new WaitingLab.Request(Path.of("/h"), "{}", List.of("run", "x"));
+        assertTrue(r.token().matches("[0-9a-f]{24}"), r.token());
+        assertNotEquals(r.token(), new WaitingLab.Request(Path.of("/h"), "{}", List.of("run", "x")).token(), "a fresh token each request");
         StringBuilder b = new StringBuilder();
         for (String f : r.fields()) b.append(f).append('\0');
         assertEquals(r, WaitingLab.Request.parse(b.toString().getBytes(StandardCharsets.UTF_8)));
-        assertThrows(IllegalArgumentException.class, () -> WaitingLab.Request.parse("lab-request-v1\0/h\0{}\0run".getBytes(StandardCharsets.UTF_8)),
+        assertThrows(IllegalArgumentException.class, () -> WaitingLab.Request.parse("lab-request-v2\0/h\0{}".getBytes(StandardCharsets.UTF_8)),
                 "cut short");
         assertThrows(IllegalArgumentException.class, () -> WaitingLab.Request.parse("run\0x\0y\0".getBytes(StandardCharsets.UTF_8)));
     }
