@@ -128,27 +128,23 @@ public final class Reaper {
      * The run is over. Killed first, the container stops mounting; then its FUSE connections go,
      * so that a task stuck in a flush its deadlocked server never answers cannot keep the kill
      * and the removal waiting (the engine waits ~12 s for such a container before it gives up).
-     * The kill call does not return while that task is stuck: it is sent, given a second, and
-     * the connections are aborted meanwhile. True once the container is removed.
+     * The kill call does not return while that task is stuck: it is sent on a thread of its own
+     * (not a shared pool, where one container's stuck kill would hold back the next one's), given
+     * a second, and the connections are aborted meanwhile. True once the container is removed.
      */
     private static boolean reap(Engine engine, String runId, Container c) {
+        Thread kill = new Thread(() -> killQuietly(engine, c.getId()), "kill-" + c.getId());
         try {
-            java.util.concurrent.CompletableFuture<Void> kill = java.util.concurrent.CompletableFuture.runAsync(() -> killQuietly(engine, c.getId()));
-            try {
-                kill.get(1, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException stuck) {
-                // a task of it is stuck: its connections go next
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (java.util.concurrent.ExecutionException e) {
-                // killQuietly throws nothing
-            }
+            kill.start();
+            kill.join(1000);
             Long pid = engine.client().inspectContainerCmd(c.getId()).exec().getState().getPidLong();
             if (pid != null && pid > 0) FuseConnections.abortUnder(pid, "/lab/" + runId + "/");
             kill.join();
             engine.client().removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
             return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (RuntimeException e) {
             say(c.getNames()[0] + ": " + e.getMessage());
             return false;
