@@ -92,7 +92,7 @@ public final class Reaper {
             empty = 0;
             // Each container on a thread of its own: the kill of one whose server deadlocks
             // waits out the engine's ~12 s, and a run can leave several such (the next trial's
-            // server, started ahead, deadlocks on its kill as the current one does).
+            // servers, started ahead, deadlock on their kills as the current one does).
             java.util.concurrent.atomic.AtomicInteger gone = new java.util.concurrent.atomic.AtomicInteger();
             List<Thread> reaping = new ArrayList<>();
             for (Container c : left) {

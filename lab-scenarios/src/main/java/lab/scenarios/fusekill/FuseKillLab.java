@@ -51,13 +51,17 @@ final class FuseKillLab implements Scenario.Lab {
     /** Trial containers not yet removed: the teardown path must be able to unstick them. */
     private final List<Container> live = new CopyOnWriteArrayList<>();
     /**
-     * Servers started ahead of their trial, by role ("fused-plain-1"): a trial's server starts
-     * once the trial before it (the arm before's last, for an arm's first) has seen its kill's
-     * outcome, while that one waits out its hang limit, is aborted and removed; the first arm's
-     * first starts while the watcher does. Starting a container is what costs most under
-     * emulation, and waiting does not. A run that stops leaves them to the run's removal.
+     * Servers started ahead of their trial, by role ("fused-plain-1"), for up to {@link #AHEAD}
+     * trials that follow, in the run's order across arms: they start once a trial has seen its
+     * kill's outcome, while that one waits out its hang limit, is aborted and removed; the first
+     * arm's first starts while the watcher does. Starting a container is what costs most under
+     * emulation, and a hang's waiting does not: the waits of a hanging arm start the servers of
+     * the short trials that follow. No start runs while a kill is timed ({@link #settleAhead}).
+     * A run that stops leaves them to the run's removal.
      */
     private final Map<String, CompletableFuture<Server>> ahead = new ConcurrentHashMap<>();
+    /** How many of the trials that follow have their server started ahead. */
+    static final int AHEAD = 3;
 
     private FuseKillLab(LabContext ctx, String image) {
         this.ctx = ctx;
@@ -96,20 +100,17 @@ final class FuseKillLab implements Scenario.Lab {
         FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
         // lets an expired request pass: a 5 s timeout frees the task 15-30 s after INIT.
-        boolean timeoutArm = v.arm().equals("request-timeout");
+        boolean timeoutArm = timeoutArm(arm);
         long limitMs = timeoutArm ? Math.max(p.getLong("hang-limit"), (p.getLong("request-timeout") + 35) * 1000) : p.getLong("hang-limit");
-        long n = timeoutArm ? Math.min(trials, 3) : trials;
-        List<Arm> order = ctx.arms();
-        int at = order.stream().map(Arm::name).toList().indexOf(arm.name());
-        Arm nextArm = at >= 0 && at + 1 < order.size() ? order.get(at + 1) : null;
+        long n = kills(arm, trials);
         List<Trial> done = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
                 ctx.progress().update(arm.name(), i, n, done.stream().filter(Trial::hang).count() + " hung");
                 Server s = take(arm, i);
-                int following = i + 1;
-                Runnable startNext = following < n ? () -> prestart(arm, following)
-                        : nextArm != null ? () -> prestart(nextArm, 0) : () -> { };
+                settleAhead();
+                List<Slot> next = following(ctx.arms(), arm, i, trials);
+                Runnable startNext = () -> next.forEach(t -> prestart(t.arm(), t.i()));
                 Trial t = trial(s, arm.name(), i, limitMs, fusedArgs(arm).contains("--request-timeout"), startNext);
                 if (t.skipped() != null) return ArmMeasurement.skipped(t.skipped());
                 done.add(t);
@@ -119,6 +120,46 @@ final class FuseKillLab implements Scenario.Lab {
             for (int i = 0; i < n; i++) discardAhead(role(arm, i));
         }
         return outcome(done);
+    }
+
+    private static boolean timeoutArm(Arm arm) {
+        return arm.variant(FuseKillDeadlock.Variant.class).arm().equals("request-timeout");
+    }
+
+    /** The kills an arm makes of a run's {@code trials}: request-timeout's take minutes each. */
+    private static long kills(Arm arm, long trials) {
+        return timeoutArm(arm) ? Math.min(trials, 3) : trials;
+    }
+
+    /** One trial of the run: its arm and its index in the arm. */
+    record Slot(Arm arm, int i) { }
+
+    /**
+     * The up to {@link #AHEAD} trials after {@code arm}'s trial {@code i}, in the run's
+     * {@code order} of arms (every arm is called with the run's {@code trials}).
+     */
+    static List<Slot> following(List<Arm> order, Arm arm, int i, long trials) {
+        List<Slot> out = new ArrayList<>();
+        int at = order.stream().map(Arm::name).toList().indexOf(arm.name());
+        if (at < 0) return out;
+        for (int a = at, j = i + 1; a < order.size() && out.size() < AHEAD; a++, j = 0) {
+            for (; j < kills(order.get(a), trials) && out.size() < AHEAD; j++) out.add(new Slot(order.get(a), j));
+        }
+        return out;
+    }
+
+    /**
+     * Waits for the servers being started ahead to be up (or to have failed, which their trial
+     * will say), so that no container start shares the machine with the kill about to be timed.
+     */
+    private void settleAhead() {
+        for (CompletableFuture<Server> f : List.copyOf(ahead.values())) {
+            try {
+                f.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException ignored) {
+                // its trial's take says it
+            }
+        }
     }
 
     /** lab-fused's arguments for an arm's variant. */
