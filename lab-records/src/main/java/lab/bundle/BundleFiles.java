@@ -3,26 +3,33 @@ package lab.bundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one way the lab reads the files of a bundle, which may come from another host: only a
  * regular file (not a symbolic link, FIFO or device) whose real path lies inside the bundle's
- * real path is listed or opened, it is opened with NOFOLLOW_LINKS, and a page reads only the
- * bytes it shows. A walk never follows a symbolic link to a directory.
+ * real path is listed or opened, and a page reads only the bytes it shows. A walk never follows
+ * a symbolic link to a directory. A file is opened from the bundle's folder down, one name at a
+ * time relative to the directory opened before it, none followed if it is a link: a directory
+ * swapped for a link between the check and the open is refused by the kernel, not followed.
  */
 public final class BundleFiles {
     private final Path root;
@@ -94,7 +101,40 @@ public final class BundleFiles {
             if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) throw new NoSuchFileException(f.toString());
             throw new IOException(f + " is not a regular file inside " + root);
         }
-        return Files.newInputStream(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        return Channels.newInputStream(openBeneath(f));
+    }
+
+    /** Opens a file the checks passed: from the bundle's folder down, never through a link. */
+    private SeekableByteChannel openBeneath(Path f) throws IOException {
+        Path rel = root.relativize(f.toRealPath());
+        if (rel.getNameCount() == 0 || rel.startsWith("..")) throw new IOException(f + " is not a regular file inside " + root);
+        return openBeneath(root, rel);
+    }
+
+    /**
+     * Opens {@code rel} beneath the directory {@code root}: each directory on the way opened
+     * relative to the one before (openat), with O_NOFOLLOW, as the file itself.
+     */
+    static SeekableByteChannel openBeneath(Path root, Path rel) throws IOException {
+        if (rel.isAbsolute()) throw new IOException(rel + " is not relative");
+        for (Path name : rel) {
+            if (name.toString().equals("..")) throw new IOException(rel + " leaves " + root);
+        }
+        DirectoryStream<Path> top = Files.newDirectoryStream(root);
+        if (!(top instanceof SecureDirectoryStream<Path> dir)) {
+            top.close();
+            throw new IOException("this platform cannot open a file beneath a directory without following links");
+        }
+        try {
+            for (int i = 0; i < rel.getNameCount() - 1; i++) {
+                SecureDirectoryStream<Path> next = dir.newDirectoryStream(rel.getName(i), LinkOption.NOFOLLOW_LINKS);
+                dir.close();
+                dir = next;
+            }
+            return dir.newByteChannel(rel.getFileName(), Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
+        } finally {
+            dir.close();
+        }
     }
 
     /** At most the first {@code maxBytes} of a file, as UTF-8 text, and whether there was more. */
@@ -104,7 +144,7 @@ public final class BundleFiles {
     public Excerpt read(Path f, int maxBytes) throws IOException {
         if (!isFile(f)) throw new IOException(f + " is not a regular file inside " + root);
         ByteBuffer buf;
-        try (InputStream in = Files.newInputStream(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (InputStream in = Channels.newInputStream(openBeneath(f))) {
             buf = ByteBuffer.wrap(in.readNBytes(maxBytes + 1));
         }
         boolean cut = buf.remaining() > maxBytes;
