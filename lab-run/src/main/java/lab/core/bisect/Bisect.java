@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import lab.api.ShellWords;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.core.kernel.KernelCommits;
@@ -521,17 +522,16 @@ public final class Bisect {
     }
 
     private static String replayLine(BisectDraft rec, Kernels kernels) {
-        StringBuilder b = new StringBuilder("./lab bisect ").append(rec.scenario).append(" --arm ").append(rec.arm);
+        List<String> w = new ArrayList<>(List.of("bisect", rec.scenario, "--arm", rec.arm));
         // a tree's commits or configs: the tree as --kernel-tree takes it (its options, no rev= or config=), since src: forms hold commas
-        if (rec.kind.equals("kernel") && rec.good != null) b.append(" --kernel-tree '").append(treeOf(rec, kernels)).append("' --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
-        else if (rec.kind.equals("kernel")) b.append(" --kernels ").append(String.join(",", rec.kernels));
-        else if (rec.kind.equals("kernel-config")) b.append(" --kernel-tree '").append(treeOf(rec, kernels))
-                .append("' --good-config '").append(rec.good).append("' --bad-config '").append(rec.bad).append('\'');
-        else b.append(" --good '").append(rec.good).append("' --bad '").append(rec.bad).append('\'');
-        if (rec.kernel != null) b.append(" --kernel ").append(rec.kernel);
-        rec.params.forEach((k, v) -> b.append(" --param '").append(k).append('=').append(v).append('\''));
-        return b.append(" --trials ").append(rec.batch).append(" --max-trials ").append(rec.ceiling)
-                .append(" --confidence ").append(rec.confidenceLevel).toString();
+        if (rec.kind.equals("kernel") && rec.good != null) w.addAll(List.of("--kernel-tree", treeOf(rec, kernels), "--good", rec.good, "--bad", rec.bad));
+        else if (rec.kind.equals("kernel")) w.addAll(List.of("--kernels", String.join(",", rec.kernels)));
+        else if (rec.kind.equals("kernel-config")) w.addAll(List.of("--kernel-tree", treeOf(rec, kernels), "--good-config", rec.good, "--bad-config", rec.bad));
+        else w.addAll(List.of("--good", rec.good, "--bad", rec.bad));
+        if (rec.kernel != null) w.addAll(List.of("--kernel", rec.kernel));
+        rec.params.forEach((k, v) -> w.addAll(List.of("--param", k + "=" + v)));
+        w.addAll(List.of("--trials", String.valueOf(rec.batch), "--max-trials", String.valueOf(rec.ceiling), "--confidence", String.valueOf(rec.confidenceLevel)));
+        return "./lab " + ShellWords.join(w);
     }
 
     /** The --kernel-tree value of a bisection over a tree's commits or configs: DIR and the user's options. */

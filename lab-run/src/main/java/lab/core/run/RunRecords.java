@@ -13,6 +13,7 @@ import lab.api.Arm;
 import lab.api.ArmMeasurement;
 import lab.api.ParamSpec;
 import lab.api.Scenario;
+import lab.api.ShellWords;
 import lab.api.Verdict;
 import lab.core.evidence.EvidenceStore;
 import lab.core.evidence.KernelLog;
@@ -88,18 +89,18 @@ public final class RunRecords {
     }
 
     static String replayLine(Preflight.Plan plan, Runner.Request req) {
-        StringBuilder b = new StringBuilder("./lab run ").append(plan.scenario().id());
+        List<String> w = new ArrayList<>(List.of("run", plan.scenario().id()));
         plan.params().ordered().forEach((k, v) -> {
-            // A settings map goes back inline, quoted for the shell.
+            // A settings map goes back inline.
             if (v instanceof Map<?, ?> m) {
-                if (!m.isEmpty()) b.append(" --param '").append(k).append('=').append(ParamSpec.inline(m)).append('\'');
+                if (!m.isEmpty()) w.addAll(List.of("--param", k + "=" + ParamSpec.inline(m)));
             } else {
-                b.append(" --param ").append(k).append('=').append(v);
+                w.addAll(List.of("--param", k + "=" + v));
             }
         });
-        if (req.arms() != null && !req.arms().isEmpty()) b.append(" --arms ").append(String.join(",", req.arms()));
-        b.append(" --trials ").append(plan.trials()).append(" --seed ").append(plan.randomSeed());
-        return b.toString();
+        if (req.arms() != null && !req.arms().isEmpty()) w.addAll(List.of("--arms", String.join(",", req.arms())));
+        w.addAll(List.of("--trials", String.valueOf(plan.trials()), "--seed", String.valueOf(plan.randomSeed())));
+        return "./lab " + ShellWords.join(w);
     }
 
     /** An arm judged by the scenario's own declared verdict (no expectations file). */

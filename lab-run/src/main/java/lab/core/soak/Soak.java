@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import lab.api.Progress;
 import lab.api.Scenario;
+import lab.api.ShellWords;
 import lab.api.UsageException;
 import lab.core.evidence.EvidenceStore;
 import lab.bundle.Json;
@@ -283,22 +285,22 @@ public final class Soak {
 
     private static String replayLine(SoakDraft rec) {
         SoakRecord.Spec s = rec.spec;
-        StringBuilder b = new StringBuilder(rec.kind.equals("all") ? "./lab run --all" : "./lab soak");
+        List<String> w = new ArrayList<>(rec.kind.equals("all") ? List.of("run", "--all") : List.of("soak"));
         switch (StopRule.Kind.valueOf(s.stop())) {
-            case COUNT -> { if (!rec.kind.equals("all")) b.append(" --count ").append(s.count()); }
-            case DURATION -> b.append(" --duration ").append(s.budgetS()).append('s');
-            case UNTIL_FAILURE -> b.append(" --until-failure");
-            case UNTIL_CI -> b.append(" --until-ci ").append(s.width());
+            case COUNT -> { if (!rec.kind.equals("all")) w.addAll(List.of("--count", String.valueOf(s.count()))); }
+            case DURATION -> w.addAll(List.of("--duration", s.budgetS() + "s"));
+            case UNTIL_FAILURE -> w.add("--until-failure");
+            case UNTIL_CI -> w.addAll(List.of("--until-ci", String.valueOf(s.width())));
         }
-        if (s.budgetS() != null && !s.stop().equals("DURATION")) b.append(" --duration ").append(s.budgetS()).append('s');
-        s.params().forEach((k, v) -> b.append(" --param ").append(k).append('=').append(v));
-        if (!s.arms().isEmpty()) b.append(" --arms ").append(String.join(",", s.arms()));
-        if (s.trials() != null) b.append(" --trials ").append(s.trials());
-        if (s.randomSeed() != null) b.append(" --seed ").append(s.randomSeed());
-        if (s.expectations() != null) b.append(" --expectations ").append(s.expectations());
-        if (s.lava() != null) b.append(" --lava ").append(s.lava()).append(" --kernel ").append(s.kernel());
-        if (!rec.kind.equals("all")) b.append(' ').append(String.join(" ", s.scenarios()));
-        return b.toString();
+        if (s.budgetS() != null && !s.stop().equals("DURATION")) w.addAll(List.of("--duration", s.budgetS() + "s"));
+        s.params().forEach((k, v) -> w.addAll(List.of("--param", k + "=" + v)));
+        if (!s.arms().isEmpty()) w.addAll(List.of("--arms", String.join(",", s.arms())));
+        if (s.trials() != null) w.addAll(List.of("--trials", String.valueOf(s.trials())));
+        if (s.randomSeed() != null) w.addAll(List.of("--seed", String.valueOf(s.randomSeed())));
+        if (s.expectations() != null) w.addAll(List.of("--expectations", String.valueOf(s.expectations())));
+        if (s.lava() != null) w.addAll(List.of("--lava", String.valueOf(s.lava()), "--kernel", String.valueOf(s.kernel())));
+        if (!rec.kind.equals("all")) w.addAll(s.scenarios());
+        return "./lab " + ShellWords.join(w);
     }
 
     public static void write(SoakDraft rec, Path dir) {

@@ -53,7 +53,8 @@ class KernelConfigBisectTest {
         assertEquals("kernel-config", rec.kind());
         assertEquals(List.of(new Difference("kconfig", "CONFIG_NETCONSOLE", "m", "y")), rec.culprit());
         assertTrue(rec.oneMinimal());
-        assertTrue(rec.replay().contains("--kernel-tree '" + tree + "' --good-config '" + good + "' --bad-config '" + bad + "'"), rec.replay());
+        assertTrue(rec.replay().contains("--kernel-tree " + lab.api.ShellWords.quote(tree.toString()) + " --good-config " + lab.api.ShellWords.quote(good.toString())
+                + " --bad-config " + lab.api.ShellWords.quote(bad.toString())), rec.replay());
         // resumable: bisect.json reads back with its kind
         assertEquals("kernel-config", Bisect.read(res.dir()).kind());
     }

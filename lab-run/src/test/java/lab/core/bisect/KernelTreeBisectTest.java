@@ -96,7 +96,7 @@ class KernelTreeBisectTest {
         assertEquals(Decision.GOOD, last.decision());
         assertTrue(rec.where().contains("the revert check passed"), rec.where());
         // src: forms hold commas: the replay names the tree and the two commits, not a --kernels list
-        assertTrue(rec.replay().startsWith("./lab bisect netconsole-bond-slave --arm slave --kernel-tree '" + tree + "' --good 'c0' --bad 'c5' --trials 6"), rec.replay());
+        assertTrue(rec.replay().startsWith("./lab bisect netconsole-bond-slave --arm slave --kernel-tree " + lab.api.ShellWords.quote(tree.toString()) + " --good c0 --bad c5 --trials 6"), rec.replay());
         String html = Files.readString(res.dir().resolve("report.html"));
         assertTrue(html.contains("first bad commit:</p><pre>" + ids.get(4) + " c4: netconsole refuses a bond slave no more"), html);
         assertTrue(html.contains("revert check (the culprit reverted on the bad commit): <b>GOOD</b>"), html);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import lab.api.ShellWords;
 import lab.core.engine.LabHome;
 import lab.core.engine.Owner;
 import lab.bundle.AtomicFile;
@@ -537,7 +538,7 @@ public final class LavaColumn implements AutoCloseable {
         Map<String, Object> repo = new LinkedHashMap<>();
         repo.put("metadata", Map.of("format", "Lava-Test Test Definition 1.0", "name", scenario,
                 "description", "lab run " + scenario + " in a guest of " + target.kernel()));
-        repo.put("run", Map.of("steps", List.of(String.join(" ", step.stream().map(LavaColumn::shellQuote).toList()))));
+        repo.put("run", Map.of("steps", List.of(ShellWords.join(step))));
         Map<String, Object> def = new LinkedHashMap<>();
         def.put("from", "inline");
         def.put("name", scenario);
@@ -605,10 +606,6 @@ public final class LavaColumn implements AutoCloseable {
     private static String drive(String file, String serial, boolean readOnly) {
         return "-drive file=" + file + ",format=qcow2,if=none,id=" + serial + ",cache=unsafe" + (readOnly ? ",readonly=on" : "")
                 + " -device virtio-blk-pci,drive=" + serial + ",serial=" + serial;
-    }
-
-    static String shellQuote(String s) {
-        return s.matches("[A-Za-z0-9_./:=,+@%-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
     }
 
     static Double seconds(String from, String to) {
