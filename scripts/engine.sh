@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Finds a Docker engine that answers; on a Debian-like host, as root, installs Debian's
 # docker.io (and debootstrap, which builds the base image when no registry answers) and
-# starts the engine. Prints nothing on success but the one line saying what it did.
+# starts the engine. Says what it does on stderr, nothing when an engine answers; when it cannot,
+# one line on stdout says why (the lab's CLI, which runs it, makes that line its own).
 # Exit 0: an engine answers (DOCKER_HOST or the default socket). Exit 3: none, and we cannot start one.
 set -u
 STATE_DIR=${LAB_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/lab}
@@ -33,12 +34,16 @@ answers() {
 }
 
 answers && exit 0
+# One lab at a time installs and starts the engine; the next finds it answering.
+exec 9>"$STATE_DIR/engine.lock"
+flock 9
+answers && exit 0
 
 if [ -n "${DOCKER_HOST:-}" ]; then
-  echo "lab: DOCKER_HOST=$DOCKER_HOST does not answer" >&2; exit 3
+  echo "lab: DOCKER_HOST=$DOCKER_HOST does not answer"; exit 3
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "lab: no Docker engine answers on /var/run/docker.sock and this host cannot start one (needs root on a Debian-like host)" >&2
+  echo "lab: no Docker engine answers on /var/run/docker.sock and this host cannot start one (needs root on a Debian-like host)"
   exit 3
 fi
 
@@ -47,15 +52,15 @@ if ! [ -x /usr/sbin/dockerd ] || ! command -v debootstrap >/dev/null 2>&1; then
   {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q && apt-get install -y -q --no-install-recommends docker.io debootstrap iptables
-  } >>"$LOG" 2>&1 || { echo "lab: installing docker.io failed, see $LOG" >&2; exit 3; }
+  } >>"$LOG" 2>&1 || { echo "lab: installing docker.io failed, see $LOG"; exit 3; }
 fi
 
 echo "lab: starting the Docker engine (log: $LOG)" >&2
 # setsid: the engine must outlive this shell and the CLI that called it.
-setsid /usr/sbin/dockerd >>"$LOG" 2>&1 < /dev/null &
+setsid /usr/sbin/dockerd >>"$LOG" 2>&1 < /dev/null 9>&- &
 for _ in $(seq 1 60); do
   answers && exit 0
   sleep 1
 done
-echo "lab: the Docker engine did not answer within 60 s, see $LOG" >&2
+echo "lab: the Docker engine did not answer within 60 s, see $LOG"
 exit 3

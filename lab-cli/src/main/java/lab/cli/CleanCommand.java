@@ -4,11 +4,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import lab.api.UsageException;
 import lab.core.engine.Cleaner;
-import lab.core.engine.Engine;
 import lab.core.engine.LabHome;
 import lab.core.guest.GuestCaches;
 import lab.core.guest.Guests;
 import lab.core.kernel.KernelCaches;
+import lab.core.run.EngineStart;
 import lab.records.Words;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +26,7 @@ final class CleanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (keep < 0) throw new UsageException("--keep " + keep + ": expected a count of 0 or more");
-        Cleaner.Swept s = new Cleaner(Engine.connect()).sweep();
+        Cleaner.Swept s = new Cleaner(EngineStart.connect()).sweep();
         System.out.printf("removed %s and %s of %s%s%n", Words.count(s.containers(), "container"), Words.count(s.networks(), "network"),
                 Words.count(s.runs().size(), "dead run"), s.runs().isEmpty() ? "" : " " + s.runs());
         s.unreadable().forEach(System.out::println);

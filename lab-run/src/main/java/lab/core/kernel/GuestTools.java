@@ -9,7 +9,10 @@ import java.util.stream.Stream;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
 
-/** The host tools guests need (QEMU, kmod, dpkg-deb, debootstrap, e2fsprogs ...), installed by scripts/guest-tools.sh. */
+/**
+ * The host tools guests need (QEMU, kmod, dpkg-deb, debootstrap, e2fsprogs ...), installed by
+ * scripts/guest-tools.sh, and those building a kernel needs, by scripts/kernel-build-tools.sh.
+ */
 public final class GuestTools {
     /** What scripts/guest-tools.sh makes sure of. */
     public static final List<String> TOOLS = List.of("qemu-system-x86_64", "qemu-img", "depmod", "dpkg-deb", "apt-get", "debootstrap",
@@ -26,9 +29,24 @@ public final class GuestTools {
     /** Installs what is missing with scripts/guest-tools.sh; throws (exit 3) naming what the host cannot get. */
     public static void ensure() {
         if (TOOLS.stream().allMatch(GuestTools::has)) return;
-        Path script = LabHome.find().map(h -> h.resolve("scripts/guest-tools.sh"))
-                .orElseThrow(() -> new HostLacksException("guests need " + missing() + " and the lab's scripts/ is not found"));
-        HostCommand r = HostCommand.run(List.of("bash", script.toString()), null, Map.of(), Duration.ofMinutes(10), null);
+        setUp("guest-tools.sh", "guests need " + missing());
+    }
+
+    /**
+     * Installs what building a kernel from source needs (make, gcc, git, ...) with
+     * scripts/kernel-build-tools.sh, which returns at once when all is there; throws (exit 3)
+     * naming what the host cannot get. The commands that build call it once their command line
+     * was read, so bad input installs nothing.
+     */
+    public static void ensureBuildTools() {
+        setUp("kernel-build-tools.sh", "building kernels needs its tools");
+    }
+
+    /** Runs one of the checkout's set-up scripts; {@code need} says what for when there is none. */
+    private static void setUp(String script, String need) {
+        Path path = LabHome.find().map(h -> h.resolve("scripts").resolve(script))
+                .orElseThrow(() -> new HostLacksException(need + " and the lab's scripts/ is not found"));
+        HostCommand r = HostCommand.run(List.of("bash", path.toString()), null, Map.of(), Duration.ofMinutes(10), null);
         if (!r.ok()) throw new HostLacksException(r.lastLine().replaceFirst("^lab: ", ""));
     }
 

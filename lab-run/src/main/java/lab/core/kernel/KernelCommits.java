@@ -18,6 +18,7 @@ public final class KernelCommits {
      * one that is not an ancestor of the bad one, is bad input.
      */
     public static List<KernelSpec> between(KernelSource tree, String good, String bad) {
+        GuestTools.ensureBuildTools();
         String g = KernelSource.commit(tree.tree(), good, "--good " + good);
         String b = KernelSource.commit(tree.tree(), bad, "--bad " + bad);
         if (!git(tree, "merge-base", "--is-ancestor", g, b).ok()) {

@@ -31,6 +31,7 @@ public final class KernelConfigs {
 
     public static Pair of(KernelSource tree, Path good, Path bad, List<String> needs, Consumer<String> say) {
         for (Path p : List.of(good, bad)) if (!Files.isRegularFile(p)) throw new UsageException(p + " is not a file (a kernel config)");
+        GuestTools.ensureBuildTools();
         Kernels kernels = Kernels.atStateDir(say);
         KernelSource src = tree.needing(needs);
         KernelBuild build = new KernelBuild(kernels, say);

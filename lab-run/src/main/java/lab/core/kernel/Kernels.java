@@ -99,7 +99,10 @@ public final class Kernels {
         Kernel k = switch (spec.kind()) {
             case HOST -> throw new IllegalArgumentException("the host's own kernel boots no guest");
             case PATH -> fromPath(spec);
-            case SRC -> new KernelBuild(this, say).resolve(spec);
+            case SRC -> {
+                GuestTools.ensureBuildTools();
+                yield new KernelBuild(this, say).resolve(spec);
+            }
             case DEBIAN_VERSION -> cachedDebian(spec.debian()).orElseGet(() -> debian(spec, versionPackage(spec)));
             case DEBIAN_SERIES -> {
                 DebianArchive.Package p = seriesPackage(spec);

@@ -27,7 +27,7 @@ public final class EngineToolLab implements ToolLab {
     public static final class Provider implements ToolLab.Provider {
         @Override
         public ToolLab open(String name, Map<String, Privileges> privileges, Consumer<String> say) {
-            return new EngineToolLab(Engine.connect(), name, privileges, say);
+            return new EngineToolLab(EngineStart.connect(), name, privileges, say);
         }
     }
 

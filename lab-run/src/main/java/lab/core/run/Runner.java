@@ -61,7 +61,7 @@ public final class Runner {
 
     public Result run(Scenario scenario, Request req) {
         Preflight.Plan plan = Preflight.plan(scenario, req);
-        Engine engine = Engine.connect();
+        Engine engine = EngineStart.connect();
         HostView host = Preflight.probe(engine);
         if (!ThrowawayMachine.here()) console.swept(new Cleaner(engine).sweep());
 

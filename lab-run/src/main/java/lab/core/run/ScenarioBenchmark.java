@@ -8,7 +8,6 @@ import lab.api.Bench;
 import lab.api.LabFailure;
 import lab.api.Progress;
 import lab.api.Scenario;
-import lab.core.engine.Engine;
 import lab.core.engine.Images;
 import lab.core.engine.LabHome;
 import lab.core.host.HostProbe;
@@ -73,7 +72,7 @@ final class ScenarioBenchmark implements Benchmark {
             }
 
             private synchronized Images images() {
-                if (images == null) images = new Images(Engine.connect(), LabHome.imagesDir(), say, LabHome.stateDir());
+                if (images == null) images = new Images(EngineStart.connect(), LabHome.imagesDir(), say, LabHome.stateDir());
                 return images;
             }
         };

@@ -101,7 +101,7 @@ public final class GuestRun {
         guests.sweep();
         Path root = GuestDisks.root(say);
         Path data;
-        try (Engine host = Engine.connect()) {
+        try (Engine host = lab.core.run.EngineStart.connect()) {
             data = guests.dataDisk(host, labImages(host, say));
         }
         return new Cold(kernel, root, data, ClassPath.stage(LabHome.stateDir().resolve("guest/cp")), Guests.CMDLINE);
