@@ -4,6 +4,7 @@
 # starts the engine. Says what it does on stderr, nothing when an engine answers; when it cannot,
 # one line on stdout says why (the lab's CLI, which runs it, makes that line its own).
 # Exit 0: an engine answers (DOCKER_HOST or the default socket). Exit 3: none, and we cannot start one.
+# With --rotate-log it only rotates the engine's log (below) and exits 0.
 set -u
 STATE_DIR=${LAB_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/lab}
 mkdir -p "$STATE_DIR"
@@ -21,6 +22,8 @@ rotate_log() {
   cp -- "$LOG" "$LOG.1" && : > "$LOG"
 }
 rotate_log
+# The CLI rotates with --rotate-log at each command that runs containers, as the engine answers.
+[ "${1:-}" = --rotate-log ] && exit 0
 
 docker_cli() {
   # Debian's client matches Debian's engine; a newer stray client may speak a newer API.

@@ -32,6 +32,26 @@ class EngineLogTest {
         assertEquals(5000, Files.size(state.resolve("engine.log.1")));
     }
 
+    /** What the CLI runs at each command that runs containers: a rotation, and nothing asked of any engine. */
+    @Test
+    void rotateLogOnlyRotates(@TempDir Path state) throws Exception {
+        Path log = state.resolve("engine.log");
+        Files.writeString(log, "x".repeat(5000));
+        Path script = LabHome.find().orElseThrow().resolve("scripts/engine.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--rotate-log").redirectErrorStream(true);
+        pb.environment().put("LAB_STATE_DIR", state.toString());
+        pb.environment().put("LAB_ENGINE_LOG_MAX", "1000");
+        // an engine that does not answer: without --rotate-log the script would exit 3
+        pb.environment().put("DOCKER_HOST", "unix://" + state.resolve("no-engine.sock"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("", out);
+        assertEquals(0, Files.size(log));
+        assertEquals(5000, Files.size(state.resolve("engine.log.1")));
+    }
+
     /** engine.sh against an engine that does not answer (DOCKER_HOST): it rotates, then says so and exits 3, starting nothing. */
     private static void engineSh(Path state, long max) throws Exception {
         Path script = LabHome.find().orElseThrow().resolve("scripts/engine.sh");

@@ -19,11 +19,26 @@ public final class EngineStart {
     }
 
     public static Engine connect() {
+        Path script = LabHome.find().map(h -> h.resolve("scripts/engine.sh")).filter(Files::isRegularFile).orElse(null);
+        // the log of the engine it started stays bounded while that engine keeps answering
+        if (script != null) rotateLog(script);
         String named = System.getenv("DOCKER_HOST");
         // an engine named by DOCKER_HOST is the one meant: nothing to start here
-        Path script = named != null && !named.isBlank() ? null
-                : LabHome.find().map(h -> h.resolve("scripts/engine.sh")).filter(Files::isRegularFile).orElse(null);
-        return connect(Engine::connect, script);
+        return connect(Engine::connect, named != null && !named.isBlank() ? null : script);
+    }
+
+    /** engine.sh --rotate-log: the engine's log over its limit becomes engine.log.1 (a stat when under it). */
+    private static void rotateLog(Path script) {
+        try {
+            Process p = new ProcessBuilder("bash", script.toString(), "--rotate-log")
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+        } catch (IOException e) {
+            // the log grows until the next command rotates it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What {@code connect} gives, after {@code script} ran when it first found none (null: none to run). */
