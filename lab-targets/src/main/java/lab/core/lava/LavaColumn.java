@@ -573,6 +573,14 @@ public final class LavaColumn implements AutoCloseable {
      * as compressed qcow2 files. The lab itself is no image: the guest downloads it (fw_cfg
      * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh).
      */
+    /**
+     * A CPU stuck in the guest's kernel for 60 s panics it, and with the guest's panic=-1 and
+     * QEMU's -no-reboot the job ends at once, Incomplete, its console holding the lockup's stacks:
+     * a cold guest once locked up as its first containers started and held its device for the
+     * test action's whole limit (docs/measurements.md, "A LAVA job's guest that locked up").
+     */
+    static final String LOCKUP_PANIC = "softlockup_panic=1 watchdog_thresh=30";
+
     static Map<String, Object> images(Deployed f, String cmdline) {
         Map<String, Object> images = new LinkedHashMap<>();
         // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
@@ -581,7 +589,7 @@ public final class LavaColumn implements AutoCloseable {
         if (f.modules() != null) images.put("disk2modules", image(f.modules(), drive("{disk2modules}", "lab-modules", true)));
         images.put("disk3data", image(f.data(), drive("{disk3data}", "lab-docker", false)));
         // loglevel=6: LAVA's boot waits for the kernel's banner (KERN_NOTICE), which the lab's quiet loglevel=4 hides.
-        images.put("kernel", image(f.kernel(), "-kernel {kernel} -append \"" + cmdline + " rdinit=/lab-lava-rdinit loglevel=6\""
+        images.put("kernel", image(f.kernel(), "-kernel {kernel} -append \"" + cmdline + " rdinit=/lab-lava-rdinit loglevel=6 " + LOCKUP_PANIC + "\""
                 + " -fw_cfg name=opt/lab/lab-url,string=" + f.lab().guestUrl() + " -fw_cfg name=opt/lab/lab-sha256,string=" + f.lab().sha256()));
         Map<String, Object> rd = image(f.ramdisk(), "-initrd {ramdisk}");
         rd.put("format", "cpio.newc");

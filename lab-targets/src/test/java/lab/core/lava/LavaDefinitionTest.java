@@ -37,7 +37,8 @@ class LavaDefinitionTest {
             LavaColumn.Deployed d = new LavaColumn.Deployed(f.apply("vmlinuz"), f.apply("initrd.cpio.gz"), f.apply("root.qcow2"),
                     f.apply("data.qcow2"), f.apply("modules.qcow2"), f.apply("config"), f.apply("lava-init.sh"), f.apply("lab-init.sh"),
                     f.apply("lab.tar.gz"));
-            Map<String, Object> images = LavaColumn.images(d, "console=ttyS0 root=/dev/vda");
+            // the guests' command line ends with panic=-1 (Guests.CMDLINE)
+            Map<String, Object> images = LavaColumn.images(d, "console=ttyS0 root=/dev/vda panic=-1");
             String yaml = new ObjectMapper(new YAMLFactory()).writeValueAsString(Map.of("images", images));
             assertFalse(yaml.contains("file://"), yaml);
             assertFalse(yaml.contains("9p") || yaml.contains("fsdev") || yaml.contains(tmp.toString()), yaml);
@@ -55,6 +56,8 @@ class LavaDefinitionTest {
             String kernelArg = (String) ((Map<?, ?>) images.get("kernel")).get("image_arg");
             assertTrue(kernelArg.contains("opt/lab/lab-url,string=" + d.lab().guestUrl()), kernelArg);
             assertTrue(kernelArg.contains("opt/lab/lab-sha256,string=" + d.lab().sha256()), kernelArg);
+            // a guest whose kernel locks up ends its job, not waits out the test action's limit
+            assertTrue(kernelArg.contains(" panic=-1 ") && kernelArg.contains(" softlockup_panic=1 watchdog_thresh=30\""), kernelArg);
             assertTrue(d.lab().guestUrl().startsWith("http://10.0.2.2:"), d.lab().guestUrl());
         }
     }
