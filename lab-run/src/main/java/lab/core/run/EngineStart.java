@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import lab.core.engine.Engine;
 import lab.core.engine.HostLacksException;
 import lab.core.engine.LabHome;
+import lab.core.kernel.HostCommand;
 
 /**
  * The engine of a command that runs containers: the one that answers, or one the checkout's
@@ -29,16 +33,8 @@ public final class EngineStart {
 
     /** engine.sh --rotate-log: the engine's log over its limit becomes engine.log.1 (a stat when under it). */
     private static void rotateLog(Path script) {
-        try {
-            Process p = new ProcessBuilder("bash", script.toString(), "--rotate-log")
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
-        } catch (IOException e) {
-            // the log grows until the next command rotates it
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // a failure leaves the log to the next command's rotation
+        HostCommand.run(List.of("bash", script.toString(), "--rotate-log"), null, Map.of(), Duration.ofSeconds(10), null);
     }
 
     /** What {@code connect} gives, after {@code script} ran when it first found none (null: none to run). */

@@ -97,7 +97,6 @@ final class FuseKillLab implements Scenario.Lab {
 
     @Override
     public ArmMeasurement run(Arm arm, long trials) {
-        FuseKillDeadlock.Variant v = arm.variant(FuseKillDeadlock.Variant.class);
         // The kernel checks request timeouts on a 15 s timer from INIT, and the first check often
         // lets an expired request pass: a 5 s timeout frees the task 15-30 s after INIT.
         boolean timeoutArm = timeoutArm(arm);
