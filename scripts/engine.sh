@@ -37,8 +37,9 @@ answers() {
 }
 
 answers && exit 0
-# One lab at a time installs and starts the engine; the next finds it answering.
-exec 9>"$STATE_DIR/engine.lock"
+# One lab at a time installs and starts the engine; the next finds it answering. Locked on the
+# state directory itself, read-only, as lava.sh does: no lock file is written or followed.
+exec 9<"$STATE_DIR"
 flock 9
 answers && exit 0
 
