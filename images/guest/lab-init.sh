@@ -17,6 +17,13 @@ mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
 mountpoint -q /run || mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The first memory cgroup turns on the kernel's slab accounting by patching a jump label in
+# kmem_cache_alloc (through an int3). Made here, when nothing but this script runs, rather than
+# by the first container while both vCPUs allocate: under QEMU's multi-threaded TCG a LAVA job's
+# guest locked up with both vCPUs on that patched site (docs/measurements.md, "A LAVA job's
+# guest that locked up"). It stays: its removal would patch the socket accounting's label back.
+{ echo +memory > /sys/fs/cgroup/cgroup.subtree_control && mkdir -p /sys/fs/cgroup/lab-init; } \
+  || say "no memory cgroup made early: the first container's flips the slab accounting on"
 echo 1 > /proc/sys/kernel/sysrq
 # The modules the catalogue's scenarios use, loaded as on a host set up for them (a container
 # cannot load a module; netconsole's configfs directory exists only once it is loaded).

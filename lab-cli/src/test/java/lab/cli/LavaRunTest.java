@@ -260,7 +260,9 @@ class LavaRunTest {
         assertEquals(killed.subList(0, 2), ids.subList(0, 2), "the finished repetitions keep their jobs");
         assertTrue(ids.get(2) > killed.get(2), "the third repetition ran as a new job: " + ids);
         assertEquals(1, java.util.regex.Pattern.compile("LAVA job \\d+ submitted").matcher(said).results().count(), "one job submitted on resume:\n" + said);
-        assertEquals("Complete", client.job(ids.get(2)).health());
+        String health = client.job(ids.get(2)).health();
+        assertEquals("Complete", health, () -> "job " + ids.get(2) + " ended " + health + "; its run's reasons (LAVA's error, the console's tail): "
+                + armReasons(soakJson.getParent().resolve(after.path("runs").get(2).path("dir").asText())) + "\nthe resumed CLI said:\n" + said);
         assertEquals(3, runJsons(soakJson.getParent().resolve("runs")).size(), "a bundle per repetition");
     }
 
@@ -306,6 +308,17 @@ class LavaRunTest {
 
     private static java.time.Instant instant(String t) {
         return t.endsWith("Z") || t.contains("+") ? java.time.OffsetDateTime.parse(t).toInstant() : java.time.LocalDateTime.parse(t).toInstant(java.time.ZoneOffset.UTC);
+    }
+
+    /** Each arm's reason in a bundle's run.json: for a job that brought no bundle, LAVA's error and the console's tail. */
+    private static String armReasons(Path bundle) {
+        try {
+            List<String> reasons = new ArrayList<>();
+            Json.MAPPER.readTree(bundle.resolve("run.json").toFile()).path("arms").forEach(a -> reasons.add(a.path("reason").asText()));
+            return String.join("\n", reasons);
+        } catch (java.io.IOException e) {
+            return "(no run.json in " + bundle + ": " + e.getMessage() + ")";
+        }
     }
 
     private static List<Path> runJsons(Path dir) throws Exception {

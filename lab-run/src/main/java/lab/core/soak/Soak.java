@@ -280,7 +280,10 @@ public final class Soak {
                 t.scenario(), t.arm(), t.verdict(), t.failures(), t.trials(), 100 * t.rate(), 100 * t.ci95()[0], 100 * t.ci95()[1],
                 t.inconclusive() > 0 ? " + " + t.inconclusive() + " inconclusive" : "", Words.count(t.runs(), "run"),
                 t.outcome() == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome().words() + ", expected " + t.expected())
-                + (t.outcome() != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures(), t.trials()).map(n -> "\n" + " ".repeat(39) + n).orElse(""));
+                + (t.outcome() != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures(), t.trials()).map(n -> "\n" + " ".repeat(39) + n).orElse(""))
+                // A run without a verdict (a LAVA job whose guest locked up, every trial inconclusive) is out of the rate: said, not hidden.
+                + (t.errorRuns() == 0 ? "" : "\n" + " ".repeat(39) + Words.count(t.errorRuns(), "run") + " without a verdict, the last: "
+                        + (t.lastReason() == null ? "no reason recorded" : t.lastReason().lines().findFirst().orElse("")));
     }
 
     private static String replayLine(SoakDraft rec) {

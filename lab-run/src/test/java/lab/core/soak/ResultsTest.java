@@ -15,6 +15,7 @@ import lab.records.Tally;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ResultsTest {
     @Test
@@ -40,7 +41,7 @@ class ResultsTest {
         RunRecord one = record("2026-01-01T00:00:00Z", 0, 4);
         one = RunFixtures.withArm(one, 0, Map.of("verdict", Verdict.NOT_REPRODUCED, "inconclusive", 1));
         RunRecord none = record("2026-01-01T00:01:00Z", 0, 0);
-        none = RunFixtures.withArm(none, 0, Map.of("verdict", Verdict.ERROR, "inconclusive", 3));
+        none = RunFixtures.withArm(none, 0, Map.of("verdict", Verdict.ERROR, "inconclusive", 3, "reason", "every trial inconclusive\nsecond line"));
         write(soak, "runs/r1", one);
         write(soak, "runs/r2", none);
         Tally t = Results.load(soak).tally(new ArmKey("s", "plain"));
@@ -48,6 +49,8 @@ class ResultsTest {
         assertEquals(4, t.trials());
         assertEquals(Verdict.NOT_REPRODUCED, t.verdict());
         assertEquals(1, t.errorRuns(), "the run whose every trial was inconclusive had no verdict");
+        String line = Soak.tallyLine(t);
+        assertTrue(line.contains("over 2 runs") && line.endsWith("1 run without a verdict, the last: every trial inconclusive"), line);
     }
 
     @Test
