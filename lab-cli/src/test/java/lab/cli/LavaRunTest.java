@@ -261,8 +261,9 @@ class LavaRunTest {
         assertTrue(ids.get(2) > killed.get(2), "the third repetition ran as a new job: " + ids);
         assertEquals(1, java.util.regex.Pattern.compile("LAVA job \\d+ submitted").matcher(said).results().count(), "one job submitted on resume:\n" + said);
         String health = client.job(ids.get(2)).health();
+        Path thirdBundle = soakJson.getParent().resolve(after.path("runs").get(2).path("dir").asText());
         assertEquals("Complete", health, () -> "job " + ids.get(2) + " ended " + health + "; its run's reasons (LAVA's error, the console's tail): "
-                + armReasons(soakJson.getParent().resolve(after.path("runs").get(2).path("dir").asText())) + "\nthe resumed CLI said:\n" + said);
+                + armReasons(thirdBundle) + "\nthe resumed CLI said:\n" + said);
         assertEquals(3, runJsons(soakJson.getParent().resolve("runs")).size(), "a bundle per repetition");
     }
 
