@@ -282,8 +282,9 @@ public final class Soak {
                 t.outcome() == ExpectationCheck.AS_EXPECTED ? "(as expected)" : t.outcome().words() + ", expected " + t.expected())
                 + (t.outcome() != ExpectationCheck.TOO_FEW_TRIALS ? "" : t.expectation().tooFewToTell(t.failures(), t.trials()).map(n -> "\n" + " ".repeat(39) + n).orElse(""))
                 // A run without a verdict (a LAVA job whose guest locked up, every trial inconclusive) is out of the rate: said, not hidden.
-                + (t.errorRuns() == 0 ? "" : "\n" + " ".repeat(39) + Words.count(t.errorRuns(), "run") + " without a verdict, the last: "
-                        + (t.lastReason() == null ? "no reason recorded" : t.lastReason().lines().findFirst().orElse("")));
+                // (The arm keeps one last reason, a skip's or an error's: named only when no run was skipped.)
+                + (t.errorRuns() == 0 ? "" : "\n" + " ".repeat(39) + Words.count(t.errorRuns(), "run") + " without a verdict"
+                        + (t.skippedRuns() > 0 || t.lastReason() == null ? "" : ", the last: " + t.lastReason().lines().findFirst().orElse("")));
     }
 
     private static String replayLine(SoakDraft rec) {
