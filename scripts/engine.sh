@@ -14,12 +14,14 @@ LOG_MAX=${LAB_ENGINE_LOG_MAX:-67108864}
 # dockerd appends to the log for its whole life (O_APPEND, from the start below), so the log is
 # rotated in place on every call: over LOG_MAX bytes it is copied to engine.log.1 (the one
 # previous log kept) and emptied; dockerd's next line lands at the new end. Lines written between
-# the copy and the truncation are lost. A symlinked log is left alone.
+# the copy and the truncation are lost. A symlinked log is left alone; the copy is a fresh
+# temporary (mktemp) renamed over engine.log.1, so no write follows a link put there.
 rotate_log() {
   [ -f "$LOG" ] && [ ! -L "$LOG" ] || return 0
   [ "$(stat -c %s "$LOG")" -gt "$LOG_MAX" ] || return 0
-  rm -f -- "$LOG.1"
-  cp -- "$LOG" "$LOG.1" && : > "$LOG"
+  local tmp
+  tmp=$(mktemp -- "$STATE_DIR/.engine.log.1.XXXXXX") || return 0
+  if cat -- "$LOG" > "$tmp" && mv -f -- "$tmp" "$LOG.1"; then : > "$LOG"; else rm -f -- "$tmp"; fi
 }
 rotate_log
 # The CLI rotates with --rotate-log at each command that runs containers, as the engine answers.

@@ -37,31 +37,46 @@ class EngineLogTest {
     void rotateLogOnlyRotates(@TempDir Path state) throws Exception {
         Path log = state.resolve("engine.log");
         Files.writeString(log, "x".repeat(5000));
-        Path script = LabHome.find().orElseThrow().resolve("scripts/engine.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--rotate-log").redirectErrorStream(true);
-        pb.environment().put("LAB_STATE_DIR", state.toString());
-        pb.environment().put("LAB_ENGINE_LOG_MAX", "1000");
-        // an engine that does not answer: without --rotate-log the script would exit 3
-        pb.environment().put("DOCKER_HOST", "unix://" + state.resolve("no-engine.sock"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        assertEquals("", out);
+        // without --rotate-log the script would exit 3 against an engine that does not answer
+        assertEquals("", engineSh(state, 1000, 0, "--rotate-log"));
         assertEquals(0, Files.size(log));
         assertEquals(5000, Files.size(state.resolve("engine.log.1")));
     }
 
+    /** A link put at engine.log.1 is replaced by the copy, not written through: its target keeps its bytes. */
+    @Test
+    void theCopyIsRenamedOverALinkNotWrittenThroughIt(@TempDir Path state, @TempDir Path elsewhere) throws Exception {
+        Path target = Files.writeString(elsewhere.resolve("victim"), "keep");
+        Files.createSymbolicLink(state.resolve("engine.log.1"), target);
+        Files.writeString(state.resolve("engine.log"), "x".repeat(5000));
+        engineSh(state, 1000, 0, "--rotate-log");
+        assertEquals("keep", Files.readString(target));
+        assertTrue(Files.isRegularFile(state.resolve("engine.log.1"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals(5000, Files.size(state.resolve("engine.log.1")));
+        try (var left = Files.list(state)) {
+            assertEquals(java.util.Set.of("engine.log", "engine.log.1"), left.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+                    "no temporary left");
+        }
+    }
+
     /** engine.sh against an engine that does not answer (DOCKER_HOST): it rotates, then says so and exits 3, starting nothing. */
     private static void engineSh(Path state, long max) throws Exception {
+        engineSh(state, max, 3);
+    }
+
+    /** engine.sh with {@code args} against an engine that does not answer; its exit checked; what it printed. */
+    private static String engineSh(Path state, long max, int exit, String... args) throws Exception {
         Path script = LabHome.find().orElseThrow().resolve("scripts/engine.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("bash", script.toString()));
+        argv.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().put("LAB_STATE_DIR", state.toString());
         pb.environment().put("LAB_ENGINE_LOG_MAX", Long.toString(max));
         pb.environment().put("DOCKER_HOST", "unix://" + state.resolve("no-engine.sock"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(3, p.exitValue(), out);
+        assertEquals(exit, p.exitValue(), out);
+        return out;
     }
 }

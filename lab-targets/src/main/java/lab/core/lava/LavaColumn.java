@@ -569,11 +569,6 @@ public final class LavaColumn implements AutoCloseable {
     }
 
     /**
-     * The deploy action's images: each by its URL on the callback server and its SHA-256, the disks
-     * as compressed qcow2 files. The lab itself is no image: the guest downloads it (fw_cfg
-     * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh).
-     */
-    /**
      * A CPU stuck in the guest's kernel for 60 s panics it, and with the guest's panic=-1 and
      * QEMU's -no-reboot the job ends at once, Incomplete, its console holding the lockup's stacks:
      * a cold guest once locked up as its first containers started and held its device for the
@@ -581,6 +576,11 @@ public final class LavaColumn implements AutoCloseable {
      */
     static final String LOCKUP_PANIC = "softlockup_panic=1 watchdog_thresh=30";
 
+    /**
+     * The deploy action's images: each by its URL on the callback server and its SHA-256, the disks
+     * as compressed qcow2 files. The lab itself is no image: the guest downloads it (fw_cfg
+     * opt/lab/lab-url and opt/lab/lab-sha256, images/guest/lava-init.sh).
+     */
     static Map<String, Object> images(Deployed f, String cmdline) {
         Map<String, Object> images = new LinkedHashMap<>();
         // The root disk must be the first virtio disk (the initramfs mounts /dev/vda), and LAVA
